@@ -1,0 +1,87 @@
+// The error-code grammar: finds error codes in text in every spelling people use and says what
+// they mean. Used by the indexer on all text (index terms) and by the server on queries.
+//
+// Contract with the index: every spelling of the same code yields the same `canonical` string
+// ("hresult:80070005" for 0x80070005, 80070005, -2147024891, E_ACCESSDENIED, ...). The index stores
+// canonical strings as exact, never-stemmed terms; the query side cuts codes out of the query and
+// looks their canonical strings up, so the rest of the query cannot break them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "errkb/status.h"
+
+namespace errkb {
+
+struct CodeInterpretation {
+  std::string family;     // "hresult", "win32", "ntstatus", "bugcheck", "devmgr", "errno", "http",
+                          // "sqlstate", "oracle", "mysql", "mssql", "postgres", "curl", "sqlite",
+                          // "ebay", "vendor", "symbol", "exception", "kb"
+  std::string ns;         // vendor / namespace: "windows", "oracle", "ebay", ... ("" if none)
+  std::string canonical;  // exact term body, lower-case ASCII, no spaces: "hresult:80070005", "ora:942"
+  std::string name;       // symbolic name when known: "E_ACCESSDENIED", "EACCES"
+  std::optional<int64_t> value;                              // numeric value when the code is numeric
+  std::vector<std::pair<std::string, std::string>> parts;    // structure: severity, facility, wrapped win32 ...
+  std::string message;    // short meaning when known ("Access is denied", "Service Unavailable")
+  double confidence = 1.0;  // 0..1: how well the spelling and the context support this reading
+  bool certain = true;      // false for one reading of an ambiguous code ("error 5")
+};
+
+struct CodeOccurrence {
+  size_t begin = 0;  // byte span in the text
+  size_t end = 0;
+  std::string raw;   // the text as written
+  std::vector<CodeInterpretation> interpretations;  // best first; never empty
+};
+
+// Context that decides between interpretations of an ambiguous code.
+struct CodeContext {
+  std::string vendor;   // a vendor filter or the item's vendor ("eBay", "Microsoft", "Oracle")
+  std::string product;  // "Windows Update", "MySQL", ...
+};
+
+// One catalogue entry, taught to the grammar so that names and vendor numbers are recognised
+// ("ERROR_ACCESS_DENIED", "inaccessible boot device", eBay 21919300).
+struct CatalogueCode {
+  std::string vendor;
+  std::string code;
+  std::string name;
+  std::string message;
+};
+
+class CodeGrammar {
+ public:
+  CodeGrammar();
+  ~CodeGrammar();
+  CodeGrammar(CodeGrammar&&) noexcept;
+  CodeGrammar& operator=(CodeGrammar&&) noexcept;
+
+  // Teaches a catalogue entry. Not thread-safe against concurrent finds: teach first, then share.
+  void add_catalogue_code(const CatalogueCode& entry);
+  // A vendor's own code pattern (RE2 syntax, from a catalogue file). InvalidArgument if it does not compile.
+  Status add_vendor_pattern(std::string_view vendor, std::string_view re2_pattern);
+
+  // Every code occurrence in `text`, in order of position. Linear time in the text's length.
+  std::vector<CodeOccurrence> find_codes(std::string_view text, const CodeContext& ctx = {}) const;
+  // Every plausible reading of one code as typed ("0x80070005", "ORA-942", "error 5"), best first.
+  std::vector<CodeInterpretation> interpret(std::string_view code, const CodeContext& ctx = {}) const;
+  // The canonical readings of a catalogue entry's code in its vendor's namespace
+  // (vendor "eBay", code "21919300" -> "ebay:21919300"). Never empty for a non-empty code.
+  std::vector<CodeInterpretation> interpret_catalogue_code(std::string_view vendor, std::string_view code,
+                                                           std::string_view name = {}) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// JSON text of occurrences (for `errkb-indexer explain` and the HTTP API).
+std::string codes_to_json(const std::vector<CodeOccurrence>& occurrences, int indent = 2);
+
+}  // namespace errkb

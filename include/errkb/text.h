@@ -1,0 +1,22 @@
+// Text helpers shared by readers, the index and the query side.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace errkb {
+
+// ISO 639-1 code of the text's language ("en", "ro", "it", "ru", ...), "" when unreliable.
+// Uses CLD2. `hint` (an ISO code) tips close calls.
+std::string detect_language(std::string_view text, std::string_view hint = {});
+
+// Xapian/Snowball stemmer name for an ISO 639-1 code ("en" -> "english"); "" when none.
+std::string stemmer_for_language(std::string_view iso);
+
+// True when `text` is valid UTF-8.
+bool is_valid_utf8(std::string_view text);
+
+// Collapses runs of whitespace to one space and trims.
+std::string collapse_whitespace(std::string_view text);
+
+}  // namespace errkb

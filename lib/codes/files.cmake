@@ -1,0 +1,1 @@
+# Sources of the codes module (paths relative to lib/).

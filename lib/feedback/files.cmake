@@ -1,0 +1,1 @@
+# Sources of the feedback module (paths relative to lib/).

@@ -1,0 +1,1 @@
+# Sources of the ingest module (paths relative to lib/).

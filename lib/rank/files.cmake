@@ -1,0 +1,1 @@
+# Sources of the rank module (paths relative to lib/).

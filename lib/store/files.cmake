@@ -1,0 +1,1 @@
+# Sources of the store module (paths relative to lib/).

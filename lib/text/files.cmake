@@ -1,0 +1,1 @@
+# Sources of the text module (paths relative to lib/).

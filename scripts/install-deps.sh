@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages errkb needs to build, test, run and benchmark.
+# Idempotent: packages already present are not reinstalled; apt-get runs only when something is missing.
+set -euo pipefail
+
+BUILD_PACKAGES=(
+  build-essential cmake pkg-config git
+  libxapian-dev xapian-tools
+  libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev
+  libcli11-dev libyaml-cpp-dev
+  libcmark-gfm-dev libcmark-gfm-extensions-dev
+  libgumbo-dev libxml2-dev libcld2-dev
+  libsqlite3-dev libre2-dev libxxhash-dev libssl-dev
+  python3 curl
+)
+# Sources of the system error catalogues read by scripts/import-system-catalogues.sh.
+CATALOGUE_PACKAGES=(
+  mingw-w64-common linux-libc-dev libcurl4-doc postgresql-server-dev-15
+  libpython3.11-stdlib sqlite3-doc
+)
+# Peers and load tools for scripts/bench.sh and scripts/eval.sh.
+BENCH_PACKAGES=( wrk postgresql sqlite3 gnuplot-nox )
+
+want=("${BUILD_PACKAGES[@]}" "${CATALOGUE_PACKAGES[@]}")
+if [[ "${1:-}" == "--bench" ]]; then want+=("${BENCH_PACKAGES[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "errkb: installing ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then echo "errkb: missing packages and not root; run as root or install: ${missing[*]}" >&2; exit 2; fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
