@@ -1,0 +1,151 @@
+// The read side: search, code lookup and diagnosis over an index, for any number of threads.
+//
+// Engine is thread-safe. Internally every calling thread gets its own Xapian database handle
+// (Xapian handles are not thread-safe); when the index changes (an update commits, or a rebuild
+// switches the stub), each handle reopens before its next query, and a DatabaseModifiedError is
+// answered by reopening and retrying once.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "errkb/codes.h"
+#include "errkb/status.h"
+
+namespace errkb {
+
+class FeedbackStore;
+
+struct EngineOptions {
+  std::filesystem::path index_dir;      // the live index path (as given to the indexer)
+  FeedbackStore* feedback = nullptr;    // optional; not owned; used by diagnose() ranking
+};
+
+struct SearchRequest {
+  std::string q;         // free text with or without codes
+  std::string lang;      // ISO 639-1; "" = detect from q
+  std::string vendor;    // filters ("" = any)
+  std::string product;
+  std::string kind;      // "article" | "forum" | "catalogue" | ""
+  int limit = 10;
+  int offset = 0;
+};
+
+struct Hit {
+  std::string id;        // passage id
+  std::string doc_id;    // source item id
+  std::string kind;
+  std::string title;
+  std::string heading;
+  std::string url;
+  std::string snippet;   // matched words wrapped in <mark>…</mark>, other text HTML-escaped
+  double score = 0;
+  std::string language;
+  std::string vendor;
+  std::string product;
+  std::string severity;
+  std::vector<std::string> codes;  // canonical codes of the passage
+};
+
+// facet name ("kind", "vendor", "product", "language", "severity") -> value -> count
+using Facets = std::map<std::string, std::map<std::string, int64_t>>;
+
+struct SearchResponse {
+  int64_t total = 0;     // estimated matches
+  std::vector<Hit> hits;
+  Facets facets;
+  std::vector<CodeOccurrence> codes;  // codes detected in q
+  std::string suggestion;             // spelling correction of the prose part ("" = none)
+  std::string language;               // language used for stemming
+};
+
+struct Evidence {
+  std::string passage_id;
+  std::string doc_id;
+  std::string kind;
+  std::string title;
+  std::string url;
+  std::string snippet;
+};
+
+// One term of the ranking formula, as shown to agents.
+struct WhyPart {
+  std::string factor;   // "exact_code", "symptoms", "authority", "votes", "feedback", "freshness", "language"
+  double value = 0;     // its contribution to the score
+  std::string detail;   // plain words: "matches code hresult:80070005", "symptoms matched: slow, timeout"
+};
+
+struct Cause {
+  std::string id;                        // stable: the primary passage's id
+  std::string title;
+  std::string cause;
+  std::vector<std::string> checks;
+  std::vector<std::string> resolutions;
+  std::string prevention;
+  double confidence = 0;                 // 0..1; the returned causes sum to at most 1
+  double score = 0;
+  std::vector<Evidence> evidence;        // all passages merged into this cause, best first
+  std::vector<WhyPart> why;
+  std::string language;
+  std::string vendor;
+  std::string product;
+};
+
+struct NextQuestion {
+  std::string question;  // what the agent asks the customer next
+  std::string reason;    // why: what it separates
+  double split = 0;      // 0..1: how evenly the answer would split the top causes' probability mass
+};
+
+struct DiagnoseRequest {
+  std::string text;                   // a ticket or a pasted raw error payload
+  std::string code;                   // an error code as the customer gave it
+  std::vector<std::string> symptoms;
+  std::string vendor;
+  std::string product;
+  std::string language;
+  int limit = 5;
+};
+
+struct Diagnosis {
+  std::string diagnosis_id;
+  std::vector<CodeOccurrence> codes;
+  std::vector<Cause> causes;
+  std::vector<NextQuestion> ask;
+  std::string language;
+  std::vector<std::string> symptom_terms;  // normalised prose terms used (for feedback)
+};
+
+struct CodeLookup {
+  std::string code;                                  // as asked
+  std::vector<CodeInterpretation> interpretations;   // best first
+  std::vector<Hit> catalogue_entries;                // catalogue passages matching any interpretation
+  std::map<std::string, std::vector<Cause>> causes;  // canonical -> top causes for that reading
+};
+
+struct IndexInfo {
+  std::string path;
+  uint64_t revision = 0;
+  uint64_t documents = 0;
+  int schema_version = 0;
+  uint64_t reopen_count = 0;
+};
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options);
+  virtual ~Engine() = default;
+
+  virtual Result<SearchResponse> search(const SearchRequest& request) = 0;
+  virtual Result<CodeLookup> lookup_code(const std::string& code, const std::string& vendor) = 0;
+  virtual Result<Diagnosis> diagnose(const DiagnoseRequest& request) = 0;
+  virtual Result<IndexInfo> info() = 0;
+  // Makes every thread's handle reopen before its next query (after an update or a switch).
+  virtual void invalidate() = 0;
+};
+
+}  // namespace errkb

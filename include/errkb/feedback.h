@@ -1,0 +1,66 @@
+// Feedback from agents on diagnoses, stored durably in SQLite (WAL; an acknowledged write is on
+// disk), and read back by ranking: a cause confirmed for a code or symptom set ranks higher next time.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "errkb/status.h"
+
+namespace errkb {
+
+enum class FeedbackOutcome { kResolved, kNotResolved, kNotRelevant };
+
+// What was asked and answered, remembered so that feedback can name a diagnosis by id.
+struct DiagnosisRecord {
+  std::string diagnosis_id;
+  std::vector<std::string> code_terms;     // canonical codes understood in the request
+  std::vector<std::string> symptom_terms;  // normalised (lower-cased, stemmed) prose terms
+  std::vector<std::string> cause_ids;      // causes returned, best first
+  std::string query_text;                  // the request's text, for the gaps report
+  double top_confidence = 0;               // confidence of the first cause (0 when none)
+};
+
+struct FeedbackEntry {
+  std::string diagnosis_id;
+  std::string cause_id;
+  FeedbackOutcome outcome = FeedbackOutcome::kResolved;
+  std::string note;
+};
+
+// Net evidence from past feedback for one cause, for a request with given codes and terms.
+struct FeedbackTally {
+  double resolved = 0;      // weighted count of "resolved" for similar requests
+  double not_resolved = 0;
+  double not_relevant = 0;
+};
+
+struct Gap {
+  std::string query;
+  int64_t count = 0;
+  double best_confidence = 0;
+  std::string reason;  // "no answer" | "weak answer" | "often not relevant"
+  std::string cause_id;  // for "often not relevant"
+};
+
+class FeedbackStore {
+ public:
+  virtual ~FeedbackStore() = default;
+  // Opens (creating if needed) the SQLite database at `path`.
+  static Result<std::unique_ptr<FeedbackStore>> Open(const std::filesystem::path& path);
+
+  virtual Status record_diagnosis(const DiagnosisRecord& record) = 0;
+  // NotFound when the diagnosis id is unknown; InvalidArgument when the cause was not in it.
+  virtual Status record_feedback(const FeedbackEntry& entry) = 0;
+  // Tallies per cause id of feedback given for requests sharing a code term (full weight) or most
+  // symptom terms (partial weight) with the given ones.
+  virtual std::unordered_map<std::string, FeedbackTally> tallies(const std::vector<std::string>& code_terms,
+                                                                 const std::vector<std::string>& symptom_terms) = 0;
+  virtual Result<std::vector<Gap>> gaps(size_t limit) = 0;
+};
+
+}  // namespace errkb

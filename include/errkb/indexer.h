@@ -1,0 +1,58 @@
+// The write side: the update protocol over one or more KB folders.
+//
+// update:  for every KB file, skip it when size+mtime+signature are unchanged; otherwise read it and,
+//          per item, skip an unchanged signature, replace all passages of a changed item, add new ones.
+//          Only after a complete pass are items that were not seen deleted (files that disappeared,
+//          entries removed from a catalogue) — except items of files read with errors, which keep
+//          their indexed version.
+// rebuild: builds a fresh index beside the live one (parallel shards, compacted into one) and
+//          switches atomically; a failed rebuild leaves the old index serving.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "errkb/record.h"
+#include "errkb/status.h"
+
+namespace errkb {
+
+struct IndexerOptions {
+  std::vector<std::filesystem::path> kb_dirs;  // KB folders (articles/ forums/ catalogues/ synonyms.txt)
+  std::filesystem::path index_dir;             // the live index path readers open
+  bool strict = false;       // any rejected input fails the run and leaves the index untouched
+  int threads = 0;           // rebuild shards; 0 = number of cores
+  size_t batch_passages = 20000;  // passages per commit during update
+};
+
+struct UpdateReport {
+  size_t files_seen = 0;
+  size_t files_skipped = 0;   // unchanged by size/mtime/signature
+  size_t items_added = 0;
+  size_t items_updated = 0;
+  size_t items_removed = 0;
+  size_t items_unchanged = 0;
+  size_t items_kept_after_error = 0;  // old versions kept because their file had errors
+  size_t files_rejected = 0;          // files with at least one input error
+  size_t passages_written = 0;
+  std::vector<InputError> errors;
+  std::chrono::milliseconds elapsed{0};
+  uint64_t revision = 0;              // index revision after the run
+};
+
+struct IndexProgress {
+  size_t files_done = 0;
+  size_t files_total = 0;
+  size_t passages_written = 0;
+  std::string current;  // file being read
+};
+using ProgressFn = std::function<void(const IndexProgress&)>;
+
+Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressFn& progress = {});
+Result<UpdateReport> rebuild_index(const IndexerOptions& options, const ProgressFn& progress = {});
+
+}  // namespace errkb
