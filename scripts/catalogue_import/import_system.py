@@ -651,7 +651,8 @@ def build_mysql():
     if os.path.isfile(eh):
         for name, rest, _ in iter_defines(read_text(eh)):
             v = c_int(rest)
-            if name.startswith("CR_") and v is not None and 2000 <= v < 3000 and not NOT_A_CODE.search(name):
+            if name.startswith("CR_") and v is not None and 2000 <= v < 3000 and not NOT_A_CODE.search(name) \
+                    and not re.search(r"_(MIN|MAX)_ERROR$", name):
                 client.append((name, v))
     rows = {}
     for n, v in pairs:
