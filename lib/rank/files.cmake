@@ -1,1 +1,2 @@
 # Sources of the rank module (paths relative to lib/).
+list(APPEND ERRKB_CORE_SOURCES rank/ranking.cc)

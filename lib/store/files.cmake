@@ -1,1 +1,9 @@
-# Sources of the store module (paths relative to lib/).
+# Sources of the store module (paths relative to lib/): the only code that includes <xapian.h>.
+list(APPEND ERRKB_CORE_SOURCES
+  store/index_dir.cc
+  store/stopwords.cc
+  store/documents.cc
+  store/catalogue_codes.cc
+  store/update.cc
+  store/engine.cc
+)

@@ -1,0 +1,114 @@
+// The index schema: every term prefix, value slot and metadata key errkb writes, in one place.
+//
+// Layout on disk. `--index DIR` is a directory owned by errkb:
+//   DIR/current        Xapian stub file ("auto gen-000007"): the generation readers open. A rebuild
+//                      writes a new generation and renames a new stub over this one (atomic switch).
+//   DIR/gen-NNNNNN/    a glass database (one generation). The previous one is kept for readers still
+//                      on it; older ones are removed by the next switch.
+//   DIR/writer.lock    flock()ed by the one writer (update or rebuild); holds "pid command start-time".
+//
+// Documents. One Xapian document per cause passage (record.h). Its data is the passage as JSON (what
+// the server returns without reading source files). Terms:
+//   Q<passage id>             unique id (boolean)                     e.g. Qwindows/update-0x80070005#2
+//   XITEM:<item uid>          parent item; all passages of an item are replaced/removed together
+//   XK<kind>                  article | forum | catalogue (boolean filter "kind:")
+//   XV:<vendor>, XP:<product> lower-cased vendor / product (boolean filters "vendor:", "product:")
+//   L<lang>                   ISO 639-1 language (boolean filter "lang:")
+//   XS:<severity>, K<tag>     catalogue severity, tags (boolean filters)
+//   XC:<canonical>            exact error code, certain reading (codes.h canonical; never stemmed)
+//   XCW:<canonical>           one reading of an ambiguous code (weaker)
+//   XCF:<family>              code family ("hresult", "ebay", ...)
+//   S / XSYM                  title / symptoms words, prefixed copies for "title:" / "symptoms:" search
+//   (no prefix), Z...         all prose, unstemmed and Z-stemmed with the passage's language stemmer,
+//                             weighted by field (wdf); no positions (snippets come from stored text)
+// Value slots (from 10 up, Omega's low numbers left alone):
+//   10 item signature (hex)   11 kind   12 authority prior (sortable double)   13 date YYYYMMDD
+//   14 votes (sortable)       15 language   16 vendor   17 product   18 severity   19 doc id
+// Metadata keys:
+//   errkb:schema_version      integer; an index newer than the code is refused with a clear message
+//   errkb:features            comma list of optional features present
+//   errkb:catalogue_rev       bumped when catalogue items change (readers re-teach the code grammar)
+//   errkb:synonyms_sig        signature of the synonyms files loaded into the synonym table
+//   errkb:file:<xxh3 of path> state of one KB file: JSON {path,size,mtime,sig,items[],complete}
+//   errkb:pattern:<vendor>    a catalogue's declared code pattern (RE2)
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace errkb::schema {
+
+inline constexpr int kSchemaVersion = 1;
+inline constexpr std::string_view kFeatures = "passages,codes,synonyms,spelling";
+
+inline constexpr std::string_view kStubName = "current";
+inline constexpr std::string_view kGenerationPrefix = "gen-";
+inline constexpr std::string_view kLockName = "writer.lock";
+
+inline constexpr std::string_view kIdPrefix = "Q";
+inline constexpr std::string_view kItemPrefix = "XITEM:";
+inline constexpr std::string_view kCodePrefix = "XC:";
+inline constexpr std::string_view kWeakCodePrefix = "XCW:";
+inline constexpr std::string_view kCodeFamilyPrefix = "XCF:";
+
+enum Slot : unsigned {
+  kSlotSignature = 10,
+  kSlotKind = 11,
+  kSlotAuthority = 12,
+  kSlotDate = 13,
+  kSlotVotes = 14,
+  kSlotLanguage = 15,
+  kSlotVendor = 16,
+  kSlotProduct = 17,
+  kSlotSeverity = 18,
+  kSlotDocId = 19,
+};
+
+inline constexpr std::string_view kMetaSchemaVersion = "errkb:schema_version";
+inline constexpr std::string_view kMetaFeatures = "errkb:features";
+inline constexpr std::string_view kMetaCatalogueRev = "errkb:catalogue_rev";
+inline constexpr std::string_view kMetaSynonymsSig = "errkb:synonyms_sig";
+inline constexpr std::string_view kMetaFilePrefix = "errkb:file:";
+inline constexpr std::string_view kMetaPatternPrefix = "errkb:pattern:";
+
+// How a field is indexed and how the query parser reads "name:value".
+enum class FieldType {
+  kFilter,  // boolean term, exact lower-cased value; query "vendor:ebay" filters
+  kText,    // free text; query "title:webhook" searches the prefixed copy
+};
+
+enum class PassageField {
+  kNone, kKind, kVendor, kProduct, kLanguage, kSeverity, kTag,
+  kTitle, kHeading, kSymptoms, kCause, kChecks, kResolutions, kPrevention, kBody,
+};
+
+struct FieldSpec {
+  std::string_view name;    // query-side field name ("vendor", "title")
+  std::string_view prefix;  // Xapian term prefix ("" = no prefixed copy)
+  FieldType type;
+  PassageField source;      // which passage field feeds it
+  unsigned prose_weight;    // wdf multiplier in the unprefixed prose terms (0 = not prose)
+  std::string_view facet;   // facet name reported by search ("" = none)
+  unsigned facet_slot;      // value slot counted for the facet
+};
+
+// The one table that drives both indexing (store/) and query parsing.
+inline constexpr FieldSpec kFields[] = {
+    {"kind", "XK", FieldType::kFilter, PassageField::kKind, 0, "kind", kSlotKind},
+    {"vendor", "XV:", FieldType::kFilter, PassageField::kVendor, 0, "vendor", kSlotVendor},
+    {"product", "XP:", FieldType::kFilter, PassageField::kProduct, 0, "product", kSlotProduct},
+    {"lang", "L", FieldType::kFilter, PassageField::kLanguage, 0, "language", kSlotLanguage},
+    {"severity", "XS:", FieldType::kFilter, PassageField::kSeverity, 0, "severity", kSlotSeverity},
+    {"tag", "K", FieldType::kFilter, PassageField::kTag, 0, "", 0},
+    {"title", "S", FieldType::kText, PassageField::kTitle, 3, "", 0},
+    {"heading", "", FieldType::kText, PassageField::kHeading, 3, "", 0},
+    {"symptoms", "XSYM", FieldType::kText, PassageField::kSymptoms, 2, "", 0},
+    {"cause", "", FieldType::kText, PassageField::kCause, 2, "", 0},
+    {"checks", "", FieldType::kText, PassageField::kChecks, 1, "", 0},
+    {"resolution", "", FieldType::kText, PassageField::kResolutions, 1, "", 0},
+    {"prevention", "", FieldType::kText, PassageField::kPrevention, 1, "", 0},
+    {"body", "", FieldType::kText, PassageField::kBody, 1, "", 0},
+};
+
+}  // namespace errkb::schema

@@ -1,0 +1,118 @@
+// errkb-indexer: flags -> IndexerOptions -> the update protocol (indexer.h); `explain` prints the codes
+// found in text. Exit status: 0 all good, 1 some inputs rejected (listed), 2 nothing could be done.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "errkb/codes.h"
+#include "errkb/indexer.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A progress bar on a terminal, a log line every few seconds otherwise.
+class ProgressReporter {
+ public:
+  explicit ProgressReporter(bool tty) : tty_(tty), start_(Clock::now()), last_(start_) {}
+
+  void operator()(const errkb::IndexProgress& p) {
+    auto now = Clock::now();
+    bool final = p.files_done == p.files_total;
+    if (!final && now - last_ < (tty_ ? std::chrono::milliseconds(100) : std::chrono::seconds(5))) return;
+    last_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    double rate = secs > 0 ? static_cast<double>(p.passages_written) / secs : 0;
+    double frac = p.files_total ? static_cast<double>(p.files_done) / static_cast<double>(p.files_total) : 1;
+    double eta = frac > 0 ? secs / frac - secs : 0;
+    if (tty_) {
+      int width = 30, filled = static_cast<int>(frac * width);
+      std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu files  %zu passages  %.0f/s  ETA %.0fs ", filled,
+                   "##############################", width - filled, "", p.files_done, p.files_total,
+                   p.passages_written, rate, eta);
+      if (final) std::fputc('\n', stderr);
+    } else {
+      std::fprintf(stderr, "errkb-indexer: %zu/%zu files, %zu passages, %.0f passages/s\n", p.files_done,
+                   p.files_total, p.passages_written, rate);
+    }
+  }
+
+ private:
+  bool tty_;
+  Clock::time_point start_, last_;
+};
+
+int report(const errkb::Result<errkb::UpdateReport>& result, const char* verb) {
+  if (!result.ok()) {
+    std::cerr << "errkb-indexer " << verb << ": " << result.status().message() << "\n";
+    return 2;
+  }
+  const auto& r = *result;
+  for (const auto& e : r.errors) std::cerr << e.to_string() << "\n";
+  double secs = static_cast<double>(r.elapsed.count()) / 1000.0;
+  std::printf(
+      "%s: %zu files (%zu unchanged files skipped); items added %zu, updated %zu, removed %zu, unchanged %zu, "
+      "kept after error %zu; rejected files %zu; %zu passages in %.2fs (%.0f passages/s); revision %llu\n",
+      verb, r.files_seen, r.files_skipped, r.items_added, r.items_updated, r.items_removed, r.items_unchanged,
+      r.items_kept_after_error, r.files_rejected, r.passages_written, secs,
+      secs > 0 ? static_cast<double>(r.passages_written) / secs : 0.0, static_cast<unsigned long long>(r.revision));
+  return r.errors.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"errkb-indexer: builds and updates the errkb index from KB folders"};
+  app.require_subcommand(1);
+
+  errkb::IndexerOptions options;
+  std::vector<std::string> kb_dirs;
+  std::string index_dir;
+  bool quiet = false;
+  auto add_common = [&](CLI::App* sub) {
+    sub->add_option("--kb", kb_dirs, "KB folder (articles/ forums/ catalogues/ synonyms.txt); repeatable")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    sub->add_option("--index", index_dir, "index directory")->required();
+    sub->add_flag("--strict", options.strict, "any rejected input fails the run; the index is left untouched");
+    sub->add_option("--threads", options.threads, "rebuild shards (default: number of cores)")->check(CLI::Range(0, 256));
+    sub->add_flag("--quiet", quiet, "no progress output");
+  };
+  CLI::App* update = app.add_subcommand("update", "incremental update: add, replace and remove what changed");
+  add_common(update);
+  CLI::App* rebuild = app.add_subcommand("rebuild", "build a fresh index beside the live one and switch atomically");
+  add_common(rebuild);
+  CLI::App* explain = app.add_subcommand("explain", "print the error codes found in TEXT and their meanings as JSON");
+  std::vector<std::string> words;
+  std::string vendor;
+  explain->add_option("text", words, "text to scan")->required();
+  explain->add_option("--vendor", vendor, "vendor context (eBay, Microsoft, Oracle, ...)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  if (explain->parsed()) {
+    std::string text;
+    for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
+    errkb::CodeGrammar grammar;
+    std::cout << errkb::codes_to_json(grammar.find_codes(text, {vendor, ""})) << "\n";
+    return 0;
+  }
+
+  for (const auto& d : kb_dirs) options.kb_dirs.emplace_back(d);
+  options.index_dir = index_dir;
+  ProgressReporter progress(::isatty(STDERR_FILENO));
+  errkb::ProgressFn fn;
+  if (!quiet) fn = [&](const errkb::IndexProgress& p) { progress(p); };
+  if (update->parsed()) return report(errkb::update_index(options, fn), "update");
+  return report(errkb::rebuild_index(options, fn), "rebuild");
+}

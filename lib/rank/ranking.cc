@@ -1,0 +1,262 @@
+#include "rank/ranking.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+namespace errkb::rank {
+
+double combine(const ScoreParts& p, const Weights& w) {
+  return w.code * p.code + w.text * p.text + w.authority * p.authority + w.votes * p.votes +
+         w.freshness * p.freshness + w.feedback * p.feedback + w.language * p.language;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep, size_t max_items = 8) {
+  std::string out;
+  for (size_t i = 0; i < v.size() && i < max_items; ++i) {
+    if (i) out += sep;
+    out += v[i];
+  }
+  return out;
+}
+
+std::string percent(double x) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", x * 100);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<WhyPart> explain(const ScoreParts& p, const Weights& w) {
+  std::vector<WhyPart> why;
+  if (p.code > 0) why.push_back({"exact_code", w.code * p.code, p.code_detail});
+  if (p.text > 0)
+    why.push_back({"symptoms", w.text * p.text,
+                   p.matched_words.empty() ? "text similarity" : "words matched: " + join(p.matched_words, ", ")});
+  why.push_back({"authority", w.authority * p.authority, "source authority " + percent(p.authority)});
+  if (p.votes > 0) why.push_back({"votes", w.votes * p.votes, "community votes"});
+  if (p.freshness > 0) why.push_back({"freshness", w.freshness * p.freshness, "recently updated content"});
+  if (p.feedback != 0) why.push_back({"feedback", w.feedback * p.feedback, p.feedback_detail});
+  if (p.language > 0) why.push_back({"language", w.language * p.language, "in the query's language"});
+  return why;
+}
+
+double votes_prior(int votes) {
+  if (votes <= 0) return 0;
+  return std::min(1.0, std::log1p(votes) / std::log1p(50));
+}
+
+double freshness_prior(const std::string& date_key, const std::string& today_key) {
+  if (date_key.size() != 8 || today_key.size() != 8) return 0;
+  auto days = [](const std::string& k) {
+    int y = std::stoi(k.substr(0, 4)), m = std::stoi(k.substr(4, 2)), d = std::stoi(k.substr(6, 2));
+    return y * 365.25 + (m - 1) * 30.44 + d;
+  };
+  double age_years = (days(today_key) - days(date_key)) / 365.25;
+  if (age_years <= 1) return 1;
+  return std::max(0.0, 1 - (age_years - 1) / 4);
+}
+
+double feedback_prior(const FeedbackTally& t) {
+  return std::tanh(t.resolved - 0.5 * t.not_resolved - t.not_relevant);
+}
+
+std::vector<std::string> content_words(const std::string& text) {
+  static const std::set<std::string> kStop = {
+      "the", "and", "for", "are", "was", "with", "that", "this", "from", "you", "your", "not", "but", "can",
+      "have", "has", "will", "when", "which", "into", "its", "their", "they", "there", "then", "been", "also",
+      "una", "che", "per", "con", "del", "della", "non", "sono", "care", "pentru", "este", "sau", "din", "sunt",
+      "что", "это", "как", "для", "при", "или", "если"};
+  std::vector<std::string> words;
+  std::string cur;
+  auto flush = [&] {
+    if (cur.size() >= 3 && !kStop.count(cur)) words.push_back(cur.size() > 6 ? cur.substr(0, 6) : cur);
+    cur.clear();
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 'A' && c <= 'Z') cur += static_cast<char>(c - 'A' + 'a');
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) cur += static_cast<char>(c);
+    else if (c >= 0x80) cur += static_cast<char>(c);  // UTF-8 letters are kept whole (crude prefix stemming)
+    else flush();
+  }
+  flush();
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  return words;
+}
+
+namespace {
+
+double jaccard(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  if (a.empty() || b.empty()) return 0;
+  size_t common = 0;
+  for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i] == b[j]) ++common, ++i, ++j;
+    else if (a[i] < b[j]) ++i;
+    else ++j;
+  }
+  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+}
+
+bool share_code(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  for (const auto& x : a)
+    if (std::find(b.begin(), b.end(), x) != b.end()) return true;
+  return false;
+}
+
+std::string cause_text(const Passage& p) {
+  if (!p.cause.empty()) return p.cause;
+  if (!p.heading.empty()) return p.heading;
+  std::string text = p.body.empty() ? p.symptoms : p.body;
+  if (text.size() > 400) {
+    size_t cut = text.rfind(' ', 400);
+    text = text.substr(0, cut == std::string::npos ? 400 : cut) + "…";
+  }
+  return text;
+}
+
+struct Cluster {
+  std::vector<const ScoredPassage*> members;
+  std::vector<std::string> words;
+  std::vector<std::string> codes;
+  double score = 0;
+};
+
+void add_unique(std::vector<std::string>& into, const std::vector<std::string>& from) {
+  for (const auto& s : from)
+    if (!s.empty() && std::find(into.begin(), into.end(), s) == into.end()) into.push_back(s);
+}
+
+}  // namespace
+
+std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size_t limit, double answer_strength) {
+  std::vector<const ScoredPassage*> order;
+  for (const auto& p : passages) order.push_back(&p);
+  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->score > b->score; });
+
+  std::vector<Cluster> clusters;
+  for (const ScoredPassage* sp : order) {
+    const Passage& p = sp->passage;
+    std::vector<std::string> words = content_words(p.heading + " " + cause_text(p) + " " +
+                                                   (p.resolutions.empty() ? std::string() : p.resolutions.front()));
+    Cluster* home = nullptr;
+    for (auto& c : clusters) {
+      bool same_item = std::any_of(c.members.begin(), c.members.end(),
+                                   [&](auto* m) { return m->passage.doc_id == p.doc_id; });
+      if (same_item) continue;  // one source's distinct causes stay distinct
+      bool codes_agree = (c.codes.empty() && sp->code_terms.empty()) || share_code(c.codes, sp->code_terms);
+      double sim = jaccard(c.words, words);
+      if ((codes_agree && sim >= 0.3) || sim >= 0.55) {
+        home = &c;
+        break;
+      }
+    }
+    if (!home) {
+      clusters.push_back({});
+      home = &clusters.back();
+      home->score = sp->score;
+      home->words = words;
+      home->codes = sp->code_terms;
+    } else {
+      // Each confirming source adds a little: agreement is evidence.
+      home->score += 0.1 * sp->score / (1 + home->members.size());
+    }
+    home->members.push_back(sp);
+  }
+  std::stable_sort(clusters.begin(), clusters.end(), [](auto& a, auto& b) { return a.score > b.score; });
+
+  // Softmax over all clusters (not only the returned ones), so the returned confidences sum to <= 1.
+  const double kTemperature = 0.35;
+  double total = 0;
+  double best = clusters.empty() ? 0 : clusters.front().score;
+  for (auto& c : clusters) total += std::exp((c.score - best) / kTemperature);
+
+  std::vector<Cause> causes;
+  for (size_t i = 0; i < clusters.size() && causes.size() < limit; ++i) {
+    const Cluster& c = clusters[i];
+    const ScoredPassage& lead = *c.members.front();
+    const Passage& p = lead.passage;
+    Cause cause;
+    cause.id = p.id;
+    cause.title = p.heading.empty() ? p.title : p.heading;
+    cause.cause = cause_text(p);
+    cause.prevention = p.prevention;
+    cause.language = p.language;
+    cause.vendor = p.vendor;
+    cause.product = p.product;
+    cause.score = c.score;
+    cause.confidence = answer_strength * std::exp((c.score - best) / kTemperature) / total;
+    for (const ScoredPassage* m : c.members) {
+      add_unique(cause.checks, m->passage.checks);
+      add_unique(cause.resolutions, m->passage.resolutions);
+      if (cause.prevention.empty()) cause.prevention = m->passage.prevention;
+      cause.evidence.push_back({m->passage.id, m->passage.doc_id, std::string(to_string(m->passage.kind)),
+                                m->passage.title, m->passage.url, m->snippet});
+    }
+    if (cause.resolutions.empty() && p.kind == SourceKind::kForum && !p.cause.empty()) cause.resolutions.push_back(p.cause);
+    cause.why = explain(lead.parts);
+    if (c.members.size() > 1)
+      cause.why.push_back({"confirmations", c.score - lead.score,
+                           std::to_string(c.members.size() - 1) + " more source(s) describe the same cause"});
+    causes.push_back(std::move(cause));
+  }
+  return causes;
+}
+
+std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool has_code, const std::string& language) {
+  std::vector<NextQuestion> out;
+  if (!has_code) {
+    std::string q = "Ask the customer for the exact error code or the full error message (a screenshot helps).";
+    if (language == "ro") q = "Cereți clientului codul exact al erorii sau mesajul complet (o captură de ecran ajută).";
+    else if (language == "it") q = "Chiedete al cliente il codice di errore esatto o il messaggio completo (uno screenshot aiuta).";
+    else if (language == "ru") q = "Попросите клиента сообщить точный код ошибки или полный текст сообщения (поможет скриншот).";
+    out.push_back({q, "an exact code matches causes directly; without one the causes are ranked on symptoms only", 1.0});
+  }
+  size_t top = std::min<size_t>(causes.size(), 5);
+  double mass = 0;
+  for (size_t i = 0; i < top; ++i) mass += causes[i].confidence;
+  if (top < 2 || mass <= 0) return out;
+
+  // Which product is affected, when the top causes concern different products.
+  std::vector<std::pair<std::string, double>> by_product;
+  for (size_t i = 0; i < top; ++i) {
+    const std::string& prod = causes[i].product.empty() ? causes[i].vendor : causes[i].product;
+    if (prod.empty()) continue;
+    auto it = std::find_if(by_product.begin(), by_product.end(), [&](auto& e) { return e.first == prod; });
+    if (it == by_product.end()) by_product.push_back({prod, causes[i].confidence});
+    else it->second += causes[i].confidence;
+  }
+  std::vector<NextQuestion> candidates;
+  if (by_product.size() >= 2) {
+    double gini = 1;
+    std::string names;
+    for (size_t i = 0; i < by_product.size(); ++i) {
+      double share = by_product[i].second / mass;
+      gini -= share * share;
+      names += (i ? (i + 1 == by_product.size() ? " or " : ", ") : "") + by_product[i].first;
+    }
+    double max_gini = 1 - 1.0 / static_cast<double>(by_product.size());
+    candidates.push_back({"Which product or integration is affected: " + names + "?",
+                          "the top causes concern different products", max_gini > 0 ? gini / max_gini : 0});
+  }
+  // Confirming one cause's check separates it from the rest: best when that cause holds about half the mass.
+  for (size_t i = 0; i < top; ++i) {
+    if (causes[i].checks.empty()) continue;
+    double share = causes[i].confidence / mass;
+    candidates.push_back({causes[i].checks.front(), "confirms or rules out: " + causes[i].title,
+                          1 - std::fabs(2 * share - 1)});
+  }
+  std::stable_sort(candidates.begin(), candidates.end(), [](auto& a, auto& b) { return a.split > b.split; });
+  for (auto& c : candidates) {
+    if (out.size() >= 3) break;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace errkb::rank

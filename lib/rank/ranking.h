@@ -1,0 +1,77 @@
+// The ranking formula and cause merging. Pure functions on plain structs (no Xapian), unit-tested alone.
+//
+//   score = 3.0·code + 1.0·text + 0.3·authority + 0.1·votes + 0.05·freshness + 0.5·feedback + 0.05·language
+//
+//   code      0..1  best confidence of a query code reading the passage carries (1 = exact, certain code)
+//   text      0..1  0.7 × IDF-weighted share of the query's prose terms the passage matches
+//                   + 0.3 × its BM25 weight relative to the best candidate's
+//   authority 0..1  source kind: catalogue 1.0, article 0.9, accepted answer 0.7, voted answer 0.45-0.6,
+//                   unanswered thread 0.2
+//   votes     0..1  log-scaled forum score
+//   freshness 0..1  1 for content updated in the last year, decaying to 0 over five years
+//   feedback -1..1  tanh of (resolved − 0.5·not_resolved − not_relevant) from agents' past feedback
+//   language  0/1   the passage is in the query's language (breaks ties toward it)
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "errkb/engine.h"
+#include "errkb/feedback.h"
+#include "errkb/record.h"
+
+namespace errkb::rank {
+
+struct Weights {
+  double code = 3.0;
+  double text = 1.0;
+  double authority = 0.3;
+  double votes = 0.1;
+  double freshness = 0.05;
+  double feedback = 0.5;
+  double language = 0.05;
+};
+
+struct ScoreParts {
+  double code = 0;
+  std::string code_detail;                 // "matches hresult:80070005 (E_ACCESSDENIED)"
+  double text = 0;
+  std::vector<std::string> matched_words;  // query words the passage matched
+  double authority = 0;
+  double votes = 0;
+  double freshness = 0;
+  double feedback = 0;
+  std::string feedback_detail;
+  double language = 0;
+};
+
+struct ScoredPassage {
+  Passage passage;
+  std::vector<std::string> code_terms;  // canonical codes the passage carries
+  ScoreParts parts;
+  double score = 0;
+  std::string snippet;
+};
+
+double combine(const ScoreParts& parts, const Weights& w = {});
+std::vector<WhyPart> explain(const ScoreParts& parts, const Weights& w = {});
+
+double votes_prior(int votes);
+// Freshness from a YYYYMMDD key relative to today's YYYYMMDD.
+double freshness_prior(const std::string& date_key, const std::string& today_key);
+double feedback_prior(const FeedbackTally& tally);
+
+// Groups passages that describe the same cause (same codes or none, similar cause words) into causes,
+// best first, with all their evidence; fills confidence so that the returned causes sum to at most 1.
+// `answer_strength` (0..1) scales all confidences: low when nothing matched the query well.
+std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size_t limit, double answer_strength);
+
+// Up to 3 questions that best separate the top causes. `has_code` false puts "ask for the exact error
+// code" first.
+std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool has_code, const std::string& language);
+
+// Words of a text for similarity: lower-cased, letters/digits only, stop words and short words dropped.
+std::vector<std::string> content_words(const std::string& text);
+
+}  // namespace errkb::rank

@@ -1,0 +1,58 @@
+// Passage <-> Xapian document. Private to the store layer (the only code that includes <xapian.h>).
+#pragma once
+
+#include <xapian.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "errkb/codes.h"
+#include "errkb/record.h"
+
+namespace errkb::store {
+
+// What a document's data holds: the passage plus what indexing worked out about it.
+struct StoredPassage {
+  Passage passage;
+  std::string item_uid;
+  std::vector<std::string> code_terms;       // canonical codes, certain readings
+  std::vector<std::string> weak_code_terms;  // readings of ambiguous codes
+  double authority = 0;
+};
+
+std::string encode_passage(const StoredPassage& stored);
+bool decode_passage(const std::string& data, StoredPassage& out);
+
+// Authority prior of a source, 0..1 (schema slot 12): vendor catalogue > KB article > accepted forum
+// answer > voted forum answer > unanswered thread.
+double source_authority(const Passage& p);
+
+// "2026-05-14T10:00:00Z" -> "20260514"; "" when not a date.
+std::string date_key(const std::string& iso);
+
+std::string lower_ascii(std::string s);
+
+// Builds Xapian documents for passages; one per writer thread (holds a TermGenerator and stemmers).
+class DocumentBuilder {
+ public:
+  DocumentBuilder(const CodeGrammar& grammar, Xapian::WritableDatabase* spelling_db);
+  Xapian::Document build(const Item& item, const Passage& passage);
+  // Canonical code terms of one passage (exposed for tests and the query side).
+  void collect_codes(const Passage& passage, std::vector<std::string>& certain, std::vector<std::string>& weak,
+                     std::vector<std::string>& families) const;
+
+ private:
+  const Xapian::Stem& stemmer(const std::string& language);
+  const Xapian::Stopper* stopper(const std::string& language);
+  const CodeGrammar& grammar_;
+  Xapian::TermGenerator generator_;
+  std::map<std::string, Xapian::Stem> stemmers_;
+  std::map<std::string, std::unique_ptr<Xapian::SimpleStopper>> stoppers_;
+};
+
+// Prose of a passage, field by field, in the order of schema::kFields (for code finding and snippets).
+std::string passage_text(const Passage& p);
+
+}  // namespace errkb::store

@@ -1,0 +1,592 @@
+// Engine: the read side over one index directory (engine.h). One Xapian handle per calling thread.
+#include <sys/stat.h>
+#include <xapian.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "errkb/engine.h"
+#include "errkb/feedback.h"
+#include "errkb/schema.h"
+#include "errkb/text.h"
+#include "rank/ranking.h"
+#include "store/catalogue_codes.h"
+#include "store/documents.h"
+#include "store/index_dir.h"
+#include "store/stopwords.h"
+#include "store/xapian_status.h"
+
+namespace errkb {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kCandidates = 60;      // passages scored per request
+constexpr size_t kMaxQueryBytes = 4096;  // longer prose is cut (the server limits q to 2 KiB anyway)
+
+std::string today_key() {
+  std::time_t now = std::time(nullptr);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y%m%d", std::gmtime(&now));
+  return buf;
+}
+
+// Identity of the stub file: a rebuild renames a new stub over it.
+struct StubId {
+  ino_t inode = 0;
+  int64_t mtime_ns = 0;
+  bool operator==(const StubId&) const = default;
+};
+
+StubId stat_stub(const fs::path& stub) {
+  struct stat st {};
+  if (::stat(stub.c_str(), &st) != 0) return {};
+  return {st.st_ino, static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+// Query language: the request's, else CLD2's guess, else by script (Cyrillic -> ru), else English.
+std::string query_language(const std::string& requested, const std::string& prose) {
+  if (!requested.empty()) return requested;
+  std::string detected = detect_language(prose);
+  if (!detected.empty()) return detected;
+  for (unsigned char c : prose)
+    if (c == 0xD0 || c == 0xD1) return "ru";
+  return "en";
+}
+
+// Prose for the QueryParser: punctuation that would make phrases or operators becomes space.
+std::string prose_for_parser(const std::string& text) {
+  std::string out = text;
+  for (auto& c : out) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x80 && !std::isalnum(u) && c != ':' && c != '\'') c = ' ';
+  }
+  return out;
+}
+
+std::string random_id() {
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                          std::hash<std::thread::id>{}(std::this_thread::get_id()));
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+struct CodeReading {
+  std::string canonical;
+  std::string name;
+  double confidence;
+};
+
+struct AnalyzedQuery {
+  std::vector<CodeOccurrence> codes;
+  std::vector<CodeReading> readings;
+  std::string prose;
+  std::string language;
+  Xapian::Stem stem;
+  Xapian::Query code_query;
+  Xapian::Query prose_query;
+  Xapian::Query filter;
+  std::vector<std::string> prose_terms;  // terms of the prose query (for coverage, feedback keys)
+  std::string suggestion;
+};
+
+}  // namespace
+
+class XapianEngine final : public Engine {
+ public:
+  explicit XapianEngine(EngineOptions options) : options_(std::move(options)) {}
+
+  Status open_check() {
+    auto h = handle();
+    if (!h.ok()) return h.status();
+    return Status::OK();
+  }
+
+  Result<SearchResponse> search(const SearchRequest& r) override {
+    return guarded<SearchResponse>([&](Handle& h) { return do_search(h, r); });
+  }
+  Result<CodeLookup> lookup_code(const std::string& code, const std::string& vendor) override {
+    return guarded<CodeLookup>([&](Handle& h) { return do_lookup(h, code, vendor); });
+  }
+  Result<Diagnosis> diagnose(const DiagnoseRequest& r) override {
+    return guarded<Diagnosis>([&](Handle& h) { return do_diagnose(h, r); });
+  }
+  Result<IndexInfo> info() override {
+    return guarded<IndexInfo>([&](Handle& h) -> Result<IndexInfo> {
+      IndexInfo info;
+      info.path = options_.index_dir.string();
+      info.revision = h.db.get_revision();
+      info.documents = h.db.get_doccount();
+      info.schema_version = std::atoi(h.db.get_metadata(std::string(schema::kMetaSchemaVersion)).c_str());
+      info.reopen_count = reopens_.load();
+      return info;
+    });
+  }
+  void invalidate() override { epoch_.fetch_add(1); }
+
+ private:
+  struct Handle {
+    Xapian::Database db;
+    uint64_t epoch = 0;
+    StubId stub;
+    std::shared_ptr<const CodeGrammar> grammar;
+    bool open = false;
+  };
+
+  // Runs `fn` on this thread's handle; a DatabaseModifiedError reopens and retries once.
+  template <typename T, typename Fn>
+  Result<T> guarded(Fn&& fn) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto h = handle();
+      if (!h.ok()) return h.status();
+      try {
+        return fn(**h);
+      } catch (const Xapian::DatabaseModifiedError&) {
+        (*h)->open = false;  // reopen on the retry
+        reopens_.fetch_add(1);
+      } catch (const Xapian::Error& e) {
+        (*h)->open = false;
+        return store::to_status(e, options_.index_dir);
+      } catch (const std::exception& e) {
+        return Status::Internal(e.what());
+      }
+    }
+    return Status::Unavailable("the index kept changing during the query; try again");
+  }
+
+  Result<Handle*> handle() {
+    Handle* h;
+    {
+      std::lock_guard<std::mutex> lock(handles_mutex_);
+      auto& slot = handles_[std::this_thread::get_id()];
+      if (!slot) slot = std::make_unique<Handle>();
+      h = slot.get();
+    }
+    try {
+      StubId stub = stat_stub(store::stub_path(options_.index_dir));
+      uint64_t epoch = epoch_.load();
+      if (!h->open || !(stub == h->stub)) {
+        if (stub.inode == 0)
+          return Status::NotFound("no index at " + options_.index_dir.string() + " (run errkb-indexer update)");
+        h->db = Xapian::Database(store::stub_path(options_.index_dir).string());
+        if (Status s = check_version(h->db); !s.ok()) return s;
+        if (h->open) reopens_.fetch_add(1);
+        h->open = true;
+        h->stub = stub;
+        h->epoch = epoch;
+        h->grammar = grammar_for(h->db);
+      } else if (h->db.reopen() || h->epoch != epoch) {
+        // reopen() picked up a new revision (an update committed): the catalogues may have changed too.
+        h->epoch = epoch;
+        reopens_.fetch_add(1);
+        h->grammar = grammar_for(h->db);
+      }
+    } catch (const Xapian::Error& e) {
+      h->open = false;
+      return store::to_status(e, options_.index_dir);
+    }
+    return h;
+  }
+
+  Status check_version(const Xapian::Database& db) {
+    int v = std::atoi(db.get_metadata(std::string(schema::kMetaSchemaVersion)).c_str());
+    if (v > schema::kSchemaVersion)
+      return Status::VersionMismatch("index schema version " + std::to_string(v) + " is newer than this program's " +
+                                     std::to_string(schema::kSchemaVersion) + "; upgrade errkb");
+    return Status::OK();
+  }
+
+  // One grammar per catalogue revision, shared by all threads.
+  std::shared_ptr<const CodeGrammar> grammar_for(const Xapian::Database& db) {
+    std::string rev = db.get_metadata(std::string(schema::kMetaCatalogueRev)) + "@" +
+                      db.get_uuid();
+    std::lock_guard<std::mutex> lock(grammar_mutex_);
+    if (grammar_ && grammar_rev_ == rev) return grammar_;
+    auto g = std::make_shared<CodeGrammar>();
+    store::teach_grammar_from_index(db, *g);
+    grammar_ = std::move(g);
+    grammar_rev_ = rev;
+    return grammar_;
+  }
+
+  // ---- query analysis ----
+
+  AnalyzedQuery analyze(Handle& h, const std::string& text, const std::vector<CodeInterpretation>& extra_readings,
+                        const std::string& lang, const std::string& vendor, const std::string& product,
+                        const std::string& kind, bool want_suggestion) {
+    AnalyzedQuery q;
+    std::string input = text.size() > kMaxQueryBytes ? text.substr(0, kMaxQueryBytes) : text;
+    CodeContext ctx{vendor, product};
+    q.codes = h.grammar->find_codes(input, ctx);
+    // Cut the codes out: the rest is prose, parsed without them so neither breaks the other.
+    std::string prose;
+    size_t pos = 0;
+    for (const auto& occ : q.codes) {
+      if (occ.begin >= pos) prose.append(input, pos, occ.begin - pos);
+      prose += ' ';
+      pos = std::max(pos, occ.end);
+      for (const auto& r : occ.interpretations)
+        add_reading(q.readings, r);
+    }
+    if (pos < input.size()) prose.append(input, pos, std::string::npos);
+    for (const auto& r : extra_readings) add_reading(q.readings, r);
+    q.prose = collapse_whitespace(prose);
+    q.language = query_language(lang, q.prose);
+
+    std::vector<Xapian::Query> code_parts;
+    for (const auto& r : q.readings) {
+      code_parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                              Xapian::Query(std::string(schema::kCodePrefix) + r.canonical), r.confidence);
+      code_parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                              Xapian::Query(std::string(schema::kWeakCodePrefix) + r.canonical), 0.5 * r.confidence);
+    }
+    if (!code_parts.empty()) q.code_query = Xapian::Query(Xapian::Query::OP_OR, code_parts.begin(), code_parts.end());
+
+    if (!q.prose.empty()) {
+      Xapian::QueryParser qp;
+      std::string stemmer_name = stemmer_for_language(q.language);
+      if (!stemmer_name.empty()) {
+        try {
+          q.stem = Xapian::Stem(stemmer_name);
+        } catch (const Xapian::Error&) {
+        }
+      }
+      qp.set_stemmer(q.stem);
+      qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+      Xapian::SimpleStopper stopper;
+      for (auto w : store::stop_words(q.language)) stopper.add(std::string(w));
+      qp.set_stopper(&stopper);
+      qp.set_database(h.db);
+      qp.set_default_op(Xapian::Query::OP_OR);
+      for (const auto& spec : schema::kFields) {
+        if (spec.type == schema::FieldType::kFilter) qp.add_boolean_prefix(std::string(spec.name), std::string(spec.prefix));
+        else if (!spec.prefix.empty()) qp.add_prefix(std::string(spec.name), std::string(spec.prefix));
+      }
+      unsigned flags = Xapian::QueryParser::FLAG_AUTO_SYNONYMS;
+      if (want_suggestion) flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+      std::string parser_text = prose_for_parser(q.prose);
+      try {
+        q.prose_query = qp.parse_query(parser_text, flags);
+      } catch (const Xapian::QueryParserError&) {
+        q.prose_query = qp.parse_query(parser_text, 0);
+      }
+      if (want_suggestion) q.suggestion = qp.get_corrected_query_string();
+      for (auto t = q.prose_query.get_unique_terms_begin(); t != q.prose_query.get_unique_terms_end(); ++t) {
+        const std::string& term = *t;
+        if (!term.empty() && (std::islower(static_cast<unsigned char>(term[0])) || term[0] == 'Z' ||
+                              static_cast<unsigned char>(term[0]) >= 0x80))
+          q.prose_terms.push_back(term);
+      }
+    }
+
+    std::vector<Xapian::Query> filters;
+    auto add_filter = [&](std::string_view field, const std::string& value) {
+      if (value.empty()) return;
+      for (const auto& spec : schema::kFields)
+        if (spec.name == field) filters.emplace_back(std::string(spec.prefix) + store::lower_ascii(value));
+    };
+    add_filter("vendor", vendor);
+    add_filter("product", product);
+    add_filter("kind", kind);
+    if (!filters.empty()) q.filter = Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
+    return q;
+  }
+
+  static void add_reading(std::vector<CodeReading>& readings, const CodeInterpretation& r) {
+    if (r.canonical.empty()) return;
+    double conf = r.certain ? 1.0 : std::clamp(r.confidence, 0.05, 0.95);
+    for (auto& existing : readings)
+      if (existing.canonical == r.canonical) {
+        existing.confidence = std::max(existing.confidence, conf);
+        return;
+      }
+    readings.push_back({r.canonical, r.name, conf});
+  }
+
+  Xapian::Query filtered(const AnalyzedQuery& q, Xapian::Query query) {
+    if (q.filter.empty()) return query;
+    return Xapian::Query(Xapian::Query::OP_FILTER, query, q.filter);
+  }
+
+  // ---- retrieval and scoring ----
+
+  struct Candidates {
+    std::vector<rank::ScoredPassage> passages;
+    int64_t total = 0;
+    Facets facets;
+    double strength = 0;  // how well the best candidate answers the query (0..1)
+  };
+
+  Candidates retrieve(Handle& h, const AnalyzedQuery& q, size_t want, bool with_facets,
+                      const std::unordered_map<std::string, FeedbackTally>* feedback) {
+    Candidates out;
+    std::unordered_map<Xapian::docid, size_t> index_of;
+    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+    double total_idf = 0;
+    std::unordered_map<std::string, double> idf;
+    double n = std::max<double>(1, h.db.get_doccount());
+    for (const auto& t : q.prose_terms) {
+      double df = h.db.get_termfreq(t);
+      double w = df > 0 ? std::log(1 + n / df) : std::log(1 + n);
+      idf[t] = w;
+      // A word and its stem count once: weight the pair by the stem.
+      if (t[0] != 'Z') continue;
+      total_idf += w;
+    }
+    if (total_idf == 0)
+      for (const auto& [t, w] : idf) total_idf += w;
+
+    auto run = [&](const Xapian::Query& query, bool facets_here) {
+      Xapian::Enquire enquire(h.db);
+      enquire.set_query(query);
+      enquire.set_weighting_scheme(Xapian::BM25Weight());
+      if (facets_here) {
+        for (const auto& spec : schema::kFields) {
+          if (spec.facet.empty()) continue;
+          spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(spec.facet_slot));
+          enquire.add_matchspy(spies.back().get());
+        }
+      }
+      Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want), facets_here ? 1000 : 0);
+      if (facets_here) out.total = std::max<int64_t>(out.total, mset.get_matches_estimated());
+      double max_weight = std::max(1e-9, mset.get_max_attained());
+      for (auto it = mset.begin(); it != mset.end(); ++it) {
+        if (index_of.count(*it)) continue;
+        store::StoredPassage stored;
+        Xapian::Document doc = it.get_document();
+        if (!store::decode_passage(doc.get_data(), stored)) continue;
+        rank::ScoredPassage sp;
+        sp.passage = std::move(stored.passage);
+        sp.code_terms = stored.code_terms;
+        rank::ScoreParts& parts = sp.parts;
+        // Exact code: the best reading this passage carries, certain or weak.
+        for (const auto& r : q.readings) {
+          double c = 0;
+          if (std::find(stored.code_terms.begin(), stored.code_terms.end(), r.canonical) != stored.code_terms.end()) c = r.confidence;
+          else if (std::find(stored.weak_code_terms.begin(), stored.weak_code_terms.end(), r.canonical) != stored.weak_code_terms.end())
+            c = 0.5 * r.confidence;
+          if (c > parts.code) {
+            parts.code = c;
+            parts.code_detail = "matches code " + r.canonical + (r.name.empty() ? "" : " (" + r.name + ")");
+          }
+        }
+        double matched_idf = 0;
+        for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
+          auto f = idf.find(*t);
+          if (f == idf.end()) continue;
+          if ((*t)[0] == 'Z') {
+            matched_idf += f->second;
+            parts.matched_words.push_back((*t).substr(1));
+          } else if (std::find(q.prose_terms.begin(), q.prose_terms.end(), "Z" + q.stem(*t)) == q.prose_terms.end()) {
+            matched_idf += f->second;  // an unstemmed-only term (no Z twin in the query)
+            parts.matched_words.push_back(*t);
+          }
+        }
+        double coverage = total_idf > 0 ? std::min(1.0, matched_idf / total_idf) : 0;
+        double relative = q.prose_terms.empty() ? 0 : it.get_weight() / max_weight;
+        parts.text = q.prose_terms.empty() ? 0 : 0.7 * coverage + 0.3 * std::min(1.0, relative);
+        parts.authority = stored.authority;
+        parts.votes = rank::votes_prior(sp.passage.votes);
+        parts.freshness = rank::freshness_prior(
+            store::date_key(sp.passage.updated.empty() ? sp.passage.created : sp.passage.updated), today_);
+        parts.language = sp.passage.language == q.language ? 1 : 0;
+        if (feedback) {
+          if (auto f = feedback->find(sp.passage.id); f != feedback->end()) {
+            parts.feedback = rank::feedback_prior(f->second);
+            char buf[128];
+            std::snprintf(buf, sizeof buf, "agents' feedback: %.1f resolved, %.1f not resolved, %.1f not relevant",
+                          f->second.resolved, f->second.not_resolved, f->second.not_relevant);
+            parts.feedback_detail = buf;
+          }
+        }
+        sp.score = rank::combine(parts);
+        sp.snippet = make_snippet(mset, q, sp.passage);
+        out.strength = std::max(out.strength, std::max(parts.code, std::pow(std::min(1.0, coverage * 1.1), 1.5)));
+        index_of[*it] = out.passages.size();
+        out.passages.push_back(std::move(sp));
+      }
+    };
+
+    bool has_codes = !q.code_query.empty();
+    bool has_prose = !q.prose_query.empty();
+    if (!has_codes && !has_prose) return out;
+    if (has_codes) {
+      // Every passage carrying the code is a candidate, ordered by how well it also matches the prose.
+      Xapian::Query code_first = has_prose ? Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query, q.prose_query)
+                                           : q.code_query;
+      run(filtered(q, code_first), true);
+    }
+    if (has_prose) run(filtered(q, q.prose_query), !has_codes);
+    std::stable_sort(out.passages.begin(), out.passages.end(), [](auto& a, auto& b) { return a.score > b.score; });
+    if (with_facets)
+      for (size_t i = 0, s = 0; i < std::size(schema::kFields); ++i) {
+        const auto& spec = schema::kFields[i];
+        if (spec.facet.empty()) continue;
+        if (s >= spies.size()) break;
+        auto& counts = out.facets[std::string(spec.facet)];
+        for (auto v = spies[s]->values_begin(); v != spies[s]->values_end(); ++v) counts[*v] = v.get_termfreq();
+        ++s;
+      }
+    return out;
+  }
+
+  std::string make_snippet(const Xapian::MSet& mset, const AnalyzedQuery& q, const Passage& p) {
+    std::string text = p.symptoms;
+    for (const std::string* part : {&p.heading, &p.cause, &p.body}) {
+      if (part->empty()) continue;
+      if (!text.empty()) text += " ";
+      text += *part;
+    }
+    for (const auto& r : p.resolutions) text += " " + r;
+    if (text.empty()) text = p.title;
+    std::string snippet = mset.snippet(text, 240, q.stem,
+                                       Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                       "<mark>", "</mark>", "…");
+    return snippet;
+  }
+
+  Hit to_hit(const rank::ScoredPassage& sp) {
+    const Passage& p = sp.passage;
+    Hit hit;
+    hit.id = p.id;
+    hit.doc_id = p.doc_id;
+    hit.kind = std::string(to_string(p.kind));
+    hit.title = p.title;
+    hit.heading = p.heading;
+    hit.url = p.url;
+    hit.snippet = sp.snippet;
+    hit.score = sp.score;
+    hit.language = p.language;
+    hit.vendor = p.vendor;
+    hit.product = p.product;
+    hit.severity = p.severity;
+    hit.codes = sp.code_terms;
+    return hit;
+  }
+
+  Result<SearchResponse> do_search(Handle& h, const SearchRequest& r) {
+    AnalyzedQuery q = analyze(h, r.q, {}, r.lang, r.vendor, r.product, r.kind, true);
+    size_t want = static_cast<size_t>(std::max(0, r.offset) + std::max(0, r.limit));
+    Candidates c = retrieve(h, q, std::max(want, kCandidates), true, nullptr);
+    SearchResponse resp;
+    resp.total = std::max<int64_t>(c.total, static_cast<int64_t>(c.passages.size()));
+    resp.facets = std::move(c.facets);
+    resp.codes = std::move(q.codes);
+    resp.suggestion = q.suggestion;
+    resp.language = q.language;
+    for (size_t i = static_cast<size_t>(std::max(0, r.offset)); i < c.passages.size() && resp.hits.size() < static_cast<size_t>(r.limit); ++i)
+      resp.hits.push_back(to_hit(c.passages[i]));
+    return resp;
+  }
+
+  std::vector<Cause> rank_causes(Handle& h, const AnalyzedQuery& q, size_t limit, bool causes_only,
+                                 const std::unordered_map<std::string, FeedbackTally>* feedback) {
+    Candidates c = retrieve(h, q, kCandidates, false, feedback);
+    std::vector<rank::ScoredPassage> usable;
+    for (auto& sp : c.passages) {
+      const Passage& p = sp.passage;
+      bool describes_cause = !p.cause.empty() || !p.resolutions.empty() || !p.body.empty();
+      if (causes_only && !describes_cause) continue;
+      usable.push_back(std::move(sp));
+    }
+    return rank::merge_causes(usable, limit, c.strength);
+  }
+
+  Result<Diagnosis> do_diagnose(Handle& h, const DiagnoseRequest& r) {
+    std::string text = r.text;
+    for (const auto& s : r.symptoms) text += "\n" + s;
+    std::vector<CodeInterpretation> extra;
+    if (!r.code.empty()) {
+      extra = h.grammar->interpret(r.code, CodeContext{r.vendor, r.product});
+      if (extra.empty()) text = r.code + "\n" + text;  // not a known spelling: let the prose find it
+    }
+    AnalyzedQuery q = analyze(h, text, extra, r.language, r.vendor, r.product, "", false);
+    std::unordered_map<std::string, FeedbackTally> tallies;
+    std::vector<std::string> code_terms;
+    for (const auto& rd : q.readings) code_terms.push_back(rd.canonical);
+    if (options_.feedback) tallies = options_.feedback->tallies(code_terms, q.prose_terms);
+    Diagnosis d;
+    d.diagnosis_id = random_id();
+    d.causes = rank_causes(h, q, static_cast<size_t>(std::clamp(r.limit, 1, 100)), true, options_.feedback ? &tallies : nullptr);
+    d.codes = std::move(q.codes);
+    if (d.codes.empty() && !extra.empty()) {
+      CodeOccurrence occ;
+      occ.raw = r.code;
+      occ.end = r.code.size();
+      occ.interpretations = extra;
+      d.codes.push_back(std::move(occ));
+    }
+    d.language = q.language;
+    d.symptom_terms = q.prose_terms;
+    d.ask = rank::next_questions(d.causes, !q.readings.empty(), q.language);
+    return d;
+  }
+
+  Result<CodeLookup> do_lookup(Handle& h, const std::string& code, const std::string& vendor) {
+    CodeLookup out;
+    out.code = code;
+    CodeContext ctx{vendor, ""};
+    out.interpretations = h.grammar->interpret(code, ctx);
+    if (out.interpretations.empty()) {
+      auto found = h.grammar->find_codes(code, ctx);
+      if (!found.empty()) out.interpretations = found.front().interpretations;
+    }
+    if (out.interpretations.empty())
+      return Status::NotFound("'" + code + "' is not an error code errkb recognises");
+    for (const auto& interp : out.interpretations) {
+      // Catalogue entries for this reading.
+      Xapian::Enquire enquire(h.db);
+      enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
+                                      Xapian::Query(std::string(schema::kCodePrefix) + interp.canonical),
+                                      Xapian::Query("XKcatalogue")));
+      Xapian::MSet mset = enquire.get_mset(0, 10);
+      for (auto it = mset.begin(); it != mset.end(); ++it) {
+        store::StoredPassage stored;
+        if (!store::decode_passage(it.get_document().get_data(), stored)) continue;
+        rank::ScoredPassage sp;
+        sp.passage = std::move(stored.passage);
+        sp.code_terms = std::move(stored.code_terms);
+        sp.score = 3.0 + 0.3 * stored.authority;
+        sp.snippet = store::lower_ascii("") + sp.passage.cause;
+        out.catalogue_entries.push_back(to_hit(sp));
+      }
+      // Top causes for this reading alone.
+      AnalyzedQuery q;
+      q.language = "en";
+      q.readings.push_back({interp.canonical, interp.name, 1.0});
+      q.code_query = Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(std::string(schema::kCodePrefix) + interp.canonical),
+                                   Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                                 Xapian::Query(std::string(schema::kWeakCodePrefix) + interp.canonical), 0.5));
+      out.causes[interp.canonical] = rank_causes(h, q, 3, true, nullptr);
+    }
+    return out;
+  }
+
+  EngineOptions options_;
+  std::mutex handles_mutex_;
+  std::unordered_map<std::thread::id, std::unique_ptr<Handle>> handles_;
+  std::atomic<uint64_t> epoch_{0};
+  std::atomic<uint64_t> reopens_{0};
+  std::mutex grammar_mutex_;
+  std::shared_ptr<const CodeGrammar> grammar_;
+  std::string grammar_rev_;
+  std::string today_ = today_key();
+};
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+  auto engine = std::make_unique<XapianEngine>(options);
+  if (Status s = engine->open_check(); !s.ok()) return s;
+  return std::unique_ptr<Engine>(std::move(engine));
+}
+
+}  // namespace errkb

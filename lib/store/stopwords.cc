@@ -1,0 +1,35 @@
+#include "store/stopwords.h"
+
+namespace errkb::store {
+
+const std::vector<std::string_view>& stop_words(std::string_view language) {
+  static const std::vector<std::string_view> kEnglish = {
+      "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "do", "does", "for", "from",
+      "had", "has", "have", "he", "her", "his", "i", "if", "in", "into", "is", "it", "its", "me", "my",
+      "of", "on", "or", "our", "she", "so", "that", "the", "their", "them", "then", "there", "these",
+      "they", "this", "to", "was", "we", "were", "what", "when", "which", "while", "who", "will", "with",
+      "would", "you", "your"};
+  static const std::vector<std::string_view> kRomanian = {
+      "a", "ai", "al", "ale", "am", "ar", "are", "au", "c", "ca", "care", "ce", "cu", "da", "de", "din",
+      "după", "el", "ea", "este", "eu", "fi", "fost", "iar", "il", "în", "îl", "la", "le", "lor", "lui",
+      "mai", "mă", "ne", "nu", "o", "pe", "pentru", "prin", "sa", "să", "se", "si", "și", "sunt", "un",
+      "una", "unei", "unui", "va", "vă"};
+  static const std::vector<std::string_view> kItalian = {
+      "a", "ad", "al", "alla", "alle", "anche", "che", "chi", "ci", "come", "con", "da", "dal", "dalla",
+      "dei", "del", "della", "delle", "di", "e", "è", "gli", "ha", "hanno", "i", "il", "in", "la", "le",
+      "lo", "ma", "mi", "ne", "nei", "nel", "nella", "non", "o", "per", "se", "si", "sono", "su", "sul",
+      "sulla", "tra", "un", "una", "uno"};
+  static const std::vector<std::string_view> kRussian = {
+      "а", "без", "бы", "был", "была", "были", "было", "в", "во", "вы", "да", "для", "до", "его", "ее",
+      "её", "если", "есть", "же", "за", "и", "из", "или", "им", "их", "к", "как", "ко", "когда", "ли",
+      "мы", "на", "не", "нет", "но", "о", "об", "от", "по", "при", "с", "со", "так", "то", "только", "у",
+      "уже", "что", "это", "я"};
+  static const std::vector<std::string_view> kNone;
+  if (language == "en") return kEnglish;
+  if (language == "ro") return kRomanian;
+  if (language == "it") return kItalian;
+  if (language == "ru") return kRussian;
+  return kNone;
+}
+
+}  // namespace errkb::store

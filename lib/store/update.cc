@@ -1,0 +1,567 @@
+// The update protocol and the parallel rebuild (indexer.h). Writers hold WriterLock for the whole run.
+#include <xapian.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "errkb/indexer.h"
+#include "errkb/ingest.h"
+#include "errkb/schema.h"
+#include "store/catalogue_codes.h"
+#include "store/documents.h"
+#include "store/index_dir.h"
+#include "store/xapian_status.h"
+
+namespace errkb {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string hex64(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string file_state_key(const KbFile& f) {
+  std::string path = f.path.string();
+  return std::string(schema::kMetaFilePrefix) + hex64(XXH3_64bits(path.data(), path.size()));
+}
+
+// What the index remembers about one KB file (metadata errkb:file:<hash>).
+struct FileState {
+  std::string path;
+  uintmax_t size = 0;
+  int64_t mtime_ns = 0;
+  bool complete = true;
+  std::vector<std::string> items;
+};
+
+std::string encode_state(const FileState& s) {
+  return json{{"path", s.path}, {"size", s.size}, {"mtime", s.mtime_ns}, {"complete", s.complete}, {"items", s.items}}
+      .dump();
+}
+
+bool decode_state(const std::string& text, FileState& s) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return false;
+  s.path = j.value("path", std::string());
+  s.size = j.value("size", uintmax_t{0});
+  s.mtime_ns = j.value("mtime", int64_t{0});
+  s.complete = j.value("complete", true);
+  s.items = j.value("items", std::vector<std::string>());
+  return true;
+}
+
+// Every KB file of every KB folder; catalogues first so the code grammar knows their codes before
+// articles and threads are read.
+Result<std::vector<KbFile>> list_all_files(const IndexerOptions& options) {
+  std::vector<KbFile> all;
+  for (const auto& dir : options.kb_dirs) {
+    auto files = list_kb_files(dir);
+    if (!files.ok()) return files.status();
+    for (auto& f : *files) all.push_back(std::move(f));
+  }
+  std::stable_partition(all.begin(), all.end(), [](const KbFile& f) { return f.kind == SourceKind::kCatalogue; });
+  return all;
+}
+
+struct SynonymsLoad {
+  std::vector<SynonymGroup> groups;
+  std::string signature;
+};
+
+SynonymsLoad load_synonyms(const IndexerOptions& options, UpdateReport& report) {
+  SynonymsLoad out;
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  for (const auto& dir : options.kb_dirs) {
+    fs::path file = dir / "synonyms.txt";
+    std::ifstream in(file, std::ios::binary);
+    if (!in) continue;
+    std::stringstream buf;
+    buf << in.rdbuf();
+    std::string text = buf.str();
+    XXH3_64bits_update(state, text.data(), text.size());
+    auto parsed = read_synonyms("synonyms.txt", text);
+    for (auto& e : parsed.errors) {
+      e.path = (dir / e.path).string();
+      report.errors.push_back(std::move(e));
+    }
+    for (auto& g : parsed.groups) out.groups.push_back(std::move(g));
+  }
+  out.signature = hex64(XXH3_64bits_digest(state));
+  XXH3_freeState(state);
+  return out;
+}
+
+// Synonyms go in under the unstemmed word and under its Z-stem for each stemmer the KB uses, so that
+// QueryParser's auto-synonyms find them whatever stemming the query gets.
+void write_synonyms(Xapian::WritableDatabase& db, const std::vector<SynonymGroup>& groups) {
+  for (auto it = db.synonym_keys_begin(); it != db.synonym_keys_end(); ++it) db.clear_synonyms(*it);
+  static const char* kStemmers[] = {"english", "romanian", "italian", "russian"};
+  for (const auto& g : groups) {
+    std::vector<std::string> words{g.term};
+    words.insert(words.end(), g.synonyms.begin(), g.synonyms.end());
+    for (const auto& key : words) {
+      if (key.find(' ') != std::string::npos) continue;
+      for (const auto& syn : words) {
+        if (syn == key || syn.find(' ') != std::string::npos) continue;
+        db.add_synonym(key, syn);
+        for (const char* name : kStemmers) {
+          Xapian::Stem stem(name);
+          db.add_synonym("Z" + stem(key), "Z" + stem(syn));
+        }
+      }
+    }
+  }
+}
+
+void write_header_metadata(Xapian::WritableDatabase& db) {
+  db.set_metadata(std::string(schema::kMetaSchemaVersion), std::to_string(schema::kSchemaVersion));
+  db.set_metadata(std::string(schema::kMetaFeatures), std::string(schema::kFeatures));
+}
+
+Status check_schema(const Xapian::Database& db, const fs::path& where) {
+  std::string v = db.get_metadata(std::string(schema::kMetaSchemaVersion));
+  if (v.empty()) return Status::OK();  // empty, just created
+  int version = std::atoi(v.c_str());
+  if (version > schema::kSchemaVersion)
+    return Status::VersionMismatch("index " + where.string() + " has schema version " + v +
+                                   ", newer than this program's " + std::to_string(schema::kSchemaVersion) +
+                                   "; upgrade errkb or rebuild the index");
+  if (version < schema::kSchemaVersion)
+    return Status::VersionMismatch("index " + where.string() + " has old schema version " + v +
+                                   "; run errkb-indexer rebuild");
+  return Status::OK();
+}
+
+void bump_catalogue_rev(Xapian::WritableDatabase& db) {
+  std::string cur = db.get_metadata(std::string(schema::kMetaCatalogueRev));
+  db.set_metadata(std::string(schema::kMetaCatalogueRev), std::to_string(std::atoll(cur.c_str()) + 1));
+}
+
+void teach_from_result(CodeGrammar& grammar, const FileReadResult& r, UpdateReport& report, const std::string& path) {
+  if (!r.code_pattern.empty()) {
+    Status s = grammar.add_vendor_pattern(r.catalogue_vendor, r.code_pattern);
+    if (!s.ok()) report.errors.push_back({path, 0, "code_pattern: " + s.message()});
+  }
+  for (const auto& item : r.items)
+    for (const auto& p : item.passages)
+      if (p.kind == SourceKind::kCatalogue)
+        for (const auto& code : p.codes) grammar.add_catalogue_code({p.vendor, code, p.code_name, p.cause});
+}
+
+void store_patterns(Xapian::WritableDatabase& db, const FileReadResult& r) {
+  if (!r.code_pattern.empty() && !r.catalogue_vendor.empty())
+    db.set_metadata(std::string(schema::kMetaPatternPrefix) + store::lower_ascii(r.catalogue_vendor), r.code_pattern);
+}
+
+void record_errors(const KbFile& f, FileReadResult& r, UpdateReport& report) {
+  for (auto& e : r.errors) {
+    if (e.path.empty()) e.path = f.rel;
+    // Report the path as the editor knows it (relative to the KB folder's parent when possible).
+    report.errors.push_back(e);
+  }
+  if (!r.errors.empty()) ++report.files_rejected;
+}
+
+
+// -------- incremental update --------
+
+class Updater {
+ public:
+  Updater(const IndexerOptions& o, const ProgressFn& p, Xapian::WritableDatabase& db)
+      : options_(o), progress_(p), db_(db) {}
+
+  Status run(UpdateReport& report) {
+    auto files = list_all_files(options_);
+    if (!files.ok()) return files.status();
+    store::teach_grammar_from_index(db_, grammar_);
+    report.files_seen = files->size();
+
+    std::unordered_set<std::string> live_paths;
+    std::unordered_set<std::string> seen_items;
+    std::vector<std::string> candidates_for_deletion;
+    bool catalogue_changed = false;
+    size_t done = 0;
+    store::DocumentBuilder builder(grammar_, &db_);
+    size_t since_commit = 0;
+
+    for (const auto& f : *files) {
+      std::string key = file_state_key(f);
+      live_paths.insert(key);
+      FileState old;
+      bool had_state = decode_state(db_.get_metadata(key), old);
+      if (progress_) progress_({done, files->size(), report.passages_written, f.rel});
+      ++done;
+      if (had_state && old.complete && old.size == f.size && old.mtime_ns == f.mtime_ns) {
+        ++report.files_skipped;
+        for (const auto& uid : old.items) seen_items.insert(uid);
+        report.items_unchanged += old.items.size();
+        continue;
+      }
+      FileReadResult r = read_kb_file(f);
+      record_errors(f, r, report);
+      if (f.kind == SourceKind::kCatalogue) {
+        teach_from_result(grammar_, r, report, f.rel);
+        store_patterns(db_, r);
+      }
+      FileState now{f.path.string(), f.size, f.mtime_ns, r.complete && r.errors.empty(), {}};
+      std::unordered_set<std::string> in_this_file;
+      for (const auto& item : r.items) {
+        if (!in_this_file.insert(item.uid).second) continue;
+        seen_items.insert(item.uid);
+        now.items.push_back(item.uid);
+        std::string item_term = std::string(schema::kItemPrefix) + item.uid;
+        auto pl = db_.postlist_begin(item_term);
+        bool exists = pl != db_.postlist_end(item_term);
+        if (exists && db_.get_document(*pl).get_value(schema::kSlotSignature) == item.signature) {
+          ++report.items_unchanged;
+          continue;
+        }
+        if (exists) {
+          db_.delete_document(item_term);
+          ++report.items_updated;
+        } else {
+          ++report.items_added;
+        }
+        if (f.kind == SourceKind::kCatalogue) catalogue_changed = true;
+        for (const auto& p : item.passages) {
+          db_.add_document(builder.build(item, p));
+          ++report.passages_written;
+          ++since_commit;
+        }
+      }
+      if (had_state) {
+        for (const auto& uid : old.items) {
+          if (in_this_file.count(uid)) continue;
+          if (!now.complete) {
+            // The file could not be read whole: keep what was indexed from it.
+            seen_items.insert(uid);
+            now.items.push_back(uid);
+            ++report.items_kept_after_error;
+          } else {
+            candidates_for_deletion.push_back(uid);
+          }
+        }
+      }
+      db_.set_metadata(key, encode_state(now));
+      if (!options_.strict && since_commit >= options_.batch_passages) {
+        db_.commit();
+        since_commit = 0;
+      }
+    }
+
+    // Files that disappeared: their items are candidates too. Only now, after a complete pass.
+    std::vector<std::string> vanished_keys;
+    for (auto it = db_.metadata_keys_begin(std::string(schema::kMetaFilePrefix));
+         it != db_.metadata_keys_end(std::string(schema::kMetaFilePrefix)); ++it) {
+      if (live_paths.count(*it)) continue;
+      FileState old;
+      if (decode_state(db_.get_metadata(*it), old))
+        candidates_for_deletion.insert(candidates_for_deletion.end(), old.items.begin(), old.items.end());
+      vanished_keys.push_back(*it);
+    }
+    for (const auto& k : vanished_keys) db_.set_metadata(k, "");
+    for (const auto& uid : candidates_for_deletion) {
+      if (seen_items.count(uid)) continue;  // moved to another file
+      std::string item_term = std::string(schema::kItemPrefix) + uid;
+      if (db_.term_exists(item_term)) {
+        if (uid.rfind("catalogue:", 0) == 0) catalogue_changed = true;
+        db_.delete_document(item_term);
+        ++report.items_removed;
+      }
+      seen_items.insert(uid);
+    }
+
+    SynonymsLoad syn = load_synonyms(options_, report);
+    if (db_.get_metadata(std::string(schema::kMetaSynonymsSig)) != syn.signature) {
+      write_synonyms(db_, syn.groups);
+      db_.set_metadata(std::string(schema::kMetaSynonymsSig), syn.signature);
+    }
+    if (catalogue_changed) bump_catalogue_rev(db_);
+    write_header_metadata(db_);
+    if (progress_) progress_({done, files->size(), report.passages_written, ""});
+    return Status::OK();
+  }
+
+ private:
+  const IndexerOptions& options_;
+  const ProgressFn& progress_;
+  Xapian::WritableDatabase& db_;
+  CodeGrammar grammar_;
+};
+
+// -------- parallel rebuild --------
+
+struct ShardOutput {
+  std::vector<std::pair<std::string, std::string>> file_states;  // key -> encoded state
+  UpdateReport report;
+  Status status;
+};
+
+class Rebuilder {
+ public:
+  Rebuilder(const IndexerOptions& o, const ProgressFn& p) : options_(o), progress_(p) {}
+
+  Status run(UpdateReport& report) {
+    auto files_or = list_all_files(options_);
+    if (!files_or.ok()) return files_or.status();
+    files_ = std::move(*files_or);
+    report.files_seen = files_.size();
+
+    // The live generation, if any: items of files that now fail to read are copied from it.
+    if (auto cur = store::current_generation(options_.index_dir); cur.ok()) {
+      try {
+        old_db_ = std::make_unique<Xapian::Database>(cur->string());
+      } catch (const Xapian::Error&) {
+        old_db_.reset();  // unreadable old index: nothing to keep, the rebuild replaces it
+      }
+    }
+
+    // Catalogues first, read once, so every shard's grammar knows all codes.
+    for (size_t i = 0; i < files_.size(); ++i) {
+      if (files_[i].kind != SourceKind::kCatalogue) break;
+      FileReadResult r = read_kb_file(files_[i]);
+      teach_from_result(grammar_, r, report, files_[i].rel);
+      if (!r.code_pattern.empty()) patterns_.emplace_back(store::lower_ascii(r.catalogue_vendor), r.code_pattern);
+      catalogue_results_.emplace(i, std::move(r));
+    }
+    if (old_db_) store::teach_grammar_from_index(*old_db_, grammar_, /*only_patterns=*/true);
+
+    unsigned threads = options_.threads > 0 ? static_cast<unsigned>(options_.threads)
+                                            : std::max(1u, std::thread::hardware_concurrency());
+    threads = std::max<unsigned>(1, std::min<unsigned>(threads, std::max<size_t>(1, files_.size())));
+    fs::create_directories(options_.index_dir);
+    fs::path work = options_.index_dir / ("rebuild-" + std::to_string(::getpid()));
+    fs::remove_all(work);
+    fs::create_directories(work);
+
+    std::vector<ShardOutput> outputs(threads);
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] { build_shard(work / ("shard-" + std::to_string(t)), outputs[t]); });
+    for (auto& th : pool) th.join();
+
+    Status failure;
+    for (auto& out : outputs) {
+      if (!out.status.ok() && failure.ok()) failure = out.status;
+      merge_report(report, out.report);
+    }
+    if (!failure.ok()) {
+      fs::remove_all(work);
+      return failure;
+    }
+    if (options_.strict && !report.errors.empty()) {
+      fs::remove_all(work);
+      return Status::InvalidArgument(std::to_string(report.errors.size()) +
+                                     " input(s) rejected in --strict mode; index left unchanged");
+    }
+
+    fs::path generation = store::next_generation(options_.index_dir);
+    try {
+      Xapian::Database shards;
+      for (unsigned t = 0; t < threads; ++t) shards.add_database(Xapian::Database((work / ("shard-" + std::to_string(t))).string()));
+      shards.compact(generation.string());
+      Xapian::WritableDatabase db(generation.string(), Xapian::DB_OPEN);
+      for (auto& out : outputs)
+        for (auto& [k, v] : out.file_states) db.set_metadata(k, v);
+      for (auto& [vendor, pattern] : patterns_) db.set_metadata(std::string(schema::kMetaPatternPrefix) + vendor, pattern);
+      SynonymsLoad syn = load_synonyms(options_, report);
+      write_synonyms(db, syn.groups);
+      db.set_metadata(std::string(schema::kMetaSynonymsSig), syn.signature);
+      std::string old_rev = old_db_ ? old_db_->get_metadata(std::string(schema::kMetaCatalogueRev)) : "";
+      db.set_metadata(std::string(schema::kMetaCatalogueRev), std::to_string(std::atoll(old_rev.c_str()) + 1));
+      write_header_metadata(db);
+      db.commit();
+      report.revision = db.get_revision();
+      db.close();
+    } catch (const Xapian::Error& e) {
+      fs::remove_all(work);
+      fs::remove_all(generation);
+      return store::to_status(e, generation);
+    }
+    fs::remove_all(work);
+    return store::switch_generation(options_.index_dir, generation);
+  }
+
+ private:
+  static void merge_report(UpdateReport& into, UpdateReport& from) {
+    into.items_added += from.items_added;
+    into.items_kept_after_error += from.items_kept_after_error;
+    into.files_rejected += from.files_rejected;
+    into.passages_written += from.passages_written;
+    for (auto& e : from.errors) into.errors.push_back(std::move(e));
+  }
+
+  void build_shard(const fs::path& path, ShardOutput& out) {
+    try {
+      // DB_DANGEROUS and no fsync: this shard is thrown away unless the whole rebuild succeeds.
+      Xapian::WritableDatabase db(path.string(),
+                                  Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS | Xapian::DB_NO_SYNC);
+      store::DocumentBuilder builder(grammar_, &db);
+      size_t since_commit = 0;
+      size_t written_by_this_shard = 0;
+      for (;;) {
+        size_t i = next_file_.fetch_add(1);
+        if (i >= files_.size()) break;
+        const KbFile& f = files_[i];
+        FileReadResult r;
+        if (auto it = catalogue_results_.find(i); it != catalogue_results_.end()) r = std::move(it->second);
+        else r = read_kb_file(f);
+        record_errors(f, r, out.report);
+        FileState state{f.path.string(), f.size, f.mtime_ns, r.complete && r.errors.empty(), {}};
+        std::unordered_set<std::string> in_this_file;
+        for (const auto& item : r.items) {
+          if (!in_this_file.insert(item.uid).second) continue;
+          state.items.push_back(item.uid);
+          ++out.report.items_added;
+          for (const auto& p : item.passages) {
+            db.add_document(builder.build(item, p));
+            ++out.report.passages_written;
+            ++since_commit;
+          }
+        }
+        if (!state.complete && old_db_) keep_old_items(f, in_this_file, state, db, out);
+        out.file_states.emplace_back(file_state_key(f), encode_state(state));
+        if (since_commit >= 50000) {
+          db.commit();
+          since_commit = 0;
+        }
+        size_t finished = files_done_.fetch_add(1) + 1;
+        size_t written = passages_total_.fetch_add(out.report.passages_written - written_by_this_shard) +
+                         (out.report.passages_written - written_by_this_shard);
+        written_by_this_shard = out.report.passages_written;
+        if (progress_) {
+          std::lock_guard<std::mutex> lock(progress_mutex_);
+          progress_({finished, files_.size(), written, f.rel});
+        }
+      }
+      db.commit();
+      db.close();
+    } catch (const Xapian::Error& e) {
+      out.status = store::to_status(e, path);
+    }
+  }
+
+  void keep_old_items(const KbFile& f, const std::unordered_set<std::string>& in_this_file, FileState& state,
+                      Xapian::WritableDatabase& db, ShardOutput& out) {
+    std::lock_guard<std::mutex> lock(old_db_mutex_);  // one Xapian::Database handle, shared: serialise
+    FileState old;
+    if (!decode_state(old_db_->get_metadata(file_state_key(f)), old)) return;
+    for (const auto& uid : old.items) {
+      if (in_this_file.count(uid)) continue;
+      std::string term = std::string(schema::kItemPrefix) + uid;
+      bool copied = false;
+      for (auto pl = old_db_->postlist_begin(term); pl != old_db_->postlist_end(term); ++pl) {
+        db.add_document(old_db_->get_document(*pl));
+        copied = true;
+      }
+      if (copied) {
+        state.items.push_back(uid);
+        ++out.report.items_kept_after_error;
+      }
+    }
+  }
+
+  const IndexerOptions& options_;
+  const ProgressFn& progress_;
+  std::vector<KbFile> files_;
+  std::unordered_map<size_t, FileReadResult> catalogue_results_;
+  std::vector<std::pair<std::string, std::string>> patterns_;
+  CodeGrammar grammar_;
+  std::unique_ptr<Xapian::Database> old_db_;
+  std::mutex old_db_mutex_;
+  std::atomic<size_t> next_file_{0};
+  std::atomic<size_t> files_done_{0};
+  std::atomic<size_t> passages_total_{0};
+  std::mutex progress_mutex_;
+};
+
+Status validate(const IndexerOptions& options) {
+  if (options.kb_dirs.empty()) return Status::InvalidArgument("no KB folder given (--kb DIR)");
+  for (const auto& d : options.kb_dirs)
+    if (!fs::is_directory(d)) return Status::InvalidArgument("KB folder " + d.string() + " is not a directory");
+  if (options.index_dir.empty()) return Status::InvalidArgument("no index directory given (--index DIR)");
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<UpdateReport> rebuild_index(const IndexerOptions& options, const ProgressFn& progress) {
+  if (Status s = validate(options); !s.ok()) return s;
+  auto start = Clock::now();
+  auto lock = store::WriterLock::Acquire(options.index_dir, "rebuild");
+  if (!lock.ok()) return lock.status();
+  UpdateReport report;
+  Status s;
+  try {
+    s = Rebuilder(options, progress).run(report);
+  } catch (const Xapian::Error& e) {
+    s = store::to_status(e, options.index_dir);
+  } catch (const std::exception& e) {
+    s = Status::IOError(std::string("rebuild failed: ") + e.what());
+  }
+  if (!s.ok()) return s;
+  report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  return report;
+}
+
+Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressFn& progress) {
+  if (Status s = validate(options); !s.ok()) return s;
+  auto start = Clock::now();
+  {
+    auto lock = store::WriterLock::Acquire(options.index_dir, "update");
+    if (!lock.ok()) return lock.status();
+    auto gen = store::current_generation(options.index_dir);
+    if (!gen.ok()) {
+      if (gen.status().code() != Status::Code::kNotFound) return gen.status();
+      // No index yet: the first build is a rebuild (parallel shards, atomic switch).
+    } else {
+      UpdateReport report;
+      try {
+        Xapian::WritableDatabase db(gen->string(), Xapian::DB_CREATE_OR_OPEN);
+        if (Status s = check_schema(db, *gen); !s.ok()) return s;
+        if (options.strict) db.begin_transaction(false);
+        Updater updater(options, progress, db);
+        Status s = updater.run(report);
+        if (!s.ok()) {
+          if (options.strict) db.cancel_transaction();
+          return s;
+        }
+        if (options.strict && !report.errors.empty()) {
+          db.cancel_transaction();
+          return Status::InvalidArgument(std::to_string(report.errors.size()) +
+                                         " input(s) rejected in --strict mode; index left unchanged");
+        }
+        if (options.strict) db.commit_transaction();
+        db.commit();
+        report.revision = db.get_revision();
+      } catch (const Xapian::Error& e) {
+        return store::to_status(e, *gen);
+      } catch (const std::exception& e) {
+        return Status::IOError(std::string("update failed: ") + e.what());
+      }
+      report.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+      return report;
+    }
+  }
+  return rebuild_index(options, progress);
+}
+
+}  // namespace errkb
