@@ -1,6 +1,7 @@
 // Text helpers shared by readers, the index and the query side.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,10 @@ std::string stemmer_for_language(std::string_view iso);
 
 // True when `text` is valid UTF-8.
 bool is_valid_utf8(std::string_view text);
+
+// Byte offset of the first byte that is not part of a valid UTF-8 sequence (overlong forms,
+// surrogates and code points above U+10FFFF are invalid); std::string_view::npos when valid.
+size_t first_invalid_utf8(std::string_view text);
 
 // Collapses runs of whitespace to one space and trims.
 std::string collapse_whitespace(std::string_view text);

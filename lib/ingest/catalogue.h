@@ -1,0 +1,37 @@
+// One vendor error-catalogue entry, as every catalogue reader (JSON, CSV, eBay JSON/XML) sees it,
+// and the collector that turns entries into Items and rejects duplicate codes.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "errkb/record.h"
+
+namespace errkb::ingest {
+
+struct CatalogueEntry {
+  std::string vendor, product, language;
+  std::string code, name, severity, category, message, description, resolution, url;
+  std::vector<std::string> causes;
+  std::string extra;  // anything else worth indexing (eBay error parameters)
+};
+
+class CatalogueCollector {
+ public:
+  CatalogueCollector(std::string_view rel, FileReadResult& out) : rel_(rel), out_(out) {}
+  // Adds one entry; `line` (0 if unknown) and `where` ("errors[3]") locate it in messages.
+  void add(CatalogueEntry entry, int line, std::string_view where = {});
+  void error(int line, std::string message);
+
+ private:
+  std::string rel_;
+  FileReadResult& out_;
+  std::map<std::string, std::string> seen_;  // code -> where it was first defined
+};
+
+// "<vendor>[-<product>].<ext>" -> vendor, product (for catalogues that do not name their vendor).
+void vendor_product_from_file_name(std::string_view rel, std::string& vendor, std::string& product);
+
+}  // namespace errkb::ingest

@@ -1,0 +1,88 @@
+#include "errkb/text.h"
+#include "ingest/catalogue.h"
+#include "ingest/internal.h"
+
+namespace errkb::ingest {
+
+void vendor_product_from_file_name(std::string_view rel, std::string& vendor, std::string& product) {
+  std::string_view name = rel.substr(rel.rfind('/') == std::string_view::npos ? 0 : rel.rfind('/') + 1);
+  name = name.substr(0, name.rfind('.'));
+  const size_t dash = name.find('-');
+  vendor = std::string(name.substr(0, dash));
+  product = dash == std::string_view::npos ? "" : std::string(name.substr(dash + 1));
+}
+
+void CatalogueCollector::error(int line, std::string message) {
+  out_.errors.push_back(make_error(rel_, line, std::move(message)));
+  out_.complete = false;
+}
+
+void CatalogueCollector::add(CatalogueEntry e, int line, std::string_view where) {
+  const std::string prefix = where.empty() ? "" : std::string(where) + ": ";
+  e.code = trim(e.code);
+  e.vendor = trim(e.vendor);
+  if (e.code.empty()) {
+    error(line, prefix + "entry without a code");
+    return;
+  }
+  if (e.vendor.empty()) {
+    error(line, prefix + "entry " + e.code + " has no vendor (set \"vendor\" or name the file <vendor>.<ext>)");
+    return;
+  }
+  const std::string here = line > 0 ? "line " + std::to_string(line) : std::string(where);
+  if (auto [it, fresh] = seen_.emplace(e.code, here); !fresh) {
+    error(line, prefix + "duplicate code " + e.code + (it->second.empty() ? "" : " (first at " + it->second + ")"));
+    return;
+  }
+
+  const std::string vendor_key = to_lower_ascii(e.vendor);
+  std::vector<std::string> causes;
+  for (const auto& c : e.causes) {
+    std::string t = trim(c);
+    if (!t.empty()) causes.push_back(std::move(t));
+  }
+  std::string head = join_nonempty({e.code, trim(e.name)}, " ");
+  const std::string message = trim(e.message);
+
+  Passage p;
+  p.id = vendor_key + ":" + e.code;
+  p.doc_id = p.id;
+  p.kind = SourceKind::kCatalogue;
+  p.title = message.empty() ? head : head + ": " + message;
+  p.cause = causes.empty() ? trim(e.description) : join_nonempty(causes, "\n");
+  std::vector<std::string> body_parts;
+  if (!causes.empty()) body_parts.push_back(trim(e.description));  // not lost when causes are listed
+  body_parts.push_back(trim(e.extra));
+  p.body = join_nonempty(body_parts, "\n");
+  p.resolutions = split_trimmed(e.resolution, "\n");
+  p.vendor = e.vendor;
+  p.product = trim(e.product);
+  p.language = to_lower_ascii(trim(e.language));
+  if (p.language.empty()) p.language = detect_language(p.title + "\n" + p.cause + "\n" + e.resolution);
+  p.codes = {e.code};
+  p.code_name = trim(e.name);
+  p.severity = trim(e.severity);
+  p.category = trim(e.category);
+  p.url = trim(e.url);
+
+  // The signature covers every field that reaches the passage, in a fixed order.
+  std::string serialized;
+  for (const std::string* f : {&e.vendor, &e.product, &e.language, &e.code, &e.name, &e.severity, &e.category,
+                               &e.message, &e.description, &e.resolution, &e.url, &e.extra}) {
+    serialized += *f;
+    serialized += '\x1f';
+  }
+  for (const auto& c : e.causes) {
+    serialized += c;
+    serialized += '\x1e';
+  }
+
+  Item item;
+  item.uid = "catalogue:" + p.id;
+  item.container = rel_;
+  item.signature = signature_of(serialized);
+  item.passages.push_back(std::move(p));
+  out_.items.push_back(std::move(item));
+}
+
+}  // namespace errkb::ingest

@@ -1,0 +1,310 @@
+// HTML articles and HTML forum posts, parsed with gumbo (an HTML5 parser).
+#include <gumbo.h>
+
+#include <memory>
+
+#include "errkb/ingest.h"
+#include "errkb/text.h"
+#include "ingest/article.h"
+#include "ingest/internal.h"
+
+namespace errkb {
+namespace ingest {
+namespace {
+
+struct OutputDeleter {
+  void operator()(GumboOutput* out) const { gumbo_destroy_output(&kGumboDefaultOptions, out); }
+};
+using GumboDoc = std::unique_ptr<GumboOutput, OutputDeleter>;
+
+GumboDoc parse_html(std::string_view html) {
+  return GumboDoc(gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size()));
+}
+
+bool is_skipped(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_NAV: return true;
+    default: return false;
+  }
+}
+
+int heading_level(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_H1: return 1;
+    case GUMBO_TAG_H2: return 2;
+    case GUMBO_TAG_H3: return 3;
+    case GUMBO_TAG_H4: return 4;
+    case GUMBO_TAG_H5: return 5;
+    case GUMBO_TAG_H6: return 6;
+    default: return 0;
+  }
+}
+
+// Elements that start a new line of text (everything else is inline).
+bool is_block(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE:
+    case GUMBO_TAG_MAIN: case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_LI:
+    case GUMBO_TAG_DL: case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_PRE:
+    case GUMBO_TAG_TABLE: case GUMBO_TAG_TR: case GUMBO_TAG_FIGURE: case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_DETAILS: case GUMBO_TAG_SUMMARY: case GUMBO_TAG_FORM: case GUMBO_TAG_FIELDSET:
+    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_HR: case GUMBO_TAG_BODY: case GUMBO_TAG_HTML:
+    case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6: return true;
+    default: return false;
+  }
+}
+
+// Text of a subtree: inline runs collapsed, blocks on their own lines, <br> as a newline,
+// <pre> verbatim, list items as "- item" / "1. item", table cells separated by " | ".
+class TextCollector {
+ public:
+  std::string take() {
+    end_line();
+    std::string out = join_nonempty(lines_, "\n");
+    lines_.clear();
+    return out;
+  }
+
+  void visit(const GumboNode* node, bool in_pre = false) {
+    switch (node->type) {
+      case GUMBO_NODE_TEXT:
+      case GUMBO_NODE_CDATA:
+      case GUMBO_NODE_WHITESPACE:
+        if (in_pre) {
+          line_ += node->v.text.text;
+        } else {
+          append_inline(node->v.text.text);
+        }
+        return;
+      case GUMBO_NODE_ELEMENT:
+      case GUMBO_NODE_TEMPLATE: break;
+      default: return;
+    }
+    const GumboElement& el = node->v.element;
+    if (is_skipped(el.tag) || el.tag == GUMBO_TAG_TITLE) return;
+    if (el.tag == GUMBO_TAG_BR) {
+      end_line();
+      return;
+    }
+    if (el.tag == GUMBO_TAG_PRE) {
+      end_line();
+      std::string saved;
+      saved.swap(line_);
+      for (unsigned i = 0; i < el.children.length; ++i) visit(static_cast<GumboNode*>(el.children.data[i]), true);
+      for (auto& piece : split_lines(line_)) lines_.push_back(std::move(piece));
+      line_ = std::move(saved);
+      return;
+    }
+    if (el.tag == GUMBO_TAG_UL || el.tag == GUMBO_TAG_OL) {
+      end_line();
+      int n = 0;
+      for (unsigned i = 0; i < el.children.length; ++i) {
+        const auto* child = static_cast<const GumboNode*>(el.children.data[i]);
+        if (child->type == GUMBO_NODE_ELEMENT && child->v.element.tag == GUMBO_TAG_LI) {
+          line_ = el.tag == GUMBO_TAG_OL ? std::to_string(++n) + ". " : "- ";
+          marker_only_ = true;
+          for (unsigned j = 0; j < child->v.element.children.length; ++j) {
+            visit(static_cast<GumboNode*>(child->v.element.children.data[j]), in_pre);
+          }
+          end_line();
+        } else {
+          visit(child, in_pre);
+        }
+      }
+      return;
+    }
+    const bool block = is_block(el.tag);
+    if (block) end_line();
+    const bool cell = el.tag == GUMBO_TAG_TD || el.tag == GUMBO_TAG_TH;
+    if (cell && !line_.empty() && !marker_only_) line_ += " | ";
+    for (unsigned i = 0; i < el.children.length; ++i) visit(static_cast<GumboNode*>(el.children.data[i]), in_pre);
+    if (block) end_line();
+  }
+
+ private:
+  static std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t end = text.find('\n', start);
+      std::string l = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      while (!l.empty() && (l.back() == ' ' || l.back() == '\r' || l.back() == '\t')) l.pop_back();
+      if (!trim(l).empty()) out.push_back(std::move(l));
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    return out;
+  }
+
+  void append_inline(std::string_view text) {
+    for (char ch : text) {
+      const bool space = ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r' || ch == '\f';
+      if (space) {
+        if (!line_.empty() && line_.back() != ' ') line_ += ' ';
+      } else {
+        line_ += ch;
+        marker_only_ = false;
+      }
+    }
+  }
+
+  void end_line() {
+    std::string t = trim(line_);
+    if (!t.empty() && !marker_only_) lines_.push_back(std::move(t));
+    line_.clear();
+    marker_only_ = false;
+  }
+
+  std::vector<std::string> lines_;
+  std::string line_;
+  bool marker_only_ = false;  // the line holds only a list marker so far
+};
+
+std::string node_text(const GumboNode* node) {
+  TextCollector c;
+  c.visit(node);
+  return c.take();
+}
+
+// The article's blocks, in document order.
+class BlockCollector {
+ public:
+  explicit BlockCollector(std::vector<Block>& out) : out_(out) {}
+
+  void visit(const GumboNode* node) {
+    if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_CDATA) {
+      loose_.visit(node);
+      return;
+    }
+    if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE) return;
+    const GumboElement& el = node->v.element;
+    if (is_skipped(el.tag) || el.tag == GUMBO_TAG_TITLE) return;
+    Block b;
+    if (int level = heading_level(el.tag)) {
+      b.kind = Block::Kind::kHeading;
+      b.level = level;
+      b.text = collapse_whitespace(node_text(node));
+    } else if (el.tag == GUMBO_TAG_P || el.tag == GUMBO_TAG_TABLE || el.tag == GUMBO_TAG_DL) {
+      b.text = node_text(node);
+    } else if (el.tag == GUMBO_TAG_PRE) {
+      b.kind = Block::Kind::kCode;
+      b.text = node_text(node);
+    } else if (el.tag == GUMBO_TAG_UL || el.tag == GUMBO_TAG_OL) {
+      b.kind = Block::Kind::kList;
+      b.ordered = el.tag == GUMBO_TAG_OL;
+      for (unsigned i = 0; i < el.children.length; ++i) {
+        const auto* li = static_cast<const GumboNode*>(el.children.data[i]);
+        if (li->type != GUMBO_NODE_ELEMENT || li->v.element.tag != GUMBO_TAG_LI) continue;
+        std::string t = node_text(li);
+        if (!t.empty()) b.items.push_back(std::move(t));
+      }
+    } else {
+      if (is_block(el.tag)) flush_loose();
+      for (unsigned i = 0; i < el.children.length; ++i) visit(static_cast<GumboNode*>(el.children.data[i]));
+      if (is_block(el.tag)) flush_loose();
+      return;
+    }
+    flush_loose();
+    if (b.kind == Block::Kind::kList ? !b.items.empty() : !b.text.empty()) out_.push_back(std::move(b));
+  }
+
+  void finish() { flush_loose(); }
+
+ private:
+  // Text sitting directly in a <div> or <body>, outside any <p>.
+  void flush_loose() {
+    std::string t = loose_.take();
+    if (t.empty()) return;
+    Block b;
+    b.text = std::move(t);
+    out_.push_back(std::move(b));
+  }
+
+  std::vector<Block>& out_;
+  TextCollector loose_;
+};
+
+const GumboNode* find_first(const GumboNode* node, GumboTag tag) {
+  if (node->type != GUMBO_NODE_ELEMENT) return nullptr;
+  if (node->v.element.tag == tag) return node;
+  for (unsigned i = 0; i < node->v.element.children.length; ++i) {
+    if (auto* found = find_first(static_cast<GumboNode*>(node->v.element.children.data[i]), tag)) return found;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string html_to_text(std::string_view html) {
+  GumboDoc doc = parse_html(html);
+  if (!doc) return "";
+  return node_text(doc->root);
+}
+
+bool looks_like_html(std::string_view s) {
+  for (size_t i = s.find('<'); i != std::string_view::npos && i + 1 < s.size(); i = s.find('<', i + 1)) {
+    const char c = s[i + 1];
+    if (((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '/' || c == '!') &&
+        s.find('>', i) != std::string_view::npos) {
+      return true;
+    }
+  }
+  return s.find("&amp;") != std::string_view::npos || s.find("&lt;") != std::string_view::npos ||
+         s.find("&#") != std::string_view::npos;
+}
+
+}  // namespace ingest
+
+FileReadResult read_html_article(std::string_view rel, std::string_view text) {
+  using namespace ingest;
+  FileReadResult result;
+  const std::string_view raw = text;
+  if (auto err = check_encoding(rel, text)) {
+    result.errors.push_back(std::move(*err));
+    result.complete = false;
+    return result;
+  }
+  GumboDoc doc = parse_html(text);
+  if (!doc) {
+    result.errors.push_back(make_error(rel, 0, "the HTML parser returned no document"));
+    result.complete = false;
+    return result;
+  }
+  ArticleSource src;
+  src.rel = rel;
+  src.raw = raw;
+  if (const GumboNode* title = find_first(doc->root, GUMBO_TAG_TITLE)) {
+    std::string t;
+    for (unsigned i = 0; i < title->v.element.children.length; ++i) {
+      const auto* child = static_cast<const GumboNode*>(title->v.element.children.data[i]);
+      if (child->type == GUMBO_NODE_TEXT) t += child->v.text.text;
+    }
+    src.title = collapse_whitespace(t);
+  }
+  BlockCollector collector(src.blocks);
+  collector.visit(doc->root);
+  collector.finish();
+
+  // The first h1 is the title (or repeats it); it is not a section of its own.
+  for (size_t i = 0; i < src.blocks.size(); ++i) {
+    const Block& b = src.blocks[i];
+    if (b.kind != Block::Kind::kHeading) continue;
+    if (b.level == 1 && classify_heading(b.text).type == SectionType::kOther &&
+        (src.title.empty() || src.title == b.text || i == 0)) {
+      if (src.title.empty()) src.title = b.text;
+      if (src.title == b.text || i == 0) src.blocks.erase(src.blocks.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    break;
+  }
+  result.items.push_back(build_article_item(src));
+  return result;
+}
+
+}  // namespace errkb

@@ -1,0 +1,41 @@
+// Private helpers of the KB readers (not part of the public API).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "errkb/record.h"
+
+namespace errkb::ingest {
+
+InputError make_error(std::string_view rel, int line, std::string message);
+
+// Hex of XXH3-64 over `bytes`: the item signature (equal signature = unchanged item).
+std::string signature_of(std::string_view bytes);
+
+// 1-based line number of byte `offset` in `text`.
+int line_of_offset(std::string_view text, size_t offset);
+
+// Rejects what is not UTF-8 text: UTF-16/UTF-32 byte order marks, invalid UTF-8 (with line and
+// byte offset). Returns the text without a UTF-8 byte order mark when it is acceptable.
+std::optional<InputError> check_encoding(std::string_view rel, std::string_view& text);
+
+std::string trim(std::string_view s);
+std::string to_lower_ascii(std::string_view s);
+bool starts_with_ci(std::string_view s, std::string_view prefix);
+
+// Splits on any of `separators`, trims the pieces and drops empty ones.
+std::vector<std::string> split_trimmed(std::string_view s, std::string_view separators);
+
+// The readable text of an HTML fragment or document (gumbo): blocks on their own lines, list
+// items as "- item", script/style dropped, entities decoded.
+std::string html_to_text(std::string_view html);
+// True when `s` contains something that looks like an HTML tag.
+bool looks_like_html(std::string_view s);
+
+// Joins non-empty parts with `sep`.
+std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep);
+
+}  // namespace errkb::ingest
