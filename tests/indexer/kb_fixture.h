@@ -1,0 +1,85 @@
+// A small KB written into a temp dir, and an index beside it, for the update-protocol tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include "errkb/engine.h"
+#include "errkb/indexer.h"
+#include "test_util.h"
+
+namespace errkb::testing {
+
+inline std::string article(const std::string& id, const std::string& title, const std::string& cause) {
+  return "---\nid: " + id + "\ntitle: " + title +
+         "\nlanguage: en\nvendor: ShopFlow\ncodes: [SF-3104]\n---\n# " + title +
+         "\n\n## Symptoms\n\nWebhook deliveries are rejected by the store backend.\n\n## Cause 1: " + cause +
+         "\n\nThe shared secret configured on the receiving side does not match.\n\n## Resolution 1\n\n"
+         "Copy the signing secret again from the ShopFlow admin and redeploy.\n";
+}
+
+inline std::string catalogue(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::string out = "{\"vendor\":\"ParcelHub\",\"product\":\"Labels\",\"language\":\"en\",\"errors\":[";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (i) out += ",";
+    out += "{\"code\":\"" + entries[i].first + "\",\"name\":\"N" + std::to_string(i) + "\",\"severity\":\"Error\","
+           "\"message\":\"" + entries[i].second + "\",\"description\":\"" + entries[i].second +
+           " happens when the carrier refuses the label.\",\"resolution\":\"Fix the address.\"}";
+  }
+  return out + "]}";
+}
+
+class KbFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kb_ = std::make_unique<TempDir>("errkb-kb");
+    index_ = std::make_unique<TempDir>("errkb-index");
+    write_file(kb() / "articles/webhooks/signature.md",
+               article("webhooks/signature", "Webhook signature mismatch", "Signing secret rotated"));
+    write_file(kb() / "articles/dns/domain.md",
+               "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\n---\n"
+               "# Custom domain does not resolve\n\n## Symptoms\n\nBrowsers show DNS_PROBE_FINISHED_NXDOMAIN.\n\n"
+               "## Cause\n\nThe CNAME record points to the old host.\n\n## Resolution\n\nUpdate the CNAME record.\n");
+    write_file(kb() / "catalogues/parcelhub.json",
+               catalogue({{"PH-101", "Address rejected"}, {"PH-102", "Weight over limit"}}));
+  }
+
+  std::filesystem::path kb() const { return kb_->path(); }
+  std::filesystem::path index() const { return index_->path() / "idx"; }
+  IndexerOptions options(bool strict = false) const {
+    IndexerOptions o;
+    o.kb_dirs = {kb()};
+    o.index_dir = index();
+    o.strict = strict;
+    o.threads = 2;
+    return o;
+  }
+  UpdateReport update(bool strict = false) {
+    auto r = update_index(options(strict));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : UpdateReport{};
+  }
+  std::unique_ptr<Engine> engine() {
+    auto e = Engine::Open({index(), nullptr});
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return e.ok() ? std::move(*e) : nullptr;
+  }
+  // doc ids of the hits for q, in order.
+  std::vector<std::string> doc_ids(Engine& e, const std::string& q) {
+    SearchRequest r;
+    r.q = q;
+    r.limit = 20;
+    auto resp = e.search(r);
+    EXPECT_TRUE(resp.ok()) << resp.status().ToString();
+    std::vector<std::string> ids;
+    if (resp.ok())
+      for (const auto& h : resp->hits) ids.push_back(h.doc_id);
+    return ids;
+  }
+  static bool contains(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  }
+
+  std::unique_ptr<TempDir> kb_, index_;
+};
+
+}  // namespace errkb::testing

@@ -1,0 +1,113 @@
+#include <thread>
+
+#include "kb_fixture.h"
+
+namespace errkb::testing {
+
+class UpdateProtocol : public KbFixture {};
+
+TEST_F(UpdateProtocol, FirstRunAddsEverythingSecondRunSkipsUnchanged) {
+  UpdateReport first = update();
+  EXPECT_EQ(first.items_added, 4u);  // two articles, two catalogue entries
+  EXPECT_TRUE(first.errors.empty());
+  UpdateReport second = update();
+  EXPECT_EQ(second.items_added, 0u);
+  EXPECT_EQ(second.items_updated, 0u);
+  EXPECT_EQ(second.files_skipped, 3u);
+  EXPECT_EQ(second.items_unchanged, 4u);
+  auto e = engine();
+  EXPECT_TRUE(contains(doc_ids(*e, "CNAME old host"), "dns/domain"));
+}
+
+TEST_F(UpdateProtocol, ChangedItemIsReplacedNotDuplicated) {
+  update();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  write_file(kb() / "articles/dns/domain.md",
+             "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\n---\n"
+             "# Custom domain does not resolve\n\n## Cause\n\nThe registrar nameservers were never delegated.\n");
+  UpdateReport r = update();
+  EXPECT_EQ(r.items_updated, 1u);
+  EXPECT_EQ(r.items_added, 0u);
+  auto e = engine();
+  auto ids = doc_ids(*e, "nameservers delegated registrar");
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), "dns/domain"), 1);
+  EXPECT_FALSE(contains(doc_ids(*e, "CNAME"), "dns/domain"));
+}
+
+TEST_F(UpdateProtocol, DeletedFileAndDeletedCatalogueEntryAreRemoved) {
+  update();
+  auto e = engine();
+  EXPECT_TRUE(contains(doc_ids(*e, "weight over limit"), "parcelhub:PH-102"));
+  std::filesystem::remove(kb() / "articles/dns/domain.md");
+  write_file(kb() / "catalogues/parcelhub.json", catalogue({{"PH-101", "Address rejected"}}));
+  UpdateReport r = update();
+  EXPECT_EQ(r.items_removed, 2u);
+  e->invalidate();
+  EXPECT_FALSE(contains(doc_ids(*e, "weight over limit"), "parcelhub:PH-102"));
+  EXPECT_FALSE(contains(doc_ids(*e, "CNAME old host"), "dns/domain"));
+  EXPECT_TRUE(contains(doc_ids(*e, "address rejected"), "parcelhub:PH-101"));
+}
+
+TEST_F(UpdateProtocol, MalformedNewVersionKeepsTheOldOne) {
+  update();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Broken JSON: the catalogue cannot be read; its indexed entries must stay.
+  write_file(kb() / "catalogues/parcelhub.json", "{\"vendor\":\"ParcelHub\",\"errors\":[{\"code\":");
+  UpdateReport r = update();
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_NE(r.errors.front().to_string().find("catalogues/parcelhub.json"), std::string::npos);
+  EXPECT_EQ(r.items_removed, 0u);
+  EXPECT_EQ(r.items_kept_after_error, 2u);
+  auto e = engine();
+  EXPECT_TRUE(contains(doc_ids(*e, "weight over limit"), "parcelhub:PH-102"));
+}
+
+TEST_F(UpdateProtocol, StrictModeLeavesIndexUntouched) {
+  update();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  write_file(kb() / "articles/new.md", "---\nid: [unclosed\n---\nbody\n");
+  std::filesystem::remove(kb() / "articles/dns/domain.md");
+  auto r = update_index(options(/*strict=*/true));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("strict"), std::string::npos);
+  auto e = engine();
+  EXPECT_TRUE(contains(doc_ids(*e, "CNAME old host"), "dns/domain"));
+}
+
+TEST_F(UpdateProtocol, SecondWriterGetsALockedMessage) {
+  update();
+  std::atomic<bool> started{false}, done{false};
+  // Hold the lock by running a rebuild on a large-ish KB in another thread, then try to update.
+  for (int i = 0; i < 400; ++i)
+    write_file(kb() / ("articles/bulk/a" + std::to_string(i) + ".md"),
+               article("bulk/a" + std::to_string(i), "Bulk article " + std::to_string(i), "Cause number " + std::to_string(i)));
+  Status second;
+  std::thread writer([&] {
+    started = true;
+    auto r = rebuild_index(options());
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    done = true;
+  });
+  while (!started) std::this_thread::yield();
+  bool saw_lock = false;
+  for (int i = 0; i < 2000 && !done && !saw_lock; ++i) {
+    auto r = update_index(options());
+    if (!r.ok() && r.status().code() == Status::Code::kLocked) {
+      saw_lock = true;
+      EXPECT_NE(r.status().message().find("is locked by pid"), std::string::npos) << r.status().message();
+    }
+  }
+  writer.join();
+  EXPECT_TRUE(saw_lock);
+}
+
+TEST_F(UpdateProtocol, BadArgumentsAreReportedNotThrown) {
+  IndexerOptions o = options();
+  o.kb_dirs = {kb() / "does-not-exist"};
+  auto r = update_index(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_FALSE(Engine::Open({index() / "nothing-here", nullptr}).ok());
+}
+
+}  // namespace errkb::testing
