@@ -1,0 +1,82 @@
+#include <gtest/gtest.h>
+
+#include "errkb/text.h"
+
+namespace errkb {
+namespace {
+
+TEST(DetectLanguage, EnglishSentence) {
+  EXPECT_EQ(detect_language("The payment page shows an error after the customer enters the card number and "
+                            "presses the pay button, and the order is never created."),
+            "en");
+}
+
+TEST(DetectLanguage, RomanianSentence) {
+  EXPECT_EQ(detect_language("Confirmările de comandă nu mai ajung la clienți pentru că parola contului de "
+                            "e-mail a fost schimbată de administratorul magazinului."),
+            "ro");
+}
+
+TEST(DetectLanguage, ItalianSentence) {
+  EXPECT_EQ(detect_language("Le inserzioni non vengono pubblicate perché il token di accesso dell'account è "
+                            "scaduto e deve essere rinnovato dalle impostazioni del negozio."),
+            "it");
+}
+
+TEST(DetectLanguage, RussianSentence) {
+  EXPECT_EQ(detect_language("Браузер показывает предупреждение о небезопасном соединении, потому что "
+                            "сертификат выпущен только для домена без www."),
+            "ru");
+}
+
+TEST(DetectLanguage, EmptyAndNoiseAreUnknown) {
+  EXPECT_EQ(detect_language(""), "");
+  EXPECT_EQ(detect_language("0x80070005 12345 ::: ---"), "");
+}
+
+TEST(DetectLanguage, InvalidUtf8DoesNotBreakDetection) {
+  std::string text = "Le inserzioni non vengono pubblicate perché il token di accesso dell'account è scaduto.";
+  text += "\xff\xfe";
+  EXPECT_EQ(detect_language(text), "it");
+}
+
+TEST(StemmerForLanguage, KnownAndUnknown) {
+  EXPECT_EQ(stemmer_for_language("en"), "english");
+  EXPECT_EQ(stemmer_for_language("ro"), "romanian");
+  EXPECT_EQ(stemmer_for_language("it"), "italian");
+  EXPECT_EQ(stemmer_for_language("ru"), "russian");
+  EXPECT_EQ(stemmer_for_language("DE"), "german");
+  EXPECT_EQ(stemmer_for_language("pt-BR"), "portuguese");
+  EXPECT_EQ(stemmer_for_language("nb"), "norwegian");
+  EXPECT_EQ(stemmer_for_language("ja"), "");
+  EXPECT_EQ(stemmer_for_language(""), "");
+}
+
+TEST(Utf8, ValidText) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("plain ascii"));
+  EXPECT_TRUE(is_valid_utf8("Soluția 2 – ţ ş ș ț, Решение, 😀"));
+  EXPECT_EQ(first_invalid_utf8("abc"), std::string_view::npos);
+}
+
+TEST(Utf8, InvalidSequencesAndTheirOffset) {
+  EXPECT_FALSE(is_valid_utf8("caf\xe9"));               // Latin-1
+  EXPECT_EQ(first_invalid_utf8("caf\xe9"), 3u);
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));               // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xe0\x80\xaf"));           // overlong 3-byte
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));           // surrogate U+D800
+  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));       // above U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("ok \xe2\x82"));            // truncated sequence
+  EXPECT_EQ(first_invalid_utf8("ok \xe2\x82"), 3u);
+  EXPECT_FALSE(is_valid_utf8("\x80"));                   // lone continuation byte
+}
+
+TEST(CollapseWhitespace, RunsAndEnds) {
+  EXPECT_EQ(collapse_whitespace("  a \t\n b   c  "), "a b c");
+  EXPECT_EQ(collapse_whitespace(""), "");
+  EXPECT_EQ(collapse_whitespace(" \n\t "), "");
+  EXPECT_EQ(collapse_whitespace("Решение\n\nпроблемы"), "Решение проблемы");
+}
+
+}  // namespace
+}  // namespace errkb
