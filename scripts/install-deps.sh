@@ -17,10 +17,10 @@ BUILD_PACKAGES=(
 # Sources of the system error catalogues read by scripts/import-system-catalogues.sh.
 CATALOGUE_PACKAGES=(
   mingw-w64-common linux-libc-dev libcurl4-doc postgresql-server-dev-15
-  libpython3.11-stdlib sqlite3-doc
+  libpython3.11-stdlib sqlite3-doc libsqlite3-dev libmariadb-dev
 )
 # Peers and load tools for scripts/bench.sh and scripts/eval.sh.
-BENCH_PACKAGES=( wrk postgresql sqlite3 gnuplot-nox python3-xapian time )
+BENCH_PACKAGES=( wrk postgresql sqlite3 gnuplot-nox python3-xapian python3-psycopg2 time )
 
 want=("${BUILD_PACKAGES[@]}" "${CATALOGUE_PACKAGES[@]}")
 if [[ "${1:-}" == "--bench" ]]; then want+=("${BENCH_PACKAGES[@]}"); fi
