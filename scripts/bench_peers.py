@@ -6,6 +6,7 @@ queries, plus small helpers (request files for wrk, percentiles, the results tab
     bench_peers.py fts5-query --db FILE --queries TSV --seconds S
     bench_peers.py pg-load    --kb DIR [--kb DIR] --dsn DSN
     bench_peers.py pg-query   --dsn DSN --queries TSV --seconds S
+    bench_peers.py http-query --url http://127.0.0.1:PORT --queries TSV --seconds S   (errkb, same loop)
     bench_peers.py wrk-files  --queries TSV --out DIR      (codes.txt, search.txt, diagnose.txt)
 
 Every command prints one JSON object on stdout. Rows are one per source item (article, thread,
@@ -242,6 +243,40 @@ def cmd_pg_query(a):
     print(json.dumps(out))
 
 
+# ---- errkb over HTTP, the same single-client loop ----------------------------------------------------
+def cmd_http_query(a):
+    import http.client
+    u = urllib.parse.urlparse(a.url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+
+    def get(path):
+        for attempt in (0, 1):
+            try:
+                conn.request("GET", path)
+                r = conn.getresponse()
+                body = r.read()
+                return json.loads(body) if r.status == 200 else {}
+            except (http.client.HTTPException, OSError):
+                conn.close()
+                if attempt:
+                    raise
+        return {}
+
+    def search(kind, q):
+        if kind == "code":
+            b = get("/v1/codes/" + urllib.parse.quote(q, safe=""))
+            ids = [h.get("doc_id") for h in b.get("catalogue_entries", [])]
+            for causes in (b.get("causes") or {}).values():
+                ids += [e.get("doc_id") for c in causes for e in c.get("evidence", [])]
+            return ids
+        b = get("/v1/search?limit=10&q=" + urllib.parse.quote(q, safe=""))
+        return [h.get("doc_id") for h in b.get("hits", [])]
+
+    out = run_loop(search, read_queries(a.queries), a.seconds)
+    out["engine"] = "errkb-http"
+    print(json.dumps(out))
+
+
 # ---- request files for wrk -----------------------------------------------------------------------
 def cmd_wrk_files(a):
     os.makedirs(a.out, exist_ok=True)
@@ -275,10 +310,12 @@ def main():
     p = sub.add_parser("pg-load"); p.add_argument("--kb", action="append", required=True); p.add_argument("--dsn", required=True)
     p = sub.add_parser("pg-query"); p.add_argument("--dsn", required=True); p.add_argument("--queries", required=True)
     p.add_argument("--seconds", type=float, default=10)
+    p = sub.add_parser("http-query"); p.add_argument("--url", required=True); p.add_argument("--queries", required=True)
+    p.add_argument("--seconds", type=float, default=10)
     p = sub.add_parser("wrk-files"); p.add_argument("--queries", required=True); p.add_argument("--out", required=True)
     a = ap.parse_args()
     {"fts5-load": cmd_fts5_load, "fts5-query": cmd_fts5_query, "pg-load": cmd_pg_load,
-     "pg-query": cmd_pg_query, "wrk-files": cmd_wrk_files}[a.cmd](a)
+     "pg-query": cmd_pg_query, "http-query": cmd_http_query, "wrk-files": cmd_wrk_files}[a.cmd](a)
 
 
 if __name__ == "__main__":

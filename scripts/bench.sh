@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Performance benchmark: errkb beside SQLite FTS5 and PostgreSQL 15 full-text search, one run, the
+# same synthetic KB and the same queries.
+#
+#   scripts/bench.sh [--passages N | --small | --smoke] [--plot] [--build-dir DIR] [--out DIR]
+#                    [--work DIR] [--duration S] [--no-pg]
+#
+#   (default)   1,000,000 passages, 20 s per load step      --small  100,000 passages, 10 s
+#   --smoke     2,000 passages, 2 s per step: the ctest `bench_smoke` (under a minute)
+#
+# Steps: generate the KB and query mix (gen_synthetic_kb.py); errkb-indexer rebuild, 1% update,
+# size, peak memory, and the SQLite FTS5 load (bench-index.sh); PostgreSQL 15 in a private cluster
+# (initdb in a temp dir, loopback port, started as user postgres when run as root, stopped at the
+# end): load, tsvector + GIN, size; errkb-server on a free loopback port; the same single-client
+# query loop against errkb (HTTP), FTS5 and PostgreSQL (q/s, p50, p99 per query kind); wrk with
+# 16 keep-alive connections (-t2) on /healthz (the HTTP ceiling), /v1/codes, /v1/search and
+# /v1/diagnose; /v1/search p99 while a full rebuild runs. Prints one table with the ratios
+# (errkb / peer), writes OUT/bench-results.json, and with --plot OUT/*.png (gnuplot).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PY=${PYTHON:-/usr/bin/python3}
+PASSAGES=1000000
+DURATION=20
+PEER_SECONDS=15
+BUILD_DIR=$ROOT/build
+OUT=""
+WORK=""
+PLOT=0
+PG=1
+SMOKE=0
+while (($#)); do
+  case $1 in
+    --passages) PASSAGES=$2; shift 2 ;;
+    --small) PASSAGES=100000; DURATION=10; PEER_SECONDS=8; shift ;;
+    --smoke) PASSAGES=2000; DURATION=2; PEER_SECONDS=1; SMOKE=1; shift ;;
+    --duration) DURATION=$2; PEER_SECONDS=$2; shift 2 ;;
+    --plot) PLOT=1; shift ;;
+    --build-dir) BUILD_DIR=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    --work) WORK=$2; shift 2 ;;
+    --no-pg) PG=0; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "bench: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+BUILD_DIR=$(mkdir -p "$BUILD_DIR" && cd "$BUILD_DIR" && pwd)
+[[ -n $WORK ]] || WORK=${TMPDIR:-/tmp}/errkb-bench-$PASSAGES
+[[ -n $OUT ]] || OUT=$BUILD_DIR/bench-out$( ((SMOKE)) && echo -smoke)
+mkdir -p "$WORK" "$OUT"
+OUT=$(cd "$OUT" && pwd)
+WORK=$(cd "$WORK" && pwd)
+log() { echo "bench: $*" >&2; }
+
+for tool in wrk /usr/bin/time; do
+  command -v "$tool" >/dev/null || { log "$tool is missing (scripts/install-deps.sh --bench)"; exit 2; }
+done
+if [[ ! -x $BUILD_DIR/errkb-indexer || ! -x $BUILD_DIR/errkb-server ]]; then
+  log "building errkb-indexer and errkb-server in $BUILD_DIR"
+  cmake -S "$ROOT" -B "$BUILD_DIR" >/dev/null
+  cmake --build "$BUILD_DIR" -j2 --target errkb-indexer errkb-server >/dev/null
+fi
+PGBIN=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)
+if ((PG)) && [[ -z $PGBIN ]]; then log "PostgreSQL 15 not installed; skipping it (--no-pg)"; PG=0; fi
+
+SERVER_PID=""
+PG_DIR=""
+REBUILD_PID=""
+cleanup() {
+  [[ -n $REBUILD_PID ]] && kill "$REBUILD_PID" 2>/dev/null || true
+  if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  if [[ -n $PG_DIR && -f $PG_DIR/data/postmaster.pid ]]; then pg_as "$PGBIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true; fi
+  [[ -n $PG_DIR ]] && rm -rf "$PG_DIR"
+}
+trap cleanup EXIT
+pg_as() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# ---- 1. KB, errkb indexing, FTS5 load ------------------------------------------------------------
+log "indexing benchmark ($PASSAGES passages)"
+bash "$ROOT/scripts/bench-index.sh" --passages "$PASSAGES" --build-dir "$BUILD_DIR" --work "$WORK" \
+  --json "$OUT/index.json" | tee "$OUT/index.txt" >&2
+KB=$WORK/kb
+INDEX=$WORK/index
+QUERIES=$WORK/queries.tsv
+"$PY" "$ROOT/scripts/bench_peers.py" wrk-files --queries "$QUERIES" --out "$WORK/wrk" >/dev/null
+echo "/healthz" >"$WORK/wrk/healthz.txt"
+
+# ---- 2. PostgreSQL 15 ----------------------------------------------------------------------------
+echo null >"$OUT/pg-load.json"; echo null >"$OUT/pg-query.json"
+if ((PG)); then
+  PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/errkb-pg.XXXXXX")
+  [[ $(id -u) -eq 0 ]] && chown postgres "$PG_DIR"
+  PG_PORT=$(free_port)
+  log "PostgreSQL 15: private cluster on 127.0.0.1:$PG_PORT in $PG_DIR"
+  pg_as "$PGBIN/initdb" -D "$PG_DIR/data" -A trust -U bench -E UTF8 --locale=C.UTF-8 >/dev/null
+  pg_as "$PGBIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -o \
+    "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c maintenance_work_mem=512MB -c max_wal_size=4GB" \
+    start >/dev/null
+  DSN="host=127.0.0.1 port=$PG_PORT user=bench dbname=postgres"
+  "$PY" "$ROOT/scripts/bench_peers.py" pg-load --kb "$KB" --dsn "$DSN" >"$OUT/pg-load.json"
+  "$PY" "$ROOT/scripts/bench_peers.py" pg-query --dsn "$DSN" --queries "$QUERIES" --seconds "$PEER_SECONDS" \
+    >"$OUT/pg-query.json"
+  pg_as "$PGBIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null
+  rm -rf "$PG_DIR"; PG_DIR=""
+fi
+
+# ---- 3. SQLite FTS5 queries ----------------------------------------------------------------------
+log "SQLite FTS5 query loop"
+"$PY" "$ROOT/scripts/bench_peers.py" fts5-query --db "$WORK/fts5.db" --queries "$QUERIES" --seconds "$PEER_SECONDS" \
+  >"$OUT/fts5-query.json"
+
+# ---- 4. errkb-server: the same loop, then wrk ----------------------------------------------------
+PORT=$(free_port)
+URL=http://127.0.0.1:$PORT
+log "errkb-server on $URL"
+"$BUILD_DIR/errkb-server" --index "$INDEX" --kb "$KB" --listen "127.0.0.1:$PORT" \
+  --feedback-db "$WORK/feedback.db" --threads 16 >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do
+  curl -sf "$URL/healthz" >/dev/null 2>&1 && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { log "errkb-server exited"; cat "$WORK/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+curl -sf "$URL/healthz" >/dev/null || { log "errkb-server not healthy"; exit 1; }
+"$PY" "$ROOT/scripts/bench_peers.py" http-query --url "$URL" --queries "$QUERIES" --seconds "$PEER_SECONDS" \
+  >"$OUT/errkb-query.json"
+
+cat >"$WORK/bench.lua" <<'EOF'
+-- Cycles through request lines (GET paths, or JSON bodies POSTed to /v1/diagnose); each thread
+-- starts at its own offset. done() prints one JSON line with throughput and percentiles.
+local threads = {}
+local offset = 0
+function setup(thread)
+  thread:set("start", offset)
+  offset = offset + 7919
+  table.insert(threads, thread)
+end
+function init(args)
+  lines = {}
+  mode = args[2] or "GET"
+  for l in io.lines(args[1]) do if #l > 0 then lines[#lines + 1] = l end end
+  i = start % #lines
+end
+function request()
+  i = i % #lines + 1
+  if mode == "POST" then
+    return wrk.format("POST", "/v1/diagnose", {["Content-Type"] = "application/json"}, lines[i])
+  end
+  return wrk.format("GET", lines[i])
+end
+function done(summary, latency, requests)
+  local ps = {}
+  for _, p in ipairs({1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.9}) do
+    ps[#ps + 1] = string.format('[%g,%d]', p, latency:percentile(p))
+  end
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"non2xx":%d,"errors":%d,' ..
+    '"p50_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%.1f,"percentiles":[%s]}\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max, latency.mean, table.concat(ps, ",")))
+end
+EOF
+
+run_wrk() {  # name file mode seconds
+  local name=$1 file=$2 mode=$3 secs=$4
+  wrk -t2 -c16 -d"${secs}s" --timeout 10s -s "$WORK/bench.lua" "$URL" -- "$file" "$mode" >"$WORK/wrk-$name.txt" 2>&1 || true
+  local j
+  j=$(sed -n 's/^WRKJSON //p' "$WORK/wrk-$name.txt")
+  [[ -n $j ]] || { log "wrk $name produced no result:"; cat "$WORK/wrk-$name.txt" >&2; j=null; }
+  echo "$j" >"$OUT/wrk-$name.json"
+}
+for ep in healthz codes search; do
+  log "wrk $ep (${DURATION}s, 16 connections)"
+  run_wrk "$ep" "$WORK/wrk/$ep.txt" GET "$DURATION"
+done
+log "wrk diagnose (${DURATION}s, 16 connections)"
+run_wrk diagnose "$WORK/wrk/diagnose.txt" POST "$DURATION"
+
+# ---- 5. /v1/search while a full rebuild runs -----------------------------------------------------
+REBUILD_S=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["rebuild"]["seconds_wall"])' "$OUT/index.json")
+UNDER=$("$PY" -c 'import sys; print(max(int(sys.argv[2]), min(120, int(float(sys.argv[1]) + 3))))' "$REBUILD_S" "$DURATION")
+log "wrk search for ${UNDER}s while errkb-indexer rebuild runs"
+( /usr/bin/time -v -o "$WORK/rebuild-under-load.time" "$BUILD_DIR/errkb-indexer" rebuild --quiet --kb "$KB" \
+    --index "$INDEX" >"$WORK/rebuild-under-load.out" 2>&1; echo $? >"$WORK/rebuild-under-load.rc" ) &
+REBUILD_PID=$!
+run_wrk search-during-rebuild "$WORK/wrk/search.txt" GET "$UNDER"
+wait "$REBUILD_PID" || true
+REBUILD_PID=""
+"$PY" - "$WORK/rebuild-under-load.out" "$WORK/rebuild-under-load.rc" >"$OUT/rebuild-under-load.json" <<'EOF'
+import json, re, sys
+out = open(sys.argv[1]).read()
+m = re.search(r"(\d+) passages in ([0-9.]+)s", out)
+print(json.dumps({"rc": int(open(sys.argv[2]).read().strip() or 99),
+                  "passages": int(m.group(1)) if m else None, "seconds": float(m.group(2)) if m else None}))
+EOF
+curl -sf "$URL/healthz" >/dev/null || { log "errkb-server unhealthy after the rebuild"; exit 1; }
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+
+# ---- 6. report -----------------------------------------------------------------------------------
+"$PY" "$ROOT/scripts/bench_report.py" --out "$OUT" --passages "$PASSAGES" $( ((PLOT)) && echo --plot) \
+  $( ((SMOKE)) && echo --smoke)
