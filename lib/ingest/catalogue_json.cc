@@ -88,8 +88,7 @@ void read_own_shape(const json& root, CatalogueCollector& collector, FileReadRes
         continue;
       }
     }
-    const std::string located = where + (e.code.empty() ? "" : " (" + e.code + ")");
-    collector.add(std::move(e), 0, located);
+    collector.add(std::move(e), 0, where);
   }
 }
 

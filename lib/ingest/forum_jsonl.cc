@@ -160,6 +160,8 @@ FileReadResult read_forum_jsonl(std::string_view rel, std::string_view text) {
     } catch (const nlohmann::json::exception& e) {
       std::string what = e.what();
       if (auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
+      // The line is parsed on its own: its "line 1" would mislead; the column is what helps.
+      if (auto p = what.find("at line 1, column "); p != std::string::npos) what.replace(p, 18, "at column ");
       fail("broken JSON: " + what);
       continue;
     }

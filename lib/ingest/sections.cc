@@ -63,6 +63,7 @@ uint32_t fold_char(uint32_t cp) {
     if (cp == 0xD7 || cp == 0xF7) return 0;
     return cp;
   }
+  if (cp == 0x1CD || cp == 0x1CE) return 'a';  // Ǎ ǎ, typed for Romanian ă
   if (cp == 0x218 || cp == 0x219) return 's';  // Ș ș (comma below)
   if (cp == 0x21A || cp == 0x21B) return 't';  // Ț ț
   if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;            // А-Я

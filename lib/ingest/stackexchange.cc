@@ -3,6 +3,7 @@
 // are grouped into threads; a thread becomes an Item like a JSON Lines thread.
 #include <libxml/xmlreader.h>
 
+#include <cstdio>
 #include <map>
 #include <memory>
 
@@ -57,6 +58,33 @@ struct SeRow {
   }
 };
 
+// Feeds the XML reader one line at a time. The reader parses whatever it is given before asking
+// for more, so the rows before a broken or truncated line are delivered before the break is seen
+// (dumps hold one <row> per line); with large blocks a truncated tail would take earlier rows with it.
+struct LineSource {
+  std::FILE* file = nullptr;
+};
+
+int read_line_into(void* context, char* buffer, int len) {
+  auto* src = static_cast<LineSource*>(context);
+  int n = 0;
+  while (n < len) {
+    const int c = getc_unlocked(src->file);
+    if (c == EOF) break;
+    buffer[n++] = static_cast<char>(c);
+    if (c == '\n') break;
+  }
+  if (n == 0 && std::ferror(src->file)) return -1;
+  return n;
+}
+
+int close_line_source(void* context) {
+  auto* src = static_cast<LineSource*>(context);
+  if (src->file) std::fclose(src->file);
+  src->file = nullptr;
+  return 0;
+}
+
 int to_int(const std::string& s) {
   try {
     return s.empty() ? 0 : std::stoi(s);
@@ -71,9 +99,17 @@ int to_int(const std::string& s) {
 FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::string_view rel) {
   using namespace ingest;
   FileReadResult result;
-  std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
-      xmlReaderForFile(path.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_HUGE));
+  LineSource source{std::fopen(path.c_str(), "rb")};
+  if (source.file == nullptr) {
+    result.errors.push_back(make_error(rel, 0, "cannot open the file for reading"));
+    result.complete = false;
+    return result;
+  }
+  // The reader owns the source from here: it calls close_line_source when freed.
+  std::unique_ptr<xmlTextReader, ReaderDeleter> reader(xmlReaderForIO(
+      read_line_into, close_line_source, &source, path.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_HUGE));
   if (!reader) {
+    close_line_source(&source);
     result.errors.push_back(make_error(rel, 0, "cannot open the file for reading"));
     result.complete = false;
     return result;

@@ -1,0 +1,39 @@
+#include <gtest/gtest.h>
+
+#include "errkb/ingest.h"
+#include "fixtures.h"
+
+namespace errkb {
+namespace {
+
+TEST(Synonyms, GroupsAndErrorsByLine) {
+  const auto r = read_synonyms("synonyms.txt", testing::read_fixture("kb/synonyms.txt"));
+  ASSERT_EQ(r.groups.size(), 2u);
+  EXPECT_EQ(r.groups[0].term, "checkout");
+  EXPECT_EQ(r.groups[0].synonyms, (std::vector<std::string>{"payment page", "cart checkout"}));
+  EXPECT_EQ(r.groups[1].term, "dns");
+  EXPECT_EQ(r.groups[1].synonyms, (std::vector<std::string>{"domain name system"}));
+  ASSERT_EQ(r.errors.size(), 3u);
+  EXPECT_EQ(r.errors[0].line, 4);  // "invalid line": one word
+  EXPECT_EQ(r.errors[1].line, 5);  // ": no term"
+  EXPECT_EQ(r.errors[2].line, 6);  // "ssl, SSL": only itself
+  EXPECT_EQ(r.errors[0].path, "synonyms.txt");
+}
+
+TEST(Synonyms, CommentsAndBlankLines) {
+  const auto r = read_synonyms("s.txt", "\n# only a comment\n  \nerror, failure # trailing comment\n");
+  EXPECT_TRUE(r.errors.empty());
+  ASSERT_EQ(r.groups.size(), 1u);
+  EXPECT_EQ(r.groups[0].term, "error");
+  EXPECT_EQ(r.groups[0].synonyms, std::vector<std::string>{"failure"});
+}
+
+TEST(Synonyms, InvalidUtf8) {
+  const auto r = read_synonyms("s.txt", "a, b\ncaf\xe9, coffee\n");
+  EXPECT_TRUE(r.groups.empty());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 2);
+}
+
+}  // namespace
+}  // namespace errkb
