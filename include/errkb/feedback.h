@@ -53,13 +53,21 @@ class FeedbackStore {
   // Opens (creating if needed) the SQLite database at `path`.
   static Result<std::unique_ptr<FeedbackStore>> Open(const std::filesystem::path& path);
 
+  // Diagnoses are written with synchronous=NORMAL (losing the last few on a power cut only loses
+  // the ability to give feedback on them); feedback is written with synchronous=FULL.
   virtual Status record_diagnosis(const DiagnosisRecord& record) = 0;
+  // A search that found nothing, remembered for the gaps report.
+  virtual Status record_unanswered_search(const std::string& query) = 0;
   // NotFound when the diagnosis id is unknown; InvalidArgument when the cause was not in it.
   virtual Status record_feedback(const FeedbackEntry& entry) = 0;
-  // Tallies per cause id of feedback given for requests sharing a code term (full weight) or most
-  // symptom terms (partial weight) with the given ones.
+  // Tallies per cause id of feedback given for requests sharing a code term (weight 1) or, when
+  // none is shared, whose symptom terms have a Jaccard similarity >= 0.5 with the given ones
+  // (weight = that similarity). Read errors yield an empty map: feedback only nudges ranking.
   virtual std::unordered_map<std::string, FeedbackTally> tallies(const std::vector<std::string>& code_terms,
                                                                  const std::vector<std::string>& symptom_terms) = 0;
+  // The most frequent queries (compared lower-cased, whitespace collapsed) with no answer (0 causes
+  // or an empty search) or a weak one (top confidence < 0.3), then causes marked not_relevant in at
+  // least 2 feedbacks and in at least half of their feedbacks; at most `limit` of each kind.
   virtual Result<std::vector<Gap>> gaps(size_t limit) = 0;
 };
 

@@ -1,1 +1,2 @@
 # Sources of the feedback module (paths relative to lib/).
+list(APPEND ERRKB_CORE_SOURCES feedback/feedback_store.cc)

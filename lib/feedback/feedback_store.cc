@@ -1,0 +1,413 @@
+// FeedbackStore on SQLite.
+//
+// Schema (one file, WAL journal):
+//   diagnoses(id PK, code_terms JSON, symptom_terms JSON, cause_ids JSON, query_text, query_key,
+//             cause_count, top_confidence, created_ms)
+//   diagnosis_terms(diagnosis_id, kind 'c'|'s', term)  -- inverted list so tallies() only reads
+//             diagnoses that share at least one code or symptom term with the request
+//   feedback(id PK, diagnosis_id, cause_id, outcome, note, created_ms)
+//   searches(query_text, query_key, created_ms)        -- searches that found nothing
+// query_key is the query lower-cased with whitespace collapsed, so the gaps report groups
+// "Error 5 " and "error 5" together.
+//
+// Two connections: one writer and one reader, each behind its own mutex, so tallies() and gaps()
+// do not wait for a feedback fsync (WAL lets one writer and readers work at once). Feedback is
+// committed with synchronous=FULL (acknowledged = on disk), diagnoses with synchronous=NORMAL.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_set>
+
+#include <nlohmann/json.hpp>
+
+#include "errkb/feedback.h"
+#include "errkb/text.h"
+
+namespace errkb {
+namespace {
+
+constexpr double kWeakConfidence = 0.3;
+constexpr double kMinJaccard = 0.5;
+constexpr size_t kTallyCacheMax = 4096;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string query_key(std::string_view text) {
+  std::string key = collapse_whitespace(text);
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return key;
+}
+
+std::string_view outcome_name(FeedbackOutcome outcome) {
+  switch (outcome) {
+    case FeedbackOutcome::kResolved: return "resolved";
+    case FeedbackOutcome::kNotResolved: return "not_resolved";
+    case FeedbackOutcome::kNotRelevant: return "not_relevant";
+  }
+  return "resolved";
+}
+
+// RAII prepared statement with typed binds; errors surface through the owning connection.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return stmt_ != nullptr; }
+  Statement& bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return sqlite3_step(stmt_); }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::string text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+  int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  std::string error() const { return sqlite3_errmsg(db_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+Status exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db);
+    sqlite3_free(err);
+    return Status::IOError(msg).With(sql);
+  }
+  return Status::OK();
+}
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS diagnoses(
+  id TEXT PRIMARY KEY,
+  code_terms TEXT NOT NULL,
+  symptom_terms TEXT NOT NULL,
+  cause_ids TEXT NOT NULL,
+  query_text TEXT NOT NULL,
+  query_key TEXT NOT NULL,
+  cause_count INTEGER NOT NULL,
+  top_confidence REAL NOT NULL,
+  created_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS diagnoses_weak ON diagnoses(top_confidence, query_key);
+CREATE TABLE IF NOT EXISTS diagnosis_terms(
+  diagnosis_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('c','s')),
+  term TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS diagnosis_terms_term ON diagnosis_terms(kind, term);
+CREATE TABLE IF NOT EXISTS feedback(
+  id INTEGER PRIMARY KEY,
+  diagnosis_id TEXT NOT NULL REFERENCES diagnoses(id),
+  cause_id TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK(outcome IN ('resolved','not_resolved','not_relevant')),
+  note TEXT NOT NULL,
+  created_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS feedback_diagnosis ON feedback(diagnosis_id);
+CREATE INDEX IF NOT EXISTS feedback_cause ON feedback(cause_id, outcome);
+CREATE TABLE IF NOT EXISTS searches(
+  query_text TEXT NOT NULL,
+  query_key TEXT NOT NULL,
+  created_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS searches_key ON searches(query_key);
+)sql";
+
+Result<sqlite3*> open_connection(const std::filesystem::path& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return Status::IOError("cannot open feedback database " + path.string() + ": " + msg);
+  }
+  // Another process (or the other connection) may hold the write lock briefly.
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+std::string to_json_array(const std::vector<std::string>& values) { return nlohmann::json(values).dump(); }
+
+std::vector<std::string> from_json_array(const std::string& text) {
+  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  std::vector<std::string> out;
+  if (!parsed.is_array()) return out;
+  for (const auto& v : parsed) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+double jaccard(const std::set<std::string>& a, const std::set<std::string>& b) {
+  if (a.empty() || b.empty()) return 0;
+  size_t shared = 0;
+  for (const auto& t : a) shared += b.count(t);
+  return static_cast<double>(shared) / static_cast<double>(a.size() + b.size() - shared);
+}
+
+class SqliteFeedbackStore final : public FeedbackStore {
+ public:
+  SqliteFeedbackStore(sqlite3* writer, sqlite3* reader) : writer_(writer), reader_(reader) {}
+  ~SqliteFeedbackStore() override {
+    sqlite3_close(reader_);
+    sqlite3_close(writer_);
+  }
+
+  Status record_diagnosis(const DiagnosisRecord& record) override {
+    if (record.diagnosis_id.empty()) return Status::InvalidArgument("diagnosis id is empty");
+    std::lock_guard lock(writer_mutex_);
+    if (auto s = exec(writer_, "PRAGMA synchronous=NORMAL; BEGIN IMMEDIATE"); !s.ok()) return s;
+    Status status = insert_diagnosis(record);
+    if (!status.ok()) {
+      exec(writer_, "ROLLBACK");
+      return status;
+    }
+    return exec(writer_, "COMMIT");
+  }
+
+  Status record_unanswered_search(const std::string& query) override {
+    std::lock_guard lock(writer_mutex_);
+    if (auto s = exec(writer_, "PRAGMA synchronous=NORMAL"); !s.ok()) return s;
+    Statement insert(writer_, "INSERT INTO searches(query_text, query_key, created_ms) VALUES(?,?,?)");
+    if (!insert.ok()) return Status::IOError(insert.error());
+    insert.bind(1, query).bind(2, query_key(query)).bind(3, now_ms());
+    if (insert.step() != SQLITE_DONE) return Status::IOError("recording a search: " + insert.error());
+    return Status::OK();
+  }
+
+  Status record_feedback(const FeedbackEntry& entry) override {
+    std::lock_guard lock(writer_mutex_);
+    {
+      Statement find(writer_, "SELECT cause_ids FROM diagnoses WHERE id = ?");
+      if (!find.ok()) return Status::IOError(find.error());
+      find.bind(1, entry.diagnosis_id);
+      int rc = find.step();
+      if (rc == SQLITE_DONE) return Status::NotFound("unknown diagnosis id '" + entry.diagnosis_id + "'");
+      if (rc != SQLITE_ROW) return Status::IOError("reading a diagnosis: " + find.error());
+      auto causes = from_json_array(find.text(0));
+      if (std::find(causes.begin(), causes.end(), entry.cause_id) == causes.end()) {
+        return Status::InvalidArgument("cause '" + entry.cause_id + "' was not part of diagnosis '" +
+                                       entry.diagnosis_id + "'");
+      }
+    }
+    // FULL: the commit returns only once the WAL is synced, so an acknowledged feedback survives
+    // a crash or power cut.
+    if (auto s = exec(writer_, "PRAGMA synchronous=FULL"); !s.ok()) return s;
+    Statement insert(writer_,
+                     "INSERT INTO feedback(diagnosis_id, cause_id, outcome, note, created_ms) VALUES(?,?,?,?,?)");
+    if (!insert.ok()) return Status::IOError(insert.error());
+    insert.bind(1, entry.diagnosis_id)
+        .bind(2, entry.cause_id)
+        .bind(3, outcome_name(entry.outcome))
+        .bind(4, entry.note)
+        .bind(5, now_ms());
+    if (insert.step() != SQLITE_DONE) return Status::IOError("recording feedback: " + insert.error());
+    std::lock_guard cache_lock(cache_mutex_);
+    tally_cache_.clear();
+    return Status::OK();
+  }
+
+  std::unordered_map<std::string, FeedbackTally> tallies(const std::vector<std::string>& code_terms,
+                                                         const std::vector<std::string>& symptom_terms) override {
+    std::set<std::string> codes(code_terms.begin(), code_terms.end());
+    std::set<std::string> symptoms(symptom_terms.begin(), symptom_terms.end());
+    const std::string cache_key = to_json_array({codes.begin(), codes.end()}) + "|" +
+                                  to_json_array({symptoms.begin(), symptoms.end()});
+    {
+      std::lock_guard cache_lock(cache_mutex_);
+      if (auto it = tally_cache_.find(cache_key); it != tally_cache_.end()) return it->second;
+    }
+    auto result = compute_tallies(codes, symptoms);
+    std::lock_guard cache_lock(cache_mutex_);
+    if (tally_cache_.size() >= kTallyCacheMax) tally_cache_.clear();
+    tally_cache_.emplace(cache_key, result);
+    return result;
+  }
+
+  Result<std::vector<Gap>> gaps(size_t limit) override {
+    std::lock_guard lock(reader_mutex_);
+    std::vector<Gap> out;
+    // Unanswered and weakly answered queries: diagnoses and empty searches, grouped by query key.
+    Statement queries(reader_, R"sql(
+      SELECT max(query_text), count(*), max(best), min(answered) FROM (
+        SELECT query_text, query_key, top_confidence AS best, cause_count AS answered
+          FROM diagnoses WHERE query_key <> '' AND (cause_count = 0 OR top_confidence < ?)
+        UNION ALL
+        SELECT query_text, query_key, 0.0, 0 FROM searches WHERE query_key <> '')
+      GROUP BY query_key ORDER BY count(*) DESC, max(best) ASC, query_key LIMIT ?)sql");
+    if (!queries.ok()) return Status::IOError(queries.error());
+    queries.bind(1, kWeakConfidence).bind(2, static_cast<int64_t>(limit));
+    int rc;
+    while ((rc = queries.step()) == SQLITE_ROW) {
+      Gap gap;
+      gap.query = queries.text(0);
+      gap.count = queries.integer(1);
+      gap.best_confidence = queries.real(2);
+      gap.reason = gap.best_confidence > 0 ? "weak answer" : "no answer";
+      out.push_back(std::move(gap));
+    }
+    if (rc != SQLITE_DONE) return Status::IOError("reading gaps: " + queries.error());
+
+    // Causes that agents often mark not relevant.
+    Statement causes(reader_, R"sql(
+      SELECT f.cause_id, sum(f.outcome = 'not_relevant') AS nr, count(*) AS total,
+             (SELECT d.query_text FROM feedback g JOIN diagnoses d ON d.id = g.diagnosis_id
+               WHERE g.cause_id = f.cause_id AND g.outcome = 'not_relevant'
+               ORDER BY g.id DESC LIMIT 1)
+        FROM feedback f GROUP BY f.cause_id
+      HAVING nr >= 2 AND 2 * nr >= total
+      ORDER BY nr DESC, f.cause_id LIMIT ?)sql");
+    if (!causes.ok()) return Status::IOError(causes.error());
+    causes.bind(1, static_cast<int64_t>(limit));
+    while ((rc = causes.step()) == SQLITE_ROW) {
+      Gap gap;
+      gap.cause_id = causes.text(0);
+      gap.count = causes.integer(1);
+      gap.query = causes.text(3);
+      gap.reason = "often not relevant";
+      out.push_back(std::move(gap));
+    }
+    if (rc != SQLITE_DONE) return Status::IOError("reading gaps: " + causes.error());
+    return out;
+  }
+
+ private:
+  Status insert_diagnosis(const DiagnosisRecord& record) {
+    Statement insert(writer_, R"sql(
+      INSERT INTO diagnoses(id, code_terms, symptom_terms, cause_ids, query_text, query_key,
+                            cause_count, top_confidence, created_ms)
+      VALUES(?,?,?,?,?,?,?,?,?))sql");
+    if (!insert.ok()) return Status::IOError(insert.error());
+    insert.bind(1, record.diagnosis_id)
+        .bind(2, to_json_array(record.code_terms))
+        .bind(3, to_json_array(record.symptom_terms))
+        .bind(4, to_json_array(record.cause_ids))
+        .bind(5, record.query_text)
+        .bind(6, query_key(record.query_text))
+        .bind(7, static_cast<int64_t>(record.cause_ids.size()))
+        .bind(8, record.cause_ids.empty() ? 0.0 : record.top_confidence)
+        .bind(9, now_ms());
+    int rc = insert.step();
+    if (rc == SQLITE_CONSTRAINT) return Status::InvalidArgument("diagnosis id '" + record.diagnosis_id + "' already recorded");
+    if (rc != SQLITE_DONE) return Status::IOError("recording a diagnosis: " + insert.error());
+
+    Statement term(writer_, "INSERT INTO diagnosis_terms(diagnosis_id, kind, term) VALUES(?,?,?)");
+    if (!term.ok()) return Status::IOError(term.error());
+    auto add_terms = [&](const std::vector<std::string>& terms, std::string_view kind) -> Status {
+      for (const auto& t : std::set<std::string>(terms.begin(), terms.end())) {
+        term.bind(1, record.diagnosis_id).bind(2, kind).bind(3, t);
+        if (term.step() != SQLITE_DONE) return Status::IOError("recording diagnosis terms: " + term.error());
+        term.reset();
+      }
+      return Status::OK();
+    };
+    if (auto s = add_terms(record.code_terms, "c"); !s.ok()) return s;
+    return add_terms(record.symptom_terms, "s");
+  }
+
+  std::unordered_map<std::string, FeedbackTally> compute_tallies(const std::set<std::string>& codes,
+                                                                 const std::set<std::string>& symptoms) {
+    std::unordered_map<std::string, FeedbackTally> out;
+    if (codes.empty() && symptoms.empty()) return out;
+    std::lock_guard lock(reader_mutex_);
+    // Candidate diagnoses: those with feedback that share at least one code or symptom term.
+    // json_each over a bound JSON array keeps the statement fixed whatever the number of terms.
+    Statement rows(reader_, R"sql(
+      SELECT d.id, d.code_terms, d.symptom_terms, f.cause_id, f.outcome
+        FROM feedback f JOIN diagnoses d ON d.id = f.diagnosis_id
+       WHERE f.diagnosis_id IN (
+         SELECT diagnosis_id FROM diagnosis_terms
+          WHERE (kind = 'c' AND term IN (SELECT value FROM json_each(?1)))
+             OR (kind = 's' AND term IN (SELECT value FROM json_each(?2)))))sql");
+    if (!rows.ok()) return out;
+    rows.bind(1, to_json_array({codes.begin(), codes.end()}))
+        .bind(2, to_json_array({symptoms.begin(), symptoms.end()}));
+    std::map<std::string, double> weight_of;  // per diagnosis, computed once
+    while (rows.step() == SQLITE_ROW) {
+      const std::string id = rows.text(0);
+      auto it = weight_of.find(id);
+      if (it == weight_of.end()) {
+        double weight = 0;
+        auto past_codes = from_json_array(rows.text(1));
+        bool shares_code = std::any_of(past_codes.begin(), past_codes.end(),
+                                       [&](const std::string& c) { return codes.count(c) > 0; });
+        if (shares_code) {
+          weight = 1.0;
+        } else {
+          auto past_symptoms = from_json_array(rows.text(2));
+          double similarity = jaccard(symptoms, {past_symptoms.begin(), past_symptoms.end()});
+          if (similarity >= kMinJaccard) weight = similarity;
+        }
+        it = weight_of.emplace(id, weight).first;
+      }
+      if (it->second <= 0) continue;
+      FeedbackTally& tally = out[rows.text(3)];
+      const std::string outcome = rows.text(4);
+      if (outcome == "resolved") tally.resolved += it->second;
+      else if (outcome == "not_resolved") tally.not_resolved += it->second;
+      else tally.not_relevant += it->second;
+    }
+    return out;
+  }
+
+  sqlite3* writer_;
+  sqlite3* reader_;
+  std::mutex writer_mutex_;
+  std::mutex reader_mutex_;
+  std::mutex cache_mutex_;
+  std::unordered_map<std::string, std::unordered_map<std::string, FeedbackTally>> tally_cache_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  auto writer = open_connection(path);
+  if (!writer.ok()) return writer.status();
+  Status status = exec(*writer, "PRAGMA journal_mode=WAL");
+  if (status.ok()) status = exec(*writer, "PRAGMA foreign_keys=ON");
+  if (status.ok()) status = exec(*writer, kSchema);
+  if (!status.ok()) {
+    sqlite3_close(*writer);
+    return status.With("opening feedback database " + path.string());
+  }
+  auto reader = open_connection(path);
+  if (!reader.ok()) {
+    sqlite3_close(*writer);
+    return reader.status();
+  }
+  return std::unique_ptr<FeedbackStore>(new SqliteFeedbackStore(*writer, *reader));
+}
+
+}  // namespace errkb

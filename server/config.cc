@@ -1,0 +1,335 @@
+#include "config.h"
+
+#include <openssl/sha.h>
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace errkb::server {
+namespace {
+
+std::vector<std::string> split(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(sep, start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) out.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool parse_int(std::string_view text, int& out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+bool is_hex_sha256(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// Paths in a config file are relative to the file's folder, so a config works from any cwd.
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& value) {
+  std::filesystem::path p(value);
+  return p.is_absolute() || base.empty() ? p : base / p;
+}
+
+Status bad(std::string_view setting, std::string_view why) {
+  return Status::InvalidArgument(std::string(setting) + ": " + std::string(why));
+}
+
+Status apply_api_keys(const YAML::Node& node, std::string_view origin, ServerConfig& config) {
+  if (!node.IsSequence()) return bad("api_keys", "must be a list of {id, key|sha256, scopes, rate_per_second, burst}");
+  config.api_keys.clear();
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node& entry = node[i];
+    const std::string where = "api_keys[" + std::to_string(i) + "]";
+    if (!entry.IsMap()) return bad(where, "must be a mapping");
+    ApiKeyConfig key;
+    for (const auto& field : entry) {
+      const std::string name = field.first.as<std::string>();
+      if (name == "id") {
+        key.id = field.second.as<std::string>();
+      } else if (name == "key") {
+        key.sha256_hex = sha256_hex(field.second.as<std::string>());
+      } else if (name == "sha256") {
+        key.sha256_hex = field.second.as<std::string>();
+      } else if (name == "scopes") {
+        if (!field.second.IsSequence()) return bad(where + ".scopes", "must be a list of search, feedback, admin");
+        for (const auto& s : field.second) {
+          auto scope = parse_scope(s.as<std::string>());
+          if (!scope) return bad(where + ".scopes", "unknown scope '" + s.as<std::string>() + "' (search, feedback, admin)");
+          key.scopes.insert(*scope);
+        }
+      } else if (name == "rate_per_second") {
+        key.rate_per_second = field.second.as<double>();
+      } else if (name == "burst") {
+        key.burst = field.second.as<double>();
+      } else {
+        return bad(where + "." + name, "unknown setting (in " + std::string(origin) + ")");
+      }
+    }
+    config.api_keys.push_back(std::move(key));
+  }
+  return Status::OK();
+}
+
+Status apply_node(const std::string& name, const YAML::Node& value, const std::filesystem::path& base,
+                  std::string_view origin, ServerConfig& config) {
+  if (name == "index") {
+    config.index_dir = resolve(base, value.as<std::string>());
+  } else if (name == "listen") {
+    return parse_listen(value.as<std::string>(), "listen", config);
+  } else if (name == "kb") {
+    config.kb_dirs.clear();
+    if (value.IsSequence()) {
+      for (const auto& v : value) config.kb_dirs.push_back(resolve(base, v.as<std::string>()));
+    } else {
+      config.kb_dirs.push_back(resolve(base, value.as<std::string>()));
+    }
+  } else if (name == "feedback_db") {
+    config.feedback_db = resolve(base, value.as<std::string>());
+  } else if (name == "threads") {
+    config.threads = value.as<int>();
+  } else if (name == "keep_alive_max_count") {
+    config.keep_alive_max_count = value.as<size_t>();
+  } else if (name == "keep_alive_timeout_s") {
+    config.keep_alive_timeout_s = value.as<int>();
+  } else if (name == "read_timeout_s") {
+    config.read_timeout_s = value.as<int>();
+  } else if (name == "write_timeout_s") {
+    config.write_timeout_s = value.as<int>();
+  } else if (name == "max_body_bytes") {
+    config.max_body_bytes = value.as<size_t>();
+  } else if (name == "cors_origins") {
+    if (!value.IsSequence()) return bad("cors_origins", "must be a list of origins");
+    config.cors_origins.clear();
+    for (const auto& v : value) config.cors_origins.push_back(v.as<std::string>());
+  } else if (name == "api_keys") {
+    return apply_api_keys(value, origin, config);
+  } else if (name == "anonymous_rate_per_second") {
+    config.anonymous_rate_per_second = value.as<double>();
+  } else if (name == "index_poll_ms") {
+    config.index_poll_ms = value.as<int>();
+  } else if (name == "indexer_threads") {
+    config.indexer_threads = value.as<int>();
+  } else if (name == "log_requests") {
+    config.log_requests = value.as<bool>();
+  } else if (name == "log_level") {
+    config.log_level = value.as<std::string>();
+  } else {
+    return bad(name, "unknown setting (in " + std::string(origin) + ")");
+  }
+  return Status::OK();
+}
+
+Status apply_yaml(std::string_view yaml, std::string_view origin, const std::filesystem::path& base,
+                  ServerConfig& config) {
+  std::string current = "(file)";
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml));
+    if (root.IsNull()) return Status::OK();
+    if (!root.IsMap()) return Status::InvalidArgument(std::string(origin) + ": must be a YAML mapping of settings");
+    for (const auto& entry : root) {
+      current = entry.first.as<std::string>();
+      if (auto s = apply_node(current, entry.second, base, origin, config); !s.ok()) return s;
+    }
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp's message carries the line and column of the bad value.
+    return Status::InvalidArgument(std::string(origin) + ": " + current + ": " + e.what());
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string_view scope_name(Scope scope) {
+  switch (scope) {
+    case Scope::kNone: return "none";
+    case Scope::kSearch: return "search";
+    case Scope::kFeedback: return "feedback";
+    case Scope::kAdmin: return "admin";
+  }
+  return "none";
+}
+
+std::optional<Scope> parse_scope(std::string_view name) {
+  if (name == "search") return Scope::kSearch;
+  if (name == "feedback") return Scope::kFeedback;
+  if (name == "admin") return Scope::kAdmin;
+  return std::nullopt;
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * SHA256_DIGEST_LENGTH);
+  for (unsigned char b : digest) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+Status parse_listen(std::string_view text, std::string_view setting, ServerConfig& config) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return bad(setting, "'" + std::string(text) + "' is not host:port");
+  std::string host(text.substr(0, colon));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  if (!parse_int(text.substr(colon + 1), port) || port < 0 || port > 65535) {
+    return bad(setting, "'" + std::string(text) + "' has no valid port (0-65535)");
+  }
+  config.listen_host = host.empty() ? "0.0.0.0" : host;
+  config.listen_port = port;
+  return Status::OK();
+}
+
+Status apply_yaml_text(std::string_view yaml, std::string_view origin, ServerConfig& config) {
+  return apply_yaml(yaml, origin, {}, config);
+}
+
+Status apply_yaml_file(const std::filesystem::path& path, ServerConfig& config) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return bad("config", "cannot read " + path.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  return apply_yaml(text.str(), path.string(), path.parent_path(), config);
+}
+
+EnvLookup process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Status apply_environment(ServerConfig& config, const EnvLookup& getenv) {
+  if (auto v = getenv("ERRKB_INDEX")) config.index_dir = *v;
+  if (auto v = getenv("ERRKB_LISTEN")) {
+    if (auto s = parse_listen(*v, "ERRKB_LISTEN", config); !s.ok()) return s;
+  }
+  if (auto v = getenv("ERRKB_KB")) {
+    config.kb_dirs.clear();
+    for (const auto& dir : split(*v, ':')) config.kb_dirs.emplace_back(dir);
+  }
+  if (auto v = getenv("ERRKB_FEEDBACK_DB")) config.feedback_db = *v;
+  if (auto v = getenv("ERRKB_THREADS")) {
+    if (!parse_int(*v, config.threads)) return bad("ERRKB_THREADS", "'" + *v + "' is not a number");
+  }
+  if (auto v = getenv("ERRKB_CORS_ORIGINS")) config.cors_origins = split(*v, ',');
+  if (auto v = getenv("ERRKB_LOG_LEVEL")) config.log_level = *v;
+  return Status::OK();
+}
+
+Status validate(ServerConfig& config) {
+  if (config.index_dir.empty()) return bad("index", "is required (--index DIR, ERRKB_INDEX or `index:` in the config file)");
+  if (config.listen_port < 0 || config.listen_port > 65535) return bad("listen", "port must be 0-65535");
+  if (config.listen_host.empty()) return bad("listen", "host is empty");
+  if (config.threads < 1 || config.threads > 1024) return bad("threads", "must be 1-1024, got " + std::to_string(config.threads));
+  if (config.keep_alive_max_count < 1) return bad("keep_alive_max_count", "must be at least 1");
+  if (config.keep_alive_timeout_s < 1 || config.keep_alive_timeout_s > 300) return bad("keep_alive_timeout_s", "must be 1-300");
+  if (config.read_timeout_s < 1 || config.read_timeout_s > 300) return bad("read_timeout_s", "must be 1-300");
+  if (config.write_timeout_s < 1 || config.write_timeout_s > 300) return bad("write_timeout_s", "must be 1-300");
+  if (config.max_body_bytes < 1024 || config.max_body_bytes > (64u << 20)) return bad("max_body_bytes", "must be 1 KiB-64 MiB");
+  if (config.index_poll_ms < 50 || config.index_poll_ms > 600000) return bad("index_poll_ms", "must be 50-600000");
+  if (config.indexer_threads < 0 || config.indexer_threads > 256) return bad("indexer_threads", "must be 0-256");
+  if (config.anonymous_rate_per_second < 0) return bad("anonymous_rate_per_second", "must not be negative");
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (!kLevels.count(config.log_level)) return bad("log_level", "'" + config.log_level + "' is not one of trace, debug, info, warn, error, critical, off");
+  for (const auto& origin : config.cors_origins) {
+    bool ok = origin == "*" || origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0;
+    if (!ok || (origin != "*" && origin.back() == '/')) {
+      return bad("cors_origins", "'" + origin + "' is not an origin like https://desk.example.com (no path, no trailing /)");
+    }
+  }
+  std::set<std::string> ids, hashes;
+  for (size_t i = 0; i < config.api_keys.size(); ++i) {
+    const auto& key = config.api_keys[i];
+    const std::string where = "api_keys[" + std::to_string(i) + "]";
+    if (key.id.empty()) return bad(where + ".id", "is required (it names the key in logs)");
+    if (!ids.insert(key.id).second) return bad(where + ".id", "'" + key.id + "' is used twice");
+    if (!is_hex_sha256(key.sha256_hex)) return bad(where + ".sha256", "give `key` or a 64-digit lower-case hex `sha256`");
+    if (!hashes.insert(key.sha256_hex).second) return bad(where, "the same key is configured twice");
+    if (key.scopes.empty()) return bad(where + ".scopes", "must name at least one of search, feedback, admin");
+    if (key.rate_per_second < 0) return bad(where + ".rate_per_second", "must not be negative");
+    if (key.burst < 0) return bad(where + ".burst", "must not be negative");
+  }
+  for (const auto& dir : config.kb_dirs) {
+    if (dir.empty()) return bad("kb", "an empty folder name");
+  }
+  if (config.feedback_db.empty()) {
+    std::filesystem::path index = config.index_dir;
+    if (!index.has_filename()) index = index.parent_path();  // "idx/" -> "idx"
+    config.feedback_db = index.string() + ".feedback.sqlite";
+  }
+  return Status::OK();
+}
+
+Result<ServerConfig> load_config(int argc, const char* const* argv, const EnvLookup& getenv, int& exit_code,
+                                 std::string& output) {
+  exit_code = 0;
+  CLI::App app{"errkb-server: HTTP API that ranks likely causes for an error code or symptoms"};
+  std::optional<std::string> index, config_path, listen, feedback_db, log_level;
+  std::vector<std::string> kb;
+  std::optional<int> threads;
+  app.add_option("--index", index, "Index folder (ERRKB_INDEX)");
+  app.add_option("--config", config_path, "YAML config file (ERRKB_CONFIG)");
+  app.add_option("--listen", listen, "host:port to listen on (ERRKB_LISTEN), default 127.0.0.1:8080");
+  app.add_option("--kb", kb, "KB folder(s) for admin reindex (ERRKB_KB, ':'-separated)");
+  app.add_option("--feedback-db", feedback_db, "SQLite feedback database (ERRKB_FEEDBACK_DB)");
+  app.add_option("--threads", threads, "HTTP worker threads (ERRKB_THREADS)");
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error (ERRKB_LOG_LEVEL)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream out, err;
+    // --help is a ParseError with exit code 0: stop, print, and exit successfully.
+    exit_code = app.exit(e, out, err) == 0 ? 0 : 2;
+    output = out.str() + err.str();
+    return Status::InvalidArgument(output);
+  }
+
+  ServerConfig config;
+  if (!config_path) config_path = getenv("ERRKB_CONFIG");
+  if (config_path) {
+    if (auto s = apply_yaml_file(*config_path, config); !s.ok()) {
+      exit_code = 2;
+      return s;
+    }
+  }
+  if (auto s = apply_environment(config, getenv); !s.ok()) {
+    exit_code = 2;
+    return s;
+  }
+  if (index) config.index_dir = *index;
+  if (listen) {
+    if (auto s = parse_listen(*listen, "--listen", config); !s.ok()) {
+      exit_code = 2;
+      return s;
+    }
+  }
+  if (!kb.empty()) config.kb_dirs.assign(kb.begin(), kb.end());
+  if (feedback_db) config.feedback_db = *feedback_db;
+  if (threads) config.threads = *threads;
+  if (log_level) config.log_level = *log_level;
+  if (auto s = validate(config); !s.ok()) {
+    exit_code = 2;
+    return s;
+  }
+  return config;
+}
+
+}  // namespace errkb::server

@@ -1,0 +1,76 @@
+// errkb-server configuration: defaults < YAML file < ERRKB_* environment < command-line flags,
+// then one validate() whose messages name the bad setting.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "errkb/status.h"
+
+namespace errkb::server {
+
+enum class Scope { kNone, kSearch, kFeedback, kAdmin };
+std::string_view scope_name(Scope scope);
+std::optional<Scope> parse_scope(std::string_view name);
+
+struct ApiKeyConfig {
+  std::string id;                   // shown in logs and metrics instead of the key
+  std::string sha256_hex;           // lower-case hex SHA-256 of the key (a plain `key:` is hashed at load)
+  std::set<Scope> scopes;           // search, feedback, admin (each explicit: admin does not imply search)
+  double rate_per_second = 0;       // token-bucket refill rate; 0 = unlimited
+  double burst = 0;                 // bucket size; 0 = max(1, rate_per_second)
+};
+
+struct ServerConfig {
+  std::filesystem::path index_dir;                  // required: the live index path
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;                           // 0 = any free port
+  std::vector<std::filesystem::path> kb_dirs;       // for POST /v1/admin/reindex
+  std::filesystem::path feedback_db;                // default: <index_dir>.feedback.sqlite beside the index
+  int threads = 16;                                 // HTTP worker threads (each keep-alive connection holds one)
+  size_t keep_alive_max_count = 1000;               // requests per keep-alive connection
+  int keep_alive_timeout_s = 2;                     // idle keep-alive connections release their worker after this
+  int read_timeout_s = 5;
+  int write_timeout_s = 5;
+  size_t max_body_bytes = 1 << 20;                  // 413 beyond
+  std::vector<std::string> cors_origins;            // exact origins ("https://desk.example.com"); "*" = any
+  std::vector<ApiKeyConfig> api_keys;               // none = search/codes/diagnose/feedback open, admin closed
+  double anonymous_rate_per_second = 0;             // without keys: per client address; 0 = unlimited
+  int index_poll_ms = 1000;                         // how often to look for a changed index
+  int indexer_threads = 0;                          // rebuild shards for admin reindex; 0 = cores
+  bool log_requests = true;                         // one log line per request
+  std::string log_level = "info";
+};
+
+// Parses "host:port", "[v6]:port" or ":port" into the config. InvalidArgument naming `setting`.
+Status parse_listen(std::string_view text, std::string_view setting, ServerConfig& config);
+
+// Applies a YAML file's settings (keys as in ServerConfig, e.g. `index`, `listen`, `api_keys`).
+Status apply_yaml_file(const std::filesystem::path& path, ServerConfig& config);
+Status apply_yaml_text(std::string_view yaml, std::string_view origin, ServerConfig& config);
+
+// Applies ERRKB_INDEX, ERRKB_LISTEN, ERRKB_KB (':'-separated), ERRKB_FEEDBACK_DB, ERRKB_THREADS,
+// ERRKB_CORS_ORIGINS (','-separated), ERRKB_LOG_LEVEL. `getenv` is injectable for tests.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+Status apply_environment(ServerConfig& config, const EnvLookup& getenv);
+EnvLookup process_environment();
+
+// Fills derived defaults (feedback_db) and checks every setting; the message names the setting.
+Status validate(ServerConfig& config);
+
+// The whole command line: flags --index --config --listen --kb --feedback-db --threads
+// --log-level; the config file (flag, else ERRKB_CONFIG), the environment, then the flags.
+// Returns the validated config. On failure the program should print the status message (and
+// `output`, CLI11's help or usage text) and exit with `exit_code` (0 after --help, else 2).
+Result<ServerConfig> load_config(int argc, const char* const* argv, const EnvLookup& getenv, int& exit_code,
+                                 std::string& output);
+
+// Lower-case hex SHA-256 (keys are compared by hash; the plain key is never kept).
+std::string sha256_hex(std::string_view data);
+
+}  // namespace errkb::server

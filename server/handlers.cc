@@ -1,0 +1,447 @@
+#include "handlers.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <initializer_list>
+#include <random>
+#include <set>
+
+#include "api_errors.h"
+#include "errkb/text.h"
+#include "json_mapping.h"
+
+namespace errkb::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxFilterBytes = 200;
+constexpr size_t kMaxCodeBytes = 256;
+constexpr size_t kMaxTextBytes = 64 * 1024;  // a pasted ticket or raw error payload
+constexpr size_t kMaxSymptoms = 50;
+constexpr size_t kMaxNoteBytes = 4096;
+constexpr size_t kMaxIdBytes = 512;
+constexpr int kMaxCausesPerDiagnosis = 20;
+const std::set<std::string> kKinds = {"article", "forum", "catalogue"};
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(dump(body), "application/json");
+}
+
+bool is_language_code(std::string_view s) {
+  return s.size() == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z';
+}
+
+// Query-string parameters, checked one by one; the first problem is sent and later calls do
+// nothing, so a handler reads all its parameters and then checks ok() once.
+class QueryParams {
+ public:
+  QueryParams(const httplib::Request& req, httplib::Response& res, std::initializer_list<std::string_view> known)
+      : req_(req), res_(res) {
+    for (const auto& [name, value] : req.params) {
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        fail(ApiError::unknown_parameter, "unknown parameter '" + name + "'", name);
+        return;
+      }
+      if (req.get_param_value_count(name) > 1) {
+        fail(ApiError::bad_parameter, "'" + name + "' is given more than once", name);
+        return;
+      }
+    }
+  }
+
+  bool ok() const { return ok_; }
+
+  std::string text(const std::string& name, size_t max_bytes, bool required = false) {
+    if (!ok_) return {};
+    std::string value = req_.get_param_value(name);
+    if (required && collapse_whitespace(value).empty()) {
+      fail(ApiError::bad_parameter, "'" + name + "' is required", name);
+    } else if (value.size() > max_bytes) {
+      fail(ApiError::bad_parameter,
+           "'" + name + "' is " + std::to_string(value.size()) + " bytes; the limit is " + std::to_string(max_bytes),
+           name);
+    } else if (!is_valid_utf8(value)) {
+      fail(ApiError::bad_parameter, "'" + name + "' is not valid UTF-8", name);
+    }
+    return value;
+  }
+
+  std::string language(const std::string& name) {
+    std::string value = text(name, 8);
+    if (ok_ && !value.empty() && !is_language_code(value)) {
+      fail(ApiError::bad_parameter, "'" + name + "' must be an ISO 639-1 code such as en, ro, it, ru", name);
+    }
+    return value;
+  }
+
+  std::string one_of(const std::string& name, const std::set<std::string>& allowed) {
+    std::string value = text(name, 64);
+    if (ok_ && !value.empty() && !allowed.count(value)) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      fail(ApiError::bad_parameter, "'" + name + "' must be one of " + list, name);
+    }
+    return value;
+  }
+
+  int integer(const std::string& name, int fallback, int min, int max) {
+    if (!ok_ || !req_.has_param(name)) return fallback;
+    const std::string value = req_.get_param_value(name);
+    int parsed = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+    if (ec != std::errc() || ptr != value.data() + value.size() || parsed < min || parsed > max) {
+      fail(ApiError::bad_parameter,
+           "'" + name + "' must be an integer from " + std::to_string(min) + " to " + std::to_string(max), name);
+      return fallback;
+    }
+    return parsed;
+  }
+
+ private:
+  void fail(ApiError error, const std::string& detail, const std::string& param) {
+    ok_ = false;
+    send_problem(res_, error, detail, param);
+  }
+  const httplib::Request& req_;
+  httplib::Response& res_;
+  bool ok_ = true;
+};
+
+// A JSON request body: Content-Type, syntax, an object, known fields, each field's type and size.
+class JsonBody {
+ public:
+  // `allow_empty`: an empty body (with or without a Content-Type) reads as {}.
+  JsonBody(const httplib::Request& req, httplib::Response& res, std::initializer_list<std::string_view> known,
+           bool allow_empty = false)
+      : res_(res) {
+    if (req.body.empty() && allow_empty) {
+      body_ = json::object();
+      return;
+    }
+    if (!is_json_content_type(req.get_header_value("Content-Type"))) {
+      fail(ApiError::unsupported_media_type,
+           "send the body as Content-Type: application/json (got '" + req.get_header_value("Content-Type") + "')", "");
+      return;
+    }
+    try {
+      body_ = json::parse(req.body);
+    } catch (const json::parse_error& e) {
+      fail(ApiError::bad_json, e.what(), "");
+      return;
+    }
+    if (!body_.is_object()) {
+      fail(ApiError::bad_json, "the body must be a JSON object", "");
+      return;
+    }
+    for (const auto& [name, value] : body_.items()) {
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        fail(ApiError::unknown_parameter, "unknown field '" + name + "'", name);
+        return;
+      }
+    }
+  }
+
+  bool ok() const { return ok_; }
+
+  std::string text(const std::string& name, size_t max_bytes, bool required = false) {
+    if (!ok_) return {};
+    auto it = body_.find(name);
+    if (it == body_.end() || it->is_null()) {
+      if (required) fail(ApiError::bad_parameter, "'" + name + "' is required", name);
+      return {};
+    }
+    if (!it->is_string()) {
+      fail(ApiError::bad_parameter, "'" + name + "' must be a string", name);
+      return {};
+    }
+    std::string value = it->get<std::string>();
+    if (value.size() > max_bytes) {
+      fail(ApiError::bad_parameter,
+           "'" + name + "' is " + std::to_string(value.size()) + " bytes; the limit is " + std::to_string(max_bytes),
+           name);
+    } else if (required && value.empty()) {
+      fail(ApiError::bad_parameter, "'" + name + "' must not be empty", name);
+    }
+    return value;
+  }
+
+  std::vector<std::string> text_list(const std::string& name, size_t max_items, size_t max_bytes) {
+    std::vector<std::string> out;
+    if (!ok_) return out;
+    auto it = body_.find(name);
+    if (it == body_.end() || it->is_null()) return out;
+    if (!it->is_array() || it->size() > max_items) {
+      fail(ApiError::bad_parameter, "'" + name + "' must be an array of at most " + std::to_string(max_items) + " strings",
+           name);
+      return out;
+    }
+    for (const auto& v : *it) {
+      if (!v.is_string() || v.get_ref<const std::string&>().size() > max_bytes) {
+        fail(ApiError::bad_parameter, "'" + name + "' must hold strings of at most " + std::to_string(max_bytes) + " bytes",
+             name);
+        return {};
+      }
+      out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+
+  int integer(const std::string& name, int fallback, int min, int max) {
+    if (!ok_) return fallback;
+    auto it = body_.find(name);
+    if (it == body_.end() || it->is_null()) return fallback;
+    if (!it->is_number_integer() || it->get<int64_t>() < min || it->get<int64_t>() > max) {
+      fail(ApiError::bad_parameter,
+           "'" + name + "' must be an integer from " + std::to_string(min) + " to " + std::to_string(max), name);
+      return fallback;
+    }
+    return static_cast<int>(it->get<int64_t>());
+  }
+
+  void fail(ApiError error, const std::string& detail, const std::string& param) {
+    if (!ok_) return;
+    ok_ = false;
+    send_problem(res_, error, detail, param);
+  }
+
+ private:
+  static bool is_json_content_type(std::string type) {
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && type.back() == ' ') type.pop_back();
+    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return type == "application/json" || (type.rfind("application/", 0) == 0 && type.size() > 5 &&
+                                          type.compare(type.size() - 5, 5, "+json") == 0);
+  }
+  httplib::Response& res_;
+  json body_;
+  bool ok_ = true;
+};
+
+bool engine_ready(Services& s, httplib::Response& res) {
+  if (s.engine) return true;
+  res.set_header("Retry-After", "1");
+  send_problem(res, ApiError::index_unavailable, "the index is not open");
+  return false;
+}
+
+std::string random_diagnosis_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "d-%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+// What the feedback store keeps of a diagnosis: the best reading of each code (the canonical
+// terms ranking compares), the symptom terms, the causes in order, and the request's words.
+DiagnosisRecord diagnosis_record(const DiagnoseRequest& request, const Diagnosis& diagnosis) {
+  DiagnosisRecord record;
+  record.diagnosis_id = diagnosis.diagnosis_id;
+  for (const auto& occurrence : diagnosis.codes) {
+    if (!occurrence.interpretations.empty()) record.code_terms.push_back(occurrence.interpretations.front().canonical);
+  }
+  record.symptom_terms = diagnosis.symptom_terms;
+  for (const auto& cause : diagnosis.causes) record.cause_ids.push_back(cause.id);
+  record.top_confidence = diagnosis.causes.empty() ? 0 : diagnosis.causes.front().confidence;
+  std::string query = request.code;
+  if (!request.text.empty()) query += (query.empty() ? "" : " ") + request.text.substr(0, 512);
+  for (const auto& symptom : request.symptoms) query += (query.empty() ? "" : "; ") + symptom;
+  record.query_text = collapse_whitespace(query);
+  return record;
+}
+
+std::string_view outcome_text(FeedbackOutcome o) {
+  switch (o) {
+    case FeedbackOutcome::kResolved: return "resolved";
+    case FeedbackOutcome::kNotResolved: return "not_resolved";
+    case FeedbackOutcome::kNotRelevant: return "not_relevant";
+  }
+  return "resolved";
+}
+
+}  // namespace
+
+RequestLog& current_request_log() {
+  thread_local RequestLog log;
+  return log;
+}
+
+void get_search(Services& s, const httplib::Request& req, httplib::Response& res) {
+  QueryParams p(req, res, {"q", "lang", "vendor", "product", "kind", "limit", "offset"});
+  SearchRequest request;
+  request.q = p.text("q", kMaxQueryBytes, /*required=*/true);
+  request.lang = p.language("lang");
+  request.vendor = p.text("vendor", kMaxFilterBytes);
+  request.product = p.text("product", kMaxFilterBytes);
+  request.kind = p.one_of("kind", kKinds);
+  request.limit = p.integer("limit", 10, 1, kMaxLimit);
+  request.offset = p.integer("offset", 0, 0, kMaxOffset);
+  if (!p.ok() || !engine_ready(s, res)) return;
+  auto result = s.engine->search(request);
+  if (!result.ok()) return send_status_problem(res, result.status(), ApiError::index_unavailable, "q");
+  if (result->total == 0 && s.feedback) {
+    if (auto st = s.feedback->record_unanswered_search(request.q); !st.ok()) spdlog::warn("gaps: {}", st.ToString());
+  }
+  current_request_log().result_count = static_cast<int64_t>(result->hits.size());
+  send_json(res, 200, to_json(*result));
+}
+
+void get_code(Services& s, const httplib::Request& req, httplib::Response& res) {
+  QueryParams p(req, res, {"vendor"});
+  const std::string vendor = p.text("vendor", kMaxFilterBytes);
+  const std::string code = req.matches.size() > 1 ? req.matches[1].str() : "";
+  if (!p.ok()) return;
+  if (code.size() > kMaxCodeBytes || !is_valid_utf8(code)) {
+    return send_problem(res, ApiError::bad_parameter, "the code must be valid UTF-8 of at most 256 bytes", "code");
+  }
+  if (!engine_ready(s, res)) return;
+  auto result = s.engine->lookup_code(code, vendor);
+  if (!result.ok()) return send_status_problem(res, result.status(), ApiError::code_not_found, "code");
+  if (result->interpretations.empty() && result->catalogue_entries.empty()) {
+    return send_problem(res, ApiError::code_not_found,
+                        "'" + code + "' is not a code errkb can read, and no catalogue lists it", "code");
+  }
+  current_request_log().result_count = static_cast<int64_t>(result->catalogue_entries.size());
+  send_json(res, 200, to_json(*result));
+}
+
+void post_diagnose(Services& s, const httplib::Request& req, httplib::Response& res) {
+  JsonBody body(req, res, {"text", "code", "symptoms", "vendor", "product", "language", "limit"});
+  DiagnoseRequest request;
+  request.text = body.text("text", kMaxTextBytes);
+  request.code = body.text("code", kMaxCodeBytes);
+  request.symptoms = body.text_list("symptoms", kMaxSymptoms, kMaxFilterBytes);
+  request.vendor = body.text("vendor", kMaxFilterBytes);
+  request.product = body.text("product", kMaxFilterBytes);
+  request.language = body.text("language", 8);
+  request.limit = body.integer("limit", 5, 1, kMaxCausesPerDiagnosis);
+  if (body.ok() && !request.language.empty() && !is_language_code(request.language)) {
+    body.fail(ApiError::bad_parameter, "'language' must be an ISO 639-1 code such as en, ro, it, ru", "language");
+  }
+  if (body.ok() && collapse_whitespace(request.text).empty() && collapse_whitespace(request.code).empty() &&
+      request.symptoms.empty()) {
+    body.fail(ApiError::bad_parameter, "give at least one of 'text', 'code' or 'symptoms'", "text");
+  }
+  if (!body.ok() || !engine_ready(s, res)) return;
+  auto result = s.engine->diagnose(request);
+  if (!result.ok()) return send_status_problem(res, result.status(), ApiError::index_unavailable, "text");
+  Diagnosis& diagnosis = *result;
+  if (diagnosis.diagnosis_id.empty()) diagnosis.diagnosis_id = random_diagnosis_id();
+  if (s.feedback) {
+    // Without the record, feedback on this diagnosis would be refused; the answer itself is still good.
+    if (auto st = s.feedback->record_diagnosis(diagnosis_record(request, diagnosis)); !st.ok()) {
+      spdlog::error("recording diagnosis {}: {}", diagnosis.diagnosis_id, st.ToString());
+    }
+  }
+  current_request_log().result_count = static_cast<int64_t>(diagnosis.causes.size());
+  send_json(res, 200, to_json(diagnosis));
+}
+
+void post_feedback(Services& s, const httplib::Request& req, httplib::Response& res) {
+  JsonBody body(req, res, {"diagnosis_id", "cause_id", "outcome", "note"});
+  FeedbackEntry entry;
+  entry.diagnosis_id = body.text("diagnosis_id", kMaxIdBytes, /*required=*/true);
+  entry.cause_id = body.text("cause_id", kMaxIdBytes, /*required=*/true);
+  const std::string outcome = body.text("outcome", 32, /*required=*/true);
+  entry.note = body.text("note", kMaxNoteBytes);
+  if (!body.ok()) return;
+  if (outcome == "resolved") entry.outcome = FeedbackOutcome::kResolved;
+  else if (outcome == "not_resolved") entry.outcome = FeedbackOutcome::kNotResolved;
+  else if (outcome == "not_relevant") entry.outcome = FeedbackOutcome::kNotRelevant;
+  else return send_problem(res, ApiError::bad_parameter, "'outcome' must be resolved, not_resolved or not_relevant", "outcome");
+  if (!s.feedback) return send_problem(res, ApiError::internal, "no feedback store is open");
+  Status status = s.feedback->record_feedback(entry);
+  if (status.code() == Status::Code::kNotFound) {
+    return send_problem(res, ApiError::diagnosis_not_found, status.message(), "diagnosis_id");
+  }
+  if (!status.ok()) return send_status_problem(res, status, ApiError::diagnosis_not_found, "cause_id");
+  current_request_log().result_count = 1;
+  send_json(res, 201, {{"stored", true},
+                       {"diagnosis_id", entry.diagnosis_id},
+                       {"cause_id", entry.cause_id},
+                       {"outcome", outcome_text(entry.outcome)}});
+}
+
+void get_gaps(Services& s, const httplib::Request& req, httplib::Response& res) {
+  QueryParams p(req, res, {"limit"});
+  const int limit = p.integer("limit", 20, 1, kMaxLimit);
+  if (!p.ok()) return;
+  if (!s.feedback) return send_problem(res, ApiError::internal, "no feedback store is open");
+  auto gaps = s.feedback->gaps(static_cast<size_t>(limit));
+  if (!gaps.ok()) return send_status_problem(res, gaps.status(), ApiError::route_not_found);
+  current_request_log().result_count = static_cast<int64_t>(gaps->size());
+  send_json(res, 200, gaps_to_json(*gaps));
+}
+
+void get_healthz(Services&, const httplib::Request&, httplib::Response& res) {
+  send_json(res, 200, {{"status", "ok"}});
+}
+
+void get_readyz(Services& s, const httplib::Request&, httplib::Response& res) {
+  if (!engine_ready(s, res)) return;
+  auto info = s.engine->info();
+  if (!info.ok()) {
+    res.set_header("Retry-After", "1");
+    return send_problem(res, ApiError::index_unavailable, info.status().ToString());
+  }
+  json body = to_json(*info);
+  body["status"] = "ready";
+  send_json(res, 200, body);
+}
+
+void get_metrics(Services& s, const httplib::Request&, httplib::Response& res) {
+  std::string out = s.metrics ? s.metrics->render_requests() : std::string();
+  if (s.engine) {
+    if (auto info = s.engine->info(); info.ok()) {
+      out += "# HELP errkb_index_documents Passages in the open index.\n# TYPE errkb_index_documents gauge\n";
+      out += "errkb_index_documents " + std::to_string(info->documents) + "\n";
+      out += "# HELP errkb_index_revision Revision of the open index.\n# TYPE errkb_index_revision gauge\n";
+      out += "errkb_index_revision " + std::to_string(info->revision) + "\n";
+      out += "# HELP errkb_index_reopens_total Times worker handles reopened the index.\n";
+      out += "# TYPE errkb_index_reopens_total counter\n";
+      out += "errkb_index_reopens_total " + std::to_string(info->reopen_count) + "\n";
+    }
+  }
+  if (s.invalidations) {
+    out += "# HELP errkb_index_changes_total Index changes noticed by the server (each makes workers reopen).\n";
+    out += "# TYPE errkb_index_changes_total counter\n";
+    out += "errkb_index_changes_total " + std::to_string(s.invalidations->load()) + "\n";
+  }
+  res.status = 200;
+  res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+void post_reindex(Services& s, const httplib::Request& req, httplib::Response& res) {
+  JsonBody body(req, res, {"mode"}, /*allow_empty=*/true);
+  const std::string mode_text = body.text("mode", 16);
+  if (!body.ok()) return;
+  auto mode = parse_job_mode(mode_text.empty() ? "update" : mode_text);
+  if (!mode) return send_problem(res, ApiError::bad_parameter, "'mode' must be update or rebuild", "mode");
+  if (!s.jobs || !s.jobs->configured()) {
+    return send_problem(res, ApiError::reindex_not_configured, "start the server with --kb DIR to reindex from it");
+  }
+  auto job = s.jobs->start(*mode);
+  if (job.status().code() == Status::Code::kUnavailable) {
+    res.set_header("Retry-After", "5");
+    return send_problem(res, ApiError::reindex_running, job.status().message());
+  }
+  if (!job.ok()) return send_status_problem(res, job.status(), ApiError::job_not_found);
+  res.set_header("Location", "/v1/admin/jobs/" + job->id);
+  send_json(res, 202, to_json(*job));
+}
+
+void get_job(Services& s, const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches.size() > 1 ? req.matches[1].str() : "";
+  auto job = s.jobs ? s.jobs->get(id) : std::nullopt;
+  if (!job) return send_problem(res, ApiError::job_not_found, "no job with id '" + id + "'", "id");
+  send_json(res, 200, to_json(*job));
+}
+
+void get_openapi(Services&, const httplib::Request&, httplib::Response& res) {
+  res.status = 200;
+  res.set_content(std::string(openapi_document()), "application/json");
+}
+
+}  // namespace errkb::server

@@ -1,0 +1,31 @@
+// The JSON shapes of the API, in one place: engine, indexer and feedback types -> nlohmann::json.
+// The OpenAPI document (openapi.json) describes exactly these shapes.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "errkb/engine.h"
+#include "errkb/feedback.h"
+#include "errkb/indexer.h"
+
+namespace errkb::server {
+
+nlohmann::json to_json(const CodeInterpretation& interpretation);
+nlohmann::json to_json(const CodeOccurrence& occurrence);
+nlohmann::json to_json(const Hit& hit);
+nlohmann::json facets_to_json(const Facets& facets);  // {"kind":[{"value","count"}...], ...}, by count
+nlohmann::json to_json(const SearchResponse& response);
+nlohmann::json to_json(const Evidence& evidence);
+nlohmann::json to_json(const Cause& cause);
+nlohmann::json to_json(const NextQuestion& question);
+nlohmann::json to_json(const Diagnosis& diagnosis);
+nlohmann::json to_json(const CodeLookup& lookup);
+nlohmann::json to_json(const IndexInfo& info);
+nlohmann::json to_json(const IndexProgress& progress);
+nlohmann::json to_json(const UpdateReport& report);
+nlohmann::json gaps_to_json(const std::vector<Gap>& gaps);  // {"queries":[...], "causes":[...]}
+
+// Serialises for the wire; invalid UTF-8 from indexed text is replaced, never thrown on.
+std::string dump(const nlohmann::json& value);
+
+}  // namespace errkb::server

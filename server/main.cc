@@ -1,0 +1,59 @@
+// errkb-server: flags/file/environment -> ServerConfig -> ErrkbServer; stops cleanly on SIGINT/SIGTERM.
+#include <signal.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "config.h"
+#include "server.h"
+
+int main(int argc, char** argv) {
+  using namespace errkb::server;
+  int exit_code = 0;
+  std::string output;
+  auto config = load_config(argc, argv, process_environment(), exit_code, output);
+  if (!config.ok()) {
+    if (!output.empty()) {
+      std::fputs(output.c_str(), exit_code == 0 ? stdout : stderr);
+    } else {
+      std::fprintf(stderr, "errkb-server: %s\n", config.status().message().c_str());
+    }
+    return exit_code;
+  }
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  // Signals go to one thread that asks the server to stop; workers never see them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto server = ErrkbServer::Create(*config);
+  if (!server.ok()) {
+    spdlog::critical("cannot start: {}", server.status().ToString());
+    return 2;
+  }
+  auto port = (*server)->bind();
+  if (!port.ok()) {
+    spdlog::critical("cannot start: {}", port.status().ToString());
+    return 2;
+  }
+  std::thread signal_waiter([&server, &signals] {
+    int received = 0;
+    sigwait(&signals, &received);
+    spdlog::info("signal {}: stopping", received);
+    (*server)->stop();
+  });
+  signal_waiter.detach();  // sigwait cannot be interrupted portably; the process ends after listen()
+
+  spdlog::info("errkb-server listening on http://{}:{} (index {}, {} threads, feedback {})", config->listen_host,
+               *port, config->index_dir.string(), config->threads, config->feedback_db.string());
+  bool clean = (*server)->listen();
+  spdlog::info("errkb-server stopped");
+  return clean ? 0 : 1;
+}

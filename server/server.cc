@@ -1,0 +1,153 @@
+#include "server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "routes.h"
+
+namespace errkb::server {
+namespace {
+
+void fingerprint_dir(const std::filesystem::path& dir, int depth, std::string& out) {
+  std::error_code ec;
+  std::vector<std::filesystem::directory_entry> entries;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    entries.push_back(*it);
+  }
+  std::sort(entries.begin(), entries.end());
+  for (const auto& entry : entries) {
+    out += entry.path().filename().string();
+    if (entry.is_symlink(ec)) out += "->" + std::filesystem::read_symlink(entry.path(), ec).string();
+    if (entry.is_directory(ec)) {
+      out += "/\n";
+      if (depth > 0) fingerprint_dir(entry.path(), depth - 1, out);
+      continue;
+    }
+    auto size = entry.file_size(ec);
+    auto mtime = entry.last_write_time(ec).time_since_epoch().count();
+    out += " " + std::to_string(size) + " " + std::to_string(mtime) + "\n";
+  }
+}
+
+}  // namespace
+
+std::string index_fingerprint(const std::filesystem::path& index_dir) {
+  std::string out;
+  std::error_code ec;
+  auto status = std::filesystem::status(index_dir, ec);
+  if (ec) return "missing";
+  if (std::filesystem::is_regular_file(status)) {
+    // A Xapian stub file: its content names the database it points to.
+    std::ifstream in(index_dir, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    out = "stub:" + text.str() + "\n";
+    return out;
+  }
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(index_dir, ec))) {
+    out = "link:" + std::filesystem::read_symlink(index_dir, ec).string() + "\n";
+  }
+  fingerprint_dir(index_dir, 2, out);
+  return out;
+}
+
+ErrkbServer::ErrkbServer(const ServerConfig& config) : config_(config) {}
+
+Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& config) {
+  std::unique_ptr<ErrkbServer> server(new ErrkbServer(config));
+  auto feedback = FeedbackStore::Open(config.feedback_db);
+  if (!feedback.ok()) return feedback.status().With("feedback_db");
+  server->feedback_ = std::move(feedback).value();
+
+  EngineOptions engine_options;
+  engine_options.index_dir = config.index_dir;
+  engine_options.feedback = server->feedback_.get();
+  auto engine = Engine::Open(engine_options);
+  if (!engine.ok()) return engine.status().With("index " + config.index_dir.string());
+  server->engine_ = std::move(engine).value();
+
+  server->keys_ = std::make_unique<KeyRing>(config);
+  IndexerOptions indexer;
+  indexer.kb_dirs = config.kb_dirs;
+  indexer.index_dir = config.index_dir;
+  indexer.threads = config.indexer_threads;
+  ErrkbServer* self = server.get();
+  server->jobs_ = std::make_unique<ReindexJobs>(indexer, [self] { self->index_changed(); });
+
+  server->services_.config = &server->config_;
+  server->services_.engine = server->engine_.get();
+  server->services_.feedback = server->feedback_.get();
+  server->services_.jobs = server->jobs_.get();
+  server->services_.metrics = &server->metrics_;
+  server->services_.invalidations = &server->index_changes_;
+
+  httplib::Server& http = server->http_;
+  const int threads = config.threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // Without TCP_NODELAY every keep-alive reply waits ~40 ms on Nagle + delayed ACK.
+  http.set_tcp_nodelay(true);
+  // Each open keep-alive connection holds a worker: bound how long an idle one may keep it.
+  http.set_keep_alive_max_count(config.keep_alive_max_count);
+  http.set_keep_alive_timeout(config.keep_alive_timeout_s);
+  http.set_read_timeout(config.read_timeout_s, 0);
+  http.set_write_timeout(config.write_timeout_s, 0);
+  http.set_payload_max_length(config.max_body_bytes);
+  install_routes(http, server->services_, *server->keys_, server->config_);
+
+  server->watcher_ = std::thread([self] { self->watch_index(); });
+  return server;
+}
+
+ErrkbServer::~ErrkbServer() {
+  stop();
+  {
+    std::lock_guard lock(watch_mutex_);
+    stopping_ = true;
+  }
+  watch_cv_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+  jobs_.reset();  // waits for a running reindex before the engine goes away
+}
+
+Result<int> ErrkbServer::bind() {
+  if (config_.listen_port == 0) {
+    int port = http_.bind_to_any_port(config_.listen_host);
+    if (port <= 0) return Status::IOError("listen: cannot bind " + config_.listen_host + " to any port");
+    return port;
+  }
+  if (!http_.bind_to_port(config_.listen_host, config_.listen_port)) {
+    return Status::IOError("listen: cannot bind " + config_.listen_host + ":" + std::to_string(config_.listen_port) +
+                           " (in use, or not an address of this host)");
+  }
+  return config_.listen_port;
+}
+
+bool ErrkbServer::listen() { return http_.listen_after_bind(); }
+
+void ErrkbServer::stop() {
+  if (http_.is_running()) http_.stop();
+}
+
+void ErrkbServer::index_changed() {
+  index_changes_.fetch_add(1, std::memory_order_relaxed);
+  if (engine_) engine_->invalidate();
+}
+
+void ErrkbServer::watch_index() {
+  std::string last = index_fingerprint(config_.index_dir);
+  std::unique_lock lock(watch_mutex_);
+  while (!watch_cv_.wait_for(lock, std::chrono::milliseconds(config_.index_poll_ms), [this] { return stopping_; })) {
+    lock.unlock();
+    std::string now = index_fingerprint(config_.index_dir);
+    if (now != last) {
+      last = std::move(now);
+      spdlog::info("index {} changed; workers reopen it", config_.index_dir.string());
+      index_changed();
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace errkb::server

@@ -1,0 +1,150 @@
+// FeedbackStore on a real SQLite file: validation, durability across reopen, tally weighting, gaps.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "errkb/feedback.h"
+#include "test_dirs.h"
+
+namespace errkb {
+namespace {
+
+DiagnosisRecord diagnosis(std::string id, std::vector<std::string> codes, std::vector<std::string> symptoms,
+                          std::vector<std::string> causes, std::string query, double top) {
+  DiagnosisRecord r;
+  r.diagnosis_id = std::move(id);
+  r.code_terms = std::move(codes);
+  r.symptom_terms = std::move(symptoms);
+  r.cause_ids = std::move(causes);
+  r.query_text = std::move(query);
+  r.top_confidence = top;
+  return r;
+}
+
+class FeedbackStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = FeedbackStore::Open(dir_.path() / "feedback.sqlite");
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+  }
+  TempDir dir_{"feedback"};
+  std::unique_ptr<FeedbackStore> store_;
+};
+
+TEST_F(FeedbackStoreTest, FeedbackNeedsAKnownDiagnosisAndOneOfItsCauses) {
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d1", {"hresult:80070005"}, {"access"}, {"c1", "c2"}, "q", 0.7)).ok());
+  EXPECT_EQ(store_->record_feedback({"nope", "c1", FeedbackOutcome::kResolved, ""}).code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->record_feedback({"d1", "c9", FeedbackOutcome::kResolved, ""}).code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_TRUE(store_->record_feedback({"d1", "c2", FeedbackOutcome::kResolved, "fixed it"}).ok());
+  // The same id twice is a caller bug, reported rather than silently overwriting.
+  EXPECT_EQ(store_->record_diagnosis(diagnosis("d1", {}, {}, {}, "q", 0)).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store_->record_diagnosis(diagnosis("", {}, {}, {}, "q", 0)).code(), Status::Code::kInvalidArgument);
+}
+
+TEST_F(FeedbackStoreTest, SharedCodeCountsFullyAndSymptomsCountByJaccard) {
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d1", {"ora:942"}, {"tabl", "miss"}, {"c1"}, "a", 0.8)).ok());
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d2", {}, {"slow", "checkout", "timeout"}, {"c2"}, "b", 0.8)).ok());
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d3", {}, {"slow", "login"}, {"c3"}, "c", 0.8)).ok());
+  ASSERT_TRUE(store_->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());
+  ASSERT_TRUE(store_->record_feedback({"d2", "c2", FeedbackOutcome::kNotResolved, ""}).ok());
+  ASSERT_TRUE(store_->record_feedback({"d3", "c3", FeedbackOutcome::kNotRelevant, ""}).ok());
+
+  // Code shared: full weight, whatever the symptoms.
+  auto by_code = store_->tallies({"ora:942"}, {"other"});
+  ASSERT_EQ(by_code.count("c1"), 1u);
+  EXPECT_DOUBLE_EQ(by_code["c1"].resolved, 1.0);
+  EXPECT_EQ(by_code.count("c2"), 0u);
+
+  // {slow, checkout} vs d2 {slow, checkout, timeout}: 2/3 -> counts with weight 2/3.
+  // vs d3 {slow, login}: 1/3 < 0.5 -> does not count.
+  auto by_symptoms = store_->tallies({}, {"slow", "checkout"});
+  ASSERT_EQ(by_symptoms.count("c2"), 1u);
+  EXPECT_NEAR(by_symptoms["c2"].not_resolved, 2.0 / 3.0, 1e-9);
+  EXPECT_EQ(by_symptoms.count("c3"), 0u);
+
+  EXPECT_TRUE(store_->tallies({}, {}).empty());
+  EXPECT_TRUE(store_->tallies({"http:404"}, {"unrelated"}).empty());
+}
+
+TEST_F(FeedbackStoreTest, NewFeedbackChangesCachedTallies) {
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d1", {"http:503"}, {}, {"c1"}, "a", 0.8)).ok());
+  EXPECT_TRUE(store_->tallies({"http:503"}, {}).empty());
+  ASSERT_TRUE(store_->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());
+  EXPECT_DOUBLE_EQ(store_->tallies({"http:503"}, {})["c1"].resolved, 1.0);
+  ASSERT_TRUE(store_->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());
+  EXPECT_DOUBLE_EQ(store_->tallies({"http:503"}, {})["c1"].resolved, 2.0);
+}
+
+TEST_F(FeedbackStoreTest, FeedbackSurvivesReopen) {
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d1", {"errno:13"}, {}, {"c1"}, "a", 0.8)).ok());
+  ASSERT_TRUE(store_->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());
+  store_.reset();
+  auto reopened = FeedbackStore::Open(dir_.path() / "feedback.sqlite");
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_DOUBLE_EQ((*reopened)->tallies({"errno:13"}, {})["c1"].resolved, 1.0);
+  // The diagnosis is still known, so more feedback can be given on it.
+  EXPECT_TRUE((*reopened)->record_feedback({"d1", "c1", FeedbackOutcome::kNotResolved, ""}).ok());
+}
+
+TEST_F(FeedbackStoreTest, GapsListUnansweredWeakAndOftenNotRelevant) {
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d1", {}, {}, {}, "Printer  on fire", 0)).ok());
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d2", {}, {}, {}, "printer on FIRE", 0)).ok());
+  ASSERT_TRUE(store_->record_unanswered_search("printer on fire").ok());
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d3", {}, {"label"}, {"c7"}, "label blank", 0.1)).ok());
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d4", {}, {"dns"}, {"c8"}, "dns good", 0.9)).ok());
+  for (const char* id : {"d5", "d6", "d7"}) {
+    ASSERT_TRUE(store_->record_diagnosis(diagnosis(id, {}, {"x"}, {"c9"}, "sync stuck", 0.6)).ok());
+  }
+  ASSERT_TRUE(store_->record_feedback({"d5", "c9", FeedbackOutcome::kNotRelevant, ""}).ok());
+  ASSERT_TRUE(store_->record_feedback({"d6", "c9", FeedbackOutcome::kNotRelevant, ""}).ok());
+  ASSERT_TRUE(store_->record_feedback({"d7", "c9", FeedbackOutcome::kResolved, ""}).ok());
+  ASSERT_TRUE(store_->record_feedback({"d4", "c8", FeedbackOutcome::kNotRelevant, ""}).ok());  // once only
+
+  auto gaps = store_->gaps(10);
+  ASSERT_TRUE(gaps.ok()) << gaps.status().ToString();
+  ASSERT_EQ(gaps->size(), 3u);
+  EXPECT_EQ((*gaps)[0].reason, "no answer");
+  EXPECT_EQ((*gaps)[0].count, 3);  // two diagnoses and one search, grouped despite case and spaces
+  EXPECT_EQ((*gaps)[1].reason, "weak answer");
+  EXPECT_EQ((*gaps)[1].query, "label blank");
+  EXPECT_DOUBLE_EQ((*gaps)[1].best_confidence, 0.1);
+  EXPECT_EQ((*gaps)[2].reason, "often not relevant");
+  EXPECT_EQ((*gaps)[2].cause_id, "c9");
+  EXPECT_EQ((*gaps)[2].count, 2);
+  EXPECT_EQ((*gaps)[2].query, "sync stuck");
+
+  auto limited = store_->gaps(1);
+  ASSERT_TRUE(limited.ok());
+  EXPECT_EQ(limited->size(), 2u);  // one of each kind
+}
+
+TEST_F(FeedbackStoreTest, ConcurrentWritersAndReaders) {
+  constexpr int kThreads = 4, kPerThread = 50;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        if (!store_->record_diagnosis(diagnosis(id, {"http:500"}, {"x"}, {"c"}, "q", 0.5)).ok()) ++failures;
+        if (!store_->record_feedback({id, "c", FeedbackOutcome::kResolved, ""}).ok()) ++failures;
+        store_->tallies({"http:500"}, {});
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_DOUBLE_EQ(store_->tallies({"http:500"}, {})["c"].resolved, kThreads * kPerThread);
+}
+
+TEST(FeedbackStoreOpen, UnwritablePathIsAnError) {
+  auto opened = FeedbackStore::Open("/proc/errkb-cannot-exist/feedback.sqlite");
+  EXPECT_FALSE(opened.ok());
+}
+
+}  // namespace
+}  // namespace errkb
