@@ -65,7 +65,7 @@ parse_summary() {
 }
 peak_kb() { sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): \([0-9]\+\)/\1/p' "$1" | tail -1; }
 wall_s() {  # "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:03.21"
-  sed -n 's/.*Elapsed (wall clock) time[^:]*: \(.*\)$/\1/p' "$1" | tail -1 |
+  sed -n 's/.*Elapsed (wall clock) time.*): \(.*\)$/\1/p' "$1" | tail -1 |
     awk -F: '{ s=0; for (i=1;i<=NF;i++) s=s*60+$i; printf "%.3f", s }'
 }
 
