@@ -7,6 +7,9 @@
 #
 #   (default)   1,000,000 passages, 20 s per load step      --small  100,000 passages, 10 s
 #   --smoke     2,000 passages, 2 s per step: the ctest `bench_smoke` (under a minute)
+#   --work      where the KB, indexes and databases go (default BUILD_DIR/bench-work-N; the generated
+#               KB is kept and reused while N and the generator are unchanged)
+#   --out       the results (default BUILD_DIR/bench-out, BUILD_DIR/bench-out-smoke)
 #
 # Steps: generate the KB and query mix (gen_synthetic_kb.py); errkb-indexer rebuild, 1% update,
 # size, peak memory, and the SQLite FTS5 load (bench-index.sh); PostgreSQL 15 in a private cluster
@@ -40,12 +43,12 @@ while (($#)); do
     --out) OUT=$2; shift 2 ;;
     --work) WORK=$2; shift 2 ;;
     --no-pg) PG=0; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
 BUILD_DIR=$(mkdir -p "$BUILD_DIR" && cd "$BUILD_DIR" && pwd)
-[[ -n $WORK ]] || WORK=${TMPDIR:-/tmp}/errkb-bench-$PASSAGES
+[[ -n $WORK ]] || WORK=$BUILD_DIR/bench-work-$PASSAGES
 [[ -n $OUT ]] || OUT=$BUILD_DIR/bench-out$( ((SMOKE)) && echo -smoke)
 mkdir -p "$WORK" "$OUT"
 OUT=$(cd "$OUT" && pwd)
