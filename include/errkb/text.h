@@ -21,6 +21,10 @@ bool is_valid_utf8(std::string_view text);
 // surrogates and code points above U+10FFFF are invalid); std::string_view::npos when valid.
 size_t first_invalid_utf8(std::string_view text);
 
+// Lower-cases ASCII, Latin-1, Latin Extended-A, Romanian comma-below letters, Greek and Cyrillic;
+// other characters are kept as they are. Invalid UTF-8 bytes are copied unchanged.
+std::string lowercase_utf8(std::string_view text);
+
 // Collapses runs of whitespace to one space and trims.
 std::string collapse_whitespace(std::string_view text);
 

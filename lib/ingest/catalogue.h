@@ -24,11 +24,16 @@ class CatalogueCollector {
   // Adds one entry; `line` (0 if unknown) and `where` ("errors[3]") locate it in messages.
   void add(CatalogueEntry entry, int line, std::string_view where = {});
   void error(int line, std::string message);
+  // Entries too short for language detection on their own get the language of the whole file's
+  // text. Call once, after the last add().
+  void finish();
 
  private:
   std::string rel_;
   FileReadResult& out_;
   std::map<std::string, std::string> seen_;  // code -> where it was first defined
+  std::vector<size_t> without_language_;      // indexes into out_.items
+  std::string undetected_text_;               // their text, for one detection over the file
 };
 
 // "<vendor>[-<product>].<ext>" -> vendor, product (for catalogues that do not name their vendor).

@@ -152,6 +152,7 @@ FileReadResult read_catalogue_csv(std::string_view rel, std::string_view text) {
     if (column.contains("vendor") && !trim(e.vendor).empty()) result.catalogue_vendor = trim(e.vendor);
     collector.add(std::move(e), rec.line);
   }
+  collector.finish();
   return result;
 }
 

@@ -57,8 +57,12 @@ void CatalogueCollector::add(CatalogueEntry e, int line, std::string_view where)
   p.resolutions = split_trimmed(e.resolution, "\n");
   p.vendor = e.vendor;
   p.product = trim(e.product);
-  p.language = to_lower_ascii(trim(e.language));
+  p.language = normalize_language(e.language);
   if (p.language.empty()) p.language = detect_language(p.title + "\n" + p.cause + "\n" + e.resolution);
+  if (p.language.empty() && undetected_text_.size() < 64 * 1024) {
+    undetected_text_ += message + "\n" + p.cause + "\n" + e.resolution + "\n";
+  }
+  const bool needs_language = p.language.empty();
   p.codes = {e.code};
   p.code_name = trim(e.name);
   p.severity = trim(e.severity);
@@ -82,7 +86,18 @@ void CatalogueCollector::add(CatalogueEntry e, int line, std::string_view where)
   item.container = rel_;
   item.signature = signature_of(serialized);
   item.passages.push_back(std::move(p));
+  if (needs_language) without_language_.push_back(out_.items.size());
   out_.items.push_back(std::move(item));
+}
+
+void CatalogueCollector::finish() {
+  if (without_language_.empty()) return;
+  const std::string language = detect_language(undetected_text_);
+  if (language.empty()) return;
+  for (size_t i : without_language_) {
+    for (Passage& p : out_.items[i].passages) p.language = language;
+  }
+  without_language_.clear();
 }
 
 }  // namespace errkb::ingest

@@ -157,6 +157,7 @@ FileReadResult read_catalogue_json(std::string_view rel, std::string_view text) 
   } else {
     collector.error(0, "a catalogue must be a JSON object or an array of eBay ErrorType objects");
   }
+  collector.finish();
   return result;
 }
 

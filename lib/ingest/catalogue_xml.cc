@@ -75,6 +75,7 @@ CatalogueEntry entry_from(const xmlNode* errors) {
 FileReadResult read_catalogue_xml(std::string_view rel, std::string_view text) {
   using namespace ingest;
   FileReadResult result;
+  ensure_xml_initialized();
   using namespace std::string_view_literals;
   if (text.substr(0, 2) == "\xFF\xFE"sv || text.substr(0, 2) == "\xFE\xFF"sv) {
     result.errors.push_back(make_error(rel, 0, "unsupported encoding: UTF-16 byte order mark; save the file as UTF-8"));
@@ -114,6 +115,7 @@ FileReadResult read_catalogue_xml(std::string_view rel, std::string_view text) {
   } else if (found == 0) {
     collector.error(0, "no <Errors> elements (expected eBay ErrorType entries)");
   }
+  collector.finish();
   return result;
 }
 

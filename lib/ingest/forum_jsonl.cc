@@ -92,7 +92,7 @@ bool parse_thread(const json& j, ForumThread& t, std::string& error) {
     return false;
   }
   t.id = trim(t.id);
-  t.language = to_lower_ascii(trim(t.language));
+  t.language = normalize_language(t.language);
   auto posts = j.find("posts");
   if (posts == j.end() || !posts->is_array()) {
     error = posts == j.end() ? "missing \"posts\"" : std::string("\"posts\" must be a list, not ") + posts->type_name();

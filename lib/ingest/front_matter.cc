@@ -67,7 +67,7 @@ std::optional<InputError> parse_front_matter(std::string_view rel, std::string_v
     if (!root.IsMap()) return make_error(rel, 2, "front matter must be a YAML mapping of fields");
     meta.id = scalar_of(root["id"]);
     meta.title = scalar_of(root["title"]);
-    meta.language = to_lower_ascii(scalar_of(root["language"]));
+    meta.language = normalize_language(scalar_of(root["language"]));
     meta.vendor = scalar_of(root["vendor"]);
     meta.product = scalar_of(root["product"]);
     meta.url = scalar_of(root["url"]);

@@ -35,6 +35,12 @@ std::string html_to_text(std::string_view html);
 // True when `s` contains something that looks like an HTML tag.
 bool looks_like_html(std::string_view s);
 
+// A language tag as given by a file ("EN", "pt-BR", "ro_RO") as an ISO 639-1 code ("en", "pt", "ro").
+std::string normalize_language(std::string_view tag);
+
+// libxml2 must be initialised once before threads use it.
+void ensure_xml_initialized();
+
 // Joins non-empty parts with `sep`.
 std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep);
 

@@ -99,6 +99,7 @@ int to_int(const std::string& s) {
 FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::string_view rel) {
   using namespace ingest;
   FileReadResult result;
+  ensure_xml_initialized();
   LineSource source{std::fopen(path.c_str(), "rb")};
   if (source.file == nullptr) {
     result.errors.push_back(make_error(rel, 0, "cannot open the file for reading"));

@@ -1,6 +1,6 @@
 // The KB's synonyms file: one group per line, "term: synonym, synonym" (the term expands to its
 // synonyms) or "a, b, c" (every word stands for the others: the first is the term); '#' starts a
-// comment. Terms are stored lower-cased.
+// comment. Terms are stored lower-cased (as the index stores words).
 #include "errkb/ingest.h"
 #include "errkb/text.h"
 #include "ingest/internal.h"
@@ -47,9 +47,9 @@ SynonymsResult read_synonyms(std::string_view rel, std::string_view text) {
       group.term = collapse_whitespace(words.front());
       synonyms.assign(words.begin() + 1, words.end());
     }
-    group.term = to_lower_ascii(group.term);
+    group.term = lowercase_utf8(group.term);
     for (auto& s : synonyms) {
-      std::string w = to_lower_ascii(collapse_whitespace(s));
+      std::string w = lowercase_utf8(collapse_whitespace(s));
       if (w != group.term) group.synonyms.push_back(std::move(w));
     }
     if (group.synonyms.empty()) {

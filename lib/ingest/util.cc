@@ -1,4 +1,7 @@
+#include <libxml/parser.h>
 #include <xxhash.h>
+
+#include <mutex>
 
 #include <algorithm>
 #include <cctype>
@@ -79,6 +82,17 @@ std::vector<std::string> split_trimmed(std::string_view s, std::string_view sepa
     start = end + 1;
   }
   return out;
+}
+
+std::string normalize_language(std::string_view tag) {
+  std::string t = to_lower_ascii(trim(tag));
+  if (const size_t cut = t.find_first_of("-_"); cut != std::string::npos) t.resize(cut);
+  return t;
+}
+
+void ensure_xml_initialized() {
+  static std::once_flag once;
+  std::call_once(once, [] { xmlInitParser(); });
 }
 
 std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep) {

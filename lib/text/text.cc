@@ -65,6 +65,72 @@ std::string collapse_whitespace(std::string_view text) {
   return out;
 }
 
+namespace {
+
+uint32_t lower_code_point(uint32_t cp) {
+  if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+  if ((cp >= 0xC0 && cp <= 0xDE) && cp != 0xD7) return cp + 32;     // Latin-1 capitals
+  if (cp >= 0x100 && cp <= 0x137) return cp | 1;                     // Ā..ķ: capital even, small odd
+  if (cp >= 0x139 && cp <= 0x148) return (cp & 1) ? cp + 1 : cp;     // Ĺ..ň: capital odd
+  if (cp >= 0x14A && cp <= 0x177) return cp | 1;                     // Ŋ..ŷ
+  if (cp == 0x178) return 0xFF;                                      // Ÿ
+  if (cp >= 0x179 && cp <= 0x17E) return (cp & 1) ? cp + 1 : cp;     // Ź..ž
+  if (cp >= 0x218 && cp <= 0x21B) return cp | 1;                     // Ș ș Ț ț
+  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32;     // Greek capitals
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;                  // Ѐ..Џ
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;                  // А..Я
+  if ((cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) || (cp >= 0x4D0 && cp <= 0x52F)) {
+    return cp | 1;  // Cyrillic extensions: capital even, small odd
+  }
+  if (cp >= 0x4C1 && cp <= 0x4CE) return (cp & 1) ? cp + 1 : cp;
+  return cp;
+}
+
+void append_code_point(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+}  // namespace
+
+std::string lowercase_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      out.push_back(static_cast<char>((c >= 'A' && c <= 'Z') ? c + 32 : c));
+      ++i;
+      continue;
+    }
+    const size_t bad = first_invalid_utf8(text.substr(i, 4));
+    const size_t len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (bad == 0 || (bad != std::string_view::npos && bad < len)) {
+      out.push_back(text[i++]);  // not a valid sequence: copied as is
+      continue;
+    }
+    uint32_t cp = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    append_code_point(out, lower_code_point(cp));
+    i += len;
+  }
+  return out;
+}
+
 std::string detect_language(std::string_view text, std::string_view hint) {
   if (text.empty()) return "";
   // CLD2 refuses invalid UTF-8 as a whole; cut at the first bad byte instead of giving up.

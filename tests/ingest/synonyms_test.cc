@@ -28,6 +28,15 @@ TEST(Synonyms, CommentsAndBlankLines) {
   EXPECT_EQ(r.groups[0].synonyms, std::vector<std::string>{"failure"});
 }
 
+TEST(Synonyms, NonAsciiTermsAreLowerCased) {
+  const auto r = read_synonyms("s.txt", "Ошибка: Сбой, Неполадка\nPlată, Achitare\n");
+  ASSERT_EQ(r.groups.size(), 2u);
+  EXPECT_EQ(r.groups[0].term, "ошибка");
+  EXPECT_EQ(r.groups[0].synonyms, (std::vector<std::string>{"сбой", "неполадка"}));
+  EXPECT_EQ(r.groups[1].term, "plată");
+  EXPECT_EQ(r.groups[1].synonyms, std::vector<std::string>{"achitare"});
+}
+
 TEST(Synonyms, InvalidUtf8) {
   const auto r = read_synonyms("s.txt", "a, b\ncaf\xe9, coffee\n");
   EXPECT_TRUE(r.groups.empty());

@@ -78,5 +78,15 @@ TEST(CollapseWhitespace, RunsAndEnds) {
   EXPECT_EQ(collapse_whitespace("Решение\n\nпроблемы"), "Решение проблемы");
 }
 
+TEST(LowercaseUtf8, ScriptsOfOurLanguages) {
+  EXPECT_EQ(lowercase_utf8("ERROR 0x8007"), "error 0x8007");
+  EXPECT_EQ(lowercase_utf8("ȘȚĂÎÂ ŞŢ"), "șțăîâ şţ");
+  EXPECT_EQ(lowercase_utf8("PERCHÉ È"), "perché è");
+  EXPECT_EQ(lowercase_utf8("ПРИЧИНА Ёлка"), "причина ёлка");
+  EXPECT_EQ(lowercase_utf8("ΣΦΑΛΜΑ"), "σφαλμα");
+  EXPECT_EQ(lowercase_utf8("bad \xff byte"), "bad \xff byte");  // copied, not dropped
+  EXPECT_EQ(lowercase_utf8("日本語"), "日本語");
+}
+
 }  // namespace
 }  // namespace errkb
