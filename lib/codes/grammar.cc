@@ -1,0 +1,400 @@
+// CodeGrammar: the built-in vocabulary, teaching from catalogues, and the public entry points.
+// The scanning itself lives in scanner.cc.
+#include <algorithm>
+
+#include "codes/grammar_impl.h"
+#include "codes/tables.h"
+#include "errkb/codes.h"
+
+namespace errkb {
+namespace codes {
+namespace {
+
+char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+constexpr SystemVendor kSystemVendors[] = {
+    {"win32", kCtxWindows, kVendorWindows},       {"hresult", kCtxWindows, kVendorWindows},
+    {"ntstatus", kCtxWindows, kVendorWindows},    {"bugcheck", kCtxCrash | kCtxWindows, kVendorWindows},
+    {"devmgr", kCtxDevmgr | kCtxWindows, kVendorWindows},
+    {"errno", kCtxLinux, kVendorErrno},           {"http", kCtxHttp, kVendorHttp},
+    {"sqlstate", kCtxPostgres | kCtxMysql, kVendorPostgres},
+    {"postgresql", kCtxPostgres, kVendorPostgres}, {"postgres", kCtxPostgres, kVendorPostgres},
+    {"curl", kCtxCurl, kVendorCurl},              {"libcurl", kCtxCurl, kVendorCurl},
+    {"sqlite", kCtxSqlite, kVendorSqlite},        {"mysql", kCtxMysql, kVendorMysql},
+    {"mariadb", kCtxMysql, kVendorMysql},         {"mssql", kCtxMssql, kVendorMssql},
+    {"sqlserver", kCtxMssql, kVendorMssql},       {"ebay", kCtxEbay, kVendorEbay},
+    {"oracle", kCtxOracle, kVendorOracle},
+};
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::optional<int64_t> number_of(std::string_view code) {
+  if (auto d = parse_decimal(code)) return d;
+  if (code.size() > 2 && code[0] == '0' && (code[1] == 'x' || code[1] == 'X')) {
+    if (auto h = parse_hex(code); h && *h <= 0xFFFFFFFFull) return static_cast<int64_t>(*h);
+  }
+  return std::nullopt;
+}
+
+std::optional<uint32_t> windows_value_of(std::string_view code) {
+  if (auto d = parse_decimal(code)) {
+    if (*d < 0 && *d >= INT32_MIN) return static_cast<uint32_t>(static_cast<int32_t>(*d));
+    if (*d >= 0 && *d <= 0xFFFFFFFFll) return static_cast<uint32_t>(*d);
+    return std::nullopt;
+  }
+  if (auto h = parse_hex(code)) {
+    if (*h <= 0xFFFFFFFFull) return static_cast<uint32_t>(*h);
+    if ((*h >> 32) == 0xFFFFFFFFull) return static_cast<uint32_t>(*h);
+  }
+  return std::nullopt;
+}
+
+const NamedValue* by_name(std::span<const NamedValue> table, std::string_view name) {
+  for (const auto& e : table)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+}  // namespace
+
+const SystemVendor* system_vendor(std::string_view key) {
+  for (const auto& v : kSystemVendors)
+    if (v.key == key) return &v;
+  return nullptr;
+}
+
+// The readings of a catalogue entry's code. Spelled by the same builders as prose readings, so a
+// catalogue entry and a mention of its code meet on the same canonical term.
+std::vector<CodeInterpretation> catalogue_readings(std::string_view vendor, std::string_view code_in,
+                                                   std::string_view name) {
+  const std::string vkey = vendor_key(vendor);
+  const std::string code = trim(code_in);
+  std::vector<CodeInterpretation> out;
+  if (code.empty()) return out;
+  const std::string lower = ascii_lower(code);
+
+  auto numeric_or_named = [&](std::span<const NamedValue> table) -> std::optional<int64_t> {
+    if (auto n = number_of(code)) return n;
+    if (const NamedValue* e = by_name(table, code)) return e->value;
+    return std::nullopt;
+  };
+
+  if (vkey == "win32") {
+    if (auto n = numeric_or_named(win32_names())) out.push_back(win32_reading(*n));
+  } else if (vkey == "hresult") {
+    std::optional<uint32_t> v = windows_value_of(code);
+    if (!v) {
+      if (const NamedValue* e = by_name(hresult_names(), code)) v = static_cast<uint32_t>(e->value);
+    }
+    if (v) {
+      // A catalogue says "HRESULT": the value is an HRESULT even when 0xC... could be an NTSTATUS.
+      out.push_back(hresult_reading(*v));
+      for (auto& r : windows_value_readings(*v))
+        if (r.family != "hresult" && r.family != "ntstatus") out.push_back(std::move(r));
+    }
+  } else if (vkey == "ntstatus") {
+    std::optional<uint32_t> v = windows_value_of(code);
+    if (!v) {
+      if (const NamedValue* e = by_name(ntstatus_names(), code)) v = static_cast<uint32_t>(e->value);
+    }
+    if (v) out.push_back(ntstatus_reading(*v));
+  } else if (vkey == "bugcheck") {
+    // Bug-check codes are written in hex, with or without 0x.
+    std::optional<uint64_t> v = parse_hex(code);
+    if (!v) {
+      if (const NamedValue* e = by_name(bugcheck_names(), code)) v = static_cast<uint64_t>(e->value);
+    }
+    if (v && *v <= 0xFFFFFFFFull) out.push_back(bugcheck_reading(static_cast<uint32_t>(*v)));
+  } else if (vkey == "devmgr") {
+    if (auto n = parse_decimal(code)) out.push_back(devmgr_reading(*n));
+  } else if (vkey == "errno") {
+    std::optional<int64_t> n = parse_decimal(code);
+    for (int i = 1; !n && i <= kMaxErrno; ++i)
+      if (errno_name(i) == code) n = i;
+    if (n) out.push_back(errno_reading(*n));
+  } else if (vkey == "http") {
+    if (auto n = parse_decimal(code)) out.push_back(http_reading(*n));
+  } else if (vkey == "sqlstate" || vkey == "postgres" || vkey == "postgresql") {
+    if (auto r = sqlstate_reading(code)) out.push_back(std::move(*r));
+  } else if (vkey == "curl" || vkey == "libcurl") {
+    if (auto n = numeric_or_named(curl_codes())) out.push_back(curl_reading(*n));
+  } else if (vkey == "sqlite") {
+    if (auto n = numeric_or_named(sqlite_codes())) out.push_back(sqlite_reading(*n));
+  } else if (vkey == "mysql" || vkey == "mariadb") {
+    if (auto n = numeric_or_named(mysql_codes())) out.push_back(mysql_reading(*n));
+  } else if (vkey == "mssql" || vkey == "sqlserver") {
+    if (auto n = parse_decimal(code)) out.push_back(mssql_reading(*n));
+  } else if (vkey == "ebay") {
+    if (auto n = parse_decimal(code); n && *n >= 0) out.push_back(ebay_reading(std::to_string(*n)));
+  } else if (vkey == "oracle") {
+    std::string_view prefix = "ora";
+    std::string_view digits = lower;
+    if (auto dash = lower.find('-'); dash != std::string::npos) {
+      prefix = std::string_view(lower).substr(0, dash);
+      digits = std::string_view(lower).substr(dash + 1);
+    }
+    if (prefix == "ora" || prefix == "tns" || prefix == "pls") {
+      if (auto n = parse_decimal(digits); n && *n >= 0) out.push_back(oracle_reading(prefix, *n));
+    }
+  }
+  if (out.empty()) out.push_back(vendor_reading(vkey, code));
+  if (!name.empty()) out.front().name = std::string(name);
+  return out;
+}
+
+uint32_t WordTable::filter_hash(std::string_view w) {
+  uint32_t h = static_cast<uint32_t>(w.size()) * 0x9E3779B1u;
+  h ^= static_cast<uint8_t>(fold(w.front())) * 0x85EBCA6Bu;
+  h ^= static_cast<uint8_t>(fold(w.back())) * 0xC2B2AE35u;
+  if (w.size() > 1) h ^= static_cast<uint8_t>(fold(w[1])) * 0x27D4EB2Fu;
+  h ^= h >> 15;
+  h *= 0x2C1B3C6Du;
+  h ^= h >> 12;
+  return h & 0xFFFF;
+}
+
+WordInfo& WordTable::upsert(std::string_view key) {
+  const uint32_t h = filter_hash(key);
+  filter_[h >> 6] |= 1ull << (h & 63);
+  return map_[std::string(key)];
+}
+
+const WordInfo* WordTable::find(std::string_view word) const {
+  if (word.empty() || word.size() > 32) return nullptr;
+  const uint32_t h = filter_hash(word);
+  if (!(filter_[h >> 6] & (1ull << (h & 63)))) return nullptr;
+  char buf[32];
+  for (size_t i = 0; i < word.size(); ++i) buf[i] = fold(word[i]);
+  auto it = map_.find(std::string_view(buf, word.size()));
+  return it == map_.end() ? nullptr : &it->second;
+}
+
+int32_t GrammarState::vendor_id(const std::string& key) {
+  auto [it, added] = vendor_ids.emplace(key, static_cast<int32_t>(vendor_keys.size()));
+  if (added) vendor_keys.push_back(key);
+  return it->second;
+}
+
+GrammarState::GrammarState() {
+  auto cue = [&](std::initializer_list<std::string_view> keys, Cue c) {
+    for (auto k : keys) words.upsert(k).cue = c;
+  };
+  auto part = [&](std::initializer_list<std::string_view> keys, Part p) {
+    for (auto k : keys) words.upsert(k).part = p;
+  };
+  auto vendor = [&](std::initializer_list<std::string_view> keys, VendorFamily f, uint32_t ctx) {
+    for (auto k : keys) {
+      WordInfo& w = words.upsert(k);
+      w.vendor = f;
+      w.ctx |= ctx;
+    }
+  };
+  auto context = [&](std::initializer_list<std::string_view> keys, uint32_t ctx) {
+    for (auto k : keys) words.upsert(k).ctx |= ctx;
+  };
+  // Cue words in English, Romanian, Italian and Russian (Cyrillic is listed in the cases people type).
+  cue({"error", "err", "eroare", "eroarea", "erorii", "errore", "ошибка", "ошибки", "ошибку", "ошибкой",
+       "Ошибка", "Ошибки", "ОШИБКА", "ОШИБКИ", "fehler", "erreur", "error_code", "err_code", "errcode"},
+      kCueError);
+  cue({"code", "codice", "cod", "codul", "codului", "код", "Код", "КОД", "кодом", "кода"}, kCueCode);
+  cue({"status", "stato", "статус", "Статус"}, kCueStatus);
+  cue({"errno"}, kCueErrno);
+  cue({"http"}, kCueHttp);
+  cue({"bugcheck"}, kCueStop);
+  cue({"msg"}, kCueMsg);
+  cue({"sqlstate"}, kCueSqlstate);
+  cue({"errorcode"}, kCueErrorTag);
+  cue({"kb"}, kCueKb);
+  part({"sql"}, kPartSql);
+  part({"server"}, kPartServer);
+  part({"state"}, kPartState);
+  part({"bug"}, kPartBug);
+  part({"check"}, kPartCheck);
+  part({"device"}, kPartDevice);
+  part({"manager"}, kPartManager);
+  part({"blue"}, kPartBlue);
+  part({"screen"}, kPartScreen);
+  part({"exit"}, kPartExit);
+  part({"return"}, kPartReturn);
+  part({"update"}, kPartUpdate);
+  part({"stop"}, kPartStop);
+  part({"de", "di", "of", "del", "della"}, kPartConnector);
+  vendor({"windows", "win32", "microsoft", "hresult", "ntstatus"}, kVendorWindows, kCtxWindows);
+  vendor({"linux", "unix", "posix", "ubuntu", "debian"}, kVendorErrno, kCtxLinux);
+  vendor({"curl", "libcurl"}, kVendorCurl, kCtxCurl);
+  vendor({"sqlite", "sqlite3"}, kVendorSqlite, kCtxSqlite);
+  vendor({"mysql", "mariadb", "mysqld"}, kVendorMysql, kCtxMysql);
+  vendor({"oracle"}, kVendorOracle, kCtxOracle);
+  vendor({"mssql", "sqlserver"}, kVendorMssql, kCtxMssql);
+  vendor({"postgres", "postgresql", "psql"}, kVendorPostgres, kCtxPostgres);
+  vendor({"ebay"}, kVendorEbay, kCtxEbay);
+  words.upsert("http").vendor = kVendorHttp;
+  words.upsert("http").ctx |= kCtxHttp;
+  context({"https", "nginx", "apache", "api"}, kCtxHttp);
+  context({"bsod", "crash", "crashed", "crashes", "minidump", "bugcheck", "dump"}, kCtxCrash);
+  context({"errno"}, kCtxLinux);
+
+  // Symbolic names of the built-in tables.
+  auto add_name = [&](std::string_view name, CodeInterpretation r) {
+    if (name.empty()) return;
+    names[std::string(name)].push_back(std::move(r));
+  };
+  for (const auto& e : hresult_names())
+    for (auto& r : windows_value_readings(static_cast<uint32_t>(e.value))) add_name(e.name, std::move(r));
+  for (const auto& e : win32_names()) add_name(e.name, win32_reading(e.value));
+  for (const auto& e : ntstatus_names()) add_name(e.name, ntstatus_reading(static_cast<uint32_t>(e.value)));
+  for (const auto& e : bugcheck_names()) add_name(e.name, bugcheck_reading(static_cast<uint32_t>(e.value)));
+  for (const auto& e : devmgr_codes()) add_name(e.name, devmgr_reading(e.value));
+  for (const auto& e : curl_codes()) add_name(e.name, curl_reading(e.value));
+  for (const auto& e : sqlite_codes()) add_name(e.name, sqlite_reading(e.value));
+  for (const auto& e : mysql_codes()) add_name(e.name, mysql_reading(e.value));
+  for (int i = 1; i <= kMaxErrno; ++i) add_name(errno_name(i), errno_reading(i));
+  add_name("EWOULDBLOCK", errno_reading(11));
+  add_name("EDEADLOCK", errno_reading(35));
+  add_name("ENOTSUP", errno_reading(95));
+  for (const auto& c : sqlstate_codes())
+    if (auto r = sqlstate_reading(c.code)) add_name(c.name, std::move(*r));
+}
+
+}  // namespace codes
+
+struct CodeGrammar::Impl {
+  codes::GrammarState state;
+};
+
+CodeGrammar::CodeGrammar() : impl_(std::make_unique<Impl>()) {}
+CodeGrammar::~CodeGrammar() = default;
+CodeGrammar::CodeGrammar(CodeGrammar&&) noexcept = default;
+CodeGrammar& CodeGrammar::operator=(CodeGrammar&&) noexcept = default;
+
+void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
+  using namespace codes;
+  GrammarState& st = impl_->state;
+  const std::string vkey = vendor_key(entry.vendor);
+  const std::string code = ascii_lower(vendor_key(entry.code));
+  if (vkey.empty() || code.empty()) return;
+  const SystemVendor* sys = system_vendor(vkey);
+  const int32_t vid = st.vendor_id(vkey);
+  if (!sys) {
+    // The vendor's name in prose points at its catalogue ("ShopFlow error 2001").
+    WordInfo& w = st.words.upsert(vkey);
+    w.catalogue_vendor = vid;
+    if (w.vendor == kVendorNone) w.vendor = kVendorCatalogue;
+  }
+  std::vector<CodeInterpretation> readings = catalogue_readings(entry.vendor, entry.code, entry.name);
+  if (readings.empty()) return;
+  CodeInterpretation primary = readings.front();
+  if (!entry.name.empty()) primary.name = entry.name;
+  if (!entry.message.empty()) primary.message = entry.message;
+  auto& info = st.taught_info[primary.canonical];
+  if (!entry.name.empty()) info.first = entry.name;
+  if (!entry.message.empty()) info.second = entry.message;
+
+  auto& list = st.taught_codes[code];
+  bool known = false;
+  for (const auto& t : list) known = known || t.reading.canonical == primary.canonical;
+  if (!known) list.push_back({sys ? -1 : vid, sys ? sys->ctx : 0u, primary});
+
+  if (entry.name.empty()) return;
+  // The symbolic name, as written and (for names of three words or more) in lower-case words.
+  auto& named = st.names[entry.name];
+  bool have = false;
+  for (const auto& r : named) have = have || r.canonical == primary.canonical;
+  if (!have) named.push_back(primary);
+
+  std::vector<std::string> words;
+  std::string current;
+  for (char c : entry.name) {
+    if (c == '_' || c == ' ' || c == '-') {
+      if (!current.empty()) words.push_back(std::move(current));
+      current.clear();
+    } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      current.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    } else {
+      return;  // names with other characters are not typed as words
+    }
+  }
+  if (!current.empty()) words.push_back(std::move(current));
+  if (words.size() < 3) return;
+  st.words.upsert(words.front()).phrase_start = true;
+  auto& phrases = st.phrases[words.front()];
+  for (auto& p : phrases) {
+    if (p.words == words) {
+      for (const auto& r : p.readings)
+        if (r.canonical == primary.canonical) return;
+      p.readings.push_back(primary);
+      return;
+    }
+  }
+  phrases.push_back({std::move(words), {primary}});
+}
+
+Status CodeGrammar::add_vendor_pattern(std::string_view vendor, std::string_view re2_pattern) {
+  using namespace codes;
+  const std::string vkey = vendor_key(vendor);
+  if (vkey.empty()) return Status::InvalidArgument("vendor pattern without a vendor");
+  if (re2_pattern.empty()) return Status::InvalidArgument("empty code pattern for vendor " + std::string(vendor));
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_max_mem(8 << 20);
+  auto re = std::make_unique<RE2>(re2_pattern, opts);
+  if (!re->ok())
+    return Status::InvalidArgument("code pattern of vendor " + std::string(vendor) + " does not compile: " +
+                                   re->error());
+  GrammarState& st = impl_->state;
+  for (const auto& p : st.patterns)
+    if (p.vendor_key == vkey && p.re->pattern() == re->pattern()) return Status::OK();
+  const int32_t vid = st.vendor_id(vkey);
+  if (!system_vendor(vkey)) {
+    WordInfo& w = st.words.upsert(vkey);
+    w.catalogue_vendor = vid;
+    if (w.vendor == kVendorNone) w.vendor = kVendorCatalogue;
+  }
+  st.patterns.push_back({vkey, std::move(re)});
+  return Status::OK();
+}
+
+std::vector<CodeOccurrence> CodeGrammar::find_codes(std::string_view text, const CodeContext& ctx) const {
+  return codes::scan(impl_->state, text, ctx);
+}
+
+std::vector<CodeInterpretation> CodeGrammar::interpret(std::string_view code, const CodeContext& ctx) const {
+  const std::string typed = codes::trim(code);
+  std::vector<CodeInterpretation> out;
+  if (typed.empty()) return out;
+  auto collect = [&](const std::vector<CodeOccurrence>& occs) {
+    for (const auto& o : occs)
+      for (const auto& r : o.interpretations) {
+        bool dup = false;
+        for (const auto& have : out) dup = dup || have.canonical == r.canonical;
+        if (!dup) out.push_back(r);
+      }
+  };
+  collect(codes::scan(impl_->state, typed, ctx));
+  if (out.empty() && typed.size() <= 40 && typed.find(' ') == std::string::npos) {
+    // A bare number or short hex typed on its own is meant as a code: read it as "error N".
+    collect(codes::scan(impl_->state, "error " + typed, ctx));
+  }
+  return out;
+}
+
+std::vector<CodeInterpretation> CodeGrammar::interpret_catalogue_code(std::string_view vendor, std::string_view code,
+                                                                      std::string_view name) const {
+  std::vector<CodeInterpretation> out = codes::catalogue_readings(vendor, code, name);
+  const auto& info = impl_->state.taught_info;
+  for (auto& r : out) {
+    auto it = info.find(r.canonical);
+    if (it == info.end()) continue;
+    if (r.name.empty()) r.name = it->second.first;
+    if (r.message.empty()) r.message = it->second.second;
+  }
+  return out;
+}
+
+}  // namespace errkb

@@ -1,0 +1,328 @@
+#include "codes/readings.h"
+
+#include <charconv>
+
+#include "codes/tables.h"
+
+namespace errkb::codes {
+namespace {
+
+CodeInterpretation make(std::string family, std::string ns, std::string canonical) {
+  CodeInterpretation r;
+  r.family = std::move(family);
+  r.ns = std::move(ns);
+  r.canonical = std::move(canonical);
+  return r;
+}
+
+void fill_from(CodeInterpretation& r, const NamedValue* fact) {
+  if (!fact) return;
+  r.name = std::string(fact->name);
+  r.message = std::string(fact->message.empty() ? fact->name : fact->message);
+}
+
+const NamedValue* facility_of(uint32_t facility) { return find_value(hresult_facilities(), facility); }
+
+}  // namespace
+
+uint32_t family_context(std::string_view family) {
+  if (family == "hresult" || family == "win32" || family == "ntstatus") return kCtxWindows;
+  if (family == "bugcheck") return kCtxCrash | kCtxWindows;
+  if (family == "devmgr") return kCtxDevmgr | kCtxWindows;
+  if (family == "errno") return kCtxLinux;
+  if (family == "curl") return kCtxCurl;
+  if (family == "sqlite") return kCtxSqlite;
+  if (family == "http") return kCtxHttp;
+  if (family == "mysql") return kCtxMysql;
+  if (family == "oracle") return kCtxOracle;
+  if (family == "mssql") return kCtxMssql;
+  if (family == "sqlstate") return kCtxPostgres | kCtxMysql;
+  if (family == "ebay") return kCtxEbay;
+  return 0;
+}
+
+std::string hex_lower(uint64_t value, int min_digits) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  do {
+    out.insert(out.begin(), kDigits[value & 0xF]);
+    value >>= 4;
+  } while (value != 0);
+  while (static_cast<int>(out.size()) < min_digits) out.insert(out.begin(), '0');
+  return out;
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+std::string vendor_key(std::string_view vendor) {
+  std::string out;
+  for (char c : vendor) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return out;
+}
+
+std::optional<int64_t> parse_decimal(std::string_view s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<uint64_t> parse_hex(std::string_view s) {
+  if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2);
+  while (!s.empty() && (s.back() == 'L' || s.back() == 'l' || s.back() == 'h' || s.back() == 'H' ||
+                        s.back() == 'u' || s.back() == 'U'))
+    s.remove_suffix(1);
+  while (s.size() > 1 && s[0] == '0') s.remove_prefix(1);
+  if (s.empty() || s.size() > 16) return std::nullopt;
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+CodeInterpretation hresult_reading(uint32_t value) {
+  CodeInterpretation r = make("hresult", "windows", "hresult:" + hex_lower(value, 8));
+  r.value = value;
+  fill_from(r, find_value(hresult_names(), value));
+  const uint32_t facility = (value >> 16) & 0x1FFF;
+  r.parts.emplace_back("severity", (value & 0x80000000u) ? "failure" : "success");
+  r.parts.emplace_back("facility", std::to_string(facility));
+  if (const NamedValue* f = facility_of(facility)) r.parts.emplace_back("facility_name", std::string(f->name));
+  r.parts.emplace_back("code", std::to_string(value & 0xFFFF));
+  if (facility == 7 && (value & 0x80000000u)) {
+    r.parts.emplace_back("win32", std::to_string(value & 0xFFFF));
+    if (r.message.empty()) {
+      if (const NamedValue* w = find_value(win32_names(), value & 0xFFFF)) r.message = std::string(w->message);
+    }
+  }
+  if (value & 0x10000000u) r.parts.emplace_back("ntstatus", "0x" + hex_lower(value & ~0x10000000u, 8));
+  return r;
+}
+
+CodeInterpretation win32_reading(int64_t value) {
+  CodeInterpretation r = make("win32", "windows", "win32:" + std::to_string(value));
+  r.value = value;
+  fill_from(r, find_value(win32_names(), value));
+  return r;
+}
+
+CodeInterpretation ntstatus_reading(uint32_t value) {
+  CodeInterpretation r = make("ntstatus", "windows", "ntstatus:" + hex_lower(value, 8));
+  r.value = value;
+  fill_from(r, find_value(ntstatus_names(), value));
+  static constexpr const char* kSeverity[] = {"success", "informational", "warning", "error"};
+  r.parts.emplace_back("severity", kSeverity[value >> 30]);
+  r.parts.emplace_back("facility", std::to_string((value >> 16) & 0xFFF));
+  r.parts.emplace_back("code", std::to_string(value & 0xFFFF));
+  return r;
+}
+
+CodeInterpretation bugcheck_reading(uint32_t value) {
+  CodeInterpretation r = make("bugcheck", "windows", "bugcheck:" + hex_lower(value, 1));
+  r.value = value;
+  fill_from(r, find_value(bugcheck_names(), value));
+  return r;
+}
+
+CodeInterpretation devmgr_reading(int64_t value) {
+  CodeInterpretation r = make("devmgr", "windows", "devmgr:" + std::to_string(value));
+  r.value = value;
+  fill_from(r, find_value(devmgr_codes(), value));
+  return r;
+}
+
+CodeInterpretation errno_reading(int64_t value) {
+  CodeInterpretation r = make("errno", "linux", "errno:" + std::to_string(value));
+  r.value = value;
+  if (value > 0 && value <= kMaxErrno) {
+    r.name = std::string(errno_name(static_cast<int>(value)));
+    r.message = std::string(errno_message(static_cast<int>(value)));
+  }
+  return r;
+}
+
+CodeInterpretation http_reading(int64_t value) {
+  CodeInterpretation r = make("http", "http", "http:" + std::to_string(value));
+  r.value = value;
+  if (const NamedValue* s = find_value(http_statuses(), value)) {
+    r.name = std::string(s->name);
+    r.message = std::string(s->name);
+  }
+  const char* klass = value < 200 ? "informational" : value < 300 ? "success" : value < 400 ? "redirection"
+                      : value < 500 ? "client error" : "server error";
+  r.parts.emplace_back("class", klass);
+  return r;
+}
+
+CodeInterpretation curl_reading(int64_t value) {
+  CodeInterpretation r = make("curl", "curl", "curl:" + std::to_string(value));
+  r.value = value;
+  fill_from(r, find_value(curl_codes(), value));
+  return r;
+}
+
+CodeInterpretation sqlite_reading(int64_t value) {
+  CodeInterpretation r = make("sqlite", "sqlite", "sqlite:" + std::to_string(value));
+  r.value = value;
+  fill_from(r, find_value(sqlite_codes(), value));
+  if (value > 255) {
+    r.parts.emplace_back("primary", std::to_string(value & 0xFF));
+    if (r.message.empty() || r.message == r.name) {
+      if (const NamedValue* p = find_value(sqlite_codes(), value & 0xFF)) r.message = std::string(p->message);
+    }
+  }
+  return r;
+}
+
+CodeInterpretation mysql_reading(int64_t value) {
+  CodeInterpretation r = make("mysql", "mysql", "mysql:" + std::to_string(value));
+  r.value = value;
+  fill_from(r, find_value(mysql_codes(), value));
+  return r;
+}
+
+CodeInterpretation mssql_reading(int64_t value) {
+  CodeInterpretation r = make("mssql", "sqlserver", "mssql:" + std::to_string(value));
+  r.value = value;
+  if (const NamedValue* m = find_value(mssql_codes(), value)) r.message = std::string(m->message);
+  return r;
+}
+
+CodeInterpretation oracle_reading(std::string_view prefix, int64_t value) {
+  std::string p = ascii_lower(prefix);
+  CodeInterpretation r = make("oracle", "oracle", p + ":" + std::to_string(value));
+  r.value = value;
+  std::string digits = std::to_string(value);
+  if (digits.size() < 5) digits.insert(0, 5 - digits.size(), '0');
+  std::string upper = p;
+  for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
+  r.name = upper + "-" + digits;
+  if (p == "ora" || p == "tns") {
+    if (const NamedValue* m = find_value(oracle_codes(), value)) r.message = std::string(m->message);
+  }
+  return r;
+}
+
+bool valid_sqlstate_class(std::string_view two) {
+  for (const auto& c : sqlstate_classes())
+    if (c.code == two) return true;
+  return false;
+}
+
+std::optional<CodeInterpretation> sqlstate_reading(std::string_view code) {
+  if (code.size() != 5) return std::nullopt;
+  std::string upper(code);
+  for (char& c : upper) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) return std::nullopt;
+  }
+  std::string_view klass = std::string_view(upper).substr(0, 2);
+  const SqlstateFact* class_fact = nullptr;
+  for (const auto& c : sqlstate_classes())
+    if (c.code == klass) class_fact = &c;
+  if (!class_fact) return std::nullopt;
+  CodeInterpretation r = make("sqlstate", "sql", "sqlstate:" + ascii_lower(upper));
+  r.parts.emplace_back("class", std::string(klass));
+  r.parts.emplace_back("class_message", std::string(class_fact->message));
+  r.message = std::string(class_fact->message);
+  for (const auto& c : sqlstate_codes()) {
+    if (c.code == upper) {
+      r.name = std::string(c.name);
+      r.message = std::string(c.message);
+    }
+  }
+  return r;
+}
+
+CodeInterpretation ebay_reading(std::string_view digits) {
+  CodeInterpretation r = make("ebay", "ebay", "ebay:" + std::string(digits));
+  r.value = parse_decimal(digits);
+  return r;
+}
+
+CodeInterpretation kb_reading(std::string_view digits) {
+  CodeInterpretation r = make("kb", "microsoft", "kb:" + std::string(digits));
+  r.value = parse_decimal(digits);
+  r.name = "KB" + std::string(digits);
+  return r;
+}
+
+CodeInterpretation vendor_reading(std::string_view vkey, std::string_view code) {
+  std::string body = vendor_key(code);
+  CodeInterpretation r = make("vendor", std::string(vkey), std::string(vkey) + ":" + body);
+  r.value = parse_decimal(body);
+  return r;
+}
+
+CodeInterpretation symbol_reading(std::string_view name) {
+  CodeInterpretation r = make("symbol", "", "symbol:" + ascii_lower(name));
+  r.name = std::string(name);
+  return r;
+}
+
+CodeInterpretation exception_reading(std::string_view name, bool full_name) {
+  CodeInterpretation r = make("exception", "", "exception:" + ascii_lower(name));
+  r.name = std::string(name);
+  if (!full_name) r.confidence = 0.7;
+  return r;
+}
+
+bool plausible_bare_windows_value(uint32_t value, bool all_decimal_digits) {
+  const uint32_t top = value >> 28;
+  if (top != 0x8 && top != 0xC) return false;
+  const uint32_t facility = top == 0x8 ? (value >> 16) & 0x1FFF : (value >> 16) & 0xFFF;
+  if (!find_value(hresult_facilities(), facility)) return false;
+  if (all_decimal_digits && (value & 0xFFFF) == 0) return false;
+  return true;
+}
+
+std::vector<CodeInterpretation> windows_value_readings(uint32_t value) {
+  std::vector<CodeInterpretation> out;
+  const uint32_t top = value >> 28;
+  if (top == 0xC) {
+    // NTSTATUS error; with a non-zero facility it may also be an HRESULT (0xC00D36B4, Media Foundation).
+    out.push_back(ntstatus_reading(value));
+    const uint32_t facility = (value >> 16) & 0xFFF;
+    if (facility != 0) {
+      CodeInterpretation h = hresult_reading(value);
+      const bool hresult_first = find_value(hresult_facilities(), (value >> 16) & 0x1FFF) != nullptr &&
+                                 !find_value(ntstatus_names(), value);
+      out[0].certain = false;
+      h.certain = false;
+      out[0].confidence = hresult_first ? 0.4 : 0.6;
+      h.confidence = hresult_first ? 0.6 : 0.4;
+      if (hresult_first) out.insert(out.begin(), std::move(h)); else out.push_back(std::move(h));
+    }
+    return out;
+  }
+  if (top == 0x4) {
+    out.push_back(ntstatus_reading(value));
+    return out;
+  }
+  if (value & 0x80000000u) {
+    out.push_back(hresult_reading(value));
+    const uint32_t facility = (value >> 16) & 0x1FFF;
+    if (facility == 7 && (value & 0xFFFF) != 0) {
+      CodeInterpretation w = win32_reading(value & 0xFFFF);
+      w.confidence = 0.9;
+      out.push_back(std::move(w));
+    }
+    if (value & 0x10000000u) {  // HRESULT_FROM_NT
+      CodeInterpretation n = ntstatus_reading(value & ~0x10000000u);
+      n.confidence = 0.9;
+      out.push_back(std::move(n));
+    }
+  }
+  return out;
+}
+
+}  // namespace errkb::codes

@@ -1,0 +1,74 @@
+// Builders of CodeInterpretation for each family: one place decides how a canonical string is
+// spelled, so that prose, symbolic names and catalogue entries cannot disagree.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "errkb/codes.h"
+
+namespace errkb::codes {
+
+// Context bits: which families the surrounding words (or the CodeContext) point at.
+enum ContextBit : uint32_t {
+  kCtxWindows = 1u << 0,
+  kCtxLinux = 1u << 1,
+  kCtxCurl = 1u << 2,
+  kCtxSqlite = 1u << 3,
+  kCtxHttp = 1u << 4,
+  kCtxMysql = 1u << 5,
+  kCtxOracle = 1u << 6,
+  kCtxMssql = 1u << 7,
+  kCtxPostgres = 1u << 8,
+  kCtxEbay = 1u << 9,
+  kCtxCrash = 1u << 10,
+  kCtxDevmgr = 1u << 11,
+  kCtxWindowsUpdate = 1u << 12,
+};
+
+// The context bit a family's readings are supported by ("win32" -> kCtxWindows).
+uint32_t family_context(std::string_view family);
+
+std::string hex_lower(uint64_t value, int min_digits);
+
+// All readings of a 32-bit Windows status value written in full (0x80070005, -2147024891):
+// HRESULT (+ the Win32 error or NTSTATUS it wraps), NTSTATUS. Empty if the value is none of these.
+std::vector<CodeInterpretation> windows_value_readings(uint32_t value);
+bool plausible_bare_windows_value(uint32_t value, bool all_decimal_digits);
+
+CodeInterpretation hresult_reading(uint32_t value);
+CodeInterpretation win32_reading(int64_t value);
+CodeInterpretation ntstatus_reading(uint32_t value);
+CodeInterpretation bugcheck_reading(uint32_t value);
+CodeInterpretation devmgr_reading(int64_t value);
+CodeInterpretation errno_reading(int64_t value);
+CodeInterpretation http_reading(int64_t value);
+CodeInterpretation curl_reading(int64_t value);
+CodeInterpretation sqlite_reading(int64_t value);
+CodeInterpretation mysql_reading(int64_t value);
+CodeInterpretation mssql_reading(int64_t value);
+// prefix: "ora", "tns" or "pls".
+CodeInterpretation oracle_reading(std::string_view prefix, int64_t value);
+// code: five characters [0-9A-Z]; false class -> nullopt.
+std::optional<CodeInterpretation> sqlstate_reading(std::string_view code);
+CodeInterpretation ebay_reading(std::string_view digits);
+CodeInterpretation kb_reading(std::string_view digits);
+// "<vendor_key>:<code lower, no spaces>" in a vendor's own namespace (family "vendor").
+CodeInterpretation vendor_reading(std::string_view vendor_key, std::string_view code);
+CodeInterpretation symbol_reading(std::string_view name);
+CodeInterpretation exception_reading(std::string_view name, bool full_name);
+
+// Lower-case with spaces removed: "Shop Flow" -> "shopflow".
+std::string vendor_key(std::string_view vendor);
+std::string ascii_lower(std::string_view s);
+
+// Numbers as people write them in catalogues: "5", "0x7B", "-2147024891". nullopt if not a number.
+std::optional<int64_t> parse_decimal(std::string_view s);
+std::optional<uint64_t> parse_hex(std::string_view s);  // with or without 0x; 'h'/'L' suffix allowed
+
+bool valid_sqlstate_class(std::string_view two);
+
+}  // namespace errkb::codes

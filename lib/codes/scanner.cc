@@ -1,0 +1,1110 @@
+// The scanner behind CodeGrammar::find_codes.
+//
+// One pass over the bytes cuts the text into tokens (runs of letters, digits, '_' and non-ASCII
+// bytes, joined by an inner '.' or '-': "ORA-00942", "java.lang.OutOfMemoryError", "1.2.3").
+// Ordinary words cost one bit test in the word table's filter. Words that matter leave a "mark"
+// (a cue such as "error", "HTTP", "STOP"; a vendor such as "MySQL"; context such as "BSOD"), and
+// a number is a code only when a mark stands right before it, or when its spelling says so on its
+// own (0x80070005, ORA-942, E_ACCESSDENIED). Every look-ahead and look-behind is bounded, so the
+// whole pass is linear in the text's length.
+//
+// A second, short pass over the occurrences ranks the readings of ambiguous codes ("error 5") by
+// the context words seen anywhere in the text and by the caller's CodeContext, and keeps bare
+// numbers that match a taught catalogue code only when that catalogue's vendor is in context.
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "codes/grammar_impl.h"
+#include "codes/tables.h"
+
+namespace errkb::codes {
+namespace {
+
+enum CharClass : uint8_t {
+  kWord = 1,    // part of a token
+  kDigit = 2,
+  kUpper = 4,
+  kLower = 8,
+  kHex = 16,    // 0-9a-fA-F
+  kHigh = 32,   // non-ASCII byte (UTF-8)
+  kUnder = 64,  // '_'
+};
+
+constexpr std::array<uint8_t, 256> make_classes() {
+  std::array<uint8_t, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = kWord | kDigit | kHex;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kWord | kUpper | (c <= 'F' ? kHex : 0);
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kWord | kLower | (c <= 'f' ? kHex : 0);
+  for (int c = 0x80; c <= 0xFF; ++c) t[c] = kWord | kHigh;
+  t['_'] = kWord | kUnder;
+  return t;
+}
+constexpr std::array<uint8_t, 256> kCls = make_classes();
+
+inline uint8_t cls(char c) { return kCls[static_cast<uint8_t>(c)]; }
+inline bool is_alnum(char c) { return cls(c) & (kDigit | kUpper | kLower); }
+inline char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (fold(a[i]) != fold(b[i])) return false;
+  return true;
+}
+
+bool all_of_class(std::string_view s, uint8_t mask) {
+  for (char c : s)
+    if (!(cls(c) & mask)) return false;
+  return !s.empty();
+}
+
+// Words after a number that make it a quantity, not a code ("500 MB", "5 times", "30 lei").
+bool is_unit(std::string_view w) {
+  static constexpr std::string_view kUnits[] = {
+      "b",     "kb",      "mb",     "gb",    "tb",     "kib",   "mib",     "gib",    "bytes",   "byte",
+      "ms",    "s",       "sec",    "secs",  "second", "seconds", "min",   "mins",   "minute",  "minutes",
+      "h",     "hr",      "hrs",    "hour",  "hours",  "day",   "days",    "week",   "weeks",   "month",
+      "months", "year",   "years",  "times", "percent", "eur",  "euro",    "euros",  "usd",     "dollars",
+      "gbp",   "ron",     "lei",    "rub",   "px",     "mhz",   "ghz",     "fps",    "rpm",     "users",
+      "items", "rows",    "records", "kg",   "km",     "cm",    "mm",      "m",      "minuti",  "secondi",
+      "ore",   "giorni",  "minute", "secunde", "zile", "€",     "$",
+  };
+  if (w.empty() || w.size() > 10) return false;
+  char buf[10];
+  for (size_t i = 0; i < w.size(); ++i) buf[i] = fold(w[i]);
+  std::string_view f(buf, w.size());
+  for (auto u : kUnits)
+    if (u == f) return true;
+  // Cyrillic units: "руб", "МБ", "ГБ", "раз".
+  static constexpr std::string_view kCyrillic[] = {"руб", "рублей", "МБ", "ГБ", "Мб", "Гб", "раз", "сек", "мин"};
+  for (auto u : kCyrillic)
+    if (u == w) return true;
+  return false;
+}
+
+bool generic_prefix_allowed(std::string_view prefix) {
+  static constexpr std::string_view kNotVendors[] = {
+      "ISO", "RFC", "SHA", "AES", "UTF", "RSA", "MD", "CVE", "COVID", "USB", "PCI", "DDR", "LPDDR", "IEEE",
+      "EN",  "DIN", "ANSI", "TLS", "SSL", "GPT", "ECMA", "WPA", "HDMI", "MPEG", "JIS", "UN", "SARS", "IP",
+      "TCP", "UDP", "ISBN", "ISSN", "GMT", "UTC", "NR", "NO", "ORA", "TNS", "PLS", "KB", "HTTP", "WIN", "X",
+      "DOI", "ARM", "PS", "CAT", "TYPE", "EUR", "USD", "RON", "RUB", "RO", "IT", "RU", "US", "UK", "DE",
+  };
+  for (auto p : kNotVendors)
+    if (p == prefix) return false;
+  return true;
+}
+
+struct Mark {
+  size_t begin = 0;
+  size_t end = 0;
+  Cue cue = kCueNone;
+  Part part = kPartNone;
+  VendorFamily vendor = kVendorNone;
+  int32_t catalogue_vendor = -1;
+  bool capital = false;   // written with a capital first letter ("Code 10")
+  bool all_caps = false;  // "STOP", "ERROR"
+  bool merged = false;    // made of several words ("error code", "bug check")
+  bool valid = false;
+};
+
+struct Candidate {
+  CodeInterpretation reading;
+  double prior = 0.5;
+  uint32_t affinity = 0;   // context bits that support this reading
+  int32_t vendor_id = -1;  // catalogue vendor that supports it
+};
+
+enum class Kind {
+  kFixed,          // readings decided by the spelling
+  kRanked,         // several plausible readings: rank by context
+  kCodeCue,        // "code 43": Device Manager when the context says so, else ranked
+  kShortHex,       // 0x7B: a bug check in a crash context, else a Win32 code if cued
+  kCatalogueOnly,  // a bare number equal to a taught code: a code only if its vendor is in context
+};
+
+struct Pending {
+  size_t begin = 0;
+  size_t end = 0;
+  Kind kind = Kind::kFixed;
+  std::vector<Candidate> cands;
+  bool cued = false;      // short hex: a cue, zero padding or a stop line made it a code
+  size_t digits = 0;      // catalogue-only: length of the number
+};
+
+class Scanner {
+ public:
+  Scanner(const GrammarState& st, std::string_view text, const CodeContext& ctx) : st_(st), text_(text) {
+    explicit_context(ctx);
+  }
+
+  std::vector<CodeOccurrence> run() {
+    scan_tokens();
+    std::vector<CodeOccurrence> out = finalize();
+    if (!st_.patterns.empty()) merge_vendor_patterns(out);
+    return out;
+  }
+
+ private:
+  // ---- context -------------------------------------------------------------------------------
+  void explicit_context(const CodeContext& ctx) {
+    for (const std::string* s : {&ctx.vendor, &ctx.product}) {
+      if (s->empty()) continue;
+      const std::string key = vendor_key(*s);
+      if (const SystemVendor* sys = system_vendor(key)) explicit_bits_ |= sys->ctx;
+      if (auto it = st_.vendor_ids.find(key); it != st_.vendor_ids.end()) explicit_vendors_.push_back(it->second);
+      if (key == "windowsupdate") explicit_bits_ |= kCtxWindowsUpdate | kCtxWindows;
+      if (key == "devicemanager") explicit_bits_ |= kCtxDevmgr | kCtxWindows;
+      if (key == "sqlserver" || key == "microsoftsqlserver") explicit_bits_ |= kCtxMssql;
+      // Each word of "Microsoft SQL Server", "Windows Update" ...
+      size_t i = 0;
+      while (i < s->size()) {
+        while (i < s->size() && !(cls((*s)[i]) & kWord)) ++i;
+        size_t j = i;
+        while (j < s->size() && (cls((*s)[j]) & kWord)) ++j;
+        if (j > i) {
+          if (const WordInfo* w = st_.words.find(std::string_view(*s).substr(i, j - i))) {
+            explicit_bits_ |= w->ctx;
+            if (w->catalogue_vendor >= 0) explicit_vendors_.push_back(w->catalogue_vendor);
+          }
+        }
+        i = j;
+      }
+    }
+  }
+
+  void mention(int32_t vendor_id) {
+    if (std::find(mentioned_.begin(), mentioned_.end(), vendor_id) == mentioned_.end())
+      mentioned_.push_back(vendor_id);
+  }
+  bool is_explicit(int32_t vid) const {
+    return vid >= 0 && std::find(explicit_vendors_.begin(), explicit_vendors_.end(), vid) != explicit_vendors_.end();
+  }
+  bool is_mentioned(int32_t vid) const {
+    return vid >= 0 && std::find(mentioned_.begin(), mentioned_.end(), vid) != mentioned_.end();
+  }
+
+  // ---- tokens --------------------------------------------------------------------------------
+  void scan_tokens() {
+    const size_t n = text_.size();
+    const char* s = text_.data();
+    size_t i = 0;
+    while (i < n) {
+      if (!(cls(s[i]) & kWord)) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      uint8_t flags = 0;
+      bool dotted = false;
+      bool dashed = false;
+      for (;;) {
+        while (j < n && (cls(s[j]) & kWord)) flags |= cls(s[j++]);
+        if (j + 1 < n && (s[j] == '.' || s[j] == '-') && is_alnum(s[j + 1])) {
+          (s[j] == '.' ? dotted : dashed) = true;
+          ++j;
+          continue;
+        }
+        break;
+      }
+      if (i >= skip_until_ && j - i <= kMaxToken) {
+        if (dotted || dashed) compound(i, j, flags, dotted, dashed);
+        else simple(i, j, flags);
+      }
+      i = j;
+    }
+  }
+
+  static constexpr size_t kMaxToken = 256;  // nothing longer is a code
+
+  std::string_view tok(size_t i, size_t j) const { return text_.substr(i, j - i); }
+
+  void simple(size_t i, size_t j, uint8_t flags) {
+    std::string_view t = tok(i, j);
+    if (flags & kDigit) {
+      if (!(flags & (kUpper | kLower | kHigh | kUnder))) {
+        decimal(i, j);
+        return;
+      }
+      if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') && hex_token(i, j)) return;
+      if (t.size() == 5 && sqlstate_token(i, j)) return;
+      if (bare_hex8(i, j)) return;
+      if (stop_cue_hex(i, j)) return;
+      if (taught_token(i, j)) return;
+      if (kb_token(i, j)) return;
+      if (letters_digits_code(i, j)) return;
+      if ((flags & kUpper) && !(flags & (kLower | kHigh))) symbol(i, j, flags);
+      if (const WordInfo* w = st_.words.find(t)) on_word(i, j, *w, t);  // "Win32", "sqlite3"
+      return;
+    }
+    word(i, j, flags);
+  }
+
+  void compound(size_t i, size_t j, uint8_t flags, bool dotted, bool dashed) {
+    std::string_view t = tok(i, j);
+    if ((flags & kDigit) && taught_token(i, j)) return;
+    // Split into segments (at most kMaxToken bytes, so bounded).
+    std::array<std::pair<size_t, size_t>, 64> seg;
+    size_t nseg = 0;
+    size_t a = i;
+    for (size_t k = i; k <= j; ++k) {
+      if (k == j || text_[k] == '.' || text_[k] == '-') {
+        if (nseg < seg.size()) seg[nseg++] = {a, k};
+        a = k + 1;
+      }
+    }
+    auto seg_view = [&](size_t s) { return tok(seg[s].first, seg[s].second); };
+    bool all_numeric = true;  // dates, versions, IPs, phone numbers: never codes, nor their parts
+    for (size_t s = 0; s < nseg; ++s) {
+      std::string_view v = seg_view(s);
+      const bool version_head = s == 0 && v.size() > 1 && (v[0] == 'v' || v[0] == 'V') && all_of_class(v.substr(1), kDigit);
+      if (!all_of_class(v, kDigit) && !version_head) all_numeric = false;
+    }
+    if (all_numeric) {
+      // "HTTP/1.1 503": the version belongs to the HTTP cue.
+      if (last_.valid && last_.cue == kCueHttp && last_.end + 1 == i && text_[last_.end] == '/') last_.end = j;
+      return;
+    }
+    if (dashed && !dotted && nseg == 2) {
+      std::string_view p = seg_view(0), d = seg_view(1);
+      if (p.size() == 3 && all_of_class(d, kDigit) && d.size() <= 5 &&
+          (iequals(p, "ora") || iequals(p, "tns") || iequals(p, "pls"))) {
+        add_fixed(i, j, {oracle_reading(ascii_lower(p), *parse_decimal(d))});
+        return;
+      }
+      if (p.size() >= 2 && p.size() <= 8 && (cls(p[0]) & kUpper) && all_of_class(p, kUpper | kDigit) &&
+          d.size() >= 3 && d.size() <= 8 && all_of_class(d, kDigit) && generic_prefix_allowed(p)) {
+        CodeInterpretation r = vendor_reading("code", t);
+        r.family = "vendor";
+        r.ns = "";
+        r.confidence = 0.8;
+        add_fixed(i, j, {std::move(r)});
+        return;
+      }
+    }
+    if (dotted && !dashed && exception_dotted(i, j)) return;
+    for (size_t s = 0; s < nseg; ++s) {
+      auto [b, e] = seg[s];
+      if (b >= e || b < skip_until_) continue;
+      uint8_t f = 0;
+      for (size_t k = b; k < e; ++k) f |= cls(text_[k]);
+      simple(b, e, f);
+    }
+  }
+
+  // ---- words ---------------------------------------------------------------------------------
+  void word(size_t i, size_t j, uint8_t flags) {
+    std::string_view t = tok(i, j);
+    const WordInfo* w = st_.words.find(t);
+    if (w) {
+      if (w->phrase_start && phrase(i, j)) return;
+      on_word(i, j, *w, t);
+    }
+    if (flags & kHigh) return;
+    if (flags & kUpper) {
+      if (!(flags & kLower)) {
+        symbol(i, j, flags);
+      } else if (!(flags & kUnder)) {
+        exception_camel(i, j);
+      }
+    } else if (flags & kUnder) {
+      if (auto it = st_.names.find(t); it != st_.names.end()) add_fixed(i, j, it->second);
+    }
+  }
+
+  void on_word(size_t i, size_t j, const WordInfo& w, std::string_view t) {
+    ctx_bits_ |= w.ctx;
+    if (w.catalogue_vendor >= 0) mention(w.catalogue_vendor);
+    Mark m;
+    m.begin = i;
+    m.end = j;
+    m.cue = w.cue;
+    m.part = w.part;
+    m.vendor = w.vendor;
+    m.catalogue_vendor = w.catalogue_vendor;
+    m.capital = cls(t[0]) & kUpper;
+    m.all_caps = m.capital && t.size() > 1 && all_of_class(t, kUpper);
+    m.valid = true;
+    if (w.part == kPartStop && m.capital) m.cue = kCueStop;  // "STOP 0x0000007B", "Stop: 0x7B"
+    if (m.cue == kCueStop) ctx_bits_ |= kCtxCrash;
+    if (w.cue == kCueErrorTag && t != "ErrorCode") m.cue = kCueError;  // errorCode=5 in other APIs
+    if (last_.valid && words_adjacent(last_.end, i) && combine(last_, m)) return;
+    last_ = m;
+  }
+
+  bool words_adjacent(size_t end, size_t begin) const {
+    if (begin < end || begin - end > 3 || begin == end) return false;
+    for (size_t k = end; k < begin; ++k)
+      if (text_[k] != ' ' && text_[k] != '\t') return false;
+    return true;
+  }
+
+  // Two adjacent words that mean more together ("SQL Server", "exit code", "HTTP error").
+  bool combine(Mark& prev, const Mark& cur) {
+    auto merge = [&] {
+      prev.end = cur.end;
+      prev.merged = true;
+      return true;
+    };
+    if (prev.part == kPartSql && cur.part == kPartServer) {
+      prev.part = kPartNone;
+      prev.vendor = kVendorMssql;
+      ctx_bits_ |= kCtxMssql;
+      return merge();
+    }
+    if (prev.part == kPartSql && cur.part == kPartState) {
+      prev.part = kPartNone;
+      prev.cue = kCueSqlstate;
+      return merge();
+    }
+    if (prev.part == kPartBug && cur.part == kPartCheck) {
+      prev.part = kPartNone;
+      prev.cue = kCueStop;
+      ctx_bits_ |= kCtxCrash;
+      return merge();
+    }
+    if (prev.part == kPartDevice && cur.part == kPartManager) {
+      prev.part = kPartNone;
+      ctx_bits_ |= kCtxDevmgr | kCtxWindows;
+      return merge();
+    }
+    if (prev.part == kPartBlue && cur.part == kPartScreen) {
+      ctx_bits_ |= kCtxCrash;
+      prev.part = kPartNone;
+      return merge();
+    }
+    if (prev.vendor == kVendorWindows && cur.part == kPartUpdate) {
+      ctx_bits_ |= kCtxWindowsUpdate;
+      return merge();
+    }
+    if (cur.part == kPartConnector && prev.cue != kCueNone) return merge();
+    if (cur.cue == kCueCode || cur.cue == kCueStatus) {
+      if (prev.part == kPartExit || prev.part == kPartReturn) {
+        prev.part = kPartNone;
+        prev.cue = kCueError;
+        return merge();
+      }
+      if (prev.cue == kCueStop || prev.part == kPartStop) {
+        prev.cue = kCueStop;
+        ctx_bits_ |= kCtxCrash;
+        return merge();
+      }
+      if (prev.cue == kCueError || prev.cue == kCueHttp) return merge();
+      if (prev.cue == kCueStatus && cur.cue == kCueCode) return merge();
+      if (prev.vendor != kVendorNone && prev.cue == kCueNone) {
+        prev.cue = cur.cue;
+        return merge();
+      }
+    }
+    if (cur.cue == kCueError) {
+      if (prev.cue == kCueCode) {
+        prev.cue = kCueError;
+        return merge();
+      }
+      if (prev.cue == kCueHttp) {
+        prev.cue = kCueError;  // "HTTP error 503": vendor stays HTTP
+        return merge();
+      }
+      if (prev.vendor != kVendorNone && prev.cue == kCueNone) {
+        prev.cue = kCueError;
+        return merge();
+      }
+    }
+    return false;
+  }
+
+  // A taught name in lower-case words ("inaccessible boot device").
+  bool phrase(size_t i, size_t j) {
+    char buf[32];
+    std::string_view t = tok(i, j);
+    if (t.size() > sizeof buf) return false;
+    for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
+    auto it = st_.phrases.find(std::string_view(buf, t.size()));
+    if (it == st_.phrases.end()) return false;
+    const Phrase* best = nullptr;
+    size_t best_end = 0;
+    for (const Phrase& p : it->second) {
+      size_t pos = j;
+      bool ok = true;
+      for (size_t w = 1; w < p.words.size() && ok; ++w) {
+        size_t spaces = 0;
+        while (pos < text_.size() && (text_[pos] == ' ' || text_[pos] == '\t' || text_[pos] == '_') && spaces < 3) {
+          ++pos;
+          ++spaces;
+        }
+        const std::string& want = p.words[w];
+        ok = spaces > 0 && pos + want.size() <= text_.size() && iequals(text_.substr(pos, want.size()), want) &&
+             (pos + want.size() == text_.size() || !(cls(text_[pos + want.size()]) & kWord));
+        pos += want.size();
+      }
+      if (ok && pos > best_end) {
+        best = &p;
+        best_end = pos;
+      }
+    }
+    if (!best) return false;
+    add_fixed(i, best_end, best->readings);
+    skip_until_ = best_end;
+    return true;
+  }
+
+  void symbol(size_t i, size_t j, uint8_t flags) {
+    std::string_view t = tok(i, j);
+    if (t.size() < 2) return;
+    if (auto it = st_.names.find(t); it != st_.names.end()) {
+      for (const auto& r : it->second) ctx_bits_ |= family_context(r.family);
+      add_fixed(i, j, it->second);
+      return;
+    }
+    if (!(flags & kUnder) || t.back() == '_') return;
+    for (std::string_view p : symbol_prefixes()) {
+      if (t.size() > p.size() + 1 && t.substr(0, p.size()) == p) {
+        add_fixed(i, j, {symbol_reading(t)});
+        return;
+      }
+    }
+  }
+
+  static bool exception_name(std::string_view s) {
+    for (std::string_view suffix : {std::string_view("Error"), std::string_view("Exception")}) {
+      if (s.size() >= suffix.size() + 2 && s.substr(s.size() - suffix.size()) == suffix && (cls(s[0]) & kUpper)) {
+        for (char c : s)
+          if (!(cls(c) & (kUpper | kLower | kDigit))) return false;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void exception_camel(size_t i, size_t j) {
+    std::string_view t = tok(i, j);
+    if (exception_name(t)) add_fixed(i, j, {exception_reading(t, true)});
+  }
+
+  bool exception_dotted(size_t i, size_t j) {
+    std::string_view t = tok(i, j);
+    size_t last_dot = t.rfind('.');
+    if (last_dot == std::string_view::npos) return false;
+    std::string_view last = t.substr(last_dot + 1);
+    if (!exception_name(last)) return false;
+    // Package and class segments are identifiers.
+    size_t a = 0;
+    for (size_t k = 0; k <= last_dot; ++k) {
+      if (k == last_dot || t[k] == '.') {
+        std::string_view seg = t.substr(a, k - a);
+        if (seg.empty() || (cls(seg[0]) & kDigit) || !all_of_class(seg, kUpper | kLower | kDigit | kUnder)) return false;
+        a = k + 1;
+      }
+    }
+    add_fixed(i, j, {exception_reading(t, true), exception_reading(last, false)});
+    pending_.back().cands[1].reading.certain = false;
+    return true;
+  }
+
+  // ---- numbers -------------------------------------------------------------------------------
+  const Mark* cue_before(size_t i) const {
+    if (!last_.valid || i < last_.end || i - last_.end > 6) return nullptr;
+    for (size_t k = last_.end; k < i; ++k) {
+      switch (text_[k]) {
+        case ' ': case '\t': case ':': case '#': case '=': case '(': case '[': case '"': case '\'': case '>':
+          break;
+        default:
+          return nullptr;
+      }
+    }
+    return &last_;
+  }
+
+  bool gap_has(size_t from, size_t to, char c) const {
+    for (size_t k = from; k < to; ++k)
+      if (text_[k] == c) return true;
+    return false;
+  }
+
+  void decimal(size_t i, size_t j) {
+    const size_t len = j - i;
+    const size_t n = text_.size();
+    if (len == 5 && sqlstate_token(i, j)) return;
+    // "HTTP/2 503": the version belongs to the HTTP cue.
+    if (last_.valid && last_.cue == kCueHttp && last_.end + 1 == i && text_[last_.end] == '/') {
+      last_.end = j;
+      return;
+    }
+    const bool negative = i >= 1 && text_[i - 1] == '-' && (i < 2 || !(cls(text_[i - 2]) & kWord));
+    std::string_view digits = tok(i, j);
+    // Windows status values written in full decimal (-2147024891, 2147942405) or bare hex (80070005).
+    if (len == 10) {
+      auto v = parse_decimal(digits);
+      if (v) {
+        int64_t value = negative ? -*v : *v;
+        std::optional<uint32_t> u;
+        if (negative && value >= INT32_MIN) u = static_cast<uint32_t>(static_cast<int32_t>(value));
+        if (!negative && value >= 0x80000000ll && value <= 0xFFFFFFFFll) u = static_cast<uint32_t>(value);
+        if (u && plausible_bare_windows_value(*u, true)) {
+          add_fixed(negative ? i - 1 : i, j, windows_value_readings(*u));
+          return;
+        }
+      }
+    }
+    if (len == 8 && !negative) {
+      auto v = parse_hex(digits);
+      if (v && plausible_bare_windows_value(static_cast<uint32_t>(*v), true)) {
+        add_fixed(i, j, windows_value_readings(static_cast<uint32_t>(*v)));
+        return;
+      }
+    }
+    if (negative || len > 12) return;
+    // Continued numbers are amounts, dates and times: "1,000", "10:30", "01/15/2024".
+    if (j + 1 < n && (text_[j] == ',' || text_[j] == ':' || text_[j] == '/') && (cls(text_[j + 1]) & kDigit)) return;
+    const int64_t value = *parse_decimal(digits);
+    if (const Mark* cue = cue_before(i)) {
+      if (cued_number(*cue, i, j, value)) return;
+    }
+    if (http_reason_follows(j, value)) {
+      add_fixed(i, j, {http_reading(value)});
+      return;
+    }
+    if (!st_.taught_codes.empty()) catalogue_number(i, j);
+  }
+
+  bool unit_follows(size_t j) const {
+    size_t k = j;
+    while (k < text_.size() && k - j < 2 && text_[k] == ' ') ++k;
+    if (k < text_.size() && (text_[k] == '%' || text_[k] == '$')) return true;
+    if (k == j && k < text_.size() && (cls(text_[k]) & kWord)) return false;
+    size_t e = k;
+    while (e < text_.size() && e - k <= 12 && ((cls(text_[e]) & (kLower | kUpper | kHigh)))) ++e;
+    if (e == k) {
+      // "€" and other symbols are multi-byte.
+      return k + 3 <= text_.size() && text_.substr(k, 3) == "€";
+    }
+    return is_unit(text_.substr(k, e - k));
+  }
+
+  // A number right after a cue. True when the number was handled (as a code or as a quantity).
+  bool cued_number(const Mark& cue, size_t i, size_t j, int64_t value) {
+    std::string_view digits = tok(i, j);
+    const size_t b = cue.begin;
+    if (cue.cue == kCueNone) {
+      // "curl: (7) Failed to connect": the one vendor whose name alone introduces its code.
+      if (cue.vendor == kVendorCurl && gap_has(cue.end, i, '(') && j < text_.size() && text_[j] == ')') {
+        consume_fixed(b, j, {curl_reading(value)});
+        return true;
+      }
+      return false;  // "Windows 10", "MySQL 8"
+    }
+    if (unit_follows(j)) return true;
+    if (value == 0) return true;  // "error 0", "exit code 0": success, not an error code
+    if (cue.vendor != kVendorNone && cue.cue != kCueStop && cue.cue != kCueErrno) {
+      if (auto r = vendor_number(cue, value, digits)) {
+        consume_fixed(b, j, {std::move(*r)});
+        return true;
+      }
+    }
+    switch (cue.cue) {
+      case kCueHttp:
+        if (value >= 100 && value <= 599) {
+          consume_fixed(b, j, {http_reading(value)});
+          return true;
+        }
+        return false;
+      case kCueStatus:
+        if (value >= 100 && value <= 599) {
+          consume_fixed(b, j, {http_reading(value)});
+          return true;
+        }
+        break;
+      case kCueErrno:
+        if (value >= 1 && value <= kMaxErrno) {
+          consume_fixed(b, j, {errno_reading(value)});
+          return true;
+        }
+        return false;
+      case kCueStop:
+        if (cue.all_caps || cue.merged || iequals(tok(cue.begin, cue.end), "bugcheck")) {
+          consume_fixed(b, j, {bugcheck_reading(static_cast<uint32_t>(*parse_hex(digits)))});
+          skip_parameters(j);
+          return true;
+        }
+        return false;
+      case kCueMsg:
+        consume_fixed(b, j, {mssql_reading(value)});
+        return true;
+      case kCueSqlstate:
+        return false;  // five-character states are read by sqlstate_token
+      case kCueErrorTag:
+        consume_fixed(b, j, {error_tag_reading(digits)});
+        return true;
+      case kCueKb:
+        if (digits.size() >= 6 && digits.size() <= 7) {
+          consume_fixed(b, j, {kb_reading(digits)});
+          return true;
+        }
+        return false;
+      case kCueCode:
+        if (!cue.merged && cue.capital && find_value(devmgr_codes(), value)) {
+          consume_fixed(b, j, {devmgr_reading(value)});  // "(Code 10)", "Code 43"
+          return true;
+        }
+        break;
+      default:
+        break;
+    }
+    // Error-like cue: MySQL's "ERROR 1045 (28000)", SQL Server's "Error: 18456, Severity: 14".
+    if (cue.cue == kCueError && value >= 1000 && value <= 4999 && mysql_state_follows(j)) {
+      consume_fixed(b, j, {mysql_reading(value)});
+      return true;
+    }
+    if (cue.cue == kCueError && (text_.substr(j, 11) == ", Severity:" || text_.substr(j, 8) == ", Level ")) {
+      consume_fixed(b, j, {mssql_reading(value)});
+      return true;
+    }
+    if (http_reason_follows(j, value)) {
+      consume_fixed(b, j, {http_reading(value)});
+      return true;
+    }
+    Pending p;
+    p.begin = b;
+    p.end = j;
+    p.kind = cue.cue == kCueCode && find_value(devmgr_codes(), value) ? Kind::kCodeCue : Kind::kRanked;
+    p.cands = generic_candidates(value, digits, cue.cue == kCueCode);
+    pending_.push_back(std::move(p));
+    last_.valid = false;
+    return true;
+  }
+
+  CodeInterpretation error_tag_reading(std::string_view digits) const {
+    // <ErrorCode> is the element of eBay's API responses; another explicit catalogue vendor wins.
+    if (!(explicit_bits_ & kCtxEbay)) {
+      for (int32_t vid : explicit_vendors_)
+        if (!system_vendor(st_.vendor_keys[vid])) return vendor_reading(st_.vendor_keys[vid], digits);
+    }
+    return ebay_reading(digits);
+  }
+
+  std::optional<CodeInterpretation> vendor_number(const Mark& cue, int64_t value, std::string_view digits) const {
+    switch (cue.vendor) {
+      case kVendorWindows:
+        if (value <= 0xFFFF) return win32_reading(value);
+        return std::nullopt;
+      case kVendorErrno:
+        if (value <= kMaxErrno) return errno_reading(value);
+        return std::nullopt;
+      case kVendorCurl: return curl_reading(value);
+      case kVendorSqlite: return sqlite_reading(value);
+      case kVendorMysql: return mysql_reading(value);
+      case kVendorOracle: return oracle_reading("ora", value);
+      case kVendorMssql: return mssql_reading(value);
+      case kVendorPostgres:
+        if (digits.size() == 5) return sqlstate_reading(digits);
+        return std::nullopt;
+      case kVendorEbay: return ebay_reading(digits);
+      case kVendorHttp:
+        if (value >= 100 && value <= 599) return http_reading(value);
+        return std::nullopt;
+      case kVendorCatalogue: {
+        if (cue.catalogue_vendor < 0) return std::nullopt;
+        if (auto it = st_.taught_codes.find(digits); it != st_.taught_codes.end()) {
+          for (const auto& t : it->second)
+            if (t.vendor_id == cue.catalogue_vendor) return t.reading;
+        }
+        return vendor_reading(st_.vendor_keys[cue.catalogue_vendor], digits);
+      }
+      default:
+        return std::nullopt;
+    }
+  }
+
+  std::vector<Candidate> generic_candidates(int64_t value, std::string_view digits, bool code_cue) const {
+    std::vector<Candidate> c;
+    auto add = [&](CodeInterpretation r, double prior, uint32_t aff, int32_t vid = -1) {
+      for (auto& have : c) {
+        if (have.reading.canonical == r.canonical) {
+          have.prior = std::max(have.prior, prior) + 0.05;
+          if (vid >= 0) have.vendor_id = vid;
+          return;
+        }
+      }
+      c.push_back({std::move(r), prior, aff, vid});
+    };
+    if (value >= 1 && value <= 15999)
+      add(win32_reading(value), find_value(win32_names(), value) ? 0.5 : 0.3, kCtxWindows);
+    if (value >= 1 && value <= kMaxErrno) add(errno_reading(value), 0.45, kCtxLinux);
+    if (value >= 1 && value <= 99) add(curl_reading(value), find_value(curl_codes(), value) ? 0.35 : 0.15, kCtxCurl);
+    if (find_value(sqlite_codes(), value)) add(sqlite_reading(value), 0.3, kCtxSqlite);
+    if (value >= 100 && value <= 599) add(http_reading(value), find_value(http_statuses(), value) ? 0.4 : 0.2, kCtxHttp);
+    if (value >= 1000 && value <= 4999) add(mysql_reading(value), find_value(mysql_codes(), value) ? 0.4 : 0.2, kCtxMysql);
+    if (find_value(mssql_codes(), value)) add(mssql_reading(value), 0.3, kCtxMssql);
+    if (code_cue && find_value(devmgr_codes(), value)) add(devmgr_reading(value), 0.3, kCtxDevmgr);
+    if (digits.size() == 5) {
+      if (auto r = sqlstate_reading(digits)) add(std::move(*r), 0.25, kCtxPostgres | kCtxMysql);
+    }
+    if (auto it = st_.taught_codes.find(digits); it != st_.taught_codes.end()) {
+      for (const auto& t : it->second) add(t.reading, 0.35, t.ctx, t.vendor_id);
+    }
+    for (int32_t vid : explicit_vendors_) {
+      if (!system_vendor(st_.vendor_keys[vid])) add(vendor_reading(st_.vendor_keys[vid], digits), 0.3, 0, vid);
+    }
+    if (explicit_bits_ & kCtxEbay) add(ebay_reading(digits), 0.3, kCtxEbay);
+    if (c.empty()) add(vendor_reading("code", digits), 0.2, 0);
+    return c;
+  }
+
+  bool mysql_state_follows(size_t j) {
+    size_t k = j;
+    if (k < text_.size() && text_[k] == ' ') ++k;
+    if (k + 7 > text_.size() || text_[k] != '(' || text_[k + 6] != ')') return false;
+    std::string_view state = text_.substr(k + 1, 5);
+    if (!all_of_class(state, kDigit | kUpper) || !valid_sqlstate_class(state.substr(0, 2))) return false;
+    expect_sqlstate_at_ = k + 1;
+    return true;
+  }
+
+  bool http_reason_follows(size_t j, int64_t value) const {
+    if (value < 100 || value > 599 || j >= text_.size() || text_[j] != ' ') return false;
+    const NamedValue* s = find_value(http_statuses(), value);
+    if (!s) return false;
+    const size_t k = j + 1;
+    if (k + s->name.size() > text_.size() || !iequals(text_.substr(k, s->name.size()), s->name)) return false;
+    const size_t e = k + s->name.size();
+    return e == text_.size() || !(cls(text_[e]) & kWord);
+  }
+
+  bool sqlstate_token(size_t i, size_t j) {
+    std::string_view t = tok(i, j);
+    if (!all_of_class(t, kDigit | kUpper)) return false;
+    if (expect_sqlstate_at_ == i) {
+      if (auto r = sqlstate_reading(t)) {
+        add_fixed(i, j, {std::move(*r)});
+        return true;
+      }
+    }
+    const Mark* cue = cue_before(i);
+    if (!cue) return false;
+    const bool sqlstate_cue = cue->cue == kCueSqlstate;
+    const bool postgres_error = cue->vendor == kVendorPostgres && cue->cue != kCueNone;
+    const bool error_cue = cue->cue == kCueError && !(cls(t[2]) & kDigit);  // "ERROR: 42P01"
+    if (!sqlstate_cue && !postgres_error && !error_cue) return false;
+    auto r = sqlstate_reading(t);
+    if (!r) return false;
+    consume_fixed(cue->begin, j, {std::move(*r)});
+    return true;
+  }
+
+  // 0x... : HRESULT, NTSTATUS, or a short value (bug check, Win32 code) that needs context.
+  bool hex_token(size_t i, size_t j) {
+    std::string_view t = tok(i, j);
+    size_t k = 2;
+    while (k < t.size() && (cls(t[k]) & kHex)) ++k;
+    const size_t ndigits = k - 2;
+    std::string_view suffix = t.substr(k);
+    if (ndigits == 0 || ndigits > 16) return false;
+    if (!(suffix.empty() || suffix == "L" || suffix == "l" || suffix == "U" || suffix == "u" || suffix == "UL" ||
+          suffix == "ul"))
+      return false;
+    uint64_t v = *parse_hex(t.substr(0, k));
+    uint32_t v32;
+    if ((v >> 32) == 0) v32 = static_cast<uint32_t>(v);
+    else if ((v >> 32) == 0xFFFFFFFFull && (v & 0x80000000ull)) v32 = static_cast<uint32_t>(v);  // sign-extended
+    else return true;  // an address, not a code
+    const Mark* cue = cue_before(i);
+    if (v32 >= 0x80000000u || (v32 >> 28) == 0x4) {
+      auto readings = windows_value_readings(v32);
+      if (!readings.empty()) add_fixed(i, j, std::move(readings));
+      return true;
+    }
+    if (v32 == 0) return true;
+    if (cue && cue->cue == kCueStop) {
+      consume_fixed(cue->begin, j, {bugcheck_reading(v32)});
+      skip_parameters(j);
+      return true;
+    }
+    if (cue && cue->vendor == kVendorWindows && cue->cue != kCueNone && v32 <= 0xFFFF) {
+      consume_fixed(cue->begin, j, {win32_reading(v32)});
+      return true;
+    }
+    const bool cued = cue && (cue->cue == kCueError || cue->cue == kCueCode || cue->cue == kCueStatus);
+    const bool params = parameters_follow(j);
+    Pending p;
+    p.begin = cued ? cue->begin : i;
+    p.end = j;
+    p.kind = Kind::kShortHex;
+    p.cued = cued || ndigits >= 8 || params;
+    p.cands.push_back({bugcheck_reading(v32), find_value(bugcheck_names(), v32) ? 0.3 : 0.1, kCtxCrash, -1});
+    if (v32 <= 0xFFFF) p.cands.push_back({win32_reading(v32), 0.5, kCtxWindows, -1});
+    pending_.push_back(std::move(p));
+    if (cued) last_.valid = false;
+    if (params) skip_parameters(j);
+    return true;
+  }
+
+  bool parameters_follow(size_t j) const {
+    size_t k = j;
+    while (k < text_.size() && k - j < 2 && text_[k] == ' ') ++k;
+    if (k >= text_.size() || text_[k] != '(') return false;
+    ++k;
+    while (k < text_.size() && text_[k] == ' ') ++k;
+    return k + 1 < text_.size() && text_[k] == '0' && (text_[k + 1] == 'x' || text_[k + 1] == 'X');
+  }
+
+  // The four parameters of a stop line "(0x..., 0x..., 0x..., 0x...)" are not codes of their own.
+  void skip_parameters(size_t j) {
+    if (!parameters_follow(j)) return;
+    const size_t limit = std::min(text_.size(), j + 400);
+    for (size_t k = j; k < limit; ++k) {
+      if (text_[k] == ')') {
+        skip_until_ = k + 1;
+        return;
+      }
+    }
+  }
+
+  bool bare_hex8(size_t i, size_t j) {
+    std::string_view t = tok(i, j);
+    if (t.size() == 9 && (t.back() == 'h' || t.back() == 'H')) t.remove_suffix(1);
+    if (t.size() != 8 || !all_of_class(t, kHex)) return false;
+    const uint32_t v = static_cast<uint32_t>(*parse_hex(t));
+    if (!plausible_bare_windows_value(v, false)) return false;
+    add_fixed(i, j, windows_value_readings(v));
+    return true;
+  }
+
+  bool stop_cue_hex(size_t i, size_t j) {
+    std::string_view t = tok(i, j);
+    if (t.size() > 8 || !all_of_class(t, kHex)) return false;
+    const Mark* cue = cue_before(i);
+    if (!cue || cue->cue != kCueStop || !(cue->all_caps || cue->merged || iequals(tok(cue->begin, cue->end), "bugcheck")))
+      return false;
+    consume_fixed(cue->begin, j, {bugcheck_reading(static_cast<uint32_t>(*parse_hex(t)))});
+    skip_parameters(j);
+    return true;
+  }
+
+  bool kb_token(size_t i, size_t j) {
+    std::string_view t = tok(i, j);
+    if (t.size() < 8 || t.size() > 9 || !iequals(t.substr(0, 2), "kb") || !all_of_class(t.substr(2), kDigit))
+      return false;
+    add_fixed(i, j, {kb_reading(t.substr(2))});
+    return true;
+  }
+
+  // E1234, P0420: one or two capitals and four to six digits.
+  bool letters_digits_code(size_t i, size_t j) {
+    std::string_view t = tok(i, j);
+    size_t k = 0;
+    while (k < t.size() && (cls(t[k]) & kUpper)) ++k;
+    if (k < 1 || k > 2) return false;
+    std::string_view d = t.substr(k);
+    if (d.size() < 4 || d.size() > 6 || !all_of_class(d, kDigit)) return false;
+    CodeInterpretation r = vendor_reading("code", t);
+    r.ns = "";
+    r.confidence = 0.6;
+    add_fixed(i, j, {std::move(r)});
+    return true;
+  }
+
+  // A token equal to a code some catalogue taught ("SF-2001", "PH-101"), ranked by its vendor.
+  bool taught_token(size_t i, size_t j) {
+    if (st_.taught_codes.empty()) return false;
+    std::string_view t = tok(i, j);
+    if (t.size() > 64) return false;
+    char buf[64];
+    for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
+    auto it = st_.taught_codes.find(std::string_view(buf, t.size()));
+    if (it == st_.taught_codes.end()) return false;
+    Pending p;
+    p.begin = i;
+    p.end = j;
+    p.kind = Kind::kRanked;
+    for (const auto& tc : it->second) p.cands.push_back({tc.reading, 0.5, tc.ctx, tc.vendor_id});
+    pending_.push_back(std::move(p));
+    return true;
+  }
+
+  void catalogue_number(size_t i, size_t j) {
+    auto it = st_.taught_codes.find(tok(i, j));
+    if (it == st_.taught_codes.end()) return;
+    Pending p;
+    p.begin = i;
+    p.end = j;
+    p.kind = Kind::kCatalogueOnly;
+    p.digits = j - i;
+    for (const auto& tc : it->second) p.cands.push_back({tc.reading, 0.5, tc.ctx, tc.vendor_id});
+    pending_.push_back(std::move(p));
+  }
+
+  // ---- results -------------------------------------------------------------------------------
+  void add_fixed(size_t b, size_t e, std::vector<CodeInterpretation> readings) {
+    Pending p;
+    p.begin = b;
+    p.end = e;
+    p.kind = Kind::kFixed;
+    for (auto& r : readings) p.cands.push_back({std::move(r), 1.0, 0, -1});
+    pending_.push_back(std::move(p));
+  }
+
+  // A code that used the cue before it: the cue is spent.
+  void consume_fixed(size_t b, size_t e, std::vector<CodeInterpretation> readings) {
+    add_fixed(b, e, std::move(readings));
+    last_.valid = false;
+  }
+
+  double score(const Candidate& c) const {
+    double s = c.prior;
+    if (c.affinity & ctx_bits_) s += 0.3;
+    if (c.affinity & explicit_bits_) s += 0.5;
+    if (is_mentioned(c.vendor_id)) s += 0.3;
+    if (is_explicit(c.vendor_id)) s += 0.5;
+    return s;
+  }
+
+  std::vector<CodeInterpretation> rank(std::vector<Candidate> cands) const {
+    std::vector<std::pair<double, size_t>> order;
+    for (size_t k = 0; k < cands.size(); ++k) order.emplace_back(score(cands[k]), k);
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<CodeInterpretation> out;
+    const bool certain = cands.size() == 1;
+    for (const auto& [s, k] : order) {
+      CodeInterpretation r = std::move(cands[k].reading);
+      r.certain = certain;
+      r.confidence = certain ? std::min(1.0, std::max(r.confidence, 0.6)) : std::min(0.95, s);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  std::vector<CodeOccurrence> finalize() {
+    const uint32_t all_bits = ctx_bits_ | explicit_bits_;
+    std::vector<CodeOccurrence> out;
+    out.reserve(pending_.size());
+    size_t last_end = 0;
+    for (auto& p : pending_) {
+      if (p.begin < last_end) continue;  // never overlap an earlier occurrence
+      std::vector<CodeInterpretation> readings;
+      switch (p.kind) {
+        case Kind::kFixed:
+          for (auto& c : p.cands) readings.push_back(std::move(c.reading));
+          break;
+        case Kind::kRanked:
+          readings = rank(std::move(p.cands));
+          break;
+        case Kind::kCodeCue:
+          if (all_bits & kCtxDevmgr) {
+            for (auto& c : p.cands)
+              if (c.reading.family == "devmgr") readings.push_back(std::move(c.reading));
+          } else {
+            readings = rank(std::move(p.cands));
+          }
+          break;
+        case Kind::kShortHex:
+          if (all_bits & kCtxCrash) {
+            for (auto& c : p.cands)
+              if (c.reading.family == "bugcheck") readings.push_back(std::move(c.reading));
+          } else if (p.cued) {
+            std::erase_if(p.cands, [](const Candidate& c) { return c.reading.family == "bugcheck" && c.reading.name.empty(); });
+            readings = rank(std::move(p.cands));
+          }
+          break;
+        case Kind::kCatalogueOnly: {
+          // Explicit context admits any taught number; a vendor named in the text admits numbers
+          // long enough not to be ordinary quantities, and never a year.
+          const std::string_view digits = tok(p.begin, p.end);
+          const bool year_like = p.digits == 4 && (digits.substr(0, 2) == "19" || digits.substr(0, 2) == "20");
+          std::erase_if(p.cands, [&](const Candidate& c) {
+            if (is_explicit(c.vendor_id) || (c.affinity & explicit_bits_)) return false;
+            const bool in_text = is_mentioned(c.vendor_id) || (c.affinity & ctx_bits_);
+            return !(in_text && p.digits >= 4 && !year_like);
+          });
+          if (!p.cands.empty()) readings = rank(std::move(p.cands));
+          break;
+        }
+      }
+      if (readings.empty()) continue;
+      for (auto& r : readings) explain(r);
+      CodeOccurrence o;
+      o.begin = p.begin;
+      o.end = p.end;
+      o.raw = std::string(tok(p.begin, p.end));
+      o.interpretations = std::move(readings);
+      last_end = p.end;
+      out.push_back(std::move(o));
+    }
+    return out;
+  }
+
+  void explain(CodeInterpretation& r) const {
+    if (st_.taught_info.empty() || (!r.name.empty() && !r.message.empty())) return;
+    auto it = st_.taught_info.find(r.canonical);
+    if (it == st_.taught_info.end()) return;
+    if (r.name.empty()) r.name = it->second.first;
+    if (r.message.empty()) r.message = it->second.second;
+  }
+
+  // Vendor code patterns from catalogues (RE2: linear time whatever the pattern).
+  void merge_vendor_patterns(std::vector<CodeOccurrence>& out) {
+    std::vector<CodeOccurrence> found;
+    const size_t n = text_.size();
+    for (const auto& vp : st_.patterns) {
+      re2::StringPiece input(text_.data(), n);
+      re2::StringPiece m;
+      size_t pos = 0;
+      while (pos <= n && vp.re->Match(input, pos, n, RE2::UNANCHORED, &m, 1)) {
+        const size_t b = static_cast<size_t>(m.data() - text_.data());
+        const size_t e = b + m.size();
+        pos = m.empty() ? e + 1 : e;
+        if (m.empty()) continue;
+        if ((b > 0 && is_alnum(text_[b - 1])) || (e < n && is_alnum(text_[e]))) continue;
+        CodeOccurrence o;
+        o.begin = b;
+        o.end = e;
+        o.raw = std::string(tok(b, e));
+        o.interpretations = catalogue_readings(vp.vendor_key, o.raw, {});
+        for (auto& r : o.interpretations) explain(r);
+        found.push_back(std::move(o));
+      }
+    }
+    if (found.empty()) return;
+    std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.begin < b.begin; });
+    for (auto& v : found) {
+      auto lo = std::lower_bound(out.begin(), out.end(), v.begin,
+                                 [](const CodeOccurrence& o, size_t pos) { return o.end <= pos; });
+      auto hi = lo;
+      while (hi != out.end() && hi->begin < v.end) ++hi;
+      if (lo == hi) {
+        out.insert(lo, std::move(v));
+        continue;
+      }
+      bool inside = true;
+      for (auto it = lo; it != hi; ++it) inside = inside && it->begin >= v.begin && it->end <= v.end;
+      if (!inside) continue;  // a longer built-in reading wins over a partial vendor match
+      for (auto it = lo; it != hi; ++it) {
+        for (auto& r : it->interpretations) {
+          bool dup = false;
+          for (const auto& have : v.interpretations) dup = dup || have.canonical == r.canonical;
+          if (!dup) v.interpretations.push_back(std::move(r));
+        }
+      }
+      auto at = out.erase(lo, hi);
+      out.insert(at, std::move(v));
+    }
+  }
+
+  const GrammarState& st_;
+  std::string_view text_;
+  std::vector<Pending> pending_;
+  Mark last_;
+  size_t skip_until_ = 0;
+  size_t expect_sqlstate_at_ = static_cast<size_t>(-1);
+  uint32_t ctx_bits_ = 0;       // from words in the text
+  uint32_t explicit_bits_ = 0;  // from the caller's CodeContext
+  std::vector<int32_t> mentioned_;
+  std::vector<int32_t> explicit_vendors_;
+};
+
+}  // namespace
+
+std::vector<CodeOccurrence> scan(const GrammarState& st, std::string_view text, const CodeContext& ctx) {
+  return Scanner(st, text, ctx).run();
+}
+
+}  // namespace errkb::codes

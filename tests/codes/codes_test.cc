@@ -1,0 +1,336 @@
+// The error-code grammar. Most behaviour is pinned by tests/codes/cases.tsv (one case a line:
+// text, expected canonical readings, context vendor, note); the tests below cover what a table
+// cannot say well: time on a 10 MB line, interpret(), teaching, patterns, JSON and spans.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "errkb/codes.h"
+
+namespace errkb {
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+std::string unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      char n = s[++i];
+      out.push_back(n == 'n' ? '\n' : n == 't' ? '\t' : n);
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::string fixture(const std::string& name) { return std::string(ERRKB_SOURCE_DIR) + "/tests/codes/" + name; }
+
+// The grammar as the cases expect it: built-ins plus tests/codes/catalogue.tsv.
+CodeGrammar taught_grammar() {
+  CodeGrammar g;
+  std::ifstream in(fixture("catalogue.tsv"));
+  EXPECT_TRUE(in.good()) << "missing catalogue.tsv";
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    auto f = split(line, '\t');
+    if (f.size() < 4) continue;
+    g.add_catalogue_code({f[0], f[1], f[2], f[3]});
+  }
+  return g;
+}
+
+// "a|b,c": occurrences separated by ',', readings of one occurrence by '|', best first.
+std::string render(const std::vector<CodeOccurrence>& occs) {
+  std::string out;
+  for (size_t i = 0; i < occs.size(); ++i) {
+    if (i) out += ",";
+    for (size_t k = 0; k < occs[i].interpretations.size(); ++k) {
+      if (k) out += "|";
+      out += occs[i].interpretations[k].canonical;
+    }
+  }
+  return out.empty() ? "-" : out;
+}
+
+TEST(CodeCases, EveryLineOfCasesTsv) {
+  CodeGrammar g = taught_grammar();
+  std::ifstream in(fixture("cases.tsv"));
+  ASSERT_TRUE(in.good()) << "missing cases.tsv";
+  std::string line;
+  int lineno = 0, cases = 0, negatives = 0, ambiguous = 0, failures = 0;
+  std::ostringstream report;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty() || line[0] == '#') continue;
+    auto f = split(line, '\t');
+    if (f.size() < 2) {
+      report << "cases.tsv:" << lineno << ": malformed line\n";
+      ++failures;
+      continue;
+    }
+    const std::string text = unescape(f[0]);
+    const std::string expected = f[1].empty() ? "-" : f[1];
+    CodeContext ctx;
+    if (f.size() > 2 && !f[2].empty()) {
+      auto vp = split(f[2], ';');
+      ctx.vendor = vp[0];
+      if (vp.size() > 1) ctx.product = vp[1];
+    }
+    ++cases;
+    if (expected == "-") ++negatives;
+    if (expected.find('|') != std::string::npos) ++ambiguous;
+    const auto occs = g.find_codes(text, ctx);
+    const std::string got = render(occs);
+    if (got != expected) {
+      ++failures;
+      report << "cases.tsv:" << lineno << ": " << text << "\n    expected " << expected << "\n    got      " << got
+             << "\n";
+    }
+    // Invariants of every answer: ordered, non-overlapping spans inside the text, raw = the span,
+    // canonical terms in lower case without spaces, certain readings only when unambiguous.
+    size_t last_end = 0;
+    for (const auto& o : occs) {
+      EXPECT_LE(last_end, o.begin) << "line " << lineno;
+      EXPECT_LT(o.begin, o.end) << "line " << lineno;
+      EXPECT_LE(o.end, text.size()) << "line " << lineno;
+      EXPECT_EQ(o.raw, text.substr(o.begin, o.end - o.begin)) << "line " << lineno;
+      EXPECT_FALSE(o.interpretations.empty()) << "line " << lineno;
+      for (const auto& r : o.interpretations) {
+        for (char c : r.canonical) {
+          EXPECT_FALSE(c == ' ' || (c >= 'A' && c <= 'Z')) << "line " << lineno << ": " << r.canonical;
+        }
+      }
+      last_end = o.end;
+    }
+  }
+  EXPECT_EQ(failures, 0) << failures << " of " << cases << " cases failed:\n" << report.str();
+  EXPECT_GE(cases, 250);
+  EXPECT_GE(negatives, 60);
+  EXPECT_GE(ambiguous, 10);
+}
+
+TEST(CodeGrammarTest, TenMegabyteLineIsLinear) {
+  CodeGrammar g = taught_grammar();
+  // One line, no newline: prose, numbers that are not codes, and one code every ~100 bytes.
+  const std::string unit =
+      "Customer says the sync failed again at 10:30 with error 0x80070005 after upgrading to v2.3.1, "
+      "paid $500 for 500 MB; ";
+  std::string text;
+  size_t units = 0;
+  while (text.size() < 10u * 1024 * 1024) {
+    text += unit;
+    ++units;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto occs = g.find_codes(text);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(occs.size(), units);
+  EXPECT_LT(secs, 5.0) << "10 MB took " << secs << " s";
+
+  // Adversarial shapes: one giant token, a long run of joiners, nested-looking cues.
+  for (const std::string& piece : {std::string("a-1"), std::string("1."), std::string("error "),
+                                   std::string("ERROR 1045 ("), std::string("0x"), std::string("STOP: 0x7B (0x1,")}) {
+    std::string adversarial;
+    while (adversarial.size() < 10u * 1024 * 1024) adversarial += piece;
+    t0 = std::chrono::steady_clock::now();
+    auto found = g.find_codes(adversarial);
+    secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_LT(secs, 5.0) << "'" << piece << "' x N took " << secs << " s";
+  }
+}
+
+TEST(CodeGrammarTest, InterpretReadsOneCodeAsTyped) {
+  CodeGrammar g;
+  auto r = g.interpret("0x80070005");
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].canonical, "hresult:80070005");
+  EXPECT_EQ(r[0].family, "hresult");
+  EXPECT_EQ(r[0].name, "E_ACCESSDENIED");
+  EXPECT_TRUE(r[0].certain);
+  ASSERT_TRUE(r[0].value.has_value());
+  EXPECT_EQ(*r[0].value, 0x80070005ll);
+  EXPECT_EQ(r[1].canonical, "win32:5");
+  EXPECT_EQ(r[1].name, "ERROR_ACCESS_DENIED");
+  bool has_facility = false;
+  for (const auto& [k, v] : r[0].parts) has_facility = has_facility || (k == "facility" && v == "7");
+  EXPECT_TRUE(has_facility);
+
+  for (const char* spelling : {"80070005", "0X80070005", "0x80070005L", "-2147024891", "2147942405", "E_ACCESSDENIED"}) {
+    auto s = g.interpret(spelling);
+    ASSERT_FALSE(s.empty()) << spelling;
+    EXPECT_EQ(s[0].canonical, "hresult:80070005") << spelling;
+  }
+  EXPECT_EQ(g.interpret("ORA-942")[0].canonical, "ora:942");
+  EXPECT_EQ(g.interpret("ORA-00942")[0].canonical, "ora:942");
+  EXPECT_EQ(g.interpret("STOP 0x0000007B")[0].canonical, "bugcheck:7b");
+
+  // "error 5" and a bare "5" are ambiguous: every plausible reading, none certain, Win32 first.
+  for (const char* typed : {"error 5", "5"}) {
+    auto five = g.interpret(typed);
+    ASSERT_GE(five.size(), 4u) << typed;
+    EXPECT_EQ(five[0].canonical, "win32:5");
+    EXPECT_EQ(five[1].canonical, "errno:5");
+    EXPECT_EQ(five[1].name, "EIO");
+    for (const auto& x : five) {
+      EXPECT_FALSE(x.certain) << x.canonical;
+      EXPECT_NE(x.family, "http");
+    }
+  }
+  // Context decides the order.
+  auto linux_five = g.interpret("error 5", CodeContext{"Linux", ""});
+  EXPECT_EQ(linux_five[0].canonical, "errno:5");
+  auto sqlite_five = g.interpret("error 5", CodeContext{"", "SQLite"});
+  EXPECT_EQ(sqlite_five[0].canonical, "sqlite:5");
+  EXPECT_TRUE(g.interpret("hello world").empty());
+}
+
+TEST(CodeGrammarTest, CatalogueCodesMeetProseSpellings) {
+  CodeGrammar g;
+  struct Case {
+    const char* vendor;
+    const char* code;
+    const char* prose;
+    const char* canonical;
+  };
+  const Case cases[] = {
+      {"win32", "5", "Windows error 5", "win32:5"},
+      {"hresult", "0x80070005", "failed with 0x80070005", "hresult:80070005"},
+      {"ntstatus", "0xC0000022", "status 0xC0000022", "ntstatus:c0000022"},
+      {"bugcheck", "0x7B", "STOP 0x0000007B", "bugcheck:7b"},
+      {"errno", "13", "errno 13", "errno:13"},
+      {"http", "503", "HTTP 503", "http:503"},
+      {"sqlstate", "28000", "SQLSTATE 28000", "sqlstate:28000"},
+      {"curl", "7", "curl: (7) Failed to connect", "curl:7"},
+      {"sqlite", "5", "SQLITE_BUSY", "sqlite:5"},
+      {"sqlite", "261", "SQLITE_BUSY_RECOVERY", "sqlite:261"},
+      {"mysql", "1045", "ERROR 1045 (28000): Access denied", "mysql:1045"},
+      {"ebay", "21919300", "eBay error 21919300", "ebay:21919300"},
+      {"eBay", "21919300", "<ErrorCode>21919300</ErrorCode>", "ebay:21919300"},
+      {"oracle", "ORA-00942", "ORA-942", "ora:942"},
+      {"oracle", "TNS-12154", "TNS-12154", "tns:12154"},
+      {"ShopFlow", "SF-2001", "SF-2001", "shopflow:sf-2001"},
+  };
+  for (const auto& c : cases) {
+    auto readings = g.interpret_catalogue_code(c.vendor, c.code);
+    ASSERT_FALSE(readings.empty()) << c.vendor << " " << c.code;
+    EXPECT_EQ(readings[0].canonical, c.canonical) << c.vendor << " " << c.code;
+    if (std::string(c.vendor) == "ShopFlow") g.add_catalogue_code({c.vendor, c.code, "", ""});
+    auto occs = g.find_codes(c.prose);
+    ASSERT_FALSE(occs.empty()) << c.prose;
+    EXPECT_EQ(occs[0].interpretations[0].canonical, c.canonical) << c.prose;
+  }
+  EXPECT_EQ(g.interpret_catalogue_code("Shop Flow", "AB 12")[0].canonical, "shopflow:ab12");
+  EXPECT_EQ(g.interpret_catalogue_code("Acme", "X-9", "ACME_X")[0].name, "ACME_X");
+}
+
+TEST(CodeGrammarTest, TeachingNamesVendorsAndNumbers) {
+  CodeGrammar g;
+  // Before teaching: the lower-case words are prose, the vendor code is generic.
+  EXPECT_TRUE(g.find_codes("the pc shows inaccessible boot device on start").empty());
+  EXPECT_EQ(render(g.find_codes("sync stops with SF-2001")), "code:sf-2001");
+  EXPECT_EQ(render(g.find_codes("got 21919300 when revising", CodeContext{"eBay", ""})), "-");
+
+  g.add_catalogue_code({"bugcheck", "0x7B", "INACCESSIBLE_BOOT_DEVICE", "lost the boot device"});
+  g.add_catalogue_code({"ShopFlow", "SF-2001", "SYNC_TOKEN_EXPIRED", "token expired"});
+  g.add_catalogue_code({"eBay", "21919300", "", "Quantity invalid"});
+  auto occs = g.find_codes("the pc shows Inaccessible Boot Device on start");
+  ASSERT_EQ(occs.size(), 1u);
+  EXPECT_EQ(occs[0].raw, "Inaccessible Boot Device");
+  EXPECT_EQ(occs[0].interpretations[0].canonical, "bugcheck:7b");
+  EXPECT_EQ(render(g.find_codes("sync stops with SF-2001")), "shopflow:sf-2001");
+  EXPECT_EQ(render(g.find_codes("sync stops with SYNC_TOKEN_EXPIRED")), "shopflow:sf-2001");
+  EXPECT_EQ(render(g.find_codes("ShopFlow error 2001")), "shopflow:2001");
+  // A bare number equal to a taught code counts only when its vendor is in context.
+  EXPECT_EQ(render(g.find_codes("got 21919300 when revising", CodeContext{"eBay", ""})), "ebay:21919300");
+  EXPECT_EQ(render(g.find_codes("eBay said 21919300 when revising")), "ebay:21919300");
+  EXPECT_EQ(render(g.find_codes("order 21919300 was shipped")), "-");
+  // What the catalogue says is what explain shows.
+  auto ebay = g.find_codes("eBay error 21919300");
+  ASSERT_EQ(ebay.size(), 1u);
+  EXPECT_EQ(ebay[0].interpretations[0].message, "Quantity invalid");
+}
+
+TEST(CodeGrammarTest, VendorPatternsComeFromData) {
+  CodeGrammar g;
+  EXPECT_EQ(g.add_vendor_pattern("Acme", "ACME-(").code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(g.add_vendor_pattern("", "X").code(), Status::Code::kInvalidArgument);
+  ASSERT_TRUE(g.add_vendor_pattern("Acme", "ACM[0-9]{3}[A-Z]").ok());
+  auto occs = g.find_codes("label failed with ACM123X, retry later; XACM123Y is not one");
+  ASSERT_EQ(occs.size(), 1u);
+  EXPECT_EQ(occs[0].raw, "ACM123X");
+  EXPECT_EQ(occs[0].interpretations[0].canonical, "acme:acm123x");
+  // A pattern that also matches a generic spelling takes its place.
+  ASSERT_TRUE(g.add_vendor_pattern("ParcelHub", "PH-[0-9]{3}").ok());
+  auto ph = g.find_codes("carrier answered PH-101 twice");
+  ASSERT_EQ(ph.size(), 1u);
+  EXPECT_EQ(ph[0].interpretations[0].canonical, "parcelhub:ph-101");
+}
+
+TEST(CodeGrammarTest, SpansIncludeTheCueTheyNeeded) {
+  CodeGrammar g;
+  auto occs = g.find_codes("Setup says error 5 and HTTP 503; then 0x80070005 and ORA-00942.");
+  ASSERT_EQ(occs.size(), 4u);
+  EXPECT_EQ(occs[0].raw, "error 5");
+  EXPECT_EQ(occs[1].raw, "HTTP 503");
+  EXPECT_EQ(occs[2].raw, "0x80070005");
+  EXPECT_EQ(occs[3].raw, "ORA-00942");
+  auto stop = g.find_codes("*** STOP: 0x0000007B (0xFFFFF880009A9928,0xFFFFFFFFC0000034,0x0,0x0)");
+  ASSERT_EQ(stop.size(), 1u);
+  EXPECT_EQ(stop[0].raw, "STOP: 0x0000007B");
+  auto mysql = g.find_codes("ERROR 1045 (28000): Access denied for user 'root'@'localhost'");
+  ASSERT_EQ(mysql.size(), 2u);
+  EXPECT_EQ(mysql[0].raw, "ERROR 1045");
+  EXPECT_EQ(mysql[1].raw, "28000");
+}
+
+TEST(CodeGrammarTest, JsonCarriesEveryField) {
+  CodeGrammar g;
+  auto json = nlohmann::json::parse(codes_to_json(g.find_codes("failed: 0x80070005 and error 5")));
+  ASSERT_TRUE(json.is_array());
+  ASSERT_EQ(json.size(), 2u);
+  const auto& first = json[0];
+  EXPECT_EQ(first["raw"], "0x80070005");
+  EXPECT_EQ(first["span"][0], 8);
+  EXPECT_EQ(first["span"][1], 18);
+  const auto& h = first["interpretations"][0];
+  EXPECT_EQ(h["family"], "hresult");
+  EXPECT_EQ(h["ns"], "windows");
+  EXPECT_EQ(h["canonical"], "hresult:80070005");
+  EXPECT_EQ(h["name"], "E_ACCESSDENIED");
+  EXPECT_EQ(h["value"], 2147942405ll);
+  EXPECT_EQ(h["parts"]["facility"], "7");
+  EXPECT_EQ(h["parts"]["win32"], "5");
+  EXPECT_EQ(h["message"], "Access is denied");
+  EXPECT_EQ(h["certain"], true);
+  const auto& ambiguous = json[1]["interpretations"];
+  EXPECT_GE(ambiguous.size(), 4u);
+  EXPECT_EQ(ambiguous[0]["certain"], false);
+  EXPECT_GT(ambiguous[0]["confidence"].get<double>(), ambiguous[3]["confidence"].get<double>());
+  // Invalid UTF-8 from users is replaced, not thrown on.
+  EXPECT_NO_THROW(nlohmann::json::parse(codes_to_json(g.find_codes("error 5 \xff\xfe"))));
+  EXPECT_EQ(codes_to_json({}, -1), "[]");
+}
+
+}  // namespace
+}  // namespace errkb
