@@ -171,7 +171,7 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
   std::stable_sort(clusters.begin(), clusters.end(), [](auto& a, auto& b) { return a.score > b.score; });
 
   // Softmax over all clusters (not only the returned ones), so the returned confidences sum to <= 1.
-  const double kTemperature = 0.35;
+  const double kTemperature = 0.2;
   double total = 0;
   double best = clusters.empty() ? 0 : clusters.front().score;
   for (auto& c : clusters) total += std::exp((c.score - best) / kTemperature);
@@ -232,17 +232,20 @@ std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool 
     else it->second += causes[i].confidence;
   }
   std::vector<NextQuestion> candidates;
-  if (by_product.size() >= 2) {
+  double product_mass = 0;
+  for (const auto& e : by_product) product_mass += e.second;
+  if (by_product.size() >= 2 && product_mass > 0) {
     double gini = 1;
     std::string names;
     for (size_t i = 0; i < by_product.size(); ++i) {
-      double share = by_product[i].second / mass;
+      double share = by_product[i].second / product_mass;
       gini -= share * share;
       names += (i ? (i + 1 == by_product.size() ? " or " : ", ") : "") + by_product[i].first;
     }
     double max_gini = 1 - 1.0 / static_cast<double>(by_product.size());
     candidates.push_back({"Which product or integration is affected: " + names + "?",
-                          "the top causes concern different products", max_gini > 0 ? gini / max_gini : 0});
+                          "the top causes concern different products",
+                          max_gini > 0 ? std::clamp(gini / max_gini, 0.0, 1.0) * product_mass / mass : 0});
   }
   // Confirming one cause's check separates it from the rest: best when that cause holds about half the mass.
   for (size_t i = 0; i < top; ++i) {

@@ -29,7 +29,8 @@ std::string encode_passage(const StoredPassage& s) {
             {"severity", p.severity}, {"category", p.category}, {"created", p.created},
             {"updated", p.updated}, {"votes", p.votes},       {"accepted", p.accepted},
             {"author", p.author},   {"item", s.item_uid},     {"code_terms", s.code_terms},
-            {"weak_code_terms", s.weak_code_terms}, {"authority", s.authority}};
+            {"weak_code_terms", s.weak_code_terms}, {"primary_code_terms", s.primary_code_terms},
+            {"authority", s.authority}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -73,6 +74,7 @@ bool decode_passage(const std::string& data, StoredPassage& out) {
   out.item_uid = str("item");
   out.code_terms = list("code_terms");
   out.weak_code_terms = list("weak_code_terms");
+  out.primary_code_terms = list("primary_code_terms");
   out.authority = j.value("authority", 0.0);
   return true;
 }
@@ -156,7 +158,8 @@ const Xapian::Stopper* DocumentBuilder::stopper(const std::string& language) {
 }
 
 void DocumentBuilder::collect_codes(const Passage& p, std::vector<std::string>& certain,
-                                    std::vector<std::string>& weak, std::vector<std::string>& families) const {
+                                    std::vector<std::string>& weak, std::vector<std::string>& primary,
+                                    std::vector<std::string>& families) const {
   CodeContext ctx{p.vendor, p.product};
   auto add_unique = [](std::vector<std::string>& v, const std::string& s) {
     if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
@@ -166,11 +169,19 @@ void DocumentBuilder::collect_codes(const Passage& p, std::vector<std::string>& 
     auto readings = p.kind == SourceKind::kCatalogue ? grammar_.interpret_catalogue_code(p.vendor, code, p.code_name)
                                                      : grammar_.interpret(code, ctx);
     for (size_t i = 0; i < readings.size(); ++i) {
-      if (i == 0 || readings[i].certain) add_unique(certain, readings[i].canonical);
-      else add_unique(weak, readings[i].canonical);
+      if (i == 0 || readings[i].certain) {
+        add_unique(certain, readings[i].canonical);
+        add_unique(primary, readings[i].canonical);
+      } else {
+        add_unique(weak, readings[i].canonical);
+      }
       add_unique(families, readings[i].family);
     }
   }
+  // Codes in the title or heading: the passage is about them, not merely mentioning them.
+  for (const auto& occ : grammar_.find_codes(p.title + "\n" + p.heading, ctx))
+    for (const auto& r : occ.interpretations)
+      if (r.certain) add_unique(primary, r.canonical);
   for (const auto& occ : grammar_.find_codes(passage_text(p), ctx)) {
     for (const auto& r : occ.interpretations) {
       add_unique(r.certain ? certain : weak, r.canonical);
@@ -241,9 +252,9 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
     }
   }
 
-  StoredPassage stored{p, item.uid, {}, {}, source_authority(p)};
+  StoredPassage stored{p, item.uid, {}, {}, {}, source_authority(p)};
   std::vector<std::string> families;
-  collect_codes(p, stored.code_terms, stored.weak_code_terms, families);
+  collect_codes(p, stored.code_terms, stored.weak_code_terms, stored.primary_code_terms, families);
   for (const auto& c : stored.code_terms) doc.add_term(std::string(schema::kCodePrefix) + c, 1);
   for (const auto& c : stored.weak_code_terms) doc.add_term(std::string(schema::kWeakCodePrefix) + c, 1);
   for (const auto& f : families) doc.add_boolean_term(std::string(schema::kCodeFamilyPrefix) + f);

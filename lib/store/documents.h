@@ -19,6 +19,7 @@ struct StoredPassage {
   std::string item_uid;
   std::vector<std::string> code_terms;       // canonical codes, certain readings
   std::vector<std::string> weak_code_terms;  // readings of ambiguous codes
+  std::vector<std::string> primary_code_terms;  // codes the passage is about (declared, in title or heading)
   double authority = 0;
 };
 
@@ -41,7 +42,7 @@ class DocumentBuilder {
   Xapian::Document build(const Item& item, const Passage& passage);
   // Canonical code terms of one passage (exposed for tests and the query side).
   void collect_codes(const Passage& passage, std::vector<std::string>& certain, std::vector<std::string>& weak,
-                     std::vector<std::string>& families) const;
+                     std::vector<std::string>& primary, std::vector<std::string>& families) const;
 
  private:
   const Xapian::Stem& stemmer(const std::string& language);

@@ -72,6 +72,37 @@ std::string prose_for_parser(const std::string& text) {
   return out;
 }
 
+// Spelling correction of the prose only (codes were cut out before): a word the index has never seen
+// and that is not a stop word is replaced by the closest word from the spelling table. "" = nothing to fix.
+std::string suggest_spelling(const Xapian::Database& db, const std::string& prose, const std::string& language) {
+  const auto& stops = store::stop_words(language);
+  std::string out;
+  bool changed = false;
+  size_t i = 0;
+  while (i < prose.size()) {
+    size_t j = i;
+    while (j < prose.size() && (static_cast<unsigned char>(prose[j]) >= 0x80 || std::isalnum(static_cast<unsigned char>(prose[j])))) ++j;
+    if (j == i) {
+      out += prose[i++];
+      continue;
+    }
+    std::string word = prose.substr(i, j - i);
+    std::string lower = Xapian::Unicode::tolower(word);
+    bool digits = lower.find_first_of("0123456789") != std::string::npos;
+    if (lower.size() >= 4 && !digits && std::find(stops.begin(), stops.end(), lower) == stops.end() &&
+        db.get_termfreq(lower) == 0) {
+      std::string fix = db.get_spelling_suggestion(lower, 2);
+      if (!fix.empty() && fix != lower) {
+        word = fix;
+        changed = true;
+      }
+    }
+    out += word;
+    i = j;
+  }
+  return changed ? out : std::string();
+}
+
 std::string random_id() {
   static thread_local std::mt19937_64 rng(std::random_device{}() ^
                                           std::hash<std::thread::id>{}(std::this_thread::get_id()));
@@ -273,14 +304,13 @@ class XapianEngine final : public Engine {
         else if (!spec.prefix.empty()) qp.add_prefix(std::string(spec.name), std::string(spec.prefix));
       }
       unsigned flags = Xapian::QueryParser::FLAG_AUTO_SYNONYMS;
-      if (want_suggestion) flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
       std::string parser_text = prose_for_parser(q.prose);
       try {
         q.prose_query = qp.parse_query(parser_text, flags);
       } catch (const Xapian::QueryParserError&) {
         q.prose_query = qp.parse_query(parser_text, 0);
       }
-      if (want_suggestion) q.suggestion = qp.get_corrected_query_string();
+      if (want_suggestion) q.suggestion = suggest_spelling(h.db, q.prose, q.language);
       for (auto t = q.prose_query.get_unique_terms_begin(); t != q.prose_query.get_unique_terms_end(); ++t) {
         const std::string& term = *t;
         if (!term.empty() && (std::islower(static_cast<unsigned char>(term[0])) || term[0] == 'Z' ||
@@ -372,7 +402,10 @@ class XapianEngine final : public Engine {
         // Exact code: the best reading this passage carries, certain or weak.
         for (const auto& r : q.readings) {
           double c = 0;
-          if (std::find(stored.code_terms.begin(), stored.code_terms.end(), r.canonical) != stored.code_terms.end()) c = r.confidence;
+          auto has = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), r.canonical) != v.end(); };
+          // A passage about the code outranks one that mentions it in passing.
+          if (has(stored.primary_code_terms)) c = r.confidence;
+          else if (has(stored.code_terms)) c = 0.85 * r.confidence;
           else if (std::find(stored.weak_code_terms.begin(), stored.weak_code_terms.end(), r.canonical) != stored.weak_code_terms.end())
             c = 0.5 * r.confidence;
           if (c > parts.code) {

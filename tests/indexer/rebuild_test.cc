@@ -65,7 +65,7 @@ TEST_F(Rebuild, RebuildIndexesAllKindsAndCodesAreSearchable) {
   auto e = engine();
   // The article declares SF-3104 in its front matter: every spelling of the code finds it.
   EXPECT_TRUE(contains(doc_ids(*e, "SF-3104"), "webhooks/signature"));
-  EXPECT_TRUE(contains(doc_ids(*e, "sf-3104 after deploy"), "webhooks/signature"));
+  EXPECT_TRUE(contains(doc_ids(*e, "webhook fails: SF-3104 after deploy"), "webhooks/signature"));
   auto info = e->info();
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->schema_version, 1);
