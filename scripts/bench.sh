@@ -49,7 +49,7 @@ while (($#)); do
 done
 BUILD_DIR=$(mkdir -p "$BUILD_DIR" && cd "$BUILD_DIR" && pwd)
 [[ -n $WORK ]] || WORK=$BUILD_DIR/bench-work-$PASSAGES
-[[ -n $OUT ]] || OUT=$BUILD_DIR/bench-out$( ((SMOKE)) && echo -smoke)
+[[ -n $OUT ]] || OUT=$BUILD_DIR/bench-out$( ((SMOKE)) && echo -smoke || true)
 mkdir -p "$WORK" "$OUT"
 OUT=$(cd "$OUT" && pwd)
 WORK=$(cd "$WORK" && pwd)
@@ -201,5 +201,5 @@ curl -sf "$URL/healthz" >/dev/null || { log "errkb-server unhealthy after the re
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 
 # ---- 6. report -----------------------------------------------------------------------------------
-"$PY" "$ROOT/scripts/bench_report.py" --out "$OUT" --passages "$PASSAGES" $( ((PLOT)) && echo --plot) \
-  $( ((SMOKE)) && echo --smoke)
+"$PY" "$ROOT/scripts/bench_report.py" --out "$OUT" --passages "$PASSAGES" $( ((PLOT)) && echo --plot || true) \
+  $( ((SMOKE)) && echo --smoke || true)

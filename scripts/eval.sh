@@ -41,7 +41,7 @@ if [[ ! -d $SYSCAT/catalogues ]] || [[ -z $(ls -A "$SYSCAT/catalogues" 2>/dev/nu
   bash "$ROOT/scripts/import-system-catalogues.sh" "$SYSCAT" >&2
 fi
 
-[[ -n $OUT ]] || OUT=$BUILD_DIR/eval-out$( ((GUARD)) && echo -guard)
+[[ -n $OUT ]] || OUT=$BUILD_DIR/eval-out$( ((GUARD)) && echo -guard || true)
 args=(--build-dir "$BUILD_DIR" --kb "$ROOT/data" --kb "$SYSCAT" --out "$OUT")
 if ((GUARD)); then
   args+=(--guard "$ROOT/tests/eval/guard.txt" --no-baselines)
