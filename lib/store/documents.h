@@ -48,6 +48,7 @@ class DocumentBuilder {
   const Xapian::Stem& stemmer(const std::string& language);
   const Xapian::Stopper* stopper(const std::string& language);
   const CodeGrammar& grammar_;
+  bool spelling_ = false;
   Xapian::TermGenerator generator_;
   std::map<std::string, Xapian::Stem> stemmers_;
   std::map<std::string, std::unique_ptr<Xapian::SimpleStopper>> stoppers_;

@@ -293,7 +293,7 @@ class XapianEngine final : public Engine {
         }
       }
       qp.set_stemmer(q.stem);
-      qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+      qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL_Z);
       Xapian::SimpleStopper stopper;
       for (auto w : store::stop_words(q.language)) stopper.add(std::string(w));
       qp.set_stopper(&stopper);
