@@ -76,12 +76,7 @@ FileReadResult read_catalogue_xml(std::string_view rel, std::string_view text) {
   using namespace ingest;
   FileReadResult result;
   ensure_xml_initialized();
-  using namespace std::string_view_literals;
-  if (text.substr(0, 2) == "\xFF\xFE"sv || text.substr(0, 2) == "\xFE\xFF"sv) {
-    result.errors.push_back(make_error(rel, 0, "unsupported encoding: UTF-16 byte order mark; save the file as UTF-8"));
-    result.complete = false;
-    return result;
-  }
+  // XML declares its own encoding (UTF-16 included); libxml2 decodes it and reports what it cannot.
   result.catalogue_vendor = "eBay";
   std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
       xmlReaderForMemory(text.data(), static_cast<int>(text.size()), nullptr, nullptr, XML_PARSE_NONET));

@@ -288,6 +288,21 @@ FileReadResult read_html_article(std::string_view rel, std::string_view text) {
     }
     src.title = collapse_whitespace(t);
   }
+  // <html lang="ro"> is the document's own language tag; <link rel="canonical"> its address.
+  if (doc->root->type == GUMBO_NODE_ELEMENT) {
+    if (const GumboAttribute* lang = gumbo_get_attribute(&doc->root->v.element.attributes, "lang")) {
+      src.meta.language = normalize_language(lang->value);
+    }
+  }
+  if (const GumboNode* head = find_first(doc->root, GUMBO_TAG_HEAD)) {
+    for (unsigned i = 0; i < head->v.element.children.length; ++i) {
+      const auto* child = static_cast<const GumboNode*>(head->v.element.children.data[i]);
+      if (child->type != GUMBO_NODE_ELEMENT || child->v.element.tag != GUMBO_TAG_LINK) continue;
+      const GumboAttribute* rel_attr = gumbo_get_attribute(&child->v.element.attributes, "rel");
+      const GumboAttribute* href = gumbo_get_attribute(&child->v.element.attributes, "href");
+      if (rel_attr && href && to_lower_ascii(rel_attr->value) == "canonical") src.meta.url = trim(href->value);
+    }
+  }
   BlockCollector collector(src.blocks);
   collector.visit(doc->root);
   collector.finish();

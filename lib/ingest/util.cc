@@ -42,6 +42,11 @@ std::optional<InputError> check_encoding(std::string_view rel, std::string_view&
     return make_error(rel, 0, "unsupported encoding: UTF-16 byte order mark; save the file as UTF-8");
   }
   if (has_prefix("\xEF\xBB\xBF"sv)) text.remove_prefix(3);
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return make_error(rel, line_of_offset(text, nul),
+                      "NUL byte at offset " + std::to_string(nul) +
+                          ": not a text file (UTF-16 without a byte order mark?); save it as UTF-8");
+  }
   const size_t bad = first_invalid_utf8(text);
   if (bad != std::string_view::npos) {
     const int line = line_of_offset(text, bad);

@@ -166,6 +166,8 @@ TEST(HtmlArticle, HeadingsListsAndTitle) {
   EXPECT_NE(p.prevention.find("Edit a duplicate theme first."), std::string::npos);
   EXPECT_NE(p.prevention.find("{% endform %}"), std::string::npos);  // <pre> kept
   EXPECT_EQ(p.body, "Editors sometimes save a template that fails to render.");
+  EXPECT_EQ(p.url, "https://help.example.com/kb/template-blank");  // <link rel="canonical">
+  EXPECT_EQ(p.language, "en");                                    // <html lang="en">
   for (const std::string& field : {p.title, p.cause, p.symptoms, p.body, p.prevention}) {
     EXPECT_EQ(field.find("analytics"), std::string::npos);  // <script> skipped
     EXPECT_EQ(field.find("font-family"), std::string::npos);  // <style> skipped
@@ -235,6 +237,22 @@ TEST(MalformedArticle, Utf16IsAnUnknownEncoding) {
   EXPECT_TRUE(r.items.empty());
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_NE(r.errors[0].message.find("UTF-16"), std::string::npos);
+}
+
+TEST(MalformedArticle, NulBytesAreNotText) {
+  const FileReadResult r = read_text_article("articles/n.txt", std::string("Title\n\nA\0B\0", 11));
+  EXPECT_TRUE(r.items.empty());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 3);
+  EXPECT_NE(r.errors[0].message.find("NUL byte"), std::string::npos);
+}
+
+TEST(HtmlArticle, LangAttributeGivesTheLanguage) {
+  const FileReadResult r = read_html_article(
+      "articles/x.html", "<html lang=\"ro-RO\"><body><h1>Titlu</h1><h2>Cauza</h2><p>Short.</p></body></html>");
+  ASSERT_EQ(r.items.size(), 1u);
+  EXPECT_EQ(r.items[0].passages.at(0).language, "ro");
+  EXPECT_EQ(r.items[0].passages.at(0).title, "Titlu");
 }
 
 TEST(MarkdownArticle, SignatureFollowsTheBytes) {

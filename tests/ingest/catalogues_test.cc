@@ -190,6 +190,21 @@ TEST(CatalogueXml, TruncatedXmlIsReportedWithItsLine) {
   EXPECT_NE(r.errors[0].message.find("truncated XML"), std::string::npos);
 }
 
+TEST(CatalogueXml, Utf16XmlIsDecodedByTheParser) {
+  const std::string ascii =
+      "<?xml version=\"1.0\" encoding=\"UTF-16\"?><R><Errors><ErrorCode>5</ErrorCode>"
+      "<ShortMessage>Five.</ShortMessage></Errors></R>";
+  std::string utf16 = "\xFF\xFE";  // little-endian byte order mark
+  for (char c : ascii) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  const auto r = read_catalogue_xml("catalogues/u.xml", utf16);
+  EXPECT_TRUE(r.errors.empty()) << errors_of(r);
+  ASSERT_EQ(r.items.size(), 1u);
+  EXPECT_EQ(r.items[0].passages.at(0).title, "5: Five.");
+}
+
 TEST(CatalogueXml, NoErrorsElements) {
   const auto r = read_catalogue_xml("catalogues/n.xml", "<?xml version=\"1.0\"?><Response><Ack>Success</Ack></Response>");
   ASSERT_EQ(r.errors.size(), 1u);

@@ -60,6 +60,8 @@ INSTANTIATE_TEST_SUITE_P(
         HeadingCase{"Diagnosticare", SectionType::kChecks, 0}, HeadingCase{"Verifiche", SectionType::kChecks, 0},
         HeadingCase{"Controlli", SectionType::kChecks, 0}, HeadingCase{"Проверка", SectionType::kChecks, 0},
         HeadingCase{"Диагностика", SectionType::kChecks, 0}, HeadingCase{"Overview", SectionType::kOther, 0},
+        HeadingCase{"Common causes", SectionType::kCause, 0}, HeadingCase{"Что делать", SectionType::kResolution, 0},
+        HeadingCase{"Perché succede", SectionType::kCause, 0}, HeadingCase{"De ce apare", SectionType::kCause, 0},
         HeadingCase{"Causality of events", SectionType::kOther, 0},
         HeadingCase{"Methodology", SectionType::kOther, 0}, HeadingCase{"", SectionType::kOther, 0}));
 
