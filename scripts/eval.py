@@ -19,8 +19,9 @@ baseline with no hits. For diagnose also: the share of answerable queries whose 
 and calibration (top-cause confidence buckets against the share right).
 
 Writes OUT/eval-results.json and OUT/eval-results.md and prints the Markdown table. With --guard
-FILE (query lines to keep, see tests/eval/guard.txt) it compares errkb search's overall MRR@10
-with --baseline and exits 1 when it is more than --tolerance below.
+FILE it keeps only the queries listed there (tests/eval/guard.txt); with --baseline FILE it compares
+errkb search's overall MRR@10 with the committed value and exits 1 when it is more than --tolerance
+below (or when requests to errkb failed).
 """
 import argparse
 import csv
@@ -389,9 +390,9 @@ def main():
         print("note: %d errkb requests failed" % errors)
     mrr = results["engines"]["errkb-search"]["overall"]["mrr@10"]
     print("errkb search overall MRR@10 = %.4f over %d queries" % (mrr, len(queries)))
-    if a.guard:
-        if not a.baseline or not os.path.exists(a.baseline):
-            sys.exit("eval: --guard needs --baseline FILE")
+    if a.baseline:
+        if not os.path.exists(a.baseline):
+            sys.exit("eval: baseline %s not found (scripts/eval.sh --set-baseline writes it)" % a.baseline)
         with open(a.baseline) as f:
             base = json.load(f)["errkb_search_mrr10"]
         if mrr < base - a.tolerance:
