@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "errkb/feedback.h"
-#include "test_dirs.h"
+#include "test_util.h"
 
 namespace errkb {
 namespace {
@@ -30,7 +30,7 @@ class FeedbackStoreTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(opened).value();
   }
-  TempDir dir_{"feedback"};
+  testing::TempDir dir_{"errkb-feedback"};
   std::unique_ptr<FeedbackStore> store_;
 };
 

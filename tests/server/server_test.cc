@@ -1,0 +1,430 @@
+// A real errkb-server on an ephemeral loopback port, over a real index of a small KB.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "server_fixture.h"
+
+namespace errkb::server::test {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+const std::string kJson = "application/json";
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_test_kb(kb_path());
+    ASSERT_NO_FATAL_FAILURE(build_index(kb_path(), index_path()));
+    config_.index_dir = index_path();
+    config_.kb_dirs = {kb_path()};
+    config_.feedback_db = dir_ / "feedback.sqlite";
+    config_.threads = 12;
+    config_.index_poll_ms = 100;
+    config_.indexer_threads = 1;
+  }
+  std::filesystem::path kb_path() const { return dir_ / "kb"; }
+  std::filesystem::path index_path() const { return dir_ / "index"; }
+  void start() {
+    server_.reset();
+    server_ = std::make_unique<RunningServer>(config_);
+    ASSERT_TRUE(server_->ok());
+    client_ = server_->client();
+  }
+  static void expect_problem(const httplib::Result& r, int status, const std::string& code) {
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, status) << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json");
+    json p = body_json(r);
+    EXPECT_EQ(p.value("code", ""), code) << r->body;
+    EXPECT_EQ(p.value("status", 0), status);
+  }
+  static ApiKeyConfig key(std::string id, std::string plain, std::set<Scope> scopes, double rate = 0, double burst = 0) {
+    ApiKeyConfig k;
+    k.id = std::move(id);
+    k.sha256_hex = sha256_hex(plain);
+    k.scopes = std::move(scopes);
+    k.rate_per_second = rate;
+    k.burst = burst;
+    return k;
+  }
+  json diagnose(const json& request, const httplib::Headers& headers = {}) {
+    auto r = client_->Post("/v1/diagnose", headers, request.dump(), kJson);
+    EXPECT_TRUE(r);
+    if (!r) return nullptr;
+    EXPECT_EQ(r->status, 200) << r->body;
+    return body_json(r);
+  }
+  // Waits until a job ends; returns its last state.
+  json wait_for_job(const std::string& location, const httplib::Headers& headers) {
+    json job;
+    for (int i = 0; i < 600; ++i) {
+      auto r = client_->Get(location, headers);
+      if (!r || r->status != 200) return nullptr;
+      job = body_json(r);
+      if (job["state"] == "succeeded" || job["state"] == "failed") return job;
+      std::this_thread::sleep_for(50ms);
+    }
+    return job;
+  }
+
+  testing::TempDir dir_{"errkb-server"};
+  ServerConfig config_;
+  std::unique_ptr<RunningServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(ServerTest, SearchShapeAndContent) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  auto r = client_->Get("/v1/search?q=0x80070005%20access%20denied&limit=5");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), kJson);
+  json body = body_json(r);
+  for (const char* field : {"total", "hits", "facets", "codes", "suggestion"}) EXPECT_TRUE(body.contains(field)) << field;
+  ASSERT_FALSE(body["hits"].empty()) << r->body;
+  EXPECT_LE(body["hits"].size(), 5u);
+  const json& top = body["hits"][0];
+  for (const char* field : {"id", "doc_id", "kind", "title", "url", "snippet", "score", "language", "vendor", "product", "codes"}) {
+    EXPECT_TRUE(top.contains(field)) << field;
+  }
+  EXPECT_EQ(top["doc_id"], "windows/update-0x80070005") << r->body;
+  EXPECT_EQ(top["kind"], "article");
+  EXPECT_NE(top["snippet"].get<std::string>().find("<mark>"), std::string::npos) << top["snippet"];
+  ASSERT_FALSE(body["codes"].empty());
+  bool hresult = false;
+  for (const auto& i : body["codes"][0]["interpretations"]) hresult |= i["canonical"] == "hresult:80070005";
+  EXPECT_TRUE(hresult) << body["codes"].dump();
+  EXPECT_TRUE(body["facets"].contains("kind")) << body["facets"].dump();
+}
+
+TEST_F(ServerTest, EmptySearchIsRecordedAsAGap) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  for (int i = 0; i < 2; ++i) {
+    auto r = client_->Get("/v1/search?q=zzqxv%20wqpfj");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(body_json(r)["total"], 0);
+  }
+  auto gaps = client_->Get("/v1/gaps");
+  ASSERT_TRUE(gaps);
+  ASSERT_EQ(gaps->status, 200);
+  json body = body_json(gaps);
+  ASSERT_FALSE(body["queries"].empty()) << gaps->body;
+  EXPECT_EQ(body["queries"][0]["query"], "zzqxv wqpfj");
+  EXPECT_EQ(body["queries"][0]["count"], 2);
+}
+
+TEST_F(ServerTest, CodeLookupShape) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  auto r = client_->Get("/v1/codes/0x80070005");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json body = body_json(r);
+  for (const char* field : {"interpretations", "catalogue_entries", "causes"}) EXPECT_TRUE(body.contains(field)) << field;
+  ASSERT_FALSE(body["interpretations"].empty());
+  EXPECT_EQ(body["interpretations"][0]["canonical"], "hresult:80070005");
+  ASSERT_TRUE(body["causes"].contains("hresult:80070005")) << r->body;
+  EXPECT_FALSE(body["causes"]["hresult:80070005"].empty());
+
+  auto catalogue = client_->Get("/v1/codes/ACP-1001?vendor=AcmePay");
+  ASSERT_TRUE(catalogue);
+  ASSERT_EQ(catalogue->status, 200) << catalogue->body;
+  json entries = body_json(catalogue)["catalogue_entries"];
+  ASSERT_FALSE(entries.empty()) << catalogue->body;
+  EXPECT_EQ(entries[0]["kind"], "catalogue");
+}
+
+TEST_F(ServerTest, DiagnoseShapeAndFeedback) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  json d = diagnose({{"code", "0x80070005"}, {"symptoms", {"installer stops", "access denied"}}});
+  for (const char* field : {"diagnosis_id", "codes", "causes", "ask"}) ASSERT_TRUE(d.contains(field)) << field;
+  ASSERT_FALSE(d["diagnosis_id"].get<std::string>().empty());
+  ASSERT_GE(d["causes"].size(), 2u) << d.dump(2);
+  double sum = 0;
+  for (const auto& cause : d["causes"]) {
+    for (const char* field : {"id", "title", "cause", "checks", "resolutions", "prevention", "confidence", "evidence", "why"}) {
+      EXPECT_TRUE(cause.contains(field)) << field;
+    }
+    EXPECT_GE(cause["confidence"].get<double>(), 0.0);
+    sum += cause["confidence"].get<double>();
+    ASSERT_FALSE(cause["evidence"].empty());
+    EXPECT_EQ(cause["evidence"][0]["doc_id"], "windows/update-0x80070005");
+    EXPECT_FALSE(cause["why"].empty());
+  }
+  EXPECT_LE(sum, 1.0 + 1e-9);
+  EXPECT_LE(d["ask"].size(), 3u);
+
+  const std::string cause_id = d["causes"][1]["id"];
+  auto r = client_->Post("/v1/feedback",
+                         json{{"diagnosis_id", d["diagnosis_id"]}, {"cause_id", cause_id}, {"outcome", "resolved"}}.dump(),
+                         kJson);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 201) << r->body;
+  expect_problem(client_->Post("/v1/feedback",
+                               json{{"diagnosis_id", "no-such-id"}, {"cause_id", cause_id}, {"outcome", "resolved"}}.dump(),
+                               kJson),
+                 404, "diagnosis_not_found");
+
+  // Diagnosis with no code: the first question asks for the exact error code or message.
+  json text_only = diagnose({{"text", "the store settings say the domain is not verified"}});
+  ASSERT_FALSE(text_only["causes"].empty()) << text_only.dump(2);
+  EXPECT_EQ(text_only["causes"][0]["evidence"][0]["doc_id"], "dns/custom-domain-not-verified");
+  ASSERT_FALSE(text_only["ask"].empty());
+}
+
+TEST_F(ServerTest, FeedbackPersistsAcrossRestartAndChangesRanking) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  const json request = {{"code", "0x80070005"}};
+  json first = diagnose(request);
+  ASSERT_GE(first["causes"].size(), 2u) << first.dump(2);
+  const std::string second_id = first["causes"][1]["id"];
+  const double before = first["causes"][1]["confidence"];
+  for (int i = 0; i < 3; ++i) {
+    json d = diagnose(request);
+    auto r = client_->Post("/v1/feedback",
+                           json{{"diagnosis_id", d["diagnosis_id"]}, {"cause_id", second_id}, {"outcome", "resolved"}}.dump(),
+                           kJson);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 201) << r->body;
+  }
+  const std::string old_diagnosis = first["diagnosis_id"];
+
+  // A new process on the same files: the feedback and the diagnoses are still there.
+  ASSERT_NO_FATAL_FAILURE(start());
+  json after = diagnose(request);
+  double confidence_after = 0;
+  for (const auto& cause : after["causes"]) {
+    if (cause["id"] == second_id) confidence_after = cause["confidence"];
+  }
+  EXPECT_GT(confidence_after, before) << after.dump(2);
+  auto r = client_->Post("/v1/feedback",
+                         json{{"diagnosis_id", old_diagnosis}, {"cause_id", second_id}, {"outcome", "not_resolved"}}.dump(),
+                         kJson);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 201) << r->body;
+}
+
+TEST_F(ServerTest, HealthReadinessMetricsOpenApi) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  auto health = client_->Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  auto ready = client_->Get("/readyz");
+  ASSERT_TRUE(ready);
+  ASSERT_EQ(ready->status, 200) << ready->body;
+  json info = body_json(ready);
+  EXPECT_GT(info["documents"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(info.contains("revision"));
+
+  client_->Get("/v1/search?q=dns");
+  client_->Get("/v1/nothing-here");
+  auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  ASSERT_EQ(metrics->status, 200);
+  EXPECT_NE(metrics->body.find("errkb_http_requests_total{route=\"/v1/search\",method=\"GET\",status=\"200\"}"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("route=\"unmatched\",method=\"GET\",status=\"404\""), std::string::npos);
+  EXPECT_NE(metrics->body.find("errkb_http_request_duration_seconds_bucket{route=\"/v1/search\""), std::string::npos);
+  EXPECT_NE(metrics->body.find("errkb_index_documents "), std::string::npos);
+  EXPECT_NE(metrics->body.find("errkb_index_revision "), std::string::npos);
+  EXPECT_NE(metrics->body.find("errkb_index_reopens_total "), std::string::npos);
+
+  auto openapi = client_->Get("/v1/openapi.json");
+  ASSERT_TRUE(openapi);
+  ASSERT_EQ(openapi->status, 200);
+  EXPECT_TRUE(body_json(openapi).contains("paths"));
+}
+
+TEST_F(ServerTest, ErrorStatusesOverHttp) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  expect_problem(client_->Get("/v1/nothing-here"), 404, "route_not_found");
+  expect_problem(client_->Get("/v1/search?limit=5"), 400, "bad_parameter");
+  EXPECT_EQ(body_json(client_->Get("/v1/search?limit=5"))["param"], "q");
+  expect_problem(client_->Get("/v1/search?q=x&offset=5000"), 400, "bad_parameter");
+  expect_problem(client_->Get("/v1/search?q=" + std::string(3000, 'a')), 400, "bad_parameter");
+
+  auto wrong_method = client_->Delete("/v1/search");
+  expect_problem(wrong_method, 405, "method_not_allowed");
+  EXPECT_NE(wrong_method->get_header_value("Allow").find("GET"), std::string::npos);
+  expect_problem(client_->Get("/v1/diagnose"), 405, "method_not_allowed");
+  expect_problem(client_->Post("/v1/search", "{}", kJson), 405, "method_not_allowed");
+
+  expect_problem(client_->Post("/v1/diagnose", R"({"text":"x"})", "text/plain"), 415, "unsupported_media_type");
+  expect_problem(client_->Post("/v1/diagnose", R"({"text":)", kJson), 400, "bad_json");
+  const std::string huge = json{{"text", std::string((1 << 20) + 10, 'a')}}.dump();
+  expect_problem(client_->Post("/v1/diagnose", huge, kJson), 413, "payload_too_large");
+  // Admin routes need an admin key even with no keys configured.
+  expect_problem(client_->Post("/v1/admin/reindex", "{}", kJson), 401, "missing_key");
+
+  // The connection still serves after all of that.
+  auto ok = client_->Get("/healthz");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(ServerTest, KeysScopesAndRateLimits) {
+  config_.api_keys = {key("desk", "desk-key", {Scope::kSearch, Scope::kFeedback}),
+                      key("ops", "ops-key", {Scope::kAdmin}),
+                      key("bot", "bot-key", {Scope::kSearch}, 1.0, 2.0)};
+  ASSERT_NO_FATAL_FAILURE(start());
+  expect_problem(client_->Get("/v1/search?q=dns"), 401, "missing_key");
+  auto missing = client_->Get("/v1/search?q=dns");
+  EXPECT_TRUE(missing->has_header("WWW-Authenticate"));
+  expect_problem(client_->Get("/v1/search?q=dns", {{"Authorization", "Bearer wrong"}}), 401, "invalid_key");
+  auto ok = client_->Get("/v1/search?q=dns", {{"Authorization", "Bearer desk-key"}});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  auto header_key = client_->Get("/v1/search?q=dns", {{"X-API-Key", "desk-key"}});
+  ASSERT_TRUE(header_key);
+  EXPECT_EQ(header_key->status, 200);
+  expect_problem(client_->Get("/v1/search?q=dns", {{"Authorization", "Bearer ops-key"}}), 403, "missing_scope");
+  expect_problem(client_->Post("/v1/admin/reindex", {{"Authorization", "Bearer desk-key"}}, "{}", kJson), 403,
+                 "missing_scope");
+  expect_problem(client_->Get("/v1/admin/jobs/job-unknown", {{"Authorization", "Bearer ops-key"}}), 404, "job_not_found");
+  // Health needs no key.
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
+
+  // bot: 1 request/s, burst 2.
+  const httplib::Headers bot = {{"Authorization", "Bearer bot-key"}};
+  EXPECT_EQ(client_->Get("/v1/search?q=dns", bot)->status, 200);
+  EXPECT_EQ(client_->Get("/v1/search?q=dns", bot)->status, 200);
+  auto limited = client_->Get("/v1/search?q=dns", bot);
+  expect_problem(limited, 429, "rate_limited");
+  EXPECT_EQ(limited->get_header_value("Retry-After"), "1");
+  // Other keys are not affected.
+  EXPECT_EQ(client_->Get("/v1/search?q=dns", {{"Authorization", "Bearer desk-key"}})->status, 200);
+}
+
+TEST_F(ServerTest, CorsAllowList) {
+  config_.cors_origins = {"https://desk.example.com"};
+  ASSERT_NO_FATAL_FAILURE(start());
+  auto allowed = client_->Get("/v1/search?q=dns", {{"Origin", "https://desk.example.com"}});
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->get_header_value("Access-Control-Allow-Origin"), "https://desk.example.com");
+  auto other = client_->Get("/v1/search?q=dns", {{"Origin", "https://evil.example.com"}});
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other->has_header("Access-Control-Allow-Origin"));
+
+  auto preflight = client_->Options("/v1/diagnose", {{"Origin", "https://desk.example.com"},
+                                                     {"Access-Control-Request-Method", "POST"},
+                                                     {"Access-Control-Request-Headers", "content-type"}});
+  ASSERT_TRUE(preflight);
+  EXPECT_EQ(preflight->status, 204);
+  EXPECT_EQ(preflight->get_header_value("Access-Control-Allow-Origin"), "https://desk.example.com");
+  EXPECT_NE(preflight->get_header_value("Access-Control-Allow-Methods").find("POST"), std::string::npos);
+  EXPECT_NE(preflight->get_header_value("Access-Control-Allow-Headers").find("Content-Type"), std::string::npos);
+  expect_problem(client_->Options("/v1/diagnose", {{"Origin", "https://evil.example.com"}}), 403, "origin_not_allowed");
+  expect_problem(client_->Options("/v1/nowhere", {{"Origin", "https://desk.example.com"}}), 404, "route_not_found");
+}
+
+TEST_F(ServerTest, ReindexJobLifecycleAndIndexSwitchUnderLoad) {
+  config_.api_keys = {key("desk", "desk-key", {Scope::kSearch, Scope::kFeedback}), key("ops", "ops-key", {Scope::kAdmin})};
+  ASSERT_NO_FATAL_FAILURE(start());
+  const httplib::Headers desk = {{"Authorization", "Bearer desk-key"}};
+  const httplib::Headers ops = {{"Authorization", "Bearer ops-key"}};
+
+  // 8 client threads query for the whole test; not one request may fail.
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0}, requests{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", server_->port());
+      c.set_keep_alive(true);
+      c.set_read_timeout(30);
+      while (!done) {
+        httplib::Result r = (t % 2 == 0) ? c.Get("/v1/search?q=access%20denied%200x80070005", desk)
+                                         : c.Post("/v1/diagnose", desk, R"({"code":"0x80070005"})", kJson);
+        ++requests;
+        if (!r || r->status != 200) {
+          ++failures;
+          ADD_FAILURE() << (r ? std::to_string(r->status) + " " + r->body : httplib::to_string(r.error()));
+        }
+      }
+    });
+  }
+
+  // An incremental update that adds an article.
+  testing::write_file(kb_path() / "articles/shipping/label-blank.md", R"md(---
+id: shipping/label-blank
+title: Shipping labels print blank on the thermal printer
+language: en
+---
+# Shipping labels print blank
+
+## Symptoms
+- The thermal printer feeds a blank label.
+
+## Cause
+The label stock is direct thermal but the printer is set to thermal transfer mode.
+
+## Resolution
+Switch the printer driver's media type to direct thermal.
+)md");
+  auto started = client_->Post("/v1/admin/reindex", ops, R"({"mode":"update"})", kJson);
+  ASSERT_TRUE(started);
+  ASSERT_EQ(started->status, 202) << started->body;
+  json job = body_json(started);
+  EXPECT_EQ(job["mode"], "update");
+  const std::string location = started->get_header_value("Location");
+  EXPECT_EQ(location, "/v1/admin/jobs/" + job["id"].get<std::string>());
+  json finished = wait_for_job(location, ops);
+  ASSERT_EQ(finished["state"], "succeeded") << finished.dump(2);
+  EXPECT_EQ(finished["report"]["items_added"], 1) << finished.dump(2);
+  EXPECT_GE(finished["progress"]["files_done"].get<int>(), 1);
+
+  // Workers see the new article without a restart.
+  auto found = client_->Get("/v1/search?q=thermal%20printer%20blank%20label", desk);
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->status, 200);
+  json hits = body_json(found)["hits"];
+  ASSERT_FALSE(hits.empty()) << found->body;
+  EXPECT_EQ(hits[0]["doc_id"], "shipping/label-blank");
+
+  // A rebuild switches the index while the clients keep querying; a second job meanwhile is refused.
+  auto rebuild = client_->Post("/v1/admin/reindex", ops, R"({"mode":"rebuild"})", kJson);
+  ASSERT_TRUE(rebuild);
+  ASSERT_EQ(rebuild->status, 202) << rebuild->body;
+  auto second = client_->Post("/v1/admin/reindex", ops, R"({"mode":"update"})", kJson);
+  ASSERT_TRUE(second);
+  if (second->status != 202) expect_problem(second, 409, "reindex_running");
+  json rebuilt = wait_for_job(rebuild->get_header_value("Location"), ops);
+  EXPECT_EQ(rebuilt["state"], "succeeded") << rebuilt.dump(2);
+  if (second->status == 202) wait_for_job(second->get_header_value("Location"), ops);
+
+  // And an outside writer (errkb-indexer) switching the index is noticed by the watcher.
+  std::this_thread::sleep_for(300ms);
+  ASSERT_NO_FATAL_FAILURE(build_index(kb_path(), index_path()));
+  std::this_thread::sleep_for(500ms);
+  done = true;
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(requests.load(), 16);
+  EXPECT_GE(server_->server().services().invalidations->load(), 3u);
+}
+
+TEST_F(ServerTest, KeepAliveRequestIsFast) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  httplib::Client c("127.0.0.1", server_->port());
+  c.set_keep_alive(true);
+  std::vector<double> ms;
+  for (int i = 0; i < 200; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = c.Get("/v1/codes/0x80070005");
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200);
+  }
+  std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+  // Without TCP_NODELAY this is ~40 ms (Nagle + delayed ACK).
+  EXPECT_LT(ms[ms.size() / 2], 5.0);
+}
+
+}  // namespace
+}  // namespace errkb::server::test
