@@ -16,6 +16,9 @@ struct HeadingCase {
   int number;  // 0 = none
 };
 
+// Test names show the heading, not the struct's bytes.
+void PrintTo(const HeadingCase& c, std::ostream* os) { *os << '"' << c.text << '"'; }
+
 class ClassifyHeading : public ::testing::TestWithParam<HeadingCase> {};
 
 TEST_P(ClassifyHeading, TypeAndNumber) {
