@@ -168,23 +168,22 @@ HeadingInfo classify_heading(std::string_view heading) {
     bool match = true;
     for (size_t i = 0; i < k.words.size() && match; ++i) match = words[i].folded == k.words[i];
     if (!match) continue;
-    // Nothing but punctuation ("#", "**", "1.") may precede the keyword.
+    // The keyword must open the heading; punctuation before it ("**", "#") is not a word.
     info.type = k.type;
     size_t next = k.words.size();
     if (next < words.size() && all_digits(words[next].folded)) {
       info.number = std::stoi(words[next].folded);
       ++next;
     }
-    size_t rest_begin = next > 0 ? words[next - 1].end : 0;
-    std::string_view rest = heading.substr(rest_begin);
-    // Separator between keyword and the rest: ':' '-' '–' '—' '.' ')'
-    std::string trimmed = trim(rest);
+    const size_t rest_begin = words[next - 1].end;
+    const std::string trimmed = trim(heading.substr(rest_begin));
+    // "Cause 2: DNS" / "Cauza 1 – Parola" have a separator before the rest; "Cause of the error" not.
     info.rest_separated = true;
     if (next < words.size()) {
       std::string_view between = heading.substr(rest_begin, words[next].begin - rest_begin);
       info.rest_separated = between.find_first_of(":-.)\xE2") != std::string_view::npos;  // \xE2: en/em dash
     }
-    size_t cut = 0;
+    size_t cut = 0;  // skip the separator itself
     while (cut < trimmed.size()) {
       const unsigned char c = static_cast<unsigned char>(trimmed[cut]);
       if (c == ':' || c == '-' || c == '.' || c == ')' || c == ' ' || c == '#' || c == '*' || c == '_') {
