@@ -1,11 +1,11 @@
 // The ranking formula and cause merging. Pure functions on plain structs (no Xapian), unit-tested alone.
 //
-//   score = 3.0·code + 1.0·text + 0.3·authority + 0.1·votes + 0.05·freshness + 0.5·feedback + 0.05·language
+//   score = 3.0·code + 1.0·text + 0.4·authority + 0.05·votes + 0.05·freshness + 0.5·feedback + 0.05·language
 //
 //   code      0..1  best confidence of a query code reading the passage carries (1 = exact, certain code)
 //   text      0..1  0.7 × IDF-weighted share of the query's prose terms the passage matches
 //                   + 0.3 × its BM25 weight relative to the best candidate's
-//   authority 0..1  source kind: catalogue 1.0, article 0.9, accepted answer 0.7, voted answer 0.45-0.6,
+//   authority 0..1  source kind: article 1.0, catalogue 0.85, accepted answer 0.7, voted answer 0.45-0.6,
 //                   unanswered thread 0.2
 //   votes     0..1  log-scaled forum score
 //   freshness 0..1  1 for content updated in the last year, decaying to 0 over five years
@@ -26,8 +26,8 @@ namespace errkb::rank {
 struct Weights {
   double code = 3.0;
   double text = 1.0;
-  double authority = 0.3;
-  double votes = 0.1;
+  double authority = 0.4;
+  double votes = 0.05;
   double freshness = 0.05;
   double feedback = 0.5;
   double language = 0.05;

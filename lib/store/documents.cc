@@ -87,8 +87,9 @@ bool decode_passage(const std::string& data, StoredPassage& out) {
 
 double source_authority(const Passage& p) {
   switch (p.kind) {
-    case SourceKind::kCatalogue: return 1.0;
-    case SourceKind::kArticle: return 0.9;
+    // An article has causes, checks and fixes; a catalogue entry says what the code means.
+    case SourceKind::kArticle: return 1.0;
+    case SourceKind::kCatalogue: return 0.85;
     case SourceKind::kForum:
       if (p.accepted) return 0.7;
       if (!p.cause.empty()) return 0.45 + 0.15 * std::min(1.0, std::log1p(std::max(0, p.votes)) / std::log1p(20));

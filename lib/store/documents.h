@@ -26,7 +26,7 @@ struct StoredPassage {
 std::string encode_passage(const StoredPassage& stored);
 bool decode_passage(const std::string& data, StoredPassage& out);
 
-// Authority prior of a source, 0..1 (schema slot 12): vendor catalogue > KB article > accepted forum
+// Authority prior of a source, 0..1 (schema slot 12): KB article > vendor catalogue > accepted forum
 // answer > voted forum answer > unanswered thread.
 double source_authority(const Passage& p);
 

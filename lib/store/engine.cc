@@ -63,13 +63,28 @@ std::string query_language(const std::string& requested, const std::string& pros
 }
 
 // Prose for the QueryParser: punctuation that would make phrases or operators becomes space.
+// Numbers of one or two digits left in the prose (after codes were cut out) are noise: "5.7.1" -> "5 7 1".
 std::string prose_for_parser(const std::string& text) {
   std::string out = text;
   for (auto& c : out) {
     unsigned char u = static_cast<unsigned char>(c);
     if (u < 0x80 && !std::isalnum(u) && c != ':' && c != '\'') c = ' ';
   }
-  return out;
+  std::string cleaned;
+  size_t i = 0;
+  while (i < out.size()) {
+    size_t j = out.find(' ', i);
+    if (j == std::string::npos) j = out.size();
+    std::string_view token(out.data() + i, j - i);
+    bool short_number = !token.empty() && token.size() <= 2 &&
+                        std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!token.empty() && !short_number) {
+      if (!cleaned.empty()) cleaned += ' ';
+      cleaned.append(token);
+    }
+    i = j + 1;
+  }
+  return cleaned;
 }
 
 // Spelling correction of the prose only (codes were cut out before): a word the index has never seen
