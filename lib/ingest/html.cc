@@ -191,6 +191,8 @@ class BlockCollector {
       b.kind = Block::Kind::kHeading;
       b.level = level;
       b.text = collapse_whitespace(node_text(node));
+    } else if (el.tag == GUMBO_TAG_P && split_bold_label(node)) {
+      return;
     } else if (el.tag == GUMBO_TAG_P || el.tag == GUMBO_TAG_TABLE || el.tag == GUMBO_TAG_DL) {
       b.text = node_text(node);
     } else if (el.tag == GUMBO_TAG_PRE) {
@@ -218,6 +220,42 @@ class BlockCollector {
   void finish() { flush_loose(); }
 
  private:
+  // "<p><strong>Cause 2:</strong> DNS not propagated</p>": the bold label is a section heading.
+  bool split_bold_label(const GumboNode* p) {
+    const GumboVector& children = p->v.element.children;
+    const GumboNode* label = nullptr;
+    unsigned i = 0;
+    for (; i < children.length; ++i) {
+      const auto* c = static_cast<const GumboNode*>(children.data[i]);
+      if (c->type == GUMBO_NODE_WHITESPACE) continue;
+      if (c->type == GUMBO_NODE_ELEMENT && (c->v.element.tag == GUMBO_TAG_STRONG || c->v.element.tag == GUMBO_TAG_B)) {
+        label = c;
+      }
+      break;
+    }
+    if (label == nullptr) return false;
+    std::string heading = collapse_whitespace(node_text(label));
+    if (classify_heading(heading).type == SectionType::kOther) return false;
+    while (!heading.empty() && heading.back() == ':') heading.pop_back();
+    TextCollector rest;
+    for (++i; i < children.length; ++i) rest.visit(static_cast<const GumboNode*>(children.data[i]));
+    std::string text = rest.take();
+    if (!text.empty() && (text.front() == ':' || text.front() == '-')) text = trim(text.substr(1));
+    flush_loose();
+    Block h;
+    h.kind = Block::Kind::kHeading;
+    h.level = 6;
+    h.text = std::move(heading);
+    out_.push_back(std::move(h));
+    if (!text.empty()) {
+      Block b;
+      b.text = std::move(text);
+      out_.push_back(std::move(b));
+    }
+    return true;
+  }
+
+
   // Text sitting directly in a <div> or <body>, outside any <p>.
   void flush_loose() {
     std::string t = loose_.take();

@@ -146,6 +146,18 @@ TEST(SectionSplitting, BoldLabelsActAsHeadings) {
   EXPECT_EQ(ps[0].resolutions, (std::vector<std::string>{"Sign in again."}));
 }
 
+TEST(SectionSplitting, BoldLabelsInHtmlParagraphs) {
+  const auto r = read_html_article("articles/b.html",
+                                   "<p><strong>Causa 1:</strong> Il token è scaduto.</p><p><b>Soluzione 1</b> - "
+                                   "Ricollegate l'account.</p><p><strong>Nota</strong> bene.</p>");
+  const auto& ps = passages_of(r);
+  ASSERT_EQ(ps.size(), 1u);
+  EXPECT_EQ(ps[0].heading, "Causa 1");
+  EXPECT_EQ(ps[0].cause, "Il token è scaduto.");
+  // A bold word that is not a section label is ordinary text of the section it is in.
+  EXPECT_EQ(ps[0].resolutions, (std::vector<std::string>{"Ricollegate l'account.\nNota bene."}));
+}
+
 TEST(SectionSplitting, SectionsWithoutCauseAreOnePassage) {
   const auto r = read_markdown_article("articles/a.md", "## Symptoms\n\nSlow.\n\n## Solution\n\nAdd an index.\n");
   const auto& ps = passages_of(r);
