@@ -55,6 +55,10 @@ struct CatalogueCode {
   std::string message;
 };
 
+// find_codes returns at most this many occurrences and stops reading there: a text with more is
+// a dump, not prose, and the cap bounds the memory one call can take (indexer and server alike).
+inline constexpr size_t kMaxCodeOccurrences = 131072;
+
 class CodeGrammar {
  public:
   CodeGrammar();
@@ -67,7 +71,8 @@ class CodeGrammar {
   // A vendor's own code pattern (RE2 syntax, from a catalogue file). InvalidArgument if it does not compile.
   Status add_vendor_pattern(std::string_view vendor, std::string_view re2_pattern);
 
-  // Every code occurrence in `text`, in order of position. Linear time in the text's length.
+  // Every code occurrence in `text`, in order of position (at most kMaxCodeOccurrences). Linear
+  // time in the text's length.
   std::vector<CodeOccurrence> find_codes(std::string_view text, const CodeContext& ctx = {}) const;
   // Every plausible reading of one code as typed ("0x80070005", "ORA-942", "error 5"), best first.
   std::vector<CodeInterpretation> interpret(std::string_view code, const CodeContext& ctx = {}) const;

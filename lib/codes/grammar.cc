@@ -148,28 +148,16 @@ std::vector<CodeInterpretation> catalogue_readings(std::string_view vendor, std:
   return out;
 }
 
-uint32_t WordTable::filter_hash(std::string_view w) {
-  uint32_t h = static_cast<uint32_t>(w.size()) * 0x9E3779B1u;
-  h ^= static_cast<uint8_t>(fold(w.front())) * 0x85EBCA6Bu;
-  h ^= static_cast<uint8_t>(fold(w.back())) * 0xC2B2AE35u;
-  if (w.size() > 1) h ^= static_cast<uint8_t>(fold(w[1])) * 0x27D4EB2Fu;
-  h ^= h >> 15;
-  h *= 0x2C1B3C6Du;
-  h ^= h >> 12;
-  return h & 0xFFFF;
-}
-
 WordInfo& WordTable::upsert(std::string_view key) {
   const uint32_t h = filter_hash(key);
   filter_[h >> 6] |= 1ull << (h & 63);
+  max_len_ = std::max(max_len_, key.size());
   return map_[std::string(key)];
 }
 
-const WordInfo* WordTable::find(std::string_view word) const {
-  if (word.empty() || word.size() > 32) return nullptr;
-  const uint32_t h = filter_hash(word);
-  if (!(filter_[h >> 6] & (1ull << (h & 63)))) return nullptr;
-  char buf[32];
+const WordInfo* WordTable::lookup(std::string_view word) const {
+  char buf[64];
+  if (word.size() > sizeof buf) return nullptr;
   for (size_t i = 0; i < word.size(); ++i) buf[i] = fold(word[i]);
   auto it = map_.find(std::string_view(buf, word.size()));
   return it == map_.end() ? nullptr : &it->second;

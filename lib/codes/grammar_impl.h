@@ -90,12 +90,33 @@ struct WordInfo {
 class WordTable {
  public:
   WordInfo& upsert(std::string_view folded_key);
-  const WordInfo* find(std::string_view word) const;  // word as written; folded here
-  static uint32_t filter_hash(std::string_view word);
+  // The word as written (ASCII letters are folded here); nullptr for nearly every prose word after
+  // one bit test.
+  const WordInfo* find(std::string_view word) const {
+    if (word.size() > max_len_ || word.empty()) return nullptr;
+    const uint32_t h = filter_hash(word);
+    if (!(filter_[h >> 6] & (1ull << (h & 63)))) return nullptr;
+    return lookup(word);
+  }
+  static uint32_t filter_hash(std::string_view w) {
+    auto fold = [](char c) -> uint32_t {
+      return static_cast<uint8_t>((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+    };
+    uint32_t h = static_cast<uint32_t>(w.size()) * 0x9E3779B1u;
+    h ^= fold(w.front()) * 0x85EBCA6Bu;
+    h ^= fold(w.back()) * 0xC2B2AE35u;
+    if (w.size() > 1) h ^= fold(w[1]) * 0x27D4EB2Fu;
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 12;
+    return h & 0xFFFF;
+  }
 
  private:
+  const WordInfo* lookup(std::string_view word) const;
   StringMap<WordInfo> map_;
   std::vector<uint64_t> filter_ = std::vector<uint64_t>(1 << 10, 0);  // 65536 bits
+  size_t max_len_ = 0;
 };
 
 struct TaughtCode {

@@ -127,7 +127,8 @@ struct Pending {
   size_t begin = 0;
   size_t end = 0;
   Kind kind = Kind::kFixed;
-  std::vector<Candidate> cands;
+  std::vector<Candidate> cands;           // readings still to be ranked
+  std::vector<CodeInterpretation> fixed;  // kFixed: final readings, moved out as they are
   bool cued = false;      // short hex: a cue, zero padding or a stop line made it a code
   size_t digits = 0;      // catalogue-only: length of the number
 };
@@ -207,6 +208,7 @@ class Scanner {
         }
         break;
       }
+      if (pending_.size() >= kMaxCodeOccurrences) break;
       if (i >= skip_until_ && j - i <= kMaxToken) {
         if (dotted || dashed) compound(i, j, flags, dotted, dashed);
         else simple(i, j, flags);
@@ -497,7 +499,7 @@ class Scanner {
       }
     }
     add_fixed(i, j, {exception_reading(t, true), exception_reading(last, false)});
-    pending_.back().cands[1].reading.certain = false;
+    pending_.back().fixed[1].certain = false;
     return true;
   }
 
@@ -939,7 +941,7 @@ class Scanner {
     p.begin = b;
     p.end = e;
     p.kind = Kind::kFixed;
-    for (auto& r : readings) p.cands.push_back({std::move(r), 1.0, 0, -1});
+    p.fixed = std::move(readings);
     pending_.push_back(std::move(p));
   }
 
@@ -983,7 +985,7 @@ class Scanner {
       std::vector<CodeInterpretation> readings;
       switch (p.kind) {
         case Kind::kFixed:
-          for (auto& c : p.cands) readings.push_back(std::move(c.reading));
+          readings = std::move(p.fixed);
           break;
         case Kind::kRanked:
           readings = rank(std::move(p.cands));
@@ -1048,7 +1050,7 @@ class Scanner {
       re2::StringPiece input(text_.data(), n);
       re2::StringPiece m;
       size_t pos = 0;
-      while (pos <= n && vp.re->Match(input, pos, n, RE2::UNANCHORED, &m, 1)) {
+      while (pos <= n && found.size() < kMaxCodeOccurrences && vp.re->Match(input, pos, n, RE2::UNANCHORED, &m, 1)) {
         const size_t b = static_cast<size_t>(m.data() - text_.data());
         const size_t e = b + m.size();
         pos = m.empty() ? e + 1 : e;
