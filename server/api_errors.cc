@@ -50,7 +50,8 @@ void send_status_problem(httplib::Response& res, const Status& status, ApiError 
     return;
   }
   if (error == ApiError::index_unavailable) res.set_header("Retry-After", "1");
-  send_problem(res, error, status.message(), error == ApiError::bad_parameter ? param : std::string_view{});
+  const bool names_param = error == ApiError::bad_parameter || (error == not_found && error != ApiError::index_unavailable);
+  send_problem(res, error, status.message(), names_param ? param : std::string_view{});
 }
 
 }  // namespace errkb::server

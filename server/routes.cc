@@ -130,19 +130,19 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
   // httplib calls this for every status >= 400; handlers' own problems already have a body.
   http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    const Route* match = nullptr;
+    auto methods = methods_for(req.path, &match);
+    const bool method_known = std::find(methods.begin(), methods.end(), req.method) != methods.end();
+    // httplib answers 404 for a known path with another method, and 400 when a PUT/DELETE body
+    // cannot be read: for a known path, both are the wrong method.
+    if (!methods.empty() && !method_known && (res.status == 404 || res.status == 400)) {
+      current_request_log().route = match->name;
+      res.set_header("Allow", join(methods) + ", OPTIONS");
+      send_problem(res, ApiError::method_not_allowed, req.method + " is not allowed here; use " + join(methods));
+      return httplib::Server::HandlerResponse::Handled;
+    }
     switch (res.status) {
-      case 404: {
-        const Route* match = nullptr;
-        auto methods = methods_for(req.path, &match);
-        if (methods.empty()) {
-          send_problem(res, ApiError::route_not_found, "no route " + req.path);
-        } else {
-          current_request_log().route = match->name;
-          res.set_header("Allow", join(methods) + ", OPTIONS");
-          send_problem(res, ApiError::method_not_allowed, req.method + " is not allowed here; use " + join(methods));
-        }
-        break;
-      }
+      case 404: send_problem(res, ApiError::route_not_found, "no route " + req.path); break;
       case 413: send_problem(res, ApiError::payload_too_large, "the request body is over the limit"); break;
       case 414: send_problem(res, ApiError::uri_too_long, "the request URI is too long"); break;
       case 500: send_problem(res, ApiError::internal, "the server failed to answer; the error has been logged"); break;
