@@ -352,10 +352,58 @@ std::vector<CodeOccurrence> CodeGrammar::find_codes(std::string_view text, const
   return codes::scan(impl_->state, text, ctx);
 }
 
+namespace codes {
+namespace {
+
+// A canonical term typed back ("hresult:80070005", "ora:942", "shopflow:sf-2001"): the reading it
+// names, spelled by the same builders. nullopt when the prefix is no family or taught vendor.
+std::optional<CodeInterpretation> canonical_reading(const GrammarState& st, std::string_view typed) {
+  const size_t colon = typed.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= typed.size()) return std::nullopt;
+  const std::string prefix = ascii_lower(typed.substr(0, colon));
+  const std::string body(typed.substr(colon + 1));
+  for (char c : prefix)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return std::nullopt;
+  for (char c : body)
+    if (c == ' ' || c == ':') return std::nullopt;
+  std::vector<CodeInterpretation> r;
+  if (prefix == "hresult" || prefix == "ntstatus" || prefix == "bugcheck") {
+    r = catalogue_readings(prefix, "0x" + body, {});
+  } else if (prefix == "win32" || prefix == "errno" || prefix == "http" || prefix == "sqlstate" || prefix == "curl" ||
+             prefix == "sqlite" || prefix == "mysql" || prefix == "mssql" || prefix == "ebay" || prefix == "devmgr") {
+    r = catalogue_readings(prefix, body, {});
+  } else if (prefix == "ora" || prefix == "tns" || prefix == "pls") {
+    r = catalogue_readings("oracle", prefix + "-" + body, {});
+  } else if (prefix == "kb") {
+    if (parse_decimal(body)) return kb_reading(body);
+    return std::nullopt;
+  } else if (prefix == "symbol") {
+    return symbol_reading(body);
+  } else if (prefix == "exception") {
+    return exception_reading(body, body.find('.') != std::string::npos);
+  } else if (prefix == "code" || st.vendor_ids.count(prefix)) {
+    CodeInterpretation v = vendor_reading(prefix, body);
+    if (prefix == "code") v.ns = "";
+    return v;
+  }
+  if (r.empty() || r.front().family == "vendor") return std::nullopt;  // the body did not parse
+  if (ascii_lower(r.front().canonical) != ascii_lower(typed)) return std::nullopt;
+  return r.front();
+}
+
+}  // namespace
+}  // namespace codes
+
 std::vector<CodeInterpretation> CodeGrammar::interpret(std::string_view code, const CodeContext& ctx) const {
   const std::string typed = codes::trim(code);
   std::vector<CodeInterpretation> out;
   if (typed.empty()) return out;
+  if (typed.size() <= 200 && typed.find(' ') == std::string::npos) {
+    if (auto r = codes::canonical_reading(impl_->state, typed)) {
+      out.push_back(std::move(*r));
+      return out;
+    }
+  }
   auto collect = [&](const std::vector<CodeOccurrence>& occs) {
     for (const auto& o : occs)
       for (const auto& r : o.interpretations) {

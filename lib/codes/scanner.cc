@@ -644,7 +644,8 @@ class Scanner {
         }
         return false;
       case kCueCode:
-        if (!cue.merged && cue.capital && find_value(devmgr_codes(), value)) {
+        if (!cue.merged && (cue.capital || (cue.begin > 0 && text_[cue.begin - 1] == '(')) &&
+            find_value(devmgr_codes(), value)) {
           consume_fixed(b, j, {devmgr_reading(value)});  // "(Code 10)", "Code 43"
           return true;
         }
@@ -734,7 +735,9 @@ class Scanner {
     if (value >= 1 && value <= kMaxErrno) add(errno_reading(value), 0.45, kCtxLinux);
     if (value >= 1 && value <= 99) add(curl_reading(value), find_value(curl_codes(), value) ? 0.35 : 0.15, kCtxCurl);
     if (find_value(sqlite_codes(), value)) add(sqlite_reading(value), 0.3, kCtxSqlite);
-    if (value >= 100 && value <= 599) add(http_reading(value), find_value(http_statuses(), value) ? 0.4 : 0.2, kCtxHttp);
+    // HTTP: the registered statuses, or an unregistered one in a class that has them (2xx-5xx, x00-x59).
+    if (find_value(http_statuses(), value)) add(http_reading(value), 0.4, kCtxHttp);
+    else if (value >= 200 && value <= 599 && value % 100 < 60) add(http_reading(value), 0.2, kCtxHttp);
     if (value >= 1000 && value <= 4999) add(mysql_reading(value), find_value(mysql_codes(), value) ? 0.4 : 0.2, kCtxMysql);
     if (find_value(mssql_codes(), value)) add(mssql_reading(value), 0.3, kCtxMssql);
     if (code_cue && find_value(devmgr_codes(), value)) add(devmgr_reading(value), 0.3, kCtxDevmgr);
@@ -965,7 +968,10 @@ class Scanner {
     for (size_t k = 0; k < cands.size(); ++k) order.emplace_back(score(cands[k]), k);
     std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<CodeInterpretation> out;
-    const bool certain = cands.size() == 1;
+    // One reading is certain only when something vouches for it: a table or a catalogue that
+    // knows the code ("exit code 137" has one plausible family but nothing that names it).
+    const bool certain = cands.size() == 1 && (!cands[0].reading.name.empty() || !cands[0].reading.message.empty() ||
+                                               cands[0].vendor_id >= 0);
     for (const auto& [s, k] : order) {
       CodeInterpretation r = std::move(cands[k].reading);
       r.certain = certain;

@@ -214,6 +214,25 @@ TEST(CodeGrammarTest, InterpretReadsOneCodeAsTyped) {
   auto sqlite_five = g.interpret("error 5", CodeContext{"", "SQLite"});
   EXPECT_EQ(sqlite_five[0].canonical, "sqlite:5");
   EXPECT_TRUE(g.interpret("hello world").empty());
+
+  // One plausible family but nothing that names the code: not certain.
+  auto exit137 = g.interpret("exit code 137");
+  ASSERT_EQ(exit137.size(), 1u);
+  EXPECT_EQ(exit137[0].canonical, "win32:137");
+  EXPECT_FALSE(exit137[0].certain);
+
+  // Canonical terms typed back read as themselves.
+  for (const char* canonical : {"hresult:80070005", "win32:5", "ntstatus:c0000022", "bugcheck:7b", "ora:942",
+                                "tns:12154", "sqlstate:42p01", "http:503", "ebay:21919300", "kb:5005565",
+                                "code:abc-1234", "symbol:err_connection_refused", "exception:java.lang.outofmemoryerror"}) {
+    auto back = g.interpret(canonical);
+    ASSERT_EQ(back.size(), 1u) << canonical;
+    EXPECT_EQ(back[0].canonical, canonical);
+  }
+  EXPECT_EQ(g.interpret("HRESULT:80070005")[0].canonical, "hresult:80070005");
+  EXPECT_TRUE(g.interpret("acme:x1").empty()) << "an untaught vendor prefix is no canonical term";
+  g.add_catalogue_code({"Acme", "X1", "", ""});
+  EXPECT_EQ(g.interpret("acme:x1")[0].canonical, "acme:x1");
 }
 
 TEST(CodeGrammarTest, CatalogueCodesMeetProseSpellings) {
