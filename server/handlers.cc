@@ -128,7 +128,7 @@ class JsonBody {
     }
     try {
       body_ = json::parse(req.body);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers like 1e400
       fail(ApiError::bad_json, e.what(), "");
       return;
     }

@@ -144,11 +144,11 @@ inline void build_index(const std::filesystem::path& kb, const std::filesystem::
 // A running server; stops and joins on destruction.
 class RunningServer {
  public:
-  explicit RunningServer(const ServerConfig& config) {
+  explicit RunningServer(const ServerConfig& config, bool log_requests = false) {
     ServerConfig c = config;
     c.listen_host = "127.0.0.1";
     c.listen_port = 0;
-    c.log_requests = false;
+    c.log_requests = log_requests;
     EXPECT_TRUE(validate(c).ok());
     auto created = ErrkbServer::Create(c);
     if (!created.ok()) {

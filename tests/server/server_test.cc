@@ -5,6 +5,11 @@
 #include <atomic>
 #include <thread>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
 #include "server_fixture.h"
 
 namespace errkb::server::test {
@@ -29,9 +34,9 @@ class ServerTest : public ::testing::Test {
   }
   std::filesystem::path kb_path() const { return dir_ / "kb"; }
   std::filesystem::path index_path() const { return dir_ / "index"; }
-  void start() {
+  void start(bool log_requests = false) {
     server_.reset();
-    server_ = std::make_unique<RunningServer>(config_);
+    server_ = std::make_unique<RunningServer>(config_, log_requests);
     ASSERT_TRUE(server_->ok());
     client_ = server_->client();
   }
@@ -407,6 +412,80 @@ Switch the printer driver's media type to direct thermal.
   EXPECT_EQ(failures.load(), 0);
   EXPECT_GT(requests.load(), 16);
   EXPECT_GE(server_->server().services().invalidations->load(), 3u);
+}
+
+TEST_F(ServerTest, HostileInputNeverYields500) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  const std::vector<std::string> gets = {
+      "/v1/search?q=%00%01%02",
+      "/v1/search?q=%FF%FE",
+      "/v1/search?q=" + std::string(2048, 'x'),
+      "/v1/search?q=0x80070005&limit=99999999999999999999",
+      "/v1/search?q=-0x80070005%20-ORA-00942%20AND%20OR%20NOT%20(%22",
+      "/v1/search?q=%22unterminated%20phrase&lang=xx",
+      "/v1/search?q=error&kind=article&vendor=%00&product=%FF",
+      "/v1/search?q=%E2%80%AE%F0%9F%98%80%20emoji%20rtl",
+      "/v1/codes/%FF%FE",
+      "/v1/codes/..%2F..%2Fetc%2Fpasswd",
+      "/v1/codes/" + std::string(200, '9'),
+      "/v1/codes/0x" + std::string(60, 'F'),
+      "/v1/codes/-2147024891?vendor=%00",
+      "/v1/codes/%20",
+      "/v1/admin/jobs/%00",
+      "/v1/gaps?limit=-1",
+      "/%2e%2e/%2e%2e/etc/passwd",
+  };
+  for (const auto& path : gets) {
+    auto r = client_->Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_LT(r->status, 500) << path << " -> " << r->body;
+    if (r->status >= 400) EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json") << path;
+  }
+  const std::vector<std::string> bodies = {
+      std::string(100000, '[') + std::string(100000, ']'),
+      R"({"text": "\u0000\u0001 error \ud83d\ude00", "code": "\u0000"})",
+      R"({"code": "0x80070005", "limit": 1e400})",
+      R"({"code": "0x80070005", "symptoms": [")" + std::string(10, 'a') + R"(", null]})",
+      R"({"text": ")" + std::string(60000, 'e') + R"("})",
+      R"({"text": ")" + std::string(5000, '5') + R"("})",
+      R"({"code": "ORA-", "vendor": "", "product": "", "language": ""})",
+      R"({"text": "error error error error", "symptoms": []})",
+      "null",
+      "\"just a string\"",
+      "{\"text\": \"x\"} trailing",
+  };
+  for (const auto& body : bodies) {
+    auto r = client_->Post("/v1/diagnose", body, kJson);
+    ASSERT_TRUE(r) << body.substr(0, 60);
+    EXPECT_LT(r->status, 500) << body.substr(0, 60) << " -> " << r->body;
+  }
+  for (const auto& body : {R"({"diagnosis_id": 5, "cause_id": "x", "outcome": "resolved"})",
+                           R"({"diagnosis_id": "x", "cause_id": ["x"], "outcome": "resolved"})",
+                           R"({"diagnosis_id": "", "cause_id": "", "outcome": ""})"}) {
+    auto r = client_->Post("/v1/feedback", body, kJson);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << body << " -> " << r->body;
+  }
+}
+
+TEST_F(ServerTest, OneStructuredLogLinePerRequest) {
+  std::ostringstream captured;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  spdlog::default_logger()->sinks().push_back(sink);
+  config_.api_keys = {key("desk", "desk-secret-key", {Scope::kSearch})};
+  ASSERT_NO_FATAL_FAILURE(start(/*log_requests=*/true));
+  auto r = client_->Get("/v1/search?q=dns&limit=3", {{"Authorization", "Bearer desk-secret-key"}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  const size_t hits = body_json(r)["hits"].size();
+  client_->Get("/v1/missing");
+  server_.reset();  // the server has stopped, so every log call has returned
+  spdlog::default_logger()->sinks().pop_back();
+  const std::string log = captured.str();
+  EXPECT_NE(log.find("request method=GET path=/v1/search route=/v1/search status=200 ms="), std::string::npos) << log;
+  EXPECT_NE(log.find("key=desk results=" + std::to_string(hits)), std::string::npos) << log;
+  EXPECT_NE(log.find("path=/v1/missing route=unmatched status=404"), std::string::npos) << log;
+  EXPECT_EQ(log.find("desk-secret-key"), std::string::npos) << "the key itself must never be logged";
 }
 
 TEST_F(ServerTest, KeepAliveRequestIsFast) {
