@@ -130,6 +130,8 @@ struct Pending {
   std::vector<Candidate> cands;           // readings still to be ranked
   std::vector<CodeInterpretation> fixed;  // kFixed: final readings, moved out as they are
   bool cued = false;      // short hex: a cue, zero padding or a stop line made it a code
+  bool generic = false;   // readings guessed from the number alone: vendors named in the text join
+  size_t number_begin = 0;
   size_t digits = 0;      // catalogue-only: length of the number
 };
 
@@ -290,6 +292,7 @@ class Scanner {
       if (b >= e || b < skip_until_) continue;
       uint8_t f = 0;
       for (size_t k = b; k < e; ++k) f |= cls(text_[k]);
+      if (!(f & ~(kWord | kDigit | kHex))) continue;  // "3-D", "x86-64": a bare number inside a word
       simple(b, e, f);
     }
   }
@@ -330,6 +333,9 @@ class Scanner {
     if (w.part == kPartStop && m.capital) m.cue = kCueStop;  // "STOP 0x0000007B", "Stop: 0x7B"
     if (m.cue == kCueStop) ctx_bits_ |= kCtxCrash;
     if (w.cue == kCueErrorTag && t != "ErrorCode") m.cue = kCueError;  // errorCode=5 in other APIs
+    // <code>, </code>, <status>: markup, not a cue (eBay's <ErrorCode> excepted).
+    const bool tag_name = (i >= 1 && text_[i - 1] == '<') || (i >= 2 && text_[i - 1] == '/' && text_[i - 2] == '<');
+    if (tag_name && m.cue != kCueErrorTag) m.cue = kCueNone;
     if (last_.valid && words_adjacent(last_.end, i) && combine(last_, m)) return;
     last_ = m;
   }
@@ -590,7 +596,7 @@ class Scanner {
     if (cue.cue == kCueNone) {
       // "curl: (7) Failed to connect": the one vendor whose name alone introduces its code.
       if (cue.vendor == kVendorCurl && gap_has(cue.end, i, '(') && j < text_.size() && text_[j] == ')') {
-        consume_fixed(b, j, {curl_reading(value)});
+        consume_fixed(b, close_paren(cue.end, i, j), {curl_reading(value)});
         return true;
       }
       return false;  // "Windows 10", "MySQL 8"
@@ -599,54 +605,54 @@ class Scanner {
     if (value == 0) return true;  // "error 0", "exit code 0": success, not an error code
     if (cue.vendor != kVendorNone && cue.cue != kCueStop && cue.cue != kCueErrno) {
       if (auto r = vendor_number(cue, value, digits)) {
-        consume_fixed(b, j, {std::move(*r)});
+        consume_fixed(b, close_paren(cue.end, i, j), {std::move(*r)});
         return true;
       }
     }
     switch (cue.cue) {
       case kCueHttp:
         if (value >= 100 && value <= 599) {
-          consume_fixed(b, j, {http_reading(value)});
+          consume_fixed(b, close_paren(cue.end, i, j), {http_reading(value)});
           return true;
         }
         return false;
       case kCueStatus:
         if (value >= 100 && value <= 599) {
-          consume_fixed(b, j, {http_reading(value)});
+          consume_fixed(b, close_paren(cue.end, i, j), {http_reading(value)});
           return true;
         }
         break;
       case kCueErrno:
         if (value >= 1 && value <= kMaxErrno) {
-          consume_fixed(b, j, {errno_reading(value)});
+          consume_fixed(b, close_paren(cue.end, i, j), {errno_reading(value)});
           return true;
         }
         return false;
       case kCueStop:
         if (cue.all_caps || cue.merged || iequals(tok(cue.begin, cue.end), "bugcheck")) {
-          consume_fixed(b, j, {bugcheck_reading(static_cast<uint32_t>(*parse_hex(digits)))});
+          consume_fixed(b, close_paren(cue.end, i, j), {bugcheck_reading(static_cast<uint32_t>(*parse_hex(digits)))});
           skip_parameters(j);
           return true;
         }
         return false;
       case kCueMsg:
-        consume_fixed(b, j, {mssql_reading(value)});
+        consume_fixed(b, close_paren(cue.end, i, j), {mssql_reading(value)});
         return true;
       case kCueSqlstate:
         return false;  // five-character states are read by sqlstate_token
       case kCueErrorTag:
-        consume_fixed(b, j, {error_tag_reading(digits)});
+        consume_fixed(b, close_paren(cue.end, i, j), {error_tag_reading(digits)});
         return true;
       case kCueKb:
         if (digits.size() >= 6 && digits.size() <= 7) {
-          consume_fixed(b, j, {kb_reading(digits)});
+          consume_fixed(b, close_paren(cue.end, i, j), {kb_reading(digits)});
           return true;
         }
         return false;
       case kCueCode:
         if (!cue.merged && (cue.capital || (cue.begin > 0 && text_[cue.begin - 1] == '(')) &&
             find_value(devmgr_codes(), value)) {
-          consume_fixed(b, j, {devmgr_reading(value)});  // "(Code 10)", "Code 43"
+          consume_fixed(b, close_paren(cue.end, i, j), {devmgr_reading(value)});  // "(Code 10)", "Code 43"
           return true;
         }
         break;
@@ -655,22 +661,24 @@ class Scanner {
     }
     // Error-like cue: MySQL's "ERROR 1045 (28000)", SQL Server's "Error: 18456, Severity: 14".
     if (cue.cue == kCueError && value >= 1000 && value <= 4999 && mysql_state_follows(j)) {
-      consume_fixed(b, j, {mysql_reading(value)});
+      consume_fixed(b, close_paren(cue.end, i, j), {mysql_reading(value)});
       return true;
     }
     if (cue.cue == kCueError && (text_.substr(j, 11) == ", Severity:" || text_.substr(j, 8) == ", Level ")) {
-      consume_fixed(b, j, {mssql_reading(value)});
+      consume_fixed(b, close_paren(cue.end, i, j), {mssql_reading(value)});
       return true;
     }
     if (http_reason_follows(j, value)) {
-      consume_fixed(b, j, {http_reading(value)});
+      consume_fixed(b, close_paren(cue.end, i, j), {http_reading(value)});
       return true;
     }
     Pending p;
     p.begin = b;
-    p.end = j;
+    p.end = close_paren(cue.end, i, j);
     p.kind = cue.cue == kCueCode && find_value(devmgr_codes(), value) ? Kind::kCodeCue : Kind::kRanked;
     p.cands = generic_candidates(value, digits, cue.cue == kCueCode);
+    p.generic = true;
+    p.number_begin = i;
     pending_.push_back(std::move(p));
     last_.valid = false;
     return true;
@@ -751,7 +759,11 @@ class Scanner {
       if (!system_vendor(st_.vendor_keys[vid])) add(vendor_reading(st_.vendor_keys[vid], digits), 0.3, 0, vid);
     }
     if (explicit_bits_ & kCtxEbay) add(ebay_reading(digits), 0.3, kCtxEbay);
-    if (c.empty()) add(vendor_reading("code", digits), 0.2, 0);
+    if (c.empty()) {
+      CodeInterpretation r = vendor_reading("code", digits);
+      r.ns = "";
+      add(std::move(r), 0.2, 0);
+    }
     return c;
   }
 
@@ -994,6 +1006,7 @@ class Scanner {
           readings = std::move(p.fixed);
           break;
         case Kind::kRanked:
+          if (p.generic) add_text_vendors(p);
           readings = rank(std::move(p.cands));
           break;
         case Kind::kCodeCue:
@@ -1001,6 +1014,7 @@ class Scanner {
             for (auto& c : p.cands)
               if (c.reading.family == "devmgr") readings.push_back(std::move(c.reading));
           } else {
+            add_text_vendors(p);
             readings = rank(std::move(p.cands));
           }
           break;
@@ -1038,6 +1052,43 @@ class Scanner {
       out.push_back(std::move(o));
     }
     return out;
+  }
+
+  // "error 240" in a text about eBay: the vendors the text names are readings too (a catalogue
+  // that knows the number has added its reading already). A guessed "code:N" gives way to them.
+  void add_text_vendors(Pending& p) const {
+    const std::string_view digits = tok(p.number_begin, p.number_begin + count_digits(p.number_begin));
+    if (digits.size() < 2) return;
+    auto have = [&](std::string_view canonical) {
+      for (const auto& c : p.cands)
+        if (c.reading.canonical == canonical) return true;
+      return false;
+    };
+    std::vector<Candidate> extra;
+    if ((ctx_bits_ & kCtxEbay) && !have("ebay:" + std::string(digits)))
+      extra.push_back({ebay_reading(digits), 0.3, kCtxEbay, -1});
+    for (int32_t vid : mentioned_) {
+      const std::string& key = st_.vendor_keys[vid];
+      if (system_vendor(key)) continue;
+      CodeInterpretation r = vendor_reading(key, digits);
+      if (!have(r.canonical)) extra.push_back({std::move(r), 0.3, 0, vid});
+    }
+    if (extra.empty()) return;
+    std::erase_if(p.cands, [](const Candidate& c) { return c.reading.canonical.starts_with("code:"); });
+    for (auto& c : extra) p.cands.push_back(std::move(c));
+  }
+
+  size_t count_digits(size_t i) const {
+    size_t k = i;
+    while (k < text_.size() && (cls(text_[k]) & kDigit)) ++k;
+    return k - i;
+  }
+
+  // "curl: (7)", "SQLite error (5)": the closing parenthesis belongs to the code as written.
+  size_t close_paren(size_t cue_end, size_t number_begin, size_t number_end) const {
+    if (number_end < text_.size() && text_[number_end] == ')' && gap_has(cue_end, number_begin, '('))
+      return number_end + 1;
+    return number_end;
   }
 
   void explain(CodeInterpretation& r) const {

@@ -325,6 +325,10 @@ TEST(CodeGrammarTest, SpansIncludeTheCueTheyNeeded) {
   EXPECT_EQ(occs[1].raw, "HTTP 503");
   EXPECT_EQ(occs[2].raw, "0x80070005");
   EXPECT_EQ(occs[3].raw, "ORA-00942");
+  auto curl = g.find_codes("curl: (7) Failed to connect; SQLite error (5): database is locked");
+  ASSERT_EQ(curl.size(), 2u);
+  EXPECT_EQ(curl[0].raw, "curl: (7)");
+  EXPECT_EQ(curl[1].raw, "SQLite error (5)");
   auto stop = g.find_codes("*** STOP: 0x0000007B (0xFFFFF880009A9928,0xFFFFFFFFC0000034,0x0,0x0)");
   ASSERT_EQ(stop.size(), 1u);
   EXPECT_EQ(stop[0].raw, "STOP: 0x0000007B");
