@@ -3,8 +3,9 @@
 // Schema (one file, WAL journal):
 //   diagnoses(id PK, code_terms JSON, symptom_terms JSON, cause_ids JSON, query_text, query_key,
 //             cause_count, top_confidence, created_ms)
-//   diagnosis_terms(diagnosis_id, kind 'c'|'s', term)  -- inverted list so tallies() only reads
-//             diagnoses that share at least one code or symptom term with the request
+//   diagnosis_terms(diagnosis_id, kind 'c'|'s', term)  -- inverted list of the diagnoses that have
+//             feedback (filled at their first feedback), so tallies() reads only those that share
+//             a code or symptom term with the request, however many diagnoses were never rated
 //   feedback(id PK, diagnosis_id, cause_id, outcome, note, created_ms)
 //   searches(query_text, query_key, created_ms)        -- searches that found nothing
 // query_key is the query lower-cased with whitespace collapsed, so the gaps report groups
@@ -186,13 +187,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
   Status record_diagnosis(const DiagnosisRecord& record) override {
     if (record.diagnosis_id.empty()) return Status::InvalidArgument("diagnosis id is empty");
     std::lock_guard lock(writer_mutex_);
-    if (auto s = exec(writer_, "PRAGMA synchronous=NORMAL; BEGIN IMMEDIATE"); !s.ok()) return s;
-    Status status = insert_diagnosis(record);
-    if (!status.ok()) {
-      exec(writer_, "ROLLBACK");
-      return status;
-    }
-    return exec(writer_, "COMMIT");
+    if (auto s = exec(writer_, "PRAGMA synchronous=NORMAL"); !s.ok()) return s;
+    return insert_diagnosis(record);
   }
 
   Status record_unanswered_search(const std::string& query) override {
@@ -207,31 +203,15 @@ class SqliteFeedbackStore final : public FeedbackStore {
 
   Status record_feedback(const FeedbackEntry& entry) override {
     std::lock_guard lock(writer_mutex_);
-    {
-      Statement find(writer_, "SELECT cause_ids FROM diagnoses WHERE id = ?");
-      if (!find.ok()) return Status::IOError(find.error());
-      find.bind(1, entry.diagnosis_id);
-      int rc = find.step();
-      if (rc == SQLITE_DONE) return Status::NotFound("unknown diagnosis id '" + entry.diagnosis_id + "'");
-      if (rc != SQLITE_ROW) return Status::IOError("reading a diagnosis: " + find.error());
-      auto causes = from_json_array(find.text(0));
-      if (std::find(causes.begin(), causes.end(), entry.cause_id) == causes.end()) {
-        return Status::InvalidArgument("cause '" + entry.cause_id + "' was not part of diagnosis '" +
-                                       entry.diagnosis_id + "'");
-      }
-    }
     // FULL: the commit returns only once the WAL is synced, so an acknowledged feedback survives
     // a crash or power cut.
-    if (auto s = exec(writer_, "PRAGMA synchronous=FULL"); !s.ok()) return s;
-    Statement insert(writer_,
-                     "INSERT INTO feedback(diagnosis_id, cause_id, outcome, note, created_ms) VALUES(?,?,?,?,?)");
-    if (!insert.ok()) return Status::IOError(insert.error());
-    insert.bind(1, entry.diagnosis_id)
-        .bind(2, entry.cause_id)
-        .bind(3, outcome_name(entry.outcome))
-        .bind(4, entry.note)
-        .bind(5, now_ms());
-    if (insert.step() != SQLITE_DONE) return Status::IOError("recording feedback: " + insert.error());
+    if (auto s = exec(writer_, "PRAGMA synchronous=FULL; BEGIN IMMEDIATE"); !s.ok()) return s;
+    Status status = insert_feedback(entry);
+    if (!status.ok()) {
+      exec(writer_, "ROLLBACK");
+      return status;
+    }
+    if (status = exec(writer_, "COMMIT"); !status.ok()) return status;
     std::lock_guard cache_lock(cache_mutex_);
     tally_cache_.clear();
     return Status::OK();
@@ -320,19 +300,50 @@ class SqliteFeedbackStore final : public FeedbackStore {
     int rc = insert.step();
     if (rc == SQLITE_CONSTRAINT) return Status::InvalidArgument("diagnosis id '" + record.diagnosis_id + "' already recorded");
     if (rc != SQLITE_DONE) return Status::IOError("recording a diagnosis: " + insert.error());
+    return Status::OK();
+  }
 
-    Statement term(writer_, "INSERT INTO diagnosis_terms(diagnosis_id, kind, term) VALUES(?,?,?)");
-    if (!term.ok()) return Status::IOError(term.error());
-    auto add_terms = [&](const std::vector<std::string>& terms, std::string_view kind) -> Status {
-      for (const auto& t : std::set<std::string>(terms.begin(), terms.end())) {
-        term.bind(1, record.diagnosis_id).bind(2, kind).bind(3, t);
-        if (term.step() != SQLITE_DONE) return Status::IOError("recording diagnosis terms: " + term.error());
-        term.reset();
-      }
-      return Status::OK();
-    };
-    if (auto s = add_terms(record.code_terms, "c"); !s.ok()) return s;
-    return add_terms(record.symptom_terms, "s");
+  // Inside the caller's transaction: checks the diagnosis and the cause, indexes the diagnosis'
+  // terms at its first feedback, and inserts the feedback.
+  Status insert_feedback(const FeedbackEntry& entry) {
+    Statement find(writer_, R"sql(
+      SELECT cause_ids, code_terms, symptom_terms,
+             EXISTS(SELECT 1 FROM feedback WHERE diagnosis_id = ?1)
+        FROM diagnoses WHERE id = ?1)sql");
+    if (!find.ok()) return Status::IOError(find.error());
+    find.bind(1, entry.diagnosis_id);
+    int rc = find.step();
+    if (rc == SQLITE_DONE) return Status::NotFound("unknown diagnosis id '" + entry.diagnosis_id + "'");
+    if (rc != SQLITE_ROW) return Status::IOError("reading a diagnosis: " + find.error());
+    auto causes = from_json_array(find.text(0));
+    if (std::find(causes.begin(), causes.end(), entry.cause_id) == causes.end()) {
+      return Status::InvalidArgument("cause '" + entry.cause_id + "' was not part of diagnosis '" +
+                                     entry.diagnosis_id + "'");
+    }
+    if (find.integer(3) == 0) {
+      Statement term(writer_, "INSERT INTO diagnosis_terms(diagnosis_id, kind, term) VALUES(?,?,?)");
+      if (!term.ok()) return Status::IOError(term.error());
+      auto add_terms = [&](const std::vector<std::string>& terms, std::string_view kind) -> Status {
+        for (const auto& t : std::set<std::string>(terms.begin(), terms.end())) {
+          term.bind(1, entry.diagnosis_id).bind(2, kind).bind(3, t);
+          if (term.step() != SQLITE_DONE) return Status::IOError("recording diagnosis terms: " + term.error());
+          term.reset();
+        }
+        return Status::OK();
+      };
+      if (auto s = add_terms(from_json_array(find.text(1)), "c"); !s.ok()) return s;
+      if (auto s = add_terms(from_json_array(find.text(2)), "s"); !s.ok()) return s;
+    }
+    Statement insert(writer_,
+                     "INSERT INTO feedback(diagnosis_id, cause_id, outcome, note, created_ms) VALUES(?,?,?,?,?)");
+    if (!insert.ok()) return Status::IOError(insert.error());
+    insert.bind(1, entry.diagnosis_id)
+        .bind(2, entry.cause_id)
+        .bind(3, outcome_name(entry.outcome))
+        .bind(4, entry.note)
+        .bind(5, now_ms());
+    if (insert.step() != SQLITE_DONE) return Status::IOError("recording feedback: " + insert.error());
+    return Status::OK();
   }
 
   std::unordered_map<std::string, FeedbackTally> compute_tallies(const std::set<std::string>& codes,
