@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "errkb/ingest.h"
 #include "fixtures.h"
@@ -139,6 +140,47 @@ TEST(ReadKbFile, MalformedFilesAreErrorsNotExceptions) {
     EXPECT_EQ(r.errors[0].path, f.rel);
     EXPECT_EQ(r.errors[0].to_string().rfind(f.rel + ":", 0), 0u);
   }
+}
+
+// The indexer reads files on several threads: the readers share no mutable state.
+TEST(ReadKbFile, ParallelReadsGiveTheSameItems) {
+  const auto files = list_kb_files(fixture_root() / "kb");
+  ASSERT_TRUE(files.ok());
+  auto fingerprint = [&](const KbFile& f) {
+    std::string out;
+    for (const Item& item : read_kb_file(f).items) {
+      out += item.uid + "=" + item.signature + ":" + std::to_string(item.passages.size()) + ";";
+      for (const Passage& p : item.passages) out += p.language + p.cause + p.title;
+    }
+    return out;
+  };
+  std::vector<std::string> serial;
+  for (const KbFile& f : *files) serial.push_back(fingerprint(f));
+  constexpr int kThreads = 4;
+  std::vector<std::vector<std::string>> parallel(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round) {
+        parallel[t].clear();
+        for (const KbFile& f : *files) parallel[t].push_back(fingerprint(f));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(parallel[t], serial) << "thread " << t;
+}
+
+TEST(ReadKbFile, WindowsLineEndings) {
+  const auto md = read_markdown_article(
+      "articles/crlf.md", "---\r\ntitle: CRLF\r\nlanguage: en\r\n---\r\n## Cause\r\n\r\nA reason.\r\n");
+  ASSERT_EQ(md.items.size(), 1u) << errors_of(md);
+  EXPECT_EQ(md.items[0].passages[0].title, "CRLF");
+  EXPECT_EQ(md.items[0].passages[0].cause, "A reason.");
+  const auto txt = read_text_article("articles/crlf.txt", "Title\r\n\r\nCause:\r\nA reason.\r\n");
+  ASSERT_EQ(txt.items.size(), 1u);
+  EXPECT_EQ(txt.items[0].passages[0].cause, "A reason.");
+  EXPECT_EQ(txt.items[0].passages[0].title, "Title");
 }
 
 }  // namespace
