@@ -136,6 +136,16 @@ TEST(Config, FlagsAndHelp) {
   EXPECT_NE(missing_file.status().message().find("config"), std::string::npos);
 }
 
+TEST(Config, ExampleFileInTheRepositoryIsValid) {
+  ServerConfig config;
+  Status status = apply_yaml_file(testing::source_path("server/errkb.example.yaml"), config);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_TRUE(validate(config).ok());
+  EXPECT_EQ(config.api_keys.size(), 2u);
+  EXPECT_EQ(config.api_keys[1].sha256_hex, sha256_hex("change-me-ops-key"));
+  EXPECT_EQ(config.cors_origins, std::vector<std::string>{"https://desk.example.com"});
+}
+
 TEST(Config, Sha256MatchesKnownVector) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
