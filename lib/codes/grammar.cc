@@ -42,7 +42,13 @@ std::optional<int64_t> number_of(std::string_view code) {
   return std::nullopt;
 }
 
+// A 32-bit Windows value as catalogues write it: hex with or without 0x ("0x80070005",
+// "80070005", "C0000022"), or signed/unsigned decimal ("-2147024891", "2147942405").
 std::optional<uint32_t> windows_value_of(std::string_view code) {
+  const bool bare_hex = code.size() == 8 && std::all_of(code.begin(), code.end(), [](char c) {
+                          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+                        });
+  if (bare_hex) return static_cast<uint32_t>(*parse_hex(code));
   if (auto d = parse_decimal(code)) {
     if (*d < 0 && *d >= INT32_MIN) return static_cast<uint32_t>(static_cast<int32_t>(*d));
     if (*d >= 0 && *d <= 0xFFFFFFFFll) return static_cast<uint32_t>(*d);

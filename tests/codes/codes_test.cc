@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -162,9 +163,11 @@ TEST(CodeGrammarTest, TenMegabyteLineIsLinear) {
                                    std::string("ERROR 1045 ("), std::string("STOP: 0x7B (0x1,"),
                                    std::string("inaccessible boot "), std::string("ORA-")}) {
     size_t small_found = 0, big_found = 0;
-    const double small = seconds_for(piece, 1u << 20, &small_found);
+    // Best of two for the small input, so that a busy machine does not fake a blow-up; quadratic
+    // growth would be ~100 times, linear is ~10.
+    const double small = std::min(seconds_for(piece, 1u << 20, &small_found), seconds_for(piece, 1u << 20, &small_found));
     const double big = seconds_for(piece, 10u << 20, &big_found);
-    EXPECT_LT(big, 15 * small + 0.5) << "'" << piece << "': 1 MB " << small << " s, 10 MB " << big << " s";
+    EXPECT_LT(big, 25 * small + 1.0) << "'" << piece << "': 1 MB " << small << " s, 10 MB " << big << " s";
     EXPECT_LT(big, 30.0) << "'" << piece << "'";
     EXPECT_GE(big_found, small_found) << "'" << piece << "'";
     EXPECT_LE(big_found, kMaxCodeOccurrences) << "'" << piece << "'";
@@ -271,6 +274,23 @@ TEST(CodeGrammarTest, CatalogueCodesMeetProseSpellings) {
     EXPECT_EQ(occs[0].interpretations[0].canonical, c.canonical) << c.prose;
   }
   EXPECT_EQ(g.interpret_catalogue_code("Shop Flow", "AB 12")[0].canonical, "shopflow:ab12");
+  // Catalogues write Windows values in several ways; all meet on one canonical.
+  for (const char* written : {"0x80070005", "80070005", "0X80070005", "-2147024891", "2147942405", "E_ACCESSDENIED"})
+    EXPECT_EQ(g.interpret_catalogue_code("hresult", written)[0].canonical, "hresult:80070005") << written;
+  for (const char* written : {"0xC0000022", "C0000022", "c0000022", "STATUS_ACCESS_DENIED", "-1073741790"})
+    EXPECT_EQ(g.interpret_catalogue_code("ntstatus", written)[0].canonical, "ntstatus:c0000022") << written;
+  for (const char* written : {"0x7B", "0x0000007B", "7B", "INACCESSIBLE_BOOT_DEVICE"})
+    EXPECT_EQ(g.interpret_catalogue_code("bugcheck", written)[0].canonical, "bugcheck:7b") << written;
+  EXPECT_EQ(g.interpret_catalogue_code("win32", "ERROR_ACCESS_DENIED")[0].canonical, "win32:5");
+  EXPECT_EQ(g.interpret_catalogue_code("errno", "EACCES")[0].canonical, "errno:13");
+  EXPECT_EQ(g.interpret_catalogue_code("curl", "CURLE_COULDNT_CONNECT")[0].canonical, "curl:7");
+  EXPECT_EQ(g.interpret_catalogue_code("sqlite", "SQLITE_BUSY")[0].canonical, "sqlite:5");
+  EXPECT_EQ(g.interpret_catalogue_code("sqlstate", "42P01")[0].canonical, "sqlstate:42p01");
+  EXPECT_EQ(g.interpret_catalogue_code("oracle", "PLS-00201")[0].canonical, "pls:201");
+  EXPECT_EQ(g.interpret_catalogue_code("mysql", "1045")[0].name, "ER_ACCESS_DENIED_ERROR");
+  EXPECT_EQ(g.interpret_catalogue_code("eBay", "21919300", "QUANTITY_INVALID")[0].name, "QUANTITY_INVALID");
+  // A system vendor whose code does not parse still gets a stable term in its namespace.
+  EXPECT_EQ(g.interpret_catalogue_code("http", "5xx")[0].canonical, "http:5xx");
   EXPECT_EQ(g.interpret_catalogue_code("Acme", "X-9", "ACME_X")[0].name, "ACME_X");
 }
 
