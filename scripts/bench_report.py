@@ -186,7 +186,7 @@ def plot(o, wrk, res):
 set terminal pngcairo size 900,500
 set output '%(o)s/latency.png'
 set title 'errkb-server latency percentiles (wrk, 16 keep-alive connections)'
-set xlabel 'percentile'; set ylabel 'ms'; set logscale y; set key left top; set grid
+set xlabel 'percentile'; set ylabel 'ms'; set logscale y; set key outside right; set grid
 plot %(plots)s
 unset logscale y
 set output '%(o)s/throughput.png'
