@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "errkb/codes.h"
+#include "errkb/engine.h"
 #include "errkb/indexer.h"
 
 namespace {
@@ -92,6 +93,8 @@ int main(int argc, char** argv) {
   std::string vendor;
   explain->add_option("text", words, "text to scan")->required();
   explain->add_option("--vendor", vendor, "vendor context (eBay, Microsoft, Oracle, ...)");
+  std::string explain_index;
+  explain->add_option("--index", explain_index, "also know the codes of this index's catalogues");
 
   try {
     app.parse(argc, argv);
@@ -103,8 +106,22 @@ int main(int argc, char** argv) {
   if (explain->parsed()) {
     std::string text;
     for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
-    errkb::CodeGrammar grammar;
-    std::cout << errkb::codes_to_json(grammar.find_codes(text, {vendor, ""})) << "\n";
+    if (explain_index.empty()) {
+      errkb::CodeGrammar grammar;
+      std::cout << errkb::codes_to_json(grammar.find_codes(text, {vendor, ""})) << "\n";
+      return 0;
+    }
+    auto engine = errkb::Engine::Open({explain_index, nullptr});
+    if (!engine.ok()) {
+      std::cerr << "errkb-indexer explain: " << engine.status().message() << "\n";
+      return 2;
+    }
+    auto found = (*engine)->find_codes(text, vendor);
+    if (!found.ok()) {
+      std::cerr << "errkb-indexer explain: " << found.status().message() << "\n";
+      return 2;
+    }
+    std::cout << errkb::codes_to_json(*found) << "\n";
     return 0;
   }
 

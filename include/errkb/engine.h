@@ -144,6 +144,8 @@ class Engine {
   virtual Result<CodeLookup> lookup_code(const std::string& code, const std::string& vendor) = 0;
   virtual Result<Diagnosis> diagnose(const DiagnoseRequest& request) = 0;
   virtual Result<IndexInfo> info() = 0;
+  // The codes in `text` as the index's grammar reads them (built-in families plus every loaded catalogue).
+  virtual Result<std::vector<CodeOccurrence>> find_codes(const std::string& text, const std::string& vendor) = 0;
   // Makes every thread's handle reopen before its next query (after an update or a switch).
   virtual void invalidate() = 0;
 };

@@ -178,6 +178,10 @@ class XapianEngine final : public Engine {
       return info;
     });
   }
+  Result<std::vector<CodeOccurrence>> find_codes(const std::string& text, const std::string& vendor) override {
+    return guarded<std::vector<CodeOccurrence>>(
+        [&](Handle& h) -> Result<std::vector<CodeOccurrence>> { return h.grammar->find_codes(text, {vendor, ""}); });
+  }
   void invalidate() override { epoch_.fetch_add(1); }
 
  private:
