@@ -22,6 +22,10 @@ int line_of_offset(std::string_view text, size_t offset);
 // byte offset). Returns the text without a UTF-8 byte order mark when it is acceptable.
 std::optional<InputError> check_encoding(std::string_view rel, std::string_view& text);
 
+// check_encoding, plus: an article with no text at all is an error (a file truncated to nothing
+// must not replace the indexed version of the article).
+std::optional<InputError> check_article_text(std::string_view rel, std::string_view& text);
+
 std::string trim(std::string_view s);
 std::string to_lower_ascii(std::string_view s);
 bool starts_with_ci(std::string_view s, std::string_view prefix);

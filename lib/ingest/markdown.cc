@@ -188,7 +188,7 @@ FileReadResult read_markdown_article(std::string_view rel, std::string_view text
   using namespace ingest;
   FileReadResult result;
   const std::string_view raw = text;
-  if (auto err = check_encoding(rel, text)) {
+  if (auto err = check_article_text(rel, text)) {
     result.errors.push_back(std::move(*err));
     result.complete = false;
     return result;

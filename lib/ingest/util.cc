@@ -59,6 +59,12 @@ std::optional<InputError> check_encoding(std::string_view rel, std::string_view&
   return std::nullopt;
 }
 
+std::optional<InputError> check_article_text(std::string_view rel, std::string_view& text) {
+  if (auto err = check_encoding(rel, text)) return err;
+  if (trim(text).empty()) return make_error(rel, 0, "empty article");
+  return std::nullopt;
+}
+
 std::string trim(std::string_view s) {
   const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);

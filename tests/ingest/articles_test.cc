@@ -239,6 +239,16 @@ TEST(MalformedArticle, Utf16IsAnUnknownEncoding) {
   EXPECT_NE(r.errors[0].message.find("UTF-16"), std::string::npos);
 }
 
+TEST(MalformedArticle, EmptyFileIsAnError) {
+  for (auto reader : {read_markdown_article, read_html_article, read_text_article}) {
+    const FileReadResult r = reader("articles/empty", " \n\n");
+    EXPECT_TRUE(r.items.empty());
+    EXPECT_FALSE(r.complete);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].to_string(), "articles/empty: empty article");
+  }
+}
+
 TEST(MalformedArticle, NulBytesAreNotText) {
   const FileReadResult r = read_text_article("articles/n.txt", std::string("Title\n\nA\0B\0", 11));
   EXPECT_TRUE(r.items.empty());
