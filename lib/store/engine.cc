@@ -374,6 +374,8 @@ class XapianEngine final : public Engine {
     int64_t total = 0;
     Facets facets;
     double strength = 0;  // how well the best candidate answers the query (0..1)
+    std::vector<Xapian::MSet> msets;     // kept for snippets, which are made only for what is returned
+    std::vector<size_t> mset_of;         // passage index -> its MSet
   };
 
   Candidates retrieve(Handle& h, const AnalyzedQuery& q, size_t want, bool with_facets,
@@ -462,11 +464,12 @@ class XapianEngine final : public Engine {
           }
         }
         sp.score = rank::combine(parts);
-        sp.snippet = make_snippet(mset, q, sp.passage);
+        out.mset_of.push_back(out.msets.size());
         out.strength = std::max(out.strength, std::max(parts.code, std::pow(std::min(1.0, coverage * 1.1), 1.5)));
         index_of[*it] = out.passages.size();
         out.passages.push_back(std::move(sp));
       }
+      out.msets.push_back(std::move(mset));
     };
 
     bool has_codes = !q.code_query.empty();
@@ -479,7 +482,18 @@ class XapianEngine final : public Engine {
       run(filtered(q, code_first), true);
     }
     if (has_prose) run(filtered(q, q.prose_query), !has_codes);
-    std::stable_sort(out.passages.begin(), out.passages.end(), [](auto& a, auto& b) { return a.score > b.score; });
+    // Sort passages (with their MSet index) by score; snippets are made afterwards for the top ones only.
+    std::vector<size_t> order(out.passages.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return out.passages[a].score > out.passages[b].score; });
+    std::vector<rank::ScoredPassage> sorted;
+    std::vector<size_t> sorted_mset;
+    for (size_t i : order) {
+      sorted.push_back(std::move(out.passages[i]));
+      sorted_mset.push_back(out.mset_of[i]);
+    }
+    out.passages = std::move(sorted);
+    out.mset_of = std::move(sorted_mset);
     if (with_facets)
       for (size_t i = 0, s = 0; i < std::size(schema::kFields); ++i) {
         const auto& spec = schema::kFields[i];
@@ -490,6 +504,12 @@ class XapianEngine final : public Engine {
         ++s;
       }
     return out;
+  }
+
+  // Snippets for the first `count` passages (the ones that will be shown).
+  void add_snippets(Candidates& c, const AnalyzedQuery& q, size_t count) {
+    for (size_t i = 0; i < c.passages.size() && i < count; ++i)
+      c.passages[i].snippet = make_snippet(c.msets[c.mset_of[i]], q, c.passages[i].passage);
   }
 
   std::string make_snippet(const Xapian::MSet& mset, const AnalyzedQuery& q, const Passage& p) {
@@ -530,6 +550,7 @@ class XapianEngine final : public Engine {
     AnalyzedQuery q = analyze(h, r.q, {}, r.lang, r.vendor, r.product, r.kind, true);
     size_t want = static_cast<size_t>(std::max(0, r.offset) + std::max(0, r.limit));
     Candidates c = retrieve(h, q, std::max(want, kCandidates), true, nullptr);
+    add_snippets(c, q, want);
     SearchResponse resp;
     resp.total = std::max<int64_t>(c.total, static_cast<int64_t>(c.passages.size()));
     resp.facets = std::move(c.facets);
@@ -542,8 +563,10 @@ class XapianEngine final : public Engine {
   }
 
   std::vector<Cause> rank_causes(Handle& h, const AnalyzedQuery& q, size_t limit, bool causes_only,
-                                 const std::unordered_map<std::string, FeedbackTally>* feedback) {
-    Candidates c = retrieve(h, q, kCandidates, false, feedback);
+                                 const std::unordered_map<std::string, FeedbackTally>* feedback,
+                                 size_t candidates = kCandidates) {
+    Candidates c = retrieve(h, q, candidates, false, feedback);
+    add_snippets(c, q, 4 * limit);
     std::vector<rank::ScoredPassage> usable;
     for (auto& sp : c.passages) {
       const Passage& p = sp.passage;
@@ -619,7 +642,7 @@ class XapianEngine final : public Engine {
       q.code_query = Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(std::string(schema::kCodePrefix) + interp.canonical),
                                    Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
                                                  Xapian::Query(std::string(schema::kWeakCodePrefix) + interp.canonical), 0.5));
-      out.causes[interp.canonical] = rank_causes(h, q, 3, true, nullptr);
+      out.causes[interp.canonical] = rank_causes(h, q, 3, true, nullptr, 20);
     }
     return out;
   }
