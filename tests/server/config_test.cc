@@ -115,12 +115,13 @@ TEST(Config, EnvironmentSettings) {
 TEST(Config, FlagsAndHelp) {
   int exit_code = -1;
   std::string output;
-  auto config = load({"--index", "/i", "--listen", "[::1]:8081", "--kb", "/kb", "--feedback-db", "/f.sqlite"}, {},
-                     exit_code, output);
+  auto config = load({"--index", "/i", "--listen", "[::1]:8081", "--kb", "/kb", "--kb", "/kb2", "--feedback-db",
+                      "/f.sqlite"},
+                     {}, exit_code, output);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->listen_host, "::1");
   EXPECT_EQ(config->listen_port, 8081);
-  EXPECT_EQ(config->kb_dirs, std::vector<std::filesystem::path>{"/kb"});
+  EXPECT_EQ(config->kb_dirs, (std::vector<std::filesystem::path>{"/kb", "/kb2"}));
 
   auto help = load({"--help"}, {}, exit_code, output);
   EXPECT_FALSE(help.ok());
