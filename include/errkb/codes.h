@@ -30,12 +30,13 @@ struct CodeInterpretation {
   std::vector<std::pair<std::string, std::string>> parts;    // structure: severity, facility, wrapped win32 ...
   std::string message;    // short meaning when known ("Access is denied", "Service Unavailable")
   double confidence = 1.0;  // 0..1: how well the spelling and the context support this reading
-  bool certain = true;      // false for one reading of an ambiguous code ("error 5")
+  bool certain = true;      // false for one reading of an ambiguous code ("error 5"), and for a
+                            // lone reading that nothing names (a guessed "code:99999")
 };
 
 struct CodeOccurrence {
-  size_t begin = 0;  // byte span in the text
-  size_t end = 0;
+  size_t begin = 0;  // byte span in the text; it includes the cue word when the number needed one
+  size_t end = 0;    // ("error 5", "HTTP/1.1 503", "curl: (7)"), not when the spelling stands alone
   std::string raw;   // the text as written
   std::vector<CodeInterpretation> interpretations;  // best first; never empty
 };
@@ -75,6 +76,8 @@ class CodeGrammar {
   // time in the text's length.
   std::vector<CodeOccurrence> find_codes(std::string_view text, const CodeContext& ctx = {}) const;
   // Every plausible reading of one code as typed ("0x80070005", "ORA-942", "error 5"), best first.
+  // A bare number or short hex alone ("5", "0x7B") is read as if cued ("error 5"); a canonical
+  // term typed back ("hresult:80070005", "shopflow:sf-2001") reads as itself. Empty if no code.
   std::vector<CodeInterpretation> interpret(std::string_view code, const CodeContext& ctx = {}) const;
   // The canonical readings of a catalogue entry's code in its vendor's namespace
   // (vendor "eBay", code "21919300" -> "ebay:21919300"). Never empty for a non-empty code.
