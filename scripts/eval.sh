@@ -35,10 +35,14 @@ fi
 "$PY" -c 'import xapian' 2>/dev/null || { echo "eval: python3-xapian is missing (scripts/install-deps.sh --bench)" >&2; exit 2; }
 
 # System catalogues, built once per build directory (they come from installed packages).
+# Rebuilt when the importer changes.
 SYSCAT=$BUILD_DIR/eval-system-catalogues
-if [[ ! -d $SYSCAT/catalogues ]] || [[ -z $(ls -A "$SYSCAT/catalogues" 2>/dev/null) ]]; then
+STAMP=$(cat "$ROOT/scripts/import-system-catalogues.sh" $(find "$ROOT/scripts/catalogue_import" -type f 2>/dev/null | sort) |
+  md5sum | cut -c1-16)
+if [[ ! -d $SYSCAT/catalogues || $(cat "$SYSCAT.stamp" 2>/dev/null) != "$STAMP" ]]; then
   rm -rf "$SYSCAT"
   bash "$ROOT/scripts/import-system-catalogues.sh" "$SYSCAT" >&2
+  echo "$STAMP" >"$SYSCAT.stamp"
 fi
 
 [[ -n $OUT ]] || OUT=$BUILD_DIR/eval-out$( ((GUARD)) && echo -guard || true)
