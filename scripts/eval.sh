@@ -32,7 +32,9 @@ if [[ ! -x $BUILD_DIR/errkb-indexer || ! -x $BUILD_DIR/errkb-server ]]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" >/dev/null
   cmake --build "$BUILD_DIR" -j2 --target errkb-indexer errkb-server >/dev/null
 fi
-"$PY" -c 'import xapian' 2>/dev/null || { echo "eval: python3-xapian is missing (scripts/install-deps.sh --bench)" >&2; exit 2; }
+if ((!GUARD)) && ! "$PY" -c 'import xapian' 2>/dev/null; then
+  echo "eval: python3-xapian is missing (scripts/install-deps.sh --bench)" >&2; exit 2
+fi
 
 # System catalogues, built once per build directory (they come from installed packages).
 # Rebuilt when the importer changes.
