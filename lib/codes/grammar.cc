@@ -238,6 +238,7 @@ GrammarState::GrammarState() {
   auto add_name = [&](std::string_view name, CodeInterpretation r) {
     if (name.empty()) return;
     names[std::string(name)].push_back(std::move(r));
+    name_filter.add(name);
   };
   for (const auto& e : hresult_names())
     for (auto& r : windows_value_readings(static_cast<uint32_t>(e.value))) add_name(e.name, std::move(r));
@@ -291,6 +292,7 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   if (!entry.message.empty()) info.second = entry.message;
 
   auto& list = st.taught_codes[code];
+  st.taught_filter.add(code);
   bool known = false;
   for (const auto& t : list) known = known || t.reading.canonical == primary.canonical;
   if (!known) list.push_back({sys ? -1 : vid, sys ? sys->ctx : 0u, primary});
@@ -298,6 +300,7 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   if (entry.name.empty()) return;
   // The symbolic name, as written and (for names of three words or more) in lower-case words.
   auto& named = st.names[entry.name];
+  st.name_filter.add(entry.name);
   bool have = false;
   for (const auto& r : named) have = have || r.canonical == primary.canonical;
   if (!have) named.push_back(primary);
@@ -317,7 +320,7 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   if (!current.empty()) words.push_back(std::move(current));
   if (words.size() < 3) return;
   st.words.upsert(words.front()).phrase_start = true;
-  auto& phrases = st.phrases[words.front()];
+  auto& phrases = st.phrases[words[0] + " " + words[1]];
   for (auto& p : phrases) {
     if (p.words == words) {
       for (const auto& r : p.readings)

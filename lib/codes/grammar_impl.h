@@ -119,6 +119,25 @@ class WordTable {
   size_t max_len_ = 0;
 };
 
+// A 65,536-bit filter over keys (ASCII case folded): most lookups of ordinary tokens end at one
+// bit test instead of hashing into a large map.
+class KeyFilter {
+ public:
+  void add(std::string_view key) {
+    if (key.empty()) return;
+    const uint32_t h = WordTable::filter_hash(key);
+    bits_[h >> 6] |= 1ull << (h & 63);
+  }
+  bool may_contain(std::string_view key) const {
+    if (key.empty()) return false;
+    const uint32_t h = WordTable::filter_hash(key);
+    return bits_[h >> 6] & (1ull << (h & 63));
+  }
+
+ private:
+  std::vector<uint64_t> bits_ = std::vector<uint64_t>(1 << 10, 0);
+};
+
 struct TaughtCode {
   int32_t vendor_id = -1;   // catalogue vendor (index into vendor_keys)
   uint32_t ctx = 0;         // context bits of a system family (win32, ebay ...)
@@ -139,9 +158,12 @@ struct GrammarState {
   WordTable words;
   // Exact symbolic names (E_ACCESSDENIED, EACCES, unique_violation, taught names) -> readings.
   StringMap<std::vector<CodeInterpretation>> names;
+  KeyFilter name_filter;
   // Taught codes by lower-cased code text ("sf-2001", "21919300").
   StringMap<std::vector<TaughtCode>> taught_codes;
-  // Phrases by first word.
+  KeyFilter taught_filter;
+  // Phrases by their first two words ("inaccessible boot"): a common first word such as "error"
+  // starts hundreds of taught names, the first two words only a few.
   StringMap<std::vector<Phrase>> phrases;
   // Canonical -> (name, message) from catalogues, to explain what prose mentions.
   StringMap<std::pair<std::string, std::string>> taught_info;

@@ -130,6 +130,7 @@ struct Pending {
   std::vector<Candidate> cands;           // readings still to be ranked
   std::vector<CodeInterpretation> fixed;  // kFixed: final readings, moved out as they are
   bool cued = false;      // short hex: a cue, zero padding or a stop line made it a code
+  uint32_t value = 0;     // short hex: the value, read once the context is known
   bool generic = false;   // readings guessed from the number alone: vendors named in the text join
   size_t number_begin = 0;
   size_t digits = 0;      // catalogue-only: length of the number
@@ -210,7 +211,7 @@ class Scanner {
         }
         break;
       }
-      if (pending_.size() >= kMaxCodeOccurrences) break;
+      if (pending_.size() - deferred_ >= kMaxCodeOccurrences) break;
       if (i >= skip_until_ && j - i <= kMaxToken) {
         if (dotted || dashed) compound(i, j, flags, dotted, dashed);
         else simple(i, j, flags);
@@ -313,7 +314,7 @@ class Scanner {
         exception_camel(i, j);
       }
     } else if (flags & kUnder) {
-      if (auto it = st_.names.find(t); it != st_.names.end()) add_fixed(i, j, it->second);
+      if (auto it = st_.name_filter.may_contain(t) ? st_.names.find(t) : st_.names.end(); it != st_.names.end()) add_fixed(i, j, it->second);
     }
   }
 
@@ -422,28 +423,43 @@ class Scanner {
   }
 
   // A taught name in lower-case words ("inaccessible boot device").
+  size_t skip_blanks(size_t pos) const {
+    size_t spaces = 0;
+    while (pos < text_.size() && spaces < 3 && (text_[pos] == ' ' || text_[pos] == '\t' || text_[pos] == '_')) {
+      ++pos;
+      ++spaces;
+    }
+    return spaces > 0 ? pos : std::string_view::npos;
+  }
+
   bool phrase(size_t i, size_t j) {
-    char buf[32];
-    std::string_view t = tok(i, j);
-    if (t.size() > sizeof buf) return false;
-    for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
-    auto it = st_.phrases.find(std::string_view(buf, t.size()));
+    // Key: the first two words, folded ("inaccessible boot").
+    const size_t second = skip_blanks(j);
+    if (second == std::string_view::npos) return false;
+    size_t second_end = second;
+    while (second_end < text_.size() && (cls(text_[second_end]) & (kUpper | kLower | kDigit))) ++second_end;
+    if (second_end == second || (second_end < text_.size() && (cls(text_[second_end]) & kWord) && text_[second_end] != '_'))
+      return false;
+    char buf[72];
+    const size_t first_len = j - i, second_len = second_end - second;
+    if (first_len + 1 + second_len > sizeof buf) return false;
+    for (size_t k = 0; k < first_len; ++k) buf[k] = fold(text_[i + k]);
+    buf[first_len] = ' ';
+    for (size_t k = 0; k < second_len; ++k) buf[first_len + 1 + k] = fold(text_[second + k]);
+    auto it = st_.phrases.find(std::string_view(buf, first_len + 1 + second_len));
     if (it == st_.phrases.end()) return false;
     const Phrase* best = nullptr;
     size_t best_end = 0;
     for (const Phrase& p : it->second) {
-      size_t pos = j;
+      size_t pos = second_end;
       bool ok = true;
-      for (size_t w = 1; w < p.words.size() && ok; ++w) {
-        size_t spaces = 0;
-        while (pos < text_.size() && (text_[pos] == ' ' || text_[pos] == '\t' || text_[pos] == '_') && spaces < 3) {
-          ++pos;
-          ++spaces;
-        }
+      for (size_t w = 2; w < p.words.size() && ok; ++w) {
+        pos = skip_blanks(pos);
         const std::string& want = p.words[w];
-        ok = spaces > 0 && pos + want.size() <= text_.size() && iequals(text_.substr(pos, want.size()), want) &&
-             (pos + want.size() == text_.size() || !(cls(text_[pos + want.size()]) & kWord));
-        pos += want.size();
+        ok = pos != std::string_view::npos && pos + want.size() <= text_.size() &&
+             iequals(text_.substr(pos, want.size()), want) &&
+             (pos + want.size() == text_.size() || !(cls(text_[pos + want.size()]) & (kUpper | kLower | kDigit | kHigh)));
+        if (ok) pos += want.size();
       }
       if (ok && pos > best_end) {
         best = &p;
@@ -459,7 +475,7 @@ class Scanner {
   void symbol(size_t i, size_t j, uint8_t flags) {
     std::string_view t = tok(i, j);
     if (t.size() < 2) return;
-    if (auto it = st_.names.find(t); it != st_.names.end()) {
+    if (auto it = st_.name_filter.may_contain(t) ? st_.names.find(t) : st_.names.end(); it != st_.names.end()) {
       for (const auto& r : it->second) ctx_bits_ |= family_context(r.family);
       add_fixed(i, j, it->second);
       return;
@@ -847,8 +863,12 @@ class Scanner {
     p.end = j;
     p.kind = Kind::kShortHex;
     p.cued = cued || ndigits >= 8 || params;
-    p.cands.push_back({bugcheck_reading(v32), find_value(bugcheck_names(), v32) ? 0.3 : 0.1, kCtxCrash, -1});
-    if (v32 <= 0xFFFF) p.cands.push_back({win32_reading(v32), 0.5, kCtxWindows, -1});
+    p.value = v32;
+    if (!p.cued) {
+      // "0x7B" alone is a code only in a crash context: decided at the end, kept small and capped.
+      if (deferred_ >= kMaxCodeOccurrences) return true;
+      ++deferred_;
+    }
     pending_.push_back(std::move(p));
     if (cued) last_.valid = false;
     if (params) skip_parameters(j);
@@ -927,7 +947,9 @@ class Scanner {
     if (t.size() > 64) return false;
     char buf[64];
     for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
-    auto it = st_.taught_codes.find(std::string_view(buf, t.size()));
+    const std::string_view key(buf, t.size());
+    if (!st_.taught_filter.may_contain(key)) return false;
+    auto it = st_.taught_codes.find(key);
     if (it == st_.taught_codes.end()) return false;
     Pending p;
     p.begin = i;
@@ -939,15 +961,19 @@ class Scanner {
   }
 
   void catalogue_number(size_t i, size_t j) {
-    auto it = st_.taught_codes.find(tok(i, j));
-    if (it == st_.taught_codes.end()) return;
+    // Deferred until the whole text is read; kept small (no readings yet) and capped, since a
+    // large catalogue makes many ordinary numbers candidates.
+    if (deferred_ >= kMaxCodeOccurrences) return;
+    if (!st_.taught_filter.may_contain(tok(i, j)) || st_.taught_codes.find(tok(i, j)) == st_.taught_codes.end() ||
+        unit_follows(j))
+      return;
     Pending p;
     p.begin = i;
     p.end = j;
     p.kind = Kind::kCatalogueOnly;
     p.digits = j - i;
-    for (const auto& tc : it->second) p.cands.push_back({tc.reading, 0.5, tc.ctx, tc.vendor_id});
     pending_.push_back(std::move(p));
+    ++deferred_;
   }
 
   // ---- results -------------------------------------------------------------------------------
@@ -999,6 +1025,7 @@ class Scanner {
     out.reserve(pending_.size());
     size_t last_end = 0;
     for (auto& p : pending_) {
+      if (out.size() >= kMaxCodeOccurrences) break;
       if (p.begin < last_end) continue;  // never overlap an earlier occurrence
       std::vector<CodeInterpretation> readings;
       switch (p.kind) {
@@ -1020,9 +1047,10 @@ class Scanner {
           break;
         case Kind::kShortHex:
           if (all_bits & kCtxCrash) {
-            for (auto& c : p.cands)
-              if (c.reading.family == "bugcheck") readings.push_back(std::move(c.reading));
+            readings.push_back(bugcheck_reading(p.value));
           } else if (p.cued) {
+            p.cands.push_back({bugcheck_reading(p.value), find_value(bugcheck_names(), p.value) ? 0.3 : 0.1, kCtxCrash, -1});
+            if (p.value <= 0xFFFF) p.cands.push_back({win32_reading(p.value), 0.5, kCtxWindows, -1});
             std::erase_if(p.cands, [](const Candidate& c) { return c.reading.family == "bugcheck" && c.reading.name.empty(); });
             readings = rank(std::move(p.cands));
           }
@@ -1032,9 +1060,20 @@ class Scanner {
           // long enough not to be ordinary quantities, and never a year.
           const std::string_view digits = tok(p.begin, p.end);
           const bool year_like = p.digits == 4 && (digits.substr(0, 2) == "19" || digits.substr(0, 2) == "20");
+          if (auto it = st_.taught_codes.find(digits); it != st_.taught_codes.end()) {
+            for (const auto& tc : it->second) {
+              const bool admitted = is_explicit(tc.vendor_id) || (tc.ctx & explicit_bits_) ||
+                                    ((is_mentioned(tc.vendor_id) || (tc.ctx & ctx_bits_ & kCtxEbay)) && p.digits >= 4 &&
+                                     !year_like);
+              if (admitted) p.cands.push_back({tc.reading, 0.5, tc.ctx, tc.vendor_id});
+            }
+          }
           std::erase_if(p.cands, [&](const Candidate& c) {
             if (is_explicit(c.vendor_id) || (c.affinity & explicit_bits_)) return false;
-            const bool in_text = is_mentioned(c.vendor_id) || (c.affinity & ctx_bits_);
+            // Named in the text: a catalogue vendor's own namespace, or eBay's long numbers. Not
+            // the numeric system families (Win32, errno ...): their catalogues cover nearly every
+            // small number, so "Windows ... 1603 products" must not become a code.
+            const bool in_text = is_mentioned(c.vendor_id) || (c.affinity & ctx_bits_ & kCtxEbay);
             return !(in_text && p.digits >= 4 && !year_like);
           });
           if (!p.cands.empty()) readings = rank(std::move(p.cands));
@@ -1153,6 +1192,7 @@ class Scanner {
   std::vector<Pending> pending_;
   Mark last_;
   size_t skip_until_ = 0;
+  size_t deferred_ = 0;  // pendings that only the whole text's context can admit
   size_t expect_sqlstate_at_ = static_cast<size_t>(-1);
   uint32_t ctx_bits_ = 0;       // from words in the text
   uint32_t explicit_bits_ = 0;  // from the caller's CodeContext
