@@ -253,7 +253,10 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
       const std::string& text = field_text(p, spec.source, scratch);
       if (text.empty()) continue;
       // The spelling table learns the words people type: titles, headings and symptoms.
-      bool learn_spelling = spelling_ && (spec.source == schema::PassageField::kTitle ||
+      // All passages of an item share title and symptoms: learn them from the first passage only.
+      bool first_of_item = p.id.size() < 2 || p.id.compare(p.id.size() - 2, 2, "#1") == 0 ||
+                           p.kind == SourceKind::kCatalogue;
+      bool learn_spelling = spelling_ && first_of_item && (spec.source == schema::PassageField::kTitle ||
                                           spec.source == schema::PassageField::kHeading ||
                                           spec.source == schema::PassageField::kSymptoms);
       generator_.set_flags(learn_spelling ? Xapian::TermGenerator::FLAG_SPELLING : 0);
