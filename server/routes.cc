@@ -164,16 +164,16 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
     send_problem(res, ApiError::internal, "the server failed to answer; the error has been logged");
   });
 
-  http.set_post_routing_handler([cors](const httplib::Request& req, httplib::Response& res) {
+  // Runs for every response, after the error handler and before the response is written, so a
+  // client that has its answer also finds it counted in /metrics.
+  http.set_post_routing_handler([cors, &services, log_requests](const httplib::Request& req, httplib::Response& res) {
     const std::string origin = req.get_header_value("Origin");
     if (!origin.empty() && cors->allows(origin)) {
       res.set_header("Access-Control-Allow-Origin", origin);
       res.set_header("Access-Control-Expose-Headers", "Retry-After, Location");
     }
     if (!origin.empty()) res.set_header("Vary", "Origin");
-  });
 
-  http.set_logger([&services, log_requests](const httplib::Request& req, const httplib::Response& res) {
     RequestLog& log = current_request_log();
     const double seconds =
         log.start == Clock::time_point{} ? 0.0 : std::chrono::duration<double>(Clock::now() - log.start).count();
@@ -181,8 +181,7 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
     if (services.metrics) services.metrics->observe(route, req.method, res.status, seconds);
     if (log_requests) {
       spdlog::info("request method={} path={} route={} status={} ms={:.3f} key={} results={}", req.method,
-                   printable(req.path),
-                   route, res.status, seconds * 1000, log.key_id.empty() ? "-" : log.key_id,
+                   printable(req.path), route, res.status, seconds * 1000, log.key_id.empty() ? "-" : log.key_id,
                    log.result_count < 0 ? std::string("-") : std::to_string(log.result_count));
     }
     log = RequestLog{};
