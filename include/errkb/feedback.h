@@ -2,6 +2,7 @@
 // disk), and read back by ranking: a cause confirmed for a code or symptom set ranks higher next time.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -47,11 +48,20 @@ struct Gap {
   std::string cause_id;  // for "often not relevant"
 };
 
+struct FeedbackStoreOptions {
+  // Diagnoses nobody gave feedback on are forgotten after this long (they are recorded on every
+  // diagnose call, so the table would otherwise grow without bound); rated ones are kept for good.
+  // Also the window of the gaps report.
+  std::chrono::milliseconds unrated_retention = std::chrono::hours(24 * 90);
+  size_t prune_every = 10000;  // records between two pruning passes
+};
+
 class FeedbackStore {
  public:
   virtual ~FeedbackStore() = default;
   // Opens (creating if needed) the SQLite database at `path`.
-  static Result<std::unique_ptr<FeedbackStore>> Open(const std::filesystem::path& path);
+  static Result<std::unique_ptr<FeedbackStore>> Open(const std::filesystem::path& path,
+                                                     const FeedbackStoreOptions& options = {});
 
   // Diagnoses are written with synchronous=NORMAL (losing the last few on a power cut only loses
   // the ability to give feedback on them); feedback is written with synchronous=FULL.

@@ -8,6 +8,7 @@
 //             a code or symptom term with the request, however many diagnoses were never rated
 //   feedback(id PK, diagnosis_id, cause_id, outcome, note, created_ms)
 //   searches(query_text, query_key, created_ms)        -- searches that found nothing
+// Diagnoses without feedback and searches are pruned after FeedbackStoreOptions::unrated_retention.
 // query_key is the query lower-cased with whitespace collapsed, so the gaps report groups
 // "Error 5 " and "error 5" together.
 //
@@ -122,6 +123,7 @@ CREATE TABLE IF NOT EXISTS diagnoses(
   top_confidence REAL NOT NULL,
   created_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS diagnoses_weak ON diagnoses(top_confidence, query_key);
+CREATE INDEX IF NOT EXISTS diagnoses_created ON diagnoses(created_ms);
 CREATE TABLE IF NOT EXISTS diagnosis_terms(
   diagnosis_id TEXT NOT NULL,
   kind TEXT NOT NULL CHECK(kind IN ('c','s')),
@@ -141,6 +143,7 @@ CREATE TABLE IF NOT EXISTS searches(
   query_key TEXT NOT NULL,
   created_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS searches_key ON searches(query_key);
+CREATE INDEX IF NOT EXISTS searches_created ON searches(created_ms);
 )sql";
 
 Result<sqlite3*> open_connection(const std::filesystem::path& path) {
@@ -178,7 +181,8 @@ double jaccard(const std::set<std::string>& a, const std::set<std::string>& b) {
 
 class SqliteFeedbackStore final : public FeedbackStore {
  public:
-  SqliteFeedbackStore(sqlite3* writer, sqlite3* reader) : writer_(writer), reader_(reader) {}
+  SqliteFeedbackStore(sqlite3* writer, sqlite3* reader, const FeedbackStoreOptions& options)
+      : writer_(writer), reader_(reader), options_(options) {}
   ~SqliteFeedbackStore() override {
     sqlite3_close(reader_);
     sqlite3_close(writer_);
@@ -188,7 +192,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
     if (record.diagnosis_id.empty()) return Status::InvalidArgument("diagnosis id is empty");
     std::lock_guard lock(writer_mutex_);
     if (auto s = exec(writer_, "PRAGMA synchronous=NORMAL"); !s.ok()) return s;
-    return insert_diagnosis(record);
+    if (auto s = insert_diagnosis(record); !s.ok()) return s;
+    return count_record_and_maybe_prune();
   }
 
   Status record_unanswered_search(const std::string& query) override {
@@ -198,7 +203,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
     if (!insert.ok()) return Status::IOError(insert.error());
     insert.bind(1, query).bind(2, query_key(query)).bind(3, now_ms());
     if (insert.step() != SQLITE_DONE) return Status::IOError("recording a search: " + insert.error());
-    return Status::OK();
+    return count_record_and_maybe_prune();
   }
 
   Status record_feedback(const FeedbackEntry& entry) override {
@@ -214,6 +219,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
     if (status = exec(writer_, "COMMIT"); !status.ok()) return status;
     std::lock_guard cache_lock(cache_mutex_);
     tally_cache_.clear();
+    ++cache_generation_;
     return Status::OK();
   }
 
@@ -223,12 +229,16 @@ class SqliteFeedbackStore final : public FeedbackStore {
     std::set<std::string> symptoms(symptom_terms.begin(), symptom_terms.end());
     const std::string cache_key = to_json_array({codes.begin(), codes.end()}) + "|" +
                                   to_json_array({symptoms.begin(), symptoms.end()});
+    uint64_t generation;
     {
       std::lock_guard cache_lock(cache_mutex_);
       if (auto it = tally_cache_.find(cache_key); it != tally_cache_.end()) return it->second;
+      generation = cache_generation_;
     }
     auto result = compute_tallies(codes, symptoms);
     std::lock_guard cache_lock(cache_mutex_);
+    // Feedback committed while we read may be missing from `result`: then it must not be cached.
+    if (generation != cache_generation_) return result;
     if (tally_cache_.size() >= kTallyCacheMax) tally_cache_.clear();
     tally_cache_.emplace(cache_key, result);
     return result;
@@ -282,6 +292,24 @@ class SqliteFeedbackStore final : public FeedbackStore {
   }
 
  private:
+  // Under the writer mutex. Forgets unrated diagnoses and empty searches older than the retention.
+  Status count_record_and_maybe_prune() {
+    if (++records_since_prune_ < std::max<size_t>(1, options_.prune_every)) return Status::OK();
+    records_since_prune_ = 0;
+    const int64_t cutoff = now_ms() - options_.unrated_retention.count();
+    Statement diagnoses(writer_, R"sql(
+      DELETE FROM diagnoses WHERE created_ms < ?
+        AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.diagnosis_id = diagnoses.id))sql");
+    Statement searches(writer_, "DELETE FROM searches WHERE created_ms < ?");
+    if (!diagnoses.ok() || !searches.ok()) return Status::IOError("pruning: " + diagnoses.error());
+    diagnoses.bind(1, cutoff);
+    searches.bind(1, cutoff);
+    if (diagnoses.step() != SQLITE_DONE || searches.step() != SQLITE_DONE) {
+      return Status::IOError(std::string("pruning old diagnoses: ") + sqlite3_errmsg(writer_));
+    }
+    return Status::OK();
+  }
+
   Status insert_diagnosis(const DiagnosisRecord& record) {
     Statement insert(writer_, R"sql(
       INSERT INTO diagnoses(id, code_terms, symptom_terms, cause_ids, query_text, query_key,
@@ -393,15 +421,19 @@ class SqliteFeedbackStore final : public FeedbackStore {
 
   sqlite3* writer_;
   sqlite3* reader_;
+  const FeedbackStoreOptions options_;
+  size_t records_since_prune_ = 0;  // guarded by writer_mutex_
   std::mutex writer_mutex_;
   std::mutex reader_mutex_;
   std::mutex cache_mutex_;
   std::unordered_map<std::string, std::unordered_map<std::string, FeedbackTally>> tally_cache_;
+  uint64_t cache_generation_ = 0;  // bumped by every feedback; guarded by cache_mutex_
 };
 
 }  // namespace
 
-Result<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::filesystem::path& path) {
+Result<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::filesystem::path& path,
+                                                           const FeedbackStoreOptions& options) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   auto writer = open_connection(path);
@@ -418,7 +450,7 @@ Result<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::filesystem
     sqlite3_close(*writer);
     return reader.status();
   }
-  return std::unique_ptr<FeedbackStore>(new SqliteFeedbackStore(*writer, *reader));
+  return std::unique_ptr<FeedbackStore>(new SqliteFeedbackStore(*writer, *reader, options));
 }
 
 }  // namespace errkb

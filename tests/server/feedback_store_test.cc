@@ -141,6 +141,27 @@ TEST_F(FeedbackStoreTest, ConcurrentWritersAndReaders) {
   EXPECT_DOUBLE_EQ(store_->tallies({"http:500"}, {})["c"].resolved, kThreads * kPerThread);
 }
 
+TEST(FeedbackStoreRetention, UnratedDiagnosesAndSearchesAreForgottenRatedOnesKept) {
+  testing::TempDir dir("errkb-feedback-retention");
+  FeedbackStoreOptions options;
+  options.unrated_retention = std::chrono::milliseconds(0);
+  options.prune_every = 3;
+  auto store = FeedbackStore::Open(dir.path() / "feedback.sqlite", options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->record_diagnosis(diagnosis("rated", {"http:503"}, {}, {"c1"}, "a", 0)).ok());
+  ASSERT_TRUE((*store)->record_feedback({"rated", "c1", FeedbackOutcome::kResolved, ""}).ok());
+  ASSERT_TRUE((*store)->record_diagnosis(diagnosis("unrated", {}, {}, {"c1"}, "b", 0)).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // both are now older than the retention
+  ASSERT_TRUE((*store)->record_unanswered_search("nothing").ok());  // third record: prunes
+
+  EXPECT_EQ((*store)->record_feedback({"unrated", "c1", FeedbackOutcome::kResolved, ""}).code(), Status::Code::kNotFound);
+  EXPECT_TRUE((*store)->record_feedback({"rated", "c1", FeedbackOutcome::kResolved, ""}).ok());
+  EXPECT_DOUBLE_EQ((*store)->tallies({"http:503"}, {})["c1"].resolved, 2.0);
+  auto gaps = (*store)->gaps(10);
+  ASSERT_TRUE(gaps.ok());
+  for (const auto& gap : *gaps) EXPECT_NE(gap.query, "b");
+}
+
 TEST(FeedbackStoreOpen, UnwritablePathIsAnError) {
   auto opened = FeedbackStore::Open("/proc/errkb-cannot-exist/feedback.sqlite");
   EXPECT_FALSE(opened.ok());
