@@ -769,7 +769,9 @@ class Scanner {
       if (auto r = sqlstate_reading(digits)) add(std::move(*r), 0.25, kCtxPostgres | kCtxMysql);
     }
     if (auto it = st_.taught_codes.find(digits); it != st_.taught_codes.end()) {
-      for (const auto& t : it->second) add(t.reading, 0.35, t.ctx, t.vendor_id);
+      // A catalogue confirms a built-in reading (raised by add) or proposes its own namespace,
+      // which context words then have to support ("error 17" is not eBay's unless eBay is near).
+      for (const auto& t : it->second) add(t.reading, 0.2, t.ctx, t.vendor_id);
     }
     for (int32_t vid : explicit_vendors_) {
       if (!system_vendor(st_.vendor_keys[vid])) add(vendor_reading(st_.vendor_keys[vid], digits), 0.3, 0, vid);
