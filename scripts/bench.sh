@@ -69,11 +69,13 @@ if ((PG)) && [[ -z $PGBIN ]]; then log "PostgreSQL 15 not installed; skipping it
 SERVER_PID=""
 PG_DIR=""
 REBUILD_PID=""
-cleanup() {
-  [[ -n $REBUILD_PID ]] && kill "$REBUILD_PID" 2>/dev/null || true
+cleanup() {  # must not change the exit status: every step ends true
+  local rc=$?
+  if [[ -n $REBUILD_PID ]]; then kill "$REBUILD_PID" 2>/dev/null || true; fi
   if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
   if [[ -n $PG_DIR && -f $PG_DIR/data/postmaster.pid ]]; then pg_as "$PGBIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true; fi
-  [[ -n $PG_DIR ]] && rm -rf "$PG_DIR"
+  if [[ -n $PG_DIR ]]; then rm -rf "$PG_DIR"; fi
+  exit "$rc"
 }
 trap cleanup EXIT
 pg_as() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
