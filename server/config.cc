@@ -98,6 +98,8 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
     }
   } else if (name == "feedback_db") {
     config.feedback_db = resolve(base, value.as<std::string>());
+  } else if (name == "feedback_retention_days") {
+    config.feedback_retention_days = value.as<int>();
   } else if (name == "threads") {
     config.threads = value.as<int>();
   } else if (name == "keep_alive_max_count") {
@@ -244,6 +246,9 @@ Status validate(ServerConfig& config) {
   if (config.read_timeout_s < 1 || config.read_timeout_s > 300) return bad("read_timeout_s", "must be 1-300");
   if (config.write_timeout_s < 1 || config.write_timeout_s > 300) return bad("write_timeout_s", "must be 1-300");
   if (config.max_body_bytes < 1024 || config.max_body_bytes > (64u << 20)) return bad("max_body_bytes", "must be 1 KiB-64 MiB");
+  if (config.feedback_retention_days < 1 || config.feedback_retention_days > 36500) {
+    return bad("feedback_retention_days", "must be 1-36500");
+  }
   if (config.index_poll_ms < 50 || config.index_poll_ms > 600000) return bad("index_poll_ms", "must be 50-600000");
   if (config.indexer_threads < 0 || config.indexer_threads > 256) return bad("indexer_threads", "must be 0-256");
   if (config.anonymous_rate_per_second < 0) return bad("anonymous_rate_per_second", "must not be negative");

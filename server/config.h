@@ -32,6 +32,7 @@ struct ServerConfig {
   int listen_port = 8080;                           // 0 = any free port
   std::vector<std::filesystem::path> kb_dirs;       // for POST /v1/admin/reindex
   std::filesystem::path feedback_db;                // default: <index_dir>.feedback.sqlite beside the index
+  int feedback_retention_days = 90;                 // unrated diagnoses and empty searches are forgotten after this
   int threads = 16;                                 // HTTP worker threads (each keep-alive connection holds one)
   size_t keep_alive_max_count = 1000;               // requests per keep-alive connection
   int keep_alive_timeout_s = 2;                     // idle keep-alive connections release their worker after this

@@ -57,7 +57,9 @@ ErrkbServer::ErrkbServer(const ServerConfig& config) : config_(config) {}
 
 Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& config) {
   std::unique_ptr<ErrkbServer> server(new ErrkbServer(config));
-  auto feedback = FeedbackStore::Open(config.feedback_db);
+  FeedbackStoreOptions feedback_options;
+  feedback_options.unrated_retention = std::chrono::hours(24) * config.feedback_retention_days;
+  auto feedback = FeedbackStore::Open(config.feedback_db, feedback_options);
   if (!feedback.ok()) return feedback.status().With("feedback_db");
   server->feedback_ = std::move(feedback).value();
 

@@ -73,6 +73,7 @@ TEST(Config, MessagesNameTheBadSetting) {
       {"threads: many", "threads"},
       {"log_level: loud", "log_level:"},
       {"max_body_bytes: 10", "max_body_bytes:"},
+      {"feedback_retention_days: 0", "feedback_retention_days:"},
   };
   for (const auto& c : cases) {
     ServerConfig config;
