@@ -23,7 +23,7 @@ constexpr SystemVendor kSystemVendors[] = {
     {"sqlite", kCtxSqlite, kVendorSqlite},        {"mysql", kCtxMysql, kVendorMysql},
     {"mariadb", kCtxMysql, kVendorMysql},         {"mssql", kCtxMssql, kVendorMssql},
     {"sqlserver", kCtxMssql, kVendorMssql},       {"ebay", kCtxEbay, kVendorEbay},
-    {"oracle", kCtxOracle, kVendorOracle},
+    {"oracle", kCtxOracle, kVendorOracle},        {"smtp", kCtxSmtp, kVendorSmtp},
 };
 
 std::string trim(std::string_view s) {
@@ -148,6 +148,9 @@ std::vector<CodeInterpretation> catalogue_readings(std::string_view vendor, std:
     if (prefix == "ora" || prefix == "tns" || prefix == "pls") {
       if (auto n = parse_decimal(digits); n && *n >= 0) out.push_back(oracle_reading(prefix, *n));
     }
+  } else if (vkey == "smtp") {
+    if (auto n = parse_decimal(code); n && smtp_reply_value(*n)) out.push_back(smtp_reply_reading(*n));
+    else if (auto r = smtp_enhanced_reading(code)) out.push_back(std::move(*r));
   }
   if (out.empty()) out.push_back(vendor_reading(vkey, code));
   if (!name.empty()) out.front().name = std::string(name);
@@ -167,6 +170,14 @@ const WordInfo* WordTable::lookup(std::string_view word) const {
   for (size_t i = 0; i < word.size(); ++i) buf[i] = fold(word[i]);
   auto it = map_.find(std::string_view(buf, word.size()));
   return it == map_.end() ? nullptr : &it->second;
+}
+
+void GrammarState::add_folded_name(std::string_view name, const CodeInterpretation& r) {
+  if (name.find('_') == std::string_view::npos) return;
+  auto& list = folded_names[ascii_lower(name)];
+  for (const auto& have : list)
+    if (have.canonical == r.canonical) return;
+  list.push_back(r);
 }
 
 int32_t GrammarState::vendor_id(const std::string& key) {
@@ -219,6 +230,15 @@ GrammarState::GrammarState() {
   part({"update"}, kPartUpdate);
   part({"stop"}, kPartStop);
   part({"de", "di", "of", "del", "della"}, kPartConnector);
+  part({"version", "versions", "ver", "v", "versione", "versiunea", "versiune", "versiunii", "версия", "версии",
+        "версию", "release", "build"},
+       kPartVersion);
+  part({"replied", "responded", "replies", "answered", "răspuns", "risposto", "ответил"}, kPartReplied);
+  // Device Manager in other languages: "Manager dispozitive", "Gestione dispositivi", "Диспетчер устройств".
+  part({"gestione", "gestiunea", "диспетчер", "Диспетчер", "диспетчере", "диспетчера"}, kPartManager);
+  part({"dispozitive", "dispozitivul", "dispozitivului", "dispositivi", "dispositivo", "устройств", "устройства",
+        "устройство", "устройстве"},
+       kPartDevice);
   vendor({"windows", "win32", "microsoft", "hresult", "ntstatus"}, kVendorWindows, kCtxWindows);
   vendor({"linux", "unix", "posix", "ubuntu", "debian"}, kVendorErrno, kCtxLinux);
   vendor({"curl", "libcurl"}, kVendorCurl, kCtxCurl);
@@ -233,10 +253,27 @@ GrammarState::GrammarState() {
   context({"https", "nginx", "apache", "api"}, kCtxHttp);
   context({"bsod", "crash", "crashed", "crashes", "minidump", "bugcheck", "dump"}, kCtxCrash);
   context({"errno"}, kCtxLinux);
+  vendor({"smtp", "esmtp", "smtps"}, kVendorSmtp, kCtxSmtp);
+  context({"mail", "mails", "email", "emails", "mailbox", "mailboxes", "bounce", "bounced", "bounces", "relay",
+           "relaying", "dmarc", "spf", "dkim", "postfix", "exchange", "sendmail", "exim", "mta", "ndr", "gmail",
+           "outlook", "posta", "poșta", "poştă", "poștă", "poșta", "почта", "почты", "почте", "почту", "почтой",
+           "почтовый", "почтового", "почтовом", "почтовая", "почтовой", "письмо", "письма", "письме", "письмом",
+           "Почта", "Письмо", "Письма", "E-mail", "Posta"},
+          kCtxSmtp);
+  context({"printer", "printers", "usb", "driver", "drivers", "scanner", "webcam", "bluetooth", "adapter",
+           "device", "devices", "imprimanta", "imprimantă", "imprimantei", "driverul", "stampante", "stampanti",
+           "periferica", "dispozitive", "dispozitivul", "dispozitivului", "dispositivi", "dispositivo", "принтер",
+           "принтера", "принтере", "сканер", "драйвер", "драйвера", "устройств", "устройства", "устройство",
+           "устройстве"},
+          kCtxDevice);
+  context({"violates", "violation", "duplicate", "constraint", "unique", "copy", "relation", "pg_dump",
+           "pg_restore"},
+          kCtxPgHint);
 
   // Symbolic names of the built-in tables.
   auto add_name = [&](std::string_view name, CodeInterpretation r) {
     if (name.empty()) return;
+    add_folded_name(name, r);
     names[std::string(name)].push_back(std::move(r));
     name_filter.add(name);
   };
@@ -304,6 +341,7 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   bool have = false;
   for (const auto& r : named) have = have || r.canonical == primary.canonical;
   if (!have) named.push_back(primary);
+  st.add_folded_name(entry.name, primary);
 
   std::vector<std::string> words;
   std::string current;
@@ -379,7 +417,8 @@ std::optional<CodeInterpretation> canonical_reading(const GrammarState& st, std:
   if (prefix == "hresult" || prefix == "ntstatus" || prefix == "bugcheck") {
     r = catalogue_readings(prefix, "0x" + body, {});
   } else if (prefix == "win32" || prefix == "errno" || prefix == "http" || prefix == "sqlstate" || prefix == "curl" ||
-             prefix == "sqlite" || prefix == "mysql" || prefix == "mssql" || prefix == "ebay" || prefix == "devmgr") {
+             prefix == "sqlite" || prefix == "mysql" || prefix == "mssql" || prefix == "ebay" || prefix == "devmgr" ||
+             prefix == "smtp") {
     r = catalogue_readings(prefix, body, {});
   } else if (prefix == "ora" || prefix == "tns" || prefix == "pls") {
     r = catalogue_readings("oracle", prefix + "-" + body, {});

@@ -58,6 +58,8 @@ enum Part : uint8_t {
   kPartUpdate,
   kPartStop,
   kPartConnector,  // de, di, of: "codul de eroare"
+  kPartVersion,    // version, versiunea, версия, v: "version 5.7.1" is no SMTP status
+  kPartReplied,    // replied, responded: "mail server replied 550"
 };
 
 // The family a vendor word selects in "<vendor> error N".
@@ -74,6 +76,7 @@ enum VendorFamily : uint8_t {
   kVendorEbay,
   kVendorHttp,
   kVendorCatalogue,  // a vendor taught by a catalogue (catalogue_vendor says which)
+  kVendorSmtp,       // SMTP, ESMTP: "SMTP 550", "SMTP error 550"
 };
 
 struct WordInfo {
@@ -159,6 +162,9 @@ struct GrammarState {
   // Exact symbolic names (E_ACCESSDENIED, EACCES, unique_violation, taught names) -> readings.
   StringMap<std::vector<CodeInterpretation>> names;
   KeyFilter name_filter;
+  // The same names folded to lower case ("e_accessdenied", "error_access_denied"), for names
+  // with an underscore written in another case than the table's.
+  StringMap<std::vector<CodeInterpretation>> folded_names;
   // Taught codes by lower-cased code text ("sf-2001", "21919300").
   StringMap<std::vector<TaughtCode>> taught_codes;
   KeyFilter taught_filter;
@@ -172,6 +178,7 @@ struct GrammarState {
   std::vector<VendorPattern> patterns;
 
   GrammarState();
+  void add_folded_name(std::string_view name, const CodeInterpretation& r);
   int32_t vendor_id(const std::string& key);  // adds when new
 };
 

@@ -38,6 +38,7 @@ uint32_t family_context(std::string_view family) {
   if (family == "mssql") return kCtxMssql;
   if (family == "sqlstate") return kCtxPostgres | kCtxMysql;
   if (family == "ebay") return kCtxEbay;
+  if (family == "smtp") return kCtxSmtp;
   return 0;
 }
 
@@ -147,6 +148,106 @@ CodeInterpretation errno_reading(int64_t value) {
     r.name = std::string(errno_name(static_cast<int>(value)));
     r.message = std::string(errno_message(static_cast<int>(value)));
   }
+  return r;
+}
+
+bool smtp_reply_value(int64_t value) {
+  // RFC 5321: first digit 2-5, second digit 0-5 (syntax, information, connections, -, auth, mail system).
+  return value >= 200 && value <= 559 && (value / 10) % 10 <= 5;
+}
+
+namespace {
+constexpr NamedValue kSmtpReplies[] = {
+    {211, "", "System status"},
+    {214, "", "Help message"},
+    {220, "", "Service ready"},
+    {221, "", "Service closing transmission channel"},
+    {235, "", "Authentication successful"},
+    {250, "", "Requested mail action okay, completed"},
+    {251, "", "User not local; will forward"},
+    {252, "", "Cannot verify user, but will accept message"},
+    {334, "", "Server challenge"},
+    {354, "", "Start mail input"},
+    {421, "", "Service not available, closing transmission channel"},
+    {450, "", "Mailbox unavailable"},
+    {451, "", "Local error in processing"},
+    {452, "", "Insufficient system storage"},
+    {454, "", "Temporary authentication failure"},
+    {455, "", "Server unable to accommodate parameters"},
+    {500, "", "Syntax error, command unrecognized"},
+    {501, "", "Syntax error in parameters or arguments"},
+    {502, "", "Command not implemented"},
+    {503, "", "Bad sequence of commands"},
+    {504, "", "Command parameter not implemented"},
+    {530, "", "Authentication required"},
+    {534, "", "Authentication mechanism is too weak"},
+    {535, "", "Authentication credentials invalid"},
+    {550, "", "Mailbox unavailable or message rejected"},
+    {551, "", "User not local"},
+    {552, "", "Exceeded storage allocation"},
+    {553, "", "Mailbox name not allowed"},
+    {554, "", "Transaction failed"},
+    {555, "", "MAIL FROM/RCPT TO parameters not recognized"},
+};
+struct SmtpEnhanced {
+  std::string_view code;  // subject.detail
+  std::string_view message;
+};
+constexpr SmtpEnhanced kSmtpEnhanced[] = {
+    {"0.0", "Other undefined status"},
+    {"1.1", "Bad destination mailbox address"},
+    {"1.2", "Bad destination system address"},
+    {"1.10", "Recipient address has null MX"},
+    {"2.1", "Mailbox disabled, not accepting messages"},
+    {"2.2", "Mailbox full"},
+    {"3.4", "Message too big for system"},
+    {"4.1", "No answer from host"},
+    {"4.4", "Unable to route"},
+    {"4.7", "Delivery time expired"},
+    {"5.1", "Invalid command"},
+    {"7.0", "Other or undefined security status"},
+    {"7.1", "Delivery not authorized, message refused"},
+    {"7.8", "Authentication credentials invalid"},
+    {"7.9", "Authentication mechanism is too weak"},
+    {"7.23", "SPF validation failed"},
+    {"7.25", "Reverse DNS validation failed"},
+    {"7.26", "Multiple authentication checks failed"},
+    {"7.27", "Sender address has null MX"},
+};
+}  // namespace
+
+CodeInterpretation smtp_reply_reading(int64_t value) {
+  CodeInterpretation r = make("smtp", "smtp", "smtp:" + std::to_string(value));
+  r.value = value;
+  if (const NamedValue* s = find_value(kSmtpReplies, value)) r.message = std::string(s->message);
+  const char* klass = value < 300 ? "success" : value < 400 ? "intermediate" : value < 500 ? "transient failure"
+                                                                                            : "permanent failure";
+  r.parts.emplace_back("class", klass);
+  return r;
+}
+
+std::optional<CodeInterpretation> smtp_enhanced_reading(std::string_view code) {
+  // class.subject.detail
+  const size_t d1 = code.find('.');
+  if (d1 != 1) return std::nullopt;
+  const size_t d2 = code.find('.', 2);
+  if (d2 != 3) return std::nullopt;
+  const char klass = code[0], subject = code[2];
+  std::string_view detail = code.substr(4);
+  if (klass != '2' && klass != '4' && klass != '5') return std::nullopt;
+  if (subject < '0' || subject > '7') return std::nullopt;
+  if (detail.empty() || detail.size() > 3) return std::nullopt;
+  for (char c : detail)
+    if (c < '0' || c > '9') return std::nullopt;
+  const std::string det = std::to_string(*parse_decimal(detail));
+  const std::string sd = std::string(1, subject) + "." + det;
+  CodeInterpretation r = make("smtp", "smtp", "smtp:" + std::string(1, klass) + "." + sd);
+  for (const auto& e : kSmtpEnhanced)
+    if (e.code == sd) r.message = std::string(e.message);
+  r.parts.emplace_back("class", klass == '2' ? "success" : klass == '4' ? "persistent transient failure"
+                                                                          : "permanent failure");
+  r.parts.emplace_back("subject", std::string(1, subject));
+  r.parts.emplace_back("detail", det);
   return r;
 }
 

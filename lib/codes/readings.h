@@ -27,6 +27,9 @@ enum ContextBit : uint32_t {
   kCtxCrash = 1u << 10,
   kCtxDevmgr = 1u << 11,
   kCtxWindowsUpdate = 1u << 12,
+  kCtxSmtp = 1u << 13,      // mail words: SMTP, e-mail, bounce, relay, mailbox, DMARC, почта ...
+  kCtxDevice = 1u << 14,    // hardware words (printer, USB, driver, устройство): "code 10" leans to Device Manager
+  kCtxPgHint = 1u << 15,    // words of PostgreSQL errors (violates, duplicate, constraint, COPY)
 };
 
 // The context bit a family's readings are supported by ("win32" -> kCtxWindows).
@@ -55,6 +58,12 @@ CodeInterpretation oracle_reading(std::string_view prefix, int64_t value);
 // code: five characters [0-9A-Z]; false class -> nullopt.
 std::optional<CodeInterpretation> sqlstate_reading(std::string_view code);
 CodeInterpretation ebay_reading(std::string_view digits);
+// SMTP: a basic reply code (RFC 5321, 2xx-5xx: "smtp:550") or an enhanced status code
+// (RFC 3463, class.subject.detail with class 2, 4 or 5: "smtp:5.7.1").
+bool smtp_reply_value(int64_t value);
+CodeInterpretation smtp_reply_reading(int64_t value);
+// "5.7.1" -> reading; nullopt unless class 2/4/5, subject 0-7 (one digit), detail 1-3 digits.
+std::optional<CodeInterpretation> smtp_enhanced_reading(std::string_view code);
 CodeInterpretation kb_reading(std::string_view digits);
 // "<vendor_key>:<code lower, no spaces>" in a vendor's own namespace (family "vendor").
 CodeInterpretation vendor_reading(std::string_view vendor_key, std::string_view code);

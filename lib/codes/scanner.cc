@@ -105,6 +105,7 @@ struct Mark {
   bool capital = false;   // written with a capital first letter ("Code 10")
   bool all_caps = false;  // "STOP", "ERROR"
   bool merged = false;    // made of several words ("error code", "bug check")
+  bool code_word = false; // "code" came first in a merged cue ("код ошибки", "cod eroare")
   bool valid = false;
 };
 
@@ -121,6 +122,8 @@ enum class Kind {
   kCodeCue,        // "code 43": Device Manager when the context says so, else ranked
   kShortHex,       // 0x7B: a bug check in a crash context, else a Win32 code if cued
   kCatalogueOnly,  // a bare number equal to a taught code: a code only if its vendor is in context
+  kSmtpEnhanced,   // "5.7.1" alone: an SMTP status only in a mail context (fixed holds the reading)
+  kSqlstateBare,   // "23505" alone: a SQLSTATE only among PostgreSQL words (fixed holds the reading)
 };
 
 struct Pending {
@@ -134,6 +137,7 @@ struct Pending {
   bool generic = false;   // readings guessed from the number alone: vendors named in the text join
   size_t number_begin = 0;
   size_t digits = 0;      // catalogue-only: length of the number
+  bool weak_code = false; // "код ошибки 10": the Device Manager reading needs hardware words
 };
 
 class Scanner {
@@ -238,8 +242,10 @@ class Scanner {
       if (taught_token(i, j)) return;
       if (kb_token(i, j)) return;
       if (letters_digits_code(i, j)) return;
+      const WordInfo* w = st_.words.find(t);
       if ((flags & kUpper) && !(flags & (kLower | kHigh))) symbol(i, j, flags);
-      if (const WordInfo* w = st_.words.find(t)) on_word(i, j, *w, t);  // "Win32", "sqlite3"
+      else if ((flags & kUnder) && !(flags & kHigh) && !w) snake(i, j);  // "err_http2_protocol_error"
+      if (w) on_word(i, j, *w, t);  // "Win32", "sqlite3"
       return;
     }
     word(i, j, flags);
@@ -268,6 +274,7 @@ class Scanner {
     if (all_numeric) {
       // "HTTP/1.1 503": the version belongs to the HTTP cue.
       if (last_.valid && last_.cue == kCueHttp && last_.end + 1 == i && text_[last_.end] == '/') last_.end = j;
+      else if (dotted) smtp_dotted(i, j, seg, nseg, dashed);
       return;
     }
     if (dashed && !dotted && nseg == 2) {
@@ -288,6 +295,7 @@ class Scanner {
       }
     }
     if (dotted && !dashed && exception_dotted(i, j)) return;
+    in_compound_ = true;  // "my_file.txt", "a_b-c": parts of a path or name, not symbols of their own
     for (size_t s = 0; s < nseg; ++s) {
       auto [b, e] = seg[s];
       if (b >= e || b < skip_until_) continue;
@@ -296,6 +304,64 @@ class Scanner {
       if (!(f & ~(kWord | kDigit | kHex))) continue;  // "3-D", "x86-64": a bare number inside a word
       simple(b, e, f);
     }
+    in_compound_ = false;
+  }
+
+  // ---- SMTP ----------------------------------------------------------------------------------
+  // "5.7.1" (class.subject.detail) after a reply code, after "SMTP", or alone in a mail context;
+  // "550-5.7.1" (a continued reply line) is the reply code and the status, two occurrences.
+  void smtp_dotted(size_t i, size_t j, const std::array<std::pair<size_t, size_t>, 64>& seg, size_t nseg, bool dashed) {
+    if (dashed) {
+      if (nseg != 4 || text_[seg[0].second] != '-' || seg[0].second - seg[0].first != 3) return;
+      const int64_t reply = *parse_decimal(tok(seg[0].first, seg[0].second));
+      auto r = smtp_enhanced_reading(tok(seg[1].first, j));
+      if (!smtp_reply_value(reply) || !r || text_[seg[1].first] != text_[i]) return;
+      const Mark* cue = cue_before(i);
+      const bool use_cue = cue && (cue->cue != kCueNone || cue->vendor == kVendorSmtp);
+      add_fixed(use_cue ? cue->begin : i, seg[0].second, {smtp_reply_reading(reply)});
+      if (use_cue) last_.valid = false;
+      add_fixed(seg[1].first, j, {std::move(*r)});
+      ctx_bits_ |= kCtxSmtp;
+      return;
+    }
+    if (nseg != 3 || j - i > 9) return;
+    auto r = smtp_enhanced_reading(tok(i, j));
+    if (!r) return;
+    if (expect_smtp_at_ == i) {
+      add_fixed(i, j, {std::move(*r)});
+      return;
+    }
+    const Mark* cue = cue_before(i);
+    if (cue && cue->part == kPartVersion) return;  // "version 5.7.1"
+    if (cue && cue->vendor == kVendorSmtp) {
+      consume_fixed(cue->begin, j, {std::move(*r)});
+      return;
+    }
+    if (deferred_ >= kMaxCodeOccurrences) return;
+    ++deferred_;
+    Pending p;
+    p.begin = i;
+    p.end = j;
+    p.kind = Kind::kSmtpEnhanced;
+    p.fixed.push_back(std::move(*r));
+    pending_.push_back(std::move(p));
+  }
+
+  // Position of an enhanced status code of class `klass` right after a reply code ("550 5.7.1").
+  size_t smtp_enhanced_after(size_t j, char klass) const {
+    size_t k = j;
+    while (k < text_.size() && k - j < 2 && text_[k] == ' ') ++k;
+    if (k == j || k + 5 > text_.size() || text_[k] != klass || text_[k + 1] != '.') return std::string_view::npos;
+    size_t e = k + 2;
+    if (!(cls(text_[e]) & kDigit) || e + 1 >= text_.size() || text_[e + 1] != '.') return std::string_view::npos;
+    e += 2;
+    const size_t d = e;
+    while (e < text_.size() && e - d < 4 && (cls(text_[e]) & kDigit)) ++e;
+    if (e == d || e - d > 3) return std::string_view::npos;
+    if (e < text_.size() && ((cls(text_[e]) & kWord) || ((text_[e] == '.' || text_[e] == '-') && e + 1 < text_.size() &&
+                                                          is_alnum(text_[e + 1]))))
+      return std::string_view::npos;
+    return smtp_enhanced_reading(tok(k, e)) ? k : std::string_view::npos;
   }
 
   // ---- words ---------------------------------------------------------------------------------
@@ -312,10 +378,93 @@ class Scanner {
         symbol(i, j, flags);
       } else if (!(flags & kUnder)) {
         exception_camel(i, j);
+      } else if (!w) {
+        snake(i, j);  // "E_AccessDenied", "Sync_Token"
       }
     } else if (flags & kUnder) {
-      if (auto it = st_.name_filter.may_contain(t) ? st_.names.find(t) : st_.names.end(); it != st_.names.end()) add_fixed(i, j, it->second);
+      if (w) {
+        // A cue written with an underscore ("error_code") is a cue, not a symbol.
+        if (auto it = st_.name_filter.may_contain(t) ? st_.names.find(t) : st_.names.end(); it != st_.names.end())
+          add_fixed(i, j, it->second);
+      } else {
+        snake(i, j);
+      }
     }
+  }
+
+  // A snake_case identifier of two or more parts made of letters and digits, starting with a
+  // letter; not a database object's name ("orders_pkey", "idx_users_email").
+  static bool snake_identifier(std::string_view t) {
+    if (t.size() < 4 || t.size() > 64 || !(cls(t[0]) & (kUpper | kLower)) || t.back() == '_') return false;
+    size_t parts = 1;
+    for (size_t k = 1; k < t.size(); ++k) {
+      if (t[k] == '_') {
+        if (t[k - 1] == '_') return false;
+        ++parts;
+      } else if (!is_alnum(t[k])) {
+        return false;
+      }
+    }
+    if (parts < 2) return false;
+    static constexpr std::string_view kDbSuffixes[] = {"_pkey", "_key", "_fkey", "_idx", "_index", "_seq", "_uniq",
+                                                       "_unique", "_check", "_excl", "_pk", "_fk"};
+    static constexpr std::string_view kDbPrefixes[] = {"idx_", "ix_", "fk_", "pk_", "uq_", "uk_"};
+    for (auto s : kDbSuffixes)
+      if (t.size() > s.size() && iequals(t.substr(t.size() - s.size()), s)) return false;
+    for (auto p : kDbPrefixes)
+      if (t.size() > p.size() && iequals(t.substr(0, p.size()), p)) return false;
+    return true;
+  }
+
+  // A name with an underscore in any case: a known name ("e_accessdenied" as E_ACCESSDENIED,
+  // "error_access_denied"), an error symbol by its prefix ("err_ssl_protocol_error"), or any other
+  // snake_case identifier as an uncertain symbol ("do_not_honor"). Upper and lower case meet on
+  // the same canonical.
+  void snake(size_t i, size_t j) {
+    std::string_view t = tok(i, j);
+    if (t.size() > 64 || t.size() < 2) return;
+    if (st_.name_filter.may_contain(t)) {
+      if (auto it = st_.names.find(t); it != st_.names.end()) {
+        for (const auto& r : it->second) ctx_bits_ |= family_context(r.family);
+        add_fixed(i, j, it->second);
+        return;
+      }
+      char buf[64];
+      for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
+      if (auto it = st_.folded_names.find(std::string_view(buf, t.size())); it != st_.folded_names.end()) {
+        for (const auto& r : it->second) ctx_bits_ |= family_context(r.family);
+        add_fixed(i, j, it->second);
+        return;
+      }
+    }
+    if (t.back() == '_') return;
+    for (std::string_view p : symbol_prefixes()) {
+      if (t.size() > p.size() + 1 && iequals(t.substr(0, p.size()), p) && p.back() == '_') {
+        add_fixed(i, j, {symbol_reading(t)});
+        return;
+      }
+    }
+    generic_symbol(i, j);
+  }
+
+  // An unknown snake_case name: in lower case a symbol of its own ("do_not_honor",
+  // "insufficient_funds": API error codes are spelled so); in capitals or mixed case only right
+  // after an error cue ("decline code DO_NOT_HONOR"), since MAX_PATH, HKEY_LOCAL_MACHINE and
+  // SSL_connect are constants and functions. Uncertain: nothing names them.
+  void generic_symbol(size_t i, size_t j) {
+    std::string_view t = tok(i, j);
+    if (in_compound_ || !snake_identifier(t)) return;
+    bool upper = false;
+    for (char c : t) upper = upper || (cls(c) & kUpper);
+    if (upper) {
+      const Mark* cue = cue_before(i);
+      if (!cue || !(cue->cue == kCueError || cue->cue == kCueCode || cue->cue == kCueStatus || cue->cue == kCueErrorTag))
+        return;
+    }
+    CodeInterpretation r = symbol_reading(t);
+    r.certain = false;
+    r.confidence = 0.5;
+    add_fixed(i, j, {std::move(r)});
   }
 
   void on_word(size_t i, size_t j, const WordInfo& w, std::string_view t) {
@@ -372,7 +521,8 @@ class Scanner {
       ctx_bits_ |= kCtxCrash;
       return merge();
     }
-    if (prev.part == kPartDevice && cur.part == kPartManager) {
+    if ((prev.part == kPartDevice && cur.part == kPartManager) || (prev.part == kPartManager && cur.part == kPartDevice)) {
+      // "Device Manager", "Manager dispozitive", "Gestione dispositivi", "Диспетчер устройств"
       prev.part = kPartNone;
       ctx_bits_ |= kCtxDevmgr | kCtxWindows;
       return merge();
@@ -408,6 +558,7 @@ class Scanner {
     if (cur.cue == kCueError) {
       if (prev.cue == kCueCode) {
         prev.cue = kCueError;
+        prev.code_word = !prev.merged;  // "код ошибки 10", "codul erorii 10"
         return merge();
       }
       if (prev.cue == kCueHttp) {
@@ -487,6 +638,17 @@ class Scanner {
         return;
       }
     }
+    // A taught name in lower case ("unique_violation") written in capitals.
+    if (t.size() <= 64 && st_.name_filter.may_contain(t)) {
+      char buf[64];
+      for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
+      if (auto it = st_.folded_names.find(std::string_view(buf, t.size())); it != st_.folded_names.end()) {
+        for (const auto& r : it->second) ctx_bits_ |= family_context(r.family);
+        add_fixed(i, j, it->second);
+        return;
+      }
+    }
+    generic_symbol(i, j);
   }
 
   static bool exception_name(std::string_view s) {
@@ -581,6 +743,18 @@ class Scanner {
     // Continued numbers are amounts, dates and times: "1,000", "10:30", "01/15/2024".
     if (j + 1 < n && (text_[j] == ',' || text_[j] == ':' || text_[j] == '/') && (cls(text_[j + 1]) & kDigit)) return;
     const int64_t value = *parse_decimal(digits);
+    // "550 5.7.1": an SMTP reply code and its enhanced status, two occurrences.
+    if (len == 3 && smtp_reply_value(value)) {
+      if (const size_t at = smtp_enhanced_after(j, digits[0]); at != std::string_view::npos) {
+        const Mark* cue = cue_before(i);
+        const bool use_cue = cue && (cue->cue != kCueNone || cue->vendor == kVendorSmtp);
+        add_fixed(use_cue ? cue->begin : i, j, {smtp_reply_reading(value)});
+        if (use_cue) last_.valid = false;
+        expect_smtp_at_ = at;
+        ctx_bits_ |= kCtxSmtp;
+        return;
+      }
+    }
     if (const Mark* cue = cue_before(i)) {
       if (cued_number(*cue, i, j, value)) return;
     }
@@ -588,7 +762,27 @@ class Scanner {
       add_fixed(i, j, {http_reading(value)});
       return;
     }
+    // "23505" among PostgreSQL words: a SQLSTATE, decided once the whole text is read.
+    if (len == 5 && deferred_ < kMaxCodeOccurrences && sqlstate_error_class(digits) && !unit_follows(j)) {
+      if (auto r = sqlstate_reading(digits)) {
+        Pending p;
+        p.begin = i;
+        p.end = j;
+        p.kind = Kind::kSqlstateBare;
+        p.fixed.push_back(std::move(*r));
+        pending_.push_back(std::move(p));
+        ++deferred_;
+      }
+    }
     if (!st_.taught_codes.empty()) catalogue_number(i, j);
+  }
+
+  // Classes of SQLSTATEs that people quote bare from PostgreSQL errors.
+  static bool sqlstate_error_class(std::string_view d) {
+    static constexpr std::string_view kClasses[] = {"08", "22", "23", "25", "28", "40", "42", "53", "54", "55", "57", "58"};
+    for (auto c : kClasses)
+      if (d.substr(0, 2) == c) return true;
+    return false;
   }
 
   bool unit_follows(size_t j) const {
@@ -609,6 +803,12 @@ class Scanner {
   bool cued_number(const Mark& cue, size_t i, size_t j, int64_t value) {
     std::string_view digits = tok(i, j);
     const size_t b = cue.begin;
+    if (digits.size() == 3 && smtp_reply_value(value) &&
+        (cue.vendor == kVendorSmtp || (cue.part == kPartReplied && (ctx_bits_ & kCtxSmtp)))) {
+      // "SMTP 550", "SMTP error 550", "the mail server replied 550"
+      consume_fixed(cue.vendor == kVendorSmtp ? b : i, close_paren(cue.end, i, j), {smtp_reply_reading(value)});
+      return true;
+    }
     if (cue.cue == kCueNone) {
       // "curl: (7) Failed to connect": the one vendor whose name alone introduces its code.
       if (cue.vendor == kVendorCurl && gap_has(cue.end, i, '(') && j < text_.size() && text_[j] == ')') {
@@ -691,8 +891,10 @@ class Scanner {
     Pending p;
     p.begin = b;
     p.end = close_paren(cue.end, i, j);
-    p.kind = cue.cue == kCueCode && find_value(devmgr_codes(), value) ? Kind::kCodeCue : Kind::kRanked;
-    p.cands = generic_candidates(value, digits, cue.cue == kCueCode);
+    const bool code_cue = cue.cue == kCueCode || cue.code_word;
+    p.kind = code_cue && find_value(devmgr_codes(), value) ? Kind::kCodeCue : Kind::kRanked;
+    p.weak_code = cue.code_word;
+    p.cands = generic_candidates(value, digits, code_cue);
     p.generic = true;
     p.number_begin = i;
     pending_.push_back(std::move(p));
@@ -726,6 +928,9 @@ class Scanner {
         if (digits.size() == 5) return sqlstate_reading(digits);
         return std::nullopt;
       case kVendorEbay: return ebay_reading(digits);
+      case kVendorSmtp:
+        if (smtp_reply_value(value)) return smtp_reply_reading(value);
+        return std::nullopt;
       case kVendorHttp:
         if (value >= 100 && value <= 599) return http_reading(value);
         return std::nullopt;
@@ -764,7 +969,7 @@ class Scanner {
     else if (value >= 200 && value <= 599 && value % 100 < 60) add(http_reading(value), 0.2, kCtxHttp);
     if (value >= 1000 && value <= 4999) add(mysql_reading(value), find_value(mysql_codes(), value) ? 0.4 : 0.2, kCtxMysql);
     if (find_value(mssql_codes(), value)) add(mssql_reading(value), 0.3, kCtxMssql);
-    if (code_cue && find_value(devmgr_codes(), value)) add(devmgr_reading(value), 0.3, kCtxDevmgr);
+    if (code_cue && find_value(devmgr_codes(), value)) add(devmgr_reading(value), 0.3, kCtxDevmgr | kCtxDevice);
     if (digits.size() == 5) {
       if (auto r = sqlstate_reading(digits)) add(std::move(*r), 0.25, kCtxPostgres | kCtxMysql);
     }
@@ -950,9 +1155,19 @@ class Scanner {
     char buf[64];
     for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
     const std::string_view key(buf, t.size());
-    if (!st_.taught_filter.may_contain(key)) return false;
-    auto it = st_.taught_codes.find(key);
-    if (it == st_.taught_codes.end()) return false;
+    auto it = st_.taught_filter.may_contain(key) ? st_.taught_codes.find(key) : st_.taught_codes.end();
+    if (it == st_.taught_codes.end()) {
+      // "sf1003" for a taught "SF-1003": letters then digits, the hyphen left out.
+      size_t k = 0;
+      while (k < t.size() && (cls(t[k]) & (kUpper | kLower))) ++k;
+      if (k < 2 || k > 8 || k + 2 > t.size() || t.size() + 1 > sizeof buf || !all_of_class(t.substr(k), kDigit)) return false;
+      std::memmove(buf + k + 1, buf + k, t.size() - k);
+      buf[k] = '-';
+      const std::string_view dashed(buf, t.size() + 1);
+      if (!st_.taught_filter.may_contain(dashed)) return false;
+      it = st_.taught_codes.find(dashed);
+      if (it == st_.taught_codes.end()) return false;
+    }
     Pending p;
     p.begin = i;
     p.end = j;
@@ -1039,6 +1254,8 @@ class Scanner {
           readings = rank(std::move(p.cands));
           break;
         case Kind::kCodeCue:
+          if (p.weak_code && !(all_bits & (kCtxDevmgr | kCtxDevice)))
+            std::erase_if(p.cands, [](const Candidate& c) { return c.reading.family == "devmgr"; });
           if (all_bits & kCtxDevmgr) {
             for (auto& c : p.cands)
               if (c.reading.family == "devmgr") readings.push_back(std::move(c.reading));
@@ -1055,6 +1272,19 @@ class Scanner {
             if (p.value <= 0xFFFF) p.cands.push_back({win32_reading(p.value), 0.5, kCtxWindows, -1});
             std::erase_if(p.cands, [](const Candidate& c) { return c.reading.family == "bugcheck" && c.reading.name.empty(); });
             readings = rank(std::move(p.cands));
+          }
+          break;
+        case Kind::kSmtpEnhanced:
+          if (all_bits & kCtxSmtp) {
+            readings = std::move(p.fixed);
+            readings.front().confidence = 0.8;
+          }
+          break;
+        case Kind::kSqlstateBare:
+          if (all_bits & (kCtxPostgres | kCtxPgHint)) {
+            readings = std::move(p.fixed);
+            readings.front().certain = false;
+            readings.front().confidence = 0.6;
           }
           break;
         case Kind::kCatalogueOnly: {
@@ -1106,6 +1336,9 @@ class Scanner {
       return false;
     };
     std::vector<Candidate> extra;
+    if (((ctx_bits_ | explicit_bits_) & kCtxSmtp) && digits.size() == 3 && smtp_reply_value(*parse_decimal(digits)) &&
+        !have("smtp:" + std::string(digits)))
+      extra.push_back({smtp_reply_reading(*parse_decimal(digits)), 0.35, kCtxSmtp, -1});
     if ((ctx_bits_ & kCtxEbay) && !have("ebay:" + std::string(digits)))
       extra.push_back({ebay_reading(digits), 0.3, kCtxEbay, -1});
     for (int32_t vid : mentioned_) {
@@ -1196,6 +1429,8 @@ class Scanner {
   size_t skip_until_ = 0;
   size_t deferred_ = 0;  // pendings that only the whole text's context can admit
   size_t expect_sqlstate_at_ = static_cast<size_t>(-1);
+  size_t expect_smtp_at_ = static_cast<size_t>(-1);  // "5.7.1" right after a reply code
+  bool in_compound_ = false;
   uint32_t ctx_bits_ = 0;       // from words in the text
   uint32_t explicit_bits_ = 0;  // from the caller's CodeContext
   std::vector<int32_t> mentioned_;
