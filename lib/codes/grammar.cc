@@ -328,11 +328,15 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   if (!entry.name.empty()) info.first = entry.name;
   if (!entry.message.empty()) info.second = entry.message;
 
-  auto& list = st.taught_codes[code];
-  st.taught_filter.add(code);
-  bool known = false;
-  for (const auto& t : list) known = known || t.reading.canonical == primary.canonical;
-  if (!known) list.push_back({sys ? -1 : vid, sys ? sys->ctx : 0u, primary});
+  // SMTP codes are read by their own shape and context ("550 5.7.1", "5.7.1" among mail words); a
+  // taught "5.7.1" must not make every such version number a code.
+  if (!sys || sys->family != kVendorSmtp) {
+    auto& list = st.taught_codes[code];
+    st.taught_filter.add(code);
+    bool known = false;
+    for (const auto& t : list) known = known || t.reading.canonical == primary.canonical;
+    if (!known) list.push_back({sys ? -1 : vid, sys ? sys->ctx : 0u, primary});
+  }
 
   if (entry.name.empty()) return;
   // The symbolic name, as written and (for names of three words or more) in lower-case words.

@@ -394,5 +394,59 @@ TEST(CodeGrammarTest, JsonCarriesEveryField) {
   EXPECT_EQ(codes_to_json({}, -1), "[]");
 }
 
+// SMTP codes, snake_case symbols and bare SQLSTATEs: what the cases cannot say (certainty,
+// messages, spans, context from the caller, teaching).
+TEST(CodeGrammarTest, SmtpSymbolsAndBareSqlstates) {
+  CodeGrammar g;
+  // "550 5.7.1": two occurrences, both certain, each with its own span and meaning.
+  const std::string text = "Remote server returned '550 5.7.1 RESOLVER.RST.AuthRequired'";
+  auto occs = g.find_codes(text);
+  ASSERT_EQ(occs.size(), 2u);
+  EXPECT_EQ(occs[0].raw, "550");
+  EXPECT_EQ(occs[1].raw, "5.7.1");
+  EXPECT_TRUE(occs[0].interpretations[0].certain);
+  EXPECT_TRUE(occs[1].interpretations[0].certain);
+  EXPECT_EQ(occs[0].interpretations[0].family, "smtp");
+  EXPECT_EQ(occs[1].interpretations[0].message, "Delivery not authorized, message refused");
+  auto cued = g.find_codes("SMTP error 550 mailbox unavailable");
+  ASSERT_EQ(cued.size(), 1u);
+  EXPECT_EQ(cued[0].raw, "SMTP error 550");
+
+  // "5.7.1" alone: a code only in a mail context, from the text or from the caller.
+  EXPECT_TRUE(g.find_codes("5.7.1 rejected").empty());
+  auto smtp_ctx = g.find_codes("5.7.1 rejected", CodeContext{"SMTP", ""});
+  ASSERT_EQ(smtp_ctx.size(), 1u);
+  EXPECT_EQ(smtp_ctx[0].interpretations[0].canonical, "smtp:5.7.1");
+  auto exchange = g.find_codes("5.7.1 rejected", CodeContext{"Microsoft", "Exchange"});
+  ASSERT_EQ(exchange.size(), 1u);
+  EXPECT_EQ(g.interpret("550 5.7.1").size(), 2u);
+  EXPECT_EQ(g.interpret("smtp:550")[0].canonical, "smtp:550");
+  EXPECT_EQ(g.interpret("smtp:5.7.1")[0].canonical, "smtp:5.7.1");
+
+  // A catalogue of SMTP codes explains them but does not make versions codes.
+  g.add_catalogue_code({"SMTP", "5.7.1", "", "Relay access denied"});
+  EXPECT_TRUE(g.find_codes("Upgrade to version 5.7.1").empty());
+  EXPECT_TRUE(g.find_codes("MySQL 5.7.1").empty());
+  ASSERT_EQ(g.interpret_catalogue_code("SMTP", "5.7.1")[0].canonical, "smtp:5.7.1");
+
+  // Lower-case names are the table's names; unknown snake_case is a symbol nothing vouches for.
+  auto lower = g.find_codes("e_accessdenied");
+  ASSERT_EQ(lower.size(), 1u);
+  EXPECT_EQ(lower[0].interpretations[0].name, "E_ACCESSDENIED");
+  EXPECT_TRUE(lower[0].interpretations[0].certain);
+  auto snake = g.find_codes("declined: do_not_honor");
+  ASSERT_EQ(snake.size(), 1u);
+  EXPECT_EQ(snake[0].interpretations[0].canonical, "symbol:do_not_honor");
+  EXPECT_FALSE(snake[0].interpretations[0].certain);
+  EXPECT_EQ(g.interpret("NET::ERR_CERT_COMMON_NAME_INVALID")[0].canonical,
+            g.interpret("net::err_cert_common_name_invalid")[0].canonical);
+
+  // A bare SQLSTATE among PostgreSQL words: ranked first, not certain.
+  auto state = g.find_codes("duplicate key value violates unique constraint (23505)");
+  ASSERT_EQ(state.size(), 1u);
+  EXPECT_EQ(state[0].interpretations[0].canonical, "sqlstate:23505");
+  EXPECT_FALSE(state[0].interpretations[0].certain);
+}
+
 }  // namespace
 }  // namespace errkb
