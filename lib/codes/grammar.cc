@@ -180,6 +180,31 @@ void GrammarState::add_folded_name(std::string_view name, const CodeInterpretati
   list.push_back(r);
 }
 
+void GrammarState::add_vendor_words(std::string_view vendor, int32_t vid) {
+  WordInfo& w = words.upsert(vendor_key(vendor));
+  w.catalogue_vendor = vid;
+  if (w.vendor == kVendorNone) w.vendor = kVendorCatalogue;
+  std::vector<std::string> parts;
+  std::string current;
+  for (char c : vendor) {
+    if (c == ' ' || c == '\t') {
+      if (!current.empty()) parts.push_back(std::move(current));
+      current.clear();
+    } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      current.push_back(fold(c));
+    } else {
+      return;  // "Acme (EU)": not typed as words
+    }
+  }
+  if (!current.empty()) parts.push_back(std::move(current));
+  if (parts.size() < 2 || parts.size() > 4) return;
+  auto& list = vendor_phrases[parts.front()];
+  for (const auto& p : list)
+    if (p.words == parts) return;
+  words.upsert(parts.front()).vendor_phrase_start = true;
+  list.push_back({std::move(parts), vid});
+}
+
 int32_t GrammarState::vendor_id(const std::string& key) {
   auto [it, added] = vendor_ids.emplace(key, static_cast<int32_t>(vendor_keys.size()));
   if (added) vendor_keys.push_back(key);
@@ -313,12 +338,8 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   if (vkey.empty() || code.empty()) return;
   const SystemVendor* sys = system_vendor(vkey);
   const int32_t vid = st.vendor_id(vkey);
-  if (!sys) {
-    // The vendor's name in prose points at its catalogue ("ShopFlow error 2001").
-    WordInfo& w = st.words.upsert(vkey);
-    w.catalogue_vendor = vid;
-    if (w.vendor == kVendorNone) w.vendor = kVendorCatalogue;
-  }
+  // The vendor's name in prose points at its catalogue ("ShopFlow error 2001", "Shop Flow error 2001").
+  if (!sys) st.add_vendor_words(entry.vendor, vid);
   std::vector<CodeInterpretation> readings = catalogue_readings(entry.vendor, entry.code, entry.name);
   if (readings.empty()) return;
   CodeInterpretation primary = readings.front();
@@ -390,11 +411,7 @@ Status CodeGrammar::add_vendor_pattern(std::string_view vendor, std::string_view
   for (const auto& p : st.patterns)
     if (p.vendor_key == vkey && p.re->pattern() == re->pattern()) return Status::OK();
   const int32_t vid = st.vendor_id(vkey);
-  if (!system_vendor(vkey)) {
-    WordInfo& w = st.words.upsert(vkey);
-    w.catalogue_vendor = vid;
-    if (w.vendor == kVendorNone) w.vendor = kVendorCatalogue;
-  }
+  if (!system_vendor(vkey)) st.add_vendor_words(vendor, vid);
   st.patterns.push_back({vkey, std::move(re)});
   return Status::OK();
 }

@@ -86,6 +86,7 @@ struct WordInfo {
   uint32_t ctx = 0;            // context bits this word sets for the whole text
   int32_t catalogue_vendor = -1;
   bool phrase_start = false;   // first word of a taught lower-case name ("inaccessible boot device")
+  bool vendor_phrase_start = false;  // first word of a catalogue vendor's name in words ("Shop Flow")
 };
 
 // Word table keyed by ASCII-lower-cased word, with a bit filter so that ordinary prose words are
@@ -152,6 +153,12 @@ struct Phrase {
   std::vector<CodeInterpretation> readings;
 };
 
+// A catalogue vendor whose name is several words ("Shop Flow"): its words, lower-case ASCII.
+struct VendorPhrase {
+  std::vector<std::string> words;
+  int32_t vendor_id = -1;
+};
+
 struct VendorPattern {
   std::string vendor_key;
   std::unique_ptr<RE2> re;
@@ -173,6 +180,8 @@ struct GrammarState {
   StringMap<std::vector<Phrase>> phrases;
   // Canonical -> (name, message) from catalogues, to explain what prose mentions.
   StringMap<std::pair<std::string, std::string>> taught_info;
+  // Vendor names of several words by their first word ("shop" -> "Shop Flow").
+  StringMap<std::vector<VendorPhrase>> vendor_phrases;
   std::vector<std::string> vendor_keys;
   StringMap<int32_t> vendor_ids;
   std::vector<VendorPattern> patterns;
@@ -180,6 +189,8 @@ struct GrammarState {
   GrammarState();
   void add_folded_name(std::string_view name, const CodeInterpretation& r);
   int32_t vendor_id(const std::string& key);  // adds when new
+  // The vendor's name as words in prose: "ShopFlow" is one word, "Shop Flow" a vendor phrase.
+  void add_vendor_words(std::string_view vendor, int32_t vid);
 };
 
 // The system catalogue vendors whose codes live in a built-in family ("win32", "hresult", "eBay").

@@ -370,6 +370,7 @@ class Scanner {
     const WordInfo* w = st_.words.find(t);
     if (w) {
       if (w->phrase_start && phrase(i, j)) return;
+      if (w->vendor_phrase_start && vendor_phrase(i, j)) return;
       on_word(i, j, *w, t);
     }
     if (flags & kHigh) return;
@@ -619,6 +620,43 @@ class Scanner {
     }
     if (!best) return false;
     add_fixed(i, best_end, best->readings);
+    skip_until_ = best_end;
+    return true;
+  }
+
+  // A catalogue vendor named in several words ("Shop Flow error 2001"): one vendor mark.
+  bool vendor_phrase(size_t i, size_t j) {
+    char buf[64];
+    if (j - i > sizeof buf) return false;
+    for (size_t k = i; k < j; ++k) buf[k - i] = fold(text_[k]);
+    auto it = st_.vendor_phrases.find(std::string_view(buf, j - i));
+    if (it == st_.vendor_phrases.end()) return false;
+    const VendorPhrase* best = nullptr;
+    size_t best_end = 0;
+    for (const VendorPhrase& vp : it->second) {
+      size_t pos = j;
+      bool ok = true;
+      for (size_t w = 1; w < vp.words.size() && ok; ++w) {
+        size_t spaces = 0;
+        while (pos < text_.size() && spaces < 3 && (text_[pos] == ' ' || text_[pos] == '\t')) {
+          ++pos;
+          ++spaces;
+        }
+        const std::string& want = vp.words[w];
+        ok = spaces > 0 && pos + want.size() <= text_.size() && iequals(text_.substr(pos, want.size()), want) &&
+             (pos + want.size() == text_.size() || !(cls(text_[pos + want.size()]) & kWord));
+        if (ok) pos += want.size();
+      }
+      if (ok && pos > best_end) {
+        best = &vp;
+        best_end = pos;
+      }
+    }
+    if (!best) return false;
+    WordInfo info;
+    info.vendor = kVendorCatalogue;
+    info.catalogue_vendor = best->vendor_id;
+    on_word(i, best_end, info, tok(i, best_end));
     skip_until_ = best_end;
     return true;
   }

@@ -448,5 +448,26 @@ TEST(CodeGrammarTest, SmtpSymbolsAndBareSqlstates) {
   EXPECT_FALSE(state[0].interpretations[0].certain);
 }
 
+TEST(CodeGrammarTest, VendorNamesOfSeveralWords) {
+  CodeGrammar g;
+  g.add_catalogue_code({"Shop Flow", "SF-1003", "FEED_REJECTED", "The product feed was rejected"});
+  g.add_catalogue_code({"Shop Flow", "48213", "", "Marketplace listing blocked"});
+  auto named = g.find_codes("Shop Flow error 77 after the import");
+  ASSERT_EQ(named.size(), 1u);
+  EXPECT_EQ(named[0].raw, "Shop Flow error 77");
+  EXPECT_EQ(named[0].interpretations[0].canonical, "shopflow:77");
+  // The vendor named in prose admits its long bare numbers, and its codes written without the hyphen.
+  auto bare = g.find_codes("shop  flow listing says 48213");
+  ASSERT_EQ(bare.size(), 1u);
+  EXPECT_EQ(bare[0].interpretations[0].canonical, "shopflow:48213");
+  auto no_hyphen = g.find_codes("feed failed with sf1003");
+  ASSERT_EQ(no_hyphen.size(), 1u);
+  EXPECT_EQ(no_hyphen[0].interpretations[0].canonical, "shopflow:sf-1003");
+  EXPECT_EQ(no_hyphen[0].interpretations[0].name, "FEED_REJECTED");
+  // One word of the name is not the vendor.
+  EXPECT_TRUE(g.find_codes("the flow listing says 48213").empty());
+  EXPECT_TRUE(g.find_codes("shop error 77").empty() || g.find_codes("shop error 77")[0].interpretations[0].canonical != "shopflow:77");
+}
+
 }  // namespace
 }  // namespace errkb
