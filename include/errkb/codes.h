@@ -22,7 +22,7 @@ namespace errkb {
 struct CodeInterpretation {
   std::string family;     // "hresult", "win32", "ntstatus", "bugcheck", "devmgr", "errno", "http",
                           // "sqlstate", "oracle", "mysql", "mssql", "postgres", "curl", "sqlite",
-                          // "ebay", "vendor", "symbol", "exception", "kb"
+                          // "ebay", "smtp", "vendor", "symbol", "exception", "kb"
   std::string ns;         // vendor / namespace: "windows", "oracle", "ebay", ... ("" if none)
   std::string canonical;  // exact term body, lower-case ASCII, no spaces: "hresult:80070005", "ora:942"
   std::string name;       // symbolic name when known: "E_ACCESSDENIED", "EACCES"
@@ -31,9 +31,15 @@ struct CodeInterpretation {
   std::string message;    // short meaning when known ("Access is denied", "Service Unavailable")
   double confidence = 1.0;  // 0..1: how well the spelling and the context support this reading
   bool certain = true;      // false for one reading of an ambiguous code ("error 5"), and for a
-                            // lone reading that nothing names (a guessed "code:99999")
+                            // lone reading that nothing names (a guessed "code:99999", an unknown
+                            // snake_case "symbol:do_not_honor", a bare "23505" among PostgreSQL words)
 };
 
+// SMTP: "550 5.7.1" is two occurrences, the reply code ("smtp:550") and the enhanced status
+// ("smtp:5.7.1"), both certain. A reply code alone needs a cue ("SMTP 550", "SMTP error 550",
+// "the mail server replied 550"); an enhanced status alone (class 4 or 5) needs a mail word
+// anywhere in the text or the CodeContext (SMTP, e-mail, bounce, relay, DMARC, Exchange, почта ...)
+// and is never a version ("version 5.7.1", "v5.7.1").
 struct CodeOccurrence {
   size_t begin = 0;  // byte span in the text; it includes the cue word when the number needed one
   size_t end = 0;    // ("error 5", "HTTP/1.1 503", "curl: (7)"), not when the spelling stands alone

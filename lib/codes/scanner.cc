@@ -337,7 +337,8 @@ class Scanner {
       consume_fixed(cue->begin, j, {std::move(*r)});
       return;
     }
-    if (deferred_ >= kMaxCodeOccurrences) return;
+    // Alone, only failures: "2.3.16" is far more often a version ("dovecot 2.3.16") than a success.
+    if (text_[i] == '2' || deferred_ >= kMaxCodeOccurrences) return;
     ++deferred_;
     Pending p;
     p.begin = i;
@@ -1319,7 +1320,9 @@ class Scanner {
           }
           break;
         case Kind::kSqlstateBare:
-          if (all_bits & (kCtxPostgres | kCtxPgHint)) {
+          // PostgreSQL named: any state of an error class; only its words ("duplicate key ...
+          // violates"): a state the table knows (23505 unique_violation).
+          if ((all_bits & kCtxPostgres) || ((all_bits & kCtxPgHint) && !p.fixed.front().name.empty())) {
             readings = std::move(p.fixed);
             readings.front().certain = false;
             readings.front().confidence = 0.6;
