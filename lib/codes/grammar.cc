@@ -283,7 +283,8 @@ GrammarState::GrammarState() {
            "relaying", "dmarc", "spf", "dkim", "postfix", "exchange", "sendmail", "exim", "mta", "ndr", "gmail",
            "outlook", "posta", "poșta", "poştă", "poștă", "poșta", "почта", "почты", "почте", "почту", "почтой",
            "почтовый", "почтового", "почтовом", "почтовая", "почтовой", "письмо", "письма", "письме", "письмом",
-           "Почта", "Письмо", "Письма", "E-mail", "Posta"},
+           "Почта", "Письмо", "Письма", "E-mail", "Posta", "newsletter", "newsletters", "inbox", "spam", "rcpt",
+           "mx", "sender"},
           kCtxSmtp);
   context({"printer", "printers", "usb", "driver", "drivers", "scanner", "webcam", "bluetooth", "adapter",
            "device", "devices", "imprimanta", "imprimantă", "imprimantei", "driverul", "stampante", "stampanti",

@@ -216,6 +216,8 @@ constexpr SmtpEnhanced kSmtpEnhanced[] = {
 };
 }  // namespace
 
+bool smtp_reply_known(int64_t value) { return find_value(kSmtpReplies, value) != nullptr; }
+
 CodeInterpretation smtp_reply_reading(int64_t value) {
   CodeInterpretation r = make("smtp", "smtp", "smtp:" + std::to_string(value));
   r.value = value;

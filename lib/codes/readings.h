@@ -61,6 +61,7 @@ CodeInterpretation ebay_reading(std::string_view digits);
 // SMTP: a basic reply code (RFC 5321, 2xx-5xx: "smtp:550") or an enhanced status code
 // (RFC 3463, class.subject.detail with class 2, 4 or 5: "smtp:5.7.1").
 bool smtp_reply_value(int64_t value);
+bool smtp_reply_known(int64_t value);  // a reply code RFC 5321 defines (421, 550 ...)
 CodeInterpretation smtp_reply_reading(int64_t value);
 // "5.7.1" -> reading; nullopt unless class 2/4/5, subject 0-7 (one digit), detail 1-3 digits.
 std::optional<CodeInterpretation> smtp_enhanced_reading(std::string_view code);

@@ -68,10 +68,11 @@ bool is_unit(std::string_view w) {
       "months", "year",   "years",  "times", "percent", "eur",  "euro",    "euros",  "usd",     "dollars",
       "gbp",   "ron",     "lei",    "rub",   "px",     "mhz",   "ghz",     "fps",    "rpm",     "users",
       "items", "rows",    "records", "kg",   "km",     "cm",    "mm",      "m",      "minuti",  "secondi",
-      "ore",   "giorni",  "minute", "secunde", "zile", "€",     "$",
+      "ore",   "giorni",  "minute", "secunde", "zile", "€",     "$",     "emails", "mails",  "messages",
+      "recipients", "subscribers", "mesaje", "messaggi",
   };
-  if (w.empty() || w.size() > 10) return false;
-  char buf[10];
+  if (w.empty() || w.size() > 12) return false;
+  char buf[12];
   for (size_t i = 0; i < w.size(); ++i) buf[i] = fold(w[i]);
   std::string_view f(buf, w.size());
   for (auto u : kUnits)
@@ -124,6 +125,7 @@ enum class Kind {
   kCatalogueOnly,  // a bare number equal to a taught code: a code only if its vendor is in context
   kSmtpEnhanced,   // "5.7.1" alone: an SMTP status only in a mail context (fixed holds the reading)
   kSqlstateBare,   // "23505" alone: a SQLSTATE only among PostgreSQL words (fixed holds the reading)
+  kSmtpReplyBare,  // "550" alone: an SMTP reply only in a mail context (fixed holds the reading)
 };
 
 struct Pending {
@@ -801,6 +803,17 @@ class Scanner {
       add_fixed(i, j, {http_reading(value)});
       return;
     }
+    // "550 rejected by DMARC": a failure reply code SMTP defines, in a mail context (decided once
+    // the whole text is read), uncertain since no cue says so.
+    if (len == 3 && digits[0] >= '4' && deferred_ < kMaxCodeOccurrences && smtp_reply_known(value) && !unit_follows(j)) {
+      Pending p;
+      p.begin = i;
+      p.end = j;
+      p.kind = Kind::kSmtpReplyBare;
+      p.fixed.push_back(smtp_reply_reading(value));
+      pending_.push_back(std::move(p));
+      ++deferred_;
+    }
     // "23505" among PostgreSQL words: a SQLSTATE, decided once the whole text is read.
     if (len == 5 && deferred_ < kMaxCodeOccurrences && sqlstate_error_class(digits) && !unit_follows(j)) {
       if (auto r = sqlstate_reading(digits)) {
@@ -1317,6 +1330,13 @@ class Scanner {
           if (all_bits & kCtxSmtp) {
             readings = std::move(p.fixed);
             readings.front().confidence = 0.8;
+          }
+          break;
+        case Kind::kSmtpReplyBare:
+          if (all_bits & kCtxSmtp) {
+            readings = std::move(p.fixed);
+            readings.front().certain = false;
+            readings.front().confidence = 0.5;
           }
           break;
         case Kind::kSqlstateBare:
