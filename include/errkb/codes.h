@@ -22,7 +22,7 @@ namespace errkb {
 struct CodeInterpretation {
   std::string family;     // "hresult", "win32", "ntstatus", "bugcheck", "devmgr", "errno", "http",
                           // "sqlstate", "oracle", "mysql", "mssql", "postgres", "curl", "sqlite",
-                          // "ebay", "smtp", "vendor", "symbol", "exception", "kb"
+                          // "ebay", "smtp", "iso8583", "vendor", "symbol", "exception", "kb"
   std::string ns;         // vendor / namespace: "windows", "oracle", "ebay", ... ("" if none)
   std::string canonical;  // exact term body, lower-case ASCII, no spaces: "hresult:80070005", "ora:942"
   std::string name;       // symbolic name when known: "E_ACCESSDENIED", "EACCES"

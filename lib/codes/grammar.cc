@@ -258,6 +258,7 @@ GrammarState::GrammarState() {
   part({"version", "versions", "ver", "v", "versione", "versiunea", "versiune", "versiunii", "версия", "версии",
         "версию", "release", "build"},
        kPartVersion);
+  part({"declined", "refused", "respinsă", "respinsa", "rifiutata", "rifiutato", "отклонена", "отклонён"}, kPartDeclined);
   part({"replied", "responded", "replies", "answered", "răspuns", "risposto", "ответил"}, kPartReplied);
   // Device Manager in other languages: "Manager dispozitive", "Gestione dispositivi", "Диспетчер устройств".
   part({"gestione", "gestiunea", "диспетчер", "Диспетчер", "диспетчере", "диспетчера"}, kPartManager);
@@ -292,6 +293,11 @@ GrammarState::GrammarState() {
            "принтера", "принтере", "сканер", "драйвер", "драйвера", "устройств", "устройства", "устройство",
            "устройстве"},
           kCtxDevice);
+  // Not "card" alone: SD cards, graphics cards and network cards have error codes of their own.
+  context({"decline", "payment", "payments", "checkout", "issuer", "issuing", "acquirer", "stripe",
+           "adyen", "braintree", "visa", "mastercard", "plata", "plată", "plății", "pagamento", "pagamenti", "оплата",
+           "оплаты", "платеж", "платёж", "платежа"},
+          kCtxPayment);
   context({"violates", "violation", "duplicate", "constraint", "unique", "copy", "relation", "pg_dump",
            "pg_restore"},
           kCtxPgHint);
@@ -444,6 +450,9 @@ std::optional<CodeInterpretation> canonical_reading(const GrammarState& st, std:
     r = catalogue_readings(prefix, body, {});
   } else if (prefix == "ora" || prefix == "tns" || prefix == "pls") {
     r = catalogue_readings("oracle", prefix + "-" + body, {});
+  } else if (prefix == "iso8583") {
+    if (body.size() == 2 && parse_decimal(body)) return iso8583_reading(body);
+    return std::nullopt;
   } else if (prefix == "kb") {
     if (parse_decimal(body)) return kb_reading(body);
     return std::nullopt;

@@ -60,6 +60,7 @@ enum Part : uint8_t {
   kPartConnector,  // de, di, of: "codul de eroare"
   kPartVersion,    // version, versiunea, версия, v: "version 5.7.1" is no SMTP status
   kPartReplied,    // replied, responded: "mail server replied 550"
+  kPartDeclined,   // declined, refused: "card declined 51"
 };
 
 // The family a vendor word selects in "<vendor> error N".

@@ -39,6 +39,7 @@ uint32_t family_context(std::string_view family) {
   if (family == "sqlstate") return kCtxPostgres | kCtxMysql;
   if (family == "ebay") return kCtxEbay;
   if (family == "smtp") return kCtxSmtp;
+  if (family == "iso8583") return kCtxPayment;
   return 0;
 }
 
@@ -250,6 +251,22 @@ std::optional<CodeInterpretation> smtp_enhanced_reading(std::string_view code) {
                                                                           : "permanent failure");
   r.parts.emplace_back("subject", std::string(1, subject));
   r.parts.emplace_back("detail", det);
+  return r;
+}
+
+CodeInterpretation iso8583_reading(std::string_view two_digits) {
+  static constexpr std::pair<std::string_view, std::string_view> kResponses[] = {
+      {"00", "Approved"},           {"01", "Refer to card issuer"},     {"04", "Pick up card"},
+      {"05", "Do not honor"},       {"12", "Invalid transaction"},      {"13", "Invalid amount"},
+      {"14", "Invalid card number"}, {"41", "Lost card"},               {"43", "Stolen card"},
+      {"51", "Insufficient funds"}, {"54", "Expired card"},             {"57", "Transaction not permitted to cardholder"},
+      {"61", "Exceeds withdrawal amount limit"}, {"62", "Restricted card"}, {"65", "Exceeds withdrawal frequency limit"},
+      {"91", "Issuer or switch inoperative"},
+  };
+  CodeInterpretation r = make("iso8583", "iso8583", "iso8583:" + std::string(two_digits));
+  r.value = parse_decimal(two_digits);
+  for (const auto& [code, message] : kResponses)
+    if (code == two_digits) r.message = std::string(message);
   return r;
 }
 

@@ -30,6 +30,7 @@ enum ContextBit : uint32_t {
   kCtxSmtp = 1u << 13,      // mail words: SMTP, e-mail, bounce, relay, mailbox, DMARC, почта ...
   kCtxDevice = 1u << 14,    // hardware words (printer, USB, driver, устройство): "code 10" leans to Device Manager
   kCtxPgHint = 1u << 15,    // words of PostgreSQL errors (violates, duplicate, constraint, COPY)
+  kCtxPayment = 1u << 16,   // card payment words (card, declined, checkout, issuer, Stripe ...)
 };
 
 // The context bit a family's readings are supported by ("win32" -> kCtxWindows).
@@ -65,6 +66,8 @@ bool smtp_reply_known(int64_t value);  // a reply code RFC 5321 defines (421, 55
 CodeInterpretation smtp_reply_reading(int64_t value);
 // "5.7.1" -> reading; nullopt unless class 2/4/5, subject 0-7 (one digit), detail 1-3 digits.
 std::optional<CodeInterpretation> smtp_enhanced_reading(std::string_view code);
+// ISO 8583 card response code, two digits as written ("05" do not honor, "51" insufficient funds).
+CodeInterpretation iso8583_reading(std::string_view two_digits);
 CodeInterpretation kb_reading(std::string_view digits);
 // "<vendor_key>:<code lower, no spaces>" in a vendor's own namespace (family "vendor").
 CodeInterpretation vendor_reading(std::string_view vendor_key, std::string_view code);

@@ -861,6 +861,14 @@ class Scanner {
       consume_fixed(cue.vendor == kVendorSmtp ? b : i, close_paren(cue.end, i, j), {smtp_reply_reading(value)});
       return true;
     }
+    if (cue.part == kPartDeclined && digits.size() == 2 && (ctx_bits_ & kCtxPayment) && !unit_follows(j)) {
+      // "card payment declined 51": an ISO 8583 response, uncertain since nothing names it a code.
+      CodeInterpretation r = iso8583_reading(digits);
+      r.certain = false;
+      r.confidence = 0.5;
+      consume_fixed(i, j, {std::move(r)});
+      return true;
+    }
     if (cue.cue == kCueNone) {
       // "curl: (7) Failed to connect": the one vendor whose name alone introduces its code.
       if (cue.vendor == kVendorCurl && gap_has(cue.end, i, '(') && j < text_.size() && text_[j] == ')') {
@@ -1400,6 +1408,9 @@ class Scanner {
     if (((ctx_bits_ | explicit_bits_) & kCtxSmtp) && digits.size() == 3 && smtp_reply_value(*parse_decimal(digits)) &&
         !have("smtp:" + std::string(digits)))
       extra.push_back({smtp_reply_reading(*parse_decimal(digits)), 0.35, kCtxSmtp, -1});
+    // "decline code 05" among card payment words: an ISO 8583 response code (written with two digits).
+    if (((ctx_bits_ | explicit_bits_) & kCtxPayment) && digits.size() == 2 && !have("iso8583:" + std::string(digits)))
+      extra.push_back({iso8583_reading(digits), 0.35, kCtxPayment, -1});
     if ((ctx_bits_ & kCtxEbay) && !have("ebay:" + std::string(digits)))
       extra.push_back({ebay_reading(digits), 0.3, kCtxEbay, -1});
     for (int32_t vid : mentioned_) {

@@ -422,6 +422,8 @@ TEST(CodeGrammarTest, SmtpSymbolsAndBareSqlstates) {
   EXPECT_EQ(g.interpret("550 5.7.1").size(), 2u);
   EXPECT_EQ(g.interpret("smtp:550")[0].canonical, "smtp:550");
   EXPECT_EQ(g.interpret("smtp:5.7.1")[0].canonical, "smtp:5.7.1");
+  EXPECT_EQ(g.interpret("iso8583:05")[0].canonical, "iso8583:05");
+  EXPECT_EQ(g.interpret("iso8583:05")[0].message, "Do not honor");
 
   // A catalogue of SMTP codes explains them but does not make versions codes.
   g.add_catalogue_code({"SMTP", "5.7.1", "", "Relay access denied"});
