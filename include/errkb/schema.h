@@ -24,6 +24,10 @@
 // Value slots (from 10 up, Omega's low numbers left alone):
 //   10 item signature (hex)   11 kind   12 authority prior (sortable double)   13 date YYYYMMDD
 //   14 votes (sortable)       15 language   16 vendor   17 product   18 severity   19 doc id
+//   20 rank record: what ranking and facets need in one read, '\t'-separated: passage id, authority,
+//      votes, date, language, kind, vendor, product, severity, then the primary codes (canonical codes
+//      the passage is about)
+//   Ranking reads slot 20 and the matched terms only; the document data is decoded just for what is shown.
 // Metadata keys:
 //   errkb:schema_version      integer; an index newer than the code is refused with a clear message
 //   errkb:features            comma list of optional features present
@@ -63,6 +67,7 @@ enum Slot : unsigned {
   kSlotProduct = 17,
   kSlotSeverity = 18,
   kSlotDocId = 19,
+  kSlotRankRecord = 20,
 };
 
 inline constexpr std::string_view kMetaSchemaVersion = "errkb:schema_version";
@@ -90,25 +95,24 @@ struct FieldSpec {
   PassageField source;      // which passage field feeds it
   unsigned prose_weight;    // wdf multiplier in the unprefixed prose terms (0 = not prose)
   std::string_view facet;   // facet name reported by search ("" = none)
-  unsigned facet_slot;      // value slot counted for the facet
 };
 
 // The one table that drives both indexing (store/) and query parsing.
 inline constexpr FieldSpec kFields[] = {
-    {"kind", "XK", FieldType::kFilter, PassageField::kKind, 0, "kind", kSlotKind},
-    {"vendor", "XV:", FieldType::kFilter, PassageField::kVendor, 0, "vendor", kSlotVendor},
-    {"product", "XP:", FieldType::kFilter, PassageField::kProduct, 0, "product", kSlotProduct},
-    {"lang", "L", FieldType::kFilter, PassageField::kLanguage, 0, "language", kSlotLanguage},
-    {"severity", "XS:", FieldType::kFilter, PassageField::kSeverity, 0, "severity", kSlotSeverity},
-    {"tag", "K", FieldType::kFilter, PassageField::kTag, 0, "", 0},
-    {"title", "S", FieldType::kText, PassageField::kTitle, 3, "", 0},
-    {"heading", "", FieldType::kText, PassageField::kHeading, 3, "", 0},
-    {"symptoms", "XSYM", FieldType::kText, PassageField::kSymptoms, 2, "", 0},
-    {"cause", "", FieldType::kText, PassageField::kCause, 2, "", 0},
-    {"checks", "", FieldType::kText, PassageField::kChecks, 1, "", 0},
-    {"resolution", "", FieldType::kText, PassageField::kResolutions, 1, "", 0},
-    {"prevention", "", FieldType::kText, PassageField::kPrevention, 1, "", 0},
-    {"body", "", FieldType::kText, PassageField::kBody, 1, "", 0},
+    {"kind", "XK", FieldType::kFilter, PassageField::kKind, 0, "kind"},
+    {"vendor", "XV:", FieldType::kFilter, PassageField::kVendor, 0, "vendor"},
+    {"product", "XP:", FieldType::kFilter, PassageField::kProduct, 0, "product"},
+    {"lang", "L", FieldType::kFilter, PassageField::kLanguage, 0, "language"},
+    {"severity", "XS:", FieldType::kFilter, PassageField::kSeverity, 0, "severity"},
+    {"tag", "K", FieldType::kFilter, PassageField::kTag, 0, ""},
+    {"title", "S", FieldType::kText, PassageField::kTitle, 3, ""},
+    {"heading", "", FieldType::kText, PassageField::kHeading, 3, ""},
+    {"symptoms", "XSYM", FieldType::kText, PassageField::kSymptoms, 2, ""},
+    {"cause", "", FieldType::kText, PassageField::kCause, 2, ""},
+    {"checks", "", FieldType::kText, PassageField::kChecks, 1, ""},
+    {"resolution", "", FieldType::kText, PassageField::kResolutions, 1, ""},
+    {"prevention", "", FieldType::kText, PassageField::kPrevention, 1, ""},
+    {"body", "", FieldType::kText, PassageField::kBody, 1, ""},
 };
 
 }  // namespace errkb::schema

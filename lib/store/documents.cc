@@ -108,6 +108,49 @@ std::string date_key(const std::string& iso) {
   return digits.size() == 8 ? digits : std::string();
 }
 
+namespace {
+std::string without_tabs(std::string s) {
+  for (auto& c : s)
+    if (c == '\t') c = ' ';
+  return s;
+}
+}  // namespace
+
+std::string encode_rank_record(const Passage& p, double authority, const std::string& date,
+                               const std::vector<std::string>& primary_codes) {
+  char num[64];
+  std::snprintf(num, sizeof num, "\t%.3f\t%d\t", authority, p.votes);
+  std::string out = without_tabs(p.id) + num + date + "\t" + without_tabs(p.language) + "\t" +
+                    std::string(to_string(p.kind)) + "\t" + without_tabs(p.vendor) + "\t" + without_tabs(p.product) +
+                    "\t" + without_tabs(p.severity);
+  for (const auto& c : primary_codes) out += "\t" + c;
+  return out;
+}
+
+bool decode_rank_record(std::string_view text, RankRecord& out) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t tab = text.find('\t', start);
+    if (tab == std::string_view::npos) tab = text.size();
+    fields.push_back(text.substr(start, tab - start));
+    start = tab + 1;
+  }
+  if (fields.size() < 9) return false;
+  out.passage_id.assign(fields[0]);
+  out.authority = std::atof(std::string(fields[1]).c_str());
+  out.votes = std::atoi(std::string(fields[2]).c_str());
+  out.date.assign(fields[3]);
+  out.language.assign(fields[4]);
+  out.kind.assign(fields[5]);
+  out.vendor.assign(fields[6]);
+  out.product.assign(fields[7]);
+  out.severity.assign(fields[8]);
+  out.primary_codes.clear();
+  for (size_t i = 9; i < fields.size(); ++i) out.primary_codes.emplace_back(fields[i]);
+  return true;
+}
+
 std::string passage_text(const Passage& p) {
   std::string out;
   auto add = [&](const std::string& s) {
@@ -289,6 +332,7 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   if (!p.product.empty()) doc.add_value(schema::kSlotProduct, p.product);
   if (!p.severity.empty()) doc.add_value(schema::kSlotSeverity, p.severity);
   doc.add_value(schema::kSlotDocId, p.doc_id);
+  doc.add_value(schema::kSlotRankRecord, encode_rank_record(p, stored.authority, date, stored.primary_code_terms));
   doc.set_data(encode_passage(stored));
   return doc;
 }

@@ -54,6 +54,23 @@ class DocumentBuilder {
   std::map<std::string, std::unique_ptr<Xapian::SimpleStopper>> stoppers_;
 };
 
+// What ranking reads of a passage without decoding its data (value slot schema::kSlotRankRecord).
+struct RankRecord {
+  std::string passage_id;
+  double authority = 0;
+  int votes = 0;
+  std::string date;  // YYYYMMDD or ""
+  std::string language;
+  std::string kind;
+  std::string vendor;
+  std::string product;
+  std::string severity;
+  std::vector<std::string> primary_codes;
+};
+std::string encode_rank_record(const Passage& p, double authority, const std::string& date,
+                               const std::vector<std::string>& primary_codes);
+bool decode_rank_record(std::string_view text, RankRecord& out);
+
 // Prose of a passage, field by field, in the order of schema::kFields (for code finding and snippets).
 std::string passage_text(const Passage& p);
 

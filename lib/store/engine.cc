@@ -89,7 +89,8 @@ std::string prose_for_parser(const std::string& text) {
 
 // Spelling correction of the prose only (codes were cut out before): a word the index has never seen
 // and that is not a stop word is replaced by the closest word from the spelling table. "" = nothing to fix.
-std::string suggest_spelling(const Xapian::Database& db, const std::string& prose, const std::string& language) {
+std::string suggest_spelling(const Xapian::Database& db, const std::string& prose, const std::string& language,
+                             const Xapian::Stem& stem) {
   const auto& stops = store::stop_words(language);
   std::string out;
   bool changed = false;
@@ -105,7 +106,7 @@ std::string suggest_spelling(const Xapian::Database& db, const std::string& pros
     std::string lower = Xapian::Unicode::tolower(word);
     bool digits = lower.find_first_of("0123456789") != std::string::npos;
     if (lower.size() >= 4 && !digits && std::find(stops.begin(), stops.end(), lower) == stops.end() &&
-        db.get_termfreq(lower) == 0) {
+        db.get_termfreq("Z" + stem(lower)) == 0) {
       std::string fix = db.get_spelling_suggestion(lower, 2);
       if (!fix.empty() && fix != lower) {
         word = fix;
@@ -125,6 +126,18 @@ std::string random_id() {
   std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
                 static_cast<unsigned long long>(rng()));
   return buf;
+}
+
+const std::string& facet_value(const store::RankRecord& r, schema::PassageField field) {
+  static const std::string kNone;
+  switch (field) {
+    case schema::PassageField::kKind: return r.kind;
+    case schema::PassageField::kVendor: return r.vendor;
+    case schema::PassageField::kProduct: return r.product;
+    case schema::PassageField::kLanguage: return r.language;
+    case schema::PassageField::kSeverity: return r.severity;
+    default: return kNone;
+  }
 }
 
 struct CodeReading {
@@ -329,7 +342,7 @@ class XapianEngine final : public Engine {
       } catch (const Xapian::QueryParserError&) {
         q.prose_query = qp.parse_query(parser_text, 0);
       }
-      if (want_suggestion) q.suggestion = suggest_spelling(h.db, q.prose, q.language);
+      if (want_suggestion) q.suggestion = suggest_spelling(h.db, q.prose, q.language, q.stem);
       for (auto t = q.prose_query.get_unique_terms_begin(); t != q.prose_query.get_unique_terms_end(); ++t) {
         const std::string& term = *t;
         if (!term.empty() && (std::islower(static_cast<unsigned char>(term[0])) || term[0] == 'Z' ||
@@ -376,13 +389,13 @@ class XapianEngine final : public Engine {
     double strength = 0;  // how well the best candidate answers the query (0..1)
     std::vector<Xapian::MSet> msets;     // kept for snippets, which are made only for what is returned
     std::vector<size_t> mset_of;         // passage index -> its MSet
+    std::vector<Xapian::Document> docs;  // passage index -> its document (data decoded on demand)
   };
 
   Candidates retrieve(Handle& h, const AnalyzedQuery& q, size_t want, bool with_facets,
                       const std::unordered_map<std::string, FeedbackTally>* feedback) {
     Candidates out;
     std::unordered_map<Xapian::docid, size_t> index_of;
-    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
     double total_idf = 0;
     std::unordered_map<std::string, double> idf;
     double n = std::max<double>(1, h.db.get_doccount());
@@ -401,59 +414,59 @@ class XapianEngine final : public Engine {
       Xapian::Enquire enquire(h.db);
       enquire.set_query(query);
       enquire.set_weighting_scheme(Xapian::BM25Weight());
-      if (facets_here) {
-        for (const auto& spec : schema::kFields) {
-          if (spec.facet.empty()) continue;
-          spies.push_back(std::make_unique<Xapian::ValueCountMatchSpy>(spec.facet_slot));
-          enquire.add_matchspy(spies.back().get());
-        }
-      }
-      Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want), facets_here ? 1000 : 0);
+      Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want));
       if (facets_here) out.total = std::max<int64_t>(out.total, mset.get_matches_estimated());
       double max_weight = std::max(1e-9, mset.get_max_attained());
       for (auto it = mset.begin(); it != mset.end(); ++it) {
         if (index_of.count(*it)) continue;
-        store::StoredPassage stored;
+        // Scored from value slots and matched terms; the document data is decoded later, only for the
+        // passages that are shown.
         Xapian::Document doc = it.get_document();
-        if (!store::decode_passage(doc.get_data(), stored)) continue;
+        store::RankRecord record;
+        if (!store::decode_rank_record(doc.get_value(schema::kSlotRankRecord), record)) continue;
         rank::ScoredPassage sp;
-        sp.passage = std::move(stored.passage);
-        sp.code_terms = stored.code_terms;
+        sp.passage.id = record.passage_id;
         rank::ScoreParts& parts = sp.parts;
-        // Exact code: the best reading this passage carries, certain or weak.
+        double matched_idf = 0;
+        std::vector<std::string> matched_codes, matched_weak;
+        for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
+          const std::string& term = *t;
+          if (term.compare(0, schema::kCodePrefix.size(), schema::kCodePrefix) == 0) {
+            matched_codes.push_back(term.substr(schema::kCodePrefix.size()));
+            continue;
+          }
+          if (term.compare(0, schema::kWeakCodePrefix.size(), schema::kWeakCodePrefix) == 0) {
+            matched_weak.push_back(term.substr(schema::kWeakCodePrefix.size()));
+            continue;
+          }
+          auto f = idf.find(term);
+          if (f == idf.end()) continue;
+          matched_idf += f->second;
+          parts.matched_words.push_back(term[0] == 'Z' ? term.substr(1) : term);
+        }
+        // Exact code: the best reading this passage carries, certain or weak; a passage about the code
+        // outranks one that mentions it in passing.
         for (const auto& r : q.readings) {
           double c = 0;
-          auto has = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), r.canonical) != v.end(); };
-          // A passage about the code outranks one that mentions it in passing.
-          if (has(stored.primary_code_terms)) c = r.confidence;
-          else if (has(stored.code_terms)) c = 0.85 * r.confidence;
-          else if (std::find(stored.weak_code_terms.begin(), stored.weak_code_terms.end(), r.canonical) != stored.weak_code_terms.end())
-            c = 0.5 * r.confidence;
+          bool certain = std::find(matched_codes.begin(), matched_codes.end(), r.canonical) != matched_codes.end();
+          if (certain && std::find(record.primary_codes.begin(), record.primary_codes.end(), r.canonical) !=
+                             record.primary_codes.end())
+            c = r.confidence;
+          else if (certain) c = 0.85 * r.confidence;
+          else if (std::find(matched_weak.begin(), matched_weak.end(), r.canonical) != matched_weak.end()) c = 0.5 * r.confidence;
           if (c > parts.code) {
             parts.code = c;
             parts.code_detail = "matches code " + r.canonical + (r.name.empty() ? "" : " (" + r.name + ")");
           }
         }
-        double matched_idf = 0;
-        for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
-          auto f = idf.find(*t);
-          if (f == idf.end()) continue;
-          if ((*t)[0] == 'Z') {
-            matched_idf += f->second;
-            parts.matched_words.push_back((*t).substr(1));
-          } else if (std::find(q.prose_terms.begin(), q.prose_terms.end(), "Z" + q.stem(*t)) == q.prose_terms.end()) {
-            matched_idf += f->second;  // an unstemmed-only term (no Z twin in the query)
-            parts.matched_words.push_back(*t);
-          }
-        }
+        sp.code_terms = std::move(matched_codes);
         double coverage = total_idf > 0 ? std::min(1.0, matched_idf / total_idf) : 0;
         double relative = q.prose_terms.empty() ? 0 : it.get_weight() / max_weight;
         parts.text = q.prose_terms.empty() ? 0 : 0.7 * coverage + 0.3 * std::min(1.0, relative);
-        parts.authority = stored.authority;
-        parts.votes = rank::votes_prior(sp.passage.votes);
-        parts.freshness = rank::freshness_prior(
-            store::date_key(sp.passage.updated.empty() ? sp.passage.created : sp.passage.updated), today_);
-        parts.language = sp.passage.language == q.language ? 1 : 0;
+        parts.authority = record.authority;
+        parts.votes = rank::votes_prior(record.votes);
+        parts.freshness = rank::freshness_prior(record.date, today_);
+        parts.language = record.language == q.language ? 1 : 0;
         if (feedback) {
           if (auto f = feedback->find(sp.passage.id); f != feedback->end()) {
             parts.feedback = rank::feedback_prior(f->second);
@@ -464,7 +477,16 @@ class XapianEngine final : public Engine {
           }
         }
         sp.score = rank::combine(parts);
+        // Facets count the scored candidates (every match, for code queries; the best ones otherwise):
+        // counting all matches of a broad prose query would read values of most of the index.
+        if (with_facets)
+          for (const auto& spec : schema::kFields) {
+            if (spec.facet.empty()) continue;
+            const std::string& value = facet_value(record, spec.source);
+            if (!value.empty()) ++out.facets[std::string(spec.facet)][value];
+          }
         out.mset_of.push_back(out.msets.size());
+        out.docs.push_back(std::move(doc));
         out.strength = std::max(out.strength, std::max(parts.code, std::pow(std::min(1.0, coverage * 1.1), 1.5)));
         index_of[*it] = out.passages.size();
         out.passages.push_back(std::move(sp));
@@ -488,28 +510,33 @@ class XapianEngine final : public Engine {
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return out.passages[a].score > out.passages[b].score; });
     std::vector<rank::ScoredPassage> sorted;
     std::vector<size_t> sorted_mset;
+    std::vector<Xapian::Document> sorted_docs;
     for (size_t i : order) {
       sorted.push_back(std::move(out.passages[i]));
       sorted_mset.push_back(out.mset_of[i]);
+      sorted_docs.push_back(std::move(out.docs[i]));
     }
     out.passages = std::move(sorted);
     out.mset_of = std::move(sorted_mset);
-    if (with_facets)
-      for (size_t i = 0, s = 0; i < std::size(schema::kFields); ++i) {
-        const auto& spec = schema::kFields[i];
-        if (spec.facet.empty()) continue;
-        if (s >= spies.size()) break;
-        auto& counts = out.facets[std::string(spec.facet)];
-        for (auto v = spies[s]->values_begin(); v != spies[s]->values_end(); ++v) counts[*v] = v.get_termfreq();
-        ++s;
-      }
+    out.docs = std::move(sorted_docs);
     return out;
   }
 
-  // Snippets for the first `count` passages (the ones that will be shown).
-  void add_snippets(Candidates& c, const AnalyzedQuery& q, size_t count) {
-    for (size_t i = 0; i < c.passages.size() && i < count; ++i)
-      c.passages[i].snippet = make_snippet(c.msets[c.mset_of[i]], q, c.passages[i].passage);
+  // Decodes the first `count` passages (the ones that can be shown) and makes their snippets; the rest
+  // are dropped.
+  void materialize(Candidates& c, const AnalyzedQuery& q, size_t count) {
+    size_t kept = 0;
+    for (size_t i = 0; i < c.passages.size() && kept < count; ++i) {
+      store::StoredPassage stored;
+      if (!store::decode_passage(c.docs[i].get_data(), stored)) continue;
+      rank::ScoredPassage& sp = c.passages[i];
+      sp.passage = std::move(stored.passage);
+      sp.code_terms = std::move(stored.code_terms);
+      sp.snippet = make_snippet(c.msets[c.mset_of[i]], q, sp.passage);
+      if (kept != i) c.passages[kept] = std::move(sp);
+      ++kept;
+    }
+    c.passages.resize(std::min(kept, c.passages.size()));
   }
 
   std::string make_snippet(const Xapian::MSet& mset, const AnalyzedQuery& q, const Passage& p) {
@@ -522,7 +549,7 @@ class XapianEngine final : public Engine {
     for (const auto& r : p.resolutions) text += " " + r;
     if (text.empty()) text = p.title;
     std::string snippet = mset.snippet(text, 240, q.stem,
-                                       Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                       0,  // no background model: it looks up every word of the text in the index
                                        "<mark>", "</mark>", "…");
     return snippet;
   }
@@ -550,7 +577,7 @@ class XapianEngine final : public Engine {
     AnalyzedQuery q = analyze(h, r.q, {}, r.lang, r.vendor, r.product, r.kind, true);
     size_t want = static_cast<size_t>(std::max(0, r.offset) + std::max(0, r.limit));
     Candidates c = retrieve(h, q, std::max(want, kCandidates), true, nullptr);
-    add_snippets(c, q, want);
+    materialize(c, q, want);
     SearchResponse resp;
     resp.total = std::max<int64_t>(c.total, static_cast<int64_t>(c.passages.size()));
     resp.facets = std::move(c.facets);
@@ -566,7 +593,7 @@ class XapianEngine final : public Engine {
                                  const std::unordered_map<std::string, FeedbackTally>* feedback,
                                  size_t candidates = kCandidates) {
     Candidates c = retrieve(h, q, candidates, false, feedback);
-    add_snippets(c, q, 4 * limit);
+    materialize(c, q, std::max<size_t>(4 * limit, 20));
     std::vector<rank::ScoredPassage> usable;
     for (auto& sp : c.passages) {
       const Passage& p = sp.passage;
