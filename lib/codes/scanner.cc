@@ -11,6 +11,9 @@
 // A second, short pass over the occurrences ranks the readings of ambiguous codes ("error 5") by
 // the context words seen anywhere in the text and by the caller's CodeContext, and keeps bare
 // numbers that match a taught catalogue code only when that catalogue's vendor is in context.
+// Shapes that are codes only in a context found anywhere in the text wait for that pass too: a
+// lone SMTP status "5.7.1" or failure reply "550" (mail words), a bare SQLSTATE "23505"
+// (PostgreSQL words), a short hex "0x7B" (crash words).
 #include <algorithm>
 #include <array>
 #include <cstring>
