@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,9 @@ size_t first_invalid_utf8(std::string_view text);
 // Lower-cases ASCII, Latin-1, Latin Extended-A, Romanian comma-below letters, Greek and Cyrillic;
 // other characters are kept as they are. Invalid UTF-8 bytes are copied unchanged.
 std::string lowercase_utf8(std::string_view text);
+
+// Appends the UTF-8 encoding of `code_point` (1 to 4 bytes) to `out`.
+void append_utf8(std::string& out, uint32_t code_point);
 
 // Collapses runs of whitespace to one space and trims.
 std::string collapse_whitespace(std::string_view text);

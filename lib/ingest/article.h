@@ -55,6 +55,17 @@ Item build_article_item(const ArticleSource& source);
 std::optional<InputError> parse_front_matter(std::string_view rel, std::string_view text, ArticleMeta& meta,
                                              std::string_view& body, int& body_line);
 
+// Whether an article format may open with YAML front matter (Markdown, plain text) or not (HTML).
+enum class FrontMatter { kNone, kAllowed };
+
+// The opening every article reader shares. Checks that `text` is article text (check_article_text),
+// points `src` at the file and, when front matter is allowed, reads it into `src.meta`. `body` is
+// the text left to parse: without a UTF-8 byte order mark and after any front matter. When the
+// file cannot be read, its error goes into `result`, which is marked incomplete, and the answer is
+// false.
+bool open_article(std::string_view rel, std::string_view text, FrontMatter front_matter, ArticleSource& src,
+                  std::string_view& body, FileReadResult& result);
+
 // Article id from the path: "articles/windows/x.md" -> "windows/x".
 std::string article_id_from_path(std::string_view rel);
 

@@ -36,6 +36,11 @@ class CatalogueCollector {
   std::string undetected_text_;               // their text, for one detection over the file
 };
 
+// The opening of the catalogue readers given text (JSON, CSV): the file must be UTF-8 text
+// (check_encoding; a UTF-8 byte order mark is dropped from `text`). When it is not, its error goes
+// into `result`, which is marked incomplete, and the answer is false.
+bool accept_catalogue_text(std::string_view rel, std::string_view& text, FileReadResult& result);
+
 // "<vendor>[-<product>].<ext>" -> vendor, product (for catalogues that do not name their vendor).
 void vendor_product_from_file_name(std::string_view rel, std::string& vendor, std::string& product);
 

@@ -91,11 +91,7 @@ std::vector<CsvRecord> parse_csv(std::string_view text, std::string& error, int&
 FileReadResult read_catalogue_csv(std::string_view rel, std::string_view text) {
   using namespace ingest;
   FileReadResult result;
-  if (auto err = check_encoding(rel, text)) {
-    result.errors.push_back(std::move(*err));
-    result.complete = false;
-    return result;
-  }
+  if (!accept_catalogue_text(rel, text, result)) return result;
   CatalogueCollector collector(rel, result);
   std::string parse_error;
   int parse_error_line = 0;

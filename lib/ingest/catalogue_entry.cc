@@ -12,6 +12,15 @@ void vendor_product_from_file_name(std::string_view rel, std::string& vendor, st
   product = dash == std::string_view::npos ? "" : std::string(name.substr(dash + 1));
 }
 
+bool accept_catalogue_text(std::string_view rel, std::string_view& text, FileReadResult& result) {
+  if (auto err = check_encoding(rel, text)) {
+    result.errors.push_back(std::move(*err));
+    result.complete = false;
+    return false;
+  }
+  return true;
+}
+
 void CatalogueCollector::error(int line, std::string message) {
   out_.errors.push_back(make_error(rel_, line, std::move(message)));
   out_.complete = false;

@@ -130,11 +130,7 @@ void read_ebay_shape(const json& list, CatalogueCollector& collector, FileReadRe
 FileReadResult read_catalogue_json(std::string_view rel, std::string_view text) {
   using namespace ingest;
   FileReadResult result;
-  if (auto err = check_encoding(rel, text)) {
-    result.errors.push_back(std::move(*err));
-    result.complete = false;
-    return result;
-  }
+  if (!accept_catalogue_text(rel, text, result)) return result;
   nlohmann::json root;
   try {
     root = nlohmann::json::parse(text);

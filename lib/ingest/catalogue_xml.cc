@@ -15,20 +15,6 @@ namespace errkb {
 namespace ingest {
 namespace {
 
-struct XmlError {
-  bool set = false;
-  int line = 0;
-  std::string message;
-};
-
-void capture_error(void* arg, xmlErrorPtr error) {
-  auto* out = static_cast<XmlError*>(arg);
-  if (out->set || error == nullptr || error->level < XML_ERR_ERROR) return;
-  out->set = true;
-  out->line = error->line;
-  out->message = trim(error->message ? error->message : "XML error");
-}
-
 struct ReaderDeleter {
   void operator()(xmlTextReader* r) const { xmlFreeTextReader(r); }
 };
@@ -86,7 +72,7 @@ FileReadResult read_catalogue_xml(std::string_view rel, std::string_view text) {
     return result;
   }
   XmlError error;
-  xmlTextReaderSetStructuredErrorHandler(reader.get(), capture_error, &error);
+  keep_first_xml_error(reader.get(), error);
   CatalogueCollector collector(rel, result);
   int found = 0;
   int status = xmlTextReaderRead(reader.get());

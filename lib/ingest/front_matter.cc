@@ -1,4 +1,5 @@
-// YAML front matter of articles ("---" ... "---" at the top of the file), read with yaml-cpp.
+// The opening every article reader shares, and the YAML front matter of articles ("---" ... "---"
+// at the top of the file), read with yaml-cpp.
 #include <yaml-cpp/yaml.h>
 
 #include "ingest/article.h"
@@ -82,6 +83,25 @@ std::optional<InputError> parse_front_matter(std::string_view rel, std::string_v
     return make_error(rel, at, "bad YAML front matter: " + e.msg);
   }
   return std::nullopt;
+}
+
+bool open_article(std::string_view rel, std::string_view text, FrontMatter front_matter, ArticleSource& src,
+                  std::string_view& body, FileReadResult& result) {
+  const std::string_view raw = text;
+  std::optional<InputError> err = check_article_text(rel, text);
+  body = text;
+  if (!err && front_matter == FrontMatter::kAllowed) {
+    int body_line = 1;
+    err = parse_front_matter(rel, text, src.meta, body, body_line);
+  }
+  if (err) {
+    result.errors.push_back(std::move(*err));
+    result.complete = false;
+    return false;
+  }
+  src.rel = rel;
+  src.raw = raw;
+  return true;
 }
 
 }  // namespace errkb::ingest

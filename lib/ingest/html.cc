@@ -303,21 +303,15 @@ bool looks_like_html(std::string_view s) {
 FileReadResult read_html_article(std::string_view rel, std::string_view text) {
   using namespace ingest;
   FileReadResult result;
-  const std::string_view raw = text;
-  if (auto err = check_article_text(rel, text)) {
-    result.errors.push_back(std::move(*err));
-    result.complete = false;
-    return result;
-  }
-  GumboDoc doc = parse_html(text);
+  ArticleSource src;
+  std::string_view body;
+  if (!open_article(rel, text, FrontMatter::kNone, src, body, result)) return result;
+  GumboDoc doc = parse_html(body);
   if (!doc) {
     result.errors.push_back(make_error(rel, 0, "the HTML parser returned no document"));
     result.complete = false;
     return result;
   }
-  ArticleSource src;
-  src.rel = rel;
-  src.raw = raw;
   if (const GumboNode* title = find_first(doc->root, GUMBO_TAG_TITLE)) {
     std::string t;
     for (unsigned i = 0; i < title->v.element.children.length; ++i) {

@@ -8,6 +8,8 @@
 
 #include "errkb/record.h"
 
+struct _xmlTextReader;  // libxml2's xmlTextReader
+
 namespace errkb::ingest {
 
 InputError make_error(std::string_view rel, int line, std::string message);
@@ -44,6 +46,17 @@ std::string normalize_language(std::string_view tag);
 
 // libxml2 must be initialised once before threads use it.
 void ensure_xml_initialized();
+
+// The first error (not warning) libxml2 reported while reading a document.
+struct XmlError {
+  bool set = false;
+  int line = 0;
+  std::string message;
+};
+
+// Has `reader` keep its first error in `error`; later errors and all warnings are ignored.
+// `error` must outlive the reading.
+void keep_first_xml_error(_xmlTextReader* reader, XmlError& error);
 
 // Joins non-empty parts with `sep`.
 std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep);

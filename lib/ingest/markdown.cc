@@ -187,22 +187,9 @@ struct NodeDeleter {
 FileReadResult read_markdown_article(std::string_view rel, std::string_view text) {
   using namespace ingest;
   FileReadResult result;
-  const std::string_view raw = text;
-  if (auto err = check_article_text(rel, text)) {
-    result.errors.push_back(std::move(*err));
-    result.complete = false;
-    return result;
-  }
   ArticleSource src;
-  src.rel = rel;
-  src.raw = raw;
   std::string_view body;
-  int body_line = 1;
-  if (auto err = parse_front_matter(rel, text, src.meta, body, body_line)) {
-    result.errors.push_back(std::move(*err));
-    result.complete = false;
-    return result;
-  }
+  if (!open_article(rel, text, FrontMatter::kAllowed, src, body, result)) return result;
 
   static std::once_flag registered;
   std::call_once(registered, [] { cmark_gfm_core_extensions_ensure_registered(); });

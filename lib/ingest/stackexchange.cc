@@ -15,20 +15,6 @@ namespace errkb {
 namespace ingest {
 namespace {
 
-struct XmlError {
-  bool set = false;
-  int line = 0;
-  std::string message;
-};
-
-void capture_error(void* arg, xmlErrorPtr error) {
-  auto* out = static_cast<XmlError*>(arg);
-  if (out->set || error == nullptr || error->level < XML_ERR_ERROR) return;  // keep the first error
-  out->set = true;
-  out->line = error->line;
-  out->message = trim(error->message ? error->message : "XML error");
-}
-
 struct ReaderDeleter {
   void operator()(xmlTextReader* r) const { xmlFreeTextReader(r); }
 };
@@ -116,7 +102,7 @@ FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::
     return result;
   }
   XmlError error;
-  xmlTextReaderSetStructuredErrorHandler(reader.get(), capture_error, &error);
+  keep_first_xml_error(reader.get(), error);
 
   std::vector<std::string> question_order;
   std::map<std::string, SeRow> questions;

@@ -1,4 +1,5 @@
 #include <libxml/parser.h>
+#include <libxml/xmlreader.h>
 #include <xxhash.h>
 
 #include <mutex>
@@ -104,6 +105,22 @@ std::string normalize_language(std::string_view tag) {
 void ensure_xml_initialized() {
   static std::once_flag once;
   std::call_once(once, [] { xmlInitParser(); });
+}
+
+namespace {
+
+void capture_first_xml_error(void* arg, xmlErrorPtr error) {
+  auto* out = static_cast<XmlError*>(arg);
+  if (out->set || error == nullptr || error->level < XML_ERR_ERROR) return;  // keep the first error
+  out->set = true;
+  out->line = error->line;
+  out->message = trim(error->message ? error->message : "XML error");
+}
+
+}  // namespace
+
+void keep_first_xml_error(xmlTextReader* reader, XmlError& error) {
+  xmlTextReaderSetStructuredErrorHandler(reader, capture_first_xml_error, &error);
 }
 
 std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep) {

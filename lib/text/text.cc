@@ -86,7 +86,9 @@ uint32_t lower_code_point(uint32_t cp) {
   return cp;
 }
 
-void append_code_point(std::string& out, uint32_t cp) {
+}  // namespace
+
+void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
   } else if (cp < 0x800) {
@@ -103,8 +105,6 @@ void append_code_point(std::string& out, uint32_t cp) {
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
-
-}  // namespace
 
 std::string lowercase_utf8(std::string_view text) {
   std::string out;
@@ -125,7 +125,7 @@ std::string lowercase_utf8(std::string_view text) {
     }
     uint32_t cp = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
     for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    append_code_point(out, lower_code_point(cp));
+    append_utf8(out, lower_code_point(cp));
     i += len;
   }
   return out;
