@@ -179,35 +179,6 @@ DocumentBuilder::DocumentBuilder(const CodeGrammar& grammar, Xapian::WritableDat
   }
 }
 
-const Xapian::Stem& DocumentBuilder::stemmer(const std::string& language) {
-  auto it = stemmers_.find(language);
-  if (it != stemmers_.end()) return it->second;
-  Xapian::Stem stem;
-  std::string name = stemmer_for_language(language);
-  if (!name.empty()) {
-    try {
-      stem = Xapian::Stem(name);
-    } catch (const Xapian::Error&) {
-      // Not a stemmer this Xapian has: index unstemmed.
-    }
-  }
-  return stemmers_.emplace(language, stem).first->second;
-}
-
-const Xapian::Stopper* DocumentBuilder::stopper(const std::string& language) {
-  auto it = stoppers_.find(language);
-  if (it == stoppers_.end()) {
-    const auto& words = stop_words(language);
-    std::unique_ptr<Xapian::SimpleStopper> s;
-    if (!words.empty()) {
-      s = std::make_unique<Xapian::SimpleStopper>();
-      for (auto w : words) s->add(std::string(w));
-    }
-    it = stoppers_.emplace(language, std::move(s)).first;
-  }
-  return it->second.get();
-}
-
 void DocumentBuilder::collect_codes(const Passage& p, std::vector<std::string>& certain,
                                     std::vector<std::string>& weak, std::vector<std::string>& primary,
                                     std::vector<std::string>& families) const {
@@ -285,9 +256,8 @@ std::vector<std::string> filter_values(const Passage& p, schema::PassageField f)
 Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   Xapian::Document doc;
   generator_.set_document(doc);
-  generator_.set_stemmer(stemmer(p.language));
-  const Xapian::Stopper* stop = stopper(p.language);
-  generator_.set_stopper(stop);
+  generator_.set_stemmer(stemmer_for(p.language));
+  generator_.set_stopper(stopper_for(p.language));
   generator_.set_stopper_strategy(Xapian::TermGenerator::STOP_ALL);
 
   std::string scratch;

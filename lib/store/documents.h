@@ -35,7 +35,7 @@ std::string date_key(const std::string& iso);
 
 std::string lower_ascii(std::string s);
 
-// Builds Xapian documents for passages; one per writer thread (holds a TermGenerator and stemmers).
+// Builds Xapian documents for passages; one per writer thread (holds a TermGenerator).
 class DocumentBuilder {
  public:
   DocumentBuilder(const CodeGrammar& grammar, Xapian::WritableDatabase* spelling_db);
@@ -45,13 +45,9 @@ class DocumentBuilder {
                      std::vector<std::string>& primary, std::vector<std::string>& families) const;
 
  private:
-  const Xapian::Stem& stemmer(const std::string& language);
-  const Xapian::Stopper* stopper(const std::string& language);
   const CodeGrammar& grammar_;
   bool spelling_ = false;
   Xapian::TermGenerator generator_;
-  std::map<std::string, Xapian::Stem> stemmers_;
-  std::map<std::string, std::unique_ptr<Xapian::SimpleStopper>> stoppers_;
 };
 
 // What ranking reads of a passage without decoding its data (value slot schema::kSlotRankRecord).

@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "errkb/engine.h"
 #include "errkb/feedback.h"
@@ -306,29 +307,14 @@ class XapianEngine final : public Engine {
     q.prose = collapse_whitespace(prose);
     q.language = query_language(lang, q.prose);
 
-    std::vector<Xapian::Query> code_parts;
-    for (const auto& r : q.readings) {
-      code_parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                              Xapian::Query(std::string(schema::kCodePrefix) + r.canonical), r.confidence);
-      code_parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                              Xapian::Query(std::string(schema::kWeakCodePrefix) + r.canonical), 0.5 * r.confidence);
-    }
-    if (!code_parts.empty()) q.code_query = Xapian::Query(Xapian::Query::OP_OR, code_parts.begin(), code_parts.end());
+    q.code_query = code_query_for(q.readings);
 
     if (!q.prose.empty()) {
       Xapian::QueryParser qp;
-      std::string stemmer_name = stemmer_for_language(q.language);
-      if (!stemmer_name.empty()) {
-        try {
-          q.stem = Xapian::Stem(stemmer_name);
-        } catch (const Xapian::Error&) {
-        }
-      }
+      q.stem = store::stemmer_for(q.language);
       qp.set_stemmer(q.stem);
       qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL_Z);
-      Xapian::SimpleStopper stopper;
-      for (auto w : store::stop_words(q.language)) stopper.add(std::string(w));
-      qp.set_stopper(&stopper);
+      qp.set_stopper(store::stopper_for(q.language));
       qp.set_database(h.db);
       qp.set_default_op(Xapian::Query::OP_OR);
       for (const auto& spec : schema::kFields) {
@@ -364,6 +350,19 @@ class XapianEngine final : public Engine {
     return q;
   }
 
+  // Exact code terms of the readings, weighted by confidence; the weaker ambiguous-code terms at half.
+  static Xapian::Query code_query_for(const std::vector<CodeReading>& readings) {
+    std::vector<Xapian::Query> parts;
+    for (const auto& r : readings) {
+      parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(std::string(schema::kCodePrefix) + r.canonical),
+                         r.confidence);
+      parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                         Xapian::Query(std::string(schema::kWeakCodePrefix) + r.canonical), 0.5 * r.confidence);
+    }
+    if (parts.empty()) return Xapian::Query();
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  }
+
   static void add_reading(std::vector<CodeReading>& readings, const CodeInterpretation& r) {
     if (r.canonical.empty()) return;
     double conf = r.certain ? 1.0 : std::clamp(r.confidence, 0.05, 0.95);
@@ -382,20 +381,26 @@ class XapianEngine final : public Engine {
 
   // ---- retrieval and scoring ----
 
+  // A scored candidate whose document data is not decoded yet.
+  struct Scored {
+    rank::ScoredPassage sp;
+    Xapian::Document doc;
+    size_t mset = 0;  // index of the MSet it came from (for its snippet)
+  };
+
   struct Candidates {
-    std::vector<rank::ScoredPassage> passages;
+    std::vector<Scored> scored;               // best first
+    std::vector<rank::ScoredPassage> passages;  // the decoded top of `scored` (materialize)
     int64_t total = 0;
     Facets facets;
     double strength = 0;  // how well the best candidate answers the query (0..1)
-    std::vector<Xapian::MSet> msets;     // kept for snippets, which are made only for what is returned
-    std::vector<size_t> mset_of;         // passage index -> its MSet
-    std::vector<Xapian::Document> docs;  // passage index -> its document (data decoded on demand)
+    std::vector<Xapian::MSet> msets;  // kept for snippets, which are made only for what is returned
   };
 
   Candidates retrieve(Handle& h, const AnalyzedQuery& q, size_t want, bool with_facets,
                       const std::unordered_map<std::string, FeedbackTally>* feedback) {
     Candidates out;
-    std::unordered_map<Xapian::docid, size_t> index_of;
+    std::unordered_set<Xapian::docid> seen;
     double total_idf = 0;
     std::unordered_map<std::string, double> idf;
     double n = std::max<double>(1, h.db.get_doccount());
@@ -403,12 +408,8 @@ class XapianEngine final : public Engine {
       double df = h.db.get_termfreq(t);
       double w = df > 0 ? std::log(1 + n / df) : std::log(1 + n);
       idf[t] = w;
-      // A word and its stem count once: weight the pair by the stem.
-      if (t[0] != 'Z') continue;
       total_idf += w;
     }
-    if (total_idf == 0)
-      for (const auto& [t, w] : idf) total_idf += w;
 
     auto run = [&](const Xapian::Query& query, bool facets_here) {
       Xapian::Enquire enquire(h.db);
@@ -418,7 +419,7 @@ class XapianEngine final : public Engine {
       if (facets_here) out.total = std::max<int64_t>(out.total, mset.get_matches_estimated());
       double max_weight = std::max(1e-9, mset.get_max_attained());
       for (auto it = mset.begin(); it != mset.end(); ++it) {
-        if (index_of.count(*it)) continue;
+        if (!seen.insert(*it).second) continue;
         // Scored from value slots and matched terms; the document data is decoded later, only for the
         // passages that are shown.
         Xapian::Document doc = it.get_document();
@@ -485,11 +486,8 @@ class XapianEngine final : public Engine {
             const std::string& value = facet_value(record, spec.source);
             if (!value.empty()) ++out.facets[std::string(spec.facet)][value];
           }
-        out.mset_of.push_back(out.msets.size());
-        out.docs.push_back(std::move(doc));
         out.strength = std::max(out.strength, std::max(parts.code, std::pow(std::min(1.0, coverage * 1.1), 1.5)));
-        index_of[*it] = out.passages.size();
-        out.passages.push_back(std::move(sp));
+        out.scored.push_back({std::move(sp), std::move(doc), out.msets.size()});
       }
       out.msets.push_back(std::move(mset));
     };
@@ -504,39 +502,22 @@ class XapianEngine final : public Engine {
       run(filtered(q, code_first), true);
     }
     if (has_prose) run(filtered(q, q.prose_query), !has_codes);
-    // Sort passages (with their MSet index) by score; snippets are made afterwards for the top ones only.
-    std::vector<size_t> order(out.passages.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return out.passages[a].score > out.passages[b].score; });
-    std::vector<rank::ScoredPassage> sorted;
-    std::vector<size_t> sorted_mset;
-    std::vector<Xapian::Document> sorted_docs;
-    for (size_t i : order) {
-      sorted.push_back(std::move(out.passages[i]));
-      sorted_mset.push_back(out.mset_of[i]);
-      sorted_docs.push_back(std::move(out.docs[i]));
-    }
-    out.passages = std::move(sorted);
-    out.mset_of = std::move(sorted_mset);
-    out.docs = std::move(sorted_docs);
+    std::stable_sort(out.scored.begin(), out.scored.end(), [](auto& a, auto& b) { return a.sp.score > b.sp.score; });
     return out;
   }
 
-  // Decodes the first `count` passages (the ones that can be shown) and makes their snippets; the rest
-  // are dropped.
+  // Decodes the best `count` candidates (the ones that can be shown) into c.passages, with snippets.
   void materialize(Candidates& c, const AnalyzedQuery& q, size_t count) {
-    size_t kept = 0;
-    for (size_t i = 0; i < c.passages.size() && kept < count; ++i) {
+    for (auto& candidate : c.scored) {
+      if (c.passages.size() >= count) break;
       store::StoredPassage stored;
-      if (!store::decode_passage(c.docs[i].get_data(), stored)) continue;
-      rank::ScoredPassage& sp = c.passages[i];
+      if (!store::decode_passage(candidate.doc.get_data(), stored)) continue;
+      rank::ScoredPassage& sp = candidate.sp;
       sp.passage = std::move(stored.passage);
       sp.code_terms = std::move(stored.code_terms);
-      sp.snippet = make_snippet(c.msets[c.mset_of[i]], q, sp.passage);
-      if (kept != i) c.passages[kept] = std::move(sp);
-      ++kept;
+      sp.snippet = make_snippet(c.msets[candidate.mset], q, sp.passage);
+      c.passages.push_back(std::move(sp));
     }
-    c.passages.resize(std::min(kept, c.passages.size()));
   }
 
   std::string make_snippet(const Xapian::MSet& mset, const AnalyzedQuery& q, const Passage& p) {
@@ -579,7 +560,7 @@ class XapianEngine final : public Engine {
     Candidates c = retrieve(h, q, std::max(want, kCandidates), true, nullptr);
     materialize(c, q, want);
     SearchResponse resp;
-    resp.total = std::max<int64_t>(c.total, static_cast<int64_t>(c.passages.size()));
+    resp.total = std::max<int64_t>(c.total, static_cast<int64_t>(c.scored.size()));
     resp.facets = std::move(c.facets);
     resp.codes = std::move(q.codes);
     resp.suggestion = q.suggestion;
@@ -646,6 +627,10 @@ class XapianEngine final : public Engine {
     if (out.interpretations.empty())
       return Status::NotFound("'" + code + "' is not an error code errkb recognises");
     for (const auto& interp : out.interpretations) {
+      AnalyzedQuery q;
+      q.language = "en";
+      q.readings.push_back({interp.canonical, interp.name, 1.0});
+      q.code_query = code_query_for(q.readings);
       // Catalogue entries for this reading.
       Xapian::Enquire enquire(h.db);
       enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
@@ -658,17 +643,13 @@ class XapianEngine final : public Engine {
         rank::ScoredPassage sp;
         sp.passage = std::move(stored.passage);
         sp.code_terms = std::move(stored.code_terms);
-        sp.score = 3.0 + 0.3 * stored.authority;
-        sp.snippet = store::lower_ascii("") + sp.passage.cause;
+        sp.parts.code = 1;
+        sp.parts.authority = stored.authority;
+        sp.score = rank::combine(sp.parts);
+        sp.snippet = make_snippet(mset, q, sp.passage);
         out.catalogue_entries.push_back(to_hit(sp));
       }
       // Top causes for this reading alone.
-      AnalyzedQuery q;
-      q.language = "en";
-      q.readings.push_back({interp.canonical, interp.name, 1.0});
-      q.code_query = Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(std::string(schema::kCodePrefix) + interp.canonical),
-                                   Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-                                                 Xapian::Query(std::string(schema::kWeakCodePrefix) + interp.canonical), 0.5));
       out.causes[interp.canonical] = rank_causes(h, q, 3, true, nullptr, 20);
     }
     return out;

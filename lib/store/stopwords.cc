@@ -1,5 +1,11 @@
 #include "store/stopwords.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "errkb/text.h"
+
 namespace errkb::store {
 
 const std::vector<std::string_view>& stop_words(std::string_view language) {
@@ -30,6 +36,39 @@ const std::vector<std::string_view>& stop_words(std::string_view language) {
   if (language == "it") return kItalian;
   if (language == "ru") return kRussian;
   return kNone;
+}
+
+const Xapian::Stopper* stopper_for(const std::string& language) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<Xapian::SimpleStopper>> stoppers;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = stoppers.find(language);
+  if (it == stoppers.end()) {
+    std::unique_ptr<Xapian::SimpleStopper> stopper;
+    const auto& words = stop_words(language);
+    if (!words.empty()) {
+      stopper = std::make_unique<Xapian::SimpleStopper>();
+      for (auto w : words) stopper->add(std::string(w));
+    }
+    it = stoppers.emplace(language, std::move(stopper)).first;
+  }
+  return it->second.get();
+}
+
+const Xapian::Stem& stemmer_for(const std::string& language) {
+  thread_local std::map<std::string, Xapian::Stem> stemmers;
+  auto it = stemmers.find(language);
+  if (it != stemmers.end()) return it->second;
+  Xapian::Stem stem;
+  std::string name = stemmer_for_language(language);
+  if (!name.empty()) {
+    try {
+      stem = Xapian::Stem(name);
+    } catch (const Xapian::Error&) {
+      // Not a stemmer this Xapian has: leave words unstemmed.
+    }
+  }
+  return stemmers.emplace(language, stem).first->second;
 }
 
 }  // namespace errkb::store

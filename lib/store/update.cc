@@ -20,6 +20,7 @@
 #include "store/catalogue_codes.h"
 #include "store/documents.h"
 #include "store/index_dir.h"
+#include "store/stopwords.h"
 #include "store/xapian_status.h"
 
 namespace errkb {
@@ -112,8 +113,10 @@ SynonymsLoad load_synonyms(const IndexerOptions& options, UpdateReport& report) 
 // Synonyms go in under the unstemmed word and under its Z-stem for each stemmer the KB uses, so that
 // QueryParser's auto-synonyms find them whatever stemming the query gets.
 void write_synonyms(Xapian::WritableDatabase& db, const std::vector<SynonymGroup>& groups) {
-  for (auto it = db.synonym_keys_begin(); it != db.synonym_keys_end(); ++it) db.clear_synonyms(*it);
-  static const char* kStemmers[] = {"english", "romanian", "italian", "russian"};
+  std::vector<std::string> old_keys(db.synonym_keys_begin(), db.synonym_keys_end());
+  for (const auto& key : old_keys) db.clear_synonyms(key);
+  const Xapian::Stem* stemmers[] = {&store::stemmer_for("en"), &store::stemmer_for("ro"), &store::stemmer_for("it"),
+                                    &store::stemmer_for("ru")};
   for (const auto& g : groups) {
     std::vector<std::string> words{g.term};
     words.insert(words.end(), g.synonyms.begin(), g.synonyms.end());
@@ -122,10 +125,7 @@ void write_synonyms(Xapian::WritableDatabase& db, const std::vector<SynonymGroup
       for (const auto& syn : words) {
         if (syn == key || syn.find(' ') != std::string::npos) continue;
         db.add_synonym(key, syn);
-        for (const char* name : kStemmers) {
-          Xapian::Stem stem(name);
-          db.add_synonym("Z" + stem(key), "Z" + stem(syn));
-        }
+        for (const Xapian::Stem* stem : stemmers) db.add_synonym("Z" + (*stem)(key), "Z" + (*stem)(syn));
       }
     }
   }
@@ -174,7 +174,6 @@ void store_patterns(Xapian::WritableDatabase& db, const FileReadResult& r) {
 void record_errors(const KbFile& f, FileReadResult& r, UpdateReport& report) {
   for (auto& e : r.errors) {
     if (e.path.empty()) e.path = f.rel;
-    // Report the path as the editor knows it (relative to the KB folder's parent when possible).
     report.errors.push_back(e);
   }
   if (!r.errors.empty()) ++report.files_rejected;

@@ -81,7 +81,6 @@ TEST_F(UpdateProtocol, SecondWriterGetsALockedMessage) {
   for (int i = 0; i < 400; ++i)
     write_file(kb() / ("articles/bulk/a" + std::to_string(i) + ".md"),
                article("bulk/a" + std::to_string(i), "Bulk article " + std::to_string(i), "Cause number " + std::to_string(i)));
-  Status second;
   std::thread writer([&] {
     started = true;
     auto r = rebuild_index(options());
