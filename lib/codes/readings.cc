@@ -23,6 +23,15 @@ void fill_from(CodeInterpretation& r, const NamedValue* fact) {
 
 const NamedValue* facility_of(uint32_t facility) { return find_value(hresult_facilities(), facility); }
 
+// A numbered code whose name and message come from one built-in table ("curl:7" -> CURLE_COULDNT_CONNECT).
+CodeInterpretation table_reading(std::string family, std::string ns, std::string canonical, int64_t value,
+                                 std::span<const NamedValue> table) {
+  CodeInterpretation r = make(std::move(family), std::move(ns), std::move(canonical));
+  r.value = value;
+  fill_from(r, find_value(table, value));
+  return r;
+}
+
 }  // namespace
 
 uint32_t family_context(std::string_view family) {
@@ -111,10 +120,7 @@ CodeInterpretation hresult_reading(uint32_t value) {
 }
 
 CodeInterpretation win32_reading(int64_t value) {
-  CodeInterpretation r = make("win32", "windows", "win32:" + std::to_string(value));
-  r.value = value;
-  fill_from(r, find_value(win32_names(), value));
-  return r;
+  return table_reading("win32", "windows", "win32:" + std::to_string(value), value, win32_names());
 }
 
 CodeInterpretation ntstatus_reading(uint32_t value) {
@@ -129,17 +135,11 @@ CodeInterpretation ntstatus_reading(uint32_t value) {
 }
 
 CodeInterpretation bugcheck_reading(uint32_t value) {
-  CodeInterpretation r = make("bugcheck", "windows", "bugcheck:" + hex_lower(value, 1));
-  r.value = value;
-  fill_from(r, find_value(bugcheck_names(), value));
-  return r;
+  return table_reading("bugcheck", "windows", "bugcheck:" + hex_lower(value, 1), value, bugcheck_names());
 }
 
 CodeInterpretation devmgr_reading(int64_t value) {
-  CodeInterpretation r = make("devmgr", "windows", "devmgr:" + std::to_string(value));
-  r.value = value;
-  fill_from(r, find_value(devmgr_codes(), value));
-  return r;
+  return table_reading("devmgr", "windows", "devmgr:" + std::to_string(value), value, devmgr_codes());
 }
 
 CodeInterpretation errno_reading(int64_t value) {
@@ -284,10 +284,7 @@ CodeInterpretation http_reading(int64_t value) {
 }
 
 CodeInterpretation curl_reading(int64_t value) {
-  CodeInterpretation r = make("curl", "curl", "curl:" + std::to_string(value));
-  r.value = value;
-  fill_from(r, find_value(curl_codes(), value));
-  return r;
+  return table_reading("curl", "curl", "curl:" + std::to_string(value), value, curl_codes());
 }
 
 CodeInterpretation sqlite_reading(int64_t value) {
@@ -304,10 +301,7 @@ CodeInterpretation sqlite_reading(int64_t value) {
 }
 
 CodeInterpretation mysql_reading(int64_t value) {
-  CodeInterpretation r = make("mysql", "mysql", "mysql:" + std::to_string(value));
-  r.value = value;
-  fill_from(r, find_value(mysql_codes(), value));
-  return r;
+  return table_reading("mysql", "mysql", "mysql:" + std::to_string(value), value, mysql_codes());
 }
 
 CodeInterpretation mssql_reading(int64_t value) {
@@ -332,11 +326,15 @@ CodeInterpretation oracle_reading(std::string_view prefix, int64_t value) {
   return r;
 }
 
-bool valid_sqlstate_class(std::string_view two) {
+namespace {
+const SqlstateFact* find_sqlstate_class(std::string_view two) {
   for (const auto& c : sqlstate_classes())
-    if (c.code == two) return true;
-  return false;
+    if (c.code == two) return &c;
+  return nullptr;
 }
+}  // namespace
+
+bool valid_sqlstate_class(std::string_view two) { return find_sqlstate_class(two) != nullptr; }
 
 std::optional<CodeInterpretation> sqlstate_reading(std::string_view code) {
   if (code.size() != 5) return std::nullopt;
@@ -346,9 +344,7 @@ std::optional<CodeInterpretation> sqlstate_reading(std::string_view code) {
     if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) return std::nullopt;
   }
   std::string_view klass = std::string_view(upper).substr(0, 2);
-  const SqlstateFact* class_fact = nullptr;
-  for (const auto& c : sqlstate_classes())
-    if (c.code == klass) class_fact = &c;
+  const SqlstateFact* class_fact = find_sqlstate_class(klass);
   if (!class_fact) return std::nullopt;
   CodeInterpretation r = make("sqlstate", "sql", "sqlstate:" + ascii_lower(upper));
   r.parts.emplace_back("class", std::string(klass));
