@@ -580,15 +580,34 @@ class Scanner {
     return false;
   }
 
-  // A taught name in lower-case words ("inaccessible boot device").
-  size_t skip_blanks(size_t pos) const {
+  // 1-3 blanks (spaces, tabs and, with `underscore`, '_') from pos: the position after them, npos if none.
+  size_t skip_blanks(size_t pos, bool underscore = true) const {
     size_t spaces = 0;
-    while (pos < text_.size() && spaces < 3 && (text_[pos] == ' ' || text_[pos] == '\t' || text_[pos] == '_')) {
+    while (pos < text_.size() && spaces < 3 &&
+           (text_[pos] == ' ' || text_[pos] == '\t' || (underscore && text_[pos] == '_'))) {
       ++pos;
       ++spaces;
     }
     return spaces > 0 ? pos : std::string_view::npos;
   }
+
+  // words[from..] matched in turn after pos, each after skip_blanks and not followed by a byte of
+  // class `stop`: the end of the last, or npos if one does not match.
+  size_t match_words(size_t pos, const std::vector<std::string>& words, size_t from, bool underscore,
+                     uint8_t stop) const {
+    for (size_t w = from; w < words.size(); ++w) {
+      pos = skip_blanks(pos, underscore);
+      const std::string& want = words[w];
+      if (pos == std::string_view::npos || pos + want.size() > text_.size() ||
+          !iequals(text_.substr(pos, want.size()), want) ||
+          (pos + want.size() < text_.size() && (cls(text_[pos + want.size()]) & stop)))
+        return std::string_view::npos;
+      pos += want.size();
+    }
+    return pos;
+  }
+
+  // A taught name in lower-case words ("inaccessible boot device").
 
   bool phrase(size_t i, size_t j) {
     // Key: the first two words, folded ("inaccessible boot").
@@ -609,17 +628,8 @@ class Scanner {
     const Phrase* best = nullptr;
     size_t best_end = 0;
     for (const Phrase& p : it->second) {
-      size_t pos = second_end;
-      bool ok = true;
-      for (size_t w = 2; w < p.words.size() && ok; ++w) {
-        pos = skip_blanks(pos);
-        const std::string& want = p.words[w];
-        ok = pos != std::string_view::npos && pos + want.size() <= text_.size() &&
-             iequals(text_.substr(pos, want.size()), want) &&
-             (pos + want.size() == text_.size() || !(cls(text_[pos + want.size()]) & (kUpper | kLower | kDigit | kHigh)));
-        if (ok) pos += want.size();
-      }
-      if (ok && pos > best_end) {
+      const size_t pos = match_words(second_end, p.words, 2, true, kUpper | kLower | kDigit | kHigh);
+      if (pos != std::string_view::npos && pos > best_end) {
         best = &p;
         best_end = pos;
       }
@@ -640,20 +650,8 @@ class Scanner {
     const VendorPhrase* best = nullptr;
     size_t best_end = 0;
     for (const VendorPhrase& vp : it->second) {
-      size_t pos = j;
-      bool ok = true;
-      for (size_t w = 1; w < vp.words.size() && ok; ++w) {
-        size_t spaces = 0;
-        while (pos < text_.size() && spaces < 3 && (text_[pos] == ' ' || text_[pos] == '\t')) {
-          ++pos;
-          ++spaces;
-        }
-        const std::string& want = vp.words[w];
-        ok = spaces > 0 && pos + want.size() <= text_.size() && iequals(text_.substr(pos, want.size()), want) &&
-             (pos + want.size() == text_.size() || !(cls(text_[pos + want.size()]) & kWord));
-        if (ok) pos += want.size();
-      }
-      if (ok && pos > best_end) {
+      const size_t pos = match_words(j, vp.words, 1, false, kWord);
+      if (pos != std::string_view::npos && pos > best_end) {
         best = &vp;
         best_end = pos;
       }
