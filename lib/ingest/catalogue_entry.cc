@@ -5,7 +5,8 @@
 namespace errkb::ingest {
 
 void vendor_product_from_file_name(std::string_view rel, std::string& vendor, std::string& product) {
-  std::string_view name = rel.substr(rel.rfind('/') == std::string_view::npos ? 0 : rel.rfind('/') + 1);
+  const size_t slash = rel.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? rel : rel.substr(slash + 1);
   name = name.substr(0, name.rfind('.'));
   const size_t dash = name.find('-');
   vendor = std::string(name.substr(0, dash));
@@ -50,7 +51,8 @@ void CatalogueCollector::add(CatalogueEntry e, int line, std::string_view where)
     std::string t = trim(c);
     if (!t.empty()) causes.push_back(std::move(t));
   }
-  std::string head = join_nonempty({e.code, trim(e.name)}, " ");
+  const std::string name = trim(e.name);
+  const std::string head = join_nonempty({e.code, name}, " ");
   const std::string message = trim(e.message);
 
   Passage p;
@@ -73,7 +75,7 @@ void CatalogueCollector::add(CatalogueEntry e, int line, std::string_view where)
   }
   const bool needs_language = p.language.empty();
   p.codes = {e.code};
-  p.code_name = trim(e.name);
+  p.code_name = name;
   p.severity = trim(e.severity);
   p.category = trim(e.category);
   p.url = trim(e.url);

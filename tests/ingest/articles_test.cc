@@ -9,9 +9,17 @@ namespace errkb {
 namespace {
 
 using testing::errors_of;
+using testing::expect_file_refused;
 using testing::read_fixture;
 
 FileReadResult read_md(const std::string& rel) { return read_markdown_article(rel, read_fixture("kb/" + rel)); }
+
+// Passages of the one item read from a fixture article; none, after a failure, when there is not exactly one.
+std::vector<Passage> md_passages(const std::string& rel) {
+  const FileReadResult r = read_md(rel);
+  EXPECT_EQ(r.items.size(), 1u) << errors_of(r);
+  return r.items.size() == 1 ? r.items[0].passages : std::vector<Passage>{};
+}
 
 TEST(MarkdownArticle, FrontMatterFieldsReachEveryPassage) {
   const FileReadResult r = read_md("articles/en/custom-domain-dns.md");
@@ -42,9 +50,7 @@ TEST(MarkdownArticle, FrontMatterFieldsReachEveryPassage) {
 }
 
 TEST(MarkdownArticle, NumberedResolutionsPairWithTheirCauses) {
-  const FileReadResult r = read_md("articles/en/custom-domain-dns.md");
-  ASSERT_EQ(r.items.size(), 1u);
-  const auto& ps = r.items[0].passages;
+  const auto ps = md_passages("articles/en/custom-domain-dns.md");
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0].heading, "Cause 1: DNS records not propagated yet");
   EXPECT_EQ(ps[0].cause, "New or changed DNS records take up to 48 hours to reach every resolver.");
@@ -115,9 +121,7 @@ TEST(MarkdownArticle, RomanianSectionsWithDiacriticVariants) {
 }
 
 TEST(MarkdownArticle, ItalianSectionsAndChecks) {
-  const FileReadResult r = read_md("articles/it/sincronizzazione-ebay.md");
-  ASSERT_EQ(r.items.size(), 1u);
-  const auto& ps = r.items[0].passages;
+  const auto ps = md_passages("articles/it/sincronizzazione-ebay.md");
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0].heading, "Causa 1: Token di accesso scaduto");
   EXPECT_EQ(ps[0].cause, "Il token OAuth dell'account eBay è scaduto dopo 18 mesi.");
@@ -133,9 +137,7 @@ TEST(MarkdownArticle, ItalianSectionsAndChecks) {
 }
 
 TEST(MarkdownArticle, RussianSectionsAndMethods) {
-  const FileReadResult r = read_md("articles/ru/oshibka-ssl.md");
-  ASSERT_EQ(r.items.size(), 1u);
-  const auto& ps = r.items[0].passages;
+  const auto ps = md_passages("articles/ru/oshibka-ssl.md");
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0].title, "Ошибка SSL_ERROR_BAD_CERT_DOMAIN на витрине");
   EXPECT_EQ(ps[0].heading, "Причина 1: Сертификат выпущен для другого домена");
@@ -224,11 +226,7 @@ TEST(MalformedArticle, UnclosedFrontMatter) {
 
 TEST(MalformedArticle, InvalidUtf8NamesLineAndOffset) {
   const FileReadResult r = read_markdown_article("articles/latin1.md", read_fixture("malformed/latin1.md"));
-  EXPECT_TRUE(r.items.empty());
-  EXPECT_FALSE(r.complete);
-  ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].line, 5);
-  EXPECT_NE(r.errors[0].message.find("invalid UTF-8"), std::string::npos);
+  ASSERT_NO_FATAL_FAILURE(expect_file_refused(r, 5, "invalid UTF-8"));
   EXPECT_NE(r.errors[0].message.find("0xE9"), std::string::npos);
 }
 

@@ -8,6 +8,7 @@ namespace errkb {
 namespace {
 
 using testing::errors_of;
+using testing::expect_file_refused;
 using testing::read_fixture;
 
 const Passage* find_passage(const FileReadResult& r, const std::string& id) {
@@ -17,6 +18,20 @@ const Passage* find_passage(const FileReadResult& r, const std::string& id) {
     }
   }
   return nullptr;
+}
+
+// The fields an eBay ErrorType entry fills, in JSON or XML.
+struct EbayFields {
+  std::string id, title, cause, severity, category, body;
+};
+
+void expect_ebay_passage(const Passage& p, const EbayFields& want) {
+  EXPECT_EQ(p.id, want.id);
+  EXPECT_EQ(p.title, want.title);
+  EXPECT_EQ(p.cause, want.cause);
+  EXPECT_EQ(p.severity, want.severity);
+  EXPECT_EQ(p.category, want.category);
+  EXPECT_EQ(p.body, want.body);
 }
 
 TEST(CatalogueJson, EntriesBecomeOnePassageEach) {
@@ -68,11 +83,7 @@ TEST(CatalogueJson, DuplicateCodeAndMissingCodeAreErrors) {
 
 TEST(CatalogueJson, BrokenJsonNamesTheLine) {
   const auto r = read_catalogue_json("catalogues/broken.json", read_fixture("malformed/broken.json"));
-  EXPECT_TRUE(r.items.empty());
-  EXPECT_FALSE(r.complete);
-  ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].line, 5);
-  EXPECT_NE(r.errors[0].message.find("broken JSON"), std::string::npos);
+  expect_file_refused(r, 5, "broken JSON");
 }
 
 TEST(CatalogueJson, SignatureChangesWithAnEntryOnly) {
@@ -101,13 +112,13 @@ TEST(CatalogueEbayJson, ErrorTypeArray) {
   ASSERT_EQ(r.items.size(), 3u);
   EXPECT_EQ(r.items[0].uid, "catalogue:ebay:21919300");
   const Passage& p = r.items[0].passages.at(0);
-  EXPECT_EQ(p.id, "ebay:21919300");
   EXPECT_EQ(p.vendor, "eBay");
-  EXPECT_EQ(p.title, "21919300: Listing violates item specifics policy.");
-  EXPECT_EQ(p.cause, "Some required item specifics are missing for this category.");
-  EXPECT_EQ(p.severity, "Error");
-  EXPECT_EQ(p.category, "RequestError");
-  EXPECT_EQ(p.body, "Parameter 0: Brand");
+  expect_ebay_passage(p, {.id = "ebay:21919300",
+                          .title = "21919300: Listing violates item specifics policy.",
+                          .cause = "Some required item specifics are missing for this category.",
+                          .severity = "Error",
+                          .category = "RequestError",
+                          .body = "Parameter 0: Brand"});
   EXPECT_EQ(r.items[1].uid, "catalogue:ebay:932");  // numeric ErrorCode
 }
 
@@ -172,13 +183,12 @@ TEST(CatalogueXml, EbayErrorsElementsInANamespacedResponse) {
   EXPECT_TRUE(r.complete);
   EXPECT_EQ(r.catalogue_vendor, "eBay");
   ASSERT_EQ(r.items.size(), 2u);
-  const Passage& p = r.items[0].passages.at(0);
-  EXPECT_EQ(p.id, "ebay:87");
-  EXPECT_EQ(p.title, "87: Invalid category.");
-  EXPECT_EQ(p.cause, "The category selected is not a leaf category.");
-  EXPECT_EQ(p.severity, "Error");
-  EXPECT_EQ(p.category, "RequestError");
-  EXPECT_EQ(p.body, "Parameter 0: 12345");
+  expect_ebay_passage(r.items[0].passages.at(0), {.id = "ebay:87",
+                                                   .title = "87: Invalid category.",
+                                                   .cause = "The category selected is not a leaf category.",
+                                                   .severity = "Error",
+                                                   .category = "RequestError",
+                                                   .body = "Parameter 0: 12345"});
   EXPECT_EQ(r.items[1].uid, "catalogue:ebay:21919067");
 }
 

@@ -1,10 +1,13 @@
 // Access to the reader fixtures in tests/fixtures/ingest.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "errkb/record.h"
 
@@ -26,6 +29,16 @@ inline std::string errors_of(const FileReadResult& r) {
   std::string out;
   for (const auto& e : r.errors) out += e.to_string() + "\n";
   return out;
+}
+
+// The whole file was refused: no items, and one error on `line` whose message contains `fragment`.
+// Call it inside ASSERT_NO_FATAL_FAILURE before reading r.errors[0] further.
+inline void expect_file_refused(const FileReadResult& r, int line, std::string_view fragment) {
+  EXPECT_TRUE(r.items.empty());
+  EXPECT_FALSE(r.complete);
+  ASSERT_EQ(r.errors.size(), 1u) << errors_of(r);
+  EXPECT_EQ(r.errors[0].line, line);
+  EXPECT_NE(r.errors[0].message.find(fragment), std::string::npos) << r.errors[0].message;
 }
 
 }  // namespace errkb::testing

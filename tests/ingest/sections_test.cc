@@ -80,11 +80,14 @@ const std::vector<Passage>& passages_of(const FileReadResult& r) {
   return r.items.empty() ? kNone : r.items[0].passages;
 }
 
+// Passages of `text` read as the Markdown article articles/a.md.
+std::vector<Passage> md_passages(std::string_view text) {
+  return passages_of(read_markdown_article("articles/a.md", text));
+}
+
 TEST(SectionSplitting, InterleavedCausesKeepTheirOwnResolutions) {
-  const auto r = read_markdown_article("articles/a.md",
-                                       "# T\n\n## Cause\n\nA.\n\n## Fix\n\nFix A.\n\n## Cause\n\nB.\n\n## Fix\n\n"
-                                       "Fix B.\n\n## Prevention\n\nKeep backups.\n");
-  const auto& ps = passages_of(r);
+  const auto ps = md_passages("# T\n\n## Cause\n\nA.\n\n## Fix\n\nFix A.\n\n## Cause\n\nB.\n\n## Fix\n\n"
+                              "Fix B.\n\n## Prevention\n\nKeep backups.\n");
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0].cause, "A.");
   EXPECT_EQ(ps[0].resolutions, (std::vector<std::string>{"Fix A."}));
@@ -96,39 +99,31 @@ TEST(SectionSplitting, InterleavedCausesKeepTheirOwnResolutions) {
 }
 
 TEST(SectionSplitting, UnnumberedResolutionAfterAllCausesAppliesToEach) {
-  const auto r = read_markdown_article("articles/a.md",
-                                       "## Cause 1\n\nA.\n\n## Cause 2\n\nB.\n\n## Resolution\n\nRestart.\n");
-  const auto& ps = passages_of(r);
+  const auto ps = md_passages("## Cause 1\n\nA.\n\n## Cause 2\n\nB.\n\n## Resolution\n\nRestart.\n");
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0].resolutions, (std::vector<std::string>{"Restart."}));
   EXPECT_EQ(ps[1].resolutions, (std::vector<std::string>{"Restart."}));
 }
 
 TEST(SectionSplitting, MethodsPairWithCausesByNumber) {
-  const auto r = read_markdown_article(
-      "articles/a.md",
+  const auto ps = md_passages(
       "## Cause 1\n\nA.\n\n## Cause 2\n\nB.\n\n## Method 2: Flush\n\nFlush it.\n\n## Method 1\n\nRestart it.\n");
-  const auto& ps = passages_of(r);
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0].resolutions, (std::vector<std::string>{"Restart it."}));
   EXPECT_EQ(ps[1].resolutions, (std::vector<std::string>{"Flush\nFlush it."}));
 }
 
 TEST(SectionSplitting, ResolutionWithMethodSubsectionsAndBullets) {
-  const auto r = read_markdown_article(
-      "articles/a.md",
+  const auto ps = md_passages(
       "## Cause\n\nThe cache is stale.\n\n## Resolution\n\nTry these in order:\n\n- Clear the cache.\n- Reindex.\n");
-  const auto& ps = passages_of(r);
   ASSERT_EQ(ps.size(), 1u);
   EXPECT_EQ(ps[0].resolutions, (std::vector<std::string>{"Clear the cache.", "Reindex."}));
   EXPECT_EQ(ps[0].body, "Try these in order:");  // the intro line is kept, not lost
 }
 
 TEST(SectionSplitting, OtherSectionsGoToBodyAndSymptomsToAll) {
-  const auto r = read_markdown_article("articles/a.md",
-                                       "Intro text.\n\n## Symptoms\n\nIt fails.\n\n## Cause 1\n\nA.\n\n## Notes\n\n"
-                                       "About A.\n\n## Cause 2\n\nB.\n\n## Background\n\nGeneral.\n");
-  const auto& ps = passages_of(r);
+  const auto ps = md_passages("Intro text.\n\n## Symptoms\n\nIt fails.\n\n## Cause 1\n\nA.\n\n## Notes\n\n"
+                              "About A.\n\n## Cause 2\n\nB.\n\n## Background\n\nGeneral.\n");
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0].symptoms, "It fails.");
   EXPECT_EQ(ps[1].symptoms, "It fails.");
@@ -137,9 +132,7 @@ TEST(SectionSplitting, OtherSectionsGoToBodyAndSymptomsToAll) {
 }
 
 TEST(SectionSplitting, BoldLabelsActAsHeadings) {
-  const auto r = read_markdown_article("articles/a.md",
-                                       "**Cause:** The token expired.\n\n**Resolution:** Sign in again.\n");
-  const auto& ps = passages_of(r);
+  const auto ps = md_passages("**Cause:** The token expired.\n\n**Resolution:** Sign in again.\n");
   ASSERT_EQ(ps.size(), 1u);
   EXPECT_EQ(ps[0].heading, "Cause");
   EXPECT_EQ(ps[0].cause, "The token expired.");
@@ -159,8 +152,7 @@ TEST(SectionSplitting, BoldLabelsInHtmlParagraphs) {
 }
 
 TEST(SectionSplitting, SectionsWithoutCauseAreOnePassage) {
-  const auto r = read_markdown_article("articles/a.md", "## Symptoms\n\nSlow.\n\n## Solution\n\nAdd an index.\n");
-  const auto& ps = passages_of(r);
+  const auto ps = md_passages("## Symptoms\n\nSlow.\n\n## Solution\n\nAdd an index.\n");
   ASSERT_EQ(ps.size(), 1u);
   EXPECT_EQ(ps[0].symptoms, "Slow.");
   EXPECT_TRUE(ps[0].cause.empty());
@@ -168,8 +160,7 @@ TEST(SectionSplitting, SectionsWithoutCauseAreOnePassage) {
 }
 
 TEST(SectionSplitting, NumberedCauseWithAListIsNotSplit) {
-  const auto r = read_markdown_article("articles/a.md", "## Cause 1\n\n- part one\n- part two\n");
-  const auto& ps = passages_of(r);
+  const auto ps = md_passages("## Cause 1\n\n- part one\n- part two\n");
   ASSERT_EQ(ps.size(), 1u);
   EXPECT_EQ(ps[0].cause, "- part one\n- part two");
 }
