@@ -307,32 +307,27 @@ Result<ServerConfig> load_config(int argc, const char* const* argv, const EnvLoo
     return Status::InvalidArgument(output);
   }
 
+  // Layers, later ones winning: config file, environment, command line; then the whole is checked.
   ServerConfig config;
-  if (!config_path) config_path = getenv("ERRKB_CONFIG");
-  if (config_path) {
-    if (auto s = apply_yaml_file(*config_path, config); !s.ok()) {
-      exit_code = 2;
-      return s;
+  Status status = [&]() -> Status {
+    if (!config_path) config_path = getenv("ERRKB_CONFIG");
+    if (config_path) {
+      if (auto s = apply_yaml_file(*config_path, config); !s.ok()) return s;
     }
-  }
-  if (auto s = apply_environment(config, getenv); !s.ok()) {
-    exit_code = 2;
-    return s;
-  }
-  if (index) config.index_dir = *index;
-  if (listen) {
-    if (auto s = parse_listen(*listen, "--listen", config); !s.ok()) {
-      exit_code = 2;
-      return s;
+    if (auto s = apply_environment(config, getenv); !s.ok()) return s;
+    if (index) config.index_dir = *index;
+    if (listen) {
+      if (auto s = parse_listen(*listen, "--listen", config); !s.ok()) return s;
     }
-  }
-  if (!kb.empty()) config.kb_dirs.assign(kb.begin(), kb.end());
-  if (feedback_db) config.feedback_db = *feedback_db;
-  if (threads) config.threads = *threads;
-  if (log_level) config.log_level = *log_level;
-  if (auto s = validate(config); !s.ok()) {
+    if (!kb.empty()) config.kb_dirs.assign(kb.begin(), kb.end());
+    if (feedback_db) config.feedback_db = *feedback_db;
+    if (threads) config.threads = *threads;
+    if (log_level) config.log_level = *log_level;
+    return validate(config);
+  }();
+  if (!status.ok()) {
     exit_code = 2;
-    return s;
+    return status;
   }
   return config;
 }

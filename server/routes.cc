@@ -177,7 +177,8 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
     RequestLog& log = current_request_log();
     const double seconds =
         log.start == Clock::time_point{} ? 0.0 : std::chrono::duration<double>(Clock::now() - log.start).count();
-    const std::string& route = log.route.empty() ? std::string("unmatched") : log.route;
+    static const std::string kUnmatched = "unmatched";
+    const std::string& route = log.route.empty() ? kUnmatched : log.route;  // no copy per request
     if (services.metrics) services.metrics->observe(route, req.method, res.status, seconds);
     if (log_requests) {
       spdlog::info("request method={} path={} route={} status={} ms={:.3f} key={} results={}", req.method,

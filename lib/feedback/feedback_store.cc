@@ -191,14 +191,14 @@ class SqliteFeedbackStore final : public FeedbackStore {
   Status record_diagnosis(const DiagnosisRecord& record) override {
     if (record.diagnosis_id.empty()) return Status::InvalidArgument("diagnosis id is empty");
     std::lock_guard lock(writer_mutex_);
-    if (auto s = exec(writer_, "PRAGMA synchronous=NORMAL"); !s.ok()) return s;
+    if (auto s = set_synchronous(kNormal); !s.ok()) return s;
     if (auto s = insert_diagnosis(record); !s.ok()) return s;
     return count_record_and_maybe_prune();
   }
 
   Status record_unanswered_search(const std::string& query) override {
     std::lock_guard lock(writer_mutex_);
-    if (auto s = exec(writer_, "PRAGMA synchronous=NORMAL"); !s.ok()) return s;
+    if (auto s = set_synchronous(kNormal); !s.ok()) return s;
     Statement insert(writer_, "INSERT INTO searches(query_text, query_key, created_ms) VALUES(?,?,?)");
     if (!insert.ok()) return Status::IOError(insert.error());
     insert.bind(1, query).bind(2, query_key(query)).bind(3, now_ms());
@@ -210,7 +210,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
     std::lock_guard lock(writer_mutex_);
     // FULL: the commit returns only once the WAL is synced, so an acknowledged feedback survives
     // a crash or power cut.
-    if (auto s = exec(writer_, "PRAGMA synchronous=FULL; BEGIN IMMEDIATE"); !s.ok()) return s;
+    if (auto s = set_synchronous(kFull); !s.ok()) return s;
+    if (auto s = exec(writer_, "BEGIN IMMEDIATE"); !s.ok()) return s;
     Status status = insert_feedback(entry);
     if (!status.ok()) {
       exec(writer_, "ROLLBACK");
@@ -419,10 +420,25 @@ class SqliteFeedbackStore final : public FeedbackStore {
     return out;
   }
 
+  enum Synchronous { kUnset, kNormal, kFull };
+
+  // Under the writer mutex. Switches the writer's synchronous mode only when it changes, so the
+  // PRAGMA does not run on every record.
+  Status set_synchronous(Synchronous mode) {
+    if (synchronous_ == mode) return Status::OK();
+    if (auto s = exec(writer_, mode == kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !s.ok()) {
+      synchronous_ = kUnset;
+      return s;
+    }
+    synchronous_ = mode;
+    return Status::OK();
+  }
+
   sqlite3* writer_;
   sqlite3* reader_;
   const FeedbackStoreOptions options_;
   size_t records_since_prune_ = 0;  // guarded by writer_mutex_
+  Synchronous synchronous_ = kUnset;  // guarded by writer_mutex_
   std::mutex writer_mutex_;
   std::mutex reader_mutex_;
   std::mutex cache_mutex_;

@@ -1,6 +1,7 @@
 // API keys, scopes and token-bucket rate limits.
 #include <gtest/gtest.h>
 
+#include "api_key_fixture.h"
 #include "auth.h"
 
 namespace errkb::server {
@@ -8,15 +9,7 @@ namespace {
 
 using Clock = TokenBucket::Clock;
 
-ApiKeyConfig key(std::string id, std::string plain, std::set<Scope> scopes, double rate = 0, double burst = 0) {
-  ApiKeyConfig k;
-  k.id = std::move(id);
-  k.sha256_hex = sha256_hex(plain);
-  k.scopes = std::move(scopes);
-  k.rate_per_second = rate;
-  k.burst = burst;
-  return k;
-}
+using test::key;
 
 TEST(TokenBucket, RefillsAtItsRate) {
   auto t0 = Clock::now();

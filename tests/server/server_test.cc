@@ -10,6 +10,7 @@
 
 #include <sstream>
 
+#include "api_key_fixture.h"
 #include "server_fixture.h"
 
 namespace errkb::server::test {
@@ -47,15 +48,6 @@ class ServerTest : public ::testing::Test {
     json p = body_json(r);
     EXPECT_EQ(p.value("code", ""), code) << r->body;
     EXPECT_EQ(p.value("status", 0), status);
-  }
-  static ApiKeyConfig key(std::string id, std::string plain, std::set<Scope> scopes, double rate = 0, double burst = 0) {
-    ApiKeyConfig k;
-    k.id = std::move(id);
-    k.sha256_hex = sha256_hex(plain);
-    k.scopes = std::move(scopes);
-    k.rate_per_second = rate;
-    k.burst = burst;
-    return k;
   }
   json diagnose(const json& request, const httplib::Headers& headers = {}) {
     auto r = client_->Post("/v1/diagnose", headers, request.dump(), kJson);
