@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <set>
+#include <string_view>
+#include <unordered_set>
 
 namespace errkb::rank {
 
@@ -66,7 +67,7 @@ double feedback_prior(const FeedbackTally& t) {
 }
 
 std::vector<std::string> content_words(const std::string& text) {
-  static const std::set<std::string> kStop = {
+  static const std::unordered_set<std::string_view> kStop = {
       "the", "and", "for", "are", "was", "with", "that", "this", "from", "you", "your", "not", "but", "can",
       "have", "has", "will", "when", "which", "into", "its", "their", "they", "there", "then", "been", "also",
       "una", "che", "per", "con", "del", "della", "non", "sono", "care", "pentru", "este", "sau", "din", "sunt",
@@ -74,7 +75,7 @@ std::vector<std::string> content_words(const std::string& text) {
   std::vector<std::string> words;
   std::string cur;
   auto flush = [&] {
-    if (cur.size() >= 3 && !kStop.count(cur)) words.push_back(cur.size() > 6 ? cur.substr(0, 6) : cur);
+    if (cur.size() >= 3 && !kStop.count(cur)) words.emplace_back(cur, 0, 6);  // at most 6 bytes
     cur.clear();
   };
   for (size_t i = 0; i < text.size(); ++i) {

@@ -395,7 +395,57 @@ class XapianEngine final : public Engine {
     Facets facets;
     double strength = 0;  // how well the best candidate answers the query (0..1)
     std::vector<Xapian::MSet> msets;  // kept for snippets, which are made only for what is returned
+    std::vector<size_t> passage_msets;  // for each of `passages`, the index of its MSet
   };
+
+  // Which of a query's scoring terms each document of an MSet contains, in query order (the order
+  // Enquire::get_matching_terms gives). Read from the terms' posting lists, skipping through the
+  // candidates in docid order: get_matching_terms would read and decompress each candidate's whole
+  // term list instead.
+  class MatchedTerms {
+   public:
+    std::vector<const std::string*> of(size_t rank) const {
+      std::vector<const std::string*> out;
+      for (size_t t = 0; t < terms_.size(); ++t)
+        if (present_[rank * terms_.size() + t]) out.push_back(&terms_[t]);
+      return out;
+    }
+
+    std::vector<std::string> terms_;  // the query's scoring terms, first occurrence order
+    std::vector<char> present_;       // [rank * terms_.size() + term]
+  };
+
+  static bool is_scoring_term(const std::string& term, const std::unordered_map<std::string, double>& idf) {
+    return term.compare(0, schema::kCodePrefix.size(), schema::kCodePrefix) == 0 ||
+           term.compare(0, schema::kWeakCodePrefix.size(), schema::kWeakCodePrefix) == 0 || idf.count(term) > 0;
+  }
+
+  static MatchedTerms matched_terms(const Xapian::Database& db, const Xapian::Query& query, const Xapian::MSet& mset,
+                                    const std::unordered_map<std::string, double>& idf) {
+    MatchedTerms m;
+    for (auto t = query.get_terms_begin(); t != query.get_terms_end(); ++t) {
+      const std::string& term = *t;
+      if (is_scoring_term(term, idf) && std::find(m.terms_.begin(), m.terms_.end(), term) == m.terms_.end())
+        m.terms_.push_back(term);
+    }
+    const size_t n_terms = m.terms_.size();
+    m.present_.assign(static_cast<size_t>(mset.size()) * n_terms, 0);
+    if (n_terms == 0 || mset.empty()) return m;
+    std::vector<std::pair<Xapian::docid, size_t>> by_docid;  // (docid, rank)
+    size_t rank = 0;
+    for (auto it = mset.begin(); it != mset.end(); ++it) by_docid.emplace_back(*it, rank++);
+    std::sort(by_docid.begin(), by_docid.end());
+    for (size_t t = 0; t < n_terms; ++t) {
+      Xapian::PostingIterator pl = db.postlist_begin(m.terms_[t]);
+      const Xapian::PostingIterator end = db.postlist_end(m.terms_[t]);
+      for (const auto& [did, r] : by_docid) {
+        pl.skip_to(did);
+        if (pl == end) break;
+        if (*pl == did) m.present_[r * n_terms + t] = 1;
+      }
+    }
+    return m;
+  }
 
   Candidates retrieve(Handle& h, const AnalyzedQuery& q, size_t want, bool with_facets,
                       const std::unordered_map<std::string, FeedbackTally>* feedback) {
@@ -418,7 +468,9 @@ class XapianEngine final : public Engine {
       Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want));
       if (facets_here) out.total = std::max<int64_t>(out.total, mset.get_matches_estimated());
       double max_weight = std::max(1e-9, mset.get_max_attained());
-      for (auto it = mset.begin(); it != mset.end(); ++it) {
+      MatchedTerms matched = matched_terms(h.db, query, mset, idf);
+      size_t rank = 0;
+      for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
         if (!seen.insert(*it).second) continue;
         // Scored from value slots and matched terms; the document data is decoded later, only for the
         // passages that are shown.
@@ -430,8 +482,8 @@ class XapianEngine final : public Engine {
         rank::ScoreParts& parts = sp.parts;
         double matched_idf = 0;
         std::vector<std::string> matched_codes, matched_weak;
-        for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
-          const std::string& term = *t;
+        for (const std::string* matched_term : matched.of(rank)) {
+          const std::string& term = *matched_term;
           if (term.compare(0, schema::kCodePrefix.size(), schema::kCodePrefix) == 0) {
             matched_codes.push_back(term.substr(schema::kCodePrefix.size()));
             continue;
@@ -506,8 +558,9 @@ class XapianEngine final : public Engine {
     return out;
   }
 
-  // Decodes the best `count` candidates (the ones that can be shown) into c.passages, with snippets.
-  void materialize(Candidates& c, const AnalyzedQuery& q, size_t count) {
+  // Decodes the best `count` candidates (the ones that can be shown) into c.passages; snippets are made
+  // for those from position `snippets_from` on (the shown ones: a snippet stems every word of its text).
+  void materialize(Candidates& c, const AnalyzedQuery& q, size_t count, size_t snippets_from = 0) {
     for (auto& candidate : c.scored) {
       if (c.passages.size() >= count) break;
       store::StoredPassage stored;
@@ -515,8 +568,9 @@ class XapianEngine final : public Engine {
       rank::ScoredPassage& sp = candidate.sp;
       sp.passage = std::move(stored.passage);
       sp.code_terms = std::move(stored.code_terms);
-      sp.snippet = make_snippet(c.msets[candidate.mset], q, sp.passage);
+      if (c.passages.size() >= snippets_from) sp.snippet = make_snippet(c.msets[candidate.mset], q, sp.passage);
       c.passages.push_back(std::move(sp));
+      c.passage_msets.push_back(candidate.mset);
     }
   }
 
@@ -558,7 +612,7 @@ class XapianEngine final : public Engine {
     AnalyzedQuery q = analyze(h, r.q, {}, r.lang, r.vendor, r.product, r.kind, true);
     size_t want = static_cast<size_t>(std::max(0, r.offset) + std::max(0, r.limit));
     Candidates c = retrieve(h, q, std::max(want, kCandidates), true, nullptr);
-    materialize(c, q, want);
+    materialize(c, q, want, static_cast<size_t>(std::max(0, r.offset)));
     SearchResponse resp;
     resp.total = std::max<int64_t>(c.total, static_cast<int64_t>(c.scored.size()));
     resp.facets = std::move(c.facets);
@@ -574,15 +628,25 @@ class XapianEngine final : public Engine {
                                  const std::unordered_map<std::string, FeedbackTally>* feedback,
                                  size_t candidates = kCandidates) {
     Candidates c = retrieve(h, q, candidates, false, feedback);
-    materialize(c, q, std::max<size_t>(4 * limit, 20));
+    materialize(c, q, std::max<size_t>(4 * limit, 20), /*snippets_from=*/SIZE_MAX);
     std::vector<rank::ScoredPassage> usable;
-    for (auto& sp : c.passages) {
-      const Passage& p = sp.passage;
+    std::vector<size_t> usable_msets;
+    for (size_t i = 0; i < c.passages.size(); ++i) {
+      const Passage& p = c.passages[i].passage;
       bool describes_cause = !p.cause.empty() || !p.resolutions.empty() || !p.body.empty();
       if (causes_only && !describes_cause) continue;
-      usable.push_back(std::move(sp));
+      usable.push_back(std::move(c.passages[i]));
+      usable_msets.push_back(c.passage_msets[i]);
     }
-    return rank::merge_causes(usable, limit, c.strength);
+    std::vector<Cause> causes = rank::merge_causes(usable, limit, c.strength);
+    // Snippets only for the evidence of the returned causes.
+    std::unordered_map<std::string_view, size_t> by_id;
+    for (size_t i = 0; i < usable.size(); ++i) by_id.emplace(usable[i].passage.id, i);
+    for (auto& cause : causes)
+      for (auto& evidence : cause.evidence)
+        if (auto it = by_id.find(evidence.passage_id); it != by_id.end())
+          evidence.snippet = make_snippet(c.msets[usable_msets[it->second]], q, usable[it->second].passage);
+    return causes;
   }
 
   Result<Diagnosis> do_diagnose(Handle& h, const DiagnoseRequest& r) {
