@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace errkb::rank {
@@ -66,26 +68,56 @@ double feedback_prior(const FeedbackTally& t) {
   return std::tanh(t.resolved - 0.5 * t.not_resolved - t.not_relevant);
 }
 
-std::vector<std::string> content_words(const std::string& text) {
+namespace {
+
+// Calls `emit` with each content word of `text`: lower-cased ASCII letters and digits, UTF-8 letters
+// kept whole (crude prefix stemming), stop words and words under 3 bytes dropped, cut to 6 bytes.
+template <typename Emit>
+void for_each_content_word(std::string_view text, Emit&& emit) {
   static const std::unordered_set<std::string_view> kStop = {
       "the", "and", "for", "are", "was", "with", "that", "this", "from", "you", "your", "not", "but", "can",
       "have", "has", "will", "when", "which", "into", "its", "their", "they", "there", "then", "been", "also",
       "una", "che", "per", "con", "del", "della", "non", "sono", "care", "pentru", "este", "sau", "din", "sunt",
       "что", "это", "как", "для", "при", "или", "если"};
-  std::vector<std::string> words;
   std::string cur;
   auto flush = [&] {
-    if (cur.size() >= 3 && !kStop.count(cur)) words.emplace_back(cur, 0, 6);  // at most 6 bytes
+    if (cur.size() >= 3 && !kStop.count(cur)) emit(std::string_view(cur).substr(0, 6));
     cur.clear();
   };
-  for (size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
+  for (char ch : text) {
+    unsigned char c = static_cast<unsigned char>(ch);
     if (c >= 'A' && c <= 'Z') cur += static_cast<char>(c - 'A' + 'a');
-    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) cur += static_cast<char>(c);
-    else if (c >= 0x80) cur += static_cast<char>(c);  // UTF-8 letters are kept whole (crude prefix stemming)
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) cur += ch;
+    else if (c >= 0x80) cur += ch;
     else flush();
   }
   flush();
+}
+
+// Content words as small integers, sorted and unique, so that comparing two passages' words compares
+// integers; the ids are only meaningful within one merge_causes call.
+class WordIds {
+ public:
+  std::vector<uint32_t> of(std::string_view text) {
+    std::vector<uint32_t> out;
+    for_each_content_word(text, [&](std::string_view w) {
+      auto [it, added] = ids_.try_emplace(std::string(w), static_cast<uint32_t>(ids_.size()));
+      out.push_back(it->second);
+    });
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+ private:
+  std::unordered_map<std::string, uint32_t> ids_;
+};
+
+}  // namespace
+
+std::vector<std::string> content_words(const std::string& text) {
+  std::vector<std::string> words;
+  for_each_content_word(text, [&](std::string_view w) { words.emplace_back(w); });
   std::sort(words.begin(), words.end());
   words.erase(std::unique(words.begin(), words.end()), words.end());
   return words;
@@ -93,7 +125,8 @@ std::vector<std::string> content_words(const std::string& text) {
 
 namespace {
 
-double jaccard(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+template <typename T>
+double jaccard(const std::vector<T>& a, const std::vector<T>& b) {
   if (a.empty() || b.empty()) return 0;
   size_t common = 0;
   for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
@@ -123,7 +156,7 @@ std::string cause_text(const Passage& p) {
 
 struct Cluster {
   std::vector<const ScoredPassage*> members;
-  std::vector<std::string> words;
+  std::vector<uint32_t> words;
   std::vector<std::string> codes;
   double score = 0;
 };
@@ -141,10 +174,11 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
   std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->score > b->score; });
 
   std::vector<Cluster> clusters;
+  WordIds word_ids;
   for (const ScoredPassage* sp : order) {
     const Passage& p = sp->passage;
-    std::vector<std::string> words = content_words(p.heading + " " + cause_text(p) + " " +
-                                                   (p.resolutions.empty() ? std::string() : p.resolutions.front()));
+    std::vector<uint32_t> words = word_ids.of(p.heading + " " + cause_text(p) + " " +
+                                              (p.resolutions.empty() ? std::string() : p.resolutions.front()));
     Cluster* home = nullptr;
     for (auto& c : clusters) {
       bool same_item = std::any_of(c.members.begin(), c.members.end(),
