@@ -62,6 +62,15 @@ int report(const errkb::Result<errkb::UpdateReport>& result, const char* verb) {
       verb, r.files_seen, r.files_skipped, r.items_added, r.items_updated, r.items_removed, r.items_unchanged,
       r.items_kept_after_error, r.files_rejected, r.passages_written, secs,
       secs > 0 ? static_cast<double>(r.passages_written) / secs : 0.0, static_cast<unsigned long long>(r.revision));
+  if (!r.phases.empty()) {
+    std::string line;
+    for (const auto& [phase, seconds] : r.phases) {
+      char part[96];
+      std::snprintf(part, sizeof part, "%s%s %.2fs", line.empty() ? "" : ", ", phase.c_str(), seconds);
+      line += part;
+    }
+    std::printf("%s phases: %s\n", verb, line.c_str());
+  }
   return r.errors.empty() ? 0 : 1;
 }
 

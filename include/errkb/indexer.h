@@ -42,6 +42,8 @@ struct UpdateReport {
   std::vector<InputError> errors;
   std::chrono::milliseconds elapsed{0};
   uint64_t revision = 0;              // index revision after the run
+  // Where the time went, in order ("read catalogues", "build shards", "compact", ...): seconds.
+  std::vector<std::pair<std::string, double>> phases;
 };
 
 struct IndexProgress {

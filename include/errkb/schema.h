@@ -7,8 +7,8 @@
 //                      on it; older ones are removed by the next switch.
 //   DIR/writer.lock    flock()ed by the one writer (update or rebuild); holds "pid command start-time".
 //
-// Documents. One Xapian document per cause passage (record.h). Its data is the passage as JSON (what
-// the server returns without reading source files). Terms:
+// Documents. One Xapian document per cause passage (record.h). Its data is the passage in a compact
+// binary form (store/documents.cc: what the server returns without reading source files). Terms:
 //   Q<passage id>             unique id (boolean)                     e.g. Qwindows/update-0x80070005#2
 //   XITEM:<item uid>          parent item; all passages of an item are replaced/removed together
 //   XK<kind>                  article | forum | catalogue (boolean filter "kind:")
@@ -18,15 +18,15 @@
 //   XC:<canonical>            exact error code, certain reading (codes.h canonical; never stemmed)
 //   XCW:<canonical>           one reading of an ambiguous code (weaker)
 //   XCF:<family>              code family ("hresult", "ebay", ...)
-//   S / XSYM                  title / symptoms words, prefixed copies for "title:" / "symptoms:" search
-//   (no prefix), Z...         all prose, unstemmed and Z-stemmed with the passage's language stemmer,
+//   ZS<stem> / ZXSYM<stem>    title / symptoms words, prefixed copies for "title:" / "symptoms:" search
+//   Z...                      all prose, Z-stemmed with the passage's language stemmer (as Xapian's
+//                             TermGenerator with STEM_ALL_Z and STOP_ALL makes them; store/prose_terms.h),
 //                             weighted by field (wdf); no positions (snippets come from stored text)
-// Value slots (from 10 up, Omega's low numbers left alone):
-//   10 item signature (hex)   11 kind   12 authority prior (sortable double)   13 date YYYYMMDD
-//   14 votes (sortable)       15 language   16 vendor   17 product   18 severity   19 doc id
+// Value slots (from 10 up, Omega's low numbers left alone; two only, as every slot costs indexing time):
+//   10 item signature (hex): the update protocol skips unchanged items by it
 //   20 rank record: what ranking and facets need in one read, '\t'-separated: passage id, authority,
-//      votes, date, language, kind, vendor, product, severity, then the primary codes (canonical codes
-//      the passage is about)
+//      votes, date YYYYMMDD, language, kind, vendor, product, severity, then the primary codes (canonical
+//      codes the passage is about)
 //   Ranking reads slot 20 and the matched terms only; the document data is decoded just for what is shown.
 // Metadata keys:
 //   errkb:schema_version      integer; an index newer than the code is refused with a clear message
@@ -43,7 +43,7 @@
 
 namespace errkb::schema {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 inline constexpr std::string_view kFeatures = "passages,codes,synonyms,spelling";
 
 inline constexpr std::string_view kStubName = "current";
@@ -58,15 +58,6 @@ inline constexpr std::string_view kCodeFamilyPrefix = "XCF:";
 
 enum Slot : unsigned {
   kSlotSignature = 10,
-  kSlotKind = 11,
-  kSlotAuthority = 12,
-  kSlotDate = 13,
-  kSlotVotes = 14,
-  kSlotLanguage = 15,
-  kSlotVendor = 16,
-  kSlotProduct = 17,
-  kSlotSeverity = 18,
-  kSlotDocId = 19,
   kSlotRankRecord = 20,
 };
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
+#include <cstring>
 
 #include "errkb/schema.h"
 #include "errkb/text.h"
@@ -10,79 +10,152 @@
 
 namespace errkb::store {
 
-using nlohmann::json;
-
 std::string lower_ascii(std::string s) {
   for (auto& c : s)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return s;
 }
 
+namespace {
+
+// Document data: a format byte, then the fields below in this order. Strings and lists are
+// length-prefixed (LEB128 varints), integers are varints (votes zig-zag), authority is a float.
+// Binary rather than JSON: a third of the bytes for Xapian to compress on write and inflate on read,
+// and no parser on either side.
+constexpr char kDataFormat = 'b';
+
+class DataWriter {
+ public:
+  void varint(uint64_t v) {
+    while (v >= 0x80) {
+      out_ += static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    out_ += static_cast<char>(v);
+  }
+  void str(std::string_view s) {
+    varint(s.size());
+    out_.append(s);
+  }
+  void list(const std::vector<std::string>& v) {
+    varint(v.size());
+    for (const auto& s : v) str(s);
+  }
+  void byte(char c) { out_ += c; }
+  void real(float f) {
+    char raw[sizeof f];
+    std::memcpy(raw, &f, sizeof f);
+    out_.append(raw, sizeof f);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+class DataReader {
+ public:
+  explicit DataReader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  uint64_t varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= in_.size()) return fail();
+      auto b = static_cast<uint8_t>(in_[pos_++]);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    return fail();
+  }
+  std::string str() {
+    uint64_t n = varint();
+    if (!ok_ || n > in_.size() - pos_) return fail(), std::string();
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  std::vector<std::string> list() {
+    uint64_t n = varint();
+    std::vector<std::string> v;
+    if (!ok_ || n > in_.size() - pos_) return fail(), v;  // each entry takes at least one byte
+    v.reserve(n);
+    for (uint64_t i = 0; i < n && ok_; ++i) v.push_back(str());
+    return v;
+  }
+  char byte() {
+    if (pos_ >= in_.size()) return fail(), '\0';
+    return in_[pos_++];
+  }
+  float real() {
+    float f = 0;
+    if (in_.size() - pos_ < sizeof f) return fail(), 0.0f;
+    std::memcpy(&f, in_.data() + pos_, sizeof f);
+    pos_ += sizeof f;
+    return f;
+  }
+  bool at_end() const { return pos_ == in_.size(); }
+
+ private:
+  uint64_t fail() {
+    ok_ = false;
+    return 0;
+  }
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+}  // namespace
+
 std::string encode_passage(const StoredPassage& s) {
   const Passage& p = s.passage;
-  json j = {{"id", p.id},           {"doc_id", p.doc_id},     {"kind", to_string(p.kind)},
-            {"title", p.title},     {"heading", p.heading},   {"symptoms", p.symptoms},
-            {"cause", p.cause},     {"checks", p.checks},     {"resolutions", p.resolutions},
-            {"prevention", p.prevention}, {"body", p.body},   {"url", p.url},
-            {"vendor", p.vendor},   {"product", p.product},   {"language", p.language},
-            {"codes", p.codes},     {"code_name", p.code_name}, {"tags", p.tags},
-            {"severity", p.severity}, {"category", p.category}, {"created", p.created},
-            {"updated", p.updated}, {"votes", p.votes},       {"accepted", p.accepted},
-            {"author", p.author},   {"item", s.item_uid},     {"code_terms", s.code_terms},
-            {"weak_code_terms", s.weak_code_terms}, {"primary_code_terms", s.primary_code_terms},
-            {"authority", s.authority}};
-  // Empty fields are left out: smaller documents, less to compress.
-  for (auto it = j.begin(); it != j.end();) {
-    bool empty = (it->is_string() && it->get_ref<const std::string&>().empty()) || (it->is_array() && it->empty()) ||
-                 (it->is_boolean() && !it->get<bool>()) || (it->is_number_integer() && it->get<int>() == 0);
-    it = empty ? j.erase(it) : std::next(it);
-  }
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  DataWriter w;
+  w.byte(kDataFormat);
+  for (const std::string* f : {&p.id, &p.doc_id, &p.title, &p.heading, &p.symptoms, &p.cause}) w.str(*f);
+  w.list(p.checks);
+  w.list(p.resolutions);
+  for (const std::string* f : {&p.prevention, &p.body, &p.url, &p.vendor, &p.product, &p.language}) w.str(*f);
+  w.list(p.codes);
+  w.str(p.code_name);
+  w.list(p.tags);
+  for (const std::string* f : {&p.severity, &p.category, &p.created, &p.updated, &p.author, &s.item_uid}) w.str(*f);
+  w.byte(static_cast<char>(p.kind));
+  w.varint(zigzag(p.votes));
+  w.byte(p.accepted ? 1 : 0);
+  w.list(s.code_terms);
+  w.list(s.weak_code_terms);
+  w.list(s.primary_code_terms);
+  w.real(static_cast<float>(s.authority));
+  return w.take();
 }
 
 bool decode_passage(const std::string& data, StoredPassage& out) {
-  json j = json::parse(data, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return false;
+  DataReader r(data);
+  if (r.byte() != kDataFormat) return false;
   Passage& p = out.passage;
-  auto str = [&](const char* k) { return j.value(k, std::string()); };
-  auto list = [&](const char* k) {
-    std::vector<std::string> v;
-    if (auto it = j.find(k); it != j.end() && it->is_array())
-      for (const auto& e : *it)
-        if (e.is_string()) v.push_back(e.get<std::string>());
-    return v;
-  };
-  p.id = str("id");
-  p.doc_id = str("doc_id");
-  p.kind = parse_source_kind(str("kind")).value_or(SourceKind::kArticle);
-  p.title = str("title");
-  p.heading = str("heading");
-  p.symptoms = str("symptoms");
-  p.cause = str("cause");
-  p.checks = list("checks");
-  p.resolutions = list("resolutions");
-  p.prevention = str("prevention");
-  p.body = str("body");
-  p.url = str("url");
-  p.vendor = str("vendor");
-  p.product = str("product");
-  p.language = str("language");
-  p.codes = list("codes");
-  p.code_name = str("code_name");
-  p.tags = list("tags");
-  p.severity = str("severity");
-  p.category = str("category");
-  p.created = str("created");
-  p.updated = str("updated");
-  p.votes = j.value("votes", 0);
-  p.accepted = j.value("accepted", false);
-  p.author = str("author");
-  out.item_uid = str("item");
-  out.code_terms = list("code_terms");
-  out.weak_code_terms = list("weak_code_terms");
-  out.primary_code_terms = list("primary_code_terms");
-  out.authority = j.value("authority", 0.0);
-  return true;
+  for (std::string* f : {&p.id, &p.doc_id, &p.title, &p.heading, &p.symptoms, &p.cause}) *f = r.str();
+  p.checks = r.list();
+  p.resolutions = r.list();
+  for (std::string* f : {&p.prevention, &p.body, &p.url, &p.vendor, &p.product, &p.language}) *f = r.str();
+  p.codes = r.list();
+  p.code_name = r.str();
+  p.tags = r.list();
+  for (std::string* f : {&p.severity, &p.category, &p.created, &p.updated, &p.author, &out.item_uid}) *f = r.str();
+  char kind = r.byte();
+  if (kind != static_cast<char>(SourceKind::kArticle) && kind != static_cast<char>(SourceKind::kForum) &&
+      kind != static_cast<char>(SourceKind::kCatalogue))
+    return false;
+  p.kind = static_cast<SourceKind>(kind);
+  p.votes = static_cast<int>(unzigzag(r.varint()));
+  p.accepted = r.byte() != 0;
+  out.code_terms = r.list();
+  out.weak_code_terms = r.list();
+  out.primary_code_terms = r.list();
+  out.authority = r.real();
+  return r.ok() && r.at_end();
 }
 
 double source_authority(const Passage& p) {
@@ -169,14 +242,12 @@ std::string passage_text(const Passage& p) {
   return out;
 }
 
-DocumentBuilder::DocumentBuilder(const CodeGrammar& grammar, Xapian::WritableDatabase* spelling_db)
-    : grammar_(grammar) {
-  // Only Z-stemmed terms: half the postings of STEM_SOME, and the query side stems every word too.
-  generator_.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
-  if (spelling_db) {
-    generator_.set_database(*spelling_db);
-    spelling_ = true;
-  }
+DocumentBuilder::DocumentBuilder(const CodeGrammar& grammar, bool learn_spelling)
+    : grammar_(grammar), learn_spelling_(learn_spelling) {}
+
+void DocumentBuilder::flush_spelling(Xapian::WritableDatabase& db) {
+  for (const auto& [word, count] : spelling_) db.add_spelling(word, count);
+  spelling_.clear();
 }
 
 void DocumentBuilder::collect_codes(const Passage& p, std::vector<std::string>& certain,
@@ -200,12 +271,12 @@ void DocumentBuilder::collect_codes(const Passage& p, std::vector<std::string>& 
       add_unique(families, readings[i].family);
     }
   }
-  // Codes in the title or heading: the passage is about them, not merely mentioning them.
-  for (const auto& occ : grammar_.find_codes(p.title + "\n" + p.heading, ctx))
-    for (const auto& r : occ.interpretations)
-      if (r.certain) add_unique(primary, r.canonical);
+  // One scan of the whole prose. Codes in the title or heading (which passage_text puts first) make
+  // the passage about them, not merely mentioning them.
+  const size_t head_end = p.title.size() + (p.title.empty() || p.heading.empty() ? 0 : 1) + p.heading.size();
   for (const auto& occ : grammar_.find_codes(passage_text(p), ctx)) {
     for (const auto& r : occ.interpretations) {
+      if (occ.begin < head_end && r.certain) add_unique(primary, r.canonical);
       add_unique(r.certain ? certain : weak, r.canonical);
       add_unique(families, r.family);
     }
@@ -253,28 +324,39 @@ std::vector<std::string> filter_values(const Passage& p, schema::PassageField f)
 
 }  // namespace
 
+const StemCounts& DocumentBuilder::field_stems(size_t field, const std::string& text, const std::string& language,
+                                               bool learn_spelling) {
+  // Passages of one item are built one after another and share their title and symptoms: analyse
+  // such a field once. (Spelling is learned from an item's first passage, so a reused analysis never
+  // needed to learn.)
+  FieldCache& cache = field_cache_[field];
+  if (cache.valid && !learn_spelling && cache.text == text && cache.language == language) return cache.stems;
+  cache.stems = prose_.analyse(text, language, learn_spelling ? &spelling_ : nullptr);
+  cache.text = text;
+  cache.language = language;
+  cache.valid = true;
+  return cache.stems;
+}
+
 Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   Xapian::Document doc;
-  generator_.set_document(doc);
-  generator_.set_stemmer(stemmer_for(p.language));
-  generator_.set_stopper(stopper_for(p.language));
-  generator_.set_stopper_strategy(Xapian::TermGenerator::STOP_ALL);
+  if (prose_.trim_cache())
+    for (auto& cache : field_cache_) cache.valid = false;
+  // The spelling table learns the words people type: titles, headings and symptoms. All passages of
+  // an item share title and symptoms: learn them from the first passage only.
+  const bool first_of_item =
+      p.id.size() < 2 || p.id.compare(p.id.size() - 2, 2, "#1") == 0 || p.kind == SourceKind::kCatalogue;
 
   std::string scratch;
-  for (const auto& spec : schema::kFields) {
+  for (size_t i = 0; i < std::size(schema::kFields); ++i) {
+    const auto& spec = schema::kFields[i];
     if (spec.type == schema::FieldType::kText) {
       const std::string& text = field_text(p, spec.source, scratch);
       if (text.empty()) continue;
-      // The spelling table learns the words people type: titles, headings and symptoms.
-      // All passages of an item share title and symptoms: learn them from the first passage only.
-      bool first_of_item = p.id.size() < 2 || p.id.compare(p.id.size() - 2, 2, "#1") == 0 ||
-                           p.kind == SourceKind::kCatalogue;
-      bool learn_spelling = spelling_ && first_of_item && (spec.source == schema::PassageField::kTitle ||
-                                          spec.source == schema::PassageField::kHeading ||
-                                          spec.source == schema::PassageField::kSymptoms);
-      generator_.set_flags(learn_spelling ? Xapian::TermGenerator::FLAG_SPELLING : 0);
-      generator_.index_text_without_positions(text, spec.prose_weight);
-      if (!spec.prefix.empty()) generator_.index_text_without_positions(text, 1, std::string(spec.prefix));
+      bool learn = learn_spelling_ && first_of_item &&
+                   (spec.source == schema::PassageField::kTitle || spec.source == schema::PassageField::kHeading ||
+                    spec.source == schema::PassageField::kSymptoms);
+      ProseTerms::add_to(doc, field_stems(i, text, p.language, learn), spec.prose_weight, spec.prefix);
     } else {
       for (const auto& value : filter_values(p, spec.source))
         if (!value.empty()) doc.add_boolean_term(std::string(spec.prefix) + lower_ascii(value));
@@ -292,16 +374,7 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   doc.add_boolean_term(std::string(schema::kItemPrefix) + item.uid);
 
   doc.add_value(schema::kSlotSignature, item.signature);
-  doc.add_value(schema::kSlotKind, std::string(to_string(p.kind)));
-  doc.add_value(schema::kSlotAuthority, Xapian::sortable_serialise(stored.authority));
   std::string date = date_key(p.updated.empty() ? p.created : p.updated);
-  if (!date.empty()) doc.add_value(schema::kSlotDate, date);
-  doc.add_value(schema::kSlotVotes, Xapian::sortable_serialise(p.votes));
-  if (!p.language.empty()) doc.add_value(schema::kSlotLanguage, p.language);
-  if (!p.vendor.empty()) doc.add_value(schema::kSlotVendor, p.vendor);
-  if (!p.product.empty()) doc.add_value(schema::kSlotProduct, p.product);
-  if (!p.severity.empty()) doc.add_value(schema::kSlotSeverity, p.severity);
-  doc.add_value(schema::kSlotDocId, p.doc_id);
   doc.add_value(schema::kSlotRankRecord, encode_rank_record(p, stored.authority, date, stored.primary_code_terms));
   doc.set_data(encode_passage(stored));
   return doc;

@@ -5,11 +5,14 @@
 
 #include <map>
 #include <memory>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
 #include "errkb/codes.h"
 #include "errkb/record.h"
+#include "errkb/schema.h"
+#include "store/prose_terms.h"
 
 namespace errkb::store {
 
@@ -35,19 +38,33 @@ std::string date_key(const std::string& iso);
 
 std::string lower_ascii(std::string s);
 
-// Builds Xapian documents for passages; one per writer thread (holds a TermGenerator).
+// Builds Xapian documents for passages; one per writer thread (it caches stems and fields).
 class DocumentBuilder {
  public:
-  DocumentBuilder(const CodeGrammar& grammar, Xapian::WritableDatabase* spelling_db);
+  // With `learn_spelling`, the words of titles, headings and symptoms are counted for the spelling
+  // table; flush_spelling() writes the counts (before each commit), one add_spelling per distinct word.
+  DocumentBuilder(const CodeGrammar& grammar, bool learn_spelling);
   Xapian::Document build(const Item& item, const Passage& passage);
+  void flush_spelling(Xapian::WritableDatabase& db);
   // Canonical code terms of one passage (exposed for tests and the query side).
   void collect_codes(const Passage& passage, std::vector<std::string>& certain, std::vector<std::string>& weak,
                      std::vector<std::string>& primary, std::vector<std::string>& families) const;
 
  private:
+  struct FieldCache {
+    bool valid = false;
+    std::string text;
+    std::string language;
+    StemCounts stems;
+  };
+  const StemCounts& field_stems(size_t field, const std::string& text, const std::string& language,
+                                bool learn_spelling);
+
   const CodeGrammar& grammar_;
-  bool spelling_ = false;
-  Xapian::TermGenerator generator_;
+  const bool learn_spelling_;
+  ProseTerms prose_;
+  std::unordered_map<std::string, unsigned> spelling_;
+  std::vector<FieldCache> field_cache_ = std::vector<FieldCache>(std::size(schema::kFields));
 };
 
 // What ranking reads of a passage without decoding its data (value slot schema::kSlotRankRecord).

@@ -2,6 +2,7 @@
 list(APPEND ERRKB_CORE_SOURCES
   store/index_dir.cc
   store/stopwords.cc
+  store/prose_terms.cc
   store/documents.cc
   store/catalogue_codes.cc
   store/update.cc

@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "kb_fixture.h"
+#include "errkb/schema.h"
 
 namespace errkb::testing {
 
@@ -68,7 +69,7 @@ TEST_F(Rebuild, RebuildIndexesAllKindsAndCodesAreSearchable) {
   EXPECT_TRUE(contains(doc_ids(*e, "webhook fails: SF-3104 after deploy"), "webhooks/signature"));
   auto info = e->info();
   ASSERT_TRUE(info.ok());
-  EXPECT_EQ(info->schema_version, 1);
+  EXPECT_EQ(info->schema_version, schema::kSchemaVersion);
   EXPECT_EQ(info->documents, 4u);
 }
 

@@ -1,6 +1,7 @@
 #include <thread>
 
 #include "kb_fixture.h"
+#include "store/index_dir.h"
 
 namespace errkb::testing {
 
@@ -76,28 +77,21 @@ TEST_F(UpdateProtocol, StrictModeLeavesIndexUntouched) {
 
 TEST_F(UpdateProtocol, SecondWriterGetsALockedMessage) {
   update();
-  std::atomic<bool> started{false}, done{false};
-  // Hold the lock by running a rebuild on a large-ish KB in another thread, then try to update.
-  for (int i = 0; i < 400; ++i)
-    write_file(kb() / ("articles/bulk/a" + std::to_string(i) + ".md"),
-               article("bulk/a" + std::to_string(i), "Bulk article " + std::to_string(i), "Cause number " + std::to_string(i)));
-  std::thread writer([&] {
-    started = true;
-    auto r = rebuild_index(options());
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    done = true;
-  });
-  while (!started) std::this_thread::yield();
-  bool saw_lock = false;
-  for (int i = 0; i < 2000 && !done && !saw_lock; ++i) {
-    auto r = update_index(options());
-    if (!r.ok() && r.status().code() == Status::Code::kLocked) {
-      saw_lock = true;
-      EXPECT_NE(r.status().message().find("is locked by pid"), std::string::npos) << r.status().message();
+  {
+    // Another writer holds the lock (as a running rebuild would): both commands are refused, by name.
+    auto held = store::WriterLock::Acquire(options().index_dir, "rebuild");
+    ASSERT_TRUE(held.ok()) << held.status().ToString();
+    for (auto run : {&update_index, &rebuild_index}) {
+      auto r = run(options(), {});
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.status().code(), Status::Code::kLocked);
+      EXPECT_NE(r.status().message().find("is locked by pid " + std::to_string(::getpid()) + " (rebuild, started "),
+                std::string::npos)
+          << r.status().message();
     }
   }
-  writer.join();
-  EXPECT_TRUE(saw_lock);
+  // Released: the next writer goes ahead.
+  EXPECT_TRUE(update_index(options()).ok());
 }
 
 TEST_F(UpdateProtocol, BadArgumentsAreReportedNotThrown) {

@@ -1,0 +1,154 @@
+// Prose -> index terms, the way Xapian::TermGenerator makes them with STEM_ALL_Z and STOP_ALL, but
+// cheaper for a bulk indexer: each field is tokenised once for both its unprefixed and its prefixed
+// ("title:") copy, stems come from a per-thread cache (Snowball stemming is the costly part, and prose
+// repeats words), and a field shared by every passage of an item (title, symptoms) is analysed once.
+// The query side keeps using Xapian::QueryParser, so the terms must be exactly TermGenerator's:
+// tests/store/prose_terms_test.cc checks that on the demo KB and on edge cases.
+#pragma once
+
+#include <xapian.h>
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace errkb::store {
+
+// Distinct "Z"-stems of one text with their occurrence counts.
+using StemCounts = std::vector<std::pair<const std::string*, unsigned>>;
+
+class ProseTerms {
+ public:
+  // The words of `text` as TermGenerator splits them (Unicode word characters, acronyms such as
+  // "U.S.A.", infixes such as "AT&T", "don't", "3.14", suffixes such as "C++"), lower-cased; words
+  // longer than 64 bytes are dropped as TermGenerator drops them.
+  template <typename Fn>
+  static void for_each_word(std::string_view text, Fn&& fn);
+
+  // Analyses `text` in `language`: stop words dropped, the rest stemmed. Each distinct stem comes once
+  // with its count, as "Z" + stem (a language Xapian cannot stem keeps the lower-cased word, where
+  // TermGenerator would index nothing). When `spelling` is given, every kept word is counted there
+  // (what FLAG_SPELLING would add). The result is overwritten by the next call.
+  const StemCounts& analyse(std::string_view text, const std::string& language,
+                            std::unordered_map<std::string, unsigned>* spelling);
+
+  // The stem cache is bounded: when it is full, it is emptied and true is returned; every StemCounts
+  // obtained before is then invalid. Call between items, never while holding StemCounts.
+  bool trim_cache();
+
+  // Adds analysed stems to `doc`: "Z"+stem with wdf count*weight, and, when `prefix` is not empty, the
+  // prefixed copy "Z"+prefix+stem with wdf count (TermGenerator's index_text(text, 1, prefix)).
+  static void add_to(Xapian::Document& doc, const StemCounts& stems, unsigned weight, std::string_view prefix);
+
+ private:
+  struct Language {
+    const Xapian::Stem* stemmer = nullptr;
+    std::unordered_set<std::string_view> stop_words;
+    std::unordered_map<std::string, std::string> z_stems;  // word -> "Z"+stem
+  };
+  Language& language_for(const std::string& language);
+
+  std::unordered_map<std::string, Language> languages_;
+  std::unordered_map<const std::string*, unsigned> counting_;
+  StemCounts result_;
+  std::string word_;
+};
+
+// ---- implementation of for_each_word: Xapian 1.4's TermGenerator word splitting (without CJK n-grams) --
+
+namespace prose_detail {
+inline constexpr unsigned kIgnore = ~0u;  // an infix that joins the word but is not kept (zero-width)
+inline constexpr size_t kMaxWordBytes = 64;
+inline unsigned check_wordchar(unsigned ch) {
+  return Xapian::Unicode::is_wordchar(ch) ? Xapian::Unicode::tolower(ch) : 0;
+}
+inline bool is_ascii_upper(unsigned ch) { return ch >= 'A' && ch <= 'Z'; }
+inline bool is_digit(unsigned ch) {
+  return Xapian::Unicode::get_category(ch) == Xapian::Unicode::DECIMAL_DIGIT_NUMBER;
+}
+inline unsigned check_infix(unsigned ch) {
+  if (ch == '\'' || ch == '&' || ch == 0xb7 || ch == 0x5f4 || ch == 0x2027) return ch;
+  if (ch == 0x2019 || ch == 0x201b) return '\'';
+  if (ch >= 0x200b && (ch <= 0x200d || ch == 0x2060 || ch == 0xfeff)) return kIgnore;
+  return 0;
+}
+inline unsigned check_infix_digit(unsigned ch) {
+  switch (ch) {
+    case ',': case '.': case ';': case 0x037e: case 0x0589: case 0x060D: case 0x07F8: case 0x2044:
+    case 0xFE10: case 0xFE13: case 0xFE14:
+      return ch;
+  }
+  if (ch >= 0x200b && (ch <= 0x200d || ch == 0x2060 || ch == 0xfeff)) return kIgnore;
+  return 0;
+}
+inline unsigned check_suffix(unsigned ch) { return (ch == '+' || ch == '#') ? ch : 0; }
+}  // namespace prose_detail
+
+template <typename Fn>
+void ProseTerms::for_each_word(std::string_view text, Fn&& fn) {
+  using namespace prose_detail;
+  using Xapian::Unicode::append_utf8;
+  const Xapian::Utf8Iterator end;
+  Xapian::Utf8Iterator itor(text.data(), text.size());
+  std::string term;
+  while (true) {
+    unsigned ch;
+    while (true) {  // to the start of the next word
+      if (itor == end) return;
+      ch = check_wordchar(*itor);
+      if (ch) break;
+      ++itor;
+    }
+    term.clear();
+    if (is_ascii_upper(*itor)) {  // initials separated by '.', as in "U.S.A."
+      Xapian::Utf8Iterator p = itor;
+      do {
+        append_utf8(term, Xapian::Unicode::tolower(*p++));
+      } while (p != end && *p == '.' && ++p != end && is_ascii_upper(*p));
+      if (term.size() > 1 && (p == end || !Xapian::Unicode::is_wordchar(*p))) {
+        itor = p;
+        goto end_of_word;
+      }
+      term.clear();
+    }
+    while (true) {
+      unsigned prevch;
+      do {
+        append_utf8(term, ch);
+        prevch = ch;
+        if (++itor == end) goto end_of_word;
+        ch = check_wordchar(*itor);
+      } while (ch);
+      Xapian::Utf8Iterator next(itor);
+      ++next;
+      if (next == end) break;
+      unsigned nextch = check_wordchar(*next);
+      if (!nextch) break;
+      unsigned infix = (is_digit(prevch) && is_digit(*next)) ? check_infix_digit(*itor) : check_infix(*itor);
+      if (!infix) break;
+      if (infix != kIgnore) append_utf8(term, infix);
+      ch = nextch;
+      itor = next;
+    }
+    {
+      size_t len = term.size();
+      unsigned count = 0;
+      while ((ch = check_suffix(*itor))) {  // "C++", "C#"
+        if (++count > 3) {
+          term.resize(len);
+          break;
+        }
+        append_utf8(term, ch);
+        if (++itor == end) goto end_of_word;
+      }
+      if (Xapian::Unicode::is_wordchar(*itor)) term.resize(len);  // not "fish+" in "fish+chips"
+    }
+  end_of_word:
+    if (term.size() <= kMaxWordBytes) fn(std::string_view(term));
+  }
+}
+
+}  // namespace errkb::store
