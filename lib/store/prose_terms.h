@@ -62,11 +62,24 @@ class ProseTerms {
 namespace prose_detail {
 inline constexpr unsigned kIgnore = ~0u;  // an infix that joins the word but is not kept (zero-width)
 inline constexpr size_t kMaxWordBytes = 64;
-inline unsigned check_wordchar(unsigned ch) {
-  return Xapian::Unicode::is_wordchar(ch) ? Xapian::Unicode::tolower(ch) : 0;
+
+// ASCII is answered here, the rest by Xapian's Unicode tables: the same answers, without a call per byte.
+inline bool is_wordchar(unsigned ch) {
+  if (ch < 128) return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+  return Xapian::Unicode::is_wordchar(ch);
 }
+inline unsigned to_lower(unsigned ch) {
+  if (ch < 128) return (ch >= 'A' && ch <= 'Z') ? ch + ('a' - 'A') : ch;
+  return Xapian::Unicode::tolower(ch);
+}
+inline void append(std::string& s, unsigned ch) {
+  if (ch < 128) s.push_back(static_cast<char>(ch));
+  else Xapian::Unicode::append_utf8(s, ch);
+}
+inline unsigned check_wordchar(unsigned ch) { return is_wordchar(ch) ? to_lower(ch) : 0; }
 inline bool is_ascii_upper(unsigned ch) { return ch >= 'A' && ch <= 'Z'; }
 inline bool is_digit(unsigned ch) {
+  if (ch < 128) return ch >= '0' && ch <= '9';
   return Xapian::Unicode::get_category(ch) == Xapian::Unicode::DECIMAL_DIGIT_NUMBER;
 }
 inline unsigned check_infix(unsigned ch) {
@@ -85,30 +98,63 @@ inline unsigned check_infix_digit(unsigned ch) {
   return 0;
 }
 inline unsigned check_suffix(unsigned ch) { return (ch == '+' || ch == '#') ? ch : 0; }
+
+// A position in UTF-8 text and the character there. Invalid UTF-8 reads as Utf8Iterator reads it
+// (its bytes as Latin-1 characters).
+class CharCursor {
+ public:
+  CharCursor(const char* p, const char* end) : p_(p), end_(end) { load(); }
+  bool at_end() const { return p_ == end_; }
+  unsigned operator*() const { return ch_; }
+  CharCursor& operator++() {
+    p_ = next_;
+    load();
+    return *this;
+  }
+
+ private:
+  void load() {
+    if (p_ == end_) {
+      ch_ = 0;
+      next_ = end_;
+    } else if (static_cast<unsigned char>(*p_) < 0x80) {
+      ch_ = static_cast<unsigned char>(*p_);
+      next_ = p_ + 1;
+    } else {
+      Xapian::Utf8Iterator it(p_, static_cast<size_t>(end_ - p_));
+      ch_ = *it;
+      ++it;
+      next_ = it.raw();
+    }
+  }
+  const char* p_;
+  const char* end_;
+  const char* next_ = nullptr;
+  unsigned ch_ = 0;
+};
 }  // namespace prose_detail
 
 template <typename Fn>
 void ProseTerms::for_each_word(std::string_view text, Fn&& fn) {
   using namespace prose_detail;
-  using Xapian::Unicode::append_utf8;
-  const Xapian::Utf8Iterator end;
-  Xapian::Utf8Iterator itor(text.data(), text.size());
+  CharCursor itor(text.data(), text.data() + text.size());
   std::string term;
   while (true) {
     unsigned ch;
     while (true) {  // to the start of the next word
-      if (itor == end) return;
+      if (itor.at_end()) return;
       ch = check_wordchar(*itor);
       if (ch) break;
       ++itor;
     }
     term.clear();
     if (is_ascii_upper(*itor)) {  // initials separated by '.', as in "U.S.A."
-      Xapian::Utf8Iterator p = itor;
+      CharCursor p = itor;
       do {
-        append_utf8(term, Xapian::Unicode::tolower(*p++));
-      } while (p != end && *p == '.' && ++p != end && is_ascii_upper(*p));
-      if (term.size() > 1 && (p == end || !Xapian::Unicode::is_wordchar(*p))) {
+        append(term, to_lower(*p));
+        ++p;
+      } while (!p.at_end() && *p == '.' && !(++p).at_end() && is_ascii_upper(*p));
+      if (term.size() > 1 && (p.at_end() || !is_wordchar(*p))) {
         itor = p;
         goto end_of_word;
       }
@@ -117,19 +163,19 @@ void ProseTerms::for_each_word(std::string_view text, Fn&& fn) {
     while (true) {
       unsigned prevch;
       do {
-        append_utf8(term, ch);
+        append(term, ch);
         prevch = ch;
-        if (++itor == end) goto end_of_word;
+        if ((++itor).at_end()) goto end_of_word;
         ch = check_wordchar(*itor);
       } while (ch);
-      Xapian::Utf8Iterator next(itor);
+      CharCursor next = itor;
       ++next;
-      if (next == end) break;
+      if (next.at_end()) break;
       unsigned nextch = check_wordchar(*next);
       if (!nextch) break;
       unsigned infix = (is_digit(prevch) && is_digit(*next)) ? check_infix_digit(*itor) : check_infix(*itor);
       if (!infix) break;
-      if (infix != kIgnore) append_utf8(term, infix);
+      if (infix != kIgnore) append(term, infix);
       ch = nextch;
       itor = next;
     }
@@ -141,10 +187,10 @@ void ProseTerms::for_each_word(std::string_view text, Fn&& fn) {
           term.resize(len);
           break;
         }
-        append_utf8(term, ch);
-        if (++itor == end) goto end_of_word;
+        append(term, ch);
+        if ((++itor).at_end()) goto end_of_word;
       }
-      if (Xapian::Unicode::is_wordchar(*itor)) term.resize(len);  // not "fish+" in "fish+chips"
+      if (is_wordchar(*itor)) term.resize(len);  // not "fish+" in "fish+chips"
     }
   end_of_word:
     if (term.size() <= kMaxWordBytes) fn(std::string_view(term));

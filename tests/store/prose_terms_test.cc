@@ -60,6 +60,7 @@ TEST(ProseTerms, SameTermsAsTermGeneratorOnEdgeCases) {
       std::string(70, 'a') + " short " + std::string(64, 'b') + " " + std::string(65, 'c'),
       "",
       "   ...   ",
+      "invalid UTF-8: caf\xe9 \xff\xfe abc \xc3 na\xc3\xafve trailing \xe2\x80",
       "E_ACCESSDENIED ORA-00942 HTTP/1.1 503 Service Unavailable; curl: (7) Failed to connect",
   };
   ProseTerms prose;
