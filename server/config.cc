@@ -124,6 +124,10 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
     config.index_poll_ms = value.as<int>();
   } else if (name == "indexer_threads") {
     config.indexer_threads = value.as<int>();
+  } else if (name == "code_cache_readings") {
+    config.code_cache_readings = value.as<size_t>();
+  } else if (name == "spelling_memo_words") {
+    config.spelling_memo_words = value.as<size_t>();
   } else if (name == "log_requests") {
     config.log_requests = value.as<bool>();
   } else if (name == "log_level") {

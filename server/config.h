@@ -44,6 +44,8 @@ struct ServerConfig {
   double anonymous_rate_per_second = 0;             // without keys: per client address; 0 = unlimited
   int index_poll_ms = 1000;                         // how often to look for a changed index
   int indexer_threads = 0;                          // rebuild shards for admin reindex; 0 = cores
+  size_t code_cache_readings = 4096;                // /v1/codes answers kept per code reading and index revision; 0 = none
+  size_t spelling_memo_words = 8192;                // spelling suggestions kept per word and index revision; 0 = none
   bool log_requests = true;                         // one log line per request
   std::string log_level = "info";
 };

@@ -1,5 +1,6 @@
 #include "handlers.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -402,6 +403,16 @@ void get_metrics(Services& s, const httplib::Request&, httplib::Response& res) {
       out += "# HELP errkb_index_reopens_total Times worker handles reopened the index.\n";
       out += "# TYPE errkb_index_reopens_total counter\n";
       out += "errkb_index_reopens_total " + std::to_string(info->reopen_count) + "\n";
+      out += "# HELP errkb_engine_cache_lookups_total Lookups in the engine's per-index-revision caches, by result.\n";
+      out += "# TYPE errkb_engine_cache_lookups_total counter\n";
+      out += "# HELP errkb_engine_cache_entries Entries held in the engine's per-index-revision caches.\n";
+      out += "# TYPE errkb_engine_cache_entries gauge\n";
+      for (const auto& [name, stats] : {std::pair{"code_readings", info->code_cache},
+                                        std::pair{"spelling", info->spelling_memo}}) {
+        out += fmt::format("errkb_engine_cache_lookups_total{{cache=\"{}\",result=\"hit\"}} {}\n", name, stats.hits);
+        out += fmt::format("errkb_engine_cache_lookups_total{{cache=\"{}\",result=\"miss\"}} {}\n", name, stats.misses);
+        out += fmt::format("errkb_engine_cache_entries{{cache=\"{}\"}} {}\n", name, stats.entries);
+      }
     }
   }
   if (s.invalidations) {

@@ -66,6 +66,8 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   EngineOptions engine_options;
   engine_options.index_dir = config.index_dir;
   engine_options.feedback = server->feedback_.get();
+  engine_options.code_cache_readings = config.code_cache_readings;
+  engine_options.spelling_memo_words = config.spelling_memo_words;
   auto engine = Engine::Open(engine_options);
   if (!engine.ok()) return engine.status().With("index " + config.index_dir.string());
   server->engine_ = std::move(engine).value();

@@ -23,6 +23,12 @@ class FeedbackStore;
 struct EngineOptions {
   std::filesystem::path index_dir;      // the live index path (as given to the indexer)
   FeedbackStore* feedback = nullptr;    // optional; not owned; used by diagnose() ranking
+  // lookup_code() results (catalogue entries and top causes) kept per code reading for the open index
+  // revision: they depend on nothing else. 0 = computed every time.
+  size_t code_cache_readings = 4096;
+  // Spelling suggestions kept per word for the open index revision (the spelling table's search is the
+  // dearest part of analysing a query with an unknown word). 0 = looked up every time.
+  size_t spelling_memo_words = 8192;
 };
 
 struct SearchRequest {
@@ -127,12 +133,20 @@ struct CodeLookup {
   std::map<std::string, std::vector<Cause>> causes;  // canonical -> top causes for that reading
 };
 
+struct CacheStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t entries = 0;
+};
+
 struct IndexInfo {
   std::string path;
   uint64_t revision = 0;
   uint64_t documents = 0;
   int schema_version = 0;
   uint64_t reopen_count = 0;
+  CacheStats code_cache;     // EngineOptions::code_cache_readings
+  CacheStats spelling_memo;  // EngineOptions::spelling_memo_words
 };
 
 class Engine {

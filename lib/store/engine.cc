@@ -90,8 +90,9 @@ std::string prose_for_parser(const std::string& text) {
 
 // Spelling correction of the prose only (codes were cut out before): a word the index has never seen
 // and that is not a stop word is replaced by the closest word from the spelling table. "" = nothing to fix.
+template <typename SpellingLookup>
 std::string suggest_spelling(const Xapian::Database& db, const std::string& prose, const std::string& language,
-                             const Xapian::Stem& stem) {
+                             const Xapian::Stem& stem, SpellingLookup&& spelling_suggestion) {
   const auto& stops = store::stop_words(language);
   std::string out;
   bool changed = false;
@@ -108,7 +109,7 @@ std::string suggest_spelling(const Xapian::Database& db, const std::string& pros
     bool digits = lower.find_first_of("0123456789") != std::string::npos;
     if (lower.size() >= 4 && !digits && std::find(stops.begin(), stops.end(), lower) == stops.end() &&
         db.get_termfreq("Z" + stem(lower)) == 0) {
-      std::string fix = db.get_spelling_suggestion(lower, 2);
+      std::string fix = spelling_suggestion(lower);
       if (!fix.empty() && fix != lower) {
         word = fix;
         changed = true;
@@ -141,6 +142,56 @@ const std::string& facet_value(const store::RankRecord& r, schema::PassageField 
   }
 }
 
+// A bounded map shared by all threads whose entries belong to one index generation (uuid and revision):
+// a store from another generation drops the old entries, and a lookup from another generation misses.
+template <typename V>
+class GenerationMemo {
+ public:
+  explicit GenerationMemo(size_t capacity) : capacity_(capacity) {}
+
+  std::shared_ptr<const V> find(const std::string& generation, const std::string& key) {
+    if (capacity_ == 0) return nullptr;
+    std::lock_guard lock(mutex_);
+    if (generation == generation_)
+      if (auto it = entries_.find(key); it != entries_.end()) {
+        ++hits_;
+        return it->second;
+      }
+    ++misses_;
+    return nullptr;
+  }
+
+  void store(const std::string& generation, const std::string& key, std::shared_ptr<const V> value) {
+    if (capacity_ == 0) return;
+    std::lock_guard lock(mutex_);
+    if (generation != generation_) {
+      entries_.clear();
+      generation_ = generation;
+    }
+    if (entries_.size() >= capacity_) entries_.clear();  // simpler than LRU; refills from the hot keys
+    entries_.insert_or_assign(key, std::move(value));
+  }
+
+  CacheStats stats() {
+    std::lock_guard lock(mutex_);
+    return {hits_, misses_, entries_.size()};
+  }
+
+ private:
+  const size_t capacity_;
+  std::mutex mutex_;
+  std::string generation_;
+  std::unordered_map<std::string, std::shared_ptr<const V>> entries_;
+  uint64_t hits_ = 0;
+  uint64_t misses_ = 0;
+};
+
+// What lookup_code() finds for one reading of a code.
+struct ReadingAnswer {
+  std::vector<Hit> catalogue_entries;
+  std::vector<Cause> causes;
+};
+
 struct CodeReading {
   std::string canonical;
   std::string name;
@@ -164,7 +215,10 @@ struct AnalyzedQuery {
 
 class XapianEngine final : public Engine {
  public:
-  explicit XapianEngine(EngineOptions options) : options_(std::move(options)) {}
+  explicit XapianEngine(EngineOptions options)
+      : options_(std::move(options)),
+        reading_answers_(options_.code_cache_readings),
+        spelling_memo_(options_.spelling_memo_words) {}
 
   Status open_check() {
     auto h = handle();
@@ -189,6 +243,8 @@ class XapianEngine final : public Engine {
       info.documents = h.db.get_doccount();
       info.schema_version = std::atoi(h.db.get_metadata(std::string(schema::kMetaSchemaVersion)).c_str());
       info.reopen_count = reopens_.load();
+      info.code_cache = reading_answers_.stats();
+      info.spelling_memo = spelling_memo_.stats();
       return info;
     });
   }
@@ -204,6 +260,7 @@ class XapianEngine final : public Engine {
     uint64_t epoch = 0;
     StubId stub;
     std::shared_ptr<const CodeGrammar> grammar;
+    std::string generation;  // uuid and revision of `db`, the key space of the generation memos
     bool open = false;
   };
 
@@ -249,11 +306,13 @@ class XapianEngine final : public Engine {
         h->stub = stub;
         h->epoch = epoch;
         h->grammar = grammar_for(h->db);
+        h->generation = generation_of(h->db);
       } else if (h->db.reopen() || h->epoch != epoch) {
         // reopen() picked up a new revision (an update committed): the catalogues may have changed too.
         h->epoch = epoch;
         reopens_.fetch_add(1);
         h->grammar = grammar_for(h->db);
+        h->generation = generation_of(h->db);
       }
     } catch (const Xapian::Error& e) {
       h->open = false;
@@ -268,6 +327,10 @@ class XapianEngine final : public Engine {
       return Status::VersionMismatch("index schema version " + std::to_string(v) + " is newer than this program's " +
                                      std::to_string(schema::kSchemaVersion) + "; upgrade errkb");
     return Status::OK();
+  }
+
+  static std::string generation_of(const Xapian::Database& db) {
+    return db.get_uuid() + ":" + std::to_string(db.get_revision());
   }
 
   // One grammar per catalogue revision, shared by all threads.
@@ -328,7 +391,13 @@ class XapianEngine final : public Engine {
       } catch (const Xapian::QueryParserError&) {
         q.prose_query = qp.parse_query(parser_text, 0);
       }
-      if (want_suggestion) q.suggestion = suggest_spelling(h.db, q.prose, q.language, q.stem);
+      if (want_suggestion)
+        q.suggestion = suggest_spelling(h.db, q.prose, q.language, q.stem, [&](const std::string& word) {
+          if (auto known = spelling_memo_.find(h.generation, word)) return *known;
+          auto fix = std::make_shared<const std::string>(h.db.get_spelling_suggestion(word, 2));
+          spelling_memo_.store(h.generation, word, fix);
+          return *fix;
+        });
       for (auto t = q.prose_query.get_unique_terms_begin(); t != q.prose_query.get_unique_terms_end(); ++t) {
         const std::string& term = *t;
         if (!term.empty() && (std::islower(static_cast<unsigned char>(term[0])) || term[0] == 'Z' ||
@@ -691,35 +760,51 @@ class XapianEngine final : public Engine {
     if (out.interpretations.empty())
       return Status::NotFound("'" + code + "' is not an error code errkb recognises");
     for (const auto& interp : out.interpretations) {
-      AnalyzedQuery q;
-      q.language = "en";
-      q.readings.push_back({interp.canonical, interp.name, 1.0});
-      q.code_query = code_query_for(q.readings);
-      // Catalogue entries for this reading.
-      Xapian::Enquire enquire(h.db);
-      enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
-                                      Xapian::Query(std::string(schema::kCodePrefix) + interp.canonical),
-                                      Xapian::Query("XKcatalogue")));
-      Xapian::MSet mset = enquire.get_mset(0, 10);
-      for (auto it = mset.begin(); it != mset.end(); ++it) {
-        store::StoredPassage stored;
-        if (!store::decode_passage(it.get_document().get_data(), stored)) continue;
-        rank::ScoredPassage sp;
-        sp.passage = std::move(stored.passage);
-        sp.code_terms = std::move(stored.code_terms);
-        sp.parts.code = 1;
-        sp.parts.authority = stored.authority;
-        sp.score = rank::combine(sp.parts);
-        sp.snippet = make_snippet(mset, q, sp.passage);
-        out.catalogue_entries.push_back(to_hit(sp));
-      }
-      // Top causes for this reading alone.
-      out.causes[interp.canonical] = rank_causes(h, q, 3, true, nullptr, 20);
+      std::shared_ptr<const ReadingAnswer> answer = answer_for_reading(h, interp);
+      out.catalogue_entries.insert(out.catalogue_entries.end(), answer->catalogue_entries.begin(),
+                                   answer->catalogue_entries.end());
+      out.causes[interp.canonical] = answer->causes;
     }
     return out;
   }
 
+  // The catalogue entries and the top causes of one reading: they depend only on the reading and the
+  // index, so they are kept for the index's generation (a popular code is looked up again and again).
+  std::shared_ptr<const ReadingAnswer> answer_for_reading(Handle& h, const CodeInterpretation& interp) {
+    const std::string key = interp.canonical + "\n" + interp.name;
+    if (auto known = reading_answers_.find(h.generation, key)) return known;
+    auto answer = std::make_shared<ReadingAnswer>();
+    AnalyzedQuery q;
+    q.language = "en";
+    q.readings.push_back({interp.canonical, interp.name, 1.0});
+    q.code_query = code_query_for(q.readings);
+    // Catalogue entries for this reading.
+    Xapian::Enquire enquire(h.db);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
+                                    Xapian::Query(std::string(schema::kCodePrefix) + interp.canonical),
+                                    Xapian::Query("XKcatalogue")));
+    Xapian::MSet mset = enquire.get_mset(0, 10);
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      store::StoredPassage stored;
+      if (!store::decode_passage(it.get_document().get_data(), stored)) continue;
+      rank::ScoredPassage sp;
+      sp.passage = std::move(stored.passage);
+      sp.code_terms = std::move(stored.code_terms);
+      sp.parts.code = 1;
+      sp.parts.authority = stored.authority;
+      sp.score = rank::combine(sp.parts);
+      sp.snippet = make_snippet(mset, q, sp.passage);
+      answer->catalogue_entries.push_back(to_hit(sp));
+    }
+    // Top causes for this reading alone.
+    answer->causes = rank_causes(h, q, 3, true, nullptr, 20);
+    reading_answers_.store(h.generation, key, answer);
+    return answer;
+  }
+
   EngineOptions options_;
+  GenerationMemo<ReadingAnswer> reading_answers_;  // key: canonical code '\n' reading name
+  GenerationMemo<std::string> spelling_memo_;      // key: lower-cased word; value: suggestion or ""
   std::mutex handles_mutex_;
   std::unordered_map<std::thread::id, std::unique_ptr<Handle>> handles_;
   std::atomic<uint64_t> epoch_{0};

@@ -136,6 +136,51 @@ TEST_F(ServerTest, CodeLookupShape) {
   EXPECT_EQ(entries[0]["kind"], "catalogue");
 }
 
+// /v1/codes answers are kept per code reading for the open index revision: a repeated lookup is
+// answered from the cache with the same body, and a switched index is read afresh.
+TEST_F(ServerTest, CodeLookupKeptPerIndexRevision) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  auto first = client_->Get("/v1/codes/0x80070005");
+  auto again = client_->Get("/v1/codes/0x80070005");
+  ASSERT_TRUE(first && again);
+  ASSERT_EQ(first->status, 200) << first->body;
+  EXPECT_EQ(again->body, first->body);
+  auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("errkb_engine_cache_lookups_total{cache=\"code_readings\",result=\"hit\"} "),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_EQ(metrics->body.find("errkb_engine_cache_lookups_total{cache=\"code_readings\",result=\"hit\"} 0\n"),
+            std::string::npos)
+      << metrics->body;
+
+  testing::write_file(kb_path() / "articles/windows/defender-0x80070005.md", R"md(---
+id: windows/defender-0x80070005
+title: Controlled folder access blocks the installer with 0x80070005
+language: en
+vendor: Microsoft
+codes: ["0x80070005"]
+---
+# Controlled folder access blocks the installer
+
+## Cause
+Controlled folder access in Windows Security blocks unknown installers from writing to protected
+folders, so the installer stops with 0x80070005.
+
+## Resolution
+Allow the installer through controlled folder access in Windows Security.
+)md");
+  ASSERT_NO_FATAL_FAILURE(build_index(kb_path(), index_path()));
+  bool fresh = false;
+  for (int i = 0; i < 50 && !fresh; ++i) {
+    auto r = client_->Get("/v1/codes/0x80070005");
+    ASSERT_TRUE(r);
+    fresh = r->body.find("windows/defender-0x80070005") != std::string::npos;
+    if (!fresh) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(fresh) << "the lookup still answers from the previous index";
+}
+
 TEST_F(ServerTest, DiagnoseShapeAndFeedback) {
   ASSERT_NO_FATAL_FAILURE(start());
   json d = diagnose({{"code", "0x80070005"}, {"symptoms", {"installer stops", "access denied"}}});
