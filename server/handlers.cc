@@ -31,6 +31,11 @@ void send_json(httplib::Response& res, int status, const json& body) {
   res.set_content(dump(body), "application/json");
 }
 
+void send_json_text(httplib::Response& res, int status, std::string body) {
+  res.status = status;
+  res.set_content(std::move(body), "application/json");
+}
+
 bool is_language_code(std::string_view s) {
   return s.size() == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z';
 }
@@ -286,7 +291,7 @@ void get_search(Services& s, const httplib::Request& req, httplib::Response& res
     if (auto st = s.feedback->record_unanswered_search(request.q); !st.ok()) spdlog::warn("gaps: {}", st.ToString());
   }
   current_request_log().result_count = static_cast<int64_t>(result->hits.size());
-  send_json(res, 200, to_json(*result));
+  send_json_text(res, 200, to_json_text(*result));
 }
 
 void get_code(Services& s, const httplib::Request& req, httplib::Response& res) {
@@ -305,7 +310,7 @@ void get_code(Services& s, const httplib::Request& req, httplib::Response& res) 
                         "'" + code + "' is not a code errkb can read, and no catalogue lists it", "code");
   }
   current_request_log().result_count = static_cast<int64_t>(result->catalogue_entries.size());
-  send_json(res, 200, to_json(*result));
+  send_json_text(res, 200, to_json_text(*result));
 }
 
 void post_diagnose(Services& s, const httplib::Request& req, httplib::Response& res) {
@@ -337,7 +342,7 @@ void post_diagnose(Services& s, const httplib::Request& req, httplib::Response& 
     }
   }
   current_request_log().result_count = static_cast<int64_t>(diagnosis.causes.size());
-  send_json(res, 200, to_json(diagnosis));
+  send_json_text(res, 200, to_json_text(diagnosis));
 }
 
 void post_feedback(Services& s, const httplib::Request& req, httplib::Response& res) {

@@ -29,3 +29,14 @@ nlohmann::json gaps_to_json(const std::vector<Gap>& gaps);  // {"queries":[...],
 std::string dump(const nlohmann::json& value);
 
 }  // namespace errkb::server
+
+namespace errkb::server {
+
+// The hot responses written straight to text, without building a json tree first: the same bytes as
+// dump(to_json(x)) (keys in sorted order, nlohmann's number format, the same escaping and
+// replacement of invalid UTF-8), at a fraction of the cost.
+std::string to_json_text(const SearchResponse& response);
+std::string to_json_text(const Diagnosis& diagnosis);
+std::string to_json_text(const CodeLookup& lookup);
+
+}  // namespace errkb::server

@@ -6,6 +6,7 @@
 // answered by reopening and retrying once.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -29,6 +30,10 @@ struct EngineOptions {
   // Spelling suggestions kept per word for the open index revision (the spelling table's search is the
   // dearest part of analysing a query with an unknown word). 0 = looked up every time.
   size_t spelling_memo_words = 8192;
+  // How long a thread's handle trusts that the index has not changed before it looks again (a stat of
+  // the stub and a read of the revision, per query when 0). invalidate() makes every handle look at
+  // its next query whatever the interval; the server calls it when its watcher sees a change.
+  std::chrono::milliseconds change_check_interval{0};
 };
 
 struct SearchRequest {

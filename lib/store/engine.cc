@@ -261,6 +261,7 @@ class XapianEngine final : public Engine {
     StubId stub;
     std::shared_ptr<const CodeGrammar> grammar;
     std::string generation;  // uuid and revision of `db`, the key space of the generation memos
+    std::chrono::steady_clock::time_point checked;  // when the stub and the revision were last looked at
     bool open = false;
   };
 
@@ -294,8 +295,11 @@ class XapianEngine final : public Engine {
       h = slot.get();
     }
     try {
-      StubId stub = stat_stub(store::stub_path(options_.index_dir));
       uint64_t epoch = epoch_.load();
+      const auto now = std::chrono::steady_clock::now();
+      if (h->open && h->epoch == epoch && now - h->checked < options_.change_check_interval) return h;
+      h->checked = now;
+      StubId stub = stat_stub(store::stub_path(options_.index_dir));
       if (!h->open || !(stub == h->stub)) {
         if (stub.inode == 0)
           return Status::NotFound("no index at " + options_.index_dir.string() + " (run errkb-indexer update)");
