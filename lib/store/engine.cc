@@ -215,6 +215,15 @@ struct AnalyzedQuery {
 
 class XapianEngine final : public Engine {
  public:
+  ~XapianEngine() override {
+    std::thread teacher;
+    {
+      std::lock_guard<std::mutex> lock(grammar_mutex_);
+      teacher = std::move(teacher_);
+    }
+    if (teacher.joinable()) teacher.join();
+  }
+
   explicit XapianEngine(EngineOptions options)
       : options_(std::move(options)),
         reading_answers_(options_.code_cache_readings),
@@ -262,6 +271,7 @@ class XapianEngine final : public Engine {
     std::shared_ptr<const CodeGrammar> grammar;
     std::string generation;  // uuid and revision of `db`, the key space of the generation memos
     std::chrono::steady_clock::time_point checked;  // when the stub and the revision were last looked at
+    uint64_t grammar_swaps = 0;                      // grammar_swaps_ when `grammar` was taken
     bool open = false;
   };
 
@@ -296,6 +306,12 @@ class XapianEngine final : public Engine {
     }
     try {
       uint64_t epoch = epoch_.load();
+      if (h->open && h->grammar_swaps != grammar_swaps_.load()) {
+        // A background teacher swapped in the grammar of the latest index.
+        std::lock_guard<std::mutex> lock(grammar_mutex_);
+        h->grammar_swaps = grammar_swaps_.load();
+        h->grammar = grammar_;
+      }
       const auto now = std::chrono::steady_clock::now();
       if (h->open && h->epoch == epoch && now - h->checked < options_.change_check_interval) return h;
       h->checked = now;
@@ -309,12 +325,14 @@ class XapianEngine final : public Engine {
         h->open = true;
         h->stub = stub;
         h->epoch = epoch;
+        h->grammar_swaps = grammar_swaps_.load();
         h->grammar = grammar_for(h->db);
         h->generation = generation_of(h->db);
       } else if (h->db.reopen() || h->epoch != epoch) {
         // reopen() picked up a new revision (an update committed): the catalogues may have changed too.
         h->epoch = epoch;
         reopens_.fetch_add(1);
+        h->grammar_swaps = grammar_swaps_.load();
         h->grammar = grammar_for(h->db);
         h->generation = generation_of(h->db);
       }
@@ -337,17 +355,56 @@ class XapianEngine final : public Engine {
     return db.get_uuid() + ":" + std::to_string(db.get_revision());
   }
 
-  // One grammar per catalogue revision, shared by all threads.
+  static std::string catalogue_rev_of(const Xapian::Database& db) {
+    return db.get_metadata(std::string(schema::kMetaCatalogueRev)) + "@" + db.get_uuid();
+  }
+
+  // One grammar per catalogue revision, shared by all threads. The first is taught before the engine
+  // answers. A later revision (catalogues changed, or a rebuild) is taught by a background thread: it
+  // reads every catalogue passage, seconds at a million passages, and no worker should wait for that
+  // (they all would, one after another, as they reopen). Until it is ready queries keep the previous
+  // grammar; handles pick up the new one at their next query (grammar_swaps_).
   std::shared_ptr<const CodeGrammar> grammar_for(const Xapian::Database& db) {
-    std::string rev = db.get_metadata(std::string(schema::kMetaCatalogueRev)) + "@" +
-                      db.get_uuid();
+    std::string rev = catalogue_rev_of(db);
     std::lock_guard<std::mutex> lock(grammar_mutex_);
     if (grammar_ && grammar_rev_ == rev) return grammar_;
-    auto g = std::make_shared<CodeGrammar>();
-    store::teach_grammar_from_index(db, *g);
-    grammar_ = std::move(g);
-    grammar_rev_ = rev;
+    if (!grammar_) {
+      auto g = std::make_shared<CodeGrammar>();
+      store::teach_grammar_from_index(db, *g);
+      grammar_ = std::move(g);
+      grammar_rev_ = rev;
+      grammar_swaps_.fetch_add(1);
+      return grammar_;
+    }
+    if (!teaching_) {
+      teaching_ = true;
+      if (teacher_.joinable()) teacher_.join();  // it has finished: teaching_ was false
+      teacher_ = std::thread([this] { teach_latest_grammar(); });
+    }
     return grammar_;
+  }
+
+  // The background teacher: teaches the grammar of the index as it is now, swaps it in, and ends.
+  void teach_latest_grammar() {
+    std::shared_ptr<CodeGrammar> g;
+    std::string rev;
+    try {
+      Xapian::Database db(store::stub_path(options_.index_dir).string());
+      rev = catalogue_rev_of(db);
+      g = std::make_shared<CodeGrammar>();
+      store::teach_grammar_from_index(db, *g);
+    } catch (const std::exception&) {
+      g.reset();  // the index switched under us (or vanished): the next reopen asks again
+    } catch (const Xapian::Error&) {
+      g.reset();
+    }
+    std::lock_guard<std::mutex> lock(grammar_mutex_);
+    if (g) {
+      grammar_ = std::move(g);
+      grammar_rev_ = rev;
+      grammar_swaps_.fetch_add(1);
+    }
+    teaching_ = false;
   }
 
   // ---- query analysis ----
@@ -814,8 +871,11 @@ class XapianEngine final : public Engine {
   std::atomic<uint64_t> epoch_{0};
   std::atomic<uint64_t> reopens_{0};
   std::mutex grammar_mutex_;
-  std::shared_ptr<const CodeGrammar> grammar_;
-  std::string grammar_rev_;
+  std::shared_ptr<const CodeGrammar> grammar_;  // guarded by grammar_mutex_
+  std::string grammar_rev_;                     // guarded by grammar_mutex_
+  bool teaching_ = false;                       // a background teacher runs; guarded by grammar_mutex_
+  std::thread teacher_;                         // guarded by grammar_mutex_
+  std::atomic<uint64_t> grammar_swaps_{0};
   std::string today_ = today_key();
 };
 

@@ -170,15 +170,24 @@ folders, so the installer stops with 0x80070005.
 ## Resolution
 Allow the installer through controlled folder access in Windows Security.
 )md");
+  // A new catalogue too: its code is read by the grammar taught (in the background) from the new index.
+  testing::write_file(kb_path() / "catalogues/zetaship.json", R"json({
+  "vendor": "ZetaShip", "product": "Labels", "language": "en",
+  "errors": [{"code": "ZS-4041", "name": "LABEL_JAM", "message": "The label printer jammed",
+              "description": "A label is stuck in the feed path.", "resolution": "Open the cover and clear the label"}]
+})json");
   ASSERT_NO_FATAL_FAILURE(build_index(kb_path(), index_path()));
-  bool fresh = false;
-  for (int i = 0; i < 50 && !fresh; ++i) {
+  bool fresh = false, taught = false;
+  for (int i = 0; i < 50 && !(fresh && taught); ++i) {
     auto r = client_->Get("/v1/codes/0x80070005");
-    ASSERT_TRUE(r);
+    auto z = client_->Get("/v1/codes/ZS-4041?vendor=ZetaShip");
+    ASSERT_TRUE(r && z);
     fresh = r->body.find("windows/defender-0x80070005") != std::string::npos;
-    if (!fresh) std::this_thread::sleep_for(100ms);
+    taught = z->status == 200 && z->body.find("\"zetaship:ZS-4041\"") != std::string::npos;
+    if (!(fresh && taught)) std::this_thread::sleep_for(100ms);
   }
   EXPECT_TRUE(fresh) << "the lookup still answers from the previous index";
+  EXPECT_TRUE(taught) << "the new catalogue's code is not read";
 }
 
 TEST_F(ServerTest, DiagnoseShapeAndFeedback) {
