@@ -237,14 +237,13 @@ class JsonWriter {
     first_ = false;
   }
   void string_value(std::string_view text) {
-    if (!is_valid_utf8(text)) {  // rare: let nlohmann replace invalid sequences its own way
-      out_ += dump(nlohmann::json(std::string(text)));
-      return;
-    }
+    const size_t start = out_.size();
+    bool ascii = true;
     out_ += '"';
     size_t plain = 0;  // start of the run of bytes copied as they are
     for (size_t i = 0; i < text.size(); ++i) {
       const unsigned char c = static_cast<unsigned char>(text[i]);
+      if (c >= 0x80) ascii = false;
       if (c >= 0x20 && c != '"' && c != '\\') continue;
       out_.append(text.data() + plain, i - plain);
       plain = i + 1;
@@ -265,6 +264,10 @@ class JsonWriter {
     }
     out_.append(text.data() + plain, text.size() - plain);
     out_ += '"';
+    if (!ascii && !is_valid_utf8(text)) {  // rare: let nlohmann replace invalid sequences its own way
+      out_.resize(start);
+      out_ += dump(nlohmann::json(std::string(text)));
+    }
   }
 
   std::string& out_;
