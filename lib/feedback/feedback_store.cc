@@ -22,6 +22,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
@@ -65,7 +66,16 @@ class Statement {
   Statement(sqlite3* db, const char* sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  // A statement of a StatementCache: reset and unbound when done, not finalized.
+  Statement(sqlite3* db, sqlite3_stmt* cached) : db_(db), stmt_(cached), owned_(false) {}
+  ~Statement() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -99,6 +109,35 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool owned_ = true;
+};
+
+// The statements run on every diagnosis or search, prepared once per connection at their first use
+// instead of at every call. Keyed by the address of the SQL literal; used under the connection's mutex.
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache() { clear(); }
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  // nullptr when the SQL does not compile (Statement::ok() is then false and error() says why).
+  sqlite3_stmt* get(const char* sql) {
+    if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) return nullptr;
+    statements_.emplace(sql, stmt);
+    return stmt;
+  }
+  // Before the connection closes: a connection with unfinalized statements does not close.
+  void clear() {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    statements_.clear();
+  }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;
 };
 
 Status exec(sqlite3* db, const char* sql) {
@@ -182,8 +221,10 @@ double jaccard(const std::set<std::string>& a, const std::set<std::string>& b) {
 class SqliteFeedbackStore final : public FeedbackStore {
  public:
   SqliteFeedbackStore(sqlite3* writer, sqlite3* reader, const FeedbackStoreOptions& options)
-      : writer_(writer), reader_(reader), options_(options) {}
+      : writer_(writer), reader_(reader), options_(options), writer_statements_(writer), reader_statements_(reader) {}
   ~SqliteFeedbackStore() override {
+    writer_statements_.clear();
+    reader_statements_.clear();
     sqlite3_close(reader_);
     sqlite3_close(writer_);
   }
@@ -199,7 +240,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
   Status record_unanswered_search(const std::string& query) override {
     std::lock_guard lock(writer_mutex_);
     if (auto s = set_synchronous(kNormal); !s.ok()) return s;
-    Statement insert(writer_, "INSERT INTO searches(query_text, query_key, created_ms) VALUES(?,?,?)");
+    Statement insert(writer_,
+                     writer_statements_.get("INSERT INTO searches(query_text, query_key, created_ms) VALUES(?,?,?)"));
     if (!insert.ok()) return Status::IOError(insert.error());
     insert.bind(1, query).bind(2, query_key(query)).bind(3, now_ms());
     if (insert.step() != SQLITE_DONE) return Status::IOError("recording a search: " + insert.error());
@@ -312,10 +354,10 @@ class SqliteFeedbackStore final : public FeedbackStore {
   }
 
   Status insert_diagnosis(const DiagnosisRecord& record) {
-    Statement insert(writer_, R"sql(
+    Statement insert(writer_, writer_statements_.get(R"sql(
       INSERT INTO diagnoses(id, code_terms, symptom_terms, cause_ids, query_text, query_key,
                             cause_count, top_confidence, created_ms)
-      VALUES(?,?,?,?,?,?,?,?,?))sql");
+      VALUES(?,?,?,?,?,?,?,?,?))sql"));
     if (!insert.ok()) return Status::IOError(insert.error());
     insert.bind(1, record.diagnosis_id)
         .bind(2, to_json_array(record.code_terms))
@@ -382,13 +424,13 @@ class SqliteFeedbackStore final : public FeedbackStore {
     std::lock_guard lock(reader_mutex_);
     // Candidate diagnoses: those with feedback that share at least one code or symptom term.
     // json_each over a bound JSON array keeps the statement fixed whatever the number of terms.
-    Statement rows(reader_, R"sql(
+    Statement rows(reader_, reader_statements_.get(R"sql(
       SELECT d.id, d.code_terms, d.symptom_terms, f.cause_id, f.outcome
         FROM feedback f JOIN diagnoses d ON d.id = f.diagnosis_id
        WHERE f.diagnosis_id IN (
          SELECT diagnosis_id FROM diagnosis_terms
           WHERE (kind = 'c' AND term IN (SELECT value FROM json_each(?1)))
-             OR (kind = 's' AND term IN (SELECT value FROM json_each(?2)))))sql");
+             OR (kind = 's' AND term IN (SELECT value FROM json_each(?2)))))sql"));
     if (!rows.ok()) return out;
     rows.bind(1, to_json_array({codes.begin(), codes.end()}))
         .bind(2, to_json_array({symptoms.begin(), symptoms.end()}));
@@ -441,6 +483,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
   Synchronous synchronous_ = kUnset;  // guarded by writer_mutex_
   std::mutex writer_mutex_;
   std::mutex reader_mutex_;
+  StatementCache writer_statements_;  // guarded by writer_mutex_
+  StatementCache reader_statements_;  // guarded by reader_mutex_
   std::mutex cache_mutex_;
   std::unordered_map<std::string, std::unordered_map<std::string, FeedbackTally>> tally_cache_;
   uint64_t cache_generation_ = 0;  // bumped by every feedback; guarded by cache_mutex_
