@@ -158,10 +158,10 @@ std::vector<CodeInterpretation> catalogue_readings(std::string_view vendor, std:
 }
 
 WordInfo& WordTable::upsert(std::string_view key) {
-  const uint32_t h = filter_hash(key);
-  filter_[h >> 6] |= 1ull << (h & 63);
+  auto [it, fresh] = map_.try_emplace(std::string(key));
+  if (fresh) filter_.add(key);
   max_len_ = std::max(max_len_, key.size());
-  return map_[std::string(key)];
+  return it->second;
 }
 
 const WordInfo* WordTable::lookup(std::string_view word) const {
@@ -306,8 +306,9 @@ GrammarState::GrammarState() {
   auto add_name = [&](std::string_view name, CodeInterpretation r) {
     if (name.empty()) return;
     add_folded_name(name, r);
-    names[std::string(name)].push_back(std::move(r));
-    name_filter.add(name);
+    auto& list = names[std::string(name)];
+    if (list.empty()) name_filter.add(name);  // each key once: the filter keeps every key's hash
+    list.push_back(std::move(r));
   };
   for (const auto& e : hresult_names())
     for (auto& r : windows_value_readings(static_cast<uint32_t>(e.value))) add_name(e.name, std::move(r));
@@ -360,7 +361,7 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   // taught "5.7.1" must not make every such version number a code.
   if (!sys || sys->family != kVendorSmtp) {
     auto& list = st.taught_codes[code];
-    st.taught_filter.add(code);
+    if (list.empty()) st.taught_filter.add(code);
     bool known = false;
     for (const auto& t : list) known = known || t.reading.canonical == primary.canonical;
     if (!known) list.push_back({sys ? -1 : vid, sys ? sys->ctx : 0u, primary});
@@ -369,7 +370,7 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   if (entry.name.empty()) return;
   // The symbolic name, as written and (for names of three words or more) in lower-case words.
   auto& named = st.names[entry.name];
-  st.name_filter.add(entry.name);
+  if (named.empty()) st.name_filter.add(entry.name);
   bool have = false;
   for (const auto& r : named) have = have || r.canonical == primary.canonical;
   if (!have) named.push_back(primary);
@@ -390,7 +391,9 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   if (!current.empty()) words.push_back(std::move(current));
   if (words.size() < 3) return;
   st.words.upsert(words.front()).phrase_start = true;
-  auto& phrases = st.phrases[words[0] + " " + words[1]];
+  std::string key = words[0] + " " + words[1];
+  auto& phrases = st.phrases[key];
+  if (phrases.empty()) st.phrase_filter.add(key);
   for (auto& p : phrases) {
     if (p.words == words) {
       for (const auto& r : p.readings)

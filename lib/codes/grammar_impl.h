@@ -90,57 +90,68 @@ struct WordInfo {
   bool vendor_phrase_start = false;  // first word of a catalogue vendor's name in words ("Shop Flow")
 };
 
-// Word table keyed by ASCII-lower-cased word, with a bit filter so that ordinary prose words are
-// rejected by one bit test instead of a hash-map lookup.
+// A Bloom filter over keys (ASCII case folded), sized to what it holds (16 bits a key, two probes:
+// about 1.5% false positives): most lookups of ordinary tokens end at two bit tests instead of hashing
+// into a large map, even when catalogues taught hundreds of thousands of names and codes.
+class KeyFilter {
+ public:
+  void add(std::string_view key) {
+    if (key.empty()) return;
+    const uint64_t h = hash(key);
+    hashes_.push_back(h);
+    if (hashes_.size() * kBitsPerKey > bits_.size() * 64) {
+      bits_.assign(bits_.size() * 2, 0);
+      for (uint64_t old : hashes_) set(old);
+    } else {
+      set(h);
+    }
+  }
+  bool may_contain(std::string_view key) const {
+    if (key.empty()) return false;
+    const uint64_t h = hash(key);
+    const uint64_t mask = bits_.size() * 64 - 1;
+    const uint64_t a = h & mask, b = (h >> 32) & mask;
+    return (bits_[a >> 6] >> (a & 63) & 1) && (bits_[b >> 6] >> (b & 63) & 1);
+  }
+
+ private:
+  static constexpr size_t kBitsPerKey = 16;
+  static uint64_t hash(std::string_view key) {  // FNV-1a over the folded bytes, then a final mix
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (char c : key) {
+      const auto u = static_cast<uint8_t>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+      h = (h ^ u) * 0x100000001b3ull;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
+  }
+  void set(uint64_t h) {
+    const uint64_t mask = bits_.size() * 64 - 1;
+    const uint64_t a = h & mask, b = (h >> 32) & mask;
+    bits_[a >> 6] |= 1ull << (a & 63);
+    bits_[b >> 6] |= 1ull << (b & 63);
+  }
+  std::vector<uint64_t> bits_ = std::vector<uint64_t>(1 << 10, 0);  // 65,536 bits to start
+  std::vector<uint64_t> hashes_;  // to re-set the bits when the filter doubles
+};
+
+// Word table keyed by ASCII-lower-cased word, behind a KeyFilter so that ordinary prose words are
+// rejected by bit tests instead of a hash-map lookup.
 class WordTable {
  public:
   WordInfo& upsert(std::string_view folded_key);
-  // The word as written (ASCII letters are folded here); nullptr for nearly every prose word after
-  // one bit test.
+  // The word as written (ASCII letters are folded here); nullptr for nearly every prose word.
   const WordInfo* find(std::string_view word) const {
-    if (word.size() > max_len_ || word.empty()) return nullptr;
-    const uint32_t h = filter_hash(word);
-    if (!(filter_[h >> 6] & (1ull << (h & 63)))) return nullptr;
+    if (word.size() > max_len_ || word.empty() || !filter_.may_contain(word)) return nullptr;
     return lookup(word);
-  }
-  static uint32_t filter_hash(std::string_view w) {
-    auto fold = [](char c) -> uint32_t {
-      return static_cast<uint8_t>((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
-    };
-    uint32_t h = static_cast<uint32_t>(w.size()) * 0x9E3779B1u;
-    h ^= fold(w.front()) * 0x85EBCA6Bu;
-    h ^= fold(w.back()) * 0xC2B2AE35u;
-    if (w.size() > 1) h ^= fold(w[1]) * 0x27D4EB2Fu;
-    h ^= h >> 15;
-    h *= 0x2C1B3C6Du;
-    h ^= h >> 12;
-    return h & 0xFFFF;
   }
 
  private:
   const WordInfo* lookup(std::string_view word) const;
   StringMap<WordInfo> map_;
-  std::vector<uint64_t> filter_ = std::vector<uint64_t>(1 << 10, 0);  // 65536 bits
+  KeyFilter filter_;
   size_t max_len_ = 0;
-};
-
-// A 65,536-bit filter over keys (ASCII case folded): most lookups of ordinary tokens end at one
-// bit test instead of hashing into a large map.
-class KeyFilter {
- public:
-  void add(std::string_view key) {
-    if (key.empty()) return;
-    const uint32_t h = WordTable::filter_hash(key);
-    bits_[h >> 6] |= 1ull << (h & 63);
-  }
-  bool may_contain(std::string_view key) const {
-    if (key.empty()) return false;
-    const uint32_t h = WordTable::filter_hash(key);
-    return bits_[h >> 6] & (1ull << (h & 63));
-  }
-
- private:
-  std::vector<uint64_t> bits_ = std::vector<uint64_t>(1 << 10, 0);
 };
 
 struct TaughtCode {
@@ -179,6 +190,7 @@ struct GrammarState {
   // Phrases by their first two words ("inaccessible boot"): a common first word such as "error"
   // starts hundreds of taught names, the first two words only a few.
   StringMap<std::vector<Phrase>> phrases;
+  KeyFilter phrase_filter;  // the keys of `phrases`: most two-word pairs of prose are not one
   // Canonical -> (name, message) from catalogues, to explain what prose mentions.
   StringMap<std::pair<std::string, std::string>> taught_info;
   // Vendor names of several words by their first word ("shop" -> "Shop Flow").

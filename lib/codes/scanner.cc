@@ -623,7 +623,9 @@ class Scanner {
     for (size_t k = 0; k < first_len; ++k) buf[k] = fold(text_[i + k]);
     buf[first_len] = ' ';
     for (size_t k = 0; k < second_len; ++k) buf[first_len + 1 + k] = fold(text_[second + k]);
-    auto it = st_.phrases.find(std::string_view(buf, first_len + 1 + second_len));
+    const std::string_view key(buf, first_len + 1 + second_len);
+    if (!st_.phrase_filter.may_contain(key)) return false;
+    auto it = st_.phrases.find(key);
     if (it == st_.phrases.end()) return false;
     const Phrase* best = nullptr;
     size_t best_end = 0;
