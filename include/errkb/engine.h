@@ -34,6 +34,10 @@ struct EngineOptions {
   // the stub and a read of the revision, per query when 0). invalidate() makes every handle look at
   // its next query whatever the interval; the server calls it when its watcher sees a change.
   std::chrono::milliseconds change_check_interval{0};
+  // Ranking reads every candidate's rank record (schema slot 20). When true, a background thread loads
+  // the records of each index revision into memory (about 100 bytes a passage) and queries read them
+  // there once it is done; when false, always from the index.
+  bool rank_records_in_memory = true;
 };
 
 struct SearchRequest {

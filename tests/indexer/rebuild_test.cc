@@ -1,4 +1,5 @@
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "kb_fixture.h"
@@ -71,6 +72,43 @@ TEST_F(Rebuild, RebuildIndexesAllKindsAndCodesAreSearchable) {
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->schema_version, schema::kSchemaVersion);
   EXPECT_EQ(info->documents, 4u);
+}
+
+// Ranking reads each candidate's rank record from memory once a background loader has read the
+// generation's value stream; before that, from the index. Both must rank alike, also after an update
+// left gaps in the docids.
+TEST_F(Rebuild, RankRecordsReadFromMemoryRankAsFromTheIndex) {
+  update();
+  write_file(kb() / "articles/dns/domain.md",
+             "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\nvendor: ShopFlow\n---\n"
+             "# Custom domain\n\n## Cause\n\nThe apex A record was deleted at the registrar.\n");
+  update();  // the old passage's docid is gone, the new one comes after the others
+  auto open = [&](bool in_memory) {
+    EngineOptions o;
+    o.index_dir = index();
+    o.rank_records_in_memory = in_memory;
+    auto e = Engine::Open(o);
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return e.ok() ? std::move(*e) : nullptr;
+  };
+  auto from_index = open(false), from_memory = open(true);
+  ASSERT_TRUE(from_index && from_memory);
+  auto ranking = [](Engine& e, const std::string& q) {
+    SearchRequest r;
+    r.q = q;
+    r.limit = 20;
+    auto resp = e.search(r);
+    EXPECT_TRUE(resp.ok()) << resp.status().ToString();
+    std::vector<std::string> rows;
+    if (resp.ok())
+      for (const auto& h : resp->hits)
+        rows.push_back(h.id + "|" + std::to_string(h.score) + "|" + h.vendor + "|" + h.language + "|" + h.kind);
+    return rows;
+  };
+  const std::vector<std::string> queries = {"custom domain record", "webhook signature secret", "SF-3104", "domain"};
+  ASSERT_FALSE(ranking(*from_memory, queries[0]).empty());  // starts the loader
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a four-item index loads in well under that
+  for (const auto& q : queries) EXPECT_EQ(ranking(*from_memory, q), ranking(*from_index, q)) << q;
 }
 
 }  // namespace errkb::testing
