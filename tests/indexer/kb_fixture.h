@@ -63,16 +63,19 @@ class KbFixture : public ::testing::Test {
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     return e.ok() ? std::move(*e) : nullptr;
   }
-  // doc ids of the hits for q, in order.
-  std::vector<std::string> doc_ids(Engine& e, const std::string& q) {
+  // The first 20 hits for q, in order.
+  static std::vector<Hit> hits(Engine& e, const std::string& q) {
     SearchRequest r;
     r.q = q;
     r.limit = 20;
     auto resp = e.search(r);
     EXPECT_TRUE(resp.ok()) << resp.status().ToString();
+    return resp.ok() ? resp->hits : std::vector<Hit>{};
+  }
+  // doc ids of the hits for q, in order.
+  static std::vector<std::string> doc_ids(Engine& e, const std::string& q) {
     std::vector<std::string> ids;
-    if (resp.ok())
-      for (const auto& h : resp->hits) ids.push_back(h.doc_id);
+    for (const auto& h : hits(e, q)) ids.push_back(h.doc_id);
     return ids;
   }
   static bool contains(const std::vector<std::string>& v, const std::string& s) {

@@ -94,15 +94,9 @@ TEST_F(Rebuild, RankRecordsReadFromMemoryRankAsFromTheIndex) {
   auto from_index = open(false), from_memory = open(true);
   ASSERT_TRUE(from_index && from_memory);
   auto ranking = [](Engine& e, const std::string& q) {
-    SearchRequest r;
-    r.q = q;
-    r.limit = 20;
-    auto resp = e.search(r);
-    EXPECT_TRUE(resp.ok()) << resp.status().ToString();
     std::vector<std::string> rows;
-    if (resp.ok())
-      for (const auto& h : resp->hits)
-        rows.push_back(h.id + "|" + std::to_string(h.score) + "|" + h.vendor + "|" + h.language + "|" + h.kind);
+    for (const auto& h : hits(e, q))
+      rows.push_back(h.id + "|" + std::to_string(h.score) + "|" + h.vendor + "|" + h.language + "|" + h.kind);
     return rows;
   };
   const std::vector<std::string> queries = {"custom domain record", "webhook signature secret", "SF-3104", "domain"};
