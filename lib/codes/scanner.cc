@@ -344,13 +344,18 @@ class Scanner {
     }
     // Alone, only failures: "2.3.16" is far more often a version ("dovecot 2.3.16") than a success.
     if (text_[i] == '2' || deferred_ >= kMaxCodeOccurrences) return;
-    ++deferred_;
+    defer_fixed(i, j, Kind::kSmtpEnhanced, std::move(*r));
+  }
+
+  // A reading decided once the whole text is read (counted against the deferred cap).
+  void defer_fixed(size_t i, size_t j, Kind kind, CodeInterpretation reading) {
     Pending p;
     p.begin = i;
     p.end = j;
-    p.kind = Kind::kSmtpEnhanced;
-    p.fixed.push_back(std::move(*r));
+    p.kind = kind;
+    p.fixed.push_back(std::move(reading));
     pending_.push_back(std::move(p));
+    ++deferred_;
   }
 
   // Position of an enhanced status code of class `klass` right after a reply code ("550 5.7.1").
@@ -808,26 +813,11 @@ class Scanner {
     }
     // "550 rejected by DMARC": a failure reply code SMTP defines, in a mail context (decided once
     // the whole text is read), uncertain since no cue says so.
-    if (len == 3 && digits[0] >= '4' && deferred_ < kMaxCodeOccurrences && smtp_reply_known(value) && !unit_follows(j)) {
-      Pending p;
-      p.begin = i;
-      p.end = j;
-      p.kind = Kind::kSmtpReplyBare;
-      p.fixed.push_back(smtp_reply_reading(value));
-      pending_.push_back(std::move(p));
-      ++deferred_;
-    }
+    if (len == 3 && digits[0] >= '4' && deferred_ < kMaxCodeOccurrences && smtp_reply_known(value) && !unit_follows(j))
+      defer_fixed(i, j, Kind::kSmtpReplyBare, smtp_reply_reading(value));
     // "23505" among PostgreSQL words: a SQLSTATE, decided once the whole text is read.
     if (len == 5 && deferred_ < kMaxCodeOccurrences && sqlstate_error_class(digits) && !unit_follows(j)) {
-      if (auto r = sqlstate_reading(digits)) {
-        Pending p;
-        p.begin = i;
-        p.end = j;
-        p.kind = Kind::kSqlstateBare;
-        p.fixed.push_back(std::move(*r));
-        pending_.push_back(std::move(p));
-        ++deferred_;
-      }
+      if (auto r = sqlstate_reading(digits)) defer_fixed(i, j, Kind::kSqlstateBare, std::move(*r));
     }
     if (!st_.taught_codes.empty()) catalogue_number(i, j);
   }
