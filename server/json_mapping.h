@@ -1,5 +1,6 @@
-// The JSON shapes of the API, in one place: engine, indexer and feedback types -> nlohmann::json.
-// The OpenAPI document (openapi.json) describes exactly these shapes.
+// The JSON shapes of the API, in one place: the hot responses (search, diagnose, code lookup) written
+// straight to text, the others (index info, jobs, gaps) through nlohmann::json. The OpenAPI document
+// (openapi.json) describes exactly these shapes.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,16 +11,6 @@
 
 namespace errkb::server {
 
-nlohmann::json to_json(const CodeInterpretation& interpretation);
-nlohmann::json to_json(const CodeOccurrence& occurrence);
-nlohmann::json to_json(const Hit& hit);
-nlohmann::json facets_to_json(const Facets& facets);  // {"kind":[{"value","count"}...], ...}, by count
-nlohmann::json to_json(const SearchResponse& response);
-nlohmann::json to_json(const Evidence& evidence);
-nlohmann::json to_json(const Cause& cause);
-nlohmann::json to_json(const NextQuestion& question);
-nlohmann::json to_json(const Diagnosis& diagnosis);
-nlohmann::json to_json(const CodeLookup& lookup);
 nlohmann::json to_json(const IndexInfo& info);
 nlohmann::json to_json(const IndexProgress& progress);
 nlohmann::json to_json(const UpdateReport& report);
@@ -33,8 +24,9 @@ std::string dump(const nlohmann::json& value);
 namespace errkb::server {
 
 // The hot responses written straight to text, without building a json tree first: the same bytes as
-// dump(to_json(x)) (keys in sorted order, nlohmann's number format, the same escaping and
-// replacement of invalid UTF-8), at a fraction of the cost.
+// dumping the equivalent nlohmann::json (keys in sorted order, nlohmann's number format, the same
+// escaping and replacement of invalid UTF-8; tests/server/json_mapping_test.cc builds that tree and
+// compares), at a fraction of the cost. Facets are {"kind":[{"value","count"}...], ...}, by count.
 std::string to_json_text(const SearchResponse& response);
 std::string to_json_text(const Diagnosis& diagnosis);
 std::string to_json_text(const CodeLookup& lookup);
