@@ -9,6 +9,7 @@
 #include <ctime>
 #include <mutex>
 #include <random>
+#include <functional>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -213,21 +214,38 @@ struct AnalyzedQuery {
 
 }  // namespace
 
+// One background job at a time: start() does nothing while a job runs. The destructor waits for the
+// running job, so a runner must be declared after everything its jobs touch.
+class BackgroundRunner {
+ public:
+  ~BackgroundRunner() {
+    std::thread last;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      last = std::move(thread_);
+    }
+    if (last.joinable()) last.join();
+  }
+  void start(std::function<void()> job) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (running_) return;
+    running_ = true;
+    if (thread_.joinable()) thread_.join();  // it has finished: running_ was false
+    thread_ = std::thread([this, job = std::move(job)] {
+      job();
+      std::lock_guard<std::mutex> lock(mutex_);
+      running_ = false;
+    });
+  }
+
+ private:
+  std::mutex mutex_;
+  bool running_ = false;
+  std::thread thread_;
+};
+
 class XapianEngine final : public Engine {
  public:
-  ~XapianEngine() override {
-    std::thread teacher, loader;
-    {
-      std::lock_guard<std::mutex> lock(grammar_mutex_);
-      teacher = std::move(teacher_);
-    }
-    {
-      std::lock_guard<std::mutex> lock(records_mutex_);
-      loader = std::move(records_loader_);
-    }
-    if (teacher.joinable()) teacher.join();
-    if (loader.joinable()) loader.join();
-  }
 
   explicit XapianEngine(EngineOptions options)
       : options_(std::move(options)),
@@ -381,11 +399,7 @@ class XapianEngine final : public Engine {
       grammar_swaps_.fetch_add(1);
       return grammar_;
     }
-    if (!teaching_) {
-      teaching_ = true;
-      if (teacher_.joinable()) teacher_.join();  // it has finished: teaching_ was false
-      teacher_ = std::thread([this] { teach_latest_grammar(); });
-    }
+    teacher_.start([this] { teach_latest_grammar(); });
     return grammar_;
   }
 
@@ -409,7 +423,6 @@ class XapianEngine final : public Engine {
       grammar_rev_ = rev;
       grammar_swaps_.fetch_add(1);
     }
-    teaching_ = false;
   }
 
   // The rank records (schema slot 20) of the open index generation, in memory by docid. Ranking reads
@@ -431,11 +444,7 @@ class XapianEngine final : public Engine {
     if (!options_.rank_records_in_memory) return nullptr;
     std::lock_guard<std::mutex> lock(records_mutex_);
     if (records_ && records_->generation == h.generation) return records_;
-    if (!loading_records_) {
-      loading_records_ = true;
-      if (records_loader_.joinable()) records_loader_.join();  // it has finished: loading_records_ was false
-      records_loader_ = std::thread([this] { load_rank_records(); });
-    }
+    records_loader_.start([this] { load_rank_records(); });
     return nullptr;
   }
 
@@ -459,9 +468,9 @@ class XapianEngine final : public Engine {
     } catch (const std::exception&) {
       table.reset();
     }
+    if (!table) return;
     std::lock_guard<std::mutex> lock(records_mutex_);
-    if (table) records_ = std::move(table);
-    loading_records_ = false;
+    records_ = std::move(table);
   }
 
   // ---- query analysis ----
@@ -934,14 +943,13 @@ class XapianEngine final : public Engine {
   std::mutex grammar_mutex_;
   std::shared_ptr<const CodeGrammar> grammar_;  // guarded by grammar_mutex_
   std::string grammar_rev_;                     // guarded by grammar_mutex_
-  bool teaching_ = false;                       // a background teacher runs; guarded by grammar_mutex_
-  std::thread teacher_;                         // guarded by grammar_mutex_
   std::atomic<uint64_t> grammar_swaps_{0};
   std::mutex records_mutex_;
   std::shared_ptr<const RankRecords> records_;  // guarded by records_mutex_
-  bool loading_records_ = false;                // a loader runs; guarded by records_mutex_
-  std::thread records_loader_;                  // guarded by records_mutex_
   std::string today_ = today_key();
+  // Last: destroyed first, they wait for their jobs while everything those jobs use still exists.
+  BackgroundRunner teacher_;          // teach_latest_grammar()
+  BackgroundRunner records_loader_;   // load_rank_records()
 };
 
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
