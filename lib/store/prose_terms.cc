@@ -34,21 +34,20 @@ const StemCounts& ProseTerms::analyse(std::string_view text, const std::string& 
       // No stemmer for the language: the word itself, so that its text can still be found.
       std::string stem = lang.stemmer ? (*lang.stemmer)(word_) : word_;
       it = lang.z_stems.emplace(word_, stem.empty() ? std::string() : "Z" + stem).first;
+      ++cached_stems_;
     }
     if (it->second.empty()) return;  // TermGenerator drops a word whose stem is empty
-    auto [slot, fresh] = counting_.try_emplace(&it->second, 0);
+    auto [slot, fresh] = counting_.try_emplace(&it->second, result_.size());  // stem -> its row in result_
     if (fresh) result_.emplace_back(&it->second, 0);
-    ++slot->second;
+    ++result_[slot->second].second;
   });
-  for (auto& [stem, count] : result_) count = counting_[stem];
   return result_;
 }
 
 bool ProseTerms::trim_cache() {
-  size_t cached = 0;
-  for (const auto& [name, lang] : languages_) cached += lang.z_stems.size();
-  if (cached < kMaxCachedStems) return false;
+  if (cached_stems_ < kMaxCachedStems) return false;
   for (auto& [name, lang] : languages_) lang.z_stems.clear();
+  cached_stems_ = 0;
   return true;
 }
 

@@ -52,7 +52,8 @@ class ProseTerms {
   Language& language_for(const std::string& language);
 
   std::unordered_map<std::string, Language> languages_;
-  std::unordered_map<const std::string*, unsigned> counting_;
+  size_t cached_stems_ = 0;  // entries in all languages' z_stems
+  std::unordered_map<const std::string*, size_t> counting_;  // stem -> its row in result_
   StemCounts result_;
   std::string word_;
 };
