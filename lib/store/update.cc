@@ -375,13 +375,12 @@ class Rebuilder {
     // learns them in file order.
     size_t catalogues = 0;
     while (catalogues < files_.size() && files_[catalogues].kind == SourceKind::kCatalogue) ++catalogues;
-    std::vector<FileReadResult> read(catalogues);
-    run_in_parallel(threads, catalogues, [&](size_t i) { read[i] = read_kb_file(files_[i]); });
+    catalogue_results_.resize(catalogues);
+    run_in_parallel(threads, catalogues, [&](size_t i) { catalogue_results_[i] = read_kb_file(files_[i]); });
     for (size_t i = 0; i < catalogues; ++i) {
-      FileReadResult& r = read[i];
+      const FileReadResult& r = catalogue_results_[i];
       teach_from_result(grammar_, r, report, files_[i].rel);
       if (!r.code_pattern.empty()) patterns_.emplace_back(store::lower_ascii(r.catalogue_vendor), r.code_pattern);
-      catalogue_results_.emplace(i, std::move(r));
     }
     if (old_db_) store::teach_grammar_from_index(*old_db_, grammar_, /*only_patterns=*/true);
     phases.done("read catalogues");
@@ -392,7 +391,7 @@ class Rebuilder {
     fs::create_directories(work);
 
     std::vector<ShardOutput> outputs(threads);
-    run_in_parallel(threads, threads, [&](size_t t) { build_shard(work, outputs[t]); });
+    run_in_parallel(threads, threads, [&](size_t t) { build_shard(shard_path(work, t), outputs[t]); });
     phases.done("build shards");
 
     Status failure;
@@ -412,13 +411,8 @@ class Rebuilder {
 
     fs::path generation = store::next_generation(options_.index_dir);
     try {
-      if (shard_paths_.empty()) {  // an empty KB: compact one empty shard
-        shard_paths_.push_back(shard_path(work, next_shard_++));
-        Xapian::WritableDatabase(shard_paths_.back().string(), kShardFlags).close();
-      }
-      std::sort(shard_paths_.begin(), shard_paths_.end());
       Xapian::Database shards;
-      for (const auto& path : shard_paths_) shards.add_database(Xapian::Database(path.string()));
+      for (unsigned t = 0; t < threads; ++t) shards.add_database(Xapian::Database(shard_path(work, t).string()));
       shards.compact(generation.string(), Xapian::DBCOMPACT_MULTIPASS);
       phases.done("compact");
       Xapian::WritableDatabase db(generation.string(), Xapian::DB_OPEN);
@@ -459,32 +453,20 @@ class Rebuilder {
   // less CPU than Xapian's default of 10,000; a series of bounded shards instead cost more at 300k
   // passages, in indexing and in compaction). Compaction merges the shards.
   static constexpr size_t kPassagesPerCommit = 1000;
-  static constexpr int kShardFlags = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS | Xapian::DB_NO_SYNC;
+  static fs::path shard_path(const fs::path& work, size_t t) { return work / ("shard-" + std::to_string(t)); }
 
-  static fs::path shard_path(const fs::path& work, size_t n) {
-    char name[32];
-    std::snprintf(name, sizeof name, "shard-%06zu", n);
-    return work / name;
-  }
-
-  void build_shard(const fs::path& work, ShardOutput& out) {
-    fs::path path;
+  void build_shard(const fs::path& path, ShardOutput& out) {
     try {
+      Xapian::WritableDatabase db(path.string(),
+                                  Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS | Xapian::DB_NO_SYNC);
       store::DocumentBuilder builder(grammar_, /*learn_spelling=*/true);
-      std::unique_ptr<Xapian::WritableDatabase> db;
-      size_t in_shard = 0, last_commit = 0;
+      size_t since_commit = 0;
       size_t written_by_this_thread = 0;
       for (;;) {
         size_t i = next_file_.fetch_add(1);
         if (i >= files_.size()) break;
-        if (!db) {
-          path = shard_path(work, next_shard_.fetch_add(1));
-          db = std::make_unique<Xapian::WritableDatabase>(path.string(), kShardFlags);
-        }
         const KbFile& f = files_[i];
-        FileReadResult r;
-        if (auto it = catalogue_results_.find(i); it != catalogue_results_.end()) r = std::move(it->second);
-        else r = read_kb_file(f);
+        FileReadResult r = i < catalogue_results_.size() ? std::move(catalogue_results_[i]) : read_kb_file(f);
         record_errors(f, r, out.report);
         FileState state{f.path.string(), f.size, f.mtime_ns, r.complete && r.errors.empty(), {}};
         std::unordered_set<std::string> in_this_file;
@@ -493,16 +475,16 @@ class Rebuilder {
           state.items.push_back(item.uid);
           ++out.report.items_added;
           for (const auto& p : item.passages) {
-            db->add_document(builder.build(item, p));
+            db.add_document(builder.build(item, p));
             ++out.report.passages_written;
-            ++in_shard;
+            ++since_commit;
           }
         }
-        if (!state.complete && old_db_) keep_old_items(f, in_this_file, state, *db, out);
+        if (!state.complete && old_db_) keep_old_items(f, in_this_file, state, db, out);
         out.file_states.emplace_back(file_state_key(f), encode_state(state));
-        if (in_shard - last_commit >= kPassagesPerCommit) {
-          db->commit();
-          last_commit = in_shard;
+        if (since_commit >= kPassagesPerCommit) {
+          db.commit();
+          since_commit = 0;
         }
         size_t finished = files_done_.fetch_add(1) + 1;
         size_t fresh = out.report.passages_written - written_by_this_thread;
@@ -513,12 +495,9 @@ class Rebuilder {
           progress_({finished, files_.size(), written, f.rel});
         }
       }
-      if (!db) return;  // no file was left for this thread
-      builder.flush_spelling(*db);
-      db->commit();
-      db->close();
-      std::lock_guard<std::mutex> lock(shards_mutex_);
-      shard_paths_.push_back(path);
+      builder.flush_spelling(db);
+      db.commit();
+      db.close();
     } catch (const Xapian::Error& e) {
       out.status = store::to_status(e, path);
     }
@@ -547,7 +526,7 @@ class Rebuilder {
   const IndexerOptions& options_;
   const ProgressFn& progress_;
   std::vector<KbFile> files_;
-  std::unordered_map<size_t, FileReadResult> catalogue_results_;
+  std::vector<FileReadResult> catalogue_results_;  // the catalogues (the first files), read before the shards
   std::vector<std::pair<std::string, std::string>> patterns_;
   CodeGrammar grammar_;
   std::unique_ptr<Xapian::Database> old_db_;
@@ -555,9 +534,6 @@ class Rebuilder {
   std::atomic<size_t> next_file_{0};
   std::atomic<size_t> files_done_{0};
   std::atomic<size_t> passages_total_{0};
-  std::atomic<size_t> next_shard_{0};
-  std::mutex shards_mutex_;
-  std::vector<fs::path> shard_paths_;
   std::mutex progress_mutex_;
 };
 
