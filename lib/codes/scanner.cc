@@ -437,17 +437,10 @@ class Scanner {
     if (t.size() > 64 || t.size() < 2) return;
     if (st_.name_filter.may_contain(t)) {
       if (auto it = st_.names.find(t); it != st_.names.end()) {
-        for (const auto& r : it->second) ctx_bits_ |= family_context(r.family);
-        add_fixed(i, j, it->second);
+        add_named(i, j, it->second);
         return;
       }
-      char buf[64];
-      for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
-      if (auto it = st_.folded_names.find(std::string_view(buf, t.size())); it != st_.folded_names.end()) {
-        for (const auto& r : it->second) ctx_bits_ |= family_context(r.family);
-        add_fixed(i, j, it->second);
-        return;
-      }
+      if (folded_name(i, j, t)) return;
     }
     if (t.back() == '_') return;
     for (std::string_view p : symbol_prefixes()) {
@@ -672,12 +665,27 @@ class Scanner {
     return true;
   }
 
+  // A symbolic name's readings; their families set the context of the whole text.
+  void add_named(size_t i, size_t j, const std::vector<CodeInterpretation>& readings) {
+    for (const auto& r : readings) ctx_bits_ |= family_context(r.family);
+    add_fixed(i, j, readings);
+  }
+
+  // `t` (at most 64 bytes) as a name with an underscore written in another case than its table's.
+  bool folded_name(size_t i, size_t j, std::string_view t) {
+    char buf[64];
+    for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
+    auto it = st_.folded_names.find(std::string_view(buf, t.size()));
+    if (it == st_.folded_names.end()) return false;
+    add_named(i, j, it->second);
+    return true;
+  }
+
   void symbol(size_t i, size_t j, uint8_t flags) {
     std::string_view t = tok(i, j);
     if (t.size() < 2) return;
     if (auto it = st_.name_filter.may_contain(t) ? st_.names.find(t) : st_.names.end(); it != st_.names.end()) {
-      for (const auto& r : it->second) ctx_bits_ |= family_context(r.family);
-      add_fixed(i, j, it->second);
+      add_named(i, j, it->second);
       return;
     }
     if (!(flags & kUnder) || t.back() == '_') return;
@@ -688,15 +696,7 @@ class Scanner {
       }
     }
     // A taught name in lower case ("unique_violation") written in capitals.
-    if (t.size() <= 64 && st_.name_filter.may_contain(t)) {
-      char buf[64];
-      for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
-      if (auto it = st_.folded_names.find(std::string_view(buf, t.size())); it != st_.folded_names.end()) {
-        for (const auto& r : it->second) ctx_bits_ |= family_context(r.family);
-        add_fixed(i, j, it->second);
-        return;
-      }
-    }
+    if (t.size() <= 64 && st_.name_filter.may_contain(t) && folded_name(i, j, t)) return;
     generic_symbol(i, j);
   }
 
