@@ -389,20 +389,17 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
     }
   }
   if (!current.empty()) words.push_back(std::move(current));
-  if (words.size() < 3) return;
+  if (words.size() < 3 || words.size() > kMaxPhraseWords) return;
   st.words.upsert(words.front()).phrase_start = true;
   std::string key = words[0] + " " + words[1];
-  auto& phrases = st.phrases[key];
-  if (phrases.empty()) st.phrase_filter.add(key);
-  for (auto& p : phrases) {
-    if (p.words == words) {
-      for (const auto& r : p.readings)
-        if (r.canonical == primary.canonical) return;
-      p.readings.push_back(primary);
-      return;
-    }
-  }
-  phrases.push_back({std::move(words), {primary}});
+  auto [longest, fresh] = st.phrase_words.try_emplace(key, 0);
+  if (fresh) st.phrase_filter.add(key);
+  longest->second = std::max<uint8_t>(longest->second, static_cast<uint8_t>(words.size()));
+  for (size_t w = 2; w < words.size(); ++w) key += " " + words[w];
+  auto& phrase_readings = st.phrases[key];
+  for (const auto& r : phrase_readings)
+    if (r.canonical == primary.canonical) return;
+  phrase_readings.push_back(primary);
 }
 
 Status CodeGrammar::add_vendor_pattern(std::string_view vendor, std::string_view re2_pattern) {

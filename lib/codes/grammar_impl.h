@@ -154,15 +154,12 @@ class WordTable {
   size_t max_len_ = 0;
 };
 
+inline constexpr size_t kMaxPhraseWords = 16;  // longer taught names are not read as words
+
 struct TaughtCode {
   int32_t vendor_id = -1;   // catalogue vendor (index into vendor_keys)
   uint32_t ctx = 0;         // context bits of a system family (win32, ebay ...)
   CodeInterpretation reading;
-};
-
-struct Phrase {
-  std::vector<std::string> words;  // lower-case ASCII, first word included
-  std::vector<CodeInterpretation> readings;
 };
 
 // A catalogue vendor whose name is several words ("Shop Flow"): its words, lower-case ASCII.
@@ -187,10 +184,14 @@ struct GrammarState {
   // Taught codes by lower-cased code text ("sf-2001", "21919300").
   StringMap<std::vector<TaughtCode>> taught_codes;
   KeyFilter taught_filter;
-  // Phrases by their first two words ("inaccessible boot"): a common first word such as "error"
-  // starts hundreds of taught names, the first two words only a few.
-  StringMap<std::vector<Phrase>> phrases;
-  KeyFilter phrase_filter;  // the keys of `phrases`: most two-word pairs of prose are not one
+  // Taught names in lower-case words, by the whole phrase ("inaccessible boot device"), and the
+  // word count of the longest phrase that starts with each pair of words ("inaccessible boot" -> 3).
+  // The scanner extends a pair word by word and looks each extension up: a pair such as "inventory
+  // order" can start thousands of taught names, and going through them one by one was most of the
+  // indexing time of a large synthetic KB.
+  StringMap<std::vector<CodeInterpretation>> phrases;
+  StringMap<uint8_t> phrase_words;
+  KeyFilter phrase_filter;  // the keys of `phrase_words`: most two-word pairs of prose are not one
   // Canonical -> (name, message) from catalogues, to explain what prose mentions.
   StringMap<std::pair<std::string, std::string>> taught_info;
   // Vendor names of several words by their first word ("shop" -> "Shop Flow").

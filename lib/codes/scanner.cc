@@ -615,27 +615,34 @@ class Scanner {
     while (second_end < text_.size() && (cls(text_[second_end]) & (kUpper | kLower | kDigit))) ++second_end;
     if (second_end == second || (second_end < text_.size() && (cls(text_[second_end]) & kWord) && text_[second_end] != '_'))
       return false;
-    char buf[72];
-    const size_t first_len = j - i, second_len = second_end - second;
-    if (first_len + 1 + second_len > sizeof buf) return false;
-    for (size_t k = 0; k < first_len; ++k) buf[k] = fold(text_[i + k]);
-    buf[first_len] = ' ';
-    for (size_t k = 0; k < second_len; ++k) buf[first_len + 1 + k] = fold(text_[second + k]);
-    const std::string_view key(buf, first_len + 1 + second_len);
+    std::string& key = phrase_key_;
+    key.clear();
+    for (size_t k = i; k < j; ++k) key.push_back(fold(text_[k]));
+    key.push_back(' ');
+    for (size_t k = second; k < second_end; ++k) key.push_back(fold(text_[k]));
     if (!st_.phrase_filter.may_contain(key)) return false;
-    auto it = st_.phrases.find(key);
-    if (it == st_.phrases.end()) return false;
-    const Phrase* best = nullptr;
-    size_t best_end = 0;
-    for (const Phrase& p : it->second) {
-      const size_t pos = match_words(second_end, p.words, 2, true, kUpper | kLower | kDigit | kHigh);
-      if (pos != std::string_view::npos && pos > best_end) {
-        best = &p;
-        best_end = pos;
+    auto longest = st_.phrase_words.find(key);
+    if (longest == st_.phrase_words.end()) return false;
+    // Extend word by word (each after 1-3 blanks, not followed by a letter, digit or non-ASCII byte);
+    // the longest taught phrase wins.
+    const std::vector<CodeInterpretation>* best = nullptr;
+    size_t best_end = 0, pos = second_end;
+    for (size_t words = 3; words <= longest->second; ++words) {
+      const size_t start = skip_blanks(pos);
+      if (start == std::string_view::npos) break;
+      size_t end = start;
+      while (end < text_.size() && (cls(text_[end]) & (kUpper | kLower | kDigit))) ++end;
+      if (end == start || (end < text_.size() && (cls(text_[end]) & kHigh))) break;
+      key.push_back(' ');
+      for (size_t k = start; k < end; ++k) key.push_back(fold(text_[k]));
+      if (auto it = st_.phrases.find(key); it != st_.phrases.end()) {
+        best = &it->second;
+        best_end = end;
       }
+      pos = end;
     }
     if (!best) return false;
-    add_fixed(i, best_end, best->readings);
+    add_fixed(i, best_end, *best);
     skip_until_ = best_end;
     return true;
   }
@@ -1492,6 +1499,7 @@ class Scanner {
   std::vector<Pending> pending_;
   Mark last_;
   size_t skip_until_ = 0;
+  std::string phrase_key_;  // phrase()'s lookup key, kept to reuse its buffer
   size_t deferred_ = 0;  // pendings that only the whole text's context can admit
   size_t expect_sqlstate_at_ = static_cast<size_t>(-1);
   size_t expect_smtp_at_ = static_cast<size_t>(-1);  // "5.7.1" right after a reply code

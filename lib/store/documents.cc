@@ -1,6 +1,7 @@
 #include "store/documents.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -347,7 +348,10 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   const bool first_of_item =
       p.id.size() < 2 || p.id.compare(p.id.size() - 2, 2, "#1") == 0 || p.kind == SourceKind::kCatalogue;
 
+  // Analyse every text field first: the wdfs are scaled by the passage's whole raw length (schema.h).
   std::string scratch;
+  std::array<const StemCounts*, std::size(schema::kFields)> stems{};
+  unsigned raw_length = 0;
   for (size_t i = 0; i < std::size(schema::kFields); ++i) {
     const auto& spec = schema::kFields[i];
     if (spec.type == schema::FieldType::kText) {
@@ -356,7 +360,8 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
       bool learn = learn_spelling_ && first_of_item &&
                    (spec.source == schema::PassageField::kTitle || spec.source == schema::PassageField::kHeading ||
                     spec.source == schema::PassageField::kSymptoms);
-      ProseTerms::add_to(doc, field_stems(i, text, p.language, learn), spec.prose_weight, spec.prefix);
+      stems[i] = &field_stems(i, text, p.language, learn);
+      raw_length += ProseTerms::raw_length(*stems[i], spec.prose_weight, spec.prefix);
     } else {
       for (const auto& value : filter_values(p, spec.source))
         if (!value.empty()) doc.add_boolean_term(std::string(spec.prefix) + lower_ascii(value));
@@ -366,8 +371,14 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   StoredPassage stored{p, item.uid, {}, {}, {}, source_authority(p)};
   std::vector<std::string> families;
   collect_codes(p, stored.code_terms, stored.weak_code_terms, stored.primary_code_terms, families);
-  for (const auto& c : stored.code_terms) doc.add_term(std::string(schema::kCodePrefix) + c, 1);
-  for (const auto& c : stored.weak_code_terms) doc.add_term(std::string(schema::kWeakCodePrefix) + c, 1);
+  raw_length += static_cast<unsigned>(stored.code_terms.size() + stored.weak_code_terms.size());
+
+  const double scale = schema::wdf_scale(raw_length);
+  for (size_t i = 0; i < std::size(schema::kFields); ++i)
+    if (stems[i]) ProseTerms::add_to(doc, *stems[i], schema::kFields[i].prose_weight, schema::kFields[i].prefix, scale);
+  const unsigned code_wdf = schema::scaled_wdf(1, scale);
+  for (const auto& c : stored.code_terms) doc.add_term(std::string(schema::kCodePrefix) + c, code_wdf);
+  for (const auto& c : stored.weak_code_terms) doc.add_term(std::string(schema::kWeakCodePrefix) + c, code_wdf);
   for (const auto& f : families) doc.add_boolean_term(std::string(schema::kCodeFamilyPrefix) + f);
 
   doc.add_boolean_term(std::string(schema::kIdPrefix) + p.id);

@@ -22,6 +22,7 @@
 #include "store/catalogue_codes.h"
 #include "store/documents.h"
 #include "store/index_dir.h"
+#include "store/scan_plan.h"
 #include "store/stopwords.h"
 #include "store/xapian_status.h"
 
@@ -296,7 +297,14 @@ class XapianEngine final : public Engine {
     std::chrono::steady_clock::time_point checked;  // when the stub and the revision were last looked at
     uint64_t grammar_swaps = 0;                      // grammar_swaps_ when `grammar` was taken
     bool open = false;
+    bool normalised_wdf = true;  // schema 3+: wdfs carry the length normalisation (schema.h)
   };
+
+  // BM25 as schema.h describes; an index written before schema 3 gets plain BM25 over its raw wdfs.
+  static Xapian::BM25Weight weighting(const Handle& h) {
+    if (!h.normalised_wdf) return Xapian::BM25Weight(schema::kBm25K1, 0, 1, schema::kBm25B, schema::kMinNormLength);
+    return Xapian::BM25Weight(schema::kBm25K1 * schema::kWdfScale, 0, 1, 0, schema::kMinNormLength);
+  }
 
   // Runs `fn` on this thread's handle; a DatabaseModifiedError reopens and retries once.
   template <typename T, typename Fn>
@@ -344,6 +352,7 @@ class XapianEngine final : public Engine {
           return Status::NotFound("no index at " + options_.index_dir.string() + " (run errkb-indexer update)");
         h->db = Xapian::Database(store::stub_path(options_.index_dir).string());
         if (Status s = check_version(h->db); !s.ok()) return s;
+        h->normalised_wdf = std::atoi(h->db.get_metadata(std::string(schema::kMetaSchemaVersion)).c_str()) >= 3;
         if (h->open) reopens_.fetch_add(1);
         h->open = true;
         h->stub = stub;
@@ -581,7 +590,8 @@ class XapianEngine final : public Engine {
   struct Scored {
     rank::ScoredPassage sp;
     Xapian::Document doc;
-    size_t mset = 0;  // index of the MSet it came from (for its snippet)
+    size_t mset = 0;    // index of the MSet it came from (for its snippet)
+    double weight = 0;  // its BM25 weight there (breaks ties of the score)
   };
 
   struct Candidates {
@@ -658,14 +668,16 @@ class XapianEngine final : public Engine {
       total_idf += w;
     }
 
-    auto run = [&](const Xapian::Query& query, bool facets_here) {
+    // `scoring_terms`: the query whose words count as matched (the whole query when `query` is a
+    // reduced scan of it, store/scan_plan.h).
+    auto run = [&](const Xapian::Query& query, const Xapian::Query& scoring_terms, bool facets_here) {
       Xapian::Enquire enquire(h.db);
       enquire.set_query(query);
-      enquire.set_weighting_scheme(Xapian::BM25Weight());
+      enquire.set_weighting_scheme(weighting(h));
       Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want));
       if (facets_here) out.total = std::max<int64_t>(out.total, mset.get_matches_estimated());
       double max_weight = std::max(1e-9, mset.get_max_attained());
-      MatchedTerms matched = matched_terms(h.db, query, mset, idf);
+      MatchedTerms matched = matched_terms(h.db, scoring_terms, mset, idf);
       size_t rank = 0;
       for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
         if (!seen.insert(*it).second) continue;
@@ -739,7 +751,7 @@ class XapianEngine final : public Engine {
             if (!value.empty()) ++out.facets[std::string(spec.facet)][value];
           }
         out.strength = std::max(out.strength, std::max(parts.code, std::pow(std::min(1.0, coverage * 1.1), 1.5)));
-        out.scored.push_back({std::move(sp), std::move(doc), out.msets.size()});
+        out.scored.push_back({std::move(sp), std::move(doc), out.msets.size(), it.get_weight()});
       }
       out.msets.push_back(std::move(mset));
     };
@@ -751,10 +763,26 @@ class XapianEngine final : public Engine {
       // Every passage carrying the code is a candidate, ordered by how well it also matches the prose.
       Xapian::Query code_first = has_prose ? Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query, q.prose_query)
                                            : q.code_query;
-      run(filtered(q, code_first), true);
+      run(filtered(q, code_first), code_first, true);
     }
-    if (has_prose) run(filtered(q, q.prose_query), !has_codes);
-    std::stable_sort(out.scored.begin(), out.scored.end(), [](auto& a, auto& b) { return a.sp.score > b.sp.score; });
+    if (has_prose) {
+      store::ProseScanPlan plan = store::plan_prose_scan(h.db, q.prose_query, want);
+      for (const auto& pass : plan.passes) run(filtered(q, pass.query), q.prose_query, !has_codes && plan.exact);
+      if (!has_codes && !plan.exact) {
+        // What the whole query would match: an estimate from the posting list sizes, no scan.
+        Xapian::Enquire estimate(h.db);
+        estimate.set_query(filtered(q, q.prose_query));
+        out.total = std::max<int64_t>(out.total, estimate.get_mset(0, 0).get_matches_estimated());
+      }
+    }
+    // Ties go by BM25 weight (how prominent the code or words are in the passage), then by passage id:
+    // docids, and so the matcher's order of equal weights, depend on how the rebuild's threads shared
+    // the work.
+    std::sort(out.scored.begin(), out.scored.end(), [](const auto& a, const auto& b) {
+      if (a.sp.score != b.sp.score) return a.sp.score > b.sp.score;
+      if (a.weight != b.weight) return a.weight > b.weight;
+      return a.sp.passage.id < b.sp.passage.id;
+    });
     return out;
   }
 
@@ -914,6 +942,7 @@ class XapianEngine final : public Engine {
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
                                     Xapian::Query(std::string(schema::kCodePrefix) + interp.canonical),
                                     Xapian::Query("XKcatalogue")));
+    enquire.set_weighting_scheme(weighting(h));
     Xapian::MSet mset = enquire.get_mset(0, 10);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       store::StoredPassage stored;

@@ -6,5 +6,6 @@ list(APPEND ERRKB_CORE_SOURCES
   store/documents.cc
   store/catalogue_codes.cc
   store/update.cc
+  store/scan_plan.cc
   store/engine.cc
 )

@@ -1,5 +1,6 @@
 #include "store/prose_terms.h"
 
+#include "errkb/schema.h"
 #include "store/stopwords.h"
 
 namespace errkb::store {
@@ -51,17 +52,24 @@ bool ProseTerms::trim_cache() {
   return true;
 }
 
-void ProseTerms::add_to(Xapian::Document& doc, const StemCounts& stems, unsigned weight, std::string_view prefix) {
+void ProseTerms::add_to(Xapian::Document& doc, const StemCounts& stems, unsigned weight, std::string_view prefix,
+                        double wdf_scale) {
   std::string prefixed;
   for (const auto& [z_stem, count] : stems) {
-    if (weight) doc.add_term(*z_stem, count * weight);
+    if (weight) doc.add_term(*z_stem, schema::scaled_wdf(count * weight, wdf_scale));
     if (!prefix.empty()) {
       prefixed.assign("Z");
       prefixed.append(prefix);
       prefixed.append(*z_stem, 1, std::string::npos);
-      doc.add_term(prefixed, count);
+      doc.add_term(prefixed, schema::scaled_wdf(count, wdf_scale));
     }
   }
+}
+
+unsigned ProseTerms::raw_length(const StemCounts& stems, unsigned weight, std::string_view prefix) {
+  unsigned length = 0;
+  for (const auto& [z_stem, count] : stems) length += count * (weight + (prefix.empty() ? 0 : 1));
+  return length;
 }
 
 }  // namespace errkb::store

@@ -41,7 +41,11 @@ class ProseTerms {
 
   // Adds analysed stems to `doc`: "Z"+stem with wdf count*weight, and, when `prefix` is not empty, the
   // prefixed copy "Z"+prefix+stem with wdf count (TermGenerator's index_text(text, 1, prefix)).
-  static void add_to(Xapian::Document& doc, const StemCounts& stems, unsigned weight, std::string_view prefix);
+  // Every wdf is multiplied by `wdf_scale` (schema::scaled_wdf: the passage's length normalisation).
+  static void add_to(Xapian::Document& doc, const StemCounts& stems, unsigned weight, std::string_view prefix,
+                     double wdf_scale = 1.0);
+  // The wdf add_to would add with scale 1 (the passage's share of its raw length).
+  static unsigned raw_length(const StemCounts& stems, unsigned weight, std::string_view prefix);
 
  private:
   struct Language {

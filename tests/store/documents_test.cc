@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "errkb/codes.h"
+#include "errkb/schema.h"
+
 namespace errkb::store {
 namespace {
 
@@ -97,6 +102,52 @@ TEST(DocumentData, DamagedDataIsRefused) {
   std::string huge_length = good;
   huge_length[1] = '\xff';  // the first string's length now claims far more than there is
   EXPECT_FALSE(decode_passage(huge_length, out));
+}
+
+// BM25 with b = 0 and k1 × kWdfScale over stored wdfs gives BM25(k1, b) over raw wdfs with the pivot
+// as average length, up to one factor for every term and passage (schema.h), so the ranking is the same.
+TEST(LengthNormalisedWdf, MatchesBm25WithLengthNormalisation) {
+  using namespace schema;
+  auto bm25 = [](double wdf, double length) {
+    double norm = std::max(length / kLengthPivot, kMinNormLength);
+    return (kBm25K1 + 1) * wdf / (kBm25K1 * ((1 - kBm25B) + kBm25B * norm) + wdf);
+  };
+  auto stored = [](double wdf, double length) {
+    double w = scaled_wdf(static_cast<unsigned>(wdf), wdf_scale(length));
+    double k1 = kBm25K1 * kWdfScale;
+    return (k1 + 1) * w / (k1 + w);
+  };
+  const double factor = (kBm25K1 * kWdfScale + 1) / (kBm25K1 + 1);
+  // The stored wdf is an integer: its rounding costs precision in long passages (a word once in a
+  // passage 22 times the pivot length is stored as 3).
+  for (double length : {5.0, 20.0, 45.0, 100.0, 300.0, 1000.0})
+    for (double wdf : {1.0, 2.0, 3.0, 7.0, 20.0})
+      EXPECT_NEAR(stored(wdf, length) / factor, bm25(wdf, length), (length < 300 ? 0.03 : 0.1) * bm25(wdf, length))
+          << "wdf " << wdf << ", length " << length;
+}
+
+TEST(LengthNormalisedWdf, TheSameWordWeighsMoreInAShorterPassage) {
+  CodeGrammar grammar;
+  DocumentBuilder builder(grammar, false);
+  Item item;
+  item.uid = "article:a";
+  Passage short_p, long_p;
+  short_p.id = "a#1";
+  short_p.language = long_p.language = "en";
+  short_p.title = long_p.title = "Checkout timeout";
+  long_p.id = "a#2";
+  for (int i = 0; i < 60; ++i) long_p.body += "shipping label printer carrier warehouse ";
+  auto wdf_of = [](const Xapian::Document& doc, const std::string& term) {
+    auto it = doc.termlist_begin();
+    it.skip_to(term);
+    return it != doc.termlist_end() && *it == term ? it.get_wdf() : 0u;
+  };
+  Xapian::Document a = builder.build(item, short_p);
+  Xapian::Document b = builder.build(item, long_p);
+  EXPECT_GT(wdf_of(a, "Zcheckout"), wdf_of(b, "Zcheckout"));
+  EXPECT_GT(wdf_of(b, "Zcheckout"), 0u);
+  // Title words carry the title's weight (3) in both.
+  EXPECT_EQ(wdf_of(a, "Zcheckout"), schema::scaled_wdf(3, schema::wdf_scale(3 * 2 + 2)));
 }
 
 }  // namespace

@@ -1,0 +1,89 @@
+#include "store/scan_plan.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace errkb::store {
+
+namespace {
+
+struct WordGroup {
+  Xapian::Query query;  // one word of the prose, with its synonyms
+  uint64_t postings = 0;
+};
+
+// The prose query's words: QueryParser ORs them at the top level (a word with synonyms is one
+// OP_SYNONYM subquery).
+std::vector<WordGroup> word_groups(const Xapian::Database& db, const Xapian::Query& prose) {
+  std::vector<WordGroup> groups;
+  auto add = [&](const Xapian::Query& q) {
+    WordGroup g{q, 0};
+    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) g.postings += db.get_termfreq(*t);
+    groups.push_back(std::move(g));
+  };
+  if (prose.get_type() == Xapian::Query::OP_OR)
+    for (size_t i = 0; i < prose.get_num_subqueries(); ++i) add(prose.get_subquery(i));
+  else
+    add(prose);
+  return groups;
+}
+
+Xapian::Query any_of(const std::vector<Xapian::Query>& parts) {
+  return parts.size() == 1 ? parts.front() : Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
+}  // namespace
+
+ProseScanPlan plan_prose_scan(const Xapian::Database& db, const Xapian::Query& prose, size_t min_candidates,
+                              uint64_t budget) {
+  ProseScanPlan plan;
+  std::vector<WordGroup> groups = word_groups(db, prose);
+  uint64_t total = 0;
+  for (const auto& g : groups) total += g.postings;
+  if (total <= budget) {
+    plan.passes.push_back({prose, 1.0});
+    return plan;
+  }
+  plan.exact = false;
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.postings < b.postings; });
+  std::vector<Xapian::Query> rare;
+  uint64_t rare_postings = 0;
+  for (const auto& g : groups) {
+    if (rare_postings + g.postings > budget) break;
+    if (g.postings == 0) continue;  // a word the index does not have matches nothing
+    rare.push_back(g.query);
+    rare_postings += g.postings;
+  }
+  if (!rare.empty()) plan.passes.push_back({any_of(rare), 1.0});
+  if (rare_postings < min_candidates) {
+    const double share = std::clamp(static_cast<double>(budget) / static_cast<double>(total), 0.0, 1.0);
+    auto* windows = new DocidWindows(db.get_lastdocid(), share);
+    plan.passes.push_back({Xapian::Query(Xapian::Query::OP_FILTER, prose, Xapian::Query(windows->release())), share});
+  }
+  return plan;
+}
+
+DocidWindows::DocidWindows(Xapian::docid last_docid, double fraction, unsigned windows)
+    : last_(last_docid), fraction_(fraction), windows_(std::max(1u, windows)) {
+  width_ = std::max<Xapian::docid>(1, (last_ + windows_ - 1) / windows_);
+  taken_ = std::clamp<Xapian::docid>(static_cast<Xapian::docid>(std::ceil(fraction_ * width_)), 1, width_);
+  const Xapian::docid full_windows = last_ / width_;
+  accepted_ = full_windows * taken_ + std::min<Xapian::docid>(taken_, last_ - full_windows * width_);
+}
+
+void DocidWindows::move_to(Xapian::docid did) {
+  if (did > last_) {
+    current_ = last_ + 1;
+    return;
+  }
+  const Xapian::docid start = (did - 1) / width_ * width_ + 1;  // first docid of did's window
+  current_ = did < start + taken_ ? did : start + width_;
+  if (current_ > last_) current_ = last_ + 1;
+}
+
+std::string DocidWindows::get_description() const {
+  return "DocidWindows(" + std::to_string(taken_) + " of every " + std::to_string(width_) + " up to " +
+         std::to_string(last_) + ")";
+}
+
+}  // namespace errkb::store
