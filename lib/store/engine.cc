@@ -23,6 +23,7 @@
 #include "store/documents.h"
 #include "store/index_dir.h"
 #include "store/scan_plan.h"
+#include "store/spelling.h"
 #include "store/stopwords.h"
 #include "store/xapian_status.h"
 
@@ -245,6 +246,53 @@ class BackgroundRunner {
   std::thread thread_;
 };
 
+std::string generation_of(const Xapian::Database& db) {
+  return db.get_uuid() + ":" + std::to_string(db.get_revision());
+}
+
+// A table derived from one index generation (rank records, the spelling dictionary), built by a
+// background thread when a query first meets that generation: building reads the whole index, and no
+// worker should wait for it. Until it is ready, and for any other generation, get() gives nullptr.
+template <typename T>
+class GenerationTable {
+ public:
+  using Builder = std::function<std::shared_ptr<const T>(const Xapian::Database&)>;
+  GenerationTable(fs::path stub, Builder build) : stub_(std::move(stub)), build_(std::move(build)) {}
+
+  std::shared_ptr<const T> get(const std::string& generation) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (table_ && generation_ == generation) return table_;
+    runner_.start([this] { load(); });
+    return nullptr;
+  }
+
+ private:
+  void load() {
+    std::shared_ptr<const T> table;
+    std::string generation;
+    try {
+      Xapian::Database db(stub_.string());  // the index as it is now
+      generation = generation_of(db);
+      table = build_(db);
+    } catch (const Xapian::Error&) {
+      table.reset();  // the index switched under us: the next query asks again
+    } catch (const std::exception&) {
+      table.reset();
+    }
+    if (!table) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    table_ = std::move(table);
+    generation_ = std::move(generation);
+  }
+
+  const fs::path stub_;
+  const Builder build_;
+  std::mutex mutex_;
+  std::string generation_;          // guarded by mutex_
+  std::shared_ptr<const T> table_;  // guarded by mutex_
+  BackgroundRunner runner_;         // last: waits for its job before the rest goes
+};
+
 class XapianEngine final : public Engine {
  public:
 
@@ -383,9 +431,6 @@ class XapianEngine final : public Engine {
     return Status::OK();
   }
 
-  static std::string generation_of(const Xapian::Database& db) {
-    return db.get_uuid() + ":" + std::to_string(db.get_revision());
-  }
 
   static std::string catalogue_rev_of(const Xapian::Database& db) {
     return db.get_metadata(std::string(schema::kMetaCatalogueRev)) + "@" + db.get_uuid();
@@ -436,11 +481,9 @@ class XapianEngine final : public Engine {
 
   // The rank records (schema slot 20) of the open index generation, in memory by docid. Ranking reads
   // one for every candidate (up to 120 a search) and from the index each is a B-tree lookup, usually a
-  // pread (12% of a search at 100k passages). A background thread loads them in one pass over the
-  // value stream when a worker first meets a generation (about 90 bytes a passage); until then, and for
-  // any other generation, records are read from the index.
+  // pread (12% of a search at 100k passages). They are loaded in one pass over the value stream (about
+  // 90 bytes a passage); until then, and for any other generation, records are read from the index.
   struct RankRecords {
-    std::string generation;
     std::string blob;
     std::vector<uint64_t> offsets;  // record of docid d: blob[offsets[d], offsets[d + 1])
     std::string_view of(Xapian::docid did) const {
@@ -451,35 +494,36 @@ class XapianEngine final : public Engine {
 
   std::shared_ptr<const RankRecords> rank_records_for(const Handle& h) {
     if (!options_.rank_records_in_memory) return nullptr;
-    std::lock_guard<std::mutex> lock(records_mutex_);
-    if (records_ && records_->generation == h.generation) return records_;
-    records_loader_.start([this] { load_rank_records(); });
-    return nullptr;
+    return rank_records_.get(h.generation);
   }
 
-  void load_rank_records() {
+  static std::shared_ptr<const RankRecords> load_rank_records(const Xapian::Database& db) {
     auto table = std::make_shared<RankRecords>();
-    try {
-      Xapian::Database db(store::stub_path(options_.index_dir).string());
-      table->generation = generation_of(db);
-      table->offsets.assign(static_cast<size_t>(db.get_lastdocid()) + 2, 0);
-      Xapian::docid next = 1;  // docids without a record get an empty one
-      for (auto v = db.valuestream_begin(schema::kSlotRankRecord); v != db.valuestream_end(schema::kSlotRankRecord);
-           ++v) {
-        const Xapian::docid did = v.get_docid();
-        if (static_cast<size_t>(did) + 1 >= table->offsets.size()) break;  // newer than lastdocid: not ours
-        for (; next <= did; ++next) table->offsets[next] = table->blob.size();
-        table->blob += *v;
-      }
-      for (; static_cast<size_t>(next) < table->offsets.size(); ++next) table->offsets[next] = table->blob.size();
-    } catch (const Xapian::Error&) {
-      table.reset();  // the index switched under us: the next query asks again
-    } catch (const std::exception&) {
-      table.reset();
+    table->offsets.assign(static_cast<size_t>(db.get_lastdocid()) + 2, 0);
+    Xapian::docid next = 1;  // docids without a record get an empty one
+    for (auto v = db.valuestream_begin(schema::kSlotRankRecord); v != db.valuestream_end(schema::kSlotRankRecord);
+         ++v) {
+      const Xapian::docid did = v.get_docid();
+      if (static_cast<size_t>(did) + 1 >= table->offsets.size()) break;  // newer than lastdocid: not ours
+      for (; next <= did; ++next) table->offsets[next] = table->blob.size();
+      table->blob += *v;
     }
-    if (!table) return;
-    std::lock_guard<std::mutex> lock(records_mutex_);
-    records_ = std::move(table);
+    for (; static_cast<size_t>(next) < table->offsets.size(); ++next) table->offsets[next] = table->blob.size();
+    return table;
+  }
+
+  // A spelling correction for one unknown word ("" = none), memoised per generation. One edit away from
+  // the in-memory dictionary once it is loaded; two edits away through Xapian while it is not, or when
+  // the table is small enough for Xapian to search quickly (store/spelling.h).
+  std::string spelling_fix(Handle& h, const std::string& word) {
+    if (auto known = spelling_memo_.find(h.generation, word)) return *known;
+    const std::shared_ptr<const store::SpellingDictionary> dictionary = spelling_.get(h.generation);
+    std::string fix;
+    if (dictionary) fix = dictionary->one_edit(word);
+    if (fix.empty() && (!dictionary || dictionary->size() <= store::kSmallSpellingTable))
+      fix = h.db.get_spelling_suggestion(word, 2);
+    spelling_memo_.store(h.generation, word, std::make_shared<const std::string>(fix));
+    return fix;
   }
 
   // ---- query analysis ----
@@ -528,12 +572,8 @@ class XapianEngine final : public Engine {
         q.prose_query = qp.parse_query(parser_text, 0);
       }
       if (want_suggestion)
-        q.suggestion = suggest_spelling(h.db, q.prose, q.language, q.stem, [&](const std::string& word) {
-          if (auto known = spelling_memo_.find(h.generation, word)) return *known;
-          auto fix = std::make_shared<const std::string>(h.db.get_spelling_suggestion(word, 2));
-          spelling_memo_.store(h.generation, word, fix);
-          return *fix;
-        });
+        q.suggestion = suggest_spelling(h.db, q.prose, q.language, q.stem,
+                                        [&](const std::string& word) { return spelling_fix(h, word); });
       for (auto t = q.prose_query.get_unique_terms_begin(); t != q.prose_query.get_unique_terms_end(); ++t) {
         const std::string& term = *t;
         if (!term.empty() && (std::islower(static_cast<unsigned char>(term[0])) || term[0] == 'Z' ||
@@ -973,12 +1013,14 @@ class XapianEngine final : public Engine {
   std::shared_ptr<const CodeGrammar> grammar_;  // guarded by grammar_mutex_
   std::string grammar_rev_;                     // guarded by grammar_mutex_
   std::atomic<uint64_t> grammar_swaps_{0};
-  std::mutex records_mutex_;
-  std::shared_ptr<const RankRecords> records_;  // guarded by records_mutex_
   std::string today_ = today_key();
   // Last: destroyed first, they wait for their jobs while everything those jobs use still exists.
-  BackgroundRunner teacher_;          // teach_latest_grammar()
-  BackgroundRunner records_loader_;   // load_rank_records()
+  GenerationTable<RankRecords> rank_records_{store::stub_path(options_.index_dir), load_rank_records};
+  GenerationTable<store::SpellingDictionary> spelling_{
+      store::stub_path(options_.index_dir), [](const Xapian::Database& db) {
+        return std::make_shared<const store::SpellingDictionary>(store::SpellingDictionary::load(db));
+      }};
+  BackgroundRunner teacher_;  // teach_latest_grammar()
 };
 
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {

@@ -7,5 +7,6 @@ list(APPEND ERRKB_CORE_SOURCES
   store/catalogue_codes.cc
   store/update.cc
   store/scan_plan.cc
+  store/spelling.cc
   store/engine.cc
 )

@@ -56,7 +56,8 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, const Xapian::Query& p
   }
   if (!rare.empty()) plan.passes.push_back({any_of(rare), 1.0});
   if (rare_postings < min_candidates) {
-    const double share = std::clamp(static_cast<double>(budget) / static_cast<double>(total), 0.0, 1.0);
+    const double share =
+        std::clamp(static_cast<double>(budget) / (kWindowedPostingCost * static_cast<double>(total)), 0.0, 1.0);
     auto* windows = new DocidWindows(db.get_lastdocid(), share);
     plan.passes.push_back({Xapian::Query(Xapian::Query::OP_FILTER, prose, Xapian::Query(windows->release())), share});
   }

@@ -20,6 +20,9 @@ namespace errkb::store {
 
 // Postings one prose query may read (~1 ms).
 inline constexpr uint64_t kProseScanBudget = 120'000;
+// A posting read through the DocidWindows filter costs about this many plain ones (the filter's check
+// per posting): the sampled share is cut by it.
+inline constexpr double kWindowedPostingCost = 2.5;
 
 // One matching pass: a query and the share of the index it covers (1 = all of it).
 struct ScanPass {
@@ -45,6 +48,8 @@ class DocidWindows : public Xapian::PostingSource {
 
   void init(const Xapian::Database&) override { current_ = 0; }
   Xapian::doccount get_termfreq_min() const override { return 0; }
+  // A low estimate makes the matcher drive the filter from this source: it then skips each posting
+  // list from window to window instead of reading it whole and checking every docid here.
   Xapian::doccount get_termfreq_est() const override { return accepted_; }
   Xapian::doccount get_termfreq_max() const override { return accepted_; }
   void next(double) override { move_to(current_ + 1); }
