@@ -23,6 +23,7 @@
 #include "store/documents.h"
 #include "store/index_dir.h"
 #include "store/scan_plan.h"
+#include "store/snippet.h"
 #include "store/spelling.h"
 #include "store/stopwords.h"
 #include "store/xapian_status.h"
@@ -513,11 +514,14 @@ class XapianEngine final : public Engine {
   }
 
   // A spelling correction for one unknown word ("" = none), memoised per generation. One edit away from
-  // the in-memory dictionary once it is loaded; two edits away through Xapian while it is not, or when
-  // the table is small enough for Xapian to search quickly (store/spelling.h).
+  // the in-memory dictionary; when nothing is, two edits away through Xapian if the table is small enough
+  // for that to be quick (store/spelling.h). While the dictionary loads, Xapian answers for an index of
+  // up to kSmallSpellingTable passages (its table is smaller than that) and a larger one gets no
+  // suggestion, not memoised.
   std::string spelling_fix(Handle& h, const std::string& word) {
     if (auto known = spelling_memo_.find(h.generation, word)) return *known;
     const std::shared_ptr<const store::SpellingDictionary> dictionary = spelling_.get(h.generation);
+    if (!dictionary && h.db.get_doccount() > store::kSmallSpellingTable) return {};
     std::string fix;
     if (dictionary) fix = dictionary->one_edit(word);
     if (fix.empty() && (!dictionary || dictionary->size() <= store::kSmallSpellingTable))
@@ -630,8 +634,7 @@ class XapianEngine final : public Engine {
   struct Scored {
     rank::ScoredPassage sp;
     Xapian::Document doc;
-    size_t mset = 0;    // index of the MSet it came from (for its snippet)
-    double weight = 0;  // its BM25 weight there (breaks ties of the score)
+    double weight = 0;  // its BM25 weight in its MSet (breaks ties of the score)
   };
 
   struct Candidates {
@@ -640,8 +643,6 @@ class XapianEngine final : public Engine {
     int64_t total = 0;
     Facets facets;
     double strength = 0;  // how well the best candidate answers the query (0..1)
-    std::vector<Xapian::MSet> msets;  // kept for snippets, which are made only for what is returned
-    std::vector<size_t> passage_msets;  // for each of `passages`, the index of its MSet
   };
 
   // Which of a query's scoring terms each document of an MSet contains, in query order (the order
@@ -791,9 +792,8 @@ class XapianEngine final : public Engine {
             if (!value.empty()) ++out.facets[std::string(spec.facet)][value];
           }
         out.strength = std::max(out.strength, std::max(parts.code, std::pow(std::min(1.0, coverage * 1.1), 1.5)));
-        out.scored.push_back({std::move(sp), std::move(doc), out.msets.size(), it.get_weight()});
+        out.scored.push_back({std::move(sp), std::move(doc), it.get_weight()});
       }
-      out.msets.push_back(std::move(mset));
     };
 
     bool has_codes = !q.code_query.empty();
@@ -836,13 +836,12 @@ class XapianEngine final : public Engine {
       rank::ScoredPassage& sp = candidate.sp;
       sp.passage = std::move(stored.passage);
       sp.code_terms = std::move(stored.code_terms);
-      if (c.passages.size() >= snippets_from) sp.snippet = make_snippet(c.msets[candidate.mset], q, sp.passage);
+      if (c.passages.size() >= snippets_from) sp.snippet = make_snippet(q, sp.passage);
       c.passages.push_back(std::move(sp));
-      c.passage_msets.push_back(candidate.mset);
     }
   }
 
-  std::string make_snippet(const Xapian::MSet& mset, const AnalyzedQuery& q, const Passage& p) {
+  static std::string make_snippet(const AnalyzedQuery& q, const Passage& p) {
     std::string text = p.symptoms;
     for (const std::string* part : {&p.heading, &p.cause, &p.body}) {
       if (part->empty()) continue;
@@ -851,10 +850,7 @@ class XapianEngine final : public Engine {
     }
     for (const auto& r : p.resolutions) text += " " + r;
     if (text.empty()) text = p.title;
-    std::string snippet = mset.snippet(text, 240, q.stem,
-                                       0,  // no background model: it looks up every word of the text in the index
-                                       "<mark>", "</mark>", "…");
-    return snippet;
+    return store::make_snippet(text, store::SnippetTerms::from_query_terms(q.prose_terms), q.stem);
   }
 
   Hit to_hit(const rank::ScoredPassage& sp) {
@@ -898,13 +894,11 @@ class XapianEngine final : public Engine {
     Candidates c = retrieve(h, q, candidates, false, feedback);
     materialize(c, q, std::max<size_t>(4 * limit, 20), /*snippets_from=*/SIZE_MAX);
     std::vector<rank::ScoredPassage> usable;
-    std::vector<size_t> usable_msets;
     for (size_t i = 0; i < c.passages.size(); ++i) {
       const Passage& p = c.passages[i].passage;
       bool describes_cause = !p.cause.empty() || !p.resolutions.empty() || !p.body.empty();
       if (causes_only && !describes_cause) continue;
       usable.push_back(std::move(c.passages[i]));
-      usable_msets.push_back(c.passage_msets[i]);
     }
     std::vector<Cause> causes = rank::merge_causes(usable, limit, c.strength);
     // Snippets only for the evidence of the returned causes.
@@ -913,7 +907,7 @@ class XapianEngine final : public Engine {
     for (auto& cause : causes)
       for (auto& evidence : cause.evidence)
         if (auto it = by_id.find(evidence.passage_id); it != by_id.end())
-          evidence.snippet = make_snippet(c.msets[usable_msets[it->second]], q, usable[it->second].passage);
+          evidence.snippet = make_snippet(q, usable[it->second].passage);
     return causes;
   }
 
@@ -993,7 +987,7 @@ class XapianEngine final : public Engine {
       sp.parts.code = 1;
       sp.parts.authority = stored.authority;
       sp.score = rank::combine(sp.parts);
-      sp.snippet = make_snippet(mset, q, sp.passage);
+      sp.snippet = make_snippet(q, sp.passage);
       answer->catalogue_entries.push_back(to_hit(sp));
     }
     // Top causes for this reading alone.

@@ -8,5 +8,6 @@ list(APPEND ERRKB_CORE_SOURCES
   store/update.cc
   store/scan_plan.cc
   store/spelling.cc
+  store/snippet.cc
   store/engine.cc
 )

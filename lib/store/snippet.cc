@@ -1,0 +1,135 @@
+#include "store/snippet.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace errkb::store {
+
+namespace {
+
+struct Word {
+  size_t begin, end;  // byte offsets in the text
+  int term = -1;      // index of the query term it matches, -1 none
+};
+
+// The first `chars` characters of a lower-case word, as bytes.
+std::string_view head(std::string_view word, size_t chars) {
+  size_t i = 0;
+  for (size_t n = 0; n < chars && i < word.size(); ++n) {
+    ++i;
+    while (i < word.size() && (static_cast<unsigned char>(word[i]) & 0xC0) == 0x80) ++i;
+  }
+  return word.substr(0, i);
+}
+
+void append_escaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      default: out += c;
+    }
+  }
+}
+
+constexpr size_t kStemHeadChars = 3;
+
+}  // namespace
+
+SnippetTerms SnippetTerms::from_query_terms(const std::vector<std::string>& terms) {
+  SnippetTerms out;
+  for (const auto& t : terms) {
+    if (t.empty()) continue;
+    if (t[0] == 'Z') {
+      if (t.size() > 1 && std::find(out.stems.begin(), out.stems.end(), t.substr(1)) == out.stems.end())
+        out.stems.push_back(t.substr(1));
+    } else if (std::islower(static_cast<unsigned char>(t[0])) || static_cast<unsigned char>(t[0]) >= 0x80) {
+      if (std::find(out.words.begin(), out.words.end(), t) == out.words.end()) out.words.push_back(t);
+    }
+  }
+  return out;
+}
+
+std::string make_snippet(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem, size_t length) {
+  // Words of the text, and which query term each one is.
+  std::vector<Word> words;
+  std::vector<std::string_view> stem_heads;
+  for (const auto& s : terms.stems) stem_heads.push_back(head(s, kStemHeadChars));
+  std::string lower;
+  for (Xapian::Utf8Iterator it(text.data(), text.size()), end; it != end;) {
+    if (!Xapian::Unicode::is_wordchar(*it)) {
+      ++it;
+      continue;
+    }
+    const size_t begin = it.raw() - text.data();
+    lower.clear();
+    while (it != end && Xapian::Unicode::is_wordchar(*it)) {
+      Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+      ++it;
+    }
+    Word w{begin, it == end ? text.size() : static_cast<size_t>(it.raw() - text.data())};
+    for (size_t t = 0; t < terms.words.size() && w.term < 0; ++t)
+      if (lower == terms.words[t]) w.term = static_cast<int>(terms.stems.size() + t);
+    bool may_stem = false;
+    for (size_t t = 0; t < stem_heads.size() && !may_stem; ++t)
+      may_stem = head(lower, kStemHeadChars) == stem_heads[t];
+    if (w.term < 0 && may_stem) {
+      const std::string s = stem(lower);
+      for (size_t t = 0; t < terms.stems.size(); ++t)
+        if (s == terms.stems[t]) {
+          w.term = static_cast<int>(t);
+          break;
+        }
+    }
+    words.push_back(w);
+  }
+  if (words.empty()) return {};
+
+  // The window (starting at a word, at most `length` bytes of text) with the most distinct query terms,
+  // then the most matches; the earliest among equals.
+  size_t best_start = 0;
+  std::pair<size_t, size_t> best_score{0, 0};
+  std::vector<int> seen(terms.stems.size() + terms.words.size(), 0);
+  for (size_t start = 0; start < words.size(); ++start) {
+    if (words[start].term < 0 && start > 0) continue;  // windows worth having start at a match (or the top)
+    std::fill(seen.begin(), seen.end(), 0);
+    std::pair<size_t, size_t> score{0, 0};
+    for (size_t i = start; i < words.size() && words[i].end - words[start].begin <= length; ++i) {
+      if (words[i].term < 0) continue;
+      if (!seen[words[i].term]++) ++score.first;
+      ++score.second;
+    }
+    if (score > best_score) {
+      best_score = score;
+      best_start = start;
+    }
+  }
+
+  // Back up a little so the first match has some context, when the window has room for it.
+  size_t first = best_start;
+  size_t last = first;
+  while (last + 1 < words.size() && words[last + 1].end - words[first].begin <= length) ++last;
+  while (first > 0 && words[last].end - words[first - 1].begin <= length && best_start - first < 3) --first;
+
+  std::string out;
+  if (first > 0) out += "…";
+  size_t pos = first == 0 ? 0 : words[first].begin;  // the text's start, punctuation and all
+  for (size_t i = first; i <= last; ++i) {
+    append_escaped(out, text.substr(pos, words[i].begin - pos));
+    const std::string_view word = text.substr(words[i].begin, words[i].end - words[i].begin);
+    if (words[i].term >= 0) {
+      out += "<mark>";
+      append_escaped(out, word);
+      out += "</mark>";
+    } else {
+      append_escaped(out, word);
+    }
+    pos = words[i].end;
+  }
+  if (last + 1 < words.size()) out += "…";
+  else append_escaped(out, text.substr(pos));  // the text's end: its closing punctuation
+  return out;
+}
+
+}  // namespace errkb::store

@@ -1,0 +1,48 @@
+// Snippets: the window with the most query words, matches marked (stemmed and unstemmed), HTML
+// escaped, cut at word boundaries with ellipses.
+#include "store/snippet.h"
+
+#include <gtest/gtest.h>
+
+namespace errkb::store {
+namespace {
+
+SnippetTerms terms_for(std::initializer_list<const char*> words, const Xapian::Stem& stem) {
+  std::vector<std::string> terms;
+  for (const char* w : words) terms.push_back("Z" + stem(w));
+  return SnippetTerms::from_query_terms(terms);
+}
+
+TEST(Snippet, MarksStemmedMatches) {
+  Xapian::Stem en("english");
+  std::string s = make_snippet("Payments are declined when the card expired.", terms_for({"payment", "decline"}, en), en);
+  EXPECT_EQ(s, "<mark>Payments</mark> are <mark>declined</mark> when the card expired.");
+}
+
+TEST(Snippet, PicksTheWindowWithMostQueryWords) {
+  Xapian::Stem en("english");
+  std::string filler;
+  for (int i = 0; i < 40; ++i) filler += "lorem ipsum dolor ";
+  std::string text = "Refund once. " + filler + "The refund failed because the webhook timed out. " + filler;
+  std::string s = make_snippet(text, terms_for({"refund", "webhook"}, en), en, 120);
+  EXPECT_NE(s.find("<mark>refund</mark> failed because the <mark>webhook</mark>"), std::string::npos) << s;
+  EXPECT_EQ(s.rfind("…", 0), 0u) << s;  // cut at the front
+  EXPECT_EQ(s.substr(s.size() - 3), "…") << s;
+  EXPECT_LE(s.size(), 120u + 2 * 3 + 2 * 13);  // text, two ellipses, two marks
+}
+
+TEST(Snippet, UnstemmedTermsCyrillicAndEscaping) {
+  Xapian::Stem ru("russian");
+  std::vector<std::string> terms = {"Z" + ru("заказ"), "synchronisation", "XC:http:500"};
+  std::string s = make_snippet("<b>Заказы</b> & synchronisation", SnippetTerms::from_query_terms(terms), ru);
+  EXPECT_EQ(s, "&lt;b&gt;<mark>Заказы</mark>&lt;/b&gt; &amp; <mark>synchronisation</mark>");
+}
+
+TEST(Snippet, NoMatchGivesTheStart) {
+  Xapian::Stem en("english");
+  EXPECT_EQ(make_snippet("Nothing to see here.", terms_for({"payment"}, en), en, 12), "Nothing to…");
+  EXPECT_EQ(make_snippet("", terms_for({"payment"}, en), en), "");
+}
+
+}  // namespace
+}  // namespace errkb::store
