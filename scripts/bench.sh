@@ -130,6 +130,17 @@ done
 curl -sf "$URL/healthz" >/dev/null || { log "errkb-server not healthy"; exit 1; }
 "$PY" "$ROOT/scripts/bench_peers.py" http-query --url "$URL" --queries "$QUERIES" --seconds "$PEER_SECONDS" \
   >"$OUT/errkb-query.json"
+# The same loop on a second server matching exactly (no prose_scan_budget): what the budget costs in
+# finding the source document.
+EXACT_PORT=$(free_port)
+printf 'prose_scan_budget: 0\n' >"$WORK/exact.yaml"
+"$BUILD_DIR/errkb-server" --config "$WORK/exact.yaml" --index "$INDEX" --kb "$KB" --listen "127.0.0.1:$EXACT_PORT" \
+  --threads 2 >"$WORK/server-exact.log" 2>&1 &
+EXACT_PID=$!
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$EXACT_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+"$PY" "$ROOT/scripts/bench_peers.py" http-query --url "http://127.0.0.1:$EXACT_PORT" --queries "$QUERIES" \
+  --seconds "$PEER_SECONDS" >"$OUT/errkb-exact-query.json" || true
+kill "$EXACT_PID"; wait "$EXACT_PID" 2>/dev/null || true
 
 cat >"$WORK/bench.lua" <<'EOF'
 -- Cycles through request lines (GET paths, or JSON bodies POSTed to /v1/diagnose); each thread

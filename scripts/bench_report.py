@@ -62,7 +62,7 @@ def main():
     fts_load = idx.get("sqlite_fts5") if idx else None
     pg_load = load(o, "pg-load.json")
     q = {"errkb": load(o, "errkb-query.json"), "sqlite-fts5": load(o, "fts5-query.json"),
-         "postgresql": load(o, "pg-query.json")}
+         "postgresql": load(o, "pg-query.json"), "errkb-exact": load(o, "errkb-exact-query.json")}
     wrk = {n: load(o, "wrk-%s.json" % n) for n in ("healthz", "codes", "search", "diagnose", "search-during-rebuild")}
     rul = load(o, "rebuild-under-load.json")
     n = idx["passages"] if idx else a.passages
@@ -109,6 +109,7 @@ def main():
             get("postgresql", "p99_ms"), "%.2f")
         row("1 client, %s: source doc in top 10" % kind, get("errkb", "source_in_top10"),
             get("sqlite-fts5", "source_in_top10"), get("postgresql", "source_in_top10"), "%.2f")
+        row("  ... with exact matching (no scan budget)", get("errkb-exact", "source_in_top10"), None, None, "%.2f")
     lines.append("")
     lines.append("errkb-server over HTTP, wrk -t2 -c16 (keep-alive)")
     lines.append("%-44s %12s %10s %10s %10s" % ("endpoint", "req/s", "p50 ms", "p99 ms", "errors"))

@@ -128,6 +128,8 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
     config.code_cache_readings = value.as<size_t>();
   } else if (name == "spelling_memo_words") {
     config.spelling_memo_words = value.as<size_t>();
+  } else if (name == "prose_scan_budget") {
+    config.prose_scan_budget = value.as<uint64_t>();
   } else if (name == "log_requests") {
     config.log_requests = value.as<bool>();
   } else if (name == "log_level") {

@@ -46,6 +46,7 @@ struct ServerConfig {
   int indexer_threads = 0;                          // rebuild shards for admin reindex; 0 = cores
   size_t code_cache_readings = 4096;                // /v1/codes answers kept per code reading and index revision; 0 = none
   size_t spelling_memo_words = 8192;                // spelling suggestions kept per word and index revision; 0 = none
+  uint64_t prose_scan_budget = 60000;               // postings one prose query may read; 0 = no limit
   bool log_requests = true;                         // one log line per request
   std::string log_level = "info";
 };

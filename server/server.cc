@@ -68,6 +68,7 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   engine_options.feedback = server->feedback_.get();
   engine_options.code_cache_readings = config.code_cache_readings;
   engine_options.spelling_memo_words = config.spelling_memo_words;
+  engine_options.prose_scan_budget = config.prose_scan_budget;
   // Workers look for a changed index at most every 100 ms (a stat and a file read each time); the
   // watcher and finished reindex jobs make them look at once (index_changed()).
   engine_options.change_check_interval = std::chrono::milliseconds(100);

@@ -18,8 +18,6 @@
 
 namespace errkb::store {
 
-// Postings one prose query may read (~1 ms).
-inline constexpr uint64_t kProseScanBudget = 120'000;
 // A posting read through the DocidWindows filter costs about this many plain ones (the filter's check
 // per posting): the sampled share is cut by it.
 inline constexpr double kWindowedPostingCost = 2.5;
@@ -37,8 +35,9 @@ struct ProseScanPlan {
 
 // `min_candidates`: when the rarer words match fewer passages than this, a sampled pass over the whole
 // query follows, so a short list is topped up with the best passages of common words.
+// `budget`: postings the plan may read (EngineOptions::prose_scan_budget).
 ProseScanPlan plan_prose_scan(const Xapian::Database& db, const Xapian::Query& prose, size_t min_candidates,
-                              uint64_t budget = kProseScanBudget);
+                              uint64_t budget);
 
 // Posting source of the docids in `windows` equal windows over 1..last_docid, each cut to its first
 // `fraction` share: used as a filter, it makes the matcher skip the rest of every posting list.
