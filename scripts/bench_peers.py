@@ -140,7 +140,7 @@ def run_loop(search, queries, seconds):
         if time.perf_counter() >= t_end and i >= min(len(queries), 50):
             break
     wall = time.perf_counter() - t_start
-    out = {"queries": n, "seconds": wall, "qps": n / wall, "by_kind": {}}
+    out = {"queries": n, "seconds": wall, "qps": n / wall, "by_kind": {}, "found": found}
     for kind, v in lat.items():
         v.sort()
         out["by_kind"][kind] = {"n": len(v), "p50_ms": percentile(v, 50), "p99_ms": percentile(v, 99),
