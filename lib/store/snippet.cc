@@ -54,8 +54,15 @@ SnippetTerms SnippetTerms::from_query_terms(const std::vector<std::string>& term
 std::string make_snippet(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem, size_t length) {
   // Words of the text, and which query term each one is.
   std::vector<Word> words;
-  std::vector<std::string_view> stem_heads;
-  for (const auto& s : terms.stems) stem_heads.push_back(head(s, kStemHeadChars));
+  // A stem's first characters (up to kStemHeadChars), and how many they are: a word can only stem to
+  // it if it starts with them ("go" is the stem of "going").
+  std::vector<std::pair<std::string_view, size_t>> stem_heads;
+  for (const auto& s : terms.stems) {
+    const std::string_view h = head(s, kStemHeadChars);
+    size_t chars = 0;
+    for (char c : h) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    stem_heads.emplace_back(h, chars);
+  }
   std::string lower;
   for (Xapian::Utf8Iterator it(text.data(), text.size()), end; it != end;) {
     if (!Xapian::Unicode::is_wordchar(*it)) {
@@ -73,7 +80,7 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
       if (lower == terms.words[t]) w.term = static_cast<int>(terms.stems.size() + t);
     bool may_stem = false;
     for (size_t t = 0; t < stem_heads.size() && !may_stem; ++t)
-      may_stem = head(lower, kStemHeadChars) == stem_heads[t];
+      may_stem = head(lower, stem_heads[t].second) == stem_heads[t].first;
     if (w.term < 0 && may_stem) {
       const std::string s = stem(lower);
       for (size_t t = 0; t < terms.stems.size(); ++t)

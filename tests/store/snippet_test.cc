@@ -19,6 +19,11 @@ TEST(Snippet, MarksStemmedMatches) {
   EXPECT_EQ(s, "<mark>Payments</mark> are <mark>declined</mark> when the card expired.");
 }
 
+TEST(Snippet, ShortStems) {
+  Xapian::Stem en("english");
+  EXPECT_EQ(make_snippet("Keep going.", terms_for({"go"}, en), en), "Keep <mark>going</mark>.");
+}
+
 TEST(Snippet, PicksTheWindowWithMostQueryWords) {
   Xapian::Stem en("english");
   std::string filler;
