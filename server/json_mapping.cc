@@ -14,7 +14,8 @@ json to_json(const IndexInfo& i) {
           {"revision", i.revision},
           {"documents", i.documents},
           {"schema_version", i.schema_version},
-          {"reopen_count", i.reopen_count}};
+          {"reopen_count", i.reopen_count},
+          {"warm", i.warm}};
 }
 
 json to_json(const IndexProgress& p) {

@@ -159,6 +159,9 @@ struct IndexInfo {
   uint64_t documents = 0;
   int schema_version = 0;
   uint64_t reopen_count = 0;
+  // The open revision's in-memory tables (rank records, spelling dictionary) are loaded: until then
+  // queries are answered, reading from the index instead (seconds at 1M passages after a start).
+  bool warm = false;
   CacheStats code_cache;     // EngineOptions::code_cache_readings
   CacheStats spelling_memo;  // EngineOptions::spelling_memo_words
 };

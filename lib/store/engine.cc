@@ -325,6 +325,7 @@ class XapianEngine final : public Engine {
       info.documents = h.db.get_doccount();
       info.schema_version = std::atoi(h.db.get_metadata(std::string(schema::kMetaSchemaVersion)).c_str());
       info.reopen_count = reopens_.load();
+      info.warm = (!options_.rank_records_in_memory || rank_records_.get(h.generation)) && spelling_.get(h.generation);
       info.code_cache = reading_answers_.stats();
       info.spelling_memo = spelling_memo_.stats();
       return info;
@@ -409,6 +410,7 @@ class XapianEngine final : public Engine {
         h->grammar_swaps = grammar_swaps_.load();
         h->grammar = grammar_for(h->db);
         h->generation = generation_of(h->db);
+        start_loading_tables(*h);
       } else if (h->db.reopen() || h->epoch != epoch) {
         // reopen() picked up a new revision (an update committed): the catalogues may have changed too.
         h->epoch = epoch;
@@ -416,6 +418,7 @@ class XapianEngine final : public Engine {
         h->grammar_swaps = grammar_swaps_.load();
         h->grammar = grammar_for(h->db);
         h->generation = generation_of(h->db);
+        start_loading_tables(*h);
       }
     } catch (const Xapian::Error& e) {
       h->open = false;
@@ -431,7 +434,6 @@ class XapianEngine final : public Engine {
                                      std::to_string(schema::kSchemaVersion) + "; upgrade errkb");
     return Status::OK();
   }
-
 
   static std::string catalogue_rev_of(const Xapian::Database& db) {
     return db.get_metadata(std::string(schema::kMetaCatalogueRev)) + "@" + db.get_uuid();
@@ -492,6 +494,13 @@ class XapianEngine final : public Engine {
       return std::string_view(blob).substr(offsets[did], offsets[did + 1] - offsets[did]);
     }
   };
+
+  // The in-memory tables of a generation start loading as soon as a worker opens it, not at the first
+  // query that needs them.
+  void start_loading_tables(const Handle& h) {
+    if (options_.rank_records_in_memory) rank_records_.get(h.generation);
+    spelling_.get(h.generation);
+  }
 
   std::shared_ptr<const RankRecords> rank_records_for(const Handle& h) {
     if (!options_.rank_records_in_memory) return nullptr;

@@ -271,6 +271,15 @@ TEST_F(ServerTest, HealthReadinessMetricsOpenApi) {
   json info = body_json(ready);
   EXPECT_GT(info["documents"].get<uint64_t>(), 0u);
   EXPECT_TRUE(info.contains("revision"));
+  // The in-memory tables (rank records, spelling) load in the background once the index is open.
+  bool warm = info["warm"].get<bool>();
+  for (int i = 0; i < 200 && !warm; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    auto again = client_->Get("/readyz");
+    ASSERT_TRUE(again);
+    warm = body_json(again)["warm"].get<bool>();
+  }
+  EXPECT_TRUE(warm);
 
   client_->Get("/v1/search?q=dns");
   client_->Get("/v1/nothing-here");
