@@ -81,7 +81,8 @@ void for_each_content_word(std::string_view text, Emit&& emit) {
       "что", "это", "как", "для", "при", "или", "если"};
   std::string cur;
   auto flush = [&] {
-    if (cur.size() >= 3 && !kStop.count(cur)) emit(std::string_view(cur).substr(0, 6));
+    // Every stop word is at most 8 bytes: longer words skip the lookup.
+    if (cur.size() >= 3 && (cur.size() > 8 || !kStop.count(cur))) emit(std::string_view(cur).substr(0, 6));
     cur.clear();
   };
   for (char ch : text) {
@@ -101,7 +102,10 @@ class WordIds {
   std::vector<uint32_t> of(std::string_view text) {
     std::vector<uint32_t> out;
     for_each_content_word(text, [&](std::string_view w) {
-      auto [it, added] = ids_.try_emplace(std::string(w), static_cast<uint32_t>(ids_.size()));
+      // Words are at most 6 bytes: the key is a small integer, no string is built.
+      uint64_t key = w.size();
+      for (char c : w) key = (key << 8) | static_cast<unsigned char>(c);
+      auto [it, added] = ids_.try_emplace(key, static_cast<uint32_t>(ids_.size()));
       out.push_back(it->second);
     });
     std::sort(out.begin(), out.end());
@@ -110,7 +114,7 @@ class WordIds {
   }
 
  private:
-  std::unordered_map<std::string, uint32_t> ids_;
+  std::unordered_map<uint64_t, uint32_t> ids_;  // the word's bytes packed into an integer -> id
 };
 
 }  // namespace

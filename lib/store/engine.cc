@@ -902,7 +902,7 @@ class XapianEngine final : public Engine {
                                  const std::unordered_map<std::string, FeedbackTally>* feedback,
                                  size_t candidates = kCandidates) {
     Candidates c = retrieve(h, q, candidates, false, feedback);
-    materialize(c, q, std::max<size_t>(4 * limit, 20), /*snippets_from=*/SIZE_MAX);
+    materialize(c, q, std::max<size_t>(3 * limit, 15), /*snippets_from=*/SIZE_MAX);
     std::vector<rank::ScoredPassage> usable;
     for (size_t i = 0; i < c.passages.size(); ++i) {
       const Passage& p = c.passages[i].passage;
