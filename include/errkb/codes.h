@@ -75,6 +75,9 @@ class CodeGrammar {
 
   // Teaches a catalogue entry. Not thread-safe against concurrent finds: teach first, then share.
   void add_catalogue_code(const CatalogueCode& entry);
+  // Makes room for `entries` more catalogue entries at once (teaching hundreds of thousands otherwise
+  // spends much of its time growing and rehashing the tables).
+  void reserve_catalogue_codes(size_t entries);
   // A vendor's own code pattern (RE2 syntax, from a catalogue file). InvalidArgument if it does not compile.
   Status add_vendor_pattern(std::string_view vendor, std::string_view re2_pattern);
 

@@ -95,6 +95,15 @@ struct WordInfo {
 // into a large map, even when catalogues taught hundreds of thousands of names and codes.
 class KeyFilter {
  public:
+  // Room for `keys` more keys without regrowing.
+  void reserve(size_t keys) {
+    hashes_.reserve(hashes_.size() + keys);
+    size_t words = bits_.size();
+    while ((hashes_.size() + keys) * kBitsPerKey > words * 64) words *= 2;
+    if (words == bits_.size()) return;
+    bits_.assign(words, 0);
+    for (uint64_t old : hashes_) set(old);
+  }
   void add(std::string_view key) {
     if (key.empty()) return;
     const uint64_t h = hash(key);

@@ -15,6 +15,7 @@ size_t teach_grammar_from_index(const Xapian::Database& db, CodeGrammar& grammar
   if (only_patterns) return 0;
   size_t taught = 0;
   const std::string kind_term = "XKcatalogue";
+  grammar.reserve_catalogue_codes(db.get_termfreq(kind_term));
   StoredPassage stored;
   for (auto pl = db.postlist_begin(kind_term); pl != db.postlist_end(kind_term); ++pl) {
     if (!decode_passage(db.get_document(*pl).get_data(), stored)) continue;
