@@ -1285,8 +1285,7 @@ class Scanner {
     std::vector<CodeInterpretation> out;
     // One reading is certain only when something vouches for it: a table or a catalogue that
     // knows the code ("exit code 137" has one plausible family but nothing that names it).
-    const bool certain = cands.size() == 1 && (!cands[0].reading.name.empty() || !cands[0].reading.message.empty() ||
-                                               cands[0].vendor_id >= 0);
+    const bool certain = cands.size() == 1 && (named_or_explained(cands[0].reading) || cands[0].vendor_id >= 0);
     for (const auto& [s, k] : order) {
       CodeInterpretation r = std::move(cands[k].reading);
       r.certain = certain;
@@ -1435,6 +1434,14 @@ class Scanner {
     if (number_end < text_.size() && text_[number_end] == ')' && gap_has(cue_end, number_begin, '('))
       return number_end + 1;
     return number_end;
+  }
+
+  // A table or a catalogue gives the reading a name or a meaning (taught readings keep their
+  // catalogue message in taught_info only).
+  bool named_or_explained(const CodeInterpretation& r) const {
+    if (!r.name.empty() || !r.message.empty()) return true;
+    auto it = st_.taught_info.find(r.canonical);
+    return it != st_.taught_info.end() && !it->second.second.empty();
   }
 
   void explain(CodeInterpretation& r) const {

@@ -327,6 +327,15 @@ TEST(CodeGrammarTest, TeachingNamesVendorsAndNumbers) {
   auto ebay = g.find_codes("eBay error 21919300");
   ASSERT_EQ(ebay.size(), 1u);
   EXPECT_EQ(ebay[0].interpretations[0].message, "Quantity invalid");
+  // A catalogue that explains a code vouches for it, though the entry has no symbolic name.
+  for (const auto& text : {"eBay error 21919300", "eBay said 21919300 when revising"}) {
+    auto found = g.find_codes(text);
+    ASSERT_EQ(found.size(), 1u) << text;
+    EXPECT_TRUE(found[0].interpretations[0].certain) << text;
+  }
+  auto in_context = g.find_codes("got 21919300 when revising", CodeContext{"eBay", ""});
+  ASSERT_EQ(in_context.size(), 1u);
+  EXPECT_TRUE(in_context[0].interpretations[0].certain);
 }
 
 TEST(CodeGrammarTest, VendorPatternsComeFromData) {
