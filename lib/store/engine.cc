@@ -212,6 +212,7 @@ struct AnalyzedQuery {
   Xapian::Query prose_query;
   Xapian::Query filter;
   std::vector<std::string> prose_terms;  // terms of the prose query (for coverage, feedback keys)
+  store::SnippetTerms snippet_terms;     // prose_terms as the snippets look for them
   std::string suggestion;
 };
 
@@ -251,46 +252,67 @@ std::string generation_of(const Xapian::Database& db) {
   return db.get_uuid() + ":" + std::to_string(db.get_revision());
 }
 
-// A table derived from one index generation (rank records, the spelling dictionary), built by a
-// background thread when a query first meets that generation: building reads the whole index, and no
-// worker should wait for it. Until it is ready, and for any other generation, get() gives nullptr.
+// A table derived from the live index and valid for one key of it (its generation for the rank records
+// and the spelling dictionary, its catalogue revision for the code grammar). Building reads the whole
+// index, seconds at a million passages, so no worker waits for it: get() of another key starts a
+// background build from the index as it is then, and answers nullptr until that is installed.
 template <typename T>
 class GenerationTable {
  public:
+  using KeyOf = std::string (*)(const Xapian::Database&);
   using Builder = std::function<std::shared_ptr<const T>(const Xapian::Database&)>;
-  GenerationTable(fs::path stub, Builder build) : stub_(std::move(stub)), build_(std::move(build)) {}
+  GenerationTable(fs::path stub, KeyOf key_of, Builder build)
+      : stub_(std::move(stub)), key_of_(key_of), build_(std::move(build)) {}
 
-  std::shared_ptr<const T> get(const std::string& generation) {
+  std::shared_ptr<const T> get(const std::string& key) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (table_ && generation_ == generation) return table_;
-    runner_.start([this] { load(); });
+    if (table_ && key_ == key) return table_;
+    runner_.start([this] { build_in_background(); });
     return nullptr;
   }
+  // The table installed last, whatever its key (nullptr before the first).
+  std::shared_ptr<const T> latest() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return table_;
+  }
+  // Builds and installs the table of `db` on the calling thread.
+  std::shared_ptr<const T> build_now(const Xapian::Database& db) {
+    std::shared_ptr<const T> table = build_(db);
+    install(table, key_of_(db));
+    return table;
+  }
+  // How many tables have been installed: a holder of latest() compares it to see a newer one.
+  uint64_t installs() const { return installs_.load(); }
 
  private:
-  void load() {
+  void build_in_background() {
     std::shared_ptr<const T> table;
-    std::string generation;
+    std::string key;
     try {
       Xapian::Database db(stub_.string());  // the index as it is now
-      generation = generation_of(db);
+      key = key_of_(db);
       table = build_(db);
     } catch (const Xapian::Error&) {
-      table.reset();  // the index switched under us: the next query asks again
+      table.reset();  // the index switched under us (or vanished): the next get() asks again
     } catch (const std::exception&) {
       table.reset();
     }
-    if (!table) return;
+    if (table) install(std::move(table), std::move(key));
+  }
+  void install(std::shared_ptr<const T> table, std::string key) {
     std::lock_guard<std::mutex> lock(mutex_);
     table_ = std::move(table);
-    generation_ = std::move(generation);
+    key_ = std::move(key);
+    installs_.fetch_add(1);
   }
 
   const fs::path stub_;
+  const KeyOf key_of_;
   const Builder build_;
   std::mutex mutex_;
-  std::string generation_;          // guarded by mutex_
+  std::string key_;                 // guarded by mutex_
   std::shared_ptr<const T> table_;  // guarded by mutex_
+  std::atomic<uint64_t> installs_{0};
   BackgroundRunner runner_;         // last: waits for its job before the rest goes
 };
 
@@ -345,7 +367,7 @@ class XapianEngine final : public Engine {
     std::shared_ptr<const CodeGrammar> grammar;
     std::string generation;  // uuid and revision of `db`, the key space of the generation memos
     std::chrono::steady_clock::time_point checked;  // when the stub and the revision were last looked at
-    uint64_t grammar_swaps = 0;                      // grammar_swaps_ when `grammar` was taken
+    uint64_t grammar_installs = 0;                   // grammars_.installs() when `grammar` was taken
     bool open = false;
     bool normalised_wdf = true;  // schema 3+: wdfs carry the length normalisation (schema.h)
   };
@@ -387,11 +409,10 @@ class XapianEngine final : public Engine {
     }
     try {
       uint64_t epoch = epoch_.load();
-      if (h->open && h->grammar_swaps != grammar_swaps_.load()) {
-        // A background teacher swapped in the grammar of the latest index.
-        std::lock_guard<std::mutex> lock(grammar_mutex_);
-        h->grammar_swaps = grammar_swaps_.load();
-        h->grammar = grammar_;
+      if (h->open && h->grammar_installs != grammars_.installs()) {
+        // A background teacher installed the grammar of the latest index.
+        h->grammar_installs = grammars_.installs();
+        h->grammar = grammars_.latest();
       }
       const auto now = std::chrono::steady_clock::now();
       if (h->open && h->epoch == epoch && now - h->checked < options_.change_check_interval) return h;
@@ -407,18 +428,12 @@ class XapianEngine final : public Engine {
         h->open = true;
         h->stub = stub;
         h->epoch = epoch;
-        h->grammar_swaps = grammar_swaps_.load();
-        h->grammar = grammar_for(h->db);
-        h->generation = generation_of(h->db);
-        start_loading_tables(*h);
+        adopt_revision(*h);
       } else if (h->db.reopen() || h->epoch != epoch) {
         // reopen() picked up a new revision (an update committed): the catalogues may have changed too.
         h->epoch = epoch;
         reopens_.fetch_add(1);
-        h->grammar_swaps = grammar_swaps_.load();
-        h->grammar = grammar_for(h->db);
-        h->generation = generation_of(h->db);
-        start_loading_tables(*h);
+        adopt_revision(*h);
       }
     } catch (const Xapian::Error& e) {
       h->open = false;
@@ -439,47 +454,30 @@ class XapianEngine final : public Engine {
     return db.get_metadata(std::string(schema::kMetaCatalogueRev)) + "@" + db.get_uuid();
   }
 
-  // One grammar per catalogue revision, shared by all threads. The first is taught before the engine
-  // answers. A later revision (catalogues changed, or a rebuild) is taught by a background thread: it
-  // reads every catalogue passage, seconds at a million passages, and no worker should wait for that
-  // (they all would, one after another, as they reopen). Until it is ready queries keep the previous
-  // grammar; handles pick up the new one at their next query (grammar_swaps_).
-  std::shared_ptr<const CodeGrammar> grammar_for(const Xapian::Database& db) {
-    std::string rev = catalogue_rev_of(db);
-    std::lock_guard<std::mutex> lock(grammar_mutex_);
-    if (grammar_ && grammar_rev_ == rev) return grammar_;
-    if (!grammar_) {
-      auto g = std::make_shared<CodeGrammar>();
-      store::teach_grammar_from_index(db, *g);
-      grammar_ = std::move(g);
-      grammar_rev_ = rev;
-      grammar_swaps_.fetch_add(1);
-      return grammar_;
-    }
-    teacher_.start([this] { teach_latest_grammar(); });
-    return grammar_;
+  // The grammar, generation and in-memory tables of the revision `h.db` has just opened.
+  void adopt_revision(Handle& h) {
+    h.grammar_installs = grammars_.installs();
+    h.grammar = grammar_for(h.db);
+    h.generation = generation_of(h.db);
+    // The in-memory tables start loading as soon as a worker opens a generation, not at the first
+    // query that needs them.
+    if (options_.rank_records_in_memory) rank_records_.get(h.generation);
+    spelling_.get(h.generation);
   }
 
-  // The background teacher: teaches the grammar of the index as it is now, swaps it in, and ends.
-  void teach_latest_grammar() {
-    std::shared_ptr<CodeGrammar> g;
-    std::string rev;
-    try {
-      Xapian::Database db(store::stub_path(options_.index_dir).string());
-      rev = catalogue_rev_of(db);
-      g = std::make_shared<CodeGrammar>();
-      store::teach_grammar_from_index(db, *g);
-    } catch (const std::exception&) {
-      g.reset();  // the index switched under us (or vanished): the next reopen asks again
-    } catch (const Xapian::Error&) {
-      g.reset();
-    }
-    std::lock_guard<std::mutex> lock(grammar_mutex_);
-    if (g) {
-      grammar_ = std::move(g);
-      grammar_rev_ = rev;
-      grammar_swaps_.fetch_add(1);
-    }
+  // One grammar per catalogue revision, shared by all threads. The first is taught before the engine
+  // answers; a later revision (catalogues changed, or a rebuild) is taught in the background while
+  // queries keep the previous grammar, and handles pick up the new one at their next query.
+  std::shared_ptr<const CodeGrammar> grammar_for(const Xapian::Database& db) {
+    if (!grammars_.latest()) return grammars_.build_now(db);
+    if (auto current = grammars_.get(catalogue_rev_of(db))) return current;
+    return grammars_.latest();
+  }
+
+  static std::shared_ptr<const CodeGrammar> taught_grammar(const Xapian::Database& db) {
+    auto g = std::make_shared<CodeGrammar>();
+    store::teach_grammar_from_index(db, *g);
+    return g;
   }
 
   // The rank records (schema slot 20) of the open index generation, in memory by docid. Ranking reads
@@ -494,13 +492,6 @@ class XapianEngine final : public Engine {
       return std::string_view(blob).substr(offsets[did], offsets[did + 1] - offsets[did]);
     }
   };
-
-  // The in-memory tables of a generation start loading as soon as a worker opens it, not at the first
-  // query that needs them.
-  void start_loading_tables(const Handle& h) {
-    if (options_.rank_records_in_memory) rank_records_.get(h.generation);
-    spelling_.get(h.generation);
-  }
 
   std::shared_ptr<const RankRecords> rank_records_for(const Handle& h) {
     if (!options_.rank_records_in_memory) return nullptr;
@@ -593,6 +584,7 @@ class XapianEngine final : public Engine {
                               static_cast<unsigned char>(term[0]) >= 0x80))
           q.prose_terms.push_back(term);
       }
+      q.snippet_terms = store::SnippetTerms::from_query_terms(q.prose_terms);
     }
 
     std::vector<Xapian::Query> filters;
@@ -860,7 +852,7 @@ class XapianEngine final : public Engine {
     }
     for (const auto& r : p.resolutions) text += " " + r;
     if (text.empty()) text = p.title;
-    return store::make_snippet(text, store::SnippetTerms::from_query_terms(q.prose_terms), q.stem);
+    return store::make_snippet(text, q.snippet_terms, q.stem);
   }
 
   Hit to_hit(const rank::ScoredPassage& sp) {
@@ -1013,18 +1005,14 @@ class XapianEngine final : public Engine {
   std::unordered_map<std::thread::id, std::unique_ptr<Handle>> handles_;
   std::atomic<uint64_t> epoch_{0};
   std::atomic<uint64_t> reopens_{0};
-  std::mutex grammar_mutex_;
-  std::shared_ptr<const CodeGrammar> grammar_;  // guarded by grammar_mutex_
-  std::string grammar_rev_;                     // guarded by grammar_mutex_
-  std::atomic<uint64_t> grammar_swaps_{0};
   std::string today_ = today_key();
   // Last: destroyed first, they wait for their jobs while everything those jobs use still exists.
-  GenerationTable<RankRecords> rank_records_{store::stub_path(options_.index_dir), load_rank_records};
+  GenerationTable<CodeGrammar> grammars_{store::stub_path(options_.index_dir), catalogue_rev_of, taught_grammar};
+  GenerationTable<RankRecords> rank_records_{store::stub_path(options_.index_dir), generation_of, load_rank_records};
   GenerationTable<store::SpellingDictionary> spelling_{
-      store::stub_path(options_.index_dir), [](const Xapian::Database& db) {
+      store::stub_path(options_.index_dir), generation_of, [](const Xapian::Database& db) {
         return std::make_shared<const store::SpellingDictionary>(store::SpellingDictionary::load(db));
       }};
-  BackgroundRunner teacher_;  // teach_latest_grammar()
 };
 
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
