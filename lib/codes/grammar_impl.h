@@ -98,22 +98,13 @@ class KeyFilter {
   // Room for `keys` more keys without regrowing.
   void reserve(size_t keys) {
     hashes_.reserve(hashes_.size() + keys);
-    size_t words = bits_.size();
-    while ((hashes_.size() + keys) * kBitsPerKey > words * 64) words *= 2;
-    if (words == bits_.size()) return;
-    bits_.assign(words, 0);
-    for (uint64_t old : hashes_) set(old);
+    grow_for(hashes_.size() + keys);
   }
   void add(std::string_view key) {
     if (key.empty()) return;
     const uint64_t h = hash(key);
     hashes_.push_back(h);
-    if (hashes_.size() * kBitsPerKey > bits_.size() * 64) {
-      bits_.assign(bits_.size() * 2, 0);
-      for (uint64_t old : hashes_) set(old);
-    } else {
-      set(h);
-    }
+    if (!grow_for(hashes_.size())) set(h);
   }
   bool may_contain(std::string_view key) const {
     if (key.empty()) return false;
@@ -134,6 +125,15 @@ class KeyFilter {
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;
     return h ^ (h >> 32);
+  }
+  // Doubles the bits until `keys` keys fit, then sets every key again; false if they fit already.
+  bool grow_for(size_t keys) {
+    size_t words = bits_.size();
+    while (keys * kBitsPerKey > words * 64) words *= 2;
+    if (words == bits_.size()) return false;
+    bits_.assign(words, 0);
+    for (uint64_t old : hashes_) set(old);
+    return true;
   }
   void set(uint64_t h) {
     const uint64_t mask = bits_.size() * 64 - 1;
