@@ -173,6 +173,15 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
+// Items are written by the write() overloads below (found when the template is used: JsonWriter is
+// in this namespace).
+template <typename T>
+void write_array(JsonWriter& w, const std::vector<T>& items) {
+  w.begin_array();
+  for (const auto& item : items) write(w, item);
+  w.end_array();
+}
+
 void write(JsonWriter& w, const CodeInterpretation& c) {
   std::map<std::string, std::string> parts;
   for (const auto& [name, value] : c.parts) parts[name] = value;
@@ -197,9 +206,7 @@ void write(JsonWriter& w, const CodeOccurrence& o) {
   w.begin_object();
   w.key("begin"), w.unsigned_integer(o.begin);
   w.key("end"), w.unsigned_integer(o.end);
-  w.key("interpretations"), w.begin_array();
-  for (const auto& i : o.interpretations) write(w, i);
-  w.end_array();
+  w.key("interpretations"), write_array(w, o.interpretations);
   w.key("raw"), w.string(o.raw);
   w.end_object();
 }
@@ -255,9 +262,7 @@ void write(JsonWriter& w, const Cause& c) {
   w.key("cause"), w.string(c.cause);
   w.key("checks"), w.strings(c.checks);
   w.key("confidence"), w.number(c.confidence);
-  w.key("evidence"), w.begin_array();
-  for (const auto& e : c.evidence) write(w, e);
-  w.end_array();
+  w.key("evidence"), write_array(w, c.evidence);
   w.key("id"), w.string(c.id);
   w.key("language"), w.string(c.language);
   w.key("prevention"), w.string(c.prevention);
@@ -286,57 +291,50 @@ void write(JsonWriter& w, const NextQuestion& q) {
   w.end_object();
 }
 
-template <typename T>
-void write_array(JsonWriter& w, const std::vector<T>& items) {
-  w.begin_array();
-  for (const auto& item : items) write(w, item);
-  w.end_array();
+// A response: one object whose fields `fields` writes, in a string reserved to `capacity` bytes.
+template <typename Fields>
+std::string object_text(size_t capacity, Fields&& fields) {
+  std::string out;
+  out.reserve(capacity);
+  JsonWriter w(out);
+  w.begin_object();
+  fields(w);
+  w.end_object();
+  return out;
 }
 
 }  // namespace
 
 std::string to_json_text(const SearchResponse& r) {
-  std::string out;
-  out.reserve(1024 + 1024 * r.hits.size());
-  JsonWriter w(out);
-  w.begin_object();
-  w.key("codes"), write_array(w, r.codes);
-  w.key("facets"), write(w, r.facets);
-  w.key("hits"), write_array(w, r.hits);
-  w.key("language"), w.string(r.language);
-  w.key("suggestion"), w.string(r.suggestion);
-  w.key("total"), w.integer(r.total);
-  w.end_object();
-  return out;
+  return object_text(1024 + 1024 * r.hits.size(), [&](JsonWriter& w) {
+    w.key("codes"), write_array(w, r.codes);
+    w.key("facets"), write(w, r.facets);
+    w.key("hits"), write_array(w, r.hits);
+    w.key("language"), w.string(r.language);
+    w.key("suggestion"), w.string(r.suggestion);
+    w.key("total"), w.integer(r.total);
+  });
 }
 
 std::string to_json_text(const Diagnosis& d) {
-  std::string out;
-  out.reserve(1024 + 2048 * d.causes.size());
-  JsonWriter w(out);
-  w.begin_object();
-  w.key("ask"), write_array(w, d.ask);
-  w.key("causes"), write_array(w, d.causes);
-  w.key("codes"), write_array(w, d.codes);
-  w.key("diagnosis_id"), w.string(d.diagnosis_id);
-  w.key("language"), w.string(d.language);
-  w.end_object();
-  return out;
+  return object_text(1024 + 2048 * d.causes.size(), [&](JsonWriter& w) {
+    w.key("ask"), write_array(w, d.ask);
+    w.key("causes"), write_array(w, d.causes);
+    w.key("codes"), write_array(w, d.codes);
+    w.key("diagnosis_id"), w.string(d.diagnosis_id);
+    w.key("language"), w.string(d.language);
+  });
 }
 
 std::string to_json_text(const CodeLookup& l) {
-  std::string out;
-  out.reserve(4096 + 4096 * l.causes.size());
-  JsonWriter w(out);
-  w.begin_object();
-  w.key("catalogue_entries"), write_array(w, l.catalogue_entries);
-  w.key("causes"), w.begin_object();
-  for (const auto& [canonical, list] : l.causes) w.key(canonical), write_array(w, list);
-  w.end_object();
-  w.key("code"), w.string(l.code);
-  w.key("interpretations"), write_array(w, l.interpretations);
-  w.end_object();
-  return out;
+  return object_text(4096 + 4096 * l.causes.size(), [&](JsonWriter& w) {
+    w.key("catalogue_entries"), write_array(w, l.catalogue_entries);
+    w.key("causes"), w.begin_object();
+    for (const auto& [canonical, list] : l.causes) w.key(canonical), write_array(w, list);
+    w.end_object();
+    w.key("code"), w.string(l.code);
+    w.key("interpretations"), write_array(w, l.interpretations);
+  });
 }
 
 }  // namespace errkb::server
