@@ -43,10 +43,11 @@ struct ServerConfig {
   std::vector<ApiKeyConfig> api_keys;               // none = search/codes/diagnose/feedback open, admin closed
   double anonymous_rate_per_second = 0;             // without keys: per client address; 0 = unlimited
   int index_poll_ms = 1000;                         // how often to look for a changed index
-  int indexer_threads = 0;                          // rebuild shards for admin reindex; 0 = cores
+  int indexer_threads = 0;                          // rebuild shards for admin reindex; 0 = cores + 1
   size_t code_cache_readings = 4096;                // /v1/codes answers kept per code reading and index revision; 0 = none
   size_t spelling_memo_words = 8192;                // spelling suggestions kept per word and index revision; 0 = none
   uint64_t prose_scan_budget = 60000;               // postings one prose query may read; 0 = no limit
+  int concurrent_queries = 0;                       // searches/diagnoses running at once, the rest queue FIFO; 0 = cores + 1
   bool log_requests = true;                         // one log line per request
   std::string log_level = "info";
 };

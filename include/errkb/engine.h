@@ -43,6 +43,10 @@ struct EngineOptions {
   // the records of each index revision into memory (about 100 bytes a passage) and queries read them
   // there once it is done; when false, always from the index.
   bool rank_records_in_memory = true;
+  // Searches and diagnoses running at once; the others wait their turn first-come first-served
+  // (store/fifo_gate.h). About the number of cores: more threads than that only share the cores by
+  // time slices, which leaves the mean the same and makes the slowest answers slower. 0 = no limit.
+  int concurrent_queries = 0;
 };
 
 struct SearchRequest {

@@ -21,6 +21,7 @@
 #include "rank/ranking.h"
 #include "store/catalogue_codes.h"
 #include "store/documents.h"
+#include "store/fifo_gate.h"
 #include "store/index_dir.h"
 #include "store/scan_plan.h"
 #include "store/snippet.h"
@@ -322,7 +323,10 @@ class XapianEngine final : public Engine {
   explicit XapianEngine(EngineOptions options)
       : options_(std::move(options)),
         reading_answers_(options_.code_cache_readings),
-        spelling_memo_(options_.spelling_memo_words) {}
+        spelling_memo_(options_.spelling_memo_words),
+        query_gate_(options_.concurrent_queries > 0
+                        ? std::make_unique<store::FifoGate>(static_cast<size_t>(options_.concurrent_queries))
+                        : nullptr) {}
 
   Status open_check() {
     auto h = handle();
@@ -331,12 +335,14 @@ class XapianEngine final : public Engine {
   }
 
   Result<SearchResponse> search(const SearchRequest& r) override {
+    store::FifoGate::Pass pass(query_gate_.get());
     return guarded<SearchResponse>([&](Handle& h) { return do_search(h, r); });
   }
   Result<CodeLookup> lookup_code(const std::string& code, const std::string& vendor) override {
     return guarded<CodeLookup>([&](Handle& h) { return do_lookup(h, code, vendor); });
   }
   Result<Diagnosis> diagnose(const DiagnoseRequest& r) override {
+    store::FifoGate::Pass pass(query_gate_.get());
     return guarded<Diagnosis>([&](Handle& h) { return do_diagnose(h, r); });
   }
   Result<IndexInfo> info() override {
@@ -1001,6 +1007,7 @@ class XapianEngine final : public Engine {
   EngineOptions options_;
   GenerationMemo<ReadingAnswer> reading_answers_;  // key: canonical code '\n' reading name
   GenerationMemo<std::string> spelling_memo_;      // key: lower-cased word; value: suggestion or ""
+  std::unique_ptr<store::FifoGate> query_gate_;  // nullptr: no limit
   std::mutex handles_mutex_;
   std::unordered_map<std::thread::id, std::unique_ptr<Handle>> handles_;
   std::atomic<uint64_t> epoch_{0};
