@@ -63,11 +63,17 @@ class FeedbackStore {
   static Result<std::unique_ptr<FeedbackStore>> Open(const std::filesystem::path& path,
                                                      const FeedbackStoreOptions& options = {});
 
-  // Diagnoses are written with synchronous=NORMAL (losing the last few on a power cut only loses
-  // the ability to give feedback on them); feedback is written with synchronous=FULL.
+  // Diagnoses and searches that found nothing are queued and written by the store's own thread,
+  // many to a transaction, within 50 ms (synchronous=NORMAL: losing the last few on a crash only
+  // loses the ability to give feedback on them). InvalidArgument for an empty id; otherwise the
+  // first error of an earlier queued write if there was one (that record is lost), else OK.
   virtual Status record_diagnosis(const DiagnosisRecord& record) = 0;
   // A search that found nothing, remembered for the gaps report.
   virtual Status record_unanswered_search(const std::string& query) = 0;
+  // Writes what is queued now; returns the first error of queued writes not yet reported.
+  virtual Status flush() = 0;
+  // Writes what is queued first (a diagnosis can be rated as soon as it was answered); feedback is
+  // written with synchronous=FULL: acknowledged means on disk.
   // NotFound when the diagnosis id is unknown; InvalidArgument when the cause was not in it.
   virtual Status record_feedback(const FeedbackEntry& entry) = 0;
   // Tallies per cause id of feedback given for requests sharing a code term (weight 1) or, when

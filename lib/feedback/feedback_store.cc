@@ -15,13 +15,22 @@
 // Two connections: one writer and one reader, each behind its own mutex, so tallies() and gaps()
 // do not wait for a feedback fsync (WAL lets one writer and readers work at once). Feedback is
 // committed with synchronous=FULL (acknowledged = on disk), diagnoses with synchronous=NORMAL.
+//
+// Diagnoses and empty searches are queued and written by the store's own thread, many to a
+// transaction, every kFlushInterval: written one per request, each commit wrote four pages of WAL,
+// and every thousandth one ran SQLite's checkpoint (two fsyncs) inside the request while the others
+// queued on the writer (at 1M passages, a p99 of 52 ms for /v1/diagnose against 31 ms with the
+// database on tmpfs). Feedback, and the gaps report, first write what is queued, so a diagnosis can
+// be rated as soon as it was answered.
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -36,6 +45,9 @@ namespace {
 constexpr double kWeakConfidence = 0.3;
 constexpr double kMinJaccard = 0.5;
 constexpr size_t kTallyCacheMax = 4096;
+// Queued diagnoses and searches are written at least this often, and at once past kFlushBatch.
+constexpr std::chrono::milliseconds kFlushInterval{50};
+constexpr size_t kFlushBatch = 512;
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -221,8 +233,19 @@ double jaccard(const std::set<std::string>& a, const std::set<std::string>& b) {
 class SqliteFeedbackStore final : public FeedbackStore {
  public:
   SqliteFeedbackStore(sqlite3* writer, sqlite3* reader, const FeedbackStoreOptions& options)
-      : writer_(writer), reader_(reader), options_(options), writer_statements_(writer), reader_statements_(reader) {}
+      : writer_(writer),
+        reader_(reader),
+        options_(options),
+        writer_statements_(writer),
+        reader_statements_(reader),
+        flusher_([this] { flush_loop(); }) {}
   ~SqliteFeedbackStore() override {
+    {
+      std::lock_guard lock(queue_mutex_);
+      stopping_ = true;
+    }
+    queue_wake_.notify_one();
+    flusher_.join();  // its last pass writes what is still queued
     writer_statements_.clear();
     reader_statements_.clear();
     sqlite3_close(reader_);
@@ -231,25 +254,24 @@ class SqliteFeedbackStore final : public FeedbackStore {
 
   Status record_diagnosis(const DiagnosisRecord& record) override {
     if (record.diagnosis_id.empty()) return Status::InvalidArgument("diagnosis id is empty");
-    std::lock_guard lock(writer_mutex_);
-    if (auto s = set_synchronous(kNormal); !s.ok()) return s;
-    if (auto s = insert_diagnosis(record); !s.ok()) return s;
-    return count_record_and_maybe_prune();
+    return enqueue({record, {}, now_ms()});
   }
 
   Status record_unanswered_search(const std::string& query) override {
-    std::lock_guard lock(writer_mutex_);
-    if (auto s = set_synchronous(kNormal); !s.ok()) return s;
-    Statement insert(writer_,
-                     writer_statements_.get("INSERT INTO searches(query_text, query_key, created_ms) VALUES(?,?,?)"));
-    if (!insert.ok()) return Status::IOError(insert.error());
-    insert.bind(1, query).bind(2, query_key(query)).bind(3, now_ms());
-    if (insert.step() != SQLITE_DONE) return Status::IOError("recording a search: " + insert.error());
-    return count_record_and_maybe_prune();
+    return enqueue({{}, query, now_ms()});
+  }
+
+  Status flush() override {
+    {
+      std::lock_guard lock(writer_mutex_);
+      write_queued();
+    }
+    return take_deferred_error();
   }
 
   Status record_feedback(const FeedbackEntry& entry) override {
     std::lock_guard lock(writer_mutex_);
+    write_queued();  // the diagnosis rated may still be queued
     // FULL: the commit returns only once the WAL is synced, so an acknowledged feedback survives
     // a crash or power cut.
     if (auto s = set_synchronous(kFull); !s.ok()) return s;
@@ -288,6 +310,10 @@ class SqliteFeedbackStore final : public FeedbackStore {
   }
 
   Result<std::vector<Gap>> gaps(size_t limit) override {
+    {
+      std::lock_guard lock(writer_mutex_);
+      write_queued();
+    }
     std::lock_guard lock(reader_mutex_);
     std::vector<Gap> out;
     // Unanswered and weakly answered queries: diagnoses and empty searches, grouped by query key.
@@ -335,6 +361,85 @@ class SqliteFeedbackStore final : public FeedbackStore {
   }
 
  private:
+  // A diagnosis to record, or (no diagnosis id) a search that found nothing.
+  struct Queued {
+    DiagnosisRecord diagnosis;
+    std::string search;
+    int64_t created_ms = 0;
+  };
+
+  Status enqueue(Queued item) {
+    bool full;
+    Status deferred;
+    {
+      std::lock_guard lock(queue_mutex_);
+      queue_.push_back(std::move(item));
+      full = queue_.size() >= kFlushBatch;
+      deferred = std::exchange(deferred_error_, Status::OK());
+    }
+    if (full) queue_wake_.notify_one();
+    return deferred;
+  }
+
+  Status take_deferred_error() {
+    std::lock_guard lock(queue_mutex_);
+    return std::exchange(deferred_error_, Status::OK());
+  }
+
+  void flush_loop() {
+    std::unique_lock lock(queue_mutex_);
+    for (;;) {
+      queue_wake_.wait_for(lock, kFlushInterval, [this] { return stopping_ || queue_.size() >= kFlushBatch; });
+      const bool stop = stopping_;
+      lock.unlock();
+      {
+        std::lock_guard writer_lock(writer_mutex_);
+        write_queued();
+      }
+      if (stop) return;
+      lock.lock();
+    }
+  }
+
+  // Under the writer mutex: writes everything queued so far in one transaction. A record that cannot
+  // be written is reported by the next record_* or flush() call (the first such error).
+  void write_queued() {
+    std::vector<Queued> batch;
+    {
+      std::lock_guard lock(queue_mutex_);
+      batch.swap(queue_);
+    }
+    if (batch.empty()) return;
+    Status status = set_synchronous(kNormal);
+    if (status.ok()) status = exec(writer_, "BEGIN IMMEDIATE");
+    Status first_failure = status;
+    if (status.ok()) {
+      for (const Queued& item : batch) {
+        Status written = item.diagnosis.diagnosis_id.empty() ? insert_search(item.search, item.created_ms)
+                                                             : insert_diagnosis(item.diagnosis, item.created_ms);
+        if (written.ok()) written = count_record_and_maybe_prune();
+        if (!written.ok() && first_failure.ok()) first_failure = written;
+      }
+      if (Status committed = exec(writer_, "COMMIT"); !committed.ok()) {
+        exec(writer_, "ROLLBACK");
+        first_failure = committed.With(std::to_string(batch.size()) + " diagnoses and searches not recorded");
+      }
+    }
+    if (!first_failure.ok()) {
+      std::lock_guard lock(queue_mutex_);
+      if (deferred_error_.ok()) deferred_error_ = first_failure;
+    }
+  }
+
+  Status insert_search(const std::string& query, int64_t created_ms) {
+    Statement insert(writer_,
+                     writer_statements_.get("INSERT INTO searches(query_text, query_key, created_ms) VALUES(?,?,?)"));
+    if (!insert.ok()) return Status::IOError(insert.error());
+    insert.bind(1, query).bind(2, query_key(query)).bind(3, created_ms);
+    if (insert.step() != SQLITE_DONE) return Status::IOError("recording a search: " + insert.error());
+    return Status::OK();
+  }
+
   // Under the writer mutex. Forgets unrated diagnoses and empty searches older than the retention.
   Status count_record_and_maybe_prune() {
     if (++records_since_prune_ < std::max<size_t>(1, options_.prune_every)) return Status::OK();
@@ -353,7 +458,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
     return Status::OK();
   }
 
-  Status insert_diagnosis(const DiagnosisRecord& record) {
+  Status insert_diagnosis(const DiagnosisRecord& record, int64_t created_ms) {
     Statement insert(writer_, writer_statements_.get(R"sql(
       INSERT INTO diagnoses(id, code_terms, symptom_terms, cause_ids, query_text, query_key,
                             cause_count, top_confidence, created_ms)
@@ -367,7 +472,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
         .bind(6, query_key(record.query_text))
         .bind(7, static_cast<int64_t>(record.cause_ids.size()))
         .bind(8, record.cause_ids.empty() ? 0.0 : record.top_confidence)
-        .bind(9, now_ms());
+        .bind(9, created_ms);
     int rc = insert.step();
     if (rc == SQLITE_CONSTRAINT) return Status::InvalidArgument("diagnosis id '" + record.diagnosis_id + "' already recorded");
     if (rc != SQLITE_DONE) return Status::IOError("recording a diagnosis: " + insert.error());
@@ -488,6 +593,12 @@ class SqliteFeedbackStore final : public FeedbackStore {
   std::mutex cache_mutex_;
   std::unordered_map<std::string, std::unordered_map<std::string, FeedbackTally>> tally_cache_;
   uint64_t cache_generation_ = 0;  // bumped by every feedback; guarded by cache_mutex_
+  std::mutex queue_mutex_;  // taken inside writer_mutex_, never the other way round
+  std::condition_variable queue_wake_;
+  std::vector<Queued> queue_;     // guarded by queue_mutex_
+  Status deferred_error_;         // guarded by queue_mutex_
+  bool stopping_ = false;         // guarded by queue_mutex_
+  std::thread flusher_;           // last: started once everything above exists
 };
 
 }  // namespace

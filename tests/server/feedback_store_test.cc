@@ -1,7 +1,9 @@
 // FeedbackStore on a real SQLite file: validation, durability across reopen, tally weighting, gaps.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <thread>
 
@@ -23,6 +25,26 @@ DiagnosisRecord diagnosis(std::string id, std::vector<std::string> codes, std::v
   return r;
 }
 
+// A second, read-only connection to the store's file: what another process would see.
+class SqliteFile {
+ public:
+  explicit SqliteFile(const std::filesystem::path& path) {
+    sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr);
+  }
+  ~SqliteFile() { sqlite3_close(db_); }
+  int64_t count(const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+      n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return n;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
 class FeedbackStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -40,8 +62,12 @@ TEST_F(FeedbackStoreTest, FeedbackNeedsAKnownDiagnosisAndOneOfItsCauses) {
   EXPECT_EQ(store_->record_feedback({"d1", "c9", FeedbackOutcome::kResolved, ""}).code(),
             Status::Code::kInvalidArgument);
   EXPECT_TRUE(store_->record_feedback({"d1", "c2", FeedbackOutcome::kResolved, "fixed it"}).ok());
-  // The same id twice is a caller bug, reported rather than silently overwriting.
-  EXPECT_EQ(store_->record_diagnosis(diagnosis("d1", {}, {}, {}, "q", 0)).code(), Status::Code::kInvalidArgument);
+  // The same id twice is a caller bug, reported (by the write of the queue) rather than silently
+  // overwriting.
+  EXPECT_TRUE(store_->record_diagnosis(diagnosis("d1", {}, {}, {}, "q", 0)).ok());
+  EXPECT_EQ(store_->flush().code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(store_->flush().ok());  // reported once
+  EXPECT_TRUE(store_->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());  // the first one stays
   EXPECT_EQ(store_->record_diagnosis(diagnosis("", {}, {}, {}, "q", 0)).code(), Status::Code::kInvalidArgument);
 }
 
@@ -139,6 +165,21 @@ TEST_F(FeedbackStoreTest, ConcurrentWritersAndReaders) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_DOUBLE_EQ(store_->tallies({"http:500"}, {})["c"].resolved, kThreads * kPerThread);
+}
+
+// Diagnoses are written by the store's thread: they reach the database without any call that
+// writes the queue, and a rated diagnosis is visible at once.
+TEST_F(FeedbackStoreTest, QueuedRecordsAreWrittenInTheBackground) {
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(store_->record_diagnosis(diagnosis("d" + std::to_string(i), {}, {}, {"c1"}, "weak one", 0.1)).ok());
+  ASSERT_TRUE(store_->record_feedback({"d19", "c1", FeedbackOutcome::kResolved, ""}).ok());
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("late", {}, {}, {"c1"}, "weak one", 0.1)).ok());
+  // Another connection sees "late" once the store's thread wrote it (it writes every 50 ms).
+  SqliteFile other(dir_.path() / "feedback.sqlite");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (other.count("SELECT count(*) FROM diagnoses WHERE id = 'late'") == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(other.count("SELECT count(*) FROM diagnoses"), 21);
 }
 
 TEST(FeedbackStoreRetention, UnratedDiagnosesAndSearchesAreForgottenRatedOnesKept) {
