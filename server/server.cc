@@ -71,6 +71,7 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   engine_options.code_cache_readings = config.code_cache_readings;
   engine_options.spelling_memo_words = config.spelling_memo_words;
   engine_options.prose_scan_budget = config.prose_scan_budget;
+  engine_options.common_term_bits_bytes = config.common_term_bits_mb << 20;
   // One more than the cores: with exactly as many, a core sits idle while a finished query's slot
   // passes to the next one (at 1M passages, 13% idle and 15% fewer searches per second).
   engine_options.concurrent_queries =

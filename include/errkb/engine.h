@@ -43,6 +43,11 @@ struct EngineOptions {
   // the records of each index revision into memory (about 100 bytes a passage) and queries read them
   // there once it is done; when false, always from the index.
   bool rank_records_in_memory = true;
+  // Memory for bitsets of the commonest prose words' posting lists (store/common_terms.h), loaded in the
+  // background like the rank records: ranking then tests whether a candidate contains such a word
+  // instead of skipping through its long posting list. 0 = none.
+  size_t common_term_bits_bytes = size_t{32} << 20;
+  uint64_t common_term_min_postings = 10'000;  // words in fewer passages keep their posting lists
   // Searches and diagnoses running at once; the others wait their turn first-come first-served
   // (store/fifo_gate.h). About the number of cores: more threads than that only share the cores by
   // time slices, which leaves the mean the same and makes the slowest answers slower. 0 = no limit.

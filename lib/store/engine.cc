@@ -20,6 +20,7 @@
 #include "errkb/text.h"
 #include "rank/ranking.h"
 #include "store/catalogue_codes.h"
+#include "store/common_terms.h"
 #include "store/documents.h"
 #include "store/fifo_gate.h"
 #include "store/index_dir.h"
@@ -353,7 +354,8 @@ class XapianEngine final : public Engine {
       info.documents = h.db.get_doccount();
       info.schema_version = std::atoi(h.db.get_metadata(std::string(schema::kMetaSchemaVersion)).c_str());
       info.reopen_count = reopens_.load();
-      info.warm = (!options_.rank_records_in_memory || rank_records_.get(h.generation)) && spelling_.get(h.generation);
+      info.warm = (!options_.rank_records_in_memory || rank_records_.get(h.generation)) && spelling_.get(h.generation) &&
+                  (options_.common_term_bits_bytes == 0 || common_terms_.get(h.generation));
       info.code_cache = reading_answers_.stats();
       info.spelling_memo = spelling_memo_.stats();
       return info;
@@ -469,6 +471,7 @@ class XapianEngine final : public Engine {
     // query that needs them.
     if (options_.rank_records_in_memory) rank_records_.get(h.generation);
     spelling_.get(h.generation);
+    if (options_.common_term_bits_bytes > 0) common_terms_.get(h.generation);
   }
 
   // One grammar per catalogue revision, shared by all threads. The first is taught before the engine
@@ -675,7 +678,8 @@ class XapianEngine final : public Engine {
   }
 
   static MatchedTerms matched_terms(const Xapian::Database& db, const Xapian::Query& query, const Xapian::MSet& mset,
-                                    const std::unordered_map<std::string, double>& idf) {
+                                    const std::unordered_map<std::string, double>& idf,
+                                    const store::CommonTermBits* common) {
     MatchedTerms m;
     for (auto t = query.get_terms_begin(); t != query.get_terms_end(); ++t) {
       const std::string& term = *t;
@@ -690,6 +694,11 @@ class XapianEngine final : public Engine {
     for (auto it = mset.begin(); it != mset.end(); ++it) by_docid.emplace_back(*it, rank++);
     std::sort(by_docid.begin(), by_docid.end());
     for (size_t t = 0; t < n_terms; ++t) {
+      if (const store::CommonTermBits::Bits* bits = common ? common->find(m.terms_[t]) : nullptr) {
+        for (const auto& [did, r] : by_docid)
+          if (bits->contains(did)) m.present_[r * n_terms + t] = 1;
+        continue;
+      }
       Xapian::PostingIterator pl = db.postlist_begin(m.terms_[t]);
       const Xapian::PostingIterator end = db.postlist_end(m.terms_[t]);
       for (const auto& [did, r] : by_docid) {
@@ -705,6 +714,8 @@ class XapianEngine final : public Engine {
                       const std::unordered_map<std::string, FeedbackTally>* feedback) {
     Candidates out;
     const std::shared_ptr<const RankRecords> records = rank_records_for(h);
+    const std::shared_ptr<const store::CommonTermBits> common =
+        options_.common_term_bits_bytes > 0 ? common_terms_.get(h.generation) : nullptr;
     std::unordered_set<Xapian::docid> seen;
     double total_idf = 0;
     std::unordered_map<std::string, double> idf;
@@ -725,7 +736,7 @@ class XapianEngine final : public Engine {
       Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want));
       if (facets_here) out.total = std::max<int64_t>(out.total, mset.get_matches_estimated());
       double max_weight = std::max(1e-9, mset.get_max_attained());
-      MatchedTerms matched = matched_terms(h.db, scoring_terms, mset, idf);
+      MatchedTerms matched = matched_terms(h.db, scoring_terms, mset, idf, common.get());
       size_t rank = 0;
       for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
         if (!seen.insert(*it).second) continue;
@@ -1016,6 +1027,13 @@ class XapianEngine final : public Engine {
   // Last: destroyed first, they wait for their jobs while everything those jobs use still exists.
   GenerationTable<CodeGrammar> grammars_{store::stub_path(options_.index_dir), catalogue_rev_of, taught_grammar};
   GenerationTable<RankRecords> rank_records_{store::stub_path(options_.index_dir), generation_of, load_rank_records};
+  GenerationTable<store::CommonTermBits> common_terms_{
+      store::stub_path(options_.index_dir), generation_of, [this](const Xapian::Database& db) {
+        store::CommonTermBits::Limits limits;
+        limits.max_bytes = options_.common_term_bits_bytes;
+        limits.min_postings = options_.common_term_min_postings;
+        return std::make_shared<const store::CommonTermBits>(store::CommonTermBits::load(db, limits));
+      }};
   GenerationTable<store::SpellingDictionary> spelling_{
       store::stub_path(options_.index_dir), generation_of, [](const Xapian::Database& db) {
         return std::make_shared<const store::SpellingDictionary>(store::SpellingDictionary::load(db));

@@ -8,6 +8,7 @@ list(APPEND ERRKB_CORE_SOURCES
   store/update.cc
   store/scan_plan.cc
   store/spelling.cc
+  store/common_terms.cc
   store/snippet.cc
   store/engine.cc
 )

@@ -105,4 +105,45 @@ TEST_F(Rebuild, RankRecordsReadFromMemoryRankAsFromTheIndex) {
   for (const auto& q : queries) EXPECT_EQ(ranking(*from_memory, q), ranking(*from_index, q)) << q;
 }
 
+// Which query words a candidate contains is read from bitsets for the commonest words once they are
+// loaded (store/common_terms.h), else from the posting lists: both must rank alike. Here every word
+// of the KB gets a bitset.
+TEST_F(Rebuild, CommonWordBitsetsRankAsPostingLists) {
+  update();
+  auto open = [&](size_t bits_bytes) {
+    EngineOptions o;
+    o.index_dir = index();
+    o.common_term_bits_bytes = bits_bytes;
+    o.common_term_min_postings = 1;
+    auto e = Engine::Open(o);
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return e.ok() ? std::move(*e) : nullptr;
+  };
+  auto from_lists = open(0), from_bits = open(size_t{1} << 20);
+  ASSERT_TRUE(from_lists && from_bits);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!from_bits->info()->warm && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(from_bits->info()->warm);
+  auto ranking = [](Engine& e, const std::string& q) {
+    std::vector<std::string> rows;
+    for (const auto& h : hits(e, q)) rows.push_back(h.id + "|" + std::to_string(h.score));
+    return rows;
+  };
+  for (const std::string q : {"custom domain record", "webhook signature secret", "PH-101 address", "domain not resolve",
+                              "address rejected weight limit", "cname record host"}) {
+    ASSERT_FALSE(ranking(*from_lists, q).empty()) << q;
+    EXPECT_EQ(ranking(*from_bits, q), ranking(*from_lists, q)) << q;
+  }
+  DiagnoseRequest request;
+  request.text = "the custom domain does not resolve, the CNAME record and the webhook signature";
+  auto with_lists = from_lists->diagnose(request), with_bits = from_bits->diagnose(request);
+  ASSERT_TRUE(with_lists.ok() && with_bits.ok());
+  ASSERT_EQ(with_bits->causes.size(), with_lists->causes.size());
+  for (size_t i = 0; i < with_bits->causes.size(); ++i) {
+    EXPECT_EQ(with_bits->causes[i].id, with_lists->causes[i].id);
+    EXPECT_DOUBLE_EQ(with_bits->causes[i].score, with_lists->causes[i].score);
+  }
+}
+
 }  // namespace errkb::testing
