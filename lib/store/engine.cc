@@ -97,8 +97,9 @@ std::string prose_for_parser(const std::string& text) {
 // Spelling correction of the prose only (codes were cut out before): a word the index has never seen
 // and that is not a stop word is replaced by the closest word from the spelling table. "" = nothing to fix.
 template <typename SpellingLookup>
-std::string suggest_spelling(const Xapian::Database& db, const std::string& prose, const std::string& language,
-                             const Xapian::Stem& stem, SpellingLookup&& spelling_suggestion) {
+std::string suggest_spelling(const Xapian::Database& db, store::TermFreqs& freqs, const std::string& prose,
+                             const std::string& language, const Xapian::Stem& stem,
+                             SpellingLookup&& spelling_suggestion) {
   const auto& stops = store::stop_words(language);
   std::string out;
   bool changed = false;
@@ -114,7 +115,7 @@ std::string suggest_spelling(const Xapian::Database& db, const std::string& pros
     std::string lower = Xapian::Unicode::tolower(word);
     bool digits = lower.find_first_of("0123456789") != std::string::npos;
     if (lower.size() >= 4 && !digits && std::find(stops.begin(), stops.end(), lower) == stops.end() &&
-        db.get_termfreq("Z" + stem(lower)) == 0) {
+        freqs.of(db, "Z" + stem(lower)) == 0) {
       std::string fix = spelling_suggestion(lower);
       if (!fix.empty() && fix != lower) {
         word = fix;
@@ -378,6 +379,7 @@ class XapianEngine final : public Engine {
     uint64_t grammar_installs = 0;                   // grammars_.installs() when `grammar` was taken
     bool open = false;
     bool normalised_wdf = true;  // schema 3+: wdfs carry the length normalisation (schema.h)
+    store::TermFreqs freqs;      // of `generation`
   };
 
   // BM25 as schema.h describes; an index written before schema 3 gets plain BM25 over its raw wdfs.
@@ -467,6 +469,7 @@ class XapianEngine final : public Engine {
     h.grammar_installs = grammars_.installs();
     h.grammar = grammar_for(h.db);
     h.generation = generation_of(h.db);
+    h.freqs.clear();
     // The in-memory tables start loading as soon as a worker opens a generation, not at the first
     // query that needs them.
     if (options_.rank_records_in_memory) rank_records_.get(h.generation);
@@ -585,7 +588,7 @@ class XapianEngine final : public Engine {
         q.prose_query = qp.parse_query(parser_text, 0);
       }
       if (want_suggestion)
-        q.suggestion = suggest_spelling(h.db, q.prose, q.language, q.stem,
+        q.suggestion = suggest_spelling(h.db, h.freqs, q.prose, q.language, q.stem,
                                         [&](const std::string& word) { return spelling_fix(h, word); });
       for (auto t = q.prose_query.get_unique_terms_begin(); t != q.prose_query.get_unique_terms_end(); ++t) {
         const std::string& term = *t;
@@ -713,6 +716,7 @@ class XapianEngine final : public Engine {
   Candidates retrieve(Handle& h, const AnalyzedQuery& q, size_t want, bool with_facets,
                       const std::unordered_map<std::string, FeedbackTally>* feedback) {
     Candidates out;
+    out.scored.reserve(2 * want);  // a code pass and a prose pass, at most `want` each (most queries)
     const std::shared_ptr<const RankRecords> records = rank_records_for(h);
     const std::shared_ptr<const store::CommonTermBits> common =
         options_.common_term_bits_bytes > 0 ? common_terms_.get(h.generation) : nullptr;
@@ -721,7 +725,7 @@ class XapianEngine final : public Engine {
     std::unordered_map<std::string, double> idf;
     double n = std::max<double>(1, h.db.get_doccount());
     for (const auto& t : q.prose_terms) {
-      double df = h.db.get_termfreq(t);
+      double df = h.freqs.of(h.db, t);
       double w = df > 0 ? std::log(1 + n / df) : std::log(1 + n);
       idf[t] = w;
       total_idf += w;
@@ -825,7 +829,7 @@ class XapianEngine final : public Engine {
     }
     if (has_prose) {
       store::ProseScanPlan plan = store::plan_prose_scan(
-          h.db, q.prose_query, want, options_.prose_scan_budget ? options_.prose_scan_budget : UINT64_MAX);
+          h.db, h.freqs, q.prose_query, want, options_.prose_scan_budget ? options_.prose_scan_budget : UINT64_MAX);
       for (const auto& pass : plan.passes) run(filtered(q, pass.query), q.prose_query, !has_codes && plan.exact);
       if (!has_codes && !plan.exact) {
         // What the whole query would match: an estimate from the posting list sizes, no scan.

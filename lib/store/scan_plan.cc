@@ -14,11 +14,11 @@ struct WordGroup {
 
 // The prose query's words: QueryParser ORs them at the top level (a word with synonyms is one
 // OP_SYNONYM subquery).
-std::vector<WordGroup> word_groups(const Xapian::Database& db, const Xapian::Query& prose) {
+std::vector<WordGroup> word_groups(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose) {
   std::vector<WordGroup> groups;
   auto add = [&](const Xapian::Query& q) {
     WordGroup g{q, 0};
-    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) g.postings += db.get_termfreq(*t);
+    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) g.postings += freqs.of(db, *t);
     groups.push_back(std::move(g));
   };
   if (prose.get_type() == Xapian::Query::OP_OR)
@@ -34,10 +34,10 @@ Xapian::Query any_of(const std::vector<Xapian::Query>& parts) {
 
 }  // namespace
 
-ProseScanPlan plan_prose_scan(const Xapian::Database& db, const Xapian::Query& prose, size_t min_candidates,
-                              uint64_t budget) {
+ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
+                              size_t min_candidates, uint64_t budget) {
   ProseScanPlan plan;
-  std::vector<WordGroup> groups = word_groups(db, prose);
+  std::vector<WordGroup> groups = word_groups(db, freqs, prose);
   uint64_t total = 0;
   for (const auto& g : groups) total += g.postings;
   if (total <= budget) {

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace errkb::store {
@@ -21,6 +22,23 @@ namespace errkb::store {
 // A posting read through the DocidWindows filter costs about this many plain ones (the filter's check
 // per posting): the sampled share is cut by it.
 inline constexpr double kWindowedPostingCost = 2.5;
+
+// The term frequencies a worker has looked up in one index generation (clear() when it opens another).
+// A query needs each word's frequency several times (the scan plan, the coverage weights), and each
+// lookup is a B-tree descent, usually a block read.
+class TermFreqs {
+ public:
+  Xapian::doccount of(const Xapian::Database& db, const std::string& term) {
+    if (auto it = known_.find(term); it != known_.end()) return it->second;
+    if (known_.size() >= kMaxTerms) known_.clear();
+    return known_[term] = db.get_termfreq(term);
+  }
+  void clear() { known_.clear(); }
+
+ private:
+  static constexpr size_t kMaxTerms = 1 << 16;
+  std::unordered_map<std::string, Xapian::doccount> known_;
+};
 
 // One matching pass: a query and the share of the index it covers (1 = all of it).
 struct ScanPass {
@@ -36,8 +54,8 @@ struct ProseScanPlan {
 // `min_candidates`: when the rarer words match fewer passages than this, a sampled pass over the whole
 // query follows, so a short list is topped up with the best passages of common words.
 // `budget`: postings the plan may read (EngineOptions::prose_scan_budget).
-ProseScanPlan plan_prose_scan(const Xapian::Database& db, const Xapian::Query& prose, size_t min_candidates,
-                              uint64_t budget);
+ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
+                              size_t min_candidates, uint64_t budget);
 
 // Posting source of the docids in `windows` equal windows over 1..last_docid, each cut to its first
 // `fraction` share: used as a filter, it makes the matcher skip the rest of every posting list.

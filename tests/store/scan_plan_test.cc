@@ -46,10 +46,11 @@ class ScanPlanTest : public ::testing::Test {
 
   TempDir dir_{"errkb-scan-plan"};
   Xapian::Database db_;
+  TermFreqs freqs_;
 };
 
 TEST_F(ScanPlanTest, QueryWithinBudgetRunsAsItIs) {
-  ProseScanPlan plan = plan_prose_scan(db_, any({"common", "rare"}), 10, 1005);
+  ProseScanPlan plan = plan_prose_scan(db_, freqs_, any({"common", "rare"}), 10, 1005);
   ASSERT_EQ(plan.passes.size(), 1u);
   EXPECT_TRUE(plan.exact);
   EXPECT_EQ(plan.passes[0].share, 1.0);
@@ -58,7 +59,7 @@ TEST_F(ScanPlanTest, QueryWithinBudgetRunsAsItIs) {
 
 TEST_F(ScanPlanTest, RareWordsAloneWhenTheyMatchEnough) {
   // common (1000) does not fit a budget of 200; mid (100) and rare (5) do.
-  ProseScanPlan plan = plan_prose_scan(db_, any({"common", "mid", "rare"}), 50, 200);
+  ProseScanPlan plan = plan_prose_scan(db_, freqs_, any({"common", "mid", "rare"}), 50, 200);
   ASSERT_EQ(plan.passes.size(), 1u);
   EXPECT_FALSE(plan.exact);
   std::set<Xapian::docid> got = matches(plan.passes[0].query);
@@ -68,7 +69,7 @@ TEST_F(ScanPlanTest, RareWordsAloneWhenTheyMatchEnough) {
 
 TEST_F(ScanPlanTest, FewRareMatchesAreToppedUpBySampling) {
   // rare fits a budget of 100 (mid does not: 5 + 100 > 100) but matches 5 < 20 wanted.
-  ProseScanPlan plan = plan_prose_scan(db_, any({"common", "mid", "rare"}), 20, 100);
+  ProseScanPlan plan = plan_prose_scan(db_, freqs_, any({"common", "mid", "rare"}), 20, 100);
   ASSERT_EQ(plan.passes.size(), 2u);
   EXPECT_EQ(matches(plan.passes[0].query), (std::set<Xapian::docid>{200, 400, 600, 800, 1000}));
   EXPECT_LT(plan.passes[1].share, 1.0);
@@ -78,7 +79,7 @@ TEST_F(ScanPlanTest, FewRareMatchesAreToppedUpBySampling) {
 }
 
 TEST_F(ScanPlanTest, AllCommonWordsAreSampledAcrossTheWholeIndex) {
-  ProseScanPlan plan = plan_prose_scan(db_, any({"common", "none"}), 10, 100);
+  ProseScanPlan plan = plan_prose_scan(db_, freqs_, any({"common", "none"}), 10, 100);
   ASSERT_EQ(plan.passes.size(), 1u);  // "none" matches nothing: no rare pass
   EXPECT_NEAR(plan.passes[0].share, 0.1 / kWindowedPostingCost, 1e-9);
   std::set<Xapian::docid> sampled = matches(plan.passes[0].query);
