@@ -1,6 +1,8 @@
 // errkb-server: flags/file/environment -> ServerConfig -> ErrkbServer; stops cleanly on SIGINT/SIGTERM.
 #include <signal.h>
 
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -22,6 +24,13 @@ int main(int argc, char** argv) {
     }
     return exit_code;
   }
+  // Log lines are written by spdlog's own thread: a request only formats its line and queues it.
+  // Written by the worker itself, every line took the sink's mutex and a write(), and a worker that
+  // waited on them added a millisecond or more to its request (the /v1/codes p99 at 16 connections:
+  // 4.8 ms with request lines, 3.2 ms without). When the queue is full a worker waits: no line is lost.
+  spdlog::init_thread_pool(16384, 1);
+  spdlog::set_default_logger(
+      spdlog::stdout_color_mt<spdlog::async_factory_impl<spdlog::async_overflow_policy::block>>("errkb"));
   spdlog::set_level(spdlog::level::from_str(config->log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
@@ -36,11 +45,13 @@ int main(int argc, char** argv) {
   auto server = ErrkbServer::Create(*config);
   if (!server.ok()) {
     spdlog::critical("cannot start: {}", server.status().ToString());
+    spdlog::shutdown();  // writes the queued lines
     return 2;
   }
   auto port = (*server)->bind();
   if (!port.ok()) {
     spdlog::critical("cannot start: {}", port.status().ToString());
+    spdlog::shutdown();
     return 2;
   }
   std::thread signal_waiter([&server, &signals] {
@@ -55,5 +66,6 @@ int main(int argc, char** argv) {
                *port, config->index_dir.string(), config->threads, config->feedback_db.string());
   bool clean = (*server)->listen();
   spdlog::info("errkb-server stopped");
+  spdlog::shutdown();
   return clean ? 0 : 1;
 }

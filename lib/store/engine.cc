@@ -341,6 +341,7 @@ class XapianEngine final : public Engine {
     return guarded<SearchResponse>([&](Handle& h) { return do_search(h, r); });
   }
   Result<CodeLookup> lookup_code(const std::string& code, const std::string& vendor) override {
+    store::FifoGate::Pass pass(query_gate_.get());
     return guarded<CodeLookup>([&](Handle& h) { return do_lookup(h, code, vendor); });
   }
   Result<Diagnosis> diagnose(const DiagnoseRequest& r) override {
