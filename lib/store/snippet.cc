@@ -64,18 +64,37 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
     stem_heads.emplace_back(h, chars);
   }
   std::string lower;
-  for (Xapian::Utf8Iterator it(text.data(), text.size()), end; it != end;) {
-    if (!Xapian::Unicode::is_wordchar(*it)) {
-      ++it;
+  // One character at `pos`: whether it is a word character, and its length in bytes; ASCII without
+  // Xapian's Unicode tables (most of any text).
+  auto char_at = [&](size_t pos, unsigned& cp, size_t& bytes) {
+    const unsigned char c = static_cast<unsigned char>(text[pos]);
+    if (c < 0x80) {
+      cp = c;
+      bytes = 1;
+      return std::isalnum(c) != 0 || c == '_';
+    }
+    Xapian::Utf8Iterator it(text.data() + pos, text.size() - pos);
+    cp = *it;
+    ++it;
+    bytes = it == Xapian::Utf8Iterator() ? text.size() - pos : static_cast<size_t>(it.raw() - (text.data() + pos));
+    return Xapian::Unicode::is_wordchar(cp);
+  };
+  size_t pos = 0;
+  while (pos < text.size()) {
+    unsigned cp;
+    size_t bytes;
+    if (!char_at(pos, cp, bytes)) {
+      pos += bytes;
       continue;
     }
-    const size_t begin = it.raw() - text.data();
+    const size_t begin = pos;
     lower.clear();
-    while (it != end && Xapian::Unicode::is_wordchar(*it)) {
-      Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
-      ++it;
+    while (pos < text.size() && char_at(pos, cp, bytes)) {
+      if (cp < 0x80) lower += static_cast<char>(std::tolower(static_cast<int>(cp)));
+      else Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(cp));
+      pos += bytes;
     }
-    Word w{begin, it == end ? text.size() : static_cast<size_t>(it.raw() - text.data())};
+    Word w{begin, pos};
     for (size_t t = 0; t < terms.words.size() && w.term < 0; ++t)
       if (lower == terms.words[t]) w.term = static_cast<int>(terms.stems.size() + t);
     bool may_stem = false;
@@ -121,7 +140,7 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
 
   std::string out;
   if (first > 0) out += "…";
-  size_t pos = first == 0 ? 0 : words[first].begin;  // the text's start, punctuation and all
+  pos = first == 0 ? 0 : words[first].begin;  // the text's start, punctuation and all
   for (size_t i = first; i <= last; ++i) {
     append_escaped(out, text.substr(pos, words[i].begin - pos));
     const std::string_view word = text.substr(words[i].begin, words[i].end - words[i].begin);
