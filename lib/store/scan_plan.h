@@ -61,7 +61,9 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
 // `fraction` share: used as a filter, it makes the matcher skip the rest of every posting list.
 class DocidWindows : public Xapian::PostingSource {
  public:
-  DocidWindows(Xapian::docid last_docid, double fraction, unsigned windows = 64);
+  // 16 windows: each is a skip of every posting list of the query (at 1M passages 16 instead of 64 made
+  // symptom queries 12% faster and found their source as often: 0.479 against 0.480 of 2,000 queries).
+  DocidWindows(Xapian::docid last_docid, double fraction, unsigned windows = 16);
 
   void init(const Xapian::Database&) override { current_ = 0; }
   Xapian::doccount get_termfreq_min() const override { return 0; }
