@@ -337,8 +337,9 @@ void post_diagnose(Services& s, const httplib::Request& req, httplib::Response& 
   if (diagnosis.diagnosis_id.empty()) diagnosis.diagnosis_id = random_diagnosis_id();
   if (s.feedback) {
     // Without the record, feedback on this diagnosis would be refused; the answer itself is still good.
+    // The status may be an earlier queued record's failure (FeedbackStore::record_diagnosis).
     if (auto st = s.feedback->record_diagnosis(diagnosis_record(request, diagnosis)); !st.ok()) {
-      spdlog::error("recording diagnosis {}: {}", diagnosis.diagnosis_id, st.ToString());
+      spdlog::error("recording diagnoses: {}", st.ToString());
     }
   }
   current_request_log().result_count = static_cast<int64_t>(diagnosis.causes.size());
