@@ -833,10 +833,16 @@ class XapianEngine final : public Engine {
           h.db, h.freqs, q.prose_query, want, options_.prose_scan_budget ? options_.prose_scan_budget : UINT64_MAX);
       for (const auto& pass : plan.passes) run(filtered(q, pass.query), q.prose_query, !has_codes && plan.exact);
       if (!has_codes && !plan.exact) {
-        // What the whole query would match: an estimate from the posting list sizes, no scan.
-        Xapian::Enquire estimate(h.db);
-        estimate.set_query(filtered(q, q.prose_query));
-        out.total = std::max<int64_t>(out.total, estimate.get_mset(0, 0).get_matches_estimated());
+        // What the whole query would match: an estimate from the posting list sizes, no scan. The
+        // plan's opens no posting list (Xapian's opens every word's); with filters, ask Xapian, which
+        // also estimates their share.
+        if (q.filter.empty()) {
+          out.total = std::max<int64_t>(out.total, static_cast<int64_t>(plan.estimated_matches));
+        } else {
+          Xapian::Enquire estimate(h.db);
+          estimate.set_query(filtered(q, q.prose_query));
+          out.total = std::max<int64_t>(out.total, estimate.get_mset(0, 0).get_matches_estimated());
+        }
       }
     }
     // Ties go by BM25 weight (how prominent the code or words are in the passage), then by passage id:

@@ -45,6 +45,10 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
     return plan;
   }
   plan.exact = false;
+  const double n = std::max<double>(1, db.get_doccount());
+  double none = 1;  // the share of passages with none of the words
+  for (const auto& g : groups) none *= 1 - std::min(1.0, static_cast<double>(g.postings) / n);
+  plan.estimated_matches = static_cast<uint64_t>(std::llround(n * (1 - none)));
   std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.postings < b.postings; });
   std::vector<Xapian::Query> rare;
   uint64_t rare_postings = 0;

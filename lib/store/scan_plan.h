@@ -49,6 +49,9 @@ struct ScanPass {
 struct ProseScanPlan {
   std::vector<ScanPass> passes;  // run in order; their candidates are pooled
   bool exact = true;             // one pass, the prose query itself
+  // When not exact: how many passages the whole query matches, estimated from its words' frequencies
+  // as if they occurred independently (as Xapian estimates an OR), without opening a posting list.
+  uint64_t estimated_matches = 0;
 };
 
 // `min_candidates`: when the rarer words match fewer passages than this, a sampled pass over the whole

@@ -57,6 +57,16 @@ TEST_F(ScanPlanTest, QueryWithinBudgetRunsAsItIs) {
   EXPECT_EQ(matches(plan.passes[0].query).size(), 1000u);
 }
 
+// Beyond the budget the plan estimates the whole query's matches from the word frequencies: "mid"
+// (every 10th) or "rare" (every 200th, all of them also "mid") match 100 of the 1000.
+TEST_F(ScanPlanTest, EstimatesMatchesWithoutScanning) {
+  ProseScanPlan plan = plan_prose_scan(db_, freqs_, any({"mid", "rare"}), 10, 50);
+  EXPECT_FALSE(plan.exact);
+  EXPECT_NEAR(static_cast<double>(plan.estimated_matches), 100.0, 10.0);
+  ProseScanPlan all = plan_prose_scan(db_, freqs_, any({"common", "none"}), 10, 100);
+  EXPECT_EQ(all.estimated_matches, 1000u);
+}
+
 TEST_F(ScanPlanTest, RareWordsAloneWhenTheyMatchEnough) {
   // common (1000) does not fit a budget of 200; mid (100) and rare (5) do.
   ProseScanPlan plan = plan_prose_scan(db_, freqs_, any({"common", "mid", "rare"}), 50, 200);
