@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <fstream>
@@ -109,6 +110,13 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   http.set_read_timeout(config.read_timeout_s, 0);
   http.set_write_timeout(config.write_timeout_s, 0);
   http.set_payload_max_length(config.max_body_bytes);
+  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, with which a second errkb-server on
+  // the same port starts without an error and takes half of the connections (an old instance
+  // serving an old index beside the new one).
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   install_routes(http, server->services_, *server->keys_, server->config_);
 
   server->watcher_ = std::thread([self] { self->watch_index(); });

@@ -99,6 +99,22 @@ TEST_F(ServerTest, SearchShapeAndContent) {
   EXPECT_TRUE(body["facets"].contains("kind")) << body["facets"].dump();
 }
 
+// A second server on a port already served fails to start with a clear message, rather than sharing
+// the port (SO_REUSEPORT) and answering half the requests from whatever index it has.
+TEST_F(ServerTest, SecondServerOnTheSamePortIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  ServerConfig second = config_;
+  second.listen_host = "127.0.0.1";
+  second.listen_port = server_->port();
+  second.feedback_db = dir_ / "second.sqlite";
+  auto created = ErrkbServer::Create(second);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto port = (*created)->bind();
+  ASSERT_FALSE(port.ok());
+  EXPECT_NE(port.status().message().find("cannot bind 127.0.0.1:" + std::to_string(server_->port())), std::string::npos)
+      << port.status().ToString();
+}
+
 TEST_F(ServerTest, EmptySearchIsRecordedAsAGap) {
   ASSERT_NO_FATAL_FAILURE(start());
   for (int i = 0; i < 2; ++i) {
