@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -84,6 +86,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> kb_dirs;
   std::string index_dir;
   bool quiet = false;
+  int niceness = 10;
   auto add_common = [&](CLI::App* sub) {
     sub->add_option("--kb", kb_dirs, "KB folder (articles/ forums/ catalogues/ synonyms.txt); repeatable")
         ->required()
@@ -92,6 +95,10 @@ int main(int argc, char** argv) {
     sub->add_flag("--strict", options.strict, "any rejected input fails the run; the index is left untouched");
     sub->add_option("--threads", options.threads, "rebuild shards (default: number of cores)")->check(CLI::Range(0, 256));
     sub->add_flag("--quiet", quiet, "no progress output");
+    sub->add_option("--nice", niceness,
+                    "scheduling niceness added for the run (default 10): on a machine that also serves queries, "
+                    "indexing takes the cores the server leaves idle; 0 = as started")
+        ->check(CLI::Range(0, 19));
   };
   CLI::App* update = app.add_subcommand("update", "incremental update: add, replace and remove what changed");
   add_common(update);
@@ -134,6 +141,11 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // Threads started from here on inherit it. Failure (a sandbox forbidding it) only costs priority.
+  if (niceness > 0) {
+    errno = 0;
+    if (::nice(niceness) == -1 && errno != 0) std::fprintf(stderr, "errkb-indexer: --nice %d: %s\n", niceness, std::strerror(errno));
+  }
   for (const auto& d : kb_dirs) options.kb_dirs.emplace_back(d);
   options.index_dir = index_dir;
   ProgressReporter progress(::isatty(STDERR_FILENO));

@@ -1,7 +1,10 @@
 #include "jobs.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <random>
 
 #include "json_mapping.h"
@@ -40,6 +43,8 @@ std::optional<JobMode> parse_job_mode(std::string_view text) {
   if (text == "rebuild") return JobMode::kRebuild;
   return std::nullopt;
 }
+
+constexpr int kJobNiceness = 10;
 
 nlohmann::json to_json(const JobSnapshot& job) {
   nlohmann::json out = {
@@ -107,6 +112,10 @@ void ReindexJobs::run(std::string id) {
     job.started = std::chrono::system_clock::now();
     mode = job.mode;
   }
+  // Indexing runs 10 nicer than the server (this thread, and the shard threads it starts, which inherit it):
+  // queries keep the cores, the job takes what they leave idle (errkb-indexer's --nice does the same).
+  const auto self = static_cast<id_t>(::gettid());
+  setpriority(PRIO_PROCESS, self, std::min(19, getpriority(PRIO_PROCESS, self) + kJobNiceness));
   spdlog::info("reindex {} started ({})", id, mode == JobMode::kUpdate ? "update" : "rebuild");
   auto progress = [this, &id](const IndexProgress& p) {
     std::lock_guard lock(mutex_);
