@@ -356,8 +356,7 @@ class XapianEngine final : public Engine {
       info.documents = h.db.get_doccount();
       info.schema_version = std::atoi(h.db.get_metadata(std::string(schema::kMetaSchemaVersion)).c_str());
       info.reopen_count = reopens_.load();
-      info.warm = (!options_.rank_records_in_memory || rank_records_.get(h.generation)) && spelling_.get(h.generation) &&
-                  (options_.common_term_bits_bytes == 0 || common_terms_.get(h.generation));
+      info.warm = tables_ready(h);
       info.code_cache = reading_answers_.stats();
       info.spelling_memo = spelling_memo_.stats();
       return info;
@@ -473,9 +472,21 @@ class XapianEngine final : public Engine {
     h.freqs.clear();
     // The in-memory tables start loading as soon as a worker opens a generation, not at the first
     // query that needs them.
-    if (options_.rank_records_in_memory) rank_records_.get(h.generation);
-    spelling_.get(h.generation);
-    if (options_.common_term_bits_bytes > 0) common_terms_.get(h.generation);
+    tables_ready(h);
+  }
+
+  // Asks for each in-memory table of the handle's generation that the options turn on (starting the
+  // loads of those missing); true once every one is loaded.
+  bool tables_ready(const Handle& h) {
+    const bool records = !options_.rank_records_in_memory || rank_records_for(h);
+    const bool spelling = spelling_.get(h.generation) != nullptr;
+    const bool common = options_.common_term_bits_bytes == 0 || common_terms_for(h);
+    return records && spelling && common;
+  }
+
+  std::shared_ptr<const store::CommonTermBits> common_terms_for(const Handle& h) {
+    if (options_.common_term_bits_bytes == 0) return nullptr;
+    return common_terms_.get(h.generation);
   }
 
   // One grammar per catalogue revision, shared by all threads. The first is taught before the engine
@@ -719,8 +730,7 @@ class XapianEngine final : public Engine {
     Candidates out;
     out.scored.reserve(2 * want);  // a code pass and a prose pass, at most `want` each (most queries)
     const std::shared_ptr<const RankRecords> records = rank_records_for(h);
-    const std::shared_ptr<const store::CommonTermBits> common =
-        options_.common_term_bits_bytes > 0 ? common_terms_.get(h.generation) : nullptr;
+    const std::shared_ptr<const store::CommonTermBits> common = common_terms_for(h);
     std::unordered_set<Xapian::docid> seen;
     double total_idf = 0;
     std::unordered_map<std::string, double> idf;
