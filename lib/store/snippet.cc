@@ -79,8 +79,7 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
     bytes = it == Xapian::Utf8Iterator() ? text.size() - pos : static_cast<size_t>(it.raw() - (text.data() + pos));
     return Xapian::Unicode::is_wordchar(cp);
   };
-  size_t pos = 0;
-  while (pos < text.size()) {
+  for (size_t pos = 0; pos < text.size();) {
     unsigned cp;
     size_t bytes;
     if (!char_at(pos, cp, bytes)) {
@@ -89,11 +88,11 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
     }
     const size_t begin = pos;
     lower.clear();
-    while (pos < text.size() && char_at(pos, cp, bytes)) {
+    do {  // `cp` is the word character at `pos`
       if (cp < 0x80) lower += static_cast<char>(std::tolower(static_cast<int>(cp)));
       else Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(cp));
       pos += bytes;
-    }
+    } while (pos < text.size() && char_at(pos, cp, bytes));
     Word w{begin, pos};
     for (size_t t = 0; t < terms.words.size() && w.term < 0; ++t)
       if (lower == terms.words[t]) w.term = static_cast<int>(terms.stems.size() + t);
@@ -140,7 +139,7 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
 
   std::string out;
   if (first > 0) out += "…";
-  pos = first == 0 ? 0 : words[first].begin;  // the text's start, punctuation and all
+  size_t pos = first == 0 ? 0 : words[first].begin;  // the text's start, punctuation and all
   for (size_t i = first; i <= last; ++i) {
     append_escaped(out, text.substr(pos, words[i].begin - pos));
     const std::string_view word = text.substr(words[i].begin, words[i].end - words[i].begin);
