@@ -262,10 +262,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
   }
 
   Status flush() override {
-    {
-      std::lock_guard lock(writer_mutex_);
-      write_queued();
-    }
+    write_queue_now();
     return take_deferred_error();
   }
 
@@ -310,10 +307,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
   }
 
   Result<std::vector<Gap>> gaps(size_t limit) override {
-    {
-      std::lock_guard lock(writer_mutex_);
-      write_queued();
-    }
+    write_queue_now();
     std::lock_guard lock(reader_mutex_);
     std::vector<Gap> out;
     // Unanswered and weakly answered queries: diagnoses and empty searches, grouped by query key.
@@ -392,13 +386,15 @@ class SqliteFeedbackStore final : public FeedbackStore {
       queue_wake_.wait_for(lock, kFlushInterval, [this] { return stopping_ || queue_.size() >= kFlushBatch; });
       const bool stop = stopping_;
       lock.unlock();
-      {
-        std::lock_guard writer_lock(writer_mutex_);
-        write_queued();
-      }
+      write_queue_now();
       if (stop) return;
       lock.lock();
     }
+  }
+
+  void write_queue_now() {
+    std::lock_guard lock(writer_mutex_);
+    write_queued();
   }
 
   // Under the writer mutex: writes everything queued so far in one transaction. A record that cannot
