@@ -48,9 +48,10 @@ struct EngineOptions {
   // instead of skipping through its long posting list. 0 = none.
   size_t common_term_bits_bytes = size_t{32} << 20;
   uint64_t common_term_min_postings = 10'000;  // words in fewer passages keep their posting lists
-  // Searches, diagnoses and code lookups running at once; the others wait their turn first-come first-served
-  // (store/fifo_gate.h). About the number of cores: more threads than that only share the cores by
-  // time slices, which leaves the mean the same and makes the slowest answers slower. 0 = no limit.
+  // Searches and diagnoses running at once, on the engine's own threads; the others wait their turn
+  // first come, first served (store/query_pool.h). About the number of cores: more only share the cores
+  // by time slices, which leaves the mean the same and makes the slowest answers slower. 0 = no pool:
+  // each query runs on its caller's thread.
   int concurrent_queries = 0;
 };
 

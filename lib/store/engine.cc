@@ -22,8 +22,8 @@
 #include "store/catalogue_codes.h"
 #include "store/common_terms.h"
 #include "store/documents.h"
-#include "store/fifo_gate.h"
 #include "store/index_dir.h"
+#include "store/query_pool.h"
 #include "store/scan_plan.h"
 #include "store/snippet.h"
 #include "store/spelling.h"
@@ -326,8 +326,8 @@ class XapianEngine final : public Engine {
       : options_(std::move(options)),
         reading_answers_(options_.code_cache_readings),
         spelling_memo_(options_.spelling_memo_words),
-        query_gate_(options_.concurrent_queries > 0
-                        ? std::make_unique<store::FifoGate>(static_cast<size_t>(options_.concurrent_queries))
+        query_pool_(options_.concurrent_queries > 0
+                        ? std::make_unique<store::QueryPool>(static_cast<size_t>(options_.concurrent_queries))
                         : nullptr) {}
 
   Status open_check() {
@@ -337,16 +337,13 @@ class XapianEngine final : public Engine {
   }
 
   Result<SearchResponse> search(const SearchRequest& r) override {
-    store::FifoGate::Pass pass(query_gate_.get());
-    return guarded<SearchResponse>([&](Handle& h) { return do_search(h, r); });
+    return queued<SearchResponse>([&](Handle& h) { return do_search(h, r); });
   }
   Result<CodeLookup> lookup_code(const std::string& code, const std::string& vendor) override {
-    store::FifoGate::Pass pass(query_gate_.get());
     return guarded<CodeLookup>([&](Handle& h) { return do_lookup(h, code, vendor); });
   }
   Result<Diagnosis> diagnose(const DiagnoseRequest& r) override {
-    store::FifoGate::Pass pass(query_gate_.get());
-    return guarded<Diagnosis>([&](Handle& h) { return do_diagnose(h, r); });
+    return queued<Diagnosis>([&](Handle& h) { return do_diagnose(h, r); });
   }
   Result<IndexInfo> info() override {
     return guarded<IndexInfo>([&](Handle& h) -> Result<IndexInfo> {
@@ -386,6 +383,13 @@ class XapianEngine final : public Engine {
   static Xapian::BM25Weight weighting(const Handle& h) {
     if (!h.normalised_wdf) return Xapian::BM25Weight(schema::kBm25K1, 0, 1, schema::kBm25B, schema::kMinNormLength);
     return Xapian::BM25Weight(schema::kBm25K1 * schema::kWdfScale, 0, 1, 0, schema::kMinNormLength);
+  }
+
+  // guarded(fn) on the query pool (its turn comes first come, first served), or here when there is none.
+  template <typename T, typename Fn>
+  Result<T> queued(Fn&& fn) {
+    auto query = [&] { return guarded<T>(fn); };
+    return query_pool_ ? query_pool_->run(query) : query();
   }
 
   // Runs `fn` on this thread's handle; a DatabaseModifiedError reopens and retries once.
@@ -1039,7 +1043,6 @@ class XapianEngine final : public Engine {
   EngineOptions options_;
   GenerationMemo<ReadingAnswer> reading_answers_;  // key: canonical code '\n' reading name
   GenerationMemo<std::string> spelling_memo_;      // key: lower-cased word; value: suggestion or ""
-  std::unique_ptr<store::FifoGate> query_gate_;  // nullptr: no limit
   std::mutex handles_mutex_;
   std::unordered_map<std::thread::id, std::unique_ptr<Handle>> handles_;
   std::atomic<uint64_t> epoch_{0};
@@ -1059,6 +1062,8 @@ class XapianEngine final : public Engine {
       store::stub_path(options_.index_dir), generation_of, [](const Xapian::Database& db) {
         return std::make_shared<const store::SpellingDictionary>(store::SpellingDictionary::load(db));
       }};
+  // The very last: destroyed first, its threads finish the queued queries while all they use exists.
+  std::unique_ptr<store::QueryPool> query_pool_;  // nullptr: every query runs on its caller's thread
 };
 
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {

@@ -6,6 +6,7 @@ list(APPEND ERRKB_CORE_SOURCES
   store/documents.cc
   store/catalogue_codes.cc
   store/update.cc
+  store/query_pool.cc
   store/scan_plan.cc
   store/spelling.cc
   store/common_terms.cc

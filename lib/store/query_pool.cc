@@ -1,0 +1,59 @@
+#include "store/query_pool.h"
+
+namespace errkb::store {
+
+QueryPool::QueryPool(size_t threads, std::function<void(size_t)> on_start) {
+  threads_.reserve(threads);
+  for (size_t i = 0; i < std::max<size_t>(1, threads); ++i)
+    threads_.emplace_back([this, i, on_start] { loop(i, on_start); });
+}
+
+QueryPool::~QueryPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;  // the queue is drained first: every caller gets its answer
+  }
+  work_ready_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+size_t QueryPool::waiting() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.size();
+}
+
+void QueryPool::submit(Task& task) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(&task);
+    work_ready_.notify_one();
+  }
+  std::unique_lock<std::mutex> lock(task.mutex);
+  task.finished.wait(lock, [&] { return task.done; });
+}
+
+void QueryPool::loop(size_t index, const std::function<void(size_t)>& on_start) {
+  on_pool_thread_ = true;
+  if (on_start) on_start(index);
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, nothing left
+    Task* task = queue_.front();
+    queue_.pop_front();
+    lock.unlock();
+    try {
+      task->work();
+    } catch (...) {
+      task->error = std::current_exception();
+    }
+    {
+      std::lock_guard<std::mutex> done(task->mutex);  // `task` lives on the caller's stack: not touched after
+      task->done = true;
+      task->finished.notify_one();
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace errkb::store
