@@ -82,7 +82,7 @@ struct Hit {
 };
 
 // facet name ("kind", "vendor", "product", "language", "severity") -> value -> count
-using Facets = std::map<std::string, std::map<std::string, int64_t>>;
+using Facets = std::map<std::string, std::map<std::string, int64_t, std::less<>>>;
 
 struct SearchResponse {
   int64_t total = 0;     // estimated matches

@@ -53,11 +53,16 @@ double votes_prior(int votes) {
   return std::min(1.0, std::log1p(votes) / std::log1p(50));
 }
 
-double freshness_prior(const std::string& date_key, const std::string& today_key) {
-  if (date_key.size() != 8 || today_key.size() != 8) return 0;
-  auto days = [](const std::string& k) {
-    int y = std::stoi(k.substr(0, 4)), m = std::stoi(k.substr(4, 2)), d = std::stoi(k.substr(6, 2));
-    return y * 365.25 + (m - 1) * 30.44 + d;
+double freshness_prior(std::string_view date_key, std::string_view today_key) {
+  auto digits = [](std::string_view k) { return k.size() == 8 && std::all_of(k.begin(), k.end(), ::isdigit); };
+  if (!digits(date_key) || !digits(today_key)) return 0;
+  auto days = [](std::string_view k) {
+    auto number = [&](size_t at, size_t n) {
+      int v = 0;
+      for (size_t i = at; i < at + n; ++i) v = v * 10 + (k[i] - '0');
+      return v;
+    };
+    return number(0, 4) * 365.25 + (number(4, 2) - 1) * 30.44 + number(6, 2);
   };
   double age_years = (days(today_key) - days(date_key)) / 365.25;
   if (age_years <= 1) return 1;

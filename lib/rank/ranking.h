@@ -14,6 +14,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -59,7 +60,7 @@ std::vector<WhyPart> explain(const ScoreParts& parts, const Weights& w = {});
 
 double votes_prior(int votes);
 // Freshness from a YYYYMMDD key relative to today's YYYYMMDD.
-double freshness_prior(const std::string& date_key, const std::string& today_key);
+double freshness_prior(std::string_view date_key, std::string_view today_key);
 double feedback_prior(const FeedbackTally& tally);
 
 // Groups passages that describe the same cause (same codes or none, similar cause words) into causes,

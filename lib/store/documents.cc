@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 
@@ -202,27 +203,37 @@ std::string encode_rank_record(const Passage& p, double authority, const std::st
 }
 
 bool decode_rank_record(std::string_view text, RankRecord& out) {
-  std::vector<std::string_view> fields;
+  // Nine tab-separated fields, then the primary codes (each after a tab of its own).
+  std::string_view fields[9];
   size_t start = 0;
-  while (start <= text.size()) {
-    size_t tab = text.find('\t', start);
-    if (tab == std::string_view::npos) tab = text.size();
-    fields.push_back(text.substr(start, tab - start));
+  for (size_t i = 0; i < std::size(fields); ++i) {
+    if (start > text.size()) return false;
+    size_t tab = std::min(text.find('\t', start), text.size());
+    fields[i] = text.substr(start, tab - start);
     start = tab + 1;
   }
-  if (fields.size() < 9) return false;
-  out.passage_id.assign(fields[0]);
-  out.authority = std::atof(std::string(fields[1]).c_str());
-  out.votes = std::atoi(std::string(fields[2]).c_str());
-  out.date.assign(fields[3]);
-  out.language.assign(fields[4]);
-  out.kind.assign(fields[5]);
-  out.vendor.assign(fields[6]);
-  out.product.assign(fields[7]);
-  out.severity.assign(fields[8]);
-  out.primary_codes.clear();
-  for (size_t i = 9; i < fields.size(); ++i) out.primary_codes.emplace_back(fields[i]);
+  out.passage_id = fields[0];
+  out.authority = 0;
+  out.votes = 0;
+  std::from_chars(fields[1].data(), fields[1].data() + fields[1].size(), out.authority);
+  std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), out.votes);
+  out.date = fields[3];
+  out.language = fields[4];
+  out.kind = fields[5];
+  out.vendor = fields[6];
+  out.product = fields[7];
+  out.severity = fields[8];
+  out.primary_codes = start < text.size() ? text.substr(start) : std::string_view();
   return true;
+}
+
+bool RankRecord::has_primary_code(std::string_view code) const {
+  for (size_t start = 0; start <= primary_codes.size() && !primary_codes.empty();) {
+    size_t tab = std::min(primary_codes.find('\t', start), primary_codes.size());
+    if (primary_codes.substr(start, tab - start) == code) return true;
+    start = tab + 1;
+  }
+  return false;
 }
 
 std::string passage_text(const Passage& p) {

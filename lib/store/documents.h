@@ -68,17 +68,20 @@ class DocumentBuilder {
 };
 
 // What ranking reads of a passage without decoding its data (value slot schema::kSlotRankRecord).
+// Views into the encoded record, which must outlive it: ranking decodes one per candidate, and
+// copies of its fields would be most of the work.
 struct RankRecord {
-  std::string passage_id;
+  std::string_view passage_id;
   double authority = 0;
   int votes = 0;
-  std::string date;  // YYYYMMDD or ""
-  std::string language;
-  std::string kind;
-  std::string vendor;
-  std::string product;
-  std::string severity;
-  std::vector<std::string> primary_codes;
+  std::string_view date;  // YYYYMMDD or ""
+  std::string_view language;
+  std::string_view kind;
+  std::string_view vendor;
+  std::string_view product;
+  std::string_view severity;
+  std::string_view primary_codes;  // tab-separated
+  bool has_primary_code(std::string_view code) const;
 };
 std::string encode_rank_record(const Passage& p, double authority, const std::string& date,
                                const std::vector<std::string>& primary_codes);

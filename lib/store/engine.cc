@@ -137,15 +137,14 @@ std::string random_id() {
   return buf;
 }
 
-const std::string& facet_value(const store::RankRecord& r, schema::PassageField field) {
-  static const std::string kNone;
+std::string_view facet_value(const store::RankRecord& r, schema::PassageField field) {
   switch (field) {
     case schema::PassageField::kKind: return r.kind;
     case schema::PassageField::kVendor: return r.vendor;
     case schema::PassageField::kProduct: return r.product;
     case schema::PassageField::kLanguage: return r.language;
     case schema::PassageField::kSeverity: return r.severity;
-    default: return kNone;
+    default: return {};
   }
 }
 
@@ -792,8 +791,7 @@ class XapianEngine final : public Engine {
         for (const auto& r : q.readings) {
           double c = 0;
           bool certain = std::find(matched_codes.begin(), matched_codes.end(), r.canonical) != matched_codes.end();
-          if (certain && std::find(record.primary_codes.begin(), record.primary_codes.end(), r.canonical) !=
-                             record.primary_codes.end())
+          if (certain && record.has_primary_code(r.canonical))
             c = r.confidence;
           else if (certain) c = 0.85 * r.confidence;
           else if (std::find(matched_weak.begin(), matched_weak.end(), r.canonical) != matched_weak.end()) c = 0.5 * r.confidence;
@@ -825,8 +823,12 @@ class XapianEngine final : public Engine {
         if (with_facets)
           for (const auto& spec : schema::kFields) {
             if (spec.facet.empty()) continue;
-            const std::string& value = facet_value(record, spec.source);
-            if (!value.empty()) ++out.facets[std::string(spec.facet)][value];
+            const std::string_view value = facet_value(record, spec.source);
+            if (value.empty()) continue;
+            auto& counts = out.facets[std::string(spec.facet)];
+            auto at = counts.find(value);
+            if (at == counts.end()) at = counts.emplace(std::string(value), 0).first;
+            ++at->second;
           }
         out.strength = std::max(out.strength, std::max(parts.code, std::pow(std::min(1.0, coverage * 1.1), 1.5)));
         out.scored.push_back({std::move(sp), std::move(doc), it.get_weight()});

@@ -106,6 +106,40 @@ TEST(DocumentData, DamagedDataIsRefused) {
 
 // BM25 with b = 0 and k1 × kWdfScale over stored wdfs gives BM25(k1, b) over raw wdfs with the pivot
 // as average length, up to one factor for every term and passage (schema.h), so the ranking is the same.
+TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
+  Passage p;
+  p.id = "windows/update-0x80070005#2";
+  p.kind = SourceKind::kForum;
+  p.votes = -3;
+  p.language = "ro";
+  p.vendor = "Micro\tsoft";  // a tab inside a field cannot split the record
+  p.product = "Windows";
+  p.severity = "error";
+  const std::string text = encode_rank_record(p, 0.45, "20260321", {"win32:5", "hresult:80070005"});
+  RankRecord r;
+  ASSERT_TRUE(decode_rank_record(text, r));
+  EXPECT_EQ(r.passage_id, p.id);
+  EXPECT_NEAR(r.authority, 0.45, 1e-9);
+  EXPECT_EQ(r.votes, -3);
+  EXPECT_EQ(r.date, "20260321");
+  EXPECT_EQ(r.language, "ro");
+  EXPECT_EQ(r.kind, "forum");
+  EXPECT_EQ(r.vendor, "Micro soft");
+  EXPECT_EQ(r.product, "Windows");
+  EXPECT_EQ(r.severity, "error");
+  EXPECT_TRUE(r.has_primary_code("win32:5"));
+  EXPECT_TRUE(r.has_primary_code("hresult:80070005"));
+  EXPECT_FALSE(r.has_primary_code("win32:50"));
+  EXPECT_FALSE(r.has_primary_code("hresult"));
+
+  ASSERT_TRUE(decode_rank_record(encode_rank_record(p, 1.0, "", {}), r));
+  EXPECT_EQ(r.date, "");
+  EXPECT_FALSE(r.has_primary_code(""));
+  EXPECT_FALSE(r.has_primary_code("win32:5"));
+
+  EXPECT_FALSE(decode_rank_record("id\t0.5\t3\t20260101\ten", r));  // fewer than nine fields
+}
+
 TEST(LengthNormalisedWdf, MatchesBm25WithLengthNormalisation) {
   using namespace schema;
   auto bm25 = [](double wdf, double length) {
