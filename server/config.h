@@ -43,7 +43,7 @@ struct ServerConfig {
   std::vector<ApiKeyConfig> api_keys;               // none = search/codes/diagnose/feedback open, admin closed
   double anonymous_rate_per_second = 0;             // without keys: per client address; 0 = unlimited
   int index_poll_ms = 1000;                         // how often to look for a changed index
-  int indexer_threads = 0;                          // rebuild shards for admin reindex; 0 = cores + 1
+  int indexer_threads = 0;                          // rebuild shards for admin reindex; 0 = cores
   size_t code_cache_readings = 4096;                // /v1/codes answers kept per code reading and index revision; 0 = none
   size_t spelling_memo_words = 8192;                // spelling suggestions kept per word and index revision; 0 = none
   uint64_t prose_scan_budget = 60000;               // postings one prose query may read; 0 = no limit
