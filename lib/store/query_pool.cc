@@ -1,11 +1,13 @@
 #include "store/query_pool.h"
 
+#include <algorithm>
+
 namespace errkb::store {
 
-QueryPool::QueryPool(size_t threads, std::function<void(size_t)> on_start) {
+QueryPool::QueryPool(size_t threads) {
+  threads = std::max<size_t>(1, threads);
   threads_.reserve(threads);
-  for (size_t i = 0; i < std::max<size_t>(1, threads); ++i)
-    threads_.emplace_back([this, i, on_start] { loop(i, on_start); });
+  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
 }
 
 QueryPool::~QueryPool() {
@@ -32,9 +34,8 @@ void QueryPool::submit(Task& task) {
   task.finished.wait(lock, [&] { return task.done; });
 }
 
-void QueryPool::loop(size_t index, const std::function<void(size_t)>& on_start) {
+void QueryPool::loop() {
   on_pool_thread_ = true;
-  if (on_start) on_start(index);
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });

@@ -20,7 +20,6 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -30,8 +29,7 @@ namespace errkb::store {
 
 class QueryPool {
  public:
-  // `on_start` runs first on each pool thread (naming it, say).
-  explicit QueryPool(size_t threads, std::function<void(size_t)> on_start = {});
+  explicit QueryPool(size_t threads);  // at least one
   ~QueryPool();
   QueryPool(const QueryPool&) = delete;
   QueryPool& operator=(const QueryPool&) = delete;
@@ -63,7 +61,7 @@ class QueryPool {
     bool done = false;
   };
   void submit(Task& task);  // queues it and returns when it has run
-  void loop(size_t index, const std::function<void(size_t)>& on_start);
+  void loop();
 
   static inline thread_local bool on_pool_thread_ = false;
   std::mutex mutex_;
