@@ -363,15 +363,15 @@ class SqliteFeedbackStore final : public FeedbackStore {
   };
 
   Status enqueue(Queued item) {
-    bool full;
+    bool wake;
     Status deferred;
     {
       std::lock_guard lock(queue_mutex_);
       queue_.push_back(std::move(item));
-      full = queue_.size() >= kFlushBatch;
+      wake = queue_.size() == 1 || queue_.size() >= kFlushBatch;  // the first starts the interval
       deferred = std::exchange(deferred_error_, Status::OK());
     }
-    if (full) queue_wake_.notify_one();
+    if (wake) queue_wake_.notify_one();
     return deferred;
   }
 
@@ -380,9 +380,12 @@ class SqliteFeedbackStore final : public FeedbackStore {
     return std::exchange(deferred_error_, Status::OK());
   }
 
+  // Sleeps while nothing is queued; then writes kFlushInterval after the first record, or at once
+  // past kFlushBatch.
   void flush_loop() {
     std::unique_lock lock(queue_mutex_);
     for (;;) {
+      queue_wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       queue_wake_.wait_for(lock, kFlushInterval, [this] { return stopping_ || queue_.size() >= kFlushBatch; });
       const bool stop = stopping_;
       lock.unlock();
