@@ -54,15 +54,17 @@ double votes_prior(int votes) {
 }
 
 double freshness_prior(std::string_view date_key, std::string_view today_key) {
-  auto digits = [](std::string_view k) { return k.size() == 8 && std::all_of(k.begin(), k.end(), ::isdigit); };
-  if (!digits(date_key) || !digits(today_key)) return 0;
-  auto days = [](std::string_view k) {
-    auto number = [&](size_t at, size_t n) {
-      int v = 0;
-      for (size_t i = at; i < at + n; ++i) v = v * 10 + (k[i] - '0');
-      return v;
-    };
-    return number(0, 4) * 365.25 + (number(4, 2) - 1) * 30.44 + number(6, 2);
+  auto is_key = [](std::string_view k) {
+    return k.size() == 8 && std::all_of(k.begin(), k.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!is_key(date_key) || !is_key(today_key)) return 0;
+  auto number = [](std::string_view digits) {
+    int v = 0;
+    for (char c : digits) v = v * 10 + (c - '0');
+    return v;
+  };
+  auto days = [&](std::string_view k) {
+    return number(k.substr(0, 4)) * 365.25 + (number(k.substr(4, 2)) - 1) * 30.44 + number(k.substr(6, 2));
   };
   double age_years = (days(today_key) - days(date_key)) / 365.25;
   if (age_years <= 1) return 1;

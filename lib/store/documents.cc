@@ -228,7 +228,8 @@ bool decode_rank_record(std::string_view text, RankRecord& out) {
 }
 
 bool RankRecord::has_primary_code(std::string_view code) const {
-  for (size_t start = 0; start <= primary_codes.size() && !primary_codes.empty();) {
+  if (primary_codes.empty()) return false;
+  for (size_t start = 0; start <= primary_codes.size();) {
     size_t tab = std::min(primary_codes.find('\t', start), primary_codes.size());
     if (primary_codes.substr(start, tab - start) == code) return true;
     start = tab + 1;
