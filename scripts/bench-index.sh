@@ -2,9 +2,12 @@
 # Indexing benchmark: generates a synthetic KB of N passages, runs a full `errkb-indexer rebuild`,
 # then an incremental `update` after 1% of the items changed, and loads the same items into SQLite
 # FTS5 for a ratio. Prints passages/s, index size per passage (the rebuild compacts), peak memory.
+# Then Xapian alone: errkb-bench-xapian-replay writes the rebuilt index's own documents again, as the
+# rebuild does but with no KB file read or analysed, once as they are and once without document data
+# and field copies: the ceiling Xapian's writer puts on the rebuild rate.
 #
 #   scripts/bench-index.sh [--passages N] [--threads N] [--build-dir DIR] [--work DIR] [--json FILE]
-#                          [--no-fts5] [--seed S]
+#                          [--no-fts5] [--no-replay] [--seed S]
 #
 # --work keeps the generated KB between runs (regenerated when N or the seed changes); default
 # ${TMPDIR:-/tmp}/errkb-bench-index. Needs /usr/bin/time (package `time`).
@@ -18,6 +21,7 @@ BUILD_DIR=$ROOT/build
 WORK=${TMPDIR:-/tmp}/errkb-bench-index
 JSON_OUT=""
 FTS5=1
+REPLAY=1
 SEED=42
 while (($#)); do
   case $1 in
@@ -27,17 +31,19 @@ while (($#)); do
     --work) WORK=$2; shift 2 ;;
     --json) JSON_OUT=$2; shift 2 ;;
     --no-fts5) FTS5=0; shift ;;
+    --no-replay) REPLAY=0; shift ;;
     --seed) SEED=$2; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "bench-index: unknown option $1" >&2; exit 2 ;;
   esac
 done
 
 INDEXER=$BUILD_DIR/errkb-indexer
-if [[ ! -x $INDEXER ]]; then
-  echo "bench-index: building errkb-indexer in $BUILD_DIR" >&2
+REPLAYER=$BUILD_DIR/tests/bench/errkb-bench-xapian-replay
+if [[ ! -x $INDEXER || ($REPLAY == 1 && ! -x $REPLAYER) ]]; then
+  echo "bench-index: building errkb-indexer and errkb-bench-xapian-replay in $BUILD_DIR" >&2
   cmake -S "$ROOT" -B "$BUILD_DIR" >/dev/null
-  cmake --build "$BUILD_DIR" -j2 --target errkb-indexer >/dev/null
+  cmake --build "$BUILD_DIR" -j2 --target errkb-indexer errkb-bench-xapian-replay >/dev/null
 fi
 [[ -x /usr/bin/time ]] || { echo "bench-index: /usr/bin/time missing (apt-get install time)" >&2; exit 2; }
 
@@ -83,6 +89,15 @@ R_PEAK=$(peak_kb "$WORK/rebuild.time")
 INDEX_BYTES=$(du -sb "$INDEX" | cut -f1)
 R_REJECTED=$(grep -c . "$WORK/rebuild.err" || true)
 
+# Xapian alone, on the documents just built (before the update below changes them).
+X_JSON='null'
+X_LEAN_JSON='null'
+if ((REPLAY)); then
+  echo "bench-index: Xapian alone, replaying the rebuilt documents" >&2
+  X_JSON=$("$REPLAYER" --index "$INDEX" --threads "$THREADS" --work "$WORK/replay")
+  X_LEAN_JSON=$("$REPLAYER" --index "$INDEX" --threads "$THREADS" --work "$WORK/replay" --no-data --no-field-copies)
+fi
+
 # Incremental update after 1% of the items changed, on a copy of the KB (cp -a keeps the
 # modification times, so only the files `touch` rewrites look changed).
 rm -rf "$WORK/kb-touched"
@@ -121,6 +136,8 @@ r = {"passages": int("$R_PASSAGES"), "threads": int("$THREADS"), "kb_bytes": int
      "index_bytes": int("$INDEX_BYTES"), "bytes_per_passage": int("$INDEX_BYTES") / int("$R_PASSAGES"),
      "update_1pct": {"touched": json.loads('''$TOUCH'''), "passages_written": int("${U_PASSAGES:-0}"),
                      "seconds_wall": float("$U_WALL"), "peak_rss_kb": int("$U_PEAK"), "summary": '''$U_LINE'''}}
+r["xapian_replay"] = json.loads('''$X_JSON''')
+r["xapian_replay_lean"] = json.loads('''$X_LEAN_JSON''')
 f = json.loads('''$F_JSON''')
 if f:
     f["peak_rss_kb"] = int("${F_PEAK:-0}")
@@ -136,6 +153,12 @@ print("  rebuild:           %8.1f s  %9.0f passages/s  peak RSS %6.0f MB" % (rb[
 print("  index size:        %8.0f MB  %8.2f KB/passage (compacted)" % (r["index_bytes"] / 1e6, r["bytes_per_passage"] / 1024))
 u = r["update_1pct"]
 print("  update (1%% items): %8.1f s  %d items changed, %d passages written, peak RSS %.0f MB" % (u["seconds_wall"], u["touched"]["items_changed"], u["passages_written"], u["peak_rss_kb"] / 1024))
+x, xl = r["xapian_replay"], r["xapian_replay_lean"]
+if x:
+    print("Xapian alone, the same documents written again (no KB file read or analysed), %d threads" % x["threads"])
+    print("  as built:          %8.1f s  %9.0f passages/s  (%.0f terms each)" % (x["write_s"] + x["compact_s"], x["docs_per_s"], x["terms_per_doc"]))
+    print("  no data, no field copies: %.1f s  %6.0f passages/s  (%.0f terms each)" % (xl["write_s"] + xl["compact_s"], xl["docs_per_s"], xl["terms_per_doc"]))
+    print("ratio errkb rebuild / Xapian alone: %.2fx" % (rb["passages_per_s"] / x["docs_per_s"]))
 if f:
     print("SQLite FTS5, same items (one row per item)")
     print("  load + optimize:   %8.1f s  %9.0f passages/s  peak RSS %6.0f MB" % (f["seconds"], f["passages_per_s"], f["peak_rss_kb"] / 1024))

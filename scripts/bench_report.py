@@ -95,6 +95,12 @@ def main():
         row("peak memory (load), MB", rb["peak_rss_kb"] / 1024, fts_load and fts_load["peak_rss_kb"] / 1024, None)
         u = idx["update_1pct"]
         row("update of 1%% of items (%d), s" % u["touched"]["items_changed"], u["seconds_wall"], None, None, "%.1f")
+        for key, label in (("xapian_replay", "Xapian writer alone, same docs"),
+                           ("xapian_replay_lean", "  … no data, no field copies")):
+            x = idx.get(key)
+            if x:
+                lines.append("%-44s %12.0f %s" % (label + ", passages/s", x["docs_per_s"],
+                                                   "(errkb rebuild at %.2fx of it)" % (rb["passages_per_s"] / x["docs_per_s"])))
     kinds = ["code", "symptom", "code+symptom"]
     for kind in kinds:
         def get(engine, key):
