@@ -148,9 +148,15 @@ void write_synonyms(Xapian::WritableDatabase& db, const std::vector<SynonymGroup
   }
 }
 
+// Written only when they differ: an update that changed nothing then commits nothing, and servers
+// have no new revision to reopen.
 void write_header_metadata(Xapian::WritableDatabase& db) {
-  db.set_metadata(std::string(schema::kMetaSchemaVersion), std::to_string(schema::kSchemaVersion));
-  db.set_metadata(std::string(schema::kMetaFeatures), std::string(schema::kFeatures));
+  const std::pair<std::string, std::string> header[] = {
+      {std::string(schema::kMetaSchemaVersion), std::to_string(schema::kSchemaVersion)},
+      {std::string(schema::kMetaFeatures), std::string(schema::kFeatures)},
+  };
+  for (const auto& [key, value] : header)
+    if (db.get_metadata(key) != value) db.set_metadata(key, value);
 }
 
 Status check_schema(const Xapian::Database& db, const fs::path& where) {
@@ -207,7 +213,6 @@ class Updater {
   Status run(UpdateReport& report) {
     auto files = list_all_files(options_);
     if (!files.ok()) return files.status();
-    store::teach_grammar_from_index(db_, grammar_);
     report.files_seen = files->size();
 
     std::unordered_set<std::string> live_paths;
@@ -231,6 +236,7 @@ class Updater {
         report.items_unchanged += old.items.size();
         continue;
       }
+      teach_grammar_once();
       FileReadResult r = read_kb_file(f);
       record_errors(f, r, report);
       if (f.kind == SourceKind::kCatalogue) {
@@ -320,10 +326,20 @@ class Updater {
   }
 
  private:
+  // The grammar learns the indexed catalogues (at 1M passages, 400,000 entries: most of an update's
+  // time) only when a changed file is to be read: an update that finds nothing changed skips it. It
+  // learns them before this run writes anything, as the index was.
+  void teach_grammar_once() {
+    if (grammar_taught_) return;
+    store::teach_grammar_from_index(db_, grammar_);
+    grammar_taught_ = true;
+  }
+
   const IndexerOptions& options_;
   const ProgressFn& progress_;
   Xapian::WritableDatabase& db_;
   CodeGrammar grammar_;
+  bool grammar_taught_ = false;
 };
 
 // -------- parallel rebuild --------

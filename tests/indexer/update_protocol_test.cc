@@ -16,6 +16,8 @@ TEST_F(UpdateProtocol, FirstRunAddsEverythingSecondRunSkipsUnchanged) {
   EXPECT_EQ(second.items_updated, 0u);
   EXPECT_EQ(second.files_skipped, 3u);
   EXPECT_EQ(second.items_unchanged, 4u);
+  // Nothing changed, so nothing was committed: servers have no new revision to reopen.
+  EXPECT_EQ(second.revision, first.revision);
   auto e = engine();
   EXPECT_TRUE(contains(doc_ids(*e, "CNAME old host"), "dns/domain"));
 }
@@ -33,6 +35,27 @@ TEST_F(UpdateProtocol, ChangedItemIsReplacedNotDuplicated) {
   auto ids = doc_ids(*e, "nameservers delegated registrar");
   EXPECT_EQ(std::count(ids.begin(), ids.end(), "dns/domain"), 1);
   EXPECT_FALSE(contains(doc_ids(*e, "CNAME"), "dns/domain"));
+}
+
+TEST_F(UpdateProtocol, ArticleChangedAloneReadsTheCodesOfIndexedCatalogues) {
+  update();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Only the article changes: the catalogue is not read again, so its codes must come from the index.
+  write_file(kb() / "articles/labels/refused.md",
+             "---\nid: labels/refused\ntitle: Carrier refuses the parcel label\nlanguage: en\n---\n"
+             "# Carrier refuses the parcel label\n\n## Cause\n\nThe label request fails with PH-102 when the "
+             "declared weight is above the service maximum.\n");
+  UpdateReport r = update();
+  EXPECT_EQ(r.items_added, 1u);
+  EXPECT_EQ(r.files_skipped, 3u);
+  auto e = engine();
+  bool found = false;
+  for (const auto& h : hits(*e, "carrier refuses label"))
+    if (h.doc_id == "labels/refused") {
+      found = true;
+      EXPECT_TRUE(contains(h.codes, "parcelhub:ph-102")) << ::testing::PrintToString(h.codes);
+    }
+  EXPECT_TRUE(found);
 }
 
 TEST_F(UpdateProtocol, DeletedFileAndDeletedCatalogueEntryAreRemoved) {
