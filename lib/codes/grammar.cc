@@ -172,12 +172,9 @@ const WordInfo* WordTable::lookup(std::string_view word) const {
   return it == map_.end() ? nullptr : &it->second;
 }
 
-void GrammarState::add_folded_name(std::string_view name, const CodeInterpretation& r) {
+void GrammarState::add_folded_name(std::string_view name, ReadingId id) {
   if (name.find('_') == std::string_view::npos) return;
-  auto& list = folded_names[ascii_lower(name)];
-  for (const auto& have : list)
-    if (have.canonical == r.canonical) return;
-  list.push_back(r);
+  add_unique(folded_names[ascii_lower(name)], id);
 }
 
 void GrammarState::add_vendor_words(std::string_view vendor, int32_t vid) {
@@ -305,10 +302,11 @@ GrammarState::GrammarState() {
   // Symbolic names of the built-in tables.
   auto add_name = [&](std::string_view name, CodeInterpretation r) {
     if (name.empty()) return;
-    add_folded_name(name, r);
+    const ReadingId id = keep(std::move(r));
+    add_folded_name(name, id);
     auto& list = names[std::string(name)];
     if (list.empty()) name_filter.add(name);  // each key once: the filter keeps every key's hash
-    list.push_back(std::move(r));
+    list.push_back(id);
   };
   for (const auto& e : hresult_names())
     for (auto& r : windows_value_readings(static_cast<uint32_t>(e.value))) add_name(e.name, std::move(r));
@@ -340,7 +338,9 @@ CodeGrammar& CodeGrammar::operator=(CodeGrammar&&) noexcept = default;
 
 void CodeGrammar::reserve_catalogue_codes(size_t entries) {
   codes::GrammarState& st = impl_->state;
-  // Each entry adds at most one key to each table (most catalogue entries have a symbolic name).
+  // Each entry adds one reading, and at most one key to each table (most catalogue entries have a
+  // symbolic name).
+  st.readings.reserve(st.readings.size() + entries);
   st.taught_codes.reserve(st.taught_codes.size() + entries);
   st.taught_filter.reserve(entries);
   st.taught_info.reserve(st.taught_info.size() + entries);
@@ -371,25 +371,27 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   if (!entry.message.empty()) info.second = entry.message;
   else if (info.second.empty()) info.second = primary.message;  // the system table's meaning
   primary.message.clear();
+  const bool smtp = sys && sys->family == kVendorSmtp;
+  if (smtp && entry.name.empty()) return;  // no table below would hold it
+  const ReadingId id = st.keep(std::move(primary));
+  const std::string& canonical = st.reading(id).canonical;
 
   // SMTP codes are read by their own shape and context ("550 5.7.1", "5.7.1" among mail words); a
   // taught "5.7.1" must not make every such version number a code.
-  if (!sys || sys->family != kVendorSmtp) {
+  if (!smtp) {
     auto& list = st.taught_codes[code];
     if (list.empty()) st.taught_filter.add(code);
     bool known = false;
-    for (const auto& t : list) known = known || t.reading.canonical == primary.canonical;
-    if (!known) list.push_back({sys ? -1 : vid, sys ? sys->ctx : 0u, primary});
+    for (const auto& t : list) known = known || st.reading(t.reading).canonical == canonical;
+    if (!known) list.push_back({sys ? -1 : vid, sys ? sys->ctx : 0u, id});
   }
 
   if (entry.name.empty()) return;
   // The symbolic name, as written and (for names of three words or more) in lower-case words.
   auto& named = st.names[entry.name];
   if (named.empty()) st.name_filter.add(entry.name);
-  bool have = false;
-  for (const auto& r : named) have = have || r.canonical == primary.canonical;
-  if (!have) named.push_back(primary);
-  st.add_folded_name(entry.name, primary);
+  st.add_unique(named, id);
+  st.add_folded_name(entry.name, id);
 
   std::vector<std::string> words;
   std::string current;
@@ -411,10 +413,7 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   if (fresh) st.phrase_filter.add(key);
   longest->second = std::max<uint8_t>(longest->second, static_cast<uint8_t>(words.size()));
   for (size_t w = 2; w < words.size(); ++w) key += " " + words[w];
-  auto& phrase_readings = st.phrases[key];
-  for (const auto& r : phrase_readings)
-    if (r.canonical == primary.canonical) return;
-  phrase_readings.push_back(primary);
+  st.add_unique(st.phrases[key], id);
 }
 
 Status CodeGrammar::add_vendor_pattern(std::string_view vendor, std::string_view re2_pattern) {

@@ -165,10 +165,14 @@ class WordTable {
 
 inline constexpr size_t kMaxPhraseWords = 16;  // longer taught names are not read as words
 
+// Positions in GrammarState::readings.
+using ReadingId = uint32_t;
+using ReadingIds = std::vector<ReadingId>;
+
 struct TaughtCode {
   int32_t vendor_id = -1;   // catalogue vendor (index into vendor_keys)
   uint32_t ctx = 0;         // context bits of a system family (win32, ebay ...)
-  CodeInterpretation reading;
+  ReadingId reading = 0;
 };
 
 // A catalogue vendor whose name is several words ("Shop Flow"): its words, lower-case ASCII.
@@ -184,12 +188,35 @@ struct VendorPattern {
 
 struct GrammarState {
   WordTable words;
+  // Every reading a table below leads to, kept once: the tables hold positions in it. A catalogue
+  // entry's reading is found by its code, its name, its name folded and its name in words; four
+  // copies of it were most of the memory (about 800 MB for 400,000 entries) and of the time of
+  // teaching a large catalogue, in the indexer and in the server.
+  std::vector<CodeInterpretation> readings;
+  ReadingId keep(CodeInterpretation r) {
+    readings.push_back(std::move(r));
+    return static_cast<ReadingId>(readings.size() - 1);
+  }
+  const CodeInterpretation& reading(ReadingId id) const { return readings[id]; }
+  std::vector<CodeInterpretation> readings_of(const ReadingIds& ids) const {
+    std::vector<CodeInterpretation> out;
+    out.reserve(ids.size());
+    for (ReadingId id : ids) out.push_back(readings[id]);
+    return out;
+  }
+  // Adds `id` to `list` unless a reading of the same canonical is there.
+  void add_unique(ReadingIds& list, ReadingId id) const {
+    for (ReadingId have : list)
+      if (readings[have].canonical == readings[id].canonical) return;
+    list.push_back(id);
+  }
+
   // Exact symbolic names (E_ACCESSDENIED, EACCES, unique_violation, taught names) -> readings.
-  StringMap<std::vector<CodeInterpretation>> names;
+  StringMap<ReadingIds> names;
   KeyFilter name_filter;
   // The same names folded to lower case ("e_accessdenied", "error_access_denied"), for names
   // with an underscore written in another case than the table's.
-  StringMap<std::vector<CodeInterpretation>> folded_names;
+  StringMap<ReadingIds> folded_names;
   // Taught codes by lower-cased code text ("sf-2001", "21919300").
   StringMap<std::vector<TaughtCode>> taught_codes;
   KeyFilter taught_filter;
@@ -198,7 +225,7 @@ struct GrammarState {
   // The scanner extends a pair word by word and looks each extension up: a pair such as "inventory
   // order" can start thousands of taught names, and going through them one by one was most of the
   // indexing time of a large synthetic KB.
-  StringMap<std::vector<CodeInterpretation>> phrases;
+  StringMap<ReadingIds> phrases;
   StringMap<uint8_t> phrase_words;
   KeyFilter phrase_filter;  // the keys of `phrase_words`: most two-word pairs of prose are not one
   // Canonical -> (name, message) from catalogues, to explain what prose mentions.
@@ -210,7 +237,7 @@ struct GrammarState {
   std::vector<VendorPattern> patterns;
 
   GrammarState();
-  void add_folded_name(std::string_view name, const CodeInterpretation& r);
+  void add_folded_name(std::string_view name, ReadingId id);
   int32_t vendor_id(const std::string& key);  // adds when new
   // The vendor's name as words in prose: "ShopFlow" is one word, "Shop Flow" a vendor phrase.
   void add_vendor_words(std::string_view vendor, int32_t vid);

@@ -397,7 +397,7 @@ class Scanner {
       if (w) {
         // A cue written with an underscore ("error_code") is a cue, not a symbol.
         if (auto it = st_.name_filter.may_contain(t) ? st_.names.find(t) : st_.names.end(); it != st_.names.end())
-          add_fixed(i, j, it->second);
+          add_fixed(i, j, st_.readings_of(it->second));
       } else {
         snake(i, j);
       }
@@ -625,7 +625,7 @@ class Scanner {
     if (longest == st_.phrase_words.end()) return false;
     // Extend word by word (each after 1-3 blanks, not followed by a letter, digit or non-ASCII byte);
     // the longest taught phrase wins.
-    const std::vector<CodeInterpretation>* best = nullptr;
+    const ReadingIds* best = nullptr;
     size_t best_end = 0, pos = second_end;
     for (size_t words = 3; words <= longest->second; ++words) {
       const size_t start = skip_blanks(pos);
@@ -642,7 +642,7 @@ class Scanner {
       pos = end;
     }
     if (!best) return false;
-    add_fixed(i, best_end, *best);
+    add_fixed(i, best_end, st_.readings_of(*best));
     skip_until_ = best_end;
     return true;
   }
@@ -673,9 +673,9 @@ class Scanner {
   }
 
   // A symbolic name's readings; their families set the context of the whole text.
-  void add_named(size_t i, size_t j, const std::vector<CodeInterpretation>& readings) {
-    for (const auto& r : readings) ctx_bits_ |= family_context(r.family);
-    add_fixed(i, j, readings);
+  void add_named(size_t i, size_t j, const ReadingIds& ids) {
+    for (ReadingId id : ids) ctx_bits_ |= family_context(st_.reading(id).family);
+    add_fixed(i, j, st_.readings_of(ids));
   }
 
   // `t` (at most 64 bytes) as a name with an underscore written in another case than its table's.
@@ -998,7 +998,7 @@ class Scanner {
         if (cue.catalogue_vendor < 0) return std::nullopt;
         if (auto it = st_.taught_codes.find(digits); it != st_.taught_codes.end()) {
           for (const auto& t : it->second)
-            if (t.vendor_id == cue.catalogue_vendor) return t.reading;
+            if (t.vendor_id == cue.catalogue_vendor) return st_.reading(t.reading);
         }
         return vendor_reading(st_.vendor_keys[cue.catalogue_vendor], digits);
       }
@@ -1036,7 +1036,7 @@ class Scanner {
     if (auto it = st_.taught_codes.find(digits); it != st_.taught_codes.end()) {
       // A catalogue confirms a built-in reading (raised by add) or proposes its own namespace,
       // which context words then have to support ("error 17" is not eBay's unless eBay is near).
-      for (const auto& t : it->second) add(t.reading, 0.2, t.ctx, t.vendor_id);
+      for (const auto& t : it->second) add(st_.reading(t.reading), 0.2, t.ctx, t.vendor_id);
     }
     for (int32_t vid : explicit_vendors_) {
       if (!system_vendor(st_.vendor_keys[vid])) add(vendor_reading(st_.vendor_keys[vid], digits), 0.3, 0, vid);
@@ -1232,7 +1232,7 @@ class Scanner {
     p.begin = i;
     p.end = j;
     p.kind = Kind::kRanked;
-    for (const auto& tc : it->second) p.cands.push_back({tc.reading, 0.5, tc.ctx, tc.vendor_id});
+    for (const auto& tc : it->second) p.cands.push_back({st_.reading(tc.reading), 0.5, tc.ctx, tc.vendor_id});
     pending_.push_back(std::move(p));
     return true;
   }
@@ -1365,7 +1365,7 @@ class Scanner {
               const bool admitted = is_explicit(tc.vendor_id) || (tc.ctx & explicit_bits_) ||
                                     ((is_mentioned(tc.vendor_id) || (tc.ctx & ctx_bits_ & kCtxEbay)) && p.digits >= 4 &&
                                      !year_like);
-              if (admitted) p.cands.push_back({tc.reading, 0.5, tc.ctx, tc.vendor_id});
+              if (admitted) p.cands.push_back({st_.reading(tc.reading), 0.5, tc.ctx, tc.vendor_id});
             }
           }
           std::erase_if(p.cands, [&](const Candidate& c) {
