@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "errkb/engine.h"
 #include "errkb/indexer.h"
 #include "test_util.h"
@@ -44,6 +47,11 @@ class KbFixture : public ::testing::Test {
   }
 
   std::filesystem::path kb() const { return kb_->path(); }
+  // Writes a KB file a moment after the last update, so that its mtime differs from the indexed one.
+  void write_later(const std::string& relative_path, const std::string& text) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    write_file(kb() / relative_path, text);
+  }
   std::filesystem::path index() const { return index_->path() / "idx"; }
   IndexerOptions options(bool strict = false) const {
     IndexerOptions o;

@@ -24,10 +24,9 @@ TEST_F(UpdateProtocol, FirstRunAddsEverythingSecondRunSkipsUnchanged) {
 
 TEST_F(UpdateProtocol, ChangedItemIsReplacedNotDuplicated) {
   update();
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  write_file(kb() / "articles/dns/domain.md",
-             "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\n---\n"
-             "# Custom domain does not resolve\n\n## Cause\n\nThe registrar nameservers were never delegated.\n");
+  write_later("articles/dns/domain.md",
+              "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\n---\n"
+              "# Custom domain does not resolve\n\n## Cause\n\nThe registrar nameservers were never delegated.\n");
   UpdateReport r = update();
   EXPECT_EQ(r.items_updated, 1u);
   EXPECT_EQ(r.items_added, 0u);
@@ -39,12 +38,11 @@ TEST_F(UpdateProtocol, ChangedItemIsReplacedNotDuplicated) {
 
 TEST_F(UpdateProtocol, ArticleChangedAloneReadsTheCodesOfIndexedCatalogues) {
   update();
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
   // Only the article changes: the catalogue is not read again, so its codes must come from the index.
-  write_file(kb() / "articles/labels/refused.md",
-             "---\nid: labels/refused\ntitle: Carrier refuses the parcel label\nlanguage: en\n---\n"
-             "# Carrier refuses the parcel label\n\n## Cause\n\nThe label request fails with PH-102 when the "
-             "declared weight is above the service maximum.\n");
+  write_later("articles/labels/refused.md",
+              "---\nid: labels/refused\ntitle: Carrier refuses the parcel label\nlanguage: en\n---\n"
+              "# Carrier refuses the parcel label\n\n## Cause\n\nThe label request fails with PH-102 when the "
+              "declared weight is above the service maximum.\n");
   UpdateReport r = update();
   EXPECT_EQ(r.items_added, 1u);
   EXPECT_EQ(r.files_skipped, 3u);
@@ -74,9 +72,8 @@ TEST_F(UpdateProtocol, DeletedFileAndDeletedCatalogueEntryAreRemoved) {
 
 TEST_F(UpdateProtocol, MalformedNewVersionKeepsTheOldOne) {
   update();
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
   // Broken JSON: the catalogue cannot be read; its indexed entries must stay.
-  write_file(kb() / "catalogues/parcelhub.json", "{\"vendor\":\"ParcelHub\",\"errors\":[{\"code\":");
+  write_later("catalogues/parcelhub.json", "{\"vendor\":\"ParcelHub\",\"errors\":[{\"code\":");
   UpdateReport r = update();
   ASSERT_FALSE(r.errors.empty());
   EXPECT_NE(r.errors.front().to_string().find("catalogues/parcelhub.json"), std::string::npos);
@@ -88,8 +85,7 @@ TEST_F(UpdateProtocol, MalformedNewVersionKeepsTheOldOne) {
 
 TEST_F(UpdateProtocol, StrictModeLeavesIndexUntouched) {
   update();
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  write_file(kb() / "articles/new.md", "---\nid: [unclosed\n---\nbody\n");
+  write_later("articles/new.md", "---\nid: [unclosed\n---\nbody\n");
   std::filesystem::remove(kb() / "articles/dns/domain.md");
   auto r = update_index(options(/*strict=*/true));
   ASSERT_FALSE(r.ok());
