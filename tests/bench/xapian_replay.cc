@@ -83,11 +83,16 @@ class PackedDoc {
   std::string data_;
 };
 
+// A prefixed copy of a prose term ("ZS<stem>", "ZXSYM<stem>"): Z, then a text field's prefix.
 bool is_field_copy(const std::string& term) {
-  for (const auto& spec : errkb::schema::kFields)
-    if (spec.type == errkb::schema::FieldType::kText && !spec.prefix.empty() &&
-        term.compare(0, spec.prefix.size() + 1, "Z" + std::string(spec.prefix)) == 0)
-      return true;
+  static const std::vector<std::string> copies = [] {
+    std::vector<std::string> out;
+    for (const auto& spec : errkb::schema::kFields)
+      if (spec.type == errkb::schema::FieldType::kText && !spec.prefix.empty()) out.push_back("Z" + std::string(spec.prefix));
+    return out;
+  }();
+  for (const auto& z : copies)
+    if (term.starts_with(z)) return true;
   return false;
 }
 
