@@ -88,7 +88,8 @@ bool is_field_copy(const std::string& term) {
   static const std::vector<std::string> copies = [] {
     std::vector<std::string> out;
     for (const auto& spec : errkb::schema::kFields)
-      if (spec.type == errkb::schema::FieldType::kText && !spec.prefix.empty()) out.push_back("Z" + std::string(spec.prefix));
+      if (spec.type == errkb::schema::FieldType::kText && !spec.prefix.empty())
+        out.push_back("Z" + std::string(spec.prefix));
     return out;
   }();
   for (const auto& z : copies)
@@ -150,7 +151,8 @@ int main(int argc, char** argv) {
     for (unsigned t = 0; t < threads; ++t)
       writers.emplace_back([&, t] {
         try {
-          Xapian::WritableDatabase out(shard(t), Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS | Xapian::DB_NO_SYNC);
+          Xapian::WritableDatabase out(shard(t),
+                                       Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS | Xapian::DB_NO_SYNC);
           size_t since_commit = 0;
           for (size_t i = t; i < docs.size(); i += threads) {
             out.add_document(docs[i].unpack());
