@@ -211,6 +211,7 @@ class Updater {
       : options_(o), progress_(p), db_(db) {}
 
   Status run(UpdateReport& report) {
+    const auto start = Clock::now();
     auto files = list_all_files(options_);
     if (!files.ok()) return files.status();
     report.files_seen = files->size();
@@ -291,6 +292,10 @@ class Updater {
     }
 
     builder.flush_spelling(db_);
+    const double files_s = std::chrono::duration<double>(Clock::now() - start).count();
+    if (grammar_taught_) report.phases.emplace_back("teach grammar", teach_s_);
+    report.phases.emplace_back("files", files_s - teach_s_);
+    PhaseClock phases(report);
 
     // Files that disappeared: their items are candidates too. Only now, after a complete pass.
     std::vector<std::string> vanished_keys;
@@ -321,6 +326,7 @@ class Updater {
     }
     if (catalogue_changed) bump_catalogue_rev(db_);
     write_header_metadata(db_);
+    phases.done("deletions and synonyms");
     if (progress_) progress_({done, files->size(), report.passages_written, ""});
     return Status::OK();
   }
@@ -331,7 +337,9 @@ class Updater {
   // learns them before this run writes anything, as the index was.
   void teach_grammar_once() {
     if (grammar_taught_) return;
+    const auto start = Clock::now();
     store::teach_grammar_from_index(db_, grammar_);
+    teach_s_ = std::chrono::duration<double>(Clock::now() - start).count();
     grammar_taught_ = true;
   }
 
@@ -340,6 +348,7 @@ class Updater {
   Xapian::WritableDatabase& db_;
   CodeGrammar grammar_;
   bool grammar_taught_ = false;
+  double teach_s_ = 0;  // seconds the grammar took to learn the index's catalogues
 };
 
 // -------- parallel rebuild --------
@@ -609,8 +618,10 @@ Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressF
           return Status::InvalidArgument(std::to_string(report.errors.size()) +
                                          " input(s) rejected in --strict mode; index left unchanged");
         }
+        const auto commit_start = Clock::now();
         if (options.strict) db.commit_transaction();
         db.commit();
+        report.phases.emplace_back("final commit", std::chrono::duration<double>(Clock::now() - commit_start).count());
         report.revision = db.get_revision();
       } catch (const Xapian::Error& e) {
         return store::to_status(e, *gen);
