@@ -202,15 +202,23 @@ std::string encode_rank_record(const Passage& p, double authority, const std::st
   return out;
 }
 
+namespace {
+// The tab-separated field of `text` at `start` (to the next tab or the end); `start` moves past its tab.
+std::string_view next_field(std::string_view text, size_t& start) {
+  const size_t tab = std::min(text.find('\t', start), text.size());
+  const std::string_view field = text.substr(start, tab - start);
+  start = tab + 1;
+  return field;
+}
+}  // namespace
+
 bool decode_rank_record(std::string_view text, RankRecord& out) {
   // Nine tab-separated fields, then the primary codes (each after a tab of its own).
   std::string_view fields[9];
   size_t start = 0;
-  for (size_t i = 0; i < std::size(fields); ++i) {
+  for (auto& field : fields) {
     if (start > text.size()) return false;
-    size_t tab = std::min(text.find('\t', start), text.size());
-    fields[i] = text.substr(start, tab - start);
-    start = tab + 1;
+    field = next_field(text, start);
   }
   out.passage_id = fields[0];
   out.authority = 0;
@@ -229,11 +237,8 @@ bool decode_rank_record(std::string_view text, RankRecord& out) {
 
 bool RankRecord::has_primary_code(std::string_view code) const {
   if (primary_codes.empty()) return false;
-  for (size_t start = 0; start <= primary_codes.size();) {
-    size_t tab = std::min(primary_codes.find('\t', start), primary_codes.size());
-    if (primary_codes.substr(start, tab - start) == code) return true;
-    start = tab + 1;
-  }
+  for (size_t start = 0; start <= primary_codes.size();)
+    if (next_field(primary_codes, start) == code) return true;
   return false;
 }
 

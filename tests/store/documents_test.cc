@@ -104,8 +104,6 @@ TEST(DocumentData, DamagedDataIsRefused) {
   EXPECT_FALSE(decode_passage(huge_length, out));
 }
 
-// BM25 with b = 0 and k1 × kWdfScale over stored wdfs gives BM25(k1, b) over raw wdfs with the pivot
-// as average length, up to one factor for every term and passage (schema.h), so the ranking is the same.
 TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   Passage p;
   p.id = "windows/update-0x80070005#2";
@@ -140,6 +138,8 @@ TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   EXPECT_FALSE(decode_rank_record("id\t0.5\t3\t20260101\ten", r));  // fewer than nine fields
 }
 
+// BM25 with b = 0 and k1 × kWdfScale over stored wdfs gives BM25(k1, b) over raw wdfs with the pivot
+// as average length, up to one factor for every term and passage (schema.h), so the ranking is the same.
 TEST(LengthNormalisedWdf, MatchesBm25WithLengthNormalisation) {
   using namespace schema;
   auto bm25 = [](double wdf, double length) {
