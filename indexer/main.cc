@@ -3,10 +3,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -141,10 +139,9 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  // Threads started from here on inherit it. Failure (a sandbox forbidding it) only costs priority.
   if (niceness > 0) {
-    errno = 0;
-    if (::nice(niceness) == -1 && errno != 0) std::fprintf(stderr, "errkb-indexer: --nice %d: %s\n", niceness, std::strerror(errno));
+    if (errkb::Status s = errkb::run_nicer(niceness); !s.ok())
+      std::fprintf(stderr, "errkb-indexer: --nice %d: %s\n", niceness, s.message().c_str());
   }
   for (const auto& d : kb_dirs) options.kb_dirs.emplace_back(d);
   options.index_dir = index_dir;

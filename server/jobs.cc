@@ -1,10 +1,7 @@
 #include "jobs.h"
 
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <random>
 
 #include "json_mapping.h"
@@ -112,10 +109,9 @@ void ReindexJobs::run(std::string id) {
     job.started = std::chrono::system_clock::now();
     mode = job.mode;
   }
-  // Indexing runs 10 nicer than the server (this thread, and the shard threads it starts, which inherit it):
-  // queries keep the cores, the job takes what they leave idle (errkb-indexer's --nice does the same).
-  const auto self = static_cast<id_t>(::gettid());
-  setpriority(PRIO_PROCESS, self, std::min(19, getpriority(PRIO_PROCESS, self) + kJobNiceness));
+  // Indexing runs 10 nicer than the server (this thread and the shard threads it starts): queries keep
+  // the cores, the job takes what they leave idle.
+  if (Status s = run_nicer(kJobNiceness); !s.ok()) spdlog::warn("reindex {}: {}", id, s.message());
   spdlog::info("reindex {} started ({})", id, mode == JobMode::kUpdate ? "update" : "rebuild");
   auto progress = [this, &id](const IndexProgress& p) {
     std::lock_guard lock(mutex_);

@@ -57,4 +57,12 @@ using ProgressFn = std::function<void(const IndexProgress&)>;
 Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressFn& progress = {});
 Result<UpdateReport> rebuild_index(const IndexerOptions& options, const ProgressFn& progress = {});
 
+// A rebuild's shards commit every this many passages (store/update.cc says why).
+inline constexpr size_t kRebuildPassagesPerCommit = 1000;
+
+// Makes the calling thread `by` nicer (up to 19); the threads it starts afterwards inherit it. Indexing
+// on a machine that also serves queries then takes the cores the server leaves idle. Used by
+// errkb-indexer --nice and by the server's reindex jobs. A refusal (a sandbox) only costs priority.
+Status run_nicer(int by);
+
 }  // namespace errkb

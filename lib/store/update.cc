@@ -1,11 +1,15 @@
 // The update protocol and the parallel rebuild (indexer.h). Writers hold WriterLock for the whole run.
+#include <sys/resource.h>
+#include <unistd.h>
 #include <xapian.h>
 #include <xxhash.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -34,14 +38,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Times the phases of a run into UpdateReport::phases.
+// Times the phases of a run into UpdateReport::phases: done(phase) books the time since the last
+// done() to `phase`, added to its earlier time when a phase comes back (an update's file pass is
+// interrupted once to teach the grammar).
 class PhaseClock {
  public:
   explicit PhaseClock(UpdateReport& report) : report_(report) {}
-  void done(const char* phase) {
+  void done(std::string_view phase) {
     auto now = Clock::now();
-    report_.phases.emplace_back(phase, std::chrono::duration<double>(now - start_).count());
+    const double seconds = std::chrono::duration<double>(now - start_).count();
     start_ = now;
+    for (auto& [name, total] : report_.phases)
+      if (name == phase) return void(total += seconds);
+    report_.phases.emplace_back(phase, seconds);
   }
 
  private:
@@ -211,7 +220,7 @@ class Updater {
       : options_(o), progress_(p), db_(db) {}
 
   Status run(UpdateReport& report) {
-    const auto start = Clock::now();
+    PhaseClock phases(report);
     auto files = list_all_files(options_);
     if (!files.ok()) return files.status();
     report.files_seen = files->size();
@@ -237,7 +246,7 @@ class Updater {
         report.items_unchanged += old.items.size();
         continue;
       }
-      teach_grammar_once();
+      teach_grammar_once(phases);
       FileReadResult r = read_kb_file(f);
       record_errors(f, r, report);
       if (f.kind == SourceKind::kCatalogue) {
@@ -292,10 +301,7 @@ class Updater {
     }
 
     builder.flush_spelling(db_);
-    const double files_s = std::chrono::duration<double>(Clock::now() - start).count();
-    if (grammar_taught_) report.phases.emplace_back("teach grammar", teach_s_);
-    report.phases.emplace_back("files", files_s - teach_s_);
-    PhaseClock phases(report);
+    phases.done("files");
 
     // Files that disappeared: their items are candidates too. Only now, after a complete pass.
     std::vector<std::string> vanished_keys;
@@ -335,11 +341,11 @@ class Updater {
   // The grammar learns the indexed catalogues (at 1M passages, 400,000 entries: most of an update's
   // time) only when a changed file is to be read: an update that finds nothing changed skips it. It
   // learns them before this run writes anything, as the index was.
-  void teach_grammar_once() {
+  void teach_grammar_once(PhaseClock& phases) {
     if (grammar_taught_) return;
-    const auto start = Clock::now();
+    phases.done("files");
     store::teach_grammar_from_index(db_, grammar_);
-    teach_s_ = std::chrono::duration<double>(Clock::now() - start).count();
+    phases.done("teach grammar");
     grammar_taught_ = true;
   }
 
@@ -348,7 +354,6 @@ class Updater {
   Xapian::WritableDatabase& db_;
   CodeGrammar grammar_;
   bool grammar_taught_ = false;
-  double teach_s_ = 0;  // seconds the grammar took to learn the index's catalogues
 };
 
 // -------- parallel rebuild --------
@@ -473,11 +478,10 @@ class Rebuilder {
   }
 
   // Each thread writes one shard (DB_DANGEROUS, no fsync: shards are thrown away unless the whole
-  // rebuild succeeds), committed every kPassagesPerCommit passages: small batches keep Xapian's
+  // rebuild succeeds), committed every kRebuildPassagesPerCommit passages: small batches keep Xapian's
   // in-memory posting maps small, and appending them to a fresh shard is cheap (1,000 took about 14%
   // less CPU than Xapian's default of 10,000; a series of bounded shards instead cost more at 300k
   // passages, in indexing and in compaction). Compaction merges the shards.
-  static constexpr size_t kPassagesPerCommit = 1000;
   static fs::path shard_path(const fs::path& work, size_t t) { return work / ("shard-" + std::to_string(t)); }
 
   void build_shard(const fs::path& path, ShardOutput& out) {
@@ -507,7 +511,7 @@ class Rebuilder {
         }
         if (!state.complete && old_db_) keep_old_items(f, in_this_file, state, db, out);
         out.file_states.emplace_back(file_state_key(f), encode_state(state));
-        if (since_commit >= kPassagesPerCommit) {
+        if (since_commit >= kRebuildPassagesPerCommit) {
           db.commit();
           since_commit = 0;
         }
@@ -572,6 +576,16 @@ Status validate(const IndexerOptions& options) {
 
 }  // namespace
 
+Status run_nicer(int by) {
+  const auto self = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int now = getpriority(PRIO_PROCESS, self);
+  if (now == -1 && errno != 0) return Status::IOError(std::string("getpriority: ") + std::strerror(errno));
+  if (setpriority(PRIO_PROCESS, self, std::min(19, now + by)) != 0)
+    return Status::IOError(std::string("setpriority: ") + std::strerror(errno));
+  return Status::OK();
+}
+
 Result<UpdateReport> rebuild_index(const IndexerOptions& options, const ProgressFn& progress) {
   if (Status s = validate(options); !s.ok()) return s;
   auto start = Clock::now();
@@ -618,10 +632,10 @@ Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressF
           return Status::InvalidArgument(std::to_string(report.errors.size()) +
                                          " input(s) rejected in --strict mode; index left unchanged");
         }
-        const auto commit_start = Clock::now();
+        PhaseClock commit(report);
         if (options.strict) db.commit_transaction();
         db.commit();
-        report.phases.emplace_back("final commit", std::chrono::duration<double>(Clock::now() - commit_start).count());
+        commit.done("final commit");
         report.revision = db.get_revision();
       } catch (const Xapian::Error& e) {
         return store::to_status(e, *gen);

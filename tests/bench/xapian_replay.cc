@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "errkb/indexer.h"
 #include "errkb/schema.h"
 
 namespace {
@@ -106,7 +107,7 @@ int main(int argc, char** argv) {
   std::string index;
   size_t docs_wanted = 0;  // 0 = all
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  size_t batch = 1000;  // the rebuild's commit interval (store/update.cc)
+  size_t batch = errkb::kRebuildPassagesPerCommit;
   bool no_data = false, no_field_copies = false;
   std::string work = (fs::temp_directory_path() / "errkb-xapian-replay").string();
   app.add_option("--index", index, "a built errkb index (its directory, or one generation)")->required();
