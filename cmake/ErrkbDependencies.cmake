@@ -18,6 +18,9 @@ pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
 add_library(errkb::gumbo ALIAS PkgConfig::GUMBO)
 pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 add_library(errkb::xml2 ALIAS PkgConfig::LIBXML2)
+# LZ4 for the passage records beside the index (store/passage_file.h).
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+add_library(errkb::lz4 ALIAS PkgConfig::LZ4)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 add_library(errkb::sqlite ALIAS PkgConfig::SQLITE3)
 # gperftools' tcmalloc for the two binaries: indexing and serving allocate many small objects (Xapian's

@@ -11,7 +11,7 @@ BUILD_PACKAGES=(
   libcli11-dev libyaml-cpp-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev
   libgumbo-dev libxml2-dev libcld2-dev
-  libsqlite3-dev libre2-dev libxxhash-dev libssl-dev libgoogle-perftools-dev
+  libsqlite3-dev libre2-dev libxxhash-dev liblz4-dev libssl-dev libgoogle-perftools-dev
   python3 curl
 )
 # Sources of the system error catalogues read by scripts/import-system-catalogues.sh.

@@ -5,10 +5,13 @@
 //                      writes a new generation and renames a new stub over this one (atomic switch).
 //   DIR/gen-NNNNNN/    a glass database (one generation). The previous one is kept for readers still
 //                      on it; older ones are removed by the next switch.
+//   DIR/gen-NNNNNN/passages.dat   the generation's passages, one LZ4 record each, append-only
+//                      (store/passage_file.h); a rank record (slot 20) holds its passage's offset.
 //   DIR/writer.lock    flock()ed by the one writer (update or rebuild); holds "pid command start-time".
 //
-// Documents. One Xapian document per cause passage (record.h). Its data is the passage in a compact
-// binary form (store/documents.cc: what the server returns without reading source files). Terms:
+// Documents. One Xapian document per cause passage (record.h), without document data: the passage in
+// a compact binary form (store/documents.cc: what the server returns without reading source files) is
+// a record of passages.dat. Terms:
 //   Q<passage id>             unique id (boolean)                     e.g. Qwindows/update-0x80070005#2
 //   XITEM:<item uid>          parent item; all passages of an item are replaced/removed together
 //   XK<kind>                  article | forum | catalogue (boolean filter "kind:")
@@ -33,9 +36,9 @@
 // Value slots (from 10 up, Omega's low numbers left alone; two only, as every slot costs indexing time):
 //   10 item signature (hex): the update protocol skips unchanged items by it
 //   20 rank record: what ranking and facets need in one read, '\t'-separated: passage id, authority,
-//      votes, date YYYYMMDD, language, kind, vendor, product, severity, then the primary codes (canonical
-//      codes the passage is about)
-//   Ranking reads slot 20 and the matched terms only; the document data is decoded just for what is shown.
+//      votes, date YYYYMMDD, language, kind, vendor, product, severity, offset of the passage's record
+//      in passages.dat, then the primary codes (canonical codes the passage is about)
+//   Ranking reads slot 20 and the matched terms only; a passage is decoded just when it is shown.
 // Metadata keys:
 //   errkb:schema_version      integer; an index newer than the code is refused with a clear message
 //   errkb:features            comma list of optional features present
@@ -51,12 +54,13 @@
 
 namespace errkb::schema {
 
-inline constexpr int kSchemaVersion = 3;  // 3: length-normalised wdf
+inline constexpr int kSchemaVersion = 4;  // 3: length-normalised wdf; 4: passages.dat
 inline constexpr std::string_view kFeatures = "passages,codes,synonyms,spelling";
 
 inline constexpr std::string_view kStubName = "current";
 inline constexpr std::string_view kGenerationPrefix = "gen-";
 inline constexpr std::string_view kLockName = "writer.lock";
+inline constexpr std::string_view kPassageFileName = "passages.dat";
 
 inline constexpr std::string_view kIdPrefix = "Q";
 inline constexpr std::string_view kItemPrefix = "XITEM:";

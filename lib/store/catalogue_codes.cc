@@ -5,7 +5,8 @@
 
 namespace errkb::store {
 
-size_t teach_grammar_from_index(const Xapian::Database& db, CodeGrammar& grammar, bool only_patterns) {
+size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar,
+                                bool only_patterns) {
   const std::string pattern_prefix(schema::kMetaPatternPrefix);
   for (auto it = db.metadata_keys_begin(pattern_prefix); it != db.metadata_keys_end(pattern_prefix); ++it) {
     std::string vendor = (*it).substr(pattern_prefix.size());
@@ -17,8 +18,13 @@ size_t teach_grammar_from_index(const Xapian::Database& db, CodeGrammar& grammar
   const std::string kind_term = "XKcatalogue";
   grammar.reserve_catalogue_codes(db.get_termfreq(kind_term));
   StoredPassage stored;
+  RankRecord record;
+  std::string data;
   for (auto pl = db.postlist_begin(kind_term); pl != db.postlist_end(kind_term); ++pl) {
-    if (!decode_passage(db.get_document(*pl).get_data(), stored)) continue;
+    const std::string record_text = db.get_document(*pl).get_value(schema::kSlotRankRecord);
+    if (!decode_rank_record(record_text, record) || !passages.read(record.data_offset, data) ||
+        !decode_passage(data, stored))
+      continue;
     const Passage& p = stored.passage;
     for (const auto& code : p.codes) {
       grammar.add_catalogue_code({p.vendor, code, p.code_name, p.cause});

@@ -20,10 +20,10 @@ std::string lower_ascii(std::string s) {
 
 namespace {
 
-// Document data: a format byte, then the fields below in this order. Strings and lists are
-// length-prefixed (LEB128 varints), integers are varints (votes zig-zag), authority is a float.
-// Binary rather than JSON: a third of the bytes for Xapian to compress on write and inflate on read,
-// and no parser on either side.
+// A passage's data (its record in the passage file): a format byte, then the fields below in this
+// order. Strings and lists are length-prefixed (LEB128 varints), integers are varints (votes zig-zag),
+// authority is a float. Binary rather than JSON: a third of the bytes to compress and decompress, and
+// no parser on either side.
 constexpr char kDataFormat = 'b';
 
 class DataWriter {
@@ -191,13 +191,13 @@ std::string without_tabs(std::string s) {
 }
 }  // namespace
 
-std::string encode_rank_record(const Passage& p, double authority, const std::string& date,
+std::string encode_rank_record(const Passage& p, double authority, const std::string& date, uint64_t data_offset,
                                const std::vector<std::string>& primary_codes) {
   char num[64];
   std::snprintf(num, sizeof num, "\t%.3f\t%d\t", authority, p.votes);
   std::string out = without_tabs(p.id) + num + date + "\t" + without_tabs(p.language) + "\t" +
                     std::string(to_string(p.kind)) + "\t" + without_tabs(p.vendor) + "\t" + without_tabs(p.product) +
-                    "\t" + without_tabs(p.severity);
+                    "\t" + without_tabs(p.severity) + "\t" + std::to_string(data_offset);
   for (const auto& c : primary_codes) out += "\t" + c;
   return out;
 }
@@ -212,14 +212,30 @@ std::string_view next_field(std::string_view text, size_t& start) {
 }
 }  // namespace
 
-bool decode_rank_record(std::string_view text, RankRecord& out) {
-  // Nine tab-separated fields, then the primary codes (each after a tab of its own).
-  std::string_view fields[9];
-  size_t start = 0;
+namespace {
+constexpr size_t kRankRecordFields = 10;  // before the primary codes
+constexpr size_t kDataOffsetField = 9;
+
+// The fixed fields of a rank record; `start` ends at the primary codes. False when there are fewer.
+bool split_rank_record(std::string_view text, std::string_view (&fields)[kRankRecordFields], size_t& start) {
+  start = 0;
   for (auto& field : fields) {
     if (start > text.size()) return false;
     field = next_field(text, start);
   }
+  return true;
+}
+}  // namespace
+
+bool decode_rank_record(std::string_view text, RankRecord& out) {
+  // Ten tab-separated fields, then the primary codes (each after a tab of its own).
+  std::string_view fields[kRankRecordFields];
+  size_t start = 0;
+  if (!split_rank_record(text, fields, start)) return false;
+  const std::string_view offset = fields[kDataOffsetField];
+  if (std::from_chars(offset.data(), offset.data() + offset.size(), out.data_offset).ptr !=
+      offset.data() + offset.size())
+    return false;
   out.passage_id = fields[0];
   out.authority = 0;
   out.votes = 0;
@@ -233,6 +249,17 @@ bool decode_rank_record(std::string_view text, RankRecord& out) {
   out.severity = fields[8];
   out.primary_codes = start < text.size() ? text.substr(start) : std::string_view();
   return true;
+}
+
+std::string with_data_offset(std::string_view text, uint64_t data_offset) {
+  std::string_view fields[kRankRecordFields];
+  size_t start = 0;
+  if (!split_rank_record(text, fields, start)) return {};
+  const size_t offset_begin = static_cast<size_t>(fields[kDataOffsetField].data() - text.data());
+  std::string out(text.substr(0, offset_begin));
+  out += std::to_string(data_offset);
+  out.append(text.substr(offset_begin + fields[kDataOffsetField].size()));
+  return out;
 }
 
 bool RankRecord::has_primary_code(std::string_view code) const {
@@ -260,8 +287,8 @@ std::string passage_text(const Passage& p) {
   return out;
 }
 
-DocumentBuilder::DocumentBuilder(const CodeGrammar& grammar, bool learn_spelling)
-    : grammar_(grammar), learn_spelling_(learn_spelling) {}
+DocumentBuilder::DocumentBuilder(const CodeGrammar& grammar, bool learn_spelling, PassageFileWriter& passages)
+    : grammar_(grammar), learn_spelling_(learn_spelling), passages_(passages) {}
 
 void DocumentBuilder::flush_spelling(Xapian::WritableDatabase& db) {
   for (const auto& [word, count] : spelling_) db.add_spelling(word, count);
@@ -403,8 +430,9 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
 
   doc.add_value(schema::kSlotSignature, item.signature);
   std::string date = date_key(p.updated.empty() ? p.created : p.updated);
-  doc.add_value(schema::kSlotRankRecord, encode_rank_record(p, stored.authority, date, stored.primary_code_terms));
-  doc.set_data(encode_passage(stored));
+  const uint64_t data_offset = passages_.append(encode_passage(stored));
+  doc.add_value(schema::kSlotRankRecord,
+                encode_rank_record(p, stored.authority, date, data_offset, stored.primary_code_terms));
   return doc;
 }
 

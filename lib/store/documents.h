@@ -12,6 +12,7 @@
 #include "errkb/codes.h"
 #include "errkb/record.h"
 #include "errkb/schema.h"
+#include "store/passage_file.h"
 #include "store/prose_terms.h"
 
 namespace errkb::store {
@@ -43,7 +44,8 @@ class DocumentBuilder {
  public:
   // With `learn_spelling`, the words of titles, headings and symptoms are counted for the spelling
   // table; flush_spelling() writes the counts (before each commit), one add_spelling per distinct word.
-  DocumentBuilder(const CodeGrammar& grammar, bool learn_spelling);
+  // The passages' data goes to `passages` (store/passage_file.h), their rank records say where.
+  DocumentBuilder(const CodeGrammar& grammar, bool learn_spelling, PassageFileWriter& passages);
   Xapian::Document build(const Item& item, const Passage& passage);
   void flush_spelling(Xapian::WritableDatabase& db);
   // Canonical code terms of one passage (exposed for tests and the query side).
@@ -62,6 +64,7 @@ class DocumentBuilder {
 
   const CodeGrammar& grammar_;
   const bool learn_spelling_;
+  PassageFileWriter& passages_;
   ProseTerms prose_;
   std::unordered_map<std::string, unsigned> spelling_;
   std::vector<FieldCache> field_cache_ = std::vector<FieldCache>(std::size(schema::kFields));
@@ -80,12 +83,16 @@ struct RankRecord {
   std::string_view vendor;
   std::string_view product;
   std::string_view severity;
+  uint64_t data_offset = 0;        // of the passage's record in the passage file
   std::string_view primary_codes;  // tab-separated
   bool has_primary_code(std::string_view code) const;
 };
-std::string encode_rank_record(const Passage& p, double authority, const std::string& date,
+std::string encode_rank_record(const Passage& p, double authority, const std::string& date, uint64_t data_offset,
                                const std::vector<std::string>& primary_codes);
 bool decode_rank_record(std::string_view text, RankRecord& out);
+// The record pointing at another data offset (a document copied into another generation's passage file).
+// Empty when `text` is not a rank record.
+std::string with_data_offset(std::string_view text, uint64_t data_offset);
 
 // Prose of a passage, field by field, in the order of schema::kFields (for code finding and snippets).
 std::string passage_text(const Passage& p);

@@ -262,9 +262,10 @@ template <typename T>
 class GenerationTable {
  public:
   using KeyOf = std::string (*)(const Xapian::Database&);
-  using Builder = std::function<std::shared_ptr<const T>(const Xapian::Database&)>;
-  GenerationTable(fs::path stub, KeyOf key_of, Builder build)
-      : stub_(std::move(stub)), key_of_(key_of), build_(std::move(build)) {}
+  // Builds from a database and the generation directory it is (for the files beside it).
+  using Builder = std::function<std::shared_ptr<const T>(const Xapian::Database&, const fs::path&)>;
+  GenerationTable(fs::path index_dir, KeyOf key_of, Builder build)
+      : index_dir_(std::move(index_dir)), key_of_(key_of), build_(std::move(build)) {}
 
   std::shared_ptr<const T> get(const std::string& key) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -277,9 +278,9 @@ class GenerationTable {
     std::lock_guard<std::mutex> lock(mutex_);
     return table_;
   }
-  // Builds and installs the table of `db` on the calling thread.
-  std::shared_ptr<const T> build_now(const Xapian::Database& db) {
-    std::shared_ptr<const T> table = build_(db);
+  // Builds and installs the table of `db` (generation `generation`) on the calling thread.
+  std::shared_ptr<const T> build_now(const Xapian::Database& db, const fs::path& generation) {
+    std::shared_ptr<const T> table = build_(db, generation);
     install(table, key_of_(db));
     return table;
   }
@@ -291,9 +292,11 @@ class GenerationTable {
     std::shared_ptr<const T> table;
     std::string key;
     try {
-      Xapian::Database db(stub_.string());  // the index as it is now
+      auto generation = store::current_generation(index_dir_);  // the index as it is now
+      if (!generation.ok()) return;
+      Xapian::Database db(generation->string());
       key = key_of_(db);
-      table = build_(db);
+      table = build_(db, *generation);
     } catch (const Xapian::Error&) {
       table.reset();  // the index switched under us (or vanished): the next get() asks again
     } catch (const std::exception&) {
@@ -308,7 +311,7 @@ class GenerationTable {
     installs_.fetch_add(1);
   }
 
-  const fs::path stub_;
+  const fs::path index_dir_;
   const KeyOf key_of_;
   const Builder build_;
   std::mutex mutex_;
@@ -374,13 +377,13 @@ class XapianEngine final : public Engine {
     std::chrono::steady_clock::time_point checked;  // when the stub and the revision were last looked at
     uint64_t grammar_installs = 0;                   // grammars_.installs() when `grammar` was taken
     bool open = false;
-    bool normalised_wdf = true;  // schema 3+: wdfs carry the length normalisation (schema.h)
-    store::TermFreqs freqs;      // of `generation`
+    fs::path generation_dir;            // the generation `db` is on
+    store::PassageFileReader passages;  // of generation_dir
+    store::TermFreqs freqs;             // of `generation`
   };
 
   // BM25 as schema.h describes; an index written before schema 3 gets plain BM25 over its raw wdfs.
-  static Xapian::BM25Weight weighting(const Handle& h) {
-    if (!h.normalised_wdf) return Xapian::BM25Weight(schema::kBm25K1, 0, 1, schema::kBm25B, schema::kMinNormLength);
+  static Xapian::BM25Weight weighting(const Handle&) {
     return Xapian::BM25Weight(schema::kBm25K1 * schema::kWdfScale, 0, 1, 0, schema::kMinNormLength);
   }
 
@@ -434,9 +437,13 @@ class XapianEngine final : public Engine {
       if (!h->open || !(stub == h->stub)) {
         if (stub.inode == 0)
           return Status::NotFound("no index at " + options_.index_dir.string() + " (run errkb-indexer update)");
-        h->db = Xapian::Database(store::stub_path(options_.index_dir).string());
+        // The generation the stub names, opened by its path: its passage file is beside it.
+        auto generation = store::current_generation(options_.index_dir);
+        if (!generation.ok()) return generation.status();
+        h->db = Xapian::Database(generation->string());
         if (Status s = check_version(h->db); !s.ok()) return s;
-        h->normalised_wdf = std::atoi(h->db.get_metadata(std::string(schema::kMetaSchemaVersion)).c_str()) >= 3;
+        if (Status s = h->passages.open(*generation / schema::kPassageFileName); !s.ok()) return s;
+        h->generation_dir = *generation;
         if (h->open) reopens_.fetch_add(1);
         h->open = true;
         h->stub = stub;
@@ -451,6 +458,9 @@ class XapianEngine final : public Engine {
     } catch (const Xapian::Error& e) {
       h->open = false;
       return store::to_status(e, options_.index_dir);
+    } catch (const std::exception& e) {  // the grammar's passage file could not be read
+      h->open = false;
+      return Status::IOError(std::string(e.what()) + " (" + options_.index_dir.string() + ")");
     }
     return h;
   }
@@ -460,6 +470,9 @@ class XapianEngine final : public Engine {
     if (v > schema::kSchemaVersion)
       return Status::VersionMismatch("index schema version " + std::to_string(v) + " is newer than this program's " +
                                      std::to_string(schema::kSchemaVersion) + "; upgrade errkb");
+    if (v < schema::kSchemaVersion)
+      return Status::VersionMismatch("index schema version " + std::to_string(v) + " is older than this program's " +
+                                     std::to_string(schema::kSchemaVersion) + "; run errkb-indexer rebuild");
     return Status::OK();
   }
 
@@ -470,7 +483,7 @@ class XapianEngine final : public Engine {
   // The grammar, generation and in-memory tables of the revision `h.db` has just opened.
   void adopt_revision(Handle& h) {
     h.grammar_installs = grammars_.installs();
-    h.grammar = grammar_for(h.db);
+    h.grammar = grammar_for(h);
     h.generation = generation_of(h.db);
     h.freqs.clear();
     // The in-memory tables start loading as soon as a worker opens a generation, not at the first
@@ -495,15 +508,18 @@ class XapianEngine final : public Engine {
   // One grammar per catalogue revision, shared by all threads. The first is taught before the engine
   // answers; a later revision (catalogues changed, or a rebuild) is taught in the background while
   // queries keep the previous grammar, and handles pick up the new one at their next query.
-  std::shared_ptr<const CodeGrammar> grammar_for(const Xapian::Database& db) {
-    if (!grammars_.latest()) return grammars_.build_now(db);
-    if (auto current = grammars_.get(catalogue_rev_of(db))) return current;
+  std::shared_ptr<const CodeGrammar> grammar_for(const Handle& h) {
+    if (!grammars_.latest()) return grammars_.build_now(h.db, h.generation_dir);
+    if (auto current = grammars_.get(catalogue_rev_of(h.db))) return current;
     return grammars_.latest();
   }
 
-  static std::shared_ptr<const CodeGrammar> taught_grammar(const Xapian::Database& db) {
+  static std::shared_ptr<const CodeGrammar> taught_grammar(const Xapian::Database& db, const fs::path& generation) {
     auto g = std::make_shared<CodeGrammar>();
-    store::teach_grammar_from_index(db, *g);
+    store::PassageFileReader passages;
+    if (Status s = passages.open(generation / schema::kPassageFileName); !s.ok())
+      throw std::runtime_error(s.message());
+    store::teach_grammar_from_index(db, passages, *g);
     return g;
   }
 
@@ -658,10 +674,10 @@ class XapianEngine final : public Engine {
 
   // ---- retrieval and scoring ----
 
-  // A scored candidate whose document data is not decoded yet.
+  // A scored candidate whose passage is not decoded yet.
   struct Scored {
     rank::ScoredPassage sp;
-    Xapian::Document doc;
+    uint64_t data_offset = 0;  // of its record in the passage file
     double weight = 0;  // its BM25 weight in its MSet (breaks ties of the score)
   };
 
@@ -760,11 +776,10 @@ class XapianEngine final : public Engine {
         if (!seen.insert(*it).second) continue;
         // Scored from value slots and matched terms; the document data is decoded later, only for the
         // passages that are shown.
-        Xapian::Document doc = it.get_document();
         store::RankRecord record;
         std::string_view record_text = records ? records->of(*it) : std::string_view();
         std::string from_index;
-        if (record_text.empty()) record_text = from_index = doc.get_value(schema::kSlotRankRecord);
+        if (record_text.empty()) record_text = from_index = it.get_document().get_value(schema::kSlotRankRecord);
         if (!store::decode_rank_record(record_text, record)) continue;
         rank::ScoredPassage sp;
         sp.passage.id = record.passage_id;
@@ -831,7 +846,7 @@ class XapianEngine final : public Engine {
             ++at->second;
           }
         out.strength = std::max(out.strength, std::max(parts.code, std::pow(std::min(1.0, coverage * 1.1), 1.5)));
-        out.scored.push_back({std::move(sp), std::move(doc), it.get_weight()});
+        out.scored.push_back({std::move(sp), record.data_offset, it.get_weight()});
       }
     };
 
@@ -874,11 +889,12 @@ class XapianEngine final : public Engine {
 
   // Decodes the best `count` candidates (the ones that can be shown) into c.passages; snippets are made
   // for those from position `snippets_from` on (the shown ones: a snippet stems every word of its text).
-  void materialize(Candidates& c, const AnalyzedQuery& q, size_t count, size_t snippets_from = 0) {
+  void materialize(Handle& h, Candidates& c, const AnalyzedQuery& q, size_t count, size_t snippets_from = 0) {
+    std::string data;
     for (auto& candidate : c.scored) {
       if (c.passages.size() >= count) break;
       store::StoredPassage stored;
-      if (!store::decode_passage(candidate.doc.get_data(), stored)) continue;
+      if (!h.passages.read(candidate.data_offset, data) || !store::decode_passage(data, stored)) continue;
       rank::ScoredPassage& sp = candidate.sp;
       sp.passage = std::move(stored.passage);
       sp.code_terms = std::move(stored.code_terms);
@@ -922,7 +938,7 @@ class XapianEngine final : public Engine {
     AnalyzedQuery q = analyze(h, r.q, {}, r.lang, r.vendor, r.product, r.kind, true);
     size_t want = static_cast<size_t>(std::max(0, r.offset) + std::max(0, r.limit));
     Candidates c = retrieve(h, q, std::max(want, kCandidates), true, nullptr);
-    materialize(c, q, want, static_cast<size_t>(std::max(0, r.offset)));
+    materialize(h, c, q, want, static_cast<size_t>(std::max(0, r.offset)));
     SearchResponse resp;
     resp.total = std::max<int64_t>(c.total, static_cast<int64_t>(c.scored.size()));
     resp.facets = std::move(c.facets);
@@ -938,7 +954,7 @@ class XapianEngine final : public Engine {
                                  const std::unordered_map<std::string, FeedbackTally>* feedback,
                                  size_t candidates = kCandidates) {
     Candidates c = retrieve(h, q, candidates, false, feedback);
-    materialize(c, q, std::max<size_t>(3 * limit, 15), /*snippets_from=*/SIZE_MAX);
+    materialize(h, c, q, std::max<size_t>(3 * limit, 15), /*snippets_from=*/SIZE_MAX);
     std::vector<rank::ScoredPassage> usable;
     for (size_t i = 0; i < c.passages.size(); ++i) {
       const Passage& p = c.passages[i].passage;
@@ -1024,9 +1040,14 @@ class XapianEngine final : public Engine {
                                     Xapian::Query("XKcatalogue")));
     enquire.set_weighting_scheme(weighting(h));
     Xapian::MSet mset = enquire.get_mset(0, 10);
+    std::string data;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       store::StoredPassage stored;
-      if (!store::decode_passage(it.get_document().get_data(), stored)) continue;
+      store::RankRecord record;
+      const std::string record_text = it.get_document().get_value(schema::kSlotRankRecord);
+      if (!store::decode_rank_record(record_text, record) || !h.passages.read(record.data_offset, data) ||
+          !store::decode_passage(data, stored))
+        continue;
       rank::ScoredPassage sp;
       sp.passage = std::move(stored.passage);
       sp.code_terms = std::move(stored.code_terms);
@@ -1051,17 +1072,20 @@ class XapianEngine final : public Engine {
   std::atomic<uint64_t> reopens_{0};
   std::string today_ = today_key();
   // Last: destroyed first, they wait for their jobs while everything those jobs use still exists.
-  GenerationTable<CodeGrammar> grammars_{store::stub_path(options_.index_dir), catalogue_rev_of, taught_grammar};
-  GenerationTable<RankRecords> rank_records_{store::stub_path(options_.index_dir), generation_of, load_rank_records};
+  GenerationTable<CodeGrammar> grammars_{options_.index_dir, catalogue_rev_of, taught_grammar};
+  GenerationTable<RankRecords> rank_records_{options_.index_dir, generation_of,
+                                             [](const Xapian::Database& db, const fs::path&) {
+                                               return load_rank_records(db);
+                                             }};
   GenerationTable<store::CommonTermBits> common_terms_{
-      store::stub_path(options_.index_dir), generation_of, [this](const Xapian::Database& db) {
+      options_.index_dir, generation_of, [this](const Xapian::Database& db, const fs::path&) {
         store::CommonTermBits::Limits limits;
         limits.max_bytes = options_.common_term_bits_bytes;
         limits.min_postings = options_.common_term_min_postings;
         return std::make_shared<const store::CommonTermBits>(store::CommonTermBits::load(db, limits));
       }};
   GenerationTable<store::SpellingDictionary> spelling_{
-      store::stub_path(options_.index_dir), generation_of, [](const Xapian::Database& db) {
+      options_.index_dir, generation_of, [](const Xapian::Database& db, const fs::path&) {
         return std::make_shared<const store::SpellingDictionary>(store::SpellingDictionary::load(db));
       }};
   // The very last: destroyed first, its threads finish the queued queries while all they use exists.

@@ -4,6 +4,7 @@ list(APPEND ERRKB_CORE_SOURCES
   store/stopwords.cc
   store/prose_terms.cc
   store/documents.cc
+  store/passage_file.cc
   store/catalogue_codes.cc
   store/update.cc
   store/query_pool.cc

@@ -216,8 +216,9 @@ void record_errors(const KbFile& f, FileReadResult& r, UpdateReport& report) {
 
 class Updater {
  public:
-  Updater(const IndexerOptions& o, const ProgressFn& p, Xapian::WritableDatabase& db)
-      : options_(o), progress_(p), db_(db) {}
+  Updater(const IndexerOptions& o, const ProgressFn& p, Xapian::WritableDatabase& db,
+          store::PassageFileWriter& passages)
+      : options_(o), progress_(p), db_(db), passages_(passages) {}
 
   Status run(UpdateReport& report) {
     PhaseClock phases(report);
@@ -230,7 +231,7 @@ class Updater {
     std::vector<std::string> candidates_for_deletion;
     bool catalogue_changed = false;
     size_t done = 0;
-    store::DocumentBuilder builder(grammar_, /*learn_spelling=*/true);
+    store::DocumentBuilder builder(grammar_, /*learn_spelling=*/true, passages_);
     size_t since_commit = 0;
 
     for (const auto& f : *files) {
@@ -295,6 +296,8 @@ class Updater {
       db_.set_metadata(key, encode_state(now));
       if (!options_.strict && since_commit >= options_.batch_passages) {
         builder.flush_spelling(db_);
+        // The passages' records on disk before the commit that makes their documents visible.
+        if (Status s = passages_.flush(/*sync=*/true); !s.ok()) return s;
         db_.commit();
         since_commit = 0;
       }
@@ -344,7 +347,8 @@ class Updater {
   void teach_grammar_once(PhaseClock& phases) {
     if (grammar_taught_) return;
     phases.done("files");
-    store::teach_grammar_from_index(db_, grammar_);
+    store::PassageFileReader passages;
+    if (Status s = passages.open(passages_.path()); s.ok()) store::teach_grammar_from_index(db_, passages, grammar_);
     phases.done("teach grammar");
     grammar_taught_ = true;
   }
@@ -352,6 +356,7 @@ class Updater {
   const IndexerOptions& options_;
   const ProgressFn& progress_;
   Xapian::WritableDatabase& db_;
+  store::PassageFileWriter& passages_;
   CodeGrammar grammar_;
   bool grammar_taught_ = false;
 };
@@ -392,6 +397,7 @@ class Rebuilder {
     if (auto cur = store::current_generation(options_.index_dir); cur.ok()) {
       try {
         old_db_ = std::make_unique<Xapian::Database>(cur->string());
+        if (!old_passages_.open(*cur / schema::kPassageFileName).ok()) old_db_.reset();
       } catch (const Xapian::Error&) {
         old_db_.reset();  // unreadable old index: nothing to keep, the rebuild replaces it
       }
@@ -412,13 +418,19 @@ class Rebuilder {
       teach_from_result(grammar_, r, report, files_[i].rel);
       if (!r.code_pattern.empty()) patterns_.emplace_back(store::lower_ascii(r.catalogue_vendor), r.code_pattern);
     }
-    if (old_db_) store::teach_grammar_from_index(*old_db_, grammar_, /*only_patterns=*/true);
+    if (old_db_) store::teach_grammar_from_index(*old_db_, old_passages_, grammar_, /*only_patterns=*/true);
     phases.done("read catalogues");
 
     fs::create_directories(options_.index_dir);
     fs::path work = options_.index_dir / ("rebuild-" + std::to_string(::getpid()));
     fs::remove_all(work);
     fs::create_directories(work);
+    auto passages = store::PassageFileWriter::Open(work / schema::kPassageFileName, /*truncate=*/true);
+    if (!passages.ok()) {
+      fs::remove_all(work);
+      return passages.status();
+    }
+    passages_ = passages->get();
 
     std::vector<ShardOutput> outputs(threads);
     run_in_parallel(threads, threads, [&](size_t t) { build_shard(shard_path(work, t), outputs[t]); });
@@ -429,6 +441,7 @@ class Rebuilder {
       if (!out.status.ok() && failure.ok()) failure = out.status;
       merge_report(report, out.report);
     }
+    if (Status s = passages_->flush(/*sync=*/true); !s.ok() && failure.ok()) failure = s;
     if (!failure.ok()) {
       fs::remove_all(work);
       return failure;
@@ -444,6 +457,7 @@ class Rebuilder {
       Xapian::Database shards;
       for (unsigned t = 0; t < threads; ++t) shards.add_database(Xapian::Database(shard_path(work, t).string()));
       shards.compact(generation.string(), Xapian::DBCOMPACT_MULTIPASS);
+      fs::rename(work / schema::kPassageFileName, generation / schema::kPassageFileName);
       phases.done("compact");
       Xapian::WritableDatabase db(generation.string(), Xapian::DB_OPEN);
       for (auto& out : outputs)
@@ -488,7 +502,7 @@ class Rebuilder {
     try {
       Xapian::WritableDatabase db(path.string(),
                                   Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS | Xapian::DB_NO_SYNC);
-      store::DocumentBuilder builder(grammar_, /*learn_spelling=*/true);
+      store::DocumentBuilder builder(grammar_, /*learn_spelling=*/true, *passages_);
       size_t since_commit = 0;
       size_t written_by_this_thread = 0;
       for (;;) {
@@ -536,13 +550,20 @@ class Rebuilder {
                       Xapian::WritableDatabase& db, ShardOutput& out) {
     std::lock_guard<std::mutex> lock(old_db_mutex_);  // one Xapian::Database handle, shared: serialise
     FileState old;
+    std::string data;
     if (!decode_state(old_db_->get_metadata(file_state_key(f)), old)) return;
     for (const auto& uid : old.items) {
       if (in_this_file.count(uid)) continue;
       std::string term = std::string(schema::kItemPrefix) + uid;
       bool copied = false;
       for (auto pl = old_db_->postlist_begin(term); pl != old_db_->postlist_end(term); ++pl) {
-        db.add_document(old_db_->get_document(*pl));
+        // The copy's record goes to the new passage file, and its rank record points there.
+        Xapian::Document doc = old_db_->get_document(*pl);
+        store::RankRecord record;
+        const std::string record_text = doc.get_value(schema::kSlotRankRecord);
+        if (!store::decode_rank_record(record_text, record) || !old_passages_.read(record.data_offset, data)) continue;
+        doc.add_value(schema::kSlotRankRecord, store::with_data_offset(record_text, passages_->append(data)));
+        db.add_document(doc);
         copied = true;
       }
       if (copied) {
@@ -559,7 +580,9 @@ class Rebuilder {
   std::vector<std::pair<std::string, std::string>> patterns_;
   CodeGrammar grammar_;
   std::unique_ptr<Xapian::Database> old_db_;
+  store::PassageFileReader old_passages_;  // of old_db_, read under old_db_mutex_
   std::mutex old_db_mutex_;
+  store::PassageFileWriter* passages_ = nullptr;  // the new generation's, shared by the shard threads
   std::atomic<size_t> next_file_{0};
   std::atomic<size_t> files_done_{0};
   std::atomic<size_t> passages_total_{0};
@@ -620,8 +643,10 @@ Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressF
       try {
         Xapian::WritableDatabase db(gen->string(), Xapian::DB_CREATE_OR_OPEN);
         if (Status s = check_schema(db, *gen); !s.ok()) return s;
+        auto passages = store::PassageFileWriter::Open(*gen / schema::kPassageFileName, /*truncate=*/false);
+        if (!passages.ok()) return passages.status();
         if (options.strict) db.begin_transaction(false);
-        Updater updater(options, progress, db);
+        Updater updater(options, progress, db, **passages);
         Status s = updater.run(report);
         if (!s.ok()) {
           if (options.strict) db.cancel_transaction();
@@ -633,6 +658,10 @@ Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressF
                                          " input(s) rejected in --strict mode; index left unchanged");
         }
         PhaseClock commit(report);
+        if (Status s = (*passages)->flush(/*sync=*/true); !s.ok()) {
+          if (options.strict) db.cancel_transaction();
+          return s;
+        }
         if (options.strict) db.commit_transaction();
         db.commit();
         commit.done("final commit");

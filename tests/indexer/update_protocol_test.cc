@@ -83,6 +83,20 @@ TEST_F(UpdateProtocol, MalformedNewVersionKeepsTheOldOne) {
   EXPECT_TRUE(contains(doc_ids(*e, "weight over limit"), "parcelhub:PH-102"));
 }
 
+TEST_F(UpdateProtocol, RebuildCopiesTheItemsOfAFileItCannotReadWithTheirPassages) {
+  update();
+  write_later("catalogues/parcelhub.json", "{\"vendor\":\"ParcelHub\",\"errors\":[{\"code\":");
+  auto r = rebuild_index(options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->items_kept_after_error, 2u);
+  // Shown from the new generation's passage file: the copies point into it, not into the old one's.
+  auto e = engine();
+  EXPECT_TRUE(contains(doc_ids(*e, "weight over limit"), "parcelhub:PH-102"));
+  auto lookup = e->lookup_code("PH-102", "parcelhub");
+  ASSERT_TRUE(lookup.ok()) << lookup.status().ToString();
+  ASSERT_FALSE(lookup->interpretations.empty());
+}
+
 TEST_F(UpdateProtocol, StrictModeLeavesIndexUntouched) {
   update();
   write_later("articles/new.md", "---\nid: [unclosed\n---\nbody\n");

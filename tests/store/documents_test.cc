@@ -8,6 +8,7 @@
 
 #include "errkb/codes.h"
 #include "errkb/schema.h"
+#include "test_util.h"
 
 namespace errkb::store {
 namespace {
@@ -113,7 +114,7 @@ TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   p.vendor = "Micro\tsoft";  // a tab inside a field cannot split the record
   p.product = "Windows";
   p.severity = "error";
-  const std::string text = encode_rank_record(p, 0.45, "20260321", {"win32:5", "hresult:80070005"});
+  const std::string text = encode_rank_record(p, 0.45, "20260321", 123456789012, {"win32:5", "hresult:80070005"});
   RankRecord r;
   ASSERT_TRUE(decode_rank_record(text, r));
   EXPECT_EQ(r.passage_id, p.id);
@@ -125,17 +126,29 @@ TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   EXPECT_EQ(r.vendor, "Micro soft");
   EXPECT_EQ(r.product, "Windows");
   EXPECT_EQ(r.severity, "error");
+  EXPECT_EQ(r.data_offset, 123456789012u);
   EXPECT_TRUE(r.has_primary_code("win32:5"));
   EXPECT_TRUE(r.has_primary_code("hresult:80070005"));
   EXPECT_FALSE(r.has_primary_code("win32:50"));
   EXPECT_FALSE(r.has_primary_code("hresult"));
 
-  ASSERT_TRUE(decode_rank_record(encode_rank_record(p, 1.0, "", {}), r));
+  // A copy into another passage file changes the offset and nothing else.
+  RankRecord moved;
+  const std::string moved_text = with_data_offset(text, 7);  // the record's views point into it
+  ASSERT_TRUE(decode_rank_record(moved_text, moved));
+  EXPECT_EQ(moved.data_offset, 7u);
+  EXPECT_EQ(moved.passage_id, p.id);
+  EXPECT_EQ(moved.severity, "error");
+  EXPECT_TRUE(moved.has_primary_code("hresult:80070005"));
+  EXPECT_EQ(with_data_offset("id\t0.5", 7), "");
+
+  ASSERT_TRUE(decode_rank_record(encode_rank_record(p, 1.0, "", 0, {}), r));
   EXPECT_EQ(r.date, "");
   EXPECT_FALSE(r.has_primary_code(""));
   EXPECT_FALSE(r.has_primary_code("win32:5"));
 
-  EXPECT_FALSE(decode_rank_record("id\t0.5\t3\t20260101\ten", r));  // fewer than nine fields
+  EXPECT_FALSE(decode_rank_record("id\t0.5\t3\t20260101\ten", r));  // fewer than ten fields
+  EXPECT_FALSE(decode_rank_record("id\t0.5\t3\t20260101\ten\tforum\tv\tp\terror\tx12", r));  // offset not a number
 }
 
 // BM25 with b = 0 and k1 × kWdfScale over stored wdfs gives BM25(k1, b) over raw wdfs with the pivot
@@ -162,7 +175,10 @@ TEST(LengthNormalisedWdf, MatchesBm25WithLengthNormalisation) {
 
 TEST(LengthNormalisedWdf, TheSameWordWeighsMoreInAShorterPassage) {
   CodeGrammar grammar;
-  DocumentBuilder builder(grammar, false);
+  testing::TempDir dir("errkb-documents");
+  auto passages = PassageFileWriter::Open(dir / "passages.dat", true);
+  ASSERT_TRUE(passages.ok()) << passages.status().ToString();
+  DocumentBuilder builder(grammar, false, **passages);
   Item item;
   item.uid = "article:a";
   Passage short_p, long_p;
