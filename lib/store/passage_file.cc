@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <lz4.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -19,6 +18,7 @@ namespace {
 constexpr char kRecordMark = 'P';
 constexpr size_t kFlushAt = 4 << 20;           // queued bytes that trigger a write
 constexpr uint64_t kMaxRawSize = 64ull << 20;  // a larger size in a header is damage, not a passage
+constexpr size_t kFirstRead = 4096;           // most records and their header (a passage is 1.3 KB raw)
 
 void put_varint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -113,55 +113,49 @@ Status PassageFileWriter::flush(bool sync) {
 // ---- reader ----
 
 PassageFileReader::~PassageFileReader() {
-  unmap();
   if (fd_ >= 0) ::close(fd_);
 }
 
-void PassageFileReader::unmap() {
-  if (map_) ::munmap(const_cast<char*>(map_), mapped_);
-  map_ = nullptr;
-  mapped_ = 0;
-}
-
 Status PassageFileReader::open(const std::filesystem::path& path) {
-  unmap();
   if (fd_ >= 0) ::close(fd_);
   path_ = path;
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) return errno_status("cannot open the passages of the index,", path);
-  if (!remap()) return errno_status("cannot map", path);
   return Status::OK();
 }
 
-bool PassageFileReader::remap() {
-  struct stat st {};
-  if (fd_ < 0 || ::fstat(fd_, &st) != 0) return false;
-  const auto size = static_cast<uint64_t>(st.st_size);
-  if (size == mapped_ && map_) return true;
-  unmap();
-  if (size == 0) return true;
-  void* m = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd_, 0);
-  if (m == MAP_FAILED) return false;
-  map_ = static_cast<const char*>(m);
-  mapped_ = size;
-  return true;
+// Reads [offset, offset + size) into buffer_ from position `at` on; false at the end of the file.
+bool PassageFileReader::fill(uint64_t offset, size_t size, size_t at) {
+  buffer_.resize(at + size);
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(fd_, buffer_.data() + at + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  buffer_.resize(at + done);
+  return done == size;
 }
 
 bool PassageFileReader::read(uint64_t offset, std::string& out) {
-  // The longest header: mark, two 10-byte varints, the checksum.
-  constexpr uint64_t kMaxHeader = 1 + 10 + 10 + 4;
-  if (offset + kMaxHeader > mapped_ && !remap()) return false;
-  uint64_t pos = offset;
-  if (pos >= mapped_ || map_[pos++] != kRecordMark) return false;
+  if (fd_ < 0) return false;
+  // One read of a typical record and its header; a longer record is completed by a second.
+  (void)fill(offset, kFirstRead, 0);
+  const char* data = buffer_.data();
+  const uint64_t got = buffer_.size();
+  uint64_t pos = 0;
+  if (got == 0 || data[pos++] != kRecordMark) return false;
   uint64_t raw_size = 0, stored_size = 0;
-  if (!get_varint(map_, mapped_, pos, raw_size) || !get_varint(map_, mapped_, pos, stored_size)) return false;
-  if (raw_size > kMaxRawSize || pos + 4 > mapped_) return false;
+  if (!get_varint(data, got, pos, raw_size) || !get_varint(data, got, pos, stored_size)) return false;
+  if (raw_size > kMaxRawSize || stored_size > kMaxRawSize || pos + 4 > got) return false;
   uint32_t sum = 0;
-  for (int i = 0; i < 4; ++i) sum |= static_cast<uint32_t>(static_cast<uint8_t>(map_[pos++])) << (8 * i);
-  if (stored_size > mapped_ - pos) {
-    if (!remap() || stored_size > mapped_ - pos) return false;
+  for (int i = 0; i < 4; ++i) sum |= static_cast<uint32_t>(static_cast<uint8_t>(data[pos++])) << (8 * i);
+  if (pos + stored_size > got) {
+    if (got < kFirstRead || !fill(offset + got, pos + stored_size - got, got)) return false;
+    data = buffer_.data();
   }
-  const char* block = map_ + pos;
+  const char* block = data + pos;
   if (XXH32(block, stored_size, 0) != sum) return false;
   out.resize(raw_size);
   int n = LZ4_decompress_safe(block, out.data(), static_cast<int>(stored_size), static_cast<int>(raw_size));

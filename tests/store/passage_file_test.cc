@@ -1,5 +1,5 @@
 // The passage file: records come back byte for byte from the offsets append() gave, a record appended
-// after the reader mapped the file is still found, and damage is refused rather than misread.
+// after the reader opened the file is still found, and damage is refused rather than misread.
 #include "store/passage_file.h"
 
 #include <gtest/gtest.h>
