@@ -7,8 +7,9 @@
 //   errkb-bench-xapian-replay --index DIR [--docs N] [--threads N] [--batch N] [--no-data]
 //                             [--no-field-copies] [--work DIR]
 //
-// --no-data leaves out the document data; --no-field-copies the "title:"/"symptoms:" prefixed copies
-// of the prose terms (schema.h): what such schema changes would save. One JSON line on stdout.
+// --no-data leaves out the document data (an index of schema 4 has none: its passages are in
+// passages.dat); --no-field-copies the "title:"/"symptoms:" prefixed copies of the prose terms
+// (schema.h): what such schema changes would save. One JSON line on stdout.
 //
 // A benchmark of Xapian itself, so it includes <xapian.h> directly, outside the engine's store layer.
 #include <xapian.h>
