@@ -347,6 +347,7 @@ class Updater {
   void teach_grammar_once(PhaseClock& phases) {
     if (grammar_taught_) return;
     phases.done("files");
+    // The writer opened (or created) the file: it can be read.
     store::PassageFileReader passages;
     if (Status s = passages.open(passages_.path()); s.ok()) store::teach_grammar_from_index(db_, passages, grammar_);
     phases.done("teach grammar");
@@ -457,7 +458,13 @@ class Rebuilder {
       Xapian::Database shards;
       for (unsigned t = 0; t < threads; ++t) shards.add_database(Xapian::Database(shard_path(work, t).string()));
       shards.compact(generation.string(), Xapian::DBCOMPACT_MULTIPASS);
-      fs::rename(work / schema::kPassageFileName, generation / schema::kPassageFileName);
+      std::error_code moved;
+      fs::rename(work / schema::kPassageFileName, generation / schema::kPassageFileName, moved);
+      if (moved) {
+        fs::remove_all(work);
+        fs::remove_all(generation);
+        return Status::IOError("cannot move the passage file into " + generation.string() + ": " + moved.message());
+      }
       phases.done("compact");
       Xapian::WritableDatabase db(generation.string(), Xapian::DB_OPEN);
       for (auto& out : outputs)
