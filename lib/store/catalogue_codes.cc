@@ -18,13 +18,8 @@ size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& p
   const std::string kind_term = "XKcatalogue";
   grammar.reserve_catalogue_codes(db.get_termfreq(kind_term));
   StoredPassage stored;
-  RankRecord record;
-  std::string data;
   for (auto pl = db.postlist_begin(kind_term); pl != db.postlist_end(kind_term); ++pl) {
-    const std::string record_text = db.get_document(*pl).get_value(schema::kSlotRankRecord);
-    if (!decode_rank_record(record_text, record) || !passages.read(record.data_offset, data) ||
-        !decode_passage(data, stored))
-      continue;
+    if (!read_passage(passages, db.get_document(*pl), stored)) continue;
     const Passage& p = stored.passage;
     for (const auto& code : p.codes) {
       grammar.add_catalogue_code({p.vendor, code, p.code_name, p.cause});

@@ -251,6 +251,17 @@ bool decode_rank_record(std::string_view text, RankRecord& out) {
   return true;
 }
 
+bool read_passage(PassageFileReader& passages, uint64_t data_offset, StoredPassage& out) {
+  thread_local std::string data;  // a passage is decoded on every shown result: keep the buffer
+  return passages.read(data_offset, data) && decode_passage(data, out);
+}
+
+bool read_passage(PassageFileReader& passages, const Xapian::Document& doc, StoredPassage& out) {
+  const std::string text = doc.get_value(schema::kSlotRankRecord);
+  RankRecord record;
+  return decode_rank_record(text, record) && read_passage(passages, record.data_offset, out);
+}
+
 std::string with_data_offset(std::string_view text, uint64_t data_offset) {
   std::string_view fields[kRankRecordFields];
   size_t start = 0;

@@ -90,6 +90,11 @@ struct RankRecord {
 std::string encode_rank_record(const Passage& p, double authority, const std::string& date, uint64_t data_offset,
                                const std::vector<std::string>& primary_codes);
 bool decode_rank_record(std::string_view text, RankRecord& out);
+// The passage whose record is at `data_offset` of `passages`, decoded; false when it is missing or
+// damaged. The second form finds the offset in the document's rank record.
+bool read_passage(PassageFileReader& passages, uint64_t data_offset, StoredPassage& out);
+bool read_passage(PassageFileReader& passages, const Xapian::Document& doc, StoredPassage& out);
+
 // The record pointing at another data offset (a document copied into another generation's passage file).
 // Empty when `text` is not a rank record.
 std::string with_data_offset(std::string_view text, uint64_t data_offset);

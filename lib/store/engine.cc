@@ -382,8 +382,8 @@ class XapianEngine final : public Engine {
     store::TermFreqs freqs;             // of `generation`
   };
 
-  // BM25 as schema.h describes; an index written before schema 3 gets plain BM25 over its raw wdfs.
-  static Xapian::BM25Weight weighting(const Handle&) {
+  // BM25 as schema.h describes.
+  static Xapian::BM25Weight weighting() {
     return Xapian::BM25Weight(schema::kBm25K1 * schema::kWdfScale, 0, 1, 0, schema::kMinNormLength);
   }
 
@@ -766,7 +766,7 @@ class XapianEngine final : public Engine {
     auto run = [&](const Xapian::Query& query, const Xapian::Query& scoring_terms, bool facets_here) {
       Xapian::Enquire enquire(h.db);
       enquire.set_query(query);
-      enquire.set_weighting_scheme(weighting(h));
+      enquire.set_weighting_scheme(weighting());
       Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want));
       if (facets_here) out.total = std::max<int64_t>(out.total, mset.get_matches_estimated());
       double max_weight = std::max(1e-9, mset.get_max_attained());
@@ -890,11 +890,10 @@ class XapianEngine final : public Engine {
   // Decodes the best `count` candidates (the ones that can be shown) into c.passages; snippets are made
   // for those from position `snippets_from` on (the shown ones: a snippet stems every word of its text).
   void materialize(Handle& h, Candidates& c, const AnalyzedQuery& q, size_t count, size_t snippets_from = 0) {
-    std::string data;
     for (auto& candidate : c.scored) {
       if (c.passages.size() >= count) break;
       store::StoredPassage stored;
-      if (!h.passages.read(candidate.data_offset, data) || !store::decode_passage(data, stored)) continue;
+      if (!store::read_passage(h.passages, candidate.data_offset, stored)) continue;
       rank::ScoredPassage& sp = candidate.sp;
       sp.passage = std::move(stored.passage);
       sp.code_terms = std::move(stored.code_terms);
@@ -1038,16 +1037,11 @@ class XapianEngine final : public Engine {
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
                                     Xapian::Query(std::string(schema::kCodePrefix) + interp.canonical),
                                     Xapian::Query("XKcatalogue")));
-    enquire.set_weighting_scheme(weighting(h));
+    enquire.set_weighting_scheme(weighting());
     Xapian::MSet mset = enquire.get_mset(0, 10);
-    std::string data;
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       store::StoredPassage stored;
-      store::RankRecord record;
-      const std::string record_text = it.get_document().get_value(schema::kSlotRankRecord);
-      if (!store::decode_rank_record(record_text, record) || !h.passages.read(record.data_offset, data) ||
-          !store::decode_passage(data, stored))
-        continue;
+      if (!store::read_passage(h.passages, it.get_document(), stored)) continue;
       rank::ScoredPassage sp;
       sp.passage = std::move(stored.passage);
       sp.code_terms = std::move(stored.code_terms);

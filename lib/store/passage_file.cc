@@ -16,26 +16,19 @@ namespace errkb::store {
 namespace {
 
 constexpr char kRecordMark = 'P';
+constexpr size_t kHeaderSize = 1 + 3 * 4;     // the mark, raw size, stored size, checksum
 constexpr size_t kFlushAt = 4 << 20;           // queued bytes that trigger a write
-constexpr uint64_t kMaxRawSize = 64ull << 20;  // a larger size in a header is damage, not a passage
+constexpr uint32_t kMaxRawSize = 64u << 20;    // a larger size in a header is damage, not a passage
 constexpr size_t kFirstRead = 4096;           // most records and their header (a passage is 1.3 KB raw)
 
-void put_varint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out += static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  out += static_cast<char>(v);
+void put_u32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
-bool get_varint(const char* data, uint64_t size, uint64_t& pos, uint64_t& v) {
-  v = 0;
-  for (int shift = 0; shift < 64 && pos < size; shift += 7) {
-    auto b = static_cast<uint8_t>(data[pos++]);
-    v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) return true;
-  }
-  return false;
+uint32_t get_u32(const char* at) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(at[i])) << (8 * i);
+  return v;
 }
 
 Status errno_status(const std::string& what, const std::filesystem::path& path) {
@@ -75,10 +68,9 @@ uint64_t PassageFileWriter::append(std::string_view data) {
                                static_cast<int>(compressed.size()));
   compressed.resize(static_cast<size_t>(std::max(0, n)));
   std::string header(1, kRecordMark);
-  put_varint(header, data.size());
-  put_varint(header, compressed.size());
-  const uint32_t sum = XXH32(compressed.data(), compressed.size(), 0);
-  for (int i = 0; i < 4; ++i) header += static_cast<char>((sum >> (8 * i)) & 0xff);
+  put_u32(header, static_cast<uint32_t>(data.size()));
+  put_u32(header, static_cast<uint32_t>(compressed.size()));
+  put_u32(header, XXH32(compressed.data(), compressed.size(), 0));
 
   std::lock_guard<std::mutex> lock(mutex_);
   const uint64_t offset = written_ + queued_.size();
@@ -100,7 +92,7 @@ Status PassageFileWriter::write_queued_locked() {
   if (!error_.ok()) return error_;
   written_ += queued_.size();
   queued_.clear();
-  return error_;
+  return Status::OK();
 }
 
 Status PassageFileWriter::flush(bool sync) {
@@ -118,7 +110,6 @@ PassageFileReader::~PassageFileReader() {
 
 Status PassageFileReader::open(const std::filesystem::path& path) {
   if (fd_ >= 0) ::close(fd_);
-  path_ = path;
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) return errno_status("cannot open the passages of the index,", path);
   return Status::OK();
@@ -142,20 +133,15 @@ bool PassageFileReader::read(uint64_t offset, std::string& out) {
   if (fd_ < 0) return false;
   // One read of a typical record and its header; a longer record is completed by a second.
   (void)fill(offset, kFirstRead, 0);
-  const char* data = buffer_.data();
-  const uint64_t got = buffer_.size();
-  uint64_t pos = 0;
-  if (got == 0 || data[pos++] != kRecordMark) return false;
-  uint64_t raw_size = 0, stored_size = 0;
-  if (!get_varint(data, got, pos, raw_size) || !get_varint(data, got, pos, stored_size)) return false;
-  if (raw_size > kMaxRawSize || stored_size > kMaxRawSize || pos + 4 > got) return false;
-  uint32_t sum = 0;
-  for (int i = 0; i < 4; ++i) sum |= static_cast<uint32_t>(static_cast<uint8_t>(data[pos++])) << (8 * i);
-  if (pos + stored_size > got) {
-    if (got < kFirstRead || !fill(offset + got, pos + stored_size - got, got)) return false;
-    data = buffer_.data();
-  }
-  const char* block = data + pos;
+  const size_t got = buffer_.size();
+  if (got < kHeaderSize || buffer_[0] != kRecordMark) return false;
+  const uint32_t raw_size = get_u32(buffer_.data() + 1);
+  const uint32_t stored_size = get_u32(buffer_.data() + 5);
+  const uint32_t sum = get_u32(buffer_.data() + 9);
+  if (raw_size > kMaxRawSize || stored_size > kMaxRawSize) return false;
+  const size_t record_size = kHeaderSize + stored_size;
+  if (record_size > got && (got < kFirstRead || !fill(offset + got, record_size - got, got))) return false;
+  const char* block = buffer_.data() + kHeaderSize;
   if (XXH32(block, stored_size, 0) != sum) return false;
   out.resize(raw_size);
   int n = LZ4_decompress_safe(block, out.data(), static_cast<int>(stored_size), static_cast<int>(raw_size));

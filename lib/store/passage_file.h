@@ -6,7 +6,8 @@
 // 14% of a diagnosis's CPU for its 15 decoded passages. Here a record is one pread and an LZ4
 // decompression (about half a microsecond for a 1.3 KB passage against 8 for inflate).
 //
-// Record: 'P', varint raw size, varint compressed size, XXH32 of the compressed bytes, the LZ4 block.
+// Record: 'P', then raw size, compressed size and XXH32 of the compressed bytes (each 4 bytes, little
+// endian), then the LZ4 block.
 // The file is append-only. An update appends the passages it writes and syncs them before the Xapian
 // commit that makes their documents visible, so every revision a reader opens finds its records.
 // Records of replaced or deleted passages stay until the next rebuild; a crash leaves at worst an
@@ -67,12 +68,10 @@ class PassageFileReader {
   // The record at `offset`, decompressed into `out`. False when there is none (an offset outside the
   // file or a damaged record).
   bool read(uint64_t offset, std::string& out);
-  bool is_open() const { return fd_ >= 0; }
 
  private:
   bool fill(uint64_t offset, size_t size, size_t at);
 
-  std::filesystem::path path_;
   int fd_ = -1;
   std::string buffer_;
 };

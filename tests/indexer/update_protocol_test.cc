@@ -95,6 +95,9 @@ TEST_F(UpdateProtocol, RebuildCopiesTheItemsOfAFileItCannotReadWithTheirPassages
   auto lookup = e->lookup_code("PH-102", "parcelhub");
   ASSERT_TRUE(lookup.ok()) << lookup.status().ToString();
   ASSERT_FALSE(lookup->interpretations.empty());
+  // The catalogue entry itself, decoded from its copied record.
+  ASSERT_EQ(lookup->catalogue_entries.size(), 1u);
+  EXPECT_EQ(lookup->catalogue_entries.front().doc_id, "parcelhub:PH-102");
 }
 
 TEST_F(UpdateProtocol, StrictModeLeavesIndexUntouched) {
