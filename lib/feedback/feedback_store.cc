@@ -42,7 +42,10 @@
 namespace errkb {
 namespace {
 
-constexpr double kWeakConfidence = 0.3;
+// A diagnosis the gaps report lists: no cause, or a best cause below 0.3 confidence. Written into the
+// SQL of the partial index and of the report's query alike: SQLite uses a partial index only for a
+// query that repeats its condition.
+#define ERRKB_WEAK_DIAGNOSIS "(cause_count = 0 OR top_confidence < 0.3)"
 constexpr double kMinJaccard = 0.5;
 constexpr size_t kTallyCacheMax = 4096;
 // Queued diagnoses and searches are written at least this often, and at once past kFlushBatch.
@@ -173,7 +176,8 @@ CREATE TABLE IF NOT EXISTS diagnoses(
   cause_count INTEGER NOT NULL,
   top_confidence REAL NOT NULL,
   created_ms INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS diagnoses_weak ON diagnoses(top_confidence, query_key);
+DROP INDEX IF EXISTS diagnoses_weak;
+CREATE INDEX IF NOT EXISTS diagnoses_weak_by_key ON diagnoses(query_key) WHERE )sql" ERRKB_WEAK_DIAGNOSIS R"sql(;
 CREATE INDEX IF NOT EXISTS diagnoses_created ON diagnoses(created_ms);
 CREATE TABLE IF NOT EXISTS diagnosis_terms(
   diagnosis_id TEXT NOT NULL,
@@ -314,12 +318,12 @@ class SqliteFeedbackStore final : public FeedbackStore {
     Statement queries(reader_, R"sql(
       SELECT max(query_text), count(*), max(best), min(answered) FROM (
         SELECT query_text, query_key, top_confidence AS best, cause_count AS answered
-          FROM diagnoses WHERE query_key <> '' AND (cause_count = 0 OR top_confidence < ?)
+          FROM diagnoses WHERE )sql" ERRKB_WEAK_DIAGNOSIS R"sql( AND query_key <> ''
         UNION ALL
         SELECT query_text, query_key, 0.0, 0 FROM searches WHERE query_key <> '')
       GROUP BY query_key ORDER BY count(*) DESC, max(best) ASC, query_key LIMIT ?)sql");
     if (!queries.ok()) return Status::IOError(queries.error());
-    queries.bind(1, kWeakConfidence).bind(2, static_cast<int64_t>(limit));
+    queries.bind(1, static_cast<int64_t>(limit));
     int rc;
     while ((rc = queries.step()) == SQLITE_ROW) {
       Gap gap;

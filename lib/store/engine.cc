@@ -128,12 +128,19 @@ std::string suggest_spelling(const Xapian::Database& db, store::TermFreqs& freqs
   return changed ? out : std::string();
 }
 
-std::string random_id() {
+// 32 hex digits: the time in milliseconds (12), then 80 random bits. Ids that grow with time are
+// appended to the end of the feedback store's primary-key index; random ones landed on a random
+// page of it each, and at a thousand diagnoses a second those page writes and their checkpoints
+// were the store's main cost.
+std::string new_diagnosis_id() {
   static thread_local std::mt19937_64 rng(std::random_device{}() ^
                                           std::hash<std::thread::id>{}(std::this_thread::get_id()));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
   char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
-                static_cast<unsigned long long>(rng()));
+  std::snprintf(buf, sizeof buf, "%012llx%04llx%016llx", static_cast<unsigned long long>(ms) & 0xffffffffffffULL,
+                static_cast<unsigned long long>(rng()) & 0xffffULL, static_cast<unsigned long long>(rng()));
   return buf;
 }
 
@@ -986,7 +993,7 @@ class XapianEngine final : public Engine {
     for (const auto& rd : q.readings) code_terms.push_back(rd.canonical);
     if (options_.feedback) tallies = options_.feedback->tallies(code_terms, q.prose_terms);
     Diagnosis d;
-    d.diagnosis_id = random_id();
+    d.diagnosis_id = new_diagnosis_id();
     d.causes = rank_causes(h, q, static_cast<size_t>(std::clamp(r.limit, 1, 100)), true, options_.feedback ? &tallies : nullptr);
     d.codes = std::move(q.codes);
     if (d.codes.empty() && !extra.empty()) {

@@ -203,6 +203,41 @@ TEST(FeedbackStoreRetention, UnratedDiagnosesAndSearchesAreForgottenRatedOnesKep
   for (const auto& gap : *gaps) EXPECT_NE(gap.query, "b");
 }
 
+// A store written by an earlier version indexed every diagnosis by (top_confidence, query_key); now
+// only the weak ones are indexed, by query key. Opening it swaps the index and keeps the rows.
+TEST(FeedbackStoreOpen, AnEarlierStoreGetsTheWeakDiagnosesIndexAndKeepsItsRows) {
+  testing::TempDir dir("errkb-feedback-migrate");
+  const auto path = dir.path() / "feedback.sqlite";
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, R"sql(
+      CREATE TABLE diagnoses(id TEXT PRIMARY KEY, code_terms TEXT NOT NULL, symptom_terms TEXT NOT NULL,
+        cause_ids TEXT NOT NULL, query_text TEXT NOT NULL, query_key TEXT NOT NULL,
+        cause_count INTEGER NOT NULL, top_confidence REAL NOT NULL, created_ms INTEGER NOT NULL);
+      CREATE INDEX diagnoses_weak ON diagnoses(top_confidence, query_key);
+      INSERT INTO diagnoses VALUES('old-weak', '[]', '[]', '["c1"]', 'Label blank', 'label blank', 1, 0.1, 1);
+      INSERT INTO diagnoses VALUES('old-good', '[]', '[]', '["c2"]', 'dns good', 'dns good', 1, 0.9, 1);)sql",
+                           nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto store = FeedbackStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->record_diagnosis(diagnosis("new-weak", {}, {}, {}, "printer on fire", 0)).ok());
+  auto gaps = (*store)->gaps(10);
+  ASSERT_TRUE(gaps.ok()) << gaps.status().ToString();
+  ASSERT_EQ(gaps->size(), 2u);
+  EXPECT_EQ((*gaps)[0].query, "printer on fire");
+  EXPECT_EQ((*gaps)[1].query, "Label blank");
+
+  SqliteFile file(path);
+  EXPECT_EQ(file.count("SELECT count(*) FROM sqlite_master WHERE name = 'diagnoses_weak'"), 0);
+  EXPECT_EQ(file.count("SELECT count(*) FROM diagnoses"), 3);
+  // Only the weak diagnoses are in the new index (INDEXED BY fails if the index cannot serve the query).
+  EXPECT_EQ(file.count("SELECT count(*) FROM diagnoses INDEXED BY diagnoses_weak_by_key "
+                       "WHERE (cause_count = 0 OR top_confidence < 0.3)"), 2);
+}
+
 TEST(FeedbackStoreOpen, UnwritablePathIsAnError) {
   auto opened = FeedbackStore::Open("/proc/errkb-cannot-exist/feedback.sqlite");
   EXPECT_FALSE(opened.ok());

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include <spdlog/sinks/ostream_sink.h>
@@ -225,6 +226,16 @@ TEST_F(ServerTest, DiagnoseShapeAndFeedback) {
   }
   EXPECT_LE(sum, 1.0 + 1e-9);
   EXPECT_LE(d["ask"].size(), 3u);
+
+  // Diagnosis ids: 32 hex digits that grow with time (the feedback store appends them to its index).
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const std::string later_id = diagnose({{"code", "0x80070005"}})["diagnosis_id"];
+  const std::string first_id = d["diagnosis_id"];
+  for (const std::string& id : {first_id, later_id}) {
+    EXPECT_EQ(id.size(), 32u) << id;
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+  }
+  EXPECT_LT(first_id, later_id);
 
   const std::string cause_id = d["causes"][1]["id"];
   auto r = client_->Post("/v1/feedback",
