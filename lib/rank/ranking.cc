@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <initializer_list>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace errkb::rank {
 
@@ -79,25 +79,39 @@ namespace {
 
 // Calls `emit` with each content word of `text`: lower-cased ASCII letters and digits, UTF-8 letters
 // kept whole (crude prefix stemming), stop words and words under 3 bytes dropped, cut to 6 bytes.
+// The view `emit` gets lives until it returns. No allocation: only a word's first 8 bytes are kept,
+// enough for the stop words (at most 8 bytes) and the 6-byte cut.
 template <typename Emit>
 void for_each_content_word(std::string_view text, Emit&& emit) {
-  static const std::unordered_set<std::string_view> kStop = {
-      "the", "and", "for", "are", "was", "with", "that", "this", "from", "you", "your", "not", "but", "can",
-      "have", "has", "will", "when", "which", "into", "its", "their", "they", "there", "then", "been", "also",
-      "una", "che", "per", "con", "del", "della", "non", "sono", "care", "pentru", "este", "sau", "din", "sunt",
-      "что", "это", "как", "для", "при", "или", "если"};
-  std::string cur;
+  static const std::vector<std::string_view> kStop = [] {
+    std::vector<std::string_view> words = {
+        "the", "and", "for", "are", "was", "with", "that", "this", "from", "you", "your", "not", "but", "can",
+        "have", "has", "will", "when", "which", "into", "its", "their", "they", "there", "then", "been", "also",
+        "una", "che", "per", "con", "del", "della", "non", "sono", "care", "pentru", "este", "sau", "din", "sunt",
+        "что", "это", "как", "для", "при", "или", "если"};
+    std::sort(words.begin(), words.end());
+    return words;
+  }();
+  char head[8];
+  size_t length = 0;  // of the whole word; head holds its first 8 bytes
   auto flush = [&] {
-    // Every stop word is at most 8 bytes: longer words skip the lookup.
-    if (cur.size() >= 3 && (cur.size() > 8 || !kStop.count(cur))) emit(std::string_view(cur).substr(0, 6));
-    cur.clear();
+    if (length >= 3) {
+      const std::string_view word(head, std::min<size_t>(length, 8));
+      if (length > 8 || !std::binary_search(kStop.begin(), kStop.end(), word)) emit(word.substr(0, 6));
+    }
+    length = 0;
   };
   for (char ch : text) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (c >= 'A' && c <= 'Z') cur += static_cast<char>(c - 'A' + 'a');
-    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) cur += ch;
-    else if (c >= 0x80) cur += ch;
-    else flush();
+    const unsigned char c = static_cast<unsigned char>(ch);
+    char lower;
+    if (c >= 'A' && c <= 'Z') lower = static_cast<char>(c - 'A' + 'a');
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) lower = ch;
+    else {
+      flush();
+      continue;
+    }
+    if (length < sizeof head) head[length] = lower;
+    ++length;
   }
   flush();
 }
@@ -106,15 +120,16 @@ void for_each_content_word(std::string_view text, Emit&& emit) {
 // integers; the ids are only meaningful within one merge_causes call.
 class WordIds {
  public:
-  std::vector<uint32_t> of(std::string_view text) {
+  std::vector<uint32_t> of(std::initializer_list<std::string_view> texts) {
     std::vector<uint32_t> out;
-    for_each_content_word(text, [&](std::string_view w) {
-      // Words are at most 6 bytes: the key is a small integer, no string is built.
-      uint64_t key = w.size();
-      for (char c : w) key = (key << 8) | static_cast<unsigned char>(c);
-      auto [it, added] = ids_.try_emplace(key, static_cast<uint32_t>(ids_.size()));
-      out.push_back(it->second);
-    });
+    for (std::string_view text : texts)
+      for_each_content_word(text, [&](std::string_view w) {
+        // Words are at most 6 bytes: the key is a small integer, no string is built.
+        uint64_t key = w.size();
+        for (char c : w) key = (key << 8) | static_cast<unsigned char>(c);
+        auto [it, added] = ids_.try_emplace(key, static_cast<uint32_t>(ids_.size()));
+        out.push_back(it->second);
+      });
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
@@ -188,8 +203,8 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
   WordIds word_ids;
   for (const ScoredPassage* sp : order) {
     const Passage& p = sp->passage;
-    std::vector<uint32_t> words = word_ids.of(p.heading + " " + cause_text(p) + " " +
-                                              (p.resolutions.empty() ? std::string() : p.resolutions.front()));
+    std::vector<uint32_t> words =
+        word_ids.of({p.heading, cause_text(p), p.resolutions.empty() ? std::string_view() : p.resolutions.front()});
     Cluster* home = nullptr;
     for (auto& c : clusters) {
       bool same_item = std::any_of(c.members.begin(), c.members.end(),
