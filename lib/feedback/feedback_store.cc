@@ -8,6 +8,9 @@
 //             a code or symptom term with the request, however many diagnoses were never rated
 //   feedback(id PK, diagnosis_id, cause_id, outcome, note, created_ms)
 //   searches(query_text, query_key, created_ms)        -- searches that found nothing
+// Diagnoses are indexed by id (ids begin with the time, so a new row appends to the index), by
+// created_ms for pruning, and only the weak ones (ERRKB_WEAK_DIAGNOSIS) by query_key for the gaps
+// report: an index page written per row at a thousand diagnoses a second was the store's main cost.
 // Diagnoses without feedback and searches are pruned after FeedbackStoreOptions::unrated_retention.
 // query_key is the query lower-cased with whitespace collapsed, so the gaps report groups
 // "Error 5 " and "error 5" together.
