@@ -96,7 +96,7 @@ void for_each_content_word(std::string_view text, Emit&& emit) {
   size_t length = 0;  // of the whole word; head holds its first 8 bytes
   auto flush = [&] {
     if (length >= 3) {
-      const std::string_view word(head, std::min<size_t>(length, 8));
+      const std::string_view word(head, std::min(length, sizeof head));
       if (length > 8 || !std::binary_search(kStop.begin(), kStop.end(), word)) emit(word.substr(0, 6));
     }
     length = 0;
