@@ -1,6 +1,7 @@
 #include "rank/ranking.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -77,36 +78,54 @@ double feedback_prior(const FeedbackTally& t) {
 
 namespace {
 
+// A word of at most 8 bytes as one integer: its bytes from the high end down, zeros after. Words hold
+// no NUL byte, so two words have the same key only if they are the same word.
+uint64_t packed_word(std::string_view word) {
+  uint64_t key = 0;
+  for (size_t i = 0; i < 8; ++i) key = (key << 8) | (i < word.size() ? static_cast<unsigned char>(word[i]) : 0);
+  return key;
+}
+
 // Calls `emit` with each content word of `text`: lower-cased ASCII letters and digits, UTF-8 letters
 // kept whole (crude prefix stemming), stop words and words under 3 bytes dropped, cut to 6 bytes.
 // The view `emit` gets lives until it returns. No allocation: only a word's first 8 bytes are kept,
 // enough for the stop words (at most 8 bytes) and the 6-byte cut.
 template <typename Emit>
 void for_each_content_word(std::string_view text, Emit&& emit) {
-  static const std::vector<std::string_view> kStop = [] {
-    std::vector<std::string_view> words = {
-        "the", "and", "for", "are", "was", "with", "that", "this", "from", "you", "your", "not", "but", "can",
-        "have", "has", "will", "when", "which", "into", "its", "their", "they", "there", "then", "been", "also",
-        "una", "che", "per", "con", "del", "della", "non", "sono", "care", "pentru", "este", "sau", "din", "sunt",
-        "что", "это", "как", "для", "при", "или", "если"};
-    std::sort(words.begin(), words.end());
-    return words;
+  // Packed (packed_word) and sorted: a lookup compares integers.
+  static const std::vector<uint64_t> kStop = [] {
+    std::vector<uint64_t> keys;
+    for (std::string_view w :
+         {"the", "and", "for", "are", "was", "with", "that", "this", "from", "you", "your", "not", "but", "can",
+          "have", "has", "will", "when", "which", "into", "its", "their", "they", "there", "then", "been", "also",
+          "una", "che", "per", "con", "del", "della", "non", "sono", "care", "pentru", "este", "sau", "din", "sunt",
+          "что", "это", "как", "для", "при", "или", "если"})
+      keys.push_back(packed_word(w));
+    std::sort(keys.begin(), keys.end());
+    return keys;
   }();
   char head[8];
   size_t length = 0;  // of the whole word; head holds its first 8 bytes
   auto flush = [&] {
     if (length >= 3) {
       const std::string_view word(head, std::min(length, sizeof head));
-      if (length > 8 || !std::binary_search(kStop.begin(), kStop.end(), word)) emit(word.substr(0, 6));
+      if (length > sizeof head || !std::binary_search(kStop.begin(), kStop.end(), packed_word(word)))
+        emit(word.substr(0, 6));
     }
     length = 0;
   };
+  // Each byte's lower-case form, or 0 for a byte that ends a word: one lookup instead of four ranges.
+  static const std::array<char, 256> kWordByte = [] {
+    std::array<char, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+      if (c >= 'A' && c <= 'Z') table[c] = static_cast<char>(c - 'A' + 'a');
+      else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) table[c] = static_cast<char>(c);
+    }
+    return table;
+  }();
   for (char ch : text) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    char lower;
-    if (c >= 'A' && c <= 'Z') lower = static_cast<char>(c - 'A' + 'a');
-    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) lower = ch;
-    else {
+    const char lower = kWordByte[static_cast<unsigned char>(ch)];
+    if (lower == 0) {
       flush();
       continue;
     }
@@ -116,28 +135,15 @@ void for_each_content_word(std::string_view text, Emit&& emit) {
   flush();
 }
 
-// Content words as small integers, sorted and unique, so that comparing two passages' words compares
-// integers; the ids are only meaningful within one merge_causes call.
-class WordIds {
- public:
-  std::vector<uint32_t> of(std::initializer_list<std::string_view> texts) {
-    std::vector<uint32_t> out;
-    for (std::string_view text : texts)
-      for_each_content_word(text, [&](std::string_view w) {
-        // Words are at most 6 bytes: the key is a small integer, no string is built.
-        uint64_t key = w.size();
-        for (char c : w) key = (key << 8) | static_cast<unsigned char>(c);
-        auto [it, added] = ids_.try_emplace(key, static_cast<uint32_t>(ids_.size()));
-        out.push_back(it->second);
-      });
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-  }
-
- private:
-  std::unordered_map<uint64_t, uint32_t> ids_;  // the word's bytes packed into an integer -> id
-};
+// The content words of a passage's texts as a sorted set of packed words (at most 6 bytes each), so
+// that comparing two passages' words compares integers.
+std::vector<uint64_t> content_word_keys(std::initializer_list<std::string_view> texts) {
+  std::vector<uint64_t> out;
+  for (std::string_view text : texts) for_each_content_word(text, [&](std::string_view w) { out.push_back(packed_word(w)); });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 }  // namespace
 
@@ -155,10 +161,13 @@ template <typename T>
 double jaccard(const std::vector<T>& a, const std::vector<T>& b) {
   if (a.empty() || b.empty()) return 0;
   size_t common = 0;
+  // Without branches on the comparisons: which side moves is unpredictable, and a mispredicted branch
+  // per step made this loop most of merge_causes' time.
   for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
-    if (a[i] == b[j]) ++common, ++i, ++j;
-    else if (a[i] < b[j]) ++i;
-    else ++j;
+    const T x = a[i], y = b[j];
+    common += x == y;
+    i += x <= y;
+    j += y <= x;
   }
   return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
 }
@@ -182,7 +191,7 @@ std::string cause_text(const Passage& p) {
 
 struct Cluster {
   std::vector<const ScoredPassage*> members;
-  std::vector<uint32_t> words;
+  std::vector<uint64_t> words;  // content_word_keys
   std::vector<std::string> codes;
   double score = 0;
 };
@@ -200,11 +209,10 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
   std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->score > b->score; });
 
   std::vector<Cluster> clusters;
-  WordIds word_ids;
   for (const ScoredPassage* sp : order) {
     const Passage& p = sp->passage;
-    std::vector<uint32_t> words =
-        word_ids.of({p.heading, cause_text(p), p.resolutions.empty() ? std::string_view() : p.resolutions.front()});
+    std::vector<uint64_t> words =
+        content_word_keys({p.heading, cause_text(p), p.resolutions.empty() ? std::string_view() : p.resolutions.front()});
     Cluster* home = nullptr;
     for (auto& c : clusters) {
       bool same_item = std::any_of(c.members.begin(), c.members.end(),
