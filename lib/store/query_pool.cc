@@ -24,14 +24,14 @@ size_t QueryPool::waiting() {
   return queue_.size();
 }
 
-void QueryPool::submit(Task& task) {
+void QueryPool::submit(const std::shared_ptr<Task>& task) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    queue_.push_back(&task);
-    work_ready_.notify_one();
+    queue_.push_back(task);
   }
-  std::unique_lock<std::mutex> lock(task.mutex);
-  task.finished.wait(lock, [&] { return task.done; });
+  work_ready_.notify_one();
+  std::unique_lock<std::mutex> lock(task->mutex);
+  task->finished.wait(lock, [&] { return task->done; });
 }
 
 void QueryPool::loop() {
@@ -40,7 +40,7 @@ void QueryPool::loop() {
   for (;;) {
     work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, nothing left
-    Task* task = queue_.front();
+    std::shared_ptr<Task> task = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
     try {
@@ -49,10 +49,11 @@ void QueryPool::loop() {
       task->error = std::current_exception();
     }
     {
-      std::lock_guard<std::mutex> done(task->mutex);  // `task` lives on the caller's stack: not touched after
+      std::lock_guard<std::mutex> done(task->mutex);
       task->done = true;
-      task->finished.notify_one();
     }
+    task->finished.notify_one();
+    task.reset();
     lock.lock();
   }
 }

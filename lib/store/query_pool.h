@@ -18,6 +18,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -42,10 +43,10 @@ class QueryPool {
     using R = std::invoke_result_t<Fn&>;
     if (on_pool_thread_) return fn();
     std::optional<R> result;
-    Task task;
-    task.work = [&] { result.emplace(fn()); };
+    auto task = std::make_shared<Task>();
+    task->work = [&] { result.emplace(fn()); };
     submit(task);
-    if (task.error) std::rethrow_exception(task.error);
+    if (task->error) std::rethrow_exception(task->error);
     return std::move(*result);
   }
 
@@ -53,20 +54,22 @@ class QueryPool {
   size_t waiting();  // queries queued, not yet started
 
  private:
+  // Shared by the caller and the pool thread, so that the pool thread can wake the caller after letting
+  // go of `mutex`: woken while the mutex was still held, the caller slept again on it at once.
   struct Task {
     std::function<void()> work;
     std::exception_ptr error;
-    std::mutex mutex;  // done, under it: the caller returns (and `task` goes) only after the pool let go
+    std::mutex mutex;  // done
     std::condition_variable finished;
     bool done = false;
   };
-  void submit(Task& task);  // queues it and returns when it has run
+  void submit(const std::shared_ptr<Task>& task);  // queues it and returns when it has run
   void loop();
 
   static inline thread_local bool on_pool_thread_ = false;
   std::mutex mutex_;
   std::condition_variable work_ready_;
-  std::deque<Task*> queue_;
+  std::deque<std::shared_ptr<Task>> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
