@@ -8,6 +8,7 @@
 #include <cmath>
 #include <ctime>
 #include <mutex>
+#include <numeric>
 #include <random>
 #include <functional>
 #include <thread>
@@ -886,17 +887,28 @@ class XapianEngine final : public Engine {
     // Ties go by BM25 weight (how prominent the code or words are in the passage), then by passage id:
     // docids, and so the matcher's order of equal weights, depend on how the rebuild's threads shared
     // the work.
-    std::sort(out.scored.begin(), out.scored.end(), [](const auto& a, const auto& b) {
+    // Sorted as indices, then moved once into place: a candidate is large (a Passage and its score's
+    // parts), and sorting the candidates themselves moved each of them several times.
+    std::vector<uint32_t> order(out.scored.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+      const Scored& a = out.scored[x];
+      const Scored& b = out.scored[y];
       if (a.sp.score != b.sp.score) return a.sp.score > b.sp.score;
       if (a.weight != b.weight) return a.weight > b.weight;
       return a.sp.passage.id < b.sp.passage.id;
     });
+    std::vector<Scored> sorted;
+    sorted.reserve(order.size());
+    for (uint32_t i : order) sorted.push_back(std::move(out.scored[i]));
+    out.scored = std::move(sorted);
     return out;
   }
 
   // Decodes the best `count` candidates (the ones that can be shown) into c.passages; snippets are made
   // for those from position `snippets_from` on (the shown ones: a snippet stems every word of its text).
   void materialize(Handle& h, Candidates& c, const AnalyzedQuery& q, size_t count, size_t snippets_from = 0) {
+    c.passages.reserve(std::min(count, c.scored.size()));
     for (auto& candidate : c.scored) {
       if (c.passages.size() >= count) break;
       store::StoredPassage stored;
@@ -962,6 +974,7 @@ class XapianEngine final : public Engine {
     Candidates c = retrieve(h, q, candidates, false, feedback);
     materialize(h, c, q, std::max<size_t>(3 * limit, 15), /*snippets_from=*/SIZE_MAX);
     std::vector<rank::ScoredPassage> usable;
+    usable.reserve(c.passages.size());
     for (size_t i = 0; i < c.passages.size(); ++i) {
       const Passage& p = c.passages[i].passage;
       bool describes_cause = !p.cause.empty() || !p.resolutions.empty() || !p.body.empty();
