@@ -120,7 +120,7 @@ PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 log "errkb-server on $URL"
 "$BUILD_DIR/errkb-server" --index "$INDEX" --kb "$KB" --listen "127.0.0.1:$PORT" \
-  --feedback-db "$WORK/feedback.db" --threads 16 >"$WORK/server.log" 2>&1 &
+  --feedback-db "$WORK/feedback.db" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do
   curl -sf "$URL/healthz" >/dev/null 2>&1 && break
