@@ -34,7 +34,7 @@ struct ServerConfig {
   std::filesystem::path feedback_db;                // default: <index_dir>.feedback.sqlite beside the index
   int feedback_retention_days = 90;                 // unrated diagnoses and empty searches are forgotten after this
   int threads = 64;                                 // HTTP worker threads: each open keep-alive connection holds one
-  size_t keep_alive_max_count = 100;                // requests per keep-alive connection; then a waiting one gets its worker
+  size_t keep_alive_max_count = 1000;               // requests per keep-alive connection; then a waiting one gets its worker
   int keep_alive_timeout_s = 2;                     // idle keep-alive connections release their worker after this
   int read_timeout_s = 5;
   int write_timeout_s = 5;
