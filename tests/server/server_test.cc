@@ -576,6 +576,43 @@ TEST_F(ServerTest, OneStructuredLogLinePerRequest) {
   EXPECT_EQ(log.find("desk-secret-key"), std::string::npos) << "the key itself must never be logged";
 }
 
+// `connections` keep-alive clients, each sending GET /healthz every `interval` until destroyed.
+class BusyConnections {
+ public:
+  BusyConnections(int port, int connections, std::chrono::milliseconds interval) {
+    for (int i = 0; i < connections; ++i)
+      threads_.emplace_back([this, port, interval] {
+        httplib::Client c("127.0.0.1", port);
+        c.set_keep_alive(true);
+        while (!stop_) {
+          if (auto r = c.Get("/healthz"); r && r->status == 200) ++answered_;
+          std::this_thread::sleep_for(interval);
+        }
+      });
+  }
+  ~BusyConnections() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+  }
+  void wait_for_answers(int n) const {
+    while (answered_ < n) std::this_thread::sleep_for(5ms);
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int> answered_{0};
+  std::vector<std::thread> threads_;
+};
+
+// A GET from a new connection, and how long it took.
+std::pair<httplib::Result, double> timed_get(int port, const std::string& path) {
+  httplib::Client probe("127.0.0.1", port);
+  probe.set_read_timeout(30);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = probe.Get(path);
+  return {std::move(r), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+}
+
 // Each open keep-alive connection holds a worker thread while it keeps sending. With the default
 // settings a helpdesk's usual 16 busy connections leave workers over, so a health probe or a metrics
 // scrape is answered at once instead of waiting for a connection to end.
@@ -584,26 +621,9 @@ TEST_F(ServerTest, AProbeGetsThroughWhileSixteenConnectionsKeepSending) {
   config_.threads = defaults.threads;
   config_.keep_alive_max_count = defaults.keep_alive_max_count;
   ASSERT_NO_FATAL_FAILURE(start());
-  std::atomic<bool> stop{false};
-  std::atomic<int> answered{0};
-  std::vector<std::thread> busy;
-  for (int i = 0; i < 16; ++i)
-    busy.emplace_back([&] {
-      httplib::Client c("127.0.0.1", server_->port());
-      c.set_keep_alive(true);
-      while (!stop) {
-        if (auto r = c.Get("/healthz"); r && r->status == 200) ++answered;
-        std::this_thread::sleep_for(5ms);
-      }
-    });
-  while (answered < 64) std::this_thread::sleep_for(5ms);  // every busy connection has its worker
-  httplib::Client probe("127.0.0.1", server_->port());
-  probe.set_read_timeout(10);
-  const auto t0 = std::chrono::steady_clock::now();
-  auto r = probe.Get("/metrics");
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  stop = true;
-  for (auto& t : busy) t.join();
+  BusyConnections busy(server_->port(), 16, 5ms);
+  busy.wait_for_answers(64);  // every busy connection has its worker
+  auto [r, seconds] = timed_get(server_->port(), "/metrics");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_LT(seconds, 1.0) << "the probe waited for a busy connection to give its worker back";
@@ -615,26 +635,9 @@ TEST_F(ServerTest, AWaitingConnectionGetsAWorkerWhenABusyOneReachesItsRequestCou
   config_.threads = 2;
   config_.keep_alive_max_count = 20;
   ASSERT_NO_FATAL_FAILURE(start());
-  std::atomic<bool> stop{false};
-  std::atomic<int> answered{0};
-  std::vector<std::thread> busy;
-  for (int i = 0; i < 2; ++i)
-    busy.emplace_back([&] {
-      httplib::Client c("127.0.0.1", server_->port());
-      c.set_keep_alive(true);
-      while (!stop) {
-        if (auto r = c.Get("/healthz"); r && r->status == 200) ++answered;
-        std::this_thread::sleep_for(10ms);
-      }
-    });
-  while (answered < 4) std::this_thread::sleep_for(5ms);
-  httplib::Client probe("127.0.0.1", server_->port());
-  probe.set_read_timeout(30);
-  const auto t0 = std::chrono::steady_clock::now();
-  auto r = probe.Get("/healthz");
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  stop = true;
-  for (auto& t : busy) t.join();
+  BusyConnections busy(server_->port(), 2, 10ms);
+  busy.wait_for_answers(4);
+  auto [r, seconds] = timed_get(server_->port(), "/healthz");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_LT(seconds, 5.0);  // 20 requests 10 ms apart: well under a second
