@@ -24,11 +24,7 @@ int main(int argc, char** argv) {
     }
     return exit_code;
   }
-  // Log lines are gathered in memory and written in batches (log_sink.h): a request formats its line
-  // and appends it. Written one by one, every line took the sink's mutex and a write(), and a worker
-  // that waited on them added a millisecond or more to its request (the /v1/codes p99 at 16
-  // connections: 4.8 ms with request lines, 3.2 ms without); handed to spdlog's async thread, every line
-  // woke that thread. Warnings and errors are written at once, the rest within 100 ms.
+  // Request log lines are written in batches: log_sink.h says why, and when a line appears.
   spdlog::set_default_logger(std::make_shared<spdlog::logger>(
       "errkb", std::make_shared<BatchedFdSink>(STDOUT_FILENO, std::chrono::milliseconds(100))));
   spdlog::set_level(spdlog::level::from_str(config->log_level));

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <initializer_list>
 #include <string_view>
-#include <unordered_map>
 
 namespace errkb::rank {
 
