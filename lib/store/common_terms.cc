@@ -39,4 +39,47 @@ size_t CommonTermBits::bytes() const {
   return total;
 }
 
+WordPresence::WordPresence(std::string term, Xapian::doccount termfreq, double weight, const CommonTermBits::Bits* bits)
+    : term_(std::move(term)), termfreq_(termfreq), weight_(weight), bits_(bits) {}
+
+void WordPresence::init(const Xapian::Database& db) {
+  current_ = 0;
+  started_ = false;
+  if (!bits_) {
+    postings_ = db.postlist_begin(term_);
+    end_ = db.postlist_end(term_);
+  }
+  set_maxweight(weight_);
+}
+
+void WordPresence::next(double) {
+  if (bits_) {
+    const Xapian::docid next = bits_->first_from(current_ + 1);
+    current_ = next == 0 ? kEnd : next;
+  } else if (!started_) {
+    started_ = true;  // postlist_begin is at the first posting already
+  } else {
+    ++postings_;
+  }
+}
+
+void WordPresence::skip_to(Xapian::docid did, double) {
+  if (bits_) {
+    if (did <= current_) return;
+    const Xapian::docid next = bits_->first_from(did);
+    current_ = next == 0 ? kEnd : next;
+  } else {
+    started_ = true;
+    postings_.skip_to(did);
+  }
+}
+
+bool WordPresence::at_end() const { return bits_ ? current_ == kEnd : postings_ == end_; }
+
+Xapian::docid WordPresence::get_docid() const { return bits_ ? current_ : *postings_; }
+
+std::string WordPresence::get_description() const {
+  return "WordPresence(" + term_ + (bits_ ? ", bitset)" : ", posting list)");
+}
+
 }  // namespace errkb::store

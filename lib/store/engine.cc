@@ -865,7 +865,12 @@ class XapianEngine final : public Engine {
       // Every passage carrying the code is a candidate, ordered by how well it also matches the prose.
       Xapian::Query code_first = has_prose ? Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query, q.prose_query)
                                            : q.code_query;
-      run(filtered(q, code_first), code_first, true);
+      Xapian::Query matched = code_first;
+      if (has_prose)
+        code_first = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query,
+                                   store::prose_for_code_pass(h.db, h.freqs, q.prose_query, common.get(),
+                                                              options_.common_term_min_postings));
+      run(filtered(q, code_first), matched, true);
     }
     if (has_prose) {
       store::ProseScanPlan plan = store::plan_prose_scan(

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
+
+#include "errkb/schema.h"
 
 namespace errkb::store {
 
@@ -66,6 +69,41 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
     plan.passes.push_back({Xapian::Query(Xapian::Query::OP_FILTER, prose, Xapian::Query(windows->release())), share});
   }
   return plan;
+}
+
+Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
+                                  const CommonTermBits* common, uint64_t common_min_postings) {
+  const double n = std::max<double>(1, db.get_doccount());
+  // Xapian's BM25Weight with this index's parameters (schema.h), for wdf = kWdfScale.
+  const double k1 = schema::kBm25K1 * schema::kWdfScale, wdf = schema::kWdfScale;
+  auto presence_weight = [&](double termfreq) {
+    double tw = (n - termfreq + 0.5) / (termfreq + 0.5);
+    if (tw < 2) tw = tw * 0.5 + 1;
+    return std::log(tw) * (k1 + 1) * wdf / (k1 + wdf);
+  };
+  std::vector<Xapian::Query> parts;
+  std::set<std::string> present;  // a word written twice counts once by presence
+  bool changed = false;
+  auto add = [&](const Xapian::Query& q) {
+    if (q.get_type() == Xapian::Query::LEAF_TERM) {
+      const std::string term = *q.get_unique_terms_begin();
+      const Xapian::doccount termfreq = freqs.of(db, term);
+      if (termfreq >= common_min_postings) {
+        changed = true;
+        if (present.insert(term).second) {
+          auto* source = new WordPresence(term, termfreq, presence_weight(termfreq), common ? common->find(term) : nullptr);
+          parts.emplace_back(source->release());
+        }
+        return;
+      }
+    }
+    parts.push_back(q);
+  };
+  if (prose.get_type() == Xapian::Query::OP_OR)
+    for (size_t i = 0; i < prose.get_num_subqueries(); ++i) add(prose.get_subquery(i));
+  else
+    add(prose);
+  return changed ? any_of(parts) : prose;
 }
 
 DocidWindows::DocidWindows(Xapian::docid last_docid, double fraction, unsigned windows)

@@ -12,6 +12,8 @@
 
 #include <xapian.h>
 
+#include "store/common_terms.h"
+
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -59,6 +61,13 @@ struct ProseScanPlan {
 // `budget`: postings the plan may read (EngineOptions::prose_scan_budget).
 ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
                               size_t min_candidates, uint64_t budget);
+
+// The prose as the code pass ranks by it (engine.cc: every passage carrying the code is a candidate,
+// ordered by how well it also matches the prose): a word in at least `common_min_postings` passages
+// counts by its presence (WordPresence, from `common`'s bitset when it has one), weighted as BM25
+// weighs one body occurrence at the length pivot; rarer words by BM25. Synonym groups stay as they are.
+Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
+                                  const CommonTermBits* common, uint64_t common_min_postings);
 
 // Posting source of the docids in `windows` equal windows over 1..last_docid, each cut to its first
 // `fraction` share: used as a filter, it makes the matcher skip the rest of every posting list.

@@ -2,9 +2,14 @@
 // bitset answers exactly as the word's posting list does.
 #include "store/common_terms.h"
 
+#include "store/scan_plan.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
+#include <vector>
 
 #include "test_util.h"
 
@@ -60,6 +65,73 @@ TEST_F(CommonTermBitsTest, MemoryLimitKeepsTheCommonestWords) {
   EXPECT_EQ(one.bytes(), 128u);
   CommonTermBits none = CommonTermBits::load(db_, {.min_postings = 1, .max_bytes = 64});
   EXPECT_EQ(none.terms(), 0u);
+}
+
+// A WordPresence leaf walks the word's docids alike whether its bitset or its posting list answers.
+TEST_F(CommonTermBitsTest, WordPresenceWalksTheWordsDocidsFromBitsOrPostings) {
+  CommonTermBits bits = CommonTermBits::load(db_, {.min_postings = 300, .max_bytes = 1 << 20});
+  for (const char* term : {"Zorder", "Zerror"}) {
+    std::vector<Xapian::docid> postings;
+    for (auto p = db_.postlist_begin(term); p != db_.postlist_end(term); ++p) postings.push_back(*p);
+    ASSERT_NE(bits.find(term), nullptr);
+    for (const CommonTermBits::Bits* b : {bits.find(term), static_cast<const CommonTermBits::Bits*>(nullptr)}) {
+      const std::string how = std::string(term) + (b ? " from bits" : " from postings");
+      WordPresence walk(term, db_.get_termfreq(term), 2.5, b);
+      walk.init(db_);
+      std::vector<Xapian::docid> walked;
+      for (walk.next(0); !walk.at_end(); walk.next(0)) {
+        walked.push_back(walk.get_docid());
+        EXPECT_EQ(walk.get_weight(), 2.5);
+      }
+      EXPECT_EQ(walked, postings) << how;
+
+      WordPresence skip(term, db_.get_termfreq(term), 2.5, b);
+      skip.init(db_);
+      for (Xapian::docid target : {1u, 7u, 7u, 50u, 333u, 334u, 999u}) {
+        skip.skip_to(target, 0);
+        auto expected = std::lower_bound(postings.begin(), postings.end(), target);
+        ASSERT_FALSE(skip.at_end()) << how << " skip to " << target;
+        EXPECT_EQ(skip.get_docid(), *expected) << how << " skip to " << target;
+      }
+      skip.skip_to(1001, 0);
+      EXPECT_TRUE(skip.at_end()) << how;
+    }
+  }
+}
+
+// The code pass (scan_plan.h) counts common words by presence, rarer ones by BM25: the ranking of the
+// passages carrying a code is the same whether the common words' bitsets are loaded or not.
+TEST_F(CommonTermBitsTest, CodePassCountsCommonWordsByPresenceWithOrWithoutBits) {
+  CommonTermBits bits = CommonTermBits::load(db_, {.min_postings = 300, .max_bytes = 1 << 20});
+  const std::vector<Xapian::Query> words = {Xapian::Query("Zorder"), Xapian::Query("Zerror"), Xapian::Query("Zrare"),
+                                            Xapian::Query("Zorder")};
+  const Xapian::Query prose(Xapian::Query::OP_OR, words.begin(), words.end());
+  auto ranked = [&](const CommonTermBits* common) {
+    TermFreqs freqs;
+    const Xapian::Query pass = prose_for_code_pass(db_, freqs, prose, common, 300);
+    const std::string described = pass.get_description();
+    EXPECT_NE(described.find("WordPresence(Zorder"), std::string::npos) << described;
+    EXPECT_NE(described.find("WordPresence(Zerror"), std::string::npos) << described;
+    EXPECT_EQ(described.find("WordPresence(Zrare"), std::string::npos) << described;
+    EXPECT_EQ(described.find("WordPresence(Zorder", described.find("WordPresence(Zorder") + 1), std::string::npos)
+        << "a word written twice counts once: " << described;
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_AND_MAYBE, Xapian::Query("XC:http:500"), pass));
+    Xapian::MSet mset = enquire.get_mset(0, 2000);
+    std::map<Xapian::docid, double> weights;
+    for (auto it = mset.begin(); it != mset.end(); ++it) weights[*it] = it.get_weight();
+    return weights;
+  };
+  const auto with_bits = ranked(&bits), without = ranked(nullptr);
+  ASSERT_EQ(with_bits.size(), 1000u);  // every passage carries the code
+  ASSERT_EQ(without.size(), 1000u);
+  for (const auto& [did, weight] : with_bits) EXPECT_DOUBLE_EQ(weight, without.at(did)) << "docid " << did;
+  // Both common words > one of them > none; the rare word adds its BM25 weight.
+  EXPECT_GT(with_bits.at(6), with_bits.at(2));
+  EXPECT_GT(with_bits.at(2), with_bits.at(1));
+  EXPECT_GT(with_bits.at(300), with_bits.at(6));
+  // The commoner word weighs less.
+  EXPECT_GT(with_bits.at(3), with_bits.at(2));
 }
 
 }  // namespace
