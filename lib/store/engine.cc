@@ -605,7 +605,7 @@ class XapianEngine final : public Engine {
     q.prose = collapse_whitespace(prose);
     q.language = query_language(lang, q.prose);
 
-    q.code_query = code_query_for(q.readings);
+    q.code_query = code_query_for(q.readings, [&](const std::string& term) { return h.freqs.of(h.db, term) > 0; });
 
     if (!q.prose.empty()) {
       Xapian::QueryParser qp;
@@ -652,13 +652,16 @@ class XapianEngine final : public Engine {
   }
 
   // Exact code terms of the readings, weighted by confidence; the weaker ambiguous-code terms at half.
-  static Xapian::Query code_query_for(const std::vector<CodeReading>& readings) {
+  // Terms the index does not have are left out (`indexed`, from the cached term frequencies): most
+  // codes have no weak term, and each term is a posting list the matcher and matched_terms would open.
+  template <typename Indexed>
+  static Xapian::Query code_query_for(const std::vector<CodeReading>& readings, Indexed&& indexed) {
     std::vector<Xapian::Query> parts;
     for (const auto& r : readings) {
-      parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(std::string(schema::kCodePrefix) + r.canonical),
-                         r.confidence);
-      parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-                         Xapian::Query(std::string(schema::kWeakCodePrefix) + r.canonical), 0.5 * r.confidence);
+      std::string certain = std::string(schema::kCodePrefix) + r.canonical;
+      std::string weak = std::string(schema::kWeakCodePrefix) + r.canonical;
+      if (indexed(certain)) parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(certain), r.confidence);
+      if (indexed(weak)) parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(weak), 0.5 * r.confidence);
     }
     if (parts.empty()) return Xapian::Query();
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
@@ -1056,7 +1059,7 @@ class XapianEngine final : public Engine {
     AnalyzedQuery q;
     q.language = "en";
     q.readings.push_back({interp.canonical, interp.name, 1.0});
-    q.code_query = code_query_for(q.readings);
+    q.code_query = code_query_for(q.readings, [&](const std::string& term) { return h.freqs.of(h.db, term) > 0; });
     // Catalogue entries for this reading.
     Xapian::Enquire enquire(h.db);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
