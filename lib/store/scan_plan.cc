@@ -35,10 +35,22 @@ Xapian::Query any_of(const std::vector<Xapian::Query>& parts) {
   return parts.size() == 1 ? parts.front() : Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
+// A WordPresence leaf, weighted as Xapian's BM25Weight with this index's parameters (schema.h) weighs
+// one body occurrence at the length pivot (wdf = kWdfScale).
+Xapian::Query presence_of(const Xapian::Database& db, const std::string& term, Xapian::doccount termfreq,
+                          const CommonTermBits::Bits* bits) {
+  const double n = std::max<double>(1, db.get_doccount());
+  const double k1 = schema::kBm25K1 * schema::kWdfScale, wdf = schema::kWdfScale;
+  double tw = (n - termfreq + 0.5) / (termfreq + 0.5);
+  if (tw < 2) tw = tw * 0.5 + 1;
+  auto* source = new WordPresence(term, termfreq, std::log(tw) * (k1 + 1) * wdf / (k1 + wdf), bits);
+  return Xapian::Query(source->release());
+}
+
 }  // namespace
 
 ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
-                              size_t min_candidates, uint64_t budget) {
+                              size_t min_candidates, uint64_t budget, const CommonTermBits* common) {
   ProseScanPlan plan;
   std::vector<WordGroup> groups = word_groups(db, freqs, prose);
   uint64_t total = 0;
@@ -53,15 +65,27 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
   for (const auto& g : groups) none *= 1 - std::min(1.0, static_cast<double>(g.postings) / n);
   plan.estimated_matches = static_cast<uint64_t>(std::llround(n * (1 - none)));
   std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.postings < b.postings; });
-  std::vector<Xapian::Query> rare;
+  std::vector<Xapian::Query> rare, present;
   uint64_t rare_postings = 0;
-  for (const auto& g : groups) {
-    if (rare_postings + g.postings > budget) break;
-    if (g.postings == 0) continue;  // a word the index does not have matches nothing
-    rare.push_back(g.query);
-    rare_postings += g.postings;
+  size_t g = 0;
+  for (; g < groups.size(); ++g) {
+    if (rare_postings + groups[g].postings > budget) break;
+    if (groups[g].postings == 0) continue;  // a word the index does not have matches nothing
+    rare.push_back(groups[g].query);
+    rare_postings += groups[g].postings;
   }
-  if (!rare.empty()) plan.passes.push_back({any_of(rare), 1.0});
+  std::set<std::string> seen;  // a word written twice counts once
+  for (; g < groups.size() && common; ++g) {
+    const Xapian::Query& q = groups[g].query;
+    if (q.get_type() != Xapian::Query::LEAF_TERM) continue;
+    const std::string term = *q.get_unique_terms_begin();
+    if (const CommonTermBits::Bits* bits = common->find(term); bits && seen.insert(term).second)
+      present.push_back(presence_of(db, term, freqs.of(db, term), bits));
+  }
+  if (!rare.empty())
+    plan.passes.push_back({present.empty() ? any_of(rare)
+                                           : Xapian::Query(Xapian::Query::OP_AND_MAYBE, any_of(rare), any_of(present)),
+                           1.0});
   if (rare_postings < min_candidates) {
     const double share =
         std::clamp(static_cast<double>(budget) / (kWindowedPostingCost * static_cast<double>(total)), 0.0, 1.0);
@@ -73,14 +97,6 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
 
 Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
                                   const CommonTermBits* common, uint64_t common_min_postings) {
-  const double n = std::max<double>(1, db.get_doccount());
-  // Xapian's BM25Weight with this index's parameters (schema.h), for wdf = kWdfScale.
-  const double k1 = schema::kBm25K1 * schema::kWdfScale, wdf = schema::kWdfScale;
-  auto presence_weight = [&](double termfreq) {
-    double tw = (n - termfreq + 0.5) / (termfreq + 0.5);
-    if (tw < 2) tw = tw * 0.5 + 1;
-    return std::log(tw) * (k1 + 1) * wdf / (k1 + wdf);
-  };
   std::vector<Xapian::Query> parts;
   std::set<std::string> present;  // a word written twice counts once by presence
   bool changed = false;
@@ -90,10 +106,7 @@ Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, 
       const Xapian::doccount termfreq = freqs.of(db, term);
       if (termfreq >= common_min_postings) {
         changed = true;
-        if (present.insert(term).second) {
-          auto* source = new WordPresence(term, termfreq, presence_weight(termfreq), common ? common->find(term) : nullptr);
-          parts.emplace_back(source->release());
-        }
+        if (present.insert(term).second) parts.push_back(presence_of(db, term, termfreq, common ? common->find(term) : nullptr));
         return;
       }
     }
