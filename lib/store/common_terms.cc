@@ -39,47 +39,64 @@ size_t CommonTermBits::bytes() const {
   return total;
 }
 
-WordPresence::WordPresence(std::string term, Xapian::doccount termfreq, double weight, const CommonTermBits::Bits* bits)
-    : term_(std::move(term)), termfreq_(termfreq), weight_(weight), bits_(bits) {}
+WordsPresence::WordsPresence(std::vector<Word> words) {
+  uint64_t sum = 0;
+  for (auto& w : words) {
+    termfreq_min_ = std::max(termfreq_min_, w.termfreq);
+    sum += w.termfreq;
+    cursors_.push_back({std::move(w), {}, {}, 0});
+  }
+  termfreq_max_ = static_cast<Xapian::doccount>(std::min<uint64_t>(sum, ~Xapian::doccount{0}));
+}
 
-void WordPresence::init(const Xapian::Database& db) {
+void WordsPresence::init(const Xapian::Database& db) {
   current_ = 0;
-  started_ = false;
-  if (!bits_) {
-    postings_ = db.postlist_begin(term_);
-    end_ = db.postlist_end(term_);
+  weight_ = 0;
+  double max_weight = 0;
+  for (auto& c : cursors_) {
+    c.at = 0;
+    if (!c.word.bits) {
+      c.postings = db.postlist_begin(c.word.term);
+      c.end = db.postlist_end(c.word.term);
+    }
+    max_weight += c.word.weight;
   }
-  set_maxweight(weight_);
+  termfreq_max_ = std::min(termfreq_max_, db.get_doccount());
+  set_maxweight(max_weight);
 }
 
-void WordPresence::next(double) {
-  if (bits_) {
-    const Xapian::docid next = bits_->first_from(current_ + 1);
-    current_ = next == 0 ? kEnd : next;
-  } else if (!started_) {
-    started_ = true;  // postlist_begin is at the first posting already
-  } else {
-    ++postings_;
+void WordsPresence::skip_to(Xapian::docid did, double) {
+  if (did <= current_ || current_ == kEnd) return;
+  Xapian::docid first = kEnd;
+  for (auto& c : cursors_) {
+    if (c.at < did) {
+      if (c.word.bits) {
+        const Xapian::docid next = c.word.bits->first_from(did);
+        c.at = next == 0 ? kEnd : next;
+      } else {
+        c.postings.skip_to(did);
+        c.at = c.postings == c.end ? kEnd : *c.postings;
+      }
+    }
+    first = std::min(first, c.at);
   }
+  current_ = first;
+  weight_ = 0;
+  for (const auto& c : cursors_)
+    if (c.at == first) weight_ += c.word.weight;
 }
 
-void WordPresence::skip_to(Xapian::docid did, double) {
-  if (bits_) {
-    if (did <= current_) return;
-    const Xapian::docid next = bits_->first_from(did);
-    current_ = next == 0 ? kEnd : next;
-  } else {
-    started_ = true;
-    postings_.skip_to(did);
-  }
+WordsPresence* WordsPresence::clone() const {
+  std::vector<Word> words;
+  for (const auto& c : cursors_) words.push_back(c.word);
+  return new WordsPresence(std::move(words));
 }
 
-bool WordPresence::at_end() const { return bits_ ? current_ == kEnd : postings_ == end_; }
-
-Xapian::docid WordPresence::get_docid() const { return bits_ ? current_ : *postings_; }
-
-std::string WordPresence::get_description() const {
-  return "WordPresence(" + term_ + (bits_ ? ", bitset)" : ", posting list)");
+std::string WordsPresence::get_description() const {
+  std::string out = "WordsPresence(";
+  for (size_t i = 0; i < cursors_.size(); ++i)
+    out += (i ? ", " : "") + cursors_[i].word.term + (cursors_[i].word.bits ? ": bitset" : ": posting list");
+  return out + ")";
 }
 
 }  // namespace errkb::store

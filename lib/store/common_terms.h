@@ -66,37 +66,46 @@ class CommonTermBits {
   std::unordered_map<std::string, Bits> bits_;
 };
 
-// A word as a matcher leaf that only says whether a passage has it, with one fixed weight: from its
-// bitset when it has one, else from its posting list. Ranking the passages that carry a code by the
-// prose (the code pass, engine.cc) asks each common word about each of them; at 1M passages a code
-// in 20,000 passages made that a skip into every long posting list, 5-8 ms per query. A bit test
-// answers it instead, and the weight is the same whichever answers.
-class WordPresence : public Xapian::PostingSource {
+// Words as one matcher leaf that only says which of them a passage has, each with one fixed weight
+// (a passage weighs the sum of its words'): from a word's bitset when it has one, else from its
+// posting list. Ranking the passages that carry a code by the prose (the code pass, engine.cc) asks
+// each common word about each of them; at 1M passages a code in 20,000 passages made that a skip into
+// every long posting list, 5-8 ms per query. A bit test answers it instead, and the weights are the
+// same whichever answers. One leaf for all the words, not one each: the matcher then makes one call
+// per candidate instead of one per word and the OR over them.
+class WordsPresence : public Xapian::PostingSource {
  public:
-  // `bits`: the word's bitset or nullptr; it must outlive the query.
-  WordPresence(std::string term, Xapian::doccount termfreq, double weight, const CommonTermBits::Bits* bits);
+  struct Word {
+    std::string term;
+    Xapian::doccount termfreq = 0;
+    double weight = 0;
+    const CommonTermBits::Bits* bits = nullptr;  // must outlive the query; nullptr: the posting list
+  };
+  explicit WordsPresence(std::vector<Word> words);
 
   void init(const Xapian::Database& db) override;
-  Xapian::doccount get_termfreq_min() const override { return termfreq_; }
-  Xapian::doccount get_termfreq_est() const override { return termfreq_; }
-  Xapian::doccount get_termfreq_max() const override { return termfreq_; }
-  void next(double min_wt) override;
+  Xapian::doccount get_termfreq_min() const override { return termfreq_min_; }
+  Xapian::doccount get_termfreq_est() const override { return termfreq_max_; }
+  Xapian::doccount get_termfreq_max() const override { return termfreq_max_; }
+  void next(double min_wt) override { skip_to(current_ + 1, min_wt); }
   void skip_to(Xapian::docid did, double min_wt) override;
-  bool at_end() const override;
-  Xapian::docid get_docid() const override;
+  bool at_end() const override { return current_ == kEnd; }
+  Xapian::docid get_docid() const override { return current_; }
   double get_weight() const override { return weight_; }
-  WordPresence* clone() const override { return new WordPresence(term_, termfreq_, weight_, bits_); }
+  WordsPresence* clone() const override;
   std::string get_description() const override;
 
  private:
-  std::string term_;
-  Xapian::doccount termfreq_;
-  double weight_;
-  const CommonTermBits::Bits* bits_;
-  Xapian::docid current_ = 0;  // with bits_: 0 before the first, kEnd past the last
   static constexpr Xapian::docid kEnd = ~Xapian::docid{0};
-  Xapian::PostingIterator postings_, end_;  // without bits_
-  bool started_ = false;
+  struct Cursor {
+    Word word;
+    Xapian::PostingIterator postings, end;  // without a bitset
+    Xapian::docid at = 0;                   // 0 before the first, kEnd past the last
+  };
+  std::vector<Cursor> cursors_;
+  Xapian::doccount termfreq_min_ = 0, termfreq_max_ = 0;
+  Xapian::docid current_ = 0;
+  double weight_ = 0;
 };
 
 }  // namespace errkb::store

@@ -35,15 +35,19 @@ Xapian::Query any_of(const std::vector<Xapian::Query>& parts) {
   return parts.size() == 1 ? parts.front() : Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
-// A WordPresence leaf, weighted as Xapian's BM25Weight with this index's parameters (schema.h) weighs
-// one body occurrence at the length pivot (wdf = kWdfScale).
-Xapian::Query presence_of(const Xapian::Database& db, const std::string& term, Xapian::doccount termfreq,
-                          const CommonTermBits::Bits* bits) {
+// What a word counts by its presence (WordsPresence): Xapian's BM25Weight with this index's parameters
+// (schema.h) for one body occurrence at the length pivot (wdf = kWdfScale).
+WordsPresence::Word presence_of(const Xapian::Database& db, const std::string& term, Xapian::doccount termfreq,
+                                const CommonTermBits::Bits* bits) {
   const double n = std::max<double>(1, db.get_doccount());
   const double k1 = schema::kBm25K1 * schema::kWdfScale, wdf = schema::kWdfScale;
   double tw = (n - termfreq + 0.5) / (termfreq + 0.5);
   if (tw < 2) tw = tw * 0.5 + 1;
-  auto* source = new WordPresence(term, termfreq, std::log(tw) * (k1 + 1) * wdf / (k1 + wdf), bits);
+  return {term, termfreq, std::log(tw) * (k1 + 1) * wdf / (k1 + wdf), bits};
+}
+
+Xapian::Query presence_query(std::vector<WordsPresence::Word> words) {
+  auto* source = new WordsPresence(std::move(words));
   return Xapian::Query(source->release());
 }
 
@@ -65,7 +69,8 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
   for (const auto& g : groups) none *= 1 - std::min(1.0, static_cast<double>(g.postings) / n);
   plan.estimated_matches = static_cast<uint64_t>(std::llround(n * (1 - none)));
   std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.postings < b.postings; });
-  std::vector<Xapian::Query> rare, present;
+  std::vector<Xapian::Query> rare;
+  std::vector<WordsPresence::Word> present;
   uint64_t rare_postings = 0;
   size_t g = 0;
   for (; g < groups.size(); ++g) {
@@ -84,7 +89,8 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
   }
   if (!rare.empty())
     plan.passes.push_back({present.empty() ? any_of(rare)
-                                           : Xapian::Query(Xapian::Query::OP_AND_MAYBE, any_of(rare), any_of(present)),
+                                           : Xapian::Query(Xapian::Query::OP_AND_MAYBE, any_of(rare),
+                                                           presence_query(std::move(present))),
                            1.0});
   if (rare_postings < min_candidates) {
     const double share =
@@ -98,15 +104,15 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
 Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
                                   const CommonTermBits* common, uint64_t common_min_postings) {
   std::vector<Xapian::Query> parts;
-  std::set<std::string> present;  // a word written twice counts once by presence
-  bool changed = false;
+  std::vector<WordsPresence::Word> common_words;
+  std::set<std::string> seen;  // a word written twice counts once by presence
   auto add = [&](const Xapian::Query& q) {
     if (q.get_type() == Xapian::Query::LEAF_TERM) {
       const std::string term = *q.get_unique_terms_begin();
       const Xapian::doccount termfreq = freqs.of(db, term);
       if (termfreq >= common_min_postings) {
-        changed = true;
-        if (present.insert(term).second) parts.push_back(presence_of(db, term, termfreq, common ? common->find(term) : nullptr));
+        if (seen.insert(term).second)
+          common_words.push_back(presence_of(db, term, termfreq, common ? common->find(term) : nullptr));
         return;
       }
     }
@@ -116,7 +122,9 @@ Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, 
     for (size_t i = 0; i < prose.get_num_subqueries(); ++i) add(prose.get_subquery(i));
   else
     add(prose);
-  return changed ? any_of(parts) : prose;
+  if (common_words.empty()) return prose;
+  parts.push_back(presence_query(std::move(common_words)));
+  return any_of(parts);
 }
 
 DocidWindows::DocidWindows(Xapian::docid last_docid, double fraction, unsigned windows)

@@ -63,13 +63,13 @@ struct ProseScanPlan {
 // query follows, so a short list is topped up with the best passages of common words.
 // `budget`: postings the plan may read (EngineOptions::prose_scan_budget).
 // `common`: the loaded bitsets (nullptr while they load). The words left out of the rarer words' pass
-// that have one still order its candidates by their presence (WordPresence, a bit test per candidate).
+// that have one still order its candidates by their presence (WordsPresence, a bit test per candidate).
 ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
                               size_t min_candidates, uint64_t budget, const CommonTermBits* common = nullptr);
 
 // The prose as the code pass ranks by it (engine.cc: every passage carrying the code is a candidate,
 // ordered by how well it also matches the prose): a word in at least `common_min_postings` passages
-// counts by its presence (WordPresence, from `common`'s bitset when it has one), weighted as BM25
+// counts by its presence (WordsPresence, from `common`'s bitset when it has one), weighted as BM25
 // weighs one body occurrence at the length pivot; rarer words by BM25. Synonym groups stay as they are.
 Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
                                   const CommonTermBits* common, uint64_t common_min_postings);

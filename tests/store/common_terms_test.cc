@@ -67,35 +67,40 @@ TEST_F(CommonTermBitsTest, MemoryLimitKeepsTheCommonestWords) {
   EXPECT_EQ(none.terms(), 0u);
 }
 
-// A WordPresence leaf walks the word's docids alike whether its bitset or its posting list answers.
-TEST_F(CommonTermBitsTest, WordPresenceWalksTheWordsDocidsFromBitsOrPostings) {
+// A WordsPresence leaf walks the docids that have any of its words, alike whether bitsets or posting
+// lists answer, and weighs each passage by the words it has.
+TEST_F(CommonTermBitsTest, WordsPresenceWalksTheWordsDocidsFromBitsOrPostings) {
   CommonTermBits bits = CommonTermBits::load(db_, {.min_postings = 300, .max_bytes = 1 << 20});
-  for (const char* term : {"Zorder", "Zerror"}) {
-    std::vector<Xapian::docid> postings;
-    for (auto p = db_.postlist_begin(term); p != db_.postlist_end(term); ++p) postings.push_back(*p);
-    ASSERT_NE(bits.find(term), nullptr);
-    for (const CommonTermBits::Bits* b : {bits.find(term), static_cast<const CommonTermBits::Bits*>(nullptr)}) {
-      const std::string how = std::string(term) + (b ? " from bits" : " from postings");
-      WordPresence walk(term, db_.get_termfreq(term), 2.5, b);
-      walk.init(db_);
-      std::vector<Xapian::docid> walked;
-      for (walk.next(0); !walk.at_end(); walk.next(0)) {
-        walked.push_back(walk.get_docid());
-        EXPECT_EQ(walk.get_weight(), 2.5);
-      }
-      EXPECT_EQ(walked, postings) << how;
+  ASSERT_NE(bits.find("Zorder"), nullptr);
+  ASSERT_NE(bits.find("Zerror"), nullptr);
+  // Expected: the docids with Zorder (every 2nd, weight 2) or Zerror (every 3rd, weight 3).
+  std::map<Xapian::docid, double> expected;
+  for (Xapian::docid did = 1; did <= 1000; ++did)
+    if (did % 2 == 0 || did % 3 == 0) expected[did] = (did % 2 == 0 ? 2.0 : 0.0) + (did % 3 == 0 ? 3.0 : 0.0);
+  for (bool from_bits : {true, false}) {
+    auto words = [&] {
+      return std::vector<WordsPresence::Word>{
+          {"Zorder", db_.get_termfreq("Zorder"), 2.0, from_bits ? bits.find("Zorder") : nullptr},
+          {"Zerror", db_.get_termfreq("Zerror"), 3.0, from_bits ? bits.find("Zerror") : nullptr}};
+    };
+    const std::string how = from_bits ? "from bits" : "from postings";
+    WordsPresence walk(words());
+    walk.init(db_);
+    std::map<Xapian::docid, double> walked;
+    for (walk.next(0); !walk.at_end(); walk.next(0)) walked[walk.get_docid()] = walk.get_weight();
+    EXPECT_EQ(walked, expected) << how;
 
-      WordPresence skip(term, db_.get_termfreq(term), 2.5, b);
-      skip.init(db_);
-      for (Xapian::docid target : {1u, 7u, 7u, 50u, 333u, 334u, 999u}) {
-        skip.skip_to(target, 0);
-        auto expected = std::lower_bound(postings.begin(), postings.end(), target);
-        ASSERT_FALSE(skip.at_end()) << how << " skip to " << target;
-        EXPECT_EQ(skip.get_docid(), *expected) << how << " skip to " << target;
-      }
-      skip.skip_to(1001, 0);
-      EXPECT_TRUE(skip.at_end()) << how;
+    WordsPresence skip(words());
+    skip.init(db_);
+    for (Xapian::docid target : {1u, 7u, 7u, 50u, 333u, 335u, 999u}) {
+      skip.skip_to(target, 0);
+      auto at = expected.lower_bound(target);
+      ASSERT_FALSE(skip.at_end()) << how << " skip to " << target;
+      EXPECT_EQ(skip.get_docid(), at->first) << how << " skip to " << target;
+      EXPECT_EQ(skip.get_weight(), at->second) << how << " skip to " << target;
     }
+    skip.skip_to(1001, 0);
+    EXPECT_TRUE(skip.at_end()) << how;
   }
 }
 
@@ -110,10 +115,11 @@ TEST_F(CommonTermBitsTest, CodePassCountsCommonWordsByPresenceWithOrWithoutBits)
     TermFreqs freqs;
     const Xapian::Query pass = prose_for_code_pass(db_, freqs, prose, common, 300);
     const std::string described = pass.get_description();
-    EXPECT_NE(described.find("WordPresence(Zorder"), std::string::npos) << described;
-    EXPECT_NE(described.find("WordPresence(Zerror"), std::string::npos) << described;
-    EXPECT_EQ(described.find("WordPresence(Zrare"), std::string::npos) << described;
-    EXPECT_EQ(described.find("WordPresence(Zorder", described.find("WordPresence(Zorder") + 1), std::string::npos)
+    const std::string by_presence = "WordsPresence(Zorder: ";
+    EXPECT_NE(described.find(by_presence), std::string::npos) << described;
+    EXPECT_NE(described.find("Zerror: "), std::string::npos) << described;
+    EXPECT_EQ(described.find("Zrare: "), std::string::npos) << described;
+    EXPECT_EQ(described.find("Zorder: ", described.find("Zorder: ") + 1), std::string::npos)
         << "a word written twice counts once: " << described;
     Xapian::Enquire enquire(db_);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_AND_MAYBE, Xapian::Query("XC:http:500"), pass));
