@@ -46,7 +46,7 @@ struct ServerConfig {
   int indexer_threads = 0;                          // rebuild shards for admin reindex; 0 = cores
   size_t code_cache_readings = 4096;                // /v1/codes answers kept per code reading and index revision; 0 = none
   size_t spelling_memo_words = 8192;                // spelling suggestions kept per word and index revision; 0 = none
-  uint64_t prose_scan_budget = 20000;               // postings one prose query may read; 0 = no limit
+  uint64_t prose_scan_budget = 60000;               // postings one prose query may read; 0 = no limit
   size_t common_term_bits_mb = 32;                  // bitsets of the commonest prose words' postings; 0 = none
   int concurrent_queries = 0;                       // searches and diagnoses running at once, the rest queue FIFO; 0 = cores
   bool log_requests = true;                         // one log line per request

@@ -34,7 +34,7 @@ struct EngineOptions {
   // query is exact BM25 over every passage it matches (always, on a KB of some thousands of
   // passages); beyond it, its rarer words choose the candidates, or a spread sample of the index does.
   // 0 = no limit.
-  uint64_t prose_scan_budget = 20'000;
+  uint64_t prose_scan_budget = 60'000;
   // How long a thread's handle trusts that the index has not changed before it looks again (a stat of
   // the stub and a read of the revision, per query when 0). invalidate() makes every handle look at
   // its next query whatever the interval; the server calls it when its watcher sees a change.

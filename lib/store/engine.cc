@@ -877,8 +877,7 @@ class XapianEngine final : public Engine {
     }
     if (has_prose) {
       store::ProseScanPlan plan = store::plan_prose_scan(
-          h.db, h.freqs, q.prose_query, want, options_.prose_scan_budget ? options_.prose_scan_budget : UINT64_MAX,
-          common.get());
+          h.db, h.freqs, q.prose_query, want, options_.prose_scan_budget ? options_.prose_scan_budget : UINT64_MAX);
       for (const auto& pass : plan.passes) run(filtered(q, pass.query), q.prose_query, !has_codes && plan.exact);
       if (!has_codes && !plan.exact) {
         // What the whole query would match: an estimate from the posting list sizes, no scan. The

@@ -54,7 +54,7 @@ Xapian::Query presence_query(std::vector<WordsPresence::Word> words) {
 }  // namespace
 
 ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
-                              size_t min_candidates, uint64_t budget, const CommonTermBits* common) {
+                              size_t min_candidates, uint64_t budget) {
   ProseScanPlan plan;
   std::vector<WordGroup> groups = word_groups(db, freqs, prose);
   uint64_t total = 0;
@@ -70,28 +70,14 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
   plan.estimated_matches = static_cast<uint64_t>(std::llround(n * (1 - none)));
   std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.postings < b.postings; });
   std::vector<Xapian::Query> rare;
-  std::vector<WordsPresence::Word> present;
   uint64_t rare_postings = 0;
-  size_t g = 0;
-  for (; g < groups.size(); ++g) {
-    if (rare_postings + groups[g].postings > budget) break;
-    if (groups[g].postings == 0) continue;  // a word the index does not have matches nothing
-    rare.push_back(groups[g].query);
-    rare_postings += groups[g].postings;
+  for (const auto& g : groups) {
+    if (rare_postings + g.postings > budget) break;
+    if (g.postings == 0) continue;  // a word the index does not have matches nothing
+    rare.push_back(g.query);
+    rare_postings += g.postings;
   }
-  std::set<std::string> seen;  // a word written twice counts once
-  for (; g < groups.size() && common; ++g) {
-    const Xapian::Query& q = groups[g].query;
-    if (q.get_type() != Xapian::Query::LEAF_TERM) continue;
-    const std::string term = *q.get_unique_terms_begin();
-    if (const CommonTermBits::Bits* bits = common->find(term); bits && seen.insert(term).second)
-      present.push_back(presence_of(db, term, freqs.of(db, term), bits));
-  }
-  if (!rare.empty())
-    plan.passes.push_back({present.empty() ? any_of(rare)
-                                           : Xapian::Query(Xapian::Query::OP_AND_MAYBE, any_of(rare),
-                                                           presence_query(std::move(present))),
-                           1.0});
+  if (!rare.empty()) plan.passes.push_back({any_of(rare), 1.0});
   if (rare_postings < min_candidates) {
     const double share =
         std::clamp(static_cast<double>(budget) / (kWindowedPostingCost * static_cast<double>(total)), 0.0, 1.0);

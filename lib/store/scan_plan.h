@@ -4,11 +4,8 @@
 // a third of a million passages costs 3 ms alone, so a query of common words could take 30 ms at 1M
 // passages. plan_prose_scan() gives each query a budget of postings:
 //   - within budget (always on a KB of a few thousand passages): the query as it is, exact BM25;
-//   - the rarer words fit: candidates are the passages with one of them, ranked by BM25 over them plus
-//     the presence of each common word (from its bitset): ranked by the rare words alone, a passage
-//     with every word of the query fell behind many with one rare word (at 1M passages the source of
-//     a symptom query was in the top 10 for 0.479 of them; with presence, 0.500 at a third of the
-//     budget). The common words count in scoring too (the caller looks up which candidates have them);
+//   - the rarer words fit: candidates are the passages with one of them, ranked by BM25 over them; the
+//     common words still count in scoring (the caller looks up which candidates contain them);
 //   - every word is common: the full query over evenly spread docid windows covering the budget's
 //     share of the index (DocidWindows), so each part of the KB (every shard, every kind) is sampled.
 #pragma once
@@ -62,10 +59,8 @@ struct ProseScanPlan {
 // `min_candidates`: when the rarer words match fewer passages than this, a sampled pass over the whole
 // query follows, so a short list is topped up with the best passages of common words.
 // `budget`: postings the plan may read (EngineOptions::prose_scan_budget).
-// `common`: the loaded bitsets (nullptr while they load). The words left out of the rarer words' pass
-// that have one still order its candidates by their presence (WordsPresence, a bit test per candidate).
 ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
-                              size_t min_candidates, uint64_t budget, const CommonTermBits* common = nullptr);
+                              size_t min_candidates, uint64_t budget);
 
 // The prose as the code pass ranks by it (engine.cc: every passage carrying the code is a candidate,
 // ordered by how well it also matches the prose): a word in at least `common_min_postings` passages

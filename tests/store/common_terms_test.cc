@@ -140,30 +140,5 @@ TEST_F(CommonTermBitsTest, CodePassCountsCommonWordsByPresenceWithOrWithoutBits)
   EXPECT_GT(with_bits.at(3), with_bits.at(2));
 }
 
-// A query whose common words are left out of the rarer words' pass (scan_plan.h): with their bitsets
-// loaded they still order its candidates, so the passages with every word come first.
-TEST_F(CommonTermBitsTest, RareWordsPassRanksByThePresenceOfTheCommonWords) {
-  CommonTermBits bits = CommonTermBits::load(db_, {.min_postings = 300, .max_bytes = 1 << 20});
-  const std::vector<Xapian::Query> words = {Xapian::Query("Zorder"), Xapian::Query("Zerror"), Xapian::Query("Zrare")};
-  const Xapian::Query prose(Xapian::Query::OP_OR, words.begin(), words.end());
-  auto first_three = [&](const CommonTermBits* common) {
-    TermFreqs freqs;
-    // Zrare (10 passages) fits a budget of 20 postings; Zerror (333) and Zorder (500) do not.
-    ProseScanPlan plan = plan_prose_scan(db_, freqs, prose, 5, 20, common);
-    EXPECT_FALSE(plan.exact);
-    EXPECT_EQ(plan.passes.size(), 1u);  // Zrare matches enough: no sampled pass
-    Xapian::Enquire enquire(db_);
-    enquire.set_query(plan.passes.front().query);
-    Xapian::MSet mset = enquire.get_mset(0, 3);
-    std::vector<Xapian::docid> top;
-    for (auto it = mset.begin(); it != mset.end(); ++it) top.push_back(*it);
-    return top;
-  };
-  // Every 100th passage has Zrare and Zorder; 300, 600 and 900 have Zerror too.
-  EXPECT_EQ(first_three(&bits), (std::vector<Xapian::docid>{300, 600, 900}));
-  // Without the bitsets Zrare alone ranks them: all ten alike, in the matcher's order.
-  EXPECT_NE(first_three(nullptr), (std::vector<Xapian::docid>{300, 600, 900}));
-}
-
 }  // namespace
 }  // namespace errkb::store
