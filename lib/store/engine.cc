@@ -605,7 +605,7 @@ class XapianEngine final : public Engine {
     q.prose = collapse_whitespace(prose);
     q.language = query_language(lang, q.prose);
 
-    q.code_query = code_query_for(q.readings, [&](const std::string& term) { return h.freqs.of(h.db, term) > 0; });
+    q.code_query = code_query_for(h, q.readings);
 
     if (!q.prose.empty()) {
       Xapian::QueryParser qp;
@@ -652,10 +652,10 @@ class XapianEngine final : public Engine {
   }
 
   // Exact code terms of the readings, weighted by confidence; the weaker ambiguous-code terms at half.
-  // Terms the index does not have are left out (`indexed`, from the cached term frequencies): most
-  // codes have no weak term, and each term is a posting list the matcher and matched_terms would open.
-  template <typename Indexed>
-  static Xapian::Query code_query_for(const std::vector<CodeReading>& readings, Indexed&& indexed) {
+  // Terms the index does not have are left out (by the handle's cached term frequencies): most codes
+  // have no weak term, and each term is a posting list the matcher and matched_terms would open.
+  static Xapian::Query code_query_for(Handle& h, const std::vector<CodeReading>& readings) {
+    auto indexed = [&](const std::string& term) { return h.freqs.of(h.db, term) > 0; };
     std::vector<Xapian::Query> parts;
     for (const auto& r : readings) {
       std::string certain = std::string(schema::kCodePrefix) + r.canonical;
@@ -865,15 +865,15 @@ class XapianEngine final : public Engine {
     bool has_prose = !q.prose_query.empty();
     if (!has_codes && !has_prose) return out;
     if (has_codes) {
-      // Every passage carrying the code is a candidate, ordered by how well it also matches the prose.
-      Xapian::Query code_first = has_prose ? Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query, q.prose_query)
-                                           : q.code_query;
-      Xapian::Query matched = code_first;
-      if (has_prose)
-        code_first = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query,
-                                   store::prose_for_code_pass(h.db, h.freqs, q.prose_query, common.get(),
-                                                              options_.common_term_min_postings));
-      run(filtered(q, code_first), matched, true);
+      // Every passage carrying the code is a candidate, ordered by how well it also matches the prose
+      // (its common words by presence, store/scan_plan.h); all the prose's words count as matched.
+      auto code_first = [&](const Xapian::Query& prose) {
+        return has_prose ? Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query, prose) : q.code_query;
+      };
+      const Xapian::Query ordering = has_prose ? store::prose_for_code_pass(h.db, h.freqs, q.prose_query, common.get(),
+                                                                            options_.common_term_min_postings)
+                                               : Xapian::Query();
+      run(filtered(q, code_first(ordering)), code_first(q.prose_query), true);
     }
     if (has_prose) {
       store::ProseScanPlan plan = store::plan_prose_scan(
@@ -1059,7 +1059,7 @@ class XapianEngine final : public Engine {
     AnalyzedQuery q;
     q.language = "en";
     q.readings.push_back({interp.canonical, interp.name, 1.0});
-    q.code_query = code_query_for(q.readings, [&](const std::string& term) { return h.freqs.of(h.db, term) > 0; });
+    q.code_query = code_query_for(h, q.readings);
     // Catalogue entries for this reading.
     Xapian::Enquire enquire(h.db);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,

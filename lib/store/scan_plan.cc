@@ -46,11 +46,6 @@ WordsPresence::Word presence_of(const Xapian::Database& db, const std::string& t
   return {term, termfreq, std::log(tw) * (k1 + 1) * wdf / (k1 + wdf), bits};
 }
 
-Xapian::Query presence_query(std::vector<WordsPresence::Word> words) {
-  auto* source = new WordsPresence(std::move(words));
-  return Xapian::Query(source->release());
-}
-
 }  // namespace
 
 ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
@@ -109,7 +104,8 @@ Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, 
   else
     add(prose);
   if (common_words.empty()) return prose;
-  parts.push_back(presence_query(std::move(common_words)));
+  auto* presence = new WordsPresence(std::move(common_words));
+  parts.emplace_back(presence->release());
   return any_of(parts);
 }
 
