@@ -132,6 +132,8 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
     config.prose_scan_budget = value.as<uint64_t>();
   } else if (name == "common_term_bits_mb") {
     config.common_term_bits_mb = value.as<size_t>();
+  } else if (name == "prose_postings_mb") {
+    config.prose_postings_mb = value.as<size_t>();
   } else if (name == "concurrent_queries") {
     config.concurrent_queries = value.as<int>();
   } else if (name == "log_requests") {
@@ -262,6 +264,7 @@ Status validate(ServerConfig& config) {
   if (config.index_poll_ms < 50 || config.index_poll_ms > 600000) return bad("index_poll_ms", "must be 50-600000");
   if (config.indexer_threads < 0 || config.indexer_threads > 256) return bad("indexer_threads", "must be 0-256");
   if (config.common_term_bits_mb > 65536) return bad("common_term_bits_mb", "must be 0-65536");
+  if (config.prose_postings_mb > 1048576) return bad("prose_postings_mb", "must be 0-1048576");
   if (config.concurrent_queries < 0 || config.concurrent_queries > 1024) return bad("concurrent_queries", "must be 0-1024");
   if (config.anonymous_rate_per_second < 0) return bad("anonymous_rate_per_second", "must not be negative");
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};

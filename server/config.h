@@ -48,6 +48,7 @@ struct ServerConfig {
   size_t spelling_memo_words = 8192;                // spelling suggestions kept per word and index revision; 0 = none
   uint64_t prose_scan_budget = 60000;               // postings one prose query may read; 0 = no limit
   size_t common_term_bits_mb = 32;                  // bitsets of the commonest prose words' postings; 0 = none
+  size_t prose_postings_mb = 1024;                  // every prose word's posting list in memory (matching); 0 = none
   int concurrent_queries = 0;                       // searches and diagnoses running at once, the rest queue FIFO; 0 = cores
   bool log_requests = true;                         // one log line per request
   std::string log_level = "info";

@@ -24,6 +24,7 @@
 #include "store/common_terms.h"
 #include "store/documents.h"
 #include "store/index_dir.h"
+#include "store/prose_postings.h"
 #include "store/query_pool.h"
 #include "store/scan_plan.h"
 #include "store/snippet.h"
@@ -505,7 +506,13 @@ class XapianEngine final : public Engine {
     const bool records = !options_.rank_records_in_memory || rank_records_for(h);
     const bool spelling = spelling_.get(h.generation) != nullptr;
     const bool common = options_.common_term_bits_bytes == 0 || common_terms_for(h);
-    return records && spelling && common;
+    const bool postings = options_.prose_postings_bytes == 0 || prose_postings_for(h);
+    return records && spelling && common && postings;
+  }
+
+  std::shared_ptr<const store::ProsePostings> prose_postings_for(const Handle& h) {
+    if (options_.prose_postings_bytes == 0) return nullptr;
+    return prose_postings_.get(h.generation);
   }
 
   std::shared_ptr<const store::CommonTermBits> common_terms_for(const Handle& h) {
@@ -722,9 +729,18 @@ class XapianEngine final : public Engine {
            term.compare(0, schema::kWeakCodePrefix.size(), schema::kWeakCodePrefix) == 0 || idf.count(term) > 0;
   }
 
-  static MatchedTerms matched_terms(const Xapian::Database& db, const Xapian::Query& query, const Xapian::MSet& mset,
+  // What an in-memory pass already knows: which of its words (bit i: terms[i]) each candidate has.
+  struct PassWords {
+    std::vector<std::string> terms;
+    const std::vector<uint64_t>* masks = nullptr;  // by rank
+  };
+
+  // The other terms are looked up: in a bitset, the in-memory list, else the posting list.
+  static MatchedTerms matched_terms(const Xapian::Database& db, const Xapian::Query& query,
+                                    const std::vector<Xapian::docid>& docids,
                                     const std::unordered_map<std::string, double>& idf,
-                                    const store::CommonTermBits* common) {
+                                    const store::CommonTermBits* common, const store::ProsePostings* postings,
+                                    const PassWords* pass = nullptr) {
     MatchedTerms m;
     for (auto t = query.get_terms_begin(); t != query.get_terms_end(); ++t) {
       const std::string& term = *t;
@@ -732,16 +748,34 @@ class XapianEngine final : public Engine {
         m.terms_.push_back(term);
     }
     const size_t n_terms = m.terms_.size();
-    m.present_.assign(static_cast<size_t>(mset.size()) * n_terms, 0);
-    if (n_terms == 0 || mset.empty()) return m;
+    m.present_.assign(docids.size() * n_terms, 0);
+    if (n_terms == 0 || docids.empty()) return m;
     std::vector<std::pair<Xapian::docid, size_t>> by_docid;  // (docid, rank)
-    size_t rank = 0;
-    for (auto it = mset.begin(); it != mset.end(); ++it) by_docid.emplace_back(*it, rank++);
+    for (size_t rank = 0; rank < docids.size(); ++rank) by_docid.emplace_back(docids[rank], rank);
     std::sort(by_docid.begin(), by_docid.end());
     for (size_t t = 0; t < n_terms; ++t) {
+      if (pass) {
+        auto at = std::find(pass->terms.begin(), pass->terms.end(), m.terms_[t]);
+        if (at != pass->terms.end()) {
+          const uint64_t bit = uint64_t{1} << (at - pass->terms.begin());
+          for (size_t r = 0; r < docids.size(); ++r) m.present_[r * n_terms + t] = ((*pass->masks)[r] & bit) != 0;
+          continue;
+        }
+      }
       if (const store::CommonTermBits::Bits* bits = common ? common->find(m.terms_[t]) : nullptr) {
         for (const auto& [did, r] : by_docid)
           if (bits->contains(did)) m.present_[r * n_terms + t] = 1;
+        continue;
+      }
+      if (postings && postings->loaded() && store::is_prose_word(m.terms_[t])) {
+        // A prose word the in-memory lists lack is one the index lacks.
+        if (const store::ProsePostings::List* list = postings->find(m.terms_[t])) {
+          store::ProsePostings::Cursor c(*postings, *list);
+          for (const auto& [did, r] : by_docid) {
+            if (!c.seek(did)) break;
+            if (c.docid() == did) m.present_[r * n_terms + t] = 1;
+          }
+        }
         continue;
       }
       Xapian::PostingIterator pl = db.postlist_begin(m.terms_[t]);
@@ -761,6 +795,7 @@ class XapianEngine final : public Engine {
     out.scored.reserve(2 * want);  // a code pass and a prose pass, at most `want` each (most queries)
     const std::shared_ptr<const RankRecords> records = rank_records_for(h);
     const std::shared_ptr<const store::CommonTermBits> common = common_terms_for(h);
+    const std::shared_ptr<const store::ProsePostings> postings = prose_postings_for(h);
     std::unordered_set<Xapian::docid> seen;
     double total_idf = 0;
     std::unordered_map<std::string, double> idf;
@@ -772,25 +807,21 @@ class XapianEngine final : public Engine {
       total_idf += w;
     }
 
-    // `scoring_terms`: the query whose words count as matched (the whole query when `query` is a
-    // reduced scan of it, store/scan_plan.h).
-    auto run = [&](const Xapian::Query& query, const Xapian::Query& scoring_terms, bool facets_here) {
-      Xapian::Enquire enquire(h.db);
-      enquire.set_query(query);
-      enquire.set_weighting_scheme(weighting());
-      Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want));
-      if (facets_here) out.total = std::max<int64_t>(out.total, mset.get_matches_estimated());
-      double max_weight = std::max(1e-9, mset.get_max_attained());
-      MatchedTerms matched = matched_terms(h.db, scoring_terms, mset, idf, common.get());
-      size_t rank = 0;
-      for (auto it = mset.begin(); it != mset.end(); ++it, ++rank) {
-        if (!seen.insert(*it).second) continue;
+    // Scores one pass's candidates (best first, with their BM25 weights) into `out`.
+    auto score = [&](const std::vector<Xapian::docid>& docids, const std::vector<double>& weights, int64_t matches,
+                     const MatchedTerms& matched, bool facets_here) {
+      if (facets_here) out.total = std::max<int64_t>(out.total, matches);
+      const double max_weight = std::max(1e-9, weights.empty() ? 0.0 : weights.front());
+      for (size_t rank = 0; rank < docids.size(); ++rank) {
+        const Xapian::docid did = docids[rank];
+        const double weight = weights[rank];
+        if (!seen.insert(did).second) continue;
         // Scored from value slots and matched terms; the document data is decoded later, only for the
         // passages that are shown.
         store::RankRecord record;
-        std::string_view record_text = records ? records->of(*it) : std::string_view();
+        std::string_view record_text = records ? records->of(did) : std::string_view();
         std::string from_index;
-        if (record_text.empty()) record_text = from_index = it.get_document().get_value(schema::kSlotRankRecord);
+        if (record_text.empty()) record_text = from_index = h.db.get_document(did).get_value(schema::kSlotRankRecord);
         if (!store::decode_rank_record(record_text, record)) continue;
         rank::ScoredPassage sp;
         sp.passage.id = record.passage_id;
@@ -828,7 +859,7 @@ class XapianEngine final : public Engine {
         }
         sp.code_terms = std::move(matched_codes);
         double coverage = total_idf > 0 ? std::min(1.0, matched_idf / total_idf) : 0;
-        double relative = q.prose_terms.empty() ? 0 : it.get_weight() / max_weight;
+        double relative = q.prose_terms.empty() ? 0 : weight / max_weight;
         parts.text = q.prose_terms.empty() ? 0 : 0.7 * coverage + 0.3 * std::min(1.0, relative);
         parts.authority = record.authority;
         parts.votes = rank::votes_prior(record.votes);
@@ -857,8 +888,43 @@ class XapianEngine final : public Engine {
             ++at->second;
           }
         out.strength = std::max(out.strength, std::max(parts.code, std::pow(std::min(1.0, coverage * 1.1), 1.5)));
-        out.scored.push_back({std::move(sp), record.data_offset, it.get_weight()});
+        out.scored.push_back({std::move(sp), record.data_offset, weight});
       }
+    };
+    // `scoring_terms`: the query whose words count as matched (the whole query when `query` is a
+    // reduced scan of it, store/scan_plan.h).
+    auto run = [&](const Xapian::Query& query, const Xapian::Query& scoring_terms, bool facets_here) {
+      Xapian::Enquire enquire(h.db);
+      enquire.set_query(query);
+      enquire.set_weighting_scheme(weighting());
+      Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want));
+      std::vector<Xapian::docid> docids;
+      std::vector<double> weights;
+      for (auto it = mset.begin(); it != mset.end(); ++it) {
+        docids.push_back(*it);
+        weights.push_back(it.get_weight());
+      }
+      score(docids, weights, mset.get_matches_estimated(),
+            matched_terms(h.db, scoring_terms, docids, idf, common.get(), postings.get()), facets_here);
+    };
+    // A pass of the prose plan over the in-memory lists (`terms`: each plan word's term).
+    auto run_in_memory = [&](const store::ProsePostings& lists, const store::ScanPass& pass,
+                             const std::vector<std::string>& terms, bool facets_here) {
+      const double k1 = schema::kBm25K1 * schema::kWdfScale;
+      std::vector<store::MatchWord> words;
+      PassWords known;
+      for (size_t i : pass.words) {
+        const store::ProsePostings::List* list = lists.find(terms[i]);
+        if (!list) continue;  // the index does not have it
+        words.push_back({list, store::bm25_termweight(lists.doccount(), list->termfreq, k1)});
+        known.terms.push_back(terms[i]);
+      }
+      const auto ranges = pass.sampled ? store::DocidWindows::ranges(lists.last_docid(), pass.share)
+                                       : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, lists.last_docid()}};
+      store::MemoryMatch m = store::match_words(lists, words, k1, ranges, want);
+      known.masks = &m.words;
+      score(m.docids, m.weights, static_cast<int64_t>(m.matches),
+            matched_terms(h.db, q.prose_query, m.docids, idf, common.get(), &lists, &known), facets_here);
     };
 
     bool has_codes = !q.code_query.empty();
@@ -878,7 +944,19 @@ class XapianEngine final : public Engine {
     if (has_prose) {
       store::ProseScanPlan plan = store::plan_prose_scan(
           h.db, h.freqs, q.prose_query, want, options_.prose_scan_budget ? options_.prose_scan_budget : UINT64_MAX);
-      for (const auto& pass : plan.passes) run(filtered(q, pass.query), q.prose_query, !has_codes && plan.exact);
+      // Matched in memory when the lists are loaded and the prose is plain words (no filter, field,
+      // synonym group or boolean term, which Xapian matches).
+      std::vector<std::string> terms;
+      bool in_memory = postings && postings->loaded() && q.filter.empty() && plan.words.size() <= 64;
+      for (const auto& word : plan.words) {
+        if (!in_memory) break;
+        in_memory = word.get_type() == Xapian::Query::LEAF_TERM && store::is_prose_word(*word.get_unique_terms_begin());
+        if (in_memory) terms.push_back(*word.get_unique_terms_begin());
+      }
+      for (const auto& pass : plan.passes) {
+        if (in_memory) run_in_memory(*postings, pass, terms, !has_codes && plan.exact);
+        else run(filtered(q, pass.query), q.prose_query, !has_codes && plan.exact);
+      }
       if (!has_codes && !plan.exact) {
         // What the whole query would match: an estimate from the posting list sizes, no scan. The
         // plan's opens no posting list (Xapian's opens every word's); with filters, ask Xapian, which
@@ -1105,6 +1183,11 @@ class XapianEngine final : public Engine {
         limits.max_bytes = options_.common_term_bits_bytes;
         limits.min_postings = options_.common_term_min_postings;
         return std::make_shared<const store::CommonTermBits>(store::CommonTermBits::load(db, limits));
+      }};
+  GenerationTable<store::ProsePostings> prose_postings_{
+      options_.index_dir, generation_of, [this](const Xapian::Database& db, const fs::path&) {
+        return std::make_shared<const store::ProsePostings>(
+            store::ProsePostings::load(db, {.max_bytes = options_.prose_postings_bytes}));
       }};
   GenerationTable<store::SpellingDictionary> spelling_{
       options_.index_dir, generation_of, [](const Xapian::Database& db, const fs::path&) {

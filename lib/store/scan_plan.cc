@@ -13,6 +13,7 @@ namespace {
 struct WordGroup {
   Xapian::Query query;  // one word of the prose, with its synonyms
   uint64_t postings = 0;
+  size_t index = 0;  // in the prose's order
 };
 
 // The prose query's words: QueryParser ORs them at the top level (a word with synonyms is one
@@ -20,7 +21,7 @@ struct WordGroup {
 std::vector<WordGroup> word_groups(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose) {
   std::vector<WordGroup> groups;
   auto add = [&](const Xapian::Query& q) {
-    WordGroup g{q, 0};
+    WordGroup g{q, 0, groups.size()};
     for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) g.postings += freqs.of(db, *t);
     groups.push_back(std::move(g));
   };
@@ -52,10 +53,15 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
                               size_t min_candidates, uint64_t budget) {
   ProseScanPlan plan;
   std::vector<WordGroup> groups = word_groups(db, freqs, prose);
+  std::vector<size_t> all;
   uint64_t total = 0;
-  for (const auto& g : groups) total += g.postings;
+  for (const auto& g : groups) {
+    plan.words.push_back(g.query);
+    all.push_back(g.index);
+    total += g.postings;
+  }
   if (total <= budget) {
-    plan.passes.push_back({prose, 1.0});
+    plan.passes.push_back({prose, 1.0, all});
     return plan;
   }
   plan.exact = false;
@@ -65,19 +71,25 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
   plan.estimated_matches = static_cast<uint64_t>(std::llround(n * (1 - none)));
   std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.postings < b.postings; });
   std::vector<Xapian::Query> rare;
+  std::vector<size_t> rare_words;
   uint64_t rare_postings = 0;
   for (const auto& g : groups) {
     if (rare_postings + g.postings > budget) break;
     if (g.postings == 0) continue;  // a word the index does not have matches nothing
     rare.push_back(g.query);
+    rare_words.push_back(g.index);
     rare_postings += g.postings;
   }
-  if (!rare.empty()) plan.passes.push_back({any_of(rare), 1.0});
+  if (!rare.empty()) {
+    std::sort(rare_words.begin(), rare_words.end());
+    plan.passes.push_back({any_of(rare), 1.0, rare_words});
+  }
   if (rare_postings < min_candidates) {
     const double share =
         std::clamp(static_cast<double>(budget) / (kWindowedPostingCost * static_cast<double>(total)), 0.0, 1.0);
     auto* windows = new DocidWindows(db.get_lastdocid(), share);
-    plan.passes.push_back({Xapian::Query(Xapian::Query::OP_FILTER, prose, Xapian::Query(windows->release())), share});
+    plan.passes.push_back(
+        {Xapian::Query(Xapian::Query::OP_FILTER, prose, Xapian::Query(windows->release())), share, all, true});
   }
   return plan;
 }
@@ -125,6 +137,16 @@ void DocidWindows::move_to(Xapian::docid did) {
   const Xapian::docid start = (did - 1) / width_ * width_ + 1;  // first docid of did's window
   current_ = did < start + taken_ ? did : start + width_;
   if (current_ > last_) current_ = last_ + 1;
+}
+
+std::vector<std::pair<Xapian::docid, Xapian::docid>> DocidWindows::ranges(Xapian::docid last_docid, double fraction,
+                                                                           unsigned windows) {
+  std::vector<std::pair<Xapian::docid, Xapian::docid>> out;
+  const DocidWindows w(last_docid, fraction, windows);
+  for (uint64_t start = 1; start <= w.last_; start += w.width_)
+    out.emplace_back(static_cast<Xapian::docid>(start),
+                     static_cast<Xapian::docid>(std::min<uint64_t>(w.last_, start + w.taken_ - 1)));
+  return out;
 }
 
 std::string DocidWindows::get_description() const {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace errkb::store {
@@ -46,9 +47,14 @@ class TermFreqs {
 struct ScanPass {
   Xapian::Query query;
   double share = 1.0;
+  std::vector<size_t> words;  // which of the plan's words it matches (ProseScanPlan::words)
+  bool sampled = false;       // over DocidWindows::ranges(last docid, share) only
 };
 
 struct ProseScanPlan {
+  // The prose's words in query order: QueryParser ORs them at the top level (a word with synonyms is
+  // one OP_SYNONYM subquery).
+  std::vector<Xapian::Query> words;
   std::vector<ScanPass> passes;  // run in order; their candidates are pooled
   bool exact = true;             // one pass, the prose query itself
   // When not exact: how many passages the whole query matches, estimated from its words' frequencies
@@ -76,6 +82,10 @@ class DocidWindows : public Xapian::PostingSource {
   // 16 windows: each is a skip of every posting list of the query (at 1M passages 16 instead of 64 made
   // symptom queries 12% faster and found their source as often: 0.479 against 0.480 of 2,000 queries).
   DocidWindows(Xapian::docid last_docid, double fraction, unsigned windows = 16);
+
+  // The docids it accepts, as inclusive ranges in ascending order.
+  static std::vector<std::pair<Xapian::docid, Xapian::docid>> ranges(Xapian::docid last_docid, double fraction,
+                                                                     unsigned windows = 16);
 
   void init(const Xapian::Database&) override { current_ = 0; }
   Xapian::doccount get_termfreq_min() const override { return 0; }

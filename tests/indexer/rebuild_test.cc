@@ -146,4 +146,48 @@ TEST_F(Rebuild, CommonWordBitsetsRankAsPostingLists) {
   }
 }
 
+// Prose queries are matched over the in-memory posting lists once they are loaded
+// (store/prose_postings.h), else through Xapian: both must rank alike, whether the plan is exact or,
+// with a budget of a few postings, the rarer words' pass and the sampled pass.
+TEST_F(Rebuild, ProseListsInMemoryRankAsXapian) {
+  update();
+  auto open = [&](size_t postings_bytes, uint64_t budget) {
+    EngineOptions o;
+    o.index_dir = index();
+    o.prose_postings_bytes = postings_bytes;
+    o.prose_scan_budget = budget;
+    auto e = Engine::Open(o);
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return e.ok() ? std::move(*e) : nullptr;
+  };
+  for (uint64_t budget : {uint64_t{0}, uint64_t{4}}) {
+    auto through_xapian = open(0, budget), in_memory = open(size_t{1} << 30, budget);
+    ASSERT_TRUE(through_xapian && in_memory);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!in_memory->info()->warm && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_TRUE(in_memory->info()->warm);
+    auto ranking = [](Engine& e, const std::string& q) {
+      std::vector<std::string> rows;
+      for (const auto& h : hits(e, q)) rows.push_back(h.id + "|" + std::to_string(h.score));
+      return rows;
+    };
+    for (const std::string q : {"custom domain record", "webhook signature secret", "PH-101 address",
+                                "domain not resolve", "address rejected weight limit", "cname record host",
+                                "domain domain record"}) {
+      ASSERT_FALSE(ranking(*through_xapian, q).empty()) << q;
+      EXPECT_EQ(ranking(*in_memory, q), ranking(*through_xapian, q)) << q << " budget " << budget;
+    }
+    DiagnoseRequest request;
+    request.text = "the custom domain does not resolve, the CNAME record and the webhook signature";
+    auto a = through_xapian->diagnose(request), b = in_memory->diagnose(request);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(b->causes.size(), a->causes.size());
+    for (size_t i = 0; i < a->causes.size(); ++i) {
+      EXPECT_EQ(b->causes[i].id, a->causes[i].id);
+      EXPECT_DOUBLE_EQ(b->causes[i].score, a->causes[i].score);
+    }
+  }
+}
+
 }  // namespace errkb::testing

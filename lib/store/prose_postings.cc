@@ -1,0 +1,224 @@
+#include "store/prose_postings.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace errkb::store {
+
+namespace {
+
+void put_varint(std::vector<uint8_t>& out, uint32_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<uint8_t>(v));
+}
+
+inline uint32_t get_varint(const uint8_t*& p) {
+  uint32_t v = *p & 0x7f;
+  for (int shift = 7; *p++ & 0x80; shift += 7) v |= static_cast<uint32_t>(*p & 0x7f) << shift;
+  return v;
+}
+
+}  // namespace
+
+ProsePostings ProsePostings::load(const Xapian::Database& db, const Limits& limits) {
+  ProsePostings out;
+  out.doccount_ = db.get_doccount();
+  out.last_docid_ = db.get_lastdocid();
+  Xapian::docid docids[kBlockPostings];
+  Xapian::termcount wdfs[kBlockPostings];
+  size_t map_bytes = 0;
+  for (auto t = db.allterms_begin("Z"); t != db.allterms_end("Z"); ++t) {
+    const std::string& term = *t;
+    if (!is_prose_word(term)) continue;
+    List list;
+    list.termfreq = t.get_termfreq();
+    list.first_block = static_cast<uint32_t>(out.blocks_.size());
+    Xapian::docid previous_last = 0;
+    uint32_t n = 0;
+    auto flush = [&] {
+      Block block{docids[n - 1], n, out.data_.size()};
+      Xapian::docid previous = previous_last;
+      for (uint32_t i = 0; i < n; ++i) {
+        put_varint(out.data_, docids[i] - previous);
+        put_varint(out.data_, wdfs[i]);
+        previous = docids[i];
+      }
+      out.blocks_.push_back(block);
+      previous_last = docids[n - 1];
+      n = 0;
+    };
+    for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) {
+      docids[n] = *p;
+      wdfs[n] = p.get_wdf();
+      if (++n == kBlockPostings) flush();
+    }
+    if (n > 0) flush();
+    list.blocks = static_cast<uint32_t>(out.blocks_.size()) - list.first_block;
+    out.lists_.emplace(term, list);
+    map_bytes += map_bytes_of(term);
+    if (out.data_.size() + out.blocks_.size() * sizeof(Block) + map_bytes > limits.max_bytes) return ProsePostings();
+  }
+  out.data_.shrink_to_fit();
+  out.blocks_.shrink_to_fit();
+  out.loaded_ = true;
+  return out;
+}
+
+size_t ProsePostings::map_bytes_of(const std::string& term) {
+  // The key, the list and about 32 bytes of node and bucket; a long key's characters beyond the
+  // string's own buffer.
+  return sizeof(std::string) + sizeof(List) + 32 + (term.size() >= sizeof(std::string) ? term.size() + 1 : 0);
+}
+
+size_t ProsePostings::bytes() const {
+  size_t map_bytes = 0;
+  for (const auto& [term, list] : lists_) map_bytes += map_bytes_of(term);
+  return data_.capacity() + blocks_.capacity() * sizeof(Block) + map_bytes;
+}
+
+ProsePostings::Cursor::Cursor(const ProsePostings& postings, const List& list)
+    : postings_(&postings), first_(list.first_block), end_(list.first_block + list.blocks) {
+  if (first_ == end_) {
+    at_end_ = true;
+    docids_[0] = 0;
+    wdfs_[0] = 0;
+    return;
+  }
+  decode(first_);
+}
+
+void ProsePostings::Cursor::decode(uint32_t block) {
+  const Block& b = postings_->blocks_[block];
+  const uint8_t* p = postings_->data_.data() + b.offset;
+  Xapian::docid did = block == first_ ? 0 : postings_->blocks_[block - 1].last;
+  for (uint32_t i = 0; i < b.count; ++i) {
+    did += get_varint(p);
+    docids_[i] = did;
+    wdfs_[i] = get_varint(p);
+  }
+  block_ = block;
+  count_ = b.count;
+  pos_ = 0;
+}
+
+bool ProsePostings::Cursor::next() {
+  if (at_end_) return false;
+  if (++pos_ < count_) return true;
+  if (block_ + 1 == end_) {
+    at_end_ = true;
+    pos_ = count_ - 1;
+    return false;
+  }
+  decode(block_ + 1);
+  return true;
+}
+
+bool ProsePostings::Cursor::seek(Xapian::docid did) {
+  if (at_end_) return false;
+  if (docids_[pos_] >= did) return true;
+  if (postings_->blocks_[block_].last < did) {
+    // The first later block whose last docid reaches did.
+    const Block* blocks = postings_->blocks_.data();
+    const Block* found = std::lower_bound(blocks + block_ + 1, blocks + end_, did,
+                                          [](const Block& b, Xapian::docid d) { return b.last < d; });
+    if (found == blocks + end_) {
+      at_end_ = true;
+      pos_ = count_ - 1;
+      return false;
+    }
+    decode(static_cast<uint32_t>(found - blocks));
+  }
+  while (docids_[pos_] < did) ++pos_;  // the block's last docid is >= did
+  return true;
+}
+
+double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq, double k1) {
+  // As Xapian 1.4's BM25Weight::init (no relevance set, factor 1, wqf 1 so that k3 changes nothing).
+  double tw = (static_cast<double>(doccount) - termfreq + 0.5) / (termfreq + 0.5);
+  if (tw < 2) tw = tw * 0.5 + 1;
+  return std::log(tw) * (k1 + 1);
+}
+
+MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWord>& words, double k1,
+                        const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want) {
+  MemoryMatch out;
+  if (words.empty() || words.size() > 64 || want == 0) return out;
+  // A chunk's accumulators (16,384 docids: 128 KB of weights and 128 KB of word masks) stay in the
+  // cache while every word's postings in it are added.
+  constexpr Xapian::docid kChunk = 1 << 14;
+  struct Scratch {
+    std::vector<double> weight = std::vector<double>(kChunk, 0.0);
+    std::vector<uint64_t> mask = std::vector<uint64_t>(kChunk, 0);
+    std::vector<uint32_t> touched;
+  };
+  thread_local Scratch scratch;
+  std::vector<ProsePostings::Cursor> cursors;
+  cursors.reserve(words.size());
+  for (const auto& w : words) cursors.emplace_back(postings, *w.list);
+
+  // The best so far as a heap whose top is the worst of them: lower weight, or equal weight and a
+  // higher docid (Xapian's order for equal weights).
+  struct Hit {
+    double weight;
+    Xapian::docid did;
+    uint64_t mask;
+  };
+  auto better = [](const Hit& a, const Hit& b) { return a.weight != b.weight ? a.weight > b.weight : a.did < b.did; };
+  std::vector<Hit> best;
+  best.reserve(want + 1);
+
+  for (const auto& [range_lo, range_hi] : ranges) {
+    Xapian::docid lo = range_lo;
+    while (lo <= range_hi) {
+      // Start the chunk at the first posting of any word from `lo` on.
+      Xapian::docid first = ~Xapian::docid{0};
+      for (auto& c : cursors)
+        if (c.seek(lo)) first = std::min(first, c.docid());
+      if (first > range_hi) break;
+      lo = first;
+      const Xapian::docid hi = std::min<uint64_t>(range_hi, uint64_t{lo} + kChunk - 1);
+      for (size_t i = 0; i < cursors.size(); ++i) {
+        ProsePostings::Cursor& c = cursors[i];
+        const double tw = words[i].termweight;
+        const uint64_t bit = uint64_t{1} << i;
+        while (!c.at_end() && c.docid() <= hi) {
+          const uint32_t at = c.docid() - lo;
+          if (scratch.mask[at] == 0) scratch.touched.push_back(at);
+          const double wdf = c.wdf();
+          scratch.weight[at] += tw * (wdf / (k1 + wdf));
+          scratch.mask[at] |= bit;
+          c.next();
+        }
+      }
+      out.matches += scratch.touched.size();
+      for (uint32_t at : scratch.touched) {
+        Hit hit{scratch.weight[at], lo + at, scratch.mask[at]};
+        scratch.weight[at] = 0;
+        scratch.mask[at] = 0;
+        if (best.size() < want) {
+          best.push_back(hit);
+          std::push_heap(best.begin(), best.end(), better);
+        } else if (better(hit, best.front())) {
+          std::pop_heap(best.begin(), best.end(), better);
+          best.back() = hit;
+          std::push_heap(best.begin(), best.end(), better);
+        }
+      }
+      scratch.touched.clear();
+      if (hi == range_hi) break;
+      lo = hi + 1;
+    }
+  }
+  std::sort(best.begin(), best.end(), better);
+  for (const Hit& h : best) {
+    out.docids.push_back(h.did);
+    out.weights.push_back(h.weight);
+    out.words.push_back(h.mask);
+  }
+  return out;
+}
+
+}  // namespace errkb::store
