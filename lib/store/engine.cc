@@ -789,6 +789,22 @@ class XapianEngine final : public Engine {
     return m;
   }
 
+  // The terms of a plan word the in-memory lists can match: a term or a synonym group of terms, each a
+  // prose word or one the index lacks (it matches nothing either way). False for anything else.
+  static bool memory_terms_of(Handle& h, const Xapian::Query& word, std::vector<std::string>& terms) {
+    auto add = [&](const Xapian::Query& leaf) {
+      if (leaf.get_type() != Xapian::Query::LEAF_TERM) return false;
+      const std::string term = *leaf.get_unique_terms_begin();
+      if (!store::is_prose_word(term) && h.freqs.of(h.db, term) > 0) return false;
+      terms.push_back(term);
+      return true;
+    };
+    if (word.get_type() != Xapian::Query::OP_SYNONYM) return add(word);
+    for (size_t i = 0; i < word.get_num_subqueries(); ++i)
+      if (!add(word.get_subquery(i))) return false;
+    return true;
+  }
+
   Candidates retrieve(Handle& h, const AnalyzedQuery& q, size_t want, bool with_facets,
                       const std::unordered_map<std::string, FeedbackTally>* feedback) {
     Candidates out;
@@ -907,17 +923,25 @@ class XapianEngine final : public Engine {
       score(docids, weights, mset.get_matches_estimated(),
             matched_terms(h.db, scoring_terms, docids, idf, common.get(), postings.get()), facets_here);
     };
-    // A pass of the prose plan over the in-memory lists (`terms`: each plan word's term).
+    // A pass of the prose plan over the in-memory lists (`terms`: each plan word's terms, several for a
+    // synonym group).
     auto run_in_memory = [&](const store::ProsePostings& lists, const store::ScanPass& pass,
-                             const std::vector<std::string>& terms, bool facets_here) {
+                             const std::vector<std::vector<std::string>>& terms, bool facets_here) {
       const double k1 = schema::kBm25K1 * schema::kWdfScale;
       std::vector<store::MatchWord> words;
-      PassWords known;
+      PassWords known;  // a group's bit stands for no single term: its terms are looked up
       for (size_t i : pass.words) {
-        const store::ProsePostings::List* list = lists.find(terms[i]);
-        if (!list) continue;  // the index does not have it
-        words.push_back({list, store::bm25_termweight(lists.doccount(), list->termfreq, k1)});
-        known.terms.push_back(terms[i]);
+        store::MatchWord word;
+        std::vector<Xapian::doccount> termfreqs;
+        for (const auto& term : terms[i])
+          if (const store::ProsePostings::List* list = lists.find(term)) {
+            word.lists.push_back(list);
+            termfreqs.push_back(list->termfreq);
+          }
+        if (word.lists.empty()) continue;  // the index has none of its terms
+        word.termweight = store::bm25_termweight(lists.doccount(), store::synonym_termfreq(lists.doccount(), termfreqs), k1);
+        words.push_back(std::move(word));
+        known.terms.push_back(terms[i].size() == 1 ? terms[i][0] : std::string());
       }
       const auto ranges = pass.sampled ? store::DocidWindows::ranges(lists.last_docid(), pass.share)
                                        : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, lists.last_docid()}};
@@ -944,14 +968,13 @@ class XapianEngine final : public Engine {
     if (has_prose) {
       store::ProseScanPlan plan = store::plan_prose_scan(
           h.db, h.freqs, q.prose_query, want, options_.prose_scan_budget ? options_.prose_scan_budget : UINT64_MAX);
-      // Matched in memory when the lists are loaded and the prose is plain words (no filter, field,
-      // synonym group or boolean term, which Xapian matches).
-      std::vector<std::string> terms;
+      // Matched in memory when the lists are loaded and the prose is words and synonym groups (no
+      // filter, field or boolean term, which Xapian matches).
+      std::vector<std::vector<std::string>> terms;
       bool in_memory = postings && postings->loaded() && q.filter.empty() && plan.words.size() <= 64;
       for (const auto& word : plan.words) {
         if (!in_memory) break;
-        in_memory = word.get_type() == Xapian::Query::LEAF_TERM && store::is_prose_word(*word.get_unique_terms_begin());
-        if (in_memory) terms.push_back(*word.get_unique_terms_begin());
+        in_memory = memory_terms_of(h, word, terms.emplace_back());
       }
       for (const auto& pass : plan.passes) {
         if (in_memory) run_in_memory(*postings, pass, terms, !has_codes && plan.exact);

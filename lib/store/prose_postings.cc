@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace errkb::store {
 
@@ -142,6 +143,23 @@ double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq, dou
   return std::log(tw) * (k1 + 1);
 }
 
+Xapian::doccount synonym_termfreq(Xapian::doccount doccount, std::vector<Xapian::doccount> termfreqs) {
+  if (termfreqs.empty()) return 0;
+  const double n = std::max<double>(1, doccount);
+  auto larger = std::greater<Xapian::doccount>();  // a heap with the smallest on top
+  std::make_heap(termfreqs.begin(), termfreqs.end(), larger);
+  while (termfreqs.size() > 1) {
+    std::pop_heap(termfreqs.begin(), termfreqs.end(), larger);
+    const double a = termfreqs.back();
+    termfreqs.pop_back();
+    std::pop_heap(termfreqs.begin(), termfreqs.end(), larger);
+    const double b = termfreqs.back();
+    termfreqs.back() = static_cast<Xapian::doccount>(a + b - a * b / n + 0.5);
+    std::push_heap(termfreqs.begin(), termfreqs.end(), larger);
+  }
+  return termfreqs.front();
+}
+
 MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWord>& words, double k1,
                         const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want) {
   MemoryMatch out;
@@ -153,11 +171,17 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
     std::vector<double> weight = std::vector<double>(kChunk, 0.0);
     std::vector<uint64_t> mask = std::vector<uint64_t>(kChunk, 0);
     std::vector<uint32_t> touched;
+    std::vector<Xapian::termcount> group_wdf = std::vector<Xapian::termcount>(kChunk, 0);  // a synonym group's
+    std::vector<uint32_t> group_touched;
   };
   thread_local Scratch scratch;
-  std::vector<ProsePostings::Cursor> cursors;
-  cursors.reserve(words.size());
-  for (const auto& w : words) cursors.emplace_back(postings, *w.list);
+  std::vector<ProsePostings::Cursor> cursors;  // every list of every word, word by word
+  std::vector<size_t> first_cursor;            // of each word, and the end
+  for (const auto& w : words) {
+    first_cursor.push_back(cursors.size());
+    for (const ProsePostings::List* list : w.lists) cursors.emplace_back(postings, *list);
+  }
+  first_cursor.push_back(cursors.size());
 
   // The best so far as a heap whose top is the worst of them: lower weight, or equal weight and a
   // higher docid (Xapian's order for equal weights).
@@ -180,18 +204,33 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
       if (first > range_hi) break;
       lo = first;
       const Xapian::docid hi = std::min<uint64_t>(range_hi, uint64_t{lo} + kChunk - 1);
-      for (size_t i = 0; i < cursors.size(); ++i) {
-        ProsePostings::Cursor& c = cursors[i];
+      for (size_t i = 0; i < words.size(); ++i) {
         const double tw = words[i].termweight;
         const uint64_t bit = uint64_t{1} << i;
-        while (!c.at_end() && c.docid() <= hi) {
-          const uint32_t at = c.docid() - lo;
+        auto add = [&](uint32_t at, double wdf) {
           if (scratch.mask[at] == 0) scratch.touched.push_back(at);
-          const double wdf = c.wdf();
           scratch.weight[at] += tw * (wdf / (k1 + wdf));
           scratch.mask[at] |= bit;
-          c.next();
+        };
+        if (first_cursor[i + 1] - first_cursor[i] == 1) {
+          ProsePostings::Cursor& c = cursors[first_cursor[i]];
+          for (; !c.at_end() && c.docid() <= hi; c.next()) add(c.docid() - lo, c.wdf());
+          continue;
         }
+        // Synonyms: their wdfs in a passage add up first.
+        for (size_t k = first_cursor[i]; k < first_cursor[i + 1]; ++k) {
+          ProsePostings::Cursor& c = cursors[k];
+          for (; !c.at_end() && c.docid() <= hi; c.next()) {
+            const uint32_t at = c.docid() - lo;
+            if (scratch.group_wdf[at] == 0) scratch.group_touched.push_back(at);
+            scratch.group_wdf[at] += c.wdf();
+          }
+        }
+        for (uint32_t at : scratch.group_touched) {
+          add(at, scratch.group_wdf[at]);
+          scratch.group_wdf[at] = 0;
+        }
+        scratch.group_touched.clear();
       }
       out.matches += scratch.touched.size();
       for (uint32_t at : scratch.touched) {

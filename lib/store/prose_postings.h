@@ -95,16 +95,22 @@ class ProsePostings {
   std::vector<uint8_t> data_;
 };
 
-// One word of a pass: its list and Xapian's BM25 term weight for it (termweight(); a word written n
-// times in the query weighs n times, as Xapian's n leaves of it do).
+// One word of a pass: its list, or its synonyms' lists (OP_SYNONYM: one word whose wdf in a passage is
+// the sum of theirs), and Xapian's BM25 term weight for it (bm25_termweight() of its termfreq, or of
+// synonym_termfreq() for a group). A word written twice in the query is two words, as Xapian's two
+// leaves of it are.
 struct MatchWord {
-  const ProsePostings::List* list = nullptr;
+  std::vector<const ProsePostings::List*> lists;
   double termweight = 0;
 };
 
 // BM25Weight::init's term weight (k1 + 1 folded in, a query wqf of 1) for a word in `termfreq` of
 // `doccount` passages; a posting then weighs termweight * wdf / (k1 + wdf) (b = 0, schema.h).
 double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq, double k1);
+
+// The termfreq Xapian 1.4 gives a synonym group: its OR tree's estimate, the two smallest estimates
+// combined first, each pair as if independent (a + b - ab/N, rounded).
+Xapian::doccount synonym_termfreq(Xapian::doccount doccount, std::vector<Xapian::doccount> termfreqs);
 
 struct MemoryMatch {
   std::vector<Xapian::docid> docids;  // best first: weight, then docid, as Xapian orders an MSet

@@ -148,8 +148,9 @@ TEST_F(Rebuild, CommonWordBitsetsRankAsPostingLists) {
 
 // Prose queries are matched over the in-memory posting lists once they are loaded
 // (store/prose_postings.h), else through Xapian: both must rank alike, whether the plan is exact or,
-// with a budget of a few postings, the rarer words' pass and the sampled pass.
+// with a budget of a few postings, the rarer words' pass and the sampled pass; with synonym groups too.
 TEST_F(Rebuild, ProseListsInMemoryRankAsXapian) {
+  write_file(kb() / "synonyms.txt", "domain: record, cname\nwebhook: signature\n");
   update();
   auto open = [&](size_t postings_bytes, uint64_t budget) {
     EngineOptions o;
@@ -174,7 +175,7 @@ TEST_F(Rebuild, ProseListsInMemoryRankAsXapian) {
     };
     for (const std::string q : {"custom domain record", "webhook signature secret", "PH-101 address",
                                 "domain not resolve", "address rejected weight limit", "cname record host",
-                                "domain domain record"}) {
+                                "domain domain record", "domain signature", "vendor:parcelhub address"}) {
       ASSERT_FALSE(ranking(*through_xapian, q).empty()) << q;
       EXPECT_EQ(ranking(*in_memory, q), ranking(*through_xapian, q)) << q << " budget " << budget;
     }

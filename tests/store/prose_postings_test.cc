@@ -42,11 +42,20 @@ class ProsePostingsTest : public ::testing::Test {
     db_ = Xapian::Database((dir_ / "db").string());
   }
 
-  // Xapian's answer for `terms` ORed (a term twice is two leaves), as the engine asks for it.
-  std::vector<std::pair<Xapian::docid, double>> xapian_top(const std::vector<std::string>& terms, size_t want,
-                                                          double sampled_share = 0) {
+  // Words: a term, or a synonym group of several.
+  using Words = std::vector<std::vector<std::string>>;
+
+  // Xapian's answer for the words ORed (a term twice is two leaves), as the engine asks for it.
+  std::vector<std::pair<Xapian::docid, double>> xapian_top(const Words& terms, size_t want, double sampled_share = 0) {
     std::vector<Xapian::Query> leaves;
-    for (const auto& t : terms) leaves.emplace_back(t);
+    for (const auto& word : terms) {
+      if (word.size() == 1) {
+        leaves.emplace_back(word[0]);
+        continue;
+      }
+      std::vector<Xapian::Query> synonyms(word.begin(), word.end());
+      leaves.emplace_back(Xapian::Query::OP_SYNONYM, synonyms.begin(), synonyms.end());
+    }
     Xapian::Query q(Xapian::Query::OP_OR, leaves.begin(), leaves.end());
     if (sampled_share > 0) {
       auto* windows = new DocidWindows(db_.get_lastdocid(), sampled_share);
@@ -61,13 +70,18 @@ class ProsePostingsTest : public ::testing::Test {
     return out;
   }
 
-  MemoryMatch memory_top(const ProsePostings& p, const std::vector<std::string>& terms, size_t want,
-                         double sampled_share = 0) {
+  MemoryMatch memory_top(const ProsePostings& p, const Words& terms, size_t want, double sampled_share = 0) {
     std::vector<MatchWord> words;
-    for (const auto& t : terms) {
-      const ProsePostings::List* list = p.find(t);
-      EXPECT_NE(list, nullptr) << t;
-      if (list) words.push_back({list, bm25_termweight(p.doccount(), list->termfreq, kK1)});
+    for (const auto& word : terms) {
+      MatchWord w;
+      std::vector<Xapian::doccount> termfreqs;
+      for (const auto& t : word)
+        if (const ProsePostings::List* list = p.find(t)) {
+          w.lists.push_back(list);
+          termfreqs.push_back(list->termfreq);
+        }
+      w.termweight = bm25_termweight(p.doccount(), synonym_termfreq(p.doccount(), termfreqs), kK1);
+      words.push_back(w);
     }
     auto ranges = sampled_share > 0 ? DocidWindows::ranges(p.last_docid(), sampled_share)
                                     : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, p.last_docid()}};
@@ -125,11 +139,22 @@ TEST_F(ProsePostingsTest, ListsHoldTheProseWordsPostingsExactly) {
 TEST_F(ProsePostingsTest, MatchingReturnsXapiansCandidatesAndWeights) {
   ProsePostings p = ProsePostings::load(db_, {});
   ASSERT_TRUE(p.loaded());
-  const std::vector<std::vector<std::string>> queries = {
-      {"Zorder"}, {"Zprinter", "Zrare"}, {"Zorder", "Zerror", "Zprinter", "Zrare"}, {"Zerror", "Zorder", "Zerror"}};
+  const std::vector<Words> queries = {
+      {{"Zorder"}},
+      {{"Zprinter"}, {"Zrare"}},
+      {{"Zorder"}, {"Zerror"}, {"Zprinter"}, {"Zrare"}},
+      {{"Zerror"}, {"Zorder"}, {"Zerror"}},
+      // Synonym groups: wdfs add up, the group's termfreq is Xapian's estimate.
+      {{"Zorder", "Zerror"}, {"Zprinter"}},
+      {{"Zprinter", "Zrare", "Zmissing"}, {"Zorder"}},
+      {{"Zorder", "Zerror", "Zprinter"}, {"Zrare"}},
+  };
   for (const auto& terms : queries) {
     std::string what;
-    for (const auto& t : terms) what += t + " ";
+    for (const auto& word : terms) {
+      for (const auto& t : word) what += t + (word.size() > 1 ? "|" : "");
+      what += " ";
+    }
     for (size_t want : {1u, 10u, 60u, 5000u}) {
       expect_same(xapian_top(terms, want), memory_top(p, terms, want), what + "top " + std::to_string(want));
       // A sampled pass: only the docids of DocidWindows, as Xapian filters by it.
@@ -139,13 +164,13 @@ TEST_F(ProsePostingsTest, MatchingReturnsXapiansCandidatesAndWeights) {
     }
   }
   // Every passage with any of the words is counted, however few are kept.
-  EXPECT_EQ(memory_top(p, {"Zprinter", "Zrare"}, 3).matches, 61u);  // 1234 is not a multiple of 50
-  EXPECT_EQ(memory_top(p, {"Zorder", "Zerror"}, 3).matches, 1500u + 428u - 214u);
+  EXPECT_EQ(memory_top(p, {{"Zprinter"}, {"Zrare"}}, 3).matches, 61u);  // 1234 is not a multiple of 50
+  EXPECT_EQ(memory_top(p, {{"Zorder"}, {"Zerror"}}, 3).matches, 1500u + 428u - 214u);
 }
 
 TEST_F(ProsePostingsTest, WordMasksSayWhichWordsEachPassageHas) {
   ProsePostings p = ProsePostings::load(db_, {});
-  MemoryMatch m = memory_top(p, {"Zorder", "Zerror", "Zprinter"}, 200);
+  MemoryMatch m = memory_top(p, {{"Zorder"}, {"Zerror"}, {"Zprinter"}}, 200);
   ASSERT_EQ(m.docids.size(), 200u);
   for (size_t i = 0; i < m.docids.size(); ++i) {
     const Xapian::docid did = m.docids[i];
