@@ -177,6 +177,9 @@ struct IndexInfo {
   // queries are answered, reading from the index instead (seconds at 1M passages after a start).
   bool warm = false;
   CacheStats code_cache;     // EngineOptions::code_cache_readings
+  // Memory of the open revision's in-memory posting lists (EngineOptions::prose_postings_bytes); 0 while
+  // they load, when off, or when they would need more than allowed.
+  uint64_t prose_postings_bytes = 0;
   CacheStats spelling_memo;  // EngineOptions::spelling_memo_words
 };
 

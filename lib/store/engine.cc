@@ -367,6 +367,7 @@ class XapianEngine final : public Engine {
       info.warm = tables_ready(h);
       info.code_cache = reading_answers_.stats();
       info.spelling_memo = spelling_memo_.stats();
+      if (auto postings = prose_postings_for(h)) info.prose_postings_bytes = postings->bytes();
       return info;
     });
   }

@@ -28,6 +28,20 @@ ProsePostings ProsePostings::load(const Xapian::Database& db, const Limits& limi
   ProsePostings out;
   out.doccount_ = db.get_doccount();
   out.last_docid_ = db.get_lastdocid();
+  // Sized first (term frequencies come with the term list): growing the arrays while loading would
+  // leave their earlier copies as freed memory the process keeps.
+  size_t terms = 0, blocks = 0, postings = 0;
+  for (auto t = db.allterms_begin("Z"); t != db.allterms_end("Z"); ++t)
+    if (is_prose_word(*t)) {
+      ++terms;
+      blocks += (t.get_termfreq() + kBlockPostings - 1) / kBlockPostings;
+      postings += t.get_termfreq();
+    }
+  // About 2 bytes a posting at 1M passages (a delta of one or two bytes, a wdf of one).
+  if (blocks * sizeof(Block) + postings * 2 > limits.max_bytes) return out;
+  out.lists_.reserve(terms);
+  out.blocks_.reserve(blocks);
+  out.data_.reserve(postings * 2 + postings / 4);
   Xapian::docid docids[kBlockPostings];
   Xapian::termcount wdfs[kBlockPostings];
   size_t map_bytes = 0;
@@ -62,8 +76,7 @@ ProsePostings ProsePostings::load(const Xapian::Database& db, const Limits& limi
     map_bytes += map_bytes_of(term);
     if (out.data_.size() + out.blocks_.size() * sizeof(Block) + map_bytes > limits.max_bytes) return ProsePostings();
   }
-  out.data_.shrink_to_fit();
-  out.blocks_.shrink_to_fit();
+  out.bytes_ = out.data_.capacity() + out.blocks_.capacity() * sizeof(Block) + map_bytes;
   out.loaded_ = true;
   return out;
 }
@@ -72,12 +85,6 @@ size_t ProsePostings::map_bytes_of(const std::string& term) {
   // The key, the list and about 32 bytes of node and bucket; a long key's characters beyond the
   // string's own buffer.
   return sizeof(std::string) + sizeof(List) + 32 + (term.size() >= sizeof(std::string) ? term.size() + 1 : 0);
-}
-
-size_t ProsePostings::bytes() const {
-  size_t map_bytes = 0;
-  for (const auto& [term, list] : lists_) map_bytes += map_bytes_of(term);
-  return data_.capacity() + blocks_.capacity() * sizeof(Block) + map_bytes;
 }
 
 ProsePostings::Cursor::Cursor(const ProsePostings& postings, const List& list)

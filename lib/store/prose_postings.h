@@ -51,7 +51,7 @@ class ProsePostings {
   }
   bool loaded() const { return loaded_; }
   size_t terms() const { return lists_.size(); }
-  size_t bytes() const;
+  size_t bytes() const { return bytes_; }  // about: the lists, their skip tables and the term map
   Xapian::doccount doccount() const { return doccount_; }
   Xapian::docid last_docid() const { return last_docid_; }
 
@@ -88,6 +88,7 @@ class ProsePostings {
   static size_t map_bytes_of(const std::string& term);
 
   bool loaded_ = false;
+  size_t bytes_ = 0;
   Xapian::doccount doccount_ = 0;
   Xapian::docid last_docid_ = 0;
   std::unordered_map<std::string, List> lists_;
