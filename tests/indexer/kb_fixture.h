@@ -80,6 +80,19 @@ class KbFixture : public ::testing::Test {
     EXPECT_TRUE(resp.ok()) << resp.status().ToString();
     return resp.ok() ? resp->hits : std::vector<Hit>{};
   }
+  // "passage id|score" of the hits for q, in order: two engines rank alike when these are equal.
+  static std::vector<std::string> ranking(Engine& e, const std::string& q) {
+    std::vector<std::string> rows;
+    for (const auto& h : hits(e, q)) rows.push_back(h.id + "|" + std::to_string(h.score));
+    return rows;
+  }
+  // Waits (up to 10 s) until the engine's in-memory tables are loaded.
+  static bool wait_warm(Engine& e) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!e.info()->warm && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return e.info()->warm;
+  }
   // doc ids of the hits for q, in order.
   static std::vector<std::string> doc_ids(Engine& e, const std::string& q) {
     std::vector<std::string> ids;

@@ -121,15 +121,7 @@ TEST_F(Rebuild, CommonWordBitsetsRankAsPostingLists) {
   };
   auto from_lists = open(0), from_bits = open(size_t{1} << 20);
   ASSERT_TRUE(from_lists && from_bits);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!from_bits->info()->warm && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_TRUE(from_bits->info()->warm);
-  auto ranking = [](Engine& e, const std::string& q) {
-    std::vector<std::string> rows;
-    for (const auto& h : hits(e, q)) rows.push_back(h.id + "|" + std::to_string(h.score));
-    return rows;
-  };
+  ASSERT_TRUE(wait_warm(*from_bits));
   for (const std::string q : {"custom domain record", "webhook signature secret", "PH-101 address", "domain not resolve",
                               "address rejected weight limit", "cname record host"}) {
     ASSERT_FALSE(ranking(*from_lists, q).empty()) << q;
@@ -164,15 +156,7 @@ TEST_F(Rebuild, ProseListsInMemoryRankAsXapian) {
   for (uint64_t budget : {uint64_t{0}, uint64_t{4}}) {
     auto through_xapian = open(0, budget), in_memory = open(size_t{1} << 30, budget);
     ASSERT_TRUE(through_xapian && in_memory);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!in_memory->info()->warm && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ASSERT_TRUE(in_memory->info()->warm);
-    auto ranking = [](Engine& e, const std::string& q) {
-      std::vector<std::string> rows;
-      for (const auto& h : hits(e, q)) rows.push_back(h.id + "|" + std::to_string(h.score));
-      return rows;
-    };
+    ASSERT_TRUE(wait_warm(*in_memory));
     for (const std::string q : {"custom domain record", "webhook signature secret", "PH-101 address",
                                 "domain not resolve", "address rejected weight limit", "cname record host",
                                 "domain domain record", "domain signature", "vendor:parcelhub address"}) {
