@@ -116,6 +116,10 @@ SynonymsLoad load_synonyms(const IndexerOptions& options, UpdateReport& report) 
   SynonymsLoad out;
   XXH3_state_t* state = XXH3_createState();
   XXH3_64bits_reset(state);
+  // How write_synonyms() lays them out: a new layout changes the signature, so the next update
+  // rewrites the table of an index written by an earlier version.
+  constexpr std::string_view kLayout = "synonyms as Z-stems under raw and Z-stem keys";
+  XXH3_64bits_update(state, kLayout.data(), kLayout.size());
   for (const auto& dir : options.kb_dirs) {
     fs::path file = dir / "synonyms.txt";
     std::ifstream in(file, std::ios::binary);
@@ -137,7 +141,9 @@ SynonymsLoad load_synonyms(const IndexerOptions& options, UpdateReport& report) 
 }
 
 // Synonyms go in under the unstemmed word and under its Z-stem for each stemmer the KB uses, so that
-// QueryParser's auto-synonyms find them whatever stemming the query gets.
+// QueryParser's auto-synonyms find them whatever stemming the query gets; the synonyms themselves as
+// Z-stems, the only form of prose the index holds. (QueryParser looks a word up unstemmed first and
+// takes what it finds as it is: an unstemmed synonym, "refused" for "declined", matched nothing.)
 void write_synonyms(Xapian::WritableDatabase& db, const std::vector<SynonymGroup>& groups) {
   std::vector<std::string> old_keys(db.synonym_keys_begin(), db.synonym_keys_end());
   for (const auto& key : old_keys) db.clear_synonyms(key);
@@ -150,8 +156,10 @@ void write_synonyms(Xapian::WritableDatabase& db, const std::vector<SynonymGroup
       if (key.find(' ') != std::string::npos) continue;
       for (const auto& syn : words) {
         if (syn == key || syn.find(' ') != std::string::npos) continue;
-        db.add_synonym(key, syn);
-        for (const Xapian::Stem* stem : stemmers) db.add_synonym("Z" + (*stem)(key), "Z" + (*stem)(syn));
+        for (const Xapian::Stem* stem : stemmers) {
+          db.add_synonym(key, "Z" + (*stem)(syn));
+          db.add_synonym("Z" + (*stem)(key), "Z" + (*stem)(syn));
+        }
       }
     }
   }

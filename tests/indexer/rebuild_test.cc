@@ -175,4 +175,20 @@ TEST_F(Rebuild, ProseListsInMemoryRankAsXapian) {
   }
 }
 
+// A query word finds the passages that use its synonyms (synonyms.txt) in the word's exact form as
+// well as inflected: the query parser looks the unstemmed word up first and takes its synonyms as they
+// are, and the index holds prose as Z-stems only.
+TEST_F(Rebuild, SynonymsFindPassagesThatUseTheOtherWord) {
+  write_file(kb() / "synonyms.txt", "declined: refused\n");
+  write_file(kb() / "articles/payments/card.md",
+             "---\nid: payments/card\ntitle: Card payment fails\nlanguage: en\n---\n# Card payment fails\n\n"
+             "## Cause\n\nThe bank refused the charge.\n");
+  update();
+  auto e = engine();
+  ASSERT_TRUE(e);
+  for (const std::string q : {"declined", "charge declined", "declining"})
+    EXPECT_TRUE(contains(doc_ids(*e, q), "payments/card")) << q;
+  EXPECT_FALSE(contains(doc_ids(*e, "accepted"), "payments/card"));
+}
+
 }  // namespace errkb::testing
