@@ -940,7 +940,8 @@ class XapianEngine final : public Engine {
             termfreqs.push_back(list->termfreq);
           }
         if (word.lists.empty()) continue;  // the index has none of its terms
-        word.termweight = store::bm25_termweight(lists.doccount(), store::synonym_termfreq(lists.doccount(), termfreqs), k1);
+        const Xapian::doccount termfreq = store::synonym_termfreq(lists.doccount(), termfreqs);
+        word.termweight = store::bm25_termweight(lists.doccount(), termfreq, k1);
         words.push_back(std::move(word));
         known.terms.push_back(terms[i].size() == 1 ? terms[i][0] : std::string());
       }

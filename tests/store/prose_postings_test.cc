@@ -113,7 +113,8 @@ TEST_F(ProsePostingsTest, ListsHoldTheProseWordsPostingsExactly) {
     ASSERT_NE(list, nullptr) << term;
     EXPECT_EQ(list->termfreq, db_.get_termfreq(term));
     std::vector<std::pair<Xapian::docid, Xapian::termcount>> expected;
-    for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it) expected.emplace_back(*it, it.get_wdf());
+    for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it)
+      expected.emplace_back(*it, it.get_wdf());
     // next() walks them all,
     ProsePostings::Cursor walk(p, *list);
     for (const auto& [did, wdf] : expected) {
