@@ -74,6 +74,7 @@ inline constexpr double kBm25B = 0.5;
 inline constexpr double kMinNormLength = 0.5;
 inline constexpr double kLengthPivot = 45;  // mean raw length of the evaluation KB (tuned on it)
 inline constexpr double kWdfScale = 32;    // fixed-point resolution of the stored wdf
+inline constexpr double kBm25K1OfScaledWdf = kBm25K1 * kWdfScale;  // the k1 matching uses (b = 0)
 
 inline constexpr double wdf_scale(double raw_length) {
   double norm = raw_length / kLengthPivot;

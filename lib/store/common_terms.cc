@@ -1,7 +1,8 @@
 #include "store/common_terms.h"
 
+#include "store/prose_terms.h"
+
 #include <algorithm>
-#include <cctype>
 #include <utility>
 
 namespace errkb::store {
@@ -14,8 +15,7 @@ CommonTermBits CommonTermBits::load(const Xapian::Database& db, const Limits& li
   std::vector<std::pair<Xapian::doccount, std::string>> common;  // (postings, term)
   for (auto t = db.allterms_begin("Z"); t != db.allterms_end("Z"); ++t) {
     const std::string& term = *t;
-    // "ZS...", "ZXSYM...": prefixed field copies (a stem itself is lower case).
-    if (term.size() < 2 || std::isupper(static_cast<unsigned char>(term[1]))) continue;
+    if (!is_prose_word(term)) continue;
     if (t.get_termfreq() >= limits.min_postings) common.emplace_back(t.get_termfreq(), term);
   }
   std::sort(common.begin(), common.end(), [](const auto& a, const auto& b) {

@@ -394,7 +394,7 @@ class XapianEngine final : public Engine {
 
   // BM25 as schema.h describes.
   static Xapian::BM25Weight weighting() {
-    return Xapian::BM25Weight(schema::kBm25K1 * schema::kWdfScale, 0, 1, 0, schema::kMinNormLength);
+    return Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength);
   }
 
   // guarded(fn) on the query pool (its turn comes first come, first served), or here when there is none.
@@ -928,7 +928,6 @@ class XapianEngine final : public Engine {
     // synonym group).
     auto run_in_memory = [&](const store::ProsePostings& lists, const store::ScanPass& pass,
                              const std::vector<std::vector<std::string>>& terms, bool facets_here) {
-      const double k1 = schema::kBm25K1 * schema::kWdfScale;
       std::vector<store::MatchWord> words;
       PassWords known;  // a group's bit stands for no single term: its terms are looked up
       for (size_t i : pass.words) {
@@ -941,13 +940,13 @@ class XapianEngine final : public Engine {
           }
         if (word.lists.empty()) continue;  // the index has none of its terms
         const Xapian::doccount termfreq = store::synonym_termfreq(lists.doccount(), termfreqs);
-        word.termweight = store::bm25_termweight(lists.doccount(), termfreq, k1);
+        word.termweight = store::bm25_termweight(lists.doccount(), termfreq);
         words.push_back(std::move(word));
         known.terms.push_back(terms[i].size() == 1 ? terms[i][0] : std::string());
       }
       const auto ranges = pass.sampled ? store::DocidWindows::ranges(lists.last_docid(), pass.share)
                                        : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, lists.last_docid()}};
-      store::MemoryMatch m = store::match_words(lists, words, k1, ranges, want);
+      store::MemoryMatch m = store::match_words(lists, words, ranges, want);
       known.masks = &m.words;
       score(m.docids, m.weights, static_cast<int64_t>(m.matches),
             matched_terms(h.db, q.prose_query, m.docids, idf, common.get(), &lists, &known), facets_here);

@@ -1,5 +1,7 @@
 #include "store/prose_postings.h"
 
+#include "errkb/schema.h"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -143,7 +145,8 @@ bool ProsePostings::Cursor::seek(Xapian::docid did) {
   return true;
 }
 
-double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq, double k1) {
+double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq) {
+  constexpr double k1 = schema::kBm25K1OfScaledWdf;
   // As Xapian 1.4's BM25Weight::init (no relevance set, factor 1, wqf 1 so that k3 changes nothing).
   double tw = (static_cast<double>(doccount) - termfreq + 0.5) / (termfreq + 0.5);
   if (tw < 2) tw = tw * 0.5 + 1;
@@ -167,8 +170,9 @@ Xapian::doccount synonym_termfreq(Xapian::doccount doccount, std::vector<Xapian:
   return termfreqs.front();
 }
 
-MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWord>& words, double k1,
+MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWord>& words,
                         const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want) {
+  constexpr double k1 = schema::kBm25K1OfScaledWdf;
   MemoryMatch out;
   if (words.empty() || words.size() > 64 || want == 0) return out;
   // A chunk's accumulators (16,384 docids: 128 KB of weights and 128 KB of word masks) stay in the

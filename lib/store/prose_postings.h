@@ -14,6 +14,8 @@
 
 #include <xapian.h>
 
+#include "store/prose_terms.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -24,13 +26,10 @@
 
 namespace errkb::store {
 
-// An unprefixed Z-stem (schema.h); "ZS...", "ZXSYM..." are field copies (a stem itself is lower case).
-inline bool is_prose_word(const std::string& term) {
-  return term.size() >= 2 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z');
-}
-
 class ProsePostings {
  public:
+  static constexpr uint32_t kBlockPostings = 128;  // a block's postings; the skip table has one entry a block
+
   struct Limits {
     size_t max_bytes = size_t{1} << 30;  // past it nothing is kept (queries then match through Xapian)
   };
@@ -73,12 +72,11 @@ class ProsePostings {
     uint32_t block_ = 0;    // the decoded one
     uint32_t pos_ = 0, count_ = 0;
     bool at_end_ = false;
-    Xapian::docid docids_[128];
-    Xapian::termcount wdfs_[128];
+    Xapian::docid docids_[kBlockPostings];
+    Xapian::termcount wdfs_[kBlockPostings];
   };
 
  private:
-  static constexpr uint32_t kBlockPostings = 128;
   struct Block {
     Xapian::docid last;  // its last docid; its first is coded as a delta from the previous block's last
     uint32_t count;
@@ -105,9 +103,10 @@ struct MatchWord {
   double termweight = 0;
 };
 
-// BM25Weight::init's term weight (k1 + 1 folded in, a query wqf of 1) for a word in `termfreq` of
-// `doccount` passages; a posting then weighs termweight * wdf / (k1 + wdf) (b = 0, schema.h).
-double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq, double k1);
+// BM25Weight::init's term weight with the index's parameters (k1 + 1 folded in, a query wqf of 1) for
+// a word in `termfreq` of `doccount` passages; a posting then weighs termweight * wdf / (k1 + wdf)
+// (k1 = schema::kBm25K1OfScaledWdf, b = 0).
+double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq);
 
 // The termfreq Xapian 1.4 gives a synonym group: its OR tree's estimate, the two smallest estimates
 // combined first, each pair as if independent (a + b - ab/N, rounded).
@@ -122,7 +121,7 @@ struct MemoryMatch {
 
 // The best `want` passages by the sum of their words' BM25 weights, among the docids in `ranges`
 // (inclusive, ascending, not overlapping). At most 64 words.
-MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWord>& words, double k1,
+MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWord>& words,
                         const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want);
 
 }  // namespace errkb::store

@@ -17,6 +17,12 @@
 
 namespace errkb::store {
 
+// An unprefixed Z-stem (schema.h: the prose words a query is made of); "ZS...", "ZXSYM..." are the
+// title and symptoms copies (a stem itself is lower case).
+inline bool is_prose_word(const std::string& term) {
+  return term.size() >= 2 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z');
+}
+
 // Distinct "Z"-stems of one text with their occurrence counts.
 using StemCounts = std::vector<std::pair<const std::string*, unsigned>>;
 

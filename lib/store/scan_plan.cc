@@ -5,6 +5,7 @@
 #include <set>
 
 #include "errkb/schema.h"
+#include "store/prose_postings.h"
 
 namespace errkb::store {
 
@@ -40,11 +41,8 @@ Xapian::Query any_of(const std::vector<Xapian::Query>& parts) {
 // (schema.h) for one body occurrence at the length pivot (wdf = kWdfScale).
 WordsPresence::Word presence_of(const Xapian::Database& db, const std::string& term, Xapian::doccount termfreq,
                                 const CommonTermBits::Bits* bits) {
-  const double n = std::max<double>(1, db.get_doccount());
-  const double k1 = schema::kBm25K1 * schema::kWdfScale, wdf = schema::kWdfScale;
-  double tw = (n - termfreq + 0.5) / (termfreq + 0.5);
-  if (tw < 2) tw = tw * 0.5 + 1;
-  return {term, termfreq, std::log(tw) * (k1 + 1) * wdf / (k1 + wdf), bits};
+  const double k1 = schema::kBm25K1OfScaledWdf, wdf = schema::kWdfScale;
+  return {term, termfreq, bm25_termweight(db.get_doccount(), termfreq) * wdf / (k1 + wdf), bits};
 }
 
 }  // namespace

@@ -19,8 +19,6 @@ namespace {
 
 using errkb::testing::TempDir;
 
-constexpr double kK1 = schema::kBm25K1 * schema::kWdfScale;
-
 // 3,000 documents with words at several densities and varied wdfs (more than a block of 128 postings
 // for the common ones), a title copy and a code term that are not prose words.
 class ProsePostingsTest : public ::testing::Test {
@@ -63,7 +61,7 @@ class ProsePostingsTest : public ::testing::Test {
     }
     Xapian::Enquire enquire(db_);
     enquire.set_query(q);
-    enquire.set_weighting_scheme(Xapian::BM25Weight(kK1, 0, 1, 0, schema::kMinNormLength));
+    enquire.set_weighting_scheme(Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength));
     Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want));
     std::vector<std::pair<Xapian::docid, double>> out;
     for (auto it = mset.begin(); it != mset.end(); ++it) out.emplace_back(*it, it.get_weight());
@@ -80,12 +78,12 @@ class ProsePostingsTest : public ::testing::Test {
           w.lists.push_back(list);
           termfreqs.push_back(list->termfreq);
         }
-      w.termweight = bm25_termweight(p.doccount(), synonym_termfreq(p.doccount(), termfreqs), kK1);
+      w.termweight = bm25_termweight(p.doccount(), synonym_termfreq(p.doccount(), termfreqs));
       words.push_back(w);
     }
     auto ranges = sampled_share > 0 ? DocidWindows::ranges(p.last_docid(), sampled_share)
                                     : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, p.last_docid()}};
-    return match_words(p, words, kK1, ranges, want);
+    return match_words(p, words, ranges, want);
   }
 
   void expect_same(const std::vector<std::pair<Xapian::docid, double>>& xapian, const MemoryMatch& memory,
