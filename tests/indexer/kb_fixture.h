@@ -66,8 +66,11 @@ class KbFixture : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : UpdateReport{};
   }
-  std::unique_ptr<Engine> engine() {
-    auto e = Engine::Open({index(), nullptr});
+  std::unique_ptr<Engine> engine() { return engine(EngineOptions{}); }
+  // An engine on this fixture's index with `options` otherwise.
+  std::unique_ptr<Engine> engine(EngineOptions options) {
+    options.index_dir = index();
+    auto e = Engine::Open(options);
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     return e.ok() ? std::move(*e) : nullptr;
   }
@@ -85,6 +88,18 @@ class KbFixture : public ::testing::Test {
     std::vector<std::string> rows;
     for (const auto& h : hits(e, q)) rows.push_back(h.id + "|" + std::to_string(h.score));
     return rows;
+  }
+  // Both engines diagnose `text` with the same causes in the same order and the same scores.
+  static void expect_same_diagnosis(Engine& expected, Engine& actual, const std::string& text) {
+    DiagnoseRequest request;
+    request.text = text;
+    auto a = expected.diagnose(request), b = actual.diagnose(request);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(b->causes.size(), a->causes.size());
+    for (size_t i = 0; i < a->causes.size(); ++i) {
+      EXPECT_EQ(b->causes[i].id, a->causes[i].id);
+      EXPECT_DOUBLE_EQ(b->causes[i].score, a->causes[i].score);
+    }
   }
   // Waits (up to 10 s) until the engine's in-memory tables are loaded.
   static bool wait_warm(Engine& e) {

@@ -85,11 +85,8 @@ TEST_F(Rebuild, RankRecordsReadFromMemoryRankAsFromTheIndex) {
   update();  // the old passage's docid is gone, the new one comes after the others
   auto open = [&](bool in_memory) {
     EngineOptions o;
-    o.index_dir = index();
     o.rank_records_in_memory = in_memory;
-    auto e = Engine::Open(o);
-    EXPECT_TRUE(e.ok()) << e.status().ToString();
-    return e.ok() ? std::move(*e) : nullptr;
+    return engine(o);
   };
   auto from_index = open(false), from_memory = open(true);
   ASSERT_TRUE(from_index && from_memory);
@@ -112,12 +109,9 @@ TEST_F(Rebuild, CommonWordBitsetsRankAsPostingLists) {
   update();
   auto open = [&](size_t bits_bytes) {
     EngineOptions o;
-    o.index_dir = index();
     o.common_term_bits_bytes = bits_bytes;
     o.common_term_min_postings = 1;
-    auto e = Engine::Open(o);
-    EXPECT_TRUE(e.ok()) << e.status().ToString();
-    return e.ok() ? std::move(*e) : nullptr;
+    return engine(o);
   };
   auto from_lists = open(0), from_bits = open(size_t{1} << 20);
   ASSERT_TRUE(from_lists && from_bits);
@@ -127,15 +121,8 @@ TEST_F(Rebuild, CommonWordBitsetsRankAsPostingLists) {
     ASSERT_FALSE(ranking(*from_lists, q).empty()) << q;
     EXPECT_EQ(ranking(*from_bits, q), ranking(*from_lists, q)) << q;
   }
-  DiagnoseRequest request;
-  request.text = "the custom domain does not resolve, the CNAME record and the webhook signature";
-  auto with_lists = from_lists->diagnose(request), with_bits = from_bits->diagnose(request);
-  ASSERT_TRUE(with_lists.ok() && with_bits.ok());
-  ASSERT_EQ(with_bits->causes.size(), with_lists->causes.size());
-  for (size_t i = 0; i < with_bits->causes.size(); ++i) {
-    EXPECT_EQ(with_bits->causes[i].id, with_lists->causes[i].id);
-    EXPECT_DOUBLE_EQ(with_bits->causes[i].score, with_lists->causes[i].score);
-  }
+  expect_same_diagnosis(*from_lists, *from_bits,
+                        "the custom domain does not resolve, the CNAME record and the webhook signature");
 }
 
 // Prose queries are matched over the in-memory posting lists once they are loaded
@@ -146,12 +133,9 @@ TEST_F(Rebuild, ProseListsInMemoryRankAsXapian) {
   update();
   auto open = [&](size_t postings_bytes, uint64_t budget) {
     EngineOptions o;
-    o.index_dir = index();
     o.prose_postings_bytes = postings_bytes;
     o.prose_scan_budget = budget;
-    auto e = Engine::Open(o);
-    EXPECT_TRUE(e.ok()) << e.status().ToString();
-    return e.ok() ? std::move(*e) : nullptr;
+    return engine(o);
   };
   for (uint64_t budget : {uint64_t{0}, uint64_t{4}}) {
     auto through_xapian = open(0, budget), in_memory = open(size_t{1} << 30, budget);
@@ -163,15 +147,8 @@ TEST_F(Rebuild, ProseListsInMemoryRankAsXapian) {
       ASSERT_FALSE(ranking(*through_xapian, q).empty()) << q;
       EXPECT_EQ(ranking(*in_memory, q), ranking(*through_xapian, q)) << q << " budget " << budget;
     }
-    DiagnoseRequest request;
-    request.text = "the custom domain does not resolve, the CNAME record and the webhook signature";
-    auto a = through_xapian->diagnose(request), b = in_memory->diagnose(request);
-    ASSERT_TRUE(a.ok() && b.ok());
-    ASSERT_EQ(b->causes.size(), a->causes.size());
-    for (size_t i = 0; i < a->causes.size(); ++i) {
-      EXPECT_EQ(b->causes[i].id, a->causes[i].id);
-      EXPECT_DOUBLE_EQ(b->causes[i].score, a->causes[i].score);
-    }
+    expect_same_diagnosis(*through_xapian, *in_memory,
+                          "the custom domain does not resolve, the CNAME record and the webhook signature");
   }
 }
 
