@@ -220,8 +220,10 @@ struct AnalyzedQuery {
   std::string language;
   Xapian::Stem stem;
   Xapian::Query code_query;
+  std::vector<std::pair<std::string, double>> code_terms;  // code_query's terms and weight factors
   Xapian::Query prose_query;
-  Xapian::Query filter;
+  Xapian::Query filter;                  // the AND of filter_terms
+  std::vector<std::string> filter_terms;  // the request's vendor, product and kind, as terms
   std::vector<std::string> prose_terms;  // terms of the prose query (for coverage, feedback keys)
   store::SnippetTerms snippet_terms;     // prose_terms as the snippets look for them
   std::string suggestion;
@@ -613,7 +615,7 @@ class XapianEngine final : public Engine {
     q.prose = collapse_whitespace(prose);
     q.language = query_language(lang, q.prose);
 
-    q.code_query = code_query_for(h, q.readings);
+    set_code_query(h, q);
 
     if (!q.prose.empty()) {
       Xapian::QueryParser qp;
@@ -646,33 +648,44 @@ class XapianEngine final : public Engine {
       q.snippet_terms = store::SnippetTerms::from_query_terms(q.prose_terms);
     }
 
-    std::vector<Xapian::Query> filters;
-    auto add_filter = [&](std::string_view field, const std::string& value) {
-      if (value.empty()) return;
-      for (const auto& spec : schema::kFields)
-        if (spec.name == field) filters.emplace_back(std::string(spec.prefix) + store::lower_ascii(value));
-    };
-    add_filter("vendor", vendor);
-    add_filter("product", product);
-    add_filter("kind", kind);
-    if (!filters.empty()) q.filter = Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end());
+    const std::string* values[std::size(kRequestFilters)] = {&vendor, &product, &kind};
+    for (size_t i = 0; i < std::size(kRequestFilters); ++i)
+      if (!values[i]->empty()) q.filter_terms.push_back(filter_prefix(kRequestFilters[i]) + store::lower_ascii(*values[i]));
+    if (!q.filter_terms.empty())
+      q.filter = Xapian::Query(Xapian::Query::OP_AND, q.filter_terms.begin(), q.filter_terms.end());
     return q;
+  }
+
+  // The fields a request filters by (vendor=, product=, kind=), in analyze()'s order.
+  static constexpr std::string_view kRequestFilters[] = {"vendor", "product", "kind"};
+
+  static std::string filter_prefix(std::string_view field) {
+    for (const auto& spec : schema::kFields)
+      if (spec.name == field) return std::string(spec.prefix);
+    return {};
+  }
+
+  static std::vector<std::string> request_filter_prefixes() {
+    std::vector<std::string> prefixes;
+    for (std::string_view field : kRequestFilters) prefixes.push_back(filter_prefix(field));
+    return prefixes;
   }
 
   // Exact code terms of the readings, weighted by confidence; the weaker ambiguous-code terms at half.
   // Terms the index does not have are left out (by the handle's cached term frequencies): most codes
   // have no weak term, and each term is a posting list the matcher and matched_terms would open.
-  static Xapian::Query code_query_for(Handle& h, const std::vector<CodeReading>& readings) {
-    auto indexed = [&](const std::string& term) { return h.freqs.of(h.db, term) > 0; };
-    std::vector<Xapian::Query> parts;
-    for (const auto& r : readings) {
-      std::string certain = std::string(schema::kCodePrefix) + r.canonical;
-      std::string weak = std::string(schema::kWeakCodePrefix) + r.canonical;
-      if (indexed(certain)) parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(certain), r.confidence);
-      if (indexed(weak)) parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(weak), 0.5 * r.confidence);
+  static void set_code_query(Handle& h, AnalyzedQuery& q) {
+    auto add = [&](std::string term, double factor) {
+      if (h.freqs.of(h.db, term) > 0) q.code_terms.emplace_back(std::move(term), factor);
+    };
+    for (const auto& r : q.readings) {
+      add(std::string(schema::kCodePrefix) + r.canonical, r.confidence);
+      add(std::string(schema::kWeakCodePrefix) + r.canonical, 0.5 * r.confidence);
     }
-    if (parts.empty()) return Xapian::Query();
-    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+    std::vector<Xapian::Query> parts;
+    for (const auto& [term, factor] : q.code_terms)
+      parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), factor);
+    q.code_query = parts.empty() ? Xapian::Query() : Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   }
 
   static void add_reading(std::vector<CodeReading>& readings, const CodeInterpretation& r) {
@@ -788,6 +801,24 @@ class XapianEngine final : public Engine {
       }
     }
     return m;
+  }
+
+  // Adds a word of an in-memory pass (its terms: one, or a synonym group's) to `words`, and its term to
+  // `known` ("" for a group: its bit stands for no single term, so its terms are looked up). A word none
+  // of whose terms the index has matches nothing and is left out.
+  static void add_match_word(const store::ProsePostings& lists, const std::vector<std::string>& terms,
+                             std::vector<store::MatchWord>& words, PassWords& known) {
+    store::MatchWord word;
+    std::vector<Xapian::doccount> termfreqs;
+    for (const auto& term : terms)
+      if (const store::ProsePostings::List* list = lists.find(term)) {
+        word.lists.push_back(list);
+        termfreqs.push_back(list->termfreq);
+      }
+    if (word.lists.empty()) return;
+    word.termweight = store::bm25_termweight(lists.doccount(), store::synonym_termfreq(lists.doccount(), termfreqs));
+    words.push_back(std::move(word));
+    known.terms.push_back(terms.size() == 1 ? terms[0] : std::string());
   }
 
   // The terms of a plan word the in-memory lists can match: a term or a synonym group of terms, each a
@@ -908,6 +939,12 @@ class XapianEngine final : public Engine {
         out.scored.push_back({std::move(sp), record.data_offset, weight});
       }
     };
+    // The request's filters, as the in-memory lists hold them.
+    auto filters_of = [&](const store::ProsePostings& lists) {
+      std::vector<const store::DocidSet*> sets;
+      for (const auto& term : q.filter_terms) sets.push_back(&lists.filter(term));
+      return sets;
+    };
     // `scoring_terms`: the query whose words count as matched (the whole query when `query` is a
     // reduced scan of it, store/scan_plan.h).
     auto run = [&](const Xapian::Query& query, const Xapian::Query& scoring_terms, bool facets_here) {
@@ -930,23 +967,10 @@ class XapianEngine final : public Engine {
                              const std::vector<std::vector<std::string>>& terms, bool facets_here) {
       std::vector<store::MatchWord> words;
       PassWords known;  // a group's bit stands for no single term: its terms are looked up
-      for (size_t i : pass.words) {
-        store::MatchWord word;
-        std::vector<Xapian::doccount> termfreqs;
-        for (const auto& term : terms[i])
-          if (const store::ProsePostings::List* list = lists.find(term)) {
-            word.lists.push_back(list);
-            termfreqs.push_back(list->termfreq);
-          }
-        if (word.lists.empty()) continue;  // the index has none of its terms
-        const Xapian::doccount termfreq = store::synonym_termfreq(lists.doccount(), termfreqs);
-        word.termweight = store::bm25_termweight(lists.doccount(), termfreq);
-        words.push_back(std::move(word));
-        known.terms.push_back(terms[i].size() == 1 ? terms[i][0] : std::string());
-      }
+      for (size_t i : pass.words) add_match_word(lists, terms[i], words, known);
       const auto ranges = pass.sampled ? store::DocidWindows::ranges(lists.last_docid(), pass.share)
                                        : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, lists.last_docid()}};
-      store::MemoryMatch m = store::match_words(lists, words, ranges, want);
+      store::MemoryMatch m = store::match_words(lists, words, ranges, want, filters_of(lists));
       known.masks = &m.words;
       score(m.docids, m.weights, static_cast<int64_t>(m.matches),
             matched_terms(h.db, q.prose_query, m.docids, idf, common.get(), &lists, &known), facets_here);
@@ -955,24 +979,67 @@ class XapianEngine final : public Engine {
     bool has_codes = !q.code_query.empty();
     bool has_prose = !q.prose_query.empty();
     if (!has_codes && !has_prose) return out;
+    // The code pass: every passage carrying the code is a candidate, ordered by how well it also matches
+    // the prose (its common words by presence, store/scan_plan.h); all the prose's words count as matched.
+    auto code_first = [&](const Xapian::Query& prose) {
+      return has_prose ? Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query, prose) : q.code_query;
+    };
+    // In memory, when the lists are loaded and the prose is words and synonym groups; false otherwise.
+    auto run_code_pass_in_memory = [&](const store::ProsePostings& lists) {
+      std::vector<store::MatchWord> words;
+      std::vector<store::PresenceWord> presence;
+      PassWords known;  // codes, then words, then presence words: match_code_pass's bits
+      for (const auto& [term, factor] : q.code_terms) known.terms.push_back(term);
+      if (has_prose) {
+        const store::CodePassProse split = store::split_for_code_pass(h.db, h.freqs, q.prose_query, common.get(),
+                                                                      options_.common_term_min_postings);
+        for (const auto& part : split.ranked) {
+          std::vector<std::string> terms;
+          if (!memory_terms_of(h, part, terms)) return false;
+          add_match_word(lists, terms, words, known);
+        }
+        for (const auto& word : split.present) {
+          if (!store::is_prose_word(word.term)) return false;
+          presence.push_back({word.bits, word.bits ? nullptr : lists.find(word.term), word.weight});
+          known.terms.push_back(word.term);
+        }
+      }
+      if (known.terms.size() > 64) return false;
+      std::vector<store::CodeList> codes;
+      for (const auto& [term, factor] : q.code_terms) {
+        store::CodeList& code = codes.emplace_back();
+        code.termweight = store::bm25_termweight(lists.doccount(), h.freqs.of(h.db, term), factor);
+        if (const store::ProsePostings::List* list = lists.find(term)) {
+          code.postings.reserve(list->termfreq);
+          for (store::ProsePostings::Cursor c(lists, *list); !c.at_end(); c.next())
+            code.postings.emplace_back(c.docid(), c.wdf());
+        } else {
+          for (auto p = h.db.postlist_begin(term); p != h.db.postlist_end(term); ++p)
+            code.postings.emplace_back(*p, p.get_wdf());
+        }
+      }
+      store::MemoryMatch m = store::match_code_pass(lists, codes, words, presence, want, filters_of(lists));
+      known.masks = &m.words;
+      score(m.docids, m.weights, static_cast<int64_t>(m.matches),
+            matched_terms(h.db, code_first(q.prose_query), m.docids, idf, common.get(), &lists, &known), true);
+      return true;
+    };
     if (has_codes) {
-      // Every passage carrying the code is a candidate, ordered by how well it also matches the prose
-      // (its common words by presence, store/scan_plan.h); all the prose's words count as matched.
-      auto code_first = [&](const Xapian::Query& prose) {
-        return has_prose ? Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query, prose) : q.code_query;
-      };
-      const Xapian::Query ordering = has_prose ? store::prose_for_code_pass(h.db, h.freqs, q.prose_query, common.get(),
-                                                                            options_.common_term_min_postings)
-                                               : Xapian::Query();
-      run(filtered(q, code_first(ordering)), code_first(q.prose_query), true);
+      const bool in_memory = postings && postings->loaded();
+      if (!in_memory || !run_code_pass_in_memory(*postings)) {
+        const Xapian::Query ordering = has_prose ? store::prose_for_code_pass(h.db, h.freqs, q.prose_query,
+                                                                              common.get(), options_.common_term_min_postings)
+                                                 : Xapian::Query();
+        run(filtered(q, code_first(ordering)), code_first(q.prose_query), true);
+      }
     }
     if (has_prose) {
       store::ProseScanPlan plan = store::plan_prose_scan(
           h.db, h.freqs, q.prose_query, want, options_.prose_scan_budget ? options_.prose_scan_budget : UINT64_MAX);
       // Matched in memory when the lists are loaded and the prose is words and synonym groups (no
-      // filter, field or boolean term, which Xapian matches).
+      // field or boolean term, which Xapian matches).
       std::vector<std::vector<std::string>> terms;
-      bool in_memory = postings && postings->loaded() && q.filter.empty() && plan.words.size() <= 64;
+      bool in_memory = postings && postings->loaded() && plan.words.size() <= 64;
       for (const auto& word : plan.words) {
         if (!in_memory) break;
         in_memory = memory_terms_of(h, word, terms.emplace_back());
@@ -983,10 +1050,16 @@ class XapianEngine final : public Engine {
       }
       if (!has_codes && !plan.exact) {
         // What the whole query would match: an estimate from the posting list sizes, no scan. The
-        // plan's opens no posting list (Xapian's opens every word's); with filters, ask Xapian, which
-        // also estimates their share.
+        // plan's opens no posting list (Xapian's opens every word's). A filter keeps its share of them,
+        // as if independent of the words (as Xapian estimates a FILTER); without the lists in memory,
+        // Xapian estimates it.
         if (q.filter.empty()) {
           out.total = std::max<int64_t>(out.total, static_cast<int64_t>(plan.estimated_matches));
+        } else if (postings && postings->loaded()) {
+          double share = 1;
+          for (const store::DocidSet* f : filters_of(*postings))
+            share *= static_cast<double>(f->size()) / std::max<double>(1, postings->doccount());
+          out.total = std::max<int64_t>(out.total, std::llround(static_cast<double>(plan.estimated_matches) * share));
         } else {
           Xapian::Enquire estimate(h.db);
           estimate.set_query(filtered(q, q.prose_query));
@@ -1161,7 +1234,7 @@ class XapianEngine final : public Engine {
     AnalyzedQuery q;
     q.language = "en";
     q.readings.push_back({interp.canonical, interp.name, 1.0});
-    q.code_query = code_query_for(h, q.readings);
+    set_code_query(h, q);
     // Catalogue entries for this reading.
     Xapian::Enquire enquire(h.db);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
@@ -1211,7 +1284,7 @@ class XapianEngine final : public Engine {
   GenerationTable<store::ProsePostings> prose_postings_{
       options_.index_dir, generation_of, [this](const Xapian::Database& db, const fs::path&) {
         return std::make_shared<const store::ProsePostings>(
-            store::ProsePostings::load(db, {.max_bytes = options_.prose_postings_bytes}));
+            store::ProsePostings::load(db, {.max_bytes = options_.prose_postings_bytes}, request_filter_prefixes()));
       }};
   GenerationTable<store::SpellingDictionary> spelling_{
       options_.index_dir, generation_of, [](const Xapian::Database& db, const fs::path&) {

@@ -18,40 +18,96 @@ void put_varint(std::vector<uint8_t>& out, uint32_t v) {
   out.push_back(static_cast<uint8_t>(v));
 }
 
+size_t varint_bytes(uint32_t v) {
+  size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
+}
+
 inline uint32_t get_varint(const uint8_t*& p) {
   uint32_t v = *p & 0x7f;
   for (int shift = 7; *p++ & 0x80; shift += 7) v |= static_cast<uint32_t>(*p & 0x7f) << shift;
   return v;
 }
 
+
+// The best `want` hits so far, as a heap whose top is the worst of them: lower weight, or equal weight
+// and a higher docid (Xapian's order for equal weights).
+class BestHits {
+ public:
+  struct Hit {
+    double weight;
+    Xapian::docid did;
+    uint64_t mask;
+  };
+  explicit BestHits(size_t want) : want_(want) { best_.reserve(want + 1); }
+  void offer(const Hit& hit) {
+    if (best_.size() < want_) {
+      best_.push_back(hit);
+      std::push_heap(best_.begin(), best_.end(), better);
+    } else if (better(hit, best_.front())) {
+      std::pop_heap(best_.begin(), best_.end(), better);
+      best_.back() = hit;
+      std::push_heap(best_.begin(), best_.end(), better);
+    }
+  }
+  // Best first, into out's docids, weights and words.
+  void take(MemoryMatch& out) {
+    std::sort(best_.begin(), best_.end(), better);
+    for (const Hit& h : best_) {
+      out.docids.push_back(h.did);
+      out.weights.push_back(h.weight);
+      out.words.push_back(h.mask);
+    }
+  }
+
+ private:
+  static bool better(const Hit& a, const Hit& b) { return a.weight != b.weight ? a.weight > b.weight : a.did < b.did; }
+  size_t want_;
+  std::vector<Hit> best_;
+};
+
+// Calls kept(term, termfreq) for each term whose list is loaded: the prose words, the long code lists.
+template <typename Fn>
+void for_each_kept_term(const Xapian::Database& db, Fn&& kept) {
+  for (auto t = db.allterms_begin("Z"); t != db.allterms_end("Z"); ++t)
+    if (is_prose_word(*t)) kept(*t, t.get_termfreq());
+  for (const std::string_view prefix : {schema::kCodePrefix, schema::kWeakCodePrefix}) {
+    const std::string p(prefix);
+    for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t)
+      if (t.get_termfreq() >= ProsePostings::kMinCodePostings) kept(*t, t.get_termfreq());
+  }
+}
+
 }  // namespace
 
-ProsePostings ProsePostings::load(const Xapian::Database& db, const Limits& limits) {
+ProsePostings ProsePostings::load(const Xapian::Database& db, const Limits& limits,
+                                  const std::vector<std::string>& filter_prefixes) {
   ProsePostings out;
   out.doccount_ = db.get_doccount();
   out.last_docid_ = db.get_lastdocid();
   // Sized first (term frequencies come with the term list): growing the arrays while loading would
   // leave their earlier copies as freed memory the process keeps.
-  size_t terms = 0, blocks = 0, postings = 0;
-  for (auto t = db.allterms_begin("Z"); t != db.allterms_end("Z"); ++t)
-    if (is_prose_word(*t)) {
-      ++terms;
-      blocks += (t.get_termfreq() + kBlockPostings - 1) / kBlockPostings;
-      postings += t.get_termfreq();
-    }
-  // About 2 bytes a posting at 1M passages (a delta of one or two bytes, a wdf of one).
-  if (blocks * sizeof(Block) + postings * 2 > limits.max_bytes) return out;
+  size_t terms = 0, blocks = 0, data_bytes = 0;
+  for_each_kept_term(db, [&](const std::string&, Xapian::doccount termfreq) {
+    ++terms;
+    blocks += (termfreq + kBlockPostings - 1) / kBlockPostings;
+    // A posting's docid delta, about last_docid / termfreq, and a wdf, mostly one byte.
+    data_bytes += termfreq * (varint_bytes(std::max<Xapian::docid>(1, out.last_docid_ / termfreq)) + 1);
+  });
+  data_bytes += data_bytes / 8;
+  if (blocks * sizeof(Block) + data_bytes > limits.max_bytes) return out;
   out.lists_.reserve(terms);
   out.blocks_.reserve(blocks);
-  out.data_.reserve(postings * 2 + postings / 4);
+  out.data_.reserve(data_bytes);
   Xapian::docid docids[kBlockPostings];
   Xapian::termcount wdfs[kBlockPostings];
   size_t map_bytes = 0;
-  for (auto t = db.allterms_begin("Z"); t != db.allterms_end("Z"); ++t) {
-    const std::string& term = *t;
-    if (!is_prose_word(term)) continue;
+  bool over = false;
+  for_each_kept_term(db, [&](const std::string& term, Xapian::doccount termfreq) {
+    if (over) return;
     List list;
-    list.termfreq = t.get_termfreq();
+    list.termfreq = termfreq;
     list.first_block = static_cast<uint32_t>(out.blocks_.size());
     Xapian::docid previous_last = 0;
     uint32_t n = 0;
@@ -76,11 +132,39 @@ ProsePostings ProsePostings::load(const Xapian::Database& db, const Limits& limi
     list.blocks = static_cast<uint32_t>(out.blocks_.size()) - list.first_block;
     out.lists_.emplace(term, list);
     map_bytes += map_bytes_of(term);
-    if (out.data_.size() + out.blocks_.size() * sizeof(Block) + map_bytes > limits.max_bytes) return ProsePostings();
-  }
+    over = out.data_.size() + out.blocks_.size() * sizeof(Block) + map_bytes > limits.max_bytes;
+  });
+  if (over) return ProsePostings();
   out.bytes_ = out.data_.capacity() + out.blocks_.capacity() * sizeof(Block) + map_bytes;
+  for (const std::string& prefix : filter_prefixes)
+    for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+      DocidSet& set = out.filters_[*t];
+      set.size_ = t.get_termfreq();
+      set.bitset_ = uint64_t{set.size_} * 32 >= out.last_docid_;
+      if (set.bitset_) set.words_.assign(out.last_docid_ / 64 + 1, 0);
+      else set.docids_.reserve(set.size_);
+      for (auto p = db.postlist_begin(*t); p != db.postlist_end(*t); ++p) {
+        if (set.bitset_) {
+          if (*p <= out.last_docid_) set.words_[*p >> 6] |= uint64_t{1} << (*p & 63);
+        } else {
+          set.docids_.push_back(*p);
+        }
+      }
+      out.bytes_ += set.bytes() + map_bytes_of(*t);
+      if (out.bytes_ > limits.max_bytes) return ProsePostings();
+    }
   out.loaded_ = true;
   return out;
+}
+
+void DocidSet::mark(Xapian::docid lo, Xapian::docid hi, uint64_t* bits) const {
+  if (bitset_) {
+    for (Xapian::docid did = lo; did <= hi && did >= lo; ++did)
+      if (contains(did)) bits[(did - lo) >> 6] |= uint64_t{1} << ((did - lo) & 63);
+    return;
+  }
+  for (auto it = std::lower_bound(docids_.begin(), docids_.end(), lo); it != docids_.end() && *it <= hi; ++it)
+    bits[(*it - lo) >> 6] |= uint64_t{1} << ((*it - lo) & 63);
 }
 
 size_t ProsePostings::map_bytes_of(const std::string& term) {
@@ -145,12 +229,13 @@ bool ProsePostings::Cursor::seek(Xapian::docid did) {
   return true;
 }
 
-double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq) {
+double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq, double factor) {
   constexpr double k1 = schema::kBm25K1OfScaledWdf;
-  // As Xapian 1.4's BM25Weight::init (no relevance set, factor 1, wqf 1 so that k3 changes nothing).
+  // As Xapian 1.4's BM25Weight::init (no relevance set, wqf 1 so that k3 changes nothing), in its order
+  // of operations: the same rounding.
   double tw = (static_cast<double>(doccount) - termfreq + 0.5) / (termfreq + 0.5);
   if (tw < 2) tw = tw * 0.5 + 1;
-  return std::log(tw) * (k1 + 1);
+  return std::log(tw) * factor * (k1 + 1);
 }
 
 Xapian::doccount synonym_termfreq(Xapian::doccount doccount, std::vector<Xapian::doccount> termfreqs) {
@@ -171,7 +256,8 @@ Xapian::doccount synonym_termfreq(Xapian::doccount doccount, std::vector<Xapian:
 }
 
 MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWord>& words,
-                        const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want) {
+                        const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want,
+                        const std::vector<const DocidSet*>& filters) {
   constexpr double k1 = schema::kBm25K1OfScaledWdf;
   MemoryMatch out;
   if (words.empty() || words.size() > 64 || want == 0) return out;
@@ -184,8 +270,20 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
     std::vector<uint32_t> touched;
     std::vector<Xapian::termcount> group_wdf = std::vector<Xapian::termcount>(kChunk, 0);  // a synonym group's
     std::vector<uint32_t> group_touched;
+    std::vector<uint64_t> listed;  // the chunk's docids in each list filter: kChunk / 64 words a filter
   };
   thread_local Scratch scratch;
+  std::vector<const DocidSet*> bitset_filters, list_filters;
+  for (const DocidSet* f : filters) (f->is_bitset() ? bitset_filters : list_filters).push_back(f);
+  scratch.listed.resize(list_filters.size() * (kChunk / 64));
+  // Whether the chunk's passage `at` (from `lo`) is in every filter.
+  auto passes = [&](Xapian::docid lo, uint32_t at) {
+    for (const DocidSet* f : bitset_filters)
+      if (!f->contains(lo + at)) return false;
+    for (size_t k = 0; k < list_filters.size(); ++k)
+      if ((scratch.listed[k * (kChunk / 64) + (at >> 6)] >> (at & 63) & 1) == 0) return false;
+    return true;
+  };
   std::vector<ProsePostings::Cursor> cursors;  // every list of every word, word by word
   std::vector<size_t> first_cursor;            // of each word, and the end
   for (const auto& w : words) {
@@ -194,16 +292,7 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
   }
   first_cursor.push_back(cursors.size());
 
-  // The best so far as a heap whose top is the worst of them: lower weight, or equal weight and a
-  // higher docid (Xapian's order for equal weights).
-  struct Hit {
-    double weight;
-    Xapian::docid did;
-    uint64_t mask;
-  };
-  auto better = [](const Hit& a, const Hit& b) { return a.weight != b.weight ? a.weight > b.weight : a.did < b.did; };
-  std::vector<Hit> best;
-  best.reserve(want + 1);
+  BestHits best(want);
 
   for (const auto& [range_lo, range_hi] : ranges) {
     Xapian::docid lo = range_lo;
@@ -243,18 +332,24 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
         }
         scratch.group_touched.clear();
       }
-      out.matches += scratch.touched.size();
-      for (uint32_t at : scratch.touched) {
-        Hit hit{scratch.weight[at], lo + at, scratch.mask[at]};
-        scratch.weight[at] = 0;
-        scratch.mask[at] = 0;
-        if (best.size() < want) {
-          best.push_back(hit);
-          std::push_heap(best.begin(), best.end(), better);
-        } else if (better(hit, best.front())) {
-          std::pop_heap(best.begin(), best.end(), better);
-          best.back() = hit;
-          std::push_heap(best.begin(), best.end(), better);
+      if (filters.empty()) {
+        out.matches += scratch.touched.size();
+        for (uint32_t at : scratch.touched) {
+          best.offer({scratch.weight[at], lo + at, scratch.mask[at]});
+          scratch.weight[at] = 0;
+          scratch.mask[at] = 0;
+        }
+      } else {
+        std::fill(scratch.listed.begin(), scratch.listed.end(), 0);
+        for (size_t k = 0; k < list_filters.size(); ++k)
+          list_filters[k]->mark(lo, hi, scratch.listed.data() + k * (kChunk / 64));
+        for (uint32_t at : scratch.touched) {
+          if (passes(lo, at)) {
+            ++out.matches;
+            best.offer({scratch.weight[at], lo + at, scratch.mask[at]});
+          }
+          scratch.weight[at] = 0;
+          scratch.mask[at] = 0;
         }
       }
       scratch.touched.clear();
@@ -262,12 +357,89 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
       lo = hi + 1;
     }
   }
-  std::sort(best.begin(), best.end(), better);
-  for (const Hit& h : best) {
-    out.docids.push_back(h.did);
-    out.weights.push_back(h.weight);
-    out.words.push_back(h.mask);
+  best.take(out);
+  return out;
+}
+
+MemoryMatch match_code_pass(const ProsePostings& postings, const std::vector<CodeList>& codes,
+                            const std::vector<MatchWord>& words, const std::vector<PresenceWord>& presence,
+                            size_t want, const std::vector<const DocidSet*>& filters) {
+  constexpr double k1 = schema::kBm25K1OfScaledWdf;
+  MemoryMatch out;
+  if (codes.empty() || codes.size() + words.size() + presence.size() > 64 || want == 0) return out;
+  // The candidates: every code's postings, merged by docid.
+  struct Candidate {
+    Xapian::docid did;
+    double code_weight = 0, prose_weight = 0;
+    uint64_t mask = 0;
+  };
+  std::vector<Candidate> candidates;
+  {
+    struct Posting {
+      Xapian::docid did;
+      uint32_t code;
+      Xapian::termcount wdf;
+    };
+    std::vector<Posting> all;
+    for (uint32_t i = 0; i < codes.size(); ++i)
+      for (const auto& [did, wdf] : codes[i].postings) all.push_back({did, i, wdf});
+    // Each code's postings are in docid order: a stable sort keeps a passage's codes in query order.
+    if (codes.size() > 1)
+      std::stable_sort(all.begin(), all.end(), [](const Posting& a, const Posting& b) { return a.did < b.did; });
+    candidates.reserve(all.size());
+    auto in_filters = [&](Xapian::docid did) {
+      for (const DocidSet* f : filters)
+        if (!f->contains(did)) return false;
+      return true;
+    };
+    for (const Posting& p : all) {
+      if (candidates.empty() || candidates.back().did != p.did) {
+        if (!in_filters(p.did)) continue;
+        candidates.push_back({p.did});
+      }
+      const double wdf = p.wdf;
+      candidates.back().code_weight += codes[p.code].termweight * (wdf / (k1 + wdf));
+      candidates.back().mask |= uint64_t{1} << p.code;
+    }
   }
+  out.matches = candidates.size();
+  // Each word through the candidates in docid order: a skip along its lists (their wdfs summed, for a
+  // synonym group).
+  uint32_t bit = static_cast<uint32_t>(codes.size());
+  for (const auto& w : words) {
+    std::vector<ProsePostings::Cursor> cursors;
+    for (const ProsePostings::List* list : w.lists) cursors.emplace_back(postings, *list);
+    for (auto& c : candidates) {
+      Xapian::termcount wdf_sum = 0;
+      for (auto& cursor : cursors)
+        if (cursor.seek(c.did) && cursor.docid() == c.did) wdf_sum += cursor.wdf();
+      if (wdf_sum == 0) continue;
+      const double wdf = wdf_sum;
+      c.prose_weight += w.termweight * (wdf / (k1 + wdf));
+      c.mask |= uint64_t{1} << bit;
+    }
+    ++bit;
+  }
+  for (const auto& p : presence) {
+    if (p.bits) {
+      for (auto& c : candidates)
+        if (p.bits->contains(c.did)) {
+          c.prose_weight += p.weight;
+          c.mask |= uint64_t{1} << bit;
+        }
+    } else if (p.list) {
+      ProsePostings::Cursor cursor(postings, *p.list);
+      for (auto& c : candidates)
+        if (cursor.seek(c.did) && cursor.docid() == c.did) {
+          c.prose_weight += p.weight;
+          c.mask |= uint64_t{1} << bit;
+        }
+    }
+    ++bit;
+  }
+  BestHits best(want);
+  for (const auto& c : candidates) best.offer({c.code_weight + c.prose_weight, c.did, c.mask});
+  best.take(out);
   return out;
 }
 

@@ -10,12 +10,19 @@
 // a chunk of docids small enough to stay in the CPU cache, chunk after chunk, keeping the best `want`.
 // The weights are Xapian's BM25Weight with the index's parameters (schema.h), so the candidates and
 // their weights are the ones Xapian returns for the same pass (tests/store/prose_postings_test.cc).
+//
+// The code lists of at least kMinCodePostings passages are kept too (about 5,600 codes with 3.1M
+// postings at 1M passages), for the code pass of a query with a code (match_code_pass): a hot code's
+// 20,000 passages, each asked about every query word, took Xapian 2-5 ms. A shorter code list is read
+// through Xapian when a query needs it: a block or two.
 #pragma once
 
 #include <xapian.h>
 
+#include "store/common_terms.h"
 #include "store/prose_terms.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -26,16 +33,45 @@
 
 namespace errkb::store {
 
+// The passages of one filter term (a vendor, product or kind): a bitset by docid when the term is in at
+// least 1/32 of the docids (the bitset is then no larger than a list), else their ascending docids.
+class DocidSet {
+ public:
+  bool contains(Xapian::docid did) const {
+    if (bitset_) {
+      const size_t word = did >> 6;
+      return word < words_.size() && (words_[word] >> (did & 63) & 1) != 0;
+    }
+    return std::binary_search(docids_.begin(), docids_.end(), did);
+  }
+  bool is_bitset() const { return bitset_; }
+  // Sets bit (did - lo) of `bits` for each of its docids from lo to hi (a list's; a bitset answers
+  // contains() as fast).
+  void mark(Xapian::docid lo, Xapian::docid hi, uint64_t* bits) const;
+  Xapian::doccount size() const { return size_; }
+  size_t bytes() const { return words_.capacity() * sizeof(uint64_t) + docids_.capacity() * sizeof(Xapian::docid); }
+
+ private:
+  friend class ProsePostings;
+  bool bitset_ = false;
+  Xapian::doccount size_ = 0;
+  std::vector<uint64_t> words_;
+  std::vector<Xapian::docid> docids_;
+};
+
 class ProsePostings {
  public:
   static constexpr uint32_t kBlockPostings = 128;  // a block's postings; the skip table has one entry a block
+  static constexpr Xapian::doccount kMinCodePostings = 64;  // shorter code lists stay with Xapian
 
   struct Limits {
     size_t max_bytes = size_t{1} << 30;  // past it nothing is kept (queries then match through Xapian)
   };
 
-  // Reads every prose word's posting list (a few seconds at 1M passages).
-  static ProsePostings load(const Xapian::Database& db, const Limits& limits);
+  // Reads every prose word's posting list and the long code lists (a few seconds at 1M passages), and
+  // the passages of each term with one of `filter_prefixes` (the fields requests filter by).
+  static ProsePostings load(const Xapian::Database& db, const Limits& limits,
+                            const std::vector<std::string>& filter_prefixes = {});
 
   struct List {
     Xapian::doccount termfreq = 0;
@@ -43,10 +79,17 @@ class ProsePostings {
     uint32_t blocks = 0;
   };
 
-  // nullptr when the index does not have the word (or nothing was loaded: see loaded()).
+  // nullptr when the index does not have the word (or nothing was loaded: see loaded()); for a code
+  // term (schema::kCodePrefix, kWeakCodePrefix), also when its list is shorter than kMinCodePostings.
   const List* find(const std::string& term) const {
     auto it = lists_.find(term);
     return it == lists_.end() ? nullptr : &it->second;
+  }
+  // A filter term's passages; one that matches nothing when the index does not have the term.
+  const DocidSet& filter(const std::string& term) const {
+    static const DocidSet kNone;
+    auto it = filters_.find(term);
+    return it == filters_.end() ? kNone : it->second;
   }
   bool loaded() const { return loaded_; }
   size_t terms() const { return lists_.size(); }
@@ -90,6 +133,7 @@ class ProsePostings {
   Xapian::doccount doccount_ = 0;
   Xapian::docid last_docid_ = 0;
   std::unordered_map<std::string, List> lists_;
+  std::unordered_map<std::string, DocidSet> filters_;
   std::vector<Block> blocks_;
   std::vector<uint8_t> data_;
 };
@@ -104,9 +148,9 @@ struct MatchWord {
 };
 
 // BM25Weight::init's term weight with the index's parameters (k1 + 1 folded in, a query wqf of 1) for
-// a word in `termfreq` of `doccount` passages; a posting then weighs termweight * wdf / (k1 + wdf)
-// (k1 = schema::kBm25K1OfScaledWdf, b = 0).
-double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq);
+// a word in `termfreq` of `doccount` passages, scaled by `factor` (OP_SCALE_WEIGHT); a posting then
+// weighs termweight * wdf / (k1 + wdf) (k1 = schema::kBm25K1OfScaledWdf, b = 0).
+double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq, double factor = 1.0);
 
 // The termfreq Xapian 1.4 gives a synonym group: its OR tree's estimate, the two smallest estimates
 // combined first, each pair as if independent (a + b - ab/N, rounded).
@@ -121,7 +165,32 @@ struct MemoryMatch {
 
 // The best `want` passages by the sum of their words' BM25 weights, among the docids in `ranges`
 // (inclusive, ascending, not overlapping). At most 64 words.
+// Only passages in every one of `filters` count (a request's vendor, product and kind).
 MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWord>& words,
-                        const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want);
+                        const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want,
+                        const std::vector<const DocidSet*>& filters = {});
+
+// A code term of the code pass (engine.cc): its postings, read whole, and its BM25 term weight scaled
+// by the reading's confidence.
+struct CodeList {
+  std::vector<std::pair<Xapian::docid, Xapian::termcount>> postings;  // ascending docids, with wdfs
+  double termweight = 0;
+};
+
+// A word the code pass counts by its presence (scan_plan.h): a fixed weight, from its bitset when it has
+// one, else from its list.
+struct PresenceWord {
+  const CommonTermBits::Bits* bits = nullptr;
+  const ProsePostings::List* list = nullptr;
+  double weight = 0;
+};
+
+// The code pass as Xapian matches `codes OR-ed AND_MAYBE (words OR presence)`: every passage with one
+// of the codes is a candidate, weighing its codes' BM25 plus its words' BM25 and presence weights; the
+// best `want` of them. Masks: bit i for codes[i], then one a word, then one a presence word (at most 64
+// in all). `matches`: the candidates. Only passages in every one of `filters` are candidates.
+MemoryMatch match_code_pass(const ProsePostings& postings, const std::vector<CodeList>& codes,
+                            const std::vector<MatchWord>& words, const std::vector<PresenceWord>& presence,
+                            size_t want, const std::vector<const DocidSet*>& filters = {});
 
 }  // namespace errkb::store

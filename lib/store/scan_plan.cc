@@ -92,10 +92,9 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
   return plan;
 }
 
-Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
+CodePassProse split_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
                                   const CommonTermBits* common, uint64_t common_min_postings) {
-  std::vector<Xapian::Query> parts;
-  std::vector<WordsPresence::Word> common_words;
+  CodePassProse out;
   std::set<std::string> seen;  // a word written twice counts once by presence
   auto add = [&](const Xapian::Query& q) {
     if (q.get_type() == Xapian::Query::LEAF_TERM) {
@@ -103,20 +102,26 @@ Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, 
       const Xapian::doccount termfreq = freqs.of(db, term);
       if (termfreq >= common_min_postings) {
         if (seen.insert(term).second)
-          common_words.push_back(presence_of(db, term, termfreq, common ? common->find(term) : nullptr));
+          out.present.push_back(presence_of(db, term, termfreq, common ? common->find(term) : nullptr));
         return;
       }
     }
-    parts.push_back(q);
+    out.ranked.push_back(q);
   };
   if (prose.get_type() == Xapian::Query::OP_OR)
     for (size_t i = 0; i < prose.get_num_subqueries(); ++i) add(prose.get_subquery(i));
   else
     add(prose);
-  if (common_words.empty()) return prose;
-  auto* presence = new WordsPresence(std::move(common_words));
-  parts.emplace_back(presence->release());
-  return any_of(parts);
+  return out;
+}
+
+Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
+                                  const CommonTermBits* common, uint64_t common_min_postings) {
+  CodePassProse split = split_for_code_pass(db, freqs, prose, common, common_min_postings);
+  if (split.present.empty()) return prose;
+  auto* presence = new WordsPresence(std::move(split.present));
+  split.ranked.emplace_back(presence->release());
+  return any_of(split.ranked);
 }
 
 DocidWindows::DocidWindows(Xapian::docid last_docid, double fraction, unsigned windows)

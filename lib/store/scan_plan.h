@@ -75,6 +75,15 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
 Xapian::Query prose_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
                                   const CommonTermBits* common, uint64_t common_min_postings);
 
+// The same split, for matching it in memory: the subqueries ranked by BM25 (in the prose's order) and
+// the words counted by presence.
+struct CodePassProse {
+  std::vector<Xapian::Query> ranked;
+  std::vector<WordsPresence::Word> present;
+};
+CodePassProse split_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
+                                  const CommonTermBits* common, uint64_t common_min_postings);
+
 // Posting source of the docids in `windows` equal windows over 1..last_docid, each cut to its first
 // `fraction` share: used as a filter, it makes the matcher skip the rest of every posting list.
 class DocidWindows : public Xapian::PostingSource {

@@ -74,9 +74,8 @@ class KbFixture : public ::testing::Test {
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     return e.ok() ? std::move(*e) : nullptr;
   }
-  // The first 20 hits for q, in order.
-  static std::vector<Hit> hits(Engine& e, const std::string& q) {
-    SearchRequest r;
+  // The first 20 hits for q (with the request's filters), in order.
+  static std::vector<Hit> hits(Engine& e, const std::string& q, SearchRequest r = {}) {
     r.q = q;
     r.limit = 20;
     auto resp = e.search(r);
@@ -84,14 +83,14 @@ class KbFixture : public ::testing::Test {
     return resp.ok() ? resp->hits : std::vector<Hit>{};
   }
   // "passage id|score" of the hits for q, in order: two engines rank alike when these are equal.
-  static std::vector<std::string> ranking(Engine& e, const std::string& q) {
+  static std::vector<std::string> ranking(Engine& e, const std::string& q, const SearchRequest& filters = {}) {
     std::vector<std::string> rows;
-    for (const auto& h : hits(e, q)) rows.push_back(h.id + "|" + std::to_string(h.score));
+    for (const auto& h : hits(e, q, filters)) rows.push_back(h.id + "|" + std::to_string(h.score));
     return rows;
   }
   // Both engines diagnose `text` with the same causes in the same order and the same scores.
-  static void expect_same_diagnosis(Engine& expected, Engine& actual, const std::string& text) {
-    DiagnoseRequest request;
+  static void expect_same_diagnosis(Engine& expected, Engine& actual, const std::string& text,
+                                    DiagnoseRequest request = {}) {
     request.text = text;
     auto a = expected.diagnose(request), b = actual.diagnose(request);
     ASSERT_TRUE(a.ok() && b.ok());

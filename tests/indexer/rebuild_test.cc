@@ -125,9 +125,10 @@ TEST_F(Rebuild, CommonWordBitsetsRankAsPostingLists) {
                         "the custom domain does not resolve, the CNAME record and the webhook signature");
 }
 
-// Prose queries are matched over the in-memory posting lists once they are loaded
+// Prose queries and the code pass are matched over the in-memory posting lists once they are loaded
 // (store/prose_postings.h), else through Xapian: both must rank alike, whether the plan is exact or,
-// with a budget of a few postings, the rarer words' pass and the sampled pass; with synonym groups too.
+// with a budget of a few postings, the rarer words' pass and the sampled pass; with synonym groups and
+// with the request's filters too.
 TEST_F(Rebuild, ProseListsInMemoryRankAsXapian) {
   write_file(kb() / "synonyms.txt", "domain: record, cname\nwebhook: signature\n");
   update();
@@ -149,6 +150,17 @@ TEST_F(Rebuild, ProseListsInMemoryRankAsXapian) {
     }
     expect_same_diagnosis(*through_xapian, *in_memory,
                           "the custom domain does not resolve, the CNAME record and the webhook signature");
+    const std::vector<SearchRequest> filters = {
+        {.vendor = "ParcelHub"}, {.kind = "catalogue"}, {.vendor = "shopflow", .kind = "article"},
+        {.vendor = "ParcelHub", .product = "labels"}, {.vendor = "nosuchvendor"}};
+    for (const auto& filter : filters)
+      for (const std::string q : {"PH-101 address", "address rejected weight limit", "domain record webhook", "SF-3104"})
+        EXPECT_EQ(ranking(*in_memory, q, filter), ranking(*through_xapian, q, filter))
+            << q << " vendor " << filter.vendor << " kind " << filter.kind << " budget " << budget;
+    EXPECT_FALSE(ranking(*in_memory, "PH-101 address", filters[0]).empty());
+    expect_same_diagnosis(*through_xapian, *in_memory, "PH-101: the address is rejected, weight over the limit",
+                          {.vendor = "ParcelHub"});
+    expect_same_diagnosis(*through_xapian, *in_memory, "the custom domain does not resolve", {.vendor = "ShopFlow"});
   }
 }
 

@@ -3,6 +3,7 @@
 #include "store/prose_postings.h"
 
 #include "errkb/schema.h"
+#include "store/common_terms.h"
 #include "store/scan_plan.h"
 
 #include <gtest/gtest.h>
@@ -20,7 +21,8 @@ namespace {
 using errkb::testing::TempDir;
 
 // 3,000 documents with words at several densities and varied wdfs (more than a block of 128 postings
-// for the common ones), a title copy and a code term that are not prose words.
+// for the common ones), a title copy that is not a prose word, codes with long and short lists, and
+// vendors in many passages and in few.
 class ProsePostingsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -33,6 +35,10 @@ class ProsePostingsTest : public ::testing::Test {
       if (i == 1234) doc.add_term("Zrare", 40);
       doc.add_term("ZSorder", 3);
       doc.add_term("XC:http:500");
+      if (i % 5 == 0) doc.add_term("XC:hot", 1 + i % 4);
+      if (i % 300 == 0) doc.add_term("XCW:hot", 2);  // 10 passages: read through Xapian
+      if (i % 3 == 0) doc.add_boolean_term("XV:big");  // a bitset
+      if (i % 97 == 0) doc.add_boolean_term("XV:small");  // a list of docids
       if (i == 2999) continue;  // a gap in the docids
       db.replace_document(i, doc);
     }
@@ -43,8 +49,8 @@ class ProsePostingsTest : public ::testing::Test {
   // Words: a term, or a synonym group of several.
   using Words = std::vector<std::vector<std::string>>;
 
-  // Xapian's answer for the words ORed (a term twice is two leaves), as the engine asks for it.
-  std::vector<std::pair<Xapian::docid, double>> xapian_top(const Words& terms, size_t want, double sampled_share = 0) {
+  // The words ORed as the query parser makes them (a term twice is two leaves, a group OP_SYNONYM).
+  static Xapian::Query words_query(const Words& terms) {
     std::vector<Xapian::Query> leaves;
     for (const auto& word : terms) {
       if (word.size() == 1) {
@@ -54,36 +60,106 @@ class ProsePostingsTest : public ::testing::Test {
       std::vector<Xapian::Query> synonyms(word.begin(), word.end());
       leaves.emplace_back(Xapian::Query::OP_SYNONYM, synonyms.begin(), synonyms.end());
     }
-    Xapian::Query q(Xapian::Query::OP_OR, leaves.begin(), leaves.end());
+    return leaves.size() == 1 ? leaves[0] : Xapian::Query(Xapian::Query::OP_OR, leaves.begin(), leaves.end());
+  }
+
+  // Xapian's best `want` for `q` (filtered by every term of `filters`), and how many passages match.
+  std::pair<std::vector<std::pair<Xapian::docid, double>>, Xapian::doccount> xapian_run(
+      Xapian::Query q, size_t want, const std::vector<std::string>& filters = {}) {
+    if (!filters.empty())
+      q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(q);
+    enquire.set_weighting_scheme(Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength));
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want), db_.get_doccount());
+    std::vector<std::pair<Xapian::docid, double>> out;
+    for (auto it = mset.begin(); it != mset.end(); ++it) out.emplace_back(*it, it.get_weight());
+    return {out, mset.get_matches_estimated()};
+  }
+
+  // Xapian's answer for the words ORed, as the engine asks for it.
+  std::vector<std::pair<Xapian::docid, double>> xapian_top(const Words& terms, size_t want, double sampled_share = 0,
+                                                           const std::vector<std::string>& filters = {}) {
+    Xapian::Query q = words_query(terms);
     if (sampled_share > 0) {
       auto* windows = new DocidWindows(db_.get_lastdocid(), sampled_share);
       q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(windows->release()));
     }
-    Xapian::Enquire enquire(db_);
-    enquire.set_query(q);
-    enquire.set_weighting_scheme(Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength));
-    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want));
-    std::vector<std::pair<Xapian::docid, double>> out;
-    for (auto it = mset.begin(); it != mset.end(); ++it) out.emplace_back(*it, it.get_weight());
-    return out;
+    return xapian_run(q, want, filters).first;
   }
 
-  MemoryMatch memory_top(const ProsePostings& p, const Words& terms, size_t want, double sampled_share = 0) {
+  static MatchWord match_word(const ProsePostings& p, const std::vector<std::string>& word) {
+    MatchWord w;
+    std::vector<Xapian::doccount> termfreqs;
+    for (const auto& t : word)
+      if (const ProsePostings::List* list = p.find(t)) {
+        w.lists.push_back(list);
+        termfreqs.push_back(list->termfreq);
+      }
+    w.termweight = bm25_termweight(p.doccount(), synonym_termfreq(p.doccount(), termfreqs));
+    return w;
+  }
+
+  static std::vector<const DocidSet*> filter_sets(const ProsePostings& p, const std::vector<std::string>& filters) {
+    std::vector<const DocidSet*> sets;
+    for (const auto& f : filters) sets.push_back(&p.filter(f));
+    return sets;
+  }
+
+  MemoryMatch memory_top(const ProsePostings& p, const Words& terms, size_t want, double sampled_share = 0,
+                         const std::vector<std::string>& filters = {}) {
     std::vector<MatchWord> words;
-    for (const auto& word : terms) {
-      MatchWord w;
-      std::vector<Xapian::doccount> termfreqs;
-      for (const auto& t : word)
-        if (const ProsePostings::List* list = p.find(t)) {
-          w.lists.push_back(list);
-          termfreqs.push_back(list->termfreq);
-        }
-      w.termweight = bm25_termweight(p.doccount(), synonym_termfreq(p.doccount(), termfreqs));
-      words.push_back(w);
-    }
+    for (const auto& word : terms) words.push_back(match_word(p, word));
     auto ranges = sampled_share > 0 ? DocidWindows::ranges(p.last_docid(), sampled_share)
                                     : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, p.last_docid()}};
-    return match_words(p, words, ranges, want);
+    return match_words(p, words, ranges, want, filter_sets(p, filters));
+  }
+
+  // The code pass as the engine runs it through Xapian and in memory: codes (term, factor) ORed,
+  // AND_MAYBE the prose with its common words (in at least `common_min` passages) by presence, from
+  // `common`'s bitsets when it has them.
+  struct CodePass {
+    std::vector<std::pair<std::string, double>> codes;
+    Words prose;
+    uint64_t common_min = 1000;
+    const CommonTermBits* common = nullptr;
+    std::vector<std::string> filters;
+  };
+
+  std::pair<std::vector<std::pair<Xapian::docid, double>>, Xapian::doccount> xapian_code_pass(const CodePass& pass,
+                                                                                              size_t want) {
+    std::vector<Xapian::Query> codes;
+    for (const auto& [term, factor] : pass.codes)
+      codes.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), factor);
+    Xapian::Query q(Xapian::Query::OP_OR, codes.begin(), codes.end());
+    if (!pass.prose.empty()) {
+      TermFreqs freqs;
+      q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
+                        prose_for_code_pass(db_, freqs, words_query(pass.prose), pass.common, pass.common_min));
+    }
+    return xapian_run(q, want, pass.filters);
+  }
+
+  MemoryMatch memory_code_pass(const ProsePostings& p, const CodePass& pass, size_t want) {
+    std::vector<CodeList> codes;
+    for (const auto& [term, factor] : pass.codes) {
+      CodeList& code = codes.emplace_back();
+      code.termweight = bm25_termweight(p.doccount(), db_.get_termfreq(term), factor);
+      for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it)
+        code.postings.emplace_back(*it, it.get_wdf());
+    }
+    std::vector<MatchWord> words;
+    std::vector<PresenceWord> presence;
+    if (!pass.prose.empty()) {
+      TermFreqs freqs;
+      CodePassProse split = split_for_code_pass(db_, freqs, words_query(pass.prose), pass.common, pass.common_min);
+      for (const auto& part : split.ranked) {
+        std::vector<std::string> word(part.get_unique_terms_begin(), part.get_unique_terms_end());
+        words.push_back(match_word(p, word));
+      }
+      for (const auto& w : split.present) presence.push_back({w.bits, w.bits ? nullptr : p.find(w.term), w.weight});
+    }
+    return match_code_pass(p, codes, words, presence, want, filter_sets(p, pass.filters));
   }
 
   void expect_same(const std::vector<std::pair<Xapian::docid, double>>& xapian, const MemoryMatch& memory,
@@ -99,14 +175,14 @@ class ProsePostingsTest : public ::testing::Test {
   Xapian::Database db_;
 };
 
-TEST_F(ProsePostingsTest, ListsHoldTheProseWordsPostingsExactly) {
+TEST_F(ProsePostingsTest, ListsHoldTheProseWordsAndLongCodesPostingsExactly) {
   ProsePostings p = ProsePostings::load(db_, {});
   ASSERT_TRUE(p.loaded());
-  EXPECT_EQ(p.terms(), 4u);  // not the title copy nor the code
+  EXPECT_EQ(p.terms(), 6u);  // not the title copy nor the short code list
   EXPECT_EQ(p.find("ZSorder"), nullptr);
-  EXPECT_EQ(p.find("XC:http:500"), nullptr);
+  EXPECT_EQ(p.find("XCW:hot"), nullptr);
   EXPECT_EQ(p.doccount(), db_.get_doccount());
-  for (const char* term : {"Zorder", "Zerror", "Zprinter", "Zrare"}) {
+  for (const char* term : {"Zorder", "Zerror", "Zprinter", "Zrare", "XC:http:500", "XC:hot"}) {
     const ProsePostings::List* list = p.find(term);
     ASSERT_NE(list, nullptr) << term;
     EXPECT_EQ(list->termfreq, db_.get_termfreq(term));
@@ -165,6 +241,94 @@ TEST_F(ProsePostingsTest, MatchingReturnsXapiansCandidatesAndWeights) {
   // Every passage with any of the words is counted, however few are kept.
   EXPECT_EQ(memory_top(p, {{"Zprinter"}, {"Zrare"}}, 3).matches, 61u);  // 1234 is not a multiple of 50
   EXPECT_EQ(memory_top(p, {{"Zorder"}, {"Zerror"}}, 3).matches, 1500u + 428u - 214u);
+}
+
+TEST_F(ProsePostingsTest, FiltersHoldTheirPassagesAsBitsetsOrLists) {
+  ProsePostings p = ProsePostings::load(db_, {}, {"XV:"});
+  ASSERT_TRUE(p.loaded());
+  const DocidSet &big = p.filter("XV:big"), &small = p.filter("XV:small"), &none = p.filter("XV:none");
+  EXPECT_TRUE(big.is_bitset());
+  EXPECT_FALSE(small.is_bitset());
+  EXPECT_EQ(big.size(), db_.get_termfreq("XV:big"));
+  EXPECT_EQ(small.size(), db_.get_termfreq("XV:small"));
+  EXPECT_EQ(none.size(), 0u);
+  for (Xapian::docid did = 1; did <= 3100; ++did) {
+    const bool exists = did <= 3000 && did != 2999;
+    EXPECT_EQ(big.contains(did), exists && did % 3 == 0) << did;
+    EXPECT_EQ(small.contains(did), exists && did % 97 == 0) << did;
+    EXPECT_FALSE(none.contains(did)) << did;
+  }
+  // mark(): a list's docids in a range, as bits from its start.
+  for (const DocidSet* set : {&big, &small})
+    for (const auto& [lo, hi] : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, 3000}, {200, 1100}, {2990, 3000}}) {
+      std::vector<uint64_t> bits((hi - lo) / 64 + 1, 0);
+      set->mark(lo, hi, bits.data());
+      for (Xapian::docid did = lo; did <= hi; ++did)
+        EXPECT_EQ((bits[(did - lo) / 64] >> ((did - lo) % 64) & 1) != 0, set->contains(did)) << lo << "-" << hi << ": " << did;
+    }
+  // Without filter prefixes, none is loaded.
+  EXPECT_EQ(ProsePostings::load(db_, {}).filter("XV:big").size(), 0u);
+}
+
+TEST_F(ProsePostingsTest, FilteredMatchingReturnsXapiansAnswer) {
+  ProsePostings p = ProsePostings::load(db_, {}, {"XV:"});
+  ASSERT_TRUE(p.loaded());
+  const std::vector<std::vector<std::string>> filter_sets = {
+      {"XV:big"}, {"XV:small"}, {"XV:big", "XV:small"}, {"XV:none"}};
+  for (const Words& terms : std::vector<Words>{{{"Zorder"}, {"Zerror"}}, {{"Zprinter"}, {"Zrare"}, {"Zorder", "Zerror"}}})
+    for (const auto& filters : filter_sets) {
+      const std::string what = terms[0][0] + " filtered by " + filters[0] + (filters.size() > 1 ? "+" : "");
+      for (size_t want : {1u, 10u, 60u, 5000u}) {
+        expect_same(xapian_top(terms, want, 0, filters), memory_top(p, terms, want, 0, filters), what);
+        expect_same(xapian_top(terms, want, 0.3, filters), memory_top(p, terms, want, 0.3, filters), what + " sampled");
+      }
+      EXPECT_EQ(memory_top(p, terms, 3, 0, filters).matches, xapian_run(words_query(terms), 3, filters).second) << what;
+    }
+}
+
+TEST_F(ProsePostingsTest, CodePassReturnsXapiansAnswer) {
+  ProsePostings p = ProsePostings::load(db_, {}, {"XV:"});
+  ASSERT_TRUE(p.loaded());
+  // Every prose word has a bitset here; presence is also tested from the lists (common = nullptr).
+  const CommonTermBits bits = CommonTermBits::load(db_, {.min_postings = 1});
+  std::vector<CodePass> passes = {
+      {.codes = {{"XC:hot", 1.0}}},
+      {.codes = {{"XCW:hot", 0.5}}},  // a short list, read through Xapian
+      {.codes = {{"XC:hot", 1.0}, {"XCW:hot", 0.5}, {"XC:http:500", 0.3}}},
+      {.codes = {{"XC:hot", 0.8}}, .prose = {{"Zorder"}, {"Zprinter"}, {"Zrare"}}},
+      {.codes = {{"XC:hot", 1.0}, {"XCW:hot", 0.5}}, .prose = {{"Zerror"}, {"Zprinter"}, {"Zerror"}}},
+      // Synonym groups stay ranked words however common; a common word written twice counts once.
+      {.codes = {{"XC:hot", 1.0}}, .prose = {{"Zorder", "Zerror"}, {"Zprinter"}, {"Zorder"}, {"Zorder"}}},
+  };
+  const size_t plain = passes.size();
+  for (size_t i = 0; i < plain; ++i) {
+    CodePass filtered = passes[i];
+    filtered.filters = {"XV:big"};
+    passes.push_back(filtered);
+    filtered.filters = {"XV:small", "XV:big"};
+    passes.push_back(filtered);
+  }
+  for (size_t i = 0; i < passes.size(); ++i)
+    for (const CommonTermBits* common : {static_cast<const CommonTermBits*>(nullptr), &bits}) {
+      CodePass pass = passes[i];
+      pass.common = common;
+      const std::string what = "pass " + std::to_string(i) + (common ? " with bitsets" : " with lists");
+      for (size_t want : {1u, 10u, 60u, 5000u}) {
+        const auto [xapian, matches] = xapian_code_pass(pass, want);
+        const MemoryMatch memory = memory_code_pass(p, pass, want);
+        expect_same(xapian, memory, what + " top " + std::to_string(want));
+        EXPECT_EQ(memory.matches, matches) << what;
+      }
+    }
+  // Masks: the codes first, then the ranked words, then the present ones.
+  CodePass pass{.codes = {{"XC:hot", 1.0}, {"XCW:hot", 0.5}}, .prose = {{"Zprinter"}, {"Zorder"}}};
+  const MemoryMatch m = memory_code_pass(p, pass, 600);
+  ASSERT_EQ(m.docids.size(), 600u);
+  for (size_t i = 0; i < m.docids.size(); ++i) {
+    const Xapian::docid did = m.docids[i];
+    const uint64_t expected = 1u | (did % 300 == 0 ? 2u : 0u) | (did % 50 == 0 ? 4u : 0u) | (did % 2 == 0 ? 8u : 0u);
+    EXPECT_EQ(m.words[i], expected) << "docid " << did;
+  }
 }
 
 TEST_F(ProsePostingsTest, WordMasksSayWhichWordsEachPassageHas) {
