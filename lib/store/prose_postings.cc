@@ -31,6 +31,20 @@ inline uint32_t get_varint(const uint8_t*& p) {
 }
 
 
+// BM25's wdf part, wdf / (k1 + wdf) (schema::kBm25K1OfScaledWdf), from a table for the common small
+// wdfs: a division per posting was a quarter of the matching loop. The same double either way.
+const std::vector<double> kWdfShares = [] {
+  std::vector<double> t(512);
+  for (size_t i = 0; i < t.size(); ++i) t[i] = static_cast<double>(i) / (schema::kBm25K1OfScaledWdf + static_cast<double>(i));
+  return t;
+}();
+
+inline double wdf_share(Xapian::termcount wdf) {
+  if (wdf < kWdfShares.size()) return kWdfShares[wdf];
+  const double w = wdf;
+  return w / (schema::kBm25K1OfScaledWdf + w);
+}
+
 // The best `want` hits so far, as a heap whose top is the worst of them: lower weight, or equal weight
 // and a higher docid (Xapian's order for equal weights).
 class BestHits {
@@ -258,15 +272,17 @@ Xapian::doccount synonym_termfreq(Xapian::doccount doccount, std::vector<Xapian:
 MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWord>& words,
                         const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want,
                         const std::vector<const DocidSet*>& filters) {
-  constexpr double k1 = schema::kBm25K1OfScaledWdf;
   MemoryMatch out;
   if (words.empty() || words.size() > 64 || want == 0) return out;
   // A chunk's accumulators (16,384 docids: 128 KB of weights and 128 KB of word masks) stay in the
   // cache while every word's postings in it are added.
   constexpr Xapian::docid kChunk = 1 << 14;
+  struct Accumulator {
+    double weight = 0;
+    uint64_t mask = 0;  // side by side with the weight: one cache line for both
+  };
   struct Scratch {
-    std::vector<double> weight = std::vector<double>(kChunk, 0.0);
-    std::vector<uint64_t> mask = std::vector<uint64_t>(kChunk, 0);
+    std::vector<Accumulator> acc = std::vector<Accumulator>(kChunk);
     std::vector<uint32_t> touched;
     std::vector<Xapian::termcount> group_wdf = std::vector<Xapian::termcount>(kChunk, 0);  // a synonym group's
     std::vector<uint32_t> group_touched;
@@ -307,10 +323,11 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
       for (size_t i = 0; i < words.size(); ++i) {
         const double tw = words[i].termweight;
         const uint64_t bit = uint64_t{1} << i;
-        auto add = [&](uint32_t at, double wdf) {
-          if (scratch.mask[at] == 0) scratch.touched.push_back(at);
-          scratch.weight[at] += tw * (wdf / (k1 + wdf));
-          scratch.mask[at] |= bit;
+        auto add = [&](uint32_t at, Xapian::termcount wdf) {
+          Accumulator& a = scratch.acc[at];
+          if (a.mask == 0) scratch.touched.push_back(at);
+          a.weight += tw * wdf_share(wdf);
+          a.mask |= bit;
         };
         if (first_cursor[i + 1] - first_cursor[i] == 1) {
           ProsePostings::Cursor& c = cursors[first_cursor[i]];
@@ -335,9 +352,8 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
       if (filters.empty()) {
         out.matches += scratch.touched.size();
         for (uint32_t at : scratch.touched) {
-          best.offer({scratch.weight[at], lo + at, scratch.mask[at]});
-          scratch.weight[at] = 0;
-          scratch.mask[at] = 0;
+          best.offer({scratch.acc[at].weight, lo + at, scratch.acc[at].mask});
+          scratch.acc[at] = {};
         }
       } else {
         std::fill(scratch.listed.begin(), scratch.listed.end(), 0);
@@ -346,10 +362,9 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
         for (uint32_t at : scratch.touched) {
           if (passes(lo, at)) {
             ++out.matches;
-            best.offer({scratch.weight[at], lo + at, scratch.mask[at]});
+            best.offer({scratch.acc[at].weight, lo + at, scratch.acc[at].mask});
           }
-          scratch.weight[at] = 0;
-          scratch.mask[at] = 0;
+          scratch.acc[at] = {};
         }
       }
       scratch.touched.clear();
@@ -364,7 +379,6 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
 MemoryMatch match_code_pass(const ProsePostings& postings, const std::vector<CodeList>& codes,
                             const std::vector<MatchWord>& words, const std::vector<PresenceWord>& presence,
                             size_t want, const std::vector<const DocidSet*>& filters) {
-  constexpr double k1 = schema::kBm25K1OfScaledWdf;
   MemoryMatch out;
   if (codes.empty() || codes.size() + words.size() + presence.size() > 64 || want == 0) return out;
   // The candidates: every code's postings, merged by docid.
@@ -397,8 +411,7 @@ MemoryMatch match_code_pass(const ProsePostings& postings, const std::vector<Cod
         if (!in_filters(p.did)) continue;
         candidates.push_back({p.did});
       }
-      const double wdf = p.wdf;
-      candidates.back().code_weight += codes[p.code].termweight * (wdf / (k1 + wdf));
+      candidates.back().code_weight += codes[p.code].termweight * wdf_share(p.wdf);
       candidates.back().mask |= uint64_t{1} << p.code;
     }
   }
@@ -414,8 +427,7 @@ MemoryMatch match_code_pass(const ProsePostings& postings, const std::vector<Cod
       for (auto& cursor : cursors)
         if (cursor.seek(c.did) && cursor.docid() == c.did) wdf_sum += cursor.wdf();
       if (wdf_sum == 0) continue;
-      const double wdf = wdf_sum;
-      c.prose_weight += w.termweight * (wdf / (k1 + wdf));
+      c.prose_weight += w.termweight * wdf_share(wdf_sum);
       c.mask |= uint64_t{1} << bit;
     }
     ++bit;
