@@ -650,7 +650,8 @@ class XapianEngine final : public Engine {
 
     const std::string* values[std::size(kRequestFilters)] = {&vendor, &product, &kind};
     for (size_t i = 0; i < std::size(kRequestFilters); ++i)
-      if (!values[i]->empty()) q.filter_terms.push_back(filter_prefix(kRequestFilters[i]) + store::lower_ascii(*values[i]));
+      if (!values[i]->empty())
+        q.filter_terms.push_back(filter_prefix(kRequestFilters[i]) + store::lower_ascii(*values[i]));
     if (!q.filter_terms.empty())
       q.filter = Xapian::Query(Xapian::Query::OP_AND, q.filter_terms.begin(), q.filter_terms.end());
     return q;
@@ -1027,9 +1028,10 @@ class XapianEngine final : public Engine {
     if (has_codes) {
       const bool in_memory = postings && postings->loaded();
       if (!in_memory || !run_code_pass_in_memory(*postings)) {
-        const Xapian::Query ordering = has_prose ? store::prose_for_code_pass(h.db, h.freqs, q.prose_query,
-                                                                              common.get(), options_.common_term_min_postings)
-                                                 : Xapian::Query();
+        const Xapian::Query ordering =
+            has_prose ? store::prose_for_code_pass(h.db, h.freqs, q.prose_query, common.get(),
+                                                   options_.common_term_min_postings)
+                      : Xapian::Query();
         run(filtered(q, code_first(ordering)), code_first(q.prose_query), true);
       }
     }

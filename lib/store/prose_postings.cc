@@ -35,7 +35,8 @@ inline uint32_t get_varint(const uint8_t*& p) {
 // wdfs: a division per posting was a quarter of the matching loop. The same double either way.
 const std::vector<double> kWdfShares = [] {
   std::vector<double> t(512);
-  for (size_t i = 0; i < t.size(); ++i) t[i] = static_cast<double>(i) / (schema::kBm25K1OfScaledWdf + static_cast<double>(i));
+  for (size_t i = 0; i < t.size(); ++i)
+    t[i] = static_cast<double>(i) / (schema::kBm25K1OfScaledWdf + static_cast<double>(i));
   return t;
 }();
 

@@ -154,7 +154,8 @@ TEST_F(Rebuild, ProseListsInMemoryRankAsXapian) {
         {.vendor = "ParcelHub"}, {.kind = "catalogue"}, {.vendor = "shopflow", .kind = "article"},
         {.vendor = "ParcelHub", .product = "labels"}, {.vendor = "nosuchvendor"}};
     for (const auto& filter : filters)
-      for (const std::string q : {"PH-101 address", "address rejected weight limit", "domain record webhook", "SF-3104"})
+      for (const std::string q :
+           {"PH-101 address", "address rejected weight limit", "domain record webhook", "SF-3104"})
         EXPECT_EQ(ranking(*in_memory, q, filter), ranking(*through_xapian, q, filter))
             << q << " vendor " << filter.vendor << " kind " << filter.kind << " budget " << budget;
     EXPECT_FALSE(ranking(*in_memory, "PH-101 address", filters[0]).empty());
