@@ -409,7 +409,7 @@ void get_metrics(Services& s, const httplib::Request&, httplib::Response& res) {
       out += "# HELP errkb_index_reopens_total Times worker handles reopened the index.\n";
       out += "# TYPE errkb_index_reopens_total counter\n";
       out += "errkb_index_reopens_total " + std::to_string(info->reopen_count) + "\n";
-      out += "# HELP errkb_prose_postings_bytes Memory of the prose words' posting lists matched in memory.\n";
+      out += "# HELP errkb_prose_postings_bytes Memory of the in-memory posting lists (prose, codes, filters).\n";
       out += "# TYPE errkb_prose_postings_bytes gauge\n";
       out += "errkb_prose_postings_bytes " + std::to_string(info->prose_postings_bytes) + "\n";
       out += "# HELP errkb_engine_cache_lookups_total Lookups in the engine's per-index-revision caches, by result.\n";

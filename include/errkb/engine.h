@@ -48,9 +48,10 @@ struct EngineOptions {
   // instead of skipping through its long posting list. 0 = none.
   size_t common_term_bits_bytes = size_t{32} << 20;
   uint64_t common_term_min_postings = 10'000;  // words in fewer passages keep their posting lists
-  // Memory for every prose word's posting list (store/prose_postings.h), loaded in the background like
-  // the rank records: prose queries are then matched there instead of through Xapian's B-tree reads
-  // (213 MB at 1M passages). An index whose lists need more keeps matching through Xapian. 0 = off.
+  // Memory for every prose word's posting list, the long code lists and the filters' passages
+  // (store/postings_in_memory.h), loaded in the background like the rank records: queries are then
+  // matched there instead of through Xapian's B-tree reads (257 MB at 1M passages). An index whose
+  // lists need more keeps matching through Xapian. 0 = off.
   size_t prose_postings_bytes = size_t{1} << 30;
   // Searches and diagnoses running at once, on the engine's own threads; the others wait their turn
   // first come, first served (store/query_pool.h). About the number of cores: more only share the cores

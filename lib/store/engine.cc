@@ -24,7 +24,7 @@
 #include "store/common_terms.h"
 #include "store/documents.h"
 #include "store/index_dir.h"
-#include "store/prose_postings.h"
+#include "store/postings_in_memory.h"
 #include "store/query_pool.h"
 #include "store/scan_plan.h"
 #include "store/snippet.h"
@@ -369,7 +369,7 @@ class XapianEngine final : public Engine {
       info.warm = tables_ready(h);
       info.code_cache = reading_answers_.stats();
       info.spelling_memo = spelling_memo_.stats();
-      if (auto postings = prose_postings_for(h)) info.prose_postings_bytes = postings->bytes();
+      if (auto postings = postings_in_memory_for(h)) info.prose_postings_bytes = postings->bytes();
       return info;
     });
   }
@@ -509,13 +509,13 @@ class XapianEngine final : public Engine {
     const bool records = !options_.rank_records_in_memory || rank_records_for(h);
     const bool spelling = spelling_.get(h.generation) != nullptr;
     const bool common = options_.common_term_bits_bytes == 0 || common_terms_for(h);
-    const bool postings = options_.prose_postings_bytes == 0 || prose_postings_for(h);
+    const bool postings = options_.prose_postings_bytes == 0 || postings_in_memory_for(h);
     return records && spelling && common && postings;
   }
 
-  std::shared_ptr<const store::ProsePostings> prose_postings_for(const Handle& h) {
+  std::shared_ptr<const store::PostingsInMemory> postings_in_memory_for(const Handle& h) {
     if (options_.prose_postings_bytes == 0) return nullptr;
-    return prose_postings_.get(h.generation);
+    return postings_in_memory_.get(h.generation);
   }
 
   std::shared_ptr<const store::CommonTermBits> common_terms_for(const Handle& h) {
@@ -754,7 +754,7 @@ class XapianEngine final : public Engine {
   static MatchedTerms matched_terms(const Xapian::Database& db, const Xapian::Query& query,
                                     const std::vector<Xapian::docid>& docids,
                                     const std::unordered_map<std::string, double>& idf,
-                                    const store::CommonTermBits* common, const store::ProsePostings* postings,
+                                    const store::CommonTermBits* common, const store::PostingsInMemory* postings,
                                     const PassWords* pass = nullptr) {
     MatchedTerms m;
     for (auto t = query.get_terms_begin(); t != query.get_terms_end(); ++t) {
@@ -784,8 +784,8 @@ class XapianEngine final : public Engine {
       }
       if (postings && postings->loaded() && store::is_prose_word(m.terms_[t])) {
         // A prose word the in-memory lists lack is one the index lacks.
-        if (const store::ProsePostings::List* list = postings->find(m.terms_[t])) {
-          store::ProsePostings::Cursor c(*postings, *list);
+        if (const store::PostingsInMemory::List* list = postings->find(m.terms_[t])) {
+          store::PostingsInMemory::Cursor c(*postings, *list);
           for (const auto& [did, r] : by_docid) {
             if (!c.seek(did)) break;
             if (c.docid() == did) m.present_[r * n_terms + t] = 1;
@@ -807,12 +807,12 @@ class XapianEngine final : public Engine {
   // Adds a word of an in-memory pass (its terms: one, or a synonym group's) to `words`, and its term to
   // `known` ("" for a group: its bit stands for no single term, so its terms are looked up). A word none
   // of whose terms the index has matches nothing and is left out.
-  static void add_match_word(const store::ProsePostings& lists, const std::vector<std::string>& terms,
+  static void add_match_word(const store::PostingsInMemory& lists, const std::vector<std::string>& terms,
                              std::vector<store::MatchWord>& words, PassWords& known) {
     store::MatchWord word;
     std::vector<Xapian::doccount> termfreqs;
     for (const auto& term : terms)
-      if (const store::ProsePostings::List* list = lists.find(term)) {
+      if (const store::PostingsInMemory::List* list = lists.find(term)) {
         word.lists.push_back(list);
         termfreqs.push_back(list->termfreq);
       }
@@ -844,7 +844,7 @@ class XapianEngine final : public Engine {
     out.scored.reserve(2 * want);  // a code pass and a prose pass, at most `want` each (most queries)
     const std::shared_ptr<const RankRecords> records = rank_records_for(h);
     const std::shared_ptr<const store::CommonTermBits> common = common_terms_for(h);
-    const std::shared_ptr<const store::ProsePostings> postings = prose_postings_for(h);
+    const std::shared_ptr<const store::PostingsInMemory> postings = postings_in_memory_for(h);
     std::unordered_set<Xapian::docid> seen;
     double total_idf = 0;
     std::unordered_map<std::string, double> idf;
@@ -941,7 +941,7 @@ class XapianEngine final : public Engine {
       }
     };
     // The request's filters, as the in-memory lists hold them.
-    auto filters_of = [&](const store::ProsePostings& lists) {
+    auto filters_of = [&](const store::PostingsInMemory& lists) {
       std::vector<const store::DocidSet*> sets;
       for (const auto& term : q.filter_terms) sets.push_back(&lists.filter(term));
       return sets;
@@ -964,7 +964,7 @@ class XapianEngine final : public Engine {
     };
     // A pass of the prose plan over the in-memory lists (`terms`: each plan word's terms, several for a
     // synonym group).
-    auto run_in_memory = [&](const store::ProsePostings& lists, const store::ScanPass& pass,
+    auto run_in_memory = [&](const store::PostingsInMemory& lists, const store::ScanPass& pass,
                              const std::vector<std::vector<std::string>>& terms, bool facets_here) {
       std::vector<store::MatchWord> words;
       PassWords known;  // a group's bit stands for no single term: its terms are looked up
@@ -986,7 +986,7 @@ class XapianEngine final : public Engine {
       return has_prose ? Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query, prose) : q.code_query;
     };
     // In memory, when the lists are loaded and the prose is words and synonym groups; false otherwise.
-    auto run_code_pass_in_memory = [&](const store::ProsePostings& lists) {
+    auto run_code_pass_in_memory = [&](const store::PostingsInMemory& lists) {
       std::vector<store::MatchWord> words;
       std::vector<store::PresenceWord> presence;
       PassWords known;  // codes, then words, then presence words: match_code_pass's bits
@@ -1010,9 +1010,9 @@ class XapianEngine final : public Engine {
       for (const auto& [term, factor] : q.code_terms) {
         store::CodeList& code = codes.emplace_back();
         code.termweight = store::bm25_termweight(lists.doccount(), h.freqs.of(h.db, term), factor);
-        if (const store::ProsePostings::List* list = lists.find(term)) {
+        if (const store::PostingsInMemory::List* list = lists.find(term)) {
           code.postings.reserve(list->termfreq);
-          for (store::ProsePostings::Cursor c(lists, *list); !c.at_end(); c.next())
+          for (store::PostingsInMemory::Cursor c(lists, *list); !c.at_end(); c.next())
             code.postings.emplace_back(c.docid(), c.wdf());
         } else {
           for (auto p = h.db.postlist_begin(term); p != h.db.postlist_end(term); ++p)
@@ -1283,10 +1283,10 @@ class XapianEngine final : public Engine {
         limits.min_postings = options_.common_term_min_postings;
         return std::make_shared<const store::CommonTermBits>(store::CommonTermBits::load(db, limits));
       }};
-  GenerationTable<store::ProsePostings> prose_postings_{
+  GenerationTable<store::PostingsInMemory> postings_in_memory_{
       options_.index_dir, generation_of, [this](const Xapian::Database& db, const fs::path&) {
-        return std::make_shared<const store::ProsePostings>(
-            store::ProsePostings::load(db, {.max_bytes = options_.prose_postings_bytes}, request_filter_prefixes()));
+        return std::make_shared<const store::PostingsInMemory>(
+            store::PostingsInMemory::load(db, {.max_bytes = options_.prose_postings_bytes}, request_filter_prefixes()));
       }};
   GenerationTable<store::SpellingDictionary> spelling_{
       options_.index_dir, generation_of, [](const Xapian::Database& db, const fs::path&) {

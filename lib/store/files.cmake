@@ -11,7 +11,7 @@ list(APPEND ERRKB_CORE_SOURCES
   store/scan_plan.cc
   store/spelling.cc
   store/common_terms.cc
-  store/prose_postings.cc
+  store/postings_in_memory.cc
   store/snippet.cc
   store/engine.cc
 )

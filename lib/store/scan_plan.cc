@@ -5,7 +5,7 @@
 #include <set>
 
 #include "errkb/schema.h"
-#include "store/prose_postings.h"
+#include "store/postings_in_memory.h"
 
 namespace errkb::store {
 

@@ -126,7 +126,7 @@ TEST_F(Rebuild, CommonWordBitsetsRankAsPostingLists) {
 }
 
 // Prose queries and the code pass are matched over the in-memory posting lists once they are loaded
-// (store/prose_postings.h), else through Xapian: both must rank alike, whether the plan is exact or,
+// (store/postings_in_memory.h), else through Xapian: both must rank alike, whether the plan is exact or,
 // with a budget of a few postings, the rarer words' pass and the sampled pass; with synonym groups and
 // with the request's filters too.
 TEST_F(Rebuild, ProseListsInMemoryRankAsXapian) {

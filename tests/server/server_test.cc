@@ -321,7 +321,7 @@ TEST_F(ServerTest, HealthReadinessMetricsOpenApi) {
   EXPECT_NE(metrics->body.find("errkb_index_documents "), std::string::npos);
   EXPECT_NE(metrics->body.find("errkb_index_revision "), std::string::npos);
   EXPECT_NE(metrics->body.find("errkb_index_reopens_total "), std::string::npos);
-  // Warm: the prose words' posting lists are in memory.
+  // Warm: the posting lists are in memory.
   const size_t postings_at = metrics->body.find("\nerrkb_prose_postings_bytes ");
   ASSERT_NE(postings_at, std::string::npos);
   EXPECT_GT(std::stoull(metrics->body.substr(postings_at + 28)), 0u);

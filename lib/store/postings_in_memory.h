@@ -1,4 +1,5 @@
-// Every prose word's posting list of an index generation, in memory, and a matcher over them.
+// Every prose word's posting list of an index generation, the long code lists and the filters'
+// passages, in memory, and matchers over them.
 //
 // Through Xapian a posting costs 15-30 ns on a 2-core VM: the 8 KB block it sits in is read with a
 // pread (Xapian 1.4 keeps no block cache of its own), decoded, and walked by the matcher's tree of
@@ -9,12 +10,13 @@
 // docid. A query's passes (store/scan_plan.h) are then matched term at a time into an accumulator over
 // a chunk of docids small enough to stay in the CPU cache, chunk after chunk, keeping the best `want`.
 // The weights are Xapian's BM25Weight with the index's parameters (schema.h), so the candidates and
-// their weights are the ones Xapian returns for the same pass (tests/store/prose_postings_test.cc).
+// their weights are the ones Xapian returns for the same pass (tests/store/postings_in_memory_test.cc).
 //
 // The code lists of at least kMinCodePostings passages are kept too (about 5,600 codes with 3.1M
 // postings at 1M passages), for the code pass of a query with a code (match_code_pass): a hot code's
 // 20,000 passages, each asked about every query word, took Xapian 2-5 ms. A shorter code list is read
-// through Xapian when a query needs it: a block or two.
+// through Xapian when a query needs it: a block or two. So are the passages of each vendor, product and
+// kind a request can filter by (DocidSet), so that a filtered query is matched here too.
 #pragma once
 
 #include <xapian.h>
@@ -52,14 +54,14 @@ class DocidSet {
   size_t bytes() const { return words_.capacity() * sizeof(uint64_t) + docids_.capacity() * sizeof(Xapian::docid); }
 
  private:
-  friend class ProsePostings;
+  friend class PostingsInMemory;
   bool bitset_ = false;
   Xapian::doccount size_ = 0;
   std::vector<uint64_t> words_;
   std::vector<Xapian::docid> docids_;
 };
 
-class ProsePostings {
+class PostingsInMemory {
  public:
   static constexpr uint32_t kBlockPostings = 128;  // a block's postings; the skip table has one entry a block
   static constexpr Xapian::doccount kMinCodePostings = 64;  // shorter code lists stay with Xapian
@@ -70,7 +72,7 @@ class ProsePostings {
 
   // Reads every prose word's posting list and the long code lists (a few seconds at 1M passages), and
   // the passages of each term with one of `filter_prefixes` (the fields requests filter by).
-  static ProsePostings load(const Xapian::Database& db, const Limits& limits,
+  static PostingsInMemory load(const Xapian::Database& db, const Limits& limits,
                             const std::vector<std::string>& filter_prefixes = {});
 
   struct List {
@@ -100,7 +102,7 @@ class ProsePostings {
   // Walks one list in docid order. seek() and next() return false past the end.
   class Cursor {
    public:
-    Cursor(const ProsePostings& postings, const List& list);
+    Cursor(const PostingsInMemory& postings, const List& list);
     bool seek(Xapian::docid did);  // to the first posting with a docid >= did
     bool next();
     bool at_end() const { return at_end_; }
@@ -110,7 +112,7 @@ class ProsePostings {
    private:
     void decode(uint32_t block);  // into docids_/wdfs_, pos_ = 0
 
-    const ProsePostings* postings_;
+    const PostingsInMemory* postings_;
     uint32_t first_, end_;  // the list's blocks in blocks_
     uint32_t block_ = 0;    // the decoded one
     uint32_t pos_ = 0, count_ = 0;
@@ -143,7 +145,7 @@ class ProsePostings {
 // synonym_termfreq() for a group). A word written twice in the query is two words, as Xapian's two
 // leaves of it are.
 struct MatchWord {
-  std::vector<const ProsePostings::List*> lists;
+  std::vector<const PostingsInMemory::List*> lists;
   double termweight = 0;
 };
 
@@ -166,7 +168,7 @@ struct MemoryMatch {
 // The best `want` passages by the sum of their words' BM25 weights, among the docids in `ranges`
 // (inclusive, ascending, not overlapping). At most 64 words.
 // Only passages in every one of `filters` count (a request's vendor, product and kind).
-MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWord>& words,
+MemoryMatch match_words(const PostingsInMemory& postings, const std::vector<MatchWord>& words,
                         const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want,
                         const std::vector<const DocidSet*>& filters = {});
 
@@ -181,7 +183,7 @@ struct CodeList {
 // one, else from its list.
 struct PresenceWord {
   const CommonTermBits::Bits* bits = nullptr;
-  const ProsePostings::List* list = nullptr;
+  const PostingsInMemory::List* list = nullptr;
   double weight = 0;
 };
 
@@ -189,7 +191,7 @@ struct PresenceWord {
 // of the codes is a candidate, weighing its codes' BM25 plus its words' BM25 and presence weights; the
 // best `want` of them. Masks: bit i for codes[i], then one a word, then one a presence word (at most 64
 // in all). `matches`: the candidates. Only passages in every one of `filters` are candidates.
-MemoryMatch match_code_pass(const ProsePostings& postings, const std::vector<CodeList>& codes,
+MemoryMatch match_code_pass(const PostingsInMemory& postings, const std::vector<CodeList>& codes,
                             const std::vector<MatchWord>& words, const std::vector<PresenceWord>& presence,
                             size_t want, const std::vector<const DocidSet*>& filters = {});
 

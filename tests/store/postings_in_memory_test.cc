@@ -1,6 +1,6 @@
-// ProsePostings (store/prose_postings.h) on a real glass database: the lists hold exactly the index's
+// PostingsInMemory (store/postings_in_memory.h) on a real glass database: the lists hold exactly the index's
 // postings, and matching over them returns what Xapian's matcher returns for the same pass.
-#include "store/prose_postings.h"
+#include "store/postings_in_memory.h"
 
 #include "errkb/schema.h"
 #include "store/common_terms.h"
@@ -23,7 +23,7 @@ using errkb::testing::TempDir;
 // 3,000 documents with words at several densities and varied wdfs (more than a block of 128 postings
 // for the common ones), a title copy that is not a prose word, codes with long and short lists, and
 // vendors in many passages and in few.
-class ProsePostingsTest : public ::testing::Test {
+class PostingsInMemoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Xapian::WritableDatabase db((dir_ / "db").string(), Xapian::DB_CREATE_OR_OVERWRITE);
@@ -67,7 +67,8 @@ class ProsePostingsTest : public ::testing::Test {
   std::pair<std::vector<std::pair<Xapian::docid, double>>, Xapian::doccount> xapian_run(
       Xapian::Query q, size_t want, const std::vector<std::string>& filters = {}) {
     if (!filters.empty())
-      q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+      q = Xapian::Query(Xapian::Query::OP_FILTER, q,
+                        Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
     Xapian::Enquire enquire(db_);
     enquire.set_query(q);
     enquire.set_weighting_scheme(Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength));
@@ -88,11 +89,11 @@ class ProsePostingsTest : public ::testing::Test {
     return xapian_run(q, want, filters).first;
   }
 
-  static MatchWord match_word(const ProsePostings& p, const std::vector<std::string>& word) {
+  static MatchWord match_word(const PostingsInMemory& p, const std::vector<std::string>& word) {
     MatchWord w;
     std::vector<Xapian::doccount> termfreqs;
     for (const auto& t : word)
-      if (const ProsePostings::List* list = p.find(t)) {
+      if (const PostingsInMemory::List* list = p.find(t)) {
         w.lists.push_back(list);
         termfreqs.push_back(list->termfreq);
       }
@@ -100,13 +101,13 @@ class ProsePostingsTest : public ::testing::Test {
     return w;
   }
 
-  static std::vector<const DocidSet*> filter_sets(const ProsePostings& p, const std::vector<std::string>& filters) {
+  static std::vector<const DocidSet*> filter_sets(const PostingsInMemory& p, const std::vector<std::string>& filters) {
     std::vector<const DocidSet*> sets;
     for (const auto& f : filters) sets.push_back(&p.filter(f));
     return sets;
   }
 
-  MemoryMatch memory_top(const ProsePostings& p, const Words& terms, size_t want, double sampled_share = 0,
+  MemoryMatch memory_top(const PostingsInMemory& p, const Words& terms, size_t want, double sampled_share = 0,
                          const std::vector<std::string>& filters = {}) {
     std::vector<MatchWord> words;
     for (const auto& word : terms) words.push_back(match_word(p, word));
@@ -140,7 +141,7 @@ class ProsePostingsTest : public ::testing::Test {
     return xapian_run(q, want, pass.filters);
   }
 
-  MemoryMatch memory_code_pass(const ProsePostings& p, const CodePass& pass, size_t want) {
+  MemoryMatch memory_code_pass(const PostingsInMemory& p, const CodePass& pass, size_t want) {
     std::vector<CodeList> codes;
     for (const auto& [term, factor] : pass.codes) {
       CodeList& code = codes.emplace_back();
@@ -175,22 +176,22 @@ class ProsePostingsTest : public ::testing::Test {
   Xapian::Database db_;
 };
 
-TEST_F(ProsePostingsTest, ListsHoldTheProseWordsAndLongCodesPostingsExactly) {
-  ProsePostings p = ProsePostings::load(db_, {});
+TEST_F(PostingsInMemoryTest, ListsHoldTheProseWordsAndLongCodesPostingsExactly) {
+  PostingsInMemory p = PostingsInMemory::load(db_, {});
   ASSERT_TRUE(p.loaded());
   EXPECT_EQ(p.terms(), 6u);  // not the title copy nor the short code list
   EXPECT_EQ(p.find("ZSorder"), nullptr);
   EXPECT_EQ(p.find("XCW:hot"), nullptr);
   EXPECT_EQ(p.doccount(), db_.get_doccount());
   for (const char* term : {"Zorder", "Zerror", "Zprinter", "Zrare", "XC:http:500", "XC:hot"}) {
-    const ProsePostings::List* list = p.find(term);
+    const PostingsInMemory::List* list = p.find(term);
     ASSERT_NE(list, nullptr) << term;
     EXPECT_EQ(list->termfreq, db_.get_termfreq(term));
     std::vector<std::pair<Xapian::docid, Xapian::termcount>> expected;
     for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it)
       expected.emplace_back(*it, it.get_wdf());
     // next() walks them all,
-    ProsePostings::Cursor walk(p, *list);
+    PostingsInMemory::Cursor walk(p, *list);
     for (const auto& [did, wdf] : expected) {
       ASSERT_FALSE(walk.at_end()) << term;
       EXPECT_EQ(walk.docid(), did) << term;
@@ -199,7 +200,7 @@ TEST_F(ProsePostingsTest, ListsHoldTheProseWordsAndLongCodesPostingsExactly) {
     }
     EXPECT_TRUE(walk.at_end()) << term;
     // and seek() lands on the first docid at or after its target, forward from anywhere.
-    ProsePostings::Cursor seeker(p, *list);
+    PostingsInMemory::Cursor seeker(p, *list);
     for (Xapian::docid target = 1; target <= 3100; target += 1 + target % 37) {
       auto at = std::lower_bound(expected.begin(), expected.end(), std::make_pair(target, Xapian::termcount{0}));
       const bool found = seeker.seek(target);
@@ -211,8 +212,8 @@ TEST_F(ProsePostingsTest, ListsHoldTheProseWordsAndLongCodesPostingsExactly) {
   }
 }
 
-TEST_F(ProsePostingsTest, MatchingReturnsXapiansCandidatesAndWeights) {
-  ProsePostings p = ProsePostings::load(db_, {});
+TEST_F(PostingsInMemoryTest, MatchingReturnsXapiansCandidatesAndWeights) {
+  PostingsInMemory p = PostingsInMemory::load(db_, {});
   ASSERT_TRUE(p.loaded());
   const std::vector<Words> queries = {
       {{"Zorder"}},
@@ -243,8 +244,8 @@ TEST_F(ProsePostingsTest, MatchingReturnsXapiansCandidatesAndWeights) {
   EXPECT_EQ(memory_top(p, {{"Zorder"}, {"Zerror"}}, 3).matches, 1500u + 428u - 214u);
 }
 
-TEST_F(ProsePostingsTest, FiltersHoldTheirPassagesAsBitsetsOrLists) {
-  ProsePostings p = ProsePostings::load(db_, {}, {"XV:"});
+TEST_F(PostingsInMemoryTest, FiltersHoldTheirPassagesAsBitsetsOrLists) {
+  PostingsInMemory p = PostingsInMemory::load(db_, {}, {"XV:"});
   ASSERT_TRUE(p.loaded());
   const DocidSet &big = p.filter("XV:big"), &small = p.filter("XV:small"), &none = p.filter("XV:none");
   EXPECT_TRUE(big.is_bitset());
@@ -260,22 +261,25 @@ TEST_F(ProsePostingsTest, FiltersHoldTheirPassagesAsBitsetsOrLists) {
   }
   // mark(): a list's docids in a range, as bits from its start.
   for (const DocidSet* set : {&big, &small})
-    for (const auto& [lo, hi] : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, 3000}, {200, 1100}, {2990, 3000}}) {
+    for (const auto& [lo, hi] :
+         std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, 3000}, {200, 1100}, {2990, 3000}}) {
       std::vector<uint64_t> bits((hi - lo) / 64 + 1, 0);
       set->mark(lo, hi, bits.data());
       for (Xapian::docid did = lo; did <= hi; ++did)
-        EXPECT_EQ((bits[(did - lo) / 64] >> ((did - lo) % 64) & 1) != 0, set->contains(did)) << lo << "-" << hi << ": " << did;
+        EXPECT_EQ((bits[(did - lo) / 64] >> ((did - lo) % 64) & 1) != 0, set->contains(did))
+            << lo << "-" << hi << ": " << did;
     }
   // Without filter prefixes, none is loaded.
-  EXPECT_EQ(ProsePostings::load(db_, {}).filter("XV:big").size(), 0u);
+  EXPECT_EQ(PostingsInMemory::load(db_, {}).filter("XV:big").size(), 0u);
 }
 
-TEST_F(ProsePostingsTest, FilteredMatchingReturnsXapiansAnswer) {
-  ProsePostings p = ProsePostings::load(db_, {}, {"XV:"});
+TEST_F(PostingsInMemoryTest, FilteredMatchingReturnsXapiansAnswer) {
+  PostingsInMemory p = PostingsInMemory::load(db_, {}, {"XV:"});
   ASSERT_TRUE(p.loaded());
   const std::vector<std::vector<std::string>> filter_sets = {
       {"XV:big"}, {"XV:small"}, {"XV:big", "XV:small"}, {"XV:none"}};
-  for (const Words& terms : std::vector<Words>{{{"Zorder"}, {"Zerror"}}, {{"Zprinter"}, {"Zrare"}, {"Zorder", "Zerror"}}})
+  const std::vector<Words> queries = {{{"Zorder"}, {"Zerror"}}, {{"Zprinter"}, {"Zrare"}, {"Zorder", "Zerror"}}};
+  for (const Words& terms : queries)
     for (const auto& filters : filter_sets) {
       const std::string what = terms[0][0] + " filtered by " + filters[0] + (filters.size() > 1 ? "+" : "");
       for (size_t want : {1u, 10u, 60u, 5000u}) {
@@ -286,8 +290,8 @@ TEST_F(ProsePostingsTest, FilteredMatchingReturnsXapiansAnswer) {
     }
 }
 
-TEST_F(ProsePostingsTest, CodePassReturnsXapiansAnswer) {
-  ProsePostings p = ProsePostings::load(db_, {}, {"XV:"});
+TEST_F(PostingsInMemoryTest, CodePassReturnsXapiansAnswer) {
+  PostingsInMemory p = PostingsInMemory::load(db_, {}, {"XV:"});
   ASSERT_TRUE(p.loaded());
   // Every prose word has a bitset here; presence is also tested from the lists (common = nullptr).
   const CommonTermBits bits = CommonTermBits::load(db_, {.min_postings = 1});
@@ -331,8 +335,8 @@ TEST_F(ProsePostingsTest, CodePassReturnsXapiansAnswer) {
   }
 }
 
-TEST_F(ProsePostingsTest, WordMasksSayWhichWordsEachPassageHas) {
-  ProsePostings p = ProsePostings::load(db_, {});
+TEST_F(PostingsInMemoryTest, WordMasksSayWhichWordsEachPassageHas) {
+  PostingsInMemory p = PostingsInMemory::load(db_, {});
   MemoryMatch m = memory_top(p, {{"Zorder"}, {"Zerror"}, {"Zprinter"}}, 200);
   ASSERT_EQ(m.docids.size(), 200u);
   for (size_t i = 0; i < m.docids.size(); ++i) {
@@ -342,12 +346,12 @@ TEST_F(ProsePostingsTest, WordMasksSayWhichWordsEachPassageHas) {
   }
 }
 
-TEST_F(ProsePostingsTest, OverTheMemoryLimitNothingIsKept) {
-  ProsePostings none = ProsePostings::load(db_, {.max_bytes = 1000});
+TEST_F(PostingsInMemoryTest, OverTheMemoryLimitNothingIsKept) {
+  PostingsInMemory none = PostingsInMemory::load(db_, {.max_bytes = 1000});
   EXPECT_FALSE(none.loaded());
   EXPECT_EQ(none.terms(), 0u);
   EXPECT_EQ(none.find("Zorder"), nullptr);
-  ProsePostings all = ProsePostings::load(db_, {});
+  PostingsInMemory all = PostingsInMemory::load(db_, {});
   EXPECT_GT(all.bytes(), 1000u);
   EXPECT_LT(all.bytes(), 64u * 1024);
 }

@@ -1,4 +1,4 @@
-#include "store/prose_postings.h"
+#include "store/postings_in_memory.h"
 
 #include "errkb/schema.h"
 
@@ -90,15 +90,15 @@ void for_each_kept_term(const Xapian::Database& db, Fn&& kept) {
   for (const std::string_view prefix : {schema::kCodePrefix, schema::kWeakCodePrefix}) {
     const std::string p(prefix);
     for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t)
-      if (t.get_termfreq() >= ProsePostings::kMinCodePostings) kept(*t, t.get_termfreq());
+      if (t.get_termfreq() >= PostingsInMemory::kMinCodePostings) kept(*t, t.get_termfreq());
   }
 }
 
 }  // namespace
 
-ProsePostings ProsePostings::load(const Xapian::Database& db, const Limits& limits,
+PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits& limits,
                                   const std::vector<std::string>& filter_prefixes) {
-  ProsePostings out;
+  PostingsInMemory out;
   out.doccount_ = db.get_doccount();
   out.last_docid_ = db.get_lastdocid();
   // Sized first (term frequencies come with the term list): growing the arrays while loading would
@@ -149,7 +149,7 @@ ProsePostings ProsePostings::load(const Xapian::Database& db, const Limits& limi
     map_bytes += map_bytes_of(term);
     over = out.data_.size() + out.blocks_.size() * sizeof(Block) + map_bytes > limits.max_bytes;
   });
-  if (over) return ProsePostings();
+  if (over) return PostingsInMemory();
   out.bytes_ = out.data_.capacity() + out.blocks_.capacity() * sizeof(Block) + map_bytes;
   for (const std::string& prefix : filter_prefixes)
     for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
@@ -166,7 +166,7 @@ ProsePostings ProsePostings::load(const Xapian::Database& db, const Limits& limi
         }
       }
       out.bytes_ += set.bytes() + map_bytes_of(*t);
-      if (out.bytes_ > limits.max_bytes) return ProsePostings();
+      if (out.bytes_ > limits.max_bytes) return PostingsInMemory();
     }
   out.loaded_ = true;
   return out;
@@ -182,13 +182,13 @@ void DocidSet::mark(Xapian::docid lo, Xapian::docid hi, uint64_t* bits) const {
     bits[(*it - lo) >> 6] |= uint64_t{1} << ((*it - lo) & 63);
 }
 
-size_t ProsePostings::map_bytes_of(const std::string& term) {
+size_t PostingsInMemory::map_bytes_of(const std::string& term) {
   // The key, the list and about 32 bytes of node and bucket; a long key's characters beyond the
   // string's own buffer.
   return sizeof(std::string) + sizeof(List) + 32 + (term.size() >= sizeof(std::string) ? term.size() + 1 : 0);
 }
 
-ProsePostings::Cursor::Cursor(const ProsePostings& postings, const List& list)
+PostingsInMemory::Cursor::Cursor(const PostingsInMemory& postings, const List& list)
     : postings_(&postings), first_(list.first_block), end_(list.first_block + list.blocks) {
   if (first_ == end_) {
     at_end_ = true;
@@ -199,7 +199,7 @@ ProsePostings::Cursor::Cursor(const ProsePostings& postings, const List& list)
   decode(first_);
 }
 
-void ProsePostings::Cursor::decode(uint32_t block) {
+void PostingsInMemory::Cursor::decode(uint32_t block) {
   const Block& b = postings_->blocks_[block];
   const uint8_t* p = postings_->data_.data() + b.offset;
   Xapian::docid did = block == first_ ? 0 : postings_->blocks_[block - 1].last;
@@ -213,7 +213,7 @@ void ProsePostings::Cursor::decode(uint32_t block) {
   pos_ = 0;
 }
 
-bool ProsePostings::Cursor::next() {
+bool PostingsInMemory::Cursor::next() {
   if (at_end_) return false;
   if (++pos_ < count_) return true;
   if (block_ + 1 == end_) {
@@ -225,7 +225,7 @@ bool ProsePostings::Cursor::next() {
   return true;
 }
 
-bool ProsePostings::Cursor::seek(Xapian::docid did) {
+bool PostingsInMemory::Cursor::seek(Xapian::docid did) {
   if (at_end_) return false;
   if (docids_[pos_] >= did) return true;
   if (postings_->blocks_[block_].last < did) {
@@ -270,7 +270,7 @@ Xapian::doccount synonym_termfreq(Xapian::doccount doccount, std::vector<Xapian:
   return termfreqs.front();
 }
 
-MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWord>& words,
+MemoryMatch match_words(const PostingsInMemory& postings, const std::vector<MatchWord>& words,
                         const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want,
                         const std::vector<const DocidSet*>& filters) {
   MemoryMatch out;
@@ -301,11 +301,11 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
       if ((scratch.listed[k * (kChunk / 64) + (at >> 6)] >> (at & 63) & 1) == 0) return false;
     return true;
   };
-  std::vector<ProsePostings::Cursor> cursors;  // every list of every word, word by word
+  std::vector<PostingsInMemory::Cursor> cursors;  // every list of every word, word by word
   std::vector<size_t> first_cursor;            // of each word, and the end
   for (const auto& w : words) {
     first_cursor.push_back(cursors.size());
-    for (const ProsePostings::List* list : w.lists) cursors.emplace_back(postings, *list);
+    for (const PostingsInMemory::List* list : w.lists) cursors.emplace_back(postings, *list);
   }
   first_cursor.push_back(cursors.size());
 
@@ -331,13 +331,13 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
           a.mask |= bit;
         };
         if (first_cursor[i + 1] - first_cursor[i] == 1) {
-          ProsePostings::Cursor& c = cursors[first_cursor[i]];
+          PostingsInMemory::Cursor& c = cursors[first_cursor[i]];
           for (; !c.at_end() && c.docid() <= hi; c.next()) add(c.docid() - lo, c.wdf());
           continue;
         }
         // Synonyms: their wdfs in a passage add up first.
         for (size_t k = first_cursor[i]; k < first_cursor[i + 1]; ++k) {
-          ProsePostings::Cursor& c = cursors[k];
+          PostingsInMemory::Cursor& c = cursors[k];
           for (; !c.at_end() && c.docid() <= hi; c.next()) {
             const uint32_t at = c.docid() - lo;
             if (scratch.group_wdf[at] == 0) scratch.group_touched.push_back(at);
@@ -377,7 +377,7 @@ MemoryMatch match_words(const ProsePostings& postings, const std::vector<MatchWo
   return out;
 }
 
-MemoryMatch match_code_pass(const ProsePostings& postings, const std::vector<CodeList>& codes,
+MemoryMatch match_code_pass(const PostingsInMemory& postings, const std::vector<CodeList>& codes,
                             const std::vector<MatchWord>& words, const std::vector<PresenceWord>& presence,
                             size_t want, const std::vector<const DocidSet*>& filters) {
   MemoryMatch out;
@@ -421,8 +421,8 @@ MemoryMatch match_code_pass(const ProsePostings& postings, const std::vector<Cod
   // synonym group).
   uint32_t bit = static_cast<uint32_t>(codes.size());
   for (const auto& w : words) {
-    std::vector<ProsePostings::Cursor> cursors;
-    for (const ProsePostings::List* list : w.lists) cursors.emplace_back(postings, *list);
+    std::vector<PostingsInMemory::Cursor> cursors;
+    for (const PostingsInMemory::List* list : w.lists) cursors.emplace_back(postings, *list);
     for (auto& c : candidates) {
       Xapian::termcount wdf_sum = 0;
       for (auto& cursor : cursors)
@@ -441,7 +441,7 @@ MemoryMatch match_code_pass(const ProsePostings& postings, const std::vector<Cod
           c.mask |= uint64_t{1} << bit;
         }
     } else if (p.list) {
-      ProsePostings::Cursor cursor(postings, *p.list);
+      PostingsInMemory::Cursor cursor(postings, *p.list);
       for (auto& c : candidates)
         if (cursor.seek(c.did) && cursor.docid() == c.did) {
           c.prose_weight += p.weight;
