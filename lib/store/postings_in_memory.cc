@@ -32,7 +32,7 @@ inline uint32_t get_varint(const uint8_t*& p) {
 
 
 // BM25's wdf part, wdf / (k1 + wdf) (schema::kBm25K1OfScaledWdf), from a table for the common small
-// wdfs: a division per posting was a quarter of the matching loop. The same double either way.
+// wdfs: the division per posting was the matching loop's costliest instruction. The same double either way.
 const std::vector<double> kWdfShares = [] {
   std::vector<double> t(512);
   for (size_t i = 0; i < t.size(); ++i)
