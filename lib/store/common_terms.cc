@@ -22,20 +22,23 @@ CommonTermBits CommonTermBits::load(const Xapian::Database& db, const Limits& li
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
   common.resize(std::min(common.size(), limits.max_bytes / bytes_per_term));
-  for (const auto& [postings, term] : common) {
-    Bits& bits = out.bits_[term];
-    bits.words_.assign(words_per_term, 0);
-    for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) {
-      const Xapian::docid did = *p;
-      bits.words_[did >> 6] |= uint64_t{1} << (did & 63);
-    }
-  }
+  for (const auto& [postings, term] : common) out.bits_.emplace(term, Bits::read(db, term));
   return out;
+}
+
+CommonTermBits::Bits CommonTermBits::Bits::read(const Xapian::Database& db, const std::string& term) {
+  Bits bits;
+  bits.words_.assign((static_cast<size_t>(db.get_lastdocid()) >> 6) + 1, 0);
+  for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) {
+    const Xapian::docid did = *p;
+    bits.words_[did >> 6] |= uint64_t{1} << (did & 63);
+  }
+  return bits;
 }
 
 size_t CommonTermBits::bytes() const {
   size_t total = 0;
-  for (const auto& [term, bits] : bits_) total += bits.words_.size() * sizeof(uint64_t);
+  for (const auto& [term, bits] : bits_) total += bits.bytes();
   return total;
 }
 

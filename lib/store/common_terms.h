@@ -30,9 +30,11 @@ class CommonTermBits {
   // unprefixed Z-stems (schema.h), not the field copies nor codes.
   static CommonTermBits load(const Xapian::Database& db, const Limits& limits);
 
-  // One word's bitset; contains() is false for docids it does not cover.
+  // One term's bitset; contains() is false for docids it does not cover.
   class Bits {
    public:
+    // The passages of `term` (a posting list read whole), by docid up to the index's last.
+    static Bits read(const Xapian::Database& db, const std::string& term);
     bool contains(Xapian::docid did) const {
       const size_t word = did >> 6;
       return word < words_.size() && (words_[word] >> (did & 63) & 1) != 0;
@@ -48,9 +50,9 @@ class CommonTermBits {
       }
       return static_cast<Xapian::docid>(word << 6 | static_cast<size_t>(__builtin_ctzll(rest)));
     }
+    size_t bytes() const { return words_.size() * sizeof(uint64_t); }
 
    private:
-    friend class CommonTermBits;
     std::vector<uint64_t> words_;
   };
 

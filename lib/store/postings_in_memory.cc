@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 
 namespace errkb::store {
 
@@ -155,15 +156,11 @@ PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits
     for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
       DocidSet& set = out.filters_[*t];
       set.size_ = t.get_termfreq();
-      set.bitset_ = uint64_t{set.size_} * 32 >= out.last_docid_;
-      if (set.bitset_) set.words_.assign(out.last_docid_ / 64 + 1, 0);
-      else set.docids_.reserve(set.size_);
-      for (auto p = db.postlist_begin(*t); p != db.postlist_end(*t); ++p) {
-        if (set.bitset_) {
-          if (*p <= out.last_docid_) set.words_[*p >> 6] |= uint64_t{1} << (*p & 63);
-        } else {
-          set.docids_.push_back(*p);
-        }
+      if (uint64_t{set.size_} * 32 >= out.last_docid_) {
+        set.bits_ = CommonTermBits::Bits::read(db, *t);
+      } else {
+        set.docids_.reserve(set.size_);
+        for (auto p = db.postlist_begin(*t); p != db.postlist_end(*t); ++p) set.docids_.push_back(*p);
       }
       out.bytes_ += set.bytes() + map_bytes_of(*t);
       if (out.bytes_ > limits.max_bytes) return PostingsInMemory();
@@ -173,13 +170,13 @@ PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits
 }
 
 void DocidSet::mark(Xapian::docid lo, Xapian::docid hi, uint64_t* bits) const {
-  if (bitset_) {
-    for (Xapian::docid did = lo; did <= hi && did >= lo; ++did)
-      if (contains(did)) bits[(did - lo) >> 6] |= uint64_t{1} << ((did - lo) & 63);
+  auto set = [&](Xapian::docid did) { bits[(did - lo) >> 6] |= uint64_t{1} << ((did - lo) & 63); };
+  if (bits_) {
+    for (Xapian::docid did = bits_->first_from(lo); did != 0 && did <= hi; did = bits_->first_from(did + 1)) set(did);
     return;
   }
   for (auto it = std::lower_bound(docids_.begin(), docids_.end(), lo); it != docids_.end() && *it <= hi; ++it)
-    bits[(*it - lo) >> 6] |= uint64_t{1} << ((*it - lo) & 63);
+    set(*it);
 }
 
 size_t PostingsInMemory::map_bytes_of(const std::string& term) {
@@ -434,19 +431,13 @@ MemoryMatch match_code_pass(const PostingsInMemory& postings, const std::vector<
     ++bit;
   }
   for (const auto& p : presence) {
-    if (p.bits) {
-      for (auto& c : candidates)
-        if (p.bits->contains(c.did)) {
-          c.prose_weight += p.weight;
-          c.mask |= uint64_t{1} << bit;
-        }
-    } else if (p.list) {
-      PostingsInMemory::Cursor cursor(postings, *p.list);
-      for (auto& c : candidates)
-        if (cursor.seek(c.did) && cursor.docid() == c.did) {
-          c.prose_weight += p.weight;
-          c.mask |= uint64_t{1} << bit;
-        }
+    std::optional<PostingsInMemory::Cursor> cursor;  // without a bitset
+    if (!p.bits && p.list) cursor.emplace(postings, *p.list);
+    for (auto& c : candidates) {
+      const bool present = p.bits ? p.bits->contains(c.did) : cursor && cursor->seek(c.did) && cursor->docid() == c.did;
+      if (!present) continue;
+      c.prose_weight += p.weight;
+      c.mask |= uint64_t{1} << bit;
     }
     ++bit;
   }

@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,25 +41,20 @@ namespace errkb::store {
 class DocidSet {
  public:
   bool contains(Xapian::docid did) const {
-    if (bitset_) {
-      const size_t word = did >> 6;
-      return word < words_.size() && (words_[word] >> (did & 63) & 1) != 0;
-    }
-    return std::binary_search(docids_.begin(), docids_.end(), did);
+    return bits_ ? bits_->contains(did) : std::binary_search(docids_.begin(), docids_.end(), did);
   }
-  bool is_bitset() const { return bitset_; }
-  // Sets bit (did - lo) of `bits` for each of its docids from lo to hi (a list's; a bitset answers
+  bool is_bitset() const { return bits_.has_value(); }
+  // Sets bit (did - lo) of `bits` for each of its docids from lo to hi (for a list: a bitset answers
   // contains() as fast).
   void mark(Xapian::docid lo, Xapian::docid hi, uint64_t* bits) const;
   Xapian::doccount size() const { return size_; }
-  size_t bytes() const { return words_.capacity() * sizeof(uint64_t) + docids_.capacity() * sizeof(Xapian::docid); }
+  size_t bytes() const { return (bits_ ? bits_->bytes() : 0) + docids_.capacity() * sizeof(Xapian::docid); }
 
  private:
   friend class PostingsInMemory;
-  bool bitset_ = false;
   Xapian::doccount size_ = 0;
-  std::vector<uint64_t> words_;
-  std::vector<Xapian::docid> docids_;
+  std::optional<CommonTermBits::Bits> bits_;
+  std::vector<Xapian::docid> docids_;  // without bits_
 };
 
 class PostingsInMemory {

@@ -322,9 +322,10 @@ TEST_F(ServerTest, HealthReadinessMetricsOpenApi) {
   EXPECT_NE(metrics->body.find("errkb_index_revision "), std::string::npos);
   EXPECT_NE(metrics->body.find("errkb_index_reopens_total "), std::string::npos);
   // Warm: the posting lists are in memory.
-  const size_t postings_at = metrics->body.find("\nerrkb_prose_postings_bytes ");
+  const std::string postings_line = "\nerrkb_prose_postings_bytes ";
+  const size_t postings_at = metrics->body.find(postings_line);
   ASSERT_NE(postings_at, std::string::npos);
-  EXPECT_GT(std::stoull(metrics->body.substr(postings_at + 28)), 0u);
+  EXPECT_GT(std::stoull(metrics->body.substr(postings_at + postings_line.size())), 0u);
 
   auto openapi = client_->Get("/v1/openapi.json");
   ASSERT_TRUE(openapi);
