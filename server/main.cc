@@ -24,19 +24,21 @@ int main(int argc, char** argv) {
     }
     return exit_code;
   }
-  // Request log lines are written in batches: log_sink.h says why, and when a line appears.
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-      "errkb", std::make_shared<BatchedFdSink>(STDOUT_FILENO, std::chrono::milliseconds(100))));
-  spdlog::set_level(spdlog::level::from_str(config->log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-
-  // Signals go to one thread that asks the server to stop; workers never see them.
+  // Signals go to one thread that asks the server to stop; workers never see them. Blocked before
+  // any thread starts (the log sink's writer among them): a thread started earlier keeps the default
+  // action, and a SIGTERM delivered to it ends the process without stopping the server.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+
+  // Request log lines are written in batches: log_sink.h says why, and when a line appears.
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "errkb", std::make_shared<BatchedFdSink>(STDOUT_FILENO, std::chrono::milliseconds(100))));
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
   auto server = ErrkbServer::Create(*config);
   if (!server.ok()) {
