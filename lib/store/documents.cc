@@ -217,13 +217,22 @@ constexpr size_t kRankRecordFields = 10;  // before the primary codes
 constexpr size_t kDataOffsetField = 9;
 
 // The fixed fields of a rank record; `start` ends at the primary codes. False when there are fewer.
+// One pass over the bytes: ranking splits a record per candidate, and a search of its own for each
+// short field's tab cost more than the record's bytes.
 bool split_rank_record(std::string_view text, std::string_view (&fields)[kRankRecordFields], size_t& start) {
-  start = 0;
-  for (auto& field : fields) {
-    if (start > text.size()) return false;
-    field = next_field(text, start);
+  size_t count = 0, begin = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\t') continue;
+    fields[count++] = text.substr(begin, i - begin);
+    begin = i + 1;
+    if (count == kRankRecordFields) {
+      start = begin;
+      return true;
+    }
   }
-  return true;
+  fields[count++] = text.substr(begin);  // the last field runs to the end
+  start = text.size() + 1;
+  return count == kRankRecordFields;
 }
 }  // namespace
 

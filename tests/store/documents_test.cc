@@ -148,6 +148,20 @@ TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   EXPECT_FALSE(r.has_primary_code("win32:5"));
 
   EXPECT_FALSE(decode_rank_record("id\t0.5\t3\t20260101\ten", r));  // fewer than ten fields
+  EXPECT_FALSE(decode_rank_record("id\t0.5\t3\t20260101\ten\tforum\tv\tp\terror", r));  // nine
+  EXPECT_FALSE(decode_rank_record("", r));
+  // Ten fields: without primary codes, with an empty list after the tenth's tab, with one code.
+  ASSERT_TRUE(decode_rank_record("id\t0.5\t3\t20260101\ten\tforum\tv\tp\terror\t42", r));
+  EXPECT_EQ(r.data_offset, 42u);
+  EXPECT_EQ(r.severity, "error");
+  EXPECT_EQ(r.primary_codes, "");
+  ASSERT_TRUE(decode_rank_record("id\t0.5\t3\t20260101\ten\tforum\tv\tp\terror\t42\t", r));
+  EXPECT_EQ(r.primary_codes, "");
+  ASSERT_TRUE(decode_rank_record("\t\t\t\t\t\t\t\t\t42\tx:1", r));  // empty fields stay fields
+  EXPECT_EQ(r.passage_id, "");
+  EXPECT_EQ(r.data_offset, 42u);
+  EXPECT_EQ(r.primary_codes, "x:1");
+  EXPECT_TRUE(r.has_primary_code("x:1"));
   EXPECT_FALSE(decode_rank_record("id\t0.5\t3\t20260101\ten\tforum\tv\tp\terror\tx12", r));  // offset not a number
 }
 
