@@ -65,13 +65,13 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
   }
   std::string lower;
   // One character at `pos`: whether it is a word character, and its length in bytes; ASCII without
-  // Xapian's Unicode tables (most of any text).
+  // Xapian's Unicode tables (most of any text), and without libc's per-character calls.
   auto char_at = [&](size_t pos, unsigned& cp, size_t& bytes) {
     const unsigned char c = static_cast<unsigned char>(text[pos]);
     if (c < 0x80) {
       cp = c;
       bytes = 1;
-      return std::isalnum(c) != 0 || c == '_';
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
     }
     Xapian::Utf8Iterator it(text.data() + pos, text.size() - pos);
     cp = *it;
@@ -89,7 +89,7 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
     const size_t begin = pos;
     lower.clear();
     do {  // `cp` is the word character at `pos`
-      if (cp < 0x80) lower += static_cast<char>(std::tolower(static_cast<int>(cp)));
+      if (cp < 0x80) lower += static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
       else Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(cp));
       pos += bytes;
     } while (pos < text.size() && char_at(pos, cp, bytes));

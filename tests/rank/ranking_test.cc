@@ -85,7 +85,7 @@ TEST(Priors, VotesFreshnessFeedback) {
   EXPECT_GT(freshness_prior("20230601", "20260601"), 0.4);  // three years: half way down
   EXPECT_LT(freshness_prior("20230601", "20260601"), 0.6);
   EXPECT_EQ(freshness_prior("2026-1-1", "20260601"), 0);     // not a date key: no prior
-  EXPECT_EQ(freshness_prior("2026\xc3\xa910", "20260601"), 0);
+  EXPECT_EQ(freshness_prior("2026\xc3\xa9" "10", "20260601"), 0);  // eight bytes, not all digits
   EXPECT_EQ(freshness_prior("", "20260601"), 0);
   EXPECT_GT(feedback_prior({3, 0, 0}), 0.9);
   EXPECT_LT(feedback_prior({0, 0, 2}), -0.9);
