@@ -8,6 +8,8 @@
 #include <sstream>
 #include <thread>
 
+#include "errkb/indexer.h"
+#include "errkb/schema.h"
 #include "routes.h"
 
 namespace errkb::server {
@@ -52,7 +54,18 @@ std::string index_fingerprint(const std::filesystem::path& index_dir) {
   if (std::filesystem::is_symlink(std::filesystem::symlink_status(index_dir, ec))) {
     out = "link:" + std::filesystem::read_symlink(index_dir, ec).string() + "\n";
   }
-  fingerprint_dir(index_dir, 2, out);
+  // An errkb index folder: only its stub and the generation it names count. A rebuild writes the
+  // next generation beside them for minutes, its files growing every second, and readers see none of
+  // it until the stub is switched; looking at every generation reopened the workers every poll.
+  if (auto live = live_generation(index_dir); live.ok()) {
+    std::ifstream stub(index_dir / schema::kStubName, std::ios::binary);
+    std::stringstream text;
+    text << stub.rdbuf();
+    out += "stub:" + text.str() + "\n";
+    fingerprint_dir(*live, 1, out);
+    return out;
+  }
+  fingerprint_dir(index_dir, 2, out);  // not an errkb index folder (yet): whatever is there
   return out;
 }
 

@@ -65,4 +65,8 @@ inline constexpr size_t kRebuildPassagesPerCommit = 1000;
 // errkb-indexer --nice and by the server's reindex jobs. A refusal (a sandbox) only costs priority.
 Status run_nicer(int by);
 
+// The generation directory that the index's stub (DIR/current) points readers at; NotFound when DIR
+// has no stub.
+Result<std::filesystem::path> live_generation(const std::filesystem::path& index_dir);
+
 }  // namespace errkb

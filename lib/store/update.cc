@@ -614,6 +614,10 @@ Status validate(const IndexerOptions& options) {
 
 }  // namespace
 
+Result<std::filesystem::path> live_generation(const std::filesystem::path& index_dir) {
+  return store::current_generation(index_dir);
+}
+
 Status run_nicer(int by) {
   const auto self = static_cast<id_t>(::gettid());
   errno = 0;

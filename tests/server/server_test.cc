@@ -665,5 +665,42 @@ TEST_F(ServerTest, KeepAliveRequestIsFast) {
   EXPECT_LT(ms[ms.size() / 2], 5.0);
 }
 
+// The watcher reopens the workers when the fingerprint changes: after a commit or a switch, and not
+// while a rebuild writes the next generation beside the live one.
+TEST(IndexFingerprint, FollowsTheLiveGenerationOnly) {
+  testing::TempDir dir("errkb-fingerprint");
+  write_test_kb(dir / "kb");
+  build_index(dir / "kb", dir / "index");
+  const std::string built = index_fingerprint(dir / "index");
+
+  // A rebuild in progress: a next generation whose files grow.
+  testing::write_file(dir / "index/gen-000099/postlist.glass", "x");
+  EXPECT_EQ(index_fingerprint(dir / "index"), built);
+  testing::write_file(dir / "index/gen-000099/postlist.glass", "xxxxxxxx");
+  EXPECT_EQ(index_fingerprint(dir / "index"), built);
+  std::filesystem::remove_all(dir / "index/gen-000099");
+
+  // An incremental update commits into the live generation.
+  testing::write_file(dir / "kb/articles/email/smtp-535.md",
+                      std::string(kSmtpArticle) + "\nSome servers also log the reason in the mail queue.\n");
+  IndexerOptions options;
+  options.kb_dirs = {dir / "kb"};
+  options.index_dir = dir / "index";
+  options.threads = 1;
+  ASSERT_TRUE(update_index(options).ok());
+  const std::string updated = index_fingerprint(dir / "index");
+  EXPECT_NE(updated, built);
+
+  // A rebuild switches the stub to a new generation.
+  ASSERT_TRUE(rebuild_index(options).ok());
+  EXPECT_NE(index_fingerprint(dir / "index"), updated);
+
+  // Not an errkb index folder: its files, two levels deep.
+  testing::write_file(dir / "plain/a/file", "1");
+  const std::string plain = index_fingerprint(dir / "plain");
+  testing::write_file(dir / "plain/a/file", "12");
+  EXPECT_NE(index_fingerprint(dir / "plain"), plain);
+}
+
 }  // namespace
 }  // namespace errkb::server::test
