@@ -9,7 +9,6 @@
 #include <thread>
 
 #include "errkb/indexer.h"
-#include "errkb/schema.h"
 #include "routes.h"
 
 namespace errkb::server {
@@ -58,10 +57,7 @@ std::string index_fingerprint(const std::filesystem::path& index_dir) {
   // next generation beside them for minutes, its files growing every second, and readers see none of
   // it until the stub is switched; looking at every generation reopened the workers every poll.
   if (auto live = live_generation(index_dir); live.ok()) {
-    std::ifstream stub(index_dir / schema::kStubName, std::ios::binary);
-    std::stringstream text;
-    text << stub.rdbuf();
-    out += "stub:" + text.str() + "\n";
+    out += "live:" + live->string() + "\n";  // what the stub says: a switch changes it
     fingerprint_dir(*live, 1, out);
     return out;
   }

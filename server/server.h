@@ -62,8 +62,8 @@ class ErrkbServer {
   std::thread watcher_;
 };
 
-// A cheap signature of the index folder's state (its stub's content, and the names, sizes and
-// modification times of the live generation's files): it changes whenever a commit or a switch does,
+// A cheap signature of the index folder's state (the generation its stub names, and the names, sizes
+// and modification times of that generation's files): it changes whenever a commit or a switch does,
 // and not while a rebuild writes the next generation.
 std::string index_fingerprint(const std::filesystem::path& index_dir);
 

@@ -50,30 +50,20 @@ class ServerProcess {
   // The port from the "listening on" line, once the server has written it (0 if it never did).
   int wait_for_port(std::chrono::seconds limit) {
     const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
-    for (auto end = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < end;) {
+    int port = 0;
+    poll_until(limit, [&] {
       std::smatch m;
       const std::string text = log_text();
-      if (std::regex_search(text, m, listening)) return std::stoi(m[1]);
-      if (waitpid(pid_, &status_, WNOHANG) == pid_) {
-        exited_ = true;
-        return 0;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return 0;
+      if (std::regex_search(text, m, listening)) port = std::stoi(m[1]);
+      return port > 0 || has_exited();
+    });
+    return port;
   }
 
   // Sends `signal` and waits for the process to end; false if it is still running after `limit`.
   bool stop_with(int signal, std::chrono::seconds limit) {
     kill(pid_, signal);
-    for (auto end = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < end;) {
-      if (waitpid(pid_, &status_, WNOHANG) == pid_) {
-        exited_ = true;
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
+    return poll_until(limit, [&] { return has_exited(); });
   }
   int status() const { return status_; }
   std::string log_text() const {
@@ -82,6 +72,19 @@ class ServerProcess {
   }
 
  private:
+  bool has_exited() {
+    if (!exited_ && waitpid(pid_, &status_, WNOHANG) == pid_) exited_ = true;
+    return exited_;
+  }
+  template <typename Done>
+  static bool poll_until(std::chrono::seconds limit, Done done) {
+    for (auto end = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < end;) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
+  }
+
   std::filesystem::path log_;
   pid_t pid_ = 0;
   int spawn_error_ = -1;
