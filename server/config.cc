@@ -102,6 +102,8 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
     config.feedback_retention_days = value.as<int>();
   } else if (name == "threads") {
     config.threads = value.as<int>();
+  } else if (name == "max_connections") {
+    config.max_connections = value.as<size_t>();
   } else if (name == "keep_alive_max_count") {
     config.keep_alive_max_count = value.as<size_t>();
   } else if (name == "keep_alive_timeout_s") {
@@ -135,7 +137,7 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
   } else if (name == "prose_postings_mb") {
     config.prose_postings_mb = value.as<size_t>();
   } else if (name == "concurrent_queries") {
-    config.concurrent_queries = value.as<int>();
+    return bad(name, "is no longer a setting: `threads` sets how many queries run at once (in " + std::string(origin) + ")");
   } else if (name == "log_requests") {
     config.log_requests = value.as<bool>();
   } else if (name == "log_level") {
@@ -252,7 +254,8 @@ Status validate(ServerConfig& config) {
   if (config.index_dir.empty()) return bad("index", "is required (--index DIR, ERRKB_INDEX or `index:` in the config file)");
   if (config.listen_port < 0 || config.listen_port > 65535) return bad("listen", "port must be 0-65535");
   if (config.listen_host.empty()) return bad("listen", "host is empty");
-  if (config.threads < 1 || config.threads > 1024) return bad("threads", "must be 1-1024, got " + std::to_string(config.threads));
+  if (config.threads < 0 || config.threads > 256) return bad("threads", "must be 0-256, got " + std::to_string(config.threads));
+  if (config.max_connections < 1 || config.max_connections > 100000) return bad("max_connections", "must be 1-100000");
   if (config.keep_alive_max_count < 1) return bad("keep_alive_max_count", "must be at least 1");
   if (config.keep_alive_timeout_s < 1 || config.keep_alive_timeout_s > 300) return bad("keep_alive_timeout_s", "must be 1-300");
   if (config.read_timeout_s < 1 || config.read_timeout_s > 300) return bad("read_timeout_s", "must be 1-300");
@@ -265,7 +268,6 @@ Status validate(ServerConfig& config) {
   if (config.indexer_threads < 0 || config.indexer_threads > 256) return bad("indexer_threads", "must be 0-256");
   if (config.common_term_bits_mb > 65536) return bad("common_term_bits_mb", "must be 0-65536");
   if (config.prose_postings_mb > 1048576) return bad("prose_postings_mb", "must be 0-1048576");
-  if (config.concurrent_queries < 0 || config.concurrent_queries > 1024) return bad("concurrent_queries", "must be 0-1024");
   if (config.anonymous_rate_per_second < 0) return bad("anonymous_rate_per_second", "must not be negative");
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (!kLevels.count(config.log_level)) return bad("log_level", "'" + config.log_level + "' is not one of trace, debug, info, warn, error, critical, off");
@@ -310,7 +312,7 @@ Result<ServerConfig> load_config(int argc, const char* const* argv, const EnvLoo
   app.add_option("--listen", listen, "host:port to listen on (ERRKB_LISTEN), default 127.0.0.1:8080");
   app.add_option("--kb", kb, "KB folder(s) for admin reindex (ERRKB_KB, ':'-separated)");
   app.add_option("--feedback-db", feedback_db, "SQLite feedback database (ERRKB_FEEDBACK_DB)");
-  app.add_option("--threads", threads, "HTTP worker threads (ERRKB_THREADS)");
+  app.add_option("--threads", threads, "HTTP event loops, which run the queries too; 0 = cores (ERRKB_THREADS)");
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error (ERRKB_LOG_LEVEL)");
   try {
     app.parse(argc, argv);

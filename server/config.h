@@ -33,11 +33,12 @@ struct ServerConfig {
   std::vector<std::filesystem::path> kb_dirs;       // for POST /v1/admin/reindex
   std::filesystem::path feedback_db;                // default: <index_dir>.feedback.sqlite beside the index
   int feedback_retention_days = 90;                 // unrated diagnoses and empty searches are forgotten after this
-  int threads = 64;                                 // HTTP worker threads: each open keep-alive connection holds one
-  size_t keep_alive_max_count = 1000;               // requests per keep-alive connection; then a waiting one gets its worker
-  int keep_alive_timeout_s = 2;                     // idle keep-alive connections release their worker after this
-  int read_timeout_s = 5;
-  int write_timeout_s = 5;
+  int threads = 0;                                  // HTTP event loops, which run the queries too; 0 = cores
+  size_t max_connections = 1024;                    // open connections; more are closed at once
+  size_t keep_alive_max_count = 1000;               // requests per keep-alive connection; the last says Connection: close
+  int keep_alive_timeout_s = 2;                     // idle keep-alive connections are closed after this
+  int read_timeout_s = 5;                           // a request that stops arriving halfway
+  int write_timeout_s = 5;                          // a response the client does not read
   size_t max_body_bytes = 1 << 20;                  // 413 beyond
   std::vector<std::string> cors_origins;            // exact origins ("https://desk.example.com"); "*" = any
   std::vector<ApiKeyConfig> api_keys;               // none = search/codes/diagnose/feedback open, admin closed
@@ -49,7 +50,6 @@ struct ServerConfig {
   uint64_t prose_scan_budget = 60000;               // postings one prose query may read; 0 = no limit
   size_t common_term_bits_mb = 32;                  // bitsets of the commonest prose words' postings; 0 = none
   size_t prose_postings_mb = 1024;                  // every prose word's posting list in memory (matching); 0 = none
-  int concurrent_queries = 0;                       // searches and diagnoses running at once, the rest queue FIFO; 0 = cores
   bool log_requests = true;                         // one log line per request
   std::string log_level = "info";
 };

@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
   });
   signal_waiter.detach();  // sigwait cannot be interrupted portably; the process ends after listen()
 
-  spdlog::info("errkb-server listening on http://{}:{} (index {}, {} threads, feedback {})", config->listen_host,
-               *port, config->index_dir.string(), config->threads, config->feedback_db.string());
+  spdlog::info("errkb-server listening on http://{}:{} (index {}, {} event loops, feedback {})",
+               config->listen_host, *port, config->index_dir.string(), (*server)->event_loops(),
+               config->feedback_db.string());
   bool clean = (*server)->listen();
   spdlog::info("errkb-server stopped");
   spdlog::shutdown();

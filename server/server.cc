@@ -83,10 +83,9 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   engine_options.prose_scan_budget = config.prose_scan_budget;
   engine_options.common_term_bits_bytes = config.common_term_bits_mb << 20;
   engine_options.prose_postings_bytes = config.prose_postings_mb << 20;
-  // As many as the cores: a third thread only shared them (at 1M passages, search p99 20-22 ms
-  // against 18-18.6 with two).
-  engine_options.concurrent_queries =
-      config.concurrent_queries > 0 ? config.concurrent_queries : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // No query pool: the HTTP event loops run the queries themselves, one each at a time, first come
+  // first served (event_server.h).
+  engine_options.concurrent_queries = 0;
   // Workers look for a changed index at most every 100 ms (a stat and a file read each time); the
   // watcher and finished reindex jobs make them look at once (index_changed()).
   engine_options.change_check_interval = std::chrono::milliseconds(100);
@@ -109,16 +108,17 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   server->services_.metrics = &server->metrics_;
   server->services_.invalidations = &server->index_changes_;
 
-  httplib::Server& http = server->http_;
-  const int threads = config.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  // Without TCP_NODELAY every keep-alive reply waits ~40 ms on Nagle + delayed ACK.
-  http.set_tcp_nodelay(true);
-  // Each open keep-alive connection holds a worker: bound how long an idle one may keep it.
-  http.set_keep_alive_max_count(config.keep_alive_max_count);
-  http.set_keep_alive_timeout(config.keep_alive_timeout_s);
-  http.set_read_timeout(config.read_timeout_s, 0);
-  http.set_write_timeout(config.write_timeout_s, 0);
+  EventServer& http = server->http_;
+  // As many loops as cores: a loop runs its query to the end, and a third one would only share the
+  // cores by time slices (at 1M passages the search p99 went from 18 ms to 20-22 with a third query thread).
+  EventServerOptions loops;
+  loops.loops = config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  loops.max_connections = config.max_connections;
+  loops.keep_alive_timeout = std::chrono::seconds(config.keep_alive_timeout_s);
+  loops.read_timeout = std::chrono::seconds(config.read_timeout_s);
+  loops.write_timeout = std::chrono::seconds(config.write_timeout_s);
+  loops.keep_alive_max_count = config.keep_alive_max_count;
+  loops.max_body_bytes = config.max_body_bytes;
   http.set_payload_max_length(config.max_body_bytes);
   // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, with which a second errkb-server on
   // the same port starts without an error and takes half of the connections (an old instance
@@ -128,6 +128,7 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   install_routes(http, server->services_, *server->keys_, server->config_);
+  http.start_loops(loops);
 
   server->watcher_ = std::thread([self] { self->watch_index(); });
   return server;
@@ -159,9 +160,7 @@ Result<int> ErrkbServer::bind() {
 
 bool ErrkbServer::listen() { return http_.listen_after_bind(); }
 
-void ErrkbServer::stop() {
-  if (http_.is_running()) http_.stop();
-}
+void ErrkbServer::stop() { http_.stop_all(); }
 
 void ErrkbServer::index_changed() {
   index_changes_.fetch_add(1, std::memory_order_relaxed);

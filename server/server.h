@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "event_server.h"
 #include "errkb/engine.h"
 #include "errkb/feedback.h"
 #include "handlers.h"
@@ -38,6 +39,7 @@ class ErrkbServer {
   // Makes every worker reopen the index before its next query (also done by the watcher).
   void index_changed();
   Services& services() { return services_; }
+  int event_loops() const { return http_.loops(); }
   const ServerConfig& config() const { return config_; }
 
  private:
@@ -54,7 +56,7 @@ class ErrkbServer {
   std::unique_ptr<KeyRing> keys_;
   std::unique_ptr<ReindexJobs> jobs_;
   Services services_;
-  httplib::Server http_;
+  EventServer http_;
 
   std::mutex watch_mutex_;
   std::condition_variable watch_cv_;

@@ -60,7 +60,10 @@ TEST(Config, MessagesNameTheBadSetting) {
     std::string expected;
   };
   const std::vector<Case> cases = {
-      {"threads: 0", "threads:"},
+      {"threads: -1", "threads:"},
+      {"threads: 300", "threads:"},
+      {"max_connections: 0", "max_connections:"},
+      {"concurrent_queries: 2", "concurrent_queries: is no longer a setting"},
       {"listen: nowhere", "listen:"},
       {"listen: 127.0.0.1:70000", "listen:"},
       {"cors_origins: [desk.example.com]", "cors_origins:"},

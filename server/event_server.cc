@@ -1,0 +1,467 @@
+#include "event_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+namespace errkb::server {
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kMaxUnsentBytes = 4 << 20;  // stop running a connection's pipelined requests until sent
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool contains_token(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    if (iequals(trim(list.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// Where the chunked body starting at `start` ends (after its last chunk and trailers), 0 while it has
+// not all arrived; sets `invalid` for a chunk size that is not hex, `over` past `max_body` bytes.
+size_t chunked_body_end(std::string_view b, size_t start, size_t max_body, bool& invalid, bool& over) {
+  size_t pos = start;
+  size_t total = 0;
+  for (;;) {
+    size_t eol = b.find("\r\n", pos);
+    if (eol == std::string_view::npos) return 0;
+    std::string_view size_text = trim(b.substr(pos, eol - pos));
+    size_text = trim(size_text.substr(0, size_text.find(';')));
+    uint64_t size = 0;
+    auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
+    if (size_text.empty() || ec != std::errc() || end != size_text.data() + size_text.size()) {
+      invalid = true;
+      return 0;
+    }
+    pos = eol + 2;
+    if (size == 0) {
+      // Trailers, each a line, up to an empty line.
+      for (;;) {
+        size_t line_end = b.find("\r\n", pos);
+        if (line_end == std::string_view::npos) return 0;
+        if (line_end == pos) return pos + 2;
+        pos = line_end + 2;
+      }
+    }
+    total += size;
+    if (total > max_body) {
+      over = true;
+      return 0;
+    }
+    if (b.size() < pos + size + 2) return 0;
+    pos += size + 2;
+  }
+}
+
+// The request as httplib::Server::process_request sees it: the buffered bytes to read, and the
+// response collected for the loop to send.
+class BufferedStream final : public httplib::Stream {
+ public:
+  BufferedStream(std::string_view request, std::string& out, bool continue_sent, int fd,
+                 const std::string& remote_ip, int remote_port, const std::string& local_ip, int local_port)
+      : request_(request), out_(out), swallow_continue_(continue_sent), fd_(fd), remote_ip_(remote_ip),
+        remote_port_(remote_port), local_ip_(local_ip), local_port_(local_port) {}
+
+  bool is_readable() const override { return pos_ < request_.size(); }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    size_t n = std::min(size, request_.size() - pos_);
+    std::memcpy(ptr, request_.data() + pos_, n);
+    pos_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    // The loop already sent "100 Continue" so that the client would send its body; httplib sends it
+    // again when it sees the Expect header.
+    if (swallow_continue_ && std::string_view(ptr, size) == kContinue) {
+      swallow_continue_ = false;
+      return static_cast<ssize_t>(size);
+    }
+    out_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = remote_ip_;
+    port = remote_port_;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = local_ip_;
+    port = local_port_;
+  }
+  socket_t socket() const override { return fd_; }
+
+ private:
+  std::string_view request_;
+  size_t pos_ = 0;
+  std::string& out_;
+  bool swallow_continue_;
+  int fd_;
+  const std::string& remote_ip_;
+  int remote_port_;
+  const std::string& local_ip_;
+  int local_port_;
+};
+
+void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (addr.ss_family == AF_INET) {
+    const auto& v4 = reinterpret_cast<const sockaddr_in&>(addr);
+    inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
+    port = ntohs(v4.sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(addr);
+    inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
+    port = ntohs(v6.sin6_port);
+  }
+  ip = text;
+}
+
+// httplib calls enqueue() from its accept loop; registering a connection is quick, so it is done there.
+class InlineTaskQueue final : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {}
+};
+
+}  // namespace
+
+RequestFrame frame_request(std::string_view b, size_t max_body_bytes, size_t max_header_bytes) {
+  RequestFrame frame;
+  const size_t header_end = b.find("\r\n\r\n");
+  if (header_end == std::string_view::npos || header_end + 4 > max_header_bytes) {
+    if (header_end != std::string_view::npos || b.size() > max_header_bytes) {
+      frame = {true, b.size(), true, false};  // headers without end: httplib answers, then close
+    }
+    return frame;
+  }
+  const size_t body_start = header_end + 4;
+  std::string_view headers = b.substr(0, header_end + 2);
+  headers.remove_prefix(std::min(headers.size(), headers.find("\r\n") + 2));  // the request line
+  bool chunked = false, expect_continue = false, has_length = false, bad_length = false;
+  uint64_t length = 0;
+  while (!headers.empty()) {
+    size_t eol = headers.find("\r\n");
+    std::string_view line = headers.substr(0, eol);
+    headers.remove_prefix(eol == std::string_view::npos ? headers.size() : eol + 2);
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view name = trim(line.substr(0, colon));
+    std::string_view value = trim(line.substr(colon + 1));
+    if (iequals(name, "Content-Length")) {
+      uint64_t parsed = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
+          (has_length && parsed != length)) {
+        bad_length = true;
+      }
+      has_length = true;
+      length = parsed;
+    } else if (iequals(name, "Transfer-Encoding")) {
+      chunked = chunked || contains_token(value, "chunked");
+    } else if (iequals(name, "Expect")) {
+      expect_continue = iequals(value, "100-continue");
+    }
+  }
+  if (chunked) {
+    bool invalid = false, over = false;
+    size_t end = chunked_body_end(b, body_start, max_body_bytes, invalid, over);
+    if (invalid || over) return {true, b.size(), true, false};  // httplib answers 400
+    if (end == 0) {
+      frame.expects_continue = expect_continue && b.size() == body_start;
+      return frame;
+    }
+    return {true, end, false, false};
+  }
+  if (bad_length) return {true, body_start, true, false};
+  if (length > max_body_bytes) return {true, b.size(), true, false};  // httplib answers 413
+  if (b.size() - body_start < length) {
+    frame.expects_continue = expect_continue && b.size() == body_start;
+    return frame;
+  }
+  return {true, body_start + static_cast<size_t>(length), false, false};
+}
+
+struct EventServer::Connection {
+  int fd = -1;
+  std::string in;         // received, not yet run
+  std::string out;        // responses not yet sent
+  size_t out_sent = 0;    // of `out`
+  size_t served = 0;      // requests run
+  bool close_after_write = false;
+  bool continue_sent = false;  // for the request at the start of `in`
+  bool peer_closed = false;
+  bool linger_on_close = false;  // answered before the whole request was read: drain it, then close
+  bool lingering = false;        // answered, write side shut: reading and dropping until the client closes
+  size_t drained = 0;
+  int64_t linger_until_ms = 0;
+  std::string remote_ip, local_ip;
+  int remote_port = 0, local_port = 0;
+  // Guarded by connections_mutex_.
+  bool armed = false;            // waiting in the epoll set, no loop serving it
+  int64_t deadline_ms = 0;       // then shut down by the sweep
+};
+
+EventServer::EventServer() {
+  new_task_queue = [] { return new InlineTaskQueue(); };
+}
+
+EventServer::~EventServer() { stop_all(); }
+
+void EventServer::start_loops(const EventServerOptions& options) {
+  options_ = options;
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  epoll_event wake{};
+  wake.events = EPOLLIN;  // level-triggered: every loop sees it
+  wake.data.ptr = nullptr;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake);
+  for (int i = 0; i < std::max(1, options_.loops); ++i) loops_.emplace_back([this] { loop(); });
+}
+
+void EventServer::stop_all() {
+  if (is_running()) stop();
+  std::lock_guard stop_lock(stop_mutex_);
+  if (stopping_.exchange(true)) return;
+  if (wake_fd_ >= 0) {
+    uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  }
+  for (auto& t : loops_) t.join();
+  loops_.clear();
+  std::lock_guard lock(connections_mutex_);
+  for (auto& [fd, connection] : connections_) ::close(fd);
+  connections_.clear();
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+  epoll_fd_ = wake_fd_ = -1;
+}
+
+size_t EventServer::open_connections() {
+  std::lock_guard lock(connections_mutex_);
+  return connections_.size();
+}
+
+bool EventServer::process_and_close_socket(socket_t sock) {
+  auto connection = std::make_unique<Connection>();
+  connection->fd = sock;
+  int flags = fcntl(sock, F_GETFL, 0);
+  fcntl(sock, F_SETFL, flags | O_NONBLOCK);
+  int yes = 1;
+  setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);  // else every reply waits ~40 ms
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (getpeername(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    address_of(addr, connection->remote_ip, connection->remote_port);
+  }
+  len = sizeof addr;
+  if (getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    address_of(addr, connection->local_ip, connection->local_port);
+  }
+  Connection& c = *connection;
+  {
+    std::lock_guard lock(connections_mutex_);
+    if (stopping_ || epoll_fd_ < 0 || connections_.size() >= options_.max_connections) {
+      if (!stopping_) spdlog::warn("{} connections open: closing a new one", connections_.size());
+      ::close(sock);
+      return false;
+    }
+    connections_.emplace(sock, std::move(connection));
+  }
+  arm(c, EPOLLIN, options_.read_timeout);
+  return true;
+}
+
+void EventServer::arm(Connection& c, uint32_t events, std::chrono::milliseconds timeout) {
+  {
+    std::lock_guard lock(connections_mutex_);
+    c.armed = true;
+    c.deadline_ms = now_ms() + timeout.count();
+  }
+  epoll_event ev{};
+  ev.events = events | EPOLLRDHUP | EPOLLONESHOT;
+  ev.data.ptr = &c;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev) != 0 && epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c.fd, &ev) != 0) {
+    spdlog::warn("epoll_ctl: {}", std::strerror(errno));
+  }
+}
+
+void EventServer::close_connection(Connection& c) {
+  const int fd = c.fd;
+  std::unique_ptr<Connection> owned;
+  {
+    std::lock_guard lock(connections_mutex_);
+    auto it = connections_.find(fd);
+    if (it == connections_.end()) return;
+    owned = std::move(it->second);
+    connections_.erase(it);
+  }
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  ::close(fd);
+}
+
+void EventServer::loop() {
+  for (;;) {
+    epoll_event ev{};
+    int n = epoll_wait(epoll_fd_, &ev, 1, 250);
+    if (stopping_) return;
+    const int64_t now = now_ms();
+    int64_t due = next_sweep_ms_.load(std::memory_order_relaxed);
+    if (now >= due && next_sweep_ms_.compare_exchange_strong(due, now + 250)) sweep_expired();
+    if (n <= 0 || ev.data.ptr == nullptr) continue;
+    auto& c = *static_cast<Connection*>(ev.data.ptr);
+    {
+      std::lock_guard lock(connections_mutex_);
+      c.armed = false;
+    }
+    serve(c, ev.events);
+  }
+}
+
+void EventServer::sweep_expired() {
+  const int64_t now = now_ms();
+  std::lock_guard lock(connections_mutex_);
+  for (auto& [fd, c] : connections_) {
+    if (c->armed && c->deadline_ms <= now) {
+      c->deadline_ms = INT64_MAX;
+      ::shutdown(fd, SHUT_RDWR);  // its loop sees the event and closes it
+    }
+  }
+}
+
+void EventServer::serve(Connection& c, uint32_t events) {
+  if (c.lingering) return linger(c, events);
+  if (!c.out.empty() && !flush(c)) return close_connection(c);
+  if (!c.out.empty()) return arm(c, EPOLLOUT, options_.write_timeout);  // still not all sent
+  if (c.close_after_write) return c.linger_on_close ? linger(c, 0) : close_connection(c);
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    char buffer[kReadChunk];
+    for (;;) {
+      ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
+      if (n > 0) {
+        c.in.append(buffer, static_cast<size_t>(n));
+        if (static_cast<size_t>(n) < sizeof buffer) break;
+        continue;
+      }
+      if (n == 0) {
+        c.peer_closed = true;
+        break;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return close_connection(c);
+    }
+  }
+  run_buffered_requests(c);
+  if (!c.out.empty() && !flush(c)) return close_connection(c);
+  if (!c.out.empty()) return arm(c, EPOLLOUT, options_.write_timeout);
+  if (c.close_after_write && c.linger_on_close && !c.peer_closed) return linger(c, 0);
+  if (c.close_after_write || c.peer_closed) return close_connection(c);
+  arm(c, EPOLLIN, c.in.empty() ? options_.keep_alive_timeout : options_.read_timeout);
+}
+
+// A client still sending a body that was refused (413, say) gets a reset if the socket closes
+// with its data unread, and with it loses the answer. So, as web servers do, shut the write side
+// and drop what arrives until the client closes, for at most the read timeout and a bounded amount.
+void EventServer::linger(Connection& c, uint32_t events) {
+  if (!c.lingering) {
+    c.lingering = true;
+    c.in.clear();
+    ::shutdown(c.fd, SHUT_WR);
+    c.linger_until_ms = now_ms() + options_.read_timeout.count();
+    return arm(c, EPOLLIN, options_.read_timeout);
+  }
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    char buffer[kReadChunk];
+    for (;;) {
+      ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
+      if (n > 0) {
+        c.drained += static_cast<size_t>(n);
+        if (c.drained > 4 * options_.max_body_bytes + (1 << 20)) return close_connection(c);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      return close_connection(c);  // the client closed, or the socket failed
+    }
+  }
+  arm(c, EPOLLIN, std::chrono::milliseconds(std::max<int64_t>(0, c.linger_until_ms - now_ms())));
+}
+
+void EventServer::run_buffered_requests(Connection& c) {
+  size_t consumed = 0;
+  while (!c.close_after_write && c.out.size() < kMaxUnsentBytes) {
+    std::string_view pending = std::string_view(c.in).substr(consumed);
+    if (pending.empty()) break;
+    RequestFrame frame = frame_request(pending, options_.max_body_bytes);
+    if (!frame.complete) {
+      if (c.peer_closed) c.close_after_write = true;  // the rest will never come
+      if (frame.expects_continue && !c.continue_sent) {
+        c.out.append(kContinue);
+        c.continue_sent = true;
+      }
+      break;
+    }
+    ++c.served;
+    const bool last = frame.close_after || stopping_ || c.served >= options_.keep_alive_max_count;
+    bool closed = false;
+    BufferedStream stream(pending.substr(0, frame.length), c.out, c.continue_sent, c.fd, c.remote_ip,
+                          c.remote_port, c.local_ip, c.local_port);
+    const bool ok = process_request(stream, last, closed, nullptr);
+    consumed += frame.length;
+    c.continue_sent = false;
+    if (!ok || closed || last) c.close_after_write = true;
+    if (frame.close_after) c.linger_on_close = true;
+  }
+  c.in.erase(0, consumed);
+}
+
+bool EventServer::flush(Connection& c) {
+  while (c.out_sent < c.out.size()) {
+    ssize_t n = ::send(c.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      c.out_sent += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    return false;
+  }
+  c.out.clear();
+  c.out_sent = 0;
+  return true;
+}
+
+}  // namespace errkb::server

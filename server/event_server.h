@@ -1,0 +1,99 @@
+// EventServer: cpp-httplib's routing, request parsing and response writing, with its connections
+// served by a few event-loop threads instead of one thread each.
+//
+// Why: httplib gives every keep-alive connection a thread that sleeps in poll() between requests, and
+// the searches ran on a query pool of their own. At 16 connections on 2 cores a request woke three
+// sleeping threads (its connection's twice, the client's once), and each woken thread waited for a
+// core held by a running query: that scheduling was about 4 ms of a diagnosis's p99 and most of a
+// code lookup's, and the context switches about a sixth of the CPU.
+//
+// Here `loops` threads (one per core) wait on one epoll set. The thread that takes a ready connection
+// reads what has arrived; once a whole request is buffered (headers, then a Content-Length or chunked
+// body) it hands it to httplib::Server::process_request, the same call httplib's own threads make, so
+// routes, handlers, the error handler, keep-alive and "Connection: close" behave as before. The
+// request is read from the buffer, the response is collected and sent without blocking; what the
+// socket does not take yet is sent when it is writable. Searches run on the loop thread itself: under
+// load epoll_wait returns at once, so a loop goes from one request to the next without sleeping,
+// first come, first served.
+//
+// Each connection is armed one-shot, so one loop at a time owns it. Idle keep-alive connections,
+// requests that stop halfway and responses the client does not read are closed after the configured
+// timeouts by a sweep that shuts their sockets down; the loop that then sees the event closes them.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace errkb::server {
+
+struct EventServerOptions {
+  int loops = 2;                        // event-loop threads; about the number of cores
+  size_t max_connections = 1024;        // beyond: new connections are closed at once
+  std::chrono::milliseconds keep_alive_timeout{2000};  // idle between requests
+  std::chrono::milliseconds read_timeout{5000};        // a request that has started arriving
+  std::chrono::milliseconds write_timeout{5000};       // a response the client does not read
+  size_t keep_alive_max_count = 1000;   // requests per connection; the last one says "Connection: close"
+  size_t max_body_bytes = 1 << 20;      // a longer body is answered (413) without waiting for it
+};
+
+// Where a buffered request ends, as far as framing goes (its meaning is httplib's business).
+struct RequestFrame {
+  bool complete = false;        // `length` bytes hold a whole request, or all the request there will be
+  size_t length = 0;
+  bool close_after = false;     // the rest of the stream cannot be trusted: answer, then close
+  bool expects_continue = false;  // "Expect: 100-continue" and the body has not arrived
+};
+// Looks at `buffered` from its start: headers up to an empty line (at most `max_header_bytes`), then a
+// body of Content-Length bytes or chunks up to the last one. A body over `max_body_bytes`, an unreadable
+// length or headers that never end make the frame complete at once, with what has arrived, so that
+// httplib answers the error; the connection is then closed.
+RequestFrame frame_request(std::string_view buffered, size_t max_body_bytes, size_t max_header_bytes = 64 * 1024);
+
+class EventServer : public httplib::Server {
+ public:
+  EventServer();
+  ~EventServer() override;
+
+  // Starts the loop threads; call once, before listen_after_bind().
+  void start_loops(const EventServerOptions& options);
+  // Stops listening (httplib::Server::stop), lets each loop finish the request it is serving, and
+  // closes every connection.
+  void stop_all();
+  size_t open_connections();
+  int loops() const { return static_cast<int>(loops_.size()); }
+
+ private:
+  struct Connection;
+  bool process_and_close_socket(socket_t sock) override;  // called by httplib's accept loop
+  void loop();
+  void serve(Connection& connection, uint32_t events);
+  void run_buffered_requests(Connection& connection);
+  bool flush(Connection& connection);  // false: the socket failed
+  void arm(Connection& connection, uint32_t events, std::chrono::milliseconds timeout);
+  void close_connection(Connection& connection);
+  void linger(Connection& connection, uint32_t events);
+  void sweep_expired();
+
+  EventServerOptions options_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;  // an eventfd: readable when the loops must stop
+  std::mutex stop_mutex_;  // a second stop_all() waits for the first to finish
+  std::atomic<bool> stopping_{false};
+  std::atomic<int64_t> next_sweep_ms_{0};
+  std::mutex connections_mutex_;
+  std::unordered_map<int, std::unique_ptr<Connection>> connections_;  // by socket
+  std::vector<std::thread> loops_;
+};
+
+}  // namespace errkb::server
