@@ -53,11 +53,6 @@ struct EngineOptions {
   // matched there instead of through Xapian's B-tree reads (257 MB at 1M passages). An index whose
   // lists need more keeps matching through Xapian. 0 = off.
   size_t prose_postings_bytes = size_t{1} << 30;
-  // Searches and diagnoses running at once, on the engine's own threads; the others wait their turn
-  // first come, first served (store/query_pool.h). About the number of cores: more only share the cores
-  // by time slices, which leaves the mean the same and makes the slowest answers slower. 0 = no pool:
-  // each query runs on its caller's thread.
-  int concurrent_queries = 0;
 };
 
 struct SearchRequest {

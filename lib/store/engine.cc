@@ -25,7 +25,6 @@
 #include "store/documents.h"
 #include "store/index_dir.h"
 #include "store/postings_in_memory.h"
-#include "store/query_pool.h"
 #include "store/scan_plan.h"
 #include "store/snippet.h"
 #include "store/spelling.h"
@@ -338,10 +337,7 @@ class XapianEngine final : public Engine {
   explicit XapianEngine(EngineOptions options)
       : options_(std::move(options)),
         reading_answers_(options_.code_cache_readings),
-        spelling_memo_(options_.spelling_memo_words),
-        query_pool_(options_.concurrent_queries > 0
-                        ? std::make_unique<store::QueryPool>(static_cast<size_t>(options_.concurrent_queries))
-                        : nullptr) {}
+        spelling_memo_(options_.spelling_memo_words) {}
 
   Status open_check() {
     auto h = handle();
@@ -350,13 +346,13 @@ class XapianEngine final : public Engine {
   }
 
   Result<SearchResponse> search(const SearchRequest& r) override {
-    return queued<SearchResponse>([&](Handle& h) { return do_search(h, r); });
+    return guarded<SearchResponse>([&](Handle& h) { return do_search(h, r); });
   }
   Result<CodeLookup> lookup_code(const std::string& code, const std::string& vendor) override {
     return guarded<CodeLookup>([&](Handle& h) { return do_lookup(h, code, vendor); });
   }
   Result<Diagnosis> diagnose(const DiagnoseRequest& r) override {
-    return queued<Diagnosis>([&](Handle& h) { return do_diagnose(h, r); });
+    return guarded<Diagnosis>([&](Handle& h) { return do_diagnose(h, r); });
   }
   Result<IndexInfo> info() override {
     return guarded<IndexInfo>([&](Handle& h) -> Result<IndexInfo> {
@@ -397,13 +393,6 @@ class XapianEngine final : public Engine {
   // BM25 as schema.h describes.
   static Xapian::BM25Weight weighting() {
     return Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength);
-  }
-
-  // guarded(fn) on the query pool (its turn comes first come, first served), or here when there is none.
-  template <typename T, typename Fn>
-  Result<T> queued(Fn&& fn) {
-    auto query = [&] { return guarded<T>(fn); };
-    return query_pool_ ? query_pool_->run(query) : query();
   }
 
   // Runs `fn` on this thread's handle; a DatabaseModifiedError reopens and retries once.
@@ -1292,8 +1281,6 @@ class XapianEngine final : public Engine {
       options_.index_dir, generation_of, [](const Xapian::Database& db, const fs::path&) {
         return std::make_shared<const store::SpellingDictionary>(store::SpellingDictionary::load(db));
       }};
-  // The very last: destroyed first, its threads finish the queued queries while all they use exists.
-  std::unique_ptr<store::QueryPool> query_pool_;  // nullptr: every query runs on its caller's thread
 };
 
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {

@@ -7,7 +7,6 @@ list(APPEND ERRKB_CORE_SOURCES
   store/passage_file.cc
   store/catalogue_codes.cc
   store/update.cc
-  store/query_pool.cc
   store/scan_plan.cc
   store/spelling.cc
   store/common_terms.cc
