@@ -289,17 +289,24 @@ bool EventServer::process_and_close_socket(socket_t sock) {
   if (getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
     address_of(addr, connection->local_ip, connection->local_port);
   }
-  Connection& c = *connection;
-  {
-    std::lock_guard lock(connections_mutex_);
-    if (stopping_ || epoll_fd_ < 0 || connections_.size() >= options_.max_connections) {
-      if (!stopping_) spdlog::warn("{} connections open: closing a new one", connections_.size());
-      ::close(sock);
-      return false;
-    }
-    connections_.emplace(sock, std::move(connection));
+  // Registered and armed in one piece under the lock: stop_all() may be closing everything at once.
+  std::lock_guard lock(connections_mutex_);
+  if (stopping_ || epoll_fd_ < 0 || connections_.size() >= options_.max_connections) {
+    if (!stopping_) spdlog::warn("{} connections open: closing a new one", connections_.size());
+    ::close(sock);
+    return false;
   }
-  arm(c, EPOLLIN, options_.read_timeout);
+  connection->armed = true;
+  connection->deadline_ms = now_ms() + options_.read_timeout.count();
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  ev.data.ptr = connection.get();
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, sock, &ev) != 0) {
+    spdlog::warn("epoll_ctl: {}", std::strerror(errno));
+    ::close(sock);
+    return false;
+  }
+  connections_.emplace(sock, std::move(connection));
   return true;
 }
 
@@ -312,8 +319,9 @@ void EventServer::arm(Connection& c, uint32_t events, std::chrono::milliseconds 
   epoll_event ev{};
   ev.events = events | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.ptr = &c;
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev) != 0 && epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c.fd, &ev) != 0) {
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev) != 0) {
     spdlog::warn("epoll_ctl: {}", std::strerror(errno));
+    close_connection(c);  // it would never be served again
   }
 }
 
@@ -371,7 +379,9 @@ void EventServer::serve(Connection& c, uint32_t events) {
       ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
       if (n > 0) {
         c.in.append(buffer, static_cast<size_t>(n));
-        if (static_cast<size_t>(n) < sizeof buffer) break;
+        // Enough for a whole request: the rest waits in the socket (epoll reports it again), so a
+        // client that pipelines without pause cannot make the buffer grow without end.
+        if (static_cast<size_t>(n) < sizeof buffer || c.in.size() > options_.max_body_bytes + kReadChunk) break;
         continue;
       }
       if (n == 0) {
@@ -441,7 +451,12 @@ void EventServer::run_buffered_requests(Connection& c) {
     bool closed = false;
     BufferedStream stream(pending.substr(0, frame.length), c.out, c.continue_sent, c.fd, c.remote_ip,
                           c.remote_port, c.local_ip, c.local_port);
-    const bool ok = process_request(stream, last, closed, nullptr);
+    bool ok = false;
+    try {
+      ok = process_request(stream, last, closed, nullptr);
+    } catch (const std::exception& e) {  // httplib turns a handler's exceptions into 500s; this is past it
+      spdlog::error("connection from {}: {}", c.remote_ip, e.what());
+    }
     consumed += frame.length;
     c.continue_sent = false;
     if (!ok || closed || last) c.close_after_write = true;
