@@ -137,7 +137,8 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
   } else if (name == "prose_postings_mb") {
     config.prose_postings_mb = value.as<size_t>();
   } else if (name == "concurrent_queries") {
-    return bad(name, "is no longer a setting: `threads` sets how many queries run at once (in " + std::string(origin) + ")");
+    return bad(name, "is no longer a setting: `threads` sets how many queries run at once (in " +
+                         std::string(origin) + ")");
   } else if (name == "log_requests") {
     config.log_requests = value.as<bool>();
   } else if (name == "log_level") {

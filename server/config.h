@@ -35,7 +35,7 @@ struct ServerConfig {
   int feedback_retention_days = 90;                 // unrated diagnoses and empty searches are forgotten after this
   int threads = 0;                                  // HTTP event loops, which run the queries too; 0 = cores
   size_t max_connections = 1024;                    // open connections; more are closed at once
-  size_t keep_alive_max_count = 1000;               // requests per keep-alive connection; the last says Connection: close
+  size_t keep_alive_max_count = 1000;               // requests per connection; the last answer says Connection: close
   int keep_alive_timeout_s = 2;                     // idle keep-alive connections are closed after this
   int read_timeout_s = 5;                           // a request that stops arriving halfway
   int write_timeout_s = 5;                          // a response the client does not read

@@ -206,7 +206,9 @@ TEST_F(EventServerTest, SendsOneContinueBeforeTheBody) {
   std::string text = client.read_responses(1);
   EXPECT_NE(text.find("got:body"), std::string::npos) << text;
   size_t continues = 0;
-  for (size_t at = text.find("100 Continue"); at != std::string::npos; at = text.find("100 Continue", at + 1)) ++continues;
+  for (size_t at = text.find("100 Continue"); at != std::string::npos; at = text.find("100 Continue", at + 1)) {
+    ++continues;
+  }
   EXPECT_EQ(continues, 1u) << text;
 }
 
@@ -226,7 +228,8 @@ TEST_F(EventServerTest, RefusesABodyOverTheLimitAndDrainsItBeforeClosing) {
   start(options);
   RawClient client(port_);
   const size_t body = 4 << 20;  // more than the socket buffers: sent while the answer is already out
-  ASSERT_TRUE(client.send_all("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body) + "\r\n\r\n"));
+  const std::string head = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body) + "\r\n\r\n";
+  ASSERT_TRUE(client.send_all(head));
   // Every byte of the body is accepted (drained), not reset, and the 413 is there to read after it.
   EXPECT_TRUE(client.send_all(std::string(body, 'x')));
   std::string text = client.read_until([](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; });
