@@ -292,7 +292,13 @@ bool EventServer::process_and_close_socket(socket_t sock) {
   // Registered and armed in one piece under the lock: stop_all() may be closing everything at once.
   std::lock_guard lock(connections_mutex_);
   if (stopping_ || epoll_fd_ < 0 || connections_.size() >= options_.max_connections) {
-    if (!stopping_) spdlog::warn("{} connections open: closing a new one", connections_.size());
+    if (!stopping_) {
+      // The first, then every 1000th: a flood must not flood the log too.
+      if (refused_.fetch_add(1, std::memory_order_relaxed) % 1000 == 0) {
+        spdlog::warn("{} connections open (max_connections): closing new ones; {} so far", connections_.size(),
+                     refused_.load(std::memory_order_relaxed));
+      }
+    }
     ::close(sock);
     return false;
   }

@@ -71,6 +71,7 @@ class EventServer : public httplib::Server {
   // closes every connection.
   void stop_all();
   size_t open_connections();
+  uint64_t refused_connections() const { return refused_.load(std::memory_order_relaxed); }
   int loops() const { return static_cast<int>(loops_.size()); }
 
  private:
@@ -91,6 +92,7 @@ class EventServer : public httplib::Server {
   std::mutex stop_mutex_;  // a second stop_all() waits for the first to finish
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> next_sweep_ms_{0};
+  std::atomic<uint64_t> refused_{0};  // closed at once for being over max_connections
   std::mutex connections_mutex_;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;  // by socket
   std::vector<std::thread> loops_;

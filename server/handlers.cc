@@ -424,6 +424,15 @@ void get_metrics(Services& s, const httplib::Request&, httplib::Response& res) {
       }
     }
   }
+  if (s.connections) {
+    auto [open, refused] = s.connections();
+    out += "# HELP errkb_http_open_connections Connections open now (at most max_connections).\n";
+    out += "# TYPE errkb_http_open_connections gauge\n";
+    out += "errkb_http_open_connections " + std::to_string(open) + "\n";
+    out += "# HELP errkb_http_refused_connections_total Connections closed at once: max_connections were open.\n";
+    out += "# TYPE errkb_http_refused_connections_total counter\n";
+    out += "errkb_http_refused_connections_total " + std::to_string(refused) + "\n";
+  }
   if (s.invalidations) {
     out += "# HELP errkb_index_changes_total Index changes noticed by the server (each makes workers reopen).\n";
     out += "# TYPE errkb_index_changes_total counter\n";

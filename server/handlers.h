@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "auth.h"
@@ -27,6 +28,8 @@ struct Services {
   ReindexJobs* jobs = nullptr;
   Metrics* metrics = nullptr;
   std::atomic<uint64_t>* invalidations = nullptr;  // index changes seen by the watcher
+  // The HTTP front's connections: open now, and closed at once for being over max_connections.
+  std::function<std::pair<size_t, uint64_t>()> connections;
 };
 
 using Handler = void (*)(Services&, const httplib::Request&, httplib::Response&);

@@ -104,6 +104,9 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   server->services_.jobs = server->jobs_.get();
   server->services_.metrics = &server->metrics_;
   server->services_.invalidations = &server->index_changes_;
+  server->services_.connections = [self] {
+    return std::pair{self->http_.open_connections(), self->http_.refused_connections()};
+  };
 
   EventServer& http = server->http_;
   // As many loops as cores: a loop runs its query to the end, and a third one would only share the

@@ -285,6 +285,7 @@ TEST_F(EventServerTest, ClosesConnectionsBeyondTheLimit) {
   ASSERT_TRUE(open_connections_become(2, 2000ms));
   RawClient third(port_);
   EXPECT_TRUE(third.closed_by_server(3000ms));
+  EXPECT_EQ(server_.refused_connections(), 1u);
   ASSERT_TRUE(first.send_all("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_EQ(RawClient::responses_in(first.read_responses(1)), 1u);
 }

@@ -321,6 +321,12 @@ TEST_F(ServerTest, HealthReadinessMetricsOpenApi) {
   EXPECT_NE(metrics->body.find("errkb_index_documents "), std::string::npos);
   EXPECT_NE(metrics->body.find("errkb_index_revision "), std::string::npos);
   EXPECT_NE(metrics->body.find("errkb_index_reopens_total "), std::string::npos);
+  // At least this client's connection (another one, closed a moment ago, may not be gone yet).
+  const std::string open_line = "\nerrkb_http_open_connections ";
+  const size_t open_at = metrics->body.find(open_line);
+  ASSERT_NE(open_at, std::string::npos) << metrics->body;
+  EXPECT_GE(std::stoul(metrics->body.substr(open_at + open_line.size())), 1u);
+  EXPECT_NE(metrics->body.find("\nerrkb_http_refused_connections_total 0\n"), std::string::npos);
   // Warm: the posting lists are in memory.
   const std::string postings_line = "\nerrkb_prose_postings_bytes ";
   const size_t postings_at = metrics->body.find(postings_line);
