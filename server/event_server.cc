@@ -90,9 +90,9 @@ size_t chunked_body_end(std::string_view b, size_t start, size_t max_body, bool&
 // response collected for the loop to send.
 class BufferedStream final : public httplib::Stream {
  public:
-  BufferedStream(std::string_view request, std::string& out, bool continue_sent, int fd,
+  BufferedStream(std::string_view request, std::string& out, bool swallow_continue, int fd,
                  const std::string& remote_ip, int remote_port, const std::string& local_ip, int local_port)
-      : request_(request), out_(out), swallow_continue_(continue_sent), fd_(fd), remote_ip_(remote_ip),
+      : request_(request), out_(out), swallow_continue_(swallow_continue), fd_(fd), remote_ip_(remote_ip),
         remote_port_(remote_port), local_ip_(local_ip), local_port_(local_port) {}
 
   bool is_readable() const override { return pos_ < request_.size(); }
@@ -104,8 +104,7 @@ class BufferedStream final : public httplib::Stream {
     return static_cast<ssize_t>(n);
   }
   ssize_t write(const char* ptr, size_t size) override {
-    // The loop already sent "100 Continue" so that the client would send its body; httplib sends it
-    // again when it sees the Expect header.
+    // httplib sends "100 Continue" when it sees the Expect header; see run_buffered_requests.
     if (swallow_continue_ && std::string_view(ptr, size) == kContinue) {
       swallow_continue_ = false;
       return static_cast<ssize_t>(size);
@@ -455,7 +454,10 @@ void EventServer::run_buffered_requests(Connection& c) {
     ++c.served;
     const bool last = frame.close_after || stopping_ || c.served >= options_.keep_alive_max_count;
     bool closed = false;
-    BufferedStream stream(pending.substr(0, frame.length), c.out, c.continue_sent, c.fd, c.remote_ip,
+    // No "100 Continue" from httplib when the loop sent it already, nor before a refusal: a client
+    // told to go on and then refused would send the body it need not send.
+    const bool swallow_continue = c.continue_sent || frame.close_after;
+    BufferedStream stream(pending.substr(0, frame.length), c.out, swallow_continue, c.fd, c.remote_ip,
                           c.remote_port, c.local_ip, c.local_port);
     bool ok = false;
     try {

@@ -46,7 +46,8 @@ void post_reindex(Services& s, const httplib::Request& req, httplib::Response& r
 void get_job(Services& s, const httplib::Request& req, httplib::Response& res);
 void get_openapi(Services& s, const httplib::Request& req, httplib::Response& res);
 
-// Per-request facts for the log line, kept for the worker thread that serves the request.
+// Per-request facts for the log line, kept per thread: an event loop serves one request at a time,
+// from the pre-routing handler to the log line.
 struct RequestLog {
   std::chrono::steady_clock::time_point start{};
   std::string route;      // route template; "" = matched no route

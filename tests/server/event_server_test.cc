@@ -212,6 +212,19 @@ TEST_F(EventServerTest, SendsOneContinueBeforeTheBody) {
   EXPECT_EQ(continues, 1u) << text;
 }
 
+TEST_F(EventServerTest, RefusesAnExpectedBodyOverTheLimitWithoutAContinue) {
+  EventServerOptions options;
+  options.max_body_bytes = 1024;
+  options.read_timeout = 500ms;
+  start(options);
+  RawClient client(port_);
+  ASSERT_TRUE(client.send_all("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                              "Content-Length: 5000\r\n\r\n"));
+  std::string text = client.read_until([](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; });
+  EXPECT_EQ(text.rfind("HTTP/1.1 413", 0), 0u) << text;
+  EXPECT_TRUE(client.closed_by_server(3000ms));  // the answer is complete: the server shut its side
+}
+
 TEST_F(EventServerTest, ReadsAChunkedBody) {
   start();
   RawClient client(port_);
