@@ -21,6 +21,9 @@ namespace {
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kMaxUnsentBytes = 4 << 20;  // stop running a connection's pipelined requests until sent
+constexpr int kSweepEveryMs = 250;            // how often expired connections are looked for
+constexpr int64_t kNotArmed = INT64_MAX;      // a connection's deadline while a loop serves it
+constexpr uint32_t kReadable = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -86,14 +89,19 @@ size_t chunked_body_end(std::string_view b, size_t start, size_t max_body, bool&
   }
 }
 
+// A connection's socket and both ends' addresses, read once when it is accepted.
+struct Endpoints {
+  int fd = -1;
+  std::string remote_ip, local_ip;
+  int remote_port = 0, local_port = 0;
+};
+
 // The request as httplib::Server::process_request sees it: the buffered bytes to read, and the
 // response collected for the loop to send.
 class BufferedStream final : public httplib::Stream {
  public:
-  BufferedStream(std::string_view request, std::string& out, bool swallow_continue, int fd,
-                 const std::string& remote_ip, int remote_port, const std::string& local_ip, int local_port)
-      : request_(request), out_(out), swallow_continue_(swallow_continue), fd_(fd), remote_ip_(remote_ip),
-        remote_port_(remote_port), local_ip_(local_ip), local_port_(local_port) {}
+  BufferedStream(std::string_view request, std::string& out, bool swallow_continue, const Endpoints& ends)
+      : request_(request), out_(out), swallow_continue_(swallow_continue), ends_(ends) {}
 
   bool is_readable() const override { return pos_ < request_.size(); }
   bool is_writable() const override { return true; }
@@ -113,25 +121,21 @@ class BufferedStream final : public httplib::Stream {
     return static_cast<ssize_t>(size);
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    ip = remote_ip_;
-    port = remote_port_;
+    ip = ends_.remote_ip;
+    port = ends_.remote_port;
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    ip = local_ip_;
-    port = local_port_;
+    ip = ends_.local_ip;
+    port = ends_.local_port;
   }
-  socket_t socket() const override { return fd_; }
+  socket_t socket() const override { return ends_.fd; }
 
  private:
   std::string_view request_;
   size_t pos_ = 0;
   std::string& out_;
   bool swallow_continue_;
-  int fd_;
-  const std::string& remote_ip_;
-  int remote_port_;
-  const std::string& local_ip_;
-  int local_port_;
+  const Endpoints& ends_;
 };
 
 void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
@@ -158,13 +162,12 @@ class InlineTaskQueue final : public httplib::TaskQueue {
 }  // namespace
 
 RequestFrame frame_request(std::string_view b, size_t max_body_bytes, size_t max_header_bytes) {
-  RequestFrame frame;
+  // What cannot be framed is run as it is: httplib answers the error, and the connection closes.
+  const RequestFrame answer_then_close = {true, b.size(), true, false};
   const size_t header_end = b.find("\r\n\r\n");
   if (header_end == std::string_view::npos || header_end + 4 > max_header_bytes) {
-    if (header_end != std::string_view::npos || b.size() > max_header_bytes) {
-      frame = {true, b.size(), true, false};  // headers without end: httplib answers, then close
-    }
-    return frame;
+    const bool never_ends = header_end != std::string_view::npos || b.size() > max_header_bytes;
+    return never_ends ? answer_then_close : RequestFrame{};
   }
   const size_t body_start = header_end + 4;
   std::string_view headers = b.substr(0, header_end + 2);
@@ -194,27 +197,21 @@ RequestFrame frame_request(std::string_view b, size_t max_body_bytes, size_t max
       expect_continue = iequals(value, "100-continue");
     }
   }
+  const RequestFrame awaiting_body = {false, 0, false, expect_continue && b.size() == body_start};
   if (chunked) {
     bool invalid = false, over = false;
     size_t end = chunked_body_end(b, body_start, max_body_bytes, invalid, over);
-    if (invalid || over) return {true, b.size(), true, false};  // httplib answers 400
-    if (end == 0) {
-      frame.expects_continue = expect_continue && b.size() == body_start;
-      return frame;
-    }
-    return {true, end, false, false};
+    if (invalid || over) return answer_then_close;  // 400
+    return end == 0 ? awaiting_body : RequestFrame{true, end, false, false};
   }
   if (bad_length) return {true, body_start, true, false};
-  if (length > max_body_bytes) return {true, b.size(), true, false};  // httplib answers 413
-  if (b.size() - body_start < length) {
-    frame.expects_continue = expect_continue && b.size() == body_start;
-    return frame;
-  }
+  if (length > max_body_bytes) return answer_then_close;  // 413
+  if (b.size() - body_start < length) return awaiting_body;
   return {true, body_start + static_cast<size_t>(length), false, false};
 }
 
 struct EventServer::Connection {
-  int fd = -1;
+  Endpoints ends;
   std::string in;         // received, not yet run
   std::string out;        // responses not yet sent
   size_t out_sent = 0;    // of `out`
@@ -225,11 +222,8 @@ struct EventServer::Connection {
   bool linger_on_close = false;  // answered before the whole request was read: drain it, then close
   bool lingering = false;        // answered, write side shut: reading and dropping until the client closes
   int64_t linger_until_ms = 0;
-  std::string remote_ip, local_ip;
-  int remote_port = 0, local_port = 0;
-  // Guarded by connections_mutex_.
-  bool armed = false;            // waiting in the epoll set, no loop serving it
-  int64_t deadline_ms = 0;       // then shut down by the sweep
+  // While it waits in the epoll set: when the sweep shuts it down. kNotArmed while a loop serves it.
+  std::atomic<int64_t> deadline_ms{kNotArmed};
 };
 
 EventServer::EventServer() {
@@ -272,9 +266,23 @@ size_t EventServer::open_connections() {
   return connections_.size();
 }
 
+// httplib keeps its timeouts as seconds and microseconds (the keep-alive one as seconds only).
+std::chrono::milliseconds EventServer::keep_alive_timeout() const {
+  return std::chrono::seconds(keep_alive_timeout_sec_);
+}
+std::chrono::milliseconds EventServer::read_timeout() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(read_timeout_sec_) +
+                                                               std::chrono::microseconds(read_timeout_usec_));
+}
+std::chrono::milliseconds EventServer::write_timeout() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(write_timeout_sec_) +
+                                                               std::chrono::microseconds(write_timeout_usec_));
+}
+
 bool EventServer::process_and_close_socket(socket_t sock) {
   auto connection = std::make_unique<Connection>();
-  connection->fd = sock;
+  Endpoints& ends = connection->ends;
+  ends.fd = sock;
   int flags = fcntl(sock, F_GETFL, 0);
   fcntl(sock, F_SETFL, flags | O_NONBLOCK);
   int yes = 1;
@@ -282,27 +290,24 @@ bool EventServer::process_and_close_socket(socket_t sock) {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
   if (getpeername(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    address_of(addr, connection->remote_ip, connection->remote_port);
+    address_of(addr, ends.remote_ip, ends.remote_port);
   }
   len = sizeof addr;
   if (getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    address_of(addr, connection->local_ip, connection->local_port);
+    address_of(addr, ends.local_ip, ends.local_port);
   }
   // Registered and armed in one piece under the lock: stop_all() may be closing everything at once.
   std::lock_guard lock(connections_mutex_);
   if (stopping_ || epoll_fd_ < 0 || connections_.size() >= options_.max_connections) {
-    if (!stopping_) {
-      // The first, then every 1000th: a flood must not flood the log too.
-      if (refused_.fetch_add(1, std::memory_order_relaxed) % 1000 == 0) {
-        spdlog::warn("{} connections open (max_connections): closing new ones; {} so far", connections_.size(),
-                     refused_.load(std::memory_order_relaxed));
-      }
+    // The first refusal, then every 1000th: a flood must not flood the log too.
+    if (!stopping_ && refused_.fetch_add(1, std::memory_order_relaxed) % 1000 == 0) {
+      spdlog::warn("{} connections open (max_connections): closing new ones; {} so far", connections_.size(),
+                   refused_.load(std::memory_order_relaxed));
     }
     ::close(sock);
     return false;
   }
-  connection->armed = true;
-  connection->deadline_ms = now_ms() + options_.read_timeout.count();
+  connection->deadline_ms = now_ms() + read_timeout().count();
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.ptr = connection.get();
@@ -316,22 +321,18 @@ bool EventServer::process_and_close_socket(socket_t sock) {
 }
 
 void EventServer::arm(Connection& c, uint32_t events, std::chrono::milliseconds timeout) {
-  {
-    std::lock_guard lock(connections_mutex_);
-    c.armed = true;
-    c.deadline_ms = now_ms() + timeout.count();
-  }
+  c.deadline_ms.store(now_ms() + timeout.count(), std::memory_order_relaxed);
   epoll_event ev{};
   ev.events = events | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.ptr = &c;
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev) != 0) {
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.ends.fd, &ev) != 0) {
     spdlog::warn("epoll_ctl: {}", std::strerror(errno));
     close_connection(c);  // it would never be served again
   }
 }
 
 void EventServer::close_connection(Connection& c) {
-  const int fd = c.fd;
+  const int fd = c.ends.fd;
   std::unique_ptr<Connection> owned;
   {
     std::lock_guard lock(connections_mutex_);
@@ -347,27 +348,25 @@ void EventServer::close_connection(Connection& c) {
 void EventServer::loop() {
   for (;;) {
     epoll_event ev{};
-    int n = epoll_wait(epoll_fd_, &ev, 1, 250);
+    int n = epoll_wait(epoll_fd_, &ev, 1, kSweepEveryMs);
     if (stopping_) return;
     const int64_t now = now_ms();
     int64_t due = next_sweep_ms_.load(std::memory_order_relaxed);
-    if (now >= due && next_sweep_ms_.compare_exchange_strong(due, now + 250)) sweep_expired();
+    if (now >= due && next_sweep_ms_.compare_exchange_strong(due, now + kSweepEveryMs)) sweep_expired();
     if (n <= 0 || ev.data.ptr == nullptr) continue;
     auto& c = *static_cast<Connection*>(ev.data.ptr);
-    {
-      std::lock_guard lock(connections_mutex_);
-      c.armed = false;
-    }
+    c.deadline_ms.store(kNotArmed, std::memory_order_relaxed);
     serve(c, ev.events);
   }
 }
 
 void EventServer::sweep_expired() {
   const int64_t now = now_ms();
-  std::lock_guard lock(connections_mutex_);
+  std::lock_guard lock(connections_mutex_);  // keeps each connection alive while it is looked at
   for (auto& [fd, c] : connections_) {
-    if (c->armed && c->deadline_ms <= now) {
-      c->deadline_ms = INT64_MAX;
+    int64_t deadline = c->deadline_ms.load(std::memory_order_relaxed);
+    // Disarmed here, so that it is shut down once, and not at all if a loop took it meanwhile.
+    if (deadline <= now && c->deadline_ms.compare_exchange_strong(deadline, kNotArmed)) {
       ::shutdown(fd, SHUT_RDWR);  // its loop sees the event and closes it
     }
   }
@@ -375,35 +374,39 @@ void EventServer::sweep_expired() {
 
 void EventServer::serve(Connection& c, uint32_t events) {
   if (c.lingering) return linger(c, events);
-  if (!c.out.empty() && !flush(c)) return close_connection(c);
-  if (!c.out.empty()) return arm(c, EPOLLOUT, options_.write_timeout);  // still not all sent
-  if (c.close_after_write) return c.linger_on_close ? linger(c, 0) : close_connection(c);
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-    char buffer[kReadChunk];
-    for (;;) {
-      ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
-      if (n > 0) {
-        c.in.append(buffer, static_cast<size_t>(n));
-        // Enough for a whole request: the rest waits in the socket (epoll reports it again), so a
-        // client that pipelines without pause cannot make the buffer grow without end.
-        if (static_cast<size_t>(n) < sizeof buffer || c.in.size() > options_.max_body_bytes + kReadChunk) break;
-        continue;
-      }
-      if (n == 0) {
-        c.peer_closed = true;
-        break;
-      }
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      return close_connection(c);
-    }
+  if (!flush(c)) return close_connection(c);  // what an earlier turn could not send
+  if (c.out.empty() && !c.close_after_write) {
+    if ((events & kReadable) && !receive(c, true)) return close_connection(c);
+    run_buffered_requests(c);
+    if (!flush(c)) return close_connection(c);
   }
-  run_buffered_requests(c);
-  if (!c.out.empty() && !flush(c)) return close_connection(c);
-  if (!c.out.empty()) return arm(c, EPOLLOUT, options_.write_timeout);
-  if (c.close_after_write && c.linger_on_close && !c.peer_closed) return linger(c, 0);
-  if (c.close_after_write || c.peer_closed) return close_connection(c);
-  arm(c, EPOLLIN, c.in.empty() ? options_.keep_alive_timeout : options_.read_timeout);
+  if (!c.out.empty()) return arm(c, EPOLLOUT, write_timeout());  // the rest when the socket takes it
+  if (c.close_after_write) return c.linger_on_close && !c.peer_closed ? linger(c, 0) : close_connection(c);
+  if (c.peer_closed) return close_connection(c);
+  arm(c, EPOLLIN, c.in.empty() ? keep_alive_timeout() : read_timeout());
+}
+
+bool EventServer::receive(Connection& c, bool keep) {
+  char buffer[kReadChunk];
+  for (;;) {
+    ssize_t n = ::recv(c.ends.fd, buffer, sizeof buffer, 0);
+    if (n > 0) {
+      if (!keep) continue;
+      c.in.append(buffer, static_cast<size_t>(n));
+      // Enough for a whole request: the rest waits in the socket (epoll reports it again), so a
+      // client that pipelines without pause cannot make the buffer grow without end.
+      // (payload_max_length_ is at most SIZE_MAX: the sum is not formed.)
+      const bool enough = c.in.size() > kReadChunk && c.in.size() - kReadChunk > payload_max_length_;
+      if (static_cast<size_t>(n) < sizeof buffer || enough) return true;
+      continue;
+    }
+    if (n == 0) {
+      c.peer_closed = true;
+      return true;
+    }
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK;
+  }
 }
 
 // A client still sending a body that was refused (413, say) gets a reset if the socket closes
@@ -413,22 +416,11 @@ void EventServer::linger(Connection& c, uint32_t events) {
   if (!c.lingering) {
     c.lingering = true;
     c.in.clear();
-    ::shutdown(c.fd, SHUT_WR);
-    c.linger_until_ms = now_ms() + options_.read_timeout.count();
-    return arm(c, EPOLLIN, options_.read_timeout);
+    ::shutdown(c.ends.fd, SHUT_WR);
+    c.linger_until_ms = now_ms() + read_timeout().count();
+    return arm(c, EPOLLIN, read_timeout());
   }
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-    char buffer[kReadChunk];
-    for (;;) {
-      ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
-      if (n > 0) {
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      return close_connection(c);  // the client closed, or the socket failed
-    }
-  }
+  if ((events & kReadable) && (!receive(c, false) || c.peer_closed)) return close_connection(c);
   arm(c, EPOLLIN, std::chrono::milliseconds(std::max<int64_t>(0, c.linger_until_ms - now_ms())));
 }
 
@@ -437,14 +429,14 @@ void EventServer::run_buffered_requests(Connection& c) {
   while (!c.close_after_write && c.out.size() < kMaxUnsentBytes) {
     std::string_view pending = std::string_view(c.in).substr(consumed);
     if (pending.empty()) break;
-    RequestFrame frame = frame_request(pending, options_.max_body_bytes);
+    RequestFrame frame = frame_request(pending, payload_max_length_);
     if (!frame.complete) {
       if (c.peer_closed) c.close_after_write = true;  // the rest will never come
       // Acknowledge at once what has arrived: a client that writes its headers and its body
       // separately without TCP_NODELAY (httplib's client does) holds the body back until the
       // headers are acknowledged, and a delayed ACK costs it 40 ms.
       int yes = 1;
-      setsockopt(c.fd, IPPROTO_TCP, TCP_QUICKACK, &yes, sizeof yes);
+      setsockopt(c.ends.fd, IPPROTO_TCP, TCP_QUICKACK, &yes, sizeof yes);
       if (frame.expects_continue && !c.continue_sent) {
         c.out.append(kContinue);
         c.continue_sent = true;
@@ -452,18 +444,17 @@ void EventServer::run_buffered_requests(Connection& c) {
       break;
     }
     ++c.served;
-    const bool last = frame.close_after || stopping_ || c.served >= options_.keep_alive_max_count;
+    const bool last = frame.close_after || stopping_ || c.served >= keep_alive_max_count_;
     bool closed = false;
     // No "100 Continue" from httplib when the loop sent it already, nor before a refusal: a client
     // told to go on and then refused would send the body it need not send.
     const bool swallow_continue = c.continue_sent || frame.close_after;
-    BufferedStream stream(pending.substr(0, frame.length), c.out, swallow_continue, c.fd, c.remote_ip,
-                          c.remote_port, c.local_ip, c.local_port);
+    BufferedStream stream(pending.substr(0, frame.length), c.out, swallow_continue, c.ends);
     bool ok = false;
     try {
       ok = process_request(stream, last, closed, nullptr);
     } catch (const std::exception& e) {  // httplib turns a handler's exceptions into 500s; this is past it
-      spdlog::error("connection from {}: {}", c.remote_ip, e.what());
+      spdlog::error("connection from {}: {}", c.ends.remote_ip, e.what());
     }
     consumed += frame.length;
     c.continue_sent = false;
@@ -475,7 +466,7 @@ void EventServer::run_buffered_requests(Connection& c) {
 
 bool EventServer::flush(Connection& c) {
   while (c.out_sent < c.out.size()) {
-    ssize_t n = ::send(c.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
+    ssize_t n = ::send(c.ends.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
     if (n > 0) {
       c.out_sent += static_cast<size_t>(n);
       continue;

@@ -37,14 +37,14 @@
 
 namespace errkb::server {
 
+// The rest of the settings are httplib's own, set with its setters before start_loops(): the
+// keep-alive timeout (idle between requests), the read timeout (a request that has started
+// arriving, and the drain after a refusal), the write timeout (an answer the client does not read),
+// the keep-alive count (the last request's answer says "Connection: close") and the payload limit
+// (a longer body is answered without waiting for it).
 struct EventServerOptions {
   int loops = 2;                        // event-loop threads; about the number of cores
   size_t max_connections = 1024;        // beyond: new connections are closed at once
-  std::chrono::milliseconds keep_alive_timeout{2000};  // idle between requests
-  std::chrono::milliseconds read_timeout{5000};        // a request that has started arriving
-  std::chrono::milliseconds write_timeout{5000};       // a response the client does not read
-  size_t keep_alive_max_count = 1000;   // requests per connection; the last one says "Connection: close"
-  size_t max_body_bytes = 1 << 20;      // a longer body is answered (413) without waiting for it
 };
 
 // Where a buffered request ends, as far as framing goes (its meaning is httplib's business).
@@ -67,6 +67,7 @@ class EventServer : public httplib::Server {
 
   // Starts the loop threads; call once, before listen_after_bind().
   void start_loops(const EventServerOptions& options);
+
   // Stops listening (httplib::Server::stop), lets each loop finish the request it is serving, and
   // closes every connection.
   void stop_all();
@@ -79,12 +80,16 @@ class EventServer : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;  // called by httplib's accept loop
   void loop();
   void serve(Connection& connection, uint32_t events);
+  bool receive(Connection& connection, bool keep);  // false: the socket failed
   void run_buffered_requests(Connection& connection);
   bool flush(Connection& connection);  // false: the socket failed
   void arm(Connection& connection, uint32_t events, std::chrono::milliseconds timeout);
   void close_connection(Connection& connection);
   void linger(Connection& connection, uint32_t events);
   void sweep_expired();
+  std::chrono::milliseconds keep_alive_timeout() const;
+  std::chrono::milliseconds read_timeout() const;
+  std::chrono::milliseconds write_timeout() const;
 
   EventServerOptions options_;
   int epoll_fd_ = -1;

@@ -115,11 +115,11 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   loops.loops = config.threads > 0 ? config.threads : cores;
   loops.max_connections = config.max_connections;
-  loops.keep_alive_timeout = std::chrono::seconds(config.keep_alive_timeout_s);
-  loops.read_timeout = std::chrono::seconds(config.read_timeout_s);
-  loops.write_timeout = std::chrono::seconds(config.write_timeout_s);
-  loops.keep_alive_max_count = config.keep_alive_max_count;
-  loops.max_body_bytes = config.max_body_bytes;
+  // The loops apply httplib's own limits and timeouts (event_server.h).
+  http.set_keep_alive_max_count(config.keep_alive_max_count);
+  http.set_keep_alive_timeout(config.keep_alive_timeout_s);
+  http.set_read_timeout(config.read_timeout_s, 0);
+  http.set_write_timeout(config.write_timeout_s, 0);
   http.set_payload_max_length(config.max_body_bytes);
   // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, with which a second errkb-server on
   // the same port starts without an error and takes half of the connections (an old instance
