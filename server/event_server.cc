@@ -21,6 +21,7 @@ namespace {
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kMaxUnsentBytes = 4 << 20;  // stop running a connection's pipelined requests until sent
+constexpr int kListenBacklog = 1024;         // connections accepted by the kernel, not yet by httplib
 constexpr int kSweepEveryMs = 250;            // how often expired connections are looked for
 constexpr int64_t kNotArmed = INT64_MAX;      // a connection's deadline while a loop serves it
 constexpr uint32_t kReadable = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
@@ -241,6 +242,11 @@ void EventServer::start_loops(const EventServerOptions& options) {
   wake.data.ptr = nullptr;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake);
   for (int i = 0; i < std::max(1, options_.loops); ++i) loops_.emplace_back([this] { loop(); });
+}
+
+bool EventServer::listen_after_bind() {
+  ::listen(svr_sock_, kListenBacklog);  // listen() again on a listening socket only changes the backlog
+  return httplib::Server::listen_after_bind();
 }
 
 void EventServer::stop_all() {

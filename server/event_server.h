@@ -67,7 +67,10 @@ class EventServer : public httplib::Server {
 
   // Starts the loop threads; call once, before listen_after_bind().
   void start_loops(const EventServerOptions& options);
-
+  // httplib's listen_after_bind() (which it hides), after widening the listen backlog: httplib
+  // listens with a backlog of 5, and a burst of more new connections than that lost SYNs, so that
+  // clients waited a second to retry, and now and then one read a reset on its first request.
+  bool listen_after_bind();
   // Stops listening (httplib::Server::stop), lets each loop finish the request it is serving, and
   // closes every connection.
   void stop_all();
