@@ -17,7 +17,9 @@
 # end): load, tsvector + GIN, size; errkb-server on a free loopback port; the same single-client
 # query loop against errkb (HTTP), FTS5 and PostgreSQL (q/s, p50, p99 per query kind); wrk with
 # 16 keep-alive connections (-t2) on /healthz (the HTTP ceiling), /v1/codes, /v1/search and
-# /v1/diagnose; /v1/search p99 while a full rebuild runs. Prints one table with the ratios
+# /v1/diagnose, as fast as they answer, then at the targets' rates (each connection waiting a random
+# think time between requests); nginx answering a constant body under the same load, for comparison;
+# /v1/search p99 while a full rebuild runs. Prints one table with the ratios
 # (errkb / peer), writes OUT/bench-results.json, and with --plot OUT/*.png (gnuplot).
 set -euo pipefail
 
@@ -69,12 +71,14 @@ if ((PG)) && [[ -z $PGBIN ]]; then log "PostgreSQL 15 not installed; skipping it
 SERVER_PID=""
 PG_DIR=""
 REBUILD_PID=""
+NGINX_RUNNING=0
 cleanup() {  # must not change the exit status: every step ends true
   local rc=$?
   if [[ -n $REBUILD_PID ]]; then kill "$REBUILD_PID" 2>/dev/null || true; fi
   if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
   if [[ -n $PG_DIR && -f $PG_DIR/data/postmaster.pid ]]; then pg_as "$PGBIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true; fi
   if [[ -n $PG_DIR ]]; then rm -rf "$PG_DIR"; fi
+  if ((NGINX_RUNNING)); then nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop 2>/dev/null || true; fi
   exit "$rc"
 }
 trap cleanup EXIT
@@ -190,20 +194,113 @@ function done(summary, latency, requests)
 end
 EOF
 
+# The same requests at a set rate: each connection waits a random think time (exponential, so that
+# the connections do not fall into step) between an answer and its next request.
+{ cat "$WORK/bench.lua"; cat <<'EOF'
+function delay()
+  local d = -think_ms * math.log(1 - math.random())
+  local whole = math.floor(d)  -- wrk waits whole milliseconds: round up or down at random
+  if math.random() < d - whole then whole = whole + 1 end
+  return whole
+end
+local init_requests = init
+function init(args)
+  init_requests(args)
+  think_ms = tonumber(args[3])
+  math.randomseed(start + os.time())
+end
+EOF
+} >"$WORK/bench-rate.lua"
+
+CONNECTIONS=16
+PROBE_SECONDS=$(( DURATION >= 20 ? 4 : 1 ))
+wrk_once() {  # url script file mode seconds [think_ms]: prints wrk's JSON line, or null
+  local out j
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$5s" --timeout 10s -s "$2" "$1" -- "$3" "$4" ${6:+"$6"} 2>&1 || true)
+  j=$(sed -n 's/^WRKJSON //p' <<<"$out")
+  [[ -n $j ]] || { log "wrk produced no result:"; echo "$out" >&2; j=null; }
+  echo "$j"
+}
 run_wrk() {  # name file mode seconds
-  local name=$1 file=$2 mode=$3 secs=$4
-  wrk -t2 -c16 -d"${secs}s" --timeout 10s -s "$WORK/bench.lua" "$URL" -- "$file" "$mode" >"$WORK/wrk-$name.txt" 2>&1 || true
-  local j
-  j=$(sed -n 's/^WRKJSON //p' "$WORK/wrk-$name.txt")
-  [[ -n $j ]] || { log "wrk $name produced no result:"; cat "$WORK/wrk-$name.txt" >&2; j=null; }
-  echo "$j" >"$OUT/wrk-$name.json"
+  wrk_once "$URL" "$WORK/bench.lua" "$2" "$3" "$4" >"$OUT/wrk-$1.json"
+}
+# run_wrk_at_rate name file mode rate seconds: the think time that gives `rate` requests a second is
+# found by three short probes (a connection's cycle is its think time plus the answer's latency),
+# aiming 3% over the rate.
+run_wrk_at_rate() {
+  local name=$1 file=$2 mode=$3 rate=$4 secs=$5 think j
+  think=$("$PY" -c 'import sys; print(int(sys.argv[1]) * 1000 / float(sys.argv[2]))' "$CONNECTIONS" "$rate")
+  for _ in 1 2 3; do
+    j=$(wrk_once "$URL" "$WORK/bench-rate.lua" "$file" "$mode" "$PROBE_SECONDS" "$think")
+    think=$("$PY" - "$j" "$CONNECTIONS" "$rate" "$think" <<'EOF'
+import json, sys
+j, conns, rate, think = json.loads(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+if j and j["requests"]:
+    cycle_ms = conns * j["duration_us"] / j["requests"] / 1000  # think time + latency + wrk's own
+    think = max(0.0, conns * 1000 / (rate * 1.03) - (cycle_ms - think))
+print("%.4f" % think)
+EOF
+)
+  done
+  j=$(wrk_once "$URL" "$WORK/bench-rate.lua" "$file" "$mode" "$secs" "$think")
+  "$PY" - "$j" "$rate" "$think" >"$OUT/wrk-$name.json" <<'EOF'
+import json, sys
+j = json.loads(sys.argv[1])
+if j:
+    j.update(target_rps=float(sys.argv[2]), think_ms=float(sys.argv[3]))
+print(json.dumps(j))
+EOF
 }
 for ep in healthz codes search; do
-  log "wrk $ep (${DURATION}s, 16 connections)"
+  log "wrk $ep (${DURATION}s, $CONNECTIONS connections)"
   run_wrk "$ep" "$WORK/wrk/$ep.txt" GET "$DURATION"
 done
-log "wrk diagnose (${DURATION}s, 16 connections)"
+log "wrk diagnose (${DURATION}s, $CONNECTIONS connections)"
 run_wrk diagnose "$WORK/wrk/diagnose.txt" POST "$DURATION"
+# At the targets' rates (README): code lookups at 10,000 a second, searches and diagnoses at 1,000.
+for spec in codes:GET:10000 search:GET:1000 diagnose:POST:1000; do
+  IFS=: read -r ep mode rate <<<"$spec"
+  log "wrk $ep at $rate req/s (${DURATION}s, $CONNECTIONS connections)"
+  run_wrk_at_rate "$ep-at-rate" "$WORK/wrk/$ep.txt" "$mode" "$rate" "$DURATION"
+done
+
+# nginx answering a constant body under the same load: what a server doing no work at all gets from
+# this machine's HTTP over loopback, beside errkb's /healthz.
+echo null >"$OUT/wrk-nginx-constant.json"
+if command -v nginx >/dev/null; then
+  NGINX_DIR=$WORK/nginx
+  mkdir -p "$NGINX_DIR"
+  NGINX_PORT=$(free_port)
+  cat >"$NGINX_DIR/nginx.conf" <<EOF
+worker_processes auto;  # one a core, as errkb's event loops
+pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $NGINX_DIR/body; proxy_temp_path $NGINX_DIR/proxy; fastcgi_temp_path $NGINX_DIR/fastcgi;
+  uwsgi_temp_path $NGINX_DIR/uwsgi; scgi_temp_path $NGINX_DIR/scgi;
+  keepalive_requests 100000000;
+  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=1024;
+    tcp_nodelay on;
+    location / { default_type application/json; return 200 '{"status":"ok"}'; }
+  }
+}
+EOF
+  log "nginx, constant answer, on 127.0.0.1:$NGINX_PORT: wrk (${DURATION}s, $CONNECTIONS connections)"
+  if nginx -e "$NGINX_DIR/error.log" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"; then
+    NGINX_RUNNING=1
+    wrk_once "http://127.0.0.1:$NGINX_PORT" "$WORK/bench.lua" "$WORK/wrk/healthz.txt" GET "$DURATION" \
+      >"$OUT/wrk-nginx-constant.json"
+    nginx -e "$NGINX_DIR/error.log" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s stop || true
+    NGINX_RUNNING=0
+  else
+    log "nginx did not start; skipping it"
+  fi
+else
+  log "nginx is not installed; skipping the constant-answer floor (scripts/install-deps.sh --bench)"
+fi
 
 # ---- 5. /v1/search while a full rebuild runs -----------------------------------------------------
 REBUILD_S=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["rebuild"]["seconds_wall"])' "$OUT/index.json")
