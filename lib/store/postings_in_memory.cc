@@ -25,12 +25,6 @@ size_t varint_bytes(uint32_t v) {
   return n;
 }
 
-inline uint32_t get_varint(const uint8_t*& p) {
-  uint32_t v = *p & 0x7f;
-  for (int shift = 7; *p++ & 0x80; shift += 7) v |= static_cast<uint32_t>(*p & 0x7f) << shift;
-  return v;
-}
-
 
 // BM25's wdf part, wdf / (k1 + wdf) (schema::kBm25K1OfScaledWdf), from a table for the common small
 // wdfs: the division per posting was the matching loop's costliest instruction. The same double either way.
@@ -328,19 +322,16 @@ MemoryMatch match_words(const PostingsInMemory& postings, const std::vector<Matc
           a.mask |= bit;
         };
         if (first_cursor[i + 1] - first_cursor[i] == 1) {
-          PostingsInMemory::Cursor& c = cursors[first_cursor[i]];
-          for (; !c.at_end() && c.docid() <= hi; c.next()) add(c.docid() - lo, c.wdf());
+          cursors[first_cursor[i]].walk_until(hi, [&](Xapian::docid did, Xapian::termcount wdf) { add(did - lo, wdf); });
           continue;
         }
         // Synonyms: their wdfs in a passage add up first.
-        for (size_t k = first_cursor[i]; k < first_cursor[i + 1]; ++k) {
-          PostingsInMemory::Cursor& c = cursors[k];
-          for (; !c.at_end() && c.docid() <= hi; c.next()) {
-            const uint32_t at = c.docid() - lo;
+        for (size_t k = first_cursor[i]; k < first_cursor[i + 1]; ++k)
+          cursors[k].walk_until(hi, [&](Xapian::docid did, Xapian::termcount wdf) {
+            const uint32_t at = did - lo;
             if (scratch.group_wdf[at] == 0) scratch.group_touched.push_back(at);
-            scratch.group_wdf[at] += c.wdf();
-          }
-        }
+            scratch.group_wdf[at] += wdf;
+          });
         for (uint32_t at : scratch.group_touched) {
           add(at, scratch.group_wdf[at]);
           scratch.group_wdf[at] = 0;

@@ -46,6 +46,34 @@ TEST(PassageFile, RecordsComeBackFromTheirOffsetsAcrossThreads) {
   EXPECT_FALSE(reader.read(std::filesystem::file_size(path) + 100, out));
 }
 
+// Records that do not compress, around and far over what one read takes, and at every offset parity.
+TEST(PassageFile, RecordsLongerThanOneReadComeBackWhole) {
+  testing::TempDir dir("errkb-passages");
+  const auto path = dir / "passages.dat";
+  auto writer = PassageFileWriter::Open(path, true);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  std::vector<std::string> records;
+  std::vector<uint64_t> offsets;
+  uint32_t state = 12345;
+  for (size_t size : {1u, 1000u, 2020u, 2035u, 2048u, 2049u, 4096u, 4097u, 9000u, 70000u, 3u}) {
+    std::string record(size, '\0');
+    for (char& c : record) {
+      state = state * 1103515245u + 12345u;
+      c = static_cast<char>(state >> 24);
+    }
+    offsets.push_back((*writer)->append(record));
+    records.push_back(std::move(record));
+  }
+  ASSERT_TRUE((*writer)->flush(true).ok());
+  PassageFileReader reader;
+  ASSERT_TRUE(reader.open(path).ok());
+  std::string out;
+  for (size_t i = records.size(); i-- > 0;) {
+    ASSERT_TRUE(reader.read(offsets[i], out)) << records[i].size() << " bytes";
+    EXPECT_EQ(out, records[i]) << records[i].size() << " bytes";
+  }
+}
+
 TEST(PassageFile, AReaderFindsRecordsAppendedAfterItOpened) {
   testing::TempDir dir("errkb-passages");
   const auto path = dir / "passages.dat";

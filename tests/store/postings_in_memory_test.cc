@@ -209,6 +209,24 @@ TEST_F(PostingsInMemoryTest, ListsHoldTheProseWordsAndLongCodesPostingsExactly) 
       EXPECT_EQ(seeker.docid(), at->first) << term << " seek " << target;
       EXPECT_EQ(seeker.wdf(), at->second) << term << " seek " << target;
     }
+    // walk_until() hands over each posting once, in order, in steps ending inside blocks, on their
+    // last docids and past several of them, after a seek too, and leaves the cursor where next() would.
+    for (Xapian::docid step : {1u, 7u, 130u, 256u, 999u, 5000u}) {
+      PostingsInMemory::Cursor stepper(p, *list);
+      std::vector<std::pair<Xapian::docid, Xapian::termcount>> walked;
+      const Xapian::docid start = step == 130u ? 400 : 1;
+      if (start > 1) stepper.seek(start);
+      for (Xapian::docid hi = start + step - 1; !stepper.at_end(); hi += step) {
+        stepper.walk_until(hi, [&](Xapian::docid did, Xapian::termcount wdf) {
+          EXPECT_LE(did, hi) << term;
+          walked.emplace_back(did, wdf);
+        });
+        if (!stepper.at_end()) EXPECT_GT(stepper.docid(), hi) << term << " step " << step;
+      }
+      auto from = std::lower_bound(expected.begin(), expected.end(), std::make_pair(start, Xapian::termcount{0}));
+      EXPECT_EQ(walked, decltype(walked)(from, expected.end())) << term << " step " << step;
+      EXPECT_EQ(stepper.docid(), expected.back().first) << term << " step " << step;
+    }
   }
 }
 
