@@ -20,7 +20,7 @@ CATALOGUE_PACKAGES=(
   libpython3.11-stdlib sqlite3-doc libsqlite3-dev libmariadb-dev
 )
 # Peers and load tools for scripts/bench.sh and scripts/eval.sh.
-BENCH_PACKAGES=( wrk nginx-light postgresql sqlite3 gnuplot-nox python3-xapian python3-psycopg2 time )
+BENCH_PACKAGES=( wrk nginx postgresql sqlite3 gnuplot-nox python3-xapian python3-psycopg2 time )
 
 want=("${BUILD_PACKAGES[@]}" "${CATALOGUE_PACKAGES[@]}")
 if [[ "${1:-}" == "--bench" ]]; then want+=("${BENCH_PACKAGES[@]}"); fi
