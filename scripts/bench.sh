@@ -299,7 +299,7 @@ EOF
     log "nginx did not start; skipping it"
   fi
 else
-  log "nginx is not installed; skipping the constant-answer floor (scripts/install-deps.sh --bench)"
+  log "nginx is not installed; skipping the constant-answer comparison (scripts/install-deps.sh --bench)"
 fi
 
 # ---- 5. /v1/search while a full rebuild runs -----------------------------------------------------
