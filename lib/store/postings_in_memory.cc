@@ -25,7 +25,6 @@ size_t varint_bytes(uint32_t v) {
   return n;
 }
 
-
 // BM25's wdf part, wdf / (k1 + wdf) (schema::kBm25K1OfScaledWdf), from a table for the common small
 // wdfs: the division per posting was the matching loop's costliest instruction. The same double either way.
 const std::vector<double> kWdfShares = [] {
@@ -322,7 +321,8 @@ MemoryMatch match_words(const PostingsInMemory& postings, const std::vector<Matc
           a.mask |= bit;
         };
         if (first_cursor[i + 1] - first_cursor[i] == 1) {
-          cursors[first_cursor[i]].walk_until(hi, [&](Xapian::docid did, Xapian::termcount wdf) { add(did - lo, wdf); });
+          cursors[first_cursor[i]].walk_until(hi,
+                                              [&](Xapian::docid did, Xapian::termcount wdf) { add(did - lo, wdf); });
           continue;
         }
         // Synonyms: their wdfs in a passage add up first.

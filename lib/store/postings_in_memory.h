@@ -103,8 +103,8 @@ class PostingsInMemory {
     bool next();
     // fn(docid, wdf) for each posting from here to `hi` (inclusive); then the cursor is on the first
     // posting past hi, or at the end. The blocks that end within hi are decoded straight into fn,
-    // not into the cursor's arrays: the matchers' inner loop (match_words spent a third of its time
-    // storing postings there and reading them back).
+    // not into the cursor's arrays to be read back one next() at a time: this is the matchers' inner
+    // loop (decoding into the arrays was 6% of a diagnosis's samples, beside match_words' 14%).
     template <typename Fn>
     void walk_until(Xapian::docid hi, Fn&& fn);
     bool at_end() const { return at_end_; }
