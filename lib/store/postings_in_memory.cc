@@ -190,16 +190,13 @@ PostingsInMemory::Cursor::Cursor(const PostingsInMemory& postings, const List& l
 }
 
 void PostingsInMemory::Cursor::decode(uint32_t block) {
-  const Block& b = postings_->blocks_[block];
-  const uint8_t* p = postings_->data_.data() + b.offset;
-  Xapian::docid did = block == first_ ? 0 : postings_->blocks_[block - 1].last;
-  for (uint32_t i = 0; i < b.count; ++i) {
-    did += get_varint(p);
+  uint32_t i = 0;
+  postings_->each_posting(block, first_, [&](Xapian::docid did, Xapian::termcount wdf) {
     docids_[i] = did;
-    wdfs_[i] = get_varint(p);
-  }
+    wdfs_[i++] = wdf;
+  });
   block_ = block;
-  count_ = b.count;
+  count_ = i;
   pos_ = 0;
 }
 

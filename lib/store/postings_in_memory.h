@@ -131,6 +131,17 @@ class PostingsInMemory {
   };
 
   static size_t map_bytes_of(const std::string& term);
+  // fn(docid, wdf) for each posting of blocks_[block] of a list that starts at block `first`.
+  template <typename Fn>
+  void each_posting(uint32_t block, uint32_t first, Fn&& fn) const {
+    const Block& b = blocks_[block];
+    const uint8_t* p = data_.data() + b.offset;
+    Xapian::docid did = block == first ? 0 : blocks_[block - 1].last;
+    for (uint32_t i = b.count; i > 0; --i) {
+      did += get_varint(p);
+      fn(did, get_varint(p));
+    }
+  }
   static uint32_t get_varint(const uint8_t*& p) {
     uint32_t v = *p & 0x7f;
     for (int shift = 7; *p++ & 0x80; shift += 7) v |= static_cast<uint32_t>(*p & 0x7f) << shift;
@@ -150,30 +161,19 @@ class PostingsInMemory {
 template <typename Fn>
 void PostingsInMemory::Cursor::walk_until(Xapian::docid hi, Fn&& fn) {
   if (at_end_) return;
-  if (docids_[count_ - 1] > hi) {  // ends within the decoded block
-    for (; docids_[pos_] <= hi; ++pos_) fn(docids_[pos_], wdfs_[pos_]);
-    return;
-  }
-  for (; pos_ < count_; ++pos_) fn(docids_[pos_], wdfs_[pos_]);
-  const Block* blocks = postings_->blocks_.data();
-  const uint8_t* data = postings_->data_.data();
-  uint32_t b = block_ + 1;
-  for (; b < end_ && blocks[b].last <= hi; ++b) {
-    const uint8_t* p = data + blocks[b].offset;
-    Xapian::docid did = blocks[b - 1].last;
-    for (uint32_t i = blocks[b].count; i > 0; --i) {
-      did += get_varint(p);
-      fn(did, get_varint(p));
+  if (docids_[count_ - 1] <= hi) {  // the decoded block ends within hi: its rest, then whole blocks
+    for (; pos_ < count_; ++pos_) fn(docids_[pos_], wdfs_[pos_]);
+    uint32_t b = block_ + 1;
+    for (; b < end_ && postings_->blocks_[b].last <= hi; ++b) postings_->each_posting(b, first_, fn);
+    if (b == end_) {  // past the list's last posting: the cursor stays on it, as next() leaves it
+      if (block_ != end_ - 1) decode(end_ - 1);
+      pos_ = count_ - 1;
+      at_end_ = true;
+      return;
     }
+    decode(b);
   }
-  if (b == end_) {  // past the list's last posting: the cursor stays on it, as next() leaves it
-    if (block_ != end_ - 1) decode(end_ - 1);
-    pos_ = count_ - 1;
-    at_end_ = true;
-    return;
-  }
-  decode(b);
-  for (; docids_[pos_] <= hi; ++pos_) fn(docids_[pos_], wdfs_[pos_]);
+  for (; docids_[pos_] <= hi; ++pos_) fn(docids_[pos_], wdfs_[pos_]);  // the block ends past hi
 }
 
 // One word of a pass: its list, or its synonyms' lists (OP_SYNONYM: one word whose wdf in a passage is
