@@ -26,6 +26,12 @@ constexpr int kSweepEveryMs = 250;            // how often expired connections a
 constexpr int64_t kNotArmed = INT64_MAX;      // a connection's deadline while a loop serves it
 constexpr uint32_t kReadable = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 
+// httplib keeps its timeouts as seconds and microseconds (the keep-alive one as seconds only).
+std::chrono::milliseconds as_ms(time_t sec, time_t usec = 0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(sec) +
+                                                               std::chrono::microseconds(usec));
+}
+
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -272,18 +278,9 @@ size_t EventServer::open_connections() {
   return connections_.size();
 }
 
-// httplib keeps its timeouts as seconds and microseconds (the keep-alive one as seconds only).
-std::chrono::milliseconds EventServer::keep_alive_timeout() const {
-  return std::chrono::seconds(keep_alive_timeout_sec_);
-}
-std::chrono::milliseconds EventServer::read_timeout() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(read_timeout_sec_) +
-                                                               std::chrono::microseconds(read_timeout_usec_));
-}
-std::chrono::milliseconds EventServer::write_timeout() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(write_timeout_sec_) +
-                                                               std::chrono::microseconds(write_timeout_usec_));
-}
+std::chrono::milliseconds EventServer::keep_alive_timeout() const { return as_ms(keep_alive_timeout_sec_); }
+std::chrono::milliseconds EventServer::read_timeout() const { return as_ms(read_timeout_sec_, read_timeout_usec_); }
+std::chrono::milliseconds EventServer::write_timeout() const { return as_ms(write_timeout_sec_, write_timeout_usec_); }
 
 bool EventServer::process_and_close_socket(socket_t sock) {
   auto connection = std::make_unique<Connection>();
