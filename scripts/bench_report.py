@@ -70,6 +70,9 @@ def main():
     wrk = {n: load(o, "wrk-%s.json" % n) for n in ("healthz", "codes", "search", "diagnose", "search-during-rebuild",
                                                      "nginx-constant")}
     at_rate = {n: load(o, "wrk-%s-at-rate.json" % n) for n in TARGETS}
+    for w in list(wrk.values()) + list(at_rate.values()):
+        if w:
+            w["rps"] = w["requests"] / (w["duration_us"] / 1e6) if w["duration_us"] else 0
     rul = load(o, "rebuild-under-load.json")
     n = idx["passages"] if idx else a.passages
 
@@ -135,7 +138,6 @@ def main():
         if not w:
             lines.append("%-44s %12s" % (name, "failed" if name != "nginx-constant" else "not run"))
             continue
-        w["rps"] = w["requests"] / (w["duration_us"] / 1e6) if w["duration_us"] else 0
         lines.append("%-44s %12.0f %10.2f %10.2f %10s" % (name, w["rps"], w["p50_us"] / 1000, w["p99_us"] / 1000,
                                                           "%d/%d" % (w["errors"], w["non2xx"])))
     if wrk.get("search") and wrk.get("search-during-rebuild"):
@@ -155,7 +157,6 @@ def main():
         if not w:
             lines.append("%-20s %10d %10s" % (name, rate, "failed"))
             continue
-        w["rps"] = w["requests"] / (w["duration_us"] / 1e6) if w["duration_us"] else 0
         p999 = dict((p, us) for p, us in w["percentiles"]).get(99.9, 0)
         w["met"] = w["rps"] >= rate and w["p99_us"] <= p99_ms * 1000 and w["errors"] == 0
         lines.append("%-20s %10d %10.0f %10.2f %10.2f %10.2f %10.1f %8s" % (
