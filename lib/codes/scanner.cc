@@ -1192,12 +1192,18 @@ class Scanner {
     return true;
   }
 
-  // E1234, P0420: one or two capitals and four to six digits.
+  // E1234, P0420: one or two capitals and four to six digits; "error LNK2019", "error AADSTS50020":
+  // up to six after an error cue.
   bool letters_digits_code(size_t i, size_t j) {
     std::string_view t = tok(i, j);
     size_t k = 0;
     while (k < t.size() && (cls(t[k]) & kUpper)) ++k;
-    if (k < 1 || k > 2) return false;
+    if (k < 1 || k > 6) return false;
+    if (k > 2) {  // model names look the same (RTX3080): only after an error cue ("Error LNK2019")
+      const Mark* cue = cue_before(i);
+      if (!cue || !(cue->cue == kCueError || cue->cue == kCueCode) || !generic_prefix_allowed(t.substr(0, k)))
+        return false;
+    }
     std::string_view d = t.substr(k);
     if (d.size() < 4 || d.size() > 6 || !all_of_class(d, kDigit)) return false;
     CodeInterpretation r = vendor_reading("code", t);
