@@ -1,407 +1,349 @@
 #!/usr/bin/env python3
-"""Ranking-quality evaluation of errkb beside two baselines on the same content, in one run.
+"""Ranking-quality evaluation of errkb beside three peers on the same KB and queries, in one run.
 
-    eval.py --build-dir DIR --kb DIR [--kb DIR ...] --out DIR [--queries-dir DIR] [--guard FILE]
-            [--baseline FILE] [--tolerance 0.02]
+    eval.py --build-dir DIR --kb DIR [--kb DIR ...] --out DIR [--queries FILE|DIR ...] [--guard FILE]
+            [--baseline FILE | --write-baseline FILE] [--tolerance 0.02] [--errkb-only] [--metrics-py FILE]
+    eval.py --selftest [--metrics-py FILE]
 
-Indexes the KB folders with errkb-indexer, starts errkb-server on a free loopback port and runs
-every labelled query (tests/eval/queries/*.tsv: type, query, vendor, lang, relevant, note) through
-  errkb /v1/search       doc ids of the hits, de-duplicated in order
-  errkb /v1/diagnose     doc ids of the causes' evidence, in cause order (top cause = first cause)
-  SQLite FTS5            default unicode61 tokenizer, bm25, an OR of the query's words
-  Xapian                 default TermGenerator / QueryParser, English stemmer, default OR
-The baselines index one row per source item (doc id, title, all text; eval_kb.py).
+Indexes the KB folders with errkb-indexer, starts errkb-server on a free loopback port and runs every
+query through errkb /v1/search and /v1/diagnose and through SQLite FTS5, Xapian defaults and Lucene 8
+BM25 (eval_engines.py), which index one row per item as eval_kb.py reads it.
 
-Metrics per query type and overall: hit@1, MRR@10, nDCG@10 (binary gains), recall@10. A no-answer
-query (no relevant ids) scores 1 on all four when the engine abstains and 0 otherwise: errkb search
-abstains with no hits, errkb diagnose with no cause or a top cause below 0.3 confidence, a
-baseline with no hits. For diagnose also: the share of answerable queries whose top cause is right,
-and calibration (top-cause confidence buckets against the share right).
+Query files are TSV in one of two formats, told apart by the header:
+  demo   type, query, vendor, lang, relevant, note   relevant ids joined by "|"  (tests/eval/queries/)
+  devkb  qid, type, query, relevant_ids             relevant ids joined by ","  (../shared/devkb/)
+A directory stands for its *.tsv files; the default is tests/eval/queries/.
 
-Writes OUT/eval-results.json and OUT/eval-results.md and prints the Markdown table. With --guard
-FILE it keeps only the queries listed there (tests/eval/guard.txt); with --baseline FILE it compares
-errkb search's overall MRR@10 with the committed value and exits 1 when it is more than --tolerance
-below (or when requests to errkb failed).
+Metrics per query type and overall, for every engine: hit@1, MRR@10, recall@10, nDCG@10
+(eval_metrics.py; identical to devkb's metrics.py, which is checked after every run when metrics.py is
+found, and by --selftest). For diagnose also: the share of answerable queries whose top cause's
+evidence is a relevant page, beside search hit@1, and the calibration of the top cause's confidence.
+The report names errkb search's worst queries of each type.
+
+Writes OUT/eval-results.md, OUT/eval-results.json and OUT/runs/<engine>.run (metrics.py's run format)
+and prints the Markdown. --guard FILE keeps the queries whose qid or query text is listed there;
+--baseline FILE then fails (exit 1) when errkb search's MRR@10 falls more than --tolerance below the
+committed value (overall, or per type), or when a request to errkb failed. --write-baseline FILE writes
+the run's values as the baseline instead.
 """
 import argparse
+import collections
 import csv
 import glob
 import json
-import math
 import os
-import re
-import socket
-import sqlite3
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import eval_engines  # noqa: E402
 import eval_kb  # noqa: E402
+import eval_metrics  # noqa: E402
+import eval_report  # noqa: E402
+from eval_metrics import K, aggregate, score  # noqa: E402
 
-K = 10
-TYPES = ["code-exact", "code-variant", "code-ambiguous", "code+symptom", "symptom-only", "cross-language",
-         "no-answer"]
-NO_ANSWER_CONFIDENCE = 0.3
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_QUERIES = os.path.join(ROOT, "tests", "eval", "queries")
+DEFAULT_METRICS_PY = os.path.join(os.path.dirname(ROOT), "shared", "devkb", "metrics.py")
 
 
 # ---- queries -------------------------------------------------------------------------------------
-def load_queries(qdir, guard_file=None):
-    qs = []
-    for path in sorted(glob.glob(os.path.join(qdir, "*.tsv"))):
-        with open(path, encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-                if not row.get("query"):
-                    continue
-                rel = [r.strip() for r in (row.get("relevant") or "").split("|") if r.strip()]
-                qs.append({"file": os.path.basename(path), "type": (row.get("type") or "").strip(),
-                           "query": row["query"], "vendor": (row.get("vendor") or "").strip(),
-                           "lang": (row.get("lang") or "").strip(), "relevant": rel})
+def query_files(paths):
+    files = []
+    for p in paths:
+        files += sorted(glob.glob(os.path.join(p, "*.tsv"))) if os.path.isdir(p) else [p]
+    return files
+
+
+def read_query_file(path):
+    """Both formats as dicts: qid, type, query, vendor, lang, relevant, file."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    header = set(rows[0]) if rows else set()
+    if {"qid", "relevant_ids"} <= header:
+        rel_col, sep = "relevant_ids", ","
+    elif "relevant" in header:
+        rel_col, sep = "relevant", "|"
+    else:
+        sys.exit("eval: %s: header names neither qid/type/query/relevant_ids nor type/query/.../relevant" % path)
+    out = []
+    for n, row in enumerate(rows, 1):
+        if not (row.get("query") or "").strip():
+            continue
+        out.append({"qid": (row.get("qid") or "").strip() or "%s-%03d" % (stem, n), "file": os.path.basename(path),
+                    "type": (row.get("type") or "").strip(), "query": row["query"],
+                    "vendor": (row.get("vendor") or "").strip(), "lang": (row.get("lang") or "").strip(),
+                    "relevant": [r.strip() for r in (row.get(rel_col) or "").split(sep) if r.strip()]})
+    return out
+
+
+def read_guard(path):
+    with open(path, encoding="utf-8") as f:
+        return {l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")}
+
+
+def load_queries(paths, guard_file=None):
+    qs = [q for p in query_files(paths) for q in read_query_file(p)]
+    dup = sorted(qid for qid, n in collections.Counter(q["qid"] for q in qs).items() if n > 1)
+    if dup:
+        sys.exit("eval: duplicate qids: %s" % ", ".join(dup[:10]))
     if guard_file:
-        keep = set()
-        with open(guard_file, encoding="utf-8") as f:
-            for line in f:
-                line = line.rstrip("\n")
-                if line and not line.startswith("#"):
-                    keep.add(line)
-        qs = [q for q in qs if q["query"] in keep]
+        keep = read_guard(guard_file)
+        qs = [q for q in qs if q["qid"] in keep or q["query"] in keep]
     return qs
 
 
-# ---- metrics -------------------------------------------------------------------------------------
-def dedupe(ids):
-    seen, out = set(), []
-    for i in ids:
-        if i and i not in seen:
-            seen.add(i)
-            out.append(i)
-    return out
+# ---- runs ----------------------------------------------------------------------------------------
+def run_errkb(errkb, queries):
+    """-> ({qid: search ids}, {qid: diagnose answer}, number of failed requests)"""
+    search, diagnose, errors = {}, {}, 0
+    for q in queries:
+        ids, abstained, err = errkb.search(q)
+        search[q["qid"]] = {"ids": ids, "abstained": abstained}
+        diagnose[q["qid"]] = errkb.diagnose(q)
+        errors += (err is not None) + (diagnose[q["qid"]]["error"] is not None)
+    return search, diagnose, errors
 
 
-def score(ranked, relevant, abstained):
-    if not relevant:
-        s = 1.0 if abstained else 0.0
-        return {"hit@1": s, "mrr@10": s, "ndcg@10": s, "recall@10": s}
-    top = ranked[:K]
-    rel = set(relevant)
-    rr = 0.0
-    for i, d in enumerate(top):
-        if d in rel:
-            rr = 1.0 / (i + 1)
-            break
-    dcg = sum(1.0 / math.log2(i + 2) for i, d in enumerate(top) if d in rel)
-    idcg = sum(1.0 / math.log2(i + 2) for i in range(min(len(rel), K)))
-    return {"hit@1": 1.0 if top and top[0] in rel else 0.0, "mrr@10": rr, "ndcg@10": dcg / idcg,
-            "recall@10": len(rel.intersection(top)) / len(rel)}
+def run_peers(items, queries, work, lucene_classes):
+    runs = {}
+    for peer in eval_engines.make_peers(items, work, lucene_classes):
+        t0 = time.time()
+        runs[peer.name] = peer.search_all(queries)
+        print("eval: %s ran %d queries in %.1f s" % (peer.name, len(queries), time.time() - t0), file=sys.stderr)
+    return runs
 
 
-def aggregate(rows):
-    out = {}
+def engine_answers(queries, search, diagnose, peer_runs):
+    """{engine: {qid: (ranked ids, abstained)}}; a peer abstains by returning nothing."""
+    answers = {"errkb-search": {qid: (s["ids"], s["abstained"]) for qid, s in search.items()},
+               "errkb-diagnose": {qid: (d["ids"], d["abstained"]) for qid, d in diagnose.items()}}
+    for name, run in peer_runs.items():
+        answers[name] = {q["qid"]: (run.get(q["qid"], []), not run.get(q["qid"])) for q in queries}
+    return answers
+
+
+def score_engine(queries, by_qid):
+    rows = []
+    for q in queries:
+        ids, abstained = by_qid[q["qid"]]
+        rows.append({"type": q["type"], "metrics": score(ids, q["relevant"], abstained)})
+    return aggregate(rows)
+
+
+def score_engines(queries, answers):
+    return {name: score_engine(queries, by_qid) for name, by_qid in answers.items()}
+
+
+# ---- diagnose ------------------------------------------------------------------------------------
+def top_cause_right(q, d):
+    return bool(set(d["top_ids"]) & set(q["relevant"]))
+
+
+def diagnose_summary(queries, search, diagnose):
+    answerable = [q for q in queries if q["relevant"]]
+    no_answer = [q for q in queries if not q["relevant"]]
     groups = {}
-    for r in rows:
-        groups.setdefault(r["type"], []).append(r)
-    groups["overall"] = rows
-    for t, rs in groups.items():
-        m = {"n": len(rs)}
-        for key in ("hit@1", "mrr@10", "ndcg@10", "recall@10"):
-            m[key] = sum(r["metrics"][key] for r in rs) / len(rs) if rs else 0.0
-        out[t] = m
-    return out
+    for q in answerable:
+        groups.setdefault(q["type"], []).append(q)
+    groups["overall"] = answerable
+    by_type = {t: {"n": len(qs),
+                   "search_hit@1": sum(score(search[q["qid"]]["ids"], q["relevant"], False)["hit@1"]
+                                       for q in qs) / max(1, len(qs)),
+                   "top_cause_right": sum(top_cause_right(q, diagnose[q["qid"]]) for q in qs) / max(1, len(qs))}
+               for t, qs in groups.items()}
+    return {"answerable": len(answerable), "no_answer": len(no_answer),
+            "top_cause_right": by_type["overall"]["top_cause_right"],
+            "no_answer_abstained": sum(diagnose[q["qid"]]["abstained"] for q in no_answer) / max(1, len(no_answer)),
+            "by_type": by_type, "calibration": calibration(queries, diagnose)}
 
 
-# ---- errkb ---------------------------------------------------------------------------------------
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def http(method, url, body=None, timeout=30):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data else {})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, json.loads(r.read().decode() or "null")
-    except urllib.error.HTTPError as e:
-        try:
-            return e.code, json.loads(e.read().decode() or "null")
-        except ValueError:
-            return e.code, None
-
-
-class Errkb:
-    def __init__(self, build_dir, kbs, work):
-        self.work = work
-        index = os.path.join(work, "index")
-        cmd = [os.path.join(build_dir, "errkb-indexer"), "rebuild", "--quiet", "--index", index]
-        for kb in kbs:
-            cmd += ["--kb", kb]
-        p = subprocess.run(cmd, capture_output=True, text=True)
-        if p.returncode > 1:
-            sys.exit("eval: errkb-indexer failed (%d): %s%s" % (p.returncode, p.stdout, p.stderr))
-        self.index_summary = p.stdout.strip()
-        self.rejected = [l for l in p.stderr.splitlines() if l.strip()]
-        port = free_port()
-        self.base = "http://127.0.0.1:%d" % port
-        args = [os.path.join(build_dir, "errkb-server"), "--index", index, "--listen", "127.0.0.1:%d" % port,
-                "--feedback-db", os.path.join(work, "feedback.db"), "--threads", "2"]
-        for kb in kbs:
-            args += ["--kb", kb]
-        self.log = open(os.path.join(work, "server.log"), "w")
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while True:
-            if self.proc.poll() is not None:
-                sys.exit("eval: errkb-server exited (%s); see %s" % (self.proc.returncode, self.log.name))
-            try:
-                st, _ = http("GET", self.base + "/healthz", timeout=2)
-                if st == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                pass
-            if time.time() > deadline:
-                self.stop()
-                sys.exit("eval: errkb-server did not become healthy in 30 s")
-            time.sleep(0.1)
-
-    def search(self, q):
-        params = {"q": q["query"], "limit": str(K)}
-        if q["vendor"]:
-            params["vendor"] = q["vendor"]
-        st, body = http("GET", self.base + "/v1/search?" + urllib.parse.urlencode(params))
-        if st != 200 or not isinstance(body, dict):
-            return [], True, "HTTP %s" % st
-        ids = dedupe(h.get("doc_id", "") for h in body.get("hits", []))
-        return ids, not ids, None
-
-    def diagnose(self, q):
-        req = {"text": q["query"]}
-        if q["vendor"]:
-            req["vendor"] = q["vendor"]
-        if q["lang"]:
-            req["language"] = q["lang"]
-        st, body = http("POST", self.base + "/v1/diagnose", req)
-        if st != 200 or not isinstance(body, dict):
-            return [], True, None, [], "HTTP %s" % st
-        causes = body.get("causes") or []
-        ids = dedupe(e.get("doc_id", "") for c in causes for e in (c.get("evidence") or []))
-        top_conf = causes[0].get("confidence", 0.0) if causes else None
-        top_ids = dedupe(e.get("doc_id", "") for e in (causes[0].get("evidence") or [])) if causes else []
-        abstained = not causes or (top_conf or 0.0) < NO_ANSWER_CONFIDENCE
-        return ids, abstained, top_conf, top_ids, None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.log.close()
-
-
-# ---- baselines -----------------------------------------------------------------------------------
-WORD = re.compile(r"\w+", re.UNICODE)
-
-
-class Fts5:
-    name = "sqlite-fts5"
-
-    def __init__(self, items):
-        self.con = sqlite3.connect(":memory:")
-        self.con.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body)")
-        self.con.executemany("INSERT INTO docs VALUES (?,?,?)", ((i["id"], i["title"], i["text"]) for i in items))
-
-    def search(self, q):
-        toks = WORD.findall(q["query"])
-        if not toks:
-            return []
-        m = " OR ".join('"%s"' % t for t in toks)
-        try:
-            rows = self.con.execute("SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?", (m, K))
-            return dedupe(r[0] for r in rows)
-        except sqlite3.OperationalError:
-            return []
-
-
-class XapianDefault:
-    name = "xapian-default"
-
-    def __init__(self, items):
-        import xapian
-        self.x = xapian
-        self.db = xapian.WritableDatabase("", xapian.DB_BACKEND_INMEMORY)
-        tg = xapian.TermGenerator()
-        tg.set_stemmer(xapian.Stem("english"))
-        for it in items:
-            doc = xapian.Document()
-            tg.set_document(doc)
-            tg.index_text(it["title"])
-            tg.increase_termpos()
-            tg.index_text(it["text"])
-            doc.set_data(it["id"])
-            self.db.add_document(doc)
-        self.qp = xapian.QueryParser()
-        self.qp.set_stemmer(xapian.Stem("english"))
-        self.qp.set_stemming_strategy(xapian.QueryParser.STEM_SOME)
-        self.qp.set_database(self.db)
-
-    def search(self, q):
-        try:
-            query = self.qp.parse_query(q["query"])
-        except self.x.QueryParserError:
-            return []
-        enq = self.x.Enquire(self.db)
-        enq.set_query(query)
-        return dedupe(m.document.get_data().decode() for m in enq.get_mset(0, K))
-
-
-# ---- report --------------------------------------------------------------------------------------
-def calibration(rows):
-    buckets = [(0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01)]
+def calibration(queries, diagnose):
+    rows = [(diagnose[q["qid"]]["top_confidence"], bool(q["relevant"]) and top_cause_right(q, diagnose[q["qid"]]))
+            for q in queries if diagnose[q["qid"]]["top_confidence"] is not None]
     out = []
-    for lo, hi in buckets:
-        rs = [r for r in rows if r["top_confidence"] is not None and lo <= r["top_confidence"] < hi]
+    for lo, hi in [(0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01)]:
+        rs = [r for r in rows if lo <= r[0] < hi]
         out.append({"bucket": "%.1f-%.1f" % (lo, min(hi, 1.0)), "n": len(rs),
-                    "mean_confidence": sum(r["top_confidence"] for r in rs) / len(rs) if rs else None,
-                    "accuracy": sum(r["top_right"] for r in rs) / len(rs) if rs else None})
+                    "mean_confidence": sum(c for c, _ in rs) / len(rs) if rs else None,
+                    "accuracy": sum(r for _, r in rs) / len(rs) if rs else None})
     return out
 
 
-def markdown(results):
-    engines = list(results["engines"].keys())
-    lines = ["| type | n | " + " | ".join("%s MRR@10" % e for e in engines) + " |",
-             "|---|---:|" + "---:|" * len(engines)]
-    types = [t for t in TYPES if t in results["engines"][engines[0]]] + \
-        sorted(t for t in results["engines"][engines[0]] if t not in TYPES and t != "overall") + ["overall"]
-    for t in types:
-        n = results["engines"][engines[0]][t]["n"]
-        lines.append("| %s | %d | " % (t, n) + " | ".join(
-            "%.3f" % results["engines"][e][t]["mrr@10"] for e in engines) + " |")
-    lines.append("")
-    lines.append("| engine (overall) | hit@1 | MRR@10 | nDCG@10 | recall@10 |")
-    lines.append("|---|---:|---:|---:|---:|")
-    for e in engines:
-        m = results["engines"][e]["overall"]
-        lines.append("| %s | %.3f | %.3f | %.3f | %.3f |" % (e, m["hit@1"], m["mrr@10"], m["ndcg@10"], m["recall@10"]))
-    d = results.get("diagnose")
-    if d:
-        lines.append("")
-        lines.append("errkb diagnose: top cause right on %.1f%% of %d answerable queries; no-answer queries "
-                     "abstained on %.1f%% of %d." % (100 * d["top_cause_right"], d["answerable"],
-                                                      100 * d["no_answer_abstained"], d["no_answer"]))
-        lines.append("")
-        lines.append("| top-cause confidence | n | mean confidence | share right |")
-        lines.append("|---|---:|---:|---:|")
-        for b in d["calibration"]:
-            lines.append("| %s | %d | %s | %s |" % (b["bucket"], b["n"],
-                                                   "-" if b["mean_confidence"] is None else "%.2f" % b["mean_confidence"],
-                                                   "-" if b["accuracy"] is None else "%.2f" % b["accuracy"]))
-    return "\n".join(lines) + "\n"
+# ---- outputs -------------------------------------------------------------------------------------
+def per_query_records(queries, answers, diagnose):
+    recs = []
+    for q in queries:
+        d = diagnose[q["qid"]]
+        recs.append({"qid": q["qid"], "type": q["type"], "query": q["query"], "vendor": q["vendor"],
+                     "relevant": q["relevant"], "top_confidence": d["top_confidence"],
+                     "top_cause_right": top_cause_right(q, d),
+                     "results": {name: by_qid[q["qid"]][0][:K] for name, by_qid in answers.items()}})
+    return recs
+
+
+def write_outputs(out, results, answers):
+    os.makedirs(os.path.join(out, "runs"), exist_ok=True)
+    for name, by_qid in answers.items():
+        eval_metrics.write_run(os.path.join(out, "runs", name + ".run"),
+                               {qid: ids[:K] for qid, (ids, _) in by_qid.items()})
+    md = eval_report.markdown(results)
+    with open(os.path.join(out, "eval-results.json"), "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=1, ensure_ascii=False)
+    with open(os.path.join(out, "eval-results.md"), "w", encoding="utf-8") as f:
+        f.write(md)
+    print(md)
+
+
+def check_against_metrics_py(metrics_py, queries, answers):
+    """Scores every engine's run with devkb's metrics.py too; they must agree exactly."""
+    if not os.path.exists(metrics_py):
+        return {"metrics_py": metrics_py, "verdict": "skipped (not found)", "ok": True}
+    diffs = []
+    for name, by_qid in answers.items():
+        ranked = {qid: ids for qid, (ids, _) in by_qid.items()}
+        diffs += ["%s: %s" % (name, d) for d in eval_metrics.compare_with_metrics_py(metrics_py, queries, ranked)]
+    verdict = "identical for %d engines" % len(answers) if not diffs else "DIFFERENT: " + "; ".join(diffs[:10])
+    return {"metrics_py": metrics_py, "verdict": verdict, "ok": not diffs}
+
+
+# ---- baseline ------------------------------------------------------------------------------------
+def guard_failures(results, baseline_path, tolerance):
+    if not os.path.exists(baseline_path):
+        sys.exit("eval: baseline %s not found (scripts/eval.sh --set-baseline writes it)" % baseline_path)
+    with open(baseline_path) as f:
+        base = json.load(f)
+    got = results["engines"]["errkb-search"]
+    want = dict(base.get("errkb_search_mrr10_by_type", {}))
+    if "errkb_search_mrr10" in base:
+        want["overall"] = base["errkb_search_mrr10"]
+    fails = []
+    for t, v in want.items():
+        m = got.get(t, {}).get("mrr@10")
+        verdict = "ok" if m is not None and m >= v - tolerance else "FAIL"
+        print("eval guard: %-14s MRR@10 %s, baseline %.4f - %.2f: %s" %
+              (t, "missing" if m is None else "%.4f" % m, v, tolerance, verdict))
+        if verdict == "FAIL":
+            fails.append(t)
+    if results["http_errors"]:
+        fails.append("%d failed requests" % results["http_errors"])
+    return fails
+
+
+def baseline_json(results, by_type, note):
+    search = results["engines"]["errkb-search"]
+    if not by_type:
+        return {"errkb_search_mrr10": round(search["overall"]["mrr@10"], 4), "queries": results["queries"],
+                "note": note}
+    types = eval_report.ordered_types(set(search) - {"overall"})
+    return {"errkb_search_mrr10_by_type": {t: round(search[t]["mrr@10"], 4) for t in types},
+            "queries_by_type": {t: search[t]["n"] for t in types}, "queries": results["queries"], "note": note}
+
+
+# ---- self-test -----------------------------------------------------------------------------------
+def selftest(metrics_py):
+    fails = eval_metrics.hand_case_failures()
+    print("eval selftest: metrics.py's hand-computed case: %s" % ("ok" if not fails else "; ".join(fails)))
+    queries_tsv = os.path.join(os.path.dirname(metrics_py), "queries.tsv")
+    if not os.path.exists(metrics_py) or not os.path.exists(queries_tsv):
+        print("eval selftest: %s or its queries.tsv not found; the comparison with it is skipped" % metrics_py)
+        return 1 if fails else 0
+    queries = read_query_file(queries_tsv)
+    for seed in range(5):
+        diffs = eval_metrics.compare_with_metrics_py(metrics_py, queries, eval_metrics.random_runs(queries, seed))
+        fails += ["seed %d: %s" % (seed, d) for d in diffs]
+    print("eval selftest: 5 random runs over %d queries of %s scored by eval.py and metrics.py: %s" %
+          (len(queries), queries_tsv, "identical" if not fails else "DIFFERENT\n  " + "\n  ".join(fails[:20])))
+    return 1 if fails else 0
+
+
+# ---- main ----------------------------------------------------------------------------------------
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build-dir")
+    ap.add_argument("--kb", action="append")
+    ap.add_argument("--out")
+    ap.add_argument("--queries", action="append", help="query file or directory of *.tsv (repeatable)")
+    ap.add_argument("--guard", help="file of qids or query texts: evaluate only these")
+    ap.add_argument("--baseline", help="committed baseline JSON to compare errkb search's MRR@10 with")
+    ap.add_argument("--write-baseline", help="write this run's errkb search MRR@10 as the baseline JSON")
+    ap.add_argument("--baseline-by-type", action="store_true", help="with --write-baseline: per query type")
+    ap.add_argument("--baseline-note", default="errkb /v1/search MRR@10; scripts/eval.sh --set-baseline rewrites it")
+    ap.add_argument("--tolerance", type=float, default=0.02)
+    ap.add_argument("--errkb-only", "--no-baselines", action="store_true", help="no peers (the guards)")
+    ap.add_argument("--metrics-py", default=DEFAULT_METRICS_PY, help="devkb's metrics.py, to cross-check scores")
+    ap.add_argument("--keep-work", action="store_true", help="keep the index and the peers' files")
+    ap.add_argument("--selftest", action="store_true")
+    a = ap.parse_args()
+    if not a.selftest and not (a.build_dir and a.kb and a.out):
+        ap.error("--build-dir, --kb and --out are required (or --selftest)")
+    return a
+
+
+def evaluate(a, queries, items, work):
+    t0 = time.time()
+    errkb = eval_engines.Errkb(a.build_dir, a.kb, work)
+    t_index = time.time() - t0
+    try:
+        search, diagnose, errors = run_errkb(errkb, queries)
+    finally:
+        errkb.stop()
+    peer_runs = {} if a.errkb_only else run_peers(items, queries, work, os.path.join(a.build_dir, "eval-lucene"))
+    answers = engine_answers(queries, search, diagnose, peer_runs)
+    known = {it["id"] for it in items}
+    results = {
+        "queries": len(queries), "query_files": sorted({q["file"] for q in queries}), "guard": a.guard,
+        "kb": a.kb, "items": len(items), "index_summary": errkb.index_summary,
+        "indexer_rejections": errkb.rejected[:50], "http_errors": errors,
+        "unknown_relevant_ids": sorted({r for q in queries for r in q["relevant"] if r not in known}),
+        "seconds_index_and_start": round(t_index, 2),
+        "engines": score_engines(queries, answers),
+        "diagnose": diagnose_summary(queries, search, diagnose),
+        "metrics_py_check": check_against_metrics_py(a.metrics_py, queries, answers),
+        "per_query": per_query_records(queries, answers, diagnose),
+    }
+    return results, answers
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--kb", action="append", required=True)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--queries-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
-                                                          "eval", "queries"))
-    ap.add_argument("--guard", help="file of query lines: evaluate only these, compare with --baseline")
-    ap.add_argument("--baseline", help="JSON with errkb_search_mrr10 (the committed baseline)")
-    ap.add_argument("--tolerance", type=float, default=0.02)
-    ap.add_argument("--no-baselines", action="store_true", help="errkb only (the guard)")
-    a = ap.parse_args()
-
-    queries = load_queries(a.queries_dir, a.guard)
+    a = parse_args()
+    if a.selftest:
+        sys.exit(selftest(a.metrics_py))
+    queries = load_queries(a.queries or [DEFAULT_QUERIES], a.guard)
     if not queries:
-        sys.exit("eval: no queries found in %s" % a.queries_dir)
-    os.makedirs(a.out, exist_ok=True)
+        sys.exit("eval: no queries in %s" % ", ".join(a.queries or [DEFAULT_QUERIES]))
+    missing = [] if a.errkb_only else eval_engines.peers_missing()
+    if missing:
+        sys.exit("eval: the peers cannot run: %s (scripts/install-deps.sh --bench installs them)" % "; ".join(missing))
     items = [it for kb in a.kb for it in eval_kb.read_kb(kb)]
-    known = {it["id"] for it in items}
-    unknown = sorted({r for q in queries for r in q["relevant"] if r not in known})
-
     work = tempfile.mkdtemp(prefix="errkb-eval-")
-    t0 = time.time()
-    errkb = Errkb(a.build_dir, a.kb, work)
-    t_index = time.time() - t0
-    baselines = [] if a.no_baselines else [Fts5(items), XapianDefault(items)]
-    per_query = []
-    rows = {"errkb-search": [], "errkb-diagnose": []}
-    for b in baselines:
-        rows[b.name] = []
-    diag_rows = []
-    errors = 0
     try:
-        for q in queries:
-            rec = {"type": q["type"], "query": q["query"], "vendor": q["vendor"], "relevant": q["relevant"], "results": {}}
-            ids, abstained, err = errkb.search(q)
-            errors += err is not None
-            rows["errkb-search"].append({"type": q["type"], "metrics": score(ids, q["relevant"], abstained)})
-            rec["results"]["errkb-search"] = ids[:K]
-            ids, abstained, conf, top_ids, err = errkb.diagnose(q)
-            errors += err is not None
-            rows["errkb-diagnose"].append({"type": q["type"], "metrics": score(ids, q["relevant"], abstained)})
-            rec["results"]["errkb-diagnose"] = ids[:K]
-            rec["top_confidence"] = conf
-            top_right = bool(q["relevant"]) and bool(set(top_ids) & set(q["relevant"]))
-            diag_rows.append({"answerable": bool(q["relevant"]), "top_confidence": conf, "top_right": top_right,
-                              "abstained": abstained})
-            for b in baselines:
-                ids = b.search(q)
-                rows[b.name].append({"type": q["type"], "metrics": score(ids, q["relevant"], not ids)})
-                rec["results"][b.name] = ids[:K]
-            per_query.append(rec)
+        results, answers = evaluate(a, queries, items, work)
     finally:
-        errkb.stop()
+        if not a.keep_work:
+            shutil.rmtree(work, ignore_errors=True)
+    write_outputs(a.out, results, answers)
+    finish(a, results)
 
-    answerable = [r for r in diag_rows if r["answerable"]]
-    no_answer = [r for r in diag_rows if not r["answerable"]]
-    results = {
-        "queries": len(queries), "files": sorted({q["file"] for q in queries}), "guard": bool(a.guard),
-        "kb": a.kb, "items": len(items), "index_summary": errkb.index_summary,
-        "indexer_rejections": errkb.rejected[:50], "http_errors": errors, "unknown_relevant_ids": unknown,
-        "seconds_index_and_start": t_index,
-        "engines": {name: aggregate(rs) for name, rs in rows.items()},
-        "diagnose": {
-            "answerable": len(answerable), "no_answer": len(no_answer),
-            "top_cause_right": sum(r["top_right"] for r in answerable) / max(1, len(answerable)),
-            "no_answer_abstained": sum(r["abstained"] for r in no_answer) / max(1, len(no_answer)),
-            "calibration": calibration(diag_rows),
-        },
-        "per_query": per_query,
-    }
-    md = markdown(results)
-    with open(os.path.join(a.out, "eval-results.json"), "w", encoding="utf-8") as f:
-        json.dump(results, f, indent=1, ensure_ascii=False)
-    with open(os.path.join(a.out, "eval-results.md"), "w", encoding="utf-8") as f:
-        f.write(md)
-    print(md)
-    if unknown:
-        print("note: %d relevant ids are not in the KB: %s" % (len(unknown), ", ".join(unknown[:20])))
-    if errors:
-        print("note: %d errkb requests failed" % errors)
+
+def finish(a, results):
     mrr = results["engines"]["errkb-search"]["overall"]["mrr@10"]
-    print("errkb search overall MRR@10 = %.4f over %d queries" % (mrr, len(queries)))
-    if a.baseline:
-        if not os.path.exists(a.baseline):
-            sys.exit("eval: baseline %s not found (scripts/eval.sh --set-baseline writes it)" % a.baseline)
-        with open(a.baseline) as f:
-            base = json.load(f)["errkb_search_mrr10"]
-        if mrr < base - a.tolerance:
-            print("eval guard: FAIL: MRR@10 %.4f < baseline %.4f - %.2f" % (mrr, base, a.tolerance))
-            sys.exit(1)
-        if errors:
-            print("eval guard: FAIL: %d requests failed" % errors)
-            sys.exit(1)
-        print("eval guard: ok: MRR@10 %.4f >= baseline %.4f - %.2f" % (mrr, base, a.tolerance))
+    print("errkb search overall MRR@10 = %.4f over %d queries" % (mrr, results["queries"]))
+    if not results["metrics_py_check"]["ok"]:
+        sys.exit("eval: eval.py and metrics.py disagree: %s" % results["metrics_py_check"]["verdict"])
+    if a.write_baseline:
+        with open(a.write_baseline, "w") as f:
+            json.dump(baseline_json(results, a.baseline_by_type, a.baseline_note), f, indent=1)
+            f.write("\n")
+        print("eval: baseline written to %s" % a.write_baseline)
+    elif a.baseline:
+        fails = guard_failures(results, a.baseline, a.tolerance)
+        if fails:
+            sys.exit("eval guard: FAIL: %s" % ", ".join(fails))
+        print("eval guard: ok")
 
 
 if __name__ == "__main__":
