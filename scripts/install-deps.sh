@@ -19,8 +19,9 @@ CATALOGUE_PACKAGES=(
   mingw-w64-common linux-libc-dev libcurl4-doc postgresql-server-dev-15
   libpython3.11-stdlib sqlite3-doc libsqlite3-dev libmariadb-dev
 )
-# Peers and load tools for scripts/bench.sh and scripts/eval.sh.
-BENCH_PACKAGES=( wrk nginx postgresql sqlite3 gnuplot-nox python3-xapian python3-psycopg2 time )
+# Peers and load tools for scripts/bench.sh and scripts/eval.sh (Lucene 8 and a JDK for its peer).
+BENCH_PACKAGES=( wrk nginx postgresql sqlite3 gnuplot-nox python3-xapian python3-psycopg2 time
+  liblucene8-java default-jdk-headless )
 
 want=("${BUILD_PACKAGES[@]}" "${CATALOGUE_PACKAGES[@]}")
 if [[ "${1:-}" == "--bench" ]]; then want+=("${BENCH_PACKAGES[@]}"); fi
