@@ -291,6 +291,8 @@ def evaluate(a, queries, items, work):
         search, diagnose, errors = run_errkb(errkb, queries)
     finally:
         errkb.stop()
+    print("eval: errkb indexed and started in %.1f s, ran %d searches and diagnoses in %.1f s" %
+          (t_index, len(queries), time.time() - t0 - t_index), file=sys.stderr)
     peer_runs = {} if a.errkb_only else run_peers(items, queries, work, os.path.join(a.build_dir, "eval-lucene"))
     answers = engine_answers(queries, search, diagnose, peer_runs)
     known = {it["id"] for it in items}

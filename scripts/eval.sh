@@ -40,6 +40,7 @@ while (($#)); do
     *) echo "eval: unknown option $1" >&2; exit 2 ;;
   esac
 done
+[[ -d $DEVKB ]] && DEVKB=$(cd "$DEVKB" && pwd)
 ((SELFTEST)) && exec "$PY" "$ROOT/scripts/eval.py" --selftest --metrics-py "$DEVKB/metrics.py"
 ((SET_BASELINE)) && [[ -z $GUARD ]] && GUARD=demo
 if [[ $GUARD == devkb && ! ( -d $DEVKB/kb/articles && -f $DEVKB/queries.tsv ) ]]; then

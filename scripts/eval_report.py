@@ -75,6 +75,12 @@ def md_cell(s):
     return s.replace("|", "\\|").replace("\n", " ")
 
 
+def md_code(s):
+    if "`" in s:  # Markdown wants a query holding a backtick inside double backticks
+        return "`` %s ``" % md_cell(s)
+    return "`%s`" % md_cell(s)
+
+
 def worst_section(results):
     worst = worst_queries(results["per_query"])
     lines = ["### errkb search: worst queries of each type", "",
@@ -87,8 +93,8 @@ def worst_section(results):
     for t in ordered_types(set(worst)):
         for r in worst[t]:
             first = r["results"]["errkb-search"][:1]
-            lines.append("| %s | %s | `%s` | %s | %s | %s |" % (
-                t, r["qid"], md_cell(r["query"]), r["first_rank"] or "not in top %d" % K,
+            lines.append("| %s | %s | %s | %s | %s | %s |" % (
+                t, r["qid"], md_code(r["query"]), r["first_rank"] or "not in top %d" % K,
                 md_cell(first[0]) if first else "(no hits)", ", ".join(r["peers_right"]) or "-"))
     return lines + [""]
 
