@@ -19,10 +19,21 @@
 
 namespace errkb {
 
+// Literal readings. Beside the family readings of a number, an occurrence carries the value its digits
+// spell, whatever family reads them: "hex:7b" for 0x0000007B, 0x7B, 7Bh, "STOP 0x0000007B" and
+// "bugcheck 7B"; "hex:80070005" for 0x80070005, 80070005 and -2147024891; "num:208" for "Error 208",
+// "Msg 208", "system error 208". A query and a page that read the same digits in different families
+// (a Win32 number here, a bug check there) still share this term. A literal reading has family
+// "literal" and ns "", is never certain, has confidence kLiteralConfidence (below every family reading,
+// so ranking can weigh a literal match under a family match), comes last in its occurrence and never
+// alone. KB numbers, SQLSTATEs, dotted codes and letter codes have none.
+inline constexpr double kLiteralConfidence = 0.3;
+
 struct CodeInterpretation {
   std::string family;     // "hresult", "win32", "ntstatus", "bugcheck", "devmgr", "errno", "http",
                           // "sqlstate", "oracle", "mysql", "mssql", "postgres", "curl", "sqlite",
-                          // "ebay", "smtp", "iso8583", "vendor", "symbol", "exception", "kb"
+                          // "ebay", "smtp", "iso8583", "event", "vendor", "symbol", "exception", "kb",
+                          // "literal" (see above)
   std::string ns;         // vendor / namespace: "windows", "oracle", "ebay", ... ("" if none)
   std::string canonical;  // exact term body, lower-case ASCII, no spaces: "hresult:80070005", "ora:942"
   std::string name;       // symbolic name when known: "E_ACCESSDENIED", "EACCES"
@@ -78,6 +89,14 @@ class CodeGrammar {
   // Makes room for `entries` more catalogue entries at once (teaching hundreds of thousands otherwise
   // spends much of its time growing and rehashing the tables).
   void reserve_catalogue_codes(size_t entries);
+  // Teaches the shape of a letters+digits code that a KB is about (a passage names it in its title or
+  // first heading: "Linker Tools Error LNK2019"; `code` is "LNK2019" or its canonical "code:lnk2019"):
+  // from then on its letters followed by as many digits read as a code without a cue, in any case,
+  // joined, after a space or after a hyphen ("LNK2019", "lnk2019", "lnk 2019", "LNK-2019": all
+  // "code:lnk2019"). Untaught, letters+digits need one or two capitals ("E1234") or an error cue
+  // ("error LNK2019", "error c2065"), so that model names (RTX3080) stay prose. False when `code` has
+  // no such shape (1-6 ASCII letters, then 4-6 digits).
+  bool add_code_shape(std::string_view code);
   // A vendor's own code pattern (RE2 syntax, from a catalogue file). InvalidArgument if it does not compile.
   Status add_vendor_pattern(std::string_view vendor, std::string_view re2_pattern);
 

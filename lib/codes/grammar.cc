@@ -61,6 +61,16 @@ std::optional<uint32_t> windows_value_of(std::string_view code) {
   return std::nullopt;
 }
 
+// "403.14" -> (403, 14): an IIS sub-status as catalogues and canonical terms write it.
+std::optional<std::pair<int64_t, int64_t>> http_substatus_of(std::string_view code) {
+  const size_t dot = code.find('.');
+  if (dot != 3 || code.size() < 5 || code.size() > 7) return std::nullopt;
+  auto status = parse_decimal(code.substr(0, 3));
+  auto sub = parse_decimal(code.substr(4));
+  if (!status || !sub || *status < 100 || *status > 599 || *sub < 0) return std::nullopt;
+  return std::pair{*status, *sub};
+}
+
 const NamedValue* by_name(std::span<const NamedValue> table, std::string_view name) {
   for (const auto& e : table)
     if (e.name == name) return &e;
@@ -126,6 +136,7 @@ std::vector<CodeInterpretation> catalogue_readings(std::string_view vendor, std:
     if (n) out.push_back(errno_reading(*n));
   } else if (vkey == "http") {
     if (auto n = parse_decimal(code)) out.push_back(http_reading(*n));
+    else if (auto sub = http_substatus_of(code)) out.push_back(http_substatus_reading(sub->first, sub->second));
   } else if (vkey == "sqlstate" || vkey == "postgres" || vkey == "postgresql") {
     if (auto r = sqlstate_reading(code)) out.push_back(std::move(*r));
   } else if (vkey == "curl" || vkey == "libcurl") {
@@ -238,6 +249,8 @@ GrammarState::GrammarState() {
   cue({"sqlstate"}, kCueSqlstate);
   cue({"errorcode"}, kCueErrorTag);
   cue({"kb"}, kCueKb);
+  cue({"warning", "warn", "avertisment", "avertismentul", "avviso", "предупреждение", "Предупреждение"}, kCueWarning);
+  cue({"eventid"}, kCueEvent);
   part({"sql"}, kPartSql);
   part({"server"}, kPartServer);
   part({"state"}, kPartState);
@@ -251,6 +264,9 @@ GrammarState::GrammarState() {
   part({"return"}, kPartReturn);
   part({"update"}, kPartUpdate);
   part({"stop"}, kPartStop);
+  part({"system", "sistema", "sistem", "sistemului", "системная", "системной", "Системная"}, kPartSystem);
+  part({"event"}, kPartEvent);
+  part({"id"}, kPartId);
   part({"de", "di", "of", "del", "della"}, kPartConnector);
   part({"version", "versions", "ver", "v", "versione", "versiunea", "versiune", "versiunii", "версия", "версии",
         "версию", "release", "build"},
@@ -274,6 +290,7 @@ GrammarState::GrammarState() {
   words.upsert("http").vendor = kVendorHttp;
   words.upsert("http").ctx |= kCtxHttp;
   context({"https", "nginx", "apache", "api"}, kCtxHttp);
+  vendor({"iis"}, kVendorHttp, kCtxHttp);  // "IIS error 500", "IIS 403.14"
   context({"bsod", "crash", "crashed", "crashes", "minidump", "bugcheck", "dump"}, kCtxCrash);
   context({"errno"}, kCtxLinux);
   vendor({"smtp", "esmtp", "smtps"}, kVendorSmtp, kCtxSmtp);
@@ -416,6 +433,21 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   st.add_unique(st.phrases[key], id);
 }
 
+bool CodeGrammar::add_code_shape(std::string_view code) {
+  using namespace codes;
+  if (code.starts_with("code:")) code.remove_prefix(5);
+  size_t letters = 0;
+  while (letters < code.size() && ((code[letters] >= 'A' && code[letters] <= 'Z') ||
+                                   (code[letters] >= 'a' && code[letters] <= 'z')))
+    ++letters;
+  const size_t digits = code.size() - letters;
+  if (letters < 1 || letters > kMaxCodeLetters || digits < kMinCodeDigits || digits > kMaxCodeDigits) return false;
+  for (char c : code.substr(letters))
+    if (c < '0' || c > '9') return false;
+  impl_->state.words.upsert(ascii_lower(code.substr(0, letters))).code_digits |= static_cast<uint8_t>(1u << digits);
+  return true;
+}
+
 Status CodeGrammar::add_vendor_pattern(std::string_view vendor, std::string_view re2_pattern) {
   using namespace codes;
   const std::string vkey = vendor_key(vendor);
@@ -466,6 +498,16 @@ std::optional<CodeInterpretation> canonical_reading(const GrammarState& st, std:
     r = catalogue_readings("oracle", prefix + "-" + body, {});
   } else if (prefix == "iso8583") {
     if (body.size() == 2 && parse_decimal(body)) return iso8583_reading(body);
+    return std::nullopt;
+  } else if (prefix == "hex") {
+    if (auto v = parse_hex(body); v && body.size() <= 16 && body.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos)
+      return hex_literal_reading(*v);
+    return std::nullopt;
+  } else if (prefix == "num") {
+    if (auto n = parse_decimal(body); n && *n >= 0) return number_literal_reading(*n);
+    return std::nullopt;
+  } else if (prefix == "event") {
+    if (auto n = parse_decimal(body); n && *n >= 0) return event_reading(*n);
     return std::nullopt;
   } else if (prefix == "kb") {
     if (parse_decimal(body)) return kb_reading(body);

@@ -39,6 +39,8 @@ enum Cue : uint8_t {
   kCueSqlstate,   // SQLSTATE, SQL state
   kCueErrorTag,   // <ErrorCode>, "ErrorCode": (eBay responses)
   kCueKb,         // KB 5005565
+  kCueWarning,    // warning, avviso, предупреждение: a cue for letter codes only ("Warning LNK4098")
+  kCueEvent,      // Event ID, EventID (Windows event log)
 };
 
 // Words that only mean something next to another word ("bug check", "SQL Server", "exit code").
@@ -61,6 +63,9 @@ enum Part : uint8_t {
   kPartVersion,    // version, versiunea, версия, v: "version 5.7.1" is no SMTP status
   kPartReplied,    // replied, responded: "mail server replied 550"
   kPartDeclined,   // declined, refused: "card declined 51"
+  kPartSystem,     // system, sistema: "System error 5" is a Win32 error
+  kPartEvent,      // event: "Event ID 1000"
+  kPartId,         // ID
 };
 
 // The family a vendor word selects in "<vendor> error N".
@@ -88,6 +93,12 @@ struct WordInfo {
   int32_t catalogue_vendor = -1;
   bool phrase_start = false;   // first word of a taught lower-case name ("inaccessible boot device")
   bool vendor_phrase_start = false;  // first word of a catalogue vendor's name in words ("Shop Flow")
+  uint8_t code_digits = 0;  // the letters of taught letters+digits codes (add_code_shape): bit n for n digits
+  // A word taught only as the letters of a code: no mark of its own.
+  bool only_code_letters() const {
+    return code_digits != 0 && cue == kCueNone && part == kPartNone && vendor == kVendorNone && ctx == 0 &&
+           catalogue_vendor < 0 && !phrase_start && !vendor_phrase_start;
+  }
 };
 
 // A Bloom filter over keys (ASCII case folded), sized to what it holds (16 bits a key, two probes:
@@ -164,6 +175,11 @@ class WordTable {
 };
 
 inline constexpr size_t kMaxPhraseWords = 16;  // longer taught names are not read as words
+
+// Letters+digits codes (E1234, LNK2019, AADSTS50020): one to six letters, four to six digits.
+inline constexpr size_t kMaxCodeLetters = 6;
+inline constexpr size_t kMinCodeDigits = 4;
+inline constexpr size_t kMaxCodeDigits = 6;
 
 // Positions in GrammarState::readings.
 using ReadingId = uint32_t;

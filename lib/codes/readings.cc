@@ -37,6 +37,7 @@ CodeInterpretation table_reading(std::string family, std::string ns, std::string
 uint32_t family_context(std::string_view family) {
   if (family == "hresult" || family == "win32" || family == "ntstatus") return kCtxWindows;
   if (family == "bugcheck") return kCtxCrash | kCtxWindows;
+  if (family == "event") return kCtxWindows;
   if (family == "devmgr") return kCtxDevmgr | kCtxWindows;
   if (family == "errno") return kCtxLinux;
   if (family == "curl") return kCtxCurl;
@@ -371,6 +372,39 @@ CodeInterpretation kb_reading(std::string_view digits) {
   r.name = "KB" + std::string(digits);
   return r;
 }
+
+CodeInterpretation http_substatus_reading(int64_t status, int64_t substatus) {
+  CodeInterpretation r = make("http", "http", "http:" + std::to_string(status) + "." + std::to_string(substatus));
+  r.value = status;
+  if (const NamedValue* s = find_value(http_statuses(), status)) r.name = std::string(s->name);
+  if (const NamedValue* m = find_value(iis_substatuses(), status * 1000 + substatus)) r.message = std::string(m->message);
+  else r.message = r.name;
+  r.parts.emplace_back("status", std::to_string(status));
+  r.parts.emplace_back("substatus", std::to_string(substatus));
+  return r;
+}
+
+CodeInterpretation event_reading(int64_t value) {
+  CodeInterpretation r = make("event", "windows", "event:" + std::to_string(value));
+  r.value = value;
+  return r;
+}
+
+namespace {
+CodeInterpretation literal(std::string canonical, int64_t value) {
+  CodeInterpretation r = make("literal", "", std::move(canonical));
+  r.value = value;
+  r.certain = false;
+  r.confidence = kLiteralConfidence;
+  return r;
+}
+}  // namespace
+
+CodeInterpretation hex_literal_reading(uint64_t value) {
+  return literal("hex:" + hex_lower(value, 1), static_cast<int64_t>(value));
+}
+
+CodeInterpretation number_literal_reading(int64_t value) { return literal("num:" + std::to_string(value), value); }
 
 CodeInterpretation vendor_reading(std::string_view vkey, std::string_view code) {
   std::string body = vendor_key(code);

@@ -69,6 +69,14 @@ std::optional<CodeInterpretation> smtp_enhanced_reading(std::string_view code);
 // ISO 8583 card response code, two digits as written ("05" do not honor, "51" insufficient funds).
 CodeInterpretation iso8583_reading(std::string_view two_digits);
 CodeInterpretation kb_reading(std::string_view digits);
+// IIS sub-status "403.14" (status 4xx/5xx, sub-status 0-999): "http:403.14", with the plain status as a
+// part and the sub-status's meaning when known.
+CodeInterpretation http_substatus_reading(int64_t status, int64_t substatus);
+// A Windows event log entry's ID ("Event ID 1000"): "event:1000".
+CodeInterpretation event_reading(int64_t value);
+// The value the digits spell, apart from any family (codes.h, literal readings): "hex:7b", "num:208".
+CodeInterpretation hex_literal_reading(uint64_t value);
+CodeInterpretation number_literal_reading(int64_t value);
 // "<vendor_key>:<code lower, no spaces>" in a vendor's own namespace (family "vendor").
 CodeInterpretation vendor_reading(std::string_view vendor_key, std::string_view code);
 CodeInterpretation symbol_reading(std::string_view name);

@@ -95,9 +95,17 @@ bool generic_prefix_allowed(std::string_view prefix) {
       "DOI", "ARM", "PS", "CAT", "TYPE", "EUR", "USD", "RON", "RUB", "RO", "IT", "RU", "US", "UK", "DE",
   };
   for (auto p : kNotVendors)
-    if (p == prefix) return false;
+    if (iequals(p, prefix)) return false;
   return true;
 }
+
+// The value a code's digits spell, kept beside its family readings (codes.h, literal readings).
+struct Literal {
+  uint8_t base = 0;  // 16 or 10; 0: none
+  uint64_t value = 0;
+};
+Literal hex_literal(uint64_t value) { return {16, value}; }
+Literal number_literal(int64_t value) { return {10, static_cast<uint64_t>(value)}; }
 
 struct Mark {
   size_t begin = 0;
@@ -110,6 +118,7 @@ struct Mark {
   bool all_caps = false;  // "STOP", "ERROR"
   bool merged = false;    // made of several words ("error code", "bug check")
   bool code_word = false; // "code" came first in a merged cue ("код ошибки", "cod eroare")
+  bool exit_code = false; // "exit code", "return code": a process's status, not a device's
   bool valid = false;
 };
 
@@ -124,7 +133,7 @@ enum class Kind {
   kFixed,          // readings decided by the spelling
   kRanked,         // several plausible readings: rank by context
   kCodeCue,        // "code 43": Device Manager when the context says so, else ranked
-  kShortHex,       // 0x7B: a bug check in a crash context, else a Win32 code if cued
+  kShortHex,       // 0x7B: a bug check in a crash context, else Win32 and bug check by value and context
   kCatalogueOnly,  // a bare number equal to a taught code: a code only if its vendor is in context
   kSmtpEnhanced,   // "5.7.1" alone: an SMTP status only in a mail context (fixed holds the reading)
   kSqlstateBare,   // "23505" alone: a SQLSTATE only among PostgreSQL words (fixed holds the reading)
@@ -138,7 +147,9 @@ struct Pending {
   std::vector<Candidate> cands;           // readings still to be ranked
   std::vector<CodeInterpretation> fixed;  // kFixed: final readings, moved out as they are
   bool cued = false;      // short hex: a cue, zero padding or a stop line made it a code
+  bool padded = false;    // short hex: written with eight digits (0x0000007B), as stop codes are
   uint32_t value = 0;     // short hex: the value, read once the context is known
+  Literal literal;        // appended to the readings, if any
   bool generic = false;   // readings guessed from the number alone: vendors named in the text join
   size_t number_begin = 0;
   size_t digits = 0;      // catalogue-only: length of the number
@@ -241,11 +252,13 @@ class Scanner {
         return;
       }
       if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') && hex_token(i, j)) return;
+      if ((t.back() == 'h' || t.back() == 'H') && suffixed_hex(i, j)) return;
       if (t.size() == 5 && sqlstate_token(i, j)) return;
       if (bare_hex8(i, j)) return;
       if (stop_cue_hex(i, j)) return;
       if (taught_token(i, j)) return;
       if (kb_token(i, j)) return;
+      if ((flags & kUnder) && numbered_symbol(i, j)) return;
       if (letters_digits_code(i, j)) return;
       const WordInfo* w = st_.words.find(t);
       if ((flags & kUpper) && !(flags & (kLower | kHigh))) symbol(i, j, flags);
@@ -279,23 +292,25 @@ class Scanner {
     if (all_numeric) {
       // "HTTP/1.1 503": the version belongs to the HTTP cue.
       if (last_.valid && last_.cue == kCueHttp && last_.end + 1 == i && text_[last_.end] == '/') last_.end = j;
+      else if (dotted && !dashed && nseg == 2) http_substatus(i, j, seg[0].second);
       else if (dotted) smtp_dotted(i, j, seg, nseg, dashed);
       return;
     }
     if (dashed && !dotted && nseg == 2) {
       std::string_view p = seg_view(0), d = seg_view(1);
+      if (taught_letters(p, d.size()) && all_of_class(d, kDigit)) {  // "LNK-2019", "lnk-2019"
+        std::vector<CodeInterpretation> readings{letters_digits_reading(p, d, true)};
+        if (generic_dashed_code(p, d)) readings.push_back(generic_dashed_reading(t));
+        add_fixed(i, j, std::move(readings));
+        return;
+      }
       if (p.size() == 3 && all_of_class(d, kDigit) && d.size() <= 5 &&
           (iequals(p, "ora") || iequals(p, "tns") || iequals(p, "pls"))) {
         add_fixed(i, j, {oracle_reading(ascii_lower(p), *parse_decimal(d))});
         return;
       }
-      if (p.size() >= 2 && p.size() <= 8 && (cls(p[0]) & kUpper) && all_of_class(p, kUpper | kDigit) &&
-          d.size() >= 3 && d.size() <= 8 && all_of_class(d, kDigit) && generic_prefix_allowed(p)) {
-        CodeInterpretation r = vendor_reading("code", t);
-        r.family = "vendor";
-        r.ns = "";
-        r.confidence = 0.8;
-        add_fixed(i, j, {std::move(r)});
+      if (generic_dashed_code(p, d)) {
+        add_fixed(i, j, {generic_dashed_reading(t)});
         return;
       }
     }
@@ -312,6 +327,46 @@ class Scanner {
     in_compound_ = false;
   }
 
+  // "ABC-1234": capitals (and digits), a hyphen, three to eight digits.
+  static bool generic_dashed_code(std::string_view p, std::string_view d) {
+    return p.size() >= 2 && p.size() <= 8 && (cls(p[0]) & kUpper) && all_of_class(p, kUpper | kDigit) &&
+           d.size() >= 3 && d.size() <= 8 && all_of_class(d, kDigit) && generic_prefix_allowed(p);
+  }
+  static CodeInterpretation generic_dashed_reading(std::string_view t) {
+    CodeInterpretation r = vendor_reading("code", t);
+    r.ns = "";
+    r.confidence = 0.8;
+    return r;
+  }
+
+  // ---- HTTP sub-statuses ---------------------------------------------------------------------
+  // IIS writes "403.14", "500.19": the sub-status is a reading of its own, the plain status a weaker
+  // one. After an HTTP, IIS or error cue any registered 4xx/5xx status; alone only with a sub-status
+  // from 1 to 999 written without a leading zero, not a price or a quantity.
+  void http_substatus(size_t i, size_t j, size_t dot) {
+    std::string_view status = tok(i, dot), sub = tok(dot + 1, j);
+    if (status.size() != 3 || (status[0] != '4' && status[0] != '5') || sub.empty() || sub.size() > 3) return;
+    const int64_t code = *parse_decimal(status), detail = *parse_decimal(sub);
+    if (!find_value(http_statuses(), code)) return;
+    CodeInterpretation exact = http_substatus_reading(code, detail);
+    CodeInterpretation plain = http_reading(code);
+    plain.certain = false;
+    plain.confidence = 0.5;
+    const Mark* cue = cue_before(i);
+    if (cue && (cue->vendor == kVendorHttp || cue->cue == kCueHttp || cue->cue == kCueError ||
+                cue->cue == kCueStatus || cue->cue == kCueCode)) {
+      ctx_bits_ |= kCtxHttp;
+      consume_fixed(cue->begin, j, {std::move(exact), std::move(plain)});
+      return;
+    }
+    const bool currency = i > 0 && (text_[i - 1] == '$' || text_[i - 1] == '+' || text_[i - 1] == '-');
+    if (sub[0] == '0' || currency || unit_follows(j)) return;
+    exact.certain = false;
+    exact.confidence = 0.6;
+    plain.confidence = 0.4;
+    add_fixed(i, j, {std::move(exact), std::move(plain)});
+  }
+
   // ---- SMTP ----------------------------------------------------------------------------------
   // "5.7.1" (class.subject.detail) after a reply code, after "SMTP", or alone in a mail context;
   // "550-5.7.1" (a continued reply line) is the reply code and the status, two occurrences.
@@ -323,7 +378,7 @@ class Scanner {
       if (!smtp_reply_value(reply) || !r || text_[seg[1].first] != text_[i]) return;
       const Mark* cue = cue_before(i);
       const bool use_cue = cue && (cue->cue != kCueNone || cue->vendor == kVendorSmtp);
-      add_fixed(use_cue ? cue->begin : i, seg[0].second, {smtp_reply_reading(reply)});
+      add_fixed(use_cue ? cue->begin : i, seg[0].second, {smtp_reply_reading(reply)}, number_literal(reply));
       if (use_cue) last_.valid = false;
       add_fixed(seg[1].first, j, {std::move(*r)});
       ctx_bits_ |= kCtxSmtp;
@@ -348,11 +403,12 @@ class Scanner {
   }
 
   // A reading decided once the whole text is read (counted against the deferred cap).
-  void defer_fixed(size_t i, size_t j, Kind kind, CodeInterpretation reading) {
+  void defer_fixed(size_t i, size_t j, Kind kind, CodeInterpretation reading, Literal literal = {}) {
     Pending p;
     p.begin = i;
     p.end = j;
     p.kind = kind;
+    p.literal = literal;
     p.fixed.push_back(std::move(reading));
     pending_.push_back(std::move(p));
     ++deferred_;
@@ -379,7 +435,10 @@ class Scanner {
   void word(size_t i, size_t j, uint8_t flags) {
     std::string_view t = tok(i, j);
     const WordInfo* w = st_.words.find(t);
-    if (w) {
+    if (j - i <= kMaxCodeLetters && j + 1 < text_.size() && (cls(text_[j + 1]) & kDigit) &&
+        !(flags & (kHigh | kUnder)) && spaced_letter_code(i, j, w))
+      return;
+    if (w && !w->only_code_letters()) {
       if (w->phrase_start && phrase(i, j)) return;
       if (w->vendor_phrase_start && vendor_phrase(i, j)) return;
       on_word(i, j, *w, t);
@@ -542,10 +601,25 @@ class Scanner {
       return merge();
     }
     if (cur.part == kPartConnector && prev.cue != kCueNone) return merge();
+    // "System error 5", "errore di sistema 5", "системная ошибка 5": Windows's net and shell messages.
+    if ((prev.part == kPartSystem && cur.cue == kCueError) || (prev.cue == kCueError && cur.part == kPartSystem)) {
+      prev.part = kPartNone;
+      prev.cue = kCueError;
+      prev.vendor = kVendorWindows;
+      ctx_bits_ |= kCtxWindows;
+      return merge();
+    }
+    if (prev.part == kPartEvent && cur.part == kPartId) {  // "Event ID 1000"
+      prev.part = kPartNone;
+      prev.cue = kCueEvent;
+      ctx_bits_ |= kCtxWindows;
+      return merge();
+    }
     if (cur.cue == kCueCode || cur.cue == kCueStatus) {
       if (prev.part == kPartExit || prev.part == kPartReturn) {
         prev.part = kPartNone;
         prev.cue = kCueError;
+        prev.exit_code = true;
         return merge();
       }
       if (prev.cue == kCueStop || prev.part == kPartStop) {
@@ -783,7 +857,7 @@ class Scanner {
         if (negative && value >= INT32_MIN) u = static_cast<uint32_t>(static_cast<int32_t>(value));
         if (!negative && value >= 0x80000000ll && value <= 0xFFFFFFFFll) u = static_cast<uint32_t>(value);
         if (u && plausible_bare_windows_value(*u, true)) {
-          add_fixed(negative ? i - 1 : i, j, windows_value_readings(*u));
+          add_fixed(negative ? i - 1 : i, j, windows_value_readings(*u), hex_literal(*u));
           return;
         }
       }
@@ -791,7 +865,7 @@ class Scanner {
     if (len == 8 && !negative) {
       auto v = parse_hex(digits);
       if (v && plausible_bare_windows_value(static_cast<uint32_t>(*v), true)) {
-        add_fixed(i, j, windows_value_readings(static_cast<uint32_t>(*v)));
+        add_fixed(i, j, windows_value_readings(static_cast<uint32_t>(*v)), hex_literal(*v));
         return;
       }
     }
@@ -804,7 +878,7 @@ class Scanner {
       if (const size_t at = smtp_enhanced_after(j, digits[0]); at != std::string_view::npos) {
         const Mark* cue = cue_before(i);
         const bool use_cue = cue && (cue->cue != kCueNone || cue->vendor == kVendorSmtp);
-        add_fixed(use_cue ? cue->begin : i, j, {smtp_reply_reading(value)});
+        add_fixed(use_cue ? cue->begin : i, j, {smtp_reply_reading(value)}, number_literal(value));
         if (use_cue) last_.valid = false;
         expect_smtp_at_ = at;
         ctx_bits_ |= kCtxSmtp;
@@ -815,13 +889,13 @@ class Scanner {
       if (cued_number(*cue, i, j, value)) return;
     }
     if (http_reason_follows(j, value)) {
-      add_fixed(i, j, {http_reading(value)});
+      add_fixed(i, j, {http_reading(value)}, number_literal(value));
       return;
     }
     // "550 rejected by DMARC": a failure reply code SMTP defines, in a mail context (decided once
     // the whole text is read), uncertain since no cue says so.
     if (len == 3 && digits[0] >= '4' && deferred_ < kMaxCodeOccurrences && smtp_reply_known(value) && !unit_follows(j))
-      defer_fixed(i, j, Kind::kSmtpReplyBare, smtp_reply_reading(value));
+      defer_fixed(i, j, Kind::kSmtpReplyBare, smtp_reply_reading(value), number_literal(value));
     // "23505" among PostgreSQL words: a SQLSTATE, decided once the whole text is read.
     if (len == 5 && deferred_ < kMaxCodeOccurrences && sqlstate_error_class(digits) && !unit_follows(j)) {
       if (auto r = sqlstate_reading(digits)) defer_fixed(i, j, Kind::kSqlstateBare, std::move(*r));
@@ -855,10 +929,11 @@ class Scanner {
   bool cued_number(const Mark& cue, size_t i, size_t j, int64_t value) {
     std::string_view digits = tok(i, j);
     const size_t b = cue.begin;
+    const Literal literal = number_literal(value);
     if (digits.size() == 3 && smtp_reply_value(value) &&
         (cue.vendor == kVendorSmtp || (cue.part == kPartReplied && (ctx_bits_ & kCtxSmtp)))) {
       // "SMTP 550", "SMTP error 550", "the mail server replied 550"
-      consume_fixed(cue.vendor == kVendorSmtp ? b : i, close_paren(cue.end, i, j), {smtp_reply_reading(value)});
+      consume_fixed(cue.vendor == kVendorSmtp ? b : i, close_paren(cue.end, i, j), {smtp_reply_reading(value)}, literal);
       return true;
     }
     if (cue.part == kPartDeclined && digits.size() == 2 && (ctx_bits_ & kCtxPayment) && !unit_follows(j)) {
@@ -866,69 +941,74 @@ class Scanner {
       CodeInterpretation r = iso8583_reading(digits);
       r.certain = false;
       r.confidence = 0.5;
-      consume_fixed(i, j, {std::move(r)});
+      consume_fixed(i, j, {std::move(r)}, literal);
       return true;
     }
-    if (cue.cue == kCueNone) {
+    if (cue.cue == kCueNone || cue.cue == kCueWarning) {
       // "curl: (7) Failed to connect": the one vendor whose name alone introduces its code.
       if (cue.vendor == kVendorCurl && gap_has(cue.end, i, '(') && j < text_.size() && text_[j] == ')') {
-        consume_fixed(b, close_paren(cue.end, i, j), {curl_reading(value)});
+        consume_fixed(b, close_paren(cue.end, i, j), {curl_reading(value)}, literal);
         return true;
       }
-      return false;  // "Windows 10", "MySQL 8"
+      return false;  // "Windows 10", "MySQL 8", "warning 3 times"
     }
     if (unit_follows(j)) return true;
     if (value == 0) return true;  // "error 0", "exit code 0": success, not an error code
+    const size_t end = close_paren(cue.end, i, j);
     if (cue.vendor != kVendorNone && cue.cue != kCueStop && cue.cue != kCueErrno) {
       if (auto r = vendor_number(cue, value, digits)) {
-        consume_fixed(b, close_paren(cue.end, i, j), {std::move(*r)});
+        consume_fixed(b, end, {std::move(*r)}, cue.vendor == kVendorPostgres ? Literal{} : literal);
         return true;
       }
     }
     switch (cue.cue) {
       case kCueHttp:
         if (value >= 100 && value <= 599) {
-          consume_fixed(b, close_paren(cue.end, i, j), {http_reading(value)});
+          consume_fixed(b, end, {http_reading(value)}, literal);
           return true;
         }
         return false;
       case kCueStatus:
         if (value >= 100 && value <= 599) {
-          consume_fixed(b, close_paren(cue.end, i, j), {http_reading(value)});
+          consume_fixed(b, end, {http_reading(value)}, literal);
           return true;
         }
         break;
       case kCueErrno:
         if (value >= 1 && value <= kMaxErrno) {
-          consume_fixed(b, close_paren(cue.end, i, j), {errno_reading(value)});
+          consume_fixed(b, end, {errno_reading(value)}, literal);
           return true;
         }
         return false;
       case kCueStop:
         if (cue.all_caps || cue.merged || iequals(tok(cue.begin, cue.end), "bugcheck")) {
-          consume_fixed(b, close_paren(cue.end, i, j), {bugcheck_reading(static_cast<uint32_t>(*parse_hex(digits)))});
+          const uint64_t hex = *parse_hex(digits);  // stop codes are hex, written with or without 0x
+          consume_fixed(b, end, {bugcheck_reading(static_cast<uint32_t>(hex))}, hex_literal(hex));
           skip_parameters(j);
           return true;
         }
         return false;
       case kCueMsg:
-        consume_fixed(b, close_paren(cue.end, i, j), {mssql_reading(value)});
+        consume_fixed(b, end, {mssql_reading(value)}, literal);
         return true;
       case kCueSqlstate:
         return false;  // five-character states are read by sqlstate_token
       case kCueErrorTag:
-        consume_fixed(b, close_paren(cue.end, i, j), {error_tag_reading(digits)});
+        consume_fixed(b, end, {error_tag_reading(digits)}, literal);
         return true;
       case kCueKb:
         if (digits.size() >= 6 && digits.size() <= 7) {
-          consume_fixed(b, close_paren(cue.end, i, j), {kb_reading(digits)});
+          consume_fixed(b, end, {kb_reading(digits)});
           return true;
         }
         return false;
+      case kCueEvent:
+        consume_fixed(b, end, {event_reading(value)}, literal);
+        return true;
       case kCueCode:
         if (!cue.merged && (cue.capital || (cue.begin > 0 && text_[cue.begin - 1] == '(')) &&
             find_value(devmgr_codes(), value)) {
-          consume_fixed(b, close_paren(cue.end, i, j), {devmgr_reading(value)});  // "(Code 10)", "Code 43"
+          consume_fixed(b, end, {devmgr_reading(value)}, literal);  // "(Code 10)", "Code 43"
           return true;
         }
         break;
@@ -937,26 +1017,29 @@ class Scanner {
     }
     // Error-like cue: MySQL's "ERROR 1045 (28000)", SQL Server's "Error: 18456, Severity: 14".
     if (cue.cue == kCueError && value >= 1000 && value <= 4999 && mysql_state_follows(j)) {
-      consume_fixed(b, close_paren(cue.end, i, j), {mysql_reading(value)});
+      consume_fixed(b, end, {mysql_reading(value)}, literal);
       return true;
     }
     if (cue.cue == kCueError && (text_.substr(j, 11) == ", Severity:" || text_.substr(j, 8) == ", Level ")) {
-      consume_fixed(b, close_paren(cue.end, i, j), {mssql_reading(value)});
+      consume_fixed(b, end, {mssql_reading(value)}, literal);
       return true;
     }
     if (http_reason_follows(j, value)) {
-      consume_fixed(b, close_paren(cue.end, i, j), {http_reading(value)});
+      consume_fixed(b, end, {http_reading(value)}, literal);
       return true;
     }
     Pending p;
     p.begin = b;
-    p.end = close_paren(cue.end, i, j);
-    const bool code_cue = cue.cue == kCueCode || cue.code_word;
-    p.kind = code_cue && find_value(devmgr_codes(), value) ? Kind::kCodeCue : Kind::kRanked;
-    p.weak_code = cue.code_word;
-    p.cands = generic_candidates(value, digits, code_cue);
+    p.end = end;
+    // Device Manager numbers: "Code 43", "error code 19", "код ошибки 10". After anything but a plain
+    // "code" the reading needs Device Manager or hardware words; never after "exit code".
+    const bool devmgr_cue = (cue.cue == kCueCode || cue.cue == kCueError) && !cue.exit_code;
+    p.kind = devmgr_cue && find_value(devmgr_codes(), value) ? Kind::kCodeCue : Kind::kRanked;
+    p.weak_code = cue.cue != kCueCode;
+    p.cands = generic_candidates(value, digits, devmgr_cue);
     p.generic = true;
     p.number_begin = i;
+    p.literal = literal;
     pending_.push_back(std::move(p));
     last_.valid = false;
     return true;
@@ -1107,21 +1190,55 @@ class Scanner {
     if ((v >> 32) == 0) v32 = static_cast<uint32_t>(v);
     else if ((v >> 32) == 0xFFFFFFFFull && (v & 0x80000000ull)) v32 = static_cast<uint32_t>(v);  // sign-extended
     else return true;  // an address, not a code
+    if (v32 >= 0x80000000u || (v32 >> 28) == 0x4) windows_value(i, j, v32);
+    else if (v32 != 0) short_hex(i, j, v32, ndigits >= 8);
+    return true;
+  }
+
+  // Hex written the assembler's way, "7Bh", "0C000021Ah": a digit first, a letter A-F among the digits
+  // ("24h" is a duration, "50h" may be one). Eight digits are bare_hex8's.
+  bool suffixed_hex(size_t i, size_t j) {
+    std::string_view d = tok(i, j - 1);
+    if (d.size() < 2 || d.size() > 9 || !(cls(d[0]) & kDigit) || !all_of_class(d, kHex) || all_of_class(d, kDigit))
+      return false;
+    if (d.size() == 9 && d[0] != '0') return false;
+    const uint32_t v = static_cast<uint32_t>(*parse_hex(d));
+    if (v >= 0x80000000u || (v >> 28) == 0x4) windows_value(i, j, v);
+    else if (v != 0) short_hex(i, j, v, d.size() >= 8);
+    return true;
+  }
+
+  // A 32-bit Windows status value (0x80070005, 0xC000021A): its fixed readings, or, for the few that are
+  // bug checks as well, NTSTATUS and bug check ranked by the context (a crash puts the bug check first).
+  void windows_value(size_t i, size_t j, uint32_t v) {
+    auto readings = windows_value_readings(v);
+    if (readings.empty()) return;
+    if (!find_value(bugcheck_names(), v)) {
+      add_fixed(i, j, std::move(readings), hex_literal(v));
+      return;
+    }
+    Pending p;
+    p.begin = i;
+    p.end = j;
+    p.kind = Kind::kRanked;
+    p.literal = hex_literal(v);
+    for (auto& r : readings) p.cands.push_back({std::move(r), 0.5, kCtxWindows, -1});
+    p.cands.push_back({bugcheck_reading(v), 0.4, kCtxCrash, -1});
+    pending_.push_back(std::move(p));
+  }
+
+  // A hex value below the Windows status range (0x7B, 0x52E, 0x0000007B): a bug check after a stop cue,
+  // a Win32 code after "Windows error"; otherwise its readings wait for the whole text's context.
+  void short_hex(size_t i, size_t j, uint32_t v, bool padded) {
     const Mark* cue = cue_before(i);
-    if (v32 >= 0x80000000u || (v32 >> 28) == 0x4) {
-      auto readings = windows_value_readings(v32);
-      if (!readings.empty()) add_fixed(i, j, std::move(readings));
-      return true;
-    }
-    if (v32 == 0) return true;
     if (cue && cue->cue == kCueStop) {
-      consume_fixed(cue->begin, j, {bugcheck_reading(v32)});
+      consume_fixed(cue->begin, j, {bugcheck_reading(v)}, hex_literal(v));
       skip_parameters(j);
-      return true;
+      return;
     }
-    if (cue && cue->vendor == kVendorWindows && cue->cue != kCueNone && v32 <= 0xFFFF) {
-      consume_fixed(cue->begin, j, {win32_reading(v32)});
-      return true;
+    if (cue && cue->vendor == kVendorWindows && cue->cue != kCueNone && v <= 0xFFFF) {
+      consume_fixed(cue->begin, j, {win32_reading(v)}, hex_literal(v));
+      return;
     }
     const bool cued = cue && (cue->cue == kCueError || cue->cue == kCueCode || cue->cue == kCueStatus);
     const bool params = parameters_follow(j);
@@ -1129,17 +1246,19 @@ class Scanner {
     p.begin = cued ? cue->begin : i;
     p.end = j;
     p.kind = Kind::kShortHex;
-    p.cued = cued || ndigits >= 8 || params;
-    p.value = v32;
+    p.cued = cued || padded || params;
+    p.padded = padded;
+    p.value = v;
+    p.literal = hex_literal(v);
     if (!p.cued) {
-      // "0x7B" alone is a code only in a crash context: decided at the end, kept small and capped.
-      if (deferred_ >= kMaxCodeOccurrences) return true;
+      // "0x7B" alone: a code if its value names something or a crash is in the text; decided at the
+      // end, kept small and capped.
+      if (deferred_ >= kMaxCodeOccurrences) return;
       ++deferred_;
     }
     pending_.push_back(std::move(p));
     if (cued) last_.valid = false;
     if (params) skip_parameters(j);
-    return true;
   }
 
   bool parameters_follow(size_t j) const {
@@ -1163,13 +1282,19 @@ class Scanner {
     }
   }
 
+  // Eight hex digits without 0x: a Windows status value (80070005, C0000022), or a zero-padded stop
+  // code with a hex letter in it (0000007B, as minidump tools print them).
   bool bare_hex8(size_t i, size_t j) {
     std::string_view t = tok(i, j);
     if (t.size() == 9 && (t.back() == 'h' || t.back() == 'H')) t.remove_suffix(1);
     if (t.size() != 8 || !all_of_class(t, kHex)) return false;
     const uint32_t v = static_cast<uint32_t>(*parse_hex(t));
-    if (!plausible_bare_windows_value(v, false)) return false;
-    add_fixed(i, j, windows_value_readings(v));
+    if (plausible_bare_windows_value(v, false)) {
+      windows_value(i, j, v);
+      return true;
+    }
+    if (t.substr(0, 4) != "0000" || v == 0 || all_of_class(t, kDigit)) return false;
+    short_hex(i, j, v, true);
     return true;
   }
 
@@ -1179,9 +1304,28 @@ class Scanner {
     const Mark* cue = cue_before(i);
     if (!cue || cue->cue != kCueStop || !(cue->all_caps || cue->merged || iequals(tok(cue->begin, cue->end), "bugcheck")))
       return false;
-    consume_fixed(cue->begin, j, {bugcheck_reading(static_cast<uint32_t>(*parse_hex(t)))});
+    const uint64_t v = *parse_hex(t);
+    consume_fixed(cue->begin, j, {bugcheck_reading(static_cast<uint32_t>(v))}, hex_literal(v));
     skip_parameters(j);
     return true;
+  }
+
+  // Symbols made of a family's name and a number: SQL Server's documentation names its errors so
+  // (MSSQLSERVER_18456 is "Msg 18456").
+  bool numbered_symbol(size_t i, size_t j) {
+    static constexpr std::pair<std::string_view, CodeInterpretation (*)(int64_t)> kNumbered[] = {
+        {"mssqlserver_", mssql_reading},
+    };
+    std::string_view t = tok(i, j);
+    for (const auto& [prefix, reading] : kNumbered) {
+      if (t.size() <= prefix.size() || t.size() > prefix.size() + 6 || !iequals(t.substr(0, prefix.size()), prefix))
+        continue;
+      auto n = parse_decimal(t.substr(prefix.size()));
+      if (!n || *n <= 0 || !all_of_class(t.substr(prefix.size()), kDigit)) continue;
+      add_fixed(i, j, {reading(*n)}, number_literal(*n));
+      return true;
+    }
+    return false;
   }
 
   bool kb_token(size_t i, size_t j) {
@@ -1192,25 +1336,85 @@ class Scanner {
     return true;
   }
 
-  // E1234, P0420: one or two capitals and four to six digits; "error LNK2019", "error AADSTS50020":
-  // up to six after an error cue.
+  // Letters+digits codes (E1234, P0420, LNK2019, c2065): one to six letters, four to six digits. One or
+  // two capitals read alone; more letters, or lower case, after an error cue ("error LNK2019", "errore
+  // c2065", "Warning LNK4098") or when the KB taught the letters (add_code_shape). Model names look the
+  // same (RTX3080): untaught and without a cue they stay prose.
   bool letters_digits_code(size_t i, size_t j) {
     std::string_view t = tok(i, j);
     size_t k = 0;
-    while (k < t.size() && (cls(t[k]) & kUpper)) ++k;
-    if (k < 1 || k > 6) return false;
-    if (k > 2) {  // model names look the same (RTX3080): only after an error cue ("Error LNK2019")
-      const Mark* cue = cue_before(i);
-      if (!cue || !(cue->cue == kCueError || cue->cue == kCueCode) || !generic_prefix_allowed(t.substr(0, k)))
-        return false;
-    }
-    std::string_view d = t.substr(k);
-    if (d.size() < 4 || d.size() > 6 || !all_of_class(d, kDigit)) return false;
-    CodeInterpretation r = vendor_reading("code", t);
-    r.ns = "";
-    r.confidence = 0.6;
-    add_fixed(i, j, {std::move(r)});
+    while (k < t.size() && (cls(t[k]) & (kUpper | kLower))) ++k;
+    if (k < 1 || k > kMaxCodeLetters) return false;
+    std::string_view letters = t.substr(0, k), d = t.substr(k);
+    if (d.size() < kMinCodeDigits || d.size() > kMaxCodeDigits || !all_of_class(d, kDigit)) return false;
+    const bool taught = taught_letters(letters, d.size());
+    if (!taught && !(k <= 2 && all_of_class(letters, kUpper)) && !letter_code_cue(i, letters)) return false;
+    add_fixed(i, j, {letters_digits_reading(letters, d, taught)});
     return true;
+  }
+
+  // An error or warning cue right before a letters+digits code of untaught letters.
+  bool letter_code_cue(size_t i, std::string_view letters) const {
+    const Mark* cue = cue_before(i);
+    return cue && (cue->cue == kCueError || cue->cue == kCueCode || cue->cue == kCueWarning) &&
+           generic_prefix_allowed(letters);
+  }
+
+  // The letters of a code the KB taught, followed by `digits` digits.
+  bool taught_letters(std::string_view letters, size_t digits) const {
+    if (letters.empty() || letters.size() > kMaxCodeLetters || digits > kMaxCodeDigits) return false;
+    const WordInfo* w = st_.words.find(letters);
+    return w && (w->code_digits >> digits & 1u) && all_of_class(letters, kUpper | kLower);
+  }
+
+  // "code:lnk2019" however the code was written; more confident when the KB taught its letters.
+  static CodeInterpretation letters_digits_reading(std::string_view letters, std::string_view digits, bool taught) {
+    std::string joined(letters);
+    joined += digits;
+    CodeInterpretation r = vendor_reading("code", joined);
+    r.ns = "";
+    r.confidence = taught ? 0.8 : 0.6;
+    return r;
+  }
+
+  // "LNK 2019", "lnk 2019", "C 2065": letters, one blank, four to six digits that end the token. The
+  // letters were taught, or they are capitals after an error cue. One letter without a cue never takes
+  // a recent year (a taught "C" must leave "C 2019" alone).
+  bool spaced_letter_code(size_t i, size_t j, const WordInfo* w) {
+    const size_t n = text_.size();
+    if (j - i > kMaxCodeLetters || j + 1 >= n || (text_[j] != ' ' && text_[j] != '\t') || !(cls(text_[j + 1]) & kDigit))
+      return false;
+    if (w && w->cue != kCueNone) return false;  // a cue word is a cue ("code 1234")
+    size_t e = j + 1;
+    while (e < n && e - j <= kMaxCodeDigits + 1 && (cls(text_[e]) & kDigit)) ++e;
+    const size_t ndigits = e - j - 1;
+    if (ndigits < kMinCodeDigits || ndigits > kMaxCodeDigits) return false;
+    if (e < n && ((cls(text_[e]) & kWord) || ((text_[e] == '.' || text_[e] == ',' || text_[e] == '-') && e + 1 < n &&
+                                              is_alnum(text_[e + 1]))))
+      return false;
+    std::string_view letters = tok(i, j), digits = tok(j + 1, e);
+    const bool taught = w && (w->code_digits >> ndigits & 1u);
+    const bool cued = all_of_class(letters, kUpper) && letter_code_cue(i, letters) && !spaced_stopword(letters);
+    if (!taught && !cued) return false;
+    if (!cued && letters.size() == 1 && recent_year(digits)) return false;
+    add_fixed(i, e, {letters_digits_reading(letters, digits, taught)});
+    skip_until_ = e;
+    return true;
+  }
+
+  static bool recent_year(std::string_view digits) {
+    if (digits.size() != 4) return false;
+    const int64_t year = *parse_decimal(digits);
+    return year >= 1990 && year <= 2035;
+  }
+
+  // Capitalised words that come between a cue and a number in headings ("ERROR IN 2019").
+  static bool spaced_stopword(std::string_view w) {
+    static constexpr std::string_view kWords[] = {"A",  "I",  "IN", "ON", "AT", "OF",  "TO",  "BY",  "OR",
+                                                  "IS", "AS", "AN", "IF", "ID", "AND", "THE", "FOR", "NOT"};
+    for (auto k : kWords)
+      if (k == w) return true;
+    return false;
   }
 
   // A token equal to a code some catalogue taught ("SF-2001", "PH-101"), ranked by its vendor.
@@ -1255,24 +1459,36 @@ class Scanner {
     p.end = j;
     p.kind = Kind::kCatalogueOnly;
     p.digits = j - i;
+    p.literal = number_literal(*parse_decimal(tok(i, j)));
     pending_.push_back(std::move(p));
     ++deferred_;
   }
 
   // ---- results -------------------------------------------------------------------------------
-  void add_fixed(size_t b, size_t e, std::vector<CodeInterpretation> readings) {
+  void add_fixed(size_t b, size_t e, std::vector<CodeInterpretation> readings, Literal literal = {}) {
     Pending p;
     p.begin = b;
     p.end = e;
     p.kind = Kind::kFixed;
     p.fixed = std::move(readings);
+    p.literal = literal;
     pending_.push_back(std::move(p));
   }
 
   // A code that used the cue before it: the cue is spent.
-  void consume_fixed(size_t b, size_t e, std::vector<CodeInterpretation> readings) {
-    add_fixed(b, e, std::move(readings));
+  void consume_fixed(size_t b, size_t e, std::vector<CodeInterpretation> readings, Literal literal = {}) {
+    add_fixed(b, e, std::move(readings), literal);
     last_.valid = false;
+  }
+
+  // The literal reading last, unless a reading already has its canonical (codes.h, literal readings).
+  static void add_literal(std::vector<CodeInterpretation>& readings, Literal literal) {
+    if (literal.base == 0 || readings.empty()) return;
+    CodeInterpretation r = literal.base == 16 ? hex_literal_reading(literal.value)
+                                              : number_literal_reading(static_cast<int64_t>(literal.value));
+    for (const auto& have : readings)
+      if (have.canonical == r.canonical) return;
+    readings.push_back(std::move(r));
   }
 
   double score(const Candidate& c) const {
@@ -1330,14 +1546,7 @@ class Scanner {
           }
           break;
         case Kind::kShortHex:
-          if (all_bits & kCtxCrash) {
-            readings.push_back(bugcheck_reading(p.value));
-          } else if (p.cued) {
-            p.cands.push_back({bugcheck_reading(p.value), find_value(bugcheck_names(), p.value) ? 0.3 : 0.1, kCtxCrash, -1});
-            if (p.value <= 0xFFFF) p.cands.push_back({win32_reading(p.value), 0.5, kCtxWindows, -1});
-            std::erase_if(p.cands, [](const Candidate& c) { return c.reading.family == "bugcheck" && c.reading.name.empty(); });
-            readings = rank(std::move(p.cands));
-          }
+          readings = short_hex_readings(p, all_bits);
           break;
         case Kind::kSmtpEnhanced:
           if (all_bits & kCtxSmtp) {
@@ -1388,6 +1597,7 @@ class Scanner {
       }
       if (readings.empty()) continue;
       for (auto& r : readings) explain(r);
+      add_literal(readings, p.literal);
       CodeOccurrence o;
       o.begin = p.begin;
       o.end = p.end;
@@ -1397,6 +1607,41 @@ class Scanner {
       out.push_back(std::move(o));
     }
     return out;
+  }
+
+  // Bug checks are documented up to about 0x35x; higher ones are in the table (0x1000007E, 0xC000021A).
+  static constexpr uint32_t kHighestPlainBugcheck = 0x400;
+  // Win32 error codes end below 16000 (WinINet's 12xxx included).
+  static constexpr uint32_t kHighestWin32 = 15999;
+
+  // The readings of a short hex value once the whole text is read. In a crash context a bug check (when
+  // the value can be one); else every plausible reading, ranked: a Win32 code below 16000, a bug check
+  // that a table or catalogue names, or any low one written as stop codes are (0x0000009F). Alone (no
+  // cue, no padding, no crash) the value must name something, or have three digits or more (0x52E), and
+  // not be a mask (0xFFF).
+  std::vector<CodeInterpretation> short_hex_readings(Pending& p, uint32_t all_bits) const {
+    const uint32_t v = p.value;
+    CodeInterpretation bug = bugcheck_reading(v);
+    const bool bug_known = named_or_explained(bug);
+    if ((all_bits & kCtxCrash) && (bug_known || v <= kHighestPlainBugcheck)) return {std::move(bug)};
+    bool named = bug_known;
+    if (bug_known || (p.padded && v <= kHighestPlainBugcheck))
+      p.cands.push_back({std::move(bug), bug_known ? 0.3 : 0.1, kCtxCrash, -1});
+    if (v <= kHighestWin32) {
+      CodeInterpretation win32 = win32_reading(v);
+      const bool known = named_or_explained(win32);
+      named = named || known;
+      p.cands.push_back({std::move(win32), known || p.cued ? 0.5 : 0.35, kCtxWindows, -1});
+    }
+    if (p.cued) return rank(std::move(p.cands));
+    const bool mask = ((v + 1) & v) == 0;  // 0xFF, 0xFFFF
+    if (!named && (v < 0x100 || mask)) return {};
+    auto readings = rank(std::move(p.cands));
+    for (auto& r : readings) {  // nothing but the spelling says it is a code
+      r.certain = false;
+      r.confidence = std::min(r.confidence, 0.6);
+    }
+    return readings;
   }
 
   // "error 240" in a text about eBay: the vendors the text names are readings too (a catalogue
@@ -1418,6 +1663,9 @@ class Scanner {
       extra.push_back({iso8583_reading(digits), 0.35, kCtxPayment, -1});
     if ((ctx_bits_ & kCtxEbay) && !have("ebay:" + std::string(digits)))
       extra.push_back({ebay_reading(digits), 0.3, kCtxEbay, -1});
+    // "Error 208" on a SQL Server page is the "Msg 208" of its output (message numbers run to 49999).
+    if (((ctx_bits_ | explicit_bits_) & kCtxMssql) && digits.size() <= 5 && !have("mssql:" + std::string(digits)))
+      extra.push_back({mssql_reading(*parse_decimal(digits)), 0.35, kCtxMssql, -1});
     for (int32_t vid : mentioned_) {
       const std::string& key = st_.vendor_keys[vid];
       if (system_vendor(key)) continue;

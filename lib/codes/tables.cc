@@ -144,6 +144,9 @@ constexpr NamedValue kNtstatus[] = {
     {0xC0000142, "STATUS_DLL_INIT_FAILED", "DLL initialization failed"},
     {0xC0000374, "STATUS_HEAP_CORRUPTION", "A heap has been corrupted"},
     {0xC0000409, "STATUS_STACK_BUFFER_OVERRUN", "A stack-based buffer overrun was detected"},
+    {0xC0000218, "STATUS_CANNOT_LOAD_REGISTRY_FILE", "A registry file cannot be loaded"},
+    {0xC000021A, "STATUS_SYSTEM_PROCESS_TERMINATED", "A critical user-mode process ended unexpectedly"},
+    {0xC0000221, "STATUS_IMAGE_CHECKSUM_MISMATCH", "The image file is corrupted"},
     {0x80000005, "STATUS_BUFFER_OVERFLOW", "The data was too large to fit into the specified buffer"},
 };
 
@@ -186,6 +189,13 @@ constexpr NamedValue kBugchecks[] = {
     {0x139, "KERNEL_SECURITY_CHECK_FAILURE", "The kernel detected the corruption of a critical data structure"},
     {0x13A, "KERNEL_MODE_HEAP_CORRUPTION", "The kernel mode heap manager detected corruption in a heap"},
     {0x1000007E, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M", "A system thread generated an exception the error handler did not catch"},
+    {0x1000007F, "UNEXPECTED_KERNEL_MODE_TRAP_M", "A trap occurred in kernel mode that the kernel did not catch"},
+    {0x1000008E, "KERNEL_MODE_EXCEPTION_NOT_HANDLED_M", "A kernel-mode application generated an exception the error handler did not catch"},
+    {0x100000EA, "THREAD_STUCK_IN_DEVICE_DRIVER_M", "A device driver is spinning in an infinite loop"},
+    // Bug checks that are NTSTATUS values as well (read as both, see windows_value_readings' callers).
+    {0xC0000218, "STATUS_CANNOT_LOAD_REGISTRY_FILE", "A registry file cannot be loaded"},
+    {0xC000021A, "STATUS_SYSTEM_PROCESS_TERMINATED", "A user-mode subsystem such as Winlogon or CSRSS was ended"},
+    {0xC0000221, "STATUS_IMAGE_CHECKSUM_MISMATCH", "A driver or system DLL is corrupted"},
 };
 
 constexpr NamedValue kDevmgr[] = {
@@ -258,6 +268,42 @@ constexpr NamedValue kHttp[] = {
     {500, "Internal Server Error", ""}, {501, "Not Implemented", ""}, {502, "Bad Gateway", ""},
     {503, "Service Unavailable", ""}, {504, "Gateway Timeout", ""}, {505, "HTTP Version Not Supported", ""},
     {507, "Insufficient Storage", ""}, {508, "Loop Detected", ""}, {511, "Network Authentication Required", ""},
+};
+
+// IIS sub-statuses, keyed status * 1000 + sub-status (403.14 -> 403014).
+constexpr NamedValue kIisSubstatuses[] = {
+    {400001, "", "Invalid Destination header"},
+    {401001, "", "Logon failed"},
+    {401002, "", "Logon failed due to server configuration"},
+    {401003, "", "Unauthorized due to ACL on resource"},
+    {403001, "", "Execute access forbidden"},
+    {403002, "", "Read access forbidden"},
+    {403004, "", "SSL required"},
+    {403006, "", "IP address rejected"},
+    {403007, "", "Client certificate required"},
+    {403014, "", "Directory listing denied"},
+    {403016, "", "Client certificate is untrusted or invalid"},
+    {403018, "", "The URL cannot be run in this application pool"},
+    {404000, "", "Not found"},
+    {404002, "", "ISAPI or CGI restriction"},
+    {404003, "", "MIME type restriction"},
+    {404004, "", "No handler configured"},
+    {404007, "", "File extension denied"},
+    {404008, "", "Hidden namespace"},
+    {404011, "", "Request contains a double escape sequence"},
+    {404013, "", "Content length too large"},
+    {404014, "", "Request URL too long"},
+    {404015, "", "Query string too long"},
+    {500000, "", "Module or ISAPI error occurred"},
+    {500019, "", "Configuration data is invalid"},
+    {500021, "", "Module not recognized"},
+    {500022, "", "An ASP.NET httpModules configuration does not apply in Managed Pipeline mode"},
+    {500023, "", "An ASP.NET httpHandlers configuration does not apply in Managed Pipeline mode"},
+    {500024, "", "An ASP.NET impersonation configuration does not apply in Managed Pipeline mode"},
+    {500030, "", "ASP.NET Core app failed to start"},
+    {500050, "", "A rewrite error occurred during RQ_BEGIN_REQUEST notification handling"},
+    {502003, "", "Bad Gateway: a forwarder error occurred"},
+    {503002, "", "The concurrent request limit was exceeded"},
 };
 
 constexpr NamedValue kCurl[] = {
@@ -523,6 +569,7 @@ std::span<const NamedValue> bugcheck_names() { return kBugchecks; }
 std::span<const NamedValue> devmgr_codes() { return kDevmgr; }
 std::span<const NamedValue> hresult_facilities() { return kFacilities; }
 std::span<const NamedValue> http_statuses() { return kHttp; }
+std::span<const NamedValue> iis_substatuses() { return kIisSubstatuses; }
 std::span<const NamedValue> curl_codes() { return kCurl; }
 std::span<const NamedValue> sqlite_codes() { return kSqlite; }
 std::span<const NamedValue> mysql_codes() { return kMysql; }

@@ -53,9 +53,14 @@ double cpu_seconds() {
 
 std::string fixture(const std::string& name) { return std::string(ERRKB_SOURCE_DIR) + "/tests/codes/" + name; }
 
-// The grammar as the cases expect it: built-ins plus tests/codes/catalogue.tsv.
+// The grammar as the cases expect it: built-ins plus tests/codes/catalogue.tsv and the code shapes of
+// tests/codes/shapes.txt (as a KB's titles teach them).
 CodeGrammar taught_grammar() {
   CodeGrammar g;
+  std::ifstream shapes(fixture("shapes.txt"));
+  EXPECT_TRUE(shapes.good()) << "missing shapes.txt";
+  for (std::string shape; std::getline(shapes, shape);)
+    if (!shape.empty() && shape[0] != '#') EXPECT_TRUE(g.add_code_shape(shape)) << shape;
   std::ifstream in(fixture("catalogue.tsv"));
   EXPECT_TRUE(in.good()) << "missing catalogue.tsv";
   std::string line;
@@ -185,7 +190,7 @@ TEST(CodeGrammarTest, TenMegabyteLineIsLinear) {
 TEST(CodeGrammarTest, InterpretReadsOneCodeAsTyped) {
   CodeGrammar g;
   auto r = g.interpret("0x80070005");
-  ASSERT_EQ(r.size(), 2u);
+  ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r[0].canonical, "hresult:80070005");
   EXPECT_EQ(r[0].family, "hresult");
   EXPECT_EQ(r[0].name, "E_ACCESSDENIED");
@@ -194,6 +199,8 @@ TEST(CodeGrammarTest, InterpretReadsOneCodeAsTyped) {
   EXPECT_EQ(*r[0].value, 0x80070005ll);
   EXPECT_EQ(r[1].canonical, "win32:5");
   EXPECT_EQ(r[1].name, "ERROR_ACCESS_DENIED");
+  EXPECT_EQ(r[2].canonical, "hex:80070005");
+  EXPECT_EQ(r[2].family, "literal");
   bool has_facility = false;
   for (const auto& [k, v] : r[0].parts) has_facility = has_facility || (k == "facility" && v == "7");
   EXPECT_TRUE(has_facility);
@@ -228,14 +235,16 @@ TEST(CodeGrammarTest, InterpretReadsOneCodeAsTyped) {
 
   // One plausible family but nothing that names the code: not certain.
   auto exit137 = g.interpret("exit code 137");
-  ASSERT_EQ(exit137.size(), 1u);
+  ASSERT_EQ(exit137.size(), 2u);
   EXPECT_EQ(exit137[0].canonical, "win32:137");
   EXPECT_FALSE(exit137[0].certain);
+  EXPECT_EQ(exit137[1].canonical, "num:137");
 
   // Canonical terms typed back read as themselves.
   for (const char* canonical : {"hresult:80070005", "win32:5", "ntstatus:c0000022", "bugcheck:7b", "ora:942",
                                 "tns:12154", "sqlstate:42p01", "http:503", "ebay:21919300", "kb:5005565",
-                                "code:abc-1234", "symbol:err_connection_refused", "exception:java.lang.outofmemoryerror"}) {
+                                "code:abc-1234", "symbol:err_connection_refused", "exception:java.lang.outofmemoryerror",
+                                "hex:7b", "num:208", "http:403.14", "event:1000"}) {
     auto back = g.interpret(canonical);
     ASSERT_EQ(back.size(), 1u) << canonical;
     EXPECT_EQ(back[0].canonical, canonical);
@@ -318,10 +327,10 @@ TEST(CodeGrammarTest, TeachingNamesVendorsAndNumbers) {
   EXPECT_EQ(occs[0].interpretations[0].canonical, "bugcheck:7b");
   EXPECT_EQ(render(g.find_codes("sync stops with SF-2001")), "shopflow:sf-2001");
   EXPECT_EQ(render(g.find_codes("sync stops with SYNC_TOKEN_EXPIRED")), "shopflow:sf-2001");
-  EXPECT_EQ(render(g.find_codes("ShopFlow error 2001")), "shopflow:2001");
+  EXPECT_EQ(render(g.find_codes("ShopFlow error 2001")), "shopflow:2001|num:2001");
   // A bare number equal to a taught code counts only when its vendor is in context.
-  EXPECT_EQ(render(g.find_codes("got 21919300 when revising", CodeContext{"eBay", ""})), "ebay:21919300");
-  EXPECT_EQ(render(g.find_codes("eBay said 21919300 when revising")), "ebay:21919300");
+  EXPECT_EQ(render(g.find_codes("got 21919300 when revising", CodeContext{"eBay", ""})), "ebay:21919300|num:21919300");
+  EXPECT_EQ(render(g.find_codes("eBay said 21919300 when revising")), "ebay:21919300|num:21919300");
   EXPECT_EQ(render(g.find_codes("order 21919300 was shipped")), "-");
   // What the catalogue says is what explain shows.
   auto ebay = g.find_codes("eBay error 21919300");
@@ -428,7 +437,7 @@ TEST(CodeGrammarTest, SmtpSymbolsAndBareSqlstates) {
   EXPECT_EQ(smtp_ctx[0].interpretations[0].canonical, "smtp:5.7.1");
   auto exchange = g.find_codes("5.7.1 rejected", CodeContext{"Microsoft", "Exchange"});
   ASSERT_EQ(exchange.size(), 1u);
-  EXPECT_EQ(g.interpret("550 5.7.1").size(), 2u);
+  EXPECT_EQ(g.interpret("550 5.7.1").size(), 3u);  // smtp:550, num:550, smtp:5.7.1
   EXPECT_EQ(g.interpret("smtp:550")[0].canonical, "smtp:550");
   EXPECT_EQ(g.interpret("smtp:5.7.1")[0].canonical, "smtp:5.7.1");
   EXPECT_EQ(g.interpret("iso8583:05")[0].canonical, "iso8583:05");
@@ -478,6 +487,81 @@ TEST(CodeGrammarTest, VendorNamesOfSeveralWords) {
   // One word of the name is not the vendor.
   EXPECT_TRUE(g.find_codes("the flow listing says 48213").empty());
   EXPECT_TRUE(g.find_codes("shop error 77").empty() || g.find_codes("shop error 77")[0].interpretations[0].canonical != "shopflow:77");
+}
+
+// Literal readings (codes.h): the digits' value beside the family readings, last, never certain, the same
+// term for every spelling of the same digits, whatever family reads them.
+TEST(CodeGrammarTest, LiteralReadingsShareTheDigits) {
+  CodeGrammar g = taught_grammar();
+  auto literal_of = [&](const std::string& text) -> std::string {
+    auto occs = g.find_codes(text);
+    if (occs.size() != 1) return "occurrences: " + std::to_string(occs.size());
+    const auto& readings = occs[0].interpretations;
+    const CodeInterpretation& last = readings.back();
+    EXPECT_GE(readings.size(), 2u) << text << ": a literal never stands alone";
+    EXPECT_EQ(last.family, "literal") << text;
+    EXPECT_FALSE(last.certain) << text;
+    EXPECT_DOUBLE_EQ(last.confidence, kLiteralConfidence) << text;
+    for (size_t k = 0; k + 1 < readings.size(); ++k) EXPECT_NE(readings[k].family, "literal") << text;
+    return last.canonical;
+  };
+  for (const char* spelling : {"0x0000007b", "0x7B", "0x7b", "7Bh", "STOP 0x0000007B", "bugcheck 7B", "0000007B",
+                               "BSOD 0x7B", "Windows error 0x7B"})
+    EXPECT_EQ(literal_of(spelling), "hex:7b") << spelling;
+  for (const char* spelling : {"0x80070005", "80070005", "-2147024891", "0x80070005L"})
+    EXPECT_EQ(literal_of(spelling), "hex:80070005") << spelling;
+  for (const char* spelling : {"Error 208", "Msg 208", "system error 208", "SQL Server error 208", "error code 208",
+                               "MSSQLSERVER_208"})
+    EXPECT_EQ(literal_of(spelling), "num:208") << spelling;
+  EXPECT_EQ(literal_of("Event ID 1000"), "num:1000");
+  EXPECT_EQ(literal_of("Device Manager error code 19"), "num:19");
+  // Names, KB numbers and codes that are not numbers have none.
+  for (const char* text : {"E_ACCESSDENIED", "KB5005565", "ORA-00942", "SQLSTATE 28000", "LNK2019 after error"})
+    for (const auto& o : g.find_codes(text))
+      for (const auto& r : o.interpretations) EXPECT_NE(r.family, "literal") << text;
+  EXPECT_EQ(g.interpret("hex:7b")[0].family, "literal");
+}
+
+// Short hex alone: every plausible reading by its value, none certain, the literal last; in a crash
+// context the bug check alone.
+TEST(CodeGrammarTest, ShortHexKeepsEveryPlausibleReading) {
+  CodeGrammar g = taught_grammar();
+  auto alone = g.find_codes("0x52E");
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(render(alone), "win32:1326|hex:52e");
+  EXPECT_FALSE(alone[0].interpretations[0].certain);
+  EXPECT_EQ(alone[0].interpretations[0].name, "ERROR_LOGON_FAILURE");
+  auto crash = g.find_codes("BSOD 0x0000009F");
+  ASSERT_EQ(crash.size(), 1u);
+  EXPECT_EQ(render(crash), "bugcheck:9f|hex:9f");
+  EXPECT_TRUE(crash[0].interpretations[0].certain);
+  // Masks and small flags are no codes alone.
+  for (const char* text : {"0xFF", "0x10", "0xFFFF", "flags 0x3F"}) EXPECT_EQ(render(g.find_codes(text)), "-") << text;
+}
+
+// Letters+digits codes whose letters a KB taught (CodeGrammar::add_code_shape): any case, joined, with a
+// space or a hyphen; untaught letters need capitals and a cue.
+TEST(CodeGrammarTest, TaughtCodeShapes) {
+  CodeGrammar g;
+  EXPECT_EQ(render(g.find_codes("LNK2019")), "-");
+  EXPECT_EQ(render(g.find_codes("lnk 2019")), "-");
+  EXPECT_EQ(render(g.find_codes("error LNK 2019")), "code:lnk2019");
+  EXPECT_EQ(render(g.find_codes("error lnk2019")), "code:lnk2019");
+  EXPECT_TRUE(g.add_code_shape("code:lnk2019"));
+  EXPECT_FALSE(g.add_code_shape("RTX"));
+  EXPECT_FALSE(g.add_code_shape("ABCDEFG1234"));
+  EXPECT_FALSE(g.add_code_shape("code:lnk-2019"));
+  for (const char* spelling : {"LNK2019", "lnk2019", "Lnk2019", "lnk 2019", "LNK 2019", "LNK-2019"}) {
+    auto occs = g.find_codes(std::string("unresolved external ") + spelling + " again");
+    ASSERT_EQ(occs.size(), 1u) << spelling;
+    EXPECT_EQ(occs[0].raw, spelling);
+    EXPECT_EQ(occs[0].interpretations[0].canonical, "code:lnk2019") << spelling;
+    EXPECT_TRUE(occs[0].interpretations[0].certain) << spelling;
+  }
+  EXPECT_EQ(render(g.find_codes("LNK-2019")), "code:lnk2019|code:lnk-2019");  // the generic reading stays
+  EXPECT_EQ(render(g.find_codes("lnk 20190")), "-") << "five digits were never taught";
+  EXPECT_EQ(render(g.find_codes("RTX3080 GPU")), "-");
+  EXPECT_EQ(render(g.find_codes("LNK1104")), "code:lnk1104") << "the letters with as many digits";
 }
 
 }  // namespace

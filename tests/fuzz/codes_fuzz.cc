@@ -1,6 +1,6 @@
 // libFuzzer target: find_codes, interpret and codes_to_json on arbitrary bytes must not crash,
 // hang or break their invariants (ordered, non-overlapping spans inside the text; raw equal to
-// the span; at least one reading; canonical terms without spaces or capitals).
+// the span; at least one reading, never a literal one first; canonical terms without spaces or capitals).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -17,6 +17,8 @@ const errkb::CodeGrammar& grammar() {
     t.add_catalogue_code({"eBay", "21919300", "", "Quantity invalid"});
     t.add_catalogue_code({"bugcheck", "0x7B", "INACCESSIBLE_BOOT_DEVICE", ""});
     t.add_catalogue_code({"Acme", "4711", "ACME_QUOTA_EXCEEDED", ""});
+    t.add_code_shape("LNK2019");  // taught letters: joined, spaced and hyphenated spellings
+    t.add_code_shape("code:c2065");
     (void)t.add_vendor_pattern("ParcelHub", "PH-[0-9]{3}");
     (void)t.add_vendor_pattern("Acme", "(?i)acm[0-9]+x?");
     return t;
@@ -49,6 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (char c : r.canonical) check(c != ' ' && !(c >= 'A' && c <= 'Z'));
       check(r.confidence >= 0.0 && r.confidence <= 1.0);
     }
+    // A literal reading comes last and never alone (codes.h).
+    for (size_t k = 0; k + 1 < o.interpretations.size(); ++k) check(o.interpretations[k].family != "literal");
+    check(o.interpretations.front().family != "literal");
     last_end = o.end;
   }
   (void)errkb::codes_to_json(occs, -1);
