@@ -1,9 +1,65 @@
 #include "store/catalogue_codes.h"
 
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
 #include "errkb/schema.h"
 #include "store/documents.h"
 
 namespace errkb::store {
+namespace {
+
+// Passages of one code term whose rank records are read to find it primary, and of one shape
+// (letters and digit count) in all: a shape that the first passages only mention is not what titles name.
+constexpr unsigned kPassagesPerTerm = 4;
+constexpr unsigned kPassagesPerShape = 32;
+
+// "lnk2019" -> "lnk#4": the letters and the number of digits; empty when not letters+digits.
+std::string shape_of(std::string_view code) {
+  size_t letters = 0;
+  while (letters < code.size() && code[letters] >= 'a' && code[letters] <= 'z') ++letters;
+  const size_t digits = code.size() - letters;
+  if (letters < 1 || letters > 6 || digits < 4 || digits > 6) return {};
+  for (char c : code.substr(letters))
+    if (c < '0' || c > '9') return {};
+  return std::string(code.substr(0, letters)) + "#" + std::to_string(digits);
+}
+
+// True when one of the first passages carrying `term` names `canonical` as a primary code.
+bool named_as_primary(const Xapian::Database& db, const std::string& term, std::string_view canonical,
+                      unsigned& budget) {
+  RankRecord record;
+  for (auto pl = db.postlist_begin(term); pl != db.postlist_end(term) && budget > 0; ++pl, --budget) {
+    const std::string text = db.get_document(*pl, Xapian::DOC_ASSUME_VALID).get_value(schema::kSlotRankRecord);
+    if (decode_rank_record(text, record) && record.has_primary_code(canonical)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+size_t teach_code_shapes(const Xapian::Database& db, CodeGrammar& grammar) {
+  const std::string prefix = std::string(schema::kCodePrefix) + "code:";
+  std::unordered_set<std::string> confirmed;
+  std::unordered_map<std::string, unsigned> budgets;  // passages a shape may still read
+  size_t taught = 0;
+  for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
+    const std::string& term = *it;
+    const std::string_view canonical = std::string_view(term).substr(schema::kCodePrefix.size());
+    const std::string shape = shape_of(canonical.substr(5));
+    if (shape.empty() || confirmed.count(shape)) continue;
+    unsigned& budget = budgets.try_emplace(shape, kPassagesPerShape).first->second;
+    unsigned term_budget = std::min(budget, kPassagesPerTerm);
+    const unsigned before = term_budget;
+    const bool primary = named_as_primary(db, term, canonical, term_budget);
+    budget -= before - term_budget;
+    if (!primary) continue;
+    confirmed.insert(shape);
+    if (grammar.add_code_shape(canonical)) ++taught;
+  }
+  return taught;
+}
 
 size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar,
                                 bool only_patterns) {
@@ -13,6 +69,7 @@ size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& p
     // A pattern that stopped compiling is reported by the indexer when its file is read; skip it here.
     (void)grammar.add_vendor_pattern(vendor, db.get_metadata(*it));
   }
+  teach_code_shapes(db, grammar);
   if (only_patterns) return 0;
   size_t taught = 0;
   const std::string kind_term = "XKcatalogue";
