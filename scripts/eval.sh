@@ -6,8 +6,8 @@
 #                                                          tests/eval/queries/*.tsv
 #   scripts/eval.sh --kb DIR [--kb DIR ...] --queries FILE [--queries FILE ...] [--out DIR]
 #                                                          any KB and query file (demo or devkb format)
-#   scripts/eval.sh --guard [--set-baseline]              ctest eval_guard: errkb on tests/eval/guard.txt,
-#                                                          fails when its overall MRR@10 < tests/eval/baseline.json - 0.02
+#   scripts/eval.sh --guard [--set-baseline]              ctest eval_guard: errkb on tests/eval/guard.txt, fails
+#                                                          when its overall MRR@10 < tests/eval/baseline.json - 0.02
 #   scripts/eval.sh --devkb-guard [--set-baseline] [--devkb DIR]
 #                                                          ctest eval_devkb_guard: errkb search on the devkb queries of
 #                                                          tests/eval/devkb_guard.txt, fails when its MRR@10 of a query
@@ -36,7 +36,7 @@ while (($#)); do
     --set-baseline) SET_BASELINE=1; shift ;;
     --keep-work) KEEP_WORK=(--keep-work); shift ;;
     --selftest) SELFTEST=1; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "eval: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -61,8 +61,8 @@ fi
 # packages). Rebuilt when the importer changes.
 system_catalogues() {
   local dir=$BUILD_DIR/eval-system-catalogues stamp
-  stamp=$(cat "$ROOT/scripts/import-system-catalogues.sh" $(find "$ROOT/scripts/catalogue_import" -type f 2>/dev/null | sort) |
-    md5sum | cut -c1-16)
+  stamp=$(cat "$ROOT/scripts/import-system-catalogues.sh" \
+    $(find "$ROOT/scripts/catalogue_import" -type f 2>/dev/null | sort) | md5sum | cut -c1-16)
   if [[ ! -d $dir/catalogues || $(cat "$dir.stamp" 2>/dev/null) != "$stamp" ]]; then
     rm -rf "$dir"
     bash "$ROOT/scripts/import-system-catalogues.sh" "$dir" >&2
@@ -80,8 +80,8 @@ case $GUARD in
   devkb)
     args+=(--kb "$DEVKB/kb" --queries "$DEVKB/queries.tsv" --guard "$ROOT/tests/eval/devkb_guard.txt" --errkb-only)
     BASELINE=$ROOT/tests/eval/devkb_baseline.json
-    args+=(--baseline-by-type --baseline-note \
-      "errkb /v1/search MRR@10 per query type on the devkb queries of tests/eval/devkb_guard.txt; scripts/eval.sh --devkb-guard --set-baseline rewrites it") ;;
+    note="errkb /v1/search MRR@10 per query type on the devkb queries of tests/eval/devkb_guard.txt;"
+    args+=(--baseline-by-type --baseline-note "$note scripts/eval.sh --devkb-guard --set-baseline rewrites it") ;;
   *)
     if ((${#KBS[@]} == 0)); then KBS=("$ROOT/data" "$(system_catalogues)"); fi
     for kb in "${KBS[@]}"; do args+=(--kb "$kb"); done

@@ -10,6 +10,7 @@ The peers are configured as ../shared/devkb/baselines configures them, and each 
 item: its doc id and "title + all text" as eval_kb.py reads it (whitespace collapsed).
 """
 import glob
+import importlib.util
 import json
 import os
 import shutil
@@ -17,7 +18,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -187,8 +187,8 @@ class XapianDefault:
         try:
             return self.qp.parse_query(query)
         except self.x.QueryParserError:  # e.g. a stray quote or bracket: parse it as plain words
-            flags = self.x.QueryParser.FLAG_DEFAULT & ~(self.x.QueryParser.FLAG_BOOLEAN | self.x.QueryParser.FLAG_PHRASE)
-            return self.qp.parse_query(query, flags)
+            qp = self.x.QueryParser
+            return self.qp.parse_query(query, qp.FLAG_DEFAULT & ~(qp.FLAG_BOOLEAN | qp.FLAG_PHRASE))
 
     def search(self, query):
         enq = self.x.Enquire(self.db)
@@ -254,9 +254,7 @@ class Lucene:
 def peers_missing():
     """What keeps the peers from running here: a list of reasons, empty when they can run."""
     reasons = []
-    try:
-        import xapian  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("xapian") is None:
         reasons.append("python3-xapian missing (apt-get install -y python3-xapian)")
     return reasons + [r for r in [lucene_missing()] if r]
 
