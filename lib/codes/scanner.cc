@@ -129,7 +129,7 @@ struct Candidate {
   int32_t vendor_id = -1;  // catalogue vendor that supports it
 };
 
-enum class Kind {
+enum class Kind : uint8_t {
   kFixed,          // readings decided by the spelling
   kRanked,         // several plausible readings: rank by context
   kCodeCue,        // "code 43": Device Manager when the context says so, else ranked
@@ -140,20 +140,28 @@ enum class Kind {
   kSmtpReplyBare,  // "550" alone: an SMTP reply only in a mail context (fixed holds the reading)
 };
 
+// Kept small (a long text holds up to kMaxCodeOccurrences of them): the fields are ordered to pack.
 struct Pending {
   size_t begin = 0;
   size_t end = 0;
-  Kind kind = Kind::kFixed;
   std::vector<Candidate> cands;           // readings still to be ranked
   std::vector<CodeInterpretation> fixed;  // kFixed: final readings, moved out as they are
+  size_t number_begin = 0;
+  uint64_t literal_value = 0;  // the literal appended to the readings (base 0: none)
+  uint32_t value = 0;     // short hex: the value, read once the context is known
+  uint32_t digits = 0;    // catalogue-only: length of the number
+  Kind kind = Kind::kFixed;
+  uint8_t literal_base = 0;
   bool cued = false;      // short hex: a cue, zero padding or a stop line made it a code
   bool padded = false;    // short hex: written with eight digits (0x0000007B), as stop codes are
-  uint32_t value = 0;     // short hex: the value, read once the context is known
-  Literal literal;        // appended to the readings, if any
   bool generic = false;   // readings guessed from the number alone: vendors named in the text join
-  size_t number_begin = 0;
-  size_t digits = 0;      // catalogue-only: length of the number
   bool weak_code = false; // "код ошибки 10": the Device Manager reading needs hardware words
+
+  void set_literal(Literal l) {
+    literal_base = l.base;
+    literal_value = l.value;
+  }
+  Literal literal() const { return {literal_base, literal_value}; }
 };
 
 class Scanner {
@@ -408,7 +416,7 @@ class Scanner {
     p.begin = i;
     p.end = j;
     p.kind = kind;
-    p.literal = literal;
+    p.set_literal(literal);
     p.fixed.push_back(std::move(reading));
     pending_.push_back(std::move(p));
     ++deferred_;
@@ -1039,7 +1047,7 @@ class Scanner {
     p.cands = generic_candidates(value, digits, devmgr_cue);
     p.generic = true;
     p.number_begin = i;
-    p.literal = literal;
+    p.set_literal(literal);
     pending_.push_back(std::move(p));
     last_.valid = false;
     return true;
@@ -1221,7 +1229,7 @@ class Scanner {
     p.begin = i;
     p.end = j;
     p.kind = Kind::kRanked;
-    p.literal = hex_literal(v);
+    p.set_literal(hex_literal(v));
     for (auto& r : readings) p.cands.push_back({std::move(r), 0.5, kCtxWindows, -1});
     p.cands.push_back({bugcheck_reading(v), 0.4, kCtxCrash, -1});
     pending_.push_back(std::move(p));
@@ -1249,7 +1257,7 @@ class Scanner {
     p.cued = cued || padded || params;
     p.padded = padded;
     p.value = v;
-    p.literal = hex_literal(v);
+    p.set_literal(hex_literal(v));
     if (!p.cued) {
       // "0x7B" alone: a code if its value names something or a crash is in the text; decided at the
       // end, kept small and capped.
@@ -1458,8 +1466,8 @@ class Scanner {
     p.begin = i;
     p.end = j;
     p.kind = Kind::kCatalogueOnly;
-    p.digits = j - i;
-    p.literal = number_literal(*parse_decimal(tok(i, j)));
+    p.digits = static_cast<uint32_t>(j - i);
+    p.set_literal(number_literal(*parse_decimal(tok(i, j))));
     pending_.push_back(std::move(p));
     ++deferred_;
   }
@@ -1471,7 +1479,7 @@ class Scanner {
     p.end = e;
     p.kind = Kind::kFixed;
     p.fixed = std::move(readings);
-    p.literal = literal;
+    p.set_literal(literal);
     pending_.push_back(std::move(p));
   }
 
@@ -1488,6 +1496,7 @@ class Scanner {
                                               : number_literal_reading(static_cast<int64_t>(literal.value));
     for (const auto& have : readings)
       if (have.canonical == r.canonical) return;
+    readings.reserve(readings.size() + 1);  // exactly: a long text holds many occurrences
     readings.push_back(std::move(r));
   }
 
@@ -1597,7 +1606,7 @@ class Scanner {
       }
       if (readings.empty()) continue;
       for (auto& r : readings) explain(r);
-      add_literal(readings, p.literal);
+      add_literal(readings, p.literal());
       CodeOccurrence o;
       o.begin = p.begin;
       o.end = p.end;
@@ -1624,14 +1633,16 @@ class Scanner {
     CodeInterpretation bug = bugcheck_reading(v);
     const bool bug_known = named_or_explained(bug);
     if ((all_bits & kCtxCrash) && (bug_known || v <= kHighestPlainBugcheck)) return {std::move(bug)};
+    // Eight digits are how stop codes are printed (0x0000007B): then a bug check leads a Win32 code of
+    // the same standing.
     bool named = bug_known;
     if (bug_known || (p.padded && v <= kHighestPlainBugcheck))
-      p.cands.push_back({std::move(bug), bug_known ? 0.3 : 0.1, kCtxCrash, -1});
+      p.cands.push_back({std::move(bug), (bug_known ? 0.3 : 0.15) + (p.padded ? 0.25 : 0), kCtxCrash, -1});
     if (v <= kHighestWin32) {
       CodeInterpretation win32 = win32_reading(v);
       const bool known = named_or_explained(win32);
       named = named || known;
-      p.cands.push_back({std::move(win32), known || p.cued ? 0.5 : 0.35, kCtxWindows, -1});
+      p.cands.push_back({std::move(win32), known ? 0.5 : 0.35, kCtxWindows, -1});
     }
     if (p.cued) return rank(std::move(p.cands));
     const bool mask = ((v + 1) & v) == 0;  // 0xFF, 0xFFFF
