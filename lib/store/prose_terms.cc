@@ -1,5 +1,7 @@
 #include "store/prose_terms.h"
 
+#include <set>
+
 #include "errkb/schema.h"
 #include "store/stopwords.h"
 
@@ -9,6 +11,11 @@ namespace {
 // Bounds the per-thread stem cache: prose vocabularies are Zipfian, so even a cleared cache is warm
 // again after a few thousand passages.
 constexpr size_t kMaxCachedStems = 1 << 20;
+
+// An identifier's part weighs half an occurrence of a word, so that a passage which merely names a long
+// constant is not flooded with its words (on the MSVC docs, half beat a whole and a quarter for names,
+// their words and symptoms). The wdf is counted in halves to keep schema::scaled_wdf's rounding.
+constexpr unsigned kPartsPerWord = 2;
 }  // namespace
 
 ProseTerms::Language& ProseTerms::language_for(const std::string& language) {
@@ -21,26 +28,38 @@ ProseTerms::Language& ProseTerms::language_for(const std::string& language) {
   return lang;
 }
 
+const std::string* ProseTerms::z_stem_of(Language& lang, std::string_view word) {
+  word_.assign(word);
+  auto it = lang.z_stems.find(word_);
+  if (it == lang.z_stems.end()) {
+    // No stemmer for the language: the word itself, so that its text can still be found.
+    std::string stem = lang.stemmer ? (*lang.stemmer)(word_) : word_;
+    it = lang.z_stems.emplace(word_, stem.empty() ? std::string() : "Z" + stem).first;
+    ++cached_stems_;
+  }
+  return it->second.empty() ? nullptr : &it->second;  // TermGenerator drops a word whose stem is empty
+}
+
+void ProseTerms::count(const std::string* z_stem, unsigned StemCount::*occurrences) {
+  auto [slot, fresh] = counting_.try_emplace(z_stem, result_.size());  // stem -> its row in result_
+  if (fresh) result_.push_back({z_stem});
+  ++(result_[slot->second].*occurrences);
+}
+
 const StemCounts& ProseTerms::analyse(std::string_view text, const std::string& language,
                                       std::unordered_map<std::string, unsigned>* spelling) {
   Language& lang = language_for(language);
   counting_.clear();
   result_.clear();
-  for_each_word(text, [&](std::string_view word) {
-    if (lang.stop_words.count(word)) return;
-    if (spelling) ++(*spelling)[std::string(word)];
-    word_.assign(word);
-    auto it = lang.z_stems.find(word_);
-    if (it == lang.z_stems.end()) {
-      // No stemmer for the language: the word itself, so that its text can still be found.
-      std::string stem = lang.stemmer ? (*lang.stemmer)(word_) : word_;
-      it = lang.z_stems.emplace(word_, stem.empty() ? std::string() : "Z" + stem).first;
-      ++cached_stems_;
+  for_each_word(text, [&](std::string_view word, std::string_view written) {
+    if (!lang.stop_words.count(word)) {
+      if (spelling) ++(*spelling)[std::string(word)];
+      if (const std::string* z_stem = z_stem_of(lang, word)) count(z_stem, &StemCount::words);
     }
-    if (it->second.empty()) return;  // TermGenerator drops a word whose stem is empty
-    auto [slot, fresh] = counting_.try_emplace(&it->second, result_.size());  // stem -> its row in result_
-    if (fresh) result_.emplace_back(&it->second, 0);
-    ++result_[slot->second].second;
+    for_each_identifier_part(written, [&](std::string_view part) {
+      if (lang.stop_words.count(part)) return;
+      if (const std::string* z_stem = z_stem_of(lang, part)) count(z_stem, &StemCount::parts);
+    });
   });
   return result_;
 }
@@ -55,21 +74,53 @@ bool ProseTerms::trim_cache() {
 void ProseTerms::add_to(Xapian::Document& doc, const StemCounts& stems, unsigned weight, std::string_view prefix,
                         double wdf_scale) {
   std::string prefixed;
-  for (const auto& [z_stem, count] : stems) {
-    if (weight) doc.add_term(*z_stem, schema::scaled_wdf(count * weight, wdf_scale));
+  const double scale_per_part = wdf_scale / kPartsPerWord;
+  for (const auto& [z_stem, words, parts] : stems) {
+    const unsigned in_parts = kPartsPerWord * words + parts;
+    if (weight) doc.add_term(*z_stem, schema::scaled_wdf(in_parts * weight, scale_per_part));
     if (!prefix.empty()) {
       prefixed.assign("Z");
       prefixed.append(prefix);
       prefixed.append(*z_stem, 1, std::string::npos);
-      doc.add_term(prefixed, schema::scaled_wdf(count, wdf_scale));
+      doc.add_term(prefixed, schema::scaled_wdf(in_parts, scale_per_part));
     }
   }
 }
 
 unsigned ProseTerms::raw_length(const StemCounts& stems, unsigned weight, std::string_view prefix) {
   unsigned length = 0;
-  for (const auto& [z_stem, count] : stems) length += count * (weight + (prefix.empty() ? 0 : 1));
+  for (const auto& stem : stems) length += (stem.words + stem.parts) * (weight + (prefix.empty() ? 0 : 1));
   return length;
+}
+
+Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_view prose, const std::string& language) {
+  const Xapian::Stopper* stopper = stopper_for(language);
+  const Xapian::Stem& stem = stemmer_for(language);
+  std::vector<Xapian::Query> words;  // the top-level OR's subqueries
+  std::set<std::string> known;       // their terms
+  if (parsed.get_type() == Xapian::Query::OP_OR) {
+    for (size_t i = 0; i < parsed.get_num_subqueries(); ++i) words.push_back(parsed.get_subquery(i));
+  } else if (!parsed.empty()) {
+    words.push_back(parsed);
+  }
+  for (auto t = parsed.get_unique_terms_begin(); t != parsed.get_unique_terms_end(); ++t) known.insert(*t);
+  const size_t parsed_words = words.size();
+  auto add = [&](std::string_view word) {
+    const std::string lower(word);
+    if (stopper && (*stopper)(lower)) return;
+    const std::string s = stem(lower);
+    if (!s.empty() && known.insert("Z" + s).second) words.emplace_back("Z" + s);
+  };
+  ProseTerms::for_each_word(prose, [&](std::string_view word, std::string_view written) {
+    bool identifier = false;
+    ProseTerms::for_each_identifier_part(written, [&](std::string_view part) {
+      if (!identifier) add(word);  // the exact term first
+      identifier = true;
+      add(part);
+    });
+  });
+  if (words.size() == parsed_words) return parsed;
+  return words.size() == 1 ? words.front() : Xapian::Query(Xapian::Query::OP_OR, words.begin(), words.end());
 }
 
 }  // namespace errkb::store

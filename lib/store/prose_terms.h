@@ -4,6 +4,11 @@
 // repeats words), and a field shared by every passage of an item (title, symptoms) is analysed once.
 // The query side keeps using Xapian::QueryParser, so the terms must be exactly TermGenerator's:
 // tests/store/prose_terms_test.cc checks that on the demo KB and on edge cases.
+//
+// One addition to TermGenerator: an identifier ("_CRT_SECURE_NO_WARNINGS", "InvalidOperationException")
+// is indexed as its exact term and also as its words ("crt", "secure", ...), as BM25 engines that split
+// at underscores and case changes find it by those words. with_identifier_terms() gives a parsed query
+// the same two readings.
 #pragma once
 
 #include <xapian.h>
@@ -23,21 +28,35 @@ inline bool is_prose_word(const std::string& term) {
   return term.size() >= 2 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z');
 }
 
-// Distinct "Z"-stems of one text with their occurrence counts.
-using StemCounts = std::vector<std::pair<const std::string*, unsigned>>;
+// A distinct "Z"-stem of one text and how often it occurs there.
+struct StemCount {
+  const std::string* z_stem;
+  unsigned words = 0;  // as a word of its own
+  unsigned parts = 0;  // as a part of an identifier ("crt" of "_CRT_SECURE_NO_WARNINGS")
+};
+using StemCounts = std::vector<StemCount>;
 
 class ProseTerms {
  public:
   // The words of `text` as TermGenerator splits them (Unicode word characters, acronyms such as
-  // "U.S.A.", infixes such as "AT&T", "don't", "3.14", suffixes such as "C++"), lower-cased; words
-  // longer than 64 bytes are dropped as TermGenerator drops them.
+  // "U.S.A.", infixes such as "AT&T", "don't", "3.14", suffixes such as "C++"): fn(word, written) with
+  // the word lower-cased and as written in `text`; words longer than 64 bytes are dropped as
+  // TermGenerator drops them.
   template <typename Fn>
   static void for_each_word(std::string_view text, Fn&& fn);
 
+  // The words of an identifier, lower-cased: `written` (a word as for_each_word found it) split at
+  // underscores and at case changes ("getHTTPResponse": get, http, response), digits kept with their
+  // letters ("WIN32_LEAN_AND_MEAN": win32, lean, and, mean). Nothing when `written` is not such an
+  // identifier (one part, or characters other than letters, digits and underscores).
+  template <typename Fn>
+  static void for_each_identifier_part(std::string_view written, Fn&& fn);
+
   // Analyses `text` in `language`: stop words dropped, the rest stemmed. Each distinct stem comes once
-  // with its count, as "Z" + stem (a language Xapian cannot stem keeps the lower-cased word, where
-  // TermGenerator would index nothing). When `spelling` is given, every kept word is counted there
-  // (what FLAG_SPELLING would add). The result is overwritten by the next call.
+  // with its counts, as "Z" + stem (a language Xapian cannot stem keeps the lower-cased word, where
+  // TermGenerator would index nothing); an identifier counts as its word and as its parts. When
+  // `spelling` is given, every kept word (not a part) is counted there (what FLAG_SPELLING would add).
+  // The result is overwritten by the next call.
   const StemCounts& analyse(std::string_view text, const std::string& language,
                             std::unordered_map<std::string, unsigned>* spelling);
 
@@ -46,11 +65,15 @@ class ProseTerms {
   bool trim_cache();
 
   // Adds analysed stems to `doc`: "Z"+stem with wdf count*weight, and, when `prefix` is not empty, the
-  // prefixed copy "Z"+prefix+stem with wdf count (TermGenerator's index_text(text, 1, prefix)).
-  // Every wdf is multiplied by `wdf_scale` (schema::scaled_wdf: the passage's length normalisation).
+  // prefixed copy "Z"+prefix+stem with wdf count (TermGenerator's index_text(text, 1, prefix)); an
+  // identifier's part counts half. Every wdf is multiplied by `wdf_scale` (schema::scaled_wdf: the
+  // passage's length normalisation).
   static void add_to(Xapian::Document& doc, const StemCounts& stems, unsigned weight, std::string_view prefix,
                      double wdf_scale = 1.0);
-  // The wdf add_to would add with scale 1 (the passage's share of its raw length).
+  // The passage's share of its raw length: the wdf add_to would add with scale 1, each part counted as a
+  // word. "_CRT_SECURE_NO_WARNINGS" is four words of text to a reader (and to BM25 engines that split
+  // it), so a passage dense with identifiers, such as a code sample, is not made shorter than the same
+  // words written out (on the MSVC docs, counting the parts beat leaving them out).
   static unsigned raw_length(const StemCounts& stems, unsigned weight, std::string_view prefix);
 
  private:
@@ -60,6 +83,9 @@ class ProseTerms {
     std::unordered_map<std::string, std::string> z_stems;  // word -> "Z"+stem
   };
   Language& language_for(const std::string& language);
+  // The "Z"+stem of a lower-case word, nullptr for a stop word or an empty stem.
+  const std::string* z_stem_of(Language& lang, std::string_view word);
+  void count(const std::string* z_stem, unsigned StemCount::*occurrences);
 
   std::unordered_map<std::string, Language> languages_;
   size_t cached_stems_ = 0;  // entries in all languages' z_stems
@@ -67,6 +93,13 @@ class ProseTerms {
   StemCounts result_;
   std::string word_;
 };
+
+// `parsed` (QueryParser's prose query, a top-level OR of words) with the terms it lacks for the
+// identifiers written in `prose`, so that a query meets both readings the index has: the exact term of
+// "_CRT_SECURE_NO_WARNINGS" (the engine's parser input has its underscores blanked) and the parts of
+// "InvalidOperationException" (QueryParser keeps it one word). Each added term is one more top-level
+// word of the OR.
+Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_view prose, const std::string& language);
 
 // ---- implementation of for_each_word: Xapian 1.4's TermGenerator word splitting (without CJK n-grams) --
 
@@ -116,6 +149,7 @@ class CharCursor {
  public:
   CharCursor(const char* p, const char* end) : p_(p), end_(end) { load(); }
   bool at_end() const { return p_ == end_; }
+  const char* position() const { return p_; }
   unsigned operator*() const { return ch_; }
   CharCursor& operator++() {
     p_ = next_;
@@ -159,6 +193,7 @@ void ProseTerms::for_each_word(std::string_view text, Fn&& fn) {
       ++itor;
     }
     term.clear();
+    const char* written = itor.position();
     if (is_ascii_upper(*itor)) {  // initials separated by '.', as in "U.S.A."
       CharCursor p = itor;
       do {
@@ -204,8 +239,55 @@ void ProseTerms::for_each_word(std::string_view text, Fn&& fn) {
       if (is_wordchar(*itor)) term.resize(len);  // not "fish+" in "fish+chips"
     }
   end_of_word:
-    if (term.size() <= kMaxWordBytes) fn(std::string_view(term));
+    if (term.size() <= kMaxWordBytes)
+      fn(std::string_view(term), std::string_view(written, static_cast<size_t>(itor.position() - written)));
   }
+}
+
+namespace prose_detail {
+inline bool is_ascii_lower(char c) { return c >= 'a' && c <= 'z'; }
+inline bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_identifier_char(char c) {  // bytes of non-ASCII characters count as letters without case
+  return is_ascii_lower(c) || is_ascii_upper(c) || is_ascii_digit(c) || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+// Whether a part starts at `i` (an upper-case letter) of `written`: after a lower-case letter
+// ("getHTTP"), or as the capital of a word after capitals or digits ("HTTPServer", "Win32Exception";
+// not the "E" of "0x8007000E").
+inline bool starts_camel_part(std::string_view written, size_t i) {
+  const char before = written[i - 1];
+  if (is_ascii_lower(before)) return true;
+  const bool word_follows = i + 1 < written.size() && is_ascii_lower(written[i + 1]);
+  return word_follows && (is_ascii_upper(before) || is_ascii_digit(before));
+}
+}  // namespace prose_detail
+
+template <typename Fn>
+void ProseTerms::for_each_identifier_part(std::string_view written, Fn&& fn) {
+  using namespace prose_detail;
+  // Most words have neither an underscore nor a capital after their first letter: answered in one pass.
+  bool maybe = false;
+  for (size_t i = 0; i < written.size(); ++i) {
+    if (!is_identifier_char(written[i])) return;
+    maybe = maybe || written[i] == '_' || (i > 0 && is_ascii_upper(written[i]));
+  }
+  if (!maybe) return;
+  // Each part lower-cased as TermGenerator would lower-case it as a word of its own.
+  auto part = [&](size_t begin, size_t end) {
+    if (end > begin)
+      for_each_word(written.substr(begin, end - begin), [&](std::string_view word, std::string_view) { fn(word); });
+  };
+  size_t start = 0;
+  for (size_t i = 0; i < written.size(); ++i) {
+    if (written[i] == '_') {
+      part(start, i);
+      start = i + 1;
+    } else if (i > start && is_ascii_upper(written[i]) && starts_camel_part(written, i)) {
+      part(start, i);
+      start = i;
+    }
+  }
+  if (start > 0) part(start, written.size());  // else not split at all ("HTTP", "Error")
 }
 
 }  // namespace errkb::store

@@ -1,5 +1,6 @@
 // ProseTerms must make exactly the terms (and spelling words) Xapian's TermGenerator makes with
-// STEM_ALL_Z and STOP_ALL: the query side parses with Xapian::QueryParser and has to meet them.
+// STEM_ALL_Z and STOP_ALL, plus the words of identifiers: the query side parses with
+// Xapian::QueryParser and has to meet them. (Identifiers: identifier_terms_test.cc.)
 #include "store/prose_terms.h"
 
 #include <gtest/gtest.h>
@@ -24,7 +25,20 @@ TermWdf terms_of(const Xapian::Document& doc) {
   return out;
 }
 
-// What TermGenerator makes of `text`: prose copy with `weight`, prefixed copy with wdf 1.
+// The parts of the identifiers in `text`, a word each.
+std::string identifier_parts(const std::string& text) {
+  std::string parts;
+  ProseTerms::for_each_word(text, [&](std::string_view, std::string_view written) {
+    ProseTerms::for_each_identifier_part(written, [&](std::string_view part) {
+      parts += ' ';
+      parts += part;
+    });
+  });
+  return parts;
+}
+
+// What TermGenerator makes of `text` and of its identifiers' parts, at wdf scale 2 (where a word counts
+// 2 and a part 1, see our_terms): prose copy with `weight`, prefixed copy with wdf 1.
 TermWdf reference_terms(const std::string& text, const std::string& language, unsigned weight,
                         const std::string& prefix) {
   Xapian::TermGenerator generator;
@@ -34,19 +48,22 @@ TermWdf reference_terms(const std::string& text, const std::string& language, un
   generator.set_stopper_strategy(Xapian::TermGenerator::STOP_ALL);
   Xapian::Document doc;
   generator.set_document(doc);
-  generator.index_text_without_positions(text, weight);
-  if (!prefix.empty()) generator.index_text_without_positions(text, 1, prefix);
+  generator.index_text_without_positions(text, 2 * weight);
+  if (!prefix.empty()) generator.index_text_without_positions(text, 2, prefix);
+  const std::string parts = identifier_parts(text);
+  generator.index_text_without_positions(parts, weight);
+  if (!prefix.empty()) generator.index_text_without_positions(parts, 1, prefix);
   return terms_of(doc);
 }
 
 TermWdf our_terms(ProseTerms& prose, const std::string& text, const std::string& language, unsigned weight,
                   const std::string& prefix) {
   Xapian::Document doc;
-  ProseTerms::add_to(doc, prose.analyse(text, language, nullptr), weight, prefix);
+  ProseTerms::add_to(doc, prose.analyse(text, language, nullptr), weight, prefix, 2.0);  // a part weighs half
   return terms_of(doc);
 }
 
-TEST(ProseTerms, SameTermsAsTermGeneratorOnEdgeCases) {
+TEST(ProseTerms, SameTermsAsTermGeneratorPlusIdentifierPartsOnEdgeCases) {
   const std::vector<std::string> texts = {
       "Payment failed: AT&T customers see \"card declined\" (don't retry more than 3 times).",
       "The U.S.A. and U.K. stores; M&S; P.T.O. then I.B.M.s later",
@@ -57,6 +74,8 @@ TEST(ProseTerms, SameTermsAsTermGeneratorOnEdgeCases) {
       "Plata a eșuat: eroarea apare când coșul are peste 100 de produse; soluția e să ștergeți cache-ul.",
       "Il pagamento è fallito perché la carta è scaduta; l'errore compare all'avvio.",
       "snake_case_names and CamelCaseNames and __dunder__ and x_1",
+      "_CRT_SECURE_NO_WARNINGS, WIN32_LEAN_AND_MEAN, getHTTPResponse, std::bad_alloc, "
+      "System.IO.FileNotFoundException, 0x8007000E, C++Builder, ÉcoleNormale_supérieure, Ошибка_Доступа",
       std::string(70, 'a') + " short " + std::string(64, 'b') + " " + std::string(65, 'c'),
       "",
       "   ...   ",
@@ -75,7 +94,7 @@ TEST(ProseTerms, SameTermsAsTermGeneratorOnEdgeCases) {
 }
 
 // Every text field of every passage of the demo KB, in its own language.
-TEST(ProseTerms, SameTermsAsTermGeneratorOnTheDemoKb) {
+TEST(ProseTerms, SameTermsAsTermGeneratorPlusIdentifierPartsOnTheDemoKb) {
   auto files = list_kb_files(testing::source_path("data"));
   ASSERT_TRUE(files.ok()) << files.status().message();
   ProseTerms prose;
