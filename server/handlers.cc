@@ -250,7 +250,9 @@ DiagnosisRecord diagnosis_record(const DiagnoseRequest& request, const Diagnosis
   }
   record.symptom_terms = diagnosis.symptom_terms;
   for (const auto& cause : diagnosis.causes) record.cause_ids.push_back(cause.id);
-  record.top_confidence = diagnosis.causes.empty() ? 0 : diagnosis.causes.front().confidence;
+  // A catalogue's meaning is no known cause: the gaps report lists the query ("no known causes").
+  const bool known_cause = !diagnosis.causes.empty() && !diagnosis.causes.front().catalogue_only;
+  record.top_confidence = known_cause ? diagnosis.causes.front().confidence : 0;
   std::string query = request.code;
   if (!request.text.empty()) query += (query.empty() ? "" : " ") + request.text.substr(0, 512);
   for (const auto& symptom : request.symptoms) query += (query.empty() ? "" : "; ") + symptom;

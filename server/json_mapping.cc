@@ -259,6 +259,7 @@ void write(JsonWriter& w, const Evidence& e) {
 
 void write(JsonWriter& w, const Cause& c) {
   w.begin_object();
+  w.key("catalogue_only"), w.boolean(c.catalogue_only);
   w.key("cause"), w.string(c.cause);
   w.key("checks"), w.strings(c.checks);
   w.key("confidence"), w.number(c.confidence);

@@ -104,7 +104,7 @@ struct Evidence {
 
 // One term of the ranking formula, as shown to agents.
 struct WhyPart {
-  std::string factor;   // "exact_code", "symptoms", "authority", "votes", "feedback", "freshness", "language"
+  std::string factor;   // "exact_code", "symptoms", "authority", "focus", "votes", "feedback", "freshness", "language"
   double value = 0;     // its contribution to the score
   std::string detail;   // plain words: "matches code hresult:80070005", "symptoms matched: slow, timeout"
 };
@@ -116,6 +116,9 @@ struct Cause {
   std::vector<std::string> checks;
   std::vector<std::string> resolutions;
   std::string prevention;
+  // A vendor catalogue's own meaning of the code (its message, description, severity, resolution), with
+  // no known cause behind it in the KB yet: the code is understood, why it happened is not.
+  bool catalogue_only = false;
   double confidence = 0;                 // 0..1; the returned causes sum to at most 1
   double score = 0;
   std::vector<Evidence> evidence;        // all passages merged into this cause, best first

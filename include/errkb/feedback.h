@@ -23,7 +23,8 @@ struct DiagnosisRecord {
   std::vector<std::string> symptom_terms;  // normalised (lower-cased, stemmed) prose terms
   std::vector<std::string> cause_ids;      // causes returned, best first
   std::string query_text;                  // the request's text, for the gaps report
-  double top_confidence = 0;               // confidence of the first cause (0 when none)
+  double top_confidence = 0;               // confidence of the first cause (0 when none, or when it is only a
+                                           // catalogue's meaning of the code: Cause::catalogue_only)
 };
 
 struct FeedbackEntry {
@@ -44,7 +45,7 @@ struct Gap {
   std::string query;
   int64_t count = 0;
   double best_confidence = 0;
-  std::string reason;  // "no answer" | "weak answer" | "often not relevant"
+  std::string reason;  // "no answer" | "no known causes" | "weak answer" | "often not relevant"
   std::string cause_id;  // for "often not relevant"
 };
 

@@ -18,7 +18,9 @@
 //   XV:<vendor>, XP:<product> lower-cased vendor / product (boolean filters "vendor:", "product:")
 //   L<lang>                   ISO 639-1 language (boolean filter "lang:")
 //   XS:<severity>, K<tag>     catalogue severity, tags (boolean filters)
-//   XC:<canonical>            exact error code, certain reading (codes.h canonical; never stemmed)
+//   XC:<canonical>            exact error code, certain reading (codes.h canonical; never stemmed); wdf as
+//                             one word, plus kAboutCodeWdf when the passage is about the code (names it in
+//                             its title, heading or declared codes)
 //   XCW:<canonical>           one reading of an ambiguous code (weaker)
 //   XCF:<family>              code family ("hresult", "ebay", ...)
 //   ZS<stem> / ZXSYM<stem>    title / symptoms words, prefixed copies for "title:" / "symptoms:" search
@@ -36,7 +38,7 @@
 // Value slots (from 10 up, Omega's low numbers left alone; two only, as every slot costs indexing time):
 //   10 item signature (hex): the update protocol skips unchanged items by it
 //   20 rank record: what ranking and facets need in one read, '\t'-separated: passage id, authority,
-//      votes, date YYYYMMDD, language, kind, vendor, product, severity, offset of the passage's record
+//      focus (rank::focus_prior), votes, date YYYYMMDD, language, kind, vendor, product, severity, offset of the passage's record
 //      in passages.dat, then the primary codes (canonical codes the passage is about)
 //   Ranking reads slot 20 and the matched terms only; a passage is decoded just when it is shown.
 // Metadata keys:
@@ -54,7 +56,7 @@
 
 namespace errkb::schema {
 
-inline constexpr int kSchemaVersion = 4;  // 3: length-normalised wdf; 4: passages.dat
+inline constexpr int kSchemaVersion = 5;  // 3: length-normalised wdf; 4: passages.dat; 5: focus
 inline constexpr std::string_view kFeatures = "passages,codes,synonyms,spelling";
 
 inline constexpr std::string_view kStubName = "current";
@@ -75,6 +77,10 @@ inline constexpr double kMinNormLength = 0.5;
 inline constexpr double kLengthPivot = 45;  // mean raw length of the evaluation KB (tuned on it)
 inline constexpr double kWdfScale = 32;    // fixed-point resolution of the stored wdf
 inline constexpr double kBm25K1OfScaledWdf = kBm25K1 * kWdfScale;  // the k1 matching uses (b = 0)
+
+// Added to the wdf of a code the passage is about: above any mention's however short its passage, so a long
+// page about the code ranks above the many short ones that mention it.
+inline constexpr unsigned kAboutCodeWdf = static_cast<unsigned>(8 * kWdfScale);
 
 inline constexpr double wdf_scale(double raw_length) {
   double norm = raw_length / kLengthPivot;

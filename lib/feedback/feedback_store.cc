@@ -333,7 +333,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
       gap.query = queries.text(0);
       gap.count = queries.integer(1);
       gap.best_confidence = queries.real(2);
-      gap.reason = gap.best_confidence > 0 ? "weak answer" : "no answer";
+      const bool answered = queries.integer(3) > 0;  // causes, but none known: a catalogue's meaning only
+      gap.reason = gap.best_confidence > 0 ? "weak answer" : answered ? "no known causes" : "no answer";
       out.push_back(std::move(gap));
     }
     if (rc != SQLITE_DONE) return Status::IOError("reading gaps: " + queries.error());

@@ -60,19 +60,17 @@ void CatalogueCollector::add(CatalogueEntry e, int line, std::string_view where)
   p.doc_id = p.id;
   p.kind = SourceKind::kCatalogue;
   p.title = message.empty() ? head : head + ": " + message;
-  p.cause = causes.empty() ? trim(e.description) : join_nonempty(causes, "\n");
-  std::vector<std::string> body_parts;
-  if (!causes.empty()) body_parts.push_back(trim(e.description));  // not lost when causes are listed
-  body_parts.push_back(trim(e.extra));
-  p.body = join_nonempty(body_parts, "\n");
+  // Listed causes are causes. A description says what the code means, not why it happened: it is the
+  // body, and an entry with no causes is presented as the code's meaning (Cause::catalogue_only).
+  p.cause = join_nonempty(causes, "\n");
+  p.body = join_nonempty({trim(e.description), trim(e.extra)}, "\n");
   p.resolutions = split_trimmed(e.resolution, "\n");
   p.vendor = e.vendor;
   p.product = trim(e.product);
   p.language = normalize_language(e.language);
-  if (p.language.empty()) p.language = detect_language(p.title + "\n" + p.cause + "\n" + e.resolution);
-  if (p.language.empty() && undetected_text_.size() < 64 * 1024) {
-    undetected_text_ += message + "\n" + p.cause + "\n" + e.resolution + "\n";
-  }
+  const std::string language_sample = p.title + "\n" + p.cause + "\n" + trim(e.description) + "\n" + e.resolution;
+  if (p.language.empty()) p.language = detect_language(language_sample);
+  if (p.language.empty() && undetected_text_.size() < 64 * 1024) undetected_text_ += language_sample + "\n";
   const bool needs_language = p.language.empty();
   p.codes = {e.code};
   p.code_name = name;

@@ -321,6 +321,29 @@ std::vector<Section> group_sections(const std::vector<Block>& blocks) {
   return sections;
 }
 
+// The lead: the text before the first sub-heading (under no heading or the page's one top heading). In a
+// page with no Symptoms section it says what the page is about: the error's message, what goes wrong. It
+// is taken as the symptoms when short (a long one is an article's whole text, not a summary).
+constexpr size_t kMaxLeadBytes = 600;
+
+std::vector<size_t> lead_sections(const std::vector<Section>& sections) {
+  for (const auto& s : sections)
+    if (s.info.type == SectionType::kSymptoms) return {};
+  std::vector<size_t> lead;
+  if (!sections[0].blocks.empty()) lead.push_back(0);
+  if (sections.size() > 1 && sections[1].level == 1 && sections[1].info.type == SectionType::kOther) lead.push_back(1);
+  size_t bytes = 0;
+  for (size_t si : lead) bytes += blocks_text(sections[si].blocks).size();
+  if (bytes == 0 || bytes > kMaxLeadBytes) return {};
+  return lead;
+}
+
+std::string lead_text(const std::vector<Section>& sections, const std::vector<size_t>& lead) {
+  std::vector<std::string> parts;
+  for (size_t si : lead) parts.push_back(blocks_text(sections[si].blocks));
+  return join_nonempty(parts, "\n");
+}
+
 }  // namespace
 
 Item build_article_item(const ArticleSource& src) {
@@ -401,8 +424,11 @@ Item build_article_item(const ArticleSource& src) {
   };
 
   std::vector<std::string> symptoms;
+  const std::vector<size_t> lead = lead_sections(sections);
+  if (!lead.empty()) symptoms.push_back(lead_text(sections, lead));
   for (size_t si = 0; si < sections.size(); ++si) {
     const Section& s = sections[si];
+    const bool in_lead = std::find(lead.begin(), lead.end(), si) != lead.end();
     std::string leftover;
     switch (s.info.type) {
       case SectionType::kCause: break;
@@ -434,7 +460,7 @@ Item build_article_item(const ArticleSource& src) {
         break;
       }
       case SectionType::kOther: {
-        std::string t = join_nonempty({s.heading, blocks_text(s.blocks)}, "\n");
+        std::string t = join_nonempty({s.heading, in_lead ? std::string() : blocks_text(s.blocks)}, "\n");
         if (t.empty()) break;
         // Text before the first cause or after the last one is about the whole article.
         std::vector<size_t> dest = (!has_causes || si < first_cause || si > last_cause) ? all_units : targets_of(si);

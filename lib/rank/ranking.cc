@@ -11,8 +11,16 @@
 namespace errkb::rank {
 
 double combine(const ScoreParts& p, const Weights& w) {
-  return w.code * p.code + w.text * p.text + w.authority * p.authority + w.votes * p.votes +
+  return w.code * p.code + w.text * p.text + w.authority * p.authority + w.focus * p.focus + w.votes * p.votes +
          w.freshness * p.freshness + w.feedback * p.feedback + w.language * p.language;
+}
+
+double focus_prior(const Passage& p, size_t primary_codes, size_t codes) {
+  if (codes >= kListingCodes) return kListingFocus;
+  if (p.kind != SourceKind::kArticle || primary_codes > 0) return 1;
+  // Symptoms are left out: a page's lead stands for them when it has no such section (ingest).
+  const bool structured = !p.cause.empty() || !p.resolutions.empty() || !p.checks.empty();
+  return structured ? 1 : kGeneralFocus;
 }
 
 namespace {
@@ -41,6 +49,8 @@ std::vector<WhyPart> explain(const ScoreParts& p, const Weights& w) {
     why.push_back({"symptoms", w.text * p.text,
                    p.matched_words.empty() ? "text similarity" : "words matched: " + join(p.matched_words, ", ")});
   why.push_back({"authority", w.authority * p.authority, "source authority " + percent(p.authority)});
+  if (p.focus < 1) why.push_back({"focus", w.focus * p.focus, p.focus <= kListingFocus ? "lists many codes"
+                                                                                     : "general page, about no error"});
   if (p.votes > 0) why.push_back({"votes", w.votes * p.votes, "community votes"});
   if (p.freshness > 0) why.push_back({"freshness", w.freshness * p.freshness, "recently updated content"});
   if (p.feedback != 0) why.push_back({"feedback", w.feedback * p.feedback, p.feedback_detail});
@@ -267,6 +277,9 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
                                 m->passage.title, m->passage.url, m->snippet});
     }
     if (cause.resolutions.empty() && p.kind == SourceKind::kForum && !p.cause.empty()) cause.resolutions.push_back(p.cause);
+    cause.catalogue_only = std::all_of(c.members.begin(), c.members.end(), [](const ScoredPassage* m) {
+      return m->passage.kind == SourceKind::kCatalogue && m->passage.cause.empty();
+    });
     cause.why = explain(lead.parts);
     if (c.members.size() > 1)
       cause.why.push_back({"confirmations", c.score - lead.score,
@@ -276,8 +289,29 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
   return causes;
 }
 
+namespace {
+
+// When the best answer is a catalogue's meaning of the code, what the customer saw and did is what the KB
+// lacks: the symptoms find articles and threads, and the agent can add the case to the KB.
+NextQuestion ask_for_symptoms(const std::string& language) {
+  std::string q = "Ask the customer what they were doing when the error appeared and what happens exactly (steps, "
+                  "what changed recently).";
+  if (language == "ro")
+    q = "Întrebați clientul ce făcea când a apărut eroarea și ce se întâmplă exact (pași, ce s-a schimbat recent).";
+  else if (language == "it")
+    q = "Chiedete al cliente cosa stava facendo quando è comparso l'errore e cosa succede esattamente (passi, cosa è "
+        "cambiato di recente).";
+  else if (language == "ru")
+    q = "Спросите клиента, что он делал, когда появилась ошибка, и что именно происходит (шаги, что недавно "
+        "менялось).";
+  return {q, "the KB knows what this code means but holds no known causes for it yet; the symptoms point to one", 1.0};
+}
+
+}  // namespace
+
 std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool has_code, const std::string& language) {
   std::vector<NextQuestion> out;
+  if (!causes.empty() && causes.front().catalogue_only) out.push_back(ask_for_symptoms(language));
   if (!has_code) {
     std::string q = "Ask the customer for the exact error code or the full error message (a screenshot helps).";
     if (language == "ro") q = "Cereți clientului codul exact al erorii sau mesajul complet (o captură de ecran ajută).";

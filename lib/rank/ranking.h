@@ -1,12 +1,15 @@
 // The ranking formula and cause merging. Pure functions on plain structs (no Xapian), unit-tested alone.
 //
-//   score = 3.0·code + 1.0·text + 0.4·authority + 0.05·votes + 0.05·freshness + 0.5·feedback + 0.05·language
+//   score = 3.0·code + 1.0·text + 0.4·authority + 0.4·focus + 0.05·votes + 0.05·freshness + 0.5·feedback
+//           + 0.05·language
 //
 //   code      0..1  best confidence of a query code reading the passage carries (1 = exact, certain code)
 //   text      0..1  0.7 × IDF-weighted share of the query's prose terms the passage matches
 //                   + 0.3 × its BM25 weight relative to the best candidate's
 //   authority 0..1  source kind: article 1.0, catalogue 0.85, accepted answer 0.7, voted answer 0.45-0.6,
 //                   unanswered thread 0.2
+//   focus     0..1  how much the passage is about one problem (focus_prior): 1 for a page about an error,
+//                   lower for a general page that names no code and for one that lists many codes
 //   votes     0..1  log-scaled forum score
 //   freshness 0..1  1 for content updated in the last year, decaying to 0 over five years
 //   feedback -1..1  tanh of (resolved − 0.5·not_resolved − not_relevant) from agents' past feedback
@@ -28,6 +31,7 @@ struct Weights {
   double code = 3.0;
   double text = 1.0;
   double authority = 0.4;
+  double focus = 0.4;
   double votes = 0.05;
   double freshness = 0.05;
   double feedback = 0.5;
@@ -40,6 +44,7 @@ struct ScoreParts {
   double text = 0;
   std::vector<std::string> matched_words;  // query words the passage matched
   double authority = 0;
+  double focus = 0.4;
   double votes = 0;
   double freshness = 0;
   double feedback = 0;
@@ -57,6 +62,17 @@ struct ScoredPassage {
 
 double combine(const ScoreParts& parts, const Weights& w = {});
 std::vector<WhyPart> explain(const ScoreParts& parts, const Weights& w = {});
+
+// An error KB is searched for problems: a passage that names its code in its title, heading or declared
+// codes, or has cause, check or resolution sections, or is a catalogue entry or a forum thread, is
+// about one (1). A page that names no code and has none of those sections is general documentation
+// (kGeneralFocus); one whose passage carries kListingCodes distinct codes or more lists them rather
+// than explaining one (kListingFocus), whatever its title. `primary_codes`: codes the passage is about;
+// `codes`: distinct codes it carries.
+inline constexpr double kGeneralFocus = 0.5;
+inline constexpr double kListingFocus = 0.25;
+inline constexpr size_t kListingCodes = 12;
+double focus_prior(const Passage& p, size_t primary_codes, size_t codes);
 
 double votes_prior(int votes);
 // Freshness from a YYYYMMDD key relative to today's YYYYMMDD.

@@ -8,6 +8,7 @@
 
 #include "errkb/schema.h"
 #include "errkb/text.h"
+#include "rank/ranking.h"
 #include "store/stopwords.h"
 
 namespace errkb::store {
@@ -191,10 +192,10 @@ std::string without_tabs(std::string s) {
 }
 }  // namespace
 
-std::string encode_rank_record(const Passage& p, double authority, const std::string& date, uint64_t data_offset,
-                               const std::vector<std::string>& primary_codes) {
-  char num[64];
-  std::snprintf(num, sizeof num, "\t%.3f\t%d\t", authority, p.votes);
+std::string encode_rank_record(const Passage& p, double authority, double focus, const std::string& date,
+                               uint64_t data_offset, const std::vector<std::string>& primary_codes) {
+  char num[96];
+  std::snprintf(num, sizeof num, "\t%.3f\t%.3f\t%d\t", authority, focus, p.votes);
   std::string out = without_tabs(p.id) + num + date + "\t" + without_tabs(p.language) + "\t" +
                     std::string(to_string(p.kind)) + "\t" + without_tabs(p.vendor) + "\t" + without_tabs(p.product) +
                     "\t" + without_tabs(p.severity) + "\t" + std::to_string(data_offset);
@@ -213,8 +214,8 @@ std::string_view next_field(std::string_view text, size_t& start) {
 }  // namespace
 
 namespace {
-constexpr size_t kRankRecordFields = 10;  // before the primary codes
-constexpr size_t kDataOffsetField = 9;
+constexpr size_t kRankRecordFields = 11;  // before the primary codes
+constexpr size_t kDataOffsetField = 10;
 
 // The fixed fields of a rank record; `start` ends at the primary codes. False when there are fewer.
 // One pass over the bytes: ranking splits a record per candidate, and a search of its own for each
@@ -237,7 +238,7 @@ bool split_rank_record(std::string_view text, std::string_view (&fields)[kRankRe
 }  // namespace
 
 bool decode_rank_record(std::string_view text, RankRecord& out) {
-  // Ten tab-separated fields, then the primary codes (each after a tab of its own).
+  // Eleven tab-separated fields, then the primary codes (each after a tab of its own).
   std::string_view fields[kRankRecordFields];
   size_t start = 0;
   if (!split_rank_record(text, fields, start)) return false;
@@ -247,15 +248,17 @@ bool decode_rank_record(std::string_view text, RankRecord& out) {
     return false;
   out.passage_id = fields[0];
   out.authority = 0;
+  out.focus = 0;
   out.votes = 0;
   std::from_chars(fields[1].data(), fields[1].data() + fields[1].size(), out.authority);
-  std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), out.votes);
-  out.date = fields[3];
-  out.language = fields[4];
-  out.kind = fields[5];
-  out.vendor = fields[6];
-  out.product = fields[7];
-  out.severity = fields[8];
+  std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), out.focus);
+  std::from_chars(fields[3].data(), fields[3].data() + fields[3].size(), out.votes);
+  out.date = fields[4];
+  out.language = fields[5];
+  out.kind = fields[6];
+  out.vendor = fields[7];
+  out.product = fields[8];
+  out.severity = fields[9];
   out.primary_codes = start < text.size() ? text.substr(start) : std::string_view();
   return true;
 }
@@ -435,13 +438,18 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   StoredPassage stored{p, item.uid, {}, {}, {}, source_authority(p)};
   std::vector<std::string> families;
   collect_codes(p, stored.code_terms, stored.weak_code_terms, stored.primary_code_terms, families);
+  const double focus = rank::focus_prior(p, stored.primary_code_terms.size(), stored.code_terms.size());
   raw_length += static_cast<unsigned>(stored.code_terms.size() + stored.weak_code_terms.size());
 
   const double scale = schema::wdf_scale(raw_length);
   for (size_t i = 0; i < std::size(schema::kFields); ++i)
     if (stems[i]) ProseTerms::add_to(doc, *stems[i], schema::kFields[i].prose_weight, schema::kFields[i].prefix, scale);
   const unsigned code_wdf = schema::scaled_wdf(1, scale);
-  for (const auto& c : stored.code_terms) doc.add_term(std::string(schema::kCodePrefix) + c, code_wdf);
+  for (const auto& c : stored.code_terms) {
+    const bool about = std::find(stored.primary_code_terms.begin(), stored.primary_code_terms.end(), c) !=
+                       stored.primary_code_terms.end();
+    doc.add_term(std::string(schema::kCodePrefix) + c, about ? schema::kAboutCodeWdf + code_wdf : code_wdf);
+  }
   for (const auto& c : stored.weak_code_terms) doc.add_term(std::string(schema::kWeakCodePrefix) + c, code_wdf);
   for (const auto& f : families) doc.add_boolean_term(std::string(schema::kCodeFamilyPrefix) + f);
 
@@ -452,7 +460,7 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   std::string date = date_key(p.updated.empty() ? p.created : p.updated);
   const uint64_t data_offset = passages_.append(encode_passage(stored));
   doc.add_value(schema::kSlotRankRecord,
-                encode_rank_record(p, stored.authority, date, data_offset, stored.primary_code_terms));
+                encode_rank_record(p, stored.authority, focus, date, data_offset, stored.primary_code_terms));
   return doc;
 }
 

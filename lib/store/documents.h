@@ -76,6 +76,7 @@ class DocumentBuilder {
 struct RankRecord {
   std::string_view passage_id;
   double authority = 0;
+  double focus = 0;  // rank::focus_prior of the passage
   int votes = 0;
   std::string_view date;  // YYYYMMDD or ""
   std::string_view language;
@@ -87,8 +88,8 @@ struct RankRecord {
   std::string_view primary_codes;  // tab-separated
   bool has_primary_code(std::string_view code) const;
 };
-std::string encode_rank_record(const Passage& p, double authority, const std::string& date, uint64_t data_offset,
-                               const std::vector<std::string>& primary_codes);
+std::string encode_rank_record(const Passage& p, double authority, double focus, const std::string& date,
+                               uint64_t data_offset, const std::vector<std::string>& primary_codes);
 bool decode_rank_record(std::string_view text, RankRecord& out);
 // The passage whose record is at `data_offset` of `passages`, decoded; false when it is missing or
 // damaged. The second form finds the offset in the document's rank record.

@@ -60,11 +60,14 @@ StubId stat_stub(const fs::path& stub) {
   return {st.st_ino, static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
 }
 
-// Query language: the request's, else CLD2's guess, else by script (Cyrillic -> ru), else English.
-std::string query_language(const std::string& requested, const std::string& prose) {
+// Query language: the request's, else CLD2's guess when the KB has passages in that language (a few
+// words are easily taken for a language the KB lacks, "non-scalar field initializer" for Galician, and
+// its stemmer would then miss every page), else by script (Cyrillic -> ru), else English.
+template <typename KbHasLanguage>
+std::string query_language(const std::string& requested, const std::string& prose, KbHasLanguage&& kb_has) {
   if (!requested.empty()) return requested;
   std::string detected = detect_language(prose);
-  if (!detected.empty()) return detected;
+  if (!detected.empty() && kb_has(detected)) return detected;
   for (unsigned char c : prose)
     if (c == 0xD0 || c == 0xD1) return "ru";
   return "en";
@@ -589,12 +592,14 @@ class XapianEngine final : public Engine {
     std::string input = text.size() > kMaxQueryBytes ? text.substr(0, kMaxQueryBytes) : text;
     CodeContext ctx{vendor, product};
     q.codes = h.grammar->find_codes(input, ctx);
-    // Cut the codes out: the rest is prose, parsed without them so neither breaks the other.
+    // Cut the codes out: the rest is prose, parsed without them so neither breaks the other. A code none of
+    // whose readings the index holds stays in the prose as written: a page with the same literal is found.
     std::string prose;
     size_t pos = 0;
     for (const auto& occ : q.codes) {
       if (occ.begin >= pos) prose.append(input, pos, occ.begin - pos);
       prose += ' ';
+      if (occ.begin >= pos && !indexed_reading(h, occ)) prose += code_literal(std::string_view(input).substr(occ.begin, occ.end - occ.begin));
       pos = std::max(pos, occ.end);
       for (const auto& r : occ.interpretations)
         add_reading(q.readings, r);
@@ -602,7 +607,9 @@ class XapianEngine final : public Engine {
     if (pos < input.size()) prose.append(input, pos, std::string::npos);
     for (const auto& r : extra_readings) add_reading(q.readings, r);
     q.prose = collapse_whitespace(prose);
-    q.language = query_language(lang, q.prose);
+    q.language = query_language(lang, q.prose, [&](const std::string& language) {
+      return h.freqs.of(h.db, filter_prefix("lang") + language) > 0;
+    });
 
     set_code_query(h, q);
 
@@ -644,6 +651,35 @@ class XapianEngine final : public Engine {
     if (!q.filter_terms.empty())
       q.filter = Xapian::Query(Xapian::Query::OP_AND, q.filter_terms.begin(), q.filter_terms.end());
     return q;
+  }
+
+  // The code itself of an occurrence's text, without its cue words ("eBay error 99999" -> "99999",
+  // "E_ACCESSDENIED"): its words of letters, digits and underscores that hold a digit or an underscore, or
+  // its one word. Not a word with inner punctuation ("SF-9001"): the parser would split it, and its
+  // prefix alone ("sf") would match every code of that vendor.
+  static std::string code_literal(std::string_view raw) {
+    auto plain = [](std::string_view word) {
+      return !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+      });
+    };
+    if (raw.find(' ') == std::string_view::npos) return plain(raw) ? std::string(raw) : std::string();
+    std::string out;
+    for (size_t i = 0; i < raw.size();) {
+      size_t j = std::min(raw.find(' ', i), raw.size());
+      const std::string_view word = raw.substr(i, j - i);
+      if (plain(word) && word.find_first_of("0123456789_") != std::string_view::npos) (out += ' ') += word;
+      i = j + 1;
+    }
+    return out;
+  }
+
+  static bool indexed_reading(Handle& h, const CodeOccurrence& occ) {
+    for (const auto& r : occ.interpretations)
+      if (h.freqs.of(h.db, std::string(schema::kCodePrefix) + r.canonical) > 0 ||
+          h.freqs.of(h.db, std::string(schema::kWeakCodePrefix) + r.canonical) > 0)
+        return true;
+    return false;
   }
 
   // The fields a request filters by (vendor=, product=, kind=), in analyze()'s order.
@@ -900,6 +936,7 @@ class XapianEngine final : public Engine {
         double relative = q.prose_terms.empty() ? 0 : weight / max_weight;
         parts.text = q.prose_terms.empty() ? 0 : 0.7 * coverage + 0.3 * std::min(1.0, relative);
         parts.authority = record.authority;
+        parts.focus = record.focus;
         parts.votes = rank::votes_prior(record.votes);
         parts.freshness = rank::freshness_prior(record.date, today_);
         parts.language = record.language == q.language ? 1 : 0;
@@ -1151,7 +1188,9 @@ class XapianEngine final : public Engine {
     usable.reserve(c.passages.size());
     for (size_t i = 0; i < c.passages.size(); ++i) {
       const Passage& p = c.passages[i].passage;
-      bool describes_cause = !p.cause.empty() || !p.resolutions.empty() || !p.body.empty();
+      // A catalogue entry always answers for its code: with no cause, as the code's meaning.
+      bool describes_cause = p.kind == SourceKind::kCatalogue || !p.cause.empty() || !p.resolutions.empty() ||
+                             !p.body.empty();
       if (causes_only && !describes_cause) continue;
       usable.push_back(std::move(c.passages[i]));
     }
@@ -1241,6 +1280,7 @@ class XapianEngine final : public Engine {
       sp.code_terms = std::move(stored.code_terms);
       sp.parts.code = 1;
       sp.parts.authority = stored.authority;
+      sp.parts.focus = 1;  // a catalogue entry is about its code
       sp.score = rank::combine(sp.parts);
       sp.snippet = make_snippet(q, sp.passage);
       answer->catalogue_entries.push_back(to_hit(sp));

@@ -59,10 +59,11 @@ TEST(CatalogueJson, EntriesBecomeOnePassageEach) {
   EXPECT_EQ(p.product, "Gateway");
   EXPECT_EQ(p.language, "en");
   EXPECT_EQ(p.url, "https://docs.acmepay.example/errors/ACP-1001");
-  // Without causes the description is the cause.
+  // Without causes the description is the body: what the code means, not a known cause.
   const Passage* key = find_passage(r, "acmepay:ACP-2002");
   ASSERT_NE(key, nullptr);
-  EXPECT_EQ(key->cause, "The key was revoked or mistyped.");
+  EXPECT_EQ(key->cause, "");
+  EXPECT_EQ(key->body, "The key was revoked or mistyped.");
   EXPECT_EQ(key->title, "ACP-2002 INVALID_API_KEY: The API key is not valid");
   // A numeric code is read as text.
   const Passage* numeric = find_passage(r, "acmepay:3003");
@@ -115,10 +116,10 @@ TEST(CatalogueEbayJson, ErrorTypeArray) {
   EXPECT_EQ(p.vendor, "eBay");
   expect_ebay_passage(p, {.id = "ebay:21919300",
                           .title = "21919300: Listing violates item specifics policy.",
-                          .cause = "Some required item specifics are missing for this category.",
+                          .cause = "",
                           .severity = "Error",
                           .category = "RequestError",
-                          .body = "Parameter 0: Brand"});
+                          .body = "Some required item specifics are missing for this category.\nParameter 0: Brand"});
   EXPECT_EQ(r.items[1].uid, "catalogue:ebay:932");  // numeric ErrorCode
 }
 
@@ -185,10 +186,10 @@ TEST(CatalogueXml, EbayErrorsElementsInANamespacedResponse) {
   ASSERT_EQ(r.items.size(), 2u);
   expect_ebay_passage(r.items[0].passages.at(0), {.id = "ebay:87",
                                                    .title = "87: Invalid category.",
-                                                   .cause = "The category selected is not a leaf category.",
+                                                   .cause = "",
                                                    .severity = "Error",
                                                    .category = "RequestError",
-                                                   .body = "Parameter 0: 12345"});
+                                                   .body = "The category selected is not a leaf category.\nParameter 0: 12345"});
   EXPECT_EQ(r.items[1].uid, "catalogue:ebay:21919067");
 }
 

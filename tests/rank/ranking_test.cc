@@ -77,6 +77,57 @@ TEST(NextQuestions, WithoutACodeFirstAskForIt) {
   EXPECT_GT(with_code[0].split, 0.5);  // two near-equal causes: a check splits them well
 }
 
+TEST(MergeCauses, ACatalogueEntryWithoutCausesIsTheCodesMeaningAndAsksForSymptoms) {
+  ScoredPassage entry = passage("ebay:70", "ebay:70", "", 3.2, {"ebay:70"});
+  entry.passage.kind = SourceKind::kCatalogue;
+  entry.passage.title = "70: Title too long";
+  entry.passage.body = "The listing title exceeds the maximum length allowed on this site.";
+  entry.passage.checks.clear();
+  auto causes = merge_causes({entry}, 5, 1.0);
+  ASSERT_EQ(causes.size(), 1u);
+  EXPECT_TRUE(causes[0].catalogue_only);
+  EXPECT_EQ(causes[0].title, "70: Title too long");
+  EXPECT_EQ(causes[0].cause, entry.passage.body);  // the entry's own meaning is what the agent reads
+  auto ask = next_questions(causes, true, "it");
+  ASSERT_FALSE(ask.empty());
+  EXPECT_NE(ask[0].question.find("cosa stava facendo"), std::string::npos);
+
+  // A catalogue that lists causes, or an article beside the entry, is a known cause.
+  ScoredPassage listed = entry;
+  listed.passage.cause = "The title has more than 80 characters";
+  EXPECT_FALSE(merge_causes({listed}, 5, 1.0)[0].catalogue_only);
+  ScoredPassage article = passage("a#1", "a", "", 3.0, {"ebay:70"});
+  article.passage.heading = entry.passage.title;
+  article.passage.body = entry.passage.body;
+  auto merged = merge_causes({entry, article}, 5, 1.0);
+  ASSERT_EQ(merged.size(), 1u);
+  EXPECT_FALSE(merged[0].catalogue_only);
+  EXPECT_TRUE(next_questions(merged, true, "en").empty() ||
+              next_questions(merged, true, "en")[0].question.find("what they were doing") == std::string::npos);
+}
+
+TEST(FocusPrior, PagesAboutAnErrorOverGeneralPagesAndListings) {
+  Passage about;
+  about.kind = SourceKind::kArticle;
+  EXPECT_EQ(focus_prior(about, 1, 3), 1.0);          // names its code in the title
+  EXPECT_EQ(focus_prior(about, 0, 0), kGeneralFocus);  // reference or how-to page
+  Passage support = about;
+  support.cause = "The token expired.";
+  EXPECT_EQ(focus_prior(support, 0, 0), 1.0);  // a support article with a cause section
+  Passage lead_only = about;
+  lead_only.symptoms = "Explains the function.";  // a page's lead stands for symptoms: not enough
+  EXPECT_EQ(focus_prior(lead_only, 0, 0), kGeneralFocus);
+  EXPECT_EQ(focus_prior(about, 2, kListingCodes), kListingFocus);  // a range page listing many codes
+  Passage entry;
+  entry.kind = SourceKind::kCatalogue;
+  EXPECT_EQ(focus_prior(entry, 0, 1), 1.0);
+  ScoreParts general, focused;
+  general.focus = kGeneralFocus;
+  focused.focus = 1;
+  EXPECT_GT(combine(focused), combine(general));
+  EXPECT_EQ(explain(general).back().factor, "focus");
+}
+
 TEST(Priors, VotesFreshnessFeedback) {
   EXPECT_EQ(votes_prior(0), 0);
   EXPECT_GT(votes_prior(10), votes_prior(2));

@@ -89,6 +89,7 @@ json to_json(const Cause& c) {
       {"checks", c.checks},
       {"resolutions", c.resolutions},
       {"prevention", c.prevention},
+      {"catalogue_only", c.catalogue_only},
       {"confidence", c.confidence},
       {"score", c.score},
       {"evidence", array_of(c.evidence)},

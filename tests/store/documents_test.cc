@@ -114,11 +114,12 @@ TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   p.vendor = "Micro\tsoft";  // a tab inside a field cannot split the record
   p.product = "Windows";
   p.severity = "error";
-  const std::string text = encode_rank_record(p, 0.45, "20260321", 123456789012, {"win32:5", "hresult:80070005"});
+  const std::string text = encode_rank_record(p, 0.45, 0.5, "20260321", 123456789012, {"win32:5", "hresult:80070005"});
   RankRecord r;
   ASSERT_TRUE(decode_rank_record(text, r));
   EXPECT_EQ(r.passage_id, p.id);
   EXPECT_NEAR(r.authority, 0.45, 1e-9);
+  EXPECT_NEAR(r.focus, 0.5, 1e-9);
   EXPECT_EQ(r.votes, -3);
   EXPECT_EQ(r.date, "20260321");
   EXPECT_EQ(r.language, "ro");
@@ -142,27 +143,27 @@ TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   EXPECT_TRUE(moved.has_primary_code("hresult:80070005"));
   EXPECT_EQ(with_data_offset("id\t0.5", 7), "");
 
-  ASSERT_TRUE(decode_rank_record(encode_rank_record(p, 1.0, "", 0, {}), r));
+  ASSERT_TRUE(decode_rank_record(encode_rank_record(p, 1.0, 1.0, "", 0, {}), r));
   EXPECT_EQ(r.date, "");
   EXPECT_FALSE(r.has_primary_code(""));
   EXPECT_FALSE(r.has_primary_code("win32:5"));
 
-  EXPECT_FALSE(decode_rank_record("id\t0.5\t3\t20260101\ten", r));  // fewer than ten fields
-  EXPECT_FALSE(decode_rank_record("id\t0.5\t3\t20260101\ten\tforum\tv\tp\terror", r));  // nine
+  EXPECT_FALSE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten", r));  // fewer than eleven fields
+  EXPECT_FALSE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror", r));  // ten
   EXPECT_FALSE(decode_rank_record("", r));
-  // Ten fields: without primary codes, with an empty list after the tenth's tab, with one code.
-  ASSERT_TRUE(decode_rank_record("id\t0.5\t3\t20260101\ten\tforum\tv\tp\terror\t42", r));
+  // Eleven fields: without primary codes, with an empty list after the eleventh's tab, with one code.
+  ASSERT_TRUE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\t42", r));
   EXPECT_EQ(r.data_offset, 42u);
   EXPECT_EQ(r.severity, "error");
   EXPECT_EQ(r.primary_codes, "");
-  ASSERT_TRUE(decode_rank_record("id\t0.5\t3\t20260101\ten\tforum\tv\tp\terror\t42\t", r));
+  ASSERT_TRUE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\t42\t", r));
   EXPECT_EQ(r.primary_codes, "");
-  ASSERT_TRUE(decode_rank_record("\t\t\t\t\t\t\t\t\t42\tx:1", r));  // empty fields stay fields
+  ASSERT_TRUE(decode_rank_record("\t\t\t\t\t\t\t\t\t\t42\tx:1", r));  // empty fields stay fields
   EXPECT_EQ(r.passage_id, "");
   EXPECT_EQ(r.data_offset, 42u);
   EXPECT_EQ(r.primary_codes, "x:1");
   EXPECT_TRUE(r.has_primary_code("x:1"));
-  EXPECT_FALSE(decode_rank_record("id\t0.5\t3\t20260101\ten\tforum\tv\tp\terror\tx12", r));  // offset not a number
+  EXPECT_FALSE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\tx12", r));  // offset not a number
 }
 
 // BM25 with b = 0 and k1 × kWdfScale over stored wdfs gives BM25(k1, b) over raw wdfs with the pivot

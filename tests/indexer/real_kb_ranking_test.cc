@@ -1,0 +1,93 @@
+// Ranking on KB shapes of real third-party documentation: one page per error code with the message as
+// its lead, range pages listing many codes, general reference pages that mention codes in passing, and
+// vendor catalogues without causes.
+#include <string>
+
+#include "kb_fixture.h"
+
+namespace errkb::testing {
+namespace {
+
+std::string code_page(const std::string& code, const std::string& message, const std::string& remarks) {
+  return "---\ntitle: Compiler Warning " + code + "\n---\n# Compiler Warning " + code + "\n\n> " + message +
+         "\n\n## Remarks\n\n" + remarks + "\n\n## Example\n\nThe following sample generates " + code + ".\n";
+}
+
+class RealKbRanking : public KbFixture {
+ protected:
+  void SetUp() override {
+    KbFixture::SetUp();
+    std::string long_remarks;
+    for (int i = 0; i < 40; ++i) long_remarks += "The function or variable is marked deprecated by the library. ";
+    write_file(kb() / "articles/errors/c4996.md",
+               code_page("C4996", "'function': was declared deprecated", long_remarks));
+    write_file(kb() / "articles/errors/c4244.md",
+               code_page("C4244", "'conversion' conversion from 'type1' to 'type2', possible loss of data",
+                         "A value of a wider type is stored in a narrower one."));
+    write_file(kb() / "articles/errors/c4267.md",
+               code_page("C4267", "'var' : conversion from 'size_t' to 'type', possible loss of data",
+                         "The compiler detected a conversion from size_t to a smaller type."));
+    write_file(kb() / "articles/errors/c2077.md",
+               code_page("C2077", "non-scalar field initializer 'identifier'",
+                         "You attempted to initialize a bit field with a non-scalar value."));
+    // Many short reference pages that mention C4996 in passing.
+    for (int i = 0; i < 80; ++i)
+      write_file(kb() / ("articles/reference/func" + std::to_string(i) + ".md"),
+                 "---\ntitle: func" + std::to_string(i) + "\n---\n# func" + std::to_string(i) +
+                     "\n\nDeprecated alias: using it generates Compiler Warning C4996.\n");
+    // A general page on the same words as the C4244 page's lead.
+    write_file(kb() / "articles/reference/conversions.md",
+               "---\ntitle: Type conversions\n---\n# Type conversions\n\nA conversion from a wider type to a narrower "
+               "type can lose data: the possible loss of data in a conversion from double to int.\n");
+    // A range page listing many codes with their messages.
+    std::string listing = "---\ntitle: Compiler warnings C4200 through C4299\n---\n# Compiler warnings C4200 through C4299\n\n";
+    for (int i = 0; i < 30; ++i) listing += "- Compiler warning C42" + std::to_string(10 + i) + ": conversion from a type\n";
+    listing += "- Compiler warning C4244: 'conversion' conversion from 'type1' to 'type2', possible loss of data\n";
+    write_file(kb() / "articles/lists/c4200-c4299.md", listing);
+    ASSERT_TRUE(rebuild_index(options()).ok());
+    engine_ = engine();
+  }
+  std::string first(const std::string& q) {
+    const auto h = hits(*engine_, q);
+    return h.empty() ? "" : h.front().doc_id;
+  }
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(RealKbRanking, ThePageAboutACodeOutranksTheManyThatMentionIt) {
+  EXPECT_EQ(first("C4996"), "errors/c4996");
+  EXPECT_EQ(first("warning C4996 strcpy"), "errors/c4996");
+  EXPECT_EQ(first("C4244"), "errors/c4244");  // not the range page that lists it
+}
+
+TEST_F(RealKbRanking, AMessageFindsThePageWhoseLeadItIs) {
+  EXPECT_EQ(first("possible loss of data"), "errors/c4244");
+  EXPECT_EQ(first("conversion from 'size_t' to"), "errors/c4267");
+}
+
+TEST_F(RealKbRanking, AFewWordsTakenForALanguageTheKbLacksStillMatch) {
+  // CLD2 reads these three words as Galician; the KB has English only, so they are stemmed as English.
+  EXPECT_EQ(first("non-scalar field initializer"), "errors/c2077");
+}
+
+TEST_F(RealKbRanking, ACatalogueEntryWithoutCausesIsTheCodesMeaningAndAsksForSymptoms) {
+  DiagnoseRequest r;
+  r.text = "label failed: PH-102";
+  auto d = engine_->diagnose(r);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_FALSE(d->causes.empty());
+  EXPECT_EQ(d->causes.front().id, "parcelhub:PH-102");
+  EXPECT_TRUE(d->causes.front().catalogue_only);
+  EXPECT_NE(d->causes.front().cause.find("carrier refuses the label"), std::string::npos);
+  ASSERT_FALSE(d->ask.empty());
+  EXPECT_NE(d->ask.front().question.find("what they were doing"), std::string::npos);
+  // An article with causes is a known cause.
+  r.text = "SF-3104";
+  auto known = engine_->diagnose(r);
+  ASSERT_TRUE(known.ok());
+  ASSERT_FALSE(known->causes.empty());
+  EXPECT_FALSE(known->causes.front().catalogue_only);
+}
+
+}  // namespace
+}  // namespace errkb::testing
