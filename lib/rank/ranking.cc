@@ -241,8 +241,10 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
       home->words = words;
       home->codes = sp->code_terms;
     } else {
-      // Each confirming source adds a little: agreement is evidence.
-      home->score += 0.1 * sp->score / (1 + home->members.size());
+      // Each confirming source adds a little: agreement is evidence. Less and less: a dozen near-copies of
+      // one templated page are not a dozen witnesses, and must not outweigh the one page about the problem.
+      const double n = static_cast<double>(home->members.size());
+      home->score += 0.1 * sp->score / ((1 + n) * (1 + n));
     }
     home->members.push_back(sp);
   }
