@@ -437,6 +437,7 @@ bool plausible_bare_windows_value(uint32_t value, bool all_decimal_digits) {
 
 std::vector<CodeInterpretation> windows_value_readings(uint32_t value) {
   std::vector<CodeInterpretation> out;
+  out.reserve(3);  // usually two readings, and the literal the scanner adds
   const uint32_t top = value >> 28;
   if (top == 0xC) {
     // NTSTATUS error; with a non-zero facility it may also be an HRESULT (0xC00D36B4, Media Foundation).

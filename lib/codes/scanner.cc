@@ -1100,6 +1100,9 @@ class Scanner {
 
   std::vector<Candidate> generic_candidates(int64_t value, std::string_view digits, bool code_cue) const {
     std::vector<Candidate> c;
+    // Room for the usual families at once (small numbers have the most): growing one by one cost up to
+    // three allocations, and left blocks too small to be reused for the ranked readings and their literal.
+    c.reserve(value < 100 ? 5 : 3);
     auto add = [&](CodeInterpretation r, double prior, uint32_t aff, int32_t vid = -1) {
       for (auto& have : c) {
         if (have.reading.canonical == r.canonical) {
@@ -1223,6 +1226,11 @@ class Scanner {
     if (readings.empty()) return;
     if (!find_value(bugcheck_names(), v)) {
       add_fixed(i, j, std::move(readings), hex_literal(v));
+      return;
+    }
+    if (const Mark* cue = cue_before(i); cue && cue->cue == kCueStop) {  // "Stop code: 0xC000021A"
+      consume_fixed(cue->begin, j, {bugcheck_reading(v)}, hex_literal(v));
+      skip_parameters(j);
       return;
     }
     Pending p;
@@ -1514,6 +1522,7 @@ class Scanner {
     for (size_t k = 0; k < cands.size(); ++k) order.emplace_back(score(cands[k]), k);
     std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<CodeInterpretation> out;
+    out.reserve(cands.size() + 1);  // and the literal
     // One reading is certain only when something vouches for it: a table or a catalogue that
     // knows the code ("exit code 137" has one plausible family but nothing that names it).
     const bool certain = cands.size() == 1 && (named_or_explained(cands[0].reading) || cands[0].vendor_id >= 0);
