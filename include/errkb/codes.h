@@ -46,6 +46,17 @@ struct CodeInterpretation {
                             // snake_case "symbol:do_not_honor", a bare "23505" among PostgreSQL words)
 };
 
+// Hex below the Windows status range (0x7B, 0x52E, 7Bh, 0000007B): after a stop cue a bug check, after
+// "Windows error" a Win32 code; in a crash context (BSOD, blue screen, a bug check name) the bug check
+// alone; otherwise every plausible reading ranked by the context, none certain: a Win32 code below
+// 16000, a bug check a table or catalogue names, or any low one written with eight digits as stop codes
+// are (0x0000009F, which then reads as a bug check first). Alone (no cue, no padding) a value must name
+// something or have three digits or more (0x52E; not 0x10, 0xFF).
+//
+// HTTP sub-statuses (IIS): "403.14" reads "http:403.14" and, weaker (not certain), "http:403"; certain
+// after an HTTP, IIS or error cue ("HTTP Error 500.19"); alone only for a registered 4xx/5xx status
+// with a sub-status 1-999, and never as a price or a quantity.
+//
 // SMTP: "550 5.7.1" is two occurrences, the reply code ("smtp:550") and the enhanced status
 // ("smtp:5.7.1"), both certain. A reply code alone needs a cue ("SMTP 550", "SMTP error 550",
 // "the mail server replied 550"); an enhanced status alone (class 4 or 5) needs a mail word
@@ -104,8 +115,9 @@ class CodeGrammar {
   // time in the text's length.
   std::vector<CodeOccurrence> find_codes(std::string_view text, const CodeContext& ctx = {}) const;
   // Every plausible reading of one code as typed ("0x80070005", "ORA-942", "error 5"), best first.
-  // A bare number or short hex alone ("5", "0x7B") is read as if cued ("error 5"); a canonical
-  // term typed back ("hresult:80070005", "shopflow:sf-2001") reads as itself. Empty if no code.
+  // A bare number or a short hex no scan reads alone ("5", "0x10") is read as if cued ("error 5"); a
+  // canonical term typed back ("hresult:80070005", "shopflow:sf-2001", "hex:7b") reads as itself.
+  // Empty if no code.
   std::vector<CodeInterpretation> interpret(std::string_view code, const CodeContext& ctx = {}) const;
   // The canonical readings of a catalogue entry's code in its vendor's namespace
   // (vendor "eBay", code "21919300" -> "ebay:21919300"). Never empty for a non-empty code.
