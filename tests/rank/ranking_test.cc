@@ -96,9 +96,8 @@ TEST(MergeCauses, ACatalogueEntryWithoutCausesIsTheCodesMeaningAndAsksForSymptom
   ScoredPassage listed = entry;
   listed.passage.cause = "The title has more than 80 characters";
   EXPECT_FALSE(merge_causes({listed}, 5, 1.0)[0].catalogue_only);
-  ScoredPassage article = passage("a#1", "a", "", 3.0, {"ebay:70"});
-  article.passage.heading = entry.passage.title;
-  article.passage.body = entry.passage.body;
+  ScoredPassage article = passage("a#1", "a", entry.passage.body, 3.0, {"ebay:70"});
+  article.passage.resolutions = entry.passage.resolutions;
   auto merged = merge_causes({entry, article}, 5, 1.0);
   ASSERT_EQ(merged.size(), 1u);
   EXPECT_FALSE(merged[0].catalogue_only);
