@@ -267,15 +267,24 @@ void ProseTerms::for_each_identifier_part(std::string_view written, Fn&& fn) {
   using namespace prose_detail;
   // Most words have neither an underscore nor a capital after their first letter: answered in one pass.
   bool maybe = false;
+  bool ascii = true;
   for (size_t i = 0; i < written.size(); ++i) {
     if (!is_identifier_char(written[i])) return;
     maybe = maybe || written[i] == '_' || (i > 0 && is_ascii_upper(written[i]));
+    ascii = ascii && static_cast<unsigned char>(written[i]) < 0x80;
   }
   if (!maybe) return;
-  // Each part lower-cased as TermGenerator would lower-case it as a word of its own.
+  // Each part lower-cased as TermGenerator would lower-case it as a word of its own (ASCII directly).
+  std::string lower;
   auto part = [&](size_t begin, size_t end) {
-    if (end > begin)
+    if (end == begin) return;
+    if (!ascii) {
       for_each_word(written.substr(begin, end - begin), [&](std::string_view word, std::string_view) { fn(word); });
+      return;
+    }
+    lower.assign(written, begin, end - begin);
+    for (char& c : lower) c = static_cast<char>(to_lower(static_cast<unsigned char>(c)));
+    fn(std::string_view(lower));
   };
   size_t start = 0;
   for (size_t i = 0; i < written.size(); ++i) {

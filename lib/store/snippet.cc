@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <cctype>
 
+#include "store/prose_terms.h"
+
 namespace errkb::store {
 
 namespace {
 
 struct Word {
-  size_t begin, end;  // byte offsets in the text
-  int term = -1;      // index of the query term it matches, -1 none
+  size_t begin, end;      // byte offsets in the text
+  size_t first_term = 0;  // the query terms it matches: matched[first_term, first_term + terms)
+  size_t terms = 0;       // none, one, or (an identifier) one for each part that matches
 };
 
 // The first `chars` characters of a lower-case word, as bytes.
@@ -52,8 +55,9 @@ SnippetTerms SnippetTerms::from_query_terms(const std::vector<std::string>& term
 }
 
 std::string make_snippet(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem, size_t length) {
-  // Words of the text, and which query term each one is.
+  // Words of the text, and which query terms each one is.
   std::vector<Word> words;
+  std::vector<size_t> matched;
   // A stem's first characters (up to kStemHeadChars), and how many they are: a word can only stem to
   // it if it starts with them ("go" is the stem of "going").
   std::vector<std::pair<std::string_view, size_t>> stem_heads;
@@ -63,6 +67,19 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
     for (char c : h) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
     stem_heads.emplace_back(h, chars);
   }
+  // The query term a lower-case word is, -1 none.
+  auto term_of = [&](const std::string& lower) -> int {
+    for (size_t t = 0; t < terms.words.size(); ++t)
+      if (lower == terms.words[t]) return static_cast<int>(terms.stems.size() + t);
+    bool may_stem = false;
+    for (size_t t = 0; t < stem_heads.size() && !may_stem; ++t)
+      may_stem = head(lower, stem_heads[t].second) == stem_heads[t].first;
+    if (!may_stem) return -1;
+    const std::string s = stem(lower);
+    for (size_t t = 0; t < terms.stems.size(); ++t)
+      if (s == terms.stems[t]) return static_cast<int>(t);
+    return -1;
+  };
   std::string lower;
   // One character at `pos`: whether it is a word character, and its length in bytes; ASCII without
   // Xapian's Unicode tables (most of any text), and without libc's per-character calls.
@@ -88,25 +105,28 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
     }
     const size_t begin = pos;
     lower.clear();
+    bool maybe_identifier = false;  // an underscore, or a capital after the first letter
     do {  // `cp` is the word character at `pos`
-      if (cp < 0x80) lower += static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
-      else Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(cp));
+      if (cp < 0x80) {
+        maybe_identifier = maybe_identifier || cp == '_' || (pos > begin && cp >= 'A' && cp <= 'Z');
+        lower += static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
+      } else {
+        Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(cp));
+      }
       pos += bytes;
     } while (pos < text.size() && char_at(pos, cp, bytes));
-    Word w{begin, pos};
-    for (size_t t = 0; t < terms.words.size() && w.term < 0; ++t)
-      if (lower == terms.words[t]) w.term = static_cast<int>(terms.stems.size() + t);
-    bool may_stem = false;
-    for (size_t t = 0; t < stem_heads.size() && !may_stem; ++t)
-      may_stem = head(lower, stem_heads[t].second) == stem_heads[t].first;
-    if (w.term < 0 && may_stem) {
-      const std::string s = stem(lower);
-      for (size_t t = 0; t < terms.stems.size(); ++t)
-        if (s == terms.stems[t]) {
-          w.term = static_cast<int>(t);
-          break;
-        }
+    Word w{begin, pos, matched.size()};
+    if (int t = term_of(lower); t >= 0) {
+      matched.push_back(static_cast<size_t>(t));
+    } else if (maybe_identifier) {  // "_CRT_SECURE_NO_WARNINGS" for "crt secure", as the index has its parts
+      ProseTerms::for_each_identifier_part(text.substr(begin, pos - begin), [&](std::string_view part) {
+        const int t = term_of(std::string(part));
+        if (t < 0) return;
+        const size_t term = static_cast<size_t>(t);
+        if (std::find(matched.begin() + w.first_term, matched.end(), term) == matched.end()) matched.push_back(term);
+      });
     }
+    w.terms = matched.size() - w.first_term;
     words.push_back(w);
   }
   if (words.empty()) return {};
@@ -117,13 +137,14 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
   std::pair<size_t, size_t> best_score{0, 0};
   std::vector<int> seen(terms.stems.size() + terms.words.size(), 0);
   for (size_t start = 0; start < words.size(); ++start) {
-    if (words[start].term < 0 && start > 0) continue;  // windows worth having start at a match (or the top)
+    if (words[start].terms == 0 && start > 0) continue;  // windows worth having start at a match (or the top)
     std::fill(seen.begin(), seen.end(), 0);
     std::pair<size_t, size_t> score{0, 0};
     for (size_t i = start; i < words.size() && words[i].end - words[start].begin <= length; ++i) {
-      if (words[i].term < 0) continue;
-      if (!seen[words[i].term]++) ++score.first;
-      ++score.second;
+      for (size_t k = words[i].first_term; k < words[i].first_term + words[i].terms; ++k) {
+        if (!seen[matched[k]]++) ++score.first;
+        ++score.second;
+      }
     }
     if (score > best_score) {
       best_score = score;
@@ -143,7 +164,7 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
   for (size_t i = first; i <= last; ++i) {
     append_escaped(out, text.substr(pos, words[i].begin - pos));
     const std::string_view word = text.substr(words[i].begin, words[i].end - words[i].begin);
-    if (words[i].term >= 0) {
+    if (words[i].terms > 0) {
       out += "<mark>";
       append_escaped(out, word);
       out += "</mark>";

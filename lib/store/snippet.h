@@ -1,5 +1,6 @@
 // Result snippets: the stretch of a passage's text (about `length` bytes) with the most query words,
-// those words marked, HTML-escaped.
+// those words marked, HTML-escaped. An identifier is marked when its exact word or one of its parts
+// is a query word ("_CRT_SECURE_NO_WARNINGS" for "crt secure"), as the index has both (prose_terms.h).
 //
 // Xapian's MSet::snippet() stems every word of the text; this stems only the words that could stem to
 // a query stem (Snowball keeps a word's first letters, so a word that starts differently cannot), which

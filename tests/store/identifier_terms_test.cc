@@ -129,10 +129,11 @@ TEST(IdentifierTerms, MarkdownEscapedUnderscoresAreUnderscores) {
   FileReadResult read = read_kb_file(files->front());
   ASSERT_EQ(read.items.size(), 1u);
   ASSERT_FALSE(read.items[0].passages.empty());
-  const std::string& body = read.items[0].passages[0].body;
-  EXPECT_NE(body.find("or _CRT_SECURE_NO_WARNINGS before"), std::string::npos) << body;
+  const Passage& p = read.items[0].passages[0];
+  const std::string text = p.symptoms + "\n" + p.cause + "\n" + p.body;  // the lead is one of them
+  EXPECT_NE(text.find("or _CRT_SECURE_NO_WARNINGS before"), std::string::npos) << text;
   ProseTerms prose;
-  EXPECT_EQ(terms_of(prose, body)["Z_crt_secure_no_warn"], 2u * 2);
+  EXPECT_EQ(terms_of(prose, text)["Z_crt_secure_no_warn"], 2u * 2);
 }
 
 // ---- the query side, as the engine parses a query (engine.cc analyze()) ----

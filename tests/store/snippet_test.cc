@@ -43,6 +43,22 @@ TEST(Snippet, UnstemmedTermsCyrillicAndEscaping) {
   EXPECT_EQ(s, "&lt;b&gt;<mark>Заказы</mark>&lt;/b&gt; &amp; <mark>synchronisation</mark>");
 }
 
+TEST(Snippet, MarksAnIdentifierByItsParts) {
+  Xapian::Stem en("english");
+  std::string filler;
+  for (int i = 0; i < 40; ++i) filler += "lorem ipsum dolor ";
+  const std::string text = "Secure code. " + filler + "Define _CRT_SECURE_NO_WARNINGS first. " + filler;
+  // The identifier holds three of the query's words: its window beats the one with "Secure" alone.
+  std::string s = make_snippet(text, terms_for({"crt", "secure", "warnings"}, en), en, 60);
+  EXPECT_NE(s.find("<mark>_CRT_SECURE_NO_WARNINGS</mark> first."), std::string::npos) << s;
+  EXPECT_EQ(make_snippet("Throws InvalidOperationException.", terms_for({"operation"}, en), en),
+            "Throws <mark>InvalidOperationException</mark>.");
+  EXPECT_EQ(make_snippet("Uses WIN32_LEAN_AND_MEAN.", terms_for({"win32_lean_and_mean"}, en), en),
+            "Uses <mark>WIN32_LEAN_AND_MEAN</mark>.");
+  EXPECT_EQ(make_snippet("Uses HTTPS and snake_case.", terms_for({"http", "cases"}, en), en),
+            "Uses HTTPS and <mark>snake_case</mark>.");
+}
+
 TEST(Snippet, NoMatchGivesTheStart) {
   Xapian::Stem en("english");
   EXPECT_EQ(make_snippet("Nothing to see here.", terms_for({"payment"}, en), en, 12), "Nothing to…");
