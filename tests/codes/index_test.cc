@@ -1,0 +1,132 @@
+// The grammar and an index together. Teaching from an index (store/catalogue_codes.h): the letters+digits
+// codes that passages name in their title become code shapes the queries read, in any case and spelling;
+// codes only mentioned in a body do not. And end to end: a query and a page that read the same digits in
+// different spellings or families meet (literal readings, short hex, sub-statuses, frames).
+#include <gtest/gtest.h>
+
+#include <xapian.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+#include "errkb/codes.h"
+#include "errkb/engine.h"
+#include "errkb/indexer.h"
+#include "errkb/schema.h"
+#include "store/catalogue_codes.h"
+#include "store/passage_file.h"
+
+namespace errkb {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write_file(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
+
+std::string article(const std::string& title, const std::string& body) {
+  return "---\ntitle: \"" + title + "\"\nlanguage: en\n---\n# " + title + "\n\n" + body + "\n";
+}
+
+std::string first_reading(const CodeGrammar& g, const std::string& text) {
+  auto occs = g.find_codes(text);
+  return occs.empty() ? "-" : occs[0].interpretations[0].canonical;
+}
+
+class CodesInIndex : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("errkb-teach-" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    const fs::path articles = root_ / "kb" / "articles";
+    write_file(articles / "lnk2019.md", article("Linker Tools Error LNK2019", "unresolved external symbol"));
+    write_file(articles / "lnk4098.md", article("Linker Tools Warning LNK4098", "defaultlib conflicts"));
+    write_file(articles / "build.md",
+               article("The build fails on the server", "The log said error ABC1234 once, then the RTX3080 hung."));
+    write_file(articles / "bugcheck-1e1.md", article("Bug Check 0x1E1: CRITICAL_INITIALIZATION_FAILURE",
+                                                     "Early kernel initialization failed. Update the firmware."));
+    write_file(articles / "bugcheck-7b.md", article("Bug Check 0x7B: INACCESSIBLE_BOOT_DEVICE",
+                                                    "Windows lost access to the system partition during startup."));
+    write_file(articles / "sql-208.md", article("MSSQLSERVER_208", "Invalid object name: SQL Server raises Error 208 "
+                                                                   "when a query names a table that does not exist."));
+    write_file(articles / "iis-403-14.md", article("HTTP Error 403.14 - Forbidden",
+                                                   "The Web server is configured to not list the contents of this "
+                                                   "directory. Add a default document."));
+    write_file(articles / "http-403.md", article("HTTP 403 Forbidden on the API", "The token lacks the scope."));
+    IndexerOptions options;
+    options.kb_dirs = {root_ / "kb"};
+    options.index_dir = root_ / "index";
+    options.threads = 1;
+    auto built = rebuild_index(options);
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    auto generation = live_generation(options.index_dir);
+    ASSERT_TRUE(generation.ok()) << generation.status().ToString();
+    generation_ = *generation;
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  fs::path root_;
+  fs::path generation_;
+};
+
+TEST_F(CodesInIndex, TitlesTeachTheirCodeShapes) {
+  Xapian::Database db(generation_.string());
+  CodeGrammar before;
+  EXPECT_EQ(first_reading(before, "lnk2019"), "-");
+  EXPECT_EQ(first_reading(before, "LNK4098"), "-");
+
+  CodeGrammar g;
+  EXPECT_EQ(store::teach_code_shapes(db, g), 1u) << "LNK with four digits, from two titles; none from a body";
+  for (const char* spelling : {"LNK2019", "lnk2019", "lnk 2019", "LNK-2019"})
+    EXPECT_EQ(first_reading(g, spelling), "code:lnk2019") << spelling;
+  EXPECT_EQ(first_reading(g, "lnk4098 on link"), "code:lnk4098");
+  EXPECT_EQ(first_reading(g, "LNK1104"), "code:lnk1104") << "the same letters with as many digits";
+  // Only mentioned in a body: not a shape of this KB.
+  EXPECT_EQ(first_reading(g, "ABC1234"), "-");
+  EXPECT_EQ(first_reading(g, "abc 1234"), "-");
+  EXPECT_EQ(first_reading(g, "RTX3080"), "-");
+
+  // teach_grammar_from_index teaches the shapes too, with or without the catalogues.
+  store::PassageFileReader passages;
+  ASSERT_TRUE(passages.open(generation_ / schema::kPassageFileName).ok());
+  CodeGrammar full, patterns_only;
+  store::teach_grammar_from_index(db, passages, full);
+  store::teach_grammar_from_index(db, passages, patterns_only, /*only_patterns=*/true);
+  EXPECT_EQ(first_reading(full, "lnk2019"), "code:lnk2019");
+  EXPECT_EQ(first_reading(patterns_only, "lnk2019"), "code:lnk2019");
+}
+
+// Every spelling finds its page, where the query's code and the page's code are read in different families
+// or spellings: before literal readings some of these queries found nothing at all.
+TEST_F(CodesInIndex, SpellingsOfOneValueMeetInTheIndex) {
+  EngineOptions options;
+  options.index_dir = root_ / "index";
+  auto engine = Engine::Open(options);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  const std::pair<const char*, const char*> cases[] = {
+      {"0x000001E1", "bugcheck-1e1"},       // padded: Win32 number and bug check, the page's bug check meets
+      {"0x1e1", "bugcheck-1e1"},            // short hex alone, three digits
+      {"7Bh", "bugcheck-7b"},               // assembler spelling
+      {"0x0000007B", "bugcheck-7b"},
+      {"Msg 208", "sql-208"},               // SQL Server's output frame, the page's "Error 208"
+      {"403.14", "iis-403-14"},             // IIS sub-status alone
+      {"IIS 403.14 forbidden", "iis-403-14"},
+      {"HTTP 403", "http-403"},             // the plain status prefers the page about it
+      {"lnk 2019", "lnk2019"},              // taught shape, spaced
+  };
+  for (const auto& [query, page] : cases) {
+    SearchRequest request;
+    request.q = query;
+    auto found = (*engine)->search(request);
+    ASSERT_TRUE(found.ok()) << query << ": " << found.status().ToString();
+    ASSERT_FALSE(found->hits.empty()) << query;
+    EXPECT_EQ(found->hits[0].doc_id, page) << query;
+  }
+}
+
+}  // namespace
+}  // namespace errkb
