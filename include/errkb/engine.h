@@ -104,7 +104,7 @@ struct Evidence {
 
 // One term of the ranking formula, as shown to agents.
 struct WhyPart {
-  std::string factor;   // "exact_code", "symptoms", "authority", "focus", "votes", "feedback", "freshness", "language"
+  std::string factor;   // "exact_code", "symptoms", "title", "authority", "focus", "votes", "feedback", "freshness", "language"
   double value = 0;     // its contribution to the score
   std::string detail;   // plain words: "matches code hresult:80070005", "symptoms matched: slow, timeout"
 };

@@ -135,7 +135,7 @@ inline constexpr FieldSpec kFields[] = {
     {"tag", "K", FieldType::kFilter, PassageField::kTag, 0, ""},
     {"title", "S", FieldType::kText, PassageField::kTitle, 3, ""},
     {"heading", "", FieldType::kText, PassageField::kHeading, 3, ""},
-    {"symptoms", "XSYM", FieldType::kText, PassageField::kSymptoms, 2, ""},
+    {"symptoms", "XSYM", FieldType::kText, PassageField::kSymptoms, 3, ""},
     {"cause", "", FieldType::kText, PassageField::kCause, 2, ""},
     {"checks", "", FieldType::kText, PassageField::kChecks, 1, ""},
     {"resolution", "", FieldType::kText, PassageField::kResolutions, 1, ""},

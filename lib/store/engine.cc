@@ -25,6 +25,7 @@
 #include "store/documents.h"
 #include "store/index_dir.h"
 #include "store/postings_in_memory.h"
+#include "store/prose_terms.h"
 #include "store/scan_plan.h"
 #include "store/snippet.h"
 #include "store/spelling.h"
@@ -632,6 +633,7 @@ class XapianEngine final : public Engine {
       } catch (const Xapian::QueryParserError&) {
         q.prose_query = qp.parse_query(parser_text, 0);
       }
+      q.prose_query = store::with_identifier_terms(q.prose_query, q.prose, q.language);
       if (want_suggestion)
         q.suggestion = suggest_spelling(h.db, h.freqs, q.prose, q.language, q.stem,
                                         [&](const std::string& word) { return spelling_fix(h, word); });
@@ -769,6 +771,34 @@ class XapianEngine final : public Engine {
            term.compare(0, schema::kWeakCodePrefix.size(), schema::kWeakCodePrefix) == 0 || idf.count(term) > 0;
   }
 
+  // For each candidate, the IDF-weighted share of the query's words its title holds (the title's prefixed
+  // copies, schema.h): a page titled with what was asked is about it. Read from the copies' posting lists,
+  // skipping through the candidates in docid order; titles are short, so the lists are.
+  static std::vector<double> title_idf_shares(const Xapian::Database& db, const AnalyzedQuery& q,
+                                              const std::vector<Xapian::docid>& docids,
+                                              const std::unordered_map<std::string, double>& idf, double total_idf) {
+    std::vector<double> shares(docids.size(), 0.0);
+    if (total_idf <= 0 || docids.empty()) return shares;
+    std::vector<std::pair<Xapian::docid, size_t>> by_docid;
+    for (size_t rank = 0; rank < docids.size(); ++rank) by_docid.emplace_back(docids[rank], rank);
+    std::sort(by_docid.begin(), by_docid.end());
+    static const std::string kTitleCopy = "Z" + filter_prefix("title");
+    for (const auto& term : q.prose_terms) {
+      if (!store::is_prose_word(term)) continue;
+      const std::string title_term = kTitleCopy + term.substr(1);
+      Xapian::PostingIterator pl = db.postlist_begin(title_term);
+      const Xapian::PostingIterator end = db.postlist_end(title_term);
+      if (pl == end) continue;
+      const double share = idf.at(term) / total_idf;
+      for (const auto& [did, rank] : by_docid) {
+        pl.skip_to(did);
+        if (pl == end) break;
+        if (*pl == did) shares[rank] = std::min(1.0, shares[rank] + share);
+      }
+    }
+    return shares;
+  }
+
   // What an in-memory pass already knows: which of its words (bit i: terms[i]) each candidate has.
   struct PassWords {
     std::vector<std::string> terms;
@@ -886,6 +916,7 @@ class XapianEngine final : public Engine {
                      const MatchedTerms& matched, bool facets_here) {
       if (facets_here) out.total = std::max<int64_t>(out.total, matches);
       const double max_weight = std::max(1e-9, weights.empty() ? 0.0 : weights.front());
+      const std::vector<double> title_shares = title_idf_shares(h.db, q, docids, idf, total_idf);
       for (size_t rank = 0; rank < docids.size(); ++rank) {
         const Xapian::docid did = docids[rank];
         const double weight = weights[rank];
@@ -933,6 +964,7 @@ class XapianEngine final : public Engine {
         }
         sp.code_terms = std::move(matched_codes);
         double coverage = total_idf > 0 ? std::min(1.0, matched_idf / total_idf) : 0;
+        parts.title = title_shares[rank];
         double relative = q.prose_terms.empty() ? 0 : weight / max_weight;
         parts.text = q.prose_terms.empty() ? 0 : 0.7 * coverage + 0.3 * std::min(1.0, relative);
         parts.authority = record.authority;

@@ -30,6 +30,13 @@ class RealKbRanking : public KbFixture {
     write_file(kb() / "articles/errors/c2077.md",
                code_page("C2077", "non-scalar field initializer 'identifier'",
                          "You attempted to initialize a bit field with a non-scalar value."));
+    // A reference page about a macro, and an error page whose message names it.
+    write_file(kb() / "articles/reference/iterator-debug-level.md",
+               "---\ntitle: _ITERATOR_DEBUG_LEVEL\n---\n# _ITERATOR_DEBUG_LEVEL\n\nThe macro controls whether "
+               "checked iterators are enabled and how much debug checking is done.\n");
+    write_file(kb() / "articles/errors/lnk2038.md",
+               code_page("LNK2038", "mismatch detected for '_ITERATOR_DEBUG_LEVEL': value '0' doesn't match value '2'",
+                         "Two objects were built with different settings of the macro."));
     // Many short reference pages that mention C4996 in passing.
     for (int i = 0; i < 80; ++i)
       write_file(kb() / ("articles/reference/func" + std::to_string(i) + ".md"),
@@ -63,6 +70,13 @@ TEST_F(RealKbRanking, ThePageAboutACodeOutranksTheManyThatMentionIt) {
 TEST_F(RealKbRanking, AMessageFindsThePageWhoseLeadItIs) {
   EXPECT_EQ(first("possible loss of data"), "errors/c4244");
   EXPECT_EQ(first("conversion from 'size_t' to"), "errors/c4267");
+}
+
+TEST_F(RealKbRanking, APageTitledWithANameIsAboutIt) {
+  // The reference page names no error, the error page names the macro in its message: the title decides.
+  EXPECT_EQ(first("_ITERATOR_DEBUG_LEVEL"), "reference/iterator-debug-level");
+  EXPECT_EQ(first("iterator debug level"), "reference/iterator-debug-level");
+  EXPECT_EQ(first("mismatch detected for '_ITERATOR_DEBUG_LEVEL'"), "errors/lnk2038");
 }
 
 TEST_F(RealKbRanking, AFewWordsTakenForALanguageTheKbLacksStillMatch) {

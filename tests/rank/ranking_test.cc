@@ -125,6 +125,10 @@ TEST(FocusPrior, PagesAboutAnErrorOverGeneralPagesAndListings) {
   focused.focus = 1;
   EXPECT_GT(combine(focused), combine(general));
   EXPECT_EQ(explain(general).back().factor, "focus");
+  ScoreParts titled = general;
+  titled.title = 1;
+  EXPECT_GT(combine(titled), combine(focused));  // a general page titled with the query beats focus alone
+  EXPECT_EQ(explain(titled).front().factor, "title");
 }
 
 TEST(Priors, VotesFreshnessFeedback) {
