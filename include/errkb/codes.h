@@ -24,9 +24,10 @@ namespace errkb {
 // "bugcheck 7B"; "hex:80070005" for 0x80070005, 80070005 and -2147024891; "num:208" for "Error 208",
 // "Msg 208", "system error 208". A query and a page that read the same digits in different families
 // (a Win32 number here, a bug check there) still share this term. A literal reading has family
-// "literal" and ns "", is never certain, has confidence kLiteralConfidence (below every family reading,
-// so ranking can weigh a literal match under a family match), comes last in its occurrence and never
-// alone. KB numbers, SQLSTATEs, dotted codes and letter codes have none.
+// "literal" and ns "", is never certain (so pages index it as a weak code term), has the modest
+// confidence kLiteralConfidence, comes last in its occurrence and never alone: ranking can tell it by
+// its family and weigh a literal match below a family match. KB numbers, SQLSTATEs, dotted codes and
+// letter codes have none.
 inline constexpr double kLiteralConfidence = 0.3;
 
 struct CodeInterpretation {
