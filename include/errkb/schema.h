@@ -21,7 +21,8 @@
 //   XC:<canonical>            exact error code, certain reading (codes.h canonical; never stemmed); wdf as
 //                             one word, plus kAboutCodeWdf when the passage is about the code (names it in
 //                             its title, heading or declared codes)
-//   XCW:<canonical>           one reading of an ambiguous code (weaker)
+//   XCW:<canonical>           one reading of an ambiguous code (weaker); the literal value of a number read
+//                             as a code ("hex:7b", "num:208", codes.h) is always one
 //   XCF:<family>              code family ("hresult", "ebay", ...)
 //   ZS<stem> / ZXSYM<stem>    title / symptoms words, prefixed copies for "title:" / "symptoms:" search
 //   Z...                      all prose, Z-stemmed with the passage's language stemmer (as Xapian's

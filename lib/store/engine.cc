@@ -1279,6 +1279,9 @@ class XapianEngine final : public Engine {
     if (out.interpretations.empty())
       return Status::NotFound("'" + code + "' is not an error code errkb recognises");
     for (const auto& interp : out.interpretations) {
+      // The literal value ("hex:7b") only lets a page and a query in different families meet in a search:
+      // it has no catalogue entry, and its causes are those of the family readings.
+      if (interp.family == "literal") continue;
       std::shared_ptr<const ReadingAnswer> answer = answer_for_reading(h, interp);
       out.catalogue_entries.insert(out.catalogue_entries.end(), answer->catalogue_entries.begin(),
                                    answer->catalogue_entries.end());
