@@ -83,9 +83,6 @@ class ProseTerms {
     std::unordered_map<std::string, std::string> z_stems;  // word -> "Z"+stem
   };
   Language& language_for(const std::string& language);
-  // The "Z"+stem of a lower-case word, nullptr for a stop word or an empty stem.
-  const std::string* z_stem_of(Language& lang, std::string_view word);
-  void count(const std::string* z_stem, unsigned StemCount::*occurrences);
 
   std::unordered_map<std::string, Language> languages_;
   size_t cached_stems_ = 0;  // entries in all languages' z_stems
