@@ -13,8 +13,9 @@ namespace {
 constexpr size_t kMaxCachedStems = 1 << 20;
 
 // An identifier's part weighs half an occurrence of a word, so that a passage which merely names a long
-// constant is not flooded with its words (on the MSVC docs, half ranked names better than a whole or a
-// quarter). The wdf is counted in halves to keep schema::scaled_wdf's rounding.
+// constant is not flooded with its words (on the MSVC docs, half ranked names as well as a whole or a
+// quarter did, and symptoms better than a whole). The wdf is counted in halves to keep
+// schema::scaled_wdf's rounding.
 constexpr unsigned kPartsPerWord = 2;
 }  // namespace
 
