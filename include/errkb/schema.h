@@ -27,7 +27,9 @@
 //   ZS<stem> / ZXSYM<stem>    title / symptoms words, prefixed copies for "title:" / "symptoms:" search
 //   Z...                      all prose, Z-stemmed with the passage's language stemmer (as Xapian's
 //                             TermGenerator with STEM_ALL_Z and STOP_ALL makes them; store/prose_terms.h),
-//                             weighted by field (wdf); no positions (snippets come from stored text)
+//                             weighted by field (wdf); an identifier also as its parts ("crt", "secure" of
+//                             _CRT_SECURE_NO_WARNINGS) at half a word's wdf, counted in the raw length; no
+//                             positions (snippets come from stored text)
 // Within-document frequencies (wdf) carry BM25's length normalisation. A term's raw wdf (field weight ×
 // occurrences; 1 for a code term) is stored as scaled_wdf(raw, wdf_scale(raw length of the passage)),
 // i.e. multiplied by kWdfScale / ((1 - b) + b × max(length / kLengthPivot, kMinNormLength)). BM25 with
