@@ -779,24 +779,38 @@ class XapianEngine final : public Engine {
                                               const std::unordered_map<std::string, double>& idf, double total_idf) {
     std::vector<double> shares(docids.size(), 0.0);
     if (total_idf <= 0 || docids.empty()) return shares;
-    std::vector<std::pair<Xapian::docid, size_t>> by_docid;
-    for (size_t rank = 0; rank < docids.size(); ++rank) by_docid.emplace_back(docids[rank], rank);
-    std::sort(by_docid.begin(), by_docid.end());
+    const auto by_docid = candidates_by_docid(docids);
     static const std::string kTitleCopy = "Z" + filter_prefix("title");
     for (const auto& term : q.prose_terms) {
       if (!store::is_prose_word(term)) continue;
-      const std::string title_term = kTitleCopy + term.substr(1);
-      Xapian::PostingIterator pl = db.postlist_begin(title_term);
-      const Xapian::PostingIterator end = db.postlist_end(title_term);
-      if (pl == end) continue;
       const double share = idf.at(term) / total_idf;
-      for (const auto& [did, rank] : by_docid) {
-        pl.skip_to(did);
-        if (pl == end) break;
-        if (*pl == did) shares[rank] = std::min(1.0, shares[rank] + share);
-      }
+      for_each_candidate_holding(db, kTitleCopy + term.substr(1), by_docid,
+                                 [&](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + share); });
     }
     return shares;
+  }
+
+  // Candidates as (docid, rank), in docid order: a posting list is read once, skipping through them.
+  static std::vector<std::pair<Xapian::docid, size_t>> candidates_by_docid(const std::vector<Xapian::docid>& docids) {
+    std::vector<std::pair<Xapian::docid, size_t>> by_docid;
+    by_docid.reserve(docids.size());
+    for (size_t rank = 0; rank < docids.size(); ++rank) by_docid.emplace_back(docids[rank], rank);
+    std::sort(by_docid.begin(), by_docid.end());
+    return by_docid;
+  }
+
+  // Calls found(rank) for each candidate whose document holds `term`, from the term's posting list.
+  template <typename Found>
+  static void for_each_candidate_holding(const Xapian::Database& db, const std::string& term,
+                                         const std::vector<std::pair<Xapian::docid, size_t>>& by_docid, Found&& found) {
+    Xapian::PostingIterator pl = db.postlist_begin(term);
+    const Xapian::PostingIterator end = db.postlist_end(term);
+    for (const auto& [did, rank] : by_docid) {
+      if (pl == end) break;
+      pl.skip_to(did);
+      if (pl == end) break;
+      if (*pl == did) found(rank);
+    }
   }
 
   // What an in-memory pass already knows: which of its words (bit i: terms[i]) each candidate has.
@@ -820,9 +834,7 @@ class XapianEngine final : public Engine {
     const size_t n_terms = m.terms_.size();
     m.present_.assign(docids.size() * n_terms, 0);
     if (n_terms == 0 || docids.empty()) return m;
-    std::vector<std::pair<Xapian::docid, size_t>> by_docid;  // (docid, rank)
-    for (size_t rank = 0; rank < docids.size(); ++rank) by_docid.emplace_back(docids[rank], rank);
-    std::sort(by_docid.begin(), by_docid.end());
+    const auto by_docid = candidates_by_docid(docids);
     for (size_t t = 0; t < n_terms; ++t) {
       if (pass) {
         auto at = std::find(pass->terms.begin(), pass->terms.end(), m.terms_[t]);
@@ -848,13 +860,7 @@ class XapianEngine final : public Engine {
         }
         continue;
       }
-      Xapian::PostingIterator pl = db.postlist_begin(m.terms_[t]);
-      const Xapian::PostingIterator end = db.postlist_end(m.terms_[t]);
-      for (const auto& [did, r] : by_docid) {
-        pl.skip_to(did);
-        if (pl == end) break;
-        if (*pl == did) m.present_[r * n_terms + t] = 1;
-      }
+      for_each_candidate_holding(db, m.terms_[t], by_docid, [&](size_t r) { m.present_[r * n_terms + t] = 1; });
     }
     return m;
   }
