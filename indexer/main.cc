@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "errkb/api_json.h"
 #include "errkb/codes.h"
 #include "errkb/engine.h"
 #include "errkb/indexer.h"
@@ -102,7 +103,7 @@ int main(int argc, char** argv) {
   add_common(update);
   CLI::App* rebuild = app.add_subcommand("rebuild", "build a fresh index beside the live one and switch atomically");
   add_common(rebuild);
-  CLI::App* explain = app.add_subcommand("explain", "print the error codes found in TEXT and their meanings as JSON");
+  CLI::App* explain = app.add_subcommand("explain", "print the error codes found in TEXT and their meanings, as the JSON `codes` of the HTTP API");
   std::vector<std::string> words;
   std::string vendor;
   explain->add_option("text", words, "text to scan")->required();
@@ -122,7 +123,7 @@ int main(int argc, char** argv) {
     for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
     if (explain_index.empty()) {
       errkb::CodeGrammar grammar;
-      std::cout << errkb::codes_to_json(grammar.find_codes(text, {vendor, ""})) << "\n";
+      std::cout << errkb::codes_to_json(grammar.find_codes(text, {vendor, ""}), 2) << "\n";
       return 0;
     }
     auto engine = errkb::Engine::Open({explain_index, nullptr});
@@ -135,7 +136,7 @@ int main(int argc, char** argv) {
       std::cerr << "errkb-indexer explain: " << found.status().message() << "\n";
       return 2;
     }
-    std::cout << errkb::codes_to_json(*found) << "\n";
+    std::cout << errkb::codes_to_json(*found, 2) << "\n";
     return 0;
   }
 

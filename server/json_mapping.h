@@ -1,10 +1,12 @@
 // The JSON shapes of the API, in one place: the hot responses (search, diagnose, code lookup) written
-// straight to text, the others (index info, jobs, gaps) through nlohmann::json. The OpenAPI document
-// (openapi.json) describes exactly these shapes.
+// straight to text by the engine's serialiser (errkb/api_json.h, shared with errkb-indexer), the
+// others (index info, jobs, gaps) through nlohmann::json. The OpenAPI document (openapi.json)
+// describes exactly these shapes.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include "errkb/api_json.h"
 #include "errkb/engine.h"
 #include "errkb/feedback.h"
 #include "errkb/indexer.h"
@@ -18,17 +20,5 @@ nlohmann::json gaps_to_json(const std::vector<Gap>& gaps);  // {"queries":[...],
 
 // Serialises for the wire; invalid UTF-8 from indexed text is replaced, never thrown on.
 std::string dump(const nlohmann::json& value);
-
-}  // namespace errkb::server
-
-namespace errkb::server {
-
-// The hot responses written straight to text, without building a json tree first: the same bytes as
-// dumping the equivalent nlohmann::json (keys in sorted order, nlohmann's number format, the same
-// escaping and replacement of invalid UTF-8; tests/server/json_mapping_test.cc builds that tree and
-// compares), at a fraction of the cost. Facets are {"kind":[{"value","count"}...], ...}, by count.
-std::string to_json_text(const SearchResponse& response);
-std::string to_json_text(const Diagnosis& diagnosis);
-std::string to_json_text(const CodeLookup& lookup);
 
 }  // namespace errkb::server

@@ -130,7 +130,4 @@ class CodeGrammar {
   std::unique_ptr<Impl> impl_;
 };
 
-// JSON text of occurrences (for `errkb-indexer explain` and the HTTP API).
-std::string codes_to_json(const std::vector<CodeOccurrence>& occurrences, int indent = 2);
-
 }  // namespace errkb

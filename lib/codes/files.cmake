@@ -3,5 +3,4 @@ list(APPEND ERRKB_CORE_SOURCES
   codes/tables.cc
   codes/readings.cc
   codes/grammar.cc
-  codes/scanner.cc
-  codes/json.cc)
+  codes/scanner.cc)

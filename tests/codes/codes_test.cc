@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "errkb/api_json.h"
 #include "errkb/codes.h"
 
 namespace errkb {
@@ -391,11 +392,11 @@ TEST(CodeGrammarTest, JsonCarriesEveryField) {
   ASSERT_EQ(json.size(), 2u);
   const auto& first = json[0];
   EXPECT_EQ(first["raw"], "0x80070005");
-  EXPECT_EQ(first["span"][0], 8);
-  EXPECT_EQ(first["span"][1], 18);
+  EXPECT_EQ(first["begin"], 8);
+  EXPECT_EQ(first["end"], 18);
   const auto& h = first["interpretations"][0];
   EXPECT_EQ(h["family"], "hresult");
-  EXPECT_EQ(h["ns"], "windows");
+  EXPECT_EQ(h["namespace"], "windows");
   EXPECT_EQ(h["canonical"], "hresult:80070005");
   EXPECT_EQ(h["name"], "E_ACCESSDENIED");
   EXPECT_EQ(h["value"], 2147942405ll);

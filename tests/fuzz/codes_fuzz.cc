@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "errkb/api_json.h"
 #include "errkb/codes.h"
 
 namespace {

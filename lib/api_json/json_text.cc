@@ -1,0 +1,297 @@
+#include "errkb/api_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "errkb/text.h"
+
+namespace errkb {
+namespace {
+
+// Appends JSON to a string; objects' keys must be given in sorted order (nlohmann's object is a
+// std::map, and the texts must be the same as nlohmann's dump()).
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+  void key(std::string_view name) {
+    separate();
+    string_value(name);
+    out_ += ':';
+    after_key_ = true;
+  }
+  void string(std::string_view text) {
+    separate();
+    string_value(text);
+  }
+  void number(double x) {
+    separate();
+    if (!std::isfinite(x)) {
+      out_ += "null";
+      return;
+    }
+    char buf[64];
+    char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, x);
+    out_.append(buf, end);
+  }
+  void integer(int64_t x) {
+    separate();
+    out_ += std::to_string(x);
+  }
+  void unsigned_integer(uint64_t x) {
+    separate();
+    out_ += std::to_string(x);
+  }
+  void boolean(bool b) {
+    separate();
+    out_ += b ? "true" : "false";
+  }
+  void null() {
+    separate();
+    out_ += "null";
+  }
+  void strings(const std::vector<std::string>& items) {
+    begin_array();
+    for (const auto& item : items) string(item);
+    end_array();
+  }
+
+ private:
+  void open(char c) {
+    separate();
+    out_ += c;
+    first_ = true;
+  }
+  void close(char c) {
+    out_ += c;
+    first_ = false;
+  }
+  void separate() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+  void string_value(std::string_view text) {
+    const size_t start = out_.size();
+    bool ascii = true;
+    out_ += '"';
+    size_t plain = 0;  // start of the run of bytes copied as they are
+    for (size_t i = 0; i < text.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(text[i]);
+      if (c >= 0x80) ascii = false;
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(text.data() + plain, i - plain);
+      plain = i + 1;
+      switch (c) {
+        case '"': out_ += "\\\""; break;
+        case '\\': out_ += "\\\\"; break;
+        case '\b': out_ += "\\b"; break;
+        case '\f': out_ += "\\f"; break;
+        case '\n': out_ += "\\n"; break;
+        case '\r': out_ += "\\r"; break;
+        case '\t': out_ += "\\t"; break;
+        default: {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out_ += buf;
+        }
+      }
+    }
+    out_.append(text.data() + plain, text.size() - plain);
+    out_ += '"';
+    if (!ascii && !is_valid_utf8(text)) {  // rare: let nlohmann replace invalid sequences its own way
+      out_.resize(start);
+      out_ += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+  }
+
+  std::string& out_;
+  bool first_ = true;
+  bool after_key_ = false;
+};
+
+// Items are written by the write() overloads below (found when the template is used: JsonWriter is
+// in this namespace).
+template <typename T>
+void write_array(JsonWriter& w, const std::vector<T>& items) {
+  w.begin_array();
+  for (const auto& item : items) write(w, item);
+  w.end_array();
+}
+
+void write(JsonWriter& w, const CodeInterpretation& c) {
+  std::map<std::string, std::string> parts;
+  for (const auto& [name, value] : c.parts) parts[name] = value;
+  w.begin_object();
+  w.key("canonical"), w.string(c.canonical);
+  w.key("certain"), w.boolean(c.certain);
+  w.key("confidence"), w.number(c.confidence);
+  w.key("family"), w.string(c.family);
+  w.key("message"), w.string(c.message);
+  w.key("name"), w.string(c.name);
+  w.key("namespace"), w.string(c.ns);
+  w.key("parts"), w.begin_object();
+  for (const auto& [name, value] : parts) w.key(name), w.string(value);
+  w.end_object();
+  w.key("value");
+  if (c.value) w.integer(*c.value);
+  else w.null();
+  w.end_object();
+}
+
+void write(JsonWriter& w, const CodeOccurrence& o) {
+  w.begin_object();
+  w.key("begin"), w.unsigned_integer(o.begin);
+  w.key("end"), w.unsigned_integer(o.end);
+  w.key("interpretations"), write_array(w, o.interpretations);
+  w.key("raw"), w.string(o.raw);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const Hit& h) {
+  w.begin_object();
+  w.key("codes"), w.strings(h.codes);
+  w.key("doc_id"), w.string(h.doc_id);
+  w.key("heading"), w.string(h.heading);
+  w.key("id"), w.string(h.id);
+  w.key("kind"), w.string(h.kind);
+  w.key("language"), w.string(h.language);
+  w.key("product"), w.string(h.product);
+  w.key("score"), w.number(h.score);
+  w.key("severity"), w.string(h.severity);
+  w.key("snippet"), w.string(h.snippet);
+  w.key("title"), w.string(h.title);
+  w.key("url"), w.string(h.url);
+  w.key("vendor"), w.string(h.vendor);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const Facets& facets) {
+  w.begin_object();
+  for (const auto& [name, counts] : facets) {
+    std::vector<std::pair<std::string, int64_t>> sorted(counts.begin(), counts.end());
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    w.key(name), w.begin_array();
+    for (const auto& [value, count] : sorted) {
+      w.begin_object();
+      w.key("count"), w.integer(count);
+      w.key("value"), w.string(value);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void write(JsonWriter& w, const Evidence& e) {
+  w.begin_object();
+  w.key("doc_id"), w.string(e.doc_id);
+  w.key("kind"), w.string(e.kind);
+  w.key("passage_id"), w.string(e.passage_id);
+  w.key("snippet"), w.string(e.snippet);
+  w.key("title"), w.string(e.title);
+  w.key("url"), w.string(e.url);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const Cause& c) {
+  w.begin_object();
+  w.key("catalogue_only"), w.boolean(c.catalogue_only);
+  w.key("cause"), w.string(c.cause);
+  w.key("checks"), w.strings(c.checks);
+  w.key("confidence"), w.number(c.confidence);
+  w.key("evidence"), write_array(w, c.evidence);
+  w.key("id"), w.string(c.id);
+  w.key("language"), w.string(c.language);
+  w.key("prevention"), w.string(c.prevention);
+  w.key("product"), w.string(c.product);
+  w.key("resolutions"), w.strings(c.resolutions);
+  w.key("score"), w.number(c.score);
+  w.key("title"), w.string(c.title);
+  w.key("vendor"), w.string(c.vendor);
+  w.key("why"), w.begin_array();
+  for (const auto& why : c.why) {
+    w.begin_object();
+    w.key("detail"), w.string(why.detail);
+    w.key("factor"), w.string(why.factor);
+    w.key("value"), w.number(why.value);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+void write(JsonWriter& w, const NextQuestion& q) {
+  w.begin_object();
+  w.key("question"), w.string(q.question);
+  w.key("reason"), w.string(q.reason);
+  w.key("split"), w.number(q.split);
+  w.end_object();
+}
+
+// A response: one object whose fields `fields` writes, in a string reserved to `capacity` bytes.
+template <typename Fields>
+std::string object_text(size_t capacity, Fields&& fields) {
+  std::string out;
+  out.reserve(capacity);
+  JsonWriter w(out);
+  w.begin_object();
+  fields(w);
+  w.end_object();
+  return out;
+}
+
+}  // namespace
+
+std::string to_json_text(const SearchResponse& r) {
+  return object_text(1024 + 1024 * r.hits.size(), [&](JsonWriter& w) {
+    w.key("codes"), write_array(w, r.codes);
+    w.key("facets"), write(w, r.facets);
+    w.key("hits"), write_array(w, r.hits);
+    w.key("language"), w.string(r.language);
+    w.key("suggestion"), w.string(r.suggestion);
+    w.key("total"), w.integer(r.total);
+  });
+}
+
+std::string to_json_text(const Diagnosis& d) {
+  return object_text(1024 + 2048 * d.causes.size(), [&](JsonWriter& w) {
+    w.key("ask"), write_array(w, d.ask);
+    w.key("causes"), write_array(w, d.causes);
+    w.key("codes"), write_array(w, d.codes);
+    w.key("diagnosis_id"), w.string(d.diagnosis_id);
+    w.key("language"), w.string(d.language);
+  });
+}
+
+std::string to_json_text(const CodeLookup& l) {
+  return object_text(4096 + 4096 * l.causes.size(), [&](JsonWriter& w) {
+    w.key("catalogue_entries"), write_array(w, l.catalogue_entries);
+    w.key("causes"), w.begin_object();
+    for (const auto& [canonical, list] : l.causes) w.key(canonical), write_array(w, list);
+    w.end_object();
+    w.key("code"), w.string(l.code);
+    w.key("interpretations"), write_array(w, l.interpretations);
+  });
+}
+
+std::string codes_to_json(const std::vector<CodeOccurrence>& occurrences, int indent) {
+  std::string out;
+  JsonWriter w(out);
+  write_array(w, occurrences);
+  if (indent < 0) return out;
+  return nlohmann::json::parse(out).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace errkb
