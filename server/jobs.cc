@@ -120,8 +120,10 @@ void ReindexJobs::run(std::string id) {
   Result<UpdateReport> result = Status::Internal("reindex did not run");
   try {
     result = runner_(mode, options_, progress);
-  } catch (const std::exception& e) {  // the core should not throw; a job must still end
-    result = Status::Internal(e.what());
+  } catch (const std::exception& e) {  // the core should not throw; a job must still end, as a failed job
+    result = Status::Internal(std::string("reindex failed: ") + e.what());
+  } catch (...) {
+    result = Status::Internal("reindex failed: an unknown exception");
   }
   if (result.ok()) {
     spdlog::info("reindex {} succeeded: {} added, {} updated, {} removed, {} errors", id, result->items_added,

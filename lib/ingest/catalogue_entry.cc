@@ -95,6 +95,7 @@ void CatalogueCollector::add(CatalogueEntry e, int line, std::string_view where)
   item.container = rel_;
   item.signature = signature_of(serialized);
   item.passages.push_back(std::move(p));
+  if (std::string problem = oversized_field(item); !problem.empty()) return error(line, prefix + problem);
   if (needs_language) without_language_.push_back(out_.items.size());
   out_.items.push_back(std::move(item));
 }

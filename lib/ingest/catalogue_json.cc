@@ -46,6 +46,11 @@ void read_own_shape(const json& root, CatalogueCollector& collector, FileReadRes
   }
   result.catalogue_vendor = trim(vendor);
   result.code_pattern = trim(pattern);
+  if (result.code_pattern.size() > kMaxPatternBytes) {
+    collector.error(0, "\"code_pattern\" is " + std::to_string(result.code_pattern.size()) + " bytes long (at most " +
+                           std::to_string(kMaxPatternBytes) + ")");
+    result.code_pattern.clear();
+  }
   auto errors = root.find("errors");
   if (errors == root.end() || !errors->is_array()) {
     collector.error(0, errors == root.end() ? "missing \"errors\" list" : "\"errors\" must be a list");
@@ -131,6 +136,12 @@ FileReadResult read_catalogue_json(std::string_view rel, std::string_view text) 
   using namespace ingest;
   FileReadResult result;
   if (!accept_catalogue_text(rel, text, result)) return result;
+  auto reject = [&](int line, std::string message) {
+    result.errors.push_back(make_error(rel, line, std::move(message)));
+    result.complete = false;
+    return result;
+  };
+  if (auto problem = json_shape_problem(text)) return reject(line_of_offset(text, problem->offset), problem->message);
   nlohmann::json root;
   try {
     root = nlohmann::json::parse(text);
@@ -138,9 +149,9 @@ FileReadResult read_catalogue_json(std::string_view rel, std::string_view text) 
     const int line = e.byte > 0 ? line_of_offset(text, e.byte - 1) : 0;
     std::string what = e.what();
     if (auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
-    result.errors.push_back(make_error(rel, line, "broken JSON: " + what));
-    result.complete = false;
-    return result;
+    return reject(line, "broken JSON: " + what);
+  } catch (const nlohmann::json::exception& e) {
+    return reject(0, std::string("broken JSON: ") + e.what());
   }
   CatalogueCollector collector(rel, result);
   if (root.is_array()) {

@@ -2,6 +2,8 @@
 // number and skipped; the other lines are still read.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <limits>
 #include <map>
 
 #include "errkb/ingest.h"
@@ -44,7 +46,10 @@ bool get_int(const json& obj, const char* key, int& out, std::string& error) {
     error = std::string("\"") + key + "\" must be a number, not " + it->type_name();
     return false;
   }
-  out = static_cast<int>(it->get<double>());
+  // Clamped: a vote count beyond int (1e308, 2147483648) is still "many votes".
+  const double votes = std::clamp(it->get<double>(), double{std::numeric_limits<int>::min()},
+                                  double{std::numeric_limits<int>::max()});
+  out = static_cast<int>(votes);
   return true;
 }
 
@@ -154,6 +159,10 @@ FileReadResult read_forum_jsonl(std::string_view rel, std::string_view text) {
       fail("invalid UTF-8 at column " + std::to_string(bad + 1));
       continue;
     }
+    if (auto problem = json_shape_problem(line)) {
+      fail(problem->message + " (at column " + std::to_string(problem->offset + 1) + ")");
+      continue;
+    }
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(line);
@@ -175,7 +184,12 @@ FileReadResult read_forum_jsonl(std::string_view rel, std::string_view text) {
       fail("duplicate thread id \"" + thread.id + "\" (first on line " + std::to_string(it->second) + ")");
       continue;
     }
-    result.items.push_back(build_forum_item(rel, thread, line));
+    Item item = build_forum_item(rel, thread, line);
+    if (std::string problem = oversized_field(item); !problem.empty()) {
+      fail(problem);
+      continue;
+    }
+    result.items.push_back(std::move(item));
   }
   return result;
 }

@@ -12,6 +12,15 @@ struct _xmlTextReader;  // libxml2's xmlTextReader
 
 namespace errkb::ingest {
 
+// Bounds on what a KB file may hold. What is over a bound is that file's (or that line's)
+// rejection, never the run's end: they keep every reader linear and its memory and stack bounded.
+inline constexpr size_t kMaxFileBytes = size_t{256} << 20;    // a file the readers load whole
+inline constexpr size_t kMaxArticleBytes = size_t{16} << 20;  // one article
+inline constexpr int kMaxNesting = 64;        // JSON deeper is rejected; Markdown/HTML deeper is read as flat text
+inline constexpr size_t kMaxIdBytes = 200;    // an article or thread id (a Xapian term holds at most 245 bytes)
+inline constexpr size_t kMaxNameBytes = 100;  // a vendor, product, code, tag, language or severity
+inline constexpr size_t kMaxPatternBytes = 1000;  // a catalogue's code_pattern
+
 InputError make_error(std::string_view rel, int line, std::string message);
 
 // Hex of XXH3-64 over `bytes`: the item signature (equal signature = unchanged item).
@@ -57,6 +66,25 @@ struct XmlError {
 // Has `reader` keep its first error in `error`; later errors and all warnings are ignored.
 // `error` must outlive the reading.
 void keep_first_xml_error(_xmlTextReader* reader, XmlError& error);
+
+// What nlohmann::json would reject or throw on after the syntax is checked, found by one linear scan
+// (JSON numbers and brackets outside strings): nesting deeper than kMaxNesting, a number beyond the
+// range of a double. The byte offset and the message, or nothing.
+struct JsonProblem {
+  size_t offset = 0;
+  std::string message;
+};
+std::optional<JsonProblem> json_shape_problem(std::string_view text);
+
+// The first field of `item` over its bound (kMaxIdBytes, kMaxNameBytes), as a message, or "".
+std::string oversized_field(const Item& item);
+
+// `s` cut to at most `max_bytes` at a UTF-8 character boundary, with "…" when it was cut.
+std::string excerpt(std::string_view s, size_t max_bytes = 40);
+
+// `s` with control characters and bytes that are not UTF-8 written as \n, \t, \xNN: a path in a
+// one-line message.
+std::string printable(std::string_view s);
 
 // Joins non-empty parts with `sep`.
 std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep);

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "errkb/ingest.h"
+#include "errkb/text.h"
 #include "ingest/internal.h"
 
 namespace errkb {
@@ -69,22 +70,31 @@ Result<std::vector<KbFile>> list_kb_files(const fs::path& kb_root) {
   return files;
 }
 
-FileReadResult read_kb_file(const KbFile& file) {
+namespace {
+
+FileReadResult unreadable(const KbFile& file, std::string message) {
+  FileReadResult result;
+  result.errors.push_back(ingest::make_error(file.rel, 0, std::move(message)));
+  result.complete = false;
+  return result;
+}
+
+FileReadResult read_with_its_reader(const KbFile& file) {
   using namespace ingest;
   const std::string ext = extension_of(file.path);
   // Stack Exchange dumps can be large: streamed from disk, never loaded whole.
   if (file.kind == SourceKind::kForum && ext == ".xml") return read_stackexchange_posts(file.path, file.rel);
 
+  const size_t bound = file.kind == SourceKind::kArticle ? kMaxArticleBytes : kMaxFileBytes;
+  if (file.size > bound)
+    return unreadable(file, "the file is " + std::to_string(file.size) + " bytes long (at most " +
+                                std::to_string(bound) + ")");
   std::ifstream in(file.path, std::ios::binary);
   std::ostringstream buffer;
   if (in) buffer << in.rdbuf();
-  if (!in || in.bad()) {
-    FileReadResult result;
-    result.errors.push_back(make_error(file.rel, 0, "cannot read the file"));
-    result.complete = false;
-    return result;
-  }
+  if (!in || in.bad()) return unreadable(file, "cannot read the file");
   const std::string text = buffer.str();
+  if (text.size() > bound) return unreadable(file, "the file grew over " + std::to_string(bound) + " bytes");
   switch (file.kind) {
     case SourceKind::kArticle:
       if (ext == ".html" || ext == ".htm") return read_html_article(file.rel, text);
@@ -97,6 +107,39 @@ FileReadResult read_kb_file(const KbFile& file) {
       return read_catalogue_json(file.rel, text);
   }
   return {};
+}
+
+// Items a reader let through with a field no index term can hold: rejected, their indexed versions kept.
+void reject_oversized_items(const KbFile& file, FileReadResult& result) {
+  std::erase_if(result.items, [&](const Item& item) {
+    const std::string problem = ingest::oversized_field(item);
+    if (problem.empty()) return false;
+    result.errors.push_back(ingest::make_error(file.rel, 0, problem));
+    result.complete = false;
+    return true;
+  });
+}
+
+}  // namespace
+
+FileReadResult read_kb_file(const KbFile& file) {
+  // Ids and messages carry the path: it must be text.
+  if (first_invalid_utf8(file.rel) != std::string_view::npos) {
+    FileReadResult result = unreadable(file, "the file name is not valid UTF-8: rename the file");
+    result.errors.back().path = ingest::printable(file.rel);
+    return result;
+  }
+  FileReadResult result;
+  try {
+    result = read_with_its_reader(file);
+  } catch (const std::exception& e) {
+    // Readers report problems as errors; an exception here is a reader's bug or memory exhausted.
+    // The file is rejected (its indexed items kept), the run goes on.
+    result = unreadable(file, std::string("the file could not be read: ") + e.what());
+  }
+  reject_oversized_items(file, result);
+  for (InputError& e : result.errors) e.path = ingest::printable(e.path);
+  return result;
 }
 
 }  // namespace errkb

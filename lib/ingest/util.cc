@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "errkb/text.h"
 #include "ingest/internal.h"
@@ -121,6 +124,94 @@ void capture_first_xml_error(void* arg, xmlErrorPtr error) {
 
 void keep_first_xml_error(xmlTextReader* reader, XmlError& error) {
   xmlTextReaderSetStructuredErrorHandler(reader, capture_first_xml_error, &error);
+}
+
+namespace {
+
+std::string hex_byte(unsigned char byte) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "\\x%02X", byte);
+  return buf;
+}
+
+}  // namespace
+
+std::optional<JsonProblem> json_shape_problem(std::string_view text) {
+  int depth = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {  // skip the string, escapes included
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxNesting)
+        return JsonProblem{i, "nested deeper than " + std::to_string(kMaxNesting) + " levels"};
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      size_t end = i;
+      while (end < text.size() && std::strchr("0123456789+-.eE", text[end]) != nullptr && text[end] != '\0') ++end;
+      const std::string number(text.substr(i, end - i));
+      if (std::isinf(std::strtod(number.c_str(), nullptr)))
+        return JsonProblem{i, "number " + excerpt(number) + " is beyond the range of a double"};
+      i = end - 1;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string excerpt(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(s.substr(0, cut)) + "\u2026";
+}
+
+std::string printable(std::string_view s) {
+  std::string out;
+  while (!s.empty()) {
+    const size_t bad = first_invalid_utf8(s);
+    for (char c : s.substr(0, bad)) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '\n') out += "\\n";
+      else if (c == '\t') out += "\\t";
+      else if (byte < 0x20 || byte == 0x7F) out += hex_byte(byte);
+      else out += c;
+    }
+    if (bad == std::string_view::npos) break;
+    out += hex_byte(static_cast<unsigned char>(s[bad]));
+    s.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
+namespace {
+
+std::string over_bound(std::string_view field, std::string_view value, size_t bound) {
+  return field.empty() || value.size() <= bound
+             ? std::string()
+             : std::string(field) + " \"" + excerpt(value) + "\" is " + std::to_string(value.size()) +
+                   " bytes long (at most " + std::to_string(bound) + ")";
+}
+
+}  // namespace
+
+std::string oversized_field(const Item& item) {
+  std::string problem;
+  for (const Passage& p : item.passages) {
+    if (!problem.empty()) break;
+    const std::pair<const char*, const std::string*> names[] = {
+        {"vendor", &p.vendor}, {"product", &p.product}, {"language", &p.language}, {"severity", &p.severity}};
+    for (const auto& [field, value] : names)
+      if (problem.empty()) problem = over_bound(field, *value, kMaxNameBytes);
+    for (const auto& code : p.codes)
+      if (problem.empty()) problem = over_bound("code", code, kMaxNameBytes);
+    for (const auto& tag : p.tags)
+      if (problem.empty()) problem = over_bound("tag", tag, kMaxNameBytes);
+    // A catalogue entry's id is "<vendor>:<code>".
+    if (problem.empty()) problem = over_bound("id", p.doc_id, kMaxIdBytes + 1);
+  }
+  return problem.empty() ? over_bound("id", item.uid, kMaxIdBytes + 16) : problem;
 }
 
 std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep) {

@@ -1,9 +1,12 @@
 #include "store/documents.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "errkb/schema.h"
@@ -17,6 +20,18 @@ std::string lower_ascii(std::string s) {
   for (auto& c : s)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return s;
+}
+
+std::string bounded_term(std::string term) {
+  constexpr size_t kMaxTermBytes = 245;
+  if (term.size() <= kMaxTermBytes) return term;
+  const uint64_t hash = XXH3_64bits(term.data(), term.size());
+  size_t cut = kMaxTermBytes - 17;
+  while (cut > 0 && (static_cast<unsigned char>(term[cut]) & 0xC0) == 0x80) --cut;
+  char suffix[18];
+  std::snprintf(suffix, sizeof suffix, "~%016llx", static_cast<unsigned long long>(hash));
+  term.resize(cut);
+  return term + suffix;
 }
 
 namespace {
@@ -392,18 +407,20 @@ std::vector<std::string> filter_values(const Passage& p, schema::PassageField f)
 
 }  // namespace
 
-const StemCounts& DocumentBuilder::field_stems(size_t field, const std::string& text, const std::string& language,
-                                               bool learn_spelling) {
+const DocumentBuilder::FieldCache& DocumentBuilder::analysed_field(size_t field, const std::string& text,
+                                                                   const std::string& language, bool learn_spelling) {
   // Passages of one item are built one after another and share their title and symptoms: analyse
   // such a field once. (Spelling is learned from an item's first passage, so a reused analysis never
   // needed to learn.)
   FieldCache& cache = field_cache_[field];
-  if (cache.valid && !learn_spelling && cache.text == text && cache.language == language) return cache.stems;
+  if (cache.valid && !learn_spelling && cache.text == text && cache.language == language) return cache;
   cache.stems = prose_.analyse(text, language, learn_spelling ? &spelling_ : nullptr);
+  cache.pairs.clear();
+  if (schema::kFields[field].word_pairs) cache.pairs = prose_.word_pairs(text, language, schema::kMaxPairWords);
   cache.text = text;
   cache.language = language;
   cache.valid = true;
-  return cache.stems;
+  return cache;
 }
 
 Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
@@ -418,6 +435,7 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   // Analyse every text field first: the wdfs are scaled by the passage's whole raw length (schema.h).
   std::string scratch;
   std::array<const StemCounts*, std::size(schema::kFields)> stems{};
+  std::array<const std::vector<std::string>*, std::size(schema::kFields)> pairs{};
   unsigned raw_length = 0;
   for (size_t i = 0; i < std::size(schema::kFields); ++i) {
     const auto& spec = schema::kFields[i];
@@ -427,11 +445,13 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
       bool learn = learn_spelling_ && first_of_item &&
                    (spec.source == schema::PassageField::kTitle || spec.source == schema::PassageField::kHeading ||
                     spec.source == schema::PassageField::kSymptoms);
-      stems[i] = &field_stems(i, text, p.language, learn);
+      const FieldCache& field = analysed_field(i, text, p.language, learn);
+      stems[i] = &field.stems;
+      pairs[i] = &field.pairs;
       raw_length += ProseTerms::raw_length(*stems[i], spec.prose_weight, spec.prefix);
     } else {
       for (const auto& value : filter_values(p, spec.source))
-        if (!value.empty()) doc.add_boolean_term(std::string(spec.prefix) + lower_ascii(value));
+        if (!value.empty()) doc.add_boolean_term(bounded_term(std::string(spec.prefix) + lower_ascii(value)));
     }
   }
 
@@ -444,17 +464,20 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   const double scale = schema::wdf_scale(raw_length);
   for (size_t i = 0; i < std::size(schema::kFields); ++i)
     if (stems[i]) ProseTerms::add_to(doc, *stems[i], schema::kFields[i].prose_weight, schema::kFields[i].prefix, scale);
+  for (const auto* field_pairs : pairs)
+    if (field_pairs)
+      for (const auto& pair : *field_pairs) doc.add_boolean_term(pair);
   const unsigned code_wdf = schema::scaled_wdf(1, scale);
   for (const auto& c : stored.code_terms) {
     const bool about = std::find(stored.primary_code_terms.begin(), stored.primary_code_terms.end(), c) !=
                        stored.primary_code_terms.end();
-    doc.add_term(std::string(schema::kCodePrefix) + c, about ? schema::kAboutCodeWdf + code_wdf : code_wdf);
+    doc.add_term(bounded_term(std::string(schema::kCodePrefix) + c), about ? schema::kAboutCodeWdf + code_wdf : code_wdf);
   }
-  for (const auto& c : stored.weak_code_terms) doc.add_term(std::string(schema::kWeakCodePrefix) + c, code_wdf);
-  for (const auto& f : families) doc.add_boolean_term(std::string(schema::kCodeFamilyPrefix) + f);
+  for (const auto& c : stored.weak_code_terms) doc.add_term(bounded_term(std::string(schema::kWeakCodePrefix) + c), code_wdf);
+  for (const auto& f : families) doc.add_boolean_term(bounded_term(std::string(schema::kCodeFamilyPrefix) + f));
 
-  doc.add_boolean_term(std::string(schema::kIdPrefix) + p.id);
-  doc.add_boolean_term(std::string(schema::kItemPrefix) + item.uid);
+  doc.add_boolean_term(bounded_term(std::string(schema::kIdPrefix) + p.id));
+  doc.add_boolean_term(bounded_term(std::string(schema::kItemPrefix) + item.uid));
 
   doc.add_value(schema::kSlotSignature, item.signature);
   std::string date = date_key(p.updated.empty() ? p.created : p.updated);

@@ -39,6 +39,11 @@ std::string date_key(const std::string& iso);
 
 std::string lower_ascii(std::string s);
 
+// Xapian refuses a term over 245 bytes, and the refusal would end the run: a longer term keeps its
+// first bytes (cut at a UTF-8 boundary) and a hash of the whole, so that equal values still meet.
+// Every term an index writer makes from KB values goes through it.
+std::string bounded_term(std::string term);
+
 // Builds Xapian documents for passages; one per writer thread (it caches stems and fields).
 class DocumentBuilder {
  public:
@@ -58,8 +63,9 @@ class DocumentBuilder {
     std::string text;
     std::string language;
     StemCounts stems;
+    std::vector<std::string> pairs;  // schema::kWordPairPrefix terms, for a field with word_pairs
   };
-  const StemCounts& field_stems(size_t field, const std::string& text, const std::string& language,
+  const FieldCache& analysed_field(size_t field, const std::string& text, const std::string& language,
                                 bool learn_spelling);
 
   const CodeGrammar& grammar_;

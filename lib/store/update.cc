@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -79,8 +80,9 @@ struct FileState {
 };
 
 std::string encode_state(const FileState& s) {
+  // A file name need not be UTF-8: the state keeps it readable rather than failing to encode it.
   return json{{"path", s.path}, {"size", s.size}, {"mtime", s.mtime_ns}, {"complete", s.complete}, {"items", s.items}}
-      .dump();
+      .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 bool decode_state(const std::string& text, FileState& s) {
@@ -268,7 +270,7 @@ class Updater {
         if (!in_this_file.insert(item.uid).second) continue;
         seen_items.insert(item.uid);
         now.items.push_back(item.uid);
-        std::string item_term = std::string(schema::kItemPrefix) + item.uid;
+        std::string item_term = store::bounded_term(std::string(schema::kItemPrefix) + item.uid);
         auto pl = db_.postlist_begin(item_term);
         bool exists = pl != db_.postlist_end(item_term);
         if (exists && db_.get_document(*pl).get_value(schema::kSlotSignature) == item.signature) {
@@ -327,7 +329,7 @@ class Updater {
     for (const auto& k : vanished_keys) db_.set_metadata(k, "");
     for (const auto& uid : candidates_for_deletion) {
       if (seen_items.count(uid)) continue;  // moved to another file
-      std::string item_term = std::string(schema::kItemPrefix) + uid;
+      std::string item_term = store::bounded_term(std::string(schema::kItemPrefix) + uid);
       if (db_.term_exists(item_term)) {
         if (uid.rfind("catalogue:", 0) == 0) catalogue_changed = true;
         db_.delete_document(item_term);
@@ -372,17 +374,28 @@ class Updater {
 
 // -------- parallel rebuild --------
 
-// Calls fn(i) for i in [0, n) on `threads` threads.
+// Calls fn(i) for i in [0, n) on `threads` threads. An exception thrown by fn stops the remaining
+// calls and is rethrown here, on the caller's thread, after every thread has ended (escaping a
+// thread, it would end the process).
 template <typename Fn>
 void run_in_parallel(unsigned threads, size_t n, Fn fn) {
   std::atomic<size_t> next{0};
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
   auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < n;) fn(i);
+    try {
+      for (size_t i; (i = next.fetch_add(1)) < n;) fn(i);
+    } catch (...) {
+      next = n;
+      std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+    }
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
   work();
   for (auto& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 struct ShardOutput {
@@ -558,6 +571,8 @@ class Rebuilder {
       db.close();
     } catch (const Xapian::Error& e) {
       out.status = store::to_status(e, path);
+    } catch (const std::exception& e) {
+      out.status = Status::IOError("cannot build " + path.string() + ": " + e.what());
     }
   }
 
@@ -569,7 +584,7 @@ class Rebuilder {
     if (!decode_state(old_db_->get_metadata(file_state_key(f)), old)) return;
     for (const auto& uid : old.items) {
       if (in_this_file.count(uid)) continue;
-      std::string term = std::string(schema::kItemPrefix) + uid;
+      std::string term = store::bounded_term(std::string(schema::kItemPrefix) + uid);
       bool copied = false;
       for (auto pl = old_db_->postlist_begin(term); pl != old_db_->postlist_end(term); ++pl) {
         // The copy's record goes to the new passage file, and its rank record points there.
