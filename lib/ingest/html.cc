@@ -2,6 +2,7 @@
 #include <gumbo.h>
 
 #include <memory>
+#include <unordered_map>
 
 #include "errkb/ingest.h"
 #include "errkb/text.h"
@@ -12,13 +13,86 @@ namespace errkb {
 namespace ingest {
 namespace {
 
+// gumbo keeps every parse error by default (max_errors = -1): tens of thousands of unclosed tags
+// then cost gigabytes. The errors are never read here.
+const GumboOptions& parse_options() {
+  static const GumboOptions options = [] {
+    GumboOptions o = kGumboDefaultOptions;
+    o.max_errors = 0;
+    return o;
+  }();
+  return options;
+}
+
 struct OutputDeleter {
-  void operator()(GumboOutput* out) const { gumbo_destroy_output(&kGumboDefaultOptions, out); }
+  void operator()(GumboOutput* out) const { gumbo_destroy_output(&parse_options(), out); }
 };
 using GumboDoc = std::unique_ptr<GumboOutput, OutputDeleter>;
 
 GumboDoc parse_html(std::string_view html) {
-  return GumboDoc(gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size()));
+  return GumboDoc(gumbo_parse_with_options(&parse_options(), html.data(), html.size()));
+}
+
+// gumbo's time grows with the square of the nesting depth (each start tag looks down the stack of
+// open elements): 100,000 nested <div> take half a minute. Before gumbo sees a document, its depth
+// is estimated in one pass over the tags: elements closed implicitly (p, li, td, ...) and void
+// elements do not nest; an end tag closes only a name that is open. Over this bound, an article is
+// rejected and a post body is read without its tags.
+constexpr int kMaxHtmlDepth = 256;
+
+bool never_nests(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "rb", "rt",
+      "rtc", "rp", "colgroup", "caption", "area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+      "meta", "param", "source", "track", "wbr", "keygen", "basefont", "bgsound", "frame", "image"};
+  for (std::string_view n : kNames)
+    if (n == name) return true;
+  return false;
+}
+
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+// The offset where the estimated depth first passes kMaxHtmlDepth, or npos.
+size_t too_deep_at(std::string_view html) {
+  std::unordered_map<std::string, int> open;
+  int depth = 0;
+  for (size_t i = html.find('<'); i != std::string_view::npos; i = html.find('<', i + 1)) {
+    if (html.compare(i, 4, "<!--") == 0) {
+      i = html.find("-->", i + 4);
+      if (i == std::string_view::npos) break;
+      continue;
+    }
+    const bool end_tag = i + 1 < html.size() && html[i + 1] == '/';
+    size_t begin = i + (end_tag ? 2 : 1), end = begin;
+    while (end < html.size() && is_name_char(html[end])) ++end;
+    if (end == begin) continue;
+    const std::string name = to_lower_ascii(html.substr(begin, end - begin));
+    if (never_nests(name)) continue;
+    if (end_tag) {
+      if (auto it = open.find(name); it != open.end() && it->second > 0) {
+        --it->second;
+        --depth;
+      }
+    } else {
+      ++open[name];
+      if (++depth > kMaxHtmlDepth) return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// The text between the tags, for a post body too deep to parse.
+std::string without_tags(std::string_view html) {
+  std::string out;
+  bool in_tag = false;
+  for (char c : html) {
+    if (c == '<') in_tag = true;
+    else if (c == '>' && in_tag) in_tag = false, out += ' ';
+    else if (!in_tag) out += c;
+  }
+  return collapse_whitespace(out);
 }
 
 bool is_skipped(GumboTag tag) {
@@ -72,7 +146,8 @@ class TextCollector {
     return out;
   }
 
-  void visit(const GumboNode* node, bool in_pre = false) {
+  void visit(const GumboNode* node, bool in_pre = false, int depth = 0) {
+    if (depth > kMaxHtmlDepth * 2) return;  // deeper than the estimate allowed: not read
     switch (node->type) {
       case GUMBO_NODE_TEXT:
       case GUMBO_NODE_CDATA:
@@ -97,7 +172,8 @@ class TextCollector {
       end_line();
       std::string saved;
       saved.swap(line_);
-      for (unsigned i = 0; i < el.children.length; ++i) visit(static_cast<GumboNode*>(el.children.data[i]), true);
+      for (unsigned i = 0; i < el.children.length; ++i)
+        visit(static_cast<GumboNode*>(el.children.data[i]), true, depth + 1);
       for (auto& piece : split_lines(line_)) lines_.push_back(std::move(piece));
       line_ = std::move(saved);
       return;
@@ -111,11 +187,11 @@ class TextCollector {
           line_ = el.tag == GUMBO_TAG_OL ? std::to_string(++n) + ". " : "- ";
           marker_only_ = true;
           for (unsigned j = 0; j < child->v.element.children.length; ++j) {
-            visit(static_cast<GumboNode*>(child->v.element.children.data[j]), in_pre);
+            visit(static_cast<GumboNode*>(child->v.element.children.data[j]), in_pre, depth + 2);
           }
           end_line();
         } else {
-          visit(child, in_pre);
+          visit(child, in_pre, depth + 1);
         }
       }
       return;
@@ -124,7 +200,8 @@ class TextCollector {
     if (block) end_line();
     const bool cell = el.tag == GUMBO_TAG_TD || el.tag == GUMBO_TAG_TH;
     if (cell && !line_.empty() && !marker_only_) line_ += " | ";
-    for (unsigned i = 0; i < el.children.length; ++i) visit(static_cast<GumboNode*>(el.children.data[i]), in_pre);
+    for (unsigned i = 0; i < el.children.length; ++i)
+      visit(static_cast<GumboNode*>(el.children.data[i]), in_pre, depth + 1);
     if (block) end_line();
   }
 
@@ -178,7 +255,8 @@ class BlockCollector {
  public:
   explicit BlockCollector(std::vector<Block>& out) : out_(out) {}
 
-  void visit(const GumboNode* node) {
+  void visit(const GumboNode* node, int depth = 0) {
+    if (depth > kMaxHtmlDepth * 2) return;  // deeper than the estimate allowed: not read
     if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_CDATA) {
       loose_.visit(node);
       return;
@@ -209,7 +287,7 @@ class BlockCollector {
       }
     } else {
       if (is_block(el.tag)) flush_loose();
-      for (unsigned i = 0; i < el.children.length; ++i) visit(static_cast<GumboNode*>(el.children.data[i]));
+      for (unsigned i = 0; i < el.children.length; ++i) visit(static_cast<GumboNode*>(el.children.data[i]), depth + 1);
       if (is_block(el.tag)) flush_loose();
       return;
     }
@@ -269,11 +347,12 @@ class BlockCollector {
   TextCollector loose_;
 };
 
-const GumboNode* find_first(const GumboNode* node, GumboTag tag) {
-  if (node->type != GUMBO_NODE_ELEMENT) return nullptr;
+const GumboNode* find_first(const GumboNode* node, GumboTag tag, int depth = 0) {
+  if (node->type != GUMBO_NODE_ELEMENT || depth > kMaxHtmlDepth * 2) return nullptr;
   if (node->v.element.tag == tag) return node;
   for (unsigned i = 0; i < node->v.element.children.length; ++i) {
-    if (auto* found = find_first(static_cast<GumboNode*>(node->v.element.children.data[i]), tag)) return found;
+    if (auto* found = find_first(static_cast<GumboNode*>(node->v.element.children.data[i]), tag, depth + 1))
+      return found;
   }
   return nullptr;
 }
@@ -281,6 +360,7 @@ const GumboNode* find_first(const GumboNode* node, GumboTag tag) {
 }  // namespace
 
 std::string html_to_text(std::string_view html) {
+  if (too_deep_at(html) != std::string_view::npos) return without_tags(html);
   GumboDoc doc = parse_html(html);
   if (!doc) return "";
   return node_text(doc->root);
@@ -306,6 +386,12 @@ FileReadResult read_html_article(std::string_view rel, std::string_view text) {
   ArticleSource src;
   std::string_view body;
   if (!open_article(rel, text, FrontMatter::kNone, src, body, result)) return result;
+  if (const size_t at = too_deep_at(body); at != std::string_view::npos) {
+    result.errors.push_back(make_error(rel, line_of_offset(body, at),
+                                       "elements nested deeper than " + std::to_string(kMaxHtmlDepth) + " levels"));
+    result.complete = false;
+    return result;
+  }
   GumboDoc doc = parse_html(body);
   if (!doc) {
     result.errors.push_back(make_error(rel, 0, "the HTML parser returned no document"));

@@ -21,21 +21,26 @@ bool is_type(cmark_node* node, const char* name) {
   return t != nullptr && std::strcmp(t, name) == 0;
 }
 
+// The literal text under `node` (not its own), in document order. cmark's iterator walks the tree
+// without recursion: inline nesting (emphasis in links in emphasis ...) has no depth bound.
 void inline_text(cmark_node* node, std::string& out) {
-  for (cmark_node* c = cmark_node_first_child(node); c != nullptr; c = cmark_node_next(c)) {
-    switch (cmark_node_get_type(c)) {
+  cmark_iter* it = cmark_iter_new(node);
+  for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+    cmark_node* n = cmark_iter_get_node(it);
+    if (ev != CMARK_EVENT_ENTER || n == node) continue;
+    switch (cmark_node_get_type(n)) {
       case CMARK_NODE_TEXT:
       case CMARK_NODE_CODE: {
-        const char* lit = cmark_node_get_literal(c);
+        const char* lit = cmark_node_get_literal(n);
         if (lit) out += lit;
         break;
       }
       case CMARK_NODE_SOFTBREAK: out += ' '; break;
       case CMARK_NODE_LINEBREAK: out += '\n'; break;
-      case CMARK_NODE_HTML_INLINE: break;  // a tag, not text
-      default: inline_text(c, out);
+      default: break;  // containers (their text follows) and inline HTML (a tag, not text)
     }
   }
+  cmark_iter_free(it);
 }
 
 std::string inline_text(cmark_node* node) {
@@ -44,16 +49,42 @@ std::string inline_text(cmark_node* node) {
   return trim(out);
 }
 
-std::string block_text(cmark_node* node);
+// The text of a subtree, a line per block, without recursion: how containers nested deeper than
+// kMaxNesting are read (30,000 nested block quotes would overflow the stack of a recursive walk).
+std::string flat_text(cmark_node* node) {
+  std::string out;
+  cmark_iter* it = cmark_iter_new(node);
+  for (cmark_event_type ev; (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE;) {
+    cmark_node* n = cmark_iter_get_node(it);
+    const char* lit = cmark_node_get_literal(n);
+    switch (cmark_node_get_type(n)) {
+      case CMARK_NODE_TEXT:
+      case CMARK_NODE_CODE: out += lit ? lit : ""; break;
+      case CMARK_NODE_SOFTBREAK: out += ' '; break;
+      case CMARK_NODE_LINEBREAK: out += '\n'; break;
+      case CMARK_NODE_CODE_BLOCK: out += (lit ? lit : "") + std::string("\n"); break;
+      case CMARK_NODE_HTML_BLOCK: out += html_to_text(lit ? lit : "") + "\n"; break;
+      case CMARK_NODE_PARAGRAPH:
+      case CMARK_NODE_HEADING:
+        if (ev == CMARK_EVENT_EXIT) out += '\n';
+        break;
+      default: break;
+    }
+  }
+  cmark_iter_free(it);
+  return trim(out);
+}
 
-std::string list_text(cmark_node* list) {
+std::string block_text(cmark_node* node, int depth);
+
+std::string list_text(cmark_node* list, int depth) {
   const bool ordered = cmark_node_get_list_type(list) == CMARK_ORDERED_LIST;
   std::string out;
   int n = 0;
   for (cmark_node* item = cmark_node_first_child(list); item != nullptr; item = cmark_node_next(item)) {
     if (!out.empty()) out += "\n";
     out += ordered ? std::to_string(++n) + ". " : "- ";
-    out += block_text(item);
+    out += block_text(item, depth + 1);
   }
   return out;
 }
@@ -72,13 +103,14 @@ std::string table_text(cmark_node* table) {
 }
 
 // The text of a container block (list item, block quote): its child blocks, one per line.
-std::string block_text(cmark_node* node) {
+std::string block_text(cmark_node* node, int depth) {
+  if (depth > kMaxNesting) return flat_text(node);
   std::vector<std::string> parts;
   for (cmark_node* c = cmark_node_first_child(node); c != nullptr; c = cmark_node_next(c)) {
     switch (cmark_node_get_type(c)) {
       case CMARK_NODE_PARAGRAPH:
       case CMARK_NODE_HEADING: parts.push_back(inline_text(c)); break;
-      case CMARK_NODE_LIST: parts.push_back(list_text(c)); break;
+      case CMARK_NODE_LIST: parts.push_back(list_text(c, depth + 1)); break;
       case CMARK_NODE_CODE_BLOCK: {
         const char* lit = cmark_node_get_literal(c);
         parts.push_back(trim(lit ? lit : ""));
@@ -93,7 +125,7 @@ std::string block_text(cmark_node* node) {
         if (is_type(c, "table")) {
           parts.push_back(table_text(c));
         } else {
-          parts.push_back(block_text(c));
+          parts.push_back(block_text(c, depth + 1));
         }
     }
   }
@@ -133,7 +165,7 @@ bool split_bold_heading(cmark_node* paragraph, std::vector<Block>& out) {
   return true;
 }
 
-void collect_blocks(cmark_node* parent, std::vector<Block>& out) {
+void collect_blocks(cmark_node* parent, std::vector<Block>& out, int depth = 0) {
   for (cmark_node* c = cmark_node_first_child(parent); c != nullptr; c = cmark_node_next(c)) {
     Block b;
     switch (cmark_node_get_type(c)) {
@@ -150,7 +182,7 @@ void collect_blocks(cmark_node* parent, std::vector<Block>& out) {
         b.kind = Block::Kind::kList;
         b.ordered = cmark_node_get_list_type(c) == CMARK_ORDERED_LIST;
         for (cmark_node* item = cmark_node_first_child(c); item != nullptr; item = cmark_node_next(item)) {
-          std::string t = block_text(item);
+          std::string t = block_text(item, depth + 1);
           if (!t.empty()) b.items.push_back(std::move(t));
         }
         break;
@@ -165,10 +197,16 @@ void collect_blocks(cmark_node* parent, std::vector<Block>& out) {
         b.text = trim(html_to_text(lit ? lit : ""));
         break;
       }
-      case CMARK_NODE_BLOCK_QUOTE: collect_blocks(c, out); continue;
+      case CMARK_NODE_BLOCK_QUOTE:
+        if (depth < kMaxNesting) {
+          collect_blocks(c, out, depth + 1);
+          continue;
+        }
+        b.text = flat_text(c);
+        break;
       case CMARK_NODE_THEMATIC_BREAK: continue;
       default:
-        b.text = is_type(c, "table") ? table_text(c) : block_text(c);
+        b.text = is_type(c, "table") ? table_text(c) : block_text(c, depth + 1);
     }
     if (b.kind == Block::Kind::kList ? !b.items.empty() : !b.text.empty()) out.push_back(std::move(b));
   }

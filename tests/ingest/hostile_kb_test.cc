@@ -28,6 +28,7 @@ struct HostileCase {
   std::string where;     // "path:line" or "path" (a whole-file error) the message starts with
   std::string fragment;  // part of the message
   std::string query, doc_id;
+  std::string original = {};  // the file's indexed version, when the fixture has none at `path`
 };
 
 void PrintTo(const HostileCase& c, std::ostream* os) { *os << c.name; }
@@ -39,6 +40,10 @@ std::vector<HostileCase> hostile_cases() {
   const std::string article_body =
       "---\n# Custom domain does not resolve\n\n## Cause\n\nThe CNAME record points to the old host.\n";
   const std::string long_word = repeat("x", 300);
+  const std::string html_path = "articles/print/spooler.html";
+  const std::string html_article =
+      "<html><head><title>Spooler stopped</title></head><body><h2>Cause</h2>"
+      "<p>The print spooler service is stopped.</p></body></html>";
   return {
       {"CatalogueNumberBeyondDouble", catalogue_path,
        "{\"vendor\":\"ParcelHub\",\"errors\":[\n{\"code\":\"PH-101\",\"message\":\"Address rejected\"},\n"
@@ -56,6 +61,8 @@ std::vector<HostileCase> hostile_cases() {
        article_path + ":", "tag \"xxx", "CNAME old host", "dns/domain"},
       {"ArticleIdOverTermLimit", article_path, "---\nid: " + long_word + "\n" + article_body,
        article_path + ":", "id \"", "CNAME old host", "dns/domain"},
+      {"HtmlNestedDeep", html_path, "<html><head><title>Spooler</title></head><body>\n" + repeat("<div>", 100000),
+       html_path + ":2", "nested deeper than", "print spooler stopped", "print/spooler", html_article},
   };
 }
 
@@ -81,6 +88,7 @@ class HostileKb : public KbFixture, public ::testing::WithParamInterface<Hostile
 
 TEST_P(HostileKb, UpdateRejectsTheFileAndKeepsWhatWasIndexed) {
   const HostileCase& c = GetParam();
+  if (!c.original.empty()) write_file(kb() / c.path, c.original);
   update();
   write_later(c.path, c.content);
   auto r = update_index(options());
@@ -92,6 +100,7 @@ TEST_P(HostileKb, UpdateRejectsTheFileAndKeepsWhatWasIndexed) {
 
 TEST_P(HostileKb, RebuildRejectsTheFileAndKeepsWhatWasIndexed) {
   const HostileCase& c = GetParam();
+  if (!c.original.empty()) write_file(kb() / c.path, c.original);
   update();
   write_later(c.path, c.content);
   auto r = rebuild_index(options());

@@ -2,6 +2,7 @@
 // error at its line, never a crash, an exception or undefined behaviour.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <climits>
 #include <string>
 
@@ -60,6 +61,57 @@ TEST(HostileReaders, ForumIdOverTheTermLimitIsRejectedAlone) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].line, 1);
   EXPECT_NE(r.errors[0].message.find("bytes long (at most"), std::string::npos) << r.errors[0].message;
+}
+
+// Linear-time cases are given sizes a quadratic reader needs minutes for; this bound is far above
+// what a linear one takes, even under sanitizers.
+constexpr auto kLinearBound = std::chrono::seconds(20);
+
+template <typename Fn>
+auto timed(Fn fn) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result = fn();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kLinearBound);
+  return result;
+}
+
+TEST(HostileReaders, MarkdownNestedDeepIsReadAsFlatText) {
+  for (const std::string& nesting : {repeat("> ", 30000), repeat("- ", 30000), repeat("1. ", 20000)}) {
+    const std::string text = "# Deep quote\n\n## Cause\n\n" + nesting + "The spooler service is stopped.\n";
+    FileReadResult r = timed([&] { return read_markdown_article("articles/deep.md", text); });
+    ASSERT_EQ(r.items.size(), 1u) << errors_of(r);
+    std::string all;
+    for (const Passage& p : r.items[0].passages) all += p.cause + p.body;
+    EXPECT_NE(all.find("spooler service is stopped"), std::string::npos) << nesting.substr(0, 6);
+  }
+}
+
+TEST(HostileReaders, MarkdownInlineNestedDeepIsRead) {
+  const std::string text = "# Deep emphasis\n\n" + repeat("*a _b [", 20000) + "spooler" + repeat("](u) b_ a*", 20000) + "\n";
+  FileReadResult r = timed([&] { return read_markdown_article("articles/inline.md", text); });
+  ASSERT_EQ(r.items.size(), 1u) << errors_of(r);
+}
+
+TEST(HostileReaders, HtmlNestedDeepIsRejectedWithItsLine) {
+  const std::string text = "<html><body>\n<h1>Deep</h1>\n" + repeat("<div>", 100000) + "text";
+  FileReadResult r = timed([&] { return read_html_article("articles/deep.html", text); });
+  ASSERT_NO_FATAL_FAILURE(testing::expect_file_refused(r, 3, "nested deeper than 256 levels"));
+}
+
+TEST(HostileReaders, HtmlWithManyUnclosedTagsIsReadInLittleTimeAndMemory) {
+  for (const char* tag : {"<b>", "<ul>", "<table>", "<p><i>", "<li><span>"}) {
+    const std::string text = "<h1>Unclosed</h1><p>Printer offline.</p>" + repeat(tag, 30000);
+    FileReadResult r = timed([&] { return read_html_article("articles/unclosed.html", text); });
+    EXPECT_TRUE(r.items.size() == 1u || !r.errors.empty()) << tag;
+  }
+}
+
+TEST(HostileReaders, ForumPostBodyNestedDeepIsReadWithoutItsTags) {
+  const std::string text = "{\"id\":\"t1\",\"title\":\"Deep\",\"posts\":[{\"body\":\"" + repeat("<div>", 100000) +
+                           "Restart the spooler\",\"is_question\":true}]}\n";
+  FileReadResult r = timed([&] { return read_forum_jsonl("forums/deep.jsonl", text); });
+  ASSERT_EQ(r.items.size(), 1u) << errors_of(r);
+  EXPECT_NE(r.items[0].passages.at(0).body.find("Restart the spooler"), std::string::npos);
 }
 
 }  // namespace
