@@ -20,7 +20,18 @@ struct KbFile {
   SourceKind kind;             // from the top folder
   uintmax_t size = 0;
   int64_t mtime_ns = 0;        // modification time, for the cheap "unchanged file" shortcut
+  bool unread = false;         // below a folder that could not be listed: not read, its indexed items kept
 };
+
+// What a KB folder holds. Folders that cannot be listed (no permission, nested too deep, a path too
+// long) and symbolic links to files outside the KB folder are errors (line 0); the unread folders are
+// named so that the update keeps what it had indexed below them. Linked folders are not followed.
+struct KbListing {
+  std::vector<KbFile> files;  // sorted by `rel`
+  std::vector<InputError> errors;
+  std::vector<std::filesystem::path> unread_folders;  // absolute
+};
+Result<KbListing> list_kb_folder(const std::filesystem::path& kb_root);
 
 // Every readable KB file, sorted by `rel`. Files with unknown extensions are skipped (not errors).
 Result<std::vector<KbFile>> list_kb_files(const std::filesystem::path& kb_root);

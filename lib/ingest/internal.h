@@ -20,6 +20,7 @@ inline constexpr int kMaxNesting = 64;        // JSON deeper is rejected; Markdo
 inline constexpr size_t kMaxIdBytes = 200;    // an article or thread id (a Xapian term holds at most 245 bytes)
 inline constexpr size_t kMaxNameBytes = 100;  // a vendor, product, code, tag, language or severity
 inline constexpr size_t kMaxPatternBytes = 1000;  // a catalogue's code_pattern
+inline constexpr int kMaxFolderDepth = 32;        // folders below articles/, forums/, catalogues/
 
 InputError make_error(std::string_view rel, int line, std::string message);
 

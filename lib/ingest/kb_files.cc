@@ -1,8 +1,11 @@
 // The KB folder: which files exist and which reader each one needs.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
+#include <utility>
+#include <vector>
 #include <sstream>
 #include <system_error>
 
@@ -34,40 +37,107 @@ bool hidden(const fs::path& p) {
 
 }  // namespace
 
-Result<std::vector<KbFile>> list_kb_files(const fs::path& kb_root) {
+namespace {
+
+// Lists the files of one top folder (articles/, forums/, catalogues/) without recursion. What cannot
+// be listed is reported and kept in `unread_folders`: the update keeps what was indexed below it.
+class FolderWalk {
+ public:
+  FolderWalk(const fs::path& root, KbListing& out) : root_(root), out_(out) {
+    std::error_code ec;
+    canonical_root_ = fs::canonical(root, ec);
+  }
+
+  void walk(const fs::path& top, SourceKind kind) {
+    std::vector<std::pair<fs::path, int>> pending{{top, 0}};
+    while (!pending.empty()) {
+      const auto [dir, depth] = std::move(pending.back());
+      pending.pop_back();
+      if (depth > ingest::kMaxFolderDepth) {
+        unread(dir, "folders nested deeper than " + std::to_string(ingest::kMaxFolderDepth) + " levels are not read");
+        continue;
+      }
+      std::error_code ec;
+      fs::directory_iterator it(dir, ec);
+      for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        const fs::path& p = it->path();
+        if (hidden(p)) continue;
+        std::error_code type_ec;
+        const bool link = it->is_symlink(type_ec);
+        if (it->is_directory(type_ec)) {
+          if (!link) pending.emplace_back(p, depth + 1);  // linked folders are not followed
+        } else if (it->is_regular_file(type_ec) && readable_extension(kind, p)) {
+          if (link && !inside_root(p)) {
+            report(p, "a symbolic link to a file outside the KB folder: not read");
+          } else if (::access(p.c_str(), R_OK) != 0) {
+            report(p, "cannot read the file (no permission); what was indexed from it is kept");
+            add(p, kind).unread = true;
+          } else {
+            add(p, kind);
+          }
+        }
+      }
+      if (ec) unread(dir, "cannot list the folder: " + ec.message());
+    }
+  }
+
+ private:
+  bool inside_root(const fs::path& p) const {
+    std::error_code ec;
+    const fs::path target = fs::canonical(p, ec);
+    if (ec || canonical_root_.empty()) return false;
+    const auto rel = target.lexically_relative(canonical_root_);
+    return !rel.empty() && *rel.begin() != "..";
+  }
+
+  std::string rel_of(const fs::path& p) const { return p.lexically_relative(root_).generic_string(); }
+
+  void report(const fs::path& p, std::string message) {
+    out_.errors.push_back(ingest::make_error(ingest::printable(rel_of(p)), 0, std::move(message)));
+  }
+
+  void unread(const fs::path& dir, const std::string& why) {
+    report(dir, why + "; what was indexed from it is kept");
+    out_.unread_folders.push_back(dir);
+  }
+
+  KbFile& add(const fs::path& p, SourceKind kind) {
+    KbFile f;
+    f.path = p;
+    f.rel = rel_of(p);
+    f.kind = kind;
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0) {
+      f.size = static_cast<uintmax_t>(st.st_size);
+      f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    }
+    return out_.files.emplace_back(std::move(f));
+  }
+
+  fs::path root_, canonical_root_;
+  KbListing& out_;
+};
+
+}  // namespace
+
+Result<KbListing> list_kb_folder(const fs::path& kb_root) {
   std::error_code ec;
   if (!fs::is_directory(kb_root, ec)) return Status::NotFound("no KB folder at " + kb_root.string());
   const fs::path root = fs::absolute(kb_root, ec);
-  std::vector<KbFile> files;
+  KbListing listing;
+  FolderWalk walk(root, listing);
   const std::pair<const char*, SourceKind> kFolders[] = {
       {"articles", SourceKind::kArticle}, {"forums", SourceKind::kForum}, {"catalogues", SourceKind::kCatalogue}};
-  for (const auto& [folder, kind] : kFolders) {
-    const fs::path dir = root / folder;
-    if (!fs::is_directory(dir, ec)) continue;
-    fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
-    if (ec) return Status::IOError("cannot list " + dir.string() + ": " + ec.message());
-    for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
-      if (ec) return Status::IOError("cannot list " + dir.string() + ": " + ec.message());
-      const fs::path& p = it->path();
-      if (hidden(p)) {
-        if (it->is_directory(ec)) it.disable_recursion_pending();
-        continue;
-      }
-      if (!it->is_regular_file(ec) || !readable_extension(kind, p)) continue;
-      KbFile f;
-      f.path = p;
-      f.rel = p.lexically_relative(root).generic_string();
-      f.kind = kind;
-      struct stat st {};
-      if (::stat(p.c_str(), &st) == 0) {
-        f.size = static_cast<uintmax_t>(st.st_size);
-        f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-      }
-      files.push_back(std::move(f));
-    }
-  }
-  std::sort(files.begin(), files.end(), [](const KbFile& a, const KbFile& b) { return a.rel < b.rel; });
-  return files;
+  for (const auto& [folder, kind] : kFolders)
+    if (fs::is_directory(root / folder, ec)) walk.walk(root / folder, kind);
+  std::sort(listing.files.begin(), listing.files.end(), [](const KbFile& a, const KbFile& b) { return a.rel < b.rel; });
+  return listing;
+}
+
+Result<std::vector<KbFile>> list_kb_files(const fs::path& kb_root) {
+  auto listing = list_kb_folder(kb_root);
+  if (!listing.ok()) return listing.status();
+  return std::move(listing->files);
 }
 
 namespace {
@@ -123,6 +193,11 @@ void reject_oversized_items(const KbFile& file, FileReadResult& result) {
 }  // namespace
 
 FileReadResult read_kb_file(const KbFile& file) {
+  if (file.unread) {  // the listing reported it
+    FileReadResult result;
+    result.complete = false;
+    return result;
+  }
   // Ids and messages carry the path: it must be text.
   if (first_invalid_utf8(file.rel) != std::string_view::npos) {
     FileReadResult result = unreadable(file, "the file name is not valid UTF-8: rename the file");

@@ -209,7 +209,8 @@ std::string oversized_field(const Item& item) {
     for (const auto& tag : p.tags)
       if (problem.empty()) problem = over_bound("tag", tag, kMaxNameBytes);
     // A catalogue entry's id is "<vendor>:<code>".
-    if (problem.empty()) problem = over_bound("id", p.doc_id, kMaxIdBytes + 1);
+    if (problem.empty())
+      problem = over_bound("id", p.doc_id, p.kind == SourceKind::kCatalogue ? 2 * kMaxNameBytes + 1 : kMaxIdBytes);
   }
   return problem.empty() ? over_bound("id", item.uid, kMaxIdBytes + 16) : problem;
 }

@@ -96,16 +96,33 @@ bool decode_state(const std::string& text, FileState& s) {
   return true;
 }
 
-// Every KB file of every KB folder; catalogues first so the code grammar knows their codes before
-// articles and threads are read.
-Result<std::vector<KbFile>> list_all_files(const IndexerOptions& options) {
-  std::vector<KbFile> all;
-  for (const auto& dir : options.kb_dirs) {
-    auto files = list_kb_files(dir);
-    if (!files.ok()) return files.status();
-    for (auto& f : *files) all.push_back(std::move(f));
+struct AllFiles {
+  std::vector<KbFile> files;
+  std::vector<fs::path> unread_folders;  // what was indexed from files below them is kept
+
+  // Whether the file at `path` (as a FileState holds it) lies below a folder that could not be listed.
+  bool unread(const std::string& path) const {
+    for (const fs::path& folder : unread_folders) {
+      const std::string prefix = folder.string() + "/";
+      if (path.compare(0, prefix.size(), prefix) == 0) return true;
+    }
+    return false;
   }
-  std::stable_partition(all.begin(), all.end(), [](const KbFile& f) { return f.kind == SourceKind::kCatalogue; });
+};
+
+// Every KB file of every KB folder; catalogues first so the code grammar knows their codes before
+// articles and threads are read. Folders that could not be listed are reported in `report`.
+Result<AllFiles> list_all_files(const IndexerOptions& options, UpdateReport& report) {
+  AllFiles all;
+  for (const auto& dir : options.kb_dirs) {
+    auto listing = list_kb_folder(dir);
+    if (!listing.ok()) return listing.status();
+    for (auto& f : listing->files) all.files.push_back(std::move(f));
+    for (auto& e : listing->errors) report.errors.push_back(std::move(e));
+    for (auto& folder : listing->unread_folders) all.unread_folders.push_back(std::move(folder));
+  }
+  std::stable_partition(all.files.begin(), all.files.end(),
+                        [](const KbFile& f) { return f.kind == SourceKind::kCatalogue; });
   return all;
 }
 
@@ -232,8 +249,9 @@ class Updater {
 
   Status run(UpdateReport& report) {
     PhaseClock phases(report);
-    auto files = list_all_files(options_);
-    if (!files.ok()) return files.status();
+    auto listing = list_all_files(options_, report);
+    if (!listing.ok()) return listing.status();
+    const std::vector<KbFile>* files = &listing->files;
     report.files_seen = files->size();
 
     std::unordered_set<std::string> live_paths;
@@ -251,6 +269,11 @@ class Updater {
       bool had_state = decode_state(db_.get_metadata(key), old);
       if (progress_) progress_({done, files->size(), report.passages_written, f.rel});
       ++done;
+      if (f.unread) {  // reported by the listing; what was indexed from it stays
+        seen_items.insert(old.items.begin(), old.items.end());
+        report.items_kept_after_error += old.items.size();
+        continue;
+      }
       if (had_state && old.complete && old.size == f.size && old.mtime_ns == f.mtime_ns) {
         ++report.files_skipped;
         for (const auto& uid : old.items) seen_items.insert(uid);
@@ -322,8 +345,14 @@ class Updater {
          it != db_.metadata_keys_end(std::string(schema::kMetaFilePrefix)); ++it) {
       if (live_paths.count(*it)) continue;
       FileState old;
-      if (decode_state(db_.get_metadata(*it), old))
-        candidates_for_deletion.insert(candidates_for_deletion.end(), old.items.begin(), old.items.end());
+      const bool decoded = decode_state(db_.get_metadata(*it), old);
+      if (decoded && listing->unread(old.path)) {
+        // Not vanished: below a folder that could not be listed this time.
+        seen_items.insert(old.items.begin(), old.items.end());
+        report.items_kept_after_error += old.items.size();
+        continue;
+      }
+      if (decoded) candidates_for_deletion.insert(candidates_for_deletion.end(), old.items.begin(), old.items.end());
       vanished_keys.push_back(*it);
     }
     for (const auto& k : vanished_keys) db_.set_metadata(k, "");
@@ -410,9 +439,9 @@ class Rebuilder {
 
   Status run(UpdateReport& report) {
     PhaseClock phases(report);
-    auto files_or = list_all_files(options_);
-    if (!files_or.ok()) return files_or.status();
-    files_ = std::move(*files_or);
+    auto listing = list_all_files(options_, report);
+    if (!listing.ok()) return listing.status();
+    files_ = std::move(listing->files);
     report.files_seen = files_.size();
 
     // The live generation, if any: items of files that now fail to read are copied from it.
@@ -424,6 +453,7 @@ class Rebuilder {
         old_db_.reset();  // unreadable old index: nothing to keep, the rebuild replaces it
       }
     }
+    if (old_db_) add_unread_files(*listing);
 
     unsigned threads = options_.threads > 0 ? static_cast<unsigned>(options_.threads)
                                             : std::max(1u, std::thread::hardware_concurrency());
@@ -537,7 +567,10 @@ class Rebuilder {
         size_t i = next_file_.fetch_add(1);
         if (i >= files_.size()) break;
         const KbFile& f = files_[i];
-        FileReadResult r = i < catalogue_results_.size() ? std::move(catalogue_results_[i]) : read_kb_file(f);
+        FileReadResult r;
+        if (i < catalogue_results_.size()) r = std::move(catalogue_results_[i]);
+        else if (f.unread) r.complete = false;  // its folder's error is reported: keep its items
+        else r = read_kb_file(f);
         record_errors(f, r, out.report);
         FileState state{f.path.string(), f.size, f.mtime_ns, r.complete && r.errors.empty(), {}};
         std::unordered_set<std::string> in_this_file;
@@ -573,6 +606,23 @@ class Rebuilder {
       out.status = store::to_status(e, path);
     } catch (const std::exception& e) {
       out.status = Status::IOError("cannot build " + path.string() + ": " + e.what());
+    }
+  }
+
+  // The files of the live generation below folders that could not be listed, as files not read (their
+  // items are copied by keep_old_items), after the listed files.
+  void add_unread_files(const AllFiles& listing) {
+    if (listing.unread_folders.empty()) return;
+    const std::string prefix(schema::kMetaFilePrefix);
+    for (auto it = old_db_->metadata_keys_begin(prefix); it != old_db_->metadata_keys_end(prefix); ++it) {
+      FileState old;
+      if (!decode_state(old_db_->get_metadata(*it), old) || !listing.unread(old.path)) continue;
+      KbFile f;
+      f.path = old.path;
+      f.rel = old.path;
+      f.kind = SourceKind::kArticle;
+      f.unread = true;
+      files_.push_back(std::move(f));
     }
   }
 

@@ -1,8 +1,12 @@
 // Hostile KB files met by `update`, by `rebuild` and by the server's reindex job: each is rejected
 // alone with "path:line: what is wrong", the run goes on, and what the index held from the file
 // before stays findable. The files are generated here (some are megabytes of nesting).
+#include <grp.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -111,6 +115,134 @@ TEST_P(HostileKb, RebuildRejectsTheFileAndKeepsWhatWasIndexed) {
 
 INSTANTIATE_TEST_SUITE_P(Files, HostileKb, ::testing::ValuesIn(hostile_cases()),
                          [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace errkb::testing
+
+namespace errkb::testing {
+namespace {
+
+// Runs `fn` as the unprivileged user nobody in a child process when this one is root (to whom
+// permissions deny nothing), else here; its answer comes back through a pipe.
+std::string as_unprivileged(const std::function<std::string()>& fn) {
+  if (::geteuid() != 0) return fn();
+  int fds[2];
+  if (::pipe(fds) != 0) return "pipe failed";
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    std::string answer = ::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0
+                             ? fn()
+                             : "cannot become nobody";
+    (void)!::write(fds[1], answer.data(), answer.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string answer;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) answer.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return answer;
+}
+
+// Everything below `dir` readable and writable by anyone (the index, for the unprivileged run).
+void open_to_all(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  fs::permissions(dir, fs::perms::all, fs::perm_options::add);
+  for (const auto& e : fs::recursive_directory_iterator(dir)) fs::permissions(e.path(), fs::perms::all, fs::perm_options::add);
+}
+
+// "removed N; kept M" and the run's messages, one per line (or the failure).
+std::string run_summary(const Result<UpdateReport>& r) {
+  if (!r.ok()) return "failed: " + r.status().ToString();
+  std::string out = "removed " + std::to_string(r->items_removed) + "; kept " + std::to_string(r->items_kept_after_error) + "\n";
+  for (const auto& e : r->errors) out += e.to_string() + "\n";
+  return out;
+}
+
+class HostileKbFolders : public KbFixture {
+ protected:
+  // Updates as the fixture's owner, then makes `chmod_target` unreadable and runs `mode` unprivileged.
+  std::string run_with_unreadable(const std::string& chmod_target, bool rebuild) {
+    update();
+    open_to_all(index_->path());
+    std::filesystem::permissions(kb() / chmod_target, std::filesystem::perms::none);
+    std::string summary = as_unprivileged([&] {
+      return run_summary(rebuild ? rebuild_index(options()) : update_index(options()));
+    });
+    std::filesystem::permissions(kb() / chmod_target, std::filesystem::perms::owner_all);
+    return summary;
+  }
+  void expect_domain_article_found() {
+    auto e = engine();
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(contains(doc_ids(*e, "CNAME old host"), "dns/domain"));
+  }
+};
+
+TEST_F(HostileKbFolders, AFolderThatCannotBeListedKeepsWhatWasIndexedFromIt) {
+  for (bool rebuild : {false, true}) {
+    const std::string summary = run_with_unreadable("articles/dns", rebuild);
+    EXPECT_EQ(summary.rfind("removed 0; kept 1\n", 0), 0u) << summary;
+    EXPECT_NE(summary.find("articles/dns: cannot list the folder"), std::string::npos) << summary;
+    expect_domain_article_found();
+  }
+}
+
+TEST_F(HostileKbFolders, AFileThatCannotBeReadKeepsWhatWasIndexedFromIt) {
+  for (bool rebuild : {false, true}) {
+    const std::string summary = run_with_unreadable("articles/dns/domain.md", rebuild);
+    EXPECT_EQ(summary.rfind("removed 0; kept 1\n", 0), 0u) << summary;
+    EXPECT_NE(summary.find("articles/dns/domain.md: cannot read the file"), std::string::npos) << summary;
+    expect_domain_article_found();
+  }
+}
+
+TEST_F(HostileKbFolders, ALinkToAFileOutsideTheKbIsNotRead) {
+  TempDir outside("errkb-outside");
+  write_file(outside / "secret.md", "# Secret\n\nThe zanzibarquokka password is hunter2.\n");
+  std::filesystem::create_symlink(outside / "secret.md", kb() / "articles/secret.md");
+  write_file(kb() / "shared/inside.md", "# Inside\n\nThe quokkazanzibar cable is loose.\n");
+  std::filesystem::create_symlink(kb() / "shared/inside.md", kb() / "articles/inside.md");
+  UpdateReport r = update();
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].to_string(), "articles/secret.md: a symbolic link to a file outside the KB folder: not read");
+  auto e = engine();
+  EXPECT_TRUE(hits(*e, "zanzibarquokka").empty());
+  EXPECT_TRUE(contains(doc_ids(*e, "quokkazanzibar"), "inside"));  // a link inside the KB is read
+}
+
+TEST_F(HostileKbFolders, FileNamesThatAreNotTextAreRejectedAndPrintedOnOneLine) {
+  write_file(kb() / "articles/bad\xff\xfe.md", article("bad-name", "Bad name", "Some cause"));
+  write_file(kb() / "articles/two\nlines.md", "---\nid: [unclosed\n---\n# Two lines\n");
+  for (bool rebuild : {false, true}) {
+    auto r = rebuild ? rebuild_index(options()) : update_index(options());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    std::string all;
+    for (const auto& err : r->errors) all += err.to_string() + "\n";
+    EXPECT_NE(all.find("articles/bad\\xFF\\xFE.md: the file name is not valid UTF-8"), std::string::npos) << all;
+    EXPECT_NE(all.find("articles/two\\nlines.md:"), std::string::npos) << all;
+    expect_domain_article_found();
+  }
+}
+
+TEST_F(HostileKbFolders, DeepFoldersAndLongNamesAreReportedAndTheRunGoesOn) {
+  std::string deep = "articles";
+  for (int i = 0; i < 40; ++i) deep += "/d";
+  write_file(kb() / deep / "deep.md", article("deep", "Deep", "Deep cause"));
+  write_file(kb() / ("articles/" + std::string(250, 'n') + ".md"), "# Long name\n\nA cause.\n");
+  for (bool rebuild : {false, true}) {
+    auto r = rebuild ? rebuild_index(options()) : update_index(options());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    std::string all;
+    for (const auto& err : r->errors) all += err.to_string() + "\n";
+    EXPECT_NE(all.find("folders nested deeper than 32 levels are not read"), std::string::npos) << all;
+    EXPECT_NE(all.find(".md: id \"nnnn"), std::string::npos) << all;
+    expect_domain_article_found();
+  }
+}
 
 }  // namespace
 }  // namespace errkb::testing
