@@ -18,8 +18,19 @@ struct CsvRecord {
   bool blank() const { return fields.size() == 1 && trim(fields[0]).empty(); }
 };
 
-// Splits RFC 4180 text into records. An unterminated quote is reported and ends the file.
-std::vector<CsvRecord> parse_csv(std::string_view text, std::string& error, int& error_line) {
+struct CsvError {
+  int line = 0;
+  std::string message;
+};
+
+// A file may hold at most this many broken quotes: reading resumes after each, a bounded number of
+// times, so that the work stays linear in the file.
+constexpr int kMaxQuoteRecoveries = 100;
+
+// Splits RFC 4180 text into records. A quote that is never closed, or that closes over lines and is
+// followed by text (`"broken` ... `a "word" b`: it swallowed the lines between), is an error on the
+// line it opened; its record is dropped and reading resumes on the next line.
+std::vector<CsvRecord> parse_csv(std::string_view text, std::vector<CsvError>& errors) {
   std::vector<CsvRecord> records;
   CsvRecord rec;
   std::string field;
@@ -28,6 +39,7 @@ std::vector<CsvRecord> parse_csv(std::string_view text, std::string& error, int&
   bool in_quotes = false;
   bool quoted_field = false;
   int quote_line = 0;
+  size_t quote_pos = 0;
   size_t i = 0;
   auto end_field = [&] {
     rec.fields.push_back(std::move(field));
@@ -40,7 +52,24 @@ std::vector<CsvRecord> parse_csv(std::string_view text, std::string& error, int&
     rec = CsvRecord{};
     rec.line = line;
   };
-  while (i < text.size()) {
+  // Drops the record holding the broken quote and goes on after the quote's line; false at the end.
+  auto recover = [&](std::string message) {
+    errors.push_back({quote_line, std::move(message)});
+    const size_t next_line = text.find('\n', quote_pos);
+    if (next_line == std::string_view::npos || errors.size() > kMaxQuoteRecoveries) return false;
+    i = next_line + 1;
+    line = quote_line + 1;
+    rec = CsvRecord{};
+    rec.line = line;
+    field.clear();
+    in_quotes = quoted_field = false;
+    return true;
+  };
+  for (;;) {
+    if (i >= text.size()) {
+      if (in_quotes && recover("quoted field opened here is never closed")) continue;
+      break;
+    }
     const char c = text[i];
     if (in_quotes) {
       if (c == '"') {
@@ -51,6 +80,11 @@ std::vector<CsvRecord> parse_csv(std::string_view text, std::string& error, int&
         }
         in_quotes = false;
         ++i;
+        const bool spanned_lines = line > quote_line;
+        if (spanned_lines && i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r' &&
+            !recover("quoted field opened here closes on line " + std::to_string(line) +
+                     " followed by more text: a quote is missing"))
+          return records;
         continue;
       }
       if (c == '\n') ++line;
@@ -62,6 +96,7 @@ std::vector<CsvRecord> parse_csv(std::string_view text, std::string& error, int&
       in_quotes = true;
       quoted_field = true;
       quote_line = line;
+      quote_pos = i;
       ++i;
     } else if (c == ',') {
       end_field();
@@ -77,10 +112,7 @@ std::vector<CsvRecord> parse_csv(std::string_view text, std::string& error, int&
       ++i;
     }
   }
-  if (in_quotes) {
-    error = "quoted field opened here is never closed";
-    error_line = quote_line;
-  }
+  if (in_quotes) return records;  // reported by recover(): the broken record is dropped
   if (!field.empty() || !rec.fields.empty() || quoted_field) end_record();
   return records;
 }
@@ -93,14 +125,9 @@ FileReadResult read_catalogue_csv(std::string_view rel, std::string_view text) {
   FileReadResult result;
   if (!accept_catalogue_text(rel, text, result)) return result;
   CatalogueCollector collector(rel, result);
-  std::string parse_error;
-  int parse_error_line = 0;
-  std::vector<CsvRecord> records = parse_csv(text, parse_error, parse_error_line);
-  if (!parse_error.empty()) {
-    collector.error(parse_error_line, parse_error);
-    // The record holding the open quote swallowed the rest of the file: drop it.
-    if (!records.empty()) records.pop_back();
-  }
+  std::vector<CsvError> parse_errors;
+  std::vector<CsvRecord> records = parse_csv(text, parse_errors);
+  for (CsvError& e : parse_errors) collector.error(e.line, std::move(e.message));
   size_t first = 0;
   while (first < records.size() && records[first].blank()) ++first;
   if (first == records.size()) {

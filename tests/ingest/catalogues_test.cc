@@ -171,7 +171,9 @@ TEST(CatalogueCsv, UnclosedQuoteAndMissingCodeColumn) {
   EXPECT_FALSE(r.complete);
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].line, 2);
-  EXPECT_TRUE(r.items.empty());
+  // The broken row is dropped; reading resumes on the next line.
+  ASSERT_EQ(r.items.size(), 1u);
+  EXPECT_EQ(r.items[0].passages[0].codes, std::vector<std::string>{"Q-2"});
 
   const auto h = read_catalogue_csv("catalogues/h.csv", "name,message\nX,Y\n");
   ASSERT_EQ(h.errors.size(), 1u);

@@ -21,6 +21,18 @@ std::string repeat(std::string_view piece, size_t times) {
   return out;
 }
 
+// Linear-time cases are given sizes a quadratic reader needs minutes for; this bound is far above
+// what a linear one takes, even under sanitizers.
+constexpr auto kLinearBound = std::chrono::seconds(20);
+
+template <typename Fn>
+auto timed(Fn fn) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result = fn();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kLinearBound);
+  return result;
+}
+
 TEST(HostileReaders, ForumVotesBeyondIntAreClampedNotUndefined) {
   const std::string text =
       "{\"id\":\"t1\",\"title\":\"Printer offline\",\"posts\":[{\"body\":\"The printer shows offline.\","
@@ -63,16 +75,24 @@ TEST(HostileReaders, ForumIdOverTheTermLimitIsRejectedAlone) {
   EXPECT_NE(r.errors[0].message.find("bytes long (at most"), std::string::npos) << r.errors[0].message;
 }
 
-// Linear-time cases are given sizes a quadratic reader needs minutes for; this bound is far above
-// what a linear one takes, even under sanitizers.
-constexpr auto kLinearBound = std::chrono::seconds(20);
+TEST(HostileReaders, CsvQuoteOpenedInTheMiddleLosesOnlyItsRow) {
+  const std::string text =
+      "code,message\nA-1,\"broken\nA-2,fine\nA-3,has \"quoted\" word\nA-4,last\nA-5,\"never closed\nA-6,after\n";
+  FileReadResult r = read_catalogue_csv("catalogues/acme.csv", text);
+  std::vector<std::string> codes;
+  for (const Item& item : r.items) codes.push_back(item.passages.at(0).codes.at(0));
+  EXPECT_EQ(codes, (std::vector<std::string>{"A-2", "A-3", "A-4", "A-6"})) << errors_of(r);
+  ASSERT_EQ(r.errors.size(), 2u) << errors_of(r);
+  EXPECT_EQ(r.errors[0].to_string(),
+            "catalogues/acme.csv:2: quoted field opened here closes on line 4 followed by more text: a quote is missing");
+  EXPECT_EQ(r.errors[1].to_string(), "catalogues/acme.csv:6: quoted field opened here is never closed");
+  EXPECT_FALSE(r.complete);
+}
 
-template <typename Fn>
-auto timed(Fn fn) {
-  const auto start = std::chrono::steady_clock::now();
-  auto result = fn();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, kLinearBound);
-  return result;
+TEST(HostileReaders, CsvWithAQuoteOnEveryLineIsReadInLinearTime) {
+  const std::string text = "code,message\n" + repeat("X,\"a\n", 200000);
+  FileReadResult r = timed([&] { return read_catalogue_csv("catalogues/acme.csv", text); });
+  EXPECT_FALSE(r.complete);
 }
 
 TEST(HostileReaders, MarkdownNestedDeepIsReadAsFlatText) {
