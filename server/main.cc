@@ -1,22 +1,64 @@
 // errkb-server: flags/file/environment -> ServerConfig -> ErrkbServer; stops cleanly on SIGINT/SIGTERM.
+// With --mcp-stdio it serves MCP on stdin/stdout instead of HTTP, for a desktop agent that starts it.
 #include <signal.h>
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <iostream>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "config.h"
 #include "log_sink.h"
+#include "mcp.h"
 #include "server.h"
+
+namespace {
+
+constexpr const char* kMcpStdioHelp =
+    "  --mcp-stdio                 Serve MCP (Model Context Protocol) on stdin/stdout instead of HTTP\n";
+
+// The MCP client owns stdout: log lines go to stderr. The process ends when the client closes stdin.
+int serve_mcp_on_stdio(const errkb::server::ServerConfig& config) {
+  using namespace errkb::server;
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "errkb", std::make_shared<BatchedFdSink>(STDERR_FILENO, std::chrono::milliseconds(100))));
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  signal(SIGPIPE, SIG_IGN);
+  auto server = ErrkbServer::Create(config);
+  if (!server.ok()) {
+    spdlog::critical("cannot start: {}", server.status().ToString());
+    spdlog::shutdown();
+    return 2;
+  }
+  spdlog::info("errkb-server serving MCP on stdio (index {}, feedback {})", config.index_dir.string(),
+               config.feedback_db.string());
+  serve_mcp_stdio((*server)->services(), std::cin, std::cout);
+  spdlog::info("errkb-server stopped: stdin closed");
+  server->reset();
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace errkb::server;
+  // --mcp-stdio is taken out before the settings are read: every other setting works as for HTTP.
+  std::vector<const char*> args(argv, argv + argc);
+  const bool mcp_stdio = std::erase_if(args, [](const char* a) { return std::string_view(a) == "--mcp-stdio"; }) > 0;
   int exit_code = 0;
   std::string output;
-  auto config = load_config(argc, argv, process_environment(), exit_code, output);
+  auto config = load_config(static_cast<int>(args.size()), args.data(), process_environment(), exit_code, output);
   if (!config.ok()) {
+    if (exit_code == 0) {  // after --help
+      while (output.ends_with("\n\n")) output.pop_back();
+      output += kMcpStdioHelp;
+    }
     if (!output.empty()) {
       std::fputs(output.c_str(), exit_code == 0 ? stdout : stderr);
     } else {
@@ -24,6 +66,7 @@ int main(int argc, char** argv) {
     }
     return exit_code;
   }
+  if (mcp_stdio) return serve_mcp_on_stdio(*config);
   // Signals go to one thread that asks the server to stop; workers never see them. Blocked before
   // any thread starts (the log sink's writer among them): a thread started earlier keeps the default
   // action, and a SIGTERM delivered to it ends the process without stopping the server.

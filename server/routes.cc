@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "api_errors.h"
+#include "mcp.h"
 
 namespace errkb::server {
 namespace {
@@ -47,16 +48,18 @@ std::string join(const std::vector<std::string>& items) {
 class CorsPolicy {
  public:
   explicit CorsPolicy(const std::vector<std::string>& origins) : origins_(origins) {}
-  bool allows(const std::string& origin) const {
-    return !origin.empty() &&
-           std::any_of(origins_.begin(), origins_.end(), [&](const std::string& o) { return o == "*" || o == origin; });
-  }
+  bool allows(const std::string& origin) const { return cors_allows(origins_, origin); }
 
  private:
   std::vector<std::string> origins_;
 };
 
 }  // namespace
+
+bool cors_allows(const std::vector<std::string>& origins, const std::string& origin) {
+  return !origin.empty() &&
+         std::any_of(origins.begin(), origins.end(), [&](const std::string& o) { return o == "*" || o == origin; });
+}
 
 const std::vector<Route>& api_routes() {
   static const std::vector<Route> routes = {
@@ -67,6 +70,7 @@ const std::vector<Route>& api_routes() {
       route("GET",  "/v1/gaps",               "/v1/gaps",            Scope::kFeedback, get_gaps),
       route("POST", "/v1/admin/reindex",      "/v1/admin/reindex",   Scope::kAdmin,    post_reindex),
       route("GET",  "/v1/admin/jobs/([^/]+)", "/v1/admin/jobs/{id}", Scope::kAdmin,    get_job),
+      route("POST", "/mcp",                   "/mcp",                Scope::kSearch,   post_mcp),
       route("GET",  "/v1/openapi.json",       "/v1/openapi.json",    Scope::kNone,     get_openapi),
       route("GET",  "/healthz",               "/healthz",            Scope::kNone,     get_healthz),
       route("GET",  "/readyz",                "/readyz",             Scope::kNone,     get_readyz),

@@ -22,6 +22,9 @@ struct Route {
   std::regex regex;     // compiled `pattern`, for 405 and preflight matching
 };
 
+// Whether the CORS allow-list `origins` lets a page from `origin` call the API ("" never).
+bool cors_allows(const std::vector<std::string>& origins, const std::string& origin);
+
 // Every route of the API, one line each.
 const std::vector<Route>& api_routes();
 
