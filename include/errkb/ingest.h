@@ -56,7 +56,8 @@ struct SynonymGroup {
 };
 struct SynonymsResult {
   std::vector<SynonymGroup> groups;
-  std::vector<InputError> errors;
+  std::vector<InputError> errors;  // a bad line is rejected alone
+  bool complete = true;            // false: the file could not be read as text; keep the synonyms indexed before
 };
 SynonymsResult read_synonyms(std::string_view rel, std::string_view text);
 

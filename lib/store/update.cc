@@ -129,6 +129,7 @@ Result<AllFiles> list_all_files(const IndexerOptions& options, UpdateReport& rep
 struct SynonymsLoad {
   std::vector<SynonymGroup> groups;
   std::string signature;
+  bool complete = true;  // false: a synonyms file could not be read as text; the indexed synonyms stay
 };
 
 SynonymsLoad load_synonyms(const IndexerOptions& options, UpdateReport& report) {
@@ -153,6 +154,7 @@ SynonymsLoad load_synonyms(const IndexerOptions& options, UpdateReport& report) 
       report.errors.push_back(std::move(e));
     }
     for (auto& g : parsed.groups) out.groups.push_back(std::move(g));
+    out.complete = out.complete && parsed.complete;
   }
   out.signature = hex64(XXH3_64bits_digest(state));
   XXH3_freeState(state);
@@ -182,6 +184,13 @@ void write_synonyms(Xapian::WritableDatabase& db, const std::vector<SynonymGroup
       }
     }
   }
+}
+
+// The synonyms table of `from`, and its signature, into `to` (a rebuild that cannot read synonyms.txt).
+void copy_synonyms(const Xapian::Database& from, Xapian::WritableDatabase& to) {
+  for (auto key = from.synonym_keys_begin(); key != from.synonym_keys_end(); ++key)
+    for (auto syn = from.synonyms_begin(*key); syn != from.synonyms_end(*key); ++syn) to.add_synonym(*key, *syn);
+  to.set_metadata(std::string(schema::kMetaSynonymsSig), from.get_metadata(std::string(schema::kMetaSynonymsSig)));
 }
 
 // Written only when they differ: an update that changed nothing then commits nothing, and servers
@@ -368,7 +377,7 @@ class Updater {
     }
 
     SynonymsLoad syn = load_synonyms(options_, report);
-    if (db_.get_metadata(std::string(schema::kMetaSynonymsSig)) != syn.signature) {
+    if (syn.complete && db_.get_metadata(std::string(schema::kMetaSynonymsSig)) != syn.signature) {
       write_synonyms(db_, syn.groups);
       db_.set_metadata(std::string(schema::kMetaSynonymsSig), syn.signature);
     }
@@ -522,8 +531,12 @@ class Rebuilder {
         for (auto& [k, v] : out.file_states) db.set_metadata(k, v);
       for (auto& [vendor, pattern] : patterns_) db.set_metadata(std::string(schema::kMetaPatternPrefix) + vendor, pattern);
       SynonymsLoad syn = load_synonyms(options_, report);
-      write_synonyms(db, syn.groups);
-      db.set_metadata(std::string(schema::kMetaSynonymsSig), syn.signature);
+      if (syn.complete || !old_db_) {
+        write_synonyms(db, syn.groups);
+        db.set_metadata(std::string(schema::kMetaSynonymsSig), syn.signature);
+      } else {
+        copy_synonyms(*old_db_, db);
+      }
       std::string old_rev = old_db_ ? old_db_->get_metadata(std::string(schema::kMetaCatalogueRev)) : "";
       db.set_metadata(std::string(schema::kMetaCatalogueRev), std::to_string(std::atoll(old_rev.c_str()) + 1));
       write_header_metadata(db);

@@ -244,5 +244,31 @@ TEST_F(HostileKbFolders, DeepFoldersAndLongNamesAreReportedAndTheRunGoesOn) {
   }
 }
 
+TEST_F(HostileKbFolders, ASynonymsFileThatIsNotTextKeepsTheIndexedSynonyms) {
+  write_file(kb() / "synonyms.txt", "quokkadns: cname\n");
+  update();
+  auto finds_domain = [&] {
+    auto e = engine();
+    return e && contains(doc_ids(*e, "quokkadns"), "dns/domain");
+  };
+  ASSERT_TRUE(finds_domain());
+  // UTF-16: not a line of it can be read. The synonyms indexed before stay, through update and rebuild.
+  write_later("synonyms.txt", std::string("\xFF\xFEq\0u\0:\0 \0x\0\n\0", 14));
+  for (bool rebuild : {false, true}) {
+    auto r = rebuild ? rebuild_index(options()) : update_index(options());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->errors.size(), 1u);
+    EXPECT_NE(r->errors[0].to_string().find("synonyms.txt: unsupported encoding: UTF-16"), std::string::npos)
+        << r->errors[0].to_string();
+    EXPECT_TRUE(finds_domain()) << (rebuild ? "rebuild" : "update");
+  }
+  // One bad byte rejects its line, not the other groups.
+  write_later("synonyms.txt", "bad\xe9: x\nquokkadns: cname\n");
+  UpdateReport r = update();
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].to_string().find("synonyms.txt:1: invalid UTF-8"), std::string::npos) << r.errors[0].to_string();
+  EXPECT_TRUE(finds_domain());
+}
+
 }  // namespace
 }  // namespace errkb::testing

@@ -95,6 +95,19 @@ TEST(HostileReaders, CsvWithAQuoteOnEveryLineIsReadInLinearTime) {
   EXPECT_FALSE(r.complete);
 }
 
+TEST(HostileReaders, SynonymLinesOverTheBoundsAreRejectedAloneInLinearTime) {
+  std::string group = "first";
+  for (int i = 0; i < 100; ++i) group += ", w" + std::to_string(i);
+  const std::string text = "a, b\n" + repeat("x, ", 400000) + "\n" + group + "\n" + repeat("y", 300) + ": z\nc: d\n";
+  SynonymsResult r = timed([&] { return read_synonyms("synonyms.txt", text); });
+  ASSERT_EQ(r.groups.size(), 2u);
+  ASSERT_EQ(r.errors.size(), 3u);
+  EXPECT_EQ(r.errors[0].to_string(), "synonyms.txt:2: the line is 1200000 bytes long (at most 4096)");
+  EXPECT_EQ(r.errors[1].to_string(), "synonyms.txt:3: a group of 101 words (at most 32)");
+  EXPECT_NE(r.errors[2].to_string().find("synonyms.txt:4: the word \"yyy"), std::string::npos);
+  EXPECT_TRUE(r.complete);
+}
+
 TEST(HostileReaders, MarkdownNestedDeepIsReadAsFlatText) {
   for (const std::string& nesting : {repeat("> ", 30000), repeat("- ", 30000), repeat("1. ", 20000)}) {
     const std::string text = "# Deep quote\n\n## Cause\n\n" + nesting + "The spooler service is stopped.\n";

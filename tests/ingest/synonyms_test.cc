@@ -37,11 +37,13 @@ TEST(Synonyms, NonAsciiTermsAreLowerCased) {
   EXPECT_EQ(r.groups[1].synonyms, std::vector<std::string>{"achitare"});
 }
 
-TEST(Synonyms, InvalidUtf8) {
+TEST(Synonyms, InvalidUtf8RejectsItsLineOnly) {
   const auto r = read_synonyms("s.txt", "a, b\ncaf\xe9, coffee\n");
-  EXPECT_TRUE(r.groups.empty());
+  ASSERT_EQ(r.groups.size(), 1u);
+  EXPECT_EQ(r.groups[0].term, "a");
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].line, 2);
+  EXPECT_EQ(r.errors[0].to_string(), "s.txt:2: invalid UTF-8 at column 4; save the file as UTF-8");
+  EXPECT_TRUE(r.complete);
 }
 
 }  // namespace
