@@ -19,11 +19,17 @@ CATALOGUE_PACKAGES=(
   mingw-w64-common linux-libc-dev libcurl4-doc postgresql-server-dev-15
   libpython3.11-stdlib sqlite3-doc libsqlite3-dev libmariadb-dev
 )
+# The integration tests (tests/integrations): a browser and its driver for the helpdesk sidebar
+# example, and Node for the official MCP SDK client (which the tests install from npm).
+TEST_PACKAGES=( chromium chromium-driver python3-selenium )
 # Peers and load tools for scripts/bench.sh and scripts/eval.sh (Lucene 8 and a JDK for its peer).
 BENCH_PACKAGES=( wrk nginx postgresql sqlite3 gnuplot-nox python3-xapian python3-psycopg2 time
   liblucene8-java default-jdk-headless )
 
-want=("${BUILD_PACKAGES[@]}" "${CATALOGUE_PACKAGES[@]}")
+want=("${BUILD_PACKAGES[@]}" "${CATALOGUE_PACKAGES[@]}" "${TEST_PACKAGES[@]}")
+# Node and npm from Debian, unless a node with npm is already installed (NodeSource's nodejs
+# includes npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then want+=(nodejs npm); fi
 if [[ "${1:-}" == "--bench" ]]; then want+=("${BENCH_PACKAGES[@]}"); fi
 
 missing=()
