@@ -24,6 +24,8 @@
 //   XCW:<canonical>           one reading of an ambiguous code (weaker); the literal value of a number read
 //                             as a code ("hex:7b", "num:208", codes.h) is always one
 //   XCF:<family>              code family ("hresult", "ebay", ...)
+//   XWP:<stem> <stem>         two words adjacent in the title, a heading or the symptoms (stop words skipped;
+//                             the first kMaxPairWords words of each), boolean: a message quoted as written
 //   ZS<stem> / ZXSYM<stem>    title / symptoms words, prefixed copies for "title:" / "symptoms:" search
 //   Z...                      all prose, Z-stemmed with the passage's language stemmer (as Xapian's
 //                             TermGenerator with STEM_ALL_Z and STOP_ALL makes them; store/prose_terms.h),
@@ -59,7 +61,7 @@
 
 namespace errkb::schema {
 
-inline constexpr int kSchemaVersion = 5;  // 3: length-normalised wdf; 4: passages.dat; 5: focus
+inline constexpr int kSchemaVersion = 6;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs
 inline constexpr std::string_view kFeatures = "passages,codes,synonyms,spelling";
 
 inline constexpr std::string_view kStubName = "current";
@@ -72,6 +74,10 @@ inline constexpr std::string_view kItemPrefix = "XITEM:";
 inline constexpr std::string_view kCodePrefix = "XC:";
 inline constexpr std::string_view kWeakCodePrefix = "XCW:";
 inline constexpr std::string_view kCodeFamilyPrefix = "XCF:";
+inline constexpr std::string_view kWordPairPrefix = "XWP:";
+// A message is stated where a page starts; later words of a long symptoms section add index size, not
+// evidence.
+inline constexpr size_t kMaxPairWords = 64;
 
 // BM25 over length-normalised wdfs (see above).
 inline constexpr double kBm25K1 = 1.0;
@@ -126,6 +132,7 @@ struct FieldSpec {
   PassageField source;      // which passage field feeds it
   unsigned prose_weight;    // wdf multiplier in the unprefixed prose terms (0 = not prose)
   std::string_view facet;   // facet name reported by search ("" = none)
+  bool word_pairs = false;  // adjacent words indexed as kWordPairPrefix terms
 };
 
 // The one table that drives both indexing (store/) and query parsing.
@@ -136,9 +143,9 @@ inline constexpr FieldSpec kFields[] = {
     {"lang", "L", FieldType::kFilter, PassageField::kLanguage, 0, "language"},
     {"severity", "XS:", FieldType::kFilter, PassageField::kSeverity, 0, "severity"},
     {"tag", "K", FieldType::kFilter, PassageField::kTag, 0, ""},
-    {"title", "S", FieldType::kText, PassageField::kTitle, 3, ""},
-    {"heading", "", FieldType::kText, PassageField::kHeading, 3, ""},
-    {"symptoms", "XSYM", FieldType::kText, PassageField::kSymptoms, 3, ""},
+    {"title", "S", FieldType::kText, PassageField::kTitle, 3, "", true},
+    {"heading", "", FieldType::kText, PassageField::kHeading, 3, "", true},
+    {"symptoms", "XSYM", FieldType::kText, PassageField::kSymptoms, 3, "", true},
     {"cause", "", FieldType::kText, PassageField::kCause, 2, ""},
     {"checks", "", FieldType::kText, PassageField::kChecks, 1, ""},
     {"resolution", "", FieldType::kText, PassageField::kResolutions, 1, ""},

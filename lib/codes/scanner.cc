@@ -958,6 +958,14 @@ class Scanner {
         consume_fixed(b, close_paren(cue.end, i, j), {curl_reading(value)}, literal);
         return true;
       }
+      // "mysql 1045", "oracle 942": a database's name right before a number its own table lists. Three
+      // digits or more, so that a version ("MySQL 8", "SQLite 3") stays a version.
+      if (cue.cue == kCueNone && digits.size() >= 3 && !unit_follows(j)) {
+        if (auto r = listed_database_number(cue.vendor, value)) {
+          consume_fixed(b, j, {std::move(*r)}, literal);
+          return true;
+        }
+      }
       return false;  // "Windows 10", "MySQL 8", "warning 3 times"
     }
     if (unit_follows(j)) return true;
@@ -1060,6 +1068,25 @@ class Scanner {
         if (!system_vendor(st_.vendor_keys[vid])) return vendor_reading(st_.vendor_keys[vid], digits);
     }
     return ebay_reading(digits);
+  }
+
+  static std::optional<CodeInterpretation> listed_database_number(VendorFamily vendor, int64_t value) {
+    switch (vendor) {
+      case kVendorMysql:
+        if (find_value(mysql_codes(), value)) return mysql_reading(value);
+        return std::nullopt;
+      case kVendorOracle:
+        if (find_value(oracle_codes(), value)) return oracle_reading("ora", value);
+        return std::nullopt;
+      case kVendorMssql:
+        if (find_value(mssql_codes(), value)) return mssql_reading(value);
+        return std::nullopt;
+      case kVendorSqlite:
+        if (find_value(sqlite_codes(), value)) return sqlite_reading(value);
+        return std::nullopt;
+      default:
+        return std::nullopt;
+    }
   }
 
   std::optional<CodeInterpretation> vendor_number(const Mark& cue, int64_t value, std::string_view digits) const {

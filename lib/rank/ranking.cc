@@ -11,8 +11,8 @@
 namespace errkb::rank {
 
 double combine(const ScoreParts& p, const Weights& w) {
-  return w.code * p.code + w.text * p.text + w.title * p.title + w.authority * p.authority + w.focus * p.focus +
-         w.votes * p.votes + w.freshness * p.freshness + w.feedback * p.feedback + w.language * p.language;
+  return w.code * p.code + w.text * p.text + w.title * p.title + w.phrase * p.phrase + w.authority * p.authority +
+         w.focus * p.focus + w.votes * p.votes + w.freshness * p.freshness + w.feedback * p.feedback + w.language * p.language;
 }
 
 double focus_prior(const Passage& p, size_t primary_codes, size_t codes) {
@@ -49,6 +49,8 @@ std::vector<WhyPart> explain(const ScoreParts& p, const Weights& w) {
     why.push_back({"symptoms", w.text * p.text,
                    p.matched_words.empty() ? "text similarity" : "words matched: " + join(p.matched_words, ", ")});
   if (p.title > 0) why.push_back({"title", w.title * p.title, percent(p.title) + " of the query's words in the title"});
+  if (p.phrase > 0)
+    why.push_back({"phrase", w.phrase * p.phrase, percent(p.phrase) + " of the query's word pairs as written"});
   why.push_back({"authority", w.authority * p.authority, "source authority " + percent(p.authority)});
   if (p.focus < 1) why.push_back({"focus", w.focus * p.focus, p.focus <= kListingFocus ? "lists many codes"
                                                                                      : "general page, about no error"});

@@ -1,13 +1,16 @@
 // The ranking formula and cause merging. Pure functions on plain structs (no Xapian), unit-tested alone.
 //
-//   score = 3.0·code + 1.0·text + 0.3·title + 0.4·authority + 0.4·focus + 0.05·votes + 0.05·freshness
-//           + 0.5·feedback + 0.05·language
+//   score = 3.0·code + 1.0·text + 0.3·title + 0.3·phrase + 0.4·authority + 0.4·focus + 0.05·votes
+//           + 0.05·freshness + 0.5·feedback + 0.05·language
 //
 //   code      0..1  best confidence of a query code reading the passage carries (1 = exact, certain code)
 //   text      0..1  0.7 × IDF-weighted share of the query's prose terms the passage matches
 //                   + 0.3 × its BM25 weight relative to the best candidate's
 //   title     0..1  IDF-weighted share of the query's prose words the passage's title holds (a page titled
 //                   with what was asked is about it, whatever its focus)
+//   phrase    0..1  IDF-weighted share of the query's adjacent word pairs that the passage's title, heading
+//                   or symptoms hold as adjacent words: a message quoted as it is written, not its words
+//                   scattered over a page
 //   authority 0..1  source kind: article 1.0, catalogue 0.85, accepted answer 0.7, voted answer 0.45-0.6,
 //                   unanswered thread 0.2
 //   focus     0..1  how much the passage is about one problem (focus_prior): 1 for a page about an error,
@@ -33,6 +36,7 @@ struct Weights {
   double code = 3.0;
   double text = 1.0;
   double title = 0.3;
+  double phrase = 0.3;
   double authority = 0.4;
   double focus = 0.4;
   double votes = 0.05;
@@ -46,6 +50,7 @@ struct ScoreParts {
   std::string code_detail;                 // "matches hresult:80070005 (E_ACCESSDENIED)"
   double text = 0;
   double title = 0;                        // IDF-weighted share of the query's words in the title
+  double phrase = 0;                       // IDF-weighted share of the query's word pairs in the head fields
   std::vector<std::string> matched_words;  // query words the passage matched
   double authority = 0;
   double focus = 0.4;

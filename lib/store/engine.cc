@@ -228,6 +228,7 @@ struct AnalyzedQuery {
   Xapian::Query filter;                  // the AND of filter_terms
   std::vector<std::string> filter_terms;  // the request's vendor, product and kind, as terms
   std::vector<std::string> prose_terms;  // terms of the prose query (for coverage, feedback keys)
+  std::vector<std::string> word_pairs;   // its adjacent words as schema::kWordPairPrefix terms
   store::SnippetTerms snippet_terms;     // prose_terms as the snippets look for them
   std::string suggestion;
 };
@@ -644,6 +645,9 @@ class XapianEngine final : public Engine {
           q.prose_terms.push_back(term);
       }
       q.snippet_terms = store::SnippetTerms::from_query_terms(q.prose_terms);
+      thread_local store::ProseTerms pair_maker;
+      pair_maker.trim_cache();
+      q.word_pairs = pair_maker.word_pairs(q.prose, q.language, schema::kMaxPairWords);
     }
 
     const std::string* values[std::size(kRequestFilters)] = {&vendor, &product, &kind};
@@ -771,23 +775,46 @@ class XapianEngine final : public Engine {
            term.compare(0, schema::kWeakCodePrefix.size(), schema::kWeakCodePrefix) == 0 || idf.count(term) > 0;
   }
 
-  // For each candidate, the IDF-weighted share of the query's words its title holds (the title's prefixed
-  // copies, schema.h): a page titled with what was asked is about it. Read from the copies' posting lists,
-  // skipping through the candidates in docid order; titles are short, so the lists are.
-  static std::vector<double> title_idf_shares(const Xapian::Database& db, const AnalyzedQuery& q,
-                                              const std::vector<Xapian::docid>& docids,
-                                              const std::unordered_map<std::string, double>& idf, double total_idf) {
+  // For each candidate, the sum (at most 1) of the shares of the terms it holds, read from the terms'
+  // posting lists, skipping through the candidates in docid order. For the title's copies of the query's
+  // words (a page titled with what was asked is about it) and the query's word pairs: the lists of both
+  // are short.
+  static std::vector<double> shares_held(const Xapian::Database& db,
+                                         const std::vector<std::pair<std::string, double>>& term_shares,
+                                         const std::vector<Xapian::docid>& docids) {
     std::vector<double> shares(docids.size(), 0.0);
-    if (total_idf <= 0 || docids.empty()) return shares;
+    if (term_shares.empty() || docids.empty()) return shares;
     const auto by_docid = candidates_by_docid(docids);
-    static const std::string kTitleCopy = "Z" + filter_prefix("title");
-    for (const auto& term : q.prose_terms) {
-      if (!store::is_prose_word(term)) continue;
-      const double share = idf.at(term) / total_idf;
-      for_each_candidate_holding(db, kTitleCopy + term.substr(1), by_docid,
+    for (const auto& [term, share] : term_shares)
+      for_each_candidate_holding(db, term, by_docid,
                                  [&](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + share); });
-    }
     return shares;
+  }
+
+  // The title copies of the query's words, each with its share of the query's IDF.
+  static std::vector<std::pair<std::string, double>> title_terms(const AnalyzedQuery& q,
+                                                                 const std::unordered_map<std::string, double>& idf,
+                                                                 double total_idf) {
+    static const std::string kTitleCopy = "Z" + filter_prefix("title");
+    std::vector<std::pair<std::string, double>> terms;
+    if (total_idf <= 0) return terms;
+    for (const auto& term : q.prose_terms)
+      if (store::is_prose_word(term)) terms.emplace_back(kTitleCopy + term.substr(1), idf.at(term) / total_idf);
+    return terms;
+  }
+
+  // The query's word pairs, each with its share of their IDF (a pair no passage holds counts as the rarest).
+  static std::vector<std::pair<std::string, double>> pair_terms(Handle& h, const AnalyzedQuery& q) {
+    std::vector<std::pair<std::string, double>> terms;
+    const double n = std::max<double>(1, h.db.get_doccount());
+    double total = 0;
+    for (const auto& pair : q.word_pairs) {
+      const double df = h.freqs.of(h.db, pair);
+      terms.emplace_back(pair, std::log(1 + n / std::max(1.0, df)));
+      total += terms.back().second;
+    }
+    for (auto& term : terms) term.second /= total;
+    return terms;
   }
 
   // Candidates as (docid, rank), in docid order: a posting list is read once, skipping through them.
@@ -922,7 +949,8 @@ class XapianEngine final : public Engine {
                      const MatchedTerms& matched, bool facets_here) {
       if (facets_here) out.total = std::max<int64_t>(out.total, matches);
       const double max_weight = std::max(1e-9, weights.empty() ? 0.0 : weights.front());
-      const std::vector<double> title_shares = title_idf_shares(h.db, q, docids, idf, total_idf);
+      const std::vector<double> title_shares = shares_held(h.db, title_terms(q, idf, total_idf), docids);
+      const std::vector<double> phrase_shares = shares_held(h.db, pair_terms(h, q), docids);
       for (size_t rank = 0; rank < docids.size(); ++rank) {
         const Xapian::docid did = docids[rank];
         const double weight = weights[rank];
@@ -971,6 +999,7 @@ class XapianEngine final : public Engine {
         sp.code_terms = std::move(matched_codes);
         double coverage = total_idf > 0 ? std::min(1.0, matched_idf / total_idf) : 0;
         parts.title = title_shares[rank];
+        parts.phrase = phrase_shares[rank];
         double relative = q.prose_terms.empty() ? 0 : weight / max_weight;
         parts.text = q.prose_terms.empty() ? 0 : 0.7 * coverage + 0.3 * std::min(1.0, relative);
         parts.authority = record.authority;

@@ -1,5 +1,6 @@
 #include "store/prose_terms.h"
 
+#include <algorithm>
 #include <set>
 
 #include "errkb/schema.h"
@@ -29,26 +30,31 @@ ProseTerms::Language& ProseTerms::language_for(const std::string& language) {
   return lang;
 }
 
+inline const std::string* ProseTerms::z_stem(Language& lang, std::string_view word) {
+  if (lang.stop_words.count(word)) return nullptr;
+  word_.assign(word);
+  auto it = lang.z_stems.find(word_);
+  if (it == lang.z_stems.end()) {
+    // No stemmer for the language: the word itself, so that its text can still be found.
+    std::string stem = lang.stemmer ? (*lang.stemmer)(word_) : word_;
+    it = lang.z_stems.emplace(word_, stem.empty() ? std::string() : "Z" + stem).first;
+    ++cached_stems_;
+  }
+  return &it->second;
+}
+
 const StemCounts& ProseTerms::analyse(std::string_view text, const std::string& language,
                                       std::unordered_map<std::string, unsigned>* spelling) {
   Language& lang = language_for(language);
   counting_.clear();
   result_.clear();
-  // Counts a lower-case word as an occurrence of its stem; false for a stop word. (A lambda, inlined:
-  // out of line, a call per word and part cost 3% more.)
+  // Counts a lower-case word as an occurrence of its stem; false for a stop word.
   auto count = [&](std::string_view word, unsigned StemCount::*occurrences) {
-    if (lang.stop_words.count(word)) return false;
-    word_.assign(word);
-    auto it = lang.z_stems.find(word_);
-    if (it == lang.z_stems.end()) {
-      // No stemmer for the language: the word itself, so that its text can still be found.
-      std::string stem = lang.stemmer ? (*lang.stemmer)(word_) : word_;
-      it = lang.z_stems.emplace(word_, stem.empty() ? std::string() : "Z" + stem).first;
-      ++cached_stems_;
-    }
-    if (it->second.empty()) return true;  // TermGenerator drops a word whose stem is empty
-    auto [slot, fresh] = counting_.try_emplace(&it->second, result_.size());  // stem -> its row in result_
-    if (fresh) result_.push_back({&it->second});
+    const std::string* stem = z_stem(lang, word);
+    if (!stem) return false;
+    if (stem->empty()) return true;  // TermGenerator drops a word whose stem is empty
+    auto [slot, fresh] = counting_.try_emplace(stem, result_.size());  // stem -> its row in result_
+    if (fresh) result_.push_back({stem});
     ++(result_[slot->second].*occurrences);
     return true;
   };
@@ -57,6 +63,27 @@ const StemCounts& ProseTerms::analyse(std::string_view text, const std::string& 
     for_each_identifier_part(written, [&](std::string_view part) { count(part, &StemCount::parts); });
   });
   return result_;
+}
+
+const std::vector<std::string>& ProseTerms::word_pairs(std::string_view text, const std::string& language,
+                                                       size_t max_words) {
+  Language& lang = language_for(language);
+  pairs_.clear();
+  const std::string* previous = nullptr;
+  size_t words = 0;
+  for_each_word(text, [&](std::string_view word, std::string_view) {
+    if (words >= max_words) return;
+    const std::string* stem = z_stem(lang, word);
+    if (!stem || stem->empty()) return;
+    ++words;
+    if (previous) {
+      std::string pair(schema::kWordPairPrefix);
+      pair.append(*previous, 1, std::string::npos).append(1, ' ').append(*stem, 1, std::string::npos);
+      if (std::find(pairs_.begin(), pairs_.end(), pair) == pairs_.end()) pairs_.push_back(std::move(pair));
+    }
+    previous = stem;
+  });
+  return pairs_;
 }
 
 bool ProseTerms::trim_cache() {

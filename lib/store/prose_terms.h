@@ -60,6 +60,11 @@ class ProseTerms {
   const StemCounts& analyse(std::string_view text, const std::string& language,
                             std::unordered_map<std::string, unsigned>* spelling);
 
+  // The adjacent words of `text` as schema::kWordPairPrefix terms ("XWP:" stem " " stem): stop words
+  // skipped, the first `max_words` other words, each distinct pair once, in order. Identifiers count as
+  // their one word. The result is overwritten by the next call.
+  const std::vector<std::string>& word_pairs(std::string_view text, const std::string& language, size_t max_words);
+
   // The stem cache is bounded: when it is full, it is emptied and true is returned; every StemCounts
   // obtained before is then invalid. Call between items, never while holding StemCounts.
   bool trim_cache();
@@ -83,11 +88,14 @@ class ProseTerms {
     std::unordered_map<std::string, std::string> z_stems;  // word -> "Z"+stem
   };
   Language& language_for(const std::string& language);
+  // The cached "Z"+stem of a lower-case word ("" when it stems to nothing); null for a stop word.
+  const std::string* z_stem(Language& lang, std::string_view word);
 
   std::unordered_map<std::string, Language> languages_;
   size_t cached_stems_ = 0;  // entries in all languages' z_stems
   std::unordered_map<const std::string*, size_t> counting_;  // stem -> its row in result_
   StemCounts result_;
+  std::vector<std::string> pairs_;
   std::string word_;
 };
 

@@ -30,6 +30,14 @@ class RealKbRanking : public KbFixture {
     write_file(kb() / "articles/errors/c2077.md",
                code_page("C2077", "non-scalar field initializer 'identifier'",
                          "You attempted to initialize a bit field with a non-scalar value."));
+    // Two messages with the same words, one of them as written.
+    write_file(kb() / "articles/errors/c2011.md",
+               code_page("C2011", "'identifier' : 'type' type redefinition",
+                         "The identifier was already defined. You may also get this error if you import a header "
+                         "file or library more than once into the same file: use include guards or a pragma."));
+    write_file(kb() / "articles/errors/c2371.md",
+               code_page("C2371", "'identifier' : redefinition; different basic types",
+                         "A redefinition of the identifier with another type."));
     // A reference page about a macro, and an error page whose message names it.
     write_file(kb() / "articles/reference/iterator-debug-level.md",
                "---\ntitle: _ITERATOR_DEBUG_LEVEL\n---\n# _ITERATOR_DEBUG_LEVEL\n\nThe macro controls whether "
@@ -70,6 +78,9 @@ TEST_F(RealKbRanking, ThePageAboutACodeOutranksTheManyThatMentionIt) {
 TEST_F(RealKbRanking, AMessageFindsThePageWhoseLeadItIs) {
   EXPECT_EQ(first("possible loss of data"), "errors/c4244");
   EXPECT_EQ(first("conversion from 'size_t' to"), "errors/c4267");
+  // Both leads hold both words; one holds them as asked.
+  EXPECT_EQ(first("type redefinition"), "errors/c2011");
+  EXPECT_EQ(first("redefinition different types"), "errors/c2371");
 }
 
 TEST_F(RealKbRanking, APageTitledWithANameIsAboutIt) {
