@@ -64,6 +64,14 @@ FileReadResult read_catalogue_xml(std::string_view rel, std::string_view text) {
   ensure_xml_initialized();
   // XML declares its own encoding (UTF-16 included); libxml2 decodes it and reports what it cannot.
   result.catalogue_vendor = "eBay";
+  AttributeCounter attributes;
+  for (char c : text) {
+    if (!attributes.feed(c)) {
+      result.errors.push_back(make_error(rel, attributes.line(), attributes.message()));
+      result.complete = false;
+      return result;
+    }
+  }
   std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
       xmlReaderForMemory(text.data(), static_cast<int>(text.size()), nullptr, nullptr, XML_PARSE_NONET));
   if (!reader) {
@@ -77,6 +85,11 @@ FileReadResult read_catalogue_xml(std::string_view rel, std::string_view text) {
   int found = 0;
   int status = xmlTextReaderRead(reader.get());
   while (status == 1) {
+    if (declares_entities(reader.get())) {
+      collector.error(xmlTextReaderGetParserLineNumber(reader.get()),
+                      "entity declarations are not accepted (an eBay response has none)");
+      return result;
+    }
     const xmlChar* name = xmlTextReaderConstLocalName(reader.get());
     if (xmlTextReaderNodeType(reader.get()) == XML_READER_TYPE_ELEMENT && name != nullptr &&
         std::strcmp(reinterpret_cast<const char*>(name), "Errors") == 0) {

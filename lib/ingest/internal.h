@@ -87,6 +87,37 @@ std::string excerpt(std::string_view s, size_t max_bytes = 40);
 // one-line message.
 std::string printable(std::string_view s);
 
+// libxml2 checks each attribute of an element against all the earlier ones: an element with 100,000
+// attributes takes minutes. Fed the document's bytes in order, this counts what may start an
+// attribute value (`="` or `='`) since the last '<' (which no attribute value holds), an upper bound
+// on the attributes of the element being read.
+class AttributeCounter {
+ public:
+  static constexpr size_t kMaxAttributes = 10000;
+  // False once an element may hold more than kMaxAttributes.
+  bool feed(char c) {
+    if (c == '<') count_ = 0;
+    else if ((c == '"' || c == '\'') && previous_ == '=') ++count_;
+    if (c == '\n') ++line_;
+    previous_ = c;
+    return count_ <= kMaxAttributes;
+  }
+  int line() const { return line_; }
+  std::string message() const {
+    return "an element with more than " + std::to_string(kMaxAttributes) + " attributes";
+  }
+
+ private:
+  size_t count_ = 0;
+  char previous_ = 0;
+  int line_ = 1;
+};
+
+// At the reader's DOCTYPE node: whether it declares entities. Expanding them can be made to cost any
+// time and memory (a kilobyte of nested entities expands to gigabytes), and neither XML format the
+// readers take needs them: such a document is rejected.
+bool declares_entities(_xmlTextReader* reader);
+
 // Joins non-empty parts with `sep`.
 std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep);
 

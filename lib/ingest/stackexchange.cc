@@ -49,15 +49,22 @@ struct SeRow {
 // (dumps hold one <row> per line); with large blocks a truncated tail would take earlier rows with it.
 struct LineSource {
   std::FILE* file = nullptr;
+  AttributeCounter attributes;
+  bool too_many_attributes = false;  // reading stopped there
 };
 
 int read_line_into(void* context, char* buffer, int len) {
   auto* src = static_cast<LineSource*>(context);
+  if (src->too_many_attributes) return -1;
   int n = 0;
   while (n < len) {
     const int c = getc_unlocked(src->file);
     if (c == EOF) break;
     buffer[n++] = static_cast<char>(c);
+    if (!src->attributes.feed(static_cast<char>(c))) {
+      src->too_many_attributes = true;
+      return -1;
+    }
     if (c == '\n') break;
   }
   if (n == 0 && std::ferror(src->file)) return -1;
@@ -94,7 +101,7 @@ FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::
   }
   // The reader owns the source from here: it calls close_line_source when freed.
   std::unique_ptr<xmlTextReader, ReaderDeleter> reader(xmlReaderForIO(
-      read_line_into, close_line_source, &source, path.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_HUGE));
+      read_line_into, close_line_source, &source, path.c_str(), nullptr, XML_PARSE_NONET));
   if (!reader) {
     close_line_source(&source);
     result.errors.push_back(make_error(rel, 0, "cannot open the file for reading"));
@@ -109,6 +116,12 @@ FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::
   std::map<std::string, std::vector<SeRow>> answers_by_parent;
   int status = 0;
   while ((status = xmlTextReaderRead(reader.get())) == 1) {
+    if (declares_entities(reader.get())) {
+      result.errors.push_back(make_error(rel, xmlTextReaderGetParserLineNumber(reader.get()),
+                                         "entity declarations are not accepted (a Stack Exchange dump has none)"));
+      result.complete = false;
+      return result;
+    }
     if (xmlTextReaderNodeType(reader.get()) != XML_READER_TYPE_ELEMENT) continue;
     const xmlChar* name = xmlTextReaderConstLocalName(reader.get());
     if (name == nullptr || std::string_view(reinterpret_cast<const char*>(name)) != "row") continue;
@@ -139,7 +152,10 @@ FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::
       answers_by_parent[row.parent_id].push_back(std::move(row));
     }
   }
-  if (status != 0 || error.set) {
+  if (source.too_many_attributes) {
+    result.errors.push_back(make_error(rel, source.attributes.line(), source.attributes.message()));
+    result.complete = false;
+  } else if (status != 0 || error.set) {
     int line = error.line > 0 ? error.line : xmlTextReaderGetParserLineNumber(reader.get());
     std::string message = error.set ? error.message : "XML parse error";
     result.errors.push_back(make_error(rel, line, "broken or truncated XML: " + message));

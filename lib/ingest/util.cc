@@ -215,6 +215,12 @@ std::string oversized_field(const Item& item) {
   return problem.empty() ? over_bound("id", item.uid, kMaxIdBytes + 16) : problem;
 }
 
+bool declares_entities(xmlTextReader* reader) {
+  if (xmlTextReaderNodeType(reader) != XML_READER_TYPE_DOCUMENT_TYPE) return false;
+  const xmlNode* node = xmlTextReaderCurrentNode(reader);
+  return node != nullptr && node->type == XML_DTD_NODE && reinterpret_cast<const xmlDtd*>(node)->entities != nullptr;
+}
+
 std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep) {
   std::string out;
   for (const auto& p : parts) {

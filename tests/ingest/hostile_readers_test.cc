@@ -8,6 +8,7 @@
 
 #include "errkb/ingest.h"
 #include "fixtures.h"
+#include "test_util.h"
 
 namespace errkb {
 namespace {
@@ -106,6 +107,77 @@ TEST(HostileReaders, SynonymLinesOverTheBoundsAreRejectedAloneInLinearTime) {
   EXPECT_EQ(r.errors[1].to_string(), "synonyms.txt:3: a group of 101 words (at most 32)");
   EXPECT_NE(r.errors[2].to_string().find("synonyms.txt:4: the word \"yyy"), std::string::npos);
   EXPECT_TRUE(r.complete);
+}
+
+// Posts.xml is streamed from a file.
+FileReadResult read_posts_xml(const std::string& content) {
+  testing::TempDir dir("errkb-posts");
+  testing::write_file(dir / "Posts.xml", content);
+  return read_stackexchange_posts(dir / "Posts.xml", "forums/Posts.xml");
+}
+
+std::string posts_row(const std::string& id, const std::string& body) {
+  return "<row Id=\"" + id + "\" PostTypeId=\"1\" Score=\"3\" Title=\"Spooler " + id + "\" Body=\"" + body + "\" />\n";
+}
+
+TEST(HostileReaders, PostsXmlWithAHugeBodyIsReadInLinearTime) {
+  for (const std::string& filler : {repeat("word ", 1500000), repeat("line&#xA;", 800000), repeat("raw\n", 1500000)}) {
+    const std::string xml = "<?xml version=\"1.0\"?>\n<posts>\n" + posts_row("1", "Restart the spooler") +
+                            posts_row("2", filler) + posts_row("3", "Reinstall the driver") + "</posts>\n";
+    FileReadResult r = timed([&] { return read_posts_xml(xml); });
+    EXPECT_GE(r.items.size(), 1u) << errors_of(r);
+  }
+}
+
+TEST(HostileReaders, PostsXmlEntityExpansionIsRejectedFast) {
+  std::string laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE posts [\n<!ENTITY l0 \"lol\">\n";
+  for (int i = 1; i < 10; ++i)
+    laughs += "<!ENTITY l" + std::to_string(i) + " \"" + repeat("&l" + std::to_string(i - 1) + ";", 10) + "\">\n";
+  laughs += "]>\n<posts>\n" + posts_row("1", "&l9;") + "</posts>\n";
+  const std::string quadratic = "<?xml version=\"1.0\"?>\n<!DOCTYPE posts [<!ENTITY a \"" + repeat("a", 50000) +
+                                "\">]>\n<posts>\n" + posts_row("1", repeat("&a;", 50000)) + "</posts>\n";
+  for (const std::string& xml : {laughs, quadratic}) {
+    FileReadResult r = timed([&] { return read_posts_xml(xml); });
+    EXPECT_FALSE(r.errors.empty());
+    EXPECT_FALSE(r.complete);
+  }
+}
+
+TEST(HostileReaders, PostsXmlElementWithTooManyAttributesIsRejectedFast) {
+  std::string row = "<row Id=\"2\" PostTypeId=\"1\" Body=\"x\"";
+  for (int i = 0; i < 100000; ++i) row += "\n a" + std::to_string(i) + "=\"x\"";
+  const std::string xml = "<?xml version=\"1.0\"?>\n<posts>\n" + posts_row("1", "Restart the spooler") + row + "/>\n</posts>\n";
+  FileReadResult r = timed([&] { return read_posts_xml(xml); });
+  EXPECT_EQ(r.items.size(), 1u);  // the row before
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].to_string(), "forums/Posts.xml:10002: an element with more than 10000 attributes");
+}
+
+TEST(HostileReaders, EbayXmlShapesAreReadInLinearTimeOrRejectedFast) {
+  const std::string error = "<Errors><ErrorCode>1</ErrorCode><ShortMessage>Bad</ShortMessage></Errors>";
+  std::string many = "<R>";
+  for (int i = 0; i < 50000; ++i)
+    many += "<Errors><ErrorCode>" + std::to_string(i) + "</ErrorCode><LongMessage>Message " + std::to_string(i) +
+            "</LongMessage></Errors>";
+  many += "</R>";
+  FileReadResult r = timed([&] { return read_catalogue_xml("catalogues/ebay.xml", many); });
+  EXPECT_EQ(r.items.size(), 50000u) << errors_of(r);
+
+  const std::string entities = "<?xml version=\"1.0\"?><!DOCTYPE R [<!ENTITY a \"" + repeat("a", 50000) + "\">]>\n<R>" +
+                               "<Errors><ErrorCode>1</ErrorCode><LongMessage>" + repeat("&a;", 50000) +
+                               "</LongMessage></Errors></R>";
+  r = timed([&] { return read_catalogue_xml("catalogues/ebay.xml", entities); });
+  ASSERT_NO_FATAL_FAILURE(testing::expect_file_refused(r, 2, "entity declarations are not accepted"));
+
+  std::string attributes = "<R>\n<Errors";
+  for (int i = 0; i < 100000; ++i) attributes += " a" + std::to_string(i) + "='x'";
+  attributes += ">" + error.substr(8) + "</R>";
+  r = timed([&] { return read_catalogue_xml("catalogues/ebay.xml", attributes); });
+  ASSERT_NO_FATAL_FAILURE(testing::expect_file_refused(r, 2, "more than 10000 attributes"));
+
+  const std::string deep = "<R>" + repeat("<a>", 100000) + error + "</R>";
+  r = timed([&] { return read_catalogue_xml("catalogues/ebay.xml", deep); });
+  EXPECT_FALSE(r.errors.empty());
 }
 
 TEST(HostileReaders, MarkdownNestedDeepIsReadAsFlatText) {
