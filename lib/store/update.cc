@@ -239,6 +239,36 @@ void store_patterns(Xapian::WritableDatabase& db, const FileReadResult& r) {
     db.set_metadata(std::string(schema::kMetaPatternPrefix) + store::lower_ascii(r.catalogue_vendor), r.code_pattern);
 }
 
+// Which catalogue file defines each entry in a run. The same vendor and code in a second file (in
+// path order) is that file's error: one definition is indexed, never two, and deleting the second
+// file cannot take the first's entry with it.
+class CatalogueOwners {
+ public:
+  // True when `uid` is free or `rel`'s already; else the clash is reported into `report`.
+  bool claim(const std::string& uid, const std::string& rel, UpdateReport& report) {
+    if (uid.rfind(kPrefix, 0) != 0) return true;
+    auto [it, fresh] = owner_.emplace(uid, rel);
+    if (fresh || it->second == rel) return true;
+    report.errors.push_back({rel, 0, "entry " + uid.substr(kPrefix.size()) + " is also defined in " + it->second +
+                                         ", whose definition is indexed"});
+    return false;
+  }
+  // Drops from `r` the entries another file defines; `r` is then incomplete.
+  void claim_all(FileReadResult& r, const std::string& rel, UpdateReport& report) {
+    const size_t before = r.items.size();
+    std::erase_if(r.items, [&](const Item& item) { return !claim(item.uid, rel, report); });
+    if (r.items.size() != before) r.complete = false;
+  }
+  bool owned_by_other(const std::string& uid, const std::string& rel) const {
+    auto it = owner_.find(uid);
+    return it != owner_.end() && it->second != rel;
+  }
+
+ private:
+  static constexpr std::string_view kPrefix = "catalogue:";
+  std::unordered_map<std::string, std::string> owner_;
+};
+
 void record_errors(const KbFile& f, FileReadResult& r, UpdateReport& report) {
   for (auto& e : r.errors) {
     if (e.path.empty()) e.path = f.rel;
@@ -285,7 +315,10 @@ class Updater {
       }
       if (had_state && old.complete && old.size == f.size && old.mtime_ns == f.mtime_ns) {
         ++report.files_skipped;
-        for (const auto& uid : old.items) seen_items.insert(uid);
+        for (const auto& uid : old.items) {
+          (void)catalogue_owners_.claim(uid, f.rel, report);
+          seen_items.insert(uid);
+        }
         report.items_unchanged += old.items.size();
         continue;
       }
@@ -293,6 +326,7 @@ class Updater {
       FileReadResult r = read_kb_file(f);
       record_errors(f, r, report);
       if (f.kind == SourceKind::kCatalogue) {
+        catalogue_owners_.claim_all(r, f.rel, report);
         teach_from_result(grammar_, r, report, f.rel);
         store_patterns(db_, r);
       }
@@ -324,7 +358,7 @@ class Updater {
       }
       if (had_state) {
         for (const auto& uid : old.items) {
-          if (in_this_file.count(uid)) continue;
+          if (in_this_file.count(uid) || catalogue_owners_.owned_by_other(uid, f.rel)) continue;
           if (!now.complete) {
             // The file could not be read whole: keep what was indexed from it.
             seen_items.insert(uid);
@@ -408,6 +442,7 @@ class Updater {
   store::PassageFileWriter& passages_;
   CodeGrammar grammar_;
   bool grammar_taught_ = false;
+  CatalogueOwners catalogue_owners_;
 };
 
 // -------- parallel rebuild --------
@@ -475,7 +510,8 @@ class Rebuilder {
     catalogue_results_.resize(catalogues);
     run_in_parallel(threads, catalogues, [&](size_t i) { catalogue_results_[i] = read_kb_file(files_[i]); });
     for (size_t i = 0; i < catalogues; ++i) {
-      const FileReadResult& r = catalogue_results_[i];
+      FileReadResult& r = catalogue_results_[i];
+      catalogue_owners_.claim_all(r, files_[i].rel, report);
       teach_from_result(grammar_, r, report, files_[i].rel);
       if (!r.code_pattern.empty()) patterns_.emplace_back(store::lower_ascii(r.catalogue_vendor), r.code_pattern);
     }
@@ -646,7 +682,7 @@ class Rebuilder {
     std::string data;
     if (!decode_state(old_db_->get_metadata(file_state_key(f)), old)) return;
     for (const auto& uid : old.items) {
-      if (in_this_file.count(uid)) continue;
+      if (in_this_file.count(uid) || catalogue_owners_.owned_by_other(uid, f.rel)) continue;
       std::string term = store::bounded_term(std::string(schema::kItemPrefix) + uid);
       bool copied = false;
       for (auto pl = old_db_->postlist_begin(term); pl != old_db_->postlist_end(term); ++pl) {
@@ -671,6 +707,7 @@ class Rebuilder {
   std::vector<KbFile> files_;
   std::vector<FileReadResult> catalogue_results_;  // the catalogues (the first files), read before the shards
   std::vector<std::pair<std::string, std::string>> patterns_;
+  CatalogueOwners catalogue_owners_;  // filled before the shards start, then only read
   CodeGrammar grammar_;
   std::unique_ptr<Xapian::Database> old_db_;
   store::PassageFileReader old_passages_;  // of old_db_, read under old_db_mutex_
@@ -681,6 +718,17 @@ class Rebuilder {
   std::atomic<size_t> passages_total_{0};
   std::mutex progress_mutex_;
 };
+
+// The work folders of rebuilds that were killed: under the writer lock no rebuild is running, so
+// every rebuild-* folder is a dead one's (each can hold as much as a generation).
+void remove_stale_rebuilds(const fs::path& index_dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(index_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code removed;
+    if (name.rfind("rebuild-", 0) == 0 && it->is_directory(removed)) fs::remove_all(it->path(), removed);
+  }
+}
 
 Status validate(const IndexerOptions& options) {
   if (options.kb_dirs.empty()) return Status::InvalidArgument("no KB folder given (--kb DIR)");
@@ -711,6 +759,7 @@ Result<UpdateReport> rebuild_index(const IndexerOptions& options, const Progress
   auto start = Clock::now();
   auto lock = store::WriterLock::Acquire(options.index_dir, "rebuild");
   if (!lock.ok()) return lock.status();
+  remove_stale_rebuilds(options.index_dir);
   UpdateReport report;
   Status s;
   try {
@@ -731,6 +780,7 @@ Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressF
   {
     auto lock = store::WriterLock::Acquire(options.index_dir, "update");
     if (!lock.ok()) return lock.status();
+    remove_stale_rebuilds(options.index_dir);
     auto gen = store::current_generation(options.index_dir);
     if (!gen.ok()) {
       if (gen.status().code() != Status::Code::kNotFound) return gen.status();

@@ -244,6 +244,39 @@ TEST_F(HostileKbFolders, DeepFoldersAndLongNamesAreReportedAndTheRunGoesOn) {
   }
 }
 
+TEST_F(HostileKbFolders, TheWorkFoldersOfKilledRebuildsAreRemovedByTheNextRun) {
+  update();
+  for (bool rebuild : {false, true}) {
+    write_file(index() / "rebuild-99999/shard-0/postlist.glass", std::string(4096, 'x'));
+    auto r = rebuild ? rebuild_index(options()) : update_index(options());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_FALSE(std::filesystem::exists(index() / "rebuild-99999")) << (rebuild ? "rebuild" : "update");
+  }
+  expect_domain_article_found();
+}
+
+TEST_F(HostileKbFolders, TheSameCodeInASecondCatalogueIsThatFilesErrorAndNeverReplacesTheFirst) {
+  update();
+  write_file(kb() / "catalogues/zz-copy.json", "{\"vendor\":\"ParcelHub\",\"errors\":[{\"code\":\"PH-101\","
+                                                 "\"message\":\"Zebraquokka copy\"},{\"code\":\"PH-900\",\"message\":\"Own entry\"}]}");
+  for (bool rebuild : {false, true}) {
+    auto r = rebuild ? rebuild_index(options()) : update_index(options());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->errors.size(), 1u);
+    EXPECT_EQ(r->errors[0].to_string(), "catalogues/zz-copy.json: entry parcelhub:PH-101 is also defined in "
+                                        "catalogues/parcelhub.json, whose definition is indexed");
+    auto e = engine();
+    EXPECT_TRUE(hits(*e, "zebraquokka").empty());
+    EXPECT_TRUE(contains(doc_ids(*e, "own entry"), "parcelhub:PH-900"));
+  }
+  std::filesystem::remove(kb() / "catalogues/zz-copy.json");
+  UpdateReport r = update();
+  EXPECT_TRUE(r.errors.empty());
+  auto e = engine();
+  EXPECT_TRUE(contains(doc_ids(*e, "address rejected"), "parcelhub:PH-101"));
+  EXPECT_FALSE(contains(doc_ids(*e, "own entry"), "parcelhub:PH-900"));
+}
+
 TEST_F(HostileKbFolders, ASynonymsFileThatIsNotTextKeepsTheIndexedSynonyms) {
   write_file(kb() / "synonyms.txt", "quokkadns: cname\n");
   update();
