@@ -36,6 +36,30 @@ std::vector<std::string> list_of(const YAML::Node& n) {
   return out;
 }
 
+// yaml-cpp reads `title: "broken` as a value running on over the next lines, swallowing the fields
+// there. Front matter values fit on their line: a quote a value opens must close on it. The 0-based
+// index of the first line that breaks this, or -1.
+int unclosed_quote_line(std::string_view yaml) {
+  size_t pos = 0;
+  for (int index = 0; pos < yaml.size(); ++index) {
+    const std::string_view line = next_line(yaml, pos);
+    const size_t colon = line.find(": ");
+    if (colon == std::string_view::npos || line.substr(0, colon).find_first_of("\"'#") != std::string_view::npos)
+      continue;
+    const std::string value = trim(line.substr(colon + 2));
+    if (value.empty() || (value[0] != '"' && value[0] != '\'')) continue;
+    const char quote = value[0];
+    bool closed = false;
+    for (size_t i = 1; i < value.size() && !closed; ++i) {
+      if (quote == '"' && value[i] == '\\') ++i;  // an escape
+      else if (value[i] == quote && quote == '\'' && i + 1 < value.size() && value[i + 1] == '\'') ++i;  // ''
+      else if (value[i] == quote) closed = true;
+    }
+    if (!closed) return index;
+  }
+  return -1;
+}
+
 }  // namespace
 
 std::optional<InputError> parse_front_matter(std::string_view rel, std::string_view text, ArticleMeta& meta,
@@ -62,6 +86,9 @@ std::optional<InputError> parse_front_matter(std::string_view rel, std::string_v
   const std::string yaml(text.substr(yaml_begin, yaml_end - yaml_begin));
   body = text.substr(pos);
   body_line = line + 1;
+  // The YAML text starts on the file's line 2.
+  if (const int open = unclosed_quote_line(yaml); open >= 0)
+    return make_error(rel, open + 2, "bad YAML front matter: a quoted value is not closed on its line");
   try {
     const YAML::Node root = YAML::Load(yaml);
     if (root.IsNull()) return std::nullopt;

@@ -180,6 +180,18 @@ TEST(HostileReaders, EbayXmlShapesAreReadInLinearTimeOrRejectedFast) {
   EXPECT_FALSE(r.errors.empty());
 }
 
+TEST(HostileReaders, FrontMatterQuoteNotClosedOnItsLineIsAnErrorThere) {
+  const std::string text = "---\nid: quotes\ntitle: \"broken\nlanguage: en\ncodes: [E1]\n---\n# Title\n\nBody.\n";
+  FileReadResult r = read_markdown_article("articles/q.md", text);
+  ASSERT_NO_FATAL_FAILURE(testing::expect_file_refused(r, 3, "a quoted value is not closed on its line"));
+  // Closed quotes, escapes and doubled single quotes are fine.
+  const std::string good =
+      "---\nid: quotes\ntitle: \"a \\\"b\\\" c\"\nproduct: 'it''s'\nurl: https://x.example/a:b\n---\n# T\n\nBody.\n";
+  r = read_markdown_article("articles/q.md", good);
+  ASSERT_EQ(r.items.size(), 1u) << errors_of(r);
+  EXPECT_EQ(r.items[0].passages.at(0).product, "it's");
+}
+
 TEST(HostileReaders, MarkdownNestedDeepIsReadAsFlatText) {
   for (const std::string& nesting : {repeat("> ", 30000), repeat("- ", 30000), repeat("1. ", 20000)}) {
     const std::string text = "# Deep quote\n\n## Cause\n\n" + nesting + "The spooler service is stopped.\n";
