@@ -34,12 +34,7 @@ class CliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new errkb::testing::TempDir("errkb-cli");
-    write_test_kb(*dir_ / "kb");
-    build_index(*dir_ / "kb", *dir_ / "index");
-    ServerConfig config;
-    config.index_dir = *dir_ / "index";
-    config.feedback_db = *dir_ / "feedback.sqlite";
-    config.threads = 2;
+    ServerConfig config = indexed_test_kb(dir_->path());
     config.api_keys = {key("reader", "reader-key", {Scope::kSearch}),
                        key("agent", "agent-key", {Scope::kSearch, Scope::kFeedback})};
     server_ = new RunningServer(config);

@@ -33,12 +33,7 @@ class McpTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new errkb::testing::TempDir("errkb-mcp");
-    write_test_kb(*dir_ / "kb");
-    build_index(*dir_ / "kb", *dir_ / "index");
-    ServerConfig config;
-    config.index_dir = *dir_ / "index";
-    config.feedback_db = *dir_ / "feedback.sqlite";
-    config.threads = 2;
+    ServerConfig config = indexed_test_kb(dir_->path());
     config.cors_origins = {"https://desk.example.com"};
     config.api_keys = {key("reader", "reader-key", {Scope::kSearch}),
                        key("agent", "agent-key", {Scope::kSearch, Scope::kFeedback})};

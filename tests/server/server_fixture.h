@@ -141,6 +141,18 @@ inline void build_index(const std::filesystem::path& kb, const std::filesystem::
   ASSERT_TRUE(report.ok()) << report.status().ToString();
 }
 
+// The test KB written and indexed under `dir`, and the settings of a server for it (two event loops,
+// the feedback store beside the index): for suites that share one server.
+inline ServerConfig indexed_test_kb(const std::filesystem::path& dir) {
+  write_test_kb(dir / "kb");
+  build_index(dir / "kb", dir / "index");
+  ServerConfig config;
+  config.index_dir = dir / "index";
+  config.feedback_db = dir / "feedback.sqlite";
+  config.threads = 2;
+  return config;
+}
+
 // A running server; stops and joins on destruction.
 class RunningServer {
  public:
