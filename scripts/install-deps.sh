@@ -22,6 +22,8 @@ CATALOGUE_PACKAGES=(
 # The integration tests (tests/integrations): a browser and its driver for the helpdesk sidebar
 # example, and Node for the official MCP SDK client (which the tests install from npm).
 TEST_PACKAGES=( chromium chromium-driver python3-selenium )
+# libFuzzer targets with sanitizers (scripts/fuzz.sh): clang and its runtime libraries.
+TEST_PACKAGES+=( clang libclang-rt-14-dev )
 # Peers and load tools for scripts/bench.sh and scripts/eval.sh (Lucene 8 and a JDK for its peer).
 BENCH_PACKAGES=( wrk nginx postgresql sqlite3 gnuplot-nox python3-xapian python3-psycopg2 time
   liblucene8-java default-jdk-headless )
