@@ -74,13 +74,24 @@ std::string query_language(const std::string& requested, const std::string& pros
   return "en";
 }
 
+// Whether the word that ends at `colon` in `text` is a field the query parser knows ("title:" of
+// "title:webhook"); any other colon, such as those of "std::bad_alloc", would make a phrase.
+bool field_colon(std::string_view text, size_t colon) {
+  size_t begin = colon;
+  while (begin > 0 && std::isalpha(static_cast<unsigned char>(text[begin - 1]))) --begin;
+  const std::string_view word = text.substr(begin, colon - begin);
+  return std::any_of(std::begin(schema::kFields), std::end(schema::kFields),
+                     [&](const schema::FieldSpec& spec) { return spec.name == word; });
+}
+
 // Prose for the QueryParser: punctuation that would make phrases or operators becomes space.
 // Numbers of one or two digits left in the prose (after codes were cut out) are noise: "5.7.1" -> "5 7 1".
 std::string prose_for_parser(const std::string& text) {
   std::string out = text;
-  for (auto& c : out) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x80 && !std::isalnum(u) && c != ':' && c != '\'') c = ' ';
+  for (size_t i = 0; i < out.size(); ++i) {
+    const unsigned char u = static_cast<unsigned char>(out[i]);
+    const bool kept = std::isalnum(u) || u == '\'' || (u == ':' && field_colon(text, i));
+    if (u < 0x80 && !kept) out[i] = ' ';
   }
   std::string cleaned;
   size_t i = 0;
