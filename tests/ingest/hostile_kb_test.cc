@@ -218,10 +218,7 @@ TEST_F(HostileKbFolders, FileNamesThatAreNotTextAreRejectedAndPrintedOnOneLine) 
   write_file(kb() / "articles/bad\xff\xfe.md", article("bad-name", "Bad name", "Some cause"));
   write_file(kb() / "articles/two\nlines.md", "---\nid: [unclosed\n---\n# Two lines\n");
   for (bool rebuild : {false, true}) {
-    auto r = rebuild ? rebuild_index(options()) : update_index(options());
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    std::string all;
-    for (const auto& err : r->errors) all += err.to_string() + "\n";
+    const std::string all = run_summary(rebuild ? rebuild_index(options()) : update_index(options()));
     EXPECT_NE(all.find("articles/bad\\xFF\\xFE.md: the file name is not valid UTF-8"), std::string::npos) << all;
     EXPECT_NE(all.find("articles/two\\nlines.md:"), std::string::npos) << all;
     expect_domain_article_found();
@@ -234,10 +231,7 @@ TEST_F(HostileKbFolders, DeepFoldersAndLongNamesAreReportedAndTheRunGoesOn) {
   write_file(kb() / deep / "deep.md", article("deep", "Deep", "Deep cause"));
   write_file(kb() / ("articles/" + std::string(250, 'n') + ".md"), "# Long name\n\nA cause.\n");
   for (bool rebuild : {false, true}) {
-    auto r = rebuild ? rebuild_index(options()) : update_index(options());
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    std::string all;
-    for (const auto& err : r->errors) all += err.to_string() + "\n";
+    const std::string all = run_summary(rebuild ? rebuild_index(options()) : update_index(options()));
     EXPECT_NE(all.find("folders nested deeper than 32 levels are not read"), std::string::npos) << all;
     EXPECT_NE(all.find(".md: id \"nnnn"), std::string::npos) << all;
     expect_domain_article_found();
