@@ -255,8 +255,11 @@ TEST_F(McpTest, DiagnoseIsTheRoutesAnswerAndItsCauseCanBeRated) {
   EXPECT_NE(refused["content"][0]["text"].get<std::string>().find("missing_scope"), std::string::npos);
   json stored = tool("record_feedback", rating);
   EXPECT_EQ(stored["isError"], false) << stored.dump();
-  EXPECT_EQ(stored["structuredContent"],
-            json({{"stored", true}, {"diagnosis_id", diagnosis_id}, {"cause_id", cause_id}, {"outcome", "resolved"}}));
+  const json& answer = stored["structuredContent"];
+  EXPECT_EQ(answer["stored"], true);
+  EXPECT_EQ(answer["diagnosis_id"], diagnosis_id);
+  EXPECT_EQ(answer["cause_id"], cause_id);
+  EXPECT_EQ(answer["outcome"], "resolved");
 }
 
 TEST_F(McpTest, BadArgumentsAreToolErrorsThatNameTheArgument) {
