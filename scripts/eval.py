@@ -47,6 +47,8 @@ from eval_metrics import K, aggregate, score  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_QUERIES = os.path.join(ROOT, "tests", "eval", "queries")
 DEFAULT_METRICS_PY = os.path.join(os.path.dirname(ROOT), "shared", "devkb", "metrics.py")
+DEFAULT_CAUSE_LABELS = os.path.join(ROOT, "tests", "eval", "cause_labels.tsv")
+ECE_BINS = 10
 
 
 # ---- queries -------------------------------------------------------------------------------------
@@ -78,6 +80,15 @@ def read_query_file(path):
                     "vendor": (row.get("vendor") or "").strip(), "lang": (row.get("lang") or "").strip(),
                     "relevant": [r.strip() for r in (row.get(rel_col) or "").split(sep) if r.strip()]})
     return out
+
+
+def read_cause_labels(path):
+    """{qid: set of right cause (passage) ids} from a TSV with columns qid, causes ("|"-joined)."""
+    if not path or not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = csv.DictReader((l for l in f if not l.startswith("#")), delimiter="\t", quoting=csv.QUOTE_NONE)
+        return {r["qid"].strip(): {c.strip() for c in r["causes"].split("|") if c.strip()} for r in rows}
 
 
 def read_guard(path):
@@ -161,6 +172,87 @@ def diagnose_summary(queries, search, diagnose):
             "by_type": by_type, "calibration": calibration(queries, diagnose)}
 
 
+# ---- cause level ---------------------------------------------------------------------------------
+def cause_right(q, d, labels, i):
+    """Whether the i-th cause is right: a labelled cause section when the query has labels (its words
+    choose among an article's causes), else any cause whose page is relevant."""
+    if not q["relevant"] or i >= len(d["cause_ids"]):
+        return False
+    if q["qid"] in labels:
+        return d["cause_ids"][i] in labels[q["qid"]]
+    return d["cause_docs"][i] in set(q["relevant"])
+
+
+def first_right_cause(q, d, labels):
+    for i in range(min(K, len(d["cause_ids"]))):
+        if cause_right(q, d, labels, i):
+            return i + 1
+    return None
+
+
+def reliability(rows, bins=ECE_BINS):
+    """rows: [(confidence, right)] -> (bins with n, mean confidence, share right; ECE)."""
+    out, ece = [], 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        rs = [r for r in rows if lo <= r[0] < hi or (b == bins - 1 and r[0] == 1.0)]
+        mean = sum(c for c, _ in rs) / len(rs) if rs else None
+        acc = sum(1 for _, r in rs if r) / len(rs) if rs else None
+        if rs:
+            ece += len(rs) / len(rows) * abs(acc - mean)
+        out.append({"bucket": "%.1f-%.1f" % (lo, hi), "n": len(rs), "mean_confidence": mean, "accuracy": acc})
+    return out, ece
+
+
+def question_names_right_cause(q, d, labels):
+    right = {d["cause_ids"][i] for i in range(len(d["cause_ids"])) if cause_right(q, d, labels, i)}
+    return any(set(a.get("cause_ids") or []) & right for x in d["ask"] for a in x.get("answers") or [])
+
+
+def cause_summary(queries, diagnose, labels):
+    answerable = [q for q in queries if q["relevant"]]
+    unanswerable = [q for q in queries if not q["relevant"]]
+    groups = {}
+    for q in answerable:
+        groups.setdefault(q["type"], []).append(q)
+    groups["overall"] = answerable
+    by_type = {}
+    for t, qs in groups.items():
+        ranks = [first_right_cause(q, diagnose[q["qid"]], labels) for q in qs]
+        by_type[t] = {"n": len(qs), "labelled": sum(q["qid"] in labels for q in qs),
+                      "cause_hit@1": sum(r == 1 for r in ranks) / max(1, len(qs)),
+                      "cause_mrr@10": sum(1.0 / r for r in ranks if r) / max(1, len(qs))}
+    rows = [(diagnose[q["qid"]]["top_confidence"], cause_right(q, diagnose[q["qid"]], labels, 0))
+            for q in queries if diagnose[q["qid"]]["top_confidence"] is not None]
+    table, ece = reliability(rows)
+    with_causes = [q for q in queries if diagnose[q["qid"]]["cause_ids"]]
+    asking = [q for q in with_causes if any(x.get("answers") for x in diagnose[q["qid"]]["ask"])]
+    leaks = [(q["qid"], leak) for q in queries for leak in diagnose[q["qid"]]["leaks"]]
+    return {"by_type": by_type, "reliability": table, "ece": ece, "calibrated_queries": len(rows),
+            "answered_answerable": sum(diagnose[q["qid"]]["answered"] for q in answerable) / max(1, len(answerable)),
+            "abstained_unanswerable": (sum(not diagnose[q["qid"]]["answered"] for q in unanswerable) /
+                                       len(unanswerable)) if unanswerable else None,
+            "unanswerable": len(unanswerable),
+            "with_question": len(asking) / max(1, len(with_causes)),
+            "question_names_right_cause": (sum(question_names_right_cause(q, diagnose[q["qid"]], labels)
+                                               for q in asking if q["relevant"]) /
+                                           max(1, sum(1 for q in asking if q["relevant"]))),
+            "leaks": len(leaks), "leak_examples": leaks[:20]}
+
+
+def write_calibration_data(path, queries, diagnose, labels):
+    """One row per query with a top cause: its features and whether it is right (scripts/fit_calibration.py)."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("qid\ttype\tanswerable\tright\t%s\n" % "\t".join(eval_engines.FEATURES))
+        for q in queries:
+            d = diagnose[q["qid"]]
+            if d["features"] is None:
+                continue
+            f.write("%s\t%s\t%d\t%d\t%s\n" % (q["qid"], q["type"], bool(q["relevant"]),
+                                              cause_right(q, d, labels, 0),
+                                              "\t".join("%.4f" % v for v in d["features"])))
+
+
 def calibration(queries, diagnose):
     rows = [(diagnose[q["qid"]]["top_confidence"], bool(q["relevant"]) and top_cause_right(q, diagnose[q["qid"]]))
             for q in queries if diagnose[q["qid"]]["top_confidence"] is not None]
@@ -230,6 +322,11 @@ def guard_failures(results, baseline_path, tolerance):
             fails.append(t)
     if results["http_errors"]:
         fails.append("%d failed requests" % results["http_errors"])
+    leaks = results["causes"]["leaks"]
+    print("eval guard: raw-text leaks in diagnose answers: %d%s" %
+          (leaks, "" if not leaks else " (%s)" % "; ".join("%s: %s" % e for e in results["causes"]["leak_examples"][:5])))
+    if leaks:
+        fails.append("%d raw-text leaks" % leaks)
     return fails
 
 
@@ -276,6 +373,8 @@ def parse_args():
     ap.add_argument("--errkb-only", "--no-baselines", action="store_true", help="no peers (the guards)")
     ap.add_argument("--metrics-py", default=DEFAULT_METRICS_PY, help="devkb's metrics.py, to cross-check scores")
     ap.add_argument("--keep-work", action="store_true", help="keep the index and the peers' files")
+    ap.add_argument("--cause-labels", default=DEFAULT_CAUSE_LABELS,
+                    help="TSV of qid and right cause ids (default tests/eval/cause_labels.tsv)")
     ap.add_argument("--selftest", action="store_true")
     a = ap.parse_args()
     if not a.selftest and not (a.build_dir and a.kb and a.out):
@@ -283,7 +382,7 @@ def parse_args():
     return a
 
 
-def evaluate(a, queries, items, work):
+def evaluate(a, queries, items, work, labels):
     t0 = time.time()
     errkb = eval_engines.Errkb(a.build_dir, a.kb, work)
     t_index = time.time() - t0
@@ -304,8 +403,10 @@ def evaluate(a, queries, items, work):
         "seconds_index_and_start": round(t_index, 2),
         "engines": score_engines(queries, answers),
         "diagnose": diagnose_summary(queries, search, diagnose),
+        "causes": cause_summary(queries, diagnose, labels),
         "metrics_py_check": check_against_metrics_py(a.metrics_py, queries, answers),
         "per_query": per_query_records(queries, answers, diagnose),
+        "_diagnose": diagnose,
     }
     return results, answers
 
@@ -323,11 +424,14 @@ def main():
     items = [it for kb in a.kb for it in eval_kb.read_kb(kb)]
     work = tempfile.mkdtemp(prefix="errkb-eval-")
     try:
-        results, answers = evaluate(a, queries, items, work)
+        labels = read_cause_labels(a.cause_labels)
+        results, answers = evaluate(a, queries, items, work, labels)
     finally:
         if not a.keep_work:
             shutil.rmtree(work, ignore_errors=True)
+    diagnose = results.pop("_diagnose")
     write_outputs(a.out, results, answers)
+    write_calibration_data(os.path.join(a.out, "calibration.tsv"), queries, diagnose, labels)
     finish(a, results)
 
 

@@ -13,6 +13,7 @@ import glob
 import importlib.util
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -25,11 +26,55 @@ import urllib.request
 
 from eval_metrics import K, dedupe
 
-NO_ANSWER_CONFIDENCE = 0.3
+NO_ANSWER_CONFIDENCE = 0.3  # the abstention rule of an errkb whose answers have no `answered`
+DIAGNOSE_CAUSES = 10         # causes asked of /v1/diagnose (cause-MRR@10)
+# rank::AnswerFeatures (lib/rank/calibration.h), read from an answer as the engine reads them: the top
+# cause's why parts divided by their weights (lib/rank/ranking.h), the score gap, two flags.
+FEATURES = ("code", "text", "title", "phrase", "gap", "general", "catalogue_only")
+WHY_WEIGHTS = {"code": ("exact_code", 3.0), "text": ("symptoms", 1.0), "title": ("title", 0.3),
+               "phrase": ("phrase", 0.3)}
+# What must never show in an answer: a section label in a title or a question, binary noise in a number,
+# markup in a code's raw text, an empty string.
+LEAK_LABEL = re.compile(r"^\s*(cause|causes|causa|cauza|cauză|причина|reason|root cause)\s*\d+\s*[:.\-–—)]",
+                        re.IGNORECASE)
+LEAK_NUMBER = re.compile(r"[:\[,]\s*-?\d+\.\d{5,}")
 # Passages asked of /v1/search: several passages of one page share a doc id, and the top 10 docs
 # are scored, as for the peers.
 SEARCH_PASSAGES = 50
 LUCENE_JAR_DIR = os.environ.get("LUCENE_JAR_DIR", "/usr/share/java")
+
+
+def answer_features(causes):
+    if not causes:
+        return None
+    top = causes[0]
+    why = {w.get("factor"): w.get("value", 0.0) for w in top.get("why") or []}
+    f = {name: why.get(factor, 0.0) / weight for name, (factor, weight) in WHY_WEIGHTS.items()}
+    second = causes[1].get("score", 0.0) if len(causes) > 1 else 0.0
+    f["gap"] = min(3.0, max(0.0, top.get("score", 0.0) - second))
+    f["general"] = 1.0 if "focus" in why else 0.0
+    f["catalogue_only"] = 1.0 if top.get("catalogue_only") else 0.0
+    return [f[name] for name in FEATURES]
+
+
+def leaks_in(body, text):
+    """The raw-text leaks of one /v1/diagnose answer, as short descriptions."""
+    out = []
+    for c in body.get("causes") or []:
+        if LEAK_LABEL.match(c.get("title", "")):
+            out.append("cause title with its label: %r" % c["title"][:60])
+    for q in body.get("ask") or []:
+        for field in ("question", "reason"):
+            if LEAK_LABEL.search(q.get(field, "")) or "confirms or rules out" in q.get(field, ""):
+                out.append("question %s with a label: %r" % (field, q[field][:60]))
+    for occ in body.get("codes") or []:
+        if re.search(r"[<>]", occ.get("raw", "")):
+            out.append("code raw with markup: %r" % occ["raw"][:60])
+    if LEAK_NUMBER.search(text):
+        out.append("number with binary noise: %s" % LEAK_NUMBER.search(text).group(0))
+    if re.search(r'":\s*""', text):
+        out.append("empty string value")
+    return out
 
 
 def item_text(item):
@@ -41,6 +86,21 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def http_text(method, url, body=None, timeout=30):
+    """-> (status, parsed JSON, response text)"""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Content-Type": "application/json"} if data else {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            text = r.read().decode()
+            return r.status, json.loads(text or "null"), text
+    except urllib.error.HTTPError as e:
+        return e.code, None, ""
+    except (urllib.error.URLError, OSError, ValueError):
+        return None, None, ""
 
 
 def http(method, url, body=None, timeout=30):
@@ -106,22 +166,31 @@ class Errkb:
         return ids, not ids, None
 
     def diagnose(self, q):
-        """-> {"ids", "abstained", "top_confidence", "top_ids", "error"}"""
-        req = {"text": q["query"]}
+        """-> {"ids", "abstained", "top_confidence", "top_ids", "cause_ids", "cause_docs", "answered", "ask",
+               "features", "leaks", "error"}"""
+        req = {"text": q["query"], "limit": DIAGNOSE_CAUSES, "reply": True}
         if q["vendor"]:
             req["vendor"] = q["vendor"]
         if q["lang"]:
             req["language"] = q["lang"]
-        st, body = http("POST", self.base + "/v1/diagnose", req)
+        st, body, text = http_text("POST", self.base + "/v1/diagnose", req)
         if st != 200 or not isinstance(body, dict):
-            return {"ids": [], "abstained": True, "top_confidence": None, "top_ids": [], "error": "HTTP %s" % st}
+            return {"ids": [], "abstained": True, "top_confidence": None, "top_ids": [], "cause_ids": [],
+                    "cause_docs": [], "answered": False, "ask": [], "features": None, "leaks": [],
+                    "error": "HTTP %s" % st}
         causes = body.get("causes") or []
         top_conf = causes[0].get("confidence", 0.0) if causes else None
+        answered = body.get("answered")
+        if answered is None:  # an errkb from before the explicit state
+            answered = bool(causes) and (top_conf or 0.0) >= NO_ANSWER_CONFIDENCE
         return {"ids": dedupe(e.get("doc_id", "") for c in causes for e in (c.get("evidence") or [])),
-                "abstained": not causes or (top_conf or 0.0) < NO_ANSWER_CONFIDENCE,
+                "abstained": not answered,
                 "top_confidence": top_conf,
                 "top_ids": dedupe(e.get("doc_id", "") for e in (causes[0].get("evidence") or [])) if causes else [],
-                "error": None}
+                "cause_ids": [c.get("id", "") for c in causes],
+                "cause_docs": [((c.get("evidence") or [{}])[0]).get("doc_id", "") for c in causes],
+                "answered": answered, "ask": body.get("ask") or [],
+                "features": answer_features(causes), "leaks": leaks_in(body, text), "error": None}
 
     def stop(self):
         if self.proc.poll() is None:

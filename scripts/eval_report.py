@@ -55,6 +55,39 @@ def calibration_table(results):
     return lines + [""]
 
 
+def pct(x):
+    return "-" if x is None else "%.1f%%" % (100 * x)
+
+
+def cause_table(results):
+    c = results["causes"]
+    lines = ["### errkb diagnose: cause level, answer state, next questions", "",
+             "Cause right: the cause section labelled for the query (tests/eval/cause_labels.tsv) or, for a query "
+             "whose words do not choose among its page's causes, any cause of a relevant page.", "",
+             "| type | n | labelled | cause-hit@1 | cause-MRR@10 | article hit@1 (search) |",
+             "|---|---:|---:|---:|---:|---:|"]
+    d = results["diagnose"]["by_type"]
+    for t in ordered_types(set(c["by_type"]) - {"overall"}) + ["overall"]:
+        row = c["by_type"][t]
+        label = "**overall**" if t == "overall" else t
+        lines.append("| %s | %d | %d | %.3f | %.3f | %.3f |" % (label, row["n"], row["labelled"], row["cause_hit@1"],
+                                                             row["cause_mrr@10"], d[t]["search_hit@1"]))
+    lines += ["", "- answered: %s of answerable queries; no_answer: %s of %d unanswerable queries" %
+              (pct(c["answered_answerable"]), pct(c["abstained_unanswerable"]), c["unanswerable"]),
+              "- answers with a next question that splits the causes: %s; it names the right cause in %s of those "
+              "answerable" % (pct(c["with_question"]), pct(c["question_names_right_cause"])),
+              "- raw-text leaks (section labels, binary noise in numbers, markup in codes, empty strings): %d" %
+              c["leaks"], "",
+              "Reliability of the top cause's confidence (cause right), %d answers; ECE %.3f:" %
+              (c["calibrated_queries"], c["ece"]), "",
+              "| confidence | n | mean confidence | share right |", "|---|---:|---:|---:|"]
+    for b in c["reliability"]:
+        mean = "-" if b["mean_confidence"] is None else "%.2f" % b["mean_confidence"]
+        acc = "-" if b["accuracy"] is None else "%.2f" % b["accuracy"]
+        lines.append("| %s | %d | %s | %s |" % (b["bucket"], b["n"], mean, acc))
+    return lines + [""]
+
+
 def worst_queries(per_query, limit=WORST_PER_TYPE):
     """{type: [query records]}: answerable queries errkb search gets wrong at rank 1, those a peer gets
     right at rank 1 first, then the ones whose relevant doc errkb ranks lowest, in query order."""
@@ -105,7 +138,7 @@ def markdown(results):
     for key, title in METRIC_TITLES:
         lines += metric_table(results, key, title)
     lines += diagnose_table(results)
-    lines += calibration_table(results)
+    lines += cause_table(results)
     lines += worst_section(results)
     lines += notes(results)
     return "\n".join(lines) + "\n"

@@ -136,6 +136,10 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
     config.common_term_bits_mb = value.as<size_t>();
   } else if (name == "prose_postings_mb") {
     config.prose_postings_mb = value.as<size_t>();
+  } else if (name == "answer_threshold") {
+    config.answer_threshold = value.as<double>();
+  } else if (name == "question_min_split") {
+    config.question_min_split = value.as<double>();
   } else if (name == "concurrent_queries") {
     return bad(name, "is no longer a setting: `threads` sets how many queries run at once (in " +
                          std::string(origin) + ")");
@@ -269,6 +273,8 @@ Status validate(ServerConfig& config) {
   if (config.indexer_threads < 0 || config.indexer_threads > 256) return bad("indexer_threads", "must be 0-256");
   if (config.common_term_bits_mb > 65536) return bad("common_term_bits_mb", "must be 0-65536");
   if (config.prose_postings_mb > 1048576) return bad("prose_postings_mb", "must be 0-1048576");
+  if (config.answer_threshold > 1) return bad("answer_threshold", "must be at most 1 (negative: the fitted default)");
+  if (config.question_min_split > 1) return bad("question_min_split", "must be at most 1 (negative: the default)");
   if (config.anonymous_rate_per_second < 0) return bad("anonymous_rate_per_second", "must not be negative");
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (!kLevels.count(config.log_level)) return bad("log_level", "'" + config.log_level + "' is not one of trace, debug, info, warn, error, critical, off");

@@ -50,6 +50,8 @@ struct ServerConfig {
   uint64_t prose_scan_budget = 60000;               // postings one prose query may read; 0 = no limit
   size_t common_term_bits_mb = 32;                  // bitsets of the commonest prose words' postings; 0 = none
   size_t prose_postings_mb = 1024;                  // every prose word's posting list in memory (matching); 0 = none
+  double answer_threshold = -1;                     // diagnose: top cause confidence that answers; < 0 = fitted default
+  double question_min_split = -1;                   // diagnose: least split of an offered next question; < 0 = default
   bool log_requests = true;                         // one log line per request
   std::string log_level = "info";
 };

@@ -195,6 +195,17 @@ class JsonBody {
     return out;
   }
 
+  bool boolean(const std::string& name, bool fallback) {
+    if (!ok_) return fallback;
+    auto it = body_.find(name);
+    if (it == body_.end() || it->is_null()) return fallback;
+    if (!it->is_boolean()) {
+      fail(ApiError::bad_parameter, "'" + name + "' must be true or false", name);
+      return fallback;
+    }
+    return it->get<bool>();
+  }
+
   int integer(const std::string& name, int fallback, int min, int max) {
     if (!ok_) return fallback;
     auto it = body_.find(name);
@@ -253,6 +264,7 @@ DiagnosisRecord diagnosis_record(const DiagnoseRequest& request, const Diagnosis
   // A catalogue's meaning is no known cause: the gaps report lists the query ("no known causes").
   const bool known_cause = !diagnosis.causes.empty() && !diagnosis.causes.front().catalogue_only;
   record.top_confidence = known_cause ? diagnosis.causes.front().confidence : 0;
+  record.answered = diagnosis.answered;
   std::string query = request.code;
   if (!request.text.empty()) query += (query.empty() ? "" : " ") + request.text.substr(0, 512);
   for (const auto& symptom : request.symptoms) query += (query.empty() ? "" : "; ") + symptom;
@@ -316,7 +328,7 @@ void get_code(Services& s, const httplib::Request& req, httplib::Response& res) 
 }
 
 void post_diagnose(Services& s, const httplib::Request& req, httplib::Response& res) {
-  JsonBody body(req, res, {"text", "code", "symptoms", "vendor", "product", "language", "limit"});
+  JsonBody body(req, res, {"text", "code", "symptoms", "vendor", "product", "language", "limit", "reply"});
   DiagnoseRequest request;
   request.text = body.text("text", kMaxTextBytes);
   request.code = body.text("code", kMaxCodeBytes);
@@ -325,6 +337,7 @@ void post_diagnose(Services& s, const httplib::Request& req, httplib::Response& 
   request.product = body.text("product", kMaxFilterBytes);
   request.language = body.text("language", 8);
   request.limit = body.integer("limit", 5, 1, kMaxCausesPerDiagnosis);
+  request.reply = body.boolean("reply", false);
   if (body.ok() && !request.language.empty() && !is_language_code(request.language)) {
     body.fail(ApiError::bad_parameter, "'language' must be an ISO 639-1 code such as en, ro, it, ru", "language");
   }
@@ -361,7 +374,8 @@ void post_feedback(Services& s, const httplib::Request& req, httplib::Response& 
   else if (outcome == "not_relevant") entry.outcome = FeedbackOutcome::kNotRelevant;
   else return send_problem(res, ApiError::bad_parameter, "'outcome' must be resolved, not_resolved or not_relevant", "outcome");
   if (!s.feedback) return send_problem(res, ApiError::internal, "no feedback store is open");
-  Status status = s.feedback->record_feedback(entry);
+  bool replaced = false;
+  Status status = s.feedback->record_feedback(entry, &replaced);
   if (status.code() == Status::Code::kNotFound) {
     return send_problem(res, ApiError::diagnosis_not_found, status.message(), "diagnosis_id");
   }
@@ -370,7 +384,8 @@ void post_feedback(Services& s, const httplib::Request& req, httplib::Response& 
   send_json(res, 201, {{"stored", true},
                        {"diagnosis_id", entry.diagnosis_id},
                        {"cause_id", entry.cause_id},
-                       {"outcome", outcome_text(entry.outcome)}});
+                       {"outcome", outcome_text(entry.outcome)},
+                       {"replaced", replaced}});
 }
 
 void get_gaps(Services& s, const httplib::Request& req, httplib::Response& res) {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,11 @@ struct EngineOptions {
   // matched there instead of through Xapian's B-tree reads (257 MB at 1M passages). An index whose
   // lists need more keeps matching through Xapian. 0 = off.
   size_t prose_postings_bytes = size_t{1} << 30;
+  // diagnose(): the calibrated confidence of the top cause from which it is an answer (Diagnosis::answered;
+  // below it, no_answer), and how evenly a next question's answer must split the top causes to be asked.
+  // Negative = the fitted defaults (rank/calibration_fit.h, rank::kDefaultQuestionMinSplit).
+  double answer_threshold = -1;
+  double question_min_split = -1;
 };
 
 struct SearchRequest {
@@ -111,7 +117,8 @@ struct WhyPart {
 
 struct Cause {
   std::string id;                        // stable: the primary passage's id
-  std::string title;
+  std::string title;                     // the cause's heading without its "Cause 2:" label, else the page title
+  int number = 0;                        // the cause's number in its article ("Cause 2: ..." -> 2); 0 = none
   std::string cause;
   std::vector<std::string> checks;
   std::vector<std::string> resolutions;
@@ -128,10 +135,25 @@ struct Cause {
   std::string product;
 };
 
+// One answer to a next question and the causes it points to.
+struct QuestionAnswer {
+  std::string answer;                  // "yes", "no", a product's name
+  std::vector<std::string> cause_ids;  // the causes this answer points to (none: it points away from them)
+};
+
 struct NextQuestion {
-  std::string question;  // what the agent asks the customer next
+  std::string question;  // what the agent asks the customer next, as a question in the answer's language
   std::string reason;    // why: what it separates
   double split = 0;      // 0..1: how evenly the answer would split the top causes' probability mass
+  std::vector<QuestionAnswer> answers;  // which answer points to which cause (empty: it opens the search)
+};
+
+// A message to the customer drafted from the top cause's KB text and fixed sentences (DiagnoseRequest::reply).
+struct ReplyDraft {
+  std::string language;                      // of the fixed sentences
+  std::string text;
+  std::string cause_id;                      // the cause it was drafted from
+  std::vector<std::string> evidence;         // passage ids whose text it quotes
 };
 
 struct DiagnoseRequest {
@@ -142,6 +164,7 @@ struct DiagnoseRequest {
   std::string product;
   std::string language;
   int limit = 5;
+  bool reply = false;                 // draft a reply to the customer (Diagnosis::reply)
 };
 
 struct Diagnosis {
@@ -149,7 +172,16 @@ struct Diagnosis {
   std::vector<CodeOccurrence> codes;
   std::vector<Cause> causes;
   std::vector<NextQuestion> ask;
-  std::string language;
+  std::string language;                    // of the query (requested, else detected)
+  // Whether the top cause is an answer an agent can act on: its calibrated confidence reaches the
+  // threshold (rank::kAnswerThreshold). When not, `no_answer_reason` says why ("nothing matched", ...).
+  bool answered = false;
+  std::string no_answer_reason;
+  // The language the causes are given in first: the query's when the KB has causes in it, else the
+  // language of the best causes, and `language_note` says so.
+  std::string answer_language;
+  std::string language_note;
+  std::optional<ReplyDraft> reply;         // when the request asked for one and there is a cause
   std::vector<std::string> symptom_terms;  // normalised prose terms used (for feedback)
 };
 

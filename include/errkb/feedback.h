@@ -25,6 +25,7 @@ struct DiagnosisRecord {
   std::string query_text;                  // the request's text, for the gaps report
   double top_confidence = 0;               // confidence of the first cause (0 when none, or when it is only a
                                            // catalogue's meaning of the code: Cause::catalogue_only)
+  bool answered = false;                   // Diagnosis::answered: false puts the query in the gaps report
 };
 
 struct FeedbackEntry {
@@ -75,15 +76,18 @@ class FeedbackStore {
   virtual Status flush() = 0;
   // Writes what is queued first (a diagnosis can be rated as soon as it was answered); feedback is
   // written with synchronous=FULL: acknowledged means on disk.
-  // NotFound when the diagnosis id is unknown; InvalidArgument when the cause was not in it.
-  virtual Status record_feedback(const FeedbackEntry& entry) = 0;
+  // NotFound when the diagnosis id is unknown; InvalidArgument when the cause was not in it. A later outcome
+  // for the same diagnosis and cause replaces the earlier one (`replaced` set): tallies count the latest.
+  virtual Status record_feedback(const FeedbackEntry& entry, bool* replaced = nullptr) = 0;
   // Tallies per cause id of feedback given for requests sharing a code term (weight 1) or, when
   // none is shared, whose symptom terms have a Jaccard similarity >= 0.5 with the given ones
   // (weight = that similarity). Read errors yield an empty map: feedback only nudges ranking.
   virtual std::unordered_map<std::string, FeedbackTally> tallies(const std::vector<std::string>& code_terms,
                                                                  const std::vector<std::string>& symptom_terms) = 0;
   // The most frequent queries (compared lower-cased, whitespace collapsed) with no answer (0 causes
-  // or an empty search) or a weak one (top confidence < 0.3), then causes marked not_relevant in at
+  // or an empty search) or a weak one (DiagnosisRecord::answered false; for diagnoses recorded before
+  // that was kept, top confidence < 0.3), leaving out queries an agent marked resolved for any of their
+  // diagnoses, then causes marked not_relevant in at
   // least 2 feedbacks and in at least half of their feedbacks; at most `limit` of each kind.
   virtual Result<std::vector<Gap>> gaps(size_t limit) = 0;
 };

@@ -58,6 +58,15 @@ class JsonWriter {
     separate();
     out_ += "null";
   }
+  // A number as the API shows it: 4 decimals, enough for any score or confidence and free of binary
+  // noise (3.4999999999999996).
+  void rounded(double x) { number(std::isfinite(x) ? std::round(x * 1e4) / 1e4 : x); }
+  // A text field that is left out when empty (the OpenAPI document marks such fields optional).
+  void optional_text(std::string_view name, std::string_view text) {
+    if (text.empty()) return;
+    key(name);
+    string(text);
+  }
   void strings(const std::vector<std::string>& items) {
     begin_array();
     for (const auto& item : items) string(item);
@@ -136,11 +145,11 @@ void write(JsonWriter& w, const CodeInterpretation& c) {
   w.begin_object();
   w.key("canonical"), w.string(c.canonical);
   w.key("certain"), w.boolean(c.certain);
-  w.key("confidence"), w.number(c.confidence);
+  w.key("confidence"), w.rounded(c.confidence);
   w.key("family"), w.string(c.family);
-  w.key("message"), w.string(c.message);
-  w.key("name"), w.string(c.name);
-  w.key("namespace"), w.string(c.ns);
+  w.optional_text("message", c.message);
+  w.optional_text("name", c.name);
+  w.optional_text("namespace", c.ns);
   w.key("parts"), w.begin_object();
   for (const auto& [name, value] : parts) w.key(name), w.string(value);
   w.end_object();
@@ -163,17 +172,17 @@ void write(JsonWriter& w, const Hit& h) {
   w.begin_object();
   w.key("codes"), w.strings(h.codes);
   w.key("doc_id"), w.string(h.doc_id);
-  w.key("heading"), w.string(h.heading);
+  w.optional_text("heading", h.heading);
   w.key("id"), w.string(h.id);
   w.key("kind"), w.string(h.kind);
-  w.key("language"), w.string(h.language);
-  w.key("product"), w.string(h.product);
-  w.key("score"), w.number(h.score);
-  w.key("severity"), w.string(h.severity);
-  w.key("snippet"), w.string(h.snippet);
+  w.optional_text("language", h.language);
+  w.optional_text("product", h.product);
+  w.key("score"), w.rounded(h.score);
+  w.optional_text("severity", h.severity);
+  w.optional_text("snippet", h.snippet);
   w.key("title"), w.string(h.title);
-  w.key("url"), w.string(h.url);
-  w.key("vendor"), w.string(h.vendor);
+  w.optional_text("url", h.url);
+  w.optional_text("vendor", h.vendor);
   w.end_object();
 }
 
@@ -199,44 +208,62 @@ void write(JsonWriter& w, const Evidence& e) {
   w.key("doc_id"), w.string(e.doc_id);
   w.key("kind"), w.string(e.kind);
   w.key("passage_id"), w.string(e.passage_id);
-  w.key("snippet"), w.string(e.snippet);
+  w.optional_text("snippet", e.snippet);
   w.key("title"), w.string(e.title);
-  w.key("url"), w.string(e.url);
+  w.optional_text("url", e.url);
   w.end_object();
 }
 
 void write(JsonWriter& w, const Cause& c) {
   w.begin_object();
   w.key("catalogue_only"), w.boolean(c.catalogue_only);
-  w.key("cause"), w.string(c.cause);
+  w.optional_text("cause", c.cause);
   w.key("checks"), w.strings(c.checks);
-  w.key("confidence"), w.number(c.confidence);
+  w.key("confidence"), w.rounded(c.confidence);
   w.key("evidence"), write_array(w, c.evidence);
   w.key("id"), w.string(c.id);
-  w.key("language"), w.string(c.language);
-  w.key("prevention"), w.string(c.prevention);
-  w.key("product"), w.string(c.product);
+  w.optional_text("language", c.language);
+  if (c.number > 0) w.key("number"), w.integer(c.number);
+  w.optional_text("prevention", c.prevention);
+  w.optional_text("product", c.product);
   w.key("resolutions"), w.strings(c.resolutions);
-  w.key("score"), w.number(c.score);
+  w.key("score"), w.rounded(c.score);
   w.key("title"), w.string(c.title);
-  w.key("vendor"), w.string(c.vendor);
+  w.optional_text("vendor", c.vendor);
   w.key("why"), w.begin_array();
   for (const auto& why : c.why) {
     w.begin_object();
-    w.key("detail"), w.string(why.detail);
+    w.optional_text("detail", why.detail);
     w.key("factor"), w.string(why.factor);
-    w.key("value"), w.number(why.value);
+    w.key("value"), w.rounded(why.value);
     w.end_object();
   }
   w.end_array();
   w.end_object();
 }
 
+void write(JsonWriter& w, const QuestionAnswer& a) {
+  w.begin_object();
+  w.key("answer"), w.string(a.answer);
+  w.key("cause_ids"), w.strings(a.cause_ids);
+  w.end_object();
+}
+
 void write(JsonWriter& w, const NextQuestion& q) {
   w.begin_object();
+  w.key("answers"), write_array(w, q.answers);
   w.key("question"), w.string(q.question);
-  w.key("reason"), w.string(q.reason);
-  w.key("split"), w.number(q.split);
+  w.optional_text("reason", q.reason);
+  w.key("split"), w.rounded(q.split);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const ReplyDraft& r) {
+  w.begin_object();
+  w.key("cause_id"), w.string(r.cause_id);
+  w.key("evidence"), w.strings(r.evidence);
+  w.key("language"), w.string(r.language);
+  w.key("text"), w.string(r.text);
   w.end_object();
 }
 
@@ -267,11 +294,16 @@ std::string to_json_text(const SearchResponse& r) {
 
 std::string to_json_text(const Diagnosis& d) {
   return object_text(1024 + 2048 * d.causes.size(), [&](JsonWriter& w) {
+    w.optional_text("answer_language", d.answer_language);
+    w.key("answered"), w.boolean(d.answered);
     w.key("ask"), write_array(w, d.ask);
     w.key("causes"), write_array(w, d.causes);
     w.key("codes"), write_array(w, d.codes);
     w.key("diagnosis_id"), w.string(d.diagnosis_id);
-    w.key("language"), w.string(d.language);
+    w.optional_text("language", d.language);
+    w.optional_text("language_note", d.language_note);
+    w.optional_text("no_answer_reason", d.no_answer_reason);
+    if (d.reply) w.key("reply"), write(w, *d.reply);
   });
 }
 

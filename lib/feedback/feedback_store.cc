@@ -2,11 +2,12 @@
 //
 // Schema (one file, WAL journal):
 //   diagnoses(id PK, code_terms JSON, symptom_terms JSON, cause_ids JSON, query_text, query_key,
-//             cause_count, top_confidence, created_ms)
+//             cause_count, top_confidence, created_ms, answered)  -- answered NULL: recorded before it was kept
 //   diagnosis_terms(diagnosis_id, kind 'c'|'s', term)  -- inverted list of the diagnoses that have
 //             feedback (filled at their first feedback), so tallies() reads only those that share
 //             a code or symptom term with the request, however many diagnoses were never rated
-//   feedback(id PK, diagnosis_id, cause_id, outcome, note, created_ms)
+//   feedback(id PK, diagnosis_id, cause_id, outcome, note, created_ms)  -- one row per diagnosis and cause:
+//             a later outcome replaces the earlier one
 //   searches(query_text, query_key, created_ms)        -- searches that found nothing
 // Diagnoses are indexed by id (ids begin with the time, so a new row appends to the index), by
 // created_ms for pruning, and only the weak ones (ERRKB_WEAK_DIAGNOSIS) by query_key for the gaps
@@ -45,10 +46,11 @@
 namespace errkb {
 namespace {
 
-// A diagnosis the gaps report lists: no cause, or a best cause below 0.3 confidence. Written into the
-// SQL of the partial index and of the report's query alike: SQLite uses a partial index only for a
-// query that repeats its condition.
-#define ERRKB_WEAK_DIAGNOSIS "(cause_count = 0 OR top_confidence < 0.3)"
+// A diagnosis the gaps report lists: no cause, or no answer (Diagnosis::answered; for rows recorded
+// before it was kept, a best cause below 0.3 confidence). Written into the SQL of the partial index and
+// of the report's query alike: SQLite uses a partial index only for a query that repeats its condition.
+#define ERRKB_WEAK_DIAGNOSIS \
+  "(cause_count = 0 OR answered = 0 OR (answered IS NULL AND top_confidence < 0.3))"
 constexpr double kMinJaccard = 0.5;
 constexpr size_t kTallyCacheMax = 4096;
 // Queued diagnoses and searches are written at least this often, and at once past kFlushBatch.
@@ -178,9 +180,11 @@ CREATE TABLE IF NOT EXISTS diagnoses(
   query_key TEXT NOT NULL,
   cause_count INTEGER NOT NULL,
   top_confidence REAL NOT NULL,
-  created_ms INTEGER NOT NULL);
+  created_ms INTEGER NOT NULL,
+  answered INTEGER);
 DROP INDEX IF EXISTS diagnoses_weak;
-CREATE INDEX IF NOT EXISTS diagnoses_weak_by_key ON diagnoses(query_key) WHERE )sql" ERRKB_WEAK_DIAGNOSIS R"sql(;
+DROP INDEX IF EXISTS diagnoses_weak_by_key;
+CREATE INDEX IF NOT EXISTS diagnoses_unanswered_by_key ON diagnoses(query_key) WHERE )sql" ERRKB_WEAK_DIAGNOSIS R"sql(;
 CREATE INDEX IF NOT EXISTS diagnoses_created ON diagnoses(created_ms);
 CREATE TABLE IF NOT EXISTS diagnosis_terms(
   diagnosis_id TEXT NOT NULL,
@@ -194,7 +198,9 @@ CREATE TABLE IF NOT EXISTS feedback(
   outcome TEXT NOT NULL CHECK(outcome IN ('resolved','not_resolved','not_relevant')),
   note TEXT NOT NULL,
   created_ms INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS feedback_diagnosis ON feedback(diagnosis_id);
+DROP INDEX IF EXISTS feedback_diagnosis;
+DELETE FROM feedback WHERE id NOT IN (SELECT max(id) FROM feedback GROUP BY diagnosis_id, cause_id);
+CREATE UNIQUE INDEX IF NOT EXISTS feedback_diagnosis_cause ON feedback(diagnosis_id, cause_id);
 CREATE INDEX IF NOT EXISTS feedback_cause ON feedback(cause_id, outcome);
 CREATE TABLE IF NOT EXISTS searches(
   query_text TEXT NOT NULL,
@@ -203,6 +209,19 @@ CREATE TABLE IF NOT EXISTS searches(
 CREATE INDEX IF NOT EXISTS searches_key ON searches(query_key);
 CREATE INDEX IF NOT EXISTS searches_created ON searches(created_ms);
 )sql";
+
+// A database written before diagnoses kept `answered` gets the column (NULL in its old rows) before
+// kSchema's index on it is created.
+Status add_answered_column(sqlite3* db) {
+  sqlite3_stmt* stmt = nullptr;
+  const char* sql = "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'diagnoses'),"
+                    " (SELECT count(*) FROM pragma_table_info('diagnoses') WHERE name = 'answered')";
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) return Status::IOError(sqlite3_errmsg(db));
+  const bool lacks = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1 &&
+                     sqlite3_column_int(stmt, 1) == 0;
+  sqlite3_finalize(stmt);
+  return lacks ? exec(db, "ALTER TABLE diagnoses ADD COLUMN answered INTEGER") : Status::OK();
+}
 
 Result<sqlite3*> open_connection(const std::filesystem::path& path) {
   sqlite3* db = nullptr;
@@ -273,14 +292,14 @@ class SqliteFeedbackStore final : public FeedbackStore {
     return take_deferred_error();
   }
 
-  Status record_feedback(const FeedbackEntry& entry) override {
+  Status record_feedback(const FeedbackEntry& entry, bool* replaced) override {
     std::lock_guard lock(writer_mutex_);
     write_queued();  // the diagnosis rated may still be queued
     // FULL: the commit returns only once the WAL is synced, so an acknowledged feedback survives
     // a crash or power cut.
     if (auto s = set_synchronous(kFull); !s.ok()) return s;
     if (auto s = exec(writer_, "BEGIN IMMEDIATE"); !s.ok()) return s;
-    Status status = insert_feedback(entry);
+    Status status = insert_feedback(entry, replaced);
     if (!status.ok()) {
       exec(writer_, "ROLLBACK");
       return status;
@@ -324,6 +343,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
           FROM diagnoses WHERE )sql" ERRKB_WEAK_DIAGNOSIS R"sql( AND query_key <> ''
         UNION ALL
         SELECT query_text, query_key, 0.0, 0 FROM searches WHERE query_key <> '')
+      WHERE query_key NOT IN (SELECT d.query_key FROM feedback f JOIN diagnoses d ON d.id = f.diagnosis_id
+                               WHERE f.outcome = 'resolved')
       GROUP BY query_key ORDER BY count(*) DESC, max(best) ASC, query_key LIMIT ?)sql");
     if (!queries.ok()) return Status::IOError(queries.error());
     queries.bind(1, static_cast<int64_t>(limit));
@@ -468,8 +489,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
   Status insert_diagnosis(const DiagnosisRecord& record, int64_t created_ms) {
     Statement insert(writer_, writer_statements_.get(R"sql(
       INSERT INTO diagnoses(id, code_terms, symptom_terms, cause_ids, query_text, query_key,
-                            cause_count, top_confidence, created_ms)
-      VALUES(?,?,?,?,?,?,?,?,?))sql"));
+                            cause_count, top_confidence, created_ms, answered)
+      VALUES(?,?,?,?,?,?,?,?,?,?))sql"));
     if (!insert.ok()) return Status::IOError(insert.error());
     insert.bind(1, record.diagnosis_id)
         .bind(2, to_json_array(record.code_terms))
@@ -479,7 +500,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
         .bind(6, query_key(record.query_text))
         .bind(7, static_cast<int64_t>(record.cause_ids.size()))
         .bind(8, record.cause_ids.empty() ? 0.0 : record.top_confidence)
-        .bind(9, created_ms);
+        .bind(9, created_ms)
+        .bind(10, static_cast<int64_t>(record.answered));
     int rc = insert.step();
     if (rc == SQLITE_CONSTRAINT) return Status::InvalidArgument("diagnosis id '" + record.diagnosis_id + "' already recorded");
     if (rc != SQLITE_DONE) return Status::IOError("recording a diagnosis: " + insert.error());
@@ -488,7 +510,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
 
   // Inside the caller's transaction: checks the diagnosis and the cause, indexes the diagnosis'
   // terms at its first feedback, and inserts the feedback.
-  Status insert_feedback(const FeedbackEntry& entry) {
+  Status insert_feedback(const FeedbackEntry& entry, bool* replaced) {
     Statement find(writer_, R"sql(
       SELECT cause_ids, code_terms, symptom_terms,
              EXISTS(SELECT 1 FROM feedback WHERE diagnosis_id = ?1)
@@ -517,9 +539,17 @@ class SqliteFeedbackStore final : public FeedbackStore {
       if (auto s = add_terms(from_json_array(find.text(1)), "c"); !s.ok()) return s;
       if (auto s = add_terms(from_json_array(find.text(2)), "s"); !s.ok()) return s;
     }
-    Statement insert(writer_,
-                     "INSERT INTO feedback(diagnosis_id, cause_id, outcome, note, created_ms) VALUES(?,?,?,?,?)");
+    // A later outcome for the same diagnosis and cause replaces the earlier one (a new row id: the
+    // latest is the last).
+    Statement insert(writer_, R"sql(
+      INSERT OR REPLACE INTO feedback(diagnosis_id, cause_id, outcome, note, created_ms) VALUES(?,?,?,?,?))sql");
     if (!insert.ok()) return Status::IOError(insert.error());
+    if (replaced) {
+      Statement earlier(writer_, "SELECT 1 FROM feedback WHERE diagnosis_id = ? AND cause_id = ?");
+      if (!earlier.ok()) return Status::IOError(earlier.error());
+      earlier.bind(1, entry.diagnosis_id).bind(2, entry.cause_id);
+      *replaced = earlier.step() == SQLITE_ROW;
+    }
     insert.bind(1, entry.diagnosis_id)
         .bind(2, entry.cause_id)
         .bind(3, outcome_name(entry.outcome))
@@ -618,6 +648,7 @@ Result<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::filesystem
   if (!writer.ok()) return writer.status();
   Status status = exec(*writer, "PRAGMA journal_mode=WAL");
   if (status.ok()) status = exec(*writer, "PRAGMA foreign_keys=ON");
+  if (status.ok()) status = add_answered_column(*writer);
   if (status.ok()) status = exec(*writer, kSchema);
   if (!status.ok()) {
     sqlite3_close(*writer);

@@ -1,12 +1,16 @@
 #include "rank/ranking.h"
 
+#include "rank/phrases.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
+#include <optional>
 #include <string_view>
+#include <unordered_map>
 
 namespace errkb::rank {
 
@@ -215,13 +219,64 @@ void add_unique(std::vector<std::string>& into, const std::vector<std::string>& 
 
 }  // namespace
 
+namespace {
+
+// A passage's place in its article: n of "<doc_id>#n" (0 when the id has no such number).
+int article_position(const Passage& p) {
+  const size_t hash = p.id.rfind('#');
+  if (hash == std::string::npos) return 0;
+  int n = 0;
+  for (size_t i = hash + 1; i < p.id.size(); ++i) {
+    if (p.id[i] < '0' || p.id[i] > '9') return 0;
+    n = n * 10 + (p.id[i] - '0');
+  }
+  return n;
+}
+
+// What chooses among one article's causes: the query's words in the cause's own text and agents' feedback.
+double cause_preference(const ScoredPassage& sp, const Weights& w = {}) {
+  return sp.own_match + w.feedback * sp.parts.feedback;
+}
+
+// Better first among the causes of one article (merge_causes).
+bool before_sibling(const ScoredPassage* a, const ScoredPassage* b) {
+  const double pa = cause_preference(*a), pb = cause_preference(*b);
+  if (std::fabs(pa - pb) > 1e-9) return pa > pb;
+  if (a->generic_cause != b->generic_cause) return b->generic_cause;
+  return article_position(a->passage) < article_position(b->passage);
+}
+
+// The passages best first, each with the score it ranks by: an article's causes ordered by
+// before_sibling and given the article's scores in that order.
+std::vector<std::pair<const ScoredPassage*, double>> rank_passages(const std::vector<ScoredPassage>& passages) {
+  std::unordered_map<std::string_view, std::vector<const ScoredPassage*>> by_doc;
+  for (const auto& p : passages) by_doc[p.passage.doc_id].push_back(&p);
+  std::unordered_map<const ScoredPassage*, double> ranked_score;
+  for (auto& [doc, members] : by_doc) {
+    std::vector<double> scores;
+    for (const ScoredPassage* m : members) scores.push_back(m->score);
+    std::sort(scores.begin(), scores.end(), std::greater<>());
+    std::stable_sort(members.begin(), members.end(), before_sibling);
+    for (size_t i = 0; i < members.size(); ++i) ranked_score[members[i]] = scores[i];
+  }
+  std::vector<std::pair<const ScoredPassage*, double>> order;
+  for (const auto& p : passages) order.emplace_back(&p, ranked_score[&p]);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    if (a.second != b.second) return a.second > b.second;
+    if (a.first->passage.doc_id == b.first->passage.doc_id) return before_sibling(a.first, b.first);
+    return false;
+  });
+  return order;
+}
+
+}  // namespace
+
 std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size_t limit, double answer_strength) {
-  std::vector<const ScoredPassage*> order;
-  for (const auto& p : passages) order.push_back(&p);
-  std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->score > b->score; });
+  const std::vector<std::pair<const ScoredPassage*, double>> order = rank_passages(passages);
+  std::unordered_map<const ScoredPassage*, double> ranked_score(order.begin(), order.end());
 
   std::vector<Cluster> clusters;
-  for (const ScoredPassage* sp : order) {
+  for (const auto& [sp, sp_score] : order) {
     const Passage& p = sp->passage;
     std::vector<uint64_t> words =
         content_word_keys({p.heading, cause_text(p), p.resolutions.empty() ? std::string_view() : p.resolutions.front()});
@@ -240,14 +295,14 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
     if (!home) {
       clusters.push_back({});
       home = &clusters.back();
-      home->score = sp->score;
+      home->score = sp_score;
       home->words = words;
       home->codes = sp->code_terms;
     } else {
       // Each confirming source adds a little: agreement is evidence. Less and less: a dozen near-copies of
       // one templated page are not a dozen witnesses, and must not outweigh the one page about the problem.
       const double n = static_cast<double>(home->members.size());
-      home->score += 0.1 * sp->score / ((1 + n) * (1 + n));
+      home->score += 0.1 * sp_score / ((1 + n) * (1 + n));
     }
     home->members.push_back(sp);
   }
@@ -266,7 +321,8 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
     const Passage& p = lead.passage;
     Cause cause;
     cause.id = p.id;
-    cause.title = p.heading.empty() ? p.title : p.heading;
+    cause.title = lead.cause_title.empty() ? (p.heading.empty() ? p.title : p.heading) : lead.cause_title;
+    cause.number = lead.cause_number;
     cause.cause = cause_text(p);
     cause.prevention = p.prevention;
     cause.language = p.language;
@@ -286,85 +342,160 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
       return m->passage.kind == SourceKind::kCatalogue && m->passage.cause.empty();
     });
     cause.why = explain(lead.parts);
+    const double lead_score = ranked_score[&lead];
+    if (std::fabs(lead_score - lead.score) > 1e-12)
+      cause.why.push_back({"cause_order", lead_score - lead.score,
+                           lead.own_words.empty() ? "placed among its article's causes in the article's order"
+                                                  : "placed among its article's causes by the query's words in its "
+                                                    "own text: " + join(lead.own_words, ", ")});
     if (c.members.size() > 1)
-      cause.why.push_back({"confirmations", c.score - lead.score,
+      cause.why.push_back({"confirmations", c.score - lead_score,
                            std::to_string(c.members.size() - 1) + " more source(s) describe the same cause"});
     causes.push_back(std::move(cause));
   }
   return causes;
 }
 
+bool prefer_language(std::vector<Cause>& causes, const std::string& language) {
+  if (causes.empty() || language.empty()) return false;
+  const Cause& top = causes.front();
+  const double best = top.score;
+  const bool any = std::any_of(causes.begin(), causes.end(), [&](const Cause& c) { return c.language == language; });
+  // The same kind of source as the best cause: another language's version of the article, not a forum
+  // thread or a catalogue line standing in for it.
+  const std::string top_kind = top.evidence.empty() ? std::string() : top.evidence.front().kind;
+  std::stable_partition(causes.begin(), causes.end(), [&](const Cause& c) {
+    const std::string kind = c.evidence.empty() ? std::string() : c.evidence.front().kind;
+    return c.language == language && kind == top_kind && c.score >= best - kLanguageMargin;
+  });
+  return any;
+}
+
 namespace {
 
-// When the best answer is a catalogue's meaning of the code, what the customer saw and did is what the KB
-// lacks: the symptoms find articles and threads, and the agent can add the case to the KB.
-NextQuestion ask_for_symptoms(const std::string& language) {
-  std::string q = "Ask the customer what they were doing when the error appeared and what happens exactly (steps, "
-                  "what changed recently).";
-  if (language == "ro")
-    q = "Întrebați clientul ce făcea când a apărut eroarea și ce se întâmplă exact (pași, ce s-a schimbat recent).";
-  else if (language == "it")
-    q = "Chiedete al cliente cosa stava facendo quando è comparso l'errore e cosa succede esattamente (passi, cosa è "
-        "cambiato di recente).";
-  else if (language == "ru")
-    q = "Спросите клиента, что он делал, когда появилась ошибка, и что именно происходит (шаги, что недавно "
-        "менялось).";
-  return {q, "the KB knows what this code means but holds no known causes for it yet; the symptoms point to one", 1.0};
+// A KB sentence short enough to ask: its first sentence, cut at a word near 140 bytes, without the
+// trailing full stop (the question adds its own mark).
+std::string short_sentence(std::string_view text) {
+  constexpr size_t kMaxBytes = 140;
+  std::string_view line = text.substr(0, text.find('\n'));
+  for (size_t i = 0; i + 1 < line.size(); ++i)
+    if ((line[i] == '.' || line[i] == '!' || line[i] == '?') && line[i + 1] == ' ' && i >= 20) {
+      line = line.substr(0, i + 1);
+      break;
+    }
+  std::string out(line);
+  if (out.size() > kMaxBytes) {
+    size_t cut = out.rfind(' ', kMaxBytes);
+    if (cut == std::string::npos || cut < kMaxBytes / 2) cut = kMaxBytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 letter
+    out = out.substr(0, cut) + "…";
+  }
+  while (!out.empty() && (out.back() == '.' || out.back() == ':' || out.back() == ' ' || out.back() == '?')) out.pop_back();
+  return out;
+}
+
+// Two texts that say the same thing: the same content words.
+std::string dedupe_key(const std::string& text) {
+  std::string key;
+  for (const auto& w : content_words(text)) (key += w) += ' ';
+  return key;
+}
+
+std::vector<std::string> ids_except(const std::vector<const Cause*>& causes, const Cause* except) {
+  std::vector<std::string> ids;
+  for (const Cause* c : causes)
+    if (c != except) ids.push_back(c->id);
+  return ids;
+}
+
+// Which product is affected, when the top causes concern different products.
+std::optional<NextQuestion> product_question(const std::vector<const Cause*>& top, double mass,
+                                             const std::string& language) {
+  std::vector<std::pair<std::string, double>> by_product;
+  std::vector<std::vector<std::string>> ids;
+  for (const Cause* c : top) {
+    const std::string& product = c->product.empty() ? c->vendor : c->product;
+    if (product.empty()) continue;
+    auto it = std::find_if(by_product.begin(), by_product.end(), [&](auto& e) { return e.first == product; });
+    if (it == by_product.end()) {
+      by_product.push_back({product, c->confidence});
+      ids.push_back({c->id});
+    } else {
+      it->second += c->confidence;
+      ids[static_cast<size_t>(it - by_product.begin())].push_back(c->id);
+    }
+  }
+  double product_mass = 0;
+  for (const auto& e : by_product) product_mass += e.second;
+  if (by_product.size() < 2 || product_mass <= 0) return std::nullopt;
+  double gini = 1;
+  std::string names;
+  NextQuestion q;
+  for (size_t i = 0; i < by_product.size(); ++i) {
+    const double share = by_product[i].second / product_mass;
+    gini -= share * share;
+    if (i) names += i + 1 == by_product.size() ? phrase(Phrase::kOr, language) : ", ";
+    names += by_product[i].first;
+    q.answers.push_back({by_product[i].first, ids[i]});
+  }
+  const double max_gini = 1 - 1.0 / static_cast<double>(by_product.size());
+  q.question = phrase(Phrase::kAskProduct, language, {{"products", names}});
+  q.reason = phrase(Phrase::kAskProductReason, language);
+  q.split = max_gini > 0 ? std::clamp(gini / max_gini, 0.0, 1.0) * product_mass / mass : 0;
+  return q;
 }
 
 }  // namespace
 
-std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool has_code, const std::string& language) {
+std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool has_code, const std::string& language,
+                                         double min_split) {
   std::vector<NextQuestion> out;
-  if (!causes.empty() && causes.front().catalogue_only) out.push_back(ask_for_symptoms(language));
-  if (!has_code) {
-    std::string q = "Ask the customer for the exact error code or the full error message (a screenshot helps).";
-    if (language == "ro") q = "Cereți clientului codul exact al erorii sau mesajul complet (o captură de ecran ajută).";
-    else if (language == "it") q = "Chiedete al cliente il codice di errore esatto o il messaggio completo (uno screenshot aiuta).";
-    else if (language == "ru") q = "Попросите клиента сообщить точный код ошибки или полный текст сообщения (поможет скриншот).";
-    out.push_back({q, "an exact code matches causes directly; without one the causes are ranked on symptoms only", 1.0});
-  }
-  size_t top = std::min<size_t>(causes.size(), 5);
+  if (!has_code)
+    out.push_back({phrase(Phrase::kAskCode, language), phrase(Phrase::kAskCodeReason, language), 1.0, {}});
+  if (!causes.empty() && causes.front().catalogue_only)
+    out.push_back({phrase(Phrase::kAskSymptoms, language), phrase(Phrase::kAskSymptomsReason, language), 1.0, {}});
+  std::vector<const Cause*> top;
   double mass = 0;
-  for (size_t i = 0; i < top; ++i) mass += causes[i].confidence;
-  if (top < 2 || mass <= 0) return out;
+  for (size_t i = 0; i < causes.size() && top.size() < 5; ++i) {
+    top.push_back(&causes[i]);
+    mass += causes[i].confidence;
+  }
+  if (top.size() < 2 || mass <= 0) return out;
 
-  // Which product is affected, when the top causes concern different products.
-  std::vector<std::pair<std::string, double>> by_product;
-  for (size_t i = 0; i < top; ++i) {
-    const std::string& prod = causes[i].product.empty() ? causes[i].vendor : causes[i].product;
-    if (prod.empty()) continue;
-    auto it = std::find_if(by_product.begin(), by_product.end(), [&](auto& e) { return e.first == prod; });
-    if (it == by_product.end()) by_product.push_back({prod, causes[i].confidence});
-    else it->second += causes[i].confidence;
-  }
   std::vector<NextQuestion> candidates;
-  double product_mass = 0;
-  for (const auto& e : by_product) product_mass += e.second;
-  if (by_product.size() >= 2 && product_mass > 0) {
-    double gini = 1;
-    std::string names;
-    for (size_t i = 0; i < by_product.size(); ++i) {
-      double share = by_product[i].second / product_mass;
-      gini -= share * share;
-      names += (i ? (i + 1 == by_product.size() ? " or " : ", ") : "") + by_product[i].first;
+  if (auto q = product_question(top, mass, language)) candidates.push_back(std::move(*q));
+  // Confirming one cause separates it from the rest: best when that cause holds about half the mass. Its
+  // first check not asked already, else the cause itself; the same check of several causes points to all.
+  std::vector<std::string> asked;
+  for (const Cause* c : top) {
+    if (c->catalogue_only) continue;
+    std::string subject, key;
+    for (const auto& check : c->checks) {
+      key = dedupe_key(short_sentence(check));
+      if (!key.empty() && std::find(asked.begin(), asked.end(), key) == asked.end()) {
+        subject = short_sentence(check);
+        break;
+      }
     }
-    double max_gini = 1 - 1.0 / static_cast<double>(by_product.size());
-    candidates.push_back({"Which product or integration is affected: " + names + "?",
-                          "the top causes concern different products",
-                          max_gini > 0 ? std::clamp(gini / max_gini, 0.0, 1.0) * product_mass / mass : 0});
-  }
-  // Confirming one cause's check separates it from the rest: best when that cause holds about half the mass.
-  for (size_t i = 0; i < top; ++i) {
-    if (causes[i].checks.empty()) continue;
-    double share = causes[i].confidence / mass;
-    candidates.push_back({causes[i].checks.front(), "confirms or rules out: " + causes[i].title,
-                          1 - std::fabs(2 * share - 1)});
+    const bool by_check = !subject.empty();
+    if (!by_check) {
+      subject = short_sentence(c->title);
+      key = dedupe_key(subject);
+      if (key.empty() || std::find(asked.begin(), asked.end(), key) != asked.end()) continue;
+    }
+    asked.push_back(key);
+    NextQuestion q;
+    q.question = by_check ? phrase(Phrase::kAskCheck, language, {{"check", subject}})
+                          : phrase(Phrase::kAskCause, language, {{"cause", subject}});
+    q.reason = phrase(Phrase::kAskPointsTo, language, {{"cause", short_sentence(c->title)}});
+    q.answers = {{phrase(Phrase::kYes, language), {c->id}}, {phrase(Phrase::kNo, language), ids_except(top, c)}};
+    q.split = 1 - std::fabs(2 * c->confidence / mass - 1);
+    candidates.push_back(std::move(q));
   }
   std::stable_sort(candidates.begin(), candidates.end(), [](auto& a, auto& b) { return a.split > b.split; });
   for (auto& c : candidates) {
     if (out.size() >= 3) break;
-    out.push_back(std::move(c));
+    if (c.split >= min_split) out.push_back(std::move(c));
   }
   return out;
 }

@@ -67,6 +67,15 @@ struct ScoredPassage {
   ScoreParts parts;
   double score = 0;
   std::string snippet;
+  // Cause level, filled for diagnose (store/engine.cc): the cause's heading without its label ("Cause 2:"),
+  // its number, whether its heading names no particular cause ("Cause", "Possible causes"), and the
+  // IDF-weighted share of the query's words that the cause's own text (heading, cause, checks,
+  // resolutions) holds: what tells an article's causes apart when they share its title and symptoms.
+  std::string cause_title;
+  int cause_number = 0;
+  bool generic_cause = false;
+  double own_match = 0;
+  std::vector<std::string> own_words;
 };
 
 double combine(const ScoreParts& parts, const Weights& w = {});
@@ -91,11 +100,28 @@ double feedback_prior(const FeedbackTally& tally);
 // Groups passages that describe the same cause (same codes or none, similar cause words) into causes,
 // best first, with all their evidence; fills confidence so that the returned causes sum to at most 1.
 // `answer_strength` (0..1) scales all confidences: low when nothing matched the query well.
+//
+// The causes of one article share its title, symptoms and codes, so their passage scores hardly differ.
+// Among them the query's words in each cause's own text (own_match) and agents' feedback choose; then a
+// cause that names what it is comes before a generic "Cause" section; then the article's own order. The
+// article's scores are handed out in that order (why: "cause_order"), so articles keep their places.
 std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size_t limit, double answer_strength);
 
-// Up to 3 questions that best separate the top causes. `has_code` false puts "ask for the exact error
-// code" first.
-std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool has_code, const std::string& language);
+// Puts first the causes in `language` from the same kind of source as the best cause (an article's
+// version in the language, not a forum thread standing in for an article) that score within
+// kLanguageMargin of it (they match the code as well). Returns whether any cause is in the language.
+inline constexpr double kLanguageMargin = 0.25;
+bool prefer_language(std::vector<Cause>& causes, const std::string& language);
+
+// Next questions offered only when their answer splits the top causes' mass at least this evenly.
+inline constexpr double kDefaultQuestionMinSplit = 0.25;
+
+// Up to 3 short questions in `language` (rank/phrases.h), each with which answer points to which cause:
+// "what is the exact error code?" first when `has_code` is false; "what happened?" when the best answer
+// is only a catalogue's meaning of the code; then, among the top causes, the product question and one
+// check (or the cause itself) per cause, deduplicated, those splitting the mass below `min_split` left out.
+std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool has_code, const std::string& language,
+                                         double min_split = kDefaultQuestionMinSplit);
 
 // Words of a text for similarity: lower-cased, letters/digits only, stop words and short words dropped.
 std::vector<std::string> content_words(const std::string& text);

@@ -19,8 +19,10 @@
 #include "errkb/feedback.h"
 #include "errkb/schema.h"
 #include "errkb/text.h"
+#include "rank/answer.h"
 #include "rank/ranking.h"
 #include "store/catalogue_codes.h"
+#include "store/cause_level.h"
 #include "store/common_terms.h"
 #include "store/documents.h"
 #include "store/index_dir.h"
@@ -39,6 +41,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kCandidates = 60;      // passages scored per request
+constexpr size_t kLanguageReserve = 10;  // causes merged beyond a diagnosis' limit, for rank::prefer_language
 constexpr size_t kMaxQueryBytes = 4096;  // longer prose is cut (the server limits q to 2 KiB anyway)
 
 std::string today_key() {
@@ -1250,6 +1253,7 @@ class XapianEngine final : public Engine {
     resp.total = std::max<int64_t>(c.total, static_cast<int64_t>(c.scored.size()));
     resp.facets = std::move(c.facets);
     resp.codes = std::move(q.codes);
+    without_markup(resp.codes);
     resp.suggestion = q.suggestion;
     resp.language = q.language;
     for (size_t i = static_cast<size_t>(std::max(0, r.offset)); i < c.passages.size() && resp.hits.size() < static_cast<size_t>(r.limit); ++i)
@@ -1272,6 +1276,10 @@ class XapianEngine final : public Engine {
       if (causes_only && !describes_cause) continue;
       usable.push_back(std::move(c.passages[i]));
     }
+    std::unordered_map<std::string, double> idf;
+    const double n = std::max<double>(1, h.db.get_doccount());
+    for (const auto& t : q.prose_terms) idf[t] = std::log(1 + n / std::max<double>(1, h.freqs.of(h.db, t)));
+    store::describe_causes(usable, q.prose_terms, idf, q.stem);
     std::vector<Cause> causes = rank::merge_causes(usable, limit, c.strength);
     // Snippets only for the evidence of the returned causes.
     std::unordered_map<std::string_view, size_t> by_id;
@@ -1281,6 +1289,17 @@ class XapianEngine final : public Engine {
         if (auto it = by_id.find(evidence.passage_id); it != by_id.end())
           evidence.snippet = make_snippet(q, usable[it->second].passage);
     return causes;
+  }
+
+  // A code read from pasted XML or HTML keeps no markup in its raw text ("ErrorCode>21919300" ->
+  // "21919300"): the raw text, and its span, start after the last tag delimiter.
+  static void without_markup(std::vector<CodeOccurrence>& codes) {
+    for (auto& occ : codes) {
+      const size_t cut = occ.raw.find_last_of("<>");
+      if (cut == std::string::npos || cut + 1 >= occ.raw.size()) continue;
+      occ.begin += cut + 1;
+      occ.raw.erase(0, cut + 1);
+    }
   }
 
   Result<Diagnosis> do_diagnose(Handle& h, const DiagnoseRequest& r) {
@@ -1298,7 +1317,9 @@ class XapianEngine final : public Engine {
     if (options_.feedback) tallies = options_.feedback->tallies(code_terms, q.prose_terms);
     Diagnosis d;
     d.diagnosis_id = new_diagnosis_id();
-    d.causes = rank_causes(h, q, static_cast<size_t>(std::clamp(r.limit, 1, 100)), true, options_.feedback ? &tallies : nullptr);
+    // More causes than asked for: those in the query's language may come from further down.
+    const size_t limit = static_cast<size_t>(std::clamp(r.limit, 1, 100));
+    d.causes = rank_causes(h, q, limit + kLanguageReserve, true, options_.feedback ? &tallies : nullptr);
     d.codes = std::move(q.codes);
     if (d.codes.empty() && !extra.empty()) {
       CodeOccurrence occ;
@@ -1307,9 +1328,14 @@ class XapianEngine final : public Engine {
       occ.interpretations = extra;
       d.codes.push_back(std::move(occ));
     }
+    without_markup(d.codes);
     d.language = q.language;
     d.symptom_terms = q.prose_terms;
-    d.ask = rank::next_questions(d.causes, !q.readings.empty(), q.language);
+    rank::finish_diagnosis(d, {.limit = limit,
+                               .has_code = !q.readings.empty(),
+                               .want_reply = r.reply,
+                               .answer_threshold = options_.answer_threshold,
+                               .question_min_split = options_.question_min_split});
     return d;
   }
 

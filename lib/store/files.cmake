@@ -12,5 +12,6 @@ list(APPEND ERRKB_CORE_SOURCES
   store/common_terms.cc
   store/postings_in_memory.cc
   store/snippet.cc
+  store/cause_level.cc
   store/engine.cc
 )

@@ -22,6 +22,7 @@ DiagnosisRecord diagnosis(std::string id, std::vector<std::string> codes, std::v
   r.cause_ids = std::move(causes);
   r.query_text = std::move(query);
   r.top_confidence = top;
+  r.answered = !r.cause_ids.empty() && top >= 0.3;
   return r;
 }
 
@@ -101,8 +102,30 @@ TEST_F(FeedbackStoreTest, NewFeedbackChangesCachedTallies) {
   EXPECT_TRUE(store_->tallies({"http:503"}, {}).empty());
   ASSERT_TRUE(store_->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());
   EXPECT_DOUBLE_EQ(store_->tallies({"http:503"}, {})["c1"].resolved, 1.0);
-  ASSERT_TRUE(store_->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());
-  EXPECT_DOUBLE_EQ(store_->tallies({"http:503"}, {})["c1"].resolved, 2.0);
+  // A later outcome for the same diagnosis and cause replaces the earlier one.
+  bool replaced = false;
+  ASSERT_TRUE(store_->record_feedback({"d1", "c1", FeedbackOutcome::kNotResolved, ""}, &replaced).ok());
+  EXPECT_TRUE(replaced);
+  EXPECT_DOUBLE_EQ(store_->tallies({"http:503"}, {})["c1"].resolved, 0.0);
+  EXPECT_DOUBLE_EQ(store_->tallies({"http:503"}, {})["c1"].not_resolved, 1.0);
+  SqliteFile file(dir_.path() / "feedback.sqlite");
+  EXPECT_EQ(file.count("SELECT count(*) FROM feedback"), 1);
+}
+
+TEST_F(FeedbackStoreTest, GapsLeaveOutAnsweredQueriesAndThoseAnAgentResolved) {
+  DiagnosisRecord weak_but_answered = diagnosis("d1", {}, {"a"}, {"c1"}, "answered at 0.2", 0.2);
+  weak_but_answered.answered = true;
+  ASSERT_TRUE(store_->record_diagnosis(weak_but_answered).ok());
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d2", {}, {"b"}, {"c2"}, "label blank", 0.1)).ok());
+  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d3", {}, {"b"}, {"c2"}, "Label blank", 0.1)).ok());
+  auto before = store_->gaps(10);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_EQ(before->size(), 1u);
+  EXPECT_EQ((*before)[0].count, 2);
+  ASSERT_TRUE(store_->record_feedback({"d3", "c2", FeedbackOutcome::kResolved, ""}).ok());
+  auto after = store_->gaps(10);
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->empty());
 }
 
 TEST_F(FeedbackStoreTest, FeedbackSurvivesReopen) {
@@ -196,8 +219,8 @@ TEST(FeedbackStoreRetention, UnratedDiagnosesAndSearchesAreForgottenRatedOnesKep
   ASSERT_TRUE((*store)->record_unanswered_search("nothing").ok());  // third record: prunes
 
   EXPECT_EQ((*store)->record_feedback({"unrated", "c1", FeedbackOutcome::kResolved, ""}).code(), Status::Code::kNotFound);
-  EXPECT_TRUE((*store)->record_feedback({"rated", "c1", FeedbackOutcome::kResolved, ""}).ok());
-  EXPECT_DOUBLE_EQ((*store)->tallies({"http:503"}, {})["c1"].resolved, 2.0);
+  EXPECT_TRUE((*store)->record_feedback({"rated", "c1", FeedbackOutcome::kNotResolved, ""}).ok());
+  EXPECT_DOUBLE_EQ((*store)->tallies({"http:503"}, {})["c1"].not_resolved, 1.0);  // the latest outcome
   auto gaps = (*store)->gaps(10);
   ASSERT_TRUE(gaps.ok());
   for (const auto& gap : *gaps) EXPECT_NE(gap.query, "b");
@@ -234,8 +257,9 @@ TEST(FeedbackStoreOpen, AnEarlierStoreGetsTheWeakDiagnosesIndexAndKeepsItsRows) 
   EXPECT_EQ(file.count("SELECT count(*) FROM sqlite_master WHERE name = 'diagnoses_weak'"), 0);
   EXPECT_EQ(file.count("SELECT count(*) FROM diagnoses"), 3);
   // Only the weak diagnoses are in the new index (INDEXED BY fails if the index cannot serve the query).
-  EXPECT_EQ(file.count("SELECT count(*) FROM diagnoses INDEXED BY diagnoses_weak_by_key "
-                       "WHERE (cause_count = 0 OR top_confidence < 0.3)"), 2);
+  // Rows from before `answered` was kept have it NULL and count as weak by their confidence.
+  EXPECT_EQ(file.count("SELECT count(*) FROM diagnoses INDEXED BY diagnoses_unanswered_by_key WHERE "
+                       "(cause_count = 0 OR answered = 0 OR (answered IS NULL AND top_confidence < 0.3))"), 2);
 }
 
 TEST(FeedbackStoreOpen, UnwritablePathIsAnError) {

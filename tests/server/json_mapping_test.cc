@@ -13,20 +13,26 @@ namespace {
 
 using nlohmann::json;
 
+// Numbers as the API shows them (4 decimals), and text fields left out when empty.
+double rounded(double x) { return std::isfinite(x) ? std::round(x * 1e4) / 1e4 : x; }
+
+json with_texts(json object, std::initializer_list<std::pair<const char*, const std::string*>> texts) {
+  for (const auto& [name, text] : texts)
+    if (!text->empty()) object[name] = *text;
+  return object;
+}
+
 json to_json(const CodeInterpretation& c) {
   json parts = json::object();
   for (const auto& [name, value] : c.parts) parts[name] = value;
-  return {
+  return with_texts({
       {"family", c.family},
-      {"namespace", c.ns},
       {"canonical", c.canonical},
-      {"name", c.name},
       {"value", c.value ? json(*c.value) : json(nullptr)},
       {"parts", std::move(parts)},
-      {"message", c.message},
-      {"confidence", c.confidence},
+      {"confidence", rounded(c.confidence)},
       {"certain", c.certain},
-  };
+  }, {{"namespace", &c.ns}, {"name", &c.name}, {"message", &c.message}});
 }
 
 json to_json(const CodeOccurrence& o) {
@@ -36,12 +42,10 @@ json to_json(const CodeOccurrence& o) {
 }
 
 json to_json(const Hit& h) {
-  return {
-      {"id", h.id},         {"doc_id", h.doc_id},     {"kind", h.kind},         {"title", h.title},
-      {"heading", h.heading}, {"url", h.url},         {"snippet", h.snippet},   {"score", h.score},
-      {"language", h.language}, {"vendor", h.vendor}, {"product", h.product},   {"severity", h.severity},
-      {"codes", h.codes},
-  };
+  return with_texts({{"id", h.id}, {"doc_id", h.doc_id}, {"kind", h.kind}, {"title", h.title},
+                     {"score", rounded(h.score)}, {"codes", h.codes}},
+                    {{"heading", &h.heading}, {"url", &h.url}, {"snippet", &h.snippet}, {"language", &h.language},
+                     {"vendor", &h.vendor}, {"product", &h.product}, {"severity", &h.severity}});
 }
 
 json facets_to_json(const Facets& facets) {
@@ -59,6 +63,7 @@ json facets_to_json(const Facets& facets) {
 json to_json(const Evidence& e);
 json to_json(const Cause& c);
 json to_json(const NextQuestion& q);
+json to_json(const QuestionAnswer& a);
 
 template <typename T>
 json array_of(const std::vector<T>& items) {
@@ -75,38 +80,46 @@ json to_json(const SearchResponse& r) {
 }
 
 json to_json(const Evidence& e) {
-  return {{"passage_id", e.passage_id}, {"doc_id", e.doc_id}, {"kind", e.kind},
-          {"title", e.title},           {"url", e.url},       {"snippet", e.snippet}};
+  return with_texts({{"passage_id", e.passage_id}, {"doc_id", e.doc_id}, {"kind", e.kind}, {"title", e.title}},
+                    {{"url", &e.url}, {"snippet", &e.snippet}});
 }
 
 json to_json(const Cause& c) {
   json why = json::array();
-  for (const auto& w : c.why) why.push_back({{"factor", w.factor}, {"value", w.value}, {"detail", w.detail}});
-  return {
+  for (const auto& w : c.why)
+    why.push_back(with_texts({{"factor", w.factor}, {"value", rounded(w.value)}}, {{"detail", &w.detail}}));
+  json out = with_texts({
       {"id", c.id},
       {"title", c.title},
-      {"cause", c.cause},
       {"checks", c.checks},
       {"resolutions", c.resolutions},
-      {"prevention", c.prevention},
       {"catalogue_only", c.catalogue_only},
-      {"confidence", c.confidence},
-      {"score", c.score},
+      {"confidence", rounded(c.confidence)},
+      {"score", rounded(c.score)},
       {"evidence", array_of(c.evidence)},
       {"why", std::move(why)},
-      {"language", c.language},
-      {"vendor", c.vendor},
-      {"product", c.product},
-  };
+  }, {{"cause", &c.cause}, {"prevention", &c.prevention}, {"language", &c.language}, {"vendor", &c.vendor},
+      {"product", &c.product}});
+  if (c.number > 0) out["number"] = c.number;
+  return out;
 }
 
-json to_json(const NextQuestion& q) { return {{"question", q.question}, {"reason", q.reason}, {"split", q.split}}; }
+json to_json(const QuestionAnswer& a) { return {{"answer", a.answer}, {"cause_ids", a.cause_ids}}; }
+
+json to_json(const NextQuestion& q) {
+  return with_texts({{"question", q.question}, {"split", rounded(q.split)}, {"answers", array_of(q.answers)}},
+                    {{"reason", &q.reason}});
+}
 
 json to_json(const Diagnosis& d) {
-  return {
-      {"diagnosis_id", d.diagnosis_id}, {"codes", array_of(d.codes)}, {"causes", array_of(d.causes)},
-      {"ask", array_of(d.ask)},         {"language", d.language},
-  };
+  json out = with_texts({{"diagnosis_id", d.diagnosis_id}, {"codes", array_of(d.codes)}, {"causes", array_of(d.causes)},
+                         {"ask", array_of(d.ask)}, {"answered", d.answered}},
+                        {{"language", &d.language}, {"answer_language", &d.answer_language},
+                         {"language_note", &d.language_note}, {"no_answer_reason", &d.no_answer_reason}});
+  if (d.reply)
+    out["reply"] = {{"language", d.reply->language}, {"text", d.reply->text}, {"cause_id", d.reply->cause_id},
+                    {"evidence", d.reply->evidence}};
+  return out;
 }
 
 json to_json(const CodeLookup& l) {
@@ -188,8 +201,14 @@ TEST(JsonText, SameBytesAsDumpingTheJsonTree) {
     diagnosis.diagnosis_id = "d-1";
     diagnosis.codes = {occurrence};
     diagnosis.causes = {cause(text), Cause{}};
-    diagnosis.ask = {{text, "why", 0.5}, {}};
+    diagnosis.causes.front().number = 2;
+    diagnosis.ask = {{text, "why", 0.5, {{"yes", {"kb/a#1"}}, {text, {}}}}, {}};
     diagnosis.language = "ru";
+    diagnosis.answered = true;
+    diagnosis.answer_language = text;
+    diagnosis.language_note = text;
+    diagnosis.no_answer_reason = text;
+    diagnosis.reply = ReplyDraft{"ru", text, "kb/a#1", {"kb/a#1", text}};
     EXPECT_EQ(to_json_text(diagnosis), dump(to_json(diagnosis)));
     EXPECT_EQ(to_json_text(Diagnosis{}), dump(to_json(Diagnosis{})));
 

@@ -1,0 +1,60 @@
+#include "rank/calibration.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "rank/calibration_fit.h"
+#include "rank/ranking.h"
+
+namespace errkb::rank {
+namespace {
+
+// A part of the cause's `why`, divided by its weight (0 when absent).
+double why_part(const Cause& cause, const std::string& factor, double weight) {
+  for (const auto& w : cause.why)
+    if (w.factor == factor) return weight > 0 ? w.value / weight : w.value;
+  return 0;
+}
+
+static_assert(std::size(fit::kWeights) == std::tuple_size_v<decltype(AnswerFeatures{}.values())>,
+              "calibration_fit.h has one weight per feature");
+
+}  // namespace
+
+AnswerFeatures answer_features(const std::vector<Cause>& causes) {
+  AnswerFeatures f;
+  if (causes.empty()) return f;
+  const Cause& top = causes.front();
+  const Weights w;
+  f.code = why_part(top, "exact_code", w.code);
+  f.text = why_part(top, "symptoms", w.text);
+  f.title = why_part(top, "title", w.title);
+  f.phrase = why_part(top, "phrase", w.phrase);
+  f.gap = std::clamp(top.score - (causes.size() > 1 ? causes[1].score : 0.0), 0.0, 3.0);
+  f.general = std::any_of(top.why.begin(), top.why.end(), [](const WhyPart& p) { return p.factor == "focus"; }) ? 1 : 0;
+  f.catalogue_only = top.catalogue_only ? 1 : 0;
+  return f;
+}
+
+double top_cause_probability(const AnswerFeatures& features) {
+  double z = fit::kBias;
+  const auto values = features.values();
+  for (size_t i = 0; i < values.size(); ++i) z += fit::kWeights[i] * values[i];
+  return 1 / (1 + std::exp(-z));
+}
+
+void calibrate(std::vector<Cause>& causes) {
+  if (causes.empty()) return;
+  const double top = top_cause_probability(answer_features(causes));
+  // The softmax of merge_causes (its temperature) shares what the top cause leaves among the others.
+  constexpr double kTemperature = 0.2;
+  double total = 0;
+  for (size_t i = 1; i < causes.size(); ++i) total += std::exp((causes[i].score - causes[1].score) / kTemperature);
+  causes[0].confidence = top;
+  for (size_t i = 1; i < causes.size(); ++i) {
+    const double share = (1 - top) * std::exp((causes[i].score - causes[1].score) / kTemperature) / total;
+    causes[i].confidence = std::min(share, causes[i - 1].confidence);
+  }
+}
+
+}  // namespace errkb::rank

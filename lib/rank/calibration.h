@@ -1,0 +1,36 @@
+// Calibrated confidence: the probability that the top cause is the right one, from a logistic model
+// fitted on the labelled eval queries (scripts/fit_calibration.py writes rank/calibration_fit.h from
+// tests/eval/calibration/*.tsv). The model reads only what an answer shows: the top cause's `why`
+// parts and the causes' scores, so the fit is made on the same features as the API answers carry.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "errkb/engine.h"
+
+namespace errkb::rank {
+
+// In calibration_fit.h's order.
+struct AnswerFeatures {
+  double code = 0;            // the top cause's code match (0..1)
+  double text = 0;            // its text match (0..1)
+  double title = 0;           // share of the query's words in its title (0..1)
+  double phrase = 0;          // share of the query's word pairs held as written (0..1)
+  double gap = 0;             // its score minus the second cause's (the whole score when alone), at most 3
+  double general = 0;         // 1 when it is a general page or a listing (its focus is below 1)
+  double catalogue_only = 0;  // 1 when it is only a catalogue's meaning of the code
+  std::array<double, 7> values() const { return {code, text, title, phrase, gap, general, catalogue_only}; }
+};
+
+AnswerFeatures answer_features(const std::vector<Cause>& causes);
+
+// P(top cause right) under the fitted model.
+double top_cause_probability(const AnswerFeatures& features);
+
+// Sets every cause's confidence: the top cause's is top_cause_probability(); the others share the rest
+// in proportion to their softmax weights, none above the cause before it. They sum to at most 1.
+void calibrate(std::vector<Cause>& causes);
+
+}  // namespace errkb::rank
