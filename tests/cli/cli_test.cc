@@ -10,7 +10,6 @@
 #include <fstream>
 #include <iterator>
 
-#include "api_key_fixture.h"
 #include "server_fixture.h"
 
 extern char** environ;
@@ -30,21 +29,8 @@ std::string read_all(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-class CliTest : public ::testing::Test {
+class CliTest : public SharedServerTest<CliTest> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new errkb::testing::TempDir("errkb-cli");
-    ServerConfig config = indexed_test_kb(dir_->path());
-    config.api_keys = {key("reader", "reader-key", {Scope::kSearch}),
-                       key("agent", "agent-key", {Scope::kSearch, Scope::kFeedback})};
-    server_ = new RunningServer(config);
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete dir_;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->ok()); }
-
   static std::string url() { return "http://127.0.0.1:" + std::to_string(server_->port()); }
 
   // Runs a program of the build with `args`, in an environment without ERRKB_* and with HOME in
@@ -97,12 +83,7 @@ class CliTest : public ::testing::Test {
     EXPECT_TRUE(r);
     return r ? r->body : "";
   }
-
-  static errkb::testing::TempDir* dir_;
-  static RunningServer* server_;
 };
-errkb::testing::TempDir* CliTest::dir_ = nullptr;
-RunningServer* CliTest::server_ = nullptr;
 
 TEST_F(CliTest, JsonIsExactlyTheApisAnswer) {
   ProgramRun code = errkb({"--json", "code", "0x80070005"});

@@ -6,7 +6,6 @@
 #include <functional>
 #include <sstream>
 
-#include "api_key_fixture.h"
 #include "json_mapping.h"
 #include "mcp.h"
 #include "mcp_tools.h"
@@ -29,22 +28,8 @@ json call(const std::string& tool, const json& arguments) {
 }
 
 // One real index and server for the suite: every test reads; the feedback tests rate their own diagnoses.
-class McpTest : public ::testing::Test {
+class McpTest : public SharedServerTest<McpTest> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new errkb::testing::TempDir("errkb-mcp");
-    ServerConfig config = indexed_test_kb(dir_->path());
-    config.cors_origins = {"https://desk.example.com"};
-    config.api_keys = {key("reader", "reader-key", {Scope::kSearch}),
-                       key("agent", "agent-key", {Scope::kSearch, Scope::kFeedback})};
-    server_ = new RunningServer(config);
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete dir_;
-  }
-  void SetUp() override { ASSERT_TRUE(server_->ok()); }
-
   static Services& services() { return server_->server().services(); }
   static json handle(const json& message, const McpCaller& caller = kEveryScope) {
     McpServer mcp(services());
@@ -79,12 +64,7 @@ class McpTest : public ::testing::Test {
     auto client = server_->client();
     return client->Post("/mcp", headers, message.dump(), kJson);
   }
-
-  static errkb::testing::TempDir* dir_;
-  static RunningServer* server_;
 };
-errkb::testing::TempDir* McpTest::dir_ = nullptr;
-RunningServer* McpTest::server_ = nullptr;
 
 // --- JSON-RPC and the protocol ---
 

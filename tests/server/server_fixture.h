@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api_key_fixture.h"
 #include "errkb/indexer.h"
 #include "server.h"
 #include "test_util.h"
@@ -199,6 +200,29 @@ class RunningServer {
   std::unique_ptr<ErrkbServer> server_;
   int port_ = 0;
   std::thread thread_;
+};
+
+// One server on the test KB for a whole suite (`Suite` gives each suite its own), with a key that may
+// search ("reader-key") and one that may also give feedback ("agent-key"), and one allowed origin.
+template <typename Suite>
+class SharedServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new errkb::testing::TempDir("errkb-shared");
+    ServerConfig config = indexed_test_kb(dir_->path());
+    config.cors_origins = {"https://desk.example.com"};
+    config.api_keys = {key("reader", "reader-key", {Scope::kSearch}),
+                       key("agent", "agent-key", {Scope::kSearch, Scope::kFeedback})};
+    server_ = new RunningServer(config);
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  void SetUp() override { ASSERT_TRUE(server_->ok()); }
+
+  static inline errkb::testing::TempDir* dir_ = nullptr;
+  static inline RunningServer* server_ = nullptr;
 };
 
 inline nlohmann::json body_json(const httplib::Result& r) {
