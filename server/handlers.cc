@@ -1,9 +1,11 @@
 #include "handlers.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <filesystem>
 #include <initializer_list>
 #include <random>
 #include <set>
@@ -483,6 +485,63 @@ void get_job(Services& s, const httplib::Request& req, httplib::Response& res) {
   auto job = s.jobs ? s.jobs->get(id) : std::nullopt;
   if (!job) return send_problem(res, ApiError::job_not_found, "no job with id '" + id + "'", "id");
   send_json(res, 200, to_json(*job));
+}
+
+namespace {
+
+// Passages holding a boolean filter term (schema.h's `kind:` and `lang:`): the filter searched alone,
+// whose total the engine counts exactly.
+Result<int64_t> passages_matching(Engine& engine, const std::string& filter, Facets* facets = nullptr) {
+  SearchRequest request;
+  request.q = filter;
+  request.limit = 1;
+  auto result = engine.search(request);
+  if (!result.ok()) return result.status();
+  if (facets) *facets = std::move(result->facets);
+  return result->total;
+}
+
+// Bytes the index folder holds and when its newest file was written (the last commit or switch).
+std::pair<uintmax_t, std::filesystem::file_time_type> index_footprint(const std::filesystem::path& dir) {
+  uintmax_t bytes = 0;
+  auto newest = std::filesystem::file_time_type::min();
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != decltype(it){}; it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    bytes += it->file_size(ec);
+    newest = std::max(newest, it->last_write_time(ec));
+  }
+  return {bytes, newest};
+}
+
+}  // namespace
+
+void get_index_stats(Services& s, const httplib::Request& req, httplib::Response& res) {
+  QueryParams p(req, res, {});
+  if (!p.ok() || !engine_ready(s, res)) return;
+  auto info = s.engine->info();
+  if (!info.ok()) return send_status_problem(res, info.status(), ApiError::index_unavailable);
+  json body = to_json(*info);
+  json by_kind = json::object(), by_language = json::object();
+  std::set<std::string> languages = {"en", "ro", "it", "ru"};
+  for (const std::string kind : {"article", "forum", "catalogue"}) {
+    Facets facets;
+    auto count = passages_matching(*s.engine, "kind:" + kind, &facets);
+    if (!count.ok()) return send_status_problem(res, count.status(), ApiError::index_unavailable);
+    by_kind[kind] = *count;
+    for (const auto& [language, n] : facets["language"]) languages.insert(language);
+  }
+  for (const auto& language : languages) {
+    auto count = passages_matching(*s.engine, "lang:" + language);
+    if (!count.ok()) return send_status_problem(res, count.status(), ApiError::index_unavailable);
+    if (*count > 0) by_language[language] = *count;
+  }
+  body["passages"] = {{"by_kind", by_kind}, {"by_language", by_language}};
+  const auto [bytes, newest] = index_footprint(info->path);
+  body["size_bytes"] = bytes;
+  const auto changed = std::chrono::file_clock::to_sys(newest);
+  body["changed"] = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(changed));
+  send_json(res, 200, body);
 }
 
 void get_openapi(Services&, const httplib::Request&, httplib::Response& res) {

@@ -45,6 +45,8 @@ void get_metrics(Services& s, const httplib::Request& req, httplib::Response& re
 void post_reindex(Services& s, const httplib::Request& req, httplib::Response& res);
 void get_job(Services& s, const httplib::Request& req, httplib::Response& res);
 void get_openapi(Services& s, const httplib::Request& req, httplib::Response& res);
+// GET /v1/admin/index: the open index's revision, size on disk, last change and passages by kind and language.
+void get_index_stats(Services& s, const httplib::Request& req, httplib::Response& res);
 
 // Per-request facts for the log line, kept per thread: an event loop serves one request at a time,
 // from the pre-routing handler to the log line.

@@ -6,6 +6,7 @@
 
 #include "api_errors.h"
 #include "mcp.h"
+#include "web_assets.h"
 
 namespace errkb::server {
 namespace {
@@ -70,11 +71,16 @@ const std::vector<Route>& api_routes() {
       route("GET",  "/v1/gaps",               "/v1/gaps",            Scope::kFeedback, get_gaps),
       route("POST", "/v1/admin/reindex",      "/v1/admin/reindex",   Scope::kAdmin,    post_reindex),
       route("GET",  "/v1/admin/jobs/([^/]+)", "/v1/admin/jobs/{id}", Scope::kAdmin,    get_job),
+      route("GET",  "/v1/admin/index",        "/v1/admin/index",     Scope::kAdmin,    get_index_stats),
       route("POST", "/mcp",                   "/mcp",                Scope::kSearch,   post_mcp),
       route("GET",  "/v1/openapi.json",       "/v1/openapi.json",    Scope::kNone,     get_openapi),
       route("GET",  "/healthz",               "/healthz",            Scope::kNone,     get_healthz),
       route("GET",  "/readyz",                "/readyz",             Scope::kNone,     get_readyz),
       route("GET",  "/metrics",               "/metrics",            Scope::kNone,     get_metrics),
+      // The agent console: pages and the files they load (server/web/, compiled in).
+      route("GET",  "/",                      "/",                   Scope::kNone,     get_agent_page),
+      route("GET",  "/editor",                "/editor",             Scope::kNone,     get_editor_page),
+      route("GET",  "/console/([A-Za-z0-9._-]+)", "/console/{file}", Scope::kNone,     get_console_file),
   };
   return routes;
 }
