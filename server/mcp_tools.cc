@@ -33,10 +33,12 @@ const std::vector<ToolSpec>& tool_specs() {
        "and symptoms apart. The answer ranks causes, best first; each has `checks` that confirm it, "
        "`resolutions`, `prevention`, `confidence` (0..1; the causes' confidences sum to at most 1) and "
        "`evidence` (articles, forum threads, catalogue entries, with URLs to cite). `ask` holds up to 3 "
-       "questions to ask the customer next, the first splitting the causes best. No answer: `causes` is "
-       "empty. Only the code's meaning is known: the first cause has `catalogue_only` true. A weak answer: the "
-       "first cause's confidence is under 0.3; confirm it with its checks before acting. Keep `diagnosis_id` "
-       "and the cause's `id` to report the outcome with record_feedback.",
+       "questions to ask the customer next, the first splitting the causes best; `reply`, when present, is a "
+       "draft message to the customer in their language. `answered` true: the first cause is an answer to "
+       "act on. `answered` false: no sure answer (`no_answer_reason` says why; `causes` may be empty, or hold "
+       "guesses to confirm with their checks, or ask the questions). The first cause with `catalogue_only` "
+       "true: only the vendor catalogue's meaning of the code is known, no cause yet. Keep `diagnosis_id` and "
+       "the cause's `id` to report the outcome with record_feedback.",
        {{"text", "The customer's message, ticket or pasted error output, as given (up to 64 KiB)."},
         {"code", "One error code as the customer gave it, in any spelling."},
         {"symptoms", "Symptoms in a few words each, one per item."},

@@ -114,7 +114,7 @@ int report(Command command, const httplib::Result& result, const std::string& se
   switch (command) {
     case Command::kDiagnose:
       if (!output.json) std::cout << errkb::render::diagnosis(body, output.style);
-      return errkb::render::answer_state(body) == errkb::render::AnswerState::kNone ? kNoAnswer : kAnswer;
+      return errkb::render::answer_state(body) == errkb::render::AnswerState::kAnswered ? kAnswer : kNoAnswer;
     case Command::kCode:
       if (!output.json) std::cout << errkb::render::code_lookup(body, output.style);
       return kAnswer;

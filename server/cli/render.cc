@@ -111,7 +111,11 @@ AnswerState answer_state(const json& diagnosis) {
   if (causes.empty()) return AnswerState::kNone;
   const json& best = causes.front();
   if (best.value("catalogue_only", false)) return AnswerState::kCatalogueOnly;
-  return number(best, "confidence") < kWeakConfidence ? AnswerState::kWeak : AnswerState::kAnswered;
+  auto answered = diagnosis.find("answered");
+  const bool acted_on = answered != diagnosis.end() && answered->is_boolean()
+                            ? answered->get<bool>()
+                            : number(best, "confidence") >= kWeakConfidence;
+  return acted_on ? AnswerState::kAnswered : AnswerState::kNoAnswer;
 }
 
 std::string snippet_text(const std::string& html, const Style& style) {
@@ -148,9 +152,13 @@ std::string diagnosis(const json& d, const Style& style) {
     case AnswerState::kCatalogueOnly:
       out += paint("No known cause yet: the vendor catalogue says what the code means.", Paint::kWarn, style) + "\n";
       break;
-    case AnswerState::kWeak:
-      out += paint("Weak answer: confirm with the checks before acting on it.", Paint::kWarn, style) + "\n";
+    case AnswerState::kNoAnswer: {
+      std::string reason = text(d, "no_answer_reason");
+      out += paint("No sure answer" + (reason.empty() ? std::string() : " (" + reason + ")") +
+                       ": confirm a cause with its checks before acting on it.",
+                   Paint::kWarn, style) + "\n";
       break;
+    }
     case AnswerState::kAnswered: break;
   }
   const json& causes = list(d, "causes");
@@ -158,6 +166,8 @@ std::string diagnosis(const json& d, const Style& style) {
   for (const auto& question : list(d, "ask")) {
     line(out, "", paint("Ask next: ", Paint::kAsk, style), text(question, "question"));
   }
+  auto reply = d.find("reply");
+  if (reply != d.end() && reply->is_object()) line(out, "", paint("Reply draft: ", Paint::kDim, style), text(*reply, "text"));
   line(out, "", paint("diagnosis_id: ", Paint::kDim, style), text(d, "diagnosis_id"));
   return out;
 }

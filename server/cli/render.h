@@ -15,12 +15,13 @@ struct Style {
 
 // How far a diagnosis answers the question.
 enum class AnswerState {
-  kAnswered,       // a known cause with a fair confidence
-  kWeak,           // the best known cause is below kWeakConfidence: ask before acting on it
+  kAnswered,       // the server says `answered`: a cause to act on
+  kNoAnswer,       // causes, but none to act on (`answered` false, `no_answer_reason` says why)
   kCatalogueOnly,  // a vendor catalogue says what the code means; the KB knows no cause yet
   kNone,           // nothing found
 };
-// The confidence under which the gaps report (/v1/gaps) counts an answer as weak.
+// For a server that does not say `answered`: the confidence under which the gaps report
+// (/v1/gaps) counts an answer as weak.
 inline constexpr double kWeakConfidence = 0.3;
 AnswerState answer_state(const nlohmann::json& diagnosis);
 

@@ -117,13 +117,15 @@ class HelpdeskSidebarTest(unittest.TestCase):
         status = self.ask(self.page_origin, self.key)
         self.assertNotEqual(status.get_attribute("class"), "error", status.text)
         expected = self.diagnose_via_api()
+        self.assertEqual(status.text.startswith("No sure answer"), not expected["answered"], status.text)
         titles = [e.text for e in self.browser.find_elements(By.CSS_SELECTOR, ".cause .title")]
         self.assertEqual(titles, [c["title"] for c in expected["causes"]])
         first = self.browser.find_elements(By.CSS_SELECTOR, ".cause")[0]
         self.assertTrue(first.find_elements(By.CSS_SELECTOR, ".check"))
         self.assertTrue(first.find_elements(By.CSS_SELECTOR, ".resolution"))
         self.assertTrue(first.find_element(By.CSS_SELECTOR, ".source").get_attribute("href").startswith("http"))
-        self.assertTrue(self.browser.find_element(By.ID, "next-question").text.startswith("Ask next: "))
+        asked = "Ask next: " + expected["ask"][0]["question"] if expected["ask"] else ""
+        self.assertEqual(self.browser.find_element(By.ID, "next-question").text, asked)
 
         first.find_element(By.CSS_SELECTOR, ".fixed").click()
         WebDriverWait(self.browser, 30).until(lambda d: first.find_elements(By.CSS_SELECTOR, ".thanks, .error"))
