@@ -153,7 +153,7 @@ function renderAsk(ask, causes) {
 function renderReply(reply) {
   const text = typeof reply === 'string' ? reply : reply && typeof reply.text === 'string' ? reply.text : '';
   if (!text) return fill(byId('reply'));
-  const box = h('textarea', { id: 'reply-text', readOnly: true, rows: Math.min(12, text.split('\n').length + 1), value: text });
+  const box = h('textarea', { id: 'reply-text', readOnly: true, rows: Math.min(14, text.split('\n').length + 1), text });
   const done = h('span', { class: 'copy-status', role: 'status' });
   const copy = async () => {
     try {

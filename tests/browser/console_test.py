@@ -127,6 +127,20 @@ class AgentPageTest(ConsoleTest):
         self.assertEqual(texts(self.driver, "#ask .question"), [q["question"] for q in expected["ask"]])
         screenshot(self.driver, "agent-code")
 
+    def test_the_reply_draft_is_copied_in_one_click(self):
+        self.driver.execute_cdp_cmd("Browser.grantPermissions", {
+            "origin": self.server.url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+        self.open("/?q=0x80070005")
+        expected = self.diagnose(CODE, reply=True)
+        self.wait_for_causes(expected)
+        box = wait(self.driver, lambda d: css(d, "#reply-text"), "the reply draft")[0]
+        self.assertEqual(box.get_attribute("value"), expected["reply"]["text"])
+        self.driver.find_element(By.ID, "reply-copy").click()
+        wait(self.driver, lambda d: "Copied." in d.find_element(By.ID, "reply").text, "the copy confirmed")
+        copied = self.driver.execute_async_script(
+            "navigator.clipboard.readText().then(arguments[0], (e) => arguments[0]('error: ' + e))")
+        self.assertEqual(copied, expected["reply"]["text"])
+
     def test_an_address_with_a_query_and_filters_runs_it(self):
         self.open("/?q=0x80070005&vendor=Microsoft&lang=en")
         self.wait_for_causes(self.diagnose(CODE, vendor="Microsoft", language="en"))
