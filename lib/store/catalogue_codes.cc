@@ -39,6 +39,18 @@ bool named_as_primary(const Xapian::Database& db, const std::string& term, std::
 
 }  // namespace
 
+CatalogueCode catalogue_code_of(const Passage& p, const std::string& code) {
+  const std::string head = p.code_name.empty() ? code : code + " " + p.code_name;
+  std::string message;
+  if (p.title.size() > head.size() + 2 && p.title.compare(0, head.size(), head) == 0 &&
+      p.title.compare(head.size(), 2, ": ") == 0) {
+    message = p.title.substr(head.size() + 2);
+  } else {
+    message = p.body.substr(0, p.body.find('\n'));
+  }
+  return {p.vendor, code, p.code_name, std::move(message)};
+}
+
 size_t teach_code_shapes(const Xapian::Database& db, CodeGrammar& grammar) {
   const std::string prefix = std::string(schema::kCodePrefix) + "code:";
   std::unordered_set<std::string> confirmed;
@@ -79,7 +91,7 @@ size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& p
     if (!read_passage(passages, db.get_document(*pl), stored)) continue;
     const Passage& p = stored.passage;
     for (const auto& code : p.codes) {
-      grammar.add_catalogue_code({p.vendor, code, p.code_name, p.cause});
+      grammar.add_catalogue_code(catalogue_code_of(p, code));
       ++taught;
     }
   }

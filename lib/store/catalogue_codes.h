@@ -5,9 +5,15 @@
 #include <xapian.h>
 
 #include "errkb/codes.h"
+#include "errkb/record.h"
 #include "store/passage_file.h"
 
 namespace errkb::store {
+
+// What a catalogue passage teaches the grammar about one of its codes: its name and its meaning, the
+// entry's message (the end of its title, "<code> <name>: <message>"), else its description's first
+// line. Never its causes: a meaning says what the code is, not why it happened.
+CatalogueCode catalogue_code_of(const Passage& p, const std::string& code);
 
 // Adds every catalogue passage's code to `grammar` (unless only_patterns), every stored vendor pattern,
 // and the letters+digits code shapes of the index (teach_code_shapes). Returns the number of catalogue

@@ -1208,12 +1208,12 @@ class XapianEngine final : public Engine {
       rank::ScoredPassage& sp = candidate.sp;
       sp.passage = std::move(stored.passage);
       sp.code_terms = std::move(stored.code_terms);
-      if (c.passages.size() >= snippets_from) sp.snippet = make_snippet(q, sp.passage);
+      if (c.passages.size() >= snippets_from) sp.snippet = make_snippet(h, q, sp.passage);
       c.passages.push_back(std::move(sp));
     }
   }
 
-  static std::string make_snippet(const AnalyzedQuery& q, const Passage& p) {
+  static std::string make_snippet(const Handle& h, const AnalyzedQuery& q, const Passage& p) {
     std::string text = p.symptoms;
     for (const std::string* part : {&p.heading, &p.cause, &p.body}) {
       if (part->empty()) continue;
@@ -1222,7 +1222,23 @@ class XapianEngine final : public Engine {
     }
     for (const auto& r : p.resolutions) text += " " + r;
     if (text.empty()) text = p.title;
-    return store::make_snippet(text, q.snippet_terms, q.stem);
+    const std::vector<std::pair<size_t, size_t>> spans = query_code_spans(h, q, p, text);
+    return store::make_snippet(text, q.snippet_terms, q.stem, store::kSnippetLength, spans);
+  }
+
+  // Where the passage's text writes one of the query's codes, in any spelling the grammar reads.
+  static std::vector<std::pair<size_t, size_t>> query_code_spans(const Handle& h, const AnalyzedQuery& q,
+                                                                  const Passage& p, std::string_view text) {
+    std::vector<std::pair<size_t, size_t>> spans;
+    if (q.readings.empty() || !h.grammar) return spans;
+    for (const auto& occ : h.grammar->find_codes(text, {p.vendor, p.product})) {
+      const bool asked = std::any_of(occ.interpretations.begin(), occ.interpretations.end(), [&](const auto& r) {
+        return std::any_of(q.readings.begin(), q.readings.end(),
+                           [&](const CodeReading& asked) { return asked.canonical == r.canonical; });
+      });
+      if (asked && (spans.empty() || spans.back().second <= occ.begin)) spans.emplace_back(occ.begin, occ.end);
+    }
+    return spans;
   }
 
   Hit to_hit(const rank::ScoredPassage& sp) {
@@ -1287,7 +1303,7 @@ class XapianEngine final : public Engine {
     for (auto& cause : causes)
       for (auto& evidence : cause.evidence)
         if (auto it = by_id.find(evidence.passage_id); it != by_id.end())
-          evidence.snippet = make_snippet(q, usable[it->second].passage);
+          evidence.snippet = make_snippet(h, q, usable[it->second].passage);
     return causes;
   }
 
@@ -1389,7 +1405,7 @@ class XapianEngine final : public Engine {
       sp.parts.authority = stored.authority;
       sp.parts.focus = 1;  // a catalogue entry is about its code
       sp.score = rank::combine(sp.parts);
-      sp.snippet = make_snippet(q, sp.passage);
+      sp.snippet = make_snippet(h, q, sp.passage);
       answer->catalogue_entries.push_back(to_hit(sp));
     }
     // Top causes for this reading alone.

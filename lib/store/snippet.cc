@@ -54,7 +54,8 @@ SnippetTerms SnippetTerms::from_query_terms(const std::vector<std::string>& term
   return out;
 }
 
-std::string make_snippet(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem, size_t length) {
+std::string make_snippet(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem, size_t length,
+                         TextSpans code_spans) {
   // Words of the text, and which query terms each one is.
   std::vector<Word> words;
   std::vector<size_t> matched;
@@ -96,7 +97,17 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
     bytes = it == Xapian::Utf8Iterator() ? text.size() - pos : static_cast<size_t>(it.raw() - (text.data() + pos));
     return Xapian::Unicode::is_wordchar(cp);
   };
+  // The query's codes are one term more, after its stems and words.
+  const size_t code_term = terms.stems.size() + terms.words.size();
+  auto next_span = code_spans.begin();
   for (size_t pos = 0; pos < text.size();) {
+    while (next_span != code_spans.end() && next_span->second <= pos) ++next_span;
+    if (next_span != code_spans.end() && next_span->first <= pos && next_span->second <= text.size()) {
+      words.push_back(Word{pos, next_span->second, matched.size(), 1});
+      matched.push_back(code_term);
+      pos = next_span->second;
+      continue;
+    }
     unsigned cp;
     size_t bytes;
     if (!char_at(pos, cp, bytes)) {
@@ -135,7 +146,7 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
   // then the most matches; the earliest among equals.
   size_t best_start = 0;
   std::pair<size_t, size_t> best_score{0, 0};
-  std::vector<int> seen(terms.stems.size() + terms.words.size(), 0);
+  std::vector<int> seen(code_term + 1, 0);
   for (size_t start = 0; start < words.size(); ++start) {
     if (words[start].terms == 0 && start > 0) continue;  // windows worth having start at a match (or the top)
     std::fill(seen.begin(), seen.end(), 0);

@@ -231,7 +231,7 @@ void teach_from_result(CodeGrammar& grammar, const FileReadResult& r, UpdateRepo
   for (const auto& item : r.items)
     for (const auto& p : item.passages)
       if (p.kind == SourceKind::kCatalogue)
-        for (const auto& code : p.codes) grammar.add_catalogue_code({p.vendor, code, p.code_name, p.cause});
+        for (const auto& code : p.codes) grammar.add_catalogue_code(store::catalogue_code_of(p, code));
 }
 
 void store_patterns(Xapian::WritableDatabase& db, const FileReadResult& r) {

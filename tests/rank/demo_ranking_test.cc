@@ -45,6 +45,36 @@ TEST_F(DemoKb, IndexesTheWholeDemoKbWithoutErrors) {
   EXPECT_GE(report_->items_added, 100u);  // 40+ articles, 30+ threads, 30+ catalogue entries
 }
 
+TEST_F(DemoKb, ACodeQueryMarksTheCodeInItsEvidencesSnippets) {
+  ASSERT_NE(engine_, nullptr);
+  DiagnoseRequest r;
+  r.text = "webhook fails: SF-3104 after deploy";
+  auto d = engine_->diagnose(r);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  size_t marked = 0;
+  for (const auto& c : d->causes)
+    for (const auto& e : c.evidence) marked += e.snippet.find("<mark>SF-3104</mark>") != std::string::npos;
+  EXPECT_GT(marked, 0u);
+}
+
+TEST_F(DemoKb, ACatalogueCodesMeaningIsItsMessageNotItsCauses) {
+  ASSERT_NE(engine_, nullptr);
+  auto lookup = engine_->lookup_code("SF-3104", "");
+  ASSERT_TRUE(lookup.ok()) << lookup.status().ToString();
+  ASSERT_FALSE(lookup->interpretations.empty());
+  EXPECT_EQ(lookup->interpretations.front().message, "The webhook signature did not match the payload.");
+  EXPECT_EQ(lookup->interpretations.front().name, "WEBHOOK_SIGNATURE_MISMATCH");
+  // The catalogue entry's resolution text is its resolution.
+  DiagnoseRequest r;
+  r.code = "PH-101";
+  auto d = engine_->diagnose(r);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  bool catalogue_resolution = false;
+  for (const auto& c : d->causes)
+    for (const auto& fix : c.resolutions) catalogue_resolution = catalogue_resolution || fix.find("create the label again") != std::string::npos;
+  EXPECT_TRUE(catalogue_resolution);
+}
+
 TEST_F(DemoKb, RankingCasesFromDataFile) {
   ASSERT_NE(engine_, nullptr);
   std::ifstream in(source_path("tests/rank/cases.tsv"));

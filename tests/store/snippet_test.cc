@@ -59,6 +59,24 @@ TEST(Snippet, MarksAnIdentifierByItsParts) {
             "Uses HTTPS and <mark>snake_case</mark>.");
 }
 
+TEST(Snippet, MarksTheQuerysCodesAsOneMatchEach) {
+  Xapian::Stem en("english");
+  const std::string text = "Deliveries fail with SF-3104 after the secret changed; SF-3104 means a bad signature.";
+  const size_t first = text.find("SF-3104"), second = text.rfind("SF-3104");
+  const std::vector<std::pair<size_t, size_t>> spans = {{first, first + 7}, {second, second + 7}};
+  EXPECT_EQ(make_snippet(text, terms_for({"secret"}, en), en, kSnippetLength, spans),
+            "Deliveries fail with <mark>SF-3104</mark> after the <mark>secret</mark> changed; <mark>SF-3104</mark> "
+            "means a bad signature.");
+  // The window goes where the code is, as for a query word.
+  std::string filler;
+  for (int i = 0; i < 40; ++i) filler += "lorem ipsum dolor ";
+  const std::string long_text = filler + "Error 0x80070005 (access denied). " + filler;
+  const size_t at = long_text.find("0x80070005");
+  const std::vector<std::pair<size_t, size_t>> code = {{at, at + 10}};
+  EXPECT_NE(make_snippet(long_text, SnippetTerms{}, en, 120, code).find("<mark>0x80070005</mark>"), std::string::npos);
+  EXPECT_EQ(make_snippet(long_text, SnippetTerms{}, en, 120).find("<mark>"), std::string::npos);
+}
+
 TEST(Snippet, NoMatchGivesTheStart) {
   Xapian::Stem en("english");
   EXPECT_EQ(make_snippet("Nothing to see here.", terms_for({"payment"}, en), en, 12), "Nothing to…");
