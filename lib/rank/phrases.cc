@@ -5,11 +5,11 @@
 namespace errkb::rank {
 namespace {
 
-constexpr std::array<std::string_view, 4> kLanguages = {"en", "ro", "it", "ru"};
+constexpr size_t kLanguageCount = std::size(kPhraseLanguages);
 
 struct Row {
   Phrase phrase;
-  std::array<std::string_view, kLanguages.size()> text;  // in kLanguages' order
+  std::array<std::string_view, kLanguageCount> text;  // in kPhraseLanguages' order
 };
 
 // clang-format off
@@ -118,15 +118,15 @@ constexpr Row kTable[] = {
 // clang-format on
 
 size_t language_index(std::string_view language) {
-  for (size_t i = 0; i < kLanguages.size(); ++i)
-    if (kLanguages[i] == language) return i;
+  for (size_t i = 0; i < kLanguageCount; ++i)
+    if (kPhraseLanguages[i] == language) return i;
   return 0;
 }
 
 }  // namespace
 
 bool has_phrases(std::string_view language) {
-  for (std::string_view l : kLanguages)
+  for (std::string_view l : kPhraseLanguages)
     if (l == language) return true;
   return false;
 }

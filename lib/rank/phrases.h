@@ -35,7 +35,11 @@ enum class Phrase {
   kReplyChecks,          // introduces the checks the customer can report back
   kReplySendBack,        // what to send back if it does not help
   kReplyClosing,
+  kCount,                // not a phrase: how many there are
 };
+
+// The languages the table has, English first (the fallback).
+inline constexpr std::string_view kPhraseLanguages[] = {"en", "ro", "it", "ru"};
 
 // The sentence in `language` ("en", "ro", "it", "ru"; any other gets English), with each "{name}"
 // replaced by its value.
