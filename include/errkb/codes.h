@@ -85,6 +85,12 @@ struct CatalogueCode {
   std::string message;
 };
 
+// The vendor a catalogue's vendor key stands for in facets and filters. A system catalogue's key names
+// a code family, not a vendor: the Windows families ("win32", "hresult", "ntstatus", "bugcheck",
+// "devmgr") are Microsoft's, and a standard's codes ("errno", "http", "sqlstate", "smtp") have no
+// vendor (""). Any other vendor is returned as it is.
+std::string facet_vendor(std::string_view vendor);
+
 // find_codes returns at most this many occurrences and stops reading there: a text with more is
 // a dump, not prose, and the cap bounds the memory one call can take (indexer and server alike).
 inline constexpr size_t kMaxCodeOccurrences = 131072;

@@ -61,7 +61,8 @@
 
 namespace errkb::schema {
 
-inline constexpr int kSchemaVersion = 6;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs
+inline constexpr int kSchemaVersion = 7;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs;
+                                          // 7: system catalogues under their maker in the vendor facet
 inline constexpr std::string_view kFeatures = "passages,codes,synonyms,spelling";
 
 inline constexpr std::string_view kStubName = "current";

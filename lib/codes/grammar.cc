@@ -85,6 +85,22 @@ const SystemVendor* system_vendor(std::string_view key) {
   return nullptr;
 }
 
+}  // namespace codes
+
+std::string facet_vendor(std::string_view vendor) {
+  const codes::SystemVendor* sys = codes::system_vendor(codes::vendor_key(vendor));
+  if (!sys) return std::string(vendor);
+  switch (sys->family) {
+    case codes::kVendorWindows: return "Microsoft";
+    case codes::kVendorErrno:
+    case codes::kVendorHttp:
+    case codes::kVendorSmtp: return {};
+    default: return sys->key == "sqlstate" ? std::string() : std::string(vendor);
+  }
+}
+
+namespace codes {
+
 // The readings of a catalogue entry's code. Spelled by the same builders as prose readings, so a
 // catalogue entry and a mention of its code meet on the same canonical term.
 std::vector<CodeInterpretation> catalogue_readings(std::string_view vendor, std::string_view code_in,

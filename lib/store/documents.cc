@@ -212,7 +212,7 @@ std::string encode_rank_record(const Passage& p, double authority, double focus,
   char num[96];
   std::snprintf(num, sizeof num, "\t%.3f\t%.3f\t%d\t", authority, focus, p.votes);
   std::string out = without_tabs(p.id) + num + date + "\t" + without_tabs(p.language) + "\t" +
-                    std::string(to_string(p.kind)) + "\t" + without_tabs(p.vendor) + "\t" + without_tabs(p.product) +
+                    std::string(to_string(p.kind)) + "\t" + without_tabs(facet_vendor(p.vendor)) + "\t" + without_tabs(p.product) +
                     "\t" + without_tabs(p.severity) + "\t" + std::to_string(data_offset);
   for (const auto& c : primary_codes) out += "\t" + c;
   return out;
@@ -396,7 +396,7 @@ const std::string& field_text(const Passage& p, schema::PassageField f, std::str
 std::vector<std::string> filter_values(const Passage& p, schema::PassageField f) {
   switch (f) {
     case schema::PassageField::kKind: return {std::string(to_string(p.kind))};
-    case schema::PassageField::kVendor: return {p.vendor};
+    case schema::PassageField::kVendor: return {facet_vendor(p.vendor)};  // a code family is not a vendor
     case schema::PassageField::kProduct: return {p.product};
     case schema::PassageField::kLanguage: return {p.language};
     case schema::PassageField::kSeverity: return {p.severity};

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <unistd.h>
 
@@ -126,6 +127,51 @@ TEST_F(CodesInIndex, SpellingsOfOneValueMeetInTheIndex) {
     ASSERT_FALSE(found->hits.empty()) << query;
     EXPECT_EQ(found->hits[0].doc_id, page) << query;
   }
+}
+
+TEST(SystemCatalogues, ACodeFamilyIsNoVendorInTheFacetOrTheFilter) {
+  const fs::path root = fs::temp_directory_path() / ("errkb-families-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  auto catalogue = [](const std::string& vendor, const std::string& code, const std::string& message) {
+    return R"({"vendor": ")" + vendor + R"(", "product": "P", "language": "en", "errors": [{"code": ")" + code +
+           R"(", "message": ")" + message + R"( access denied", "description": "Access is denied."}]})";
+  };
+  write_file(root / "kb" / "catalogues" / "hresult.json", catalogue("hresult", "0x80070005", "E_ACCESSDENIED"));
+  write_file(root / "kb" / "catalogues" / "win32.json", catalogue("win32", "5", "ERROR_ACCESS_DENIED"));
+  write_file(root / "kb" / "catalogues" / "errno.json", catalogue("errno", "EACCES", "Permission"));
+  write_file(root / "kb" / "catalogues" / "shopflow.json", catalogue("ShopFlow", "SF-3105", "Store"));
+  IndexerOptions options;
+  options.kb_dirs = {root / "kb"};
+  options.index_dir = root / "index";
+  options.threads = 1;
+  auto built = rebuild_index(options);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EngineOptions engine_options;
+  engine_options.index_dir = options.index_dir;
+  auto engine = Engine::Open(engine_options);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  SearchRequest r;
+  r.q = "access denied";
+  auto found = (*engine)->search(r);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->hits.size(), 4u);
+  const auto& vendors = found->facets["vendor"];
+  std::map<std::string, int64_t, std::less<>> expected = {{"Microsoft", 2}, {"ShopFlow", 1}};
+  EXPECT_EQ(vendors, expected);
+  r.vendor = "microsoft";
+  found = (*engine)->search(r);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->hits.size(), 2u);
+  r.vendor = "hresult";
+  found = (*engine)->search(r);
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->hits.empty());
+  // The grammar still reads the catalogues' codes as their families.
+  auto codes = (*engine)->lookup_code("0x80070005", "");
+  ASSERT_TRUE(codes.ok());
+  EXPECT_FALSE(codes->catalogue_entries.empty());
+  engine->reset();
+  fs::remove_all(root);
 }
 
 }  // namespace
