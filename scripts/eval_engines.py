@@ -30,7 +30,7 @@ NO_ANSWER_CONFIDENCE = 0.3  # the abstention rule of an errkb whose answers have
 DIAGNOSE_CAUSES = 10         # causes asked of /v1/diagnose (cause-MRR@10)
 # rank::AnswerFeatures (lib/rank/calibration.h), read from an answer as the engine reads them: the top
 # cause's why parts divided by their weights (lib/rank/ranking.h), the score gap, two flags.
-FEATURES = ("code", "text", "title", "phrase", "gap", "general", "catalogue_only")
+FEATURES = ("code", "text", "title", "phrase", "gap", "general", "catalogue_only", "has_code", "code_missing")
 WHY_WEIGHTS = {"code": ("exact_code", 3.0), "text": ("symptoms", 1.0), "title": ("title", 0.3),
                "phrase": ("phrase", 0.3)}
 # What must never show in an answer: a section label in a title or a question, binary noise in a number,
@@ -44,7 +44,8 @@ SEARCH_PASSAGES = 50
 LUCENE_JAR_DIR = os.environ.get("LUCENE_JAR_DIR", "/usr/share/java")
 
 
-def answer_features(causes):
+def answer_features(causes, codes):
+    """lib/rank/calibration.cc's features of an answer; `codes`: the codes the answer read in the query."""
     if not causes:
         return None
     top = causes[0]
@@ -54,6 +55,8 @@ def answer_features(causes):
     f["gap"] = min(3.0, max(0.0, top.get("score", 0.0) - second))
     f["general"] = 1.0 if "focus" in why else 0.0
     f["catalogue_only"] = 1.0 if top.get("catalogue_only") else 0.0
+    f["has_code"] = 1.0 if codes else 0.0
+    f["code_missing"] = 1.0 if codes and f["code"] <= 0 else 0.0
     return [f[name] for name in FEATURES]
 
 
@@ -190,7 +193,7 @@ class Errkb:
                 "cause_ids": [c.get("id", "") for c in causes],
                 "cause_docs": [((c.get("evidence") or [{}])[0]).get("doc_id", "") for c in causes],
                 "answered": answered, "ask": body.get("ask") or [],
-                "features": answer_features(causes), "leaks": leaks_in(body, text), "error": None}
+                "features": answer_features(causes, body.get("codes")), "leaks": leaks_in(body, text), "error": None}
 
     def stop(self):
         if self.proc.poll() is None:

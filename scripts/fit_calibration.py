@@ -6,7 +6,8 @@ answer (lib/rank/calibration.h), on the rows scripts/eval.py writes to OUT/calib
 
 Queries are split by a hash of their qid: two thirds fit the model, one third is held apart and only
 measured (reliability table and ECE). The answer threshold is the lowest confidence that still leaves
-at least 90% of the unanswerable fit queries unanswered. --keep-data copies the input rows into DIR
+at least 90% of the unanswerable fit queries unanswered, under the server's rule (a catalogue's
+meaning of a code alone is never an answer). --keep-data copies the input rows into DIR
 (tests/eval/calibration/) so that the fit can be repeated from the repository.
 """
 import argparse
@@ -16,7 +17,7 @@ import math
 import os
 import shutil
 
-FEATURES = ("code", "text", "title", "phrase", "gap", "general", "catalogue_only")
+FEATURES = ("code", "text", "title", "phrase", "gap", "general", "catalogue_only", "has_code", "code_missing")
 L2 = 1.0
 ABSTAIN_SHARE = 0.90
 
@@ -93,11 +94,20 @@ def reliability(rows, w, bins=10):
     return table, ece
 
 
+def answered(w, r, t):
+    """The server's rule (lib/rank/answer.cc): a catalogue's meaning alone never answers."""
+    return r["x"][FEATURES.index("catalogue_only")] == 0 and predict(w, r["x"]) >= t
+
+
 def threshold(rows, w):
-    unanswerable = sorted(predict(w, r["x"]) for r in rows if not r["answerable"])
+    """The lowest threshold that leaves ABSTAIN_SHARE of the unanswerable rows unanswered."""
+    unanswerable = [r for r in rows if not r["answerable"]]
     if not unanswerable:
         return 0.3
-    return unanswerable[min(len(unanswerable) - 1, math.ceil(ABSTAIN_SHARE * len(unanswerable)) - 1)] + 1e-4
+    for t in sorted({0.0} | {predict(w, r["x"]) + 1e-4 for r in unanswerable}):
+        if sum(not answered(w, r, t) for r in unanswerable) >= ABSTAIN_SHARE * len(unanswerable):
+            return t
+    return 1.0
 
 
 def header(w, t):
@@ -129,8 +139,8 @@ def main():
         ans = [r for r in part if r["answerable"]]
         un = [r for r in part if not r["answerable"]]
         print("%s: ECE %.4f; answered %.1f%% of %d answerable; no_answer on %.1f%% of %d unanswerable" % (
-            name, ece, 100 * sum(predict(w, r["x"]) >= t for r in ans) / max(1, len(ans)), len(ans),
-            100 * sum(predict(w, r["x"]) < t for r in un) / max(1, len(un)), len(un)))
+            name, ece, 100 * sum(answered(w, r, t) for r in ans) / max(1, len(ans)), len(ans),
+            100 * sum(not answered(w, r, t) for r in un) / max(1, len(un)), len(un)))
         for lo, hi, n, mean, acc in table:
             print("  %.1f-%.1f  n %4d  mean %.3f  right %.3f" % (lo, hi, n, mean, acc))
     print("answer threshold %.4f" % t)

@@ -35,7 +35,7 @@ void finish_diagnosis(Diagnosis& d, const AnswerOptions& options) {
     d.language_note = phrase(in_language ? Phrase::kLanguageLower : Phrase::kLanguageFallback, d.language,
                              {{"requested", d.language}, {"used", d.answer_language}});
   }
-  calibrate(d.causes);
+  calibrate(d.causes, options.has_code);
 
   const std::string language = sentence_language(d);
   const double threshold = options.answer_threshold >= 0 ? options.answer_threshold : fit::kAnswerThreshold;

@@ -21,7 +21,7 @@ static_assert(std::size(fit::kWeights) == std::tuple_size_v<decltype(AnswerFeatu
 
 }  // namespace
 
-AnswerFeatures answer_features(const std::vector<Cause>& causes) {
+AnswerFeatures answer_features(const std::vector<Cause>& causes, bool has_code) {
   AnswerFeatures f;
   if (causes.empty()) return f;
   const Cause& top = causes.front();
@@ -33,6 +33,8 @@ AnswerFeatures answer_features(const std::vector<Cause>& causes) {
   f.gap = std::clamp(top.score - (causes.size() > 1 ? causes[1].score : 0.0), 0.0, 3.0);
   f.general = std::any_of(top.why.begin(), top.why.end(), [](const WhyPart& p) { return p.factor == "focus"; }) ? 1 : 0;
   f.catalogue_only = top.catalogue_only ? 1 : 0;
+  f.has_code = has_code ? 1 : 0;
+  f.code_missing = has_code && f.code <= 0 ? 1 : 0;
   return f;
 }
 
@@ -43,9 +45,9 @@ double top_cause_probability(const AnswerFeatures& features) {
   return 1 / (1 + std::exp(-z));
 }
 
-void calibrate(std::vector<Cause>& causes) {
+void calibrate(std::vector<Cause>& causes, bool has_code) {
   if (causes.empty()) return;
-  const double top = top_cause_probability(answer_features(causes));
+  const double top = top_cause_probability(answer_features(causes, has_code));
   // The softmax of merge_causes (its temperature) shares what the top cause leaves among the others.
   constexpr double kTemperature = 0.2;
   double total = 0;

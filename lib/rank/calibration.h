@@ -21,16 +21,21 @@ struct AnswerFeatures {
   double gap = 0;             // its score minus the second cause's (the whole score when alone), at most 3
   double general = 0;         // 1 when it is a general page or a listing (its focus is below 1)
   double catalogue_only = 0;  // 1 when it is only a catalogue's meaning of the code
-  std::array<double, 7> values() const { return {code, text, title, phrase, gap, general, catalogue_only}; }
+  double has_code = 0;        // 1 when the query holds a code the grammar read
+  double code_missing = 0;    // 1 when the query holds a code and the top cause carries none of its readings
+  std::array<double, 9> values() const {
+    return {code, text, title, phrase, gap, general, catalogue_only, has_code, code_missing};
+  }
 };
 
-AnswerFeatures answer_features(const std::vector<Cause>& causes);
+// `has_code`: the query holds a code the grammar read.
+AnswerFeatures answer_features(const std::vector<Cause>& causes, bool has_code);
 
 // P(top cause right) under the fitted model.
 double top_cause_probability(const AnswerFeatures& features);
 
 // Sets every cause's confidence: the top cause's is top_cause_probability(); the others share the rest
 // in proportion to their softmax weights, none above the cause before it. They sum to at most 1.
-void calibrate(std::vector<Cause>& causes);
+void calibrate(std::vector<Cause>& causes, bool has_code);
 
 }  // namespace errkb::rank
