@@ -104,6 +104,8 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
     config.threads = value.as<int>();
   } else if (name == "max_connections") {
     config.max_connections = value.as<size_t>();
+  } else if (name == "max_connections_per_client") {
+    config.max_connections_per_client = value.as<size_t>();
   } else if (name == "keep_alive_max_count") {
     config.keep_alive_max_count = value.as<size_t>();
   } else if (name == "keep_alive_timeout_s") {
@@ -261,6 +263,9 @@ Status validate(ServerConfig& config) {
   if (config.listen_host.empty()) return bad("listen", "host is empty");
   if (config.threads < 0 || config.threads > 256) return bad("threads", "must be 0-256, got " + std::to_string(config.threads));
   if (config.max_connections < 1 || config.max_connections > 100000) return bad("max_connections", "must be 1-100000");
+  if (config.max_connections_per_client < 1 || config.max_connections_per_client > config.max_connections) {
+    return bad("max_connections_per_client", "must be 1-max_connections (" + std::to_string(config.max_connections) + ")");
+  }
   if (config.keep_alive_max_count < 1) return bad("keep_alive_max_count", "must be at least 1");
   if (config.keep_alive_timeout_s < 1 || config.keep_alive_timeout_s > 300) return bad("keep_alive_timeout_s", "must be 1-300");
   if (config.read_timeout_s < 1 || config.read_timeout_s > 300) return bad("read_timeout_s", "must be 1-300");

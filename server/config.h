@@ -35,6 +35,7 @@ struct ServerConfig {
   int feedback_retention_days = 90;                 // unrated diagnoses and empty searches are forgotten after this
   int threads = 0;                                  // HTTP event loops, which run the queries too; 0 = cores
   size_t max_connections = 1024;                    // open connections; more are closed at once
+  size_t max_connections_per_client = 256;          // open connections from one address; more are closed at once
   size_t keep_alive_max_count = 1000;               // requests per connection; the last answer says Connection: close
   int keep_alive_timeout_s = 2;                     // idle keep-alive connections are closed after this
   int read_timeout_s = 5;                           // a request that stops arriving halfway

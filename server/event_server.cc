@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cctype>
 #include <cstring>
 
 namespace errkb::server {
@@ -50,18 +51,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool contains_token(std::string_view list, std::string_view token) {
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    if (iequals(trim(list.substr(0, comma)), token)) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
 // Where the chunked body starting at `start` ends (after its last chunk and trailers), 0 while it has
-// not all arrived; sets `invalid` for a chunk size that is not hex, `over` past `max_body` bytes.
+// not all arrived; sets `invalid` for a chunk size that is not hex or a chunk not ended by CRLF,
+// `over` past `max_body` bytes.
 size_t chunked_body_end(std::string_view b, size_t start, size_t max_body, bool& invalid, bool& over) {
   size_t pos = start;
   size_t total = 0;
@@ -86,14 +78,95 @@ size_t chunked_body_end(std::string_view b, size_t start, size_t max_body, bool&
         pos = line_end + 2;
       }
     }
-    total += size;
-    if (total > max_body) {
+    if (size > max_body - total) {
       over = true;
       return 0;
     }
+    total += size;
     if (b.size() < pos + size + 2) return 0;
+    if (b.substr(pos + size, 2) != "\r\n") {
+      invalid = true;
+      return 0;
+    }
     pos += size + 2;
   }
+}
+
+// RFC 9110's token characters (methods, header names).
+bool is_token(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+// `method SP target SP HTTP/1.x`, the target without spaces or control characters.
+bool is_request_line(std::string_view line) {
+  const size_t first = line.find(' ');
+  const size_t last = line.rfind(' ');
+  if (first == std::string_view::npos || first == last) return false;
+  std::string_view target = line.substr(first + 1, last - first - 1);
+  std::string_view version = line.substr(last + 1);
+  return is_token(line.substr(0, first)) && !target.empty() &&
+         std::none_of(target.begin(), target.end(), [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; }) &&
+         (version == "HTTP/1.1" || version == "HTTP/1.0");
+}
+
+// A CR not followed by LF, an LF not after a CR, or a NUL: lines a peer could read otherwise.
+// A CR at the very end may be the first half of a CRLF still on its way.
+bool has_stray_line_break(std::string_view head) {
+  for (size_t i = 0; i < head.size(); ++i) {
+    const char c = head[i];
+    if (c == '\0' || (c == '\n' && (i == 0 || head[i - 1] != '\r'))) return true;
+    if (c == '\r' && i + 1 < head.size() && head[i + 1] != '\n') return true;
+  }
+  return false;
+}
+
+// What the headers say about the body, and the first thing wrong with them.
+struct BodyHeaders {
+  bool has_length = false, chunked = false, expect_continue = false, multipart = false;
+  uint64_t length = 0;
+  std::string_view error;
+};
+
+BodyHeaders read_body_headers(std::string_view headers) {
+  BodyHeaders h;
+  bool has_transfer_encoding = false;
+  while (!headers.empty() && h.error.empty()) {
+    size_t eol = headers.find("\r\n");
+    std::string_view line = headers.substr(0, eol);
+    headers.remove_prefix(eol == std::string_view::npos ? headers.size() : eol + 2);
+    if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+      h.error = "a folded header line";
+      break;
+    }
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos || !is_token(line.substr(0, colon))) {
+      h.error = "a header line that is not `name: value`";
+      break;
+    }
+    std::string_view name = line.substr(0, colon);
+    std::string_view value = trim(line.substr(colon + 1));
+    if (iequals(name, "Content-Length")) {
+      uint64_t parsed = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (value.empty() || ec != std::errc() || end != value.data() + value.size() || (h.has_length && parsed != h.length)) {
+        h.error = "a Content-Length that is not one decimal number";
+      }
+      h.has_length = true;
+      h.length = parsed;
+    } else if (iequals(name, "Transfer-Encoding")) {
+      // Only chunked is read; anything else would leave the body's end to guesswork.
+      if (has_transfer_encoding || !iequals(value, "chunked")) h.error = "a Transfer-Encoding other than chunked";
+      has_transfer_encoding = h.chunked = true;
+    } else if (iequals(name, "Expect")) {
+      h.expect_continue = iequals(value, "100-continue");
+    } else if (iequals(name, "Content-Type")) {
+      h.multipart = iequals(value.substr(0, std::min<size_t>(value.size(), 10)), "multipart/");
+    }
+  }
+  if (h.error.empty() && h.chunked && h.has_length) h.error = "both Content-Length and Transfer-Encoding";
+  return h;
 }
 
 // A connection's socket and both ends' addresses, read once when it is accepted.
@@ -169,52 +242,34 @@ class InlineTaskQueue final : public httplib::TaskQueue {
 }  // namespace
 
 RequestFrame frame_request(std::string_view b, size_t max_body_bytes, size_t max_header_bytes) {
-  // What cannot be framed is run as it is: httplib answers the error, and the connection closes.
-  const RequestFrame answer_then_close = {true, b.size(), true, false};
+  // What cannot be framed is refused by the loop: the rest of the stream cannot be trusted.
+  auto refuse = [&](int status, std::string_view why) { return RequestFrame{true, b.size(), true, false, status, why}; };
   const size_t header_end = b.find("\r\n\r\n");
+  const std::string_view head = b.substr(0, std::min(header_end, max_header_bytes));
+  if (has_stray_line_break(head)) return refuse(400, "a CR or LF alone, or a NUL, in the request header");
+  const size_t line_end = head.find("\r\n");
+  if (line_end != std::string_view::npos && !is_request_line(head.substr(0, line_end))) {
+    return refuse(400, "the request line is not `method target HTTP/1.x`");
+  }
   if (header_end == std::string_view::npos || header_end + 4 > max_header_bytes) {
     const bool never_ends = header_end != std::string_view::npos || b.size() > max_header_bytes;
-    return never_ends ? answer_then_close : RequestFrame{};
+    return never_ends ? refuse(400, "the request header is over the size limit") : RequestFrame{};
   }
   const size_t body_start = header_end + 4;
-  std::string_view headers = b.substr(0, header_end + 2);
-  headers.remove_prefix(std::min(headers.size(), headers.find("\r\n") + 2));  // the request line
-  bool chunked = false, expect_continue = false, has_length = false, bad_length = false;
-  uint64_t length = 0;
-  while (!headers.empty()) {
-    size_t eol = headers.find("\r\n");
-    std::string_view line = headers.substr(0, eol);
-    headers.remove_prefix(eol == std::string_view::npos ? headers.size() : eol + 2);
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    std::string_view name = trim(line.substr(0, colon));
-    std::string_view value = trim(line.substr(colon + 1));
-    if (iequals(name, "Content-Length")) {
-      uint64_t parsed = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-      if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
-          (has_length && parsed != length)) {
-        bad_length = true;
-      }
-      has_length = true;
-      length = parsed;
-    } else if (iequals(name, "Transfer-Encoding")) {
-      chunked = chunked || contains_token(value, "chunked");
-    } else if (iequals(name, "Expect")) {
-      expect_continue = iequals(value, "100-continue");
-    }
-  }
-  const RequestFrame awaiting_body = {false, 0, false, expect_continue && b.size() == body_start};
-  if (chunked) {
+  const BodyHeaders h = read_body_headers(b.substr(line_end + 2, header_end - line_end));
+  if (!h.error.empty()) return refuse(400, h.error);
+  if (h.multipart) return refuse(415, "multipart bodies are not accepted");
+  const RequestFrame awaiting_body = {false, 0, false, h.expect_continue && b.size() == body_start, 0, {}};
+  if (h.chunked) {
     bool invalid = false, over = false;
     size_t end = chunked_body_end(b, body_start, max_body_bytes, invalid, over);
-    if (invalid || over) return answer_then_close;  // 400
-    return end == 0 ? awaiting_body : RequestFrame{true, end, false, false};
+    if (invalid) return refuse(400, "a chunk size that is not hex, or a chunk not ended by CRLF");
+    if (over) return refuse(413, "the request body is over the size limit");
+    return end == 0 ? awaiting_body : RequestFrame{true, end, false, false, 0, {}};
   }
-  if (bad_length) return {true, body_start, true, false};
-  if (length > max_body_bytes) return answer_then_close;  // 413
-  if (b.size() - body_start < length) return awaiting_body;
-  return {true, body_start + static_cast<size_t>(length), false, false};
+  if (h.length > max_body_bytes) return refuse(413, "the request body is over the size limit");
+  if (b.size() - body_start < h.length) return awaiting_body;
+  return {true, body_start + static_cast<size_t>(h.length), false, false, 0, {}};
 }
 
 struct EventServer::Connection {
@@ -229,6 +284,11 @@ struct EventServer::Connection {
   bool linger_on_close = false;  // answered before the whole request was read: drain it, then close
   bool lingering = false;        // answered, write side shut: reading and dropping until the client closes
   int64_t linger_until_ms = 0;
+  int64_t header_deadline_ms = 0;  // when the header of the request at the start of `in` must be whole; 0: none begun
+  int64_t last_write_ms = 0;       // when the client last took bytes of an answer
+  // Requests in `in` not run because the unsent answers reached kMaxUnsentBytes: they run when the
+  // socket is writable again, even if the answers were all sent at once and no more bytes come.
+  bool held_back = false;
   // While it waits in the epoll set: when the sweep shuts it down. kNotArmed while a loop serves it.
   std::atomic<int64_t> deadline_ms{kNotArmed};
 };
@@ -268,6 +328,7 @@ void EventServer::stop_all() {
   std::lock_guard lock(connections_mutex_);
   for (auto& [fd, connection] : connections_) ::close(fd);
   connections_.clear();
+  connections_per_client_.clear();
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
   if (wake_fd_ >= 0) ::close(wake_fd_);
   epoll_fd_ = wake_fd_ = -1;
@@ -301,16 +362,22 @@ bool EventServer::process_and_close_socket(socket_t sock) {
   }
   // Registered and armed in one piece under the lock: stop_all() may be closing everything at once.
   std::lock_guard lock(connections_mutex_);
-  if (stopping_ || epoll_fd_ < 0 || connections_.size() >= options_.max_connections) {
+  auto client = connections_per_client_.find(ends.remote_ip);
+  const bool client_full =
+      client != connections_per_client_.end() && client->second >= options_.max_connections_per_client;
+  if (stopping_ || epoll_fd_ < 0 || connections_.size() >= options_.max_connections || client_full) {
     // The first refusal, then every 1000th: a flood must not flood the log too.
     if (!stopping_ && refused_.fetch_add(1, std::memory_order_relaxed) % 1000 == 0) {
-      spdlog::warn("{} connections open (max_connections): closing new ones; {} so far", connections_.size(),
+      spdlog::warn("{} connections open, {} from {} (max_connections, max_connections_per_client): closing new "
+                   "ones; {} so far",
+                   connections_.size(), client == connections_per_client_.end() ? 0 : client->second, ends.remote_ip,
                    refused_.load(std::memory_order_relaxed));
     }
     ::close(sock);
     return false;
   }
   connection->deadline_ms = now_ms() + read_timeout().count();
+  connection->last_write_ms = now_ms();
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.ptr = connection.get();
@@ -319,6 +386,7 @@ bool EventServer::process_and_close_socket(socket_t sock) {
     ::close(sock);
     return false;
   }
+  ++connections_per_client_[ends.remote_ip];
   connections_.emplace(sock, std::move(connection));
   return true;
 }
@@ -326,7 +394,8 @@ bool EventServer::process_and_close_socket(socket_t sock) {
 void EventServer::arm(Connection& c, uint32_t events, std::chrono::milliseconds timeout) {
   c.deadline_ms.store(now_ms() + timeout.count(), std::memory_order_relaxed);
   epoll_event ev{};
-  ev.events = events | EPOLLRDHUP | EPOLLONESHOT;
+  // Once the client has closed its side, EPOLLRDHUP would fire at once on every arming.
+  ev.events = events | (c.peer_closed ? 0u : uint32_t{EPOLLRDHUP}) | EPOLLONESHOT;
   ev.data.ptr = &c;
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.ends.fd, &ev) != 0) {
     spdlog::warn("epoll_ctl: {}", std::strerror(errno));
@@ -343,6 +412,8 @@ void EventServer::close_connection(Connection& c) {
     if (it == connections_.end()) return;
     owned = std::move(it->second);
     connections_.erase(it);
+    auto client = connections_per_client_.find(owned->ends.remote_ip);
+    if (client != connections_per_client_.end() && --client->second == 0) connections_per_client_.erase(client);
   }
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   ::close(fd);
@@ -378,15 +449,42 @@ void EventServer::sweep_expired() {
 void EventServer::serve(Connection& c, uint32_t events) {
   if (c.lingering) return linger(c, events);
   if (!flush(c)) return close_connection(c);  // what an earlier turn could not send
-  if (c.out.empty() && !c.close_after_write) {
-    if ((events & kReadable) && !receive(c, true)) return close_connection(c);
+  if (!c.close_after_write) {
+    // Read on while answers wait to be sent (up to the input limit): a client that writes all its
+    // pipelined requests before it reads would otherwise wait for us as we wait for it.
+    if ((events & kReadable) && !input_full(c) && !receive(c, true)) return close_connection(c);
     run_buffered_requests(c);
     if (!flush(c)) return close_connection(c);
   }
-  if (!c.out.empty()) return arm(c, EPOLLOUT, write_timeout());  // the rest when the socket takes it
+  if (!c.out.empty() || c.held_back) {
+    // The rest when the socket takes it; the write timeout counts from the client's last read.
+    const bool more_input = !c.close_after_write && !c.peer_closed && !input_full(c);
+    const int64_t left = std::max<int64_t>(0, c.last_write_ms + write_timeout().count() - now_ms());
+    return arm(c, more_input ? EPOLLOUT | EPOLLIN : EPOLLOUT, std::chrono::milliseconds(left));
+  }
   if (c.close_after_write) return c.linger_on_close && !c.peer_closed ? linger(c, 0) : close_connection(c);
   if (c.peer_closed) return close_connection(c);
-  arm(c, EPOLLIN, c.in.empty() ? keep_alive_timeout() : read_timeout());
+  arm_for_next_bytes(c);
+}
+
+// An idle connection waits the keep-alive timeout; a body, the read timeout from its last bytes; a
+// header, the read timeout from its first bytes, however they trickle in.
+void EventServer::arm_for_next_bytes(Connection& c) {
+  if (c.in.empty()) {
+    c.header_deadline_ms = 0;
+    return arm(c, EPOLLIN, keep_alive_timeout());
+  }
+  if (c.in.find("\r\n\r\n") != std::string::npos) return arm(c, EPOLLIN, read_timeout());
+  const int64_t now = now_ms();
+  if (c.header_deadline_ms == 0) c.header_deadline_ms = now + read_timeout().count();
+  arm(c, EPOLLIN, std::chrono::milliseconds(std::max<int64_t>(0, c.header_deadline_ms - now)));
+}
+
+// Enough buffered for a whole request: the rest waits in the socket (epoll reports it again), so a
+// client that pipelines without pause cannot make the buffer grow without end.
+// (payload_max_length_ is at most SIZE_MAX: the sum is not formed.)
+bool EventServer::input_full(const Connection& c) const {
+  return c.in.size() > kReadChunk && c.in.size() - kReadChunk > payload_max_length_;
 }
 
 bool EventServer::receive(Connection& c, bool keep) {
@@ -396,11 +494,7 @@ bool EventServer::receive(Connection& c, bool keep) {
     if (n > 0) {
       if (!keep) continue;
       c.in.append(buffer, static_cast<size_t>(n));
-      // Enough for a whole request: the rest waits in the socket (epoll reports it again), so a
-      // client that pipelines without pause cannot make the buffer grow without end.
-      // (payload_max_length_ is at most SIZE_MAX: the sum is not formed.)
-      const bool enough = c.in.size() > kReadChunk && c.in.size() - kReadChunk > payload_max_length_;
-      if (static_cast<size_t>(n) < sizeof buffer || enough) return true;
+      if (static_cast<size_t>(n) < sizeof buffer || input_full(c)) return true;
       continue;
     }
     if (n == 0) {
@@ -433,6 +527,13 @@ void EventServer::run_buffered_requests(Connection& c) {
     std::string_view pending = std::string_view(c.in).substr(consumed);
     if (pending.empty()) break;
     RequestFrame frame = frame_request(pending, payload_max_length_);
+    if (frame.refuse != 0) {
+      spdlog::debug("connection from {}: {} ({})", c.ends.remote_ip, frame.refuse, frame.refusal);
+      c.out.append(refusal_response(frame.refuse, frame.refusal));
+      consumed = c.in.size();
+      c.close_after_write = c.linger_on_close = true;
+      break;
+    }
     if (!frame.complete) {
       if (c.peer_closed) c.close_after_write = true;  // the rest will never come
       // Acknowledge at once what has arrived: a client that writes its headers and its body
@@ -461,9 +562,11 @@ void EventServer::run_buffered_requests(Connection& c) {
     }
     consumed += frame.length;
     c.continue_sent = false;
+    c.header_deadline_ms = 0;  // the next request's header has its own
     if (!ok || closed || last) c.close_after_write = true;
     if (frame.close_after) c.linger_on_close = true;
   }
+  c.held_back = !c.close_after_write && c.out.size() >= kMaxUnsentBytes && consumed < c.in.size();
   c.in.erase(0, consumed);
 }
 
@@ -472,6 +575,7 @@ bool EventServer::flush(Connection& c) {
     ssize_t n = ::send(c.ends.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
     if (n > 0) {
       c.out_sent += static_cast<size_t>(n);
+      c.last_write_ms = now_ms();
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -481,6 +585,22 @@ bool EventServer::flush(Connection& c) {
   c.out.clear();
   c.out_sent = 0;
   return true;
+}
+
+// Written by the loop, not httplib (which has not read the request): the status line, the handler's
+// headers and body, and Connection: close.
+std::string EventServer::refusal_response(int status, std::string_view reason) const {
+  httplib::Response res;
+  res.status = status;
+  if (refusal_handler_) refusal_handler_(status, reason, res);
+  if (res.body.empty()) res.set_content(std::string(reason), "text/plain");
+  const char* phrase = status == 413 ? "Payload Too Large" : status == 415 ? "Unsupported Media Type" : "Bad Request";
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + phrase + "\r\n";
+  for (const auto& [name, value] : res.headers) {
+    if (!iequals(name, "Content-Length") && !iequals(name, "Connection")) out += name + ": " + value + "\r\n";
+  }
+  out += "Content-Length: " + std::to_string(res.body.size()) + "\r\nConnection: close\r\n\r\n";
+  return out + res.body;
 }
 
 }  // namespace errkb::server

@@ -19,6 +19,9 @@
 // Each connection is armed one-shot, so one loop at a time owns it. Idle keep-alive connections,
 // requests that stop halfway and responses the client does not read are closed after the configured
 // timeouts by a sweep that shuts their sockets down; the loop that then sees the event closes them.
+// A request's header has the read timeout in all, however its bytes trickle in (else a client sending
+// a byte now and then holds its connection for ever). While a connection's answers are not sent, its
+// next requests are not read: the client's own sending stalls until it reads (back-pressure).
 #pragma once
 
 #include <httplib.h>
@@ -27,6 +30,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,6 +49,9 @@ namespace errkb::server {
 struct EventServerOptions {
   int loops = 2;                        // event-loop threads; about the number of cores
   size_t max_connections = 1024;        // beyond: new connections are closed at once
+  // Beyond: a client address's new connections are closed at once, so that one client holding
+  // connections open (slow headers, say) cannot take all of max_connections.
+  size_t max_connections_per_client = 256;
 };
 
 // Where a buffered request ends, as far as framing goes (its meaning is httplib's business).
@@ -53,11 +60,19 @@ struct RequestFrame {
   size_t length = 0;
   bool close_after = false;     // the rest of the stream cannot be trusted: answer, then close
   bool expects_continue = false;  // "Expect: 100-continue" and the body has not arrived
+  // Not 0: the request is refused with this status (400, 413 or 415) by the loop itself, before
+  // httplib reads it, and the connection closed; `refusal` says why. `length` is then all of `buffered`.
+  int refuse = 0;
+  std::string_view refusal;
 };
-// Looks at `buffered` from its start: headers up to an empty line (at most `max_header_bytes`), then a
-// body of Content-Length bytes or chunks up to the last one. A body over `max_body_bytes`, an unreadable
-// length or headers that never end make the frame complete at once, with what has arrived, so that
-// httplib answers the error; the connection is then closed.
+// Looks at `buffered` from its start: a request line and headers up to an empty line (at most
+// `max_header_bytes`), then a body of Content-Length bytes or chunks up to the last one.
+// Refused (RFC 9112): a request line that is not `method target HTTP/1.x`, a bare CR or LF, a NUL, a
+// folded header line, a header name with spaces or no colon, headers over the limit (400); both
+// Content-Length and Transfer-Encoding, a Transfer-Encoding other than chunked, a Content-Length
+// that is not one decimal number, a chunk size that is not hex or a chunk not ended by CRLF (400); a
+// body over `max_body_bytes`, chunked or not (413); a multipart body, which httplib would parse
+// before any route could refuse it (415).
 RequestFrame frame_request(std::string_view buffered, size_t max_body_bytes, size_t max_header_bytes = 64 * 1024);
 
 class EventServer : public httplib::Server {
@@ -75,6 +90,10 @@ class EventServer : public httplib::Server {
   // closes every connection.
   void stop_all();
   size_t open_connections();
+  // Fills the answer to a request refused by its framing (RequestFrame::refuse): the status is set,
+  // `reason` says what is wrong. Without one the answer is the reason as text/plain.
+  using RefusalHandler = std::function<void(int status, std::string_view reason, httplib::Response&)>;
+  void set_refusal_handler(RefusalHandler handler) { refusal_handler_ = std::move(handler); }
   uint64_t refused_connections() const { return refused_.load(std::memory_order_relaxed); }
   int loops() const { return static_cast<int>(loops_.size()); }
 
@@ -85,6 +104,9 @@ class EventServer : public httplib::Server {
   void serve(Connection& connection, uint32_t events);
   bool receive(Connection& connection, bool keep);  // false: the socket failed
   void run_buffered_requests(Connection& connection);
+  std::string refusal_response(int status, std::string_view reason) const;
+  void arm_for_next_bytes(Connection& connection);
+  bool input_full(const Connection& connection) const;
   bool flush(Connection& connection);  // false: the socket failed
   void arm(Connection& connection, uint32_t events, std::chrono::milliseconds timeout);
   void close_connection(Connection& connection);
@@ -103,6 +125,8 @@ class EventServer : public httplib::Server {
   std::atomic<uint64_t> refused_{0};  // closed at once for being over max_connections
   std::mutex connections_mutex_;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;  // by socket
+  std::unordered_map<std::string, size_t> connections_per_client_;     // by remote address
+  RefusalHandler refusal_handler_;
   std::vector<std::thread> loops_;
 };
 

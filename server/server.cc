@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api_errors.h"
 #include "errkb/indexer.h"
 #include "routes.h"
 
@@ -117,6 +118,7 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   loops.loops = config.threads > 0 ? config.threads : cores;
   loops.max_connections = config.max_connections;
+  loops.max_connections_per_client = config.max_connections_per_client;
   // The loops apply httplib's own limits and timeouts (event_server.h).
   http.set_keep_alive_max_count(config.keep_alive_max_count);
   http.set_keep_alive_timeout(config.keep_alive_timeout_s);
@@ -131,6 +133,14 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   install_routes(http, server->services_, *server->keys_, server->config_);
+  // Requests the loops refuse before httplib reads them (framing, RFC 9112) get the API's problems too.
+  http.set_refusal_handler([](int status, std::string_view reason, httplib::Response& res) {
+    send_problem(res,
+                 status == 413   ? ApiError::payload_too_large
+                 : status == 415 ? ApiError::unsupported_media_type
+                                 : ApiError::bad_request,
+                 reason);
+  });
   http.start_loops(loops);
 
   server->watcher_ = std::thread([self] { self->watch_index(); });
