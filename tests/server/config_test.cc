@@ -63,6 +63,8 @@ TEST(Config, MessagesNameTheBadSetting) {
       {"threads: -1", "threads:"},
       {"threads: 300", "threads:"},
       {"max_connections: 0", "max_connections:"},
+      {"max_connections_per_client: 0", "max_connections_per_client:"},
+      {"max_connections: 10\nmax_connections_per_client: 11", "max_connections_per_client:"},
       {"concurrent_queries: 2", "concurrent_queries: is no longer a setting"},
       {"listen: nowhere", "listen:"},
       {"listen: 127.0.0.1:70000", "listen:"},
