@@ -790,9 +790,8 @@ class XapianEngine final : public Engine {
   }
 
   // For each candidate, the sum (at most 1) of the shares of the terms it holds, read from the terms'
-  // posting lists, skipping through the candidates in docid order. For the title's copies of the query's
-  // words (a page titled with what was asked is about it) and the query's word pairs: the lists of both
-  // are short.
+  // posting lists, skipping through the candidates in docid order: for the title's copies of the query's
+  // words (a page titled with what was asked is about it), whose lists are short.
   static std::vector<double> shares_held(const Xapian::Database& db,
                                          const std::vector<std::pair<std::string, double>>& term_shares,
                                          const std::vector<Xapian::docid>& docids) {
@@ -817,18 +816,28 @@ class XapianEngine final : public Engine {
     return terms;
   }
 
-  // The query's word pairs, each with its share of their IDF (a pair no passage holds counts as the rarest).
-  static std::vector<std::pair<std::string, double>> pair_terms(Handle& h, const AnalyzedQuery& q) {
-    std::vector<std::pair<std::string, double>> terms;
-    const double n = std::max<double>(1, h.db.get_doccount());
+  // For each candidate, the IDF-weighted share of the query's word pairs it holds (a pair no passage holds
+  // counts as the rarest). Most pairs of a query are held by no passage: an empty posting list says so,
+  // and only a held pair's frequency is looked up.
+  static std::vector<double> pair_shares(const Xapian::Database& db, const std::vector<std::string>& pairs,
+                                         const std::vector<Xapian::docid>& docids) {
+    std::vector<double> shares(docids.size(), 0.0);
+    if (pairs.empty() || docids.empty()) return shares;
+    const double n = std::max<double>(1, db.get_doccount());
+    std::vector<Xapian::PostingIterator> lists;
+    std::vector<double> weights;
     double total = 0;
-    for (const auto& pair : q.word_pairs) {
-      const double df = h.freqs.of(h.db, pair);
-      terms.emplace_back(pair, std::log(1 + n / std::max(1.0, df)));
-      total += terms.back().second;
+    for (const auto& pair : pairs) {
+      lists.push_back(db.postlist_begin(pair));
+      const bool held = lists.back() != db.postlist_end(pair);
+      weights.push_back(std::log(1 + n / (held ? std::max<double>(1, db.get_termfreq(pair)) : 1.0)));
+      total += weights.back();
     }
-    for (auto& term : terms) term.second /= total;
-    return terms;
+    const auto by_docid = candidates_by_docid(docids);
+    for (size_t i = 0; i < pairs.size(); ++i)
+      walk_candidates(lists[i], db.postlist_end(pairs[i]), by_docid,
+                      [&](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + weights[i] / total); });
+    return shares;
   }
 
   // Candidates as (docid, rank), in docid order: a posting list is read once, skipping through them.
@@ -844,8 +853,12 @@ class XapianEngine final : public Engine {
   template <typename Found>
   static void for_each_candidate_holding(const Xapian::Database& db, const std::string& term,
                                          const std::vector<std::pair<Xapian::docid, size_t>>& by_docid, Found&& found) {
-    Xapian::PostingIterator pl = db.postlist_begin(term);
-    const Xapian::PostingIterator end = db.postlist_end(term);
+    walk_candidates(db.postlist_begin(term), db.postlist_end(term), by_docid, std::forward<Found>(found));
+  }
+
+  template <typename Found>
+  static void walk_candidates(Xapian::PostingIterator pl, const Xapian::PostingIterator& end,
+                              const std::vector<std::pair<Xapian::docid, size_t>>& by_docid, Found&& found) {
     for (const auto& [did, rank] : by_docid) {
       if (pl == end) break;
       pl.skip_to(did);
@@ -964,7 +977,7 @@ class XapianEngine final : public Engine {
       if (facets_here) out.total = std::max<int64_t>(out.total, matches);
       const double max_weight = std::max(1e-9, weights.empty() ? 0.0 : weights.front());
       const std::vector<double> title_shares = shares_held(h.db, title_terms(q, idf, total_idf), docids);
-      const std::vector<double> phrase_shares = shares_held(h.db, pair_terms(h, q), docids);
+      const std::vector<double> phrase_shares = pair_shares(h.db, q.word_pairs, docids);
       for (size_t rank = 0; rank < docids.size(); ++rank) {
         const Xapian::docid did = docids[rank];
         const double weight = weights[rank];
