@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Fuzzes the KB readers, the synonyms file, query-text analysis and the error-code grammar with
+# Fuzzes the KB readers, the synonyms file, query-text analysis, the error-code grammar and the HTTP
+# event loops' request framing with
 # libFuzzer (ASan + UBSan), each target for a bounded time, and prints executions and findings per
 # target. Builds with clang in build-fuzz/ (ERRKB_BUILD_FUZZERS=ON).
 #   scripts/fuzz.sh [seconds per target=60] [target ...]
 # Targets: markdown html text forum-jsonl posts-xml catalogue-json catalogue-csv catalogue-xml
-#          synonyms query codes (default: all). CI runs every target for a few seconds.
+#          synonyms query codes http-framing (default: all). CI runs every target for a few seconds.
 # A crash, a leak, undefined behaviour, a broken invariant, an input taking over 10 s or over 2 GB
 # fails its target and leaves the reproducer in build-fuzz/findings-<target>/
 # (re-run: build-fuzz/tests/fuzz/errkb-fuzz-<target> <file>).
@@ -13,7 +14,7 @@ seconds="${1:-60}"
 shift || true
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
-all=(markdown html text forum-jsonl posts-xml catalogue-json catalogue-csv catalogue-xml synonyms query codes)
+all=(markdown html text forum-jsonl posts-xml catalogue-json catalogue-csv catalogue-xml synonyms query codes http-framing)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
 
@@ -46,6 +47,7 @@ seeds_of() {
     synonyms) find "$root/data" "$fixtures" -name 'synonyms.txt' ;;
     query) find "$root/data/articles" -name '*.md' | head -20 ;;
     codes) find "$root/tests/fuzz/corpus" -type f ;;
+    http-framing) find "$root/tests/fuzz/http" -type f ;;
   esac
 }
 
