@@ -92,7 +92,7 @@ def free_port():
 
 
 def http_text(method, url, body=None, timeout=30):
-    """-> (status, parsed JSON, response text)"""
+    """-> (status, parsed JSON or None, response text)"""
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method,
                                  headers={"Content-Type": "application/json"} if data else {})
@@ -101,25 +101,19 @@ def http_text(method, url, body=None, timeout=30):
             text = r.read().decode()
             return r.status, json.loads(text or "null"), text
     except urllib.error.HTTPError as e:
-        return e.code, None, ""
+        try:
+            text = e.read().decode()
+            return e.code, json.loads(text or "null"), text
+        except ValueError:
+            return e.code, None, ""
     except (urllib.error.URLError, OSError, ValueError):
         return None, None, ""
 
 
 def http(method, url, body=None, timeout=30):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data else {})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, json.loads(r.read().decode() or "null")
-    except urllib.error.HTTPError as e:
-        try:
-            return e.code, json.loads(e.read().decode() or "null")
-        except ValueError:
-            return e.code, None
-    except (urllib.error.URLError, OSError, ValueError):
-        return None, None
+    """-> (status, parsed JSON or None)"""
+    status, parsed, _ = http_text(method, url, body, timeout)
+    return status, parsed
 
 
 class Errkb:
