@@ -789,15 +789,24 @@ class XapianEngine final : public Engine {
            term.compare(0, schema::kWeakCodePrefix.size(), schema::kWeakCodePrefix) == 0 || idf.count(term) > 0;
   }
 
+  // A term's IDF weight among n documents, df of which hold it (a term none holds weighs as if one did).
+  static double idf_weight(double n, double df) { return std::log(1 + n / std::max(1.0, df)); }
+
+  // The IDF weight of each of the query's prose terms.
+  static std::unordered_map<std::string, double> prose_idf(Handle& h, const AnalyzedQuery& q) {
+    std::unordered_map<std::string, double> idf;
+    const double n = std::max<double>(1, h.db.get_doccount());
+    for (const auto& t : q.prose_terms) idf[t] = idf_weight(n, h.freqs.of(h.db, t));
+    return idf;
+  }
+
   // For each candidate, the sum (at most 1) of the shares of the terms it holds, read from the terms'
   // posting lists, skipping through the candidates in docid order: for the title's copies of the query's
   // words (a page titled with what was asked is about it), whose lists are short.
   static std::vector<double> shares_held(const Xapian::Database& db,
                                          const std::vector<std::pair<std::string, double>>& term_shares,
-                                         const std::vector<Xapian::docid>& docids) {
-    std::vector<double> shares(docids.size(), 0.0);
-    if (term_shares.empty() || docids.empty()) return shares;
-    const auto by_docid = candidates_by_docid(docids);
+                                         const std::vector<std::pair<Xapian::docid, size_t>>& by_docid) {
+    std::vector<double> shares(by_docid.size(), 0.0);
     for (const auto& [term, share] : term_shares)
       for_each_candidate_holding(db, term, by_docid,
                                  [&](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + share); });
@@ -820,9 +829,9 @@ class XapianEngine final : public Engine {
   // counts as the rarest). Most pairs of a query are held by no passage: an empty posting list says so,
   // and only a held pair's frequency is looked up.
   static std::vector<double> pair_shares(const Xapian::Database& db, const std::vector<std::string>& pairs,
-                                         const std::vector<Xapian::docid>& docids) {
-    std::vector<double> shares(docids.size(), 0.0);
-    if (pairs.empty() || docids.empty()) return shares;
+                                         const std::vector<std::pair<Xapian::docid, size_t>>& by_docid) {
+    std::vector<double> shares(by_docid.size(), 0.0);
+    if (pairs.empty() || by_docid.empty()) return shares;
     const double n = std::max<double>(1, db.get_doccount());
     std::vector<Xapian::PostingIterator> lists;
     std::vector<double> weights;
@@ -830,10 +839,9 @@ class XapianEngine final : public Engine {
     for (const auto& pair : pairs) {
       lists.push_back(db.postlist_begin(pair));
       const bool held = lists.back() != db.postlist_end(pair);
-      weights.push_back(std::log(1 + n / (held ? std::max<double>(1, db.get_termfreq(pair)) : 1.0)));
+      weights.push_back(idf_weight(n, held ? db.get_termfreq(pair) : 0));
       total += weights.back();
     }
-    const auto by_docid = candidates_by_docid(docids);
     for (size_t i = 0; i < pairs.size(); ++i)
       walk_candidates(lists[i], db.postlist_end(pairs[i]), by_docid,
                       [&](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + weights[i] / total); });
@@ -961,23 +969,18 @@ class XapianEngine final : public Engine {
     const std::shared_ptr<const store::CommonTermBits> common = common_terms_for(h);
     const std::shared_ptr<const store::PostingsInMemory> postings = postings_in_memory_for(h);
     std::unordered_set<Xapian::docid> seen;
+    const std::unordered_map<std::string, double> idf = prose_idf(h, q);
     double total_idf = 0;
-    std::unordered_map<std::string, double> idf;
-    double n = std::max<double>(1, h.db.get_doccount());
-    for (const auto& t : q.prose_terms) {
-      double df = h.freqs.of(h.db, t);
-      double w = df > 0 ? std::log(1 + n / df) : std::log(1 + n);
-      idf[t] = w;
-      total_idf += w;
-    }
+    for (const auto& t : q.prose_terms) total_idf += idf.at(t);
 
     // Scores one pass's candidates (best first, with their BM25 weights) into `out`.
     auto score = [&](const std::vector<Xapian::docid>& docids, const std::vector<double>& weights, int64_t matches,
                      const MatchedTerms& matched, bool facets_here) {
       if (facets_here) out.total = std::max<int64_t>(out.total, matches);
       const double max_weight = std::max(1e-9, weights.empty() ? 0.0 : weights.front());
-      const std::vector<double> title_shares = shares_held(h.db, title_terms(q, idf, total_idf), docids);
-      const std::vector<double> phrase_shares = pair_shares(h.db, q.word_pairs, docids);
+      const auto by_docid = candidates_by_docid(docids);
+      const std::vector<double> title_shares = shares_held(h.db, title_terms(q, idf, total_idf), by_docid);
+      const std::vector<double> phrase_shares = pair_shares(h.db, q.word_pairs, by_docid);
       for (size_t rank = 0; rank < docids.size(); ++rank) {
         const Xapian::docid did = docids[rank];
         const double weight = weights[rank];
@@ -1305,10 +1308,7 @@ class XapianEngine final : public Engine {
       if (causes_only && !describes_cause) continue;
       usable.push_back(std::move(c.passages[i]));
     }
-    std::unordered_map<std::string, double> idf;
-    const double n = std::max<double>(1, h.db.get_doccount());
-    for (const auto& t : q.prose_terms) idf[t] = std::log(1 + n / std::max<double>(1, h.freqs.of(h.db, t)));
-    store::describe_causes(usable, q.prose_terms, idf, q.stem);
+    store::describe_causes(usable, q.prose_terms, prose_idf(h, q), q.stem);
     std::vector<Cause> causes = rank::merge_causes(usable, limit, c.strength);
     // Snippets only for the evidence of the returned causes.
     std::unordered_map<std::string_view, size_t> by_id;
