@@ -434,8 +434,7 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
 
   // Analyse every text field first: the wdfs are scaled by the passage's whole raw length (schema.h).
   std::string scratch;
-  std::array<const StemCounts*, std::size(schema::kFields)> stems{};
-  std::array<const std::vector<std::string>*, std::size(schema::kFields)> pairs{};
+  std::array<const FieldCache*, std::size(schema::kFields)> analysed{};
   unsigned raw_length = 0;
   for (size_t i = 0; i < std::size(schema::kFields); ++i) {
     const auto& spec = schema::kFields[i];
@@ -445,10 +444,8 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
       bool learn = learn_spelling_ && first_of_item &&
                    (spec.source == schema::PassageField::kTitle || spec.source == schema::PassageField::kHeading ||
                     spec.source == schema::PassageField::kSymptoms);
-      const FieldCache& field = analysed_field(i, text, p.language, learn);
-      stems[i] = &field.stems;
-      pairs[i] = &field.pairs;
-      raw_length += ProseTerms::raw_length(*stems[i], spec.prose_weight, spec.prefix);
+      analysed[i] = &analysed_field(i, text, p.language, learn);
+      raw_length += ProseTerms::raw_length(analysed[i]->stems, spec.prose_weight, spec.prefix);
     } else {
       for (const auto& value : filter_values(p, spec.source))
         if (!value.empty()) doc.add_boolean_term(bounded_term(std::string(spec.prefix) + lower_ascii(value)));
@@ -462,11 +459,11 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   raw_length += static_cast<unsigned>(stored.code_terms.size() + stored.weak_code_terms.size());
 
   const double scale = schema::wdf_scale(raw_length);
-  for (size_t i = 0; i < std::size(schema::kFields); ++i)
-    if (stems[i]) ProseTerms::add_to(doc, *stems[i], schema::kFields[i].prose_weight, schema::kFields[i].prefix, scale);
-  for (const auto* field_pairs : pairs)
-    if (field_pairs)
-      for (const auto& pair : *field_pairs) doc.add_boolean_term(pair);
+  for (size_t i = 0; i < std::size(schema::kFields); ++i) {
+    if (!analysed[i]) continue;
+    ProseTerms::add_to(doc, analysed[i]->stems, schema::kFields[i].prose_weight, schema::kFields[i].prefix, scale);
+    for (const auto& pair : analysed[i]->pairs) doc.add_boolean_term(pair);
+  }
   const unsigned code_wdf = schema::scaled_wdf(1, scale);
   for (const auto& c : stored.code_terms) {
     const bool about = std::find(stored.primary_code_terms.begin(), stored.primary_code_terms.end(), c) !=
