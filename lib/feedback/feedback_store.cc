@@ -513,10 +513,11 @@ class SqliteFeedbackStore final : public FeedbackStore {
   Status insert_feedback(const FeedbackEntry& entry, bool* replaced) {
     Statement find(writer_, R"sql(
       SELECT cause_ids, code_terms, symptom_terms,
-             EXISTS(SELECT 1 FROM feedback WHERE diagnosis_id = ?1)
+             EXISTS(SELECT 1 FROM feedback WHERE diagnosis_id = ?1),
+             EXISTS(SELECT 1 FROM feedback WHERE diagnosis_id = ?1 AND cause_id = ?2)
         FROM diagnoses WHERE id = ?1)sql");
     if (!find.ok()) return Status::IOError(find.error());
-    find.bind(1, entry.diagnosis_id);
+    find.bind(1, entry.diagnosis_id).bind(2, entry.cause_id);
     int rc = find.step();
     if (rc == SQLITE_DONE) return Status::NotFound("unknown diagnosis id '" + entry.diagnosis_id + "'");
     if (rc != SQLITE_ROW) return Status::IOError("reading a diagnosis: " + find.error());
@@ -544,12 +545,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
     Statement insert(writer_, R"sql(
       INSERT OR REPLACE INTO feedback(diagnosis_id, cause_id, outcome, note, created_ms) VALUES(?,?,?,?,?))sql");
     if (!insert.ok()) return Status::IOError(insert.error());
-    if (replaced) {
-      Statement earlier(writer_, "SELECT 1 FROM feedback WHERE diagnosis_id = ? AND cause_id = ?");
-      if (!earlier.ok()) return Status::IOError(earlier.error());
-      earlier.bind(1, entry.diagnosis_id).bind(2, entry.cause_id);
-      *replaced = earlier.step() == SQLITE_ROW;
-    }
+    if (replaced) *replaced = find.integer(4) != 0;
     insert.bind(1, entry.diagnosis_id)
         .bind(2, entry.cause_id)
         .bind(3, outcome_name(entry.outcome))
