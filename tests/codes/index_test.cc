@@ -7,10 +7,8 @@
 #include <xapian.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
-#include <unistd.h>
 
 #include "errkb/codes.h"
 #include "errkb/engine.h"
@@ -18,15 +16,23 @@
 #include "errkb/schema.h"
 #include "store/catalogue_codes.h"
 #include "store/passage_file.h"
+#include "test_util.h"
 
 namespace errkb {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::TempDir;
+using testing::write_file;
 
-void write_file(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << text;
+// Indexes root/kb into root/index.
+void index_kb(const fs::path& root) {
+  IndexerOptions options;
+  options.kb_dirs = {root / "kb"};
+  options.index_dir = root / "index";
+  options.threads = 1;
+  auto built = rebuild_index(options);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
 }
 
 std::string article(const std::string& title, const std::string& body) {
@@ -41,8 +47,6 @@ std::string first_reading(const CodeGrammar& g, const std::string& text) {
 class CodesInIndex : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("errkb-teach-" + std::to_string(::getpid()));
-    fs::remove_all(root_);
     const fs::path articles = root_ / "kb" / "articles";
     write_file(articles / "lnk2019.md", article("Linker Tools Error LNK2019", "unresolved external symbol"));
     write_file(articles / "lnk4098.md", article("Linker Tools Warning LNK4098", "defaultlib conflicts"));
@@ -58,19 +62,14 @@ class CodesInIndex : public ::testing::Test {
                                                    "The Web server is configured to not list the contents of this "
                                                    "directory. Add a default document."));
     write_file(articles / "http-403.md", article("HTTP 403 Forbidden on the API", "The token lacks the scope."));
-    IndexerOptions options;
-    options.kb_dirs = {root_ / "kb"};
-    options.index_dir = root_ / "index";
-    options.threads = 1;
-    auto built = rebuild_index(options);
-    ASSERT_TRUE(built.ok()) << built.status().ToString();
-    auto generation = live_generation(options.index_dir);
+    ASSERT_NO_FATAL_FAILURE(index_kb(root_));
+    auto generation = live_generation(root_ / "index");
     ASSERT_TRUE(generation.ok()) << generation.status().ToString();
     generation_ = *generation;
   }
-  void TearDown() override { fs::remove_all(root_); }
 
-  fs::path root_;
+  TempDir dir_{"errkb-teach"};
+  const fs::path root_ = dir_.path();
   fs::path generation_;
 };
 
@@ -130,8 +129,8 @@ TEST_F(CodesInIndex, SpellingsOfOneValueMeetInTheIndex) {
 }
 
 TEST(SystemCatalogues, ACodeFamilyIsNoVendorInTheFacetOrTheFilter) {
-  const fs::path root = fs::temp_directory_path() / ("errkb-families-" + std::to_string(::getpid()));
-  fs::remove_all(root);
+  TempDir dir("errkb-families");
+  const fs::path& root = dir.path();
   auto catalogue = [](const std::string& vendor, const std::string& code, const std::string& message) {
     return R"({"vendor": ")" + vendor + R"(", "product": "P", "language": "en", "errors": [{"code": ")" + code +
            R"(", "message": ")" + message + R"( access denied", "description": "Access is denied."}]})";
@@ -140,14 +139,9 @@ TEST(SystemCatalogues, ACodeFamilyIsNoVendorInTheFacetOrTheFilter) {
   write_file(root / "kb" / "catalogues" / "win32.json", catalogue("win32", "5", "ERROR_ACCESS_DENIED"));
   write_file(root / "kb" / "catalogues" / "errno.json", catalogue("errno", "EACCES", "Permission"));
   write_file(root / "kb" / "catalogues" / "shopflow.json", catalogue("ShopFlow", "SF-3105", "Store"));
-  IndexerOptions options;
-  options.kb_dirs = {root / "kb"};
-  options.index_dir = root / "index";
-  options.threads = 1;
-  auto built = rebuild_index(options);
-  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(index_kb(root));
   EngineOptions engine_options;
-  engine_options.index_dir = options.index_dir;
+  engine_options.index_dir = root / "index";
   auto engine = Engine::Open(engine_options);
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
   SearchRequest r;
@@ -170,8 +164,6 @@ TEST(SystemCatalogues, ACodeFamilyIsNoVendorInTheFacetOrTheFilter) {
   auto codes = (*engine)->lookup_code("0x80070005", "");
   ASSERT_TRUE(codes.ok());
   EXPECT_FALSE(codes->catalogue_entries.empty());
-  engine->reset();
-  fs::remove_all(root);
 }
 
 }  // namespace
