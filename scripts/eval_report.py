@@ -45,16 +45,6 @@ def diagnose_table(results):
     return lines + [""]
 
 
-def calibration_table(results):
-    lines = ["### errkb diagnose: calibration of the top cause's confidence", "",
-             "| confidence | n | mean confidence | share right |", "|---|---:|---:|---:|"]
-    for b in results["diagnose"]["calibration"]:
-        mean = "-" if b["mean_confidence"] is None else "%.2f" % b["mean_confidence"]
-        acc = "-" if b["accuracy"] is None else "%.2f" % b["accuracy"]
-        lines.append("| %s | %d | %s | %s |" % (b["bucket"], b["n"], mean, acc))
-    return lines + [""]
-
-
 def pct(x):
     return "-" if x is None else "%.1f%%" % (100 * x)
 
