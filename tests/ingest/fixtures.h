@@ -25,6 +25,14 @@ inline std::string read_fixture(const std::string& rel) {
   return out.str();
 }
 
+// `piece` `times` times over: the hostile inputs' nesting and filler.
+inline std::string repeat(std::string_view piece, size_t times) {
+  std::string out;
+  out.reserve(piece.size() * times);
+  for (size_t i = 0; i < times; ++i) out += piece;
+  return out;
+}
+
 inline std::string errors_of(const FileReadResult& r) {
   std::string out;
   for (const auto& e : r.errors) out += e.to_string() + "\n";

@@ -14,13 +14,7 @@ namespace errkb {
 namespace {
 
 using testing::errors_of;
-
-std::string repeat(std::string_view piece, size_t times) {
-  std::string out;
-  out.reserve(piece.size() * times);
-  for (size_t i = 0; i < times; ++i) out += piece;
-  return out;
-}
+using testing::repeat;
 
 // Linear-time cases are given sizes a quadratic reader needs minutes for; this bound is far above
 // what a linear one takes, even under sanitizers.
@@ -46,34 +40,36 @@ TEST(HostileReaders, ForumVotesBeyondIntAreClampedNotUndefined) {
   EXPECT_EQ(r.items[1].passages.at(0).votes, INT_MIN);
 }
 
-TEST(HostileReaders, ForumLineNestedDeepIsRejectedAlone) {
-  const std::string text = "{\"id\":\"t1\",\"posts\":" + repeat("[", 200000) +
-                           "\n{\"id\":\"t2\",\"title\":\"Kept\",\"posts\":[{\"body\":\"Still read.\"}]}\n";
-  FileReadResult r = read_forum_jsonl("forums/deep.jsonl", text);
-  ASSERT_EQ(r.items.size(), 1u) << errors_of(r);
-  ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].line, 1);
-  EXPECT_NE(r.errors[0].message.find("nested deeper than"), std::string::npos) << r.errors[0].message;
+// Reads `first_line` followed by a good thread: the first line alone is rejected, with one error on
+// line 1 whose message contains `fragment`, and the good thread is still read.
+FileReadResult expect_first_line_rejected_alone(const std::string& first_line, std::string_view fragment) {
+  const std::string text = first_line + "\n{\"id\":\"t2\",\"title\":\"Kept\",\"posts\":[{\"body\":\"Still read.\"}]}\n";
+  FileReadResult r = read_forum_jsonl("forums/hostile.jsonl", text);
+  EXPECT_EQ(r.items.size(), 1u) << errors_of(r);
   EXPECT_FALSE(r.complete);
+  if (r.errors.size() != 1u) {
+    ADD_FAILURE() << "expected one error, got:\n" << errors_of(r);
+    return r;
+  }
+  EXPECT_EQ(r.errors[0].line, 1);
+  EXPECT_NE(r.errors[0].message.find(fragment), std::string::npos) << r.errors[0].message;
+  return r;
+}
+
+TEST(HostileReaders, ForumLineNestedDeepIsRejectedAlone) {
+  expect_first_line_rejected_alone("{\"id\":\"t1\",\"posts\":" + repeat("[", 200000), "nested deeper than");
 }
 
 TEST(HostileReaders, ForumNumberBeyondDoubleIsRejectedAlone) {
-  const std::string text = "{\"id\":\"t1\",\"posts\":[{\"body\":\"x\",\"votes\":1e400}]}\n"
-                           "{\"id\":\"t2\",\"title\":\"Kept\",\"posts\":[{\"body\":\"Still read.\"}]}\n";
-  FileReadResult r = read_forum_jsonl("forums/big.jsonl", text);
-  ASSERT_EQ(r.items.size(), 1u) << errors_of(r);
+  const FileReadResult r =
+      expect_first_line_rejected_alone("{\"id\":\"t1\",\"posts\":[{\"body\":\"x\",\"votes\":1e400}]}", "number 1e400");
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].to_string().rfind("forums/big.jsonl:1: number 1e400", 0), 0u) << r.errors[0].to_string();
+  EXPECT_EQ(r.errors[0].message.rfind("number 1e400", 0), 0u) << r.errors[0].message;
 }
 
 TEST(HostileReaders, ForumIdOverTheTermLimitIsRejectedAlone) {
-  const std::string text = "{\"id\":\"" + repeat("t", 300) + "\",\"posts\":[{\"body\":\"x\"}]}\n" +
-                           "{\"id\":\"t2\",\"title\":\"Kept\",\"posts\":[{\"body\":\"Still read.\"}]}\n";
-  FileReadResult r = read_forum_jsonl("forums/long.jsonl", text);
-  ASSERT_EQ(r.items.size(), 1u) << errors_of(r);
-  ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].line, 1);
-  EXPECT_NE(r.errors[0].message.find("bytes long (at most"), std::string::npos) << r.errors[0].message;
+  expect_first_line_rejected_alone("{\"id\":\"" + repeat("t", 300) + "\",\"posts\":[{\"body\":\"x\"}]}",
+                                   "bytes long (at most");
 }
 
 TEST(HostileReaders, CsvQuoteOpenedInTheMiddleLosesOnlyItsRow) {
