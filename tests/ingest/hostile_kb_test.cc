@@ -12,16 +12,10 @@
 
 #include "../indexer/kb_fixture.h"
 #include "errkb/ingest.h"
+#include "fixtures.h"
 
 namespace errkb::testing {
 namespace {
-
-std::string repeat(std::string_view piece, size_t times) {
-  std::string out;
-  out.reserve(piece.size() * times);
-  for (size_t i = 0; i < times; ++i) out += piece;
-  return out;
-}
 
 // One hostile file: where it goes (replacing a fixture file), its bytes, the message expected, and a
 // query whose hit (doc id) the fixture had indexed from that file before.
@@ -116,12 +110,6 @@ TEST_P(HostileKb, RebuildRejectsTheFileAndKeepsWhatWasIndexed) {
 INSTANTIATE_TEST_SUITE_P(Files, HostileKb, ::testing::ValuesIn(hostile_cases()),
                          [](const auto& info) { return info.param.name; });
 
-}  // namespace
-}  // namespace errkb::testing
-
-namespace errkb::testing {
-namespace {
-
 // Runs `fn` as the unprivileged user nobody in a child process when this one is root (to whom
 // permissions deny nothing), else here; its answer comes back through a pipe.
 std::string as_unprivileged(const std::function<std::string()>& fn) {
@@ -164,13 +152,15 @@ std::string run_summary(const Result<UpdateReport>& r) {
 
 class HostileKbFolders : public KbFixture {
  protected:
+  Result<UpdateReport> run(bool rebuild) { return rebuild ? rebuild_index(options()) : update_index(options()); }
+
   // Updates as the fixture's owner, then makes `chmod_target` unreadable and runs `mode` unprivileged.
   std::string run_with_unreadable(const std::string& chmod_target, bool rebuild) {
     update();
     open_to_all(index_->path());
     std::filesystem::permissions(kb() / chmod_target, std::filesystem::perms::none);
     std::string summary = as_unprivileged([&] {
-      return run_summary(rebuild ? rebuild_index(options()) : update_index(options()));
+      return run_summary(run(rebuild));
     });
     std::filesystem::permissions(kb() / chmod_target, std::filesystem::perms::owner_all);
     return summary;
@@ -218,7 +208,7 @@ TEST_F(HostileKbFolders, FileNamesThatAreNotTextAreRejectedAndPrintedOnOneLine) 
   write_file(kb() / "articles/bad\xff\xfe.md", article("bad-name", "Bad name", "Some cause"));
   write_file(kb() / "articles/two\nlines.md", "---\nid: [unclosed\n---\n# Two lines\n");
   for (bool rebuild : {false, true}) {
-    const std::string all = run_summary(rebuild ? rebuild_index(options()) : update_index(options()));
+    const std::string all = run_summary(run(rebuild));
     EXPECT_NE(all.find("articles/bad\\xFF\\xFE.md: the file name is not valid UTF-8"), std::string::npos) << all;
     EXPECT_NE(all.find("articles/two\\nlines.md:"), std::string::npos) << all;
     expect_domain_article_found();
@@ -231,7 +221,7 @@ TEST_F(HostileKbFolders, DeepFoldersAndLongNamesAreReportedAndTheRunGoesOn) {
   write_file(kb() / deep / "deep.md", article("deep", "Deep", "Deep cause"));
   write_file(kb() / ("articles/" + std::string(250, 'n') + ".md"), "# Long name\n\nA cause.\n");
   for (bool rebuild : {false, true}) {
-    const std::string all = run_summary(rebuild ? rebuild_index(options()) : update_index(options()));
+    const std::string all = run_summary(run(rebuild));
     EXPECT_NE(all.find("folders nested deeper than 32 levels are not read"), std::string::npos) << all;
     EXPECT_NE(all.find(".md: id \"nnnn"), std::string::npos) << all;
     expect_domain_article_found();
@@ -242,7 +232,7 @@ TEST_F(HostileKbFolders, TheWorkFoldersOfKilledRebuildsAreRemovedByTheNextRun) {
   update();
   for (bool rebuild : {false, true}) {
     write_file(index() / "rebuild-99999/shard-0/postlist.glass", std::string(4096, 'x'));
-    auto r = rebuild ? rebuild_index(options()) : update_index(options());
+    auto r = run(rebuild);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_FALSE(std::filesystem::exists(index() / "rebuild-99999")) << (rebuild ? "rebuild" : "update");
   }
@@ -254,7 +244,7 @@ TEST_F(HostileKbFolders, TheSameCodeInASecondCatalogueIsThatFilesErrorAndNeverRe
   write_file(kb() / "catalogues/zz-copy.json", "{\"vendor\":\"ParcelHub\",\"errors\":[{\"code\":\"PH-101\","
                                                  "\"message\":\"Zebraquokka copy\"},{\"code\":\"PH-900\",\"message\":\"Own entry\"}]}");
   for (bool rebuild : {false, true}) {
-    auto r = rebuild ? rebuild_index(options()) : update_index(options());
+    auto r = run(rebuild);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(r->errors.size(), 1u);
     EXPECT_EQ(r->errors[0].to_string(), "catalogues/zz-copy.json: entry parcelhub:PH-101 is also defined in "
@@ -282,7 +272,7 @@ TEST_F(HostileKbFolders, ASynonymsFileThatIsNotTextKeepsTheIndexedSynonyms) {
   // UTF-16: not a line of it can be read. The synonyms indexed before stay, through update and rebuild.
   write_later("synonyms.txt", std::string("\xFF\xFEq\0u\0:\0 \0x\0\n\0", 14));
   for (bool rebuild : {false, true}) {
-    auto r = rebuild ? rebuild_index(options()) : update_index(options());
+    auto r = run(rebuild);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(r->errors.size(), 1u);
     EXPECT_NE(r->errors[0].to_string().find("synonyms.txt: unsupported encoding: UTF-16"), std::string::npos)
