@@ -616,10 +616,8 @@ class Rebuilder {
         size_t i = next_file_.fetch_add(1);
         if (i >= files_.size()) break;
         const KbFile& f = files_[i];
-        FileReadResult r;
-        if (i < catalogue_results_.size()) r = std::move(catalogue_results_[i]);
-        else if (f.unread) r.complete = false;  // its folder's error is reported: keep its items
-        else r = read_kb_file(f);
+        // An unread file (its folder's error is reported) reads as incomplete: its items are kept.
+        FileReadResult r = i < catalogue_results_.size() ? std::move(catalogue_results_[i]) : read_kb_file(f);
         record_errors(f, r, out.report);
         FileState state{f.path.string(), f.size, f.mtime_ns, r.complete && r.errors.empty(), {}};
         std::unordered_set<std::string> in_this_file;
