@@ -227,13 +227,6 @@ class JsonBody {
   }
 
  private:
-  static bool is_json_content_type(std::string type) {
-    type = type.substr(0, type.find(';'));
-    while (!type.empty() && type.back() == ' ') type.pop_back();
-    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return type == "application/json" || (type.rfind("application/", 0) == 0 && type.size() > 5 &&
-                                          type.compare(type.size() - 5, 5, "+json") == 0);
-  }
   httplib::Response& res_;
   json body_;
   bool ok_ = true;
@@ -284,6 +277,14 @@ std::string_view outcome_text(FeedbackOutcome o) {
 }
 
 }  // namespace
+
+bool is_json_content_type(std::string type) {
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type == "application/json" || (type.rfind("application/", 0) == 0 && type.size() > 5 &&
+                                        type.compare(type.size() - 5, 5, "+json") == 0);
+}
 
 RequestLog& current_request_log() {
   thread_local RequestLog log;

@@ -34,6 +34,9 @@ struct Services {
 
 using Handler = void (*)(Services&, const httplib::Request&, httplib::Response&);
 
+// A Content-Type whose media type is application/json or application/*+json (parameters ignored).
+bool is_json_content_type(std::string type);
+
 void get_search(Services& s, const httplib::Request& req, httplib::Response& res);
 void get_code(Services& s, const httplib::Request& req, httplib::Response& res);
 void post_diagnose(Services& s, const httplib::Request& req, httplib::Response& res);

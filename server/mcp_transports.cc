@@ -21,17 +21,9 @@ McpCaller caller_for_key(const ServerConfig* config, const std::string& key_id) 
   return {};
 }
 
-bool is_json_media_type(std::string type) {
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
-  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
-  return type == "application/json";
-}
-
 void send_rpc_error(httplib::Response& res, int status, int code, const std::string& message) {
   res.status = status;
-  res.set_content(dump({{"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", code}, {"message", message}}}}),
-                  "application/json");
+  res.set_content(dump(mcp_error(nullptr, code, message)), "application/json");
 }
 
 }  // namespace
@@ -50,7 +42,7 @@ void post_mcp(Services& s, const httplib::Request& req, httplib::Response& res) 
     return send_rpc_error(res, 400, kInvalidRequest,
                           "unsupported MCP-Protocol-Version '" + version + "' (supported: " + supported + ")");
   }
-  if (!is_json_media_type(req.get_header_value("Content-Type"))) {
+  if (!is_json_content_type(req.get_header_value("Content-Type"))) {
     return send_problem(res, ApiError::unsupported_media_type,
                         "send JSON-RPC messages as Content-Type: application/json (got '" +
                             req.get_header_value("Content-Type") + "')");
