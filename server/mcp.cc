@@ -25,10 +25,6 @@ constexpr const char* kInstructions =
 
 json reply(const json& id, json result) { return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}}; }
 
-json error_reply(const json& id, int code, std::string message) {
-  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", std::move(message)}}}};
-}
-
 std::string string_field(const json& object, const char* key) {
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -51,13 +47,17 @@ json tools_list_result() {
 
 }  // namespace
 
+json mcp_error(const json& id, int code, std::string message) {
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", std::move(message)}}}};
+}
+
 bool mcp_supports_version(std::string_view version) {
   return std::find(kMcpProtocolVersions.begin(), kMcpProtocolVersions.end(), version) != kMcpProtocolVersions.end();
 }
 
 json McpServer::handle(const json& message, const McpCaller& caller) {
   if (!message.is_array()) return handle_one(message, caller);
-  if (message.empty()) return error_reply(nullptr, kInvalidRequest, "an empty batch");
+  if (message.empty()) return mcp_error(nullptr, kInvalidRequest, "an empty batch");
   json replies = json::array();
   for (const auto& item : message) {
     if (json r = handle_one(item, caller); !r.is_null()) replies.push_back(std::move(r));
@@ -67,45 +67,45 @@ json McpServer::handle(const json& message, const McpCaller& caller) {
 
 std::string McpServer::handle_text(std::string_view text, const McpCaller& caller) {
   json message = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (message.is_discarded()) return dump(error_reply(nullptr, kParseError, "the message is not valid JSON"));
+  if (message.is_discarded()) return dump(mcp_error(nullptr, kParseError, "the message is not valid JSON"));
   try {
     json r = handle(message, caller);
     return r.is_null() ? std::string() : dump(r);
   } catch (const std::exception& e) {  // a bug, not the client's doing: say so rather than go silent
     spdlog::error("MCP: {}", e.what());
-    return dump(error_reply(nullptr, kInternalError, "errkb failed to answer; the error has been logged"));
+    return dump(mcp_error(nullptr, kInternalError, "errkb failed to answer; the error has been logged"));
   }
 }
 
 json McpServer::handle_one(const json& m, const McpCaller& caller) {
-  if (!m.is_object()) return error_reply(nullptr, kInvalidRequest, "a JSON-RPC message must be an object");
+  if (!m.is_object()) return mcp_error(nullptr, kInvalidRequest, "a JSON-RPC message must be an object");
   const bool has_id = m.contains("id");
   const json id = has_id && (m["id"].is_string() || m["id"].is_number_integer()) ? m["id"] : json();
-  if (string_field(m, "jsonrpc") != "2.0") return error_reply(id, kInvalidRequest, "\"jsonrpc\" must be \"2.0\"");
+  if (string_field(m, "jsonrpc") != "2.0") return mcp_error(id, kInvalidRequest, "\"jsonrpc\" must be \"2.0\"");
   if (!m.contains("method")) {
     // A response to a request of ours: errkb sends none, so there is nothing to match it with.
     if (m.contains("result") || m.contains("error")) return json();
-    return error_reply(id, kInvalidRequest, "a request needs a \"method\"");
+    return mcp_error(id, kInvalidRequest, "a request needs a \"method\"");
   }
-  if (!m["method"].is_string()) return error_reply(id, kInvalidRequest, "\"method\" must be a string");
+  if (!m["method"].is_string()) return mcp_error(id, kInvalidRequest, "\"method\" must be a string");
   if (!has_id) return json();  // notifications (initialized, cancelled, ...) need no reply
-  if (id.is_null()) return error_reply(nullptr, kInvalidRequest, "\"id\" must be a string or an integer");
+  if (id.is_null()) return mcp_error(nullptr, kInvalidRequest, "\"id\" must be a string or an integer");
   const json params = m.contains("params") ? m["params"] : json::object();
-  if (!params.is_object()) return error_reply(id, kInvalidParams, "\"params\" must be an object");
+  if (!params.is_object()) return mcp_error(id, kInvalidParams, "\"params\" must be an object");
 
   const std::string method = m["method"];
   if (method == "initialize") return reply(id, initialize_result(params));
   if (method == "ping") return reply(id, json::object());
   if (method == "tools/list") return reply(id, tools_list_result());
   if (method == "tools/call") return call_tool(params, caller, id);
-  return error_reply(id, kMethodNotFound, "no method '" + method + "' (errkb serves tools only)");
+  return mcp_error(id, kMethodNotFound, "no method '" + method + "' (errkb serves tools only)");
 }
 
 json McpServer::call_tool(const json& params, const McpCaller& caller, const json& id) {
   const std::string name = string_field(params, "name");
-  if (name.empty()) return error_reply(id, kInvalidParams, "tools/call needs the tool's \"name\"");
+  if (name.empty()) return mcp_error(id, kInvalidParams, "tools/call needs the tool's \"name\"");
   const McpTool* tool = find_mcp_tool(name);
-  if (!tool) return error_reply(id, kInvalidParams, "no tool '" + name + "'");
+  if (!tool) return mcp_error(id, kInvalidParams, "no tool '" + name + "'");
   if (!caller.scopes.count(tool->route->scope)) {
     return reply(id, tool_error("missing_scope: " + name + " needs an API key with the " +
                                 std::string(scope_name(tool->route->scope)) + " scope"));

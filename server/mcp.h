@@ -33,6 +33,9 @@ enum McpErrorCode : int {
   kInternalError = -32603,
 };
 
+// A JSON-RPC 2.0 error response to the request `id` (null when it could not be read).
+nlohmann::json mcp_error(const nlohmann::json& id, int code, std::string message);
+
 // Who is calling: the scopes a tool's route needs must be among these (stdio: every scope but admin).
 struct McpCaller {
   std::set<Scope> scopes;
