@@ -20,8 +20,9 @@
 // requests that stop halfway and responses the client does not read are closed after the configured
 // timeouts by a sweep that shuts their sockets down; the loop that then sees the event closes them.
 // A request's header has the read timeout in all, however its bytes trickle in (else a client sending
-// a byte now and then holds its connection for ever). While a connection's answers are not sent, its
-// next requests are not read: the client's own sending stalls until it reads (back-pressure).
+// a byte now and then holds its connection for ever). While a connection's answers wait to be sent,
+// its next requests are read up to one request's worth and run until the unsent answers reach a limit;
+// beyond that the client's own sending stalls until it reads (back-pressure).
 #pragma once
 
 #include <httplib.h>
