@@ -77,42 +77,6 @@ std::string query_language(const std::string& requested, const std::string& pros
   return "en";
 }
 
-// Whether the word that ends at `colon` in `text` is a field the query parser knows ("title:" of
-// "title:webhook"); any other colon, such as those of "std::bad_alloc", would make a phrase.
-bool field_colon(std::string_view text, size_t colon) {
-  size_t begin = colon;
-  while (begin > 0 && std::isalpha(static_cast<unsigned char>(text[begin - 1]))) --begin;
-  const std::string_view word = text.substr(begin, colon - begin);
-  return std::any_of(std::begin(schema::kFields), std::end(schema::kFields),
-                     [&](const schema::FieldSpec& spec) { return spec.name == word; });
-}
-
-// Prose for the QueryParser: punctuation that would make phrases or operators becomes space.
-// Numbers of one or two digits left in the prose (after codes were cut out) are noise: "5.7.1" -> "5 7 1".
-std::string prose_for_parser(const std::string& text) {
-  std::string out = text;
-  for (size_t i = 0; i < out.size(); ++i) {
-    const unsigned char u = static_cast<unsigned char>(out[i]);
-    const bool kept = std::isalnum(u) || u == '\'' || (u == ':' && field_colon(text, i));
-    if (u < 0x80 && !kept) out[i] = ' ';
-  }
-  std::string cleaned;
-  size_t i = 0;
-  while (i < out.size()) {
-    size_t j = out.find(' ', i);
-    if (j == std::string::npos) j = out.size();
-    std::string_view token(out.data() + i, j - i);
-    bool short_number = !token.empty() && token.size() <= 2 &&
-                        std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!token.empty() && !short_number) {
-      if (!cleaned.empty()) cleaned += ' ';
-      cleaned.append(token);
-    }
-    i = j + 1;
-  }
-  return cleaned;
-}
-
 // Spelling correction of the prose only (codes were cut out before): a word the index has never seen
 // and that is not a stop word is replaced by the closest word from the spelling table. "" = nothing to fix.
 template <typename SpellingLookup>
@@ -642,7 +606,7 @@ class XapianEngine final : public Engine {
         else if (!spec.prefix.empty()) qp.add_prefix(std::string(spec.name), std::string(spec.prefix));
       }
       unsigned flags = Xapian::QueryParser::FLAG_AUTO_SYNONYMS;
-      std::string parser_text = prose_for_parser(q.prose);
+      std::string parser_text = store::prose_for_parser(q.prose);
       try {
         q.prose_query = qp.parse_query(parser_text, flags);
       } catch (const Xapian::QueryParserError&) {

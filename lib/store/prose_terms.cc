@@ -1,6 +1,7 @@
 #include "store/prose_terms.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "errkb/schema.h"
@@ -9,6 +10,16 @@
 namespace errkb::store {
 
 namespace {
+// Whether the word that ends at `colon` in `text` is a field the query parser knows ("title:" of
+// "title:webhook"); any other colon, such as those of "std::bad_alloc", would make a phrase.
+bool field_colon(std::string_view text, size_t colon) {
+  size_t begin = colon;
+  while (begin > 0 && std::isalpha(static_cast<unsigned char>(text[begin - 1]))) --begin;
+  const std::string_view word = text.substr(begin, colon - begin);
+  return std::any_of(std::begin(schema::kFields), std::end(schema::kFields),
+                     [&](const schema::FieldSpec& spec) { return spec.name == word; });
+}
+
 // Bounds the per-thread stem cache: prose vocabularies are Zipfian, so even a cleared cache is warm
 // again after a few thousand passages.
 constexpr size_t kMaxCachedStems = 1 << 20;
@@ -144,5 +155,30 @@ Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_vie
   if (words.size() == parsed_words) return parsed;
   return words.size() == 1 ? words.front() : Xapian::Query(Xapian::Query::OP_OR, words.begin(), words.end());
 }
+
+std::string prose_for_parser(const std::string& text) {
+  std::string out = text;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const unsigned char u = static_cast<unsigned char>(out[i]);
+    const bool kept = std::isalnum(u) || u == '\'' || (u == ':' && field_colon(text, i));
+    if (u < 0x80 && !kept) out[i] = ' ';
+  }
+  std::string cleaned;
+  size_t i = 0;
+  while (i < out.size()) {
+    size_t j = out.find(' ', i);
+    if (j == std::string::npos) j = out.size();
+    std::string_view token(out.data() + i, j - i);
+    bool short_number = !token.empty() && token.size() <= 2 &&
+                        std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!token.empty() && !short_number) {
+      if (!cleaned.empty()) cleaned += ' ';
+      cleaned.append(token);
+    }
+    i = j + 1;
+  }
+  return cleaned;
+}
+
 
 }  // namespace errkb::store

@@ -106,6 +106,11 @@ class ProseTerms {
 // word of the OR.
 Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_view prose, const std::string& language);
 
+// Prose for the QueryParser: punctuation that would make phrases or operators becomes space, and a colon
+// stays only after a field name ("title:webhook", not "std::bad_alloc"). Numbers of one or two digits left
+// in the prose (after codes were cut out) are noise: "5.7.1" -> "5 7 1".
+std::string prose_for_parser(const std::string& text);
+
 // ---- implementation of for_each_word: Xapian 1.4's TermGenerator word splitting (without CJK n-grams) --
 
 namespace prose_detail {

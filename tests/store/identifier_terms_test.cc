@@ -138,22 +138,13 @@ TEST(IdentifierTerms, MarkdownEscapedUnderscoresAreUnderscores) {
 
 // ---- the query side, as the engine parses a query (engine.cc analyze()) ----
 
-// The engine's parser input: ASCII punctuation other than ':' and '\'' blanked (prose_for_parser).
-std::string parser_input(std::string prose) {
-  for (char& c : prose) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x80 && !std::isalnum(u) && c != ':' && c != '\'') c = ' ';
-  }
-  return prose;
-}
-
 Xapian::Query parse_as_engine(const std::string& prose, const std::string& language = "en") {
   Xapian::QueryParser qp;
   qp.set_stemmer(stemmer_for(language));
   qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL_Z);
   qp.set_stopper(stopper_for(language));
   qp.set_default_op(Xapian::Query::OP_OR);
-  return with_identifier_terms(qp.parse_query(parser_input(prose), Xapian::QueryParser::FLAG_AUTO_SYNONYMS), prose,
+  return with_identifier_terms(qp.parse_query(prose_for_parser(prose), Xapian::QueryParser::FLAG_AUTO_SYNONYMS), prose,
                                language);
 }
 
@@ -180,6 +171,13 @@ TEST(IdentifierQuery, AnExactNameGetsItsTermBesideItsParts) {
             (std::vector<std::string>{"Zinvalidoperationexcept", "Zthrown", "Zinvalid", "Zoper", "Zexcept"}));
   EXPECT_EQ(top_level_words(parse_as_engine("WIN32_LEAN_AND_MEAN")),
             (std::vector<std::string>{"Zwin32", "Zlean", "Zmean", "Zwin32_lean_and_mean"}));
+}
+
+// A colon that follows no field name would make QueryParser join its neighbours into a phrase.
+TEST(IdentifierQuery, AScopedNameIsWordsAndItsIdentifierNotAPhrase) {
+  EXPECT_EQ(prose_for_parser("title:webhook std::bad_alloc, vendor:ebay 5.7.1"), "title:webhook std bad alloc vendor:ebay");
+  EXPECT_EQ(top_level_words(parse_as_engine("std::bad_alloc thrown")),
+            (std::vector<std::string>{"Zstd", "Zbad", "Zalloc", "Zthrown", "Zbad_alloc"}));
 }
 
 TEST(IdentifierQuery, WordsAndNoIdentifiersLeaveTheQueryAsParsed) {
