@@ -961,7 +961,7 @@ class Scanner {
       // "mysql 1045", "oracle 942": a database's name right before a number its own table lists. Three
       // digits or more, so that a version ("MySQL 8", "SQLite 3") stays a version.
       if (cue.cue == kCueNone && digits.size() >= 3 && !unit_follows(j)) {
-        if (auto r = listed_database_number(cue.vendor, value)) {
+        if (auto r = database_lists(cue.vendor, value) ? vendor_number(cue, value, digits) : std::nullopt) {
           consume_fixed(b, j, {std::move(*r)}, literal);
           return true;
         }
@@ -1070,22 +1070,14 @@ class Scanner {
     return ebay_reading(digits);
   }
 
-  static std::optional<CodeInterpretation> listed_database_number(VendorFamily vendor, int64_t value) {
+  // Whether a database's own table lists `value` (false for any other vendor).
+  static bool database_lists(VendorFamily vendor, int64_t value) {
     switch (vendor) {
-      case kVendorMysql:
-        if (find_value(mysql_codes(), value)) return mysql_reading(value);
-        return std::nullopt;
-      case kVendorOracle:
-        if (find_value(oracle_codes(), value)) return oracle_reading("ora", value);
-        return std::nullopt;
-      case kVendorMssql:
-        if (find_value(mssql_codes(), value)) return mssql_reading(value);
-        return std::nullopt;
-      case kVendorSqlite:
-        if (find_value(sqlite_codes(), value)) return sqlite_reading(value);
-        return std::nullopt;
-      default:
-        return std::nullopt;
+      case kVendorMysql: return find_value(mysql_codes(), value) != nullptr;
+      case kVendorOracle: return find_value(oracle_codes(), value) != nullptr;
+      case kVendorMssql: return find_value(mssql_codes(), value) != nullptr;
+      case kVendorSqlite: return find_value(sqlite_codes(), value) != nullptr;
+      default: return false;
     }
   }
 
