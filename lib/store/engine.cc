@@ -773,7 +773,7 @@ class XapianEngine final : public Engine {
     std::vector<double> shares(by_docid.size(), 0.0);
     for (const auto& [term, share] : term_shares)
       for_each_candidate_holding(db, term, by_docid,
-                                 [&](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + share); });
+                                 [&, share = share](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + share); });
     return shares;
   }
 
