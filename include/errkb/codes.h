@@ -115,7 +115,9 @@ class CodeGrammar {
   // ("error LNK2019", "error c2065"), so that model names (RTX3080) stay prose. False when `code` has
   // no such shape (1-6 ASCII letters, then 4-6 digits).
   bool add_code_shape(std::string_view code);
-  // A vendor's own code pattern (RE2 syntax, from a catalogue file). InvalidArgument if it does not compile.
+  // A vendor's own code pattern (RE2 syntax, from a catalogue file). InvalidArgument if it does not
+  // compile, or matches the empty string or a word of letters alone (what it matches reads as a certain
+  // code: ".*" would make every query word one).
   Status add_vendor_pattern(std::string_view vendor, std::string_view re2_pattern);
 
   // Every code occurrence in `text`, in order of position (at most kMaxCodeOccurrences). Linear

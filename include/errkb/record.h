@@ -70,6 +70,7 @@ struct FileReadResult {
   bool complete = true;
   // Catalogue files may declare a code pattern (RE2 syntax) for their vendor's codes.
   std::string code_pattern;
+  int code_pattern_line = 0;  // where the file declares it (0 if unknown)
   std::string catalogue_vendor;
 };
 

@@ -464,6 +464,26 @@ bool CodeGrammar::add_code_shape(std::string_view code) {
   return true;
 }
 
+namespace {
+
+// Words of letters alone, in each script and case the KB's languages write, one letter to a long
+// word. A vendor pattern is trusted: what it matches reads as a certain code of that vendor. One
+// that matches such a word (".*", "\\w+", "[A-Z]+") would make ordinary query words codes.
+constexpr std::string_view kLettersOnlyProbes[] = {
+    "a", "A", "I", "is", "on", "the", "disk", "Disk", "DISK", "error", "Error", "ERROR", "refused",
+    "timeout", "connection", "eroare", "errore", "ошибка", "Ошибка", "ОШИБКА", "я", "Я", "ă", "è"};
+
+// Why `re` may not be a vendor's code pattern, or "".
+std::string poisoning_problem(const RE2& re) {
+  if (RE2::FullMatch("", re)) return "matches the empty string";
+  for (std::string_view word : kLettersOnlyProbes)
+    if (RE2::FullMatch(word, re))
+      return "matches the word \"" + std::string(word) + "\": every word like it would read as a code";
+  return {};
+}
+
+}  // namespace
+
 Status CodeGrammar::add_vendor_pattern(std::string_view vendor, std::string_view re2_pattern) {
   using namespace codes;
   const std::string vkey = vendor_key(vendor);
@@ -476,6 +496,8 @@ Status CodeGrammar::add_vendor_pattern(std::string_view vendor, std::string_view
   if (!re->ok())
     return Status::InvalidArgument("code pattern of vendor " + std::string(vendor) + " does not compile: " +
                                    re->error());
+  if (std::string problem = poisoning_problem(*re); !problem.empty())
+    return Status::InvalidArgument("code pattern of vendor " + std::string(vendor) + " " + problem);
   GrammarState& st = impl_->state;
   for (const auto& p : st.patterns)
     if (p.vendor_key == vkey && p.re->pattern() == re->pattern()) return Status::OK();

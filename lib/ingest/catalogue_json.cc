@@ -32,7 +32,8 @@ bool text_field(const json& obj, const char* key, std::string& out, std::string&
   return true;
 }
 
-void read_own_shape(const json& root, CatalogueCollector& collector, FileReadResult& result, std::string_view rel) {
+void read_own_shape(const json& root, std::string_view text, CatalogueCollector& collector, FileReadResult& result,
+                    std::string_view rel) {
   std::string vendor, product, language, pattern, error;
   if (!text_field(root, "vendor", vendor, error) || !text_field(root, "product", product, error) ||
       !text_field(root, "language", language, error) || !text_field(root, "code_pattern", pattern, error)) {
@@ -46,8 +47,9 @@ void read_own_shape(const json& root, CatalogueCollector& collector, FileReadRes
   }
   result.catalogue_vendor = trim(vendor);
   result.code_pattern = trim(pattern);
+  if (!result.code_pattern.empty()) result.code_pattern_line = json_member_line(text, "code_pattern");
   if (result.code_pattern.size() > kMaxPatternBytes) {
-    collector.error(0, "\"code_pattern\" is " + std::to_string(result.code_pattern.size()) + " bytes long (at most " +
+    collector.error(result.code_pattern_line, "\"code_pattern\" is " + std::to_string(result.code_pattern.size()) + " bytes long (at most " +
                            std::to_string(kMaxPatternBytes) + ")");
     result.code_pattern.clear();
   }
@@ -160,7 +162,7 @@ FileReadResult read_catalogue_json(std::string_view rel, std::string_view text) 
     const auto& errors = root["Errors"];
     read_ebay_shape(errors.is_array() ? errors : nlohmann::json::array({errors}), collector, result);
   } else if (root.is_object()) {
-    read_own_shape(root, collector, result, rel);
+    read_own_shape(root, text, collector, result, rel);
   } else {
     collector.error(0, "a catalogue must be a JSON object or an array of eBay ErrorType objects");
   }

@@ -77,6 +77,10 @@ struct JsonProblem {
 };
 std::optional<JsonProblem> json_shape_problem(std::string_view text);
 
+// The line of member `key` of the outermost JSON object in `text` (0 when it has none): nlohmann::json
+// keeps no positions, and a message about a member should name its line.
+int json_member_line(std::string_view text, std::string_view key);
+
 // The first field of `item` over its bound (kMaxIdBytes, kMaxNameBytes), as a message, or "".
 std::string oversized_field(const Item& item);
 

@@ -160,6 +160,27 @@ std::optional<JsonProblem> json_shape_problem(std::string_view text) {
   return std::nullopt;
 }
 
+int json_member_line(std::string_view text, std::string_view key) {
+  int depth = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      const size_t begin = ++i;
+      for (; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+      if (depth != 1 || text.substr(begin, i - begin) != key) continue;
+      size_t after = i + 1;
+      while (after < text.size() && std::strchr(" \t\r\n", text[after]) != nullptr && text[after] != '\0') ++after;
+      if (after < text.size() && text[after] == ':') return line_of_offset(text, begin);
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return 0;
+}
+
 std::string excerpt(std::string_view s, size_t max_bytes) {
   if (s.size() <= max_bytes) return std::string(s);
   size_t cut = max_bytes;

@@ -27,6 +27,7 @@
 #include "store/catalogue_codes.h"
 #include "store/documents.h"
 #include "store/index_dir.h"
+#include "store/replica.h"
 #include "store/stopwords.h"
 #include "store/xapian_status.h"
 
@@ -223,10 +224,16 @@ void bump_catalogue_rev(Xapian::WritableDatabase& db) {
   db.set_metadata(std::string(schema::kMetaCatalogueRev), std::to_string(std::atoll(cur.c_str()) + 1));
 }
 
-void teach_from_result(CodeGrammar& grammar, const FileReadResult& r, UpdateReport& report, const std::string& path) {
+// Teaches `grammar` a catalogue file's pattern and codes. A pattern it refuses is the file's error, at
+// the pattern's line, and is dropped (never stored): the entries are indexed without it, and the file,
+// incomplete, is read again by the next run, which says so again.
+void teach_from_result(CodeGrammar& grammar, FileReadResult& r) {
   if (!r.code_pattern.empty()) {
-    Status s = grammar.add_vendor_pattern(r.catalogue_vendor, r.code_pattern);
-    if (!s.ok()) report.errors.push_back({path, 0, "code_pattern: " + s.message()});
+    if (Status s = grammar.add_vendor_pattern(r.catalogue_vendor, r.code_pattern); !s.ok()) {
+      r.errors.push_back({"", r.code_pattern_line, "code_pattern: " + s.message()});
+      r.complete = false;
+      r.code_pattern.clear();
+    }
   }
   for (const auto& item : r.items)
     for (const auto& p : item.passages)
@@ -324,12 +331,12 @@ class Updater {
       }
       teach_grammar_once(phases);
       FileReadResult r = read_kb_file(f);
-      record_errors(f, r, report);
       if (f.kind == SourceKind::kCatalogue) {
         catalogue_owners_.claim_all(r, f.rel, report);
-        teach_from_result(grammar_, r, report, f.rel);
+        teach_from_result(grammar_, r);
         store_patterns(db_, r);
       }
+      record_errors(f, r, report);
       FileState now{f.path.string(), f.size, f.mtime_ns, r.complete && r.errors.empty(), {}};
       std::unordered_set<std::string> in_this_file;
       for (const auto& item : r.items) {
@@ -374,6 +381,7 @@ class Updater {
         builder.flush_spelling(db_);
         // The passages' records on disk before the commit that makes their documents visible.
         if (Status s = passages_.flush(/*sync=*/true); !s.ok()) return s;
+        if (Status s = store::mirror_passages(db_, passages_.path()); !s.ok()) return s;
         db_.commit();
         since_commit = 0;
       }
@@ -512,7 +520,7 @@ class Rebuilder {
     for (size_t i = 0; i < catalogues; ++i) {
       FileReadResult& r = catalogue_results_[i];
       catalogue_owners_.claim_all(r, files_[i].rel, report);
-      teach_from_result(grammar_, r, report, files_[i].rel);
+      teach_from_result(grammar_, r);
       if (!r.code_pattern.empty()) patterns_.emplace_back(store::lower_ascii(r.catalogue_vendor), r.code_pattern);
     }
     if (old_db_) store::teach_grammar_from_index(*old_db_, old_passages_, grammar_, /*only_patterns=*/true);
@@ -576,6 +584,12 @@ class Rebuilder {
       std::string old_rev = old_db_ ? old_db_->get_metadata(std::string(schema::kMetaCatalogueRev)) : "";
       db.set_metadata(std::string(schema::kMetaCatalogueRev), std::to_string(std::atoll(old_rev.c_str()) + 1));
       write_header_metadata(db);
+      store::set_replicable(db, options_.replicable.value_or(old_db_ && store::is_replicable(*old_db_)));
+      if (Status s = store::mirror_passages(db, generation / schema::kPassageFileName); !s.ok()) {
+        fs::remove_all(work);
+        fs::remove_all(generation);
+        return s;
+      }
       db.commit();
       report.revision = db.get_revision();
       db.close();
@@ -791,6 +805,7 @@ Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressF
         auto passages = store::PassageFileWriter::Open(*gen / schema::kPassageFileName, /*truncate=*/false);
         if (!passages.ok()) return passages.status();
         if (options.strict) db.begin_transaction(false);
+        if (options.replicable) store::set_replicable(db, *options.replicable);
         Updater updater(options, progress, db, **passages);
         Status s = updater.run(report);
         if (!s.ok()) {
@@ -803,9 +818,11 @@ Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressF
                                          " input(s) rejected in --strict mode; index left unchanged");
         }
         PhaseClock commit(report);
-        if (Status s = (*passages)->flush(/*sync=*/true); !s.ok()) {
+        Status flushed = (*passages)->flush(/*sync=*/true);
+        if (flushed.ok()) flushed = store::mirror_passages(db, (*passages)->path());
+        if (!flushed.ok()) {
           if (options.strict) db.cancel_transaction();
-          return s;
+          return flushed;
         }
         if (options.strict) db.commit_transaction();
         db.commit();

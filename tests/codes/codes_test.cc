@@ -364,6 +364,36 @@ TEST(CodeGrammarTest, VendorPatternsComeFromData) {
   EXPECT_EQ(ph[0].interpretations[0].canonical, "parcelhub:ph-101");
 }
 
+// tests/codes/vendor_patterns.tsv: which patterns a vendor may declare, and what the grammar then reads.
+TEST(CodeGrammarTest, VendorPatternsOfVendorPatternsTsv) {
+  std::ifstream in(fixture("vendor_patterns.tsv"));
+  ASSERT_TRUE(in.good()) << "missing vendor_patterns.tsv";
+  int lineno = 0, cases = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++lineno;
+    if (line.empty() || line[0] == '#') continue;
+    auto f = split(line, '\t');
+    ASSERT_GE(f.size(), 2u) << "vendor_patterns.tsv:" << lineno << ": malformed line";
+    const std::string& pattern = f[0];
+    const std::string& outcome = f[1];
+    const std::string text = f.size() > 2 ? f[2] : "the disk said error while the connection timed out";
+    const std::string codes = f.size() > 3 ? f[3] : "-";
+    CodeGrammar g;
+    const Status s = g.add_vendor_pattern("Acme", pattern);
+    if (outcome == "accepted") {
+      EXPECT_TRUE(s.ok()) << "vendor_patterns.tsv:" << lineno << ": " << pattern << ": " << s.ToString();
+    } else {
+      EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << "vendor_patterns.tsv:" << lineno << ": " << pattern;
+      EXPECT_NE(s.message().find(outcome), std::string::npos)
+          << "vendor_patterns.tsv:" << lineno << ": " << pattern << ": expected \"" << outcome << "\" in \""
+          << s.message() << "\"";
+    }
+    EXPECT_EQ(render(g.find_codes(text)), codes) << "vendor_patterns.tsv:" << lineno << ": " << pattern;
+    ++cases;
+  }
+  EXPECT_GE(cases, 10);
+}
+
 TEST(CodeGrammarTest, SpansIncludeTheCueTheyNeeded) {
   CodeGrammar g;
   auto occs = g.find_codes("Setup says error 5 and HTTP 503; then 0x80070005 and ORA-00942.");

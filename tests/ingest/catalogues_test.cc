@@ -38,6 +38,7 @@ TEST(CatalogueJson, EntriesBecomeOnePassageEach) {
   const auto r = read_catalogue_json("catalogues/acme-payments.json", read_fixture("kb/catalogues/acme-payments.json"));
   EXPECT_EQ(r.catalogue_vendor, "AcmePay");
   EXPECT_EQ(r.code_pattern, "ACP-[0-9]{4}");
+  EXPECT_EQ(r.code_pattern_line, 5);  // messages about the pattern name its line
   ASSERT_EQ(r.items.size(), 3u) << errors_of(r);
   const Item& item = r.items[0];
   EXPECT_EQ(item.uid, "catalogue:acmepay:ACP-1001");

@@ -59,6 +59,11 @@ std::vector<HostileCase> hostile_cases() {
        article_path + ":", "tag \"xxx", "CNAME old host", "dns/domain"},
       {"ArticleIdOverTermLimit", article_path, "---\nid: " + long_word + "\n" + article_body,
        article_path + ":", "id \"", "CNAME old host", "dns/domain"},
+      {"CataloguePatternMatchingEveryWord", catalogue_path,
+       "{\"vendor\":\"ParcelHub\",\n\"code_pattern\":\".*\",\n\"errors\":[\n"
+       "{\"code\":\"PH-101\",\"message\":\"Address rejected\"},\n{\"code\":\"PH-102\",\"message\":\"Weight over limit\"}]}",
+       catalogue_path + ":2", "code_pattern: code pattern of vendor ParcelHub matches the empty string",
+       "weight over limit", "parcelhub:PH-102"},
       {"HtmlNestedDeep", html_path, "<html><head><title>Spooler</title></head><body>\n" + repeat("<div>", 100000),
        html_path + ":2", "nested deeper than", "print spooler stopped", "print/spooler", html_article},
   };
@@ -258,6 +263,25 @@ TEST_F(HostileKbFolders, TheSameCodeInASecondCatalogueIsThatFilesErrorAndNeverRe
   auto e = engine();
   EXPECT_TRUE(contains(doc_ids(*e, "address rejected"), "parcelhub:PH-101"));
   EXPECT_FALSE(contains(doc_ids(*e, "own entry"), "parcelhub:PH-900"));
+}
+
+TEST_F(HostileKbFolders, ACodePatternMatchingEveryWordIsRefusedAndTheCatalogueIndexedWithoutIt) {
+  write_file(kb() / "catalogues/parcelhub.json",
+             "{\"vendor\":\"ParcelHub\",\n  \"code_pattern\": \"[A-Za-z0-9-]+\",\n  \"errors\":[{\"code\":\"PH-101\","
+             "\"message\":\"Address rejected\"}]}");
+  for (bool rebuild : {false, true, false}) {  // the file stays incomplete: each run says so again
+    const std::string all = run_summary(run(rebuild));
+    EXPECT_NE(all.find("catalogues/parcelhub.json:2: code_pattern: code pattern of vendor ParcelHub matches the "
+                       "word \"a\""),
+              std::string::npos)
+        << all;
+    auto e = engine();
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(contains(doc_ids(*e, "address rejected"), "parcelhub:PH-101"));
+    auto codes = e->find_codes("the label was refused by parcelhub", "ParcelHub");
+    ASSERT_TRUE(codes.ok());
+    EXPECT_TRUE(codes->empty()) << codes->size() << " codes, the first " << codes->front().raw;
+  }
 }
 
 TEST_F(HostileKbFolders, ASynonymsFileThatIsNotTextKeepsTheIndexedSynonyms) {
