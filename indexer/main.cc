@@ -1,5 +1,5 @@
 // errkb-indexer: flags -> IndexerOptions -> the update protocol (indexer.h); `explain` prints the codes
-// found in text. Exit status: 0 all good, 1 some inputs rejected (listed), 2 nothing could be done.
+// found in text; `follow` keeps a read replica of a primary's index (replica.h). Exit status: 0 all good, 1 some inputs rejected (listed), 2 nothing could be done.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "errkb/api_json.h"
 #include "errkb/codes.h"
 #include "errkb/engine.h"
 #include "errkb/indexer.h"
+#include "errkb/replica.h"
 
 namespace {
 
@@ -75,6 +77,29 @@ int report(const errkb::Result<errkb::UpdateReport>& result, const char* verb) {
   return r.errors.empty() ? 0 : 1;
 }
 
+// Rounds of follow_primary_once until stopped (or one with `once`). A failed round is reported and
+// the next one tries again: the replica serves its last revision meanwhile.
+int follow_primary(const errkb::ReplicaOptions& options, std::chrono::seconds interval, bool once, bool quiet) {
+  std::string last_error;
+  for (;;) {
+    auto round = errkb::follow_primary_once(options);
+    if (!round.ok()) {
+      if (round.status().message() != last_error || once)
+        std::cerr << "errkb-indexer follow: " << round.status().message() << "\n";
+      last_error = round.status().message();
+      if (once) return 2;
+    } else {
+      last_error.clear();
+      if (round->switched && !quiet)
+        std::printf("follow: serving revision %llu of %s from %s\n", static_cast<unsigned long long>(round->revision),
+                    round->uuid.c_str(), round->generation.string().c_str());
+      std::fflush(stdout);
+      if (once) return 0;
+    }
+    std::this_thread::sleep_for(interval);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -99,10 +124,32 @@ int main(int argc, char** argv) {
                     "indexing takes the cores the server leaves idle; 0 = as started")
         ->check(CLI::Range(0, 19));
   };
+  std::string replicable;
+  auto add_replicable = [&](CLI::App* sub) {
+    sub->add_option("--replicable", replicable,
+                    "on: keep a copy of the passages in the Xapian database, so that read replicas can follow the "
+                    "index (errkb-indexer follow); off: drop it; default: as the index is")
+        ->check(CLI::IsMember({"on", "off"}));
+  };
   CLI::App* update = app.add_subcommand("update", "incremental update: add, replace and remove what changed");
   add_common(update);
+  add_replicable(update);
   CLI::App* rebuild = app.add_subcommand("rebuild", "build a fresh index beside the live one and switch atomically");
   add_common(rebuild);
+  add_replicable(rebuild);
+  CLI::App* follow = app.add_subcommand(
+      "follow", "keep a read replica of a primary's index: fetch it with xapian-replicate, switch to each complete revision");
+  errkb::ReplicaOptions replica;
+  std::string primary;
+  follow->add_option("--index", replica.index_dir, "the replica's index directory (its errkb-server's --index)")->required();
+  follow->add_option("--primary", primary, "HOST:PORT of the primary's xapian-replicate-server")->required();
+  follow->add_option("--primary-name", replica.primary_name,
+                     "the index's path below the folder xapian-replicate-server serves (default: current)");
+  int interval = 5;
+  follow->add_option("--interval", interval, "seconds between two rounds (default 5)")->check(CLI::Range(1, 86400));
+  bool once = false;
+  follow->add_flag("--once", once, "one round, then exit (0: up to date; 2: it failed)");
+  follow->add_flag("--quiet", quiet, "no line for each revision switched to");
   CLI::App* explain = app.add_subcommand("explain", "print the error codes found in TEXT and their meanings, as the JSON `codes` of the HTTP API");
   std::vector<std::string> words;
   std::string vendor;
@@ -140,12 +187,21 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (follow->parsed()) {
+    if (auto colon = primary.rfind(':'); colon != std::string::npos) {
+      replica.primary_host = primary.substr(0, colon);
+      replica.primary_port = std::atoi(primary.c_str() + colon + 1);
+    }
+    return follow_primary(replica, std::chrono::seconds(interval), once, quiet);
+  }
+
   if (niceness > 0) {
     if (errkb::Status s = errkb::run_nicer(niceness); !s.ok())
       std::fprintf(stderr, "errkb-indexer: --nice %d: %s\n", niceness, s.message().c_str());
   }
   for (const auto& d : kb_dirs) options.kb_dirs.emplace_back(d);
   options.index_dir = index_dir;
+  if (!replicable.empty()) options.replicable = replicable == "on";
   ProgressReporter progress(::isatty(STDERR_FILENO));
   errkb::ProgressFn fn;
   if (!quiet) fn = [&](const errkb::IndexProgress& p) { progress(p); };

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct IndexerOptions {
   bool strict = false;       // any rejected input fails the run and leaves the index untouched
   int threads = 0;           // rebuild shards; 0 = number of cores
   size_t batch_passages = 20000;  // passages per commit during update
+  // Keep a copy of the passage file inside the Xapian database, so that read replicas can follow the
+  // index with Xapian's replication (errkb/replica.h). Unset: as the index is (a rebuild: as the live one).
+  std::optional<bool> replicable;
 };
 
 struct UpdateReport {

@@ -7,7 +7,10 @@
 //                      on it; older ones are removed by the next switch.
 //   DIR/gen-NNNNNN/passages.dat   the generation's passages, one LZ4 record each, append-only
 //                      (store/passage_file.h); a rank record (slot 20) holds its passage's offset.
-//   DIR/writer.lock    flock()ed by the one writer (update or rebuild); holds "pid command start-time".
+//   DIR/writer.lock    flock()ed by the one writer (update, rebuild or follow); holds "pid command start-time".
+//   DIR/replica/       on a read replica only: the copy `xapian-replicate` keeps of the primary's live
+//                      database; `errkb-indexer follow` makes each complete revision of it a generation
+//                      (store/replica.h).
 //
 // Documents. One Xapian document per cause passage (record.h), without document data: the passage in
 // a compact binary form (store/documents.cc: what the server returns without reading source files) is
@@ -53,6 +56,10 @@
 //   errkb:synonyms_sig        signature of the synonyms files loaded into the synonym table
 //   errkb:file:<xxh3 of path> state of one KB file: JSON {path,size,mtime,sig,items[],complete}
 //   errkb:pattern:<vendor>    a catalogue's declared code pattern (RE2)
+//   errkb:passages_size       in a replicable index: the bytes of passages.dat this revision refers to,
+//                             all of them copied into the errkb:passages:<offset> keys below
+//   errkb:passages:<offset>   a piece of passages.dat from <offset> (16 hex digits) on, so that Xapian's
+//                             replication carries the passages with the revision (store/replica.h)
 #pragma once
 
 #include <cstdint>
@@ -114,6 +121,9 @@ inline constexpr std::string_view kMetaCatalogueRev = "errkb:catalogue_rev";
 inline constexpr std::string_view kMetaSynonymsSig = "errkb:synonyms_sig";
 inline constexpr std::string_view kMetaFilePrefix = "errkb:file:";
 inline constexpr std::string_view kMetaPatternPrefix = "errkb:pattern:";
+inline constexpr std::string_view kMetaPassagesSize = "errkb:passages_size";
+inline constexpr std::string_view kMetaPassagesPrefix = "errkb:passages:";
+inline constexpr std::string_view kReplicaStagingName = "replica";
 
 // How a field is indexed and how the query parser reads "name:value".
 enum class FieldType {

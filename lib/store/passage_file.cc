@@ -151,4 +151,19 @@ bool PassageFileReader::read(uint64_t offset, std::string& out) {
   return n >= 0 && static_cast<uint64_t>(n) == raw_size;
 }
 
+Status PassageFileReader::verify(uint64_t from, uint64_t to) {
+  if (fd_ < 0) return Status::IOError("the passage file is not open");
+  for (uint64_t at = from; at < to;) {
+    const std::string where = "passage record at offset " + std::to_string(at);
+    if (!fill(at, kHeaderSize, 0) || buffer_[0] != kRecordMark) return Status::Corruption("no " + where);
+    const uint32_t stored_size = get_u32(buffer_.data() + 5);
+    const uint32_t sum = get_u32(buffer_.data() + 9);
+    if (stored_size > kMaxRawSize || at + kHeaderSize + stored_size > to || !fill(at + kHeaderSize, stored_size, 0) ||
+        XXH32(buffer_.data(), stored_size, 0) != sum)
+      return Status::Corruption("damaged " + where);
+    at += kHeaderSize + stored_size;
+  }
+  return Status::OK();
+}
+
 }  // namespace errkb::store

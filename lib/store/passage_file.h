@@ -68,6 +68,9 @@ class PassageFileReader {
   // The record at `offset`, decompressed into `out`. False when there is none (an offset outside the
   // file or a damaged record).
   bool read(uint64_t offset, std::string& out);
+  // Corruption unless [from, to) holds whole records with their checksums right (a replica's check of
+  // the passages it received; not decompressed).
+  Status verify(uint64_t from, uint64_t to);
 
  private:
   bool fill(uint64_t offset, size_t size, size_t at);
