@@ -23,6 +23,9 @@ pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 add_library(errkb::lz4 ALIAS PkgConfig::LZ4)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 add_library(errkb::sqlite ALIAS PkgConfig::SQLITE3)
+# libpqxx 6 (Debian 12): the feedback store shared by several servers (lib/feedback/feedback_postgres.cc).
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+add_library(errkb::pqxx ALIAS PkgConfig::PQXX)
 # gperftools' tcmalloc for the two binaries: indexing and serving allocate many small objects (Xapian's
 # posting maps, JSON trees), and tcmalloc's thread caches cut that CPU by about a fifth against glibc.
 pkg_check_modules(TCMALLOC REQUIRED IMPORTED_TARGET libtcmalloc_minimal)

@@ -1,5 +1,6 @@
-// Feedback from agents on diagnoses, stored durably in SQLite (WAL; an acknowledged write is on
-// disk), and read back by ranking: a cause confirmed for a code or symptom set ranks higher next time.
+// Feedback from agents on diagnoses, stored durably (an acknowledged write is on disk) in SQLite (WAL),
+// or in PostgreSQL when several servers share it, and read back by ranking: a cause confirmed for a
+// code or symptom set ranks higher next time.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -61,7 +63,8 @@ struct FeedbackStoreOptions {
 class FeedbackStore {
  public:
   virtual ~FeedbackStore() = default;
-  // Opens (creating if needed) the SQLite database at `path`.
+  // Opens (creating if needed) the SQLite database at `path`, or, for a postgresql:// URL
+  // (is_postgresql_url), the PostgreSQL database it names, bringing its schema to this version.
   static Result<std::unique_ptr<FeedbackStore>> Open(const std::filesystem::path& path,
                                                      const FeedbackStoreOptions& options = {});
 
@@ -91,5 +94,8 @@ class FeedbackStore {
   // least 2 feedbacks and in at least half of their feedbacks; at most `limit` of each kind.
   virtual Result<std::vector<Gap>> gaps(size_t limit) = 0;
 };
+
+// postgresql:// or postgres:// (libpq's connection URIs), rather than a file path.
+bool is_postgresql_url(std::string_view location);
 
 }  // namespace errkb

@@ -41,44 +41,21 @@
 #include <nlohmann/json.hpp>
 
 #include "errkb/feedback.h"
-#include "errkb/text.h"
+#include "feedback/feedback_rules.h"
 
 namespace errkb {
 namespace {
 
-// A diagnosis the gaps report lists: no cause, or no answer (Diagnosis::answered; for rows recorded
-// before it was kept, a best cause below 0.3 confidence). Written into the SQL of the partial index and
-// of the report's query alike: SQLite uses a partial index only for a query that repeats its condition.
-#define ERRKB_WEAK_DIAGNOSIS \
-  "(cause_count = 0 OR answered = 0 OR (answered IS NULL AND top_confidence < 0.3))"
-constexpr double kMinJaccard = 0.5;
+using feedback::from_json_array;
+using feedback::now_ms;
+using feedback::outcome_name;
+using feedback::query_key;
+using feedback::to_json_array;
+
 constexpr size_t kTallyCacheMax = 4096;
 // Queued diagnoses and searches are written at least this often, and at once past kFlushBatch.
 constexpr std::chrono::milliseconds kFlushInterval{50};
 constexpr size_t kFlushBatch = 512;
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string query_key(std::string_view text) {
-  std::string key = collapse_whitespace(text);
-  for (char& c : key) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return key;
-}
-
-std::string_view outcome_name(FeedbackOutcome outcome) {
-  switch (outcome) {
-    case FeedbackOutcome::kResolved: return "resolved";
-    case FeedbackOutcome::kNotResolved: return "not_resolved";
-    case FeedbackOutcome::kNotRelevant: return "not_relevant";
-  }
-  return "resolved";
-}
 
 // RAII prepared statement with typed binds; errors surface through the owning connection.
 class Statement {
@@ -237,25 +214,6 @@ Result<sqlite3*> open_connection(const std::filesystem::path& path) {
   return db;
 }
 
-std::string to_json_array(const std::vector<std::string>& values) { return nlohmann::json(values).dump(); }
-
-std::vector<std::string> from_json_array(const std::string& text) {
-  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  std::vector<std::string> out;
-  if (!parsed.is_array()) return out;
-  for (const auto& v : parsed) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
-double jaccard(const std::set<std::string>& a, const std::set<std::string>& b) {
-  if (a.empty() || b.empty()) return 0;
-  size_t shared = 0;
-  for (const auto& t : a) shared += b.count(t);
-  return static_cast<double>(shared) / static_cast<double>(a.size() + b.size() - shared);
-}
-
 class SqliteFeedbackStore final : public FeedbackStore {
  public:
   SqliteFeedbackStore(sqlite3* writer, sqlite3* reader, const FeedbackStoreOptions& options)
@@ -355,7 +313,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
       gap.count = queries.integer(1);
       gap.best_confidence = queries.real(2);
       const bool answered = queries.integer(3) > 0;  // causes, but none known: a catalogue's meaning only
-      gap.reason = gap.best_confidence > 0 ? "weak answer" : answered ? "no known causes" : "no answer";
+      gap.reason = feedback::gap_reason(gap.best_confidence, answered);
       out.push_back(std::move(gap));
     }
     if (rc != SQLITE_DONE) return Status::IOError("reading gaps: " + queries.error());
@@ -572,31 +530,9 @@ class SqliteFeedbackStore final : public FeedbackStore {
     if (!rows.ok()) return out;
     rows.bind(1, to_json_array({codes.begin(), codes.end()}))
         .bind(2, to_json_array({symptoms.begin(), symptoms.end()}));
-    std::map<std::string, double> weight_of;  // per diagnosis, computed once
-    while (rows.step() == SQLITE_ROW) {
-      const std::string id = rows.text(0);
-      auto it = weight_of.find(id);
-      if (it == weight_of.end()) {
-        double weight = 0;
-        auto past_codes = from_json_array(rows.text(1));
-        bool shares_code = std::any_of(past_codes.begin(), past_codes.end(),
-                                       [&](const std::string& c) { return codes.count(c) > 0; });
-        if (shares_code) {
-          weight = 1.0;
-        } else {
-          auto past_symptoms = from_json_array(rows.text(2));
-          double similarity = jaccard(symptoms, {past_symptoms.begin(), past_symptoms.end()});
-          if (similarity >= kMinJaccard) weight = similarity;
-        }
-        it = weight_of.emplace(id, weight).first;
-      }
-      if (it->second <= 0) continue;
-      FeedbackTally& tally = out[rows.text(3)];
-      const std::string outcome = rows.text(4);
-      if (outcome == "resolved") tally.resolved += it->second;
-      else if (outcome == "not_resolved") tally.not_resolved += it->second;
-      else tally.not_relevant += it->second;
-    }
+    feedback::TallyBuilder builder(codes, symptoms);
+    while (rows.step() == SQLITE_ROW) builder.add(rows.text(0), rows.text(1), rows.text(2), rows.text(3), rows.text(4));
+    out = builder.take();
     return out;
   }
 
@@ -636,8 +572,13 @@ class SqliteFeedbackStore final : public FeedbackStore {
 
 }  // namespace
 
+bool is_postgresql_url(std::string_view location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
 Result<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::filesystem::path& path,
                                                            const FeedbackStoreOptions& options) {
+  if (is_postgresql_url(path.native())) return feedback::open_postgresql(path.native(), options);
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   auto writer = open_connection(path);
