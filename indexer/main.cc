@@ -15,6 +15,7 @@
 #include "errkb/engine.h"
 #include "errkb/indexer.h"
 #include "errkb/replica.h"
+#include "errkb/version.h"
 
 namespace {
 
@@ -105,6 +106,7 @@ int follow_primary(const errkb::ReplicaOptions& options, std::chrono::seconds in
 int main(int argc, char** argv) {
   CLI::App app{"errkb-indexer: builds and updates the errkb index from KB folders"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", errkb::version_line("errkb-indexer"));
 
   errkb::IndexerOptions options;
   std::vector<std::string> kb_dirs;

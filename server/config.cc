@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "errkb/version.h"
+
 namespace errkb::server {
 namespace {
 
@@ -149,6 +151,8 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
     config.log_requests = value.as<bool>();
   } else if (name == "log_level") {
     config.log_level = value.as<std::string>();
+  } else if (name == "log_format") {
+    config.log_format = value.as<std::string>();
   } else {
     return bad(name, "unknown setting (in " + std::string(origin) + ")");
   }
@@ -239,21 +243,47 @@ EnvLookup process_environment() {
   };
 }
 
+const std::vector<std::string_view>& setting_names() {
+  static const std::vector<std::string_view> names = {
+      "index", "listen", "kb", "feedback_db", "feedback_retention_days", "threads", "max_connections",
+      "max_connections_per_client", "keep_alive_max_count", "keep_alive_timeout_s", "read_timeout_s",
+      "write_timeout_s", "max_body_bytes", "cors_origins", "api_keys", "anonymous_rate_per_second",
+      "index_poll_ms", "indexer_threads", "code_cache_readings", "spelling_memo_words", "prose_scan_budget",
+      "common_term_bits_mb", "prose_postings_mb", "answer_threshold", "question_min_split", "log_requests",
+      "log_level", "log_format"};
+  return names;
+}
+
+std::string environment_name(std::string_view setting) {
+  std::string name = "ERRKB_";
+  for (char c : setting) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
 Status apply_environment(ServerConfig& config, const EnvLookup& getenv) {
-  if (auto v = getenv("ERRKB_INDEX")) config.index_dir = *v;
-  if (auto v = getenv("ERRKB_LISTEN")) {
-    if (auto s = parse_listen(*v, "ERRKB_LISTEN", config); !s.ok()) return s;
+  for (std::string_view setting : setting_names()) {
+    const std::string variable = environment_name(setting);
+    auto value = getenv(variable);
+    if (!value) continue;
+    const std::string name(setting);
+    try {
+      // The value as the file would give it: one scalar (a path or "[::1]:80" is not YAML to parse),
+      // a list from a separated string, or the keys' YAML.
+      YAML::Node node(YAML::NodeType::Sequence);
+      if (name == "kb" || name == "cors_origins") {
+        for (const auto& item : split(*value, name == "kb" ? ':' : ',')) node.push_back(item);
+      } else if (name == "api_keys") {
+        node = YAML::Load(*value);
+      } else {
+        node = YAML::Node(*value);
+      }
+      if (auto s = apply_node(name, node, {}, variable, config); !s.ok()) {
+        return bad(variable, s.message());
+      }
+    } catch (const YAML::Exception& e) {
+      return bad(variable, "'" + *value + "' is not a valid " + name + " (" + e.msg + ")");
+    }
   }
-  if (auto v = getenv("ERRKB_KB")) {
-    config.kb_dirs.clear();
-    for (const auto& dir : split(*v, ':')) config.kb_dirs.emplace_back(dir);
-  }
-  if (auto v = getenv("ERRKB_FEEDBACK_DB")) config.feedback_db = *v;
-  if (auto v = getenv("ERRKB_THREADS")) {
-    if (!parse_int(*v, config.threads)) return bad("ERRKB_THREADS", "'" + *v + "' is not a number");
-  }
-  if (auto v = getenv("ERRKB_CORS_ORIGINS")) config.cors_origins = split(*v, ',');
-  if (auto v = getenv("ERRKB_LOG_LEVEL")) config.log_level = *v;
   return Status::OK();
 }
 
@@ -282,6 +312,9 @@ Status validate(ServerConfig& config) {
   if (config.question_min_split > 1) return bad("question_min_split", "must be at most 1 (negative: the default)");
   if (config.anonymous_rate_per_second < 0) return bad("anonymous_rate_per_second", "must not be negative");
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (config.log_format != "text" && config.log_format != "json") {
+    return bad("log_format", "'" + config.log_format + "' is not one of text, json");
+  }
   if (!kLevels.count(config.log_level)) return bad("log_level", "'" + config.log_level + "' is not one of trace, debug, info, warn, error, critical, off");
   for (const auto& origin : config.cors_origins) {
     bool ok = origin == "*" || origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0;
@@ -326,11 +359,14 @@ Result<ServerConfig> load_config(int argc, const char* const* argv, const EnvLoo
   app.add_option("--feedback-db", feedback_db, "SQLite feedback database (ERRKB_FEEDBACK_DB)");
   app.add_option("--threads", threads, "HTTP event loops, which run the queries too; 0 = cores (ERRKB_THREADS)");
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error (ERRKB_LOG_LEVEL)");
+  bool mcp_stdio = false;  // main() takes it out before the settings are read; here for --help
+  app.add_flag("--mcp-stdio", mcp_stdio, "Serve MCP (Model Context Protocol) on stdin/stdout instead of HTTP");
+  app.set_version_flag("--version", errkb::version_line("errkb-server"));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     std::ostringstream out, err;
-    // --help is a ParseError with exit code 0: stop, print, and exit successfully.
+    // --help and --version are ParseErrors with exit code 0: stop, print, and exit successfully.
     exit_code = app.exit(e, out, err) == 0 ? 0 : 2;
     output = out.str() + err.str();
     return Status::InvalidArgument(output);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "errkb/status.h"
@@ -24,6 +25,8 @@ struct ApiKeyConfig {
   std::set<Scope> scopes;           // search, feedback, admin (each explicit: admin does not imply search)
   double rate_per_second = 0;       // token-bucket refill rate; 0 = unlimited
   double burst = 0;                 // bucket size; 0 = max(1, rate_per_second)
+
+  friend bool operator==(const ApiKeyConfig&, const ApiKeyConfig&) = default;
 };
 
 struct ServerConfig {
@@ -55,6 +58,9 @@ struct ServerConfig {
   double question_min_split = -1;                   // diagnose: least split of an offered next question; < 0 = default
   bool log_requests = true;                         // one log line per request
   std::string log_level = "info";
+  std::string log_format = "text";                  // text | json (one JSON object per line, UTC timestamps)
+
+  friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 
 // Parses "host:port", "[v6]:port" or ":port" into the config. InvalidArgument naming `setting`.
@@ -64,8 +70,14 @@ Status parse_listen(std::string_view text, std::string_view setting, ServerConfi
 Status apply_yaml_file(const std::filesystem::path& path, ServerConfig& config);
 Status apply_yaml_text(std::string_view yaml, std::string_view origin, ServerConfig& config);
 
-// Applies ERRKB_INDEX, ERRKB_LISTEN, ERRKB_KB (':'-separated), ERRKB_FEEDBACK_DB, ERRKB_THREADS,
-// ERRKB_CORS_ORIGINS (','-separated), ERRKB_LOG_LEVEL. `getenv` is injectable for tests.
+// Every setting of the config file, by its YAML name.
+const std::vector<std::string_view>& setting_names();
+// The environment variable of a setting: ERRKB_ and its name in capitals (ERRKB_LOG_LEVEL).
+std::string environment_name(std::string_view setting);
+
+// Applies ERRKB_<SETTING> for every setting, with the value as the YAML file would give it, except:
+// ERRKB_KB is ':'-separated, ERRKB_CORS_ORIGINS ','-separated, ERRKB_API_KEYS YAML flow text
+// ([{id: ops, sha256: ..., scopes: [admin]}]). `getenv` is injectable for tests.
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 Status apply_environment(ServerConfig& config, const EnvLookup& getenv);
 EnvLookup process_environment();

@@ -12,22 +12,16 @@
 #include <vector>
 
 #include "config.h"
-#include "log_sink.h"
+#include "logging.h"
 #include "mcp.h"
 #include "server.h"
 
 namespace {
 
-constexpr const char* kMcpStdioHelp =
-    "  --mcp-stdio                 Serve MCP (Model Context Protocol) on stdin/stdout instead of HTTP\n";
-
 // The MCP client owns stdout: log lines go to stderr. The process ends when the client closes stdin.
 int serve_mcp_on_stdio(const errkb::server::ServerConfig& config) {
   using namespace errkb::server;
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-      "errkb", std::make_shared<BatchedFdSink>(STDERR_FILENO, std::chrono::milliseconds(100))));
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  install_logger(STDERR_FILENO, config);
   signal(SIGPIPE, SIG_IGN);
   auto server = ErrkbServer::Create(config);
   if (!server.ok()) {
@@ -55,10 +49,6 @@ int main(int argc, char** argv) {
   std::string output;
   auto config = load_config(static_cast<int>(args.size()), args.data(), process_environment(), exit_code, output);
   if (!config.ok()) {
-    if (exit_code == 0) {  // after --help
-      while (output.ends_with("\n\n")) output.pop_back();
-      output += kMcpStdioHelp;
-    }
     if (!output.empty()) {
       std::fputs(output.c_str(), exit_code == 0 ? stdout : stderr);
     } else {
@@ -78,10 +68,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   // Request log lines are written in batches: log_sink.h says why, and when a line appears.
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-      "errkb", std::make_shared<BatchedFdSink>(STDOUT_FILENO, std::chrono::milliseconds(100))));
-  spdlog::set_level(spdlog::level::from_str(config->log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  install_logger(STDOUT_FILENO, *config);
 
   auto server = ErrkbServer::Create(*config);
   if (!server.ok()) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "api_errors.h"
+#include "logging.h"
 #include "mcp.h"
 #include "web_assets.h"
 
@@ -112,6 +113,7 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
     RequestLog& log = current_request_log();
     log = RequestLog{};
     log.start = Clock::now();
+    current_request_id() = request_id_for(req.get_header_value("X-Request-Id"));
     if (req.method != "OPTIONS") return httplib::Server::HandlerResponse::Unhandled;
     // CORS preflight: answered here for every route, so handlers never see OPTIONS.
     const Route* match = nullptr;
@@ -131,7 +133,7 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
     res.set_header("Allow", join(methods));
     if (!origin.empty()) {
       res.set_header("Access-Control-Allow-Methods", join(methods));
-      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-API-Key");
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-API-Key, X-Request-Id");
       res.set_header("Access-Control-Max-Age", "600");
     }
     return httplib::Server::HandlerResponse::Handled;
@@ -180,9 +182,12 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
     const std::string origin = req.get_header_value("Origin");
     if (!origin.empty() && cors->allows(origin)) {
       res.set_header("Access-Control-Allow-Origin", origin);
-      res.set_header("Access-Control-Expose-Headers", "Retry-After, Location");
+      res.set_header("Access-Control-Expose-Headers", "Retry-After, Location, X-Request-Id");
     }
     if (!origin.empty()) res.set_header("Vary", "Origin");
+    std::string& request_id = current_request_id();
+    if (request_id.empty()) request_id = request_id_for("");  // a response the pre-routing handler did not see
+    res.set_header("X-Request-Id", request_id);
 
     RequestLog& log = current_request_log();
     const double seconds =
@@ -196,6 +201,7 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
                    log.result_count < 0 ? std::string("-") : std::to_string(log.result_count));
     }
     log = RequestLog{};
+    request_id.clear();  // later lines of this thread belong to no request
   });
 }
 

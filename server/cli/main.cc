@@ -18,6 +18,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "errkb/version.h"
 #include "render.h"
 
 namespace {
@@ -134,6 +135,7 @@ int main(int argc, char** argv) {
   CLI::App app{"errkb: ask an errkb server about error codes and symptoms"};
   app.require_subcommand(1);
   app.fallthrough();  // --json, --server and the rest also after the subcommand
+  app.set_version_flag("--version", errkb::version_line("errkb"));
   std::optional<std::string> server, key;
   std::string config_path, colour = "auto";
   Output output;
