@@ -119,4 +119,20 @@ Status switch_generation(const fs::path& index_dir, const fs::path& generation) 
   return Status::OK();
 }
 
+void remove_dead_work(const fs::path& index_dir) {
+  auto live = current_generation(index_dir);
+  const long live_number = live.ok() ? generation_number(*live) : -1;
+  std::error_code ec;
+  std::vector<fs::path> dead;
+  for (fs::directory_iterator it(index_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code is_dir;
+    if (!it->is_directory(is_dir)) continue;
+    const bool work = it->path().filename().string().rfind("rebuild-", 0) == 0;
+    // Without a live generation (the stub unreadable) no generation is known dead.
+    const bool above_live = live_number >= 0 && generation_number(it->path()) > live_number;
+    if (work || above_live) dead.push_back(it->path());
+  }
+  for (const auto& p : dead) fs::remove_all(p, ec);
+}
+
 }  // namespace errkb::store

@@ -34,4 +34,9 @@ fs::path next_generation(const fs::path& index_dir);
 // than the one it replaced (that one stays for readers still using it).
 Status switch_generation(const fs::path& index_dir, const fs::path& generation);
 
+// What killed writers left, removed under the writer lock (no other writer runs then): the work
+// folders of rebuilds (rebuild-*, each as large as a generation) and generations above the live one (a
+// rebuild killed while compacting into it, or before it switched).
+void remove_dead_work(const fs::path& index_dir);
+
 }  // namespace errkb::store

@@ -731,17 +731,6 @@ class Rebuilder {
   std::mutex progress_mutex_;
 };
 
-// The work folders of rebuilds that were killed: under the writer lock no rebuild is running, so
-// every rebuild-* folder is a dead one's (each can hold as much as a generation).
-void remove_stale_rebuilds(const fs::path& index_dir) {
-  std::error_code ec;
-  for (fs::directory_iterator it(index_dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    std::error_code removed;
-    if (name.rfind("rebuild-", 0) == 0 && it->is_directory(removed)) fs::remove_all(it->path(), removed);
-  }
-}
-
 Status validate(const IndexerOptions& options) {
   if (options.kb_dirs.empty()) return Status::InvalidArgument("no KB folder given (--kb DIR)");
   for (const auto& d : options.kb_dirs)
@@ -771,7 +760,7 @@ Result<UpdateReport> rebuild_index(const IndexerOptions& options, const Progress
   auto start = Clock::now();
   auto lock = store::WriterLock::Acquire(options.index_dir, "rebuild");
   if (!lock.ok()) return lock.status();
-  remove_stale_rebuilds(options.index_dir);
+  store::remove_dead_work(options.index_dir);
   UpdateReport report;
   Status s;
   try {
@@ -792,7 +781,7 @@ Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressF
   {
     auto lock = store::WriterLock::Acquire(options.index_dir, "update");
     if (!lock.ok()) return lock.status();
-    remove_stale_rebuilds(options.index_dir);
+    store::remove_dead_work(options.index_dir);
     auto gen = store::current_generation(options.index_dir);
     if (!gen.ok()) {
       if (gen.status().code() != Status::Code::kNotFound) return gen.status();
