@@ -11,7 +11,7 @@ BUILD_PACKAGES=(
   libcli11-dev libyaml-cpp-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev
   libgumbo-dev libxml2-dev libcld2-dev
-  libsqlite3-dev libre2-dev libxxhash-dev liblz4-dev libssl-dev libgoogle-perftools-dev
+  libsqlite3-dev libpqxx-dev libre2-dev libxxhash-dev liblz4-dev libssl-dev libgoogle-perftools-dev
   python3 curl
 )
 # Sources of the system error catalogues read by scripts/import-system-catalogues.sh.
@@ -22,6 +22,9 @@ CATALOGUE_PACKAGES=(
 # The integration tests (tests/integrations): a browser and its driver for the helpdesk sidebar
 # example, and Node for the official MCP SDK client (which the tests install from npm).
 TEST_PACKAGES=( chromium chromium-driver python3-selenium )
+# The feedback store's PostgreSQL tests and the replicated topology (tests/deploy): a PostgreSQL
+# server, xapian-tools' replication (in BUILD_PACKAGES) and HAProxy in front of the replicas.
+TEST_PACKAGES+=( postgresql haproxy )
 # libFuzzer targets with sanitizers (scripts/fuzz.sh): clang and its runtime libraries.
 TEST_PACKAGES+=( clang libclang-rt-14-dev )
 # Peers and load tools for scripts/bench.sh and scripts/eval.sh (Lucene 8 and a JDK for its peer).
