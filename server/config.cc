@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "errkb/feedback.h"
 #include "errkb/version.h"
 
 namespace errkb::server {
@@ -99,7 +100,8 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
       config.kb_dirs.push_back(resolve(base, value.as<std::string>()));
     }
   } else if (name == "feedback_db") {
-    config.feedback_db = resolve(base, value.as<std::string>());
+    const auto location = value.as<std::string>();
+    config.feedback_db = is_postgresql_url(location) ? std::filesystem::path(location) : resolve(base, location);
   } else if (name == "feedback_retention_days") {
     config.feedback_retention_days = value.as<int>();
   } else if (name == "threads") {
@@ -356,7 +358,7 @@ Result<ServerConfig> load_config(int argc, const char* const* argv, const EnvLoo
   app.add_option("--config", config_path, "YAML config file (ERRKB_CONFIG)");
   app.add_option("--listen", listen, "host:port to listen on (ERRKB_LISTEN), default 127.0.0.1:8080");
   app.add_option("--kb", kb, "KB folder(s) for admin reindex (ERRKB_KB, ':'-separated)");
-  app.add_option("--feedback-db", feedback_db, "SQLite feedback database (ERRKB_FEEDBACK_DB)");
+  app.add_option("--feedback-db", feedback_db, "SQLite file, or postgresql:// URL shared by several servers, of the feedback database (ERRKB_FEEDBACK_DB)");
   app.add_option("--threads", threads, "HTTP event loops, which run the queries too; 0 = cores (ERRKB_THREADS)");
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error (ERRKB_LOG_LEVEL)");
   bool mcp_stdio = false;  // main() takes it out before the settings are read; here for --help

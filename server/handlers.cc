@@ -364,6 +364,18 @@ void post_diagnose(Services& s, const httplib::Request& req, httplib::Response& 
   send_json_text(res, 200, to_json_text(diagnosis));
 }
 
+namespace {
+
+// The feedback database is shared by the servers (a postgresql:// feedback_db) and cannot be reached
+// now: nothing was stored, and the client may send the same request again.
+void send_feedback_unavailable(httplib::Response& res, const Status& status) {
+  spdlog::warn("feedback: {}", status.ToString());
+  res.set_header("Retry-After", "1");
+  send_problem(res, ApiError::feedback_unavailable, status.message());
+}
+
+}  // namespace
+
 void post_feedback(Services& s, const httplib::Request& req, httplib::Response& res) {
   JsonBody body(req, res, {"diagnosis_id", "cause_id", "outcome", "note"});
   FeedbackEntry entry;
@@ -382,6 +394,7 @@ void post_feedback(Services& s, const httplib::Request& req, httplib::Response& 
   if (status.code() == Status::Code::kNotFound) {
     return send_problem(res, ApiError::diagnosis_not_found, status.message(), "diagnosis_id");
   }
+  if (status.code() == Status::Code::kUnavailable) return send_feedback_unavailable(res, status);
   if (!status.ok()) return send_status_problem(res, status, ApiError::diagnosis_not_found, "cause_id");
   current_request_log().result_count = 1;
   send_json(res, 201, {{"stored", true},
@@ -397,6 +410,7 @@ void get_gaps(Services& s, const httplib::Request& req, httplib::Response& res) 
   if (!p.ok()) return;
   if (!s.feedback) return send_problem(res, ApiError::internal, "no feedback store is open");
   auto gaps = s.feedback->gaps(static_cast<size_t>(limit));
+  if (gaps.status().code() == Status::Code::kUnavailable) return send_feedback_unavailable(res, gaps.status());
   if (!gaps.ok()) return send_status_problem(res, gaps.status(), ApiError::route_not_found);
   current_request_log().result_count = static_cast<int64_t>(gaps->size());
   send_json(res, 200, gaps_to_json(*gaps));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config.h"
+#include "errkb/feedback.h"
 #include "logging.h"
 #include "mcp.h"
 #include "server.h"
@@ -30,7 +31,7 @@ int serve_mcp_on_stdio(const errkb::server::ServerConfig& config) {
     return 2;
   }
   spdlog::info("errkb-server serving MCP on stdio (index {}, feedback {})", config.index_dir.string(),
-               config.feedback_db.string());
+               errkb::without_password(config.feedback_db.string()));
   serve_mcp_stdio((*server)->services(), std::cin, std::cout);
   spdlog::info("errkb-server stopped: stdin closed");
   server->reset();
@@ -92,7 +93,7 @@ int main(int argc, char** argv) {
 
   spdlog::info("errkb-server listening on http://{}:{} (index {}, {} event loops, feedback {})",
                config->listen_host, *port, config->index_dir.string(), (*server)->event_loops(),
-               config->feedback_db.string());
+               errkb::without_password(config->feedback_db.string()));
   bool clean = (*server)->listen();
   spdlog::info("errkb-server stopped");
   spdlog::shutdown();
