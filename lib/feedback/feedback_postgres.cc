@@ -74,20 +74,18 @@ CREATE INDEX searches_created ON searches(created_ms);
 // Any number, the same in every errkb: the lock the migrations are applied under.
 constexpr int64_t kMigrationLock = 0x6572726b62;  // "errkb"
 
-// The URL without its password, for messages.
-std::string redacted(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  const auto at = url.find('@');
-  if (scheme_end == std::string::npos || at == std::string::npos) return url;
-  const auto colon = url.find(':', scheme_end + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+// A database host that does not answer fails a connection in seconds, not at TCP's timeout: each
+// request that needs the database tries to connect while it is gone. A URL's own value is kept.
+std::string with_connect_timeout(std::string url) {
+  if (url.find("connect_timeout=") != std::string::npos) return url;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=2";
 }
 
 // A connection made on first use and again after it was lost; used under its mutex.
 class Connection {
  public:
-  Connection(std::string url, bool synchronous_commit) : url_(std::move(url)), synchronous_commit_(synchronous_commit) {}
+  Connection(std::string url, bool synchronous_commit)
+      : url_(with_connect_timeout(std::move(url))), synchronous_commit_(synchronous_commit) {}
   std::mutex mutex;
 
   pqxx::connection& get() {
@@ -330,7 +328,7 @@ class PostgresFeedbackStore final : public FeedbackStore {
 
 Result<std::unique_ptr<FeedbackStore>> open_postgresql(const std::string& url, const FeedbackStoreOptions& options) {
   auto store = std::make_unique<PostgresFeedbackStore>(url, options);
-  if (Status s = store->open(); !s.ok()) return s.With("feedback database " + redacted(url));
+  if (Status s = store->open(); !s.ok()) return s.With("feedback database " + without_password(url));
   return std::unique_ptr<FeedbackStore>(std::move(store));
 }
 
