@@ -328,6 +328,21 @@ TEST(Topology, ReplicasBehindTheBalancerFollowThePrimaryWithoutAFailedRequestOrA
   auto gaps_one = one.Get("/v1/gaps"), gaps_two = two.Get("/v1/gaps");
   ASSERT_TRUE(gaps_one && gaps_two && gaps_one->status == 200 && gaps_two->status == 200);
   EXPECT_EQ(json::parse(gaps_one->body), json::parse(gaps_two->body));
+
+  // The feedback database gone: feedback is refused with 503 feedback_unavailable, not acknowledged;
+  // back, the same feedback is stored.
+  const auto& last = acknowledged.back();
+  const std::string again = json{{"diagnosis_id", last.diagnosis_id}, {"cause_id", last.cause_id}, {"outcome", "resolved"}}.dump();
+  ASSERT_TRUE(postgres.stop("immediate"));
+  auto refused = one.Post("/v1/feedback", again, "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(json::parse(refused->body)["code"], "feedback_unavailable");
+  EXPECT_EQ(refused->get_header_value("Retry-After"), "1");
+  ASSERT_TRUE(postgres.start());
+  auto stored = one.Post("/v1/feedback", again, "application/json");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, 201) << stored->body;
 }
 
 }  // namespace
