@@ -37,8 +37,8 @@ inline int free_loopback_port() {
   return port;
 }
 
-// Runs `args` to its end with output appended to `log`; its exit status (-1 if it could not start).
-inline int run_logged(const std::vector<std::string>& args, const std::filesystem::path& log) {
+// Starts `args` (args[0] found on PATH) in "/" with its output appended to `log`; its pid, or 0.
+inline pid_t spawn_logged(const std::vector<std::string>& args, const std::filesystem::path& log) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -48,9 +48,15 @@ inline int run_logged(const std::vector<std::string>& args, const std::filesyste
   posix_spawn_file_actions_adddup2(&files, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addchdir_np(&files, "/");  // a directory any user may be in
   pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, argv[0], &files, nullptr, argv.data(), environ);
+  if (posix_spawnp(&pid, argv[0], &files, nullptr, argv.data(), environ) != 0) pid = 0;
   posix_spawn_file_actions_destroy(&files);
-  if (spawned != 0) return -1;
+  return pid;
+}
+
+// Runs `args` to its end with output appended to `log`; its exit status (-1 if it could not start).
+inline int run_logged(const std::vector<std::string>& args, const std::filesystem::path& log) {
+  const pid_t pid = spawn_logged(args, log);
+  if (pid <= 0) return -1;
   int status = 0;
   ::waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;

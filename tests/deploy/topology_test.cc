@@ -50,17 +50,7 @@ bool wait_until(Done done, std::chrono::seconds limit = std::chrono::seconds(90)
 // A program running in the background, its output appended to `log`; killed when destroyed.
 class Process {
  public:
-  Process(const std::vector<std::string>& args, const fs::path& log) : log_(log) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t files;
-    posix_spawn_file_actions_init(&files);
-    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&files, STDOUT_FILENO, STDERR_FILENO);
-    if (posix_spawnp(&pid_, argv[0], &files, nullptr, argv.data(), environ) != 0) pid_ = 0;
-    posix_spawn_file_actions_destroy(&files);
-  }
+  Process(const std::vector<std::string>& args, const fs::path& log) : log_(log), pid_(testing::spawn_logged(args, log)) {}
   ~Process() { kill_now(); }
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
