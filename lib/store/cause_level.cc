@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ingest/article.h"
+#include "store/snippet.h"
 
 namespace errkb::store {
 namespace {
@@ -10,6 +11,15 @@ namespace {
 // A cause listed as one short line under a heading that names no cause ("Possible causes:" and a list):
 // the line is the cause's name.
 constexpr size_t kMaxListedCauseBytes = 200;
+
+// Whether `held` (query_terms_in over `terms`) says the text holds the query term.
+bool holds(const SnippetTerms& terms, const std::vector<bool>& held, const std::string& term) {
+  const bool stemmed = !term.empty() && term[0] == 'Z';
+  const auto& list = stemmed ? terms.stems : terms.words;
+  const auto at = std::find(list.begin(), list.end(), stemmed ? term.substr(1) : term);
+  if (at == list.end()) return false;
+  return held[static_cast<size_t>(at - list.begin()) + (stemmed ? 0 : terms.stems.size())];
+}
 
 void read_heading(rank::ScoredPassage& sp) {
   const Passage& p = sp.passage;
@@ -31,23 +41,16 @@ void read_heading(rank::ScoredPassage& sp) {
 
 // The query's words in the cause's own text: its title, cause, checks and resolutions (not the
 // title, symptoms and introduction it shares with the article's other causes).
-void match_own_text(rank::ScoredPassage& sp, const std::vector<std::string>& prose_terms,
+void match_own_text(rank::ScoredPassage& sp, const std::vector<std::string>& prose_terms, const SnippetTerms& terms,
                     const std::unordered_map<std::string, double>& idf, double total_idf, const Xapian::Stem& stem) {
   const Passage& p = sp.passage;
-  Xapian::Document own;
-  Xapian::TermGenerator generator;
-  generator.set_stemmer(stem);
-  generator.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-  generator.set_document(own);
-  generator.index_text(sp.cause_title);
-  generator.index_text(p.cause);
-  for (const auto& check : p.checks) generator.index_text(check);
-  for (const auto& resolution : p.resolutions) generator.index_text(resolution);
+  std::string own = sp.cause_title + "\n" + p.cause;
+  for (const auto& check : p.checks) own += "\n" + check;
+  for (const auto& resolution : p.resolutions) own += "\n" + resolution;
+  const std::vector<bool> held = query_terms_in(own, terms, stem);
   double matched = 0;
   for (const auto& term : prose_terms) {
-    Xapian::TermIterator t = own.termlist_begin();
-    t.skip_to(term);
-    if (t == own.termlist_end() || *t != term) continue;
+    if (!holds(terms, held, term)) continue;
     auto w = idf.find(term);
     matched += w == idf.end() ? 0 : w->second;
     sp.own_words.push_back(term[0] == 'Z' ? term.substr(1) : term);
@@ -64,10 +67,12 @@ void describe_causes(std::vector<rank::ScoredPassage>& passages, const std::vect
     if (auto w = idf.find(term); w != idf.end()) total_idf += w->second;
   std::unordered_map<std::string_view, int> passages_of_doc;
   for (const auto& sp : passages) ++passages_of_doc[sp.passage.doc_id];
+  const SnippetTerms terms = SnippetTerms::from_query_terms(prose_terms);
   for (auto& sp : passages) {
     read_heading(sp);
     // Only an article's causes are compared with each other.
-    if (passages_of_doc[sp.passage.doc_id] > 1 && total_idf > 0) match_own_text(sp, prose_terms, idf, total_idf, stem);
+    if (passages_of_doc[sp.passage.doc_id] > 1 && total_idf > 0)
+      match_own_text(sp, prose_terms, terms, idf, total_idf, stem);
   }
 }
 

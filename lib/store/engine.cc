@@ -138,6 +138,15 @@ std::string_view facet_value(const store::RankRecord& r, schema::PassageField fi
   }
 }
 
+// Where a text writes a code, and the code's readings.
+struct CodeSpan {
+  size_t begin = 0, end = 0;
+  std::vector<std::string> canonicals;
+};
+
+// Passages whose code spans are kept per index generation: the top passages of the popular codes.
+constexpr size_t kPassageCodeMemo = 16384;
+
 // A bounded map shared by all threads whose entries belong to one index generation (uuid and revision):
 // a store from another generation drops the old entries, and a lookup from another generation misses.
 template <typename V>
@@ -766,13 +775,13 @@ class XapianEngine final : public Engine {
 
   // For each candidate, the sum (at most 1) of the shares of the terms it holds, read from the terms'
   // posting lists, skipping through the candidates in docid order: for the title's copies of the query's
-  // words (a page titled with what was asked is about it), whose lists are short.
-  static std::vector<double> shares_held(const Xapian::Database& db,
+  // words (a page titled with what was asked is about it) and for the query's word pairs.
+  static std::vector<double> shares_held(const Xapian::Database& db, const store::PostingsInMemory* postings,
                                          const std::vector<std::pair<std::string, double>>& term_shares,
                                          const std::vector<std::pair<Xapian::docid, size_t>>& by_docid) {
     std::vector<double> shares(by_docid.size(), 0.0);
     for (const auto& [term, share] : term_shares)
-      for_each_candidate_holding(db, term, by_docid,
+      for_each_candidate_holding(db, postings, term, by_docid,
                                  [&, share = share](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + share); });
     return shares;
   }
@@ -789,27 +798,22 @@ class XapianEngine final : public Engine {
     return terms;
   }
 
-  // For each candidate, the IDF-weighted share of the query's word pairs it holds (a pair no passage holds
-  // counts as the rarest). Most pairs of a query are held by no passage: an empty posting list says so,
-  // and only a held pair's frequency is looked up.
-  static std::vector<double> pair_shares(const Xapian::Database& db, const std::vector<std::string>& pairs,
-                                         const std::vector<std::pair<Xapian::docid, size_t>>& by_docid) {
-    std::vector<double> shares(by_docid.size(), 0.0);
-    if (pairs.empty() || by_docid.empty()) return shares;
+  // The query's word pairs some passage holds, each with its share of the pairs' IDF (a pair no passage
+  // holds counts as the rarest). Most pairs of a query are held by no passage: an empty posting list
+  // says so, once per query, and only a held pair's frequency is looked up.
+  static std::vector<std::pair<std::string, double>> held_pairs(const Xapian::Database& db,
+                                                                const std::vector<std::string>& pairs) {
+    std::vector<std::pair<std::string, double>> held;
     const double n = std::max<double>(1, db.get_doccount());
-    std::vector<Xapian::PostingIterator> lists;
-    std::vector<double> weights;
     double total = 0;
     for (const auto& pair : pairs) {
-      lists.push_back(db.postlist_begin(pair));
-      const bool held = lists.back() != db.postlist_end(pair);
-      weights.push_back(idf_weight(n, held ? db.get_termfreq(pair) : 0));
-      total += weights.back();
+      const bool holds = db.postlist_begin(pair) != db.postlist_end(pair);
+      const double weight = idf_weight(n, holds ? db.get_termfreq(pair) : 0);
+      total += weight;
+      if (holds) held.emplace_back(pair, weight);
     }
-    for (size_t i = 0; i < pairs.size(); ++i)
-      walk_candidates(lists[i], db.postlist_end(pairs[i]), by_docid,
-                      [&](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + weights[i] / total); });
-    return shares;
+    for (auto& [pair, share] : held) share /= total;
+    return held;
   }
 
   // Candidates as (docid, rank), in docid order: a posting list is read once, skipping through them.
@@ -821,10 +825,22 @@ class XapianEngine final : public Engine {
     return by_docid;
   }
 
-  // Calls found(rank) for each candidate whose document holds `term`, from the term's posting list.
+  // Calls found(rank) for each candidate whose document holds `term`, from the term's posting list: the
+  // in-memory one when the lists are loaded and keep every list of its kind, else Xapian's.
   template <typename Found>
-  static void for_each_candidate_holding(const Xapian::Database& db, const std::string& term,
+  static void for_each_candidate_holding(const Xapian::Database& db, const store::PostingsInMemory* postings,
+                                         const std::string& term,
                                          const std::vector<std::pair<Xapian::docid, size_t>>& by_docid, Found&& found) {
+    if (postings && postings->loaded() && store::PostingsInMemory::keeps_every_list_of(term)) {
+      const store::PostingsInMemory::List* list = postings->find(term);
+      if (!list) return;  // the index lacks the term
+      store::PostingsInMemory::Cursor c(*postings, *list);
+      for (const auto& [did, rank] : by_docid) {
+        if (!c.seek(did)) break;
+        if (c.docid() == did) found(rank);
+      }
+      return;
+    }
     walk_candidates(db.postlist_begin(term), db.postlist_end(term), by_docid, std::forward<Found>(found));
   }
 
@@ -875,18 +891,8 @@ class XapianEngine final : public Engine {
           if (bits->contains(did)) m.present_[r * n_terms + t] = 1;
         continue;
       }
-      if (postings && postings->loaded() && store::is_prose_word(m.terms_[t])) {
-        // A prose word the in-memory lists lack is one the index lacks.
-        if (const store::PostingsInMemory::List* list = postings->find(m.terms_[t])) {
-          store::PostingsInMemory::Cursor c(*postings, *list);
-          for (const auto& [did, r] : by_docid) {
-            if (!c.seek(did)) break;
-            if (c.docid() == did) m.present_[r * n_terms + t] = 1;
-          }
-        }
-        continue;
-      }
-      for_each_candidate_holding(db, m.terms_[t], by_docid, [&](size_t r) { m.present_[r * n_terms + t] = 1; });
+      for_each_candidate_holding(db, postings, m.terms_[t], by_docid,
+                                 [&](size_t r) { m.present_[r * n_terms + t] = 1; });
     }
     return m;
   }
@@ -936,6 +942,7 @@ class XapianEngine final : public Engine {
     const std::unordered_map<std::string, double> idf = prose_idf(h, q);
     double total_idf = 0;
     for (const auto& t : q.prose_terms) total_idf += idf.at(t);
+    const std::vector<std::pair<std::string, double>> pairs = held_pairs(h.db, q.word_pairs);
 
     // Scores one pass's candidates (best first, with their BM25 weights) into `out`.
     auto score = [&](const std::vector<Xapian::docid>& docids, const std::vector<double>& weights, int64_t matches,
@@ -943,8 +950,8 @@ class XapianEngine final : public Engine {
       if (facets_here) out.total = std::max<int64_t>(out.total, matches);
       const double max_weight = std::max(1e-9, weights.empty() ? 0.0 : weights.front());
       const auto by_docid = candidates_by_docid(docids);
-      const std::vector<double> title_shares = shares_held(h.db, title_terms(q, idf, total_idf), by_docid);
-      const std::vector<double> phrase_shares = pair_shares(h.db, q.word_pairs, by_docid);
+      const std::vector<double> title_shares = shares_held(h.db, postings.get(), title_terms(q, idf, total_idf), by_docid);
+      const std::vector<double> phrase_shares = shares_held(h.db, postings.get(), pairs, by_docid);
       for (size_t rank = 0; rank < docids.size(); ++rank) {
         const Xapian::docid did = docids[rank];
         const double weight = weights[rank];
@@ -1188,12 +1195,13 @@ class XapianEngine final : public Engine {
       rank::ScoredPassage& sp = candidate.sp;
       sp.passage = std::move(stored.passage);
       sp.code_terms = std::move(stored.code_terms);
-      if (c.passages.size() >= snippets_from) sp.snippet = make_snippet(h, q, sp.passage);
+      if (c.passages.size() >= snippets_from) sp.snippet = make_snippet(h, q, sp);
       c.passages.push_back(std::move(sp));
     }
   }
 
-  static std::string make_snippet(const Handle& h, const AnalyzedQuery& q, const Passage& p) {
+  std::string make_snippet(const Handle& h, const AnalyzedQuery& q, const rank::ScoredPassage& sp) {
+    const Passage& p = sp.passage;
     std::string text = p.symptoms;
     for (const std::string* part : {&p.heading, &p.cause, &p.body}) {
       if (part->empty()) continue;
@@ -1202,23 +1210,39 @@ class XapianEngine final : public Engine {
     }
     for (const auto& r : p.resolutions) text += " " + r;
     if (text.empty()) text = p.title;
-    const std::vector<std::pair<size_t, size_t>> spans = query_code_spans(h, q, p, text);
+    // Only a passage that holds a reading of a query's code has one to mark.
+    std::vector<std::pair<size_t, size_t>> spans;
+    if (sp.parts.code > 0) spans = query_code_spans(h, q, p, text);
     return store::make_snippet(text, q.snippet_terms, q.stem, store::kSnippetLength, spans);
   }
 
   // Where the passage's text writes one of the query's codes, in any spelling the grammar reads.
-  static std::vector<std::pair<size_t, size_t>> query_code_spans(const Handle& h, const AnalyzedQuery& q,
-                                                                  const Passage& p, std::string_view text) {
+  std::vector<std::pair<size_t, size_t>> query_code_spans(const Handle& h, const AnalyzedQuery& q, const Passage& p,
+                                                          std::string_view text) {
     std::vector<std::pair<size_t, size_t>> spans;
     if (q.readings.empty() || !h.grammar) return spans;
-    for (const auto& occ : h.grammar->find_codes(text, {p.vendor, p.product})) {
-      const bool asked = std::any_of(occ.interpretations.begin(), occ.interpretations.end(), [&](const auto& r) {
+    for (const auto& occ : *codes_in_passage(h, p, text)) {
+      const bool asked = std::any_of(occ.canonicals.begin(), occ.canonicals.end(), [&](const std::string& c) {
         return std::any_of(q.readings.begin(), q.readings.end(),
-                           [&](const CodeReading& asked) { return asked.canonical == r.canonical; });
+                           [&](const CodeReading& asked) { return asked.canonical == c; });
       });
       if (asked && (spans.empty() || spans.back().second <= occ.begin)) spans.emplace_back(occ.begin, occ.end);
     }
     return spans;
+  }
+
+  // The codes the grammar reads in a passage's snippet text: the same passages come back for a popular
+  // code, and reading the whole text is most of their snippet's cost.
+  std::shared_ptr<const std::vector<CodeSpan>> codes_in_passage(const Handle& h, const Passage& p, std::string_view text) {
+    if (auto known = passage_codes_.find(h.generation, p.id)) return known;
+    auto found = std::make_shared<std::vector<CodeSpan>>();
+    for (auto& occ : h.grammar->find_codes(text, {p.vendor, p.product})) {
+      CodeSpan span{occ.begin, occ.end, {}};
+      for (auto& r : occ.interpretations) span.canonicals.push_back(std::move(r.canonical));
+      found->push_back(std::move(span));
+    }
+    passage_codes_.store(h.generation, p.id, found);
+    return found;
   }
 
   Hit to_hit(const rank::ScoredPassage& sp) {
@@ -1257,31 +1281,48 @@ class XapianEngine final : public Engine {
     return resp;
   }
 
-  std::vector<Cause> rank_causes(Handle& h, const AnalyzedQuery& q, size_t limit, bool causes_only,
-                                 const std::unordered_map<std::string, FeedbackTally>* feedback,
-                                 size_t candidates = kCandidates) {
+  // Causes without their evidence's snippets (add_evidence_snippets, once the causes shown are known),
+  // and the passages they were merged from.
+  struct RankedCauses {
+    std::vector<Cause> causes;
+    std::vector<rank::ScoredPassage> passages;
+  };
+
+  // `language_reserve` more causes than `limit` when candidates in other languages than the query's may
+  // have pushed causes in its language down (rank::prefer_language brings them up).
+  RankedCauses rank_causes(Handle& h, const AnalyzedQuery& q, size_t limit, size_t language_reserve,
+                           bool causes_only, const std::unordered_map<std::string, FeedbackTally>* feedback,
+                           size_t candidates = kCandidates) {
     Candidates c = retrieve(h, q, candidates, false, feedback);
-    materialize(h, c, q, std::max<size_t>(3 * limit, 15), /*snippets_from=*/SIZE_MAX);
-    std::vector<rank::ScoredPassage> usable;
-    usable.reserve(c.passages.size());
+    auto decoded_for = [](size_t causes) { return std::max<size_t>(3 * causes, 15); };
+    const size_t looked_at = std::min(decoded_for(limit), c.scored.size());
+    if (!q.language.empty() && std::any_of(c.scored.begin(), c.scored.begin() + looked_at,
+                                           [](const Scored& s) { return s.sp.parts.language == 0; }))
+      limit += language_reserve;
+    materialize(h, c, q, decoded_for(limit), /*snippets_from=*/SIZE_MAX);
+    RankedCauses out;
+    out.passages.reserve(c.passages.size());
     for (size_t i = 0; i < c.passages.size(); ++i) {
       const Passage& p = c.passages[i].passage;
       // A catalogue entry always answers for its code: with no cause, as the code's meaning.
       bool describes_cause = p.kind == SourceKind::kCatalogue || !p.cause.empty() || !p.resolutions.empty() ||
                              !p.body.empty();
       if (causes_only && !describes_cause) continue;
-      usable.push_back(std::move(c.passages[i]));
+      out.passages.push_back(std::move(c.passages[i]));
     }
-    store::describe_causes(usable, q.prose_terms, prose_idf(h, q), q.stem);
-    std::vector<Cause> causes = rank::merge_causes(usable, limit, c.strength);
-    // Snippets only for the evidence of the returned causes.
+    store::describe_causes(out.passages, q.prose_terms, prose_idf(h, q), q.stem);
+    out.causes = rank::merge_causes(out.passages, limit, c.strength);
+    return out;
+  }
+
+  void add_evidence_snippets(const Handle& h, const AnalyzedQuery& q, std::vector<Cause>& causes,
+                                    const std::vector<rank::ScoredPassage>& passages) {
     std::unordered_map<std::string_view, size_t> by_id;
-    for (size_t i = 0; i < usable.size(); ++i) by_id.emplace(usable[i].passage.id, i);
+    for (size_t i = 0; i < passages.size(); ++i) by_id.emplace(passages[i].passage.id, i);
     for (auto& cause : causes)
       for (auto& evidence : cause.evidence)
         if (auto it = by_id.find(evidence.passage_id); it != by_id.end())
-          evidence.snippet = make_snippet(h, q, usable[it->second].passage);
-    return causes;
+          evidence.snippet = make_snippet(h, q, passages[it->second]);
   }
 
   // A code read from pasted XML or HTML keeps no markup in its raw text ("ErrorCode>21919300" ->
@@ -1310,9 +1351,9 @@ class XapianEngine final : public Engine {
     if (options_.feedback) tallies = options_.feedback->tallies(code_terms, q.prose_terms);
     Diagnosis d;
     d.diagnosis_id = new_diagnosis_id();
-    // More causes than asked for: those in the query's language may come from further down.
     const size_t limit = static_cast<size_t>(std::clamp(r.limit, 1, 100));
-    d.causes = rank_causes(h, q, limit + kLanguageReserve, true, options_.feedback ? &tallies : nullptr);
+    RankedCauses ranked = rank_causes(h, q, limit, kLanguageReserve, true, options_.feedback ? &tallies : nullptr);
+    d.causes = std::move(ranked.causes);
     d.codes = std::move(q.codes);
     if (d.codes.empty() && !extra.empty()) {
       CodeOccurrence occ;
@@ -1329,6 +1370,7 @@ class XapianEngine final : public Engine {
                                .want_reply = r.reply,
                                .answer_threshold = options_.answer_threshold,
                                .question_min_split = options_.question_min_split});
+    add_evidence_snippets(h, q, d.causes, ranked.passages);
     return d;
   }
 
@@ -1382,11 +1424,13 @@ class XapianEngine final : public Engine {
       sp.parts.authority = stored.authority;
       sp.parts.focus = 1;  // a catalogue entry is about its code
       sp.score = rank::combine(sp.parts);
-      sp.snippet = make_snippet(h, q, sp.passage);
+      sp.snippet = make_snippet(h, q, sp);
       answer->catalogue_entries.push_back(to_hit(sp));
     }
     // Top causes for this reading alone.
-    answer->causes = rank_causes(h, q, 3, true, nullptr, 20);
+    RankedCauses ranked = rank_causes(h, q, 3, 0, true, nullptr, 20);
+    add_evidence_snippets(h, q, ranked.causes, ranked.passages);
+    answer->causes = std::move(ranked.causes);
     reading_answers_.store(h.generation, key, answer);
     return answer;
   }
@@ -1394,6 +1438,7 @@ class XapianEngine final : public Engine {
   EngineOptions options_;
   GenerationMemo<ReadingAnswer> reading_answers_;  // key: canonical code '\n' reading name
   GenerationMemo<std::string> spelling_memo_;      // key: lower-cased word; value: suggestion or ""
+  GenerationMemo<std::vector<CodeSpan>> passage_codes_{kPassageCodeMemo};  // key: passage id
   std::mutex handles_mutex_;
   std::unordered_map<std::thread::id, std::unique_ptr<Handle>> handles_;
   std::atomic<uint64_t> epoch_{0};

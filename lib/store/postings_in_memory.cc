@@ -76,11 +76,12 @@ class BestHits {
   std::vector<Hit> best_;
 };
 
-// Calls kept(term, termfreq) for each term whose list is loaded: the prose words, the long code lists.
+// Calls kept(term, termfreq) for each term whose list is loaded: the prose words and their title copies,
+// the long code lists.
 template <typename Fn>
 void for_each_kept_term(const Xapian::Database& db, Fn&& kept) {
   for (auto t = db.allterms_begin("Z"); t != db.allterms_end("Z"); ++t)
-    if (is_prose_word(*t)) kept(*t, t.get_termfreq());
+    if (PostingsInMemory::keeps_every_list_of(*t)) kept(*t, t.get_termfreq());
   for (const std::string_view prefix : {schema::kCodePrefix, schema::kWeakCodePrefix}) {
     const std::string p(prefix);
     for (auto t = db.allterms_begin(p); t != db.allterms_end(p); ++t)

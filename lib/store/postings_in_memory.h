@@ -4,8 +4,8 @@
 // Through Xapian a posting costs 15-30 ns on a 2-core VM: the 8 KB block it sits in is read with a
 // pread (Xapian 1.4 keeps no block cache of its own), decoded, and walked by the matcher's tree of
 // virtual calls. Matching the prose of a query was 40% of a search's CPU at 1M passages. So the lists
-// of the unprefixed Z-stems (schema.h: the words a prose query is made of; not the field copies, codes
-// or filters) are loaded once per generation, in the background like the common words' bitsets:
+// of the unprefixed Z-stems (schema.h: the words a prose query is made of) and of their title copies
+// (not the other field copies, codes or filters) are loaded once per generation, in the background like the common words' bitsets:
 // docid deltas and wdfs as varints, in blocks of 128 postings with a skip table of each block's last
 // docid. A query's passes (store/scan_plan.h) are then matched term at a time into an accumulator over
 // a chunk of docids small enough to stay in the CPU cache, chunk after chunk, keeping the best `want`.
@@ -76,6 +76,10 @@ class PostingsInMemory {
     uint32_t first_block = 0;  // in blocks_
     uint32_t blocks = 0;
   };
+
+  // A term whose list load() keeps however short: a prose word, or its title copy (a page titled with a
+  // query's word is looked up for every candidate). find() then says whether the index has it.
+  static bool keeps_every_list_of(const std::string& term) { return is_prose_word(term) || is_title_copy(term); }
 
   // nullptr when the index does not have the word (or nothing was loaded: see loaded()); for a code
   // term (schema::kCodePrefix, kWeakCodePrefix), also when its list is shorter than kMinCodePostings.

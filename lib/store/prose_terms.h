@@ -28,6 +28,11 @@ inline bool is_prose_word(const std::string& term) {
   return term.size() >= 2 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z');
 }
 
+// The title's copy of a prose word: "ZS" + stem (schema.h).
+inline bool is_title_copy(const std::string& term) {
+  return term.size() >= 3 && term[0] == 'Z' && term[1] == 'S' && !(term[2] >= 'A' && term[2] <= 'Z');
+}
+
 // A distinct "Z"-stem of one text and how often it occurs there.
 struct StemCount {
   const std::string* z_stem;

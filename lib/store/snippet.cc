@@ -38,6 +38,99 @@ void append_escaped(std::string& out, std::string_view text) {
 
 constexpr size_t kStemHeadChars = 3;
 
+// Which query term a lower-case word is. A stem's first characters (up to kStemHeadChars), and how many
+// they are: a word can only stem to it if it starts with them ("go" is the stem of "going").
+class TermMatcher {
+ public:
+  TermMatcher(const SnippetTerms& terms, const Xapian::Stem& stem) : terms_(terms), stem_(stem) {
+    for (const auto& s : terms.stems) {
+      const std::string_view h = head(s, kStemHeadChars);
+      size_t chars = 0;
+      for (char c : h) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      stem_heads_.emplace_back(h, chars);
+    }
+  }
+  // The index of the term (stems first, then words), -1 none.
+  int term_of(const std::string& lower) const {
+    for (size_t t = 0; t < terms_.words.size(); ++t)
+      if (lower == terms_.words[t]) return static_cast<int>(terms_.stems.size() + t);
+    bool may_stem = false;
+    for (size_t t = 0; t < stem_heads_.size() && !may_stem; ++t)
+      may_stem = head(lower, stem_heads_[t].second) == stem_heads_[t].first;
+    if (!may_stem) return -1;
+    const std::string s = stem_(lower);
+    for (size_t t = 0; t < terms_.stems.size(); ++t)
+      if (s == terms_.stems[t]) return static_cast<int>(t);
+    return -1;
+  }
+  size_t size() const { return terms_.stems.size() + terms_.words.size(); }
+
+ private:
+  const SnippetTerms& terms_;
+  const Xapian::Stem& stem_;
+  std::vector<std::pair<std::string_view, size_t>> stem_heads_;
+};
+
+// One character at `pos`: whether it is a word character, and its length in bytes; ASCII without
+// Xapian's Unicode tables (most of any text), and without libc's per-character calls.
+bool char_at(std::string_view text, size_t pos, unsigned& cp, size_t& bytes) {
+  const unsigned char c = static_cast<unsigned char>(text[pos]);
+  if (c < 0x80) {
+    cp = c;
+    bytes = 1;
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  }
+  Xapian::Utf8Iterator it(text.data() + pos, text.size() - pos);
+  cp = *it;
+  ++it;
+  bytes = it == Xapian::Utf8Iterator() ? text.size() - pos : static_cast<size_t>(it.raw() - (text.data() + pos));
+  return Xapian::Unicode::is_wordchar(cp);
+}
+
+// The words of `text` from `pos` on, as scanned(begin, end, terms): the query terms each word is (none,
+// one, or for an identifier one for each part that is one, as the index has its parts). `at(pos)` may
+// claim a span first (a code): it returns the span's end, or pos when it claims nothing.
+template <typename At, typename Scanned>
+void scan_words(std::string_view text, const TermMatcher& matcher, At&& at, Scanned&& scanned) {
+  std::string lower;
+  std::vector<size_t> terms;
+  for (size_t pos = 0; pos < text.size();) {
+    if (const size_t claimed = at(pos); claimed > pos) {
+      pos = claimed;
+      continue;
+    }
+    unsigned cp;
+    size_t bytes;
+    if (!char_at(text, pos, cp, bytes)) {
+      pos += bytes;
+      continue;
+    }
+    const size_t begin = pos;
+    lower.clear();
+    bool maybe_identifier = false;  // an underscore, or a capital after the first letter
+    do {  // `cp` is the word character at `pos`
+      if (cp < 0x80) {
+        maybe_identifier = maybe_identifier || cp == '_' || (pos > begin && cp >= 'A' && cp <= 'Z');
+        lower += static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
+      } else {
+        Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(cp));
+      }
+      pos += bytes;
+    } while (pos < text.size() && char_at(text, pos, cp, bytes));
+    terms.clear();
+    if (int t = matcher.term_of(lower); t >= 0) {
+      terms.push_back(static_cast<size_t>(t));
+    } else if (maybe_identifier) {  // "_CRT_SECURE_NO_WARNINGS" for "crt secure"
+      ProseTerms::for_each_identifier_part(text.substr(begin, pos - begin), [&](std::string_view part) {
+        const int t = matcher.term_of(std::string(part));
+        if (t >= 0 && std::find(terms.begin(), terms.end(), static_cast<size_t>(t)) == terms.end())
+          terms.push_back(static_cast<size_t>(t));
+      });
+    }
+    scanned(begin, pos, terms);
+  }
+}
+
 }  // namespace
 
 SnippetTerms SnippetTerms::from_query_terms(const std::vector<std::string>& terms) {
@@ -54,92 +147,36 @@ SnippetTerms SnippetTerms::from_query_terms(const std::vector<std::string>& term
   return out;
 }
 
+std::vector<bool> query_terms_in(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem) {
+  const TermMatcher matcher(terms, stem);
+  std::vector<bool> held(matcher.size(), false);
+  scan_words(text, matcher, [](size_t pos) { return pos; },
+             [&](size_t, size_t, const std::vector<size_t>& found) {
+               for (size_t t : found) held[t] = true;
+             });
+  return held;
+}
+
 std::string make_snippet(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem, size_t length,
                          TextSpans code_spans) {
-  // Words of the text, and which query terms each one is.
+  // Words of the text, and which query terms each one is; the query's codes are one term more, after
+  // its stems and words.
+  const TermMatcher matcher(terms, stem);
+  const size_t code_term = matcher.size();
   std::vector<Word> words;
   std::vector<size_t> matched;
-  // A stem's first characters (up to kStemHeadChars), and how many they are: a word can only stem to
-  // it if it starts with them ("go" is the stem of "going").
-  std::vector<std::pair<std::string_view, size_t>> stem_heads;
-  for (const auto& s : terms.stems) {
-    const std::string_view h = head(s, kStemHeadChars);
-    size_t chars = 0;
-    for (char c : h) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    stem_heads.emplace_back(h, chars);
-  }
-  // The query term a lower-case word is, -1 none.
-  auto term_of = [&](const std::string& lower) -> int {
-    for (size_t t = 0; t < terms.words.size(); ++t)
-      if (lower == terms.words[t]) return static_cast<int>(terms.stems.size() + t);
-    bool may_stem = false;
-    for (size_t t = 0; t < stem_heads.size() && !may_stem; ++t)
-      may_stem = head(lower, stem_heads[t].second) == stem_heads[t].first;
-    if (!may_stem) return -1;
-    const std::string s = stem(lower);
-    for (size_t t = 0; t < terms.stems.size(); ++t)
-      if (s == terms.stems[t]) return static_cast<int>(t);
-    return -1;
-  };
-  std::string lower;
-  // One character at `pos`: whether it is a word character, and its length in bytes; ASCII without
-  // Xapian's Unicode tables (most of any text), and without libc's per-character calls.
-  auto char_at = [&](size_t pos, unsigned& cp, size_t& bytes) {
-    const unsigned char c = static_cast<unsigned char>(text[pos]);
-    if (c < 0x80) {
-      cp = c;
-      bytes = 1;
-      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    }
-    Xapian::Utf8Iterator it(text.data() + pos, text.size() - pos);
-    cp = *it;
-    ++it;
-    bytes = it == Xapian::Utf8Iterator() ? text.size() - pos : static_cast<size_t>(it.raw() - (text.data() + pos));
-    return Xapian::Unicode::is_wordchar(cp);
-  };
-  // The query's codes are one term more, after its stems and words.
-  const size_t code_term = terms.stems.size() + terms.words.size();
   auto next_span = code_spans.begin();
-  for (size_t pos = 0; pos < text.size();) {
+  auto code_at = [&](size_t pos) {
     while (next_span != code_spans.end() && next_span->second <= pos) ++next_span;
-    if (next_span != code_spans.end() && next_span->first <= pos && next_span->second <= text.size()) {
-      words.push_back(Word{pos, next_span->second, matched.size(), 1});
-      matched.push_back(code_term);
-      pos = next_span->second;
-      continue;
-    }
-    unsigned cp;
-    size_t bytes;
-    if (!char_at(pos, cp, bytes)) {
-      pos += bytes;
-      continue;
-    }
-    const size_t begin = pos;
-    lower.clear();
-    bool maybe_identifier = false;  // an underscore, or a capital after the first letter
-    do {  // `cp` is the word character at `pos`
-      if (cp < 0x80) {
-        maybe_identifier = maybe_identifier || cp == '_' || (pos > begin && cp >= 'A' && cp <= 'Z');
-        lower += static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
-      } else {
-        Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(cp));
-      }
-      pos += bytes;
-    } while (pos < text.size() && char_at(pos, cp, bytes));
-    Word w{begin, pos, matched.size()};
-    if (int t = term_of(lower); t >= 0) {
-      matched.push_back(static_cast<size_t>(t));
-    } else if (maybe_identifier) {  // "_CRT_SECURE_NO_WARNINGS" for "crt secure", as the index has its parts
-      ProseTerms::for_each_identifier_part(text.substr(begin, pos - begin), [&](std::string_view part) {
-        const int t = term_of(std::string(part));
-        if (t < 0) return;
-        const size_t term = static_cast<size_t>(t);
-        if (std::find(matched.begin() + w.first_term, matched.end(), term) == matched.end()) matched.push_back(term);
-      });
-    }
-    w.terms = matched.size() - w.first_term;
-    words.push_back(w);
-  }
+    if (next_span == code_spans.end() || next_span->first > pos || next_span->second > text.size()) return pos;
+    words.push_back(Word{pos, next_span->second, matched.size(), 1});
+    matched.push_back(code_term);
+    return next_span->second;
+  };
+  scan_words(text, matcher, code_at, [&](size_t begin, size_t end, const std::vector<size_t>& found) {
+    words.push_back(Word{begin, end, matched.size(), found.size()});
+    matched.insert(matched.end(), found.begin(), found.end());
+  });
   if (words.empty()) return {};
 
   // The window (starting at a word, at most `length` bytes of text) with the most distinct query terms,

@@ -35,4 +35,7 @@ using TextSpans = std::span<const std::pair<size_t, size_t>>;
 std::string make_snippet(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem,
                          size_t length = kSnippetLength, TextSpans code_spans = {});
 
+// Which of the terms (stems first, then words) the text holds, its words read as make_snippet reads them.
+std::vector<bool> query_terms_in(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem);
+
 }  // namespace errkb::store
