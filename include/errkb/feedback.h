@@ -97,5 +97,7 @@ class FeedbackStore {
 
 // postgresql:// or postgres:// (libpq's connection URIs), rather than a file path.
 bool is_postgresql_url(std::string_view location);
+// `location` with the password of a URL replaced by ***, for logs and messages.
+std::string without_password(std::string_view location);
 
 }  // namespace errkb

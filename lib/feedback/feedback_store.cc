@@ -576,6 +576,15 @@ bool is_postgresql_url(std::string_view location) {
   return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
+std::string without_password(std::string_view location) {
+  const auto scheme_end = location.find("://");
+  const auto at = location.find('@');
+  if (!is_postgresql_url(location) || at == std::string_view::npos) return std::string(location);
+  const auto colon = location.find(':', scheme_end + 3);
+  if (colon == std::string_view::npos || colon > at) return std::string(location);
+  return std::string(location.substr(0, colon + 1)) + "***" + std::string(location.substr(at));
+}
+
 Result<std::unique_ptr<FeedbackStore>> FeedbackStore::Open(const std::filesystem::path& path,
                                                            const FeedbackStoreOptions& options) {
   if (is_postgresql_url(path.native())) return feedback::open_postgresql(path.native(), options);
