@@ -1288,18 +1288,24 @@ class XapianEngine final : public Engine {
     std::vector<rank::ScoredPassage> passages;
   };
 
-  // `language_reserve` more causes than `limit` when candidates in other languages than the query's may
-  // have pushed causes in its language down (rank::prefer_language brings them up).
+  // Up to `language_reserve` more causes than `limit` when the best candidates are not all in the query's
+  // language: causes in its language may then come from further down (rank::prefer_language brings them up).
   RankedCauses rank_causes(Handle& h, const AnalyzedQuery& q, size_t limit, size_t language_reserve,
                            bool causes_only, const std::unordered_map<std::string, FeedbackTally>* feedback,
                            size_t candidates = kCandidates) {
     Candidates c = retrieve(h, q, candidates, false, feedback);
-    auto decoded_for = [](size_t causes) { return std::max<size_t>(3 * causes, 15); };
-    const size_t looked_at = std::min(decoded_for(limit), c.scored.size());
-    if (!q.language.empty() && std::any_of(c.scored.begin(), c.scored.begin() + looked_at,
-                                           [](const Scored& s) { return s.sp.parts.language == 0; }))
-      limit += language_reserve;
-    materialize(h, c, q, decoded_for(limit), /*snippets_from=*/SIZE_MAX);
+    size_t decoded = std::min(std::max<size_t>(3 * limit, 15), c.scored.size());
+    if (!q.language.empty() && std::any_of(c.scored.begin(), c.scored.begin() + static_cast<ptrdiff_t>(std::min(limit, decoded)),
+                                           [](const Scored& s) { return s.sp.parts.language == 0; })) {
+      // Only the candidates further down that prefer_language could lift: in the language, and near the best.
+      const double lowest = c.scored.front().sp.score - rank::kLanguageMargin;
+      const auto liftable = std::stable_partition(c.scored.begin() + static_cast<ptrdiff_t>(decoded), c.scored.end(),
+                                                  [&](const Scored& s) { return s.sp.parts.language == 1 && s.sp.score >= lowest; });
+      const size_t lifted = std::min<size_t>(language_reserve, static_cast<size_t>(liftable - c.scored.begin()) - decoded);
+      limit += lifted;
+      decoded += lifted;
+    }
+    materialize(h, c, q, decoded, /*snippets_from=*/SIZE_MAX);
     RankedCauses out;
     out.passages.reserve(c.passages.size());
     for (size_t i = 0; i < c.passages.size(); ++i) {
