@@ -50,6 +50,17 @@ Status bad(std::string_view setting, std::string_view why) {
   return Status::InvalidArgument(std::string(setting) + ": " + std::string(why));
 }
 
+// The largest memory settings accepted, in MiB.
+constexpr size_t kMaxCommonTermBitsMb = 65536;
+constexpr size_t kMaxProsePostingsMb = 1048576;
+
+// A setting given in MiB, kept in bytes.
+Status megabytes(std::string_view setting, size_t mb, size_t max_mb, size_t& bytes) {
+  if (mb > max_mb) return bad(setting, "must be 0-" + std::to_string(max_mb));
+  bytes = mb << 20;
+  return Status::OK();
+}
+
 Status apply_api_keys(const YAML::Node& node, std::string_view origin, ServerConfig& config) {
   if (!node.IsSequence()) return bad("api_keys", "must be a list of {id, key|sha256, scopes, rate_per_second, burst}");
   config.api_keys.clear();
@@ -133,19 +144,19 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
   } else if (name == "indexer_threads") {
     config.indexer_threads = value.as<int>();
   } else if (name == "code_cache_readings") {
-    config.code_cache_readings = value.as<size_t>();
+    config.engine.code_cache_readings = value.as<size_t>();
   } else if (name == "spelling_memo_words") {
-    config.spelling_memo_words = value.as<size_t>();
+    config.engine.spelling_memo_words = value.as<size_t>();
   } else if (name == "prose_scan_budget") {
-    config.prose_scan_budget = value.as<uint64_t>();
+    config.engine.prose_scan_budget = value.as<uint64_t>();
   } else if (name == "common_term_bits_mb") {
-    config.common_term_bits_mb = value.as<size_t>();
+    return megabytes(name, value.as<size_t>(), kMaxCommonTermBitsMb, config.engine.common_term_bits_bytes);
   } else if (name == "prose_postings_mb") {
-    config.prose_postings_mb = value.as<size_t>();
+    return megabytes(name, value.as<size_t>(), kMaxProsePostingsMb, config.engine.prose_postings_bytes);
   } else if (name == "answer_threshold") {
-    config.answer_threshold = value.as<double>();
+    config.engine.answer_threshold = value.as<double>();
   } else if (name == "question_min_split") {
-    config.question_min_split = value.as<double>();
+    config.engine.question_min_split = value.as<double>();
   } else if (name == "concurrent_queries") {
     return bad(name, "is no longer a setting: `threads` sets how many queries run at once (in " +
                          std::string(origin) + ")");
@@ -308,10 +319,14 @@ Status validate(ServerConfig& config) {
   }
   if (config.index_poll_ms < 50 || config.index_poll_ms > 600000) return bad("index_poll_ms", "must be 50-600000");
   if (config.indexer_threads < 0 || config.indexer_threads > 256) return bad("indexer_threads", "must be 0-256");
-  if (config.common_term_bits_mb > 65536) return bad("common_term_bits_mb", "must be 0-65536");
-  if (config.prose_postings_mb > 1048576) return bad("prose_postings_mb", "must be 0-1048576");
-  if (config.answer_threshold > 1) return bad("answer_threshold", "must be at most 1 (negative: the fitted default)");
-  if (config.question_min_split > 1) return bad("question_min_split", "must be at most 1 (negative: the default)");
+  if (config.engine.common_term_bits_bytes > (kMaxCommonTermBitsMb << 20)) {
+    return bad("common_term_bits_mb", "must be 0-" + std::to_string(kMaxCommonTermBitsMb));
+  }
+  if (config.engine.prose_postings_bytes > (kMaxProsePostingsMb << 20)) {
+    return bad("prose_postings_mb", "must be 0-" + std::to_string(kMaxProsePostingsMb));
+  }
+  if (config.engine.answer_threshold > 1) return bad("answer_threshold", "must be at most 1 (negative: the fitted default)");
+  if (config.engine.question_min_split > 1) return bad("question_min_split", "must be at most 1 (negative: the default)");
   if (config.anonymous_rate_per_second < 0) return bad("anonymous_rate_per_second", "must not be negative");
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (config.log_format != "text" && config.log_format != "json") {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "errkb/options.h"
 #include "errkb/status.h"
 
 namespace errkb::server {
@@ -49,13 +50,10 @@ struct ServerConfig {
   double anonymous_rate_per_second = 0;             // without keys: per client address; 0 = unlimited
   int index_poll_ms = 1000;                         // how often to look for a changed index
   int indexer_threads = 0;                          // rebuild shards for admin reindex; 0 = cores
-  size_t code_cache_readings = 4096;                // /v1/codes answers kept per code reading and index revision; 0 = none
-  size_t spelling_memo_words = 8192;                // spelling suggestions kept per word and index revision; 0 = none
-  uint64_t prose_scan_budget = 60000;               // postings one prose query may read; 0 = no limit
-  size_t common_term_bits_mb = 32;                  // bitsets of the commonest prose words' postings; 0 = none
-  size_t prose_postings_mb = 1024;                  // every prose word's posting list in memory (matching); 0 = none
-  double answer_threshold = -1;                     // diagnose: top cause confidence that answers; < 0 = fitted default
-  double question_min_split = -1;                   // diagnose: least split of an offered next question; < 0 = default
+  // The engine's settings with their defaults (errkb/options.h): code_cache_readings, spelling_memo_words,
+  // prose_scan_budget, common_term_bits_mb and prose_postings_mb (in the file in MiB, here in bytes),
+  // answer_threshold, question_min_split. Its index_dir and feedback are set when the server opens the engine.
+  EngineOptions engine;
   bool log_requests = true;                         // one log line per request
   std::string log_level = "info";
   std::string log_format = "text";                  // text | json (one JSON object per line, UTC timestamps)

@@ -76,16 +76,9 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   if (!feedback.ok()) return feedback.status().With("feedback_db");
   server->feedback_ = std::move(feedback).value();
 
-  EngineOptions engine_options;
+  EngineOptions engine_options = config.engine;
   engine_options.index_dir = config.index_dir;
   engine_options.feedback = server->feedback_.get();
-  engine_options.code_cache_readings = config.code_cache_readings;
-  engine_options.spelling_memo_words = config.spelling_memo_words;
-  engine_options.prose_scan_budget = config.prose_scan_budget;
-  engine_options.common_term_bits_bytes = config.common_term_bits_mb << 20;
-  engine_options.prose_postings_bytes = config.prose_postings_mb << 20;
-  engine_options.answer_threshold = config.answer_threshold;
-  engine_options.question_min_split = config.question_min_split;
   // Workers look for a changed index at most every 100 ms (a stat and a file read each time); the
   // watcher and finished reindex jobs make them look at once (index_changed()).
   engine_options.change_check_interval = std::chrono::milliseconds(100);

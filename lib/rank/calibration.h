@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "errkb/engine.h"
+#include "errkb/answers.h"
 
 namespace errkb::rank {
 

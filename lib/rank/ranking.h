@@ -26,7 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "errkb/engine.h"
+#include "errkb/answers.h"
 #include "errkb/feedback.h"
 #include "errkb/record.h"
 

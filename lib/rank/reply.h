@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "errkb/engine.h"
+#include "errkb/answers.h"
 
 namespace errkb::rank {
 
