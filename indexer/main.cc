@@ -16,6 +16,8 @@
 #include "errkb/indexer.h"
 #include "errkb/replica.h"
 #include "errkb/version.h"
+#include "backup_command.h"
+#include "server_config.h"
 
 namespace {
 
@@ -110,14 +112,16 @@ int main(int argc, char** argv) {
 
   errkb::IndexerOptions options;
   std::vector<std::string> kb_dirs;
-  std::string index_dir;
+  std::string index_dir, server_config;
   bool quiet = false;
   int niceness = 10;
   auto add_common = [&](CLI::App* sub) {
     sub->add_option("--kb", kb_dirs, "KB folder (articles/ forums/ catalogues/ synonyms.txt); repeatable")
-        ->required()
         ->check(CLI::ExistingDirectory);
-    sub->add_option("--index", index_dir, "index directory")->required();
+    sub->add_option("--index", index_dir, "index directory");
+    sub->add_option("--config", server_config,
+                    "errkb-server config file: its `index` and `kb` where --index and --kb are not given")
+        ->check(CLI::ExistingFile);
     sub->add_flag("--strict", options.strict, "any rejected input fails the run; the index is left untouched");
     sub->add_option("--threads", options.threads, "rebuild shards (default: number of cores)")->check(CLI::Range(0, 256));
     sub->add_flag("--quiet", quiet, "no progress output");
@@ -160,6 +164,22 @@ int main(int argc, char** argv) {
   std::string explain_index;
   explain->add_option("--index", explain_index, "also know the codes of this index's catalogues");
 
+  errkb::indexer::BackupPaths backup_paths;
+  bool replace_feedback = false;
+  CLI::App* backup = app.add_subcommand(
+      "backup", "copy the index and the feedback database into a new folder, while servers go on using them");
+  backup->add_option("--index", backup_paths.index, "index directory")->required();
+  backup->add_option("--feedback-db", backup_paths.feedback_db,
+                     "SQLite feedback database (default: INDEX.feedback.sqlite, when it exists)");
+  backup->add_option("--to", backup_paths.folder, "the backup folder to make (must not exist)")->required();
+  CLI::App* restore = app.add_subcommand(
+      "restore", "make a backup's index live (switched in atomically; servers reopen it) and put back its feedback database");
+  restore->add_option("--from", backup_paths.folder, "a folder made by backup")->required()->check(CLI::ExistingDirectory);
+  restore->add_option("--index", backup_paths.index, "index directory (made if missing)")->required();
+  restore->add_option("--feedback-db", backup_paths.feedback_db, "SQLite feedback database (default: INDEX.feedback.sqlite)");
+  restore->add_flag("--replace-feedback", replace_feedback,
+                    "overwrite an existing feedback database (stop the servers using it first)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -197,12 +217,25 @@ int main(int argc, char** argv) {
     return follow_primary(replica, std::chrono::seconds(interval), once, quiet);
   }
 
+  if (backup->parsed()) return errkb::indexer::backup(backup_paths);
+  if (restore->parsed()) return errkb::indexer::restore(backup_paths, replace_feedback);
+
   if (niceness > 0) {
     if (errkb::Status s = errkb::run_nicer(niceness); !s.ok())
       std::fprintf(stderr, "errkb-indexer: --nice %d: %s\n", niceness, s.message().c_str());
   }
+  errkb::indexer::ServerFolders folders;
+  if (std::string error; !server_config.empty() && !errkb::indexer::read_server_folders(server_config, folders, error)) {
+    std::cerr << "errkb-indexer: --config " << error << "\n";
+    return 2;
+  }
   for (const auto& d : kb_dirs) options.kb_dirs.emplace_back(d);
-  options.index_dir = index_dir;
+  if (options.kb_dirs.empty()) options.kb_dirs = folders.kb;
+  options.index_dir = index_dir.empty() ? folders.index : std::filesystem::path(index_dir);
+  if (options.kb_dirs.empty() || options.index_dir.empty()) {
+    std::cerr << "errkb-indexer: give --kb and --index, or --config naming a server config with `kb` and `index`\n";
+    return 2;
+  }
   if (!replicable.empty()) options.replicable = replicable == "on";
   ProgressReporter progress(::isatty(STDERR_FILENO));
   errkb::ProgressFn fn;

@@ -25,6 +25,10 @@ TEST_PACKAGES=( chromium chromium-driver python3-selenium )
 # The feedback store's PostgreSQL tests and the replicated topology (tests/deploy): a PostgreSQL
 # server, xapian-tools' replication (in BUILD_PACKAGES) and HAProxy in front of the replicas.
 TEST_PACKAGES+=( postgresql haproxy )
+# Operating it (docs/operations.md): man pages from --help, the package test's clean Debian 12 root,
+# promtool for the metrics test.
+BUILD_PACKAGES+=( help2man )
+TEST_PACKAGES+=( debootstrap prometheus )
 # libFuzzer targets with sanitizers (scripts/fuzz.sh): clang and its runtime libraries.
 TEST_PACKAGES+=( clang libclang-rt-14-dev )
 # Peers and load tools for scripts/bench.sh and scripts/eval.sh (Lucene 8 and a JDK for its peer).

@@ -21,15 +21,30 @@ double TokenBucket::take(Clock::time_point now) {
   return (1 - tokens_) / rate_;
 }
 
-KeyRing::KeyRing(const ServerConfig& config) : anonymous_rate_(config.anonymous_rate_per_second) {
+KeyRing::KeyRing(const ServerConfig& config) { replace(config); }
+
+void KeyRing::replace(const ServerConfig& config) {
   auto now = TokenBucket::Clock::now();
+  std::unique_lock lock(keys_mutex_);
+  std::unordered_map<std::string, std::unique_ptr<Key>> keys;
   for (const auto& key_config : config.api_keys) {
+    auto kept = by_hash_.find(key_config.sha256_hex);
+    if (kept != by_hash_.end() && kept->second->config == key_config) {
+      keys.emplace(key_config.sha256_hex, std::move(kept->second));
+      continue;
+    }
     auto key = std::make_unique<Key>();
     key->config = key_config;
     if (key_config.rate_per_second > 0) {
       key->bucket = std::make_unique<TokenBucket>(key_config.rate_per_second, key_config.burst, now);
     }
-    by_hash_.emplace(key_config.sha256_hex, std::move(key));
+    keys.emplace(key_config.sha256_hex, std::move(key));
+  }
+  by_hash_ = std::move(keys);
+  if (anonymous_rate_ != config.anonymous_rate_per_second) {
+    std::lock_guard buckets(anonymous_mutex_);
+    anonymous_buckets_.clear();
+    anonymous_rate_ = config.anonymous_rate_per_second;
   }
 }
 
@@ -48,6 +63,7 @@ AuthDecision KeyRing::authorize(std::string_view presented, Scope needed, const 
     decision.allowed = true;
     return decision;
   }
+  std::shared_lock keys_lock(keys_mutex_);  // `key` below stays valid until the decision is made
   Key* key = nullptr;
   if (!presented.empty()) {
     auto it = by_hash_.find(sha256_hex(presented));
@@ -61,7 +77,7 @@ AuthDecision KeyRing::authorize(std::string_view presented, Scope needed, const 
     decision.key_id = key->config.id;
   }
 
-  const bool open_route = open() && needed != Scope::kAdmin;
+  const bool open_route = by_hash_.empty() && needed != Scope::kAdmin;
   if (!key && !open_route) {
     decision.error = ApiError::missing_key;
     decision.detail = needed == Scope::kAdmin

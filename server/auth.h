@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -38,12 +39,18 @@ struct AuthDecision {
 class KeyRing {
  public:
   explicit KeyRing(const ServerConfig& config);
+  // Takes the keys and the anonymous rate of `config` (a reload): requests from now on are checked
+  // against them; a kept key keeps its token bucket.
+  void replace(const ServerConfig& config);
 
   // `presented` is the key from `Authorization: Bearer <key>` or `X-API-Key` ("" = none);
   // `client` the remote address (anonymous rate limits). Scope::kNone routes are always allowed.
   AuthDecision authorize(std::string_view presented, Scope needed, const std::string& client,
                          TokenBucket::Clock::time_point now = TokenBucket::Clock::now());
-  bool open() const { return by_hash_.empty(); }
+  bool open() const {
+    std::shared_lock lock(keys_mutex_);
+    return by_hash_.empty();
+  }
 
  private:
   struct Key {
@@ -51,8 +58,9 @@ class KeyRing {
     std::mutex mutex;
     std::unique_ptr<TokenBucket> bucket;  // null = unlimited
   };
+  mutable std::shared_mutex keys_mutex_;  // by_hash_ and anonymous_rate_: shared by requests, unique for replace()
   std::unordered_map<std::string, std::unique_ptr<Key>> by_hash_;
-  double anonymous_rate_;
+  double anonymous_rate_ = 0;
   std::mutex anonymous_mutex_;
   std::unordered_map<std::string, TokenBucket> anonymous_buckets_;
 };

@@ -12,6 +12,7 @@
 
 #include "api_errors.h"
 #include "errkb/text.h"
+#include "index_facts.h"
 #include "json_mapping.h"
 
 namespace errkb::server {
@@ -267,6 +268,33 @@ DiagnosisRecord diagnosis_record(const DiagnoseRequest& request, const Diagnosis
   return record;
 }
 
+double top_confidence(const Diagnosis& diagnosis) {
+  return diagnosis.causes.empty() ? 0.0 : diagnosis.causes.front().confidence;
+}
+
+// When the open index was switched in and last changed, and how long ago it changed.
+std::string index_age_metrics(const IndexFolderFacts& facts) {
+  std::string out;
+  if (facts.built) {
+    out += "# HELP errkb_index_built_timestamp_seconds When the index's generation was switched in (Unix time).\n";
+    out += "# TYPE errkb_index_built_timestamp_seconds gauge\n";
+    out += fmt::format("errkb_index_built_timestamp_seconds {}\n", unix_seconds(*facts.built));
+  }
+  if (facts.changed) {
+    const double changed = unix_seconds(*facts.changed);
+    out += "# HELP errkb_index_last_change_timestamp_seconds When the index last changed: its last commit or switch (Unix time).\n";
+    out += "# TYPE errkb_index_last_change_timestamp_seconds gauge\n";
+    out += fmt::format("errkb_index_last_change_timestamp_seconds {}\n", changed);
+    out += "# HELP errkb_index_age_seconds Seconds since the index last changed.\n";
+    out += "# TYPE errkb_index_age_seconds gauge\n";
+    out += fmt::format("errkb_index_age_seconds {}\n", unix_seconds(std::chrono::system_clock::now()) - changed);
+  }
+  out += "# HELP errkb_index_size_bytes Bytes the index folder holds on disk.\n";
+  out += "# TYPE errkb_index_size_bytes gauge\n";
+  out += fmt::format("errkb_index_size_bytes {}\n", facts.size_bytes);
+  return out;
+}
+
 std::string_view outcome_text(FeedbackOutcome o) {
   switch (o) {
     case FeedbackOutcome::kResolved: return "resolved";
@@ -360,6 +388,7 @@ void post_diagnose(Services& s, const httplib::Request& req, httplib::Response& 
       spdlog::error("recording diagnoses: {}", st.ToString());
     }
   }
+  if (s.metrics) s.metrics->observe_diagnosis(diagnosis.answered, top_confidence(diagnosis));
   current_request_log().result_count = static_cast<int64_t>(diagnosis.causes.size());
   send_json_text(res, 200, to_json_text(diagnosis));
 }
@@ -396,6 +425,7 @@ void post_feedback(Services& s, const httplib::Request& req, httplib::Response& 
   }
   if (status.code() == Status::Code::kUnavailable) return send_feedback_unavailable(res, status);
   if (!status.ok()) return send_status_problem(res, status, ApiError::diagnosis_not_found, "cause_id");
+  if (s.metrics) s.metrics->observe_feedback(outcome_text(entry.outcome));
   current_request_log().result_count = 1;
   send_json(res, 201, {{"stored", true},
                        {"diagnosis_id", entry.diagnosis_id},
@@ -433,9 +463,12 @@ void get_readyz(Services& s, const httplib::Request&, httplib::Response& res) {
 }
 
 void get_metrics(Services& s, const httplib::Request&, httplib::Response& res) {
-  std::string out = s.metrics ? s.metrics->render_requests() : std::string();
+  std::string out = s.metrics ? s.metrics->render() : std::string();
+  out += build_info_metrics();
+  out += process_metrics();
   if (s.engine) {
     if (auto info = s.engine->info(); info.ok()) {
+      out += index_age_metrics(index_folder_facts(info->path));
       out += "# HELP errkb_index_documents Passages in the open index.\n# TYPE errkb_index_documents gauge\n";
       out += "errkb_index_documents " + std::to_string(info->documents) + "\n";
       out += "# HELP errkb_index_revision Revision of the open index.\n# TYPE errkb_index_revision gauge\n";
@@ -474,6 +507,21 @@ void get_metrics(Services& s, const httplib::Request&, httplib::Response& res) {
   }
   res.status = 200;
   res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+void get_jobs(Services& s, const httplib::Request& req, httplib::Response& res) {
+  QueryParams p(req, res, {"limit"});
+  const int limit = p.integer("limit", kMaxLimit, 1, kMaxLimit);
+  if (!p.ok()) return;
+  json jobs = json::array();
+  if (s.jobs) {
+    for (const auto& job : s.jobs->list()) {
+      if (jobs.size() == static_cast<size_t>(limit)) break;
+      jobs.push_back(to_json(job));
+    }
+  }
+  current_request_log().result_count = static_cast<int64_t>(jobs.size());
+  send_json(res, 200, {{"jobs", jobs}});
 }
 
 void post_reindex(Services& s, const httplib::Request& req, httplib::Response& res) {
@@ -516,19 +564,6 @@ Result<int64_t> passages_matching(Engine& engine, const std::string& filter, Fac
   return result->total;
 }
 
-// Bytes the index folder holds and when its newest file was written (the last commit or switch).
-std::pair<uintmax_t, std::filesystem::file_time_type> index_footprint(const std::filesystem::path& dir) {
-  uintmax_t bytes = 0;
-  auto newest = std::filesystem::file_time_type::min();
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != decltype(it){}; it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    bytes += it->file_size(ec);
-    newest = std::max(newest, it->last_write_time(ec));
-  }
-  return {bytes, newest};
-}
-
 }  // namespace
 
 void get_index_stats(Services& s, const httplib::Request& req, httplib::Response& res) {
@@ -552,10 +587,12 @@ void get_index_stats(Services& s, const httplib::Request& req, httplib::Response
     if (*count > 0) by_language[language] = *count;
   }
   body["passages"] = {{"by_kind", by_kind}, {"by_language", by_language}};
-  const auto [bytes, newest] = index_footprint(info->path);
-  body["size_bytes"] = bytes;
-  const auto changed = std::chrono::file_clock::to_sys(newest);
-  body["changed"] = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(changed));
+  const IndexFolderFacts facts = index_folder_facts(info->path);
+  body["size_bytes"] = facts.size_bytes;
+  if (facts.changed) body["changed"] = iso_utc(*facts.changed);
+  if (facts.built) body["built"] = iso_utc(*facts.built);
+  if (!facts.generation.empty()) body["generation"] = facts.generation;
+  body["kb_dirs"] = info->kb_dirs;
   send_json(res, 200, body);
 }
 

@@ -47,8 +47,11 @@ void get_readyz(Services& s, const httplib::Request& req, httplib::Response& res
 void get_metrics(Services& s, const httplib::Request& req, httplib::Response& res);
 void post_reindex(Services& s, const httplib::Request& req, httplib::Response& res);
 void get_job(Services& s, const httplib::Request& req, httplib::Response& res);
+// GET /v1/admin/jobs: the jobs kept, newest first.
+void get_jobs(Services& s, const httplib::Request& req, httplib::Response& res);
 void get_openapi(Services& s, const httplib::Request& req, httplib::Response& res);
-// GET /v1/admin/index: the open index's revision, size on disk, last change and passages by kind and language.
+// GET /v1/admin/index: the open index's revision, generation, size on disk, when built and last changed,
+// the KB folders it was read from, and passages by kind and language.
 void get_index_stats(Services& s, const httplib::Request& req, httplib::Response& res);
 
 // Per-request facts for the log line, kept per thread: an event loop serves one request at a time,

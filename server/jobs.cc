@@ -100,6 +100,14 @@ std::optional<JobSnapshot> ReindexJobs::get(const std::string& id) const {
   return it->second;
 }
 
+std::vector<JobSnapshot> ReindexJobs::list() const {
+  std::lock_guard lock(mutex_);
+  std::vector<JobSnapshot> out;
+  out.reserve(order_.size());
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it) out.push_back(jobs_.at(*it));
+  return out;
+}
+
 void ReindexJobs::run(std::string id) {
   JobMode mode;
   {
@@ -144,6 +152,10 @@ void ReindexJobs::run(std::string id) {
     } else {
       job.state = "failed";
       job.error = result.status().ToString();
+    }
+    if (metrics_) {
+      metrics_->observe_job(job.mode == JobMode::kUpdate ? "update" : "rebuild", job.state,
+                            std::chrono::duration<double>(job.finished - job.started).count());
     }
   }
   running_ = false;

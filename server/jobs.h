@@ -11,11 +11,13 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "errkb/indexer.h"
 #include "errkb/status.h"
+#include "metrics.h"
 
 namespace errkb::server {
 
@@ -47,6 +49,10 @@ class ReindexJobs {
   // Starts a job. Unavailable while another job runs; InvalidArgument when no KB folder is configured.
   Result<JobSnapshot> start(JobMode mode);
   std::optional<JobSnapshot> get(const std::string& id) const;
+  // The jobs kept (the last 100), newest first.
+  std::vector<JobSnapshot> list() const;
+  // Ended jobs are counted there (outcome and running time); null = not counted.
+  void set_metrics(Metrics* metrics) { metrics_ = metrics; }
   bool configured() const { return !options_.kb_dirs.empty(); }
 
  private:
@@ -55,6 +61,7 @@ class ReindexJobs {
   IndexerOptions options_;
   std::function<void()> on_finished_;
   Runner runner_;
+  Metrics* metrics_ = nullptr;
   mutable std::mutex mutex_;
   std::map<std::string, JobSnapshot> jobs_;
   std::deque<std::string> order_;  // oldest first, to keep only the last jobs

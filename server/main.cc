@@ -39,6 +39,20 @@ int serve_mcp_on_stdio(const errkb::server::ServerConfig& config) {
   return 0;
 }
 
+// SIGHUP: the settings read again as at the start (file, environment, flags); a bad file keeps the
+// running settings.
+void reload_settings(const std::vector<const char*>& args, errkb::server::ErrkbServer& server) {
+  using namespace errkb::server;
+  int exit_code = 0;
+  std::string output;
+  auto next = load_config(static_cast<int>(args.size()), args.data(), process_environment(), exit_code, output);
+  if (!next.ok()) {
+    spdlog::error("reload: {}; the running settings stay", next.status().message());
+    return;
+  }
+  server.reload(*next);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,6 +79,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -83,11 +98,18 @@ int main(int argc, char** argv) {
     spdlog::shutdown();
     return 2;
   }
-  std::thread signal_waiter([&server, &signals] {
-    int received = 0;
-    sigwait(&signals, &received);
-    spdlog::info("signal {}: stopping", received);
-    (*server)->stop();
+  std::thread signal_waiter([&server, &signals, &args] {
+    for (;;) {
+      int received = 0;
+      sigwait(&signals, &received);
+      if (received == SIGHUP) {
+        reload_settings(args, **server);
+        continue;
+      }
+      spdlog::info("signal {}: stopping", received);
+      (*server)->stop();
+      return;
+    }
   });
   signal_waiter.detach();  // sigwait cannot be interrupted portably; the process ends after listen()
 

@@ -71,6 +71,7 @@ const std::vector<Route>& api_routes() {
       route("POST", "/v1/feedback",           "/v1/feedback",        Scope::kFeedback, post_feedback),
       route("GET",  "/v1/gaps",               "/v1/gaps",            Scope::kFeedback, get_gaps),
       route("POST", "/v1/admin/reindex",      "/v1/admin/reindex",   Scope::kAdmin,    post_reindex),
+      route("GET",  "/v1/admin/jobs",         "/v1/admin/jobs",      Scope::kAdmin,    get_jobs),
       route("GET",  "/v1/admin/jobs/([^/]+)", "/v1/admin/jobs/{id}", Scope::kAdmin,    get_job),
       route("GET",  "/v1/admin/index",        "/v1/admin/index",     Scope::kAdmin,    get_index_stats),
       route("POST", "/mcp",                   "/mcp",                Scope::kSearch,   post_mcp),

@@ -93,6 +93,7 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   indexer.threads = config.indexer_threads;
   ErrkbServer* self = server.get();
   server->jobs_ = std::make_unique<ReindexJobs>(indexer, [self] { self->index_changed(); });
+  server->jobs_->set_metrics(&server->metrics_);
 
   server->services_.config = &server->config_;
   server->services_.engine = server->engine_.get();
@@ -171,6 +172,19 @@ void ErrkbServer::stop() { http_.stop_all(); }
 void ErrkbServer::index_changed() {
   index_changes_.fetch_add(1, std::memory_order_relaxed);
   if (engine_) engine_->invalidate();
+}
+
+void ErrkbServer::reload(const ServerConfig& next) {
+  spdlog::set_level(spdlog::level::from_str(next.log_level));
+  keys_->replace(next);
+  index_changed();
+  ServerConfig unchanged = next;  // what a reload cannot apply, compared with what runs
+  unchanged.log_level = config_.log_level;
+  unchanged.api_keys = config_.api_keys;
+  unchanged.anonymous_rate_per_second = config_.anonymous_rate_per_second;
+  spdlog::info("reload: log level {}, {} API keys, anonymous rate {}/s; the index is reopened", next.log_level,
+               next.api_keys.size(), next.anonymous_rate_per_second);
+  if (!(unchanged == config_)) spdlog::warn("reload: other settings changed; they take effect after a restart");
 }
 
 void ErrkbServer::watch_index() {

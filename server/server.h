@@ -38,6 +38,10 @@ class ErrkbServer {
 
   // Makes every worker reopen the index before its next query (also done by the watcher).
   void index_changed();
+  // Applies what can change while serving (SIGHUP: systemctl reload): the log level, the API keys and
+  // the anonymous rate; workers reopen the index. Other changed settings are logged: they take effect
+  // after a restart.
+  void reload(const ServerConfig& next);
   Services& services() { return services_; }
   int event_loops() const { return http_.loops(); }
   const ServerConfig& config() const { return config_; }

@@ -38,6 +38,7 @@ struct IndexInfo {
   // they load, when off, or when they would need more than allowed.
   uint64_t prose_postings_bytes = 0;
   CacheStats spelling_memo;  // EngineOptions::spelling_memo_words
+  std::vector<std::string> kb_dirs;  // the KB folders the last update or rebuild read
 };
 
 class Engine {

@@ -100,4 +100,10 @@ bool is_postgresql_url(std::string_view location);
 // `location` with the password of a URL replaced by ***, for logs and messages.
 std::string without_password(std::string_view location);
 
+// Copies the SQLite feedback database `from` into `to` (created, or overwritten: only with no server on
+// it) with SQLite's online backup API: a consistent snapshot while servers go on writing to `from`.
+// Diagnoses a server has queued and not yet written (FeedbackStore::record_diagnosis) are not in it;
+// acknowledged feedback is. InvalidArgument for a postgresql:// location (pg_dump copies those).
+Status copy_feedback_database(const std::filesystem::path& from, const std::filesystem::path& to);
+
 }  // namespace errkb

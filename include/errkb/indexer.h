@@ -73,4 +73,19 @@ Status run_nicer(int by);
 // has no stub.
 Result<std::filesystem::path> live_generation(const std::filesystem::path& index_dir);
 
+// A copy of an index's live generation.
+struct IndexCopy {
+  std::filesystem::path generation;  // the copy's generation folder
+  uint64_t revision = 0;             // the same as the original's
+  uint64_t documents = 0;
+};
+
+// Copies the live generation of the index at `index_dir` into `dest`, a new index folder of its own
+// (DEST/current and one generation) that a server or restore_index can open. Holds the index's writer
+// lock meanwhile: no update or rebuild writes (Locked while one runs), and servers go on reading.
+Result<IndexCopy> backup_index(const std::filesystem::path& index_dir, const std::filesystem::path& dest);
+// Makes the index in `backup` (as backup_index writes it) the live index at `index_dir`, new or not:
+// copied in as its next generation and switched to atomically, as a rebuild is; servers on it reopen.
+Result<IndexCopy> restore_index(const std::filesystem::path& backup, const std::filesystem::path& index_dir);
+
 }  // namespace errkb

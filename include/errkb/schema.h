@@ -56,6 +56,7 @@
 //   errkb:synonyms_sig        signature of the synonyms files loaded into the synonym table
 //   errkb:file:<xxh3 of path> state of one KB file: JSON {path,size,mtime,sig,items[],complete}
 //   errkb:pattern:<vendor>    a catalogue's declared code pattern (RE2)
+//   errkb:kb_dirs             the KB folders of the last update or rebuild, absolute, one per line
 //   errkb:passages_size       in a replicable index: the bytes of passages.dat this revision refers to,
 //                             all of them copied into the errkb:passages:<offset> keys below
 //   errkb:passages:<offset>   a piece of passages.dat from <offset> (16 hex digits) on, so that Xapian's
@@ -121,6 +122,7 @@ inline constexpr std::string_view kMetaCatalogueRev = "errkb:catalogue_rev";
 inline constexpr std::string_view kMetaSynonymsSig = "errkb:synonyms_sig";
 inline constexpr std::string_view kMetaFilePrefix = "errkb:file:";
 inline constexpr std::string_view kMetaPatternPrefix = "errkb:pattern:";
+inline constexpr std::string_view kMetaKbDirs = "errkb:kb_dirs";
 inline constexpr std::string_view kMetaPassagesSize = "errkb:passages_size";
 inline constexpr std::string_view kMetaPassagesPrefix = "errkb:passages:";
 inline constexpr std::string_view kReplicaStagingName = "replica";

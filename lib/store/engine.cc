@@ -10,6 +10,7 @@
 #include <mutex>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <functional>
 #include <thread>
 #include <unordered_map>
@@ -357,6 +358,8 @@ class XapianEngine final : public Engine {
       info.warm = tables_ready(h);
       info.code_cache = reading_answers_.stats();
       info.spelling_memo = spelling_memo_.stats();
+      std::istringstream folders(h.db.get_metadata(std::string(schema::kMetaKbDirs)));
+      for (std::string dir; std::getline(folders, dir);) info.kb_dirs.push_back(dir);
       if (auto postings = postings_in_memory_for(h)) info.prose_postings_bytes = postings->bytes();
       return info;
     });

@@ -7,6 +7,7 @@ list(APPEND ERRKB_CORE_SOURCES
   store/passage_file.cc
   store/catalogue_codes.cc
   store/update.cc
+  store/backup.cc
   store/replica.cc
   store/scan_plan.cc
   store/spelling.cc

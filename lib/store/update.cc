@@ -196,10 +196,13 @@ void copy_synonyms(const Xapian::Database& from, Xapian::WritableDatabase& to) {
 
 // Written only when they differ: an update that changed nothing then commits nothing, and servers
 // have no new revision to reopen.
-void write_header_metadata(Xapian::WritableDatabase& db) {
+void write_header_metadata(Xapian::WritableDatabase& db, const std::vector<fs::path>& kb_dirs) {
+  std::string folders;
+  for (const auto& dir : kb_dirs) folders += fs::absolute(dir).lexically_normal().string() + "\n";
   const std::pair<std::string, std::string> header[] = {
       {std::string(schema::kMetaSchemaVersion), std::to_string(schema::kSchemaVersion)},
       {std::string(schema::kMetaFeatures), std::string(schema::kFeatures)},
+      {std::string(schema::kMetaKbDirs), folders},
   };
   for (const auto& [key, value] : header)
     if (db.get_metadata(key) != value) db.set_metadata(key, value);
@@ -424,7 +427,7 @@ class Updater {
       db_.set_metadata(std::string(schema::kMetaSynonymsSig), syn.signature);
     }
     if (catalogue_changed) bump_catalogue_rev(db_);
-    write_header_metadata(db_);
+    write_header_metadata(db_, options_.kb_dirs);
     phases.done("deletions and synonyms");
     if (progress_) progress_({done, files->size(), report.passages_written, ""});
     return Status::OK();
@@ -583,7 +586,7 @@ class Rebuilder {
       }
       std::string old_rev = old_db_ ? old_db_->get_metadata(std::string(schema::kMetaCatalogueRev)) : "";
       db.set_metadata(std::string(schema::kMetaCatalogueRev), std::to_string(std::atoll(old_rev.c_str()) + 1));
-      write_header_metadata(db);
+      write_header_metadata(db, options_.kb_dirs);
       store::set_replicable(db, options_.replicable.value_or(old_db_ && store::is_replicable(*old_db_)));
       if (Status s = store::mirror_passages(db, generation / schema::kPassageFileName); !s.ok()) {
         fs::remove_all(work);
