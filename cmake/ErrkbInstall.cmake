@@ -6,6 +6,9 @@ if(CMAKE_INSTALL_PREFIX_INITIALIZED_TO_DEFAULT)
   set(CMAKE_INSTALL_PREFIX /usr CACHE PATH "Install prefix" FORCE)
 endif()
 include(GNUInstallDirs)
+# Installing and packing take the programs as built (scripts/package.sh builds them first); they do
+# not build the whole tree, test suites included, on their own.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
 
 install(TARGETS errkb errkb-indexer errkb-server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The service's config is a conffile in /etc whatever the prefix (GNUInstallDirs' /usr -> /etc).

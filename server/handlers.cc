@@ -272,26 +272,24 @@ double top_confidence(const Diagnosis& diagnosis) {
   return diagnosis.causes.empty() ? 0.0 : diagnosis.causes.front().confidence;
 }
 
-// When the open index was switched in and last changed, and how long ago it changed.
+// When the open index was switched in and last changed, how long ago it changed, and its size.
 std::string index_age_metrics(const IndexFolderFacts& facts) {
   std::string out;
   if (facts.built) {
-    out += "# HELP errkb_index_built_timestamp_seconds When the index's generation was switched in (Unix time).\n";
-    out += "# TYPE errkb_index_built_timestamp_seconds gauge\n";
-    out += fmt::format("errkb_index_built_timestamp_seconds {}\n", unix_seconds(*facts.built));
+    append_metric_header(out, "errkb_index_built_timestamp_seconds", "gauge",
+                         "When the index's generation was switched in (Unix time).");
+    append_sample(out, "errkb_index_built_timestamp_seconds", "", unix_seconds(*facts.built));
   }
   if (facts.changed) {
     const double changed = unix_seconds(*facts.changed);
-    out += "# HELP errkb_index_last_change_timestamp_seconds When the index last changed: its last commit or switch (Unix time).\n";
-    out += "# TYPE errkb_index_last_change_timestamp_seconds gauge\n";
-    out += fmt::format("errkb_index_last_change_timestamp_seconds {}\n", changed);
-    out += "# HELP errkb_index_age_seconds Seconds since the index last changed.\n";
-    out += "# TYPE errkb_index_age_seconds gauge\n";
-    out += fmt::format("errkb_index_age_seconds {}\n", unix_seconds(std::chrono::system_clock::now()) - changed);
+    append_metric_header(out, "errkb_index_last_change_timestamp_seconds", "gauge",
+                         "When the index last changed: its last commit or switch (Unix time).");
+    append_sample(out, "errkb_index_last_change_timestamp_seconds", "", changed);
+    append_metric_header(out, "errkb_index_age_seconds", "gauge", "Seconds since the index last changed.");
+    append_sample(out, "errkb_index_age_seconds", "", unix_seconds(std::chrono::system_clock::now()) - changed);
   }
-  out += "# HELP errkb_index_size_bytes Bytes the index folder holds on disk.\n";
-  out += "# TYPE errkb_index_size_bytes gauge\n";
-  out += fmt::format("errkb_index_size_bytes {}\n", facts.size_bytes);
+  append_metric_header(out, "errkb_index_size_bytes", "gauge", "Bytes the index folder holds on disk.");
+  append_sample(out, "errkb_index_size_bytes", "", static_cast<double>(facts.size_bytes));
   return out;
 }
 

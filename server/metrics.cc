@@ -14,15 +14,6 @@
 namespace errkb::server {
 namespace {
 
-void help(std::string& out, std::string_view name, std::string_view type, std::string_view text) {
-  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, text, name, type);
-}
-
-void sample(std::string& out, std::string_view name, std::string_view labels, double value) {
-  if (labels.empty()) out += fmt::format("{} {}\n", name, value);
-  else out += fmt::format("{}{{{}}} {}\n", name, labels, value);
-}
-
 // Fields of /proc/self/stat after the command name (which may hold spaces): field 3 (state) first.
 std::vector<std::string> proc_stat_fields() {
   std::ifstream in("/proc/self/stat");
@@ -66,8 +57,17 @@ void Histogram::render(std::string& out, std::string_view name, std::string_view
     out += fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, bounds_[i], cumulative);
   }
   out += fmt::format("{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, count_);
-  sample(out, std::string(name) + "_sum", labels, sum_);
-  sample(out, std::string(name) + "_count", labels, static_cast<double>(count_));
+  append_sample(out, std::string(name) + "_sum", labels, sum_);
+  append_sample(out, std::string(name) + "_count", labels, static_cast<double>(count_));
+}
+
+void append_metric_header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+void append_sample(std::string& out, std::string_view name, std::string_view labels, double value) {
+  if (labels.empty()) out += fmt::format("{} {}\n", name, value);
+  else out += fmt::format("{}{{{}}} {}\n", name, labels, value);
 }
 
 std::string prometheus_label(const std::string& value) {
@@ -127,38 +127,38 @@ std::string Metrics::render() const {
 }
 
 void Metrics::render_requests(std::string& out) const {
-  help(out, "errkb_http_requests_total", "counter", "HTTP requests answered, by route template, method and status.");
+  append_metric_header(out, "errkb_http_requests_total", "counter", "HTTP requests answered, by route template, method and status.");
   auto labels = [](const auto& key) {
     const auto& [route, method, status] = key;
     return fmt::format("route=\"{}\",method=\"{}\",status=\"{}\"", prometheus_label(route), prometheus_label(method),
                        status);
   };
   for (const auto& [key, series] : requests_) {
-    sample(out, "errkb_http_requests_total", labels(key), static_cast<double>(series.count()));
+    append_sample(out, "errkb_http_requests_total", labels(key), static_cast<double>(series.count()));
   }
-  help(out, "errkb_http_request_duration_seconds", "histogram",
+  append_metric_header(out, "errkb_http_request_duration_seconds", "histogram",
        "Time from routing to the response, by route, method and status.");
   for (const auto& [key, series] : requests_) series.render(out, "errkb_http_request_duration_seconds", labels(key));
 }
 
 void Metrics::render_outcomes(std::string& out) const {
-  help(out, "errkb_diagnoses_total", "counter",
+  append_metric_header(out, "errkb_diagnoses_total", "counter",
        "Diagnoses answered, by result: answered (the top cause reaches the answer threshold) or no_answer.");
   for (const auto& [result, n] : diagnoses_) {
-    sample(out, "errkb_diagnoses_total", fmt::format("result=\"{}\"", result), static_cast<double>(n));
+    append_sample(out, "errkb_diagnoses_total", fmt::format("result=\"{}\"", result), static_cast<double>(n));
   }
-  help(out, "errkb_diagnosis_confidence", "histogram", "Calibrated confidence of each diagnosis' top cause (0: none).");
+  append_metric_header(out, "errkb_diagnosis_confidence", "histogram", "Calibrated confidence of each diagnosis' top cause (0: none).");
   confidence_.render(out, "errkb_diagnosis_confidence", "");
-  help(out, "errkb_feedback_total", "counter", "Feedback stored, by outcome.");
+  append_metric_header(out, "errkb_feedback_total", "counter", "Feedback stored, by outcome.");
   for (const auto& [outcome, n] : feedback_) {
-    sample(out, "errkb_feedback_total", fmt::format("outcome=\"{}\"", prometheus_label(outcome)), static_cast<double>(n));
+    append_sample(out, "errkb_feedback_total", fmt::format("outcome=\"{}\"", prometheus_label(outcome)), static_cast<double>(n));
   }
-  help(out, "errkb_reindex_jobs_total", "counter", "Reindex jobs ended, by mode and state (succeeded, failed).");
+  append_metric_header(out, "errkb_reindex_jobs_total", "counter", "Reindex jobs ended, by mode and state (succeeded, failed).");
   for (const auto& [key, n] : jobs_) {
-    sample(out, "errkb_reindex_jobs_total", fmt::format("mode=\"{}\",state=\"{}\"", key.first, key.second),
+    append_sample(out, "errkb_reindex_jobs_total", fmt::format("mode=\"{}\",state=\"{}\"", key.first, key.second),
            static_cast<double>(n));
   }
-  help(out, "errkb_reindex_job_duration_seconds", "histogram", "Running time of ended reindex jobs, by mode.");
+  append_metric_header(out, "errkb_reindex_job_duration_seconds", "histogram", "Running time of ended reindex jobs, by mode.");
   for (const auto& [mode, series] : job_seconds_) {
     series.render(out, "errkb_reindex_job_duration_seconds", fmt::format("mode=\"{}\"", mode));
   }
@@ -166,8 +166,8 @@ void Metrics::render_outcomes(std::string& out) const {
 
 std::string build_info_metrics() {
   std::string out;
-  help(out, "errkb_build_info", "gauge", "The running build: version and git commit (always 1).");
-  sample(out, "errkb_build_info",
+  append_metric_header(out, "errkb_build_info", "gauge", "The running build: version and git commit (always 1).");
+  append_sample(out, "errkb_build_info",
          fmt::format("version=\"{}\",commit=\"{}\"", errkb::version(), errkb::git_commit()), 1);
   return out;
 }
@@ -178,24 +178,24 @@ std::string process_metrics() {
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const auto field = [&](size_t stat_number) { return std::stod(fields.at(stat_number - 3)); };
   if (fields.size() >= 22 && ticks > 0) {
-    help(out, "process_cpu_seconds_total", "counter", "User and system CPU time of the process.");
-    sample(out, "process_cpu_seconds_total", "", (field(14) + field(15)) / ticks);
-    help(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size.");
-    sample(out, "process_virtual_memory_bytes", "", field(23));
-    help(out, "process_resident_memory_bytes", "gauge", "Resident memory size.");
-    sample(out, "process_resident_memory_bytes", "", field(24) * static_cast<double>(sysconf(_SC_PAGESIZE)));
-    help(out, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.");
-    sample(out, "process_start_time_seconds", "", boot_time_seconds() + field(22) / ticks);
+    append_metric_header(out, "process_cpu_seconds_total", "counter", "User and system CPU time of the process.");
+    append_sample(out, "process_cpu_seconds_total", "", (field(14) + field(15)) / ticks);
+    append_metric_header(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size.");
+    append_sample(out, "process_virtual_memory_bytes", "", field(23));
+    append_metric_header(out, "process_resident_memory_bytes", "gauge", "Resident memory size.");
+    append_sample(out, "process_resident_memory_bytes", "", field(24) * static_cast<double>(sysconf(_SC_PAGESIZE)));
+    append_metric_header(out, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.");
+    append_sample(out, "process_start_time_seconds", "", boot_time_seconds() + field(22) / ticks);
   }
   std::error_code ec;
   size_t open_fds = 0;
   for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) ++open_fds;
-  help(out, "process_open_fds", "gauge", "Open file descriptors.");
-  sample(out, "process_open_fds", "", static_cast<double>(open_fds));
+  append_metric_header(out, "process_open_fds", "gauge", "Open file descriptors.");
+  append_sample(out, "process_open_fds", "", static_cast<double>(open_fds));
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    help(out, "process_max_fds", "gauge", "The limit of open file descriptors.");
-    sample(out, "process_max_fds", "", static_cast<double>(limit.rlim_cur));
+    append_metric_header(out, "process_max_fds", "gauge", "The limit of open file descriptors.");
+    append_sample(out, "process_max_fds", "", static_cast<double>(limit.rlim_cur));
   }
   return out;
 }

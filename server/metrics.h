@@ -67,6 +67,9 @@ class Metrics {
 
 // Escapes a label value for the text format (backslash, quote, newline).
 std::string prometheus_label(const std::string& value);
+// A metric's HELP and TYPE lines, and one sample line (`labels` may be "").
+void append_metric_header(std::string& out, std::string_view name, std::string_view type, std::string_view help);
+void append_sample(std::string& out, std::string_view name, std::string_view labels, double value);
 
 // errkb_build_info{version,commit} 1.
 std::string build_info_metrics();
