@@ -91,6 +91,11 @@ struct CatalogueCode {
 // vendor (""). Any other vendor is returned as it is.
 std::string facet_vendor(std::string_view vendor);
 
+// The vendor whose code a reading is, as facets and filters name it: a system family's maker
+// (facet_vendor), a catalogue's vendor; "" for a standard's code and for the generic readings (a
+// literal value, a symbol, an exception name, ...).
+std::string reading_vendor(const CodeInterpretation& reading);
+
 // find_codes returns at most this many occurrences and stops reading there: a text with more is
 // a dump, not prose, and the cap bounds the memory one call can take (indexer and server alike).
 inline constexpr size_t kMaxCodeOccurrences = 131072;

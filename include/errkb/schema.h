@@ -18,7 +18,8 @@
 //   Q<passage id>             unique id (boolean)                     e.g. Qwindows/update-0x80070005#2
 //   XITEM:<item uid>          parent item; all passages of an item are replaced/removed together
 //   XK<kind>                  article | forum | catalogue (boolean filter "kind:")
-//   XV:<vendor>, XP:<product> lower-cased vendor / product (boolean filters "vendor:", "product:")
+//   XV:<vendor>, XP:<product> lower-cased vendor / product (boolean filters "vendor:", "product:"); XV: also
+//                             for the vendor of each code the passage is about (codes.h reading_vendor)
 //   L<lang>                   ISO 639-1 language (boolean filter "lang:")
 //   XS:<severity>, K<tag>     catalogue severity, tags (boolean filters)
 //   XC:<canonical>            exact error code, certain reading (codes.h canonical; never stemmed); wdf as
@@ -69,8 +70,9 @@
 
 namespace errkb::schema {
 
-inline constexpr int kSchemaVersion = 7;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs;
-                                          // 7: system catalogues under their maker in the vendor facet
+inline constexpr int kSchemaVersion = 8;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs;
+                                          // 7: system catalogues under their maker in the vendor facet;
+                                          // 8: the vendors of the codes a passage is about in its XV: terms
 inline constexpr std::string_view kFeatures = "passages,codes,synonyms,spelling";
 
 inline constexpr std::string_view kStubName = "current";

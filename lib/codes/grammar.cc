@@ -87,6 +87,11 @@ const SystemVendor* system_vendor(std::string_view key) {
 
 }  // namespace codes
 
+std::string reading_vendor(const CodeInterpretation& reading) {
+  if (codes::system_vendor(reading.family)) return facet_vendor(reading.family);
+  return reading.family == "vendor" ? facet_vendor(reading.ns) : std::string();
+}
+
 std::string facet_vendor(std::string_view vendor) {
   const codes::SystemVendor* sys = codes::system_vendor(codes::vendor_key(vendor));
   if (!sys) return std::string(vendor);

@@ -335,10 +335,15 @@ void DocumentBuilder::flush_spelling(Xapian::WritableDatabase& db) {
 
 void DocumentBuilder::collect_codes(const Passage& p, std::vector<std::string>& certain,
                                     std::vector<std::string>& weak, std::vector<std::string>& primary,
-                                    std::vector<std::string>& families) const {
+                                    std::vector<std::string>& families,
+                                    std::vector<std::string>& primary_vendors) const {
   CodeContext ctx{p.vendor, p.product};
   auto add_unique = [](std::vector<std::string>& v, const std::string& s) {
     if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+  };
+  auto add_primary = [&](const CodeInterpretation& r) {
+    add_unique(primary, r.canonical);
+    add_unique(primary_vendors, reading_vendor(r));
   };
   // Declared codes are authoritative: their best reading counts as certain.
   for (const auto& code : p.codes) {
@@ -347,7 +352,7 @@ void DocumentBuilder::collect_codes(const Passage& p, std::vector<std::string>& 
     for (size_t i = 0; i < readings.size(); ++i) {
       if (i == 0 || readings[i].certain) {
         add_unique(certain, readings[i].canonical);
-        add_unique(primary, readings[i].canonical);
+        add_primary(readings[i]);
       } else {
         add_unique(weak, readings[i].canonical);
       }
@@ -359,7 +364,7 @@ void DocumentBuilder::collect_codes(const Passage& p, std::vector<std::string>& 
   const size_t head_end = p.title.size() + (p.title.empty() || p.heading.empty() ? 0 : 1) + p.heading.size();
   for (const auto& occ : grammar_.find_codes(passage_text(p), ctx)) {
     for (const auto& r : occ.interpretations) {
-      if (occ.begin < head_end && r.certain) add_unique(primary, r.canonical);
+      if (occ.begin < head_end && r.certain) add_primary(r);
       add_unique(r.certain ? certain : weak, r.canonical);
       add_unique(families, r.family);
     }
@@ -453,8 +458,16 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   }
 
   StoredPassage stored{p, item.uid, {}, {}, {}, source_authority(p)};
-  std::vector<std::string> families;
-  collect_codes(p, stored.code_terms, stored.weak_code_terms, stored.primary_code_terms, families);
+  std::vector<std::string> families, code_vendors;
+  collect_codes(p, stored.code_terms, stored.weak_code_terms, stored.primary_code_terms, families, code_vendors);
+  // A passage about a vendor's code is that vendor's too for the vendor filter ("vendor=ShopFlow" finds the
+  // eBay page about SF-2004); the facet counts it under its own vendor only.
+  static const std::string kVendorFilter = [] {
+    for (const auto& spec : schema::kFields)
+      if (spec.source == schema::PassageField::kVendor) return std::string(spec.prefix);
+    return std::string();
+  }();
+  for (const auto& vendor : code_vendors) doc.add_boolean_term(bounded_term(kVendorFilter + lower_ascii(vendor)));
   const double focus = rank::focus_prior(p, stored.primary_code_terms.size(), stored.code_terms.size());
   raw_length += static_cast<unsigned>(stored.code_terms.size() + stored.weak_code_terms.size());
 

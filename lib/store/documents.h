@@ -53,9 +53,11 @@ class DocumentBuilder {
   DocumentBuilder(const CodeGrammar& grammar, bool learn_spelling, PassageFileWriter& passages);
   Xapian::Document build(const Item& item, const Passage& passage);
   void flush_spelling(Xapian::WritableDatabase& db);
-  // Canonical code terms of one passage (exposed for tests and the query side).
+  // Canonical code terms of one passage (exposed for tests and the query side), and the vendors of the
+  // codes it is about (reading_vendor).
   void collect_codes(const Passage& passage, std::vector<std::string>& certain, std::vector<std::string>& weak,
-                     std::vector<std::string>& primary, std::vector<std::string>& families) const;
+                     std::vector<std::string>& primary, std::vector<std::string>& families,
+                     std::vector<std::string>& primary_vendors) const;
 
  private:
   struct FieldCache {

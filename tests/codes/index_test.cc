@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 
 #include "errkb/codes.h"
@@ -164,6 +165,68 @@ TEST(SystemCatalogues, ACodeFamilyIsNoVendorInTheFacetOrTheFilter) {
   auto codes = (*engine)->lookup_code("0x80070005", "");
   ASSERT_TRUE(codes.ok());
   EXPECT_FALSE(codes->catalogue_entries.empty());
+}
+
+// A page filed under one vendor that is about another vendor's code passes that vendor's filter too (an
+// agent who filters by the product the customer uses finds it), and the facet still counts it once, under
+// its own vendor. A standard's code adds no vendor.
+TEST(SystemCatalogues, APageAboutAVendorsCodePassesThatVendorsFilter) {
+  TempDir dir("errkb-code-vendor");
+  const fs::path& root = dir.path();
+  write_file(root / "kb" / "catalogues" / "shopflow.json",
+             R"({"vendor": "ShopFlow", "language": "en", "code_pattern": "SF-\\d{4}", "errors": [)"
+             R"({"code": "SF-2004", "message": "Marketplace token expired"}]})");
+  write_file(root / "kb" / "articles" / "token.md",
+             "---\nid: ebay-token\ntitle: \"eBay sync stops: auth token invalid (SF-2004)\"\nvendor: eBay\n"
+             "codes: [SF-2004]\nlanguage: en\n---\n# eBay sync stops\n\n## Symptoms\nOrders stop importing.\n\n"
+             "## Cause\nThe eBay token expired.\n");
+  write_file(root / "kb" / "articles" / "http.md",
+             "---\nid: http-503\ntitle: Webhook target answers 503\nvendor: ParcelHub\ncodes: [\"HTTP 503\"]\n"
+             "language: en\n---\n# Webhook target answers 503\n\n## Cause\nThe target is down.\n");
+  ASSERT_NO_FATAL_FAILURE(index_kb(root));
+  EngineOptions engine_options;
+  engine_options.index_dir = root / "index";
+  auto engine = Engine::Open(engine_options);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  SearchRequest r;
+  r.q = "SF-2004";
+  r.vendor = "ShopFlow";
+  auto found = (*engine)->search(r);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  std::set<std::string> docs;
+  for (const auto& hit : found->hits) docs.insert(hit.doc_id);
+  EXPECT_EQ(docs, (std::set<std::string>{"shopflow:SF-2004", "ebay-token"}));
+  r.vendor.clear();
+  found = (*engine)->search(r);
+  ASSERT_TRUE(found.ok());
+  std::map<std::string, int64_t, std::less<>> expected = {{"ShopFlow", 1}, {"eBay", 1}};
+  EXPECT_EQ(found->facets["vendor"], expected);
+  r.q = "webhook target";
+  r.vendor = "ParcelHub";
+  found = (*engine)->search(r);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->hits.size(), 1u);
+  r.vendor = "http";
+  found = (*engine)->search(r);
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->hits.empty());
+}
+
+TEST(ReadingVendor, AFamilysMakerACataloguesVendorAndNoneForAStandardOrAGenericReading) {
+  auto reading = [](std::string family, std::string ns) {
+    CodeInterpretation r;
+    r.family = std::move(family);
+    r.ns = std::move(ns);
+    return r;
+  };
+  EXPECT_EQ(reading_vendor(reading("hresult", "windows")), "Microsoft");
+  EXPECT_EQ(reading_vendor(reading("bugcheck", "windows")), "Microsoft");
+  EXPECT_EQ(reading_vendor(reading("vendor", "ShopFlow")), "ShopFlow");
+  EXPECT_EQ(reading_vendor(reading("oracle", "oracle")), "oracle");
+  EXPECT_EQ(reading_vendor(reading("http", "http")), "");
+  EXPECT_EQ(reading_vendor(reading("sqlstate", "sql")), "");
+  EXPECT_EQ(reading_vendor(reading("literal", "")), "");
+  EXPECT_EQ(reading_vendor(reading("symbol", "")), "");
 }
 
 }  // namespace
