@@ -8,6 +8,33 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DERRKB_BUILD_TESTS
 cmake --build "$BUILD_DIR" -j"$(nproc)"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j"$(nproc)" "$@"
+cd "$OLDPWD"
+
+# With SANITIZERS=1, the suites again with sanitizers (ERRKB_SANITIZE), each build in its own folder.
+# ASan + UBSan (leaks checked, undefined behaviour fatal) over every test but those that time
+# the code or drive a browser or npm clients (TIMED_OR_EXTERNAL); TSan over the tests whose code runs
+# threads: the server's, the engine's and the indexer's. Without ASLR: the sanitizers' shadow memory
+# needs fixed address ranges that a kernel with more mmap randomisation may hand out.
+TIMED_OR_EXTERNAL='^(browser_|integrations_|mcp_sdk_client_test|helpdesk_sidebar_test|bench_smoke)|TenMegabyteLineIsLinear'
+THREADED_TESTS=(server/server_unit_test server/server_test server/event_server_test server/server_process_test
+                server/mcp_test server/crash_feedback_test indexer/indexer_test indexer/crash_consistency_test)
+sanitized_build() {  # sanitized_build <folder> <sanitizers> [targets...]
+  local dir="$1" sanitizers="$2"
+  shift 2
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DERRKB_BUILD_TESTS=ON -DERRKB_SANITIZE="$sanitizers" >/dev/null
+  cmake --build "$dir" -j"$(nproc)" ${1:+--target "$@"}
+}
+if [[ "${SANITIZERS:-0}" == 1 ]]; then
+  no_aslr=(setarch "$(uname -m)" -R)
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1
+  sanitized_build build-asan address,undefined
+  (cd build-asan && "${no_aslr[@]}" ctest --output-on-failure -j"$(nproc)" -E "$TIMED_OR_EXTERNAL")
+  sanitized_build build-tsan thread errkb-server errkb-indexer "${THREADED_TESTS[@]##*/}"
+  for t in "${THREADED_TESTS[@]}"; do
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "${no_aslr[@]}" "build-tsan/tests/$t" --gtest_brief=1
+  done
+fi
+cd "$BUILD_DIR"
 # A few seconds of every libFuzzer target (ASan + UBSan) where clang is installed: scripts/fuzz.sh.
 if command -v clang++ >/dev/null 2>&1; then
   bash "$OLDPWD/scripts/fuzz.sh" "${FUZZ_SECONDS:-5}"  # OLDPWD: the repository, before cd "$BUILD_DIR"
