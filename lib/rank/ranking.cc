@@ -19,6 +19,24 @@ double combine(const ScoreParts& p, const Weights& w) {
          w.focus * p.focus + w.votes * p.votes + w.freshness * p.freshness + w.feedback * p.feedback + w.language * p.language;
 }
 
+double code_match(double confidence, CodeHold hold) {
+  switch (hold) {
+    case CodeHold::kAbout: return confidence;
+    case CodeHold::kMention: return kCodeMentionFactor * confidence;
+    case CodeHold::kWeak: return kWeakCodeFactor * confidence;
+    case CodeHold::kNone: break;
+  }
+  return 0;
+}
+
+double text_match(double coverage, double relative_weight) {
+  return kCoverageWeight * coverage + kRelativeWeight * std::min(1.0, relative_weight);
+}
+
+double answer_strength(double code, double coverage) {
+  return std::max(code, std::pow(std::min(1.0, coverage * 1.1), 1.5));
+}
+
 double focus_prior(const Passage& p, size_t primary_codes, size_t codes) {
   if (codes >= kListingCodes) return kListingFocus;
   if (p.kind != SourceKind::kArticle || primary_codes > 0) return 1;

@@ -3,9 +3,11 @@
 //   score = 3.0·code + 1.0·text + 0.3·title + 0.3·phrase + 0.4·authority + 0.4·focus + 0.05·votes
 //           + 0.05·freshness + 0.5·feedback + 0.05·language
 //
-//   code      0..1  best confidence of a query code reading the passage carries (1 = exact, certain code)
+//   code      0..1  best confidence of a query code reading the passage carries (1 = exact, certain code),
+//                   × 1 when the passage is about the code, 0.85 when it mentions it, 0.5 for a weak reading
+//                   (code_match)
 //   text      0..1  0.7 × IDF-weighted share of the query's prose terms the passage matches
-//                   + 0.3 × its BM25 weight relative to the best candidate's
+//                   + 0.3 × its BM25 weight relative to the best candidate's (text_match)
 //   title     0..1  IDF-weighted share of the query's prose words the passage's title holds (a page titled
 //                   with what was asked is about it, whatever its focus)
 //   phrase    0..1  IDF-weighted share of the query's adjacent word pairs that the passage's title, heading
@@ -79,6 +81,29 @@ struct ScoredPassage {
 };
 
 double combine(const ScoreParts& parts, const Weights& w = {});
+
+// How a passage carries a reading of the query's code.
+enum class CodeHold {
+  kNone,
+  kWeak,     // as one reading of an ambiguous code
+  kMention,  // certainly, in passing
+  kAbout,    // certainly, and the passage is about it (names it in its title, heading or declared codes)
+};
+// The code part for a reading of `confidence` (0..1): whole for a passage about the code, so that it
+// outranks one that mentions it in passing; less for a mention, less again for a weak reading.
+inline constexpr double kCodeMentionFactor = 0.85;
+inline constexpr double kWeakCodeFactor = 0.5;
+double code_match(double confidence, CodeHold hold);
+
+// The text part: kCoverageWeight × the IDF-weighted share of the query's prose terms the passage
+// matches (`coverage`) + kRelativeWeight × its BM25 weight relative to the best candidate's (at most 1).
+inline constexpr double kCoverageWeight = 0.7;
+inline constexpr double kRelativeWeight = 0.3;
+double text_match(double coverage, double relative_weight);
+
+// How well a candidate answers the query (0..1; merge_causes' answer_strength): its code part, or its
+// coverage of the query's words (near-complete coverage counts as complete; partial coverage counts less).
+double answer_strength(double code, double coverage);
 std::vector<WhyPart> explain(const ScoreParts& parts, const Weights& w = {});
 
 // An error KB is searched for problems: a passage that names its code in its title, heading or declared

@@ -15,5 +15,12 @@ list(APPEND ERRKB_CORE_SOURCES
   store/postings_in_memory.cc
   store/snippet.cc
   store/cause_level.cc
+  store/generation.cc
+  store/query_analysis.cc
+  store/match/matched_terms.cc
+  store/match/xapian_pass.cc
+  store/match/memory_pass.cc
+  store/match/candidates.cc
+  store/answers.cc
   store/engine.cc
 )

@@ -32,6 +32,25 @@ TEST(Combine, CodeMatchDominatesTextAndPriors) {
   EXPECT_EQ(why.front().factor, "exact_code");
 }
 
+// A passage about the code outranks one that mentions it, which outranks one that carries it only as
+// one reading of an ambiguous code; each in proportion to the reading's confidence.
+TEST(CodeMatch, AboutTheCodeThenAMentionThenAWeakReading) {
+  EXPECT_DOUBLE_EQ(code_match(0.9, CodeHold::kAbout), 0.9);
+  EXPECT_DOUBLE_EQ(code_match(0.9, CodeHold::kMention), 0.9 * kCodeMentionFactor);
+  EXPECT_DOUBLE_EQ(code_match(0.9, CodeHold::kWeak), 0.9 * kWeakCodeFactor);
+  EXPECT_EQ(code_match(0.9, CodeHold::kNone), 0);
+  EXPECT_GT(code_match(1, CodeHold::kMention), code_match(1, CodeHold::kWeak));
+}
+
+// The text part mixes coverage and the relative BM25 weight, the latter capped at 1.
+TEST(TextMatch, CoverageCountsMostAndTheRelativeWeightIsCapped) {
+  EXPECT_DOUBLE_EQ(text_match(1, 1), kCoverageWeight + kRelativeWeight);
+  EXPECT_DOUBLE_EQ(text_match(0, 5), kRelativeWeight);
+  EXPECT_GT(text_match(1, 0), text_match(0, 1));
+  EXPECT_DOUBLE_EQ(answer_strength(0.4, 1), 1);
+  EXPECT_DOUBLE_EQ(answer_strength(0.8, 0), 0.8);
+}
+
 TEST(MergeCauses, SameCauseFromTwoSourcesIsOneCauseWithBothEvidences) {
   std::vector<ScoredPassage> ps = {
       passage("a#1", "a", "The webhook signing secret was rotated and the receiver still uses the old secret", 3.5,
