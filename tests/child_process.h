@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -30,6 +31,12 @@ bool poll_until(std::chrono::milliseconds limit, Done done) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return done();
+}
+
+// The seed of the kills of a crash test: ERRKB_CRASH_SEED, else a fixed one, so that a run replays.
+inline uint64_t crash_seed() {
+  const char* text = std::getenv("ERRKB_CRASH_SEED");
+  return text ? std::strtoull(text, nullptr, 10) : 20261204;
 }
 
 class ChildProcess {

@@ -153,11 +153,6 @@ std::vector<std::string> leftovers(const fs::path& index_dir) {
   return others;
 }
 
-uint64_t seed_from_environment() {
-  const char* text = std::getenv("ERRKB_CRASH_SEED");
-  return text ? std::strtoull(text, nullptr, 10) : 20261204;
-}
-
 class CrashConsistency : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -227,7 +222,7 @@ class CrashConsistency : public ::testing::Test {
   // each run; checks the index after each kill and after the update that follows. Returns how many
   // kills landed while the run was still going.
   int kill_repeatedly(const std::string& command) {
-    const uint64_t seed = seed_from_environment();
+    const uint64_t seed = crash_seed();
     std::mt19937_64 rng(seed);
     write_version(1);
     const uint64_t whole_run = progress_of_a_whole_run(command);

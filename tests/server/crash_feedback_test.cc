@@ -29,11 +29,6 @@ struct Rated {
   std::string diagnosis_id, cause_id;
 };
 
-uint64_t seed_from_environment() {
-  const char* text = std::getenv("ERRKB_CRASH_SEED");
-  return text ? std::strtoull(text, nullptr, 10) : 20261204;
-}
-
 class CrashFeedback : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -80,7 +75,7 @@ class CrashFeedback : public ::testing::Test {
 };
 
 TEST_F(CrashFeedback, EveryAcknowledgedFeedbackSurvivesAKillOfTheServer) {
-  const uint64_t seed = seed_from_environment();
+  const uint64_t seed = errkb::testing::crash_seed();
   std::mt19937_64 rng(seed);
   const std::vector<Rated> pairs = diagnose_all();
   ASSERT_GE(pairs.size(), static_cast<size_t>(kKills * 100));
