@@ -67,7 +67,9 @@ in_root chown -R errkb:errkb /var/lib/errkb/kb
 status=0
 as_errkb /usr/bin/errkb-indexer update --quiet --config /etc/errkb/errkb.yaml >"$WORK/indexer.log" 2>&1 || status=$?
 [[ $status -le 1 ]] || { cat "$WORK/indexer.log"; fail "errkb-indexer update exited $status"; }
-as_errkb /usr/bin/errkb-server --config /etc/errkb/errkb.yaml --listen 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
+# Not through as_errkb: $! must be the server itself (chroot and env exec it), which the signal stops.
+chroot --userspec=errkb:errkb "$ROOT" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/var/lib/errkb \
+  /usr/bin/errkb-server --config /etc/errkb/errkb.yaml --listen 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 PORT=
 for _ in $(seq 600); do  # until the server says where it listens (or ends)
@@ -85,7 +87,7 @@ as_errkb /usr/bin/errkb --server "$URL" diagnose "Windows Update fails with erro
   { cat "$WORK/client.log"; fail "errkb diagnose found no answer"; }
 grep -q '"request_id"' "$WORK/server.log" || fail "the packaged config's JSON log lines have no request_id"
 kill -TERM "$SERVER_PID"
-wait "$SERVER_PID" || fail "errkb-server did not stop cleanly"
+wait "$SERVER_PID" || { cat "$WORK/server.log"; fail "errkb-server did not stop cleanly"; }
 SERVER_PID=
 
 echo "== apt-get purge errkb"
