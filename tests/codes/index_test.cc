@@ -36,6 +36,16 @@ void index_kb(const fs::path& root) {
   ASSERT_TRUE(built.ok()) << built.status().ToString();
 }
 
+// The response of a search over the index, filtered by vendor ("" = none).
+SearchResponse search_for(Engine& engine, const std::string& q, const std::string& vendor = "") {
+  SearchRequest r;
+  r.q = q;
+  r.vendor = vendor;
+  auto found = engine.search(r);
+  EXPECT_TRUE(found.ok()) << found.status().ToString();
+  return found.ok() ? *found : SearchResponse{};
+}
+
 std::string article(const std::string& title, const std::string& body) {
   return "---\ntitle: \"" + title + "\"\nlanguage: en\n---\n# " + title + "\n\n" + body + "\n";
 }
@@ -145,22 +155,12 @@ TEST(SystemCatalogues, ACodeFamilyIsNoVendorInTheFacetOrTheFilter) {
   engine_options.index_dir = root / "index";
   auto engine = Engine::Open(engine_options);
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-  SearchRequest r;
-  r.q = "access denied";
-  auto found = (*engine)->search(r);
-  ASSERT_TRUE(found.ok()) << found.status().ToString();
-  EXPECT_EQ(found->hits.size(), 4u);
-  const auto& vendors = found->facets["vendor"];
+  SearchResponse found = search_for(**engine, "access denied");
+  EXPECT_EQ(found.hits.size(), 4u);
   std::map<std::string, int64_t, std::less<>> expected = {{"Microsoft", 2}, {"ShopFlow", 1}};
-  EXPECT_EQ(vendors, expected);
-  r.vendor = "microsoft";
-  found = (*engine)->search(r);
-  ASSERT_TRUE(found.ok());
-  EXPECT_EQ(found->hits.size(), 2u);
-  r.vendor = "hresult";
-  found = (*engine)->search(r);
-  ASSERT_TRUE(found.ok());
-  EXPECT_TRUE(found->hits.empty());
+  EXPECT_EQ(found.facets["vendor"], expected);
+  EXPECT_EQ(search_for(**engine, "access denied", "microsoft").hits.size(), 2u);
+  EXPECT_TRUE(search_for(**engine, "access denied", "hresult").hits.empty());
   // The grammar still reads the catalogues' codes as their families.
   auto codes = (*engine)->lookup_code("0x80070005", "");
   ASSERT_TRUE(codes.ok());
@@ -188,28 +188,13 @@ TEST(SystemCatalogues, APageAboutAVendorsCodePassesThatVendorsFilter) {
   engine_options.index_dir = root / "index";
   auto engine = Engine::Open(engine_options);
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-  SearchRequest r;
-  r.q = "SF-2004";
-  r.vendor = "ShopFlow";
-  auto found = (*engine)->search(r);
-  ASSERT_TRUE(found.ok()) << found.status().ToString();
   std::set<std::string> docs;
-  for (const auto& hit : found->hits) docs.insert(hit.doc_id);
+  for (const auto& hit : search_for(**engine, "SF-2004", "ShopFlow").hits) docs.insert(hit.doc_id);
   EXPECT_EQ(docs, (std::set<std::string>{"shopflow:SF-2004", "ebay-token"}));
-  r.vendor.clear();
-  found = (*engine)->search(r);
-  ASSERT_TRUE(found.ok());
   std::map<std::string, int64_t, std::less<>> expected = {{"ShopFlow", 1}, {"eBay", 1}};
-  EXPECT_EQ(found->facets["vendor"], expected);
-  r.q = "webhook target";
-  r.vendor = "ParcelHub";
-  found = (*engine)->search(r);
-  ASSERT_TRUE(found.ok());
-  EXPECT_EQ(found->hits.size(), 1u);
-  r.vendor = "http";
-  found = (*engine)->search(r);
-  ASSERT_TRUE(found.ok());
-  EXPECT_TRUE(found->hits.empty());
+  EXPECT_EQ(search_for(**engine, "SF-2004").facets["vendor"], expected);
+  EXPECT_EQ(search_for(**engine, "webhook target", "ParcelHub").hits.size(), 1u);
+  EXPECT_TRUE(search_for(**engine, "webhook target", "http").hits.empty());
 }
 
 TEST(ReadingVendor, AFamilysMakerACataloguesVendorAndNoneForAStandardOrAGenericReading) {
