@@ -16,6 +16,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "errkb/text.h"
+
 namespace errkb::server {
 namespace {
 
@@ -38,11 +40,9 @@ int64_t now_ms() {
       .count();
 }
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
-
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower_ascii(x) == lower_ascii(y); });
 }
 
 std::string_view trim(std::string_view s) {

@@ -7,7 +7,6 @@
 #include <charconv>
 #include <filesystem>
 #include <initializer_list>
-#include <random>
 #include <set>
 
 #include "api_errors.h"
@@ -240,13 +239,6 @@ bool engine_ready(Services& s, httplib::Response& res) {
   return false;
 }
 
-std::string random_diagnosis_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "d-%016llx", static_cast<unsigned long long>(rng()));
-  return buf;
-}
-
 // What the feedback store keeps of a diagnosis: the best reading of each code (the canonical
 // terms ranking compares), the symptom terms, the causes in order, and the request's words.
 DiagnosisRecord diagnosis_record(const DiagnoseRequest& request, const Diagnosis& diagnosis) {
@@ -291,15 +283,6 @@ std::string index_age_metrics(const IndexFolderFacts& facts) {
   append_metric_header(out, "errkb_index_size_bytes", "gauge", "Bytes the index folder holds on disk.");
   append_sample(out, "errkb_index_size_bytes", "", static_cast<double>(facts.size_bytes));
   return out;
-}
-
-std::string_view outcome_text(FeedbackOutcome o) {
-  switch (o) {
-    case FeedbackOutcome::kResolved: return "resolved";
-    case FeedbackOutcome::kNotResolved: return "not_resolved";
-    case FeedbackOutcome::kNotRelevant: return "not_relevant";
-  }
-  return "resolved";
 }
 
 }  // namespace
@@ -378,7 +361,6 @@ void post_diagnose(Services& s, const httplib::Request& req, httplib::Response& 
   auto result = s.engine->diagnose(request);
   if (!result.ok()) return send_status_problem(res, result.status(), ApiError::index_unavailable, "text");
   Diagnosis& diagnosis = *result;
-  if (diagnosis.diagnosis_id.empty()) diagnosis.diagnosis_id = random_diagnosis_id();
   if (s.feedback) {
     // Without the record, feedback on this diagnosis would be refused; the answer itself is still good.
     // The status may be an earlier queued record's failure (FeedbackStore::record_diagnosis).
@@ -411,10 +393,11 @@ void post_feedback(Services& s, const httplib::Request& req, httplib::Response& 
   const std::string outcome = body.text("outcome", 32, /*required=*/true);
   entry.note = body.text("note", kMaxNoteBytes);
   if (!body.ok()) return;
-  if (outcome == "resolved") entry.outcome = FeedbackOutcome::kResolved;
-  else if (outcome == "not_resolved") entry.outcome = FeedbackOutcome::kNotResolved;
-  else if (outcome == "not_relevant") entry.outcome = FeedbackOutcome::kNotRelevant;
-  else return send_problem(res, ApiError::bad_parameter, "'outcome' must be resolved, not_resolved or not_relevant", "outcome");
+  const std::optional<FeedbackOutcome> parsed = parse_outcome(outcome);
+  if (!parsed) {
+    return send_problem(res, ApiError::bad_parameter, "'outcome' must be resolved, not_resolved or not_relevant", "outcome");
+  }
+  entry.outcome = *parsed;
   if (!s.feedback) return send_problem(res, ApiError::internal, "no feedback store is open");
   bool replaced = false;
   Status status = s.feedback->record_feedback(entry, &replaced);
@@ -423,12 +406,12 @@ void post_feedback(Services& s, const httplib::Request& req, httplib::Response& 
   }
   if (status.code() == Status::Code::kUnavailable) return send_feedback_unavailable(res, status);
   if (!status.ok()) return send_status_problem(res, status, ApiError::diagnosis_not_found, "cause_id");
-  if (s.metrics) s.metrics->observe_feedback(outcome_text(entry.outcome));
+  if (s.metrics) s.metrics->observe_feedback(outcome_name(entry.outcome));
   current_request_log().result_count = 1;
   send_json(res, 201, {{"stored", true},
                        {"diagnosis_id", entry.diagnosis_id},
                        {"cause_id", entry.cause_id},
-                       {"outcome", outcome_text(entry.outcome)},
+                       {"outcome", outcome_name(entry.outcome)},
                        {"replaced", replaced}});
 }
 

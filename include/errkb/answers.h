@@ -121,7 +121,7 @@ struct DiagnoseRequest {
 };
 
 struct Diagnosis {
-  std::string diagnosis_id;
+  std::string diagnosis_id;  // unique, made by the engine; ids grow with time (the feedback store's key)
   std::vector<CodeOccurrence> codes;
   std::vector<Cause> causes;
   std::vector<NextQuestion> ask;

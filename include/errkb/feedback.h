@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -17,6 +18,11 @@
 namespace errkb {
 
 enum class FeedbackOutcome { kResolved, kNotResolved, kNotRelevant };
+
+// An outcome's name in the API and in the store: "resolved", "not_resolved", "not_relevant".
+std::string_view outcome_name(FeedbackOutcome outcome);
+// The outcome of a name; nullopt for any other text.
+std::optional<FeedbackOutcome> parse_outcome(std::string_view name);
 
 // What was asked and answered, remembered so that feedback can name a diagnosis by id.
 struct DiagnosisRecord {

@@ -66,6 +66,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace errkb::schema {
@@ -86,6 +87,9 @@ inline constexpr std::string_view kCodePrefix = "XC:";
 inline constexpr std::string_view kWeakCodePrefix = "XCW:";
 inline constexpr std::string_view kCodeFamilyPrefix = "XCF:";
 inline constexpr std::string_view kWordPairPrefix = "XWP:";
+// Prose terms are Xapian's Z-stems (STEM_ALL_Z): kStemPrefix + stem; a field's copy of them is
+// kStemPrefix + the field's prefix + stem ("ZS" for the title).
+inline constexpr std::string_view kStemPrefix = "Z";
 // A message is stated where a page starts; later words of a long symptoms section add index size, not
 // evidence.
 inline constexpr size_t kMaxPairWords = 64;
@@ -167,5 +171,18 @@ inline constexpr FieldSpec kFields[] = {
     {"prevention", "", FieldType::kText, PassageField::kPrevention, 1, ""},
     {"body", "", FieldType::kText, PassageField::kBody, 1, ""},
 };
+
+// The term prefix of a field of kFields by its name ("" for a field without one, or no such field).
+constexpr std::string_view field_prefix(std::string_view name) {
+  for (const auto& spec : kFields)
+    if (spec.name == name) return spec.prefix;
+  return {};
+}
+
+// The term of a filter field's value as the index holds it: the field's prefix and the lower-cased
+// value ("kind", "catalogue" -> "XKcatalogue").
+inline std::string filter_term(std::string_view field, std::string_view lower_case_value) {
+  return std::string(field_prefix(field)).append(lower_case_value);
+}
 
 }  // namespace errkb::schema

@@ -29,6 +29,10 @@ std::string lowercase_utf8(std::string_view text);
 // Appends the UTF-8 encoding of `code_point` (1 to 4 bytes) to `out`.
 void append_utf8(std::string& out, uint32_t code_point);
 
+// Lower-cases the ASCII letters A-Z only (codes, filter values, keys), leaving every other byte.
+constexpr char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+std::string lower_ascii(std::string_view text);
+
 // Collapses runs of whitespace to one space and trims.
 std::string collapse_whitespace(std::string_view text);
 

@@ -27,22 +27,7 @@ int64_t now_ms() {
       .count();
 }
 
-std::string query_key(std::string_view text) {
-  std::string key = collapse_whitespace(text);
-  for (char& c : key) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return key;
-}
-
-std::string_view outcome_name(FeedbackOutcome outcome) {
-  switch (outcome) {
-    case FeedbackOutcome::kResolved: return "resolved";
-    case FeedbackOutcome::kNotResolved: return "not_resolved";
-    case FeedbackOutcome::kNotRelevant: return "not_relevant";
-  }
-  return "resolved";
-}
+std::string query_key(std::string_view text) { return lower_ascii(collapse_whitespace(text)); }
 
 std::string to_json_array(const std::vector<std::string>& values) { return nlohmann::json(values).dump(); }
 
@@ -81,3 +66,27 @@ void TallyBuilder::add(const std::string& diagnosis_id, const std::string& code_
 }
 
 }  // namespace errkb::feedback
+
+namespace errkb {
+
+namespace {
+constexpr std::pair<FeedbackOutcome, std::string_view> kOutcomeNames[] = {
+    {FeedbackOutcome::kResolved, "resolved"},
+    {FeedbackOutcome::kNotResolved, "not_resolved"},
+    {FeedbackOutcome::kNotRelevant, "not_relevant"},
+};
+}  // namespace
+
+std::string_view outcome_name(FeedbackOutcome outcome) {
+  for (const auto& [value, name] : kOutcomeNames)
+    if (value == outcome) return name;
+  return kOutcomeNames[0].second;
+}
+
+std::optional<FeedbackOutcome> parse_outcome(std::string_view name) {
+  for (const auto& [value, known] : kOutcomeNames)
+    if (known == name) return value;
+  return std::nullopt;
+}
+
+}  // namespace errkb

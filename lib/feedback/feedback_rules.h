@@ -24,7 +24,6 @@ namespace errkb::feedback {
 int64_t now_ms();
 // Lower-cased, whitespace collapsed: "Error 5 " and "error 5" are one query in the gaps report.
 std::string query_key(std::string_view text);
-std::string_view outcome_name(FeedbackOutcome outcome);
 std::string to_json_array(const std::vector<std::string>& values);
 std::vector<std::string> from_json_array(const std::string& text);
 // "weak answer", "no known causes" or "no answer", for a query's best confidence and whether it had causes.

@@ -48,7 +48,6 @@ namespace {
 
 using feedback::from_json_array;
 using feedback::now_ms;
-using feedback::outcome_name;
 using feedback::query_key;
 using feedback::to_json_array;
 

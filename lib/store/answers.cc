@@ -236,7 +236,7 @@ std::shared_ptr<const ReadingAnswer> Answers::answer_for_reading(GenerationHandl
 std::vector<Hit> Answers::catalogue_entries(GenerationHandle& h, const AnalyzedQuery& q, const CodeInterpretation& interp) {
   Xapian::Enquire enquire(h.db);
   enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(std::string(schema::kCodePrefix) + interp.canonical),
-                                  Xapian::Query("XKcatalogue")));
+                                  Xapian::Query(schema::filter_term("kind", to_string(SourceKind::kCatalogue)))));
   enquire.set_weighting_scheme(bm25_weighting());
   Xapian::MSet mset = enquire.get_mset(0, 10);
   std::vector<Hit> hits;

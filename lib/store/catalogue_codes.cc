@@ -84,7 +84,7 @@ size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& p
   teach_code_shapes(db, grammar);
   if (only_patterns) return 0;
   size_t taught = 0;
-  const std::string kind_term = "XKcatalogue";
+  const std::string kind_term = schema::filter_term("kind", to_string(SourceKind::kCatalogue));
   grammar.reserve_catalogue_codes(db.get_termfreq(kind_term));
   StoredPassage stored;
   for (auto pl = db.postlist_begin(kind_term); pl != db.postlist_end(kind_term); ++pl) {

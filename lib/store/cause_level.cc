@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ingest/article.h"
+#include "store/prose_terms.h"
 #include "store/snippet.h"
 
 namespace errkb::store {
@@ -14,9 +15,9 @@ constexpr size_t kMaxListedCauseBytes = 200;
 
 // Whether `held` (query_terms_in over `terms`) says the text holds the query term.
 bool holds(const SnippetTerms& terms, const std::vector<bool>& held, const std::string& term) {
-  const bool stemmed = !term.empty() && term[0] == 'Z';
+  const bool stemmed = is_stemmed(term);
   const auto& list = stemmed ? terms.stems : terms.words;
-  const auto at = std::find(list.begin(), list.end(), stemmed ? term.substr(1) : term);
+  const auto at = std::find(list.begin(), list.end(), without_stem_prefix(term));
   if (at == list.end()) return false;
   return held[static_cast<size_t>(at - list.begin()) + (stemmed ? 0 : terms.stems.size())];
 }
@@ -53,7 +54,7 @@ void match_own_text(rank::ScoredPassage& sp, const std::vector<std::string>& pro
     if (!holds(terms, held, term)) continue;
     auto w = idf.find(term);
     matched += w == idf.end() ? 0 : w->second;
-    sp.own_words.push_back(term[0] == 'Z' ? term.substr(1) : term);
+    sp.own_words.push_back(without_stem_prefix(term));
   }
   sp.own_match = total_idf > 0 ? std::min(1.0, matched / total_idf) : 0;
 }

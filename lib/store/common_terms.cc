@@ -13,7 +13,8 @@ CommonTermBits CommonTermBits::load(const Xapian::Database& db, const Limits& li
   const size_t bytes_per_term = words_per_term * sizeof(uint64_t);
   if (limits.max_bytes < bytes_per_term) return out;
   std::vector<std::pair<Xapian::doccount, std::string>> common;  // (postings, term)
-  for (auto t = db.allterms_begin("Z"); t != db.allterms_end("Z"); ++t) {
+  const std::string stems(schema::kStemPrefix);
+  for (auto t = db.allterms_begin(stems); t != db.allterms_end(stems); ++t) {
     const std::string& term = *t;
     if (!is_prose_word(term)) continue;
     if (t.get_termfreq() >= limits.min_postings) common.emplace_back(t.get_termfreq(), term);

@@ -16,12 +16,6 @@
 
 namespace errkb::store {
 
-std::string lower_ascii(std::string s) {
-  for (auto& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 std::string bounded_term(std::string term) {
   constexpr size_t kMaxTermBytes = 245;
   if (term.size() <= kMaxTermBytes) return term;

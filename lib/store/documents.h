@@ -12,6 +12,7 @@
 #include "errkb/codes.h"
 #include "errkb/record.h"
 #include "errkb/schema.h"
+#include "errkb/text.h"
 #include "store/passage_file.h"
 #include "store/prose_terms.h"
 
@@ -37,7 +38,7 @@ double source_authority(const Passage& p);
 // "2026-05-14T10:00:00Z" -> "20260514"; "" when not a date.
 std::string date_key(const std::string& iso);
 
-std::string lower_ascii(std::string s);
+using errkb::lower_ascii;  // errkb/text.h
 
 // Xapian refuses a term over 245 bytes, and the refusal would end the run: a longer term keeps its
 // first bytes (cut at a UTF-8 boundary) and a hash of the whole, so that equal values still meet.

@@ -80,7 +80,8 @@ class BestHits {
 // the long code lists.
 template <typename Fn>
 void for_each_kept_term(const Xapian::Database& db, Fn&& kept) {
-  for (auto t = db.allterms_begin("Z"); t != db.allterms_end("Z"); ++t)
+  const std::string stems(schema::kStemPrefix);
+  for (auto t = db.allterms_begin(stems); t != db.allterms_end(stems); ++t)
     if (PostingsInMemory::keeps_every_list_of(*t)) kept(*t, t.get_termfreq());
   for (const std::string_view prefix : {schema::kCodePrefix, schema::kWeakCodePrefix}) {
     const std::string p(prefix);

@@ -48,7 +48,7 @@ inline const std::string* ProseTerms::z_stem(Language& lang, std::string_view wo
   if (it == lang.z_stems.end()) {
     // No stemmer for the language: the word itself, so that its text can still be found.
     std::string stem = lang.stemmer ? (*lang.stemmer)(word_) : word_;
-    it = lang.z_stems.emplace(word_, stem.empty() ? std::string() : "Z" + stem).first;
+    it = lang.z_stems.emplace(word_, stem.empty() ? std::string() : std::string(schema::kStemPrefix) + stem).first;
     ++cached_stems_;
   }
   return &it->second;
@@ -112,7 +112,7 @@ void ProseTerms::add_to(Xapian::Document& doc, const StemCounts& stems, unsigned
     const unsigned in_parts = kPartsPerWord * words + parts;
     if (weight) doc.add_term(*z_stem, schema::scaled_wdf(in_parts * weight, scale_per_part));
     if (!prefix.empty()) {
-      prefixed.assign("Z");
+      prefixed.assign(schema::kStemPrefix);
       prefixed.append(prefix);
       prefixed.append(*z_stem, 1, std::string::npos);
       doc.add_term(prefixed, schema::scaled_wdf(in_parts, scale_per_part));
@@ -142,7 +142,7 @@ Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_vie
     const std::string lower(word);
     if (stopper && (*stopper)(lower)) return;
     const std::string s = stem(lower);
-    if (!s.empty() && known.insert("Z" + s).second) words.emplace_back("Z" + s);
+    if (!s.empty() && known.insert(std::string(schema::kStemPrefix) + s).second) words.emplace_back(std::string(schema::kStemPrefix) + s);
   };
   ProseTerms::for_each_word(prose, [&](std::string_view word, std::string_view written) {
     bool identifier = false;

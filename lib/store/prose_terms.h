@@ -20,17 +20,29 @@
 #include <utility>
 #include <vector>
 
+#include "errkb/schema.h"
+
 namespace errkb::store {
+
+// A stemmed prose term (schema::kStemPrefix + stem, or a field's copy), as opposed to a plain word.
+inline bool is_stemmed(std::string_view term) { return term.starts_with(schema::kStemPrefix); }
+
+// A query term as shown and compared with text: a stem without its prefix, a plain word as it is.
+inline std::string without_stem_prefix(const std::string& term) {
+  return is_stemmed(term) ? term.substr(schema::kStemPrefix.size()) : term;
+}
 
 // An unprefixed Z-stem (schema.h: the prose words a query is made of); "ZS...", "ZXSYM..." are the
 // title and symptoms copies (a stem itself is lower case).
 inline bool is_prose_word(const std::string& term) {
-  return term.size() >= 2 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z');
+  return term.size() >= 2 && is_stemmed(term) && !(term[1] >= 'A' && term[1] <= 'Z');
 }
 
 // The title's copy of a prose word: "ZS" + stem (schema.h).
 inline bool is_title_copy(const std::string& term) {
-  return term.size() >= 3 && term[0] == 'Z' && term[1] == 'S' && !(term[2] >= 'A' && term[2] <= 'Z');
+  static const std::string kTitleCopy = std::string(schema::kStemPrefix) + std::string(schema::field_prefix("title"));
+  return term.size() > kTitleCopy.size() && term.starts_with(kTitleCopy) &&
+         !(term[kTitleCopy.size()] >= 'A' && term[kTitleCopy.size()] <= 'Z');
 }
 
 // A distinct "Z"-stem of one text and how often it occurs there.

@@ -49,7 +49,7 @@ std::string suggest_spelling(const Xapian::Database& db, TermFreqs& freqs, const
     std::string lower = Xapian::Unicode::tolower(word);
     bool digits = lower.find_first_of("0123456789") != std::string::npos;
     if (lower.size() >= 4 && !digits && std::find(stops.begin(), stops.end(), lower) == stops.end() &&
-        freqs.of(db, "Z" + stem(lower)) == 0) {
+        freqs.of(db, std::string(schema::kStemPrefix) + stem(lower)) == 0) {
       std::string fix = spelling_suggestion(lower);
       if (!fix.empty() && fix != lower) {
         word = fix;
@@ -124,15 +124,14 @@ std::string cut_out_codes(GenerationHandle& h, const std::string& input, const Q
 
 // A term of the prose query that counts for coverage and feedback: a word or its stem, not a field's term.
 bool is_prose_query_term(const std::string& term) {
-  return !term.empty() && (std::islower(static_cast<unsigned char>(term[0])) ||
-                           term[0] == 'Z' ||
+  return !term.empty() && (std::islower(static_cast<unsigned char>(term[0])) || is_stemmed(term) ||
                            static_cast<unsigned char>(term[0]) >= 0x80);
 }
 
 void set_filters(const QueryInput& in, AnalyzedQuery& q) {
   const std::string_view values[std::size(kRequestFilters)] = {in.vendor, in.product, in.kind};
   for (size_t i = 0; i < std::size(kRequestFilters); ++i)
-    if (!values[i].empty()) q.filter_terms.push_back(field_prefix(kRequestFilters[i]) + lower_ascii(std::string(values[i])));
+    if (!values[i].empty()) q.filter_terms.push_back(schema::filter_term(kRequestFilters[i], lower_ascii(values[i])));
   if (!q.filter_terms.empty())
     q.filter = Xapian::Query(Xapian::Query::OP_AND, q.filter_terms.begin(), q.filter_terms.end());
 }
@@ -144,15 +143,9 @@ Xapian::Query AnalyzedQuery::filtered(Xapian::Query query) const {
   return Xapian::Query(Xapian::Query::OP_FILTER, query, filter);
 }
 
-std::string field_prefix(std::string_view field) {
-  for (const auto& spec : schema::kFields)
-    if (spec.name == field) return std::string(spec.prefix);
-  return {};
-}
-
 std::vector<std::string> request_filter_prefixes() {
   std::vector<std::string> prefixes;
-  for (std::string_view field : kRequestFilters) prefixes.push_back(field_prefix(field));
+  for (std::string_view field : kRequestFilters) prefixes.emplace_back(schema::field_prefix(field));
   return prefixes;
 }
 
@@ -175,7 +168,7 @@ AnalyzedQuery QueryAnalyzer::analyze(GenerationHandle& h, const QueryInput& in) 
   const std::string input(in.text.substr(0, kMaxQueryBytes));
   q.prose = collapse_whitespace(cut_out_codes(h, input, in, q));
   q.language = query_language(std::string(in.language), q.prose, [&](const std::string& language) {
-    return h.freqs.of(h.db, field_prefix("lang") + language) > 0;
+    return h.freqs.of(h.db, schema::filter_term("lang", language)) > 0;
   });
   set_code_query(h, q);
   if (!q.prose.empty()) parse_prose(h, q, in.want_suggestion);

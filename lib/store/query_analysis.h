@@ -76,9 +76,6 @@ class QueryAnalyzer {
 // have no weak term, and each term is a posting list the matcher and matched_terms would open.
 void set_code_query(GenerationHandle& h, AnalyzedQuery& q);
 
-// The prefix of a field of schema::kFields by its name ("" for none).
-std::string field_prefix(std::string_view field);
-
 // The prefixes of the fields a request filters by (vendor=, product=, kind=).
 std::vector<std::string> request_filter_prefixes();
 

@@ -137,9 +137,10 @@ SnippetTerms SnippetTerms::from_query_terms(const std::vector<std::string>& term
   SnippetTerms out;
   for (const auto& t : terms) {
     if (t.empty()) continue;
-    if (t[0] == 'Z') {
-      if (t.size() > 1 && std::find(out.stems.begin(), out.stems.end(), t.substr(1)) == out.stems.end())
-        out.stems.push_back(t.substr(1));
+    if (is_stemmed(t)) {
+      const std::string stem = without_stem_prefix(t);
+      if (!stem.empty() && std::find(out.stems.begin(), out.stems.end(), stem) == out.stems.end())
+        out.stems.push_back(stem);
     } else if (std::islower(static_cast<unsigned char>(t[0])) || static_cast<unsigned char>(t[0]) >= 0x80) {
       if (std::find(out.words.begin(), out.words.end(), t) == out.words.end()) out.words.push_back(t);
     }

@@ -49,6 +49,12 @@ size_t first_invalid_utf8(std::string_view text) {
 
 bool is_valid_utf8(std::string_view text) { return first_invalid_utf8(text) == std::string_view::npos; }
 
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = lower_ascii(c);
+  return out;
+}
+
 std::string collapse_whitespace(std::string_view text) {
   std::string out;
   out.reserve(text.size());

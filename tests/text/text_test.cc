@@ -5,6 +5,13 @@
 namespace errkb {
 namespace {
 
+// Only A-Z change: codes and filter values keep every other byte, UTF-8 included.
+TEST(LowerAscii, OnlyAsciiLettersChange) {
+  EXPECT_EQ(lower_ascii("ShopFlow SF-3104 Ärger ДОСТУП"), "shopflow sf-3104 Ärger ДОСТУП");
+  EXPECT_EQ(lower_ascii('Q'), 'q');
+  EXPECT_EQ(lower_ascii('@'), '@');
+}
+
 TEST(DetectLanguage, EnglishSentence) {
   EXPECT_EQ(detect_language("The payment page shows an error after the customer enters the card number and "
                             "presses the pay button, and the order is never created."),

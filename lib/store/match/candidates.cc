@@ -10,6 +10,7 @@
 #include "errkb/schema.h"
 #include "store/documents.h"
 #include "store/match/passes.h"
+#include "store/prose_terms.h"
 #include "store/scan_plan.h"
 
 namespace errkb::store {
@@ -46,7 +47,7 @@ HeldTerms held_terms(const std::vector<const std::string*>& matched, const std::
       held.weak_codes.push_back(term.substr(schema::kWeakCodePrefix.size()));
     } else if (auto f = idf.find(term); f != idf.end()) {
       held.matched_idf += f->second;
-      held.words.push_back(term[0] == 'Z' ? term.substr(1) : term);
+      held.words.push_back(without_stem_prefix(term));
     }
   }
   return held;

@@ -118,11 +118,11 @@ std::unordered_map<std::string, double> prose_idf(GenerationHandle& h, const Ana
 std::vector<std::pair<std::string, double>> title_terms(const AnalyzedQuery& q,
                                                         const std::unordered_map<std::string, double>& idf,
                                                         double total_idf) {
-  static const std::string kTitleCopy = "Z" + field_prefix("title");
+  static const std::string kTitleCopy = std::string(schema::kStemPrefix) + std::string(schema::field_prefix("title"));
   std::vector<std::pair<std::string, double>> terms;
   if (total_idf <= 0) return terms;
   for (const auto& term : q.prose_terms)
-    if (is_prose_word(term)) terms.emplace_back(kTitleCopy + term.substr(1), idf.at(term) / total_idf);
+    if (is_prose_word(term)) terms.emplace_back(kTitleCopy + without_stem_prefix(term), idf.at(term) / total_idf);
   return terms;
 }
 
