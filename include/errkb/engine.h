@@ -31,7 +31,7 @@ struct IndexInfo {
   int schema_version = 0;
   uint64_t reopen_count = 0;
   // The open revision's in-memory tables (rank records, spelling dictionary) are loaded: until then
-  // queries are answered, reading from the index instead (seconds at 1M passages after a start).
+  // queries are answered, reading from the index instead (a large index takes seconds after a start).
   bool warm = false;
   CacheStats code_cache;     // EngineOptions::code_cache_readings
   // Memory of the open revision's in-memory posting lists (EngineOptions::prose_postings_bytes); 0 while

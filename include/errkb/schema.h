@@ -41,8 +41,8 @@
 // i.e. multiplied by kWdfScale / ((1 - b) + b × max(length / kLengthPivot, kMinNormLength)). BM25 with
 // b = 0 and k1 × kWdfScale (bm25 parameters below) over these wdfs ranks as BM25(k1, b) over raw wdfs
 // with average length kLengthPivot (up to the rounding to an integer: within 3% for passages up to six
-// times the pivot, tests/store/documents_test.cc), yet never reads document lengths: at 1M passages
-// those reads (a seek in the length list per matching document) were 90% of a rare term's match time.
+// times the pivot, tests/store/documents_test.cc), yet never reads document lengths: those reads (a
+// seek in the length list per matching document) would be most of a rare term's match time.
 // The pivot is fixed, so an update does not change the scores of passages it does not touch.
 // Value slots (from 10 up, Omega's low numbers left alone; two only, as every slot costs indexing time):
 //   10 item signature (hex): the update protocol skips unchanged items by it

@@ -69,10 +69,11 @@ struct ScoredPassage {
   ScoreParts parts;
   double score = 0;
   std::string snippet;
-  // Cause level, filled for diagnose (store/engine.cc): the cause's heading without its label ("Cause 2:"),
-  // its number, whether its heading names no particular cause ("Cause", "Possible causes"), and the
-  // IDF-weighted share of the query's words that the cause's own text (heading, cause, checks,
-  // resolutions) holds: what tells an article's causes apart when they share its title and symptoms.
+  // Cause level, filled for diagnose (store/cause_level.cc): the cause's heading without its label
+  // ("Cause 2:"), its number, whether its heading names no particular cause ("Cause", "Possible
+  // causes"), and the IDF-weighted share of the query's words that the cause's own text (heading,
+  // cause, checks, resolutions) holds: what tells an article's causes apart when they share its title
+  // and symptoms.
   std::string cause_title;
   int cause_number = 0;
   bool generic_cause = false;

@@ -3,10 +3,11 @@
 // Ranking needs to know which query words each of its candidates contains (the coverage part of the
 // text score). For a rare word that is a few skips along a short posting list; for a word in a tenth
 // of a million passages each candidate is a B-tree lookup and a decode into the middle of a long list
-// (a search's candidates are spread over the whole index): 14% of a search or a diagnosis at 1M
-// passages. A bit test answers it instead. Only words in at least `min_postings` passages get a
-// bitset, the commonest first, within `max_bytes` (at 1M passages a bitset is 125 KB: 32 MiB holds the
-// 256 commonest words, which are most of the long lists a query meets).
+// (a search's candidates are spread over the whole index), a large share of a search or a diagnosis
+// on a large index. A bit test answers it instead. Only words in at least `min_postings` passages get
+// a bitset, the commonest first, within `max_bytes` (a bitset takes one bit a passage, so the default
+// holds the few hundred commonest words of a million passages, which are most of the long lists a
+// query meets).
 #pragma once
 
 #include <xapian.h>
@@ -26,7 +27,7 @@ class CommonTermBits {
     size_t max_bytes = size_t{32} << 20;
   };
 
-  // Reads the chosen words' posting lists (about a second at 1M passages). Prose words only: the
+  // Reads the chosen words' posting lists. Prose words only: the
   // unprefixed Z-stems (schema.h), not the field copies nor codes.
   static CommonTermBits load(const Xapian::Database& db, const Limits& limits);
 
@@ -70,9 +71,9 @@ class CommonTermBits {
 
 // Words as one matcher leaf that only says which of them a passage has, each with one fixed weight
 // (a passage weighs the sum of its words'): from a word's bitset when it has one, else from its
-// posting list. Ranking the passages that carry a code by the prose (the code pass, engine.cc) asks
-// each common word about each of them; at 1M passages a code in 20,000 passages made that a skip into
-// every long posting list, 5-8 ms per query. A bit test answers it instead, and the weights are the
+// posting list. Ranking the passages that carry a code by the prose (the code pass, store/match/) asks
+// each common word about each of them; for a popular code that is a skip into every long posting list
+// per passage. A bit test answers it instead, and the weights are the
 // same whichever answers. One leaf for all the words, not one each: the matcher then makes one call
 // per candidate instead of one per word and the OR over them.
 class WordsPresence : public Xapian::PostingSource {

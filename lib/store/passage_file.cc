@@ -19,9 +19,9 @@ constexpr char kRecordMark = 'P';
 constexpr size_t kHeaderSize = 1 + 3 * 4;     // the mark, raw size, stored size, checksum
 constexpr size_t kFlushAt = 4 << 20;           // queued bytes that trigger a write
 constexpr uint32_t kMaxRawSize = 64u << 20;    // a larger size in a header is damage, not a passage
-// One read covers most records with their header: at 1M passages the median record is 757 bytes and
-// 99.97% are under 2 KB; a longer one is completed by a second read. 4 KB copied five times the bytes
-// needed out of the page cache, and mostly spanned two pages.
+// One read covers most records with their header (nearly all passages compress to under 2 KB); a
+// longer one is completed by a second read. A page-sized first read would copy several times the bytes
+// needed out of the page cache, and mostly span two pages.
 constexpr size_t kFirstRead = 2048;
 
 void put_u32(std::string& out, uint32_t v) {

@@ -2,9 +2,9 @@
 // found by the offset its rank record carries.
 //
 // Why not Xapian's document data: a passage shown was read with Document::get_data, a B-tree lookup in
-// the docdata table (two block reads, each a pread) and a zlib inflate. At a million passages that was
-// 14% of a diagnosis's CPU for its 15 decoded passages. Here a record is one pread and an LZ4
-// decompression (about half a microsecond for a 1.3 KB passage against 8 for inflate).
+// the docdata table (two block reads, each a pread) and a zlib inflate, a noticeable share of a
+// diagnosis's CPU for the passages it decodes. Here a record is one pread and an LZ4 decompression,
+// which is many times cheaper than inflate.
 //
 // Record: 'P', then raw size, compressed size and XXH32 of the compressed bytes (each 4 bytes, little
 // endian), then the LZ4 block.
@@ -54,8 +54,8 @@ class PassageFileWriter {
 };
 
 // Reads records with pread (one call for most records). Not thread-safe (one per query handle, like
-// Xapian's). Not a memory map: at 1M passages a mapped file served no more diagnoses a second than
-// pread, and its p99 was worse (23-28 ms against 20-22).
+// Xapian's). Not a memory map: measured on a large index, a mapped file served no more diagnoses a
+// second than pread, and its page faults made the slowest answers slower.
 class PassageFileReader {
  public:
   PassageFileReader() = default;

@@ -1,9 +1,9 @@
 // Every prose word's posting list of an index generation, the long code lists and the filters'
 // passages, in memory, and matchers over them.
 //
-// Through Xapian a posting costs 15-30 ns on a 2-core VM: the 8 KB block it sits in is read with a
-// pread (Xapian 1.4 keeps no block cache of its own), decoded, and walked by the matcher's tree of
-// virtual calls. Matching the prose of a query was 40% of a search's CPU at 1M passages. So the lists
+// Through Xapian each posting is dear: the 8 KB block it sits in is read with a pread (Xapian 1.4
+// keeps no block cache of its own), decoded, and walked by the matcher's tree of virtual calls, and
+// matching a query's prose is then the largest part of a search on a large index. So the lists
 // of the unprefixed Z-stems (schema.h: the words a prose query is made of) and of their title copies
 // (not the other field copies, codes or filters) are loaded once per generation, in the background like the common words' bitsets:
 // docid deltas and wdfs as varints, in blocks of 128 postings with a skip table of each block's last
@@ -12,9 +12,9 @@
 // The weights are Xapian's BM25Weight with the index's parameters (schema.h), so the candidates and
 // their weights are the ones Xapian returns for the same pass (tests/store/postings_in_memory_test.cc).
 //
-// The code lists of at least kMinCodePostings passages are kept too (about 5,600 codes with 3.1M
-// postings at 1M passages), for the code pass of a query with a code (match_code_pass): a hot code's
-// 20,000 passages, each asked about every query word, took Xapian 2-5 ms. A shorter code list is read
+// The code lists of at least kMinCodePostings passages are kept too, for the code pass of a query with
+// a code (match_code_pass): each of a popular code's many passages is asked about every query word,
+// which through Xapian is a skip into every word's list. A shorter code list is read
 // through Xapian when a query needs it: a block or two. So are the passages of each vendor, product and
 // kind a request can filter by (DocidSet), so that a filtered query is matched here too.
 #pragma once
@@ -66,7 +66,7 @@ class PostingsInMemory {
     size_t max_bytes = size_t{1} << 30;  // past it nothing is kept (queries then match through Xapian)
   };
 
-  // Reads every prose word's posting list and the long code lists (a few seconds at 1M passages), and
+  // Reads every prose word's posting list and the long code lists (the whole index's postings), and
   // the passages of each term with one of `filter_prefixes` (the fields requests filter by).
   static PostingsInMemory load(const Xapian::Database& db, const Limits& limits,
                             const std::vector<std::string>& filter_prefixes = {});
@@ -108,7 +108,7 @@ class PostingsInMemory {
     // fn(docid, wdf) for each posting from here to `hi` (inclusive); then the cursor is on the first
     // posting past hi, or at the end. The blocks that end within hi are decoded straight into fn,
     // not into the cursor's arrays to be read back one next() at a time: this is the matchers' inner
-    // loop (decoding into the arrays was 6% of a diagnosis's samples, beside match_words' 14%).
+    // loop, where a copy through the arrays would be a large share of the matching's time.
     template <typename Fn>
     void walk_until(Xapian::docid hi, Fn&& fn);
     bool at_end() const { return at_end_; }
@@ -212,8 +212,8 @@ MemoryMatch match_words(const PostingsInMemory& postings, const std::vector<Matc
                         const std::vector<std::pair<Xapian::docid, Xapian::docid>>& ranges, size_t want,
                         const std::vector<const DocidSet*>& filters = {});
 
-// A code term of the code pass (engine.cc): its postings, read whole, and its BM25 term weight scaled
-// by the reading's confidence.
+// A code term of the code pass (store/match/memory_pass.cc): its postings, read whole, and its BM25
+// term weight scaled by the reading's confidence.
 struct CodeList {
   std::vector<std::pair<Xapian::docid, Xapian::termcount>> postings;  // ascending docids, with wdfs
   double termweight = 0;

@@ -95,7 +95,7 @@ class ProseTerms {
   // The passage's share of its raw length: the wdf add_to would add with scale 1, each part counted as a
   // word. "_CRT_SECURE_NO_WARNINGS" is four words of text to a reader (and to BM25 engines that split
   // it), so a passage dense with identifiers, such as a code sample, is not made shorter than the same
-  // words written out (on the MSVC docs, counting the parts ranked 2% more symptom queries first).
+  // words written out (counting the parts ranks more symptom queries' pages first on the devkb KB).
   static unsigned raw_length(const StemCounts& stems, unsigned weight, std::string_view prefix);
 
  private:

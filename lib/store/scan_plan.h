@@ -1,8 +1,8 @@
 // How a prose query is matched so that its cost stays bounded on a large index.
 //
-// Matching reads every posting of every query word (about 9 ns each on a 2-core VM). A word found in
-// a third of a million passages costs 3 ms alone, so a query of common words could take 30 ms at 1M
-// passages. plan_prose_scan() gives each query a budget of postings:
+// Matching reads every posting of every query word, so its cost grows with the index: on a large one
+// a query of common words would read millions of postings. plan_prose_scan() gives each query a budget
+// of postings:
 //   - within budget (always on a KB of a few thousand passages): the query as it is, exact BM25;
 //   - the rarer words fit: candidates are the passages with one of them, ranked by BM25 over them; the
 //     common words still count in scoring (the caller looks up which candidates contain them);
@@ -68,7 +68,7 @@ struct ProseScanPlan {
 ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, const Xapian::Query& prose,
                               size_t min_candidates, uint64_t budget);
 
-// The prose as the code pass ranks by it (engine.cc: every passage carrying the code is a candidate,
+// The prose as the code pass ranks by it (store/match/: every passage carrying the code is a candidate,
 // ordered by how well it also matches the prose): a word in at least `common_min_postings` passages
 // counts by its presence (WordsPresence, from `common`'s bitset when it has one), weighted as BM25
 // weighs one body occurrence at the length pivot; rarer words by BM25. Synonym groups stay as they are.
@@ -88,8 +88,8 @@ CodePassProse split_for_code_pass(const Xapian::Database& db, TermFreqs& freqs, 
 // `fraction` share: used as a filter, it makes the matcher skip the rest of every posting list.
 class DocidWindows : public Xapian::PostingSource {
  public:
-  // 16 windows: each is a skip of every posting list of the query (at 1M passages 16 instead of 64 made
-  // symptom queries 12% faster and found their source as often: 0.479 against 0.480 of 2,000 queries).
+  // 16 windows: each is a skip of every posting list of the query, and more windows cost more skips
+  // without finding the queries' sources more often (scripts/bench.sh measures both).
   DocidWindows(Xapian::docid last_docid, double fraction, unsigned windows = 16);
 
   // The docids it accepts, as inclusive ranges in ascending order.

@@ -5,8 +5,8 @@
 // the text has) is one marked match: "<mark>0x80070005</mark>", "<mark>SF-3104</mark>".
 //
 // Xapian's MSet::snippet() stems every word of the text; this stems only the words that could stem to
-// a query stem (Snowball keeps a word's first letters, so a word that starts differently cannot), which
-// made snippets five times cheaper on the passages of a search.
+// a query stem (Snowball keeps a word's first letters, so a word that starts differently cannot):
+// stemming every word would be most of a snippet's cost.
 #pragma once
 
 #include <xapian.h>

@@ -1,8 +1,9 @@
 // The spelling table of one index generation in memory, for one-edit corrections in microseconds.
 //
 // Xapian's get_spelling_suggestion() looks for words up to two edits away by merging the word lists of
-// the query word's letter trigrams: on a KB of a few thousand passages that is fast, but on 640,000
-// distinct words (1M passages) it takes 30-80 ms a word. Most typos are one edit (a letter missing,
+// the query word's letter trigrams: on a KB of a few thousand passages that is fast, but on the
+// hundreds of thousands of distinct words of a large KB it takes longer than the whole query should.
+// Most typos are one edit (a letter missing,
 // extra, wrong, or two swapped), so the engine first tries every one-edit variant here (hash lookups);
 // only a small table (kSmallSpellingTable words) is also searched two edits away by Xapian.
 #pragma once

@@ -136,7 +136,7 @@ TEST(IdentifierTerms, MarkdownEscapedUnderscoresAreUnderscores) {
   EXPECT_EQ(terms_of(prose, text)["Z_crt_secure_no_warn"], 2u * 2);
 }
 
-// ---- the query side, as the engine parses a query (engine.cc analyze()) ----
+// ---- the query side, as the engine parses a query (store/query_analysis.cc) ----
 
 Xapian::Query parse_as_engine(const std::string& prose, const std::string& language = "en") {
   Xapian::QueryParser qp;
