@@ -80,9 +80,12 @@ for _ in $(seq 600); do  # until the server says where it listens (or ends)
 done
 [[ -n $PORT ]] || { cat "$WORK/server.log"; fail "errkb-server did not listen"; }
 URL=http://127.0.0.1:$PORT
-curl -fsS "$URL/readyz" | grep -q '"status":"ready"' || fail "/readyz"
-curl -fsS "$URL/v1/codes/0x80070005" | grep -q '"canonical":"hresult:80070005"' || fail "/v1/codes/0x80070005"
-curl -fsS "$URL/metrics" | grep -q '^errkb_build_info{version="' || fail "/metrics has no errkb_build_info"
+# Whether the answer at a path holds a pattern. Read whole first: grep -q leaving early would fail
+# curl's write (pipefail) on a long answer.
+answer_has() { local body; body=$(curl -fsS "$URL$1") && grep -q "$2" <<<"$body"; }
+answer_has /readyz '"status":"ready"' || fail "/readyz"
+answer_has /v1/codes/0x80070005 '"canonical":"hresult:80070005"' || fail "/v1/codes/0x80070005"
+answer_has /metrics '^errkb_build_info{version="' || fail "/metrics has no errkb_build_info"
 as_errkb /usr/bin/errkb --server "$URL" diagnose "Windows Update fails with error 0x80070005" >"$WORK/client.log" 2>&1 ||
   { cat "$WORK/client.log"; fail "errkb diagnose found no answer"; }
 grep -q '"request_id"' "$WORK/server.log" || fail "the packaged config's JSON log lines have no request_id"
