@@ -456,12 +456,7 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   collect_codes(p, stored.code_terms, stored.weak_code_terms, stored.primary_code_terms, families, code_vendors);
   // A passage about a vendor's code is that vendor's too for the vendor filter ("vendor=ShopFlow" finds the
   // eBay page about SF-2004); the facet counts it under its own vendor only.
-  static const std::string kVendorFilter = [] {
-    for (const auto& spec : schema::kFields)
-      if (spec.source == schema::PassageField::kVendor) return std::string(spec.prefix);
-    return std::string();
-  }();
-  for (const auto& vendor : code_vendors) doc.add_boolean_term(bounded_term(kVendorFilter + lower_ascii(vendor)));
+  for (const auto& vendor : code_vendors) doc.add_boolean_term(bounded_term(schema::filter_term("vendor", lower_ascii(vendor))));
   const double focus = rank::focus_prior(p, stored.primary_code_terms.size(), stored.code_terms.size());
   raw_length += static_cast<unsigned>(stored.code_terms.size() + stored.weak_code_terms.size());
 
