@@ -131,10 +131,10 @@ std::vector<std::pair<std::string, double>> held_pairs(const Xapian::Database& d
   const double n = std::max<double>(1, db.get_doccount());
   double total = 0;
   for (const auto& pair : pairs) {
-    const bool holds = db.postlist_begin(pair) != db.postlist_end(pair);
-    const double weight = idf_weight(n, holds ? db.get_termfreq(pair) : 0);
+    const Xapian::doccount termfreq = db.get_termfreq(pair);
+    const double weight = idf_weight(n, termfreq);
     total += weight;
-    if (holds) held.emplace_back(pair, weight);
+    if (termfreq > 0) held.emplace_back(pair, weight);
   }
   for (auto& [pair, share] : held) share /= total;
   return held;

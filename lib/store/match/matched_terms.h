@@ -67,8 +67,8 @@ std::vector<std::pair<std::string, double>> title_terms(const AnalyzedQuery& q,
                                                         double total_idf);
 
 // The query's word pairs some passage holds, each with its share of the pairs' IDF (a pair no passage
-// holds counts as the rarest). Most pairs of a query are held by no passage: an empty posting list
-// says so, once per query, and only a held pair's frequency is looked up.
+// holds counts as the rarest). Looked up once per query, not once per matching pass: most pairs of a
+// query are held by no passage, and only the held ones' lists are walked.
 std::vector<std::pair<std::string, double>> held_pairs(const Xapian::Database& db, const std::vector<std::string>& pairs);
 
 }  // namespace errkb::store
