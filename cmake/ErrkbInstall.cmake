@@ -11,8 +11,15 @@ include(GNUInstallDirs)
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
 
 install(TARGETS errkb errkb-indexer errkb-server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-# The service's config is a conffile in /etc whatever the prefix (GNUInstallDirs' /usr -> /etc).
-install(FILES packaging/errkb.yaml DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/errkb)
+# The service's config is a conffile in /etc for a /usr install, the package's prefix, whatever the
+# prefix the tree was configured with: so the folder is chosen at install time, when CPack has set it.
+install(CODE "
+  set(errkb_config_dir \"\${CMAKE_INSTALL_PREFIX}/etc/errkb\")
+  if(CMAKE_INSTALL_PREFIX STREQUAL /usr)
+    set(errkb_config_dir /etc/errkb)
+  endif()
+  file(INSTALL DESTINATION \"\${errkb_config_dir}\" TYPE FILE FILES \"${PROJECT_SOURCE_DIR}/packaging/errkb.yaml\")
+")
 install(FILES packaging/systemd/errkb.service packaging/systemd/errkb-indexer.service
               packaging/systemd/errkb-indexer.path packaging/systemd/errkb-indexer.timer
         DESTINATION lib/systemd/system)
