@@ -7,6 +7,11 @@
 //                      on it; older ones are removed by the next switch.
 //   DIR/gen-NNNNNN/passages.dat   the generation's passages, one LZ4 record each, append-only
 //                      (store/passage_file.h); a rank record (slot 20) holds its passage's offset.
+//   DIR/gen-NNNNNN/tables-<revision>.dat   what a server keeps in memory for that revision (rank
+//                      records, common-word bitsets, posting lists, spelling dictionary), mapped at
+//                      start instead of read out of the index (store/tables_file.h, store/generation.h);
+//                      written by the indexer after a rebuild or an update and by a server that had to
+//                      build them. A cache: one of another revision, format or checksum is ignored.
 //   DIR/writer.lock    flock()ed by the one writer (update, rebuild or follow); holds "pid command start-time".
 //   DIR/replica/       on a read replica only: the copy `xapian-replicate` keeps of the primary's live
 //                      database; `errkb-indexer follow` makes each complete revision of it a generation
@@ -48,7 +53,8 @@
 //   10 item signature (hex): the update protocol skips unchanged items by it
 //   20 rank record: what ranking and facets need in one read, '\t'-separated: passage id, authority,
 //      focus (rank::focus_prior), votes, date YYYYMMDD, language, kind, vendor, product, severity, offset of the passage's record
-//      in passages.dat, then the primary codes (canonical codes the passage is about)
+//      in passages.dat, then the primary codes (canonical codes the passage is about; one it declares
+//      without naming it in its title or heading after a '~')
 //   Ranking reads slot 20 and the matched terms only; a passage is decoded just when it is shown.
 // Metadata keys:
 //   errkb:schema_version      integer; an index newer than the code is refused with a clear message
@@ -71,15 +77,19 @@
 
 namespace errkb::schema {
 
-inline constexpr int kSchemaVersion = 8;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs;
+inline constexpr int kSchemaVersion = 9;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs;
                                           // 7: system catalogues under their maker in the vendor facet;
-                                          // 8: the vendors of the codes a passage is about in its XV: terms
+                                          // 8: the vendors of the codes a passage is about in its XV: terms;
+                                          // 9: declared-only primary codes marked in the rank record, English
+                                          //    words of Russian text stemmed and stopped as English
 inline constexpr std::string_view kFeatures = "passages,codes,synonyms,spelling";
 
 inline constexpr std::string_view kStubName = "current";
 inline constexpr std::string_view kGenerationPrefix = "gen-";
 inline constexpr std::string_view kLockName = "writer.lock";
 inline constexpr std::string_view kPassageFileName = "passages.dat";
+inline constexpr std::string_view kTablesFilePrefix = "tables-";  // + revision + kTablesFileSuffix
+inline constexpr std::string_view kTablesFileSuffix = ".dat";
 
 inline constexpr std::string_view kIdPrefix = "Q";
 inline constexpr std::string_view kItemPrefix = "XITEM:";

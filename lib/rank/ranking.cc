@@ -22,6 +22,7 @@ double combine(const ScoreParts& p, const Weights& w) {
 double code_match(double confidence, CodeHold hold) {
   switch (hold) {
     case CodeHold::kAbout: return confidence;
+    case CodeHold::kDeclared: return kDeclaredCodeFactor * confidence;
     case CodeHold::kMention: return kCodeMentionFactor * confidence;
     case CodeHold::kWeak: return kWeakCodeFactor * confidence;
     case CodeHold::kNone: break;

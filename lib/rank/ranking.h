@@ -87,11 +87,15 @@ double combine(const ScoreParts& parts, const Weights& w = {});
 enum class CodeHold {
   kNone,
   kWeak,     // as one reading of an ambiguous code
-  kMention,  // certainly, in passing
-  kAbout,    // certainly, and the passage is about it (names it in its title, heading or declared codes)
+  kMention,   // certainly, in passing
+  kDeclared,  // certainly, and the passage declares it among its codes (front matter, a catalogue entry)
+  kAbout,     // certainly, and the passage names it in its title or heading
 };
-// The code part for a reading of `confidence` (0..1): whole for a passage about the code, so that it
-// outranks one that mentions it in passing; less for a mention, less again for a weak reading.
+// The code part for a reading of `confidence` (0..1): whole for a passage whose title or heading names
+// the code, so that it outranks one that mentions it in passing; a little less for one that only
+// declares it (a page declaring several codes is about each less than the page titled by one); less
+// again for a mention, and for a weak reading.
+inline constexpr double kDeclaredCodeFactor = 0.95;
 inline constexpr double kCodeMentionFactor = 0.85;
 inline constexpr double kWeakCodeFactor = 0.5;
 double code_match(double confidence, CodeHold hold);

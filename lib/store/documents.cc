@@ -202,13 +202,18 @@ std::string without_tabs(std::string s) {
 }  // namespace
 
 std::string encode_rank_record(const Passage& p, double authority, double focus, const std::string& date,
-                               uint64_t data_offset, const std::vector<std::string>& primary_codes) {
+                               uint64_t data_offset, const std::vector<std::string>& primary,
+                               const std::vector<std::string>& named) {
   char num[96];
   std::snprintf(num, sizeof num, "\t%.3f\t%.3f\t%d\t", authority, focus, p.votes);
   std::string out = without_tabs(p.id) + num + date + "\t" + without_tabs(p.language) + "\t" +
                     std::string(to_string(p.kind)) + "\t" + without_tabs(facet_vendor(p.vendor)) + "\t" + without_tabs(p.product) +
                     "\t" + without_tabs(p.severity) + "\t" + std::to_string(data_offset);
-  for (const auto& c : primary_codes) out += "\t" + c;
+  for (const auto& c : primary) {
+    out += '\t';
+    if (std::find(named.begin(), named.end(), c) == named.end()) out += kDeclaredMark;
+    out += c;
+  }
   return out;
 }
 
@@ -294,11 +299,15 @@ std::string with_data_offset(std::string_view text, uint64_t data_offset) {
   return out;
 }
 
-bool RankRecord::has_primary_code(std::string_view code) const {
-  if (primary_codes.empty()) return false;
-  for (size_t start = 0; start <= primary_codes.size();)
-    if (next_field(primary_codes, start) == code) return true;
-  return false;
+rank::CodeHold RankRecord::primary_hold(std::string_view code) const {
+  if (primary_codes.empty() || code.empty()) return rank::CodeHold::kNone;
+  for (size_t start = 0; start <= primary_codes.size();) {
+    const std::string_view field = next_field(primary_codes, start);
+    if (field == code) return rank::CodeHold::kAbout;
+    if (field.size() == code.size() + 1 && field[0] == kDeclaredMark && field.substr(1) == code)
+      return rank::CodeHold::kDeclared;
+  }
+  return rank::CodeHold::kNone;
 }
 
 std::string passage_text(const Passage& p) {
@@ -327,10 +336,9 @@ void DocumentBuilder::flush_spelling(Xapian::WritableDatabase& db) {
   spelling_.clear();
 }
 
-void DocumentBuilder::collect_codes(const Passage& p, std::vector<std::string>& certain,
-                                    std::vector<std::string>& weak, std::vector<std::string>& primary,
-                                    std::vector<std::string>& families,
-                                    std::vector<std::string>& primary_vendors) const {
+DocumentBuilder::PassageCodes DocumentBuilder::collect_codes(const Passage& p) const {
+  PassageCodes codes;
+  auto& [certain, weak, primary, named, families, primary_vendors] = codes;
   CodeContext ctx{p.vendor, p.product};
   auto add_unique = [](std::vector<std::string>& v, const std::string& s) {
     if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
@@ -339,12 +347,17 @@ void DocumentBuilder::collect_codes(const Passage& p, std::vector<std::string>& 
     add_unique(primary, r.canonical);
     add_unique(primary_vendors, reading_vendor(r));
   };
-  // Declared codes are authoritative: their best reading counts as certain.
+  // Declared codes are authoritative: their best reading counts as certain, and so does their first
+  // reading that a table or catalogue knows when the best is a guess ("21917091" declared on a ShopFlow
+  // page reads first as a ShopFlow code no catalogue has, and as the eBay warning the eBay catalogue has).
   for (const auto& code : p.codes) {
     auto readings = p.kind == SourceKind::kCatalogue ? grammar_.interpret_catalogue_code(p.vendor, code, p.code_name)
                                                      : grammar_.interpret(code, ctx);
+    const auto first_known = std::find_if(readings.begin(), readings.end(), [](const CodeInterpretation& r) {
+      return !r.message.empty() || !r.name.empty();
+    });
     for (size_t i = 0; i < readings.size(); ++i) {
-      if (i == 0 || readings[i].certain) {
+      if (i == 0 || readings[i].certain || readings.begin() + i == first_known) {
         add_unique(certain, readings[i].canonical);
         add_primary(readings[i]);
       } else {
@@ -356,15 +369,23 @@ void DocumentBuilder::collect_codes(const Passage& p, std::vector<std::string>& 
   // One scan of the whole prose. Codes in the title or heading (which passage_text puts first) make
   // the passage about them, not merely mentioning them.
   const size_t head_end = p.title.size() + (p.title.empty() || p.heading.empty() ? 0 : 1) + p.heading.size();
+  // A declared code that the title or heading spells, in whatever reading, is named there too.
+  std::vector<std::string> head_readings;
   for (const auto& occ : grammar_.find_codes(passage_text(p), ctx)) {
     for (const auto& r : occ.interpretations) {
-      if (occ.begin < head_end && r.certain) add_primary(r);
+      if (occ.begin < head_end) {
+        add_unique(head_readings, r.canonical);
+        if (r.certain) add_primary(r);
+      }
       add_unique(r.certain ? certain : weak, r.canonical);
       add_unique(families, r.family);
     }
   }
+  for (const auto& code : primary)
+    if (std::find(head_readings.begin(), head_readings.end(), code) != head_readings.end()) named.push_back(code);
   // A reading that is certain somewhere in the passage is not also weak.
   std::erase_if(weak, [&](const std::string& w) { return std::find(certain.begin(), certain.end(), w) != certain.end(); });
+  return codes;
 }
 
 namespace {
@@ -452,8 +473,12 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   }
 
   StoredPassage stored{p, item.uid, {}, {}, {}, source_authority(p)};
-  std::vector<std::string> families, code_vendors;
-  collect_codes(p, stored.code_terms, stored.weak_code_terms, stored.primary_code_terms, families, code_vendors);
+  PassageCodes codes = collect_codes(p);
+  stored.code_terms = std::move(codes.certain);
+  stored.weak_code_terms = std::move(codes.weak);
+  stored.primary_code_terms = codes.primary;
+  const auto& families = codes.families;
+  const auto& code_vendors = codes.primary_vendors;
   // A passage about a vendor's code is that vendor's too for the vendor filter ("vendor=ShopFlow" finds the
   // eBay page about SF-2004); the facet counts it under its own vendor only.
   for (const auto& vendor : code_vendors) doc.add_boolean_term(bounded_term(schema::filter_term("vendor", lower_ascii(vendor))));
@@ -482,7 +507,7 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   std::string date = date_key(p.updated.empty() ? p.created : p.updated);
   const uint64_t data_offset = passages_.append(encode_passage(stored));
   doc.add_value(schema::kSlotRankRecord,
-                encode_rank_record(p, stored.authority, focus, date, data_offset, stored.primary_code_terms));
+                encode_rank_record(p, stored.authority, focus, date, data_offset, codes.primary, codes.named));
   return doc;
 }
 

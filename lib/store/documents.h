@@ -13,6 +13,7 @@
 #include "errkb/record.h"
 #include "errkb/schema.h"
 #include "errkb/text.h"
+#include "rank/ranking.h"
 #include "store/passage_file.h"
 #include "store/prose_terms.h"
 
@@ -54,11 +55,15 @@ class DocumentBuilder {
   DocumentBuilder(const CodeGrammar& grammar, bool learn_spelling, PassageFileWriter& passages);
   Xapian::Document build(const Item& item, const Passage& passage);
   void flush_spelling(Xapian::WritableDatabase& db);
-  // Canonical code terms of one passage (exposed for tests and the query side), and the vendors of the
-  // codes it is about (reading_vendor).
-  void collect_codes(const Passage& passage, std::vector<std::string>& certain, std::vector<std::string>& weak,
-                     std::vector<std::string>& primary, std::vector<std::string>& families,
-                     std::vector<std::string>& primary_vendors) const;
+  // The codes of one passage, as its terms and rank record carry them.
+  struct PassageCodes {
+    std::vector<std::string> certain, weak;  // canonical codes: certain readings, readings of ambiguous codes
+    std::vector<std::string> primary;        // codes it is about: declared, or named in its title or heading
+    std::vector<std::string> named;          // the primary codes its title or heading names
+    std::vector<std::string> families;
+    std::vector<std::string> primary_vendors;  // reading_vendor of the primary codes
+  };
+  PassageCodes collect_codes(const Passage& passage) const;
 
  private:
   struct FieldCache {
@@ -94,11 +99,16 @@ struct RankRecord {
   std::string_view product;
   std::string_view severity;
   uint64_t data_offset = 0;        // of the passage's record in the passage file
-  std::string_view primary_codes;  // tab-separated
-  bool has_primary_code(std::string_view code) const;
+  std::string_view primary_codes;  // tab-separated; a code only declared (not named) after kDeclaredMark
+  // kAbout for a code the passage's title or heading names, kDeclared for one it only declares, else kNone.
+  rank::CodeHold primary_hold(std::string_view code) const;
+  bool has_primary_code(std::string_view code) const { return primary_hold(code) != rank::CodeHold::kNone; }
 };
+inline constexpr char kDeclaredMark = '~';
+// `primary` are the codes the passage is about; those not in `named` are written after kDeclaredMark.
 std::string encode_rank_record(const Passage& p, double authority, double focus, const std::string& date,
-                               uint64_t data_offset, const std::vector<std::string>& primary_codes);
+                               uint64_t data_offset, const std::vector<std::string>& primary,
+                               const std::vector<std::string>& named = {});
 bool decode_rank_record(std::string_view text, RankRecord& out);
 // The passage whose record is at `data_offset` of `passages`, decoded; false when it is missing or
 // damaged. The second form finds the offset in the document's rank record.

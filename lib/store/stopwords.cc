@@ -1,5 +1,6 @@
 #include "store/stopwords.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -7,6 +8,17 @@
 #include "errkb/text.h"
 
 namespace errkb::store {
+
+namespace {
+
+// Languages whose Snowball stemmer reads a script other than Latin: their stemmer leaves a Latin word as
+// it is ("locked" in a Russian page), where an English query stems it ("lock").
+bool written_in_another_script(std::string_view language) {
+  return language == "ru" || language == "el" || language == "ar" || language == "hy" || language == "ne" ||
+         language == "ta";
+}
+
+}  // namespace
 
 const std::vector<std::string_view>& stop_words(std::string_view language) {
   static const std::vector<std::string_view> kEnglish = {
@@ -34,7 +46,14 @@ const std::vector<std::string_view>& stop_words(std::string_view language) {
   if (language == "en") return kEnglish;
   if (language == "ro") return kRomanian;
   if (language == "it") return kItalian;
-  if (language == "ru") return kRussian;
+  // Russian text quotes English (messages, API names): its English stop words are dropped too, as an
+  // English query drops them, so that word pairs across them meet.
+  static const std::vector<std::string_view> kRussianAndEnglish = [] {
+    std::vector<std::string_view> words(kRussian);
+    words.insert(words.end(), kEnglish.begin(), kEnglish.end());
+    return words;
+  }();
+  if (language == "ru") return kRussianAndEnglish;
   return kNone;
 }
 
@@ -55,20 +74,43 @@ const Xapian::Stopper* stopper_for(const std::string& language) {
   return it->second.get();
 }
 
+namespace {
+
+// Stems a word of the language's own script with its stemmer and a word of ASCII letters with the English
+// one: the Latin words of a technical text in such a language are English (messages, product and API
+// names), and so stemmed they meet the same words in English pages and queries.
+class ScriptAwareStem : public Xapian::StemImplementation {
+ public:
+  explicit ScriptAwareStem(const std::string& native) : native_(native), english_("english") {}
+  std::string operator()(const std::string& word) override {
+    const bool ascii = std::all_of(word.begin(), word.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    return ascii ? english_(word) : native_(word);
+  }
+  std::string get_description() const override { return "script-aware " + native_.get_description(); }
+
+ private:
+  Xapian::Stem native_;
+  Xapian::Stem english_;
+};
+
+Xapian::Stem make_stemmer(const std::string& language) {
+  const std::string name = stemmer_for_language(language);
+  if (name.empty()) return {};
+  try {
+    if (written_in_another_script(language)) return Xapian::Stem(new ScriptAwareStem(name));
+    return Xapian::Stem(name);
+  } catch (const Xapian::Error&) {
+    return {};  // not a stemmer this Xapian has: leave words unstemmed
+  }
+}
+
+}  // namespace
+
 const Xapian::Stem& stemmer_for(const std::string& language) {
   thread_local std::map<std::string, Xapian::Stem> stemmers;
   auto it = stemmers.find(language);
   if (it != stemmers.end()) return it->second;
-  Xapian::Stem stem;
-  std::string name = stemmer_for_language(language);
-  if (!name.empty()) {
-    try {
-      stem = Xapian::Stem(name);
-    } catch (const Xapian::Error&) {
-      // Not a stemmer this Xapian has: leave words unstemmed.
-    }
-  }
-  return stemmers.emplace(language, stem).first->second;
+  return stemmers.emplace(language, make_stemmer(language)).first->second;
 }
 
 }  // namespace errkb::store

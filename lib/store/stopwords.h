@@ -17,8 +17,9 @@ const std::vector<std::string_view>& stop_words(std::string_view language);
 // (it is only read).
 const Xapian::Stopper* stopper_for(const std::string& language);
 
-// The Snowball stemmer of an ISO 639-1 language (a no-op stemmer when Xapian has none). Stemmers keep
-// state while stemming, so each thread gets its own, made once per language.
+// The Snowball stemmer of an ISO 639-1 language (a no-op stemmer when Xapian has none); for a language
+// written in another script than Latin (Russian), words of ASCII letters are stemmed as English. Stemmers
+// keep state while stemming, so each thread gets its own, made once per language.
 const Xapian::Stem& stemmer_for(const std::string& language);
 
 }  // namespace errkb::store

@@ -40,6 +40,8 @@ TEST(CodeMatch, AboutTheCodeThenAMentionThenAWeakReading) {
   EXPECT_DOUBLE_EQ(code_match(0.9, CodeHold::kWeak), 0.9 * kWeakCodeFactor);
   EXPECT_EQ(code_match(0.9, CodeHold::kNone), 0);
   EXPECT_GT(code_match(1, CodeHold::kMention), code_match(1, CodeHold::kWeak));
+  EXPECT_GT(code_match(1, CodeHold::kAbout), code_match(1, CodeHold::kDeclared));
+  EXPECT_GT(code_match(1, CodeHold::kDeclared), code_match(1, CodeHold::kMention));
 }
 
 // The text part mixes coverage and the relative BM25 weight, the latter capped at 1.

@@ -166,6 +166,20 @@ TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   EXPECT_FALSE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\tx12", r));  // offset not a number
 }
 
+// A code the title or heading names makes the passage about it; one it only declares, a little less.
+TEST(RankRecordTest, TellsANamedCodeFromADeclaredOne) {
+  Passage p;
+  p.id = "ebay-931#1";
+  const std::string text = encode_rank_record(p, 1.0, 1.0, "", 0, {"ebay:931", "ebay:17470"}, {"ebay:931"});
+  RankRecord r;
+  ASSERT_TRUE(decode_rank_record(text, r));
+  EXPECT_EQ(r.primary_hold("ebay:931"), rank::CodeHold::kAbout);
+  EXPECT_EQ(r.primary_hold("ebay:17470"), rank::CodeHold::kDeclared);
+  EXPECT_EQ(r.primary_hold("17470"), rank::CodeHold::kNone);
+  EXPECT_TRUE(r.has_primary_code("ebay:17470"));
+  EXPECT_FALSE(r.has_primary_code("ebay:1747"));
+}
+
 // BM25 with b = 0 and k1 × kWdfScale over stored wdfs gives BM25(k1, b) over raw wdfs with the pivot
 // as average length, up to one factor for every term and passage (schema.h), so the ranking is the same.
 TEST(LengthNormalisedWdf, MatchesBm25WithLengthNormalisation) {

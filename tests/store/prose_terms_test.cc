@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <xapian.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -176,6 +177,24 @@ TEST(ProseTerms, WordPairsAreAdjacentStemsWithoutStopWords) {
   const StemCounts& stems = prose.analyse("redefinition", "en", nullptr);
   ASSERT_EQ(stems.size(), 1u);
   EXPECT_EQ(*stems.front().z_stem, "Zredefinit");
+}
+
+// English quoted in Russian text ("database is locked") is stemmed and stopped as English, so that a
+// Russian page and an English query meet on its words and on its word pairs; Cyrillic words keep the
+// Russian stemmer.
+TEST(ProseTerms, LatinWordsOfARussianTextAreEnglish) {
+  EXPECT_EQ(stemmer_for("ru")("locked"), stemmer_for("en")("locked"));
+  EXPECT_EQ(stemmer_for("ru")("database"), "databas");
+  EXPECT_EQ(stemmer_for("ru")("заблокирована"), Xapian::Stem("russian")("заблокирована"));
+  EXPECT_NE(stemmer_for("ru")("заблокирована"), "заблокирована");
+  EXPECT_EQ(stemmer_for("it")("locked"), Xapian::Stem("italian")("locked"));  // a Latin-script language: its own
+  ProseTerms prose;
+  EXPECT_EQ(prose.word_pairs("SQLite пишет database is locked", "ru", 64),
+            prose.word_pairs("sqlite пишет database is locked", "ru", 64));
+  const auto english = prose.word_pairs("the database is locked", "en", 64);
+  const auto russian = prose.word_pairs("ошибка: database is locked", "ru", 64);
+  ASSERT_EQ(english.size(), 1u);
+  EXPECT_NE(std::find(russian.begin(), russian.end(), english.front()), russian.end());
 }
 
 }  // namespace

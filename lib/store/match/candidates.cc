@@ -63,7 +63,7 @@ void set_code_part(const std::vector<CodeReading>& readings, const HeldTerms& he
   for (const auto& r : readings) {
     rank::CodeHold hold = rank::CodeHold::kNone;
     if (contains(held.codes, r.canonical))
-      hold = record.has_primary_code(r.canonical) ? rank::CodeHold::kAbout : rank::CodeHold::kMention;
+      hold = std::max(record.primary_hold(r.canonical), rank::CodeHold::kMention);
     else if (contains(held.weak_codes, r.canonical))
       hold = rank::CodeHold::kWeak;
     const double c = rank::code_match(r.confidence, hold);
