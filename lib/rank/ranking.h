@@ -4,8 +4,8 @@
 //           + 0.05·freshness + 0.5·feedback + 0.05·language
 //
 //   code      0..1  best confidence of a query code reading the passage carries (1 = exact, certain code),
-//                   × 1 when the passage is about the code, 0.85 when it mentions it, 0.5 for a weak reading
-//                   (code_match)
+//                   × 1 when its title or heading names the code, 0.95 when it only declares it, 0.85 when
+//                   it mentions it, 0.5 for a weak reading (code_match)
 //   text      0..1  0.7 × IDF-weighted share of the query's prose terms the passage matches
 //                   + 0.3 × its BM25 weight relative to the best candidate's (text_match)
 //   title     0..1  IDF-weighted share of the query's prose words the passage's title holds (a page titled
