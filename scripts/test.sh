@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, runs every test with ctest.
+# With SANITIZERS=1 (CI sets it), the suites again with sanitizers after the plain ctest; then a few
+# seconds of every libFuzzer target. Each stage prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$PWD
+stage_started=$SECONDS
+stage_done() {  # stage_done <name>: the time since the previous stage ended
+  echo "errkb test stage: $1 took $((SECONDS - stage_started)) s"
+  stage_started=$SECONDS
+}
+
 bash scripts/install-deps.sh --bench
+stage_done "install packages"
 BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DERRKB_BUILD_TESTS=ON >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
-cd "$BUILD_DIR"
-ctest --output-on-failure -j"$(nproc)" "$@"
-cd "$OLDPWD"
+stage_done "build"
+(cd "$BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" "$@")
+stage_done "ctest"
 
-# With SANITIZERS=1, the suites again with sanitizers (ERRKB_SANITIZE), each build in its own folder.
 # ASan + UBSan (leaks checked, undefined behaviour fatal) over every test but those that time
-# the code or drive a browser or npm clients (TIMED_OR_EXTERNAL); TSan over the tests whose code runs
-# threads: the server's, the engine's and the indexer's. Without ASLR: the sanitizers' shadow memory
-# needs fixed address ranges that a kernel with more mmap randomisation may hand out.
-TIMED_OR_EXTERNAL='^(browser_|integrations_|mcp_sdk_client_test|helpdesk_sidebar_test|bench_smoke)|TenMegabyteLineIsLinear'
+# the code, drive a browser or npm clients, or build and install the Debian package from the mirror
+# (TIMED_OR_EXTERNAL); TSan over the tests whose code runs threads: the server's, the engine's and
+# the indexer's. Without ASLR: the sanitizers' shadow memory needs fixed address ranges that a
+# kernel with more mmap randomisation may hand out.
+TIMED_OR_EXTERNAL='^(browser_|integrations_|mcp_sdk_client_test|helpdesk_sidebar_test|bench_smoke|package_install)|TenMegabyteLineIsLinear'
 THREADED_TESTS=(server/server_unit_test server/server_test server/event_server_test server/server_process_test
                 server/mcp_test server/crash_feedback_test indexer/indexer_test indexer/crash_consistency_test)
 sanitized_build() {  # sanitized_build <folder> <sanitizers> [targets...]
@@ -28,14 +38,25 @@ if [[ "${SANITIZERS:-0}" == 1 ]]; then
   no_aslr=(setarch "$(uname -m)" -R)
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1
   sanitized_build build-asan address,undefined
+  stage_done "ASan+UBSan build"
   (cd build-asan && "${no_aslr[@]}" ctest --output-on-failure -j"$(nproc)" -E "$TIMED_OR_EXTERNAL")
+  stage_done "ASan+UBSan ctest"
   sanitized_build build-tsan thread errkb-server errkb-indexer "${THREADED_TESTS[@]##*/}"
+  stage_done "TSan build"
+  tsan_failed=()
   for t in "${THREADED_TESTS[@]}"; do
-    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "${no_aslr[@]}" "build-tsan/tests/$t" --gtest_brief=1
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "${no_aslr[@]}" "build-tsan/tests/$t" --gtest_brief=1 ||
+      tsan_failed+=("$t")
   done
+  stage_done "TSan tests"
+  if ((${#tsan_failed[@]})); then
+    echo "TSan failed: ${tsan_failed[*]}" >&2
+    exit 1
+  fi
 fi
-cd "$BUILD_DIR"
+
 # A few seconds of every libFuzzer target (ASan + UBSan) where clang is installed: scripts/fuzz.sh.
 if command -v clang++ >/dev/null 2>&1; then
-  bash "$OLDPWD/scripts/fuzz.sh" "${FUZZ_SECONDS:-5}"  # OLDPWD: the repository, before cd "$BUILD_DIR"
+  bash "$repo/scripts/fuzz.sh" "${FUZZ_SECONDS:-5}"
+  stage_done "fuzz"
 fi
