@@ -1,5 +1,5 @@
 // errkb-indexer: flags -> IndexerOptions -> the update protocol (indexer.h); `explain` prints the codes
-// found in text; `follow` keeps a read replica of a primary's index (replica.h). Exit status: 0 all good, 1 some inputs rejected (listed), 2 nothing could be done.
+// found in text; `watch` updates each batch of saved files (watch.h); `follow` keeps a read replica of a primary's index (replica.h). Exit status: 0 all good, 1 some inputs rejected (listed), 2 nothing could be done.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -18,6 +18,7 @@
 #include "errkb/version.h"
 #include "backup_command.h"
 #include "server_config.h"
+#include "watch.h"
 
 namespace {
 
@@ -140,6 +141,17 @@ int main(int argc, char** argv) {
   CLI::App* update = app.add_subcommand("update", "incremental update: add, replace and remove what changed");
   add_common(update);
   add_replicable(update);
+  std::vector<std::string> only_paths;
+  update->add_option("--path", only_paths,
+                     "only this changed file or folder (repeatable); the rest of the KB is taken as it was at the "
+                     "last run; a path that is gone removes what was indexed from it");
+  CLI::App* watch = app.add_subcommand(
+      "watch", "follow the KB folders (inotify): each batch of saved files is updated at once; Ctrl-C stops");
+  add_common(watch);
+  int settle_ms = 50;
+  watch->add_option("--settle", settle_ms,
+                    "milliseconds the KB folders must stay quiet after a change before its update (default 50)")
+      ->check(CLI::Range(1, 60000));
   CLI::App* rebuild = app.add_subcommand("rebuild", "build a fresh index beside the live one and switch atomically");
   add_common(rebuild);
   add_replicable(rebuild);
@@ -240,6 +252,13 @@ int main(int argc, char** argv) {
   ProgressReporter progress(::isatty(STDERR_FILENO));
   errkb::ProgressFn fn;
   if (!quiet) fn = [&](const errkb::IndexProgress& p) { progress(p); };
-  if (update->parsed()) return report(errkb::update_index(options, fn), "update");
+  if (watch->parsed()) {
+    errkb::indexer::WatchOptions watching{options, std::chrono::milliseconds(settle_ms), quiet};
+    return errkb::indexer::watch(watching, report);
+  }
+  if (update->parsed()) {
+    for (const auto& p : only_paths) options.only_paths.push_back(std::filesystem::absolute(p));
+    return report(errkb::update_index(options, fn), "update");
+  }
   return report(errkb::rebuild_index(options, fn), "rebuild");
 }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ struct IndexerOptions {
   // Keep a copy of the passage file inside the Xapian database, so that read replicas can follow the
   // index with Xapian's replication (errkb/replica.h). Unset: as the index is (a rebuild: as the live one).
   std::optional<bool> replicable;
+  // Update only: the files and folders (absolute, below a KB folder) that changed since the last run
+  // (errkb-indexer watch); the rest of the KB is taken as it was. A path that no longer exists removes
+  // what was indexed from it. Empty: every file of the KB folders is looked at.
+  std::vector<std::filesystem::path> only_paths;
 };
 
 struct UpdateReport {
@@ -58,7 +63,27 @@ struct IndexProgress {
 };
 using ProgressFn = std::function<void(const IndexProgress&)>;
 
+// What one process keeps between its updates of one index (errkb-indexer watch): the code grammar
+// taught from the index's catalogues. An update reuses it while the index's catalogues are as the
+// last update left them, and adds what it reads from changed catalogue files; after an entry was
+// changed or removed (or another writer changed the catalogues) the next update teaches it afresh.
+class UpdateCache {
+ public:
+  UpdateCache();
+  ~UpdateCache();
+  UpdateCache(const UpdateCache&) = delete;
+  UpdateCache& operator=(const UpdateCache&) = delete;
+  // Teaches the grammar now when the next update would have to: between two updates, so that the
+  // next one does not wait for it.
+  Status prepare(const IndexerOptions& options);
+  struct State;
+  std::unique_ptr<State> state;
+};
+
 Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressFn& progress = {});
+// The same, keeping `cache` between the updates of one process.
+Result<UpdateReport> update_index_cached(const IndexerOptions& options, UpdateCache& cache,
+                                         const ProgressFn& progress = {});
 Result<UpdateReport> rebuild_index(const IndexerOptions& options, const ProgressFn& progress = {});
 
 // A rebuild's shards commit every this many passages (store/update.cc says why).

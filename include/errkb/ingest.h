@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct KbListing {
   std::vector<std::filesystem::path> unread_folders;  // absolute
 };
 Result<KbListing> list_kb_folder(const std::filesystem::path& kb_root);
+
+// The KB file at `path` (absolute, below `kb_root`) as list_kb_folder would list it; nullopt when
+// it is no file that listing would read (missing, hidden, another extension, outside the top folders).
+std::optional<KbFile> kb_file_at(const std::filesystem::path& kb_root, const std::filesystem::path& path);
 
 // Every readable KB file, sorted by `rel`. Files with unknown extensions are skipped (not errors).
 Result<std::vector<KbFile>> list_kb_files(const std::filesystem::path& kb_root);

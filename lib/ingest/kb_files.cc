@@ -134,6 +134,38 @@ Result<KbListing> list_kb_folder(const fs::path& kb_root) {
   return listing;
 }
 
+std::optional<KbFile> kb_file_at(const fs::path& kb_root, const fs::path& path) {
+  std::error_code ec;
+  const fs::path root = fs::absolute(kb_root, ec).lexically_normal();
+  const fs::path rel = path.lexically_normal().lexically_relative(root);
+  if (rel.empty() || *rel.begin() == "..") return std::nullopt;
+  std::optional<SourceKind> kind;
+  const std::string top = rel.begin()->string();
+  if (top == "articles") kind = SourceKind::kArticle;
+  if (top == "forums") kind = SourceKind::kForum;
+  if (top == "catalogues") kind = SourceKind::kCatalogue;
+  if (!kind || !readable_extension(*kind, path)) return std::nullopt;
+  for (const auto& part : rel)
+    if (hidden(part)) return std::nullopt;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  if (S_ISLNK(st.st_mode)) {  // read as the listing reads it: a link to a file inside the KB folder
+    const fs::path target = fs::canonical(path, ec);
+    const fs::path canonical_root = fs::canonical(root, ec);
+    const fs::path inside = target.lexically_relative(canonical_root);
+    if (ec || inside.empty() || *inside.begin() == ".." || ::stat(path.c_str(), &st) != 0) return std::nullopt;
+  }
+  if (!S_ISREG(st.st_mode)) return std::nullopt;
+  KbFile f;
+  f.unread = ::access(path.c_str(), R_OK) != 0;  // what was indexed from it is kept
+  f.path = root / rel;
+  f.rel = rel.generic_string();
+  f.kind = *kind;
+  f.size = static_cast<uintmax_t>(st.st_size);
+  f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  return f;
+}
+
 Result<std::vector<KbFile>> list_kb_files(const fs::path& kb_root) {
   auto listing = list_kb_folder(kb_root);
   if (!listing.ok()) return listing.status();

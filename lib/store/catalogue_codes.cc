@@ -1,5 +1,6 @@
 #include "store/catalogue_codes.h"
 
+#include <map>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -51,25 +52,29 @@ CatalogueCode catalogue_code_of(const Passage& p, const std::string& code) {
   return {p.vendor, code, p.code_name, std::move(message)};
 }
 
-size_t teach_code_shapes(const Xapian::Database& db, CodeGrammar& grammar) {
+std::map<std::string, std::string> primary_code_shapes(const Xapian::Database& db) {
   const std::string prefix = std::string(schema::kCodePrefix) + "code:";
-  std::unordered_set<std::string> confirmed;
+  std::map<std::string, std::string> confirmed;
   std::unordered_map<std::string, unsigned> budgets;  // passages a shape may still read
-  size_t taught = 0;
   for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
     const std::string& term = *it;
     const std::string_view canonical = std::string_view(term).substr(schema::kCodePrefix.size());
-    const std::string shape = shape_of(canonical.substr(5));
+    std::string shape = shape_of(canonical.substr(5));
     if (shape.empty() || confirmed.count(shape)) continue;
     unsigned& budget = budgets.try_emplace(shape, kPassagesPerShape).first->second;
     unsigned term_budget = std::min(budget, kPassagesPerTerm);
     const unsigned before = term_budget;
     const bool primary = named_as_primary(db, term, canonical, term_budget);
     budget -= before - term_budget;
-    if (!primary) continue;
-    confirmed.insert(shape);
-    if (grammar.add_code_shape(canonical)) ++taught;
+    if (primary) confirmed.emplace(std::move(shape), std::string(canonical));
   }
+  return confirmed;
+}
+
+size_t teach_code_shapes(const Xapian::Database& db, CodeGrammar& grammar) {
+  size_t taught = 0;
+  for (const auto& [shape, canonical] : primary_code_shapes(db))
+    if (grammar.add_code_shape(canonical)) ++taught;
   return taught;
 }
 

@@ -4,6 +4,9 @@
 
 #include <xapian.h>
 
+#include <map>
+#include <string>
+
 #include "errkb/codes.h"
 #include "errkb/record.h"
 #include "store/passage_file.h"
@@ -28,5 +31,7 @@ size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& p
 // distinct generic code terms and, for each shape not yet confirmed, the rank records of at most a few
 // of the passages that carry it: bounded work a shape, none a passage. Returns the shapes taught.
 size_t teach_code_shapes(const Xapian::Database& db, CodeGrammar& grammar);
+// The shapes teach_code_shapes teaches ("lnk#4"), each with the code that confirmed it ("code:lnk2019").
+std::map<std::string, std::string> primary_code_shapes(const Xapian::Database& db);
 
 }  // namespace errkb::store

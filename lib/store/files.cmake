@@ -6,7 +6,10 @@ list(APPEND ERRKB_CORE_SOURCES
   store/documents.cc
   store/passage_file.cc
   store/catalogue_codes.cc
+  store/file_states.cc
+  store/update_steps.cc
   store/update.cc
+  store/rebuild.cc
   store/backup.cc
   store/replica.cc
   store/scan_plan.cc
