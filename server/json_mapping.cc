@@ -10,7 +10,8 @@ json to_json(const IndexInfo& i) {
           {"documents", i.documents},
           {"schema_version", i.schema_version},
           {"reopen_count", i.reopen_count},
-          {"warm", i.warm}};
+          {"warm", i.warm},
+          {"tables_source", i.tables_source}};
 }
 
 json to_json(const IndexProgress& p) {

@@ -33,6 +33,9 @@ struct IndexInfo {
   // The open revision's in-memory tables (rank records, spelling dictionary) are loaded: until then
   // queries are answered, reading from the index instead (a large index takes seconds after a start).
   bool warm = false;
+  // Where the open revision's in-memory tables came from: "file" (mapped from the tables file the
+  // indexer or an earlier server wrote beside the index), "index" (built from it), "" while loading.
+  std::string tables_source;
   CacheStats code_cache;     // EngineOptions::code_cache_readings
   // Memory of the open revision's in-memory posting lists (EngineOptions::prose_postings_bytes); 0 while
   // they load, when off, or when they would need more than allowed.

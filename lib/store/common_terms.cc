@@ -1,6 +1,7 @@
 #include "store/common_terms.h"
 
 #include "store/prose_terms.h"
+#include "store/tables_file.h"
 
 #include <algorithm>
 #include <utility>
@@ -28,13 +29,39 @@ CommonTermBits CommonTermBits::load(const Xapian::Database& db, const Limits& li
 }
 
 CommonTermBits::Bits CommonTermBits::Bits::read(const Xapian::Database& db, const std::string& term) {
-  Bits bits;
-  bits.words_.assign((static_cast<size_t>(db.get_lastdocid()) >> 6) + 1, 0);
+  std::vector<uint64_t> words((static_cast<size_t>(db.get_lastdocid()) >> 6) + 1, 0);
   for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) {
     const Xapian::docid did = *p;
-    bits.words_[did >> 6] |= uint64_t{1} << (did & 63);
+    words[did >> 6] |= uint64_t{1} << (did & 63);
   }
+  Bits bits;
+  bits.words_ = FlatArray<uint64_t>(std::move(words));
   return bits;
+}
+
+void CommonTermBits::Bits::write(TablesWriter& out) const { out.array(words_.span()); }
+
+CommonTermBits::Bits CommonTermBits::Bits::read(TablesReader& in) {
+  Bits bits;
+  bits.words_ = in.array<uint64_t>();
+  return bits;
+}
+
+void CommonTermBits::write(TablesWriter& out) const {
+  out.u64(bits_.size());
+  for (const auto& [term, bits] : bits_) {
+    out.str(term);
+    bits.write(out);
+  }
+}
+
+CommonTermBits CommonTermBits::read(TablesReader& in) {
+  CommonTermBits out;
+  for (uint64_t n = in.u64(); n > 0 && in.ok(); --n) {
+    std::string term(in.str());
+    out.bits_.emplace(std::move(term), Bits::read(in));
+  }
+  return out;
 }
 
 size_t CommonTermBits::bytes() const {

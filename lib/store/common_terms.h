@@ -18,7 +18,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/flat_array.h"
+
 namespace errkb::store {
+
+class TablesReader;
+class TablesWriter;
 
 class CommonTermBits {
  public:
@@ -30,6 +35,9 @@ class CommonTermBits {
   // Reads the chosen words' posting lists. Prose words only: the
   // unprefixed Z-stems (schema.h), not the field copies nor codes.
   static CommonTermBits load(const Xapian::Database& db, const Limits& limits);
+  // As a tables file holds them (store/tables_file.h); read() maps the bitsets.
+  void write(TablesWriter& out) const;
+  static CommonTermBits read(TablesReader& in);
 
   // One term's bitset; contains() is false for docids it does not cover.
   class Bits {
@@ -52,9 +60,11 @@ class CommonTermBits {
       return static_cast<Xapian::docid>(word << 6 | static_cast<size_t>(__builtin_ctzll(rest)));
     }
     size_t bytes() const { return words_.size() * sizeof(uint64_t); }
+    void write(TablesWriter& out) const;
+    static Bits read(TablesReader& in);
 
    private:
-    std::vector<uint64_t> words_;
+    FlatArray<uint64_t> words_;
   };
 
   // nullptr when `term` has no bitset (then read its posting list).

@@ -83,6 +83,7 @@ class XapianEngine final : public Engine {
       info.schema_version = schema_version_of(h.db);
       info.reopen_count = reopens_.load();
       info.warm = tables_.ready(h.generation);
+      info.tables_source = tables_.source(h.generation);
       info.code_cache = answers_.code_cache_stats();
       info.spelling_memo = answers_.spelling_stats();
       std::istringstream folders(h.db.get_metadata(std::string(schema::kMetaKbDirs)));

@@ -14,6 +14,7 @@ list(APPEND ERRKB_CORE_SOURCES
   store/replica.cc
   store/scan_plan.cc
   store/spelling.cc
+  store/tables_file.cc
   store/common_terms.cc
   store/postings_in_memory.cc
   store/snippet.cc

@@ -1,5 +1,9 @@
 #include "store/generation.h"
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 
 #include "errkb/schema.h"
@@ -24,6 +28,71 @@ std::shared_ptr<const CodeGrammar> taught_grammar(const Xapian::Database& db, co
   return g;
 }
 
+std::shared_ptr<const CommonTermBits> built_common_terms(const Xapian::Database& db, const EngineOptions& options) {
+  CommonTermBits::Limits limits;
+  limits.max_bytes = options.common_term_bits_bytes;
+  limits.min_postings = options.common_term_min_postings;
+  return std::make_shared<const CommonTermBits>(CommonTermBits::load(db, limits));
+}
+
+std::shared_ptr<const PostingsInMemory> built_postings(const Xapian::Database& db, const EngineOptions& options) {
+  return std::make_shared<const PostingsInMemory>(
+      PostingsInMemory::load(db, {.max_bytes = options.prose_postings_bytes}, request_filter_prefixes()));
+}
+
+std::string joined_filter_prefixes() {
+  std::string out;
+  for (const auto& prefix : request_filter_prefixes()) out += prefix + "\n";
+  return out;
+}
+
+// The payload of a tables file: each table after the settings it was built with, so that an engine
+// with other settings builds its own instead.
+void write_tables(TablesWriter& out, const TablesOfFile& t, const EngineOptions& options) {
+  t.rank_records->write(out);
+  out.u64(options.common_term_bits_bytes);
+  out.u64(options.common_term_min_postings);
+  t.common_terms->write(out);
+  out.u64(options.prose_postings_bytes);
+  out.str(joined_filter_prefixes());
+  t.postings_in_memory->write(out);
+  t.spelling->write(out);
+}
+
+TablesOfFile read_tables(TablesReader& in, const EngineOptions& options) {
+  TablesOfFile t;
+  t.rank_records = std::make_shared<const RankRecords>(RankRecords::read(in));
+  const bool same_bits = in.u64() == options.common_term_bits_bytes;
+  const bool same_min = in.u64() == options.common_term_min_postings;
+  auto common = std::make_shared<const CommonTermBits>(CommonTermBits::read(in));
+  if (same_bits && same_min) t.common_terms = std::move(common);
+  const bool same_limit = in.u64() == options.prose_postings_bytes;
+  const bool same_prefixes = in.str() == joined_filter_prefixes();
+  auto postings = std::make_shared<const PostingsInMemory>(PostingsInMemory::read(in));
+  if (same_limit && same_prefixes) t.postings_in_memory = std::move(postings);
+  t.spelling = std::make_shared<const SpellingDictionary>(SpellingDictionary::read(in));
+  return t;
+}
+
+Status write_tables_of(const fs::path& generation_dir, uint64_t revision, const std::string& generation,
+                       const TablesOfFile& tables, const EngineOptions& options) {
+  const fs::path path = tables_file_path(generation_dir, revision);
+  auto out = TablesWriter::Create(path, generation);
+  if (!out.ok()) return out.status();
+  write_tables(**out, tables, options);
+  if (Status s = (*out)->commit(); !s.ok()) return s;
+  // The files of older revisions: a server still on one has it mapped, which outlives the name.
+  std::error_code listed;
+  for (const auto& entry : fs::directory_iterator(generation_dir, listed)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(schema::kTablesFilePrefix) && entry.path() != path && name.find(".tmp-") == std::string::npos) {
+      std::error_code ignored;
+      fs::remove(entry.path(), ignored);
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string generation_of(const Xapian::Database& db) { return db.get_uuid() + ":" + std::to_string(db.get_revision()); }
@@ -37,9 +106,9 @@ BackgroundRunner::~BackgroundRunner() {
   if (last.joinable()) last.join();
 }
 
-void BackgroundRunner::start(std::function<void()> job) {
+bool BackgroundRunner::start(std::function<void()> job) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (running_) return;
+  if (running_) return false;
   running_ = true;
   if (thread_.joinable()) thread_.join();  // it has finished: running_ was false
   thread_ = std::thread([this, job = std::move(job)] {
@@ -47,20 +116,76 @@ void BackgroundRunner::start(std::function<void()> job) {
     std::lock_guard<std::mutex> lock(mutex_);
     running_ = false;
   });
+  return true;
 }
 
 std::shared_ptr<const RankRecords> RankRecords::load(const Xapian::Database& db) {
-  auto table = std::make_shared<RankRecords>();
-  table->offsets.assign(static_cast<size_t>(db.get_lastdocid()) + 2, 0);
+  std::vector<uint64_t> offsets(static_cast<size_t>(db.get_lastdocid()) + 2, 0);
+  std::vector<char> blob;
   Xapian::docid next = 1;  // docids without a record get an empty one
   for (auto v = db.valuestream_begin(schema::kSlotRankRecord); v != db.valuestream_end(schema::kSlotRankRecord); ++v) {
     const Xapian::docid did = v.get_docid();
-    if (static_cast<size_t>(did) + 1 >= table->offsets.size()) break;  // newer than lastdocid: not ours
-    for (; next <= did; ++next) table->offsets[next] = table->blob.size();
-    table->blob += *v;
+    if (static_cast<size_t>(did) + 1 >= offsets.size()) break;  // newer than lastdocid: not ours
+    for (; next <= did; ++next) offsets[next] = blob.size();
+    const std::string record = *v;
+    blob.insert(blob.end(), record.begin(), record.end());
   }
-  for (; static_cast<size_t>(next) < table->offsets.size(); ++next) table->offsets[next] = table->blob.size();
+  for (; static_cast<size_t>(next) < offsets.size(); ++next) offsets[next] = blob.size();
+  blob.shrink_to_fit();
+  auto table = std::make_shared<RankRecords>();
+  table->blob = FlatArray<char>(std::move(blob));
+  table->offsets = FlatArray<uint64_t>(std::move(offsets));
   return table;
+}
+
+void RankRecords::write(TablesWriter& out) const {
+  out.array(blob.span());
+  out.array(offsets.span());
+}
+
+RankRecords RankRecords::read(TablesReader& in) {
+  RankRecords r;
+  r.blob = in.array<char>();
+  r.offsets = in.array<uint64_t>();
+  const auto& o = r.offsets;
+  if (o.empty() || o[0] != 0 || o[o.size() - 1] != r.blob.size() || !std::is_sorted(o.begin(), o.end())) in.fail();
+  return r;
+}
+
+Status write_tables_file(const fs::path& generation_dir, const EngineOptions& options) {
+  try {
+    Xapian::Database db(generation_dir.string());
+    TablesOfFile tables;
+    tables.rank_records = RankRecords::load(db);
+    tables.common_terms = built_common_terms(db, options);
+    tables.postings_in_memory = built_postings(db, options);
+    tables.spelling = std::make_shared<const SpellingDictionary>(SpellingDictionary::load(db));
+    return write_tables_of(generation_dir, db.get_revision(), generation_of(db), tables, options);
+  } catch (const Xapian::Error& e) {
+    return Status::IOError("cannot read " + generation_dir.string() + " for its tables file: " + e.get_msg());
+  }
+}
+
+void write_tables_file(const fs::path& generation_dir, UpdateReport& report) {
+  const auto start = std::chrono::steady_clock::now();
+  if (Status s = write_tables_file(generation_dir); !s.ok())
+    spdlog::warn("tables file not written ({}): servers will build the tables from the index", s.message());
+  report.phases.emplace_back("tables file",
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+void write_tables_file_after_update(const fs::path& generation_dir, uint64_t passages, UpdateReport& report) {
+  if (passages <= kTablesFileUpdatePassages) write_tables_file(generation_dir, report);
+}
+
+Result<TablesOfFile> read_tables_file(const Xapian::Database& db, const fs::path& generation_dir,
+                                      const EngineOptions& options) {
+  const fs::path path = tables_file_path(generation_dir, db.get_revision());
+  auto in = TablesReader::Open(path, generation_of(db));
+  if (!in.ok()) return in.status();
+  TablesOfFile tables = read_tables(*in, options);
+  if (!in->ok() || !in->at_end()) return Status::Corruption(path.string() + ": its tables do not read back whole");
+  return tables;
 }
 
 GenerationTables::GenerationTables(const EngineOptions& options)
@@ -69,17 +194,9 @@ GenerationTables::GenerationTables(const EngineOptions& options)
       rank_records_(options.index_dir, generation_of,
                     [](const Xapian::Database& db, const fs::path&) { return RankRecords::load(db); }),
       common_terms_(options.index_dir, generation_of,
-                    [this](const Xapian::Database& db, const fs::path&) {
-                      CommonTermBits::Limits limits;
-                      limits.max_bytes = options_.common_term_bits_bytes;
-                      limits.min_postings = options_.common_term_min_postings;
-                      return std::make_shared<const CommonTermBits>(CommonTermBits::load(db, limits));
-                    }),
+                    [this](const Xapian::Database& db, const fs::path&) { return built_common_terms(db, options_); }),
       postings_in_memory_(options.index_dir, generation_of,
-                          [this](const Xapian::Database& db, const fs::path&) {
-                            return std::make_shared<const PostingsInMemory>(PostingsInMemory::load(
-                                db, {.max_bytes = options_.prose_postings_bytes}, request_filter_prefixes()));
-                          }),
+                          [this](const Xapian::Database& db, const fs::path&) { return built_postings(db, options_); }),
       spelling_(options.index_dir, generation_of, [](const Xapian::Database& db, const fs::path&) {
         return std::make_shared<const SpellingDictionary>(SpellingDictionary::load(db));
       }) {}
@@ -90,23 +207,29 @@ std::shared_ptr<const CodeGrammar> GenerationTables::grammar_for(const Xapian::D
   return grammars_.latest();
 }
 
+template <typename T>
+std::shared_ptr<const T> GenerationTables::table_of(GenerationTable<T>& table, const std::string& generation) {
+  if (!file_tried(generation)) return table.peek(generation);
+  return table.get(generation);
+}
+
 std::shared_ptr<const RankRecords> GenerationTables::rank_records(const std::string& generation) {
   if (!options_.rank_records_in_memory) return nullptr;
-  return rank_records_.get(generation);
+  return table_of(rank_records_, generation);
 }
 
 std::shared_ptr<const CommonTermBits> GenerationTables::common_terms(const std::string& generation) {
   if (options_.common_term_bits_bytes == 0) return nullptr;
-  return common_terms_.get(generation);
+  return table_of(common_terms_, generation);
 }
 
 std::shared_ptr<const PostingsInMemory> GenerationTables::postings_in_memory(const std::string& generation) {
   if (options_.prose_postings_bytes == 0) return nullptr;
-  return postings_in_memory_.get(generation);
+  return table_of(postings_in_memory_, generation);
 }
 
 std::shared_ptr<const SpellingDictionary> GenerationTables::spelling(const std::string& generation) {
-  return spelling_.get(generation);
+  return table_of(spelling_, generation);
 }
 
 bool GenerationTables::ready(const std::string& generation) {
@@ -114,7 +237,75 @@ bool GenerationTables::ready(const std::string& generation) {
   const bool spelling_loaded = spelling(generation) != nullptr;
   const bool common = options_.common_term_bits_bytes == 0 || common_terms(generation);
   const bool postings = options_.prose_postings_bytes == 0 || postings_in_memory(generation);
-  return records && spelling_loaded && common && postings;
+  const bool all = records && spelling_loaded && common && postings;
+  if (all) {
+    std::lock_guard lock(file_mutex_);
+    if (from_file_ != generation && saved_ != generation &&
+        file_runner_.start([this, generation] { save_file(generation); }))
+      saved_ = generation;
+  }
+  return all;
+}
+
+std::string GenerationTables::source(const std::string& generation) {
+  if (!ready(generation)) return "";
+  std::lock_guard lock(file_mutex_);
+  return from_file_ == generation ? "file" : "index";
+}
+
+bool GenerationTables::file_tried(const std::string& generation) {
+  std::lock_guard lock(file_mutex_);
+  if (file_tried_ == generation) return true;
+  if (file_trying_ != generation && file_runner_.start([this, generation] { load_file(generation); }))
+    file_trying_ = generation;
+  return false;
+}
+
+void GenerationTables::load_file(const std::string& generation) {
+  try {
+    auto dir = current_generation(options_.index_dir);  // the index as it is now
+    std::optional<Xapian::Database> db;
+    if (dir.ok()) db.emplace(dir->string());
+    if (db && generation_of(*db) == generation) {
+      auto tables = read_tables_file(*db, *dir, options_);
+      if (tables.ok()) {
+        {  // before the tables: once they are all installed, the generation must read as mapped
+          std::lock_guard lock(file_mutex_);
+          from_file_ = generation;
+        }
+        if (tables->rank_records) rank_records_.install(tables->rank_records, generation);
+        if (tables->common_terms) common_terms_.install(tables->common_terms, generation);
+        if (tables->postings_in_memory) postings_in_memory_.install(tables->postings_in_memory, generation);
+        if (tables->spelling) spelling_.install(tables->spelling, generation);
+      } else if (tables.status().code() == Status::Code::kNotFound) {
+        spdlog::info("{}: building the in-memory tables from the index", tables.status().message());
+      } else {
+        spdlog::warn("tables file refused ({}): building the in-memory tables from the index",
+                     tables.status().message());
+      }
+    }
+  } catch (const Xapian::Error& e) {
+    spdlog::warn("tables file of {} not read: {}", generation, e.get_msg());
+  }
+  std::lock_guard lock(file_mutex_);
+  file_tried_ = generation;
+}
+
+void GenerationTables::save_file(const std::string& generation) {
+  TablesOfFile tables{rank_records_.peek(generation), common_terms_.peek(generation),
+                      postings_in_memory_.peek(generation), spelling_.peek(generation)};
+  // Only a complete set is written: the tables the options turn off are not built.
+  if (!tables.rank_records || !tables.common_terms || !tables.postings_in_memory || !tables.spelling) return;
+  try {
+    auto dir = current_generation(options_.index_dir);
+    if (!dir.ok()) return;
+    Xapian::Database db(dir->string());
+    if (generation_of(db) != generation) return;
+    if (Status s = write_tables_of(*dir, db.get_revision(), generation, tables, options_); !s.ok())
+      spdlog::info("tables file not written ({}): the next start builds the tables from the index", s.message());
+  } catch (const Xapian::Error&) {
+    // The index moved on: the next revision's tables will be written instead.
+  }
 }
 
 }  // namespace errkb::store

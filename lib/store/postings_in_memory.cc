@@ -90,6 +90,9 @@ void for_each_kept_term(const Xapian::Database& db, Fn&& kept) {
   }
 }
 
+// A term's bytes in a TermIndex: its characters, its offset and two slots.
+size_t term_table_bytes(const std::string& term) { return term.size() + 3 * sizeof(uint32_t); }
+
 }  // namespace
 
 PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits& limits,
@@ -99,38 +102,43 @@ PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits
   out.last_docid_ = db.get_lastdocid();
   // Sized first (term frequencies come with the term list): growing the arrays while loading would
   // leave their earlier copies as freed memory the process keeps.
-  size_t terms = 0, blocks = 0, data_bytes = 0;
+  size_t term_count = 0, block_count = 0, data_bytes = 0;
   for_each_kept_term(db, [&](const std::string&, Xapian::doccount termfreq) {
-    ++terms;
-    blocks += (termfreq + kBlockPostings - 1) / kBlockPostings;
+    ++term_count;
+    block_count += (termfreq + kBlockPostings - 1) / kBlockPostings;
     // A posting's docid delta, about last_docid / termfreq, and a wdf, mostly one byte.
     data_bytes += termfreq * (varint_bytes(std::max<Xapian::docid>(1, out.last_docid_ / termfreq)) + 1);
   });
   data_bytes += data_bytes / 8;
-  if (blocks * sizeof(Block) + data_bytes > limits.max_bytes) return out;
-  out.lists_.reserve(terms);
-  out.blocks_.reserve(blocks);
-  out.data_.reserve(data_bytes);
+  if (block_count * sizeof(Block) + data_bytes > limits.max_bytes) return out;
+  std::vector<std::string> terms;
+  std::vector<List> lists;
+  std::vector<Block> blocks;
+  std::vector<uint8_t> data;
+  terms.reserve(term_count);
+  lists.reserve(term_count);
+  blocks.reserve(block_count);
+  data.reserve(data_bytes);
   Xapian::docid docids[kBlockPostings];
   Xapian::termcount wdfs[kBlockPostings];
-  size_t map_bytes = 0;
+  size_t table_bytes = 0;
   bool over = false;
   for_each_kept_term(db, [&](const std::string& term, Xapian::doccount termfreq) {
     if (over) return;
     List list;
     list.termfreq = termfreq;
-    list.first_block = static_cast<uint32_t>(out.blocks_.size());
+    list.first_block = static_cast<uint32_t>(blocks.size());
     Xapian::docid previous_last = 0;
     uint32_t n = 0;
     auto flush = [&] {
-      Block block{docids[n - 1], n, out.data_.size()};
+      Block block{docids[n - 1], n, data.size()};
       Xapian::docid previous = previous_last;
       for (uint32_t i = 0; i < n; ++i) {
-        put_varint(out.data_, docids[i] - previous);
-        put_varint(out.data_, wdfs[i]);
+        put_varint(data, docids[i] - previous);
+        put_varint(data, wdfs[i]);
         previous = docids[i];
       }
-      out.blocks_.push_back(block);
+      blocks.push_back(block);
       previous_last = docids[n - 1];
       n = 0;
     };
@@ -140,27 +148,86 @@ PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits
       if (++n == kBlockPostings) flush();
     }
     if (n > 0) flush();
-    list.blocks = static_cast<uint32_t>(out.blocks_.size()) - list.first_block;
-    out.lists_.emplace(term, list);
-    map_bytes += map_bytes_of(term);
-    over = out.data_.size() + out.blocks_.size() * sizeof(Block) + map_bytes > limits.max_bytes;
+    list.blocks = static_cast<uint32_t>(blocks.size()) - list.first_block;
+    terms.push_back(term);
+    lists.push_back(list);
+    table_bytes += term_table_bytes(term) + sizeof(List);
+    over = data.size() + blocks.size() * sizeof(Block) + table_bytes > limits.max_bytes;
   });
   if (over) return PostingsInMemory();
-  out.bytes_ = out.data_.capacity() + out.blocks_.capacity() * sizeof(Block) + map_bytes;
+  data.shrink_to_fit();
+  out.bytes_ = data.size() + blocks.size() * sizeof(Block) + table_bytes;
+  out.terms_ = TermIndex::build(terms);
+  out.lists_ = FlatArray<List>(std::move(lists));
+  out.blocks_ = FlatArray<Block>(std::move(blocks));
+  out.data_ = FlatArray<uint8_t>(std::move(data));
+  std::vector<std::string> filter_terms;
   for (const std::string& prefix : filter_prefixes)
     for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
-      DocidSet& set = out.filters_[*t];
+      DocidSet& set = out.filters_.emplace_back();
+      filter_terms.push_back(*t);
       set.size_ = t.get_termfreq();
       if (uint64_t{set.size_} * 32 >= out.last_docid_) {
         set.bits_ = CommonTermBits::Bits::read(db, *t);
       } else {
-        set.docids_.reserve(set.size_);
-        for (auto p = db.postlist_begin(*t); p != db.postlist_end(*t); ++p) set.docids_.push_back(*p);
+        std::vector<Xapian::docid> docids;
+        docids.reserve(set.size_);
+        for (auto p = db.postlist_begin(*t); p != db.postlist_end(*t); ++p) docids.push_back(*p);
+        set.docids_ = FlatArray<Xapian::docid>(std::move(docids));
       }
-      out.bytes_ += set.bytes() + map_bytes_of(*t);
+      out.bytes_ += set.bytes() + term_table_bytes(*t);
       if (out.bytes_ > limits.max_bytes) return PostingsInMemory();
     }
+  out.filter_terms_ = TermIndex::build(filter_terms);
   out.loaded_ = true;
+  return out;
+}
+
+void PostingsInMemory::write(TablesWriter& out) const {
+  out.u64(loaded_);
+  out.u64(bytes_);
+  out.u64(doccount_);
+  out.u64(last_docid_);
+  terms_.write(out);
+  out.array(lists_.span());
+  out.array(blocks_.span());
+  out.array(data_.span());
+  filter_terms_.write(out);
+  for (const DocidSet& set : filters_) {
+    out.u64(set.size_);
+    out.u64(set.bits_.has_value());
+    if (set.bits_)
+      set.bits_->write(out);
+    else
+      out.array(set.docids_.span());
+  }
+}
+
+PostingsInMemory PostingsInMemory::read(TablesReader& in) {
+  PostingsInMemory out;
+  out.loaded_ = in.u64() != 0;
+  out.bytes_ = in.u64();
+  out.doccount_ = static_cast<Xapian::doccount>(in.u64());
+  out.last_docid_ = static_cast<Xapian::docid>(in.u64());
+  out.terms_ = TermIndex::read(in);
+  out.lists_ = in.array<List>();
+  out.blocks_ = in.array<Block>();
+  out.data_ = in.array<uint8_t>();
+  out.filter_terms_ = TermIndex::read(in);
+  out.filters_.resize(out.filter_terms_.size());
+  for (DocidSet& set : out.filters_) {
+    set.size_ = static_cast<Xapian::doccount>(in.u64());
+    if (in.u64() != 0)
+      set.bits_ = CommonTermBits::Bits::read(in);
+    else
+      set.docids_ = in.array<Xapian::docid>();
+  }
+  // The lists must name blocks that exist, and the blocks bytes that do (their varints are the
+  // checksum's to vouch for).
+  bool sound = out.lists_.size() == out.terms_.size();
+  for (const List& l : out.lists_) sound = sound && uint64_t{l.first_block} + l.blocks <= out.blocks_.size();
+  for (const Block& b : out.blocks_) sound = sound && b.count <= kBlockPostings && b.offset < out.data_.size();
+  if (!sound) in.fail();
   return out;
 }
 
@@ -172,12 +239,6 @@ void DocidSet::mark(Xapian::docid lo, Xapian::docid hi, uint64_t* bits) const {
   }
   for (auto it = std::lower_bound(docids_.begin(), docids_.end(), lo); it != docids_.end() && *it <= hi; ++it)
     set(*it);
-}
-
-size_t PostingsInMemory::map_bytes_of(const std::string& term) {
-  // The key, the list and about 32 bytes of node and bucket; a long key's characters beyond the
-  // string's own buffer.
-  return sizeof(std::string) + sizeof(List) + 32 + (term.size() >= sizeof(std::string) ? term.size() + 1 : 0);
 }
 
 PostingsInMemory::Cursor::Cursor(const PostingsInMemory& postings, const List& list)

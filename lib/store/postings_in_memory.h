@@ -22,7 +22,9 @@
 #include <xapian.h>
 
 #include "store/common_terms.h"
+#include "store/flat_array.h"
 #include "store/prose_terms.h"
+#include "store/tables_file.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -48,13 +50,13 @@ class DocidSet {
   // contains() as fast).
   void mark(Xapian::docid lo, Xapian::docid hi, uint64_t* bits) const;
   Xapian::doccount size() const { return size_; }
-  size_t bytes() const { return (bits_ ? bits_->bytes() : 0) + docids_.capacity() * sizeof(Xapian::docid); }
+  size_t bytes() const { return (bits_ ? bits_->bytes() : 0) + docids_.size() * sizeof(Xapian::docid); }
 
  private:
   friend class PostingsInMemory;
   Xapian::doccount size_ = 0;
   std::optional<CommonTermBits::Bits> bits_;
-  std::vector<Xapian::docid> docids_;  // without bits_
+  FlatArray<Xapian::docid> docids_;  // without bits_
 };
 
 class PostingsInMemory {
@@ -70,6 +72,9 @@ class PostingsInMemory {
   // the passages of each term with one of `filter_prefixes` (the fields requests filter by).
   static PostingsInMemory load(const Xapian::Database& db, const Limits& limits,
                             const std::vector<std::string>& filter_prefixes = {});
+  // As a tables file holds them (store/tables_file.h); read() maps the lists and the term tables.
+  void write(TablesWriter& out) const;
+  static PostingsInMemory read(TablesReader& in);
 
   struct List {
     Xapian::doccount termfreq = 0;
@@ -83,15 +88,15 @@ class PostingsInMemory {
 
   // nullptr when the index does not have the word (or nothing was loaded: see loaded()); for a code
   // term (schema::kCodePrefix, kWeakCodePrefix), also when its list is shorter than kMinCodePostings.
-  const List* find(const std::string& term) const {
-    auto it = lists_.find(term);
-    return it == lists_.end() ? nullptr : &it->second;
+  const List* find(std::string_view term) const {
+    const uint32_t i = terms_.find(term);
+    return i == TermIndex::kNone ? nullptr : &lists_[i];
   }
   // A filter term's passages; one that matches nothing when the index does not have the term.
-  const DocidSet& filter(const std::string& term) const {
+  const DocidSet& filter(std::string_view term) const {
     static const DocidSet kNone;
-    auto it = filters_.find(term);
-    return it == filters_.end() ? kNone : it->second;
+    const uint32_t i = filter_terms_.find(term);
+    return i == TermIndex::kNone ? kNone : filters_[i];
   }
   bool loaded() const { return loaded_; }
   size_t terms() const { return lists_.size(); }
@@ -134,7 +139,6 @@ class PostingsInMemory {
     uint64_t offset;     // in data_
   };
 
-  static size_t map_bytes_of(const std::string& term);
   // fn(docid, wdf) for each posting of blocks_[block] of a list that starts at block `first`.
   template <typename Fn>
   void each_posting(uint32_t block, uint32_t first, Fn&& fn) const {
@@ -156,10 +160,12 @@ class PostingsInMemory {
   size_t bytes_ = 0;
   Xapian::doccount doccount_ = 0;
   Xapian::docid last_docid_ = 0;
-  std::unordered_map<std::string, List> lists_;
-  std::unordered_map<std::string, DocidSet> filters_;
-  std::vector<Block> blocks_;
-  std::vector<uint8_t> data_;
+  TermIndex terms_;          // list i is of terms_.term(i)
+  FlatArray<List> lists_;
+  TermIndex filter_terms_;   // filter i is of filter_terms_.term(i)
+  std::vector<DocidSet> filters_;
+  FlatArray<Block> blocks_;
+  FlatArray<uint8_t> data_;
 };
 
 template <typename Fn>

@@ -18,6 +18,7 @@
 #include "store/catalogue_codes.h"
 #include "store/documents.h"
 #include "store/file_states.h"
+#include "store/generation.h"
 #include "store/index_dir.h"
 #include "store/replica.h"
 #include "store/stopwords.h"
@@ -180,6 +181,7 @@ class Rebuilder {
       return store::to_status(e, generation);
     }
     fs::remove_all(work);
+    store::write_tables_file(generation, report);
     return store::switch_generation(options_.index_dir, generation);
   }
 

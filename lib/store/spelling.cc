@@ -1,6 +1,7 @@
 #include "store/spelling.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace errkb::store {
 
@@ -23,27 +24,69 @@ void add_letter(std::vector<char32_t>& letters, char32_t c) {
 }  // namespace
 
 SpellingDictionary SpellingDictionary::load(const Xapian::Database& db) {
+  std::vector<std::pair<std::string, uint32_t>> words;
+  for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) words.emplace_back(*it, it.get_termfreq());
+  return of_words(words);
+}
+
+SpellingDictionary SpellingDictionary::of_words(const std::vector<std::pair<std::string, uint32_t>>& words) {
+  std::unordered_map<std::string, uint32_t> number;  // a word's index in `terms`
+  std::vector<std::string> terms;
+  std::vector<uint32_t> frequency;
+  std::vector<char32_t> latin, cyrillic, other;
+  for (const auto& [word, count] : words) {
+    auto [it, fresh] = number.try_emplace(word, static_cast<uint32_t>(terms.size()));
+    if (!fresh) {
+      frequency[it->second] += count;
+      continue;
+    }
+    terms.push_back(word);
+    frequency.push_back(count);
+    for (char32_t c : code_points(word)) {
+      if (!Xapian::Unicode::is_wordchar(c)) continue;
+      add_letter(is_cyrillic(c) ? cyrillic : is_latin(c) ? latin : other, c);
+    }
+  }
   SpellingDictionary d;
-  for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) d.add(*it, it.get_termfreq());
+  d.words_ = TermIndex::build(terms);
+  d.frequency_ = FlatArray<uint32_t>(std::move(frequency));
+  d.latin_ = FlatArray<char32_t>(std::move(latin));
+  d.cyrillic_ = FlatArray<char32_t>(std::move(cyrillic));
+  d.other_ = FlatArray<char32_t>(std::move(other));
   return d;
 }
 
-void SpellingDictionary::add(const std::string& word, uint32_t frequency) {
-  auto [it, fresh] = frequency_.try_emplace(word, 0);
-  it->second += frequency;
-  if (!fresh) return;
-  for (char32_t c : code_points(word)) {
-    if (!Xapian::Unicode::is_wordchar(c)) continue;
-    add_letter(is_cyrillic(c) ? cyrillic_ : is_latin(c) ? latin_ : other_, c);
-  }
+void SpellingDictionary::write(TablesWriter& out) const {
+  words_.write(out);
+  out.array(frequency_.span());
+  out.array(latin_.span());
+  out.array(cyrillic_.span());
+  out.array(other_.span());
+}
+
+SpellingDictionary SpellingDictionary::read(TablesReader& in) {
+  SpellingDictionary d;
+  d.words_ = TermIndex::read(in);
+  d.frequency_ = in.array<uint32_t>();
+  d.latin_ = in.array<char32_t>();
+  d.cyrillic_ = in.array<char32_t>();
+  d.other_ = in.array<char32_t>();
+  if (d.frequency_.size() != d.words_.size()) in.fail();
+  return d;
+}
+
+size_t SpellingDictionary::bytes() const {
+  return words_.bytes() + frequency_.size() * sizeof(uint32_t) +
+         (latin_.size() + cyrillic_.size() + other_.size()) * sizeof(char32_t);
 }
 
 std::string SpellingDictionary::one_edit(std::string_view word) const {
   const std::vector<char32_t> cps = code_points(word);
-  if (cps.empty() || cps.size() > 40 || frequency_.count(std::string(word))) return {};
+  if (cps.empty() || cps.size() > 40 || words_.find(word) != TermIndex::kNone) return {};
   // Letters to insert or put in place of another: those of the word's script.
   const bool cyrillic = std::any_of(cps.begin(), cps.end(), is_cyrillic);
-  std::vector<char32_t> letters = cyrillic ? cyrillic_ : latin_;
+  const auto& script = cyrillic ? cyrillic_ : latin_;
+  std::vector<char32_t> letters(script.begin(), script.end());
   if (std::any_of(cps.begin(), cps.end(), [](char32_t c) { return !is_cyrillic(c) && !is_latin(c); }))
     letters.insert(letters.end(), other_.begin(), other_.end());
 
@@ -54,11 +97,11 @@ std::string SpellingDictionary::one_edit(std::string_view word) const {
   auto consider = [&]() {
     candidate.clear();
     for (char32_t c : edited) Xapian::Unicode::append_utf8(candidate, c);
-    auto it = frequency_.find(candidate);
-    if (it == frequency_.end()) return;
-    if (it->second > best_frequency || (it->second == best_frequency && candidate < best)) {
+    const uint32_t frequency = frequency_of(candidate);
+    if (frequency == 0) return;
+    if (frequency > best_frequency || (frequency == best_frequency && candidate < best)) {
       best = candidate;
-      best_frequency = it->second;
+      best_frequency = frequency;
     }
   };
   const size_t n = cps.size();

@@ -13,8 +13,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
+
+#include "store/flat_array.h"
+#include "store/tables_file.h"
 
 namespace errkb::store {
 
@@ -23,17 +26,28 @@ inline constexpr size_t kSmallSpellingTable = 100'000;
 class SpellingDictionary {
  public:
   static SpellingDictionary load(const Xapian::Database& db);  // the whole spelling table
-  void add(const std::string& word, uint32_t frequency);
+  // From words and their frequencies (a word given twice counts the sum).
+  static SpellingDictionary of_words(const std::vector<std::pair<std::string, uint32_t>>& words);
+  // As a tables file holds it (store/tables_file.h); read() maps it.
+  void write(TablesWriter& out) const;
+  static SpellingDictionary read(TablesReader& in);
 
   // The most frequent known word one edit (Damerau-Levenshtein: delete, insert, replace or swap two
   // neighbours, by Unicode letter) from `word`; "" when there is none or `word` is known itself.
   std::string one_edit(std::string_view word) const;
 
-  size_t size() const { return frequency_.size(); }
+  size_t size() const { return words_.size(); }
+  size_t bytes() const;
 
  private:
-  std::unordered_map<std::string, uint32_t> frequency_;
-  std::vector<char32_t> latin_, cyrillic_, other_;  // letters the table's words use, by script
+  uint32_t frequency_of(std::string_view word) const {
+    const uint32_t i = words_.find(word);
+    return i == TermIndex::kNone ? 0 : frequency_[i];
+  }
+
+  TermIndex words_;
+  FlatArray<uint32_t> frequency_;                 // of words_.term(i)
+  FlatArray<char32_t> latin_, cyrillic_, other_;  // letters the table's words use, by script, ascending
 };
 
 }  // namespace errkb::store

@@ -10,16 +10,8 @@ namespace errkb::store {
 namespace {
 
 SpellingDictionary sample() {
-  SpellingDictionary d;
-  d.add("payment", 40);
-  d.add("payments", 5);
-  d.add("shipping", 30);
-  d.add("shopping", 3);
-  d.add("timeout", 12);
-  d.add("заказ", 9);
-  d.add("оплата", 7);
-  d.add("plată", 4);
-  return d;
+  return SpellingDictionary::of_words({{"payment", 40}, {"payments", 5}, {"shipping", 30}, {"shopping", 3},
+                                       {"timeout", 12}, {"заказ", 9}, {"оплата", 7}, {"plată", 4}});
 }
 
 TEST(SpellingDictionary, EachKindOfEdit) {
