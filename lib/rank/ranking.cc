@@ -383,9 +383,13 @@ bool prefer_language(std::vector<Cause>& causes, const std::string& language) {
   // The same kind of source as the best cause: another language's version of the article, not a forum
   // thread or a catalogue line standing in for it.
   const std::string top_kind = top.evidence.empty() ? std::string() : top.evidence.front().kind;
+  const bool code_matched = std::any_of(top.why.begin(), top.why.end(), [](const WhyPart& w) {
+    return w.factor == "exact_code" && w.value > 0;
+  });
+  const double margin = code_matched ? kLanguageMargin : kProseLanguageMargin;
   std::stable_partition(causes.begin(), causes.end(), [&](const Cause& c) {
     const std::string kind = c.evidence.empty() ? std::string() : c.evidence.front().kind;
-    return c.language == language && kind == top_kind && c.score >= best - kLanguageMargin;
+    return c.language == language && kind == top_kind && c.score >= best - margin;
   });
   return any;
 }

@@ -139,8 +139,12 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
 
 // Puts first the causes in `language` from the same kind of source as the best cause (an article's
 // version in the language, not a forum thread standing in for an article) that score within
-// kLanguageMargin of it (they match the code as well). Returns whether any cause is in the language.
+// kLanguageMargin of it when the best cause matches the query's code (they match the code as well), or
+// within kProseLanguageMargin when it matches words only: there a quarter of a point is the distance
+// between the right page and an unrelated one, so the language only breaks near ties. Returns whether
+// any cause is in the language.
 inline constexpr double kLanguageMargin = 0.25;
+inline constexpr double kProseLanguageMargin = 0.05;
 bool prefer_language(std::vector<Cause>& causes, const std::string& language);
 
 // Next questions offered only when their answer splits the top causes' mass at least this evenly.

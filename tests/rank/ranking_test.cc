@@ -166,4 +166,30 @@ TEST(Priors, VotesFreshnessFeedback) {
   EXPECT_LT(feedback_prior({0, 0, 2}), -0.9);
 }
 
+// The query's language lifts another language's article that matches the code as well; when the
+// best cause matches words only, it just breaks near ties and never lifts an unrelated page.
+TEST(PreferLanguage, LiftsWithinTheCodeMarginAndOnlyNearTiesForWords) {
+  auto cause = [](const std::string& id, const std::string& language, double score, bool code) {
+    Cause c;
+    c.id = id;
+    c.language = language;
+    c.score = score;
+    c.evidence.push_back({});
+    c.evidence.back().kind = "article";
+    if (code) c.why.push_back({"exact_code", 3.0, "matches code ebay:17470"});
+    return c;
+  };
+  std::vector<Cause> by_code = {cause("ru-article", "ru", 3.45, true), cause("en-article", "en", 3.30, true)};
+  EXPECT_TRUE(prefer_language(by_code, "en"));
+  EXPECT_EQ(by_code.front().id, "en-article");
+
+  std::vector<Cause> by_words = {cause("right-page", "en", 1.49, false), cause("it-unrelated", "it", 1.30, false)};
+  EXPECT_TRUE(prefer_language(by_words, "it"));
+  EXPECT_EQ(by_words.front().id, "right-page");
+
+  std::vector<Cause> near_tie = {cause("en-page", "en", 1.49, false), cause("it-page", "it", 1.46, false)};
+  prefer_language(near_tie, "it");
+  EXPECT_EQ(near_tie.front().id, "it-page");
+}
+
 }  // namespace errkb::rank
