@@ -94,9 +94,10 @@ def first_searches(url, n=300):
 
 def one_round(name, binary, hide_file):
     moved = []
+    aside = tempfile.mkdtemp(prefix="errkb-bench-warm-aside-", dir=os.path.dirname(os.path.abspath(index)))
     if hide_file:
         for f in tables_files():
-            shutil.move(f, f + ".aside"); moved.append(f)
+            shutil.move(f, os.path.join(aside, os.path.basename(f))); moved.append(f)
     port = free_port(); url = f"http://127.0.0.1:{port}"
     work = tempfile.mkdtemp(prefix="errkb-bench-warm-")
     t0 = time.monotonic()
@@ -129,8 +130,9 @@ def one_round(name, binary, hide_file):
         proc.send_signal(signal.SIGTERM); proc.wait()
         if hide_file:
             for f in tables_files(): os.remove(f)  # what this server wrote for its next start
-            for f in moved: shutil.move(f + ".aside", f)
+            for f in moved: shutil.move(os.path.join(aside, os.path.basename(f)), f)
         shutil.rmtree(work, ignore_errors=True)
+        os.rmdir(aside)
     log(f"{name}: warm in {r['warm_s']:.2f}s ({r['tables_source']}), RSS {r['warm_mem'].get('VmRSS', 0):.0f} MB "
         f"(anon {r['warm_mem'].get('RssAnon', 0):.0f}), {r['cpu_ms_per_query']:.2f} CPU ms/query")
     return r

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -46,6 +47,14 @@ std::string joined_filter_prefixes() {
   return out;
 }
 
+// tables-<revision>.dat, and no other name (a writer's temporary file, a copy put aside).
+bool is_tables_file_name(std::string_view name) {
+  if (!name.starts_with(schema::kTablesFilePrefix) || !name.ends_with(schema::kTablesFileSuffix)) return false;
+  name.remove_prefix(schema::kTablesFilePrefix.size());
+  name.remove_suffix(schema::kTablesFileSuffix.size());
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // The payload of a tables file: each table after the settings it was built with, so that an engine
 // with other settings builds its own instead.
 void write_tables(TablesWriter& out, const TablesOfFile& t, const EngineOptions& options) {
@@ -84,8 +93,7 @@ Status write_tables_of(const fs::path& generation_dir, uint64_t revision, const 
   // The files of older revisions: a server still on one has it mapped, which outlives the name.
   std::error_code listed;
   for (const auto& entry : fs::directory_iterator(generation_dir, listed)) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with(schema::kTablesFilePrefix) && entry.path() != path && name.find(".tmp-") == std::string::npos) {
+    if (entry.path() != path && is_tables_file_name(entry.path().filename().string())) {
       std::error_code ignored;
       fs::remove(entry.path(), ignored);
     }
