@@ -9,6 +9,8 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -17,7 +19,6 @@
 #include "errkb/schema.h"
 #include "store/catalogue_codes.h"
 #include "store/documents.h"
-#include "store/generation.h"
 #include "store/file_states.h"
 #include "store/index_dir.h"
 #include "store/replica.h"
@@ -304,16 +305,16 @@ class Updater {
         ++report.items_unchanged;
         continue;
       }
+      if (f.kind == SourceKind::kCatalogue) {
+        catalogue_changed_ = true;
+        if (exists && !teaches_over(item, item_term)) catalogue_knowledge_changed_ = true;
+      }
       if (exists) {
         db_.delete_document(item_term);
         ++report.items_updated;
         items_replaced_ = true;
       } else {
         ++report.items_added;
-      }
-      if (f.kind == SourceKind::kCatalogue) {
-        catalogue_changed_ = true;
-        catalogue_knowledge_changed_ = catalogue_knowledge_changed_ || exists;
       }
       for (const auto& p : item.passages) {
         db_.add_document(builder.build(item, p));
@@ -334,6 +335,30 @@ class Updater {
       }
     }
     return now;
+  }
+
+  // Whether what `item` teaches the grammar (taught by teach_from_result) replaces all that its
+  // indexed version taught: the same codes under the same names, each with a message. Only then does a
+  // grammar that knew the old version answer as one taught the new version alone.
+  bool teaches_over(const Item& item, const std::string& item_term) {
+    std::set<std::tuple<std::string, std::string, std::string>> now;
+    for (const auto& p : item.passages)
+      for (const auto& code : p.codes) {
+        const CatalogueCode c = catalogue_code_of(p, code);
+        if (c.message.empty()) return false;
+        now.emplace(c.vendor, c.code, c.name);
+      }
+    if (!old_passages_open_) old_passages_open_ = old_passages_.open(passages_.path()).ok();
+    if (!old_passages_open_) return false;
+    StoredPassage stored;
+    for (auto pl = db_.postlist_begin(item_term); pl != db_.postlist_end(item_term); ++pl) {
+      if (!read_passage(old_passages_, db_.get_document(*pl), stored)) return false;
+      for (const auto& code : stored.passage.codes) {
+        const CatalogueCode c = catalogue_code_of(stored.passage, code);
+        if (!now.count({c.vendor, c.code, c.name})) return false;
+      }
+    }
+    return true;
   }
 
   // Deletes the candidates that no file lists any more (an item that moved to another file stays).
@@ -386,6 +411,8 @@ class Updater {
   std::unordered_set<uint64_t> claims_only_;  // catalogue files outside a batch: their entries claimed
   CatalogueOwners catalogue_owners_;
   std::vector<std::string> candidates_for_deletion_;
+  PassageFileReader old_passages_;  // the index's passages, for the versions this run replaces
+  bool old_passages_open_ = false;
   bool catalogue_changed_ = false;            // catalogue items added, replaced or removed
   bool catalogue_knowledge_changed_ = false;  // an entry replaced or removed, or a vendor pattern changed
   bool items_replaced_ = false;               // some item replaced or removed
@@ -453,7 +480,6 @@ Result<UpdateReport> run_update(const IndexerOptions& options, const ProgressFn&
         commit.done("final commit");
         report.revision = db.get_revision();
         updater.committed(report);
-        store::write_tables_file_after_update(*gen, db.get_doccount(), report);
       } catch (const Xapian::Error& e) {
         return store::to_status(e, *gen);
       } catch (const std::exception& e) {

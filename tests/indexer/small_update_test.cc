@@ -70,8 +70,12 @@ class SmallUpdateTest : public KbFixture {
       auto codes_a = updated->find_codes(q + " error", ""), codes_b = (*rebuilt)->find_codes(q + " error", "");
       ASSERT_TRUE(codes_a.ok() && codes_b.ok());
       ASSERT_EQ(codes_a->size(), codes_b->size());
-      for (size_t i = 0; i < codes_a->size(); ++i)
-        EXPECT_EQ((*codes_a)[i].interpretations.front().canonical, (*codes_b)[i].interpretations.front().canonical);
+      for (size_t i = 0; i < codes_a->size(); ++i) {
+        const auto &a_reading = (*codes_a)[i].interpretations.front(), &b_reading = (*codes_b)[i].interpretations.front();
+        EXPECT_EQ(a_reading.canonical, b_reading.canonical);
+        EXPECT_EQ(a_reading.name, b_reading.name);
+        EXPECT_EQ(a_reading.message, b_reading.message);
+      }
       auto lookup_a = updated->lookup_code(q, ""), lookup_b = (*rebuilt)->lookup_code(q, "");
       ASSERT_EQ(lookup_a.ok(), lookup_b.ok());
       if (lookup_a.ok()) {
@@ -96,6 +100,13 @@ TEST_F(SmallUpdateTest, CatalogueEntriesAddedChangedAndDeletedAnswerAsARebuild) 
   UpdateReport article = update_paths({"articles/customs.md"});
   EXPECT_EQ(article.items_added, 1u);
   EXPECT_FALSE(ran_phase(article, "teach grammar"));  // an added entry keeps the cache
+  expect_same_as_rebuild();
+
+  // A changed message only: the cache still knows the catalogues as the index has them.
+  write_file(kb() / "catalogues/acme.json", acme_catalogue("CUSTOMS_FORM_MISSING", "Customs paperwork missing"));
+  EXPECT_EQ(update_paths({"catalogues/acme.json"}).items_updated, 1u);
+  write_file(kb() / "articles/customs.md", customs_article("Changed after the message."));
+  EXPECT_FALSE(ran_phase(update_paths({"articles/customs.md"}), "teach grammar"));
   expect_same_as_rebuild();
 
   write_file(kb() / "catalogues/acme.json",
