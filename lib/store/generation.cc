@@ -183,7 +183,12 @@ void write_tables_file(const fs::path& generation_dir, UpdateReport& report) {
 }
 
 void write_tables_file_after_update(const fs::path& generation_dir, uint64_t passages, UpdateReport& report) {
-  if (passages <= kTablesFileUpdatePassages) write_tables_file(generation_dir, report);
+  if (passages > kTablesFileUpdatePassages) return;
+  try {  // an update that changed nothing committed nothing: its revision's file is there already
+    if (fs::exists(tables_file_path(generation_dir, Xapian::Database(generation_dir.string()).get_revision()))) return;
+  } catch (const Xapian::Error&) {
+  }
+  write_tables_file(generation_dir, report);
 }
 
 Result<TablesOfFile> read_tables_file(const Xapian::Database& db, const fs::path& generation_dir,

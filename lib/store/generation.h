@@ -200,12 +200,13 @@ Status write_tables_file(const fs::path& generation_dir, const EngineOptions& op
 // time as the report's "tables file" phase. A failure is logged, not returned: without the file a
 // server builds the tables from the index.
 void write_tables_file(const fs::path& generation_dir, UpdateReport& report);
-// After an update committed: the same on an index of at most kTablesFileUpdatePassages passages.
+// After an update committed: the same on an index of at most kTablesFileUpdatePassages passages, when
+// the revision has no file yet.
 // Building the tables reads the whole index, which on a large one would be most of an update's time
 // (seconds at a million passages, for a change of one file); there a running server, which builds
 // the new revision's tables anyway, writes the file (GenerationTables), and a server started before
 // one has builds them from the index and writes it.
-inline constexpr uint64_t kTablesFileUpdatePassages = 20'000;
+inline constexpr uint64_t kTablesFileUpdatePassages = 10'000;
 void write_tables_file_after_update(const fs::path& generation_dir, uint64_t passages, UpdateReport& report);
 // The tables of `db` (in `generation_dir`) from its tables file: NotFound without one, Corruption when
 // it is of another format, revision or generation, or damaged.

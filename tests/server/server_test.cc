@@ -307,6 +307,8 @@ TEST_F(ServerTest, HealthReadinessMetricsOpenApi) {
     warm = body_json(again)["warm"].get<bool>();
   }
   EXPECT_TRUE(warm);
+  // The indexer wrote the tables file beside the index it built: the server mapped it.
+  EXPECT_EQ(body_json(client_->Get("/readyz"))["tables_source"], "file");
 
   client_->Get("/v1/search?q=dns");
   client_->Get("/v1/nothing-here");

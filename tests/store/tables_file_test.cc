@@ -47,6 +47,9 @@ class TablesFile : public KbFixture {
   fs::path generation() const { return *store::current_generation(index()); }
   uint64_t revision() const { return Xapian::Database(generation().string()).get_revision(); }
   fs::path file() const { return tables_file_path(generation(), revision()); }
+  static bool wrote_file(const UpdateReport& r) {
+    return std::any_of(r.phases.begin(), r.phases.end(), [](const auto& phase) { return phase.first == "tables file"; });
+  }
   // Waits (up to 10 s) until the engine's tables are loaded; their source then.
   static std::string warm_source(Engine& e) {
     EXPECT_TRUE(wait_warm(e));
@@ -75,8 +78,7 @@ class TablesFile : public KbFixture {
 TEST_F(TablesFile, TheIndexerWritesItAndAnEngineMapsItInsteadOfBuilding) {
   const UpdateReport report = update();  // the first update is a rebuild
   ASSERT_TRUE(fs::exists(file())) << file();
-  EXPECT_TRUE(std::any_of(report.phases.begin(), report.phases.end(),
-                          [](const auto& phase) { return phase.first == "tables file"; }));
+  EXPECT_TRUE(wrote_file(report));
   auto mapped = engine();
   ASSERT_TRUE(mapped);
   EXPECT_EQ(warm_source(*mapped), "file");
@@ -181,6 +183,13 @@ TEST_F(TablesFile, AnUpdateWritesTheFileOfItsRevision) {
   const auto found = hits(*e, "registrar hold");
   ASSERT_FALSE(found.empty());
   EXPECT_EQ(found[0].doc_id, "dns/domain");
+
+  // An update that changed nothing committed no revision: the file stays as it is.
+  const fs::path unchanged = file();
+  const auto written = fs::last_write_time(unchanged);
+  EXPECT_FALSE(wrote_file(update()));
+  EXPECT_EQ(file(), unchanged);
+  EXPECT_EQ(fs::last_write_time(unchanged), written);
 }
 
 // A damaged file fails its checksum; a file of another revision under this one's name describes
