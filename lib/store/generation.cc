@@ -57,15 +57,24 @@ bool is_tables_file_name(std::string_view name) {
 
 // The payload of a tables file: each table after the settings it was built with, so that an engine
 // with other settings builds its own instead.
-void write_tables(TablesWriter& out, const TablesOfFile& t, const EngineOptions& options) {
-  t.rank_records->write(out);
+// Where the tables to write come from: each is asked for in turn and let go once written, so that an
+// indexer building them holds one at a time.
+struct TableSources {
+  std::function<std::shared_ptr<const RankRecords>()> rank_records;
+  std::function<std::shared_ptr<const CommonTermBits>()> common_terms;
+  std::function<std::shared_ptr<const PostingsInMemory>()> postings_in_memory;
+  std::function<std::shared_ptr<const SpellingDictionary>()> spelling;
+};
+
+void write_tables(TablesWriter& out, const TableSources& t, const EngineOptions& options) {
+  t.rank_records()->write(out);
   out.u64(options.common_term_bits_bytes);
   out.u64(options.common_term_min_postings);
-  t.common_terms->write(out);
+  t.common_terms()->write(out);
   out.u64(options.prose_postings_bytes);
   out.str(joined_filter_prefixes());
-  t.postings_in_memory->write(out);
-  t.spelling->write(out);
+  t.postings_in_memory()->write(out);
+  t.spelling()->write(out);
 }
 
 TablesOfFile read_tables(TablesReader& in, const EngineOptions& options) {
@@ -84,7 +93,7 @@ TablesOfFile read_tables(TablesReader& in, const EngineOptions& options) {
 }
 
 Status write_tables_of(const fs::path& generation_dir, uint64_t revision, const std::string& generation,
-                       const TablesOfFile& tables, const EngineOptions& options) {
+                       const TableSources& tables, const EngineOptions& options) {
   const fs::path path = tables_file_path(generation_dir, revision);
   auto out = TablesWriter::Create(path, generation);
   if (!out.ok()) return out.status();
@@ -163,12 +172,11 @@ RankRecords RankRecords::read(TablesReader& in) {
 Status write_tables_file(const fs::path& generation_dir, const EngineOptions& options) {
   try {
     Xapian::Database db(generation_dir.string());
-    TablesOfFile tables;
-    tables.rank_records = RankRecords::load(db);
-    tables.common_terms = built_common_terms(db, options);
-    tables.postings_in_memory = built_postings(db, options);
-    tables.spelling = std::make_shared<const SpellingDictionary>(SpellingDictionary::load(db));
-    return write_tables_of(generation_dir, db.get_revision(), generation_of(db), tables, options);
+    const TableSources built{
+        [&] { return RankRecords::load(db); }, [&] { return built_common_terms(db, options); },
+        [&] { return built_postings(db, options); },
+        [&] { return std::make_shared<const SpellingDictionary>(SpellingDictionary::load(db)); }};
+    return write_tables_of(generation_dir, db.get_revision(), generation_of(db), built, options);
   } catch (const Xapian::Error& e) {
     return Status::IOError("cannot read " + generation_dir.string() + " for its tables file: " + e.get_msg());
   }
@@ -314,7 +322,9 @@ void GenerationTables::save_file(const std::string& generation) {
     if (!dir.ok()) return;
     Xapian::Database db(dir->string());
     if (generation_of(db) != generation) return;
-    if (Status s = write_tables_of(*dir, db.get_revision(), generation, tables, options_); !s.ok())
+    const TableSources installed{[&] { return tables.rank_records; }, [&] { return tables.common_terms; },
+                                 [&] { return tables.postings_in_memory; }, [&] { return tables.spelling; }};
+    if (Status s = write_tables_of(*dir, db.get_revision(), generation, installed, options_); !s.ok())
       spdlog::info("tables file not written ({}): the next start builds the tables from the index", s.message());
   } catch (const Xapian::Error&) {
     // The index moved on: the next revision's tables will be written instead.
