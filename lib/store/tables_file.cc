@@ -237,7 +237,12 @@ TermIndex TermIndex::read(TablesReader& in) {
   bool sound = !o.empty() && o[0] == 0 && o[o.size() - 1] <= index.text_.size() &&
                std::is_sorted(o.begin(), o.end()) && std::has_single_bit(index.slots_.size()) &&
                index.slots_.size() > index.size();
-  for (size_t i = 0; sound && i < index.slots_.size(); ++i) sound = index.slots_[i] <= index.size();
+  size_t used = 0;
+  for (size_t i = 0; sound && i < index.slots_.size(); ++i) {
+    sound = index.slots_[i] <= index.size();
+    used += index.slots_[i] != 0;
+  }
+  sound = sound && used <= index.size();
   if (!sound) {
     in.fail();
     return {};

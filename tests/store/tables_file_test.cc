@@ -192,8 +192,8 @@ TEST_F(TablesFile, AnUpdateWritesTheFileOfItsRevision) {
   EXPECT_EQ(fs::last_write_time(unchanged), written);
 }
 
-// A damaged file fails its checksum; a file of another revision under this one's name describes
-// another generation. Each is refused with a log line, and the tables are built from the index.
+// A damaged file fails its checksum, one cut short its header's size; a file of another revision under
+// this one's name describes another generation. Each is refused with a log line, and the tables are built from the index.
 TEST_F(TablesFile, ADamagedOrStaleFileIsRefusedWithALogLine) {
   update();
   flip_byte(file(), static_cast<std::streamoff>(fs::file_size(file()) / 2));
@@ -203,6 +203,15 @@ TEST_F(TablesFile, ADamagedOrStaleFileIsRefusedWithALogLine) {
     ASSERT_TRUE(e);
     EXPECT_EQ(warm_source(*e), "index");
     EXPECT_TRUE(log.contains("checksum does not match")) << "no log line of the refusal";
+  }
+  // Cut short (a crash while it was written, the copy of a full disk).
+  fs::resize_file(file(), fs::file_size(file()) / 2);
+  {
+    LogCapture log;
+    auto e = engine();
+    ASSERT_TRUE(e);
+    EXPECT_EQ(warm_source(*e), "index");
+    EXPECT_TRUE(log.contains("size does not match its header")) << "no log line of the refusal";
   }
 
   const fs::path old_file = file();
