@@ -111,11 +111,10 @@ PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits
   });
   data_bytes += data_bytes / 8;
   if (block_count * sizeof(Block) + data_bytes > limits.max_bytes) return out;
-  std::vector<std::string> terms;
+  TermIndex::Builder terms;
   std::vector<List> lists;
   std::vector<Block> blocks;
   std::vector<uint8_t> data;
-  terms.reserve(term_count);
   lists.reserve(term_count);
   blocks.reserve(block_count);
   data.reserve(data_bytes);
@@ -149,7 +148,7 @@ PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits
     }
     if (n > 0) flush();
     list.blocks = static_cast<uint32_t>(blocks.size()) - list.first_block;
-    terms.push_back(term);
+    terms.add(term);
     lists.push_back(list);
     table_bytes += term_table_bytes(term) + sizeof(List);
     over = data.size() + blocks.size() * sizeof(Block) + table_bytes > limits.max_bytes;
@@ -157,15 +156,15 @@ PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits
   if (over) return PostingsInMemory();
   data.shrink_to_fit();
   out.bytes_ = data.size() + blocks.size() * sizeof(Block) + table_bytes;
-  out.terms_ = TermIndex::build(terms);
+  out.terms_ = terms.finish();
   out.lists_ = FlatArray<List>(std::move(lists));
   out.blocks_ = FlatArray<Block>(std::move(blocks));
   out.data_ = FlatArray<uint8_t>(std::move(data));
-  std::vector<std::string> filter_terms;
+  TermIndex::Builder filter_terms;
   for (const std::string& prefix : filter_prefixes)
     for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
       DocidSet& set = out.filters_.emplace_back();
-      filter_terms.push_back(*t);
+      filter_terms.add(*t);
       set.size_ = t.get_termfreq();
       if (uint64_t{set.size_} * 32 >= out.last_docid_) {
         set.bits_ = CommonTermBits::Bits::read(db, *t);
@@ -178,7 +177,7 @@ PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits
       out.bytes_ += set.bytes() + term_table_bytes(*t);
       if (out.bytes_ > limits.max_bytes) return PostingsInMemory();
     }
-  out.filter_terms_ = TermIndex::build(filter_terms);
+  out.filter_terms_ = filter_terms.finish();
   out.loaded_ = true;
   return out;
 }

@@ -23,37 +23,52 @@ void add_letter(std::vector<char32_t>& letters, char32_t c) {
 
 }  // namespace
 
+// Distinct words into a dictionary, one by one.
+class SpellingDictionary::Builder {
+ public:
+  void add(std::string_view word, uint32_t frequency) {
+    words_.add(word);
+    frequency_.push_back(frequency);
+    for (char32_t c : code_points(word)) {
+      if (!Xapian::Unicode::is_wordchar(c)) continue;
+      add_letter(is_cyrillic(c) ? cyrillic_ : is_latin(c) ? latin_ : other_, c);
+    }
+  }
+  SpellingDictionary finish() {
+    SpellingDictionary d;
+    d.words_ = words_.finish();
+    d.frequency_ = FlatArray<uint32_t>(std::move(frequency_));
+    d.latin_ = FlatArray<char32_t>(std::move(latin_));
+    d.cyrillic_ = FlatArray<char32_t>(std::move(cyrillic_));
+    d.other_ = FlatArray<char32_t>(std::move(other_));
+    return d;
+  }
+
+ private:
+  TermIndex::Builder words_;
+  std::vector<uint32_t> frequency_;
+  std::vector<char32_t> latin_, cyrillic_, other_;
+};
+
 SpellingDictionary SpellingDictionary::load(const Xapian::Database& db) {
-  std::vector<std::pair<std::string, uint32_t>> words;
-  for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) words.emplace_back(*it, it.get_termfreq());
-  return of_words(words);
+  Builder builder;  // the spelling table's words are distinct
+  for (auto it = db.spellings_begin(); it != db.spellings_end(); ++it) builder.add(*it, it.get_termfreq());
+  return builder.finish();
 }
 
 SpellingDictionary SpellingDictionary::of_words(const std::vector<std::pair<std::string, uint32_t>>& words) {
-  std::unordered_map<std::string, uint32_t> number;  // a word's index in `terms`
-  std::vector<std::string> terms;
-  std::vector<uint32_t> frequency;
-  std::vector<char32_t> latin, cyrillic, other;
+  std::vector<std::pair<std::string, uint32_t>> summed;
+  std::unordered_map<std::string, size_t> at;  // a word's place in `summed`
   for (const auto& [word, count] : words) {
-    auto [it, fresh] = number.try_emplace(word, static_cast<uint32_t>(terms.size()));
-    if (!fresh) {
-      frequency[it->second] += count;
-      continue;
-    }
-    terms.push_back(word);
-    frequency.push_back(count);
-    for (char32_t c : code_points(word)) {
-      if (!Xapian::Unicode::is_wordchar(c)) continue;
-      add_letter(is_cyrillic(c) ? cyrillic : is_latin(c) ? latin : other, c);
-    }
+    auto [it, fresh] = at.try_emplace(word, summed.size());
+    if (fresh)
+      summed.emplace_back(word, count);
+    else
+      summed[it->second].second += count;
   }
-  SpellingDictionary d;
-  d.words_ = TermIndex::build(terms);
-  d.frequency_ = FlatArray<uint32_t>(std::move(frequency));
-  d.latin_ = FlatArray<char32_t>(std::move(latin));
-  d.cyrillic_ = FlatArray<char32_t>(std::move(cyrillic));
-  d.other_ = FlatArray<char32_t>(std::move(other));
-  return d;
+  Builder builder;
+  for (const auto& [word, count] : summed) builder.add(word, count);
+  return builder.finish();
 }
 
 void SpellingDictionary::write(TablesWriter& out) const {

@@ -40,6 +40,7 @@ class SpellingDictionary {
   size_t bytes() const;
 
  private:
+  class Builder;
   uint32_t frequency_of(std::string_view word) const {
     const uint32_t i = words_.find(word);
     return i == TermIndex::kNone ? 0 : frequency_[i];

@@ -185,27 +185,26 @@ uint64_t term_hash(std::string_view term) { return XXH3_64bits(term.data(), term
 }  // namespace
 
 TermIndex TermIndex::build(const std::vector<std::string>& terms) {
-  std::vector<char> text;
-  std::vector<uint32_t> offsets{0};
-  offsets.reserve(terms.size() + 1);
-  size_t total = 0;
-  for (const auto& t : terms) total += t.size();
-  text.reserve(total);
-  for (const auto& t : terms) {
-    text.insert(text.end(), t.begin(), t.end());
-    offsets.push_back(static_cast<uint32_t>(text.size()));
-  }
+  Builder builder;
+  for (const auto& t : terms) builder.add(t);
+  return builder.finish();
+}
+
+TermIndex TermIndex::Builder::finish() {
+  text_.shrink_to_fit();
+  offsets_.shrink_to_fit();
+  const size_t n = size();
   // At most half full: a miss (most lookups of the spelling dictionary) ends within a probe or two.
-  std::vector<uint32_t> slots(std::bit_ceil(std::max<size_t>(2, terms.size() * 2)), 0);
+  std::vector<uint32_t> slots(std::bit_ceil(std::max<size_t>(2, n * 2)), 0);
   const size_t mask = slots.size() - 1;
-  for (uint32_t i = 0; i < terms.size(); ++i) {
-    size_t at = term_hash(terms[i]) & mask;
+  for (uint32_t i = 0; i < n; ++i) {
+    size_t at = term_hash({text_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]}) & mask;
     while (slots[at] != 0) at = (at + 1) & mask;
     slots[at] = i + 1;
   }
   TermIndex index;
-  index.text_ = FlatArray<char>(std::move(text));
-  index.offsets_ = FlatArray<uint32_t>(std::move(offsets));
+  index.text_ = FlatArray<char>(std::move(text_));
+  index.offsets_ = FlatArray<uint32_t>(std::move(offsets_));
   index.slots_ = FlatArray<uint32_t>(std::move(slots));
   return index;
 }

@@ -136,7 +136,21 @@ class TablesReader {
 class TermIndex {
  public:
   static constexpr uint32_t kNone = ~uint32_t{0};
-  // terms[i] gets number i; the terms are distinct.
+  // Terms added one by one into one block of text (no string a term while building): the i-th added
+  // gets number i; the terms are distinct.
+  class Builder {
+   public:
+    void add(std::string_view term) {
+      text_.insert(text_.end(), term.begin(), term.end());
+      offsets_.push_back(static_cast<uint32_t>(text_.size()));
+    }
+    size_t size() const { return offsets_.size() - 1; }
+    TermIndex finish();
+
+   private:
+    std::vector<char> text_;
+    std::vector<uint32_t> offsets_{0};
+  };
   static TermIndex build(const std::vector<std::string>& terms);
   static TermIndex read(TablesReader& in);
   void write(TablesWriter& out) const;
