@@ -3,4 +3,10 @@ list(APPEND ERRKB_CORE_SOURCES
   codes/tables.cc
   codes/readings.cc
   codes/grammar.cc
-  codes/scanner.cc)
+  codes/scanner/tokens.cc
+  codes/scanner/words.cc
+  codes/scanner/numbers.cc
+  codes/scanner/dotted.cc
+  codes/scanner/hex.cc
+  codes/scanner/letter_codes.cc
+  codes/scanner/context.cc)
