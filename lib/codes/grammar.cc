@@ -1,5 +1,5 @@
 // CodeGrammar: the built-in vocabulary, teaching from catalogues, and the public entry points.
-// The scanning itself lives in scanner.cc.
+// The scanning itself lives in scanner/.
 #include <algorithm>
 
 #include "codes/grammar_impl.h"

@@ -1,5 +1,5 @@
 // Private state of CodeGrammar: the word table, names, taught catalogue codes and vendor patterns.
-// The scanner (scanner.cc) reads it; CodeGrammar's teaching methods (grammar.cc) fill it.
+// The scanner (scanner/) reads it; CodeGrammar's teaching methods (grammar.cc) fill it.
 #pragma once
 
 #include <re2/re2.h>
