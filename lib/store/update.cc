@@ -47,11 +47,23 @@ int kb_folder_of(const IndexerOptions& options, const fs::path& path, fs::path& 
   return -1;
 }
 
-bool below(const std::string& path, const fs::path& folder) {
-  const std::string normal = fs::path(path).lexically_normal().string();
-  const std::string prefix = folder.lexically_normal().string();
-  return normal == prefix || (normal.size() > prefix.size() && normal.compare(0, prefix.size(), prefix) == 0 &&
-                              (prefix.back() == '/' || normal[prefix.size()] == '/'));
+// `path` as lexically_normal spells it; most stored paths are normal already and are not rebuilt.
+std::string normal_form(const std::string& path) {
+  const bool normal = path.find("//") == std::string::npos && path.find("/./") == std::string::npos &&
+                      path.find("/../") == std::string::npos && !path.ends_with("/.") && !path.ends_with("/..");
+  return normal ? path : fs::path(path).lexically_normal().string();
+}
+
+// Whether `path` is `folder` or lies below it; `folder` in normal form, without a final '/'.
+bool below(const std::string& path, std::string_view folder) {
+  const std::string normal = normal_form(path);
+  return normal.starts_with(folder) && (normal.size() == folder.size() || normal[folder.size()] == '/');
+}
+
+std::string folder_form(const fs::path& folder) {
+  std::string f = folder.lexically_normal().string();
+  while (f.size() > 1 && f.back() == '/') f.pop_back();
+  return f;
 }
 
 // The KB files at and below `paths`, and the indexed files there that are gone.
@@ -74,9 +86,11 @@ Batch batch_at(const IndexerOptions& options, const FileStates& states) {
       add(p);
     }
   }
+  std::vector<std::string> folders;
+  for (const auto& p : options.only_paths) folders.push_back(folder_form(p));
   for (const auto& [hash, state] : states.all())
     if (!found.count(hash))
-      for (const auto& p : options.only_paths)
+      for (const auto& p : folders)
         if (below(state.path, p)) {
           batch.vanished.push_back(hash);
           break;
@@ -88,11 +102,19 @@ Batch batch_at(const IndexerOptions& options, const FileStates& states) {
 // reads a catalogue, they claim their entries as an update of the whole KB would have them claim.
 std::vector<KbFile> other_catalogues(const IndexerOptions& options, const FileStates& states,
                                      const std::unordered_set<uint64_t>& in_batch) {
+  std::vector<std::string> catalogue_folders;
+  for (const auto& dir : options.kb_dirs) {
+    std::error_code ec;
+    catalogue_folders.push_back(folder_form(fs::absolute(dir, ec) / "catalogues"));
+  }
   std::vector<KbFile> out;
   for (const auto& [hash, state] : states.all()) {
     if (in_batch.count(hash)) continue;
+    if (std::none_of(catalogue_folders.begin(), catalogue_folders.end(),
+                     [&](const std::string& folder) { return below(state.path, folder); }))
+      continue;
     fs::path rel;
-    if (kb_folder_of(options, state.path, rel) < 0 || *rel.begin() != "catalogues") continue;
+    if (kb_folder_of(options, state.path, rel) < 0) continue;
     KbFile f;
     f.path = state.path;
     f.rel = rel.generic_string();
