@@ -1,8 +1,11 @@
 #include "store/generation.h"
 
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <optional>
 #include <stdexcept>
@@ -45,6 +48,16 @@ std::string joined_filter_prefixes() {
   std::string out;
   for (const auto& prefix : request_filter_prefixes()) out += prefix + "\n";
   return out;
+}
+
+// A temporary tables file (TablesWriter: "<name>.tmp-<pid>-<random>") whose writer is gone: killed
+// while writing, it left one as large as the file.
+bool is_dead_writers_file(std::string_view name) {
+  if (!name.starts_with(schema::kTablesFilePrefix)) return false;
+  const size_t at = name.find(".tmp-");
+  if (at == std::string_view::npos) return false;
+  const int pid = std::atoi(std::string(name.substr(at + 5)).c_str());
+  return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
 // tables-<revision>.dat, and no other name (a writer's temporary file, a copy put aside).
@@ -99,10 +112,12 @@ Status write_tables_of(const fs::path& generation_dir, uint64_t revision, const 
   if (!out.ok()) return out.status();
   write_tables(**out, tables, options);
   if (Status s = (*out)->commit(); !s.ok()) return s;
-  // The files of older revisions: a server still on one has it mapped, which outlives the name.
+  // The files of older revisions (a server still on one has it mapped, which outlives the name), and
+  // what killed writers left.
   std::error_code listed;
   for (const auto& entry : fs::directory_iterator(generation_dir, listed)) {
-    if (entry.path() != path && is_tables_file_name(entry.path().filename().string())) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path() != path && (is_tables_file_name(name) || is_dead_writers_file(name))) {
       std::error_code ignored;
       fs::remove(entry.path(), ignored);
     }

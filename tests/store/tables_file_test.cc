@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 #include <xapian.h>
 
+#include <unistd.h>
+
 #include <fstream>
 
 #include "errkb/schema.h"
@@ -172,11 +174,18 @@ TEST_F(TablesFile, AnUpdateWritesTheFileOfItsRevision) {
   update();
   const fs::path before = file();
   ASSERT_TRUE(fs::exists(before));
+  // What a writer killed while writing left (no process has that pid), and a live writer's file.
+  const fs::path dead = before.string() + ".tmp-999999999-1";
+  const fs::path live = before.string() + ".tmp-" + std::to_string(::getpid()) + "-1";
+  write_file(dead, "cut short");
+  write_file(live, "being written");
   write_later("articles/dns/domain.md", article("dns/domain", "Custom domain expired", "Registrar hold on the domain"));
   update();
   ASSERT_NE(file(), before);
   EXPECT_TRUE(fs::exists(file()));
   EXPECT_FALSE(fs::exists(before));  // a server still on it keeps its mapping
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_TRUE(fs::exists(live));
   auto e = engine();
   ASSERT_TRUE(e);
   EXPECT_EQ(warm_source(*e), "file");
