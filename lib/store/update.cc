@@ -77,19 +77,25 @@ Batch batch_at(const IndexerOptions& options, const FileStates& states) {
     auto f = kb_file_at(options.kb_dirs[folder], p);
     if (f && found.insert(file_path_hash(f->path.string())).second) batch.files.push_back(std::move(*f));
   };
+  std::vector<std::string> unread;  // folders that could not be listed whole: what is below them is kept
   for (const auto& p : options.only_paths) {
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
-      for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
+      fs::recursive_directory_iterator it(p, ec), end;
+      for (; !ec && it != end; it.increment(ec))
         if (!it->is_directory(ec)) add(it->path());
+      if (ec) unread.push_back(folder_form(p));
     } else {
       add(p);
     }
   }
   std::vector<std::string> folders;
   for (const auto& p : options.only_paths) folders.push_back(folder_form(p));
+  auto kept = [&](const std::string& path) {
+    return std::any_of(unread.begin(), unread.end(), [&](const std::string& u) { return below(path, u); });
+  };
   for (const auto& [hash, state] : states.all())
-    if (!found.count(hash))
+    if (!found.count(hash) && !kept(state.path))
       for (const auto& p : folders)
         if (below(state.path, p)) {
           batch.vanished.push_back(hash);
@@ -250,8 +256,11 @@ class Updater {
 
     // Files that disappeared: their items are candidates too. Only now, after a complete pass.
     if (options_.only_paths.empty())
-      for (const auto& [hash, state] : states_.all())
-        if (!live.count(hash) && !listing.unread(state.path)) vanished.push_back(hash);
+      for (const auto& [hash, state] : states_.all()) {
+        if (live.count(hash)) continue;
+        if (!listing.unread(state.path)) vanished.push_back(hash);
+        else report.items_kept_after_error += state.items.size();  // below a folder that could not be listed
+      }
     for (uint64_t hash : vanished) {
       const FileState* old = states_.find(hash);
       if (!old) continue;
