@@ -85,8 +85,9 @@ def files(top, ext):
         out += [os.path.join(d, n) for n in names if n.endswith(ext)]
     return sorted(out)
 articles, catalogues = files("articles", ".md"), files("catalogues", ".json")
-def word():  # a word no passage holds: any hit for it is the edit's
-    return "edq" + "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(9))
+def word():  # a word no passage holds: any hit for it is the edit's; no stemmer of the KB's languages
+    # shortens it (no final s), so the query finds it whatever language it is read in
+    return "edq" + "".join(rng.choice("bcdfghjklmnpqrtvwxz") for _ in range(8)) + "q"
 def answered(w):
     url = "http://127.0.0.1:%d/v1/search?q=%s&limit=1" % (port, urllib.parse.quote(w))
     with urllib.request.urlopen(url, timeout=10) as r:
