@@ -20,6 +20,7 @@
 #include "store/catalogue_codes.h"
 #include "store/documents.h"
 #include "store/file_states.h"
+#include "store/generation.h"
 #include "store/index_dir.h"
 #include "store/replica.h"
 #include "store/update_steps.h"
@@ -511,6 +512,7 @@ Result<UpdateReport> run_update(const IndexerOptions& options, const ProgressFn&
         commit.done("final commit");
         report.revision = db.get_revision();
         updater.committed(report);
+        store::write_tables_file_after_update(*gen, db.get_doccount(), report);
       } catch (const Xapian::Error& e) {
         return store::to_status(e, *gen);
       } catch (const std::exception& e) {
