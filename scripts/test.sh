@@ -45,7 +45,8 @@ if [[ "${SANITIZERS:-0}" == 1 ]]; then
   stage_done "TSan build"
   tsan_failed=()
   for t in "${THREADED_TESTS[@]}"; do
-    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "${no_aslr[@]}" "build-tsan/tests/$t" --gtest_brief=1 ||
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions="$repo/tests/sanitizers/tsan.supp" \
+      "${no_aslr[@]}" "build-tsan/tests/$t" --gtest_brief=1 ||
       tsan_failed+=("$t")
   done
   stage_done "TSan tests"

@@ -392,12 +392,16 @@ bool EventServer::process_and_close_socket(socket_t sock) {
 }
 
 void EventServer::arm(Connection& c, uint32_t events, std::chrono::milliseconds timeout) {
-  c.deadline_ms.store(now_ms() + timeout.count(), std::memory_order_relaxed);
   epoll_event ev{};
   // Once the client has closed its side, EPOLLRDHUP would fire at once on every arming.
   ev.events = events | (c.peer_closed ? 0u : uint32_t{EPOLLRDHUP}) | EPOLLONESHOT;
   ev.data.ptr = &c;
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.ends.fd, &ev) != 0) {
+  const int fd = c.ends.fd;
+  // The last touch of the connection before another loop may take it: a release that the loop's
+  // acquire pairs with, so this turn's writes come before that loop's reads in the memory model,
+  // not only through the kernel (which sanitizers do not see order epoll_ctl and epoll_wait).
+  c.deadline_ms.store(now_ms() + timeout.count(), std::memory_order_release);
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0) {
     spdlog::warn("epoll_ctl: {}", std::strerror(errno));
     close_connection(c);  // it would never be served again
   }
@@ -429,7 +433,7 @@ void EventServer::loop() {
     if (now >= due && next_sweep_ms_.compare_exchange_strong(due, now + kSweepEveryMs)) sweep_expired();
     if (n <= 0 || ev.data.ptr == nullptr) continue;
     auto& c = *static_cast<Connection*>(ev.data.ptr);
-    c.deadline_ms.store(kNotArmed, std::memory_order_relaxed);
+    c.deadline_ms.exchange(kNotArmed, std::memory_order_acquire);  // pairs with arm()'s release
     serve(c, ev.events);
   }
 }

@@ -303,7 +303,10 @@ std::vector<std::pair<size_t, size_t>> Answers::query_code_spans(const Generatio
                                                                  const Passage& p, std::string_view text) {
   std::vector<std::pair<size_t, size_t>> spans;
   if (q.readings.empty() || !h.grammar) return spans;
-  for (const auto& occ : *codes_in_passage(h, p, text)) {
+  // Held here: a range-for over *codes_in_passage(...) would drop the temporary at once, and another
+  // thread's store() may then free the memo's copy while this loop reads it.
+  const auto codes = codes_in_passage(h, p, text);
+  for (const auto& occ : *codes) {
     const bool asked = std::any_of(occ.canonicals.begin(), occ.canonicals.end(), [&](const std::string& c) {
       return std::any_of(q.readings.begin(), q.readings.end(), [&](const CodeReading& asked) { return asked.canonical == c; });
     });
