@@ -386,7 +386,7 @@ bool prefer_language(std::vector<Cause>& causes, const std::string& language) {
   const bool code_matched = std::any_of(top.why.begin(), top.why.end(), [](const WhyPart& w) {
     return w.factor == "exact_code" && w.value > 0;
   });
-  const double margin = code_matched ? kLanguageMargin : kProseLanguageMargin;
+  const double margin = language_margin(code_matched);
   std::stable_partition(causes.begin(), causes.end(), [&](const Cause& c) {
     const std::string kind = c.evidence.empty() ? std::string() : c.evidence.front().kind;
     return c.language == language && kind == top_kind && c.score >= best - margin;

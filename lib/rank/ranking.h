@@ -145,6 +145,10 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
 // any cause is in the language.
 inline constexpr double kLanguageMargin = 0.25;
 inline constexpr double kProseLanguageMargin = 0.05;
+// How far below the best cause another language's cause can be lifted from.
+constexpr double language_margin(bool best_matches_code) {
+  return best_matches_code ? kLanguageMargin : kProseLanguageMargin;
+}
 bool prefer_language(std::vector<Cause>& causes, const std::string& language);
 
 // Next questions offered only when their answer splits the top causes' mass at least this evenly.

@@ -93,7 +93,8 @@ size_t candidates_to_decode(Candidates& c, const AnalyzedQuery& q, size_t& limit
   if (q.language.empty() ||
       std::none_of(c.scored.begin(), shown_end, [](const Scored& s) { return s.sp.parts.language == 0; }))
     return decoded;
-  const double lowest = c.scored.front().sp.score - rank::kLanguageMargin;
+  const rank::ScoredPassage& best = c.scored.front().sp;
+  const double lowest = best.score - rank::language_margin(best.parts.code > 0);
   const auto liftable = std::stable_partition(c.scored.begin() + static_cast<ptrdiff_t>(decoded), c.scored.end(),
                                               [&](const Scored& s) { return s.sp.parts.language == 1 && s.sp.score >= lowest; });
   const size_t lifted = std::min<size_t>(language_reserve, static_cast<size_t>(liftable - c.scored.begin()) - decoded);
