@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "errkb/feedback.h"
@@ -42,9 +41,11 @@ std::string now_utc() {
 
 int backup(const BackupPaths& paths) {
   std::error_code ec;
-  if (fs::exists(paths.folder, ec)) return fail("backup", paths.folder.string() + " exists; back up into a new folder");
+  if (fs::exists(paths.folder, ec))
+    return fail("backup", paths.folder.string() + " exists; back up into a new folder");
   fs::path feedback = paths.feedback_db;
-  if (feedback.empty() && fs::exists(default_feedback_db(paths.index), ec)) feedback = default_feedback_db(paths.index);
+  if (feedback.empty() && fs::exists(default_feedback_db(paths.index), ec))
+    feedback = default_feedback_db(paths.index);
   // The index first: its writer lock is held only while it is copied.
   auto index = backup_index(paths.index, paths.folder / kIndexFolder);
   if (!index.ok()) {
@@ -53,9 +54,10 @@ int backup(const BackupPaths& paths) {
   }
   nlohmann::json manifest = {{"errkb_version", std::string(version())},
                              {"created", now_utc()},
-                             {"index", {{"from", fs::absolute(paths.index).string()},
-                                        {"revision", index->revision},
-                                        {"documents", index->documents}}}};
+                             {"index",
+                              {{"from", fs::absolute(paths.index).string()},
+                               {"revision", index->revision},
+                               {"documents", index->documents}}}};
   if (!feedback.empty()) {
     if (Status s = copy_feedback_database(feedback, paths.folder / kFeedbackFile); !s.ok()) {
       fs::remove_all(paths.folder, ec);
@@ -65,7 +67,8 @@ int backup(const BackupPaths& paths) {
   }
   std::ofstream(paths.folder / kManifest) << manifest.dump(2) << "\n";
   std::printf("backup: index revision %llu (%llu passages)%s into %s\n",
-              static_cast<unsigned long long>(index->revision), static_cast<unsigned long long>(index->documents),
+              static_cast<unsigned long long>(index->revision),
+              static_cast<unsigned long long>(index->documents),
               feedback.empty() ? "" : " and the feedback database", paths.folder.string().c_str());
   return 0;
 }
@@ -77,16 +80,19 @@ int restore(const BackupPaths& paths, bool replace_feedback) {
   const fs::path feedback = paths.feedback_db.empty() ? default_feedback_db(paths.index) : paths.feedback_db;
   // Checked before the index is touched: a refused restore changes nothing.
   if (has_feedback && fs::exists(feedback, ec) && !replace_feedback) {
-    return fail("restore", feedback.string() + " exists; stop the servers using it and add --replace-feedback");
+    return fail("restore",
+                feedback.string() + " exists; stop the servers using it and add --replace-feedback");
   }
   auto index = restore_index(paths.folder / kIndexFolder, paths.index);
   if (!index.ok()) return fail("restore", index.status().message());
   if (has_feedback) {
-    if (Status s = copy_feedback_database(saved_feedback, feedback); !s.ok()) return fail("restore", s.message());
+    if (Status s = copy_feedback_database(saved_feedback, feedback); !s.ok())
+      return fail("restore", s.message());
   }
   std::printf("restore: index revision %llu (%llu passages) live in %s%s\n",
-              static_cast<unsigned long long>(index->revision), static_cast<unsigned long long>(index->documents),
-              paths.index.string().c_str(), has_feedback ? (", feedback database " + feedback.string()).c_str() : "");
+              static_cast<unsigned long long>(index->revision),
+              static_cast<unsigned long long>(index->documents), paths.index.string().c_str(),
+              has_feedback ? (", feedback database " + feedback.string()).c_str() : "");
   return 0;
 }
 

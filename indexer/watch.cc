@@ -22,8 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-constexpr uint32_t kFolderEvents = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE | IN_MODIFY |
-                                   IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+constexpr uint32_t kFolderEvents = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE |
+                                   IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 constexpr std::chrono::milliseconds kLockedRetry{200};
 constexpr const char* kTopFolders[] = {"articles", "forums", "catalogues"};
 
@@ -180,7 +180,8 @@ class Watcher {
     if (Status s = cache_.prepare(options_.index); !s.ok())
       std::fprintf(stderr, "errkb-indexer watch: %s\n", s.message().c_str());
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (seconds >= 0.05 && !options_.quiet_output) std::printf("watch: code grammar taught in %.2fs\n", seconds);
+    if (seconds >= 0.05 && !options_.quiet_output)
+      std::printf("watch: code grammar taught in %.2fs\n", seconds);
   }
 
   PendingBatch& pending() { return pending_; }
@@ -197,8 +198,10 @@ class Watcher {
     const bool is_root = std::find(roots_.begin(), roots_.end(), *folder) != roots_.end();
     if ((e.mask & IN_ISDIR) && (e.mask & (IN_CREATE | IN_MOVED_TO))) {
       // A folder made or moved in: watched from now on; the files already in it are in the batch.
-      if (!is_root) watches_.add_tree(path);
-      else if (std::find(std::begin(kTopFolders), std::end(kTopFolders), std::string(e.name)) != std::end(kTopFolders))
+      if (!is_root)
+        watches_.add_tree(path);
+      else if (std::find(std::begin(kTopFolders), std::end(kTopFolders), std::string(e.name)) !=
+               std::end(kTopFolders))
         watches_.add_tree(path);
     }
     pending_.note(path);
@@ -256,7 +259,8 @@ int watch(const WatchOptions& options, const SummaryFn& summary) {
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info{};
       (void)::read(signals.get(), &info, sizeof info);
-      if (!options.quiet_output) std::printf("watch: stopped by %s\n", strsignal(static_cast<int>(info.ssi_signo)));
+      if (!options.quiet_output)
+        std::printf("watch: stopped by %s\n", strsignal(static_cast<int>(info.ssi_signo)));
       return 0;
     }
     if ((fds[1].revents & POLLIN) && !watcher.read_events()) {

@@ -4,9 +4,12 @@ namespace errkb {
 
 std::string_view to_string(SourceKind kind) {
   switch (kind) {
-    case SourceKind::kArticle: return "article";
-    case SourceKind::kForum: return "forum";
-    case SourceKind::kCatalogue: return "catalogue";
+    case SourceKind::kArticle:
+      return "article";
+    case SourceKind::kForum:
+      return "forum";
+    case SourceKind::kCatalogue:
+      return "catalogue";
   }
   return "article";
 }

@@ -4,15 +4,24 @@ namespace errkb {
 
 std::string_view CodeName(Status::Code code) {
   switch (code) {
-    case Status::Code::kOk: return "OK";
-    case Status::Code::kNotFound: return "NotFound";
-    case Status::Code::kInvalidArgument: return "InvalidArgument";
-    case Status::Code::kCorruption: return "Corruption";
-    case Status::Code::kIOError: return "IOError";
-    case Status::Code::kLocked: return "Locked";
-    case Status::Code::kVersionMismatch: return "VersionMismatch";
-    case Status::Code::kUnavailable: return "Unavailable";
-    case Status::Code::kInternal: return "Internal";
+    case Status::Code::kOk:
+      return "OK";
+    case Status::Code::kNotFound:
+      return "NotFound";
+    case Status::Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Status::Code::kCorruption:
+      return "Corruption";
+    case Status::Code::kIOError:
+      return "IOError";
+    case Status::Code::kLocked:
+      return "Locked";
+    case Status::Code::kVersionMismatch:
+      return "VersionMismatch";
+    case Status::Code::kUnavailable:
+      return "Unavailable";
+    case Status::Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

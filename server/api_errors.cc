@@ -1,7 +1,8 @@
 #include "api_errors.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
 
 namespace errkb::server {
 
@@ -34,15 +35,20 @@ void send_problem(httplib::Response& res, ApiError error, std::string_view detai
 
 ApiError api_error_for(const Status& status, ApiError not_found) {
   switch (status.code()) {
-    case Status::Code::kInvalidArgument: return ApiError::bad_parameter;
-    case Status::Code::kNotFound: return not_found;
+    case Status::Code::kInvalidArgument:
+      return ApiError::bad_parameter;
+    case Status::Code::kNotFound:
+      return not_found;
     case Status::Code::kUnavailable:
-    case Status::Code::kLocked: return ApiError::index_unavailable;
-    default: return ApiError::internal;
+    case Status::Code::kLocked:
+      return ApiError::index_unavailable;
+    default:
+      return ApiError::internal;
   }
 }
 
-void send_status_problem(httplib::Response& res, const Status& status, ApiError not_found, std::string_view param) {
+void send_status_problem(httplib::Response& res, const Status& status, ApiError not_found,
+                         std::string_view param) {
   ApiError error = api_error_for(status, not_found);
   if (error == ApiError::internal) {
     spdlog::error("internal error: {}", status.ToString());
@@ -50,7 +56,8 @@ void send_status_problem(httplib::Response& res, const Status& status, ApiError 
     return;
   }
   if (error == ApiError::index_unavailable) res.set_header("Retry-After", "1");
-  const bool names_param = error == ApiError::bad_parameter || (error == not_found && error != ApiError::index_unavailable);
+  const bool names_param =
+      error == ApiError::bad_parameter || (error == not_found && error != ApiError::index_unavailable);
   send_problem(res, error, status.message(), names_param ? param : std::string_view{});
 }
 

@@ -30,7 +30,8 @@ const ApiErrorInfo& error_info(ApiError error);
 const std::vector<ApiErrorInfo>& all_api_errors();
 
 // Writes the problem+json body and status. `param` names the offending parameter ("" = none).
-void send_problem(httplib::Response& res, ApiError error, std::string_view detail, std::string_view param = {});
+void send_problem(httplib::Response& res, ApiError error, std::string_view detail,
+                  std::string_view param = {});
 
 // Maps a core Status to the API error it means for a client. InvalidArgument -> bad_parameter,
 // NotFound -> `not_found`, Unavailable/Locked -> index_unavailable, anything else -> internal.

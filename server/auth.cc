@@ -88,7 +88,8 @@ AuthDecision KeyRing::authorize(std::string_view presented, Scope needed, const 
   }
   if (key && !key->config.scopes.count(needed)) {
     decision.error = ApiError::missing_scope;
-    decision.detail = "key '" + key->config.id + "' does not have the " + std::string(scope_name(needed)) + " scope";
+    decision.detail =
+        "key '" + key->config.id + "' does not have the " + std::string(scope_name(needed)) + " scope";
     return decision;
   }
 
@@ -108,7 +109,8 @@ AuthDecision KeyRing::authorize(std::string_view presented, Scope needed, const 
 std::string presented_key(const httplib::Request& req) {
   std::string auth = req.get_header_value("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
-  if (auth.size() > kBearer.size() && std::equal(kBearer.begin(), kBearer.end(), auth.begin(), [](char a, char b) {
+  if (auth.size() > kBearer.size() &&
+      std::equal(kBearer.begin(), kBearer.end(), auth.begin(), [](char a, char b) {
         return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
       })) {
     return auth.substr(kBearer.size());

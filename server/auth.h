@@ -32,8 +32,8 @@ struct AuthDecision {
   bool allowed = false;
   ApiError error = ApiError::missing_key;  // when !allowed
   std::string detail;
-  std::string key_id;                      // "" for anonymous
-  int retry_after_s = 0;                   // for rate_limited
+  std::string key_id;     // "" for anonymous
+  int retry_after_s = 0;  // for rate_limited
 };
 
 class KeyRing {
@@ -58,7 +58,8 @@ class KeyRing {
     std::mutex mutex;
     std::unique_ptr<TokenBucket> bucket;  // null = unlimited
   };
-  mutable std::shared_mutex keys_mutex_;  // by_hash_ and anonymous_rate_: shared by requests, unique for replace()
+  mutable std::shared_mutex
+      keys_mutex_;  // by_hash_ and anonymous_rate_: shared by requests, unique for replace()
   std::unordered_map<std::string, std::unique_ptr<Key>> by_hash_;
   double anonymous_rate_ = 0;
   std::mutex anonymous_mutex_;

@@ -62,7 +62,8 @@ Status megabytes(std::string_view setting, size_t mb, size_t max_mb, size_t& byt
 }
 
 Status apply_api_keys(const YAML::Node& node, std::string_view origin, ServerConfig& config) {
-  if (!node.IsSequence()) return bad("api_keys", "must be a list of {id, key|sha256, scopes, rate_per_second, burst}");
+  if (!node.IsSequence())
+    return bad("api_keys", "must be a list of {id, key|sha256, scopes, rate_per_second, burst}");
   config.api_keys.clear();
   for (size_t i = 0; i < node.size(); ++i) {
     const YAML::Node& entry = node[i];
@@ -78,10 +79,13 @@ Status apply_api_keys(const YAML::Node& node, std::string_view origin, ServerCon
       } else if (name == "sha256") {
         key.sha256_hex = field.second.as<std::string>();
       } else if (name == "scopes") {
-        if (!field.second.IsSequence()) return bad(where + ".scopes", "must be a list of search, feedback, admin");
+        if (!field.second.IsSequence())
+          return bad(where + ".scopes", "must be a list of search, feedback, admin");
         for (const auto& s : field.second) {
           auto scope = parse_scope(s.as<std::string>());
-          if (!scope) return bad(where + ".scopes", "unknown scope '" + s.as<std::string>() + "' (search, feedback, admin)");
+          if (!scope)
+            return bad(where + ".scopes",
+                       "unknown scope '" + s.as<std::string>() + "' (search, feedback, admin)");
           key.scopes.insert(*scope);
         }
       } else if (name == "rate_per_second") {
@@ -112,7 +116,8 @@ Status apply_node(const std::string& name, const YAML::Node& value, const std::f
     }
   } else if (name == "feedback_db") {
     const auto location = value.as<std::string>();
-    config.feedback_db = is_postgresql_url(location) ? std::filesystem::path(location) : resolve(base, location);
+    config.feedback_db =
+        is_postgresql_url(location) ? std::filesystem::path(location) : resolve(base, location);
   } else if (name == "feedback_retention_days") {
     config.feedback_retention_days = value.as<int>();
   } else if (name == "threads") {
@@ -178,7 +183,8 @@ Status apply_yaml(std::string_view yaml, std::string_view origin, const std::fil
   try {
     YAML::Node root = YAML::Load(std::string(yaml));
     if (root.IsNull()) return Status::OK();
-    if (!root.IsMap()) return Status::InvalidArgument(std::string(origin) + ": must be a YAML mapping of settings");
+    if (!root.IsMap())
+      return Status::InvalidArgument(std::string(origin) + ": must be a YAML mapping of settings");
     for (const auto& entry : root) {
       current = entry.first.as<std::string>();
       if (auto s = apply_node(current, entry.second, base, origin, config); !s.ok()) return s;
@@ -194,10 +200,14 @@ Status apply_yaml(std::string_view yaml, std::string_view origin, const std::fil
 
 std::string_view scope_name(Scope scope) {
   switch (scope) {
-    case Scope::kNone: return "none";
-    case Scope::kSearch: return "search";
-    case Scope::kFeedback: return "feedback";
-    case Scope::kAdmin: return "admin";
+    case Scope::kNone:
+      return "none";
+    case Scope::kSearch:
+      return "search";
+    case Scope::kFeedback:
+      return "feedback";
+    case Scope::kAdmin:
+      return "admin";
   }
   return "none";
 }
@@ -257,13 +267,34 @@ EnvLookup process_environment() {
 }
 
 const std::vector<std::string_view>& setting_names() {
-  static const std::vector<std::string_view> names = {
-      "index", "listen", "kb", "feedback_db", "feedback_retention_days", "threads", "max_connections",
-      "max_connections_per_client", "keep_alive_max_count", "keep_alive_timeout_s", "read_timeout_s",
-      "write_timeout_s", "max_body_bytes", "cors_origins", "api_keys", "anonymous_rate_per_second",
-      "index_poll_ms", "indexer_threads", "code_cache_readings", "spelling_memo_words", "prose_scan_budget",
-      "common_term_bits_mb", "prose_postings_mb", "answer_threshold", "question_min_split", "log_requests",
-      "log_level", "log_format"};
+  static const std::vector<std::string_view> names = {"index",
+                                                      "listen",
+                                                      "kb",
+                                                      "feedback_db",
+                                                      "feedback_retention_days",
+                                                      "threads",
+                                                      "max_connections",
+                                                      "max_connections_per_client",
+                                                      "keep_alive_max_count",
+                                                      "keep_alive_timeout_s",
+                                                      "read_timeout_s",
+                                                      "write_timeout_s",
+                                                      "max_body_bytes",
+                                                      "cors_origins",
+                                                      "api_keys",
+                                                      "anonymous_rate_per_second",
+                                                      "index_poll_ms",
+                                                      "indexer_threads",
+                                                      "code_cache_readings",
+                                                      "spelling_memo_words",
+                                                      "prose_scan_budget",
+                                                      "common_term_bits_mb",
+                                                      "prose_postings_mb",
+                                                      "answer_threshold",
+                                                      "question_min_split",
+                                                      "log_requests",
+                                                      "log_level",
+                                                      "log_format"};
   return names;
 }
 
@@ -301,42 +332,56 @@ Status apply_environment(ServerConfig& config, const EnvLookup& getenv) {
 }
 
 Status validate(ServerConfig& config) {
-  if (config.index_dir.empty()) return bad("index", "is required (--index DIR, ERRKB_INDEX or `index:` in the config file)");
+  if (config.index_dir.empty())
+    return bad("index", "is required (--index DIR, ERRKB_INDEX or `index:` in the config file)");
   if (config.listen_port < 0 || config.listen_port > 65535) return bad("listen", "port must be 0-65535");
   if (config.listen_host.empty()) return bad("listen", "host is empty");
-  if (config.threads < 0 || config.threads > 256) return bad("threads", "must be 0-256, got " + std::to_string(config.threads));
-  if (config.max_connections < 1 || config.max_connections > 100000) return bad("max_connections", "must be 1-100000");
+  if (config.threads < 0 || config.threads > 256)
+    return bad("threads", "must be 0-256, got " + std::to_string(config.threads));
+  if (config.max_connections < 1 || config.max_connections > 100000)
+    return bad("max_connections", "must be 1-100000");
   if (config.max_connections_per_client < 1 || config.max_connections_per_client > config.max_connections) {
-    return bad("max_connections_per_client", "must be 1-max_connections (" + std::to_string(config.max_connections) + ")");
+    return bad("max_connections_per_client",
+               "must be 1-max_connections (" + std::to_string(config.max_connections) + ")");
   }
   if (config.keep_alive_max_count < 1) return bad("keep_alive_max_count", "must be at least 1");
-  if (config.keep_alive_timeout_s < 1 || config.keep_alive_timeout_s > 300) return bad("keep_alive_timeout_s", "must be 1-300");
+  if (config.keep_alive_timeout_s < 1 || config.keep_alive_timeout_s > 300)
+    return bad("keep_alive_timeout_s", "must be 1-300");
   if (config.read_timeout_s < 1 || config.read_timeout_s > 300) return bad("read_timeout_s", "must be 1-300");
-  if (config.write_timeout_s < 1 || config.write_timeout_s > 300) return bad("write_timeout_s", "must be 1-300");
-  if (config.max_body_bytes < 1024 || config.max_body_bytes > (64u << 20)) return bad("max_body_bytes", "must be 1 KiB-64 MiB");
+  if (config.write_timeout_s < 1 || config.write_timeout_s > 300)
+    return bad("write_timeout_s", "must be 1-300");
+  if (config.max_body_bytes < 1024 || config.max_body_bytes > (64u << 20))
+    return bad("max_body_bytes", "must be 1 KiB-64 MiB");
   if (config.feedback_retention_days < 1 || config.feedback_retention_days > 36500) {
     return bad("feedback_retention_days", "must be 1-36500");
   }
-  if (config.index_poll_ms < 50 || config.index_poll_ms > 600000) return bad("index_poll_ms", "must be 50-600000");
-  if (config.indexer_threads < 0 || config.indexer_threads > 256) return bad("indexer_threads", "must be 0-256");
+  if (config.index_poll_ms < 50 || config.index_poll_ms > 600000)
+    return bad("index_poll_ms", "must be 50-600000");
+  if (config.indexer_threads < 0 || config.indexer_threads > 256)
+    return bad("indexer_threads", "must be 0-256");
   if (config.engine.common_term_bits_bytes > (kMaxCommonTermBitsMb << 20)) {
     return bad("common_term_bits_mb", "must be 0-" + std::to_string(kMaxCommonTermBitsMb));
   }
   if (config.engine.prose_postings_bytes > (kMaxProsePostingsMb << 20)) {
     return bad("prose_postings_mb", "must be 0-" + std::to_string(kMaxProsePostingsMb));
   }
-  if (config.engine.answer_threshold > 1) return bad("answer_threshold", "must be at most 1 (negative: the fitted default)");
-  if (config.engine.question_min_split > 1) return bad("question_min_split", "must be at most 1 (negative: the default)");
+  if (config.engine.answer_threshold > 1)
+    return bad("answer_threshold", "must be at most 1 (negative: the fitted default)");
+  if (config.engine.question_min_split > 1)
+    return bad("question_min_split", "must be at most 1 (negative: the default)");
   if (config.anonymous_rate_per_second < 0) return bad("anonymous_rate_per_second", "must not be negative");
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (config.log_format != "text" && config.log_format != "json") {
     return bad("log_format", "'" + config.log_format + "' is not one of text, json");
   }
-  if (!kLevels.count(config.log_level)) return bad("log_level", "'" + config.log_level + "' is not one of trace, debug, info, warn, error, critical, off");
+  if (!kLevels.count(config.log_level))
+    return bad("log_level",
+               "'" + config.log_level + "' is not one of trace, debug, info, warn, error, critical, off");
   for (const auto& origin : config.cors_origins) {
     bool ok = origin == "*" || origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0;
     if (!ok || (origin != "*" && origin.back() == '/')) {
-      return bad("cors_origins", "'" + origin + "' is not an origin like https://desk.example.com (no path, no trailing /)");
+      return bad("cors_origins",
+                 "'" + origin + "' is not an origin like https://desk.example.com (no path, no trailing /)");
     }
   }
   std::set<std::string> ids, hashes;
@@ -345,9 +390,11 @@ Status validate(ServerConfig& config) {
     const std::string where = "api_keys[" + std::to_string(i) + "]";
     if (key.id.empty()) return bad(where + ".id", "is required (it names the key in logs)");
     if (!ids.insert(key.id).second) return bad(where + ".id", "'" + key.id + "' is used twice");
-    if (!is_hex_sha256(key.sha256_hex)) return bad(where + ".sha256", "give `key` or a 64-digit lower-case hex `sha256`");
+    if (!is_hex_sha256(key.sha256_hex))
+      return bad(where + ".sha256", "give `key` or a 64-digit lower-case hex `sha256`");
     if (!hashes.insert(key.sha256_hex).second) return bad(where, "the same key is configured twice");
-    if (key.scopes.empty()) return bad(where + ".scopes", "must name at least one of search, feedback, admin");
+    if (key.scopes.empty())
+      return bad(where + ".scopes", "must name at least one of search, feedback, admin");
     if (key.rate_per_second < 0) return bad(where + ".rate_per_second", "must not be negative");
     if (key.burst < 0) return bad(where + ".burst", "must not be negative");
   }
@@ -373,11 +420,15 @@ Result<ServerConfig> load_config(int argc, const char* const* argv, const EnvLoo
   app.add_option("--config", config_path, "YAML config file (ERRKB_CONFIG)");
   app.add_option("--listen", listen, "host:port to listen on (ERRKB_LISTEN), default 127.0.0.1:8080");
   app.add_option("--kb", kb, "KB folder(s) for admin reindex (ERRKB_KB, ':'-separated)");
-  app.add_option("--feedback-db", feedback_db, "SQLite file, or postgresql:// URL shared by several servers, of the feedback database (ERRKB_FEEDBACK_DB)");
-  app.add_option("--threads", threads, "HTTP event loops, which run the queries too; 0 = cores (ERRKB_THREADS)");
+  app.add_option("--feedback-db", feedback_db,
+                 "SQLite file, or postgresql:// URL shared by several servers, of the feedback database "
+                 "(ERRKB_FEEDBACK_DB)");
+  app.add_option("--threads", threads,
+                 "HTTP event loops, which run the queries too; 0 = cores (ERRKB_THREADS)");
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error (ERRKB_LOG_LEVEL)");
   bool mcp_stdio = false;  // main() takes it out before the settings are read; here for --help
-  app.add_flag("--mcp-stdio", mcp_stdio, "Serve MCP (Model Context Protocol) on stdin/stdout instead of HTTP");
+  app.add_flag("--mcp-stdio", mcp_stdio,
+               "Serve MCP (Model Context Protocol) on stdin/stdout instead of HTTP");
   app.set_version_flag("--version", errkb::version_line("errkb-server"));
   try {
     app.parse(argc, argv);

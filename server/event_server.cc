@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
-#include <cctype>
 #include <cstring>
 
 #include "errkb/text.h"
@@ -25,8 +25,8 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kMaxUnsentBytes = 4 << 20;  // stop running a connection's pipelined requests until sent
 constexpr int kListenBacklog = 1024;         // connections accepted by the kernel, not yet by httplib
-constexpr int kSweepEveryMs = 250;            // how often expired connections are looked for
-constexpr int64_t kNotArmed = INT64_MAX;      // a connection's deadline while a loop serves it
+constexpr int kSweepEveryMs = 250;           // how often expired connections are looked for
+constexpr int64_t kNotArmed = INT64_MAX;     // a connection's deadline while a loop serves it
 constexpr uint32_t kReadable = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 
 // httplib keeps its timeouts as seconds and microseconds (the keep-alive one as seconds only).
@@ -36,13 +36,14 @@ std::chrono::milliseconds as_ms(time_t sec, time_t usec = 0) {
 }
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower_ascii(x) == lower_ascii(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower_ascii(x) == lower_ascii(y); });
 }
 
 std::string_view trim(std::string_view s) {
@@ -95,7 +96,8 @@ size_t chunked_body_end(std::string_view b, size_t start, size_t max_body, bool&
 // RFC 9110's token characters (methods, header names).
 bool is_token(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
   });
 }
 
@@ -107,7 +109,8 @@ bool is_request_line(std::string_view line) {
   std::string_view target = line.substr(first + 1, last - first - 1);
   std::string_view version = line.substr(last + 1);
   return is_token(line.substr(0, first)) && !target.empty() &&
-         std::none_of(target.begin(), target.end(), [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; }) &&
+         std::none_of(target.begin(), target.end(),
+                      [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; }) &&
          (version == "HTTP/1.1" || version == "HTTP/1.0");
 }
 
@@ -150,14 +153,16 @@ BodyHeaders read_body_headers(std::string_view headers) {
     if (iequals(name, "Content-Length")) {
       uint64_t parsed = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-      if (value.empty() || ec != std::errc() || end != value.data() + value.size() || (h.has_length && parsed != h.length)) {
+      if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
+          (h.has_length && parsed != h.length)) {
         h.error = "a Content-Length that is not one decimal number";
       }
       h.has_length = true;
       h.length = parsed;
     } else if (iequals(name, "Transfer-Encoding")) {
       // Only chunked is read; anything else would leave the body's end to guesswork.
-      if (has_transfer_encoding || !iequals(value, "chunked")) h.error = "a Transfer-Encoding other than chunked";
+      if (has_transfer_encoding || !iequals(value, "chunked"))
+        h.error = "a Transfer-Encoding other than chunked";
       has_transfer_encoding = h.chunked = true;
     } else if (iequals(name, "Expect")) {
       h.expect_continue = iequals(value, "100-continue");
@@ -243,7 +248,9 @@ class InlineTaskQueue final : public httplib::TaskQueue {
 
 RequestFrame frame_request(std::string_view b, size_t max_body_bytes, size_t max_header_bytes) {
   // What cannot be framed is refused by the loop: the rest of the stream cannot be trusted.
-  auto refuse = [&](int status, std::string_view why) { return RequestFrame{true, b.size(), true, false, status, why}; };
+  auto refuse = [&](int status, std::string_view why) {
+    return RequestFrame{true, b.size(), true, false, status, why};
+  };
   const size_t header_end = b.find("\r\n\r\n");
   const std::string_view head = b.substr(0, std::min(header_end, max_header_bytes));
   if (has_stray_line_break(head)) return refuse(400, "a CR or LF alone, or a NUL, in the request header");
@@ -274,18 +281,19 @@ RequestFrame frame_request(std::string_view b, size_t max_body_bytes, size_t max
 
 struct EventServer::Connection {
   Endpoints ends;
-  std::string in;         // received, not yet run
-  std::string out;        // responses not yet sent
-  size_t out_sent = 0;    // of `out`
-  size_t served = 0;      // requests run
+  std::string in;       // received, not yet run
+  std::string out;      // responses not yet sent
+  size_t out_sent = 0;  // of `out`
+  size_t served = 0;    // requests run
   bool close_after_write = false;
   bool continue_sent = false;  // for the request at the start of `in`
   bool peer_closed = false;
   bool linger_on_close = false;  // answered before the whole request was read: drain it, then close
   bool lingering = false;        // answered, write side shut: reading and dropping until the client closes
   int64_t linger_until_ms = 0;
-  int64_t header_deadline_ms = 0;  // when the header of the request at the start of `in` must be whole; 0: none begun
-  int64_t last_write_ms = 0;       // when the client last took bytes of an answer
+  int64_t header_deadline_ms =
+      0;  // when the header of the request at the start of `in` must be whole; 0: none begun
+  int64_t last_write_ms = 0;  // when the client last took bytes of an answer
   // Requests in `in` not run because the unsent answers reached kMaxUnsentBytes: they run when the
   // socket is writable again, even if the answers were all sent at once and no more bytes come.
   bool held_back = false;
@@ -340,8 +348,12 @@ size_t EventServer::open_connections() {
 }
 
 std::chrono::milliseconds EventServer::keep_alive_timeout() const { return as_ms(keep_alive_timeout_sec_); }
-std::chrono::milliseconds EventServer::read_timeout() const { return as_ms(read_timeout_sec_, read_timeout_usec_); }
-std::chrono::milliseconds EventServer::write_timeout() const { return as_ms(write_timeout_sec_, write_timeout_usec_); }
+std::chrono::milliseconds EventServer::read_timeout() const {
+  return as_ms(read_timeout_sec_, read_timeout_usec_);
+}
+std::chrono::milliseconds EventServer::write_timeout() const {
+  return as_ms(write_timeout_sec_, write_timeout_usec_);
+}
 
 bool EventServer::process_and_close_socket(socket_t sock) {
   auto connection = std::make_unique<Connection>();
@@ -368,10 +380,11 @@ bool EventServer::process_and_close_socket(socket_t sock) {
   if (stopping_ || epoll_fd_ < 0 || connections_.size() >= options_.max_connections || client_full) {
     // The first refusal, then every 1000th: a flood must not flood the log too.
     if (!stopping_ && refused_.fetch_add(1, std::memory_order_relaxed) % 1000 == 0) {
-      spdlog::warn("{} connections open, {} from {} (max_connections, max_connections_per_client): closing new "
-                   "ones; {} so far",
-                   connections_.size(), client == connections_per_client_.end() ? 0 : client->second, ends.remote_ip,
-                   refused_.load(std::memory_order_relaxed));
+      spdlog::warn(
+          "{} connections open, {} from {} (max_connections, max_connections_per_client): closing new "
+          "ones; {} so far",
+          connections_.size(), client == connections_per_client_.end() ? 0 : client->second, ends.remote_ip,
+          refused_.load(std::memory_order_relaxed));
     }
     ::close(sock);
     return false;
@@ -417,7 +430,8 @@ void EventServer::close_connection(Connection& c) {
     owned = std::move(it->second);
     connections_.erase(it);
     auto client = connections_per_client_.find(owned->ends.remote_ip);
-    if (client != connections_per_client_.end() && --client->second == 0) connections_per_client_.erase(client);
+    if (client != connections_per_client_.end() && --client->second == 0)
+      connections_per_client_.erase(client);
   }
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   ::close(fd);
@@ -598,7 +612,9 @@ std::string EventServer::refusal_response(int status, std::string_view reason) c
   res.status = status;
   if (refusal_handler_) refusal_handler_(status, reason, res);
   if (res.body.empty()) res.set_content(std::string(reason), "text/plain");
-  const char* phrase = status == 413 ? "Payload Too Large" : status == 415 ? "Unsupported Media Type" : "Bad Request";
+  const char* phrase = status == 413   ? "Payload Too Large"
+                       : status == 415 ? "Unsupported Media Type"
+                                       : "Bad Request";
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + phrase + "\r\n";
   for (const auto& [name, value] : res.headers) {
     if (!iequals(name, "Content-Length") && !iequals(name, "Connection")) out += name + ": " + value + "\r\n";

@@ -48,8 +48,8 @@ namespace errkb::server {
 // the keep-alive count (the last request's answer says "Connection: close") and the payload limit
 // (a longer body is answered without waiting for it).
 struct EventServerOptions {
-  int loops = 2;                        // event-loop threads; about the number of cores
-  size_t max_connections = 1024;        // beyond: new connections are closed at once
+  int loops = 2;                  // event-loop threads; about the number of cores
+  size_t max_connections = 1024;  // beyond: new connections are closed at once
   // Beyond: a client address's new connections are closed at once, so that one client holding
   // connections open (slow headers, say) cannot take all of max_connections.
   size_t max_connections_per_client = 256;
@@ -57,9 +57,9 @@ struct EventServerOptions {
 
 // Where a buffered request ends, as far as framing goes (its meaning is httplib's business).
 struct RequestFrame {
-  bool complete = false;        // `length` bytes hold a whole request, or all the request there will be
+  bool complete = false;  // `length` bytes hold a whole request, or all the request there will be
   size_t length = 0;
-  bool close_after = false;     // the rest of the stream cannot be trusted: answer, then close
+  bool close_after = false;       // the rest of the stream cannot be trusted: answer, then close
   bool expects_continue = false;  // "Expect: 100-continue" and the body has not arrived
   // Not 0: the request is refused with this status (400, 413 or 415) by the loop itself, before
   // httplib reads it, and the connection closed; `refusal` says why. `length` is then all of `buffered`.
@@ -74,7 +74,8 @@ struct RequestFrame {
 // that is not one decimal number, a chunk size that is not hex or a chunk not ended by CRLF (400); a
 // body over `max_body_bytes`, chunked or not (413); a multipart body, which httplib would parse
 // before any route could refuse it (415).
-RequestFrame frame_request(std::string_view buffered, size_t max_body_bytes, size_t max_header_bytes = 64 * 1024);
+RequestFrame frame_request(std::string_view buffered, size_t max_body_bytes,
+                           size_t max_header_bytes = 64 * 1024);
 
 class EventServer : public httplib::Server {
  public:
@@ -119,14 +120,14 @@ class EventServer : public httplib::Server {
 
   EventServerOptions options_;
   int epoll_fd_ = -1;
-  int wake_fd_ = -1;  // an eventfd: readable when the loops must stop
+  int wake_fd_ = -1;       // an eventfd: readable when the loops must stop
   std::mutex stop_mutex_;  // a second stop_all() waits for the first to finish
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> next_sweep_ms_{0};
   std::atomic<uint64_t> refused_{0};  // closed at once for being over max_connections
   std::mutex connections_mutex_;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;  // by socket
-  std::unordered_map<std::string, size_t> connections_per_client_;     // by remote address
+  std::unordered_map<std::string, size_t> connections_per_client_;    // by remote address
   RefusalHandler refusal_handler_;
   std::vector<std::thread> loops_;
 };

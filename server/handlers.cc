@@ -46,7 +46,8 @@ bool is_language_code(std::string_view s) {
 // nothing, so a handler reads all its parameters and then checks ok() once.
 class QueryParams {
  public:
-  QueryParams(const httplib::Request& req, httplib::Response& res, std::initializer_list<std::string_view> known)
+  QueryParams(const httplib::Request& req, httplib::Response& res,
+              std::initializer_list<std::string_view> known)
       : req_(req), res_(res) {
     for (const auto& [name, value] : req.params) {
       if (std::find(known.begin(), known.end(), name) == known.end()) {
@@ -69,7 +70,8 @@ class QueryParams {
       fail(ApiError::bad_parameter, "'" + name + "' is required", name);
     } else if (value.size() > max_bytes) {
       fail(ApiError::bad_parameter,
-           "'" + name + "' is " + std::to_string(value.size()) + " bytes; the limit is " + std::to_string(max_bytes),
+           "'" + name + "' is " + std::to_string(value.size()) + " bytes; the limit is " +
+               std::to_string(max_bytes),
            name);
     } else if (!is_valid_utf8(value)) {
       fail(ApiError::bad_parameter, "'" + name + "' is not valid UTF-8", name);
@@ -102,7 +104,8 @@ class QueryParams {
     auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
     if (ec != std::errc() || ptr != value.data() + value.size() || parsed < min || parsed > max) {
       fail(ApiError::bad_parameter,
-           "'" + name + "' must be an integer from " + std::to_string(min) + " to " + std::to_string(max), name);
+           "'" + name + "' must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
+           name);
       return fallback;
     }
     return parsed;
@@ -131,7 +134,9 @@ class JsonBody {
     }
     if (!is_json_content_type(req.get_header_value("Content-Type"))) {
       fail(ApiError::unsupported_media_type,
-           "send the body as Content-Type: application/json (got '" + req.get_header_value("Content-Type") + "')", "");
+           "send the body as Content-Type: application/json (got '" + req.get_header_value("Content-Type") +
+               "')",
+           "");
       return;
     }
     try {
@@ -168,7 +173,8 @@ class JsonBody {
     std::string value = it->get<std::string>();
     if (value.size() > max_bytes) {
       fail(ApiError::bad_parameter,
-           "'" + name + "' is " + std::to_string(value.size()) + " bytes; the limit is " + std::to_string(max_bytes),
+           "'" + name + "' is " + std::to_string(value.size()) + " bytes; the limit is " +
+               std::to_string(max_bytes),
            name);
     } else if (required && value.empty()) {
       fail(ApiError::bad_parameter, "'" + name + "' must not be empty", name);
@@ -182,14 +188,14 @@ class JsonBody {
     auto it = body_.find(name);
     if (it == body_.end() || it->is_null()) return out;
     if (!it->is_array() || it->size() > max_items) {
-      fail(ApiError::bad_parameter, "'" + name + "' must be an array of at most " + std::to_string(max_items) + " strings",
-           name);
+      fail(ApiError::bad_parameter,
+           "'" + name + "' must be an array of at most " + std::to_string(max_items) + " strings", name);
       return out;
     }
     for (const auto& v : *it) {
       if (!v.is_string() || v.get_ref<const std::string&>().size() > max_bytes) {
-        fail(ApiError::bad_parameter, "'" + name + "' must hold strings of at most " + std::to_string(max_bytes) + " bytes",
-             name);
+        fail(ApiError::bad_parameter,
+             "'" + name + "' must hold strings of at most " + std::to_string(max_bytes) + " bytes", name);
         return {};
       }
       out.push_back(v.get<std::string>());
@@ -214,7 +220,8 @@ class JsonBody {
     if (it == body_.end() || it->is_null()) return fallback;
     if (!it->is_number_integer() || it->get<int64_t>() < min || it->get<int64_t>() > max) {
       fail(ApiError::bad_parameter,
-           "'" + name + "' must be an integer from " + std::to_string(min) + " to " + std::to_string(max), name);
+           "'" + name + "' must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
+           name);
       return fallback;
     }
     return static_cast<int>(it->get<int64_t>());
@@ -245,7 +252,8 @@ DiagnosisRecord diagnosis_record(const DiagnoseRequest& request, const Diagnosis
   DiagnosisRecord record;
   record.diagnosis_id = diagnosis.diagnosis_id;
   for (const auto& occurrence : diagnosis.codes) {
-    if (!occurrence.interpretations.empty()) record.code_terms.push_back(occurrence.interpretations.front().canonical);
+    if (!occurrence.interpretations.empty())
+      record.code_terms.push_back(occurrence.interpretations.front().canonical);
   }
   record.symptom_terms = diagnosis.symptom_terms;
   for (const auto& cause : diagnosis.causes) record.cause_ids.push_back(cause.id);
@@ -278,7 +286,8 @@ std::string index_age_metrics(const IndexFolderFacts& facts) {
                          "When the index last changed: its last commit or switch (Unix time).");
     append_sample(out, "errkb_index_last_change_timestamp_seconds", "", changed);
     append_metric_header(out, "errkb_index_age_seconds", "gauge", "Seconds since the index last changed.");
-    append_sample(out, "errkb_index_age_seconds", "", unix_seconds(std::chrono::system_clock::now()) - changed);
+    append_sample(out, "errkb_index_age_seconds", "",
+                  unix_seconds(std::chrono::system_clock::now()) - changed);
   }
   append_metric_header(out, "errkb_index_size_bytes", "gauge", "Bytes the index folder holds on disk.");
   append_sample(out, "errkb_index_size_bytes", "", static_cast<double>(facts.size_bytes));
@@ -314,7 +323,8 @@ void get_search(Services& s, const httplib::Request& req, httplib::Response& res
   auto result = s.engine->search(request);
   if (!result.ok()) return send_status_problem(res, result.status(), ApiError::index_unavailable, "q");
   if (result->total == 0 && s.feedback) {
-    if (auto st = s.feedback->record_unanswered_search(request.q); !st.ok()) spdlog::warn("gaps: {}", st.ToString());
+    if (auto st = s.feedback->record_unanswered_search(request.q); !st.ok())
+      spdlog::warn("gaps: {}", st.ToString());
   }
   current_request_log().result_count = static_cast<int64_t>(result->hits.size());
   send_json_text(res, 200, to_json_text(*result));
@@ -326,7 +336,8 @@ void get_code(Services& s, const httplib::Request& req, httplib::Response& res) 
   const std::string code = req.matches.size() > 1 ? req.matches[1].str() : "";
   if (!p.ok()) return;
   if (code.size() > kMaxCodeBytes || !is_valid_utf8(code)) {
-    return send_problem(res, ApiError::bad_parameter, "the code must be valid UTF-8 of at most 256 bytes", "code");
+    return send_problem(res, ApiError::bad_parameter, "the code must be valid UTF-8 of at most 256 bytes",
+                        "code");
   }
   if (!engine_ready(s, res)) return;
   auto result = s.engine->lookup_code(code, vendor);
@@ -351,7 +362,8 @@ void post_diagnose(Services& s, const httplib::Request& req, httplib::Response& 
   request.limit = body.integer("limit", 5, 1, kMaxCausesPerDiagnosis);
   request.reply = body.boolean("reply", false);
   if (body.ok() && !request.language.empty() && !is_language_code(request.language)) {
-    body.fail(ApiError::bad_parameter, "'language' must be an ISO 639-1 code such as en, ro, it, ru", "language");
+    body.fail(ApiError::bad_parameter, "'language' must be an ISO 639-1 code such as en, ro, it, ru",
+              "language");
   }
   if (body.ok() && collapse_whitespace(request.text).empty() && collapse_whitespace(request.code).empty() &&
       request.symptoms.empty()) {
@@ -395,7 +407,8 @@ void post_feedback(Services& s, const httplib::Request& req, httplib::Response& 
   if (!body.ok()) return;
   const std::optional<FeedbackOutcome> parsed = parse_outcome(outcome);
   if (!parsed) {
-    return send_problem(res, ApiError::bad_parameter, "'outcome' must be resolved, not_resolved or not_relevant", "outcome");
+    return send_problem(res, ApiError::bad_parameter,
+                        "'outcome' must be resolved, not_resolved or not_relevant", "outcome");
   }
   entry.outcome = *parsed;
   if (!s.feedback) return send_problem(res, ApiError::internal, "no feedback store is open");
@@ -408,11 +421,12 @@ void post_feedback(Services& s, const httplib::Request& req, httplib::Response& 
   if (!status.ok()) return send_status_problem(res, status, ApiError::diagnosis_not_found, "cause_id");
   if (s.metrics) s.metrics->observe_feedback(outcome_name(entry.outcome));
   current_request_log().result_count = 1;
-  send_json(res, 201, {{"stored", true},
-                       {"diagnosis_id", entry.diagnosis_id},
-                       {"cause_id", entry.cause_id},
-                       {"outcome", outcome_name(entry.outcome)},
-                       {"replaced", replaced}});
+  send_json(res, 201,
+            {{"stored", true},
+             {"diagnosis_id", entry.diagnosis_id},
+             {"cause_id", entry.cause_id},
+             {"outcome", outcome_name(entry.outcome)},
+             {"replaced", replaced}});
 }
 
 void get_gaps(Services& s, const httplib::Request& req, httplib::Response& res) {
@@ -421,7 +435,8 @@ void get_gaps(Services& s, const httplib::Request& req, httplib::Response& res) 
   if (!p.ok()) return;
   if (!s.feedback) return send_problem(res, ApiError::internal, "no feedback store is open");
   auto gaps = s.feedback->gaps(static_cast<size_t>(limit));
-  if (gaps.status().code() == Status::Code::kUnavailable) return send_feedback_unavailable(res, gaps.status());
+  if (gaps.status().code() == Status::Code::kUnavailable)
+    return send_feedback_unavailable(res, gaps.status());
   if (!gaps.ok()) return send_status_problem(res, gaps.status(), ApiError::route_not_found);
   current_request_log().result_count = static_cast<int64_t>(gaps->size());
   send_json(res, 200, gaps_to_json(*gaps));
@@ -457,17 +472,23 @@ void get_metrics(Services& s, const httplib::Request&, httplib::Response& res) {
       out += "# HELP errkb_index_reopens_total Times worker handles reopened the index.\n";
       out += "# TYPE errkb_index_reopens_total counter\n";
       out += "errkb_index_reopens_total " + std::to_string(info->reopen_count) + "\n";
-      out += "# HELP errkb_prose_postings_bytes Memory of the in-memory posting lists (prose, codes, filters).\n";
+      out +=
+          "# HELP errkb_prose_postings_bytes Memory of the in-memory posting lists (prose, codes, "
+          "filters).\n";
       out += "# TYPE errkb_prose_postings_bytes gauge\n";
       out += "errkb_prose_postings_bytes " + std::to_string(info->prose_postings_bytes) + "\n";
-      out += "# HELP errkb_engine_cache_lookups_total Lookups in the engine's per-index-revision caches, by result.\n";
+      out +=
+          "# HELP errkb_engine_cache_lookups_total Lookups in the engine's per-index-revision caches, by "
+          "result.\n";
       out += "# TYPE errkb_engine_cache_lookups_total counter\n";
       out += "# HELP errkb_engine_cache_entries Entries held in the engine's per-index-revision caches.\n";
       out += "# TYPE errkb_engine_cache_entries gauge\n";
-      for (const auto& [name, stats] : {std::pair{"code_readings", info->code_cache},
-                                        std::pair{"spelling", info->spelling_memo}}) {
-        out += fmt::format("errkb_engine_cache_lookups_total{{cache=\"{}\",result=\"hit\"}} {}\n", name, stats.hits);
-        out += fmt::format("errkb_engine_cache_lookups_total{{cache=\"{}\",result=\"miss\"}} {}\n", name, stats.misses);
+      for (const auto& [name, stats] :
+           {std::pair{"code_readings", info->code_cache}, std::pair{"spelling", info->spelling_memo}}) {
+        out += fmt::format("errkb_engine_cache_lookups_total{{cache=\"{}\",result=\"hit\"}} {}\n", name,
+                           stats.hits);
+        out += fmt::format("errkb_engine_cache_lookups_total{{cache=\"{}\",result=\"miss\"}} {}\n", name,
+                           stats.misses);
         out += fmt::format("errkb_engine_cache_entries{{cache=\"{}\"}} {}\n", name, stats.entries);
       }
     }
@@ -477,12 +498,15 @@ void get_metrics(Services& s, const httplib::Request&, httplib::Response& res) {
     out += "# HELP errkb_http_open_connections Connections open now (at most max_connections).\n";
     out += "# TYPE errkb_http_open_connections gauge\n";
     out += "errkb_http_open_connections " + std::to_string(open) + "\n";
-    out += "# HELP errkb_http_refused_connections_total Connections closed at once: max_connections were open.\n";
+    out +=
+        "# HELP errkb_http_refused_connections_total Connections closed at once: max_connections were "
+        "open.\n";
     out += "# TYPE errkb_http_refused_connections_total counter\n";
     out += "errkb_http_refused_connections_total " + std::to_string(refused) + "\n";
   }
   if (s.invalidations) {
-    out += "# HELP errkb_index_changes_total Index changes noticed by the server (each makes workers reopen).\n";
+    out +=
+        "# HELP errkb_index_changes_total Index changes noticed by the server (each makes workers reopen).\n";
     out += "# TYPE errkb_index_changes_total counter\n";
     out += "errkb_index_changes_total " + std::to_string(s.invalidations->load()) + "\n";
   }
@@ -512,7 +536,8 @@ void post_reindex(Services& s, const httplib::Request& req, httplib::Response& r
   auto mode = parse_job_mode(mode_text.empty() ? "update" : mode_text);
   if (!mode) return send_problem(res, ApiError::bad_parameter, "'mode' must be update or rebuild", "mode");
   if (!s.jobs || !s.jobs->configured()) {
-    return send_problem(res, ApiError::reindex_not_configured, "start the server with --kb DIR to reindex from it");
+    return send_problem(res, ApiError::reindex_not_configured,
+                        "start the server with --kb DIR to reindex from it");
   }
   auto job = s.jobs->start(*mode);
   if (job.status().code() == Status::Code::kUnavailable) {

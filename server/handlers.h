@@ -58,7 +58,7 @@ void get_index_stats(Services& s, const httplib::Request& req, httplib::Response
 // from the pre-routing handler to the log line.
 struct RequestLog {
   std::chrono::steady_clock::time_point start{};
-  std::string route;      // route template; "" = matched no route
+  std::string route;  // route template; "" = matched no route
   std::string key_id;
   int64_t result_count = -1;  // -1 = not applicable
 };

@@ -10,7 +10,8 @@ namespace errkb::server {
 namespace {
 
 std::chrono::system_clock::time_point to_system(std::filesystem::file_time_type t) {
-  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::file_clock::to_sys(t));
+  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(
+      std::chrono::file_clock::to_sys(t));
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ struct IndexFolderFacts {
   // When the stub was last switched: the last rebuild, or the first update that made the index.
   std::optional<std::chrono::system_clock::time_point> built;
   std::optional<std::chrono::system_clock::time_point> changed;  // newest file: the last commit or switch
-  uintmax_t size_bytes = 0;                                       // every file under the folder
+  uintmax_t size_bytes = 0;                                      // every file under the folder
 };
 
 IndexFolderFacts index_folder_facts(const std::filesystem::path& index_dir);

@@ -23,7 +23,8 @@ json to_json(const IndexProgress& p) {
 
 json to_json(const UpdateReport& r) {
   json errors = json::array();
-  for (const auto& e : r.errors) errors.push_back({{"path", e.path}, {"line", e.line}, {"message", e.message}});
+  for (const auto& e : r.errors)
+    errors.push_back({{"path", e.path}, {"line", e.line}, {"message", e.message}});
   return {
       {"files_seen", r.files_seen},
       {"files_skipped", r.files_skipped},
@@ -44,10 +45,13 @@ json gaps_to_json(const std::vector<Gap>& gaps) {
   json queries = json::array(), causes = json::array();
   for (const auto& g : gaps) {
     if (g.cause_id.empty()) {
-      queries.push_back({{"query", g.query}, {"count", g.count}, {"best_confidence", g.best_confidence},
+      queries.push_back({{"query", g.query},
+                         {"count", g.count},
+                         {"best_confidence", g.best_confidence},
                          {"reason", g.reason}});
     } else {
-      causes.push_back({{"cause_id", g.cause_id}, {"count", g.count}, {"last_query", g.query}, {"reason", g.reason}});
+      causes.push_back(
+          {{"cause_id", g.cause_id}, {"count", g.count}, {"last_query", g.query}, {"reason", g.reason}});
     }
   }
   return {{"queries", std::move(queries)}, {"causes", std::move(causes)}};

@@ -13,7 +13,9 @@ namespace {
 
 constexpr size_t kMaxRequestIdBytes = 128;
 
-void append(spdlog::memory_buf_t& dest, std::string_view text) { dest.append(text.data(), text.data() + text.size()); }
+void append(spdlog::memory_buf_t& dest, std::string_view text) {
+  dest.append(text.data(), text.data() + text.size());
+}
 
 // %q: the request id of the line's thread, as " request_id=ID" in text lines and as a
 // ,"request_id":"ID" member in JSON lines; nothing outside a request.
@@ -27,7 +29,9 @@ class RequestIdFlag final : public spdlog::custom_flag_formatter {
     append(dest, id);  // request_id_for() lets through nothing that needs escaping
     if (json_) append(dest, "\"");
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<RequestIdFlag>(json_); }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<RequestIdFlag>(json_);
+  }
 
  private:
   bool json_;
@@ -40,13 +44,15 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
     const std::string text(msg.payload.data(), msg.payload.size());
     append(dest, nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessageFlag>();
+  }
 };
 
 std::unique_ptr<spdlog::formatter> make_formatter(const std::string& format) {
   const bool json = format == "json";
-  auto formatter = std::make_unique<spdlog::pattern_formatter>(
-      json ? spdlog::pattern_time_type::utc : spdlog::pattern_time_type::local);
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(json ? spdlog::pattern_time_type::utc
+                                                                    : spdlog::pattern_time_type::local);
   formatter->add_flag<RequestIdFlag>('q', json);
   formatter->add_flag<JsonMessageFlag>('j');
   // The pattern after the flags: a pattern is compiled when it is set.

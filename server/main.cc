@@ -1,7 +1,6 @@
 // errkb-server: flags/file/environment -> ServerConfig -> ErrkbServer; stops cleanly on SIGINT/SIGTERM.
 // With --mcp-stdio it serves MCP on stdin/stdout instead of HTTP, for a desktop agent that starts it.
 #include <signal.h>
-
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -45,7 +44,8 @@ void reload_settings(const std::vector<const char*>& args, errkb::server::ErrkbS
   using namespace errkb::server;
   int exit_code = 0;
   std::string output;
-  auto next = load_config(static_cast<int>(args.size()), args.data(), process_environment(), exit_code, output);
+  auto next =
+      load_config(static_cast<int>(args.size()), args.data(), process_environment(), exit_code, output);
   if (!next.ok()) {
     spdlog::error("reload: {}; the running settings stay", next.status().message());
     return;
@@ -59,10 +59,12 @@ int main(int argc, char** argv) {
   using namespace errkb::server;
   // --mcp-stdio is taken out before the settings are read: every other setting works as for HTTP.
   std::vector<const char*> args(argv, argv + argc);
-  const bool mcp_stdio = std::erase_if(args, [](const char* a) { return std::string_view(a) == "--mcp-stdio"; }) > 0;
+  const bool mcp_stdio =
+      std::erase_if(args, [](const char* a) { return std::string_view(a) == "--mcp-stdio"; }) > 0;
   int exit_code = 0;
   std::string output;
-  auto config = load_config(static_cast<int>(args.size()), args.data(), process_environment(), exit_code, output);
+  auto config =
+      load_config(static_cast<int>(args.size()), args.data(), process_environment(), exit_code, output);
   if (!config.ok()) {
     if (!output.empty()) {
       std::fputs(output.c_str(), exit_code == 0 ? stdout : stderr);

@@ -18,12 +18,15 @@ using nlohmann::json;
 
 constexpr const char* kInstructions =
     "errkb is a support knowledge base of error codes and their causes (articles, forum threads, vendor "
-    "catalogues). When a customer reports an error code or symptoms, call diagnose with their words; read the "
+    "catalogues). When a customer reports an error code or symptoms, call diagnose with their words; read "
+    "the "
     "ranked causes, confirm the best one with its checks, and ask the customer the `ask` question when the "
     "causes are close. Call lookup_code for what a bare code means, search_kb to read sources. After the "
     "customer tried a cause, report the outcome with record_feedback.";
 
-json reply(const json& id, json result) { return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}}; }
+json reply(const json& id, json result) {
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
 
 std::string string_field(const json& object, const char* key) {
   auto it = object.find(key);
@@ -35,7 +38,8 @@ json initialize_result(const json& params) {
   const std::string version = mcp_supports_version(asked) ? asked : std::string(kMcpProtocolVersions.front());
   return {{"protocolVersion", version},
           {"capabilities", {{"tools", {{"listChanged", false}}}}},
-          {"serverInfo", {{"name", "errkb"}, {"title", "errkb error-code knowledge base"}, {"version", ERRKB_VERSION}}},
+          {"serverInfo",
+           {{"name", "errkb"}, {"title", "errkb error-code knowledge base"}, {"version", ERRKB_VERSION}}},
           {"instructions", kInstructions}};
 }
 
@@ -52,7 +56,8 @@ json mcp_error(const json& id, int code, std::string message) {
 }
 
 bool mcp_supports_version(std::string_view version) {
-  return std::find(kMcpProtocolVersions.begin(), kMcpProtocolVersions.end(), version) != kMcpProtocolVersions.end();
+  return std::find(kMcpProtocolVersions.begin(), kMcpProtocolVersions.end(), version) !=
+         kMcpProtocolVersions.end();
 }
 
 json McpServer::handle(const json& message, const McpCaller& caller) {
@@ -81,7 +86,8 @@ json McpServer::handle_one(const json& m, const McpCaller& caller) {
   if (!m.is_object()) return mcp_error(nullptr, kInvalidRequest, "a JSON-RPC message must be an object");
   const bool has_id = m.contains("id");
   const json id = has_id && (m["id"].is_string() || m["id"].is_number_integer()) ? m["id"] : json();
-  if (string_field(m, "jsonrpc") != "2.0") return mcp_error(id, kInvalidRequest, "\"jsonrpc\" must be \"2.0\"");
+  if (string_field(m, "jsonrpc") != "2.0")
+    return mcp_error(id, kInvalidRequest, "\"jsonrpc\" must be \"2.0\"");
   if (!m.contains("method")) {
     // A response to a request of ours: errkb sends none, so there is nothing to match it with.
     if (m.contains("result") || m.contains("error")) return json();
@@ -110,7 +116,8 @@ json McpServer::call_tool(const json& params, const McpCaller& caller, const jso
     return reply(id, tool_error("missing_scope: " + name + " needs an API key with the " +
                                 std::string(scope_name(tool->route->scope)) + " scope"));
   }
-  return reply(id, call_mcp_tool(services_, *tool, params.contains("arguments") ? params["arguments"] : json()));
+  return reply(id,
+               call_mcp_tool(services_, *tool, params.contains("arguments") ? params["arguments"] : json()));
 }
 
 }  // namespace errkb::server

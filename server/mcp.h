@@ -5,10 +5,10 @@
 #pragma once
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include <array>
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
@@ -20,8 +20,8 @@ namespace errkb::server {
 
 // The protocol versions spoken, newest first; initialize answers the client's if it is one of them,
 // else the newest.
-inline constexpr std::array<std::string_view, 4> kMcpProtocolVersions = {"2025-11-25", "2025-06-18", "2025-03-26",
-                                                                         "2024-11-05"};
+inline constexpr std::array<std::string_view, 4> kMcpProtocolVersions = {"2025-11-25", "2025-06-18",
+                                                                         "2025-03-26", "2024-11-05"};
 bool mcp_supports_version(std::string_view version);
 
 // JSON-RPC 2.0 error codes.

@@ -20,24 +20,34 @@ struct ToolSpec {
   std::vector<std::pair<const char*, const char*>> properties;  // input property -> description for a model
 };
 
-const char* const kLanguage = "ISO 639-1 code (en, ro, it, ru); by default the query's language, as detected.";
-const char* const kVendor = "The vendor or product family the error comes from (Microsoft, eBay, Oracle, ShopFlow...): "
-                            "it decides how an ambiguous code reads.";
+const char* const kLanguage =
+    "ISO 639-1 code (en, ro, it, ru); by default the query's language, as detected.";
+const char* const kVendor =
+    "The vendor or product family the error comes from (Microsoft, eBay, Oracle, ShopFlow...): "
+    "it decides how an ambiguous code reads.";
 
 const std::vector<ToolSpec>& tool_specs() {
   static const std::vector<ToolSpec> specs = {
-      {"diagnose", "Diagnose an error", "/v1/diagnose", true, render::diagnosis,
-       "Find the likely causes of an error a customer reports. Call it first whenever a ticket, chat, log line "
+      {"diagnose",
+       "Diagnose an error",
+       "/v1/diagnose",
+       true,
+       render::diagnosis,
+       "Find the likely causes of an error a customer reports. Call it first whenever a ticket, chat, log "
+       "line "
        "or screenshot text mentions an error code (in any spelling: 0x80070005, -2147024891, E_ACCESSDENIED, "
-       "ORA-942, eBay error 21919300) or describes symptoms; give the customer's words as `text`, or the code "
+       "ORA-942, eBay error 21919300) or describes symptoms; give the customer's words as `text`, or the "
+       "code "
        "and symptoms apart. The answer ranks causes, best first; each has `checks` that confirm it, "
        "`resolutions`, `prevention`, `confidence` (0..1; the causes' confidences sum to at most 1) and "
        "`evidence` (articles, forum threads, catalogue entries, with URLs to cite). `ask` holds up to 3 "
        "questions to ask the customer next, the first splitting the causes best; `reply`, when present, is a "
        "draft message to the customer in their language. `answered` true: the first cause is an answer to "
-       "act on. `answered` false: no sure answer (`no_answer_reason` says why; `causes` may be empty, or hold "
+       "act on. `answered` false: no sure answer (`no_answer_reason` says why; `causes` may be empty, or "
+       "hold "
        "guesses to confirm with their checks, or ask the questions). The first cause with `catalogue_only` "
-       "true: only the vendor catalogue's meaning of the code is known, no cause yet. Keep `diagnosis_id` and "
+       "true: only the vendor catalogue's meaning of the code is known, no cause yet. Keep `diagnosis_id` "
+       "and "
        "the cause's `id` to report the outcome with record_feedback.",
        {{"text", "The customer's message, ticket or pasted error output, as given (up to 64 KiB)."},
         {"code", "One error code as the customer gave it, in any spelling."},
@@ -46,19 +56,31 @@ const std::vector<ToolSpec>& tool_specs() {
         {"product", "The product the error comes from, when known."},
         {"language", "ISO 639-1 code of the customer's language (en, ro, it, ru); by default detected."},
         {"limit", "At most this many causes (1-20, default 5)."}}},
-      {"lookup_code", "Look up an error code", "/v1/codes/{code}", true, render::code_lookup,
+      {"lookup_code",
+       "Look up an error code",
+       "/v1/codes/{code}",
+       true,
+       render::code_lookup,
        "Say what an error code means: every reading of the code (HRESULT, Win32, NTSTATUS, errno, HTTP, "
-       "SQLSTATE, Oracle, vendor codes...) with its symbolic name, message and `certain` (false: one of several "
+       "SQLSTATE, Oracle, vendor codes...) with its symbolic name, message and `certain` (false: one of "
+       "several "
        "possible readings), the vendor catalogue entries that list it, and the top known causes for each "
-       "reading (`causes`, keyed by the reading's canonical form). Call it for the meaning of a bare code, or "
+       "reading (`causes`, keyed by the reading's canonical form). Call it for the meaning of a bare code, "
+       "or "
        "when diagnose found several readings; to diagnose a situation call diagnose.",
        {{"code", "The error code, in any spelling (0x80070005, 80070005, -2147024891, ORA-00942, 21919300)."},
         {"vendor", kVendor}}},
-      {"search_kb", "Search the knowledge base", "/v1/search", true, render::search,
-       "Full-text search of the knowledge base: articles, forum threads and vendor catalogue entries. Returns "
+      {"search_kb",
+       "Search the knowledge base",
+       "/v1/search",
+       true,
+       render::search,
+       "Full-text search of the knowledge base: articles, forum threads and vendor catalogue entries. "
+       "Returns "
        "passages best first with `title`, `url`, a `snippet` (matched words in <mark>), `kind`, `vendor`, "
        "`product`, the codes each carries; `total`, `facets` (counts by kind, vendor, product, language, "
-       "severity), the codes read in the query, and a spelling `suggestion`. Use it to read the sources around a "
+       "severity), the codes read in the query, and a spelling `suggestion`. Use it to read the sources "
+       "around a "
        "cause, or when diagnose's answer is weak or empty; page with offset.",
        {{"q", "What to search for: words, phrases, error codes (up to 2 KiB)."},
         {"lang", kLanguage},
@@ -67,11 +89,19 @@ const std::vector<ToolSpec>& tool_specs() {
         {"kind", "Only this kind of source."},
         {"limit", "At most this many passages (1-100, default 10)."},
         {"offset", "Skip this many passages (paging; 0-1000)."}}},
-      {"record_feedback", "Record the outcome of a cause", "/v1/feedback", false, render::feedback_stored,
-       "Report what happened after the customer tried a cause from diagnose: `resolved` (its resolution fixed "
-       "the problem), `not_resolved` (it was tried and did not fix it), `not_relevant` (the wrong cause for this "
-       "case). Name the diagnosis by its `diagnosis_id` and the cause by its `id` from that diagnosis. Ranking "
-       "uses the feedback for later questions with the same code or similar symptoms; causes often marked not "
+      {"record_feedback",
+       "Record the outcome of a cause",
+       "/v1/feedback",
+       false,
+       render::feedback_stored,
+       "Report what happened after the customer tried a cause from diagnose: `resolved` (its resolution "
+       "fixed "
+       "the problem), `not_resolved` (it was tried and did not fix it), `not_relevant` (the wrong cause for "
+       "this "
+       "case). Name the diagnosis by its `diagnosis_id` and the cause by its `id` from that diagnosis. "
+       "Ranking "
+       "uses the feedback for later questions with the same code or similar symptoms; causes often marked "
+       "not "
        "relevant show up in the KB editors' gaps report. Needs an API key with the feedback scope.",
        {{"diagnosis_id", "The diagnosis_id diagnose returned."},
         {"cause_id", "The id of one of that diagnosis's causes."},
@@ -118,15 +148,18 @@ json convert(const json& doc, const json& node, json& defs) {
     }
   }
   if (node.value("nullable", false)) {
-    if (out.contains("type") && out["type"].is_string()) out["type"] = json::array({out["type"], "null"});
-    else out = {{"anyOf", json::array({out, {{"type", "null"}}})}};
+    if (out.contains("type") && out["type"].is_string())
+      out["type"] = json::array({out["type"], "null"});
+    else
+      out = {{"anyOf", json::array({out, {{"type", "null"}}})}};
   }
   return out;
 }
 
 json operation_of(const Route& route) {
   std::string method = route.method;
-  std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(method.begin(), method.end(), method.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return openapi().at("paths").at(route.name).at(method);
 }
 
@@ -153,9 +186,11 @@ json with_defs(json schema, json defs) {
 json input_schema(const Route& route, const ToolSpec& spec) {
   const json operation = operation_of(route);
   json defs = json::object();
-  json schema = route.method == "GET"
-                    ? parameters_schema(operation, defs)
-                    : json_schema_from_openapi(openapi(), operation.at("requestBody").at("content").at("application/json").at("schema"));
+  json schema =
+      route.method == "GET"
+          ? parameters_schema(operation, defs)
+          : json_schema_from_openapi(
+                openapi(), operation.at("requestBody").at("content").at("application/json").at("schema"));
   for (const auto& [name, description] : spec.properties) {
     if (!schema["properties"].contains(name)) {
       throw std::logic_error(std::string("MCP tool ") + spec.name + ": no input property '" + name + "'");
@@ -169,7 +204,8 @@ json output_schema(const Route& route) {
   const json responses = operation_of(route).at("responses");
   for (const char* status : {"200", "201"}) {
     if (responses.contains(status)) {
-      return json_schema_from_openapi(openapi(), responses[status].at("content").at("application/json").at("schema"));
+      return json_schema_from_openapi(openapi(),
+                                      responses[status].at("content").at("application/json").at("schema"));
     }
   }
   throw std::logic_error("openapi.json: no success response for " + route.name);
@@ -215,22 +251,24 @@ std::string fill_get_request(const McpTool& tool, const json& arguments, httplib
     } else {
       return "bad_parameter: '" + name + "' must be " + (type == "integer" ? "an integer" : "a string");
     }
-    if (auto at = path.find(placeholder); at != std::string::npos) path.replace(at, placeholder.size(), text);
-    else req.params.emplace(name, std::move(text));
+    if (auto at = path.find(placeholder); at != std::string::npos)
+      path.replace(at, placeholder.size(), text);
+    else
+      req.params.emplace(name, std::move(text));
   }
   if (path.find('{') != std::string::npos) {
-    return "bad_parameter: '" + path.substr(path.find('{') + 1, path.find('}') - path.find('{') - 1) + "' is required";
+    return "bad_parameter: '" + path.substr(path.find('{') + 1, path.find('}') - path.find('{') - 1) +
+           "' is required";
   }
   req.path = std::move(path);  // `matches` point into it: it is not changed after this
   if (!std::regex_match(req.path, req.matches, tool.route->regex)) {
-    return "bad_parameter: the arguments cannot be read as " + tool.route->name + " (a line break in a value?)";
+    return "bad_parameter: the arguments cannot be read as " + tool.route->name +
+           " (a line break in a value?)";
   }
   return {};
 }
 
-json text_content(std::string text) {
-  return json::array({{{"type", "text"}, {"text", std::move(text)}}});
-}
+json text_content(std::string text) { return json::array({{{"type", "text"}, {"text", std::move(text)}}}); }
 
 }  // namespace
 
@@ -299,7 +337,8 @@ json call_mcp_tool(Services& services, const McpTool& tool, const json& argument
             {"structuredContent", std::move(body)},
             {"isError", false}};
   }
-  return tool_error(body.is_object() ? render::problem(body) : "the tool failed with HTTP status " + std::to_string(res.status));
+  return tool_error(body.is_object() ? render::problem(body)
+                                     : "the tool failed with HTTP status " + std::to_string(res.status));
 }
 
 }  // namespace errkb::server

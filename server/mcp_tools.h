@@ -5,7 +5,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +18,7 @@ namespace errkb::server {
 struct McpTool {
   std::string name;
   std::string title;
-  std::string description;      // when to call it and what the answer's fields mean
+  std::string description;       // when to call it and what the answer's fields mean
   const Route* route = nullptr;  // the /v1 route that answers it; its scope is the tool's
   nlohmann::json input_schema;
   nlohmann::json output_schema;

@@ -39,8 +39,9 @@ void post_mcp(Services& s, const httplib::Request& req, httplib::Response& res) 
   if (!version.empty() && !mcp_supports_version(version)) {
     std::string supported;
     for (auto v : kMcpProtocolVersions) supported += (supported.empty() ? "" : ", ") + std::string(v);
-    return send_rpc_error(res, 400, kInvalidRequest,
-                          "unsupported MCP-Protocol-Version '" + version + "' (supported: " + supported + ")");
+    return send_rpc_error(
+        res, 400, kInvalidRequest,
+        "unsupported MCP-Protocol-Version '" + version + "' (supported: " + supported + ")");
   }
   if (!is_json_content_type(req.get_header_value("Content-Type"))) {
     return send_problem(res, ApiError::unsupported_media_type,

@@ -61,23 +61,30 @@ void Histogram::render(std::string& out, std::string_view name, std::string_view
   append_sample(out, std::string(name) + "_count", labels, static_cast<double>(count_));
 }
 
-void append_metric_header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+void append_metric_header(std::string& out, std::string_view name, std::string_view type,
+                          std::string_view help) {
   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
 void append_sample(std::string& out, std::string_view name, std::string_view labels, double value) {
-  if (labels.empty()) out += fmt::format("{} {}\n", name, value);
-  else out += fmt::format("{}{{{}}} {}\n", name, labels, value);
+  if (labels.empty())
+    out += fmt::format("{} {}\n", name, value);
+  else
+    out += fmt::format("{}{{{}}} {}\n", name, labels, value);
 }
 
 std::string prometheus_label(const std::string& value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -95,7 +102,8 @@ Metrics::Metrics() {
 void Metrics::observe(const std::string& route, const std::string& method, int status, double seconds) {
   std::lock_guard lock(mutex_);
   auto it = requests_.find({route, method, status});
-  if (it == requests_.end()) it = requests_.emplace(std::tuple{route, method, status}, Histogram(kRequestSeconds)).first;
+  if (it == requests_.end())
+    it = requests_.emplace(std::tuple{route, method, status}, Histogram(kRequestSeconds)).first;
   it->second.observe(seconds);
 }
 
@@ -127,38 +135,45 @@ std::string Metrics::render() const {
 }
 
 void Metrics::render_requests(std::string& out) const {
-  append_metric_header(out, "errkb_http_requests_total", "counter", "HTTP requests answered, by route template, method and status.");
+  append_metric_header(out, "errkb_http_requests_total", "counter",
+                       "HTTP requests answered, by route template, method and status.");
   auto labels = [](const auto& key) {
     const auto& [route, method, status] = key;
-    return fmt::format("route=\"{}\",method=\"{}\",status=\"{}\"", prometheus_label(route), prometheus_label(method),
-                       status);
+    return fmt::format("route=\"{}\",method=\"{}\",status=\"{}\"", prometheus_label(route),
+                       prometheus_label(method), status);
   };
   for (const auto& [key, series] : requests_) {
     append_sample(out, "errkb_http_requests_total", labels(key), static_cast<double>(series.count()));
   }
   append_metric_header(out, "errkb_http_request_duration_seconds", "histogram",
-       "Time from routing to the response, by route, method and status.");
-  for (const auto& [key, series] : requests_) series.render(out, "errkb_http_request_duration_seconds", labels(key));
+                       "Time from routing to the response, by route, method and status.");
+  for (const auto& [key, series] : requests_)
+    series.render(out, "errkb_http_request_duration_seconds", labels(key));
 }
 
 void Metrics::render_outcomes(std::string& out) const {
-  append_metric_header(out, "errkb_diagnoses_total", "counter",
-       "Diagnoses answered, by result: answered (the top cause reaches the answer threshold) or no_answer.");
+  append_metric_header(
+      out, "errkb_diagnoses_total", "counter",
+      "Diagnoses answered, by result: answered (the top cause reaches the answer threshold) or no_answer.");
   for (const auto& [result, n] : diagnoses_) {
     append_sample(out, "errkb_diagnoses_total", fmt::format("result=\"{}\"", result), static_cast<double>(n));
   }
-  append_metric_header(out, "errkb_diagnosis_confidence", "histogram", "Calibrated confidence of each diagnosis' top cause (0: none).");
+  append_metric_header(out, "errkb_diagnosis_confidence", "histogram",
+                       "Calibrated confidence of each diagnosis' top cause (0: none).");
   confidence_.render(out, "errkb_diagnosis_confidence", "");
   append_metric_header(out, "errkb_feedback_total", "counter", "Feedback stored, by outcome.");
   for (const auto& [outcome, n] : feedback_) {
-    append_sample(out, "errkb_feedback_total", fmt::format("outcome=\"{}\"", prometheus_label(outcome)), static_cast<double>(n));
+    append_sample(out, "errkb_feedback_total", fmt::format("outcome=\"{}\"", prometheus_label(outcome)),
+                  static_cast<double>(n));
   }
-  append_metric_header(out, "errkb_reindex_jobs_total", "counter", "Reindex jobs ended, by mode and state (succeeded, failed).");
+  append_metric_header(out, "errkb_reindex_jobs_total", "counter",
+                       "Reindex jobs ended, by mode and state (succeeded, failed).");
   for (const auto& [key, n] : jobs_) {
-    append_sample(out, "errkb_reindex_jobs_total", fmt::format("mode=\"{}\",state=\"{}\"", key.first, key.second),
-           static_cast<double>(n));
+    append_sample(out, "errkb_reindex_jobs_total",
+                  fmt::format("mode=\"{}\",state=\"{}\"", key.first, key.second), static_cast<double>(n));
   }
-  append_metric_header(out, "errkb_reindex_job_duration_seconds", "histogram", "Running time of ended reindex jobs, by mode.");
+  append_metric_header(out, "errkb_reindex_job_duration_seconds", "histogram",
+                       "Running time of ended reindex jobs, by mode.");
   for (const auto& [mode, series] : job_seconds_) {
     series.render(out, "errkb_reindex_job_duration_seconds", fmt::format("mode=\"{}\"", mode));
   }
@@ -166,9 +181,10 @@ void Metrics::render_outcomes(std::string& out) const {
 
 std::string build_info_metrics() {
   std::string out;
-  append_metric_header(out, "errkb_build_info", "gauge", "The running build: version and git commit (always 1).");
+  append_metric_header(out, "errkb_build_info", "gauge",
+                       "The running build: version and git commit (always 1).");
   append_sample(out, "errkb_build_info",
-         fmt::format("version=\"{}\",commit=\"{}\"", errkb::version(), errkb::git_commit()), 1);
+                fmt::format("version=\"{}\",commit=\"{}\"", errkb::version(), errkb::git_commit()), 1);
   return out;
 }
 
@@ -178,18 +194,22 @@ std::string process_metrics() {
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const auto field = [&](size_t stat_number) { return std::stod(fields.at(stat_number - 3)); };
   if (fields.size() >= 22 && ticks > 0) {
-    append_metric_header(out, "process_cpu_seconds_total", "counter", "User and system CPU time of the process.");
+    append_metric_header(out, "process_cpu_seconds_total", "counter",
+                         "User and system CPU time of the process.");
     append_sample(out, "process_cpu_seconds_total", "", (field(14) + field(15)) / ticks);
     append_metric_header(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size.");
     append_sample(out, "process_virtual_memory_bytes", "", field(23));
     append_metric_header(out, "process_resident_memory_bytes", "gauge", "Resident memory size.");
-    append_sample(out, "process_resident_memory_bytes", "", field(24) * static_cast<double>(sysconf(_SC_PAGESIZE)));
-    append_metric_header(out, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.");
+    append_sample(out, "process_resident_memory_bytes", "",
+                  field(24) * static_cast<double>(sysconf(_SC_PAGESIZE)));
+    append_metric_header(out, "process_start_time_seconds", "gauge",
+                         "Start time of the process since the Unix epoch.");
     append_sample(out, "process_start_time_seconds", "", boot_time_seconds() + field(22) / ticks);
   }
   std::error_code ec;
   size_t open_fds = 0;
-  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) ++open_fds;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec))
+    ++open_fds;
   append_metric_header(out, "process_open_fds", "gauge", "Open file descriptors.");
   append_sample(out, "process_open_fds", "", static_cast<double>(open_fds));
   rlimit limit{};

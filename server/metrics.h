@@ -60,7 +60,7 @@ class Metrics {
   std::map<std::tuple<std::string, std::string, int>, Histogram> requests_;
   std::map<std::string, uint64_t, std::less<>> diagnoses_;  // answered | no_answer
   Histogram confidence_{kConfidence};
-  std::map<std::string, uint64_t, std::less<>> feedback_;  // by outcome
+  std::map<std::string, uint64_t, std::less<>> feedback_;         // by outcome
   std::map<std::pair<std::string, std::string>, uint64_t> jobs_;  // (mode, state)
   std::map<std::string, Histogram, std::less<>> job_seconds_;     // by mode
 };
@@ -68,7 +68,8 @@ class Metrics {
 // Escapes a label value for the text format (backslash, quote, newline).
 std::string prometheus_label(const std::string& value);
 // A metric's HELP and TYPE lines, and one sample line (`labels` may be "").
-void append_metric_header(std::string& out, std::string_view name, std::string_view type, std::string_view help);
+void append_metric_header(std::string& out, std::string_view name, std::string_view type,
+                          std::string_view help);
 void append_sample(std::string& out, std::string_view name, std::string_view labels, double value);
 
 // errkb_build_info{version,commit} 1.

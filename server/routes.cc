@@ -59,30 +59,30 @@ class CorsPolicy {
 }  // namespace
 
 bool cors_allows(const std::vector<std::string>& origins, const std::string& origin) {
-  return !origin.empty() &&
-         std::any_of(origins.begin(), origins.end(), [&](const std::string& o) { return o == "*" || o == origin; });
+  return !origin.empty() && std::any_of(origins.begin(), origins.end(),
+                                        [&](const std::string& o) { return o == "*" || o == origin; });
 }
 
 const std::vector<Route>& api_routes() {
   static const std::vector<Route> routes = {
-      route("GET",  "/v1/search",             "/v1/search",          Scope::kSearch,   get_search),
-      route("GET",  "/v1/codes/(.+)",         "/v1/codes/{code}",    Scope::kSearch,   get_code),
-      route("POST", "/v1/diagnose",           "/v1/diagnose",        Scope::kSearch,   post_diagnose),
-      route("POST", "/v1/feedback",           "/v1/feedback",        Scope::kFeedback, post_feedback),
-      route("GET",  "/v1/gaps",               "/v1/gaps",            Scope::kFeedback, get_gaps),
-      route("POST", "/v1/admin/reindex",      "/v1/admin/reindex",   Scope::kAdmin,    post_reindex),
-      route("GET",  "/v1/admin/jobs",         "/v1/admin/jobs",      Scope::kAdmin,    get_jobs),
-      route("GET",  "/v1/admin/jobs/([^/]+)", "/v1/admin/jobs/{id}", Scope::kAdmin,    get_job),
-      route("GET",  "/v1/admin/index",        "/v1/admin/index",     Scope::kAdmin,    get_index_stats),
-      route("POST", "/mcp",                   "/mcp",                Scope::kSearch,   post_mcp),
-      route("GET",  "/v1/openapi.json",       "/v1/openapi.json",    Scope::kNone,     get_openapi),
-      route("GET",  "/healthz",               "/healthz",            Scope::kNone,     get_healthz),
-      route("GET",  "/readyz",                "/readyz",             Scope::kNone,     get_readyz),
-      route("GET",  "/metrics",               "/metrics",            Scope::kNone,     get_metrics),
+      route("GET", "/v1/search", "/v1/search", Scope::kSearch, get_search),
+      route("GET", "/v1/codes/(.+)", "/v1/codes/{code}", Scope::kSearch, get_code),
+      route("POST", "/v1/diagnose", "/v1/diagnose", Scope::kSearch, post_diagnose),
+      route("POST", "/v1/feedback", "/v1/feedback", Scope::kFeedback, post_feedback),
+      route("GET", "/v1/gaps", "/v1/gaps", Scope::kFeedback, get_gaps),
+      route("POST", "/v1/admin/reindex", "/v1/admin/reindex", Scope::kAdmin, post_reindex),
+      route("GET", "/v1/admin/jobs", "/v1/admin/jobs", Scope::kAdmin, get_jobs),
+      route("GET", "/v1/admin/jobs/([^/]+)", "/v1/admin/jobs/{id}", Scope::kAdmin, get_job),
+      route("GET", "/v1/admin/index", "/v1/admin/index", Scope::kAdmin, get_index_stats),
+      route("POST", "/mcp", "/mcp", Scope::kSearch, post_mcp),
+      route("GET", "/v1/openapi.json", "/v1/openapi.json", Scope::kNone, get_openapi),
+      route("GET", "/healthz", "/healthz", Scope::kNone, get_healthz),
+      route("GET", "/readyz", "/readyz", Scope::kNone, get_readyz),
+      route("GET", "/metrics", "/metrics", Scope::kNone, get_metrics),
       // The agent console: pages and the files they load (server/web/, compiled in).
-      route("GET",  "/",                      "/",                   Scope::kNone,     get_agent_page),
-      route("GET",  "/editor",                "/editor",             Scope::kNone,     get_editor_page),
-      route("GET",  "/console/([A-Za-z0-9._-]+)", "/console/{file}", Scope::kNone,     get_console_file),
+      route("GET", "/", "/", Scope::kNone, get_agent_page),
+      route("GET", "/editor", "/editor", Scope::kNone, get_editor_page),
+      route("GET", "/console/([A-Za-z0-9._-]+)", "/console/{file}", Scope::kNone, get_console_file),
   };
   return routes;
 }
@@ -98,7 +98,8 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
       AuthDecision auth = keys.authorize(presented_key(req), r.scope, req.remote_addr);
       log.key_id = auth.key_id;
       if (!auth.allowed) {
-        if (auth.error == ApiError::rate_limited) res.set_header("Retry-After", std::to_string(auth.retry_after_s));
+        if (auth.error == ApiError::rate_limited)
+          res.set_header("Retry-After", std::to_string(auth.retry_after_s));
         if (auth.error == ApiError::missing_key || auth.error == ApiError::invalid_key) {
           res.set_header("WWW-Authenticate", "Bearer realm=\"errkb\"");
         }
@@ -106,8 +107,10 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
       }
       r.handler(services, req, res);
     };
-    if (r.method == "GET") http.Get(r.pattern, serve);
-    else http.Post(r.pattern, serve);
+    if (r.method == "GET")
+      http.Get(r.pattern, serve);
+    else
+      http.Post(r.pattern, serve);
   }
 
   http.set_pre_routing_handler([cors](const httplib::Request& req, httplib::Response& res) {
@@ -141,28 +144,40 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
   });
 
   // httplib calls this for every status >= 400; handlers' own problems already have a body.
-  http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    const Route* match = nullptr;
-    auto methods = methods_for(req.path, &match);
-    const bool method_known = std::find(methods.begin(), methods.end(), req.method) != methods.end();
-    // httplib answers 404 for a known path with another method, and 400 when a PUT/DELETE body
-    // cannot be read: for a known path, both are the wrong method.
-    if (!methods.empty() && !method_known && (res.status == 404 || res.status == 400)) {
-      current_request_log().route = match->name;
-      res.set_header("Allow", join(methods) + ", OPTIONS");
-      send_problem(res, ApiError::method_not_allowed, req.method + " is not allowed here; use " + join(methods));
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    switch (res.status) {
-      case 404: send_problem(res, ApiError::route_not_found, "no route " + req.path); break;
-      case 413: send_problem(res, ApiError::payload_too_large, "the request body is over the limit"); break;
-      case 414: send_problem(res, ApiError::uri_too_long, "the request URI is too long"); break;
-      case 500: send_problem(res, ApiError::internal, "the server failed to answer; the error has been logged"); break;
-      default: send_problem(res, ApiError::bad_request, "the request could not be read"); break;
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  http.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const Route* match = nullptr;
+        auto methods = methods_for(req.path, &match);
+        const bool method_known = std::find(methods.begin(), methods.end(), req.method) != methods.end();
+        // httplib answers 404 for a known path with another method, and 400 when a PUT/DELETE body
+        // cannot be read: for a known path, both are the wrong method.
+        if (!methods.empty() && !method_known && (res.status == 404 || res.status == 400)) {
+          current_request_log().route = match->name;
+          res.set_header("Allow", join(methods) + ", OPTIONS");
+          send_problem(res, ApiError::method_not_allowed,
+                       req.method + " is not allowed here; use " + join(methods));
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        switch (res.status) {
+          case 404:
+            send_problem(res, ApiError::route_not_found, "no route " + req.path);
+            break;
+          case 413:
+            send_problem(res, ApiError::payload_too_large, "the request body is over the limit");
+            break;
+          case 414:
+            send_problem(res, ApiError::uri_too_long, "the request URI is too long");
+            break;
+          case 500:
+            send_problem(res, ApiError::internal, "the server failed to answer; the error has been logged");
+            break;
+          default:
+            send_problem(res, ApiError::bad_request, "the request could not be read");
+            break;
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }));
 
   http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";
@@ -179,31 +194,35 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
 
   // Runs for every response, after the error handler and before the response is written, so a
   // client that has its answer also finds it counted in /metrics.
-  http.set_post_routing_handler([cors, &services, log_requests](const httplib::Request& req, httplib::Response& res) {
-    const std::string origin = req.get_header_value("Origin");
-    if (!origin.empty() && cors->allows(origin)) {
-      res.set_header("Access-Control-Allow-Origin", origin);
-      res.set_header("Access-Control-Expose-Headers", "Retry-After, Location, X-Request-Id");
-    }
-    if (!origin.empty()) res.set_header("Vary", "Origin");
-    std::string& request_id = current_request_id();
-    if (request_id.empty()) request_id = request_id_for("");  // a response the pre-routing handler did not see
-    res.set_header("X-Request-Id", request_id);
+  http.set_post_routing_handler(
+      [cors, &services, log_requests](const httplib::Request& req, httplib::Response& res) {
+        const std::string origin = req.get_header_value("Origin");
+        if (!origin.empty() && cors->allows(origin)) {
+          res.set_header("Access-Control-Allow-Origin", origin);
+          res.set_header("Access-Control-Expose-Headers", "Retry-After, Location, X-Request-Id");
+        }
+        if (!origin.empty()) res.set_header("Vary", "Origin");
+        std::string& request_id = current_request_id();
+        if (request_id.empty())
+          request_id = request_id_for("");  // a response the pre-routing handler did not see
+        res.set_header("X-Request-Id", request_id);
 
-    RequestLog& log = current_request_log();
-    const double seconds =
-        log.start == Clock::time_point{} ? 0.0 : std::chrono::duration<double>(Clock::now() - log.start).count();
-    static const std::string kUnmatched = "unmatched";
-    const std::string& route = log.route.empty() ? kUnmatched : log.route;  // no copy per request
-    if (services.metrics) services.metrics->observe(route, req.method, res.status, seconds);
-    if (log_requests) {
-      spdlog::info("request method={} path={} route={} status={} ms={:.3f} key={} results={}", req.method,
-                   printable(req.path), route, res.status, seconds * 1000, log.key_id.empty() ? "-" : log.key_id,
-                   log.result_count < 0 ? std::string("-") : std::to_string(log.result_count));
-    }
-    log = RequestLog{};
-    request_id.clear();  // later lines of this thread belong to no request
-  });
+        RequestLog& log = current_request_log();
+        const double seconds = log.start == Clock::time_point{}
+                                   ? 0.0
+                                   : std::chrono::duration<double>(Clock::now() - log.start).count();
+        static const std::string kUnmatched = "unmatched";
+        const std::string& route = log.route.empty() ? kUnmatched : log.route;  // no copy per request
+        if (services.metrics) services.metrics->observe(route, req.method, res.status, seconds);
+        if (log_requests) {
+          spdlog::info("request method={} path={} route={} status={} ms={:.3f} key={} results={}", req.method,
+                       printable(req.path), route, res.status, seconds * 1000,
+                       log.key_id.empty() ? "-" : log.key_id,
+                       log.result_count < 0 ? std::string("-") : std::to_string(log.result_count));
+        }
+        log = RequestLog{};
+        request_id.clear();  // later lines of this thread belong to no request
+      });
 }
 
 }  // namespace errkb::server

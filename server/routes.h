@@ -19,7 +19,7 @@ struct Route {
   std::string name;     // the route template used in logs, metrics and the OpenAPI document
   Scope scope;          // what an API key needs (kNone: open to all)
   Handler handler;
-  std::regex regex;     // compiled `pattern`, for 405 and preflight matching
+  std::regex regex;  // compiled `pattern`, for 405 and preflight matching
 };
 
 // Whether the CORS allow-list `origins` lets a page from `origin` call the API ("" never).

@@ -159,8 +159,8 @@ Result<int> ErrkbServer::bind() {
     return port;
   }
   if (!http_.bind_to_port(config_.listen_host, config_.listen_port)) {
-    return Status::IOError("listen: cannot bind " + config_.listen_host + ":" + std::to_string(config_.listen_port) +
-                           " (in use, or not an address of this host)");
+    return Status::IOError("listen: cannot bind " + config_.listen_host + ":" +
+                           std::to_string(config_.listen_port) + " (in use, or not an address of this host)");
   }
   return config_.listen_port;
 }
@@ -182,15 +182,17 @@ void ErrkbServer::reload(const ServerConfig& next) {
   unchanged.log_level = config_.log_level;
   unchanged.api_keys = config_.api_keys;
   unchanged.anonymous_rate_per_second = config_.anonymous_rate_per_second;
-  spdlog::info("reload: log level {}, {} API keys, anonymous rate {}/s; the index is reopened", next.log_level,
-               next.api_keys.size(), next.anonymous_rate_per_second);
-  if (!(unchanged == config_)) spdlog::warn("reload: other settings changed; they take effect after a restart");
+  spdlog::info("reload: log level {}, {} API keys, anonymous rate {}/s; the index is reopened",
+               next.log_level, next.api_keys.size(), next.anonymous_rate_per_second);
+  if (!(unchanged == config_))
+    spdlog::warn("reload: other settings changed; they take effect after a restart");
 }
 
 void ErrkbServer::watch_index() {
   std::string last = index_fingerprint(config_.index_dir);
   std::unique_lock lock(watch_mutex_);
-  while (!watch_cv_.wait_for(lock, std::chrono::milliseconds(config_.index_poll_ms), [this] { return stopping_; })) {
+  while (!watch_cv_.wait_for(lock, std::chrono::milliseconds(config_.index_poll_ms),
+                             [this] { return stopping_; })) {
     lock.unlock();
     std::string now = index_fingerprint(config_.index_dir);
     if (now != last) {

@@ -12,9 +12,9 @@
 
 #include "auth.h"
 #include "config.h"
-#include "event_server.h"
 #include "errkb/engine.h"
 #include "errkb/feedback.h"
+#include "event_server.h"
 #include "handlers.h"
 #include "jobs.h"
 #include "metrics.h"

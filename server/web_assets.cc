@@ -24,7 +24,8 @@ void send_asset(Services& s, const httplib::Request& req, httplib::Response& res
   const WebAsset* asset = find_web_asset(name);
   if (!asset) return send_problem(res, ApiError::route_not_found, "no console file " + std::string(name));
   static const std::vector<std::string> kNoOrigins;
-  res.set_header("Content-Security-Policy", console_security_policy(s.config ? s.config->cors_origins : kNoOrigins));
+  res.set_header("Content-Security-Policy",
+                 console_security_policy(s.config ? s.config->cors_origins : kNoOrigins));
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Referrer-Policy", "no-referrer");
   // Revalidated on every use: the ETag makes that a 304 without a body, and a new build is seen at once.
@@ -49,12 +50,14 @@ const WebAsset* find_web_asset(std::string_view name) {
 std::string console_security_policy(const std::vector<std::string>& frame_origins) {
   std::string ancestors = "'self'";
   for (const auto& origin : frame_origins) {
-    if (origin == "*") ancestors = "*";
-    else if (ancestors != "*" && is_plain_origin(origin)) ancestors += " " + origin;
+    if (origin == "*")
+      ancestors = "*";
+    else if (ancestors != "*" && is_plain_origin(origin))
+      ancestors += " " + origin;
   }
   return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-         "form-action 'self'; base-uri 'none'; frame-ancestors " + ancestors +
-         "; require-trusted-types-for 'script'; trusted-types 'none'";
+         "form-action 'self'; base-uri 'none'; frame-ancestors " +
+         ancestors + "; require-trusted-types-for 'script'; trusted-types 'none'";
 }
 
 void get_agent_page(Services& s, const httplib::Request& req, httplib::Response& res) {

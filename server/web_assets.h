@@ -12,9 +12,9 @@
 namespace errkb::server {
 
 struct WebAsset {
-  std::string_view name;          // file name under server/web/
+  std::string_view name;  // file name under server/web/
   std::string_view content_type;
-  std::string_view etag;          // quoted, a prefix of the file's SHA-256
+  std::string_view etag;  // quoted, a prefix of the file's SHA-256
   std::string_view body;
 };
 

@@ -71,7 +71,9 @@ class ChildProcess {
     return exited_ || !started();
   }
   // Waits for the end; false if it is still running after `limit`.
-  bool wait_exit(std::chrono::milliseconds limit) { return poll_until(limit, [&] { return has_exited(); }); }
+  bool wait_exit(std::chrono::milliseconds limit) {
+    return poll_until(limit, [&] { return has_exited(); });
+  }
   // Sends `signal` and waits for the end.
   bool stop_with(int signal, std::chrono::milliseconds limit) {
     if (!has_exited()) ::kill(pid_, signal);

@@ -98,9 +98,10 @@ class PostgresCluster {
 
   // pg_ctl -w: each returns once the server is up (or down).
   bool start() {
-    started_ = run({(bin_ / "pg_ctl").string(), "-D", data(), "-l", (dir_.path() / "log").string(), "-w", "-o",
-                    "-p " + std::to_string(port_) + " -k " + dir_.path().string() + " -c listen_addresses=127.0.0.1",
-                    "start"}) == 0;
+    started_ =
+        run({(bin_ / "pg_ctl").string(), "-D", data(), "-l", (dir_.path() / "log").string(), "-w", "-o",
+             "-p " + std::to_string(port_) + " -k " + dir_.path().string() + " -c listen_addresses=127.0.0.1",
+             "start"}) == 0;
     return started_;
   }
   // `immediate` ends every backend at once, as a crash would (recovery from the WAL at the next start).

@@ -17,8 +17,9 @@ class TempDir {
   explicit TempDir(const std::string& tag = "errkb") {
     static std::atomic<int> counter{0};
     auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = std::filesystem::temp_directory_path() /
-            (tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(stamp) + "-" + std::to_string(counter++));
+    path_ =
+        std::filesystem::temp_directory_path() / (tag + "-" + std::to_string(::getpid()) + "-" +
+                                                  std::to_string(stamp) + "-" + std::to_string(counter++));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {

@@ -15,23 +15,23 @@
 namespace errkb {
 
 struct SearchRequest {
-  std::string q;         // free text with or without codes
-  std::string lang;      // ISO 639-1; "" = detect from q
-  std::string vendor;    // filters ("" = any)
+  std::string q;       // free text with or without codes
+  std::string lang;    // ISO 639-1; "" = detect from q
+  std::string vendor;  // filters ("" = any)
   std::string product;
-  std::string kind;      // "article" | "forum" | "catalogue" | ""
+  std::string kind;  // "article" | "forum" | "catalogue" | ""
   int limit = 10;
   int offset = 0;
 };
 
 struct Hit {
-  std::string id;        // passage id
-  std::string doc_id;    // source item id
+  std::string id;      // passage id
+  std::string doc_id;  // source item id
   std::string kind;
   std::string title;
   std::string heading;
   std::string url;
-  std::string snippet;   // matched words wrapped in <mark>…</mark>, other text HTML-escaped
+  std::string snippet;  // matched words wrapped in <mark>…</mark>, other text HTML-escaped
   double score = 0;
   std::string language;
   std::string vendor;
@@ -44,7 +44,7 @@ struct Hit {
 using Facets = std::map<std::string, std::map<std::string, int64_t, std::less<>>>;
 
 struct SearchResponse {
-  int64_t total = 0;     // estimated matches
+  int64_t total = 0;  // estimated matches
   std::vector<Hit> hits;
   Facets facets;
   std::vector<CodeOccurrence> codes;  // codes detected in q
@@ -63,15 +63,16 @@ struct Evidence {
 
 // One term of the ranking formula, as shown to agents.
 struct WhyPart {
-  std::string factor;   // "exact_code", "symptoms", "title", "authority", "focus", "votes", "feedback", "freshness", "language"
-  double value = 0;     // its contribution to the score
-  std::string detail;   // plain words: "matches code hresult:80070005", "symptoms matched: slow, timeout"
+  std::string factor;  // "exact_code", "symptoms", "title", "authority", "focus", "votes", "feedback",
+                       // "freshness", "language"
+  double value = 0;    // its contribution to the score
+  std::string detail;  // plain words: "matches code hresult:80070005", "symptoms matched: slow, timeout"
 };
 
 struct Cause {
-  std::string id;                        // stable: the primary passage's id
-  std::string title;                     // the cause's heading without its "Cause 2:" label, else the page title
-  int number = 0;                        // the cause's number in its article ("Cause 2: ..." -> 2); 0 = none
+  std::string id;     // stable: the primary passage's id
+  std::string title;  // the cause's heading without its "Cause 2:" label, else the page title
+  int number = 0;     // the cause's number in its article ("Cause 2: ..." -> 2); 0 = none
   std::string cause;
   std::vector<std::string> checks;
   std::vector<std::string> resolutions;
@@ -79,9 +80,9 @@ struct Cause {
   // A vendor catalogue's own meaning of the code (its message, description, severity, resolution), with
   // no known cause behind it in the KB yet: the code is understood, why it happened is not.
   bool catalogue_only = false;
-  double confidence = 0;                 // 0..1; the returned causes sum to at most 1
+  double confidence = 0;  // 0..1; the returned causes sum to at most 1
   double score = 0;
-  std::vector<Evidence> evidence;        // all passages merged into this cause, best first
+  std::vector<Evidence> evidence;  // all passages merged into this cause, best first
   std::vector<WhyPart> why;
   std::string language;
   std::string vendor;
@@ -101,23 +102,24 @@ struct NextQuestion {
   std::vector<QuestionAnswer> answers;  // which answer points to which cause (empty: it opens the search)
 };
 
-// A message to the customer drafted from the top cause's KB text and fixed sentences (DiagnoseRequest::reply).
+// A message to the customer drafted from the top cause's KB text and fixed sentences
+// (DiagnoseRequest::reply).
 struct ReplyDraft {
-  std::string language;                      // of the fixed sentences
+  std::string language;  // of the fixed sentences
   std::string text;
-  std::string cause_id;                      // the cause it was drafted from
-  std::vector<std::string> evidence;         // passage ids whose text it quotes
+  std::string cause_id;               // the cause it was drafted from
+  std::vector<std::string> evidence;  // passage ids whose text it quotes
 };
 
 struct DiagnoseRequest {
-  std::string text;                   // a ticket or a pasted raw error payload
-  std::string code;                   // an error code as the customer gave it
+  std::string text;  // a ticket or a pasted raw error payload
+  std::string code;  // an error code as the customer gave it
   std::vector<std::string> symptoms;
   std::string vendor;
   std::string product;
   std::string language;
   int limit = 5;
-  bool reply = false;                 // draft a reply to the customer (Diagnosis::reply)
+  bool reply = false;  // draft a reply to the customer (Diagnosis::reply)
 };
 
 struct Diagnosis {
@@ -125,7 +127,7 @@ struct Diagnosis {
   std::vector<CodeOccurrence> codes;
   std::vector<Cause> causes;
   std::vector<NextQuestion> ask;
-  std::string language;                    // of the query (requested, else detected)
+  std::string language;  // of the query (requested, else detected)
   // Whether the top cause is an answer an agent can act on: its calibrated confidence reaches the
   // threshold (rank::kAnswerThreshold). When not, `no_answer_reason` says why ("nothing matched", ...).
   bool answered = false;

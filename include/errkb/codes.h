@@ -38,9 +38,9 @@ struct CodeInterpretation {
   std::string ns;         // vendor / namespace: "windows", "oracle", "ebay", ... ("" if none)
   std::string canonical;  // exact term body, lower-case ASCII, no spaces: "hresult:80070005", "ora:942"
   std::string name;       // symbolic name when known: "E_ACCESSDENIED", "EACCES"
-  std::optional<int64_t> value;                              // numeric value when the code is numeric
-  std::vector<std::pair<std::string, std::string>> parts;    // structure: severity, facility, wrapped win32 ...
-  std::string message;    // short meaning when known ("Access is denied", "Service Unavailable")
+  std::optional<int64_t> value;                            // numeric value when the code is numeric
+  std::vector<std::pair<std::string, std::string>> parts;  // structure: severity, facility, wrapped win32 ...
+  std::string message;      // short meaning when known ("Access is denied", "Service Unavailable")
   double confidence = 1.0;  // 0..1: how well the spelling and the context support this reading
   bool certain = true;      // false for one reading of an ambiguous code ("error 5"), and for a
                             // lone reading that nothing names (a guessed "code:99999", an unknown

@@ -36,11 +36,11 @@ struct IndexInfo {
   // Where the open revision's in-memory tables came from: "file" (mapped from the tables file the
   // indexer or an earlier server wrote beside the index), "index" (built from it), "" while loading.
   std::string tables_source;
-  CacheStats code_cache;     // EngineOptions::code_cache_readings
+  CacheStats code_cache;  // EngineOptions::code_cache_readings
   // Memory of the open revision's in-memory posting lists (EngineOptions::prose_postings_bytes); 0 while
   // they load, when off, or when they would need more than allowed.
   uint64_t prose_postings_bytes = 0;
-  CacheStats spelling_memo;  // EngineOptions::spelling_memo_words
+  CacheStats spelling_memo;          // EngineOptions::spelling_memo_words
   std::vector<std::string> kb_dirs;  // the KB folders the last update or rebuild read
 };
 
@@ -54,7 +54,8 @@ class Engine {
   virtual Result<Diagnosis> diagnose(const DiagnoseRequest& request) = 0;
   virtual Result<IndexInfo> info() = 0;
   // The codes in `text` as the index's grammar reads them (built-in families plus every loaded catalogue).
-  virtual Result<std::vector<CodeOccurrence>> find_codes(const std::string& text, const std::string& vendor) = 0;
+  virtual Result<std::vector<CodeOccurrence>> find_codes(const std::string& text,
+                                                         const std::string& vendor) = 0;
   // Makes every thread's handle reopen before its next query (after an update or a switch).
   virtual void invalidate() = 0;
 };

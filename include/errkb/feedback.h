@@ -45,7 +45,7 @@ struct FeedbackEntry {
 
 // Net evidence from past feedback for one cause, for a request with given codes and terms.
 struct FeedbackTally {
-  double resolved = 0;      // weighted count of "resolved" for similar requests
+  double resolved = 0;  // weighted count of "resolved" for similar requests
   double not_resolved = 0;
   double not_relevant = 0;
 };
@@ -54,7 +54,7 @@ struct Gap {
   std::string query;
   int64_t count = 0;
   double best_confidence = 0;
-  std::string reason;  // "no answer" | "no known causes" | "weak answer" | "often not relevant"
+  std::string reason;    // "no answer" | "no known causes" | "weak answer" | "often not relevant"
   std::string cause_id;  // for "often not relevant"
 };
 
@@ -91,8 +91,8 @@ class FeedbackStore {
   // Tallies per cause id of feedback given for requests sharing a code term (weight 1) or, when
   // none is shared, whose symptom terms have a Jaccard similarity >= 0.5 with the given ones
   // (weight = that similarity). Read errors yield an empty map: feedback only nudges ranking.
-  virtual std::unordered_map<std::string, FeedbackTally> tallies(const std::vector<std::string>& code_terms,
-                                                                 const std::vector<std::string>& symptom_terms) = 0;
+  virtual std::unordered_map<std::string, FeedbackTally> tallies(
+      const std::vector<std::string>& code_terms, const std::vector<std::string>& symptom_terms) = 0;
   // The most frequent queries (compared lower-cased, whitespace collapsed) with no answer (0 causes
   // or an empty search) or a weak one (DiagnosisRecord::answered false; for diagnoses recorded before
   // that was kept, top confidence < 0.3), leaving out queries an agent marked resolved for any of their

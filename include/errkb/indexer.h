@@ -26,8 +26,8 @@ namespace errkb {
 struct IndexerOptions {
   std::vector<std::filesystem::path> kb_dirs;  // KB folders (articles/ forums/ catalogues/ synonyms.txt)
   std::filesystem::path index_dir;             // the live index path readers open
-  bool strict = false;       // any rejected input fails the run and leaves the index untouched
-  int threads = 0;           // rebuild shards; 0 = number of cores
+  bool strict = false;            // any rejected input fails the run and leaves the index untouched
+  int threads = 0;                // rebuild shards; 0 = number of cores
   size_t batch_passages = 20000;  // passages per commit during update
   // Keep a copy of the passage file inside the Xapian database, so that read replicas can follow the
   // index with Xapian's replication (errkb/replica.h). Unset: as the index is (a rebuild: as the live one).
@@ -40,7 +40,7 @@ struct IndexerOptions {
 
 struct UpdateReport {
   size_t files_seen = 0;
-  size_t files_skipped = 0;   // unchanged by size/mtime/signature
+  size_t files_skipped = 0;  // unchanged by size/mtime/signature
   size_t items_added = 0;
   size_t items_updated = 0;
   size_t items_removed = 0;
@@ -50,7 +50,7 @@ struct UpdateReport {
   size_t passages_written = 0;
   std::vector<InputError> errors;
   std::chrono::milliseconds elapsed{0};
-  uint64_t revision = 0;              // index revision after the run
+  uint64_t revision = 0;  // index revision after the run
   // Where the time went, in order ("read catalogues", "build shards", "compact", ...): seconds.
   std::vector<std::pair<std::string, double>> phases;
 };

@@ -20,8 +20,8 @@ struct KbFile {
   std::string rel;             // relative to the KB root, '/'-separated ("articles/windows/x.md")
   SourceKind kind;             // from the top folder
   uintmax_t size = 0;
-  int64_t mtime_ns = 0;        // modification time, for the cheap "unchanged file" shortcut
-  bool unread = false;         // below a folder that could not be listed: not read, its indexed items kept
+  int64_t mtime_ns = 0;  // modification time, for the cheap "unchanged file" shortcut
+  bool unread = false;   // below a folder that could not be listed: not read, its indexed items kept
 };
 
 // What a KB folder holds. Folders that cannot be listed (no permission, nested too deep, a path too
@@ -49,7 +49,8 @@ FileReadResult read_markdown_article(std::string_view rel, std::string_view text
 FileReadResult read_html_article(std::string_view rel, std::string_view text);
 FileReadResult read_text_article(std::string_view rel, std::string_view text);
 FileReadResult read_forum_jsonl(std::string_view rel, std::string_view text);
-FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::string_view rel);  // streaming
+FileReadResult read_stackexchange_posts(const std::filesystem::path& path,
+                                        std::string_view rel);  // streaming
 FileReadResult read_catalogue_json(std::string_view rel, std::string_view text);
 FileReadResult read_catalogue_csv(std::string_view rel, std::string_view text);
 FileReadResult read_catalogue_xml(std::string_view rel, std::string_view text);  // eBay <Errors> elements
@@ -62,7 +63,7 @@ struct SynonymGroup {
 struct SynonymsResult {
   std::vector<SynonymGroup> groups;
   std::vector<InputError> errors;  // a bad line is rejected alone
-  bool complete = true;            // false: the file could not be read as text; keep the synonyms indexed before
+  bool complete = true;  // false: the file could not be read as text; keep the synonyms indexed before
 };
 SynonymsResult read_synonyms(std::string_view rel, std::string_view text);
 

@@ -12,8 +12,8 @@ namespace errkb {
 class FeedbackStore;
 
 struct EngineOptions {
-  std::filesystem::path index_dir;      // the live index path (as given to the indexer)
-  FeedbackStore* feedback = nullptr;    // optional; not owned; used by diagnose() ranking
+  std::filesystem::path index_dir;    // the live index path (as given to the indexer)
+  FeedbackStore* feedback = nullptr;  // optional; not owned; used by diagnose() ranking
   // lookup_code() results (catalogue entries and top causes) kept per code reading for the open index
   // revision: they depend on nothing else. 0 = computed every time.
   size_t code_cache_readings = 4096;

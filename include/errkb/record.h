@@ -14,18 +14,18 @@
 namespace errkb {
 
 enum class SourceKind { kArticle, kForum, kCatalogue };
-std::string_view to_string(SourceKind kind);                     // "article" | "forum" | "catalogue"
+std::string_view to_string(SourceKind kind);                      // "article" | "forum" | "catalogue"
 std::optional<SourceKind> parse_source_kind(std::string_view s);  // inverse of to_string
 
 struct Passage {
-  std::string id;       // unique in the index: "<doc_id>#<n>" (n from 1) for articles and forums,
-                        // "<vendor>:<code>" for catalogue entries (vendor lower-cased)
-  std::string doc_id;   // the source item's id shown to users: article id, thread id, "<vendor>:<code>"
+  std::string id;      // unique in the index: "<doc_id>#<n>" (n from 1) for articles and forums,
+                       // "<vendor>:<code>" for catalogue entries (vendor lower-cased)
+  std::string doc_id;  // the source item's id shown to users: article id, thread id, "<vendor>:<code>"
   SourceKind kind = SourceKind::kArticle;
-  std::string title;    // item title: article/thread title; catalogue: "<code> <name>: <message>"
-  std::string heading;  // the cause's own heading ("Cause 2: DNS records not propagated"); may be empty
-  std::string symptoms;                  // symptom text of the item (shared by all its passages)
-  std::string cause;                     // what causes the problem
+  std::string title;     // item title: article/thread title; catalogue: "<code> <name>: <message>"
+  std::string heading;   // the cause's own heading ("Cause 2: DNS records not propagated"); may be empty
+  std::string symptoms;  // symptom text of the item (shared by all its passages)
+  std::string cause;     // what causes the problem
   std::vector<std::string> checks;       // how to confirm this cause
   std::vector<std::string> resolutions;  // one or more ways to fix it
   std::string prevention;                // how to avoid it
@@ -33,16 +33,16 @@ struct Passage {
   std::string url;
   std::string vendor;
   std::string product;
-  std::string language;                  // ISO 639-1 ("en", "ro", "it", "ru"); "" if unknown
-  std::vector<std::string> codes;        // codes declared by metadata (front matter `codes`, catalogue `code`)
-  std::string code_name;                 // catalogue entries: symbolic name ("ERROR_ACCESS_DENIED")
+  std::string language;            // ISO 639-1 ("en", "ro", "it", "ru"); "" if unknown
+  std::vector<std::string> codes;  // codes declared by metadata (front matter `codes`, catalogue `code`)
+  std::string code_name;           // catalogue entries: symbolic name ("ERROR_ACCESS_DENIED")
   std::vector<std::string> tags;
-  std::string severity;                  // catalogue entries: "Error", "Warning", ...
-  std::string category;                  // catalogue entries: "RequestError", "SystemError", ...
-  std::string created;                   // ISO-8601 date or date-time; may be empty
+  std::string severity;  // catalogue entries: "Error", "Warning", ...
+  std::string category;  // catalogue entries: "RequestError", "SystemError", ...
+  std::string created;   // ISO-8601 date or date-time; may be empty
   std::string updated;
-  int votes = 0;                         // forum: score of the answer
-  bool accepted = false;                 // forum: the accepted answer
+  int votes = 0;          // forum: score of the answer
+  bool accepted = false;  // forum: the accepted answer
   std::string author;
 };
 

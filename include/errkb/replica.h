@@ -14,18 +14,18 @@
 namespace errkb {
 
 struct ReplicaOptions {
-  std::filesystem::path index_dir;        // the replica's index directory, which its server opens
-  std::string primary_host;               // where xapian-replicate-server runs
+  std::filesystem::path index_dir;  // the replica's index directory, which its server opens
+  std::string primary_host;         // where xapian-replicate-server runs
   int primary_port = 0;
-  std::string primary_name = "current";   // the database's path below the server's folder: the stub
+  std::string primary_name = "current";  // the database's path below the server's folder: the stub
   std::string replicate_program = "xapian-replicate";
 };
 
 struct ReplicaRound {
-  bool switched = false;                  // a new generation went live in this round
-  std::string uuid;                       // the primary's database, as the replica now serves it
+  bool switched = false;  // a new generation went live in this round
+  std::string uuid;       // the primary's database, as the replica now serves it
   uint64_t revision = 0;
-  std::filesystem::path generation;       // the live generation of the replica
+  std::filesystem::path generation;  // the live generation of the replica
 };
 
 // One round: fetches the primary's changes into DIR/replica with `xapian-replicate --one-shot`; when

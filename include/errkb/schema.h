@@ -12,8 +12,9 @@
 //                      start instead of read out of the index (store/tables_file.h, store/generation.h);
 //                      written by the indexer after a rebuild or an update and by a server that had to
 //                      build them. A cache: one of another revision, format or checksum is ignored.
-//   DIR/writer.lock    flock()ed by the one writer (update, rebuild or follow); holds "pid command start-time".
-//   DIR/replica/       on a read replica only: the copy `xapian-replicate` keeps of the primary's live
+//   DIR/writer.lock    flock()ed by the one writer (update, rebuild or follow); holds "pid command
+//   start-time". DIR/replica/       on a read replica only: the copy `xapian-replicate` keeps of the
+//   primary's live
 //                      database; `errkb-indexer follow` makes each complete revision of it a generation
 //                      (store/replica.h).
 //
@@ -52,9 +53,9 @@
 // Value slots (from 10 up, Omega's low numbers left alone; two only, as every slot costs indexing time):
 //   10 item signature (hex): the update protocol skips unchanged items by it
 //   20 rank record: what ranking and facets need in one read, '\t'-separated: passage id, authority,
-//      focus (rank::focus_prior), votes, date YYYYMMDD, language, kind, vendor, product, severity, offset of the passage's record
-//      in passages.dat, then the primary codes (canonical codes the passage is about; one it declares
-//      without naming it in its title or heading after a '~')
+//      focus (rank::focus_prior), votes, date YYYYMMDD, language, kind, vendor, product, severity, offset of
+//      the passage's record in passages.dat, then the primary codes (canonical codes the passage is about;
+//      one it declares without naming it in its title or heading after a '~')
 //   Ranking reads slot 20 and the matched terms only; a passage is decoded just when it is shown.
 // Metadata keys:
 //   errkb:schema_version      integer; an index newer than the code is refused with a clear message
@@ -77,11 +78,12 @@
 
 namespace errkb::schema {
 
-inline constexpr int kSchemaVersion = 9;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs;
-                                          // 7: system catalogues under their maker in the vendor facet;
-                                          // 8: the vendors of the codes a passage is about in its XV: terms;
-                                          // 9: declared-only primary codes marked in the rank record, English
-                                          //    words of Russian text stemmed and stopped as English
+inline constexpr int kSchemaVersion =
+    9;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs;
+        // 7: system catalogues under their maker in the vendor facet;
+        // 8: the vendors of the codes a passage is about in its XV: terms;
+        // 9: declared-only primary codes marked in the rank record, English
+        //    words of Russian text stemmed and stopped as English
 inline constexpr std::string_view kFeatures = "passages,codes,synonyms,spelling";
 
 inline constexpr std::string_view kStubName = "current";
@@ -109,7 +111,7 @@ inline constexpr double kBm25K1 = 1.0;
 inline constexpr double kBm25B = 0.5;
 inline constexpr double kMinNormLength = 0.5;
 inline constexpr double kLengthPivot = 45;  // mean raw length of the evaluation KB (tuned on it)
-inline constexpr double kWdfScale = 32;    // fixed-point resolution of the stored wdf
+inline constexpr double kWdfScale = 32;     // fixed-point resolution of the stored wdf
 inline constexpr double kBm25K1OfScaledWdf = kBm25K1 * kWdfScale;  // the k1 matching uses (b = 0)
 
 // Added to the wdf of a code the passage is about: above any mention's however short its passage, so a long
@@ -150,8 +152,21 @@ enum class FieldType {
 };
 
 enum class PassageField {
-  kNone, kKind, kVendor, kProduct, kLanguage, kSeverity, kTag,
-  kTitle, kHeading, kSymptoms, kCause, kChecks, kResolutions, kPrevention, kBody,
+  kNone,
+  kKind,
+  kVendor,
+  kProduct,
+  kLanguage,
+  kSeverity,
+  kTag,
+  kTitle,
+  kHeading,
+  kSymptoms,
+  kCause,
+  kChecks,
+  kResolutions,
+  kPrevention,
+  kBody,
 };
 
 struct FieldSpec {

@@ -56,8 +56,8 @@ std::string_view CodeName(Status::Code code);
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                        // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}                 // NOLINT: must not be OK
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {}  // NOLINT: must not be OK
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
     static const Status kOk;

@@ -1,12 +1,10 @@
-#include "errkb/api_json.h"
-
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 
+#include "errkb/api_json.h"
 #include "errkb/text.h"
 
 namespace errkb {
@@ -103,13 +101,27 @@ class JsonWriter {
       out_.append(text.data() + plain, i - plain);
       plain = i + 1;
       switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\b':
+          out_ += "\\b";
+          break;
+        case '\f':
+          out_ += "\\f";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
         default: {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
@@ -121,7 +133,8 @@ class JsonWriter {
     out_ += '"';
     if (!ascii && !is_valid_utf8(text)) {  // rare: let nlohmann replace invalid sequences its own way
       out_.resize(start);
-      out_ += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      out_ +=
+          nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
   }
 
@@ -154,8 +167,10 @@ void write(JsonWriter& w, const CodeInterpretation& c) {
   for (const auto& [name, value] : parts) w.key(name), w.string(value);
   w.end_object();
   w.key("value");
-  if (c.value) w.integer(*c.value);
-  else w.null();
+  if (c.value)
+    w.integer(*c.value);
+  else
+    w.null();
   w.end_object();
 }
 
@@ -190,7 +205,8 @@ void write(JsonWriter& w, const Facets& facets) {
   w.begin_object();
   for (const auto& [name, counts] : facets) {
     std::vector<std::pair<std::string, int64_t>> sorted(counts.begin(), counts.end());
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
     w.key(name), w.begin_array();
     for (const auto& [value, count] : sorted) {
       w.begin_object();

@@ -13,17 +13,26 @@ namespace {
 char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 constexpr SystemVendor kSystemVendors[] = {
-    {"win32", kCtxWindows, kVendorWindows},       {"hresult", kCtxWindows, kVendorWindows},
-    {"ntstatus", kCtxWindows, kVendorWindows},    {"bugcheck", kCtxCrash | kCtxWindows, kVendorWindows},
+    {"win32", kCtxWindows, kVendorWindows},
+    {"hresult", kCtxWindows, kVendorWindows},
+    {"ntstatus", kCtxWindows, kVendorWindows},
+    {"bugcheck", kCtxCrash | kCtxWindows, kVendorWindows},
     {"devmgr", kCtxDevmgr | kCtxWindows, kVendorWindows},
-    {"errno", kCtxLinux, kVendorErrno},           {"http", kCtxHttp, kVendorHttp},
+    {"errno", kCtxLinux, kVendorErrno},
+    {"http", kCtxHttp, kVendorHttp},
     {"sqlstate", kCtxPostgres | kCtxMysql, kVendorPostgres},
-    {"postgresql", kCtxPostgres, kVendorPostgres}, {"postgres", kCtxPostgres, kVendorPostgres},
-    {"curl", kCtxCurl, kVendorCurl},              {"libcurl", kCtxCurl, kVendorCurl},
-    {"sqlite", kCtxSqlite, kVendorSqlite},        {"mysql", kCtxMysql, kVendorMysql},
-    {"mariadb", kCtxMysql, kVendorMysql},         {"mssql", kCtxMssql, kVendorMssql},
-    {"sqlserver", kCtxMssql, kVendorMssql},       {"ebay", kCtxEbay, kVendorEbay},
-    {"oracle", kCtxOracle, kVendorOracle},        {"smtp", kCtxSmtp, kVendorSmtp},
+    {"postgresql", kCtxPostgres, kVendorPostgres},
+    {"postgres", kCtxPostgres, kVendorPostgres},
+    {"curl", kCtxCurl, kVendorCurl},
+    {"libcurl", kCtxCurl, kVendorCurl},
+    {"sqlite", kCtxSqlite, kVendorSqlite},
+    {"mysql", kCtxMysql, kVendorMysql},
+    {"mariadb", kCtxMysql, kVendorMysql},
+    {"mssql", kCtxMssql, kVendorMssql},
+    {"sqlserver", kCtxMssql, kVendorMssql},
+    {"ebay", kCtxEbay, kVendorEbay},
+    {"oracle", kCtxOracle, kVendorOracle},
+    {"smtp", kCtxSmtp, kVendorSmtp},
 };
 
 std::string trim(std::string_view s) {
@@ -96,11 +105,14 @@ std::string facet_vendor(std::string_view vendor) {
   const codes::SystemVendor* sys = codes::system_vendor(codes::vendor_key(vendor));
   if (!sys) return std::string(vendor);
   switch (sys->family) {
-    case codes::kVendorWindows: return "Microsoft";
+    case codes::kVendorWindows:
+      return "Microsoft";
     case codes::kVendorErrno:
     case codes::kVendorHttp:
-    case codes::kVendorSmtp: return {};
-    default: return sys->key == "sqlstate" ? std::string() : std::string(vendor);
+    case codes::kVendorSmtp:
+      return {};
+    default:
+      return sys->key == "sqlstate" ? std::string() : std::string(vendor);
   }
 }
 
@@ -156,8 +168,10 @@ std::vector<CodeInterpretation> catalogue_readings(std::string_view vendor, std:
       if (errno_name(i) == code) n = i;
     if (n) out.push_back(errno_reading(*n));
   } else if (vkey == "http") {
-    if (auto n = parse_decimal(code)) out.push_back(http_reading(*n));
-    else if (auto sub = http_substatus_of(code)) out.push_back(http_substatus_reading(sub->first, sub->second));
+    if (auto n = parse_decimal(code))
+      out.push_back(http_reading(*n));
+    else if (auto sub = http_substatus_of(code))
+      out.push_back(http_substatus_reading(sub->first, sub->second));
   } else if (vkey == "sqlstate" || vkey == "postgres" || vkey == "postgresql") {
     if (auto r = sqlstate_reading(code)) out.push_back(std::move(*r));
   } else if (vkey == "curl" || vkey == "libcurl") {
@@ -181,8 +195,10 @@ std::vector<CodeInterpretation> catalogue_readings(std::string_view vendor, std:
       if (auto n = parse_decimal(digits); n && *n >= 0) out.push_back(oracle_reading(prefix, *n));
     }
   } else if (vkey == "smtp") {
-    if (auto n = parse_decimal(code); n && smtp_reply_value(*n)) out.push_back(smtp_reply_reading(*n));
-    else if (auto r = smtp_enhanced_reading(code)) out.push_back(std::move(*r));
+    if (auto n = parse_decimal(code); n && smtp_reply_value(*n))
+      out.push_back(smtp_reply_reading(*n));
+    else if (auto r = smtp_enhanced_reading(code))
+      out.push_back(std::move(*r));
   }
   if (out.empty()) out.push_back(vendor_reading(vkey, code));
   if (!name.empty()) out.front().name = std::string(name);
@@ -270,7 +286,8 @@ GrammarState::GrammarState() {
   cue({"sqlstate"}, kCueSqlstate);
   cue({"errorcode"}, kCueErrorTag);
   cue({"kb"}, kCueKb);
-  cue({"warning", "warn", "avertisment", "avertismentul", "avviso", "предупреждение", "Предупреждение"}, kCueWarning);
+  cue({"warning", "warn", "avertisment", "avertismentul", "avviso", "предупреждение", "Предупреждение"},
+      kCueWarning);
   cue({"eventid"}, kCueEvent);
   part({"sql"}, kPartSql);
   part({"server"}, kPartServer);
@@ -289,15 +306,16 @@ GrammarState::GrammarState() {
   part({"event"}, kPartEvent);
   part({"id"}, kPartId);
   part({"de", "di", "of", "del", "della"}, kPartConnector);
-  part({"version", "versions", "ver", "v", "versione", "versiunea", "versiune", "versiunii", "версия", "версии",
-        "версию", "release", "build"},
+  part({"version", "versions", "ver", "v", "versione", "versiunea", "versiune", "versiunii", "версия",
+        "версии", "версию", "release", "build"},
        kPartVersion);
-  part({"declined", "refused", "respinsă", "respinsa", "rifiutata", "rifiutato", "отклонена", "отклонён"}, kPartDeclined);
+  part({"declined", "refused", "respinsă", "respinsa", "rifiutata", "rifiutato", "отклонена", "отклонён"},
+       kPartDeclined);
   part({"replied", "responded", "replies", "answered", "răspuns", "risposto", "ответил"}, kPartReplied);
   // Device Manager in other languages: "Manager dispozitive", "Gestione dispositivi", "Диспетчер устройств".
   part({"gestione", "gestiunea", "диспетчер", "Диспетчер", "диспетчере", "диспетчера"}, kPartManager);
-  part({"dispozitive", "dispozitivul", "dispozitivului", "dispositivi", "dispositivo", "устройств", "устройства",
-        "устройство", "устройстве"},
+  part({"dispozitive", "dispozitivul", "dispozitivului", "dispositivi", "dispositivo", "устройств",
+        "устройства", "устройство", "устройстве"},
        kPartDevice);
   vendor({"windows", "win32", "microsoft", "hresult", "ntstatus"}, kVendorWindows, kCtxWindows);
   vendor({"linux", "unix", "posix", "ubuntu", "debian"}, kVendorErrno, kCtxLinux);
@@ -315,23 +333,27 @@ GrammarState::GrammarState() {
   context({"bsod", "crash", "crashed", "crashes", "minidump", "bugcheck", "dump"}, kCtxCrash);
   context({"errno"}, kCtxLinux);
   vendor({"smtp", "esmtp", "smtps"}, kVendorSmtp, kCtxSmtp);
-  context({"mail", "mails", "email", "emails", "mailbox", "mailboxes", "bounce", "bounced", "bounces", "relay",
-           "relaying", "dmarc", "spf", "dkim", "postfix", "exchange", "sendmail", "exim", "mta", "ndr", "gmail",
-           "outlook", "posta", "poșta", "poştă", "poștă", "poșta", "почта", "почты", "почте", "почту", "почтой",
-           "почтовый", "почтового", "почтовом", "почтовая", "почтовой", "письмо", "письма", "письме", "письмом",
-           "Почта", "Письмо", "Письма", "E-mail", "Posta", "newsletter", "newsletters", "inbox", "spam", "rcpt",
-           "mx", "sender"},
-          kCtxSmtp);
-  context({"printer", "printers", "usb", "driver", "drivers", "scanner", "webcam", "bluetooth", "adapter",
-           "device", "devices", "imprimanta", "imprimantă", "imprimantei", "driverul", "stampante", "stampanti",
-           "periferica", "dispozitive", "dispozitivul", "dispozitivului", "dispositivi", "dispositivo", "принтер",
-           "принтера", "принтере", "сканер", "драйвер", "драйвера", "устройств", "устройства", "устройство",
-           "устройстве"},
+  context(
+      {"mail",     "mails",     "email",    "emails",   "mailbox",  "mailboxes", "bounce",     "bounced",
+       "bounces",  "relay",     "relaying", "dmarc",    "spf",      "dkim",      "postfix",    "exchange",
+       "sendmail", "exim",      "mta",      "ndr",      "gmail",    "outlook",   "posta",      "poșta",
+       "poştă",    "poștă",     "poșta",    "почта",    "почты",    "почте",     "почту",      "почтой",
+       "почтовый", "почтового", "почтовом", "почтовая", "почтовой", "письмо",    "письма",     "письме",
+       "письмом",  "Почта",     "Письмо",   "Письма",   "E-mail",   "Posta",     "newsletter", "newsletters",
+       "inbox",    "spam",      "rcpt",     "mx",       "sender"},
+      kCtxSmtp);
+  context({"printer",        "printers",    "usb",         "driver",      "drivers",
+           "scanner",        "webcam",      "bluetooth",   "adapter",     "device",
+           "devices",        "imprimanta",  "imprimantă",  "imprimantei", "driverul",
+           "stampante",      "stampanti",   "periferica",  "dispozitive", "dispozitivul",
+           "dispozitivului", "dispositivi", "dispositivo", "принтер",     "принтера",
+           "принтере",       "сканер",      "драйвер",     "драйвера",    "устройств",
+           "устройства",     "устройство",  "устройстве"},
           kCtxDevice);
   // Not "card" alone: SD cards, graphics cards and network cards have error codes of their own.
-  context({"decline", "payment", "payments", "checkout", "issuer", "issuing", "acquirer", "stripe",
-           "adyen", "braintree", "visa", "mastercard", "plata", "plată", "plății", "pagamento", "pagamenti", "оплата",
-           "оплаты", "платеж", "платёж", "платежа"},
+  context({"decline",   "payment",   "payments", "checkout",   "issuer", "issuing", "acquirer", "stripe",
+           "adyen",     "braintree", "visa",     "mastercard", "plata",  "plată",   "plății",   "pagamento",
+           "pagamenti", "оплата",    "оплаты",   "платеж",     "платёж", "платежа"},
           kCtxPayment);
   context({"violates", "violation", "duplicate", "constraint", "unique", "copy", "relation", "pg_dump",
            "pg_restore"},
@@ -406,8 +428,10 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   if (!entry.name.empty()) primary.name = entry.name;
   auto& info = st.taught_info[primary.canonical];
   if (!entry.name.empty()) info.first = entry.name;
-  if (!entry.message.empty()) info.second = entry.message;
-  else if (info.second.empty()) info.second = primary.message;  // the system table's meaning
+  if (!entry.message.empty())
+    info.second = entry.message;
+  else if (info.second.empty())
+    info.second = primary.message;  // the system table's meaning
   primary.message.clear();
   const bool smtp = sys && sys->family == kVendorSmtp;
   if (smtp && entry.name.empty()) return;  // no table below would hold it
@@ -458,14 +482,16 @@ bool CodeGrammar::add_code_shape(std::string_view code) {
   using namespace codes;
   if (code.starts_with("code:")) code.remove_prefix(5);
   size_t letters = 0;
-  while (letters < code.size() && ((code[letters] >= 'A' && code[letters] <= 'Z') ||
-                                   (code[letters] >= 'a' && code[letters] <= 'z')))
+  while (letters < code.size() &&
+         ((code[letters] >= 'A' && code[letters] <= 'Z') || (code[letters] >= 'a' && code[letters] <= 'z')))
     ++letters;
   const size_t digits = code.size() - letters;
-  if (letters < 1 || letters > kMaxCodeLetters || digits < kMinCodeDigits || digits > kMaxCodeDigits) return false;
+  if (letters < 1 || letters > kMaxCodeLetters || digits < kMinCodeDigits || digits > kMaxCodeDigits)
+    return false;
   for (char c : code.substr(letters))
     if (c < '0' || c > '9') return false;
-  impl_->state.words.upsert(ascii_lower(code.substr(0, letters))).code_digits |= static_cast<uint8_t>(1u << digits);
+  impl_->state.words.upsert(ascii_lower(code.substr(0, letters))).code_digits |=
+      static_cast<uint8_t>(1u << digits);
   return true;
 }
 
@@ -475,8 +501,9 @@ namespace {
 // word. A vendor pattern is trusted: what it matches reads as a certain code of that vendor. One
 // that matches such a word (".*", "\\w+", "[A-Z]+") would make ordinary query words codes.
 constexpr std::string_view kLettersOnlyProbes[] = {
-    "a", "A", "I", "is", "on", "the", "disk", "Disk", "DISK", "error", "Error", "ERROR", "refused",
-    "timeout", "connection", "eroare", "errore", "ошибка", "Ошибка", "ОШИБКА", "я", "Я", "ă", "è"};
+    "a",      "A",      "I",      "is",     "on",      "the",     "disk",       "Disk",
+    "DISK",   "error",  "Error",  "ERROR",  "refused", "timeout", "connection", "eroare",
+    "errore", "ошибка", "Ошибка", "ОШИБКА", "я",       "Я",       "ă",          "è"};
 
 // Why `re` may not be a vendor's code pattern, or "".
 std::string poisoning_problem(const RE2& re) {
@@ -493,14 +520,15 @@ Status CodeGrammar::add_vendor_pattern(std::string_view vendor, std::string_view
   using namespace codes;
   const std::string vkey = vendor_key(vendor);
   if (vkey.empty()) return Status::InvalidArgument("vendor pattern without a vendor");
-  if (re2_pattern.empty()) return Status::InvalidArgument("empty code pattern for vendor " + std::string(vendor));
+  if (re2_pattern.empty())
+    return Status::InvalidArgument("empty code pattern for vendor " + std::string(vendor));
   RE2::Options opts;
   opts.set_log_errors(false);
   opts.set_max_mem(8 << 20);
   auto re = std::make_unique<RE2>(re2_pattern, opts);
   if (!re->ok())
-    return Status::InvalidArgument("code pattern of vendor " + std::string(vendor) + " does not compile: " +
-                                   re->error());
+    return Status::InvalidArgument("code pattern of vendor " + std::string(vendor) +
+                                   " does not compile: " + re->error());
   if (std::string problem = poisoning_problem(*re); !problem.empty())
     return Status::InvalidArgument("code pattern of vendor " + std::string(vendor) + " " + problem);
   GrammarState& st = impl_->state;
@@ -533,9 +561,9 @@ std::optional<CodeInterpretation> canonical_reading(const GrammarState& st, std:
   std::vector<CodeInterpretation> r;
   if (prefix == "hresult" || prefix == "ntstatus" || prefix == "bugcheck") {
     r = catalogue_readings(prefix, "0x" + body, {});
-  } else if (prefix == "win32" || prefix == "errno" || prefix == "http" || prefix == "sqlstate" || prefix == "curl" ||
-             prefix == "sqlite" || prefix == "mysql" || prefix == "mssql" || prefix == "ebay" || prefix == "devmgr" ||
-             prefix == "smtp") {
+  } else if (prefix == "win32" || prefix == "errno" || prefix == "http" || prefix == "sqlstate" ||
+             prefix == "curl" || prefix == "sqlite" || prefix == "mysql" || prefix == "mssql" ||
+             prefix == "ebay" || prefix == "devmgr" || prefix == "smtp") {
     r = catalogue_readings(prefix, body, {});
   } else if (prefix == "ora" || prefix == "tns" || prefix == "pls") {
     r = catalogue_readings("oracle", prefix + "-" + body, {});
@@ -543,7 +571,8 @@ std::optional<CodeInterpretation> canonical_reading(const GrammarState& st, std:
     if (body.size() == 2 && parse_decimal(body)) return iso8583_reading(body);
     return std::nullopt;
   } else if (prefix == "hex") {
-    if (auto v = parse_hex(body); v && body.size() <= 16 && body.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos)
+    if (auto v = parse_hex(body);
+        v && body.size() <= 16 && body.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos)
       return hex_literal_reading(*v);
     return std::nullopt;
   } else if (prefix == "num") {
@@ -598,7 +627,8 @@ std::vector<CodeInterpretation> CodeGrammar::interpret(std::string_view code, co
   return out;
 }
 
-std::vector<CodeInterpretation> CodeGrammar::interpret_catalogue_code(std::string_view vendor, std::string_view code,
+std::vector<CodeInterpretation> CodeGrammar::interpret_catalogue_code(std::string_view vendor,
+                                                                      std::string_view code,
                                                                       std::string_view name) const {
   std::vector<CodeInterpretation> out = codes::catalogue_readings(vendor, code, name);
   const auto& info = impl_->state.taught_info;

@@ -29,18 +29,18 @@ using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>
 // What a word announces about the number that follows it.
 enum Cue : uint8_t {
   kCueNone = 0,
-  kCueError,      // error, err, eroare, errore, ошибка, exit code, return code ...
-  kCueCode,       // code, codice, cod, код (alone: "Code 10" may be Device Manager)
-  kCueStatus,     // status (HTTP when 100..599)
-  kCueErrno,      // errno
-  kCueHttp,       // HTTP
-  kCueStop,       // STOP, bugcheck, bug check, stop code
-  kCueMsg,        // Msg (SQL Server)
-  kCueSqlstate,   // SQLSTATE, SQL state
-  kCueErrorTag,   // <ErrorCode>, "ErrorCode": (eBay responses)
-  kCueKb,         // KB 5005565
-  kCueWarning,    // warning, avviso, предупреждение: a cue for letter codes only ("Warning LNK4098")
-  kCueEvent,      // Event ID, EventID (Windows event log)
+  kCueError,     // error, err, eroare, errore, ошибка, exit code, return code ...
+  kCueCode,      // code, codice, cod, код (alone: "Code 10" may be Device Manager)
+  kCueStatus,    // status (HTTP when 100..599)
+  kCueErrno,     // errno
+  kCueHttp,      // HTTP
+  kCueStop,      // STOP, bugcheck, bug check, stop code
+  kCueMsg,       // Msg (SQL Server)
+  kCueSqlstate,  // SQLSTATE, SQL state
+  kCueErrorTag,  // <ErrorCode>, "ErrorCode": (eBay responses)
+  kCueKb,        // KB 5005565
+  kCueWarning,  // warning, avviso, предупреждение: a cue for letter codes only ("Warning LNK4098")
+  kCueEvent,  // Event ID, EventID (Windows event log)
 };
 
 // Words that only mean something next to another word ("bug check", "SQL Server", "exit code").
@@ -89,9 +89,9 @@ struct WordInfo {
   Cue cue = kCueNone;
   Part part = kPartNone;
   VendorFamily vendor = kVendorNone;
-  uint32_t ctx = 0;            // context bits this word sets for the whole text
+  uint32_t ctx = 0;  // context bits this word sets for the whole text
   int32_t catalogue_vendor = -1;
-  bool phrase_start = false;   // first word of a taught lower-case name ("inaccessible boot device")
+  bool phrase_start = false;         // first word of a taught lower-case name ("inaccessible boot device")
   bool vendor_phrase_start = false;  // first word of a catalogue vendor's name in words ("Shop Flow")
   uint8_t code_digits = 0;  // the letters of taught letters+digits codes (add_code_shape): bit n for n digits
   // A word taught only as the letters of a code: no mark of its own.
@@ -186,8 +186,8 @@ using ReadingId = uint32_t;
 using ReadingIds = std::vector<ReadingId>;
 
 struct TaughtCode {
-  int32_t vendor_id = -1;   // catalogue vendor (index into vendor_keys)
-  uint32_t ctx = 0;         // context bits of a system family (win32, ebay ...)
+  int32_t vendor_id = -1;  // catalogue vendor (index into vendor_keys)
+  uint32_t ctx = 0;        // context bits of a system family (win32, ebay ...)
   ReadingId reading = 0;
 };
 

@@ -108,12 +108,14 @@ CodeInterpretation hresult_reading(uint32_t value) {
   const uint32_t facility = (value >> 16) & 0x1FFF;
   r.parts.emplace_back("severity", (value & 0x80000000u) ? "failure" : "success");
   r.parts.emplace_back("facility", std::to_string(facility));
-  if (const NamedValue* f = facility_of(facility)) r.parts.emplace_back("facility_name", std::string(f->name));
+  if (const NamedValue* f = facility_of(facility))
+    r.parts.emplace_back("facility_name", std::string(f->name));
   r.parts.emplace_back("code", std::to_string(value & 0xFFFF));
   if (facility == 7 && (value & 0x80000000u)) {
     r.parts.emplace_back("win32", std::to_string(value & 0xFFFF));
     if (r.message.empty()) {
-      if (const NamedValue* w = find_value(win32_names(), value & 0xFFFF)) r.message = std::string(w->message);
+      if (const NamedValue* w = find_value(win32_names(), value & 0xFFFF))
+        r.message = std::string(w->message);
     }
   }
   if (value & 0x10000000u) r.parts.emplace_back("ntstatus", "0x" + hex_lower(value & ~0x10000000u, 8));
@@ -224,8 +226,10 @@ CodeInterpretation smtp_reply_reading(int64_t value) {
   CodeInterpretation r = make("smtp", "smtp", "smtp:" + std::to_string(value));
   r.value = value;
   if (const NamedValue* s = find_value(kSmtpReplies, value)) r.message = std::string(s->message);
-  const char* klass = value < 300 ? "success" : value < 400 ? "intermediate" : value < 500 ? "transient failure"
-                                                                                            : "permanent failure";
+  const char* klass = value < 300   ? "success"
+                      : value < 400 ? "intermediate"
+                      : value < 500 ? "transient failure"
+                                    : "permanent failure";
   r.parts.emplace_back("class", klass);
   return r;
 }
@@ -248,8 +252,9 @@ std::optional<CodeInterpretation> smtp_enhanced_reading(std::string_view code) {
   CodeInterpretation r = make("smtp", "smtp", "smtp:" + std::string(1, klass) + "." + sd);
   for (const auto& e : kSmtpEnhanced)
     if (e.code == sd) r.message = std::string(e.message);
-  r.parts.emplace_back("class", klass == '2' ? "success" : klass == '4' ? "persistent transient failure"
-                                                                          : "permanent failure");
+  r.parts.emplace_back("class", klass == '2'   ? "success"
+                                : klass == '4' ? "persistent transient failure"
+                                               : "permanent failure");
   r.parts.emplace_back("subject", std::string(1, subject));
   r.parts.emplace_back("detail", det);
   return r;
@@ -257,11 +262,21 @@ std::optional<CodeInterpretation> smtp_enhanced_reading(std::string_view code) {
 
 CodeInterpretation iso8583_reading(std::string_view two_digits) {
   static constexpr std::pair<std::string_view, std::string_view> kResponses[] = {
-      {"00", "Approved"},           {"01", "Refer to card issuer"},     {"04", "Pick up card"},
-      {"05", "Do not honor"},       {"12", "Invalid transaction"},      {"13", "Invalid amount"},
-      {"14", "Invalid card number"}, {"41", "Lost card"},               {"43", "Stolen card"},
-      {"51", "Insufficient funds"}, {"54", "Expired card"},             {"57", "Transaction not permitted to cardholder"},
-      {"61", "Exceeds withdrawal amount limit"}, {"62", "Restricted card"}, {"65", "Exceeds withdrawal frequency limit"},
+      {"00", "Approved"},
+      {"01", "Refer to card issuer"},
+      {"04", "Pick up card"},
+      {"05", "Do not honor"},
+      {"12", "Invalid transaction"},
+      {"13", "Invalid amount"},
+      {"14", "Invalid card number"},
+      {"41", "Lost card"},
+      {"43", "Stolen card"},
+      {"51", "Insufficient funds"},
+      {"54", "Expired card"},
+      {"57", "Transaction not permitted to cardholder"},
+      {"61", "Exceeds withdrawal amount limit"},
+      {"62", "Restricted card"},
+      {"65", "Exceeds withdrawal frequency limit"},
       {"91", "Issuer or switch inoperative"},
   };
   CodeInterpretation r = make("iso8583", "iso8583", "iso8583:" + std::string(two_digits));
@@ -278,8 +293,11 @@ CodeInterpretation http_reading(int64_t value) {
     r.name = std::string(s->name);
     r.message = std::string(s->name);
   }
-  const char* klass = value < 200 ? "informational" : value < 300 ? "success" : value < 400 ? "redirection"
-                      : value < 500 ? "client error" : "server error";
+  const char* klass = value < 200   ? "informational"
+                      : value < 300 ? "success"
+                      : value < 400 ? "redirection"
+                      : value < 500 ? "client error"
+                                    : "server error";
   r.parts.emplace_back("class", klass);
   return r;
 }
@@ -374,11 +392,14 @@ CodeInterpretation kb_reading(std::string_view digits) {
 }
 
 CodeInterpretation http_substatus_reading(int64_t status, int64_t substatus) {
-  CodeInterpretation r = make("http", "http", "http:" + std::to_string(status) + "." + std::to_string(substatus));
+  CodeInterpretation r =
+      make("http", "http", "http:" + std::to_string(status) + "." + std::to_string(substatus));
   r.value = status;
   if (const NamedValue* s = find_value(http_statuses(), status)) r.name = std::string(s->name);
-  if (const NamedValue* m = find_value(iis_substatuses(), status * 1000 + substatus)) r.message = std::string(m->message);
-  else r.message = r.name;
+  if (const NamedValue* m = find_value(iis_substatuses(), status * 1000 + substatus))
+    r.message = std::string(m->message);
+  else
+    r.message = r.name;
   r.parts.emplace_back("status", std::to_string(status));
   r.parts.emplace_back("substatus", std::to_string(substatus));
   return r;
@@ -404,7 +425,9 @@ CodeInterpretation hex_literal_reading(uint64_t value) {
   return literal("hex:" + hex_lower(value, 1), static_cast<int64_t>(value));
 }
 
-CodeInterpretation number_literal_reading(int64_t value) { return literal("num:" + std::to_string(value), value); }
+CodeInterpretation number_literal_reading(int64_t value) {
+  return literal("num:" + std::to_string(value), value);
+}
 
 CodeInterpretation vendor_reading(std::string_view vkey, std::string_view code) {
   std::string body = vendor_key(code);
@@ -451,7 +474,10 @@ std::vector<CodeInterpretation> windows_value_readings(uint32_t value) {
       h.certain = false;
       out[0].confidence = hresult_first ? 0.4 : 0.6;
       h.confidence = hresult_first ? 0.6 : 0.4;
-      if (hresult_first) out.insert(out.begin(), std::move(h)); else out.push_back(std::move(h));
+      if (hresult_first)
+        out.insert(out.begin(), std::move(h));
+      else
+        out.push_back(std::move(h));
     }
     return out;
   }

@@ -27,10 +27,11 @@ enum ContextBit : uint32_t {
   kCtxCrash = 1u << 10,
   kCtxDevmgr = 1u << 11,
   kCtxWindowsUpdate = 1u << 12,
-  kCtxSmtp = 1u << 13,      // mail words: SMTP, e-mail, bounce, relay, mailbox, DMARC, почта ...
-  kCtxDevice = 1u << 14,    // hardware words (printer, USB, driver, устройство): "code 10" leans to Device Manager
-  kCtxPgHint = 1u << 15,    // words of PostgreSQL errors (violates, duplicate, constraint, COPY)
-  kCtxPayment = 1u << 16,   // card payment words (card, declined, checkout, issuer, Stripe ...)
+  kCtxSmtp = 1u << 13,  // mail words: SMTP, e-mail, bounce, relay, mailbox, DMARC, почта ...
+  kCtxDevice =
+      1u << 14,  // hardware words (printer, USB, driver, устройство): "code 10" leans to Device Manager
+  kCtxPgHint = 1u << 15,   // words of PostgreSQL errors (violates, duplicate, constraint, COPY)
+  kCtxPayment = 1u << 16,  // card payment words (card, declined, checkout, issuer, Stripe ...)
 };
 
 // The context bit a family's readings are supported by ("win32" -> kCtxWindows).

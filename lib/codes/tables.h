@@ -22,17 +22,17 @@ std::span<const NamedValue> ntstatus_names();
 std::span<const NamedValue> bugcheck_names();
 std::span<const NamedValue> devmgr_codes();
 std::span<const NamedValue> hresult_facilities();  // facility number -> FACILITY_ name
-std::span<const NamedValue> http_statuses();        // number -> reason phrase (name is the phrase)
-std::span<const NamedValue> iis_substatuses();      // status * 1000 + sub-status (403014) -> meaning
-std::span<const NamedValue> curl_codes();           // CURLE_ names
-std::span<const NamedValue> sqlite_codes();         // primary and extended result codes
-std::span<const NamedValue> mysql_codes();          // common server (ER_) and client (CR_) errors
-std::span<const NamedValue> mssql_codes();          // common SQL Server messages
-std::span<const NamedValue> oracle_codes();         // common ORA- errors
+std::span<const NamedValue> http_statuses();       // number -> reason phrase (name is the phrase)
+std::span<const NamedValue> iis_substatuses();     // status * 1000 + sub-status (403014) -> meaning
+std::span<const NamedValue> curl_codes();          // CURLE_ names
+std::span<const NamedValue> sqlite_codes();        // primary and extended result codes
+std::span<const NamedValue> mysql_codes();         // common server (ER_) and client (CR_) errors
+std::span<const NamedValue> mssql_codes();         // common SQL Server messages
+std::span<const NamedValue> oracle_codes();        // common ORA- errors
 
 struct SqlstateFact {
-  std::string_view code;     // "28000", "42P01", or a two-character class "28"
-  std::string_view name;     // PostgreSQL condition name when known ("unique_violation")
+  std::string_view code;  // "28000", "42P01", or a two-character class "28"
+  std::string_view name;  // PostgreSQL condition name when known ("unique_violation")
   std::string_view message;
 };
 std::span<const SqlstateFact> sqlstate_classes();

@@ -16,7 +16,8 @@ Result<Connection> open(const std::filesystem::path& path, int flags) {
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   Connection connection(db, &sqlite3_close);
   if (rc != SQLITE_OK) {
-    return Status::IOError("cannot open " + path.string() + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    return Status::IOError("cannot open " + path.string() + ": " +
+                           (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
   }
   sqlite3_busy_timeout(db, 5000);  // a server's write transaction in progress ends within it
   return connection;
@@ -26,17 +27,21 @@ Result<Connection> open(const std::filesystem::path& path, int flags) {
 
 Status copy_feedback_database(const std::filesystem::path& from, const std::filesystem::path& to) {
   if (is_postgresql_url(from.string()) || is_postgresql_url(to.string())) {
-    return Status::InvalidArgument("a postgresql:// feedback database is copied with PostgreSQL's own tools "
-                                   "(pg_dump, pg_restore), not by errkb");
+    return Status::InvalidArgument(
+        "a postgresql:// feedback database is copied with PostgreSQL's own tools "
+        "(pg_dump, pg_restore), not by errkb");
   }
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(from, ec)) return Status::NotFound("no feedback database at " + from.string());
+  if (!std::filesystem::is_regular_file(from, ec))
+    return Status::NotFound("no feedback database at " + from.string());
   auto source = open(from, SQLITE_OPEN_READONLY);
   if (!source.ok()) return source.status();
   auto target = open(to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (!target.ok()) return target.status();
   sqlite3_backup* backup = sqlite3_backup_init(target->get(), "main", source->get(), "main");
-  if (!backup) return Status::IOError("cannot copy " + from.string() + " to " + to.string() + ": " + sqlite3_errmsg(target->get()));
+  if (!backup)
+    return Status::IOError("cannot copy " + from.string() + " to " + to.string() + ": " +
+                           sqlite3_errmsg(target->get()));
   int rc = SQLITE_OK;
   // All pages in one step: one read snapshot, so the copy is consistent; BUSY (a writer holding the
   // target, or the source's checkpoint) is waited out by the busy timeouts and retried.

@@ -16,10 +16,9 @@
 // Schema migrations are numbered (kMigrations); errkb_schema_migrations records the ones applied. A
 // server applies the missing ones at start under an advisory lock, so replicas starting together
 // apply each once, and refuses a database newer than itself.
-#include <pqxx/pqxx>
-
 #include <algorithm>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <set>
 
 #include "errkb/feedback.h"
@@ -142,7 +141,8 @@ Status migrate(pqxx::connection& conn) {
   const int newest = kMigrations[std::size(kMigrations) - 1].version;
   if (applied > newest)
     return Status::VersionMismatch("the feedback database has schema version " + std::to_string(applied) +
-                                   ", newer than this program's " + std::to_string(newest) + "; upgrade errkb");
+                                   ", newer than this program's " + std::to_string(newest) +
+                                   "; upgrade errkb");
   for (const Migration& m : kMigrations) {
     if (m.version <= applied) continue;
     txn.exec(m.sql);
@@ -155,24 +155,30 @@ Status migrate(pqxx::connection& conn) {
 class PostgresFeedbackStore final : public FeedbackStore {
  public:
   PostgresFeedbackStore(const std::string& url, const FeedbackStoreOptions& options)
-      : options_(options), records_(url, /*synchronous_commit=*/false), feedback_(url, true), reader_(url, true) {}
+      : options_(options),
+        records_(url, /*synchronous_commit=*/false),
+        feedback_(url, true),
+        reader_(url, true) {}
 
   Status open() {
-    return guarded(feedback_, "bringing the schema up to date", [](pqxx::connection& c) { return migrate(c); });
+    return guarded(feedback_, "bringing the schema up to date",
+                   [](pqxx::connection& c) { return migrate(c); });
   }
 
   Status record_diagnosis(const DiagnosisRecord& record) override {
     if (record.diagnosis_id.empty()) return Status::InvalidArgument("diagnosis id is empty");
     return guarded(records_, "recording a diagnosis", [&](pqxx::connection& c) {
       pqxx::nontransaction txn(c);
-      const auto inserted = txn.exec_params(R"sql(
+      const auto inserted = txn.exec_params(
+          R"sql(
         INSERT INTO diagnoses(id, code_terms, symptom_terms, cause_ids, query_text, query_key,
                               cause_count, top_confidence, created_ms, answered)
         VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING)sql",
           record.diagnosis_id, to_json_array(record.code_terms), to_json_array(record.symptom_terms),
           to_json_array(record.cause_ids), record.query_text, query_key(record.query_text),
-          static_cast<int64_t>(record.cause_ids.size()), record.cause_ids.empty() ? 0.0 : record.top_confidence,
-          now_ms(), static_cast<int>(record.answered));
+          static_cast<int64_t>(record.cause_ids.size()),
+          record.cause_ids.empty() ? 0.0 : record.top_confidence, now_ms(),
+          static_cast<int>(record.answered));
       if (inserted.affected_rows() == 0)
         return Status::InvalidArgument("diagnosis id '" + record.diagnosis_id + "' already recorded");
       return prune_now_and_then(txn);
@@ -220,15 +226,16 @@ class PostgresFeedbackStore final : public FeedbackStore {
         ON CONFLICT (diagnosis_id, cause_id) DO UPDATE
           SET outcome = excluded.outcome, note = excluded.note, created_ms = excluded.created_ms,
               id = nextval(pg_get_serial_sequence('feedback', 'id')))sql",
-                      entry.diagnosis_id, entry.cause_id, std::string(outcome_name(entry.outcome)), entry.note, now_ms());
+                      entry.diagnosis_id, entry.cause_id, std::string(outcome_name(entry.outcome)),
+                      entry.note, now_ms());
       txn.commit();
       if (replaced) *replaced = row[4].as<bool>();
       return Status::OK();
     });
   }
 
-  std::unordered_map<std::string, FeedbackTally> tallies(const std::vector<std::string>& code_terms,
-                                                         const std::vector<std::string>& symptom_terms) override {
+  std::unordered_map<std::string, FeedbackTally> tallies(
+      const std::vector<std::string>& code_terms, const std::vector<std::string>& symptom_terms) override {
     std::set<std::string> codes(code_terms.begin(), code_terms.end());
     std::set<std::string> symptoms(symptom_terms.begin(), symptom_terms.end());
     std::unordered_map<std::string, FeedbackTally> out;
@@ -247,8 +254,8 @@ class PostgresFeedbackStore final : public FeedbackStore {
                                         to_json_array({symptoms.begin(), symptoms.end()}));
       TallyBuilder builder(codes, symptoms);
       for (const auto& r : rows)
-        builder.add(r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
-                    r[4].as<std::string>());
+        builder.add(r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                    r[3].as<std::string>(), r[4].as<std::string>());
       out = builder.take();
       return Status::OK();
     });
@@ -319,14 +326,15 @@ class PostgresFeedbackStore final : public FeedbackStore {
 
   const FeedbackStoreOptions options_;
   size_t records_since_prune_ = 0;  // guarded by records_.mutex
-  Connection records_;   // diagnoses and searches (synchronous_commit off)
-  Connection feedback_;  // feedback and migrations
-  Connection reader_;    // tallies and gaps
+  Connection records_;              // diagnoses and searches (synchronous_commit off)
+  Connection feedback_;             // feedback and migrations
+  Connection reader_;               // tallies and gaps
 };
 
 }  // namespace
 
-Result<std::unique_ptr<FeedbackStore>> open_postgresql(const std::string& url, const FeedbackStoreOptions& options) {
+Result<std::unique_ptr<FeedbackStore>> open_postgresql(const std::string& url,
+                                                       const FeedbackStoreOptions& options) {
   auto store = std::make_unique<PostgresFeedbackStore>(url, options);
   if (Status s = store->open(); !s.ok()) return s.With("feedback database " + without_password(url));
   return std::unique_ptr<FeedbackStore>(std::move(store));

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-
 #include <nlohmann/json.hpp>
 
 #include "errkb/text.h"
@@ -23,7 +22,8 @@ double jaccard(const std::set<std::string>& a, const std::set<std::string>& b) {
 }  // namespace
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -47,7 +47,8 @@ std::string gap_reason(double best_confidence, bool had_causes) {
 
 double TallyBuilder::weight(const std::string& code_terms_json, const std::string& symptom_terms_json) const {
   const auto past_codes = from_json_array(code_terms_json);
-  if (std::any_of(past_codes.begin(), past_codes.end(), [&](const std::string& c) { return codes_.count(c) > 0; }))
+  if (std::any_of(past_codes.begin(), past_codes.end(),
+                  [&](const std::string& c) { return codes_.count(c) > 0; }))
     return 1.0;
   const auto past_symptoms = from_json_array(symptom_terms_json);
   const double similarity = jaccard(symptoms_, {past_symptoms.begin(), past_symptoms.end()});
@@ -55,14 +56,19 @@ double TallyBuilder::weight(const std::string& code_terms_json, const std::strin
 }
 
 void TallyBuilder::add(const std::string& diagnosis_id, const std::string& code_terms_json,
-                       const std::string& symptom_terms_json, const std::string& cause_id, std::string_view outcome) {
+                       const std::string& symptom_terms_json, const std::string& cause_id,
+                       std::string_view outcome) {
   auto it = weight_of_.find(diagnosis_id);
-  if (it == weight_of_.end()) it = weight_of_.emplace(diagnosis_id, weight(code_terms_json, symptom_terms_json)).first;
+  if (it == weight_of_.end())
+    it = weight_of_.emplace(diagnosis_id, weight(code_terms_json, symptom_terms_json)).first;
   if (it->second <= 0) return;
   FeedbackTally& tally = tallies_[cause_id];
-  if (outcome == "resolved") tally.resolved += it->second;
-  else if (outcome == "not_resolved") tally.not_resolved += it->second;
-  else tally.not_relevant += it->second;
+  if (outcome == "resolved")
+    tally.resolved += it->second;
+  else if (outcome == "not_resolved")
+    tally.not_resolved += it->second;
+  else
+    tally.not_relevant += it->second;
 }
 
 }  // namespace errkb::feedback

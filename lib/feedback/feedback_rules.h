@@ -36,8 +36,8 @@ class TallyBuilder {
   TallyBuilder(std::set<std::string> codes, std::set<std::string> symptoms)
       : codes_(std::move(codes)), symptoms_(std::move(symptoms)) {}
   // One feedback row: the diagnosis' id and its terms (JSON arrays, as stored), the cause and outcome.
-  void add(const std::string& diagnosis_id, const std::string& code_terms_json, const std::string& symptom_terms_json,
-           const std::string& cause_id, std::string_view outcome);
+  void add(const std::string& diagnosis_id, const std::string& code_terms_json,
+           const std::string& symptom_terms_json, const std::string& cause_id, std::string_view outcome);
   std::unordered_map<std::string, FeedbackTally> take() { return std::move(tallies_); }
 
  private:
@@ -49,6 +49,7 @@ class TallyBuilder {
 };
 
 // The PostgreSQL store (feedback_postgres.cc) for a postgresql:// URL.
-Result<std::unique_ptr<FeedbackStore>> open_postgresql(const std::string& url, const FeedbackStoreOptions& options);
+Result<std::unique_ptr<FeedbackStore>> open_postgresql(const std::string& url,
+                                                       const FeedbackStoreOptions& options);
 
 }  // namespace errkb::feedback

@@ -2,7 +2,8 @@
 //
 // Schema (one file, WAL journal):
 //   diagnoses(id PK, code_terms JSON, symptom_terms JSON, cause_ids JSON, query_text, query_key,
-//             cause_count, top_confidence, created_ms, answered)  -- answered NULL: recorded before it was kept
+//             cause_count, top_confidence, created_ms, answered)  -- answered NULL: recorded before it was
+//             kept
 //   diagnosis_terms(diagnosis_id, kind 'c'|'s', term)  -- inverted list of the diagnoses that have
 //             feedback (filled at their first feedback), so tallies() reads only those that share
 //             a code or symptom term with the request, however many diagnoses were never rated
@@ -23,8 +24,8 @@
 // Diagnoses and empty searches are queued and written by the store's own thread, many to a
 // transaction, every kFlushInterval: written one per request, each commit wrote four pages of WAL,
 // and every thousandth one ran SQLite's checkpoint (two fsyncs) inside the request while the others
-// queued on the writer, which showed in the slowest diagnoses. Feedback, and the gaps report, first write what is queued, so a diagnosis can
-// be rated as soon as it was answered.
+// queued on the writer, which showed in the slowest diagnoses. Feedback, and the gaps report, first write
+// what is queued, so a diagnosis can be rated as soon as it was answered.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -32,12 +33,11 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <nlohmann/json.hpp>
 
 #include "errkb/feedback.h"
 #include "feedback/feedback_rules.h"
@@ -120,7 +120,8 @@ class StatementCache {
   sqlite3_stmt* get(const char* sql) {
     if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) return nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
+      return nullptr;
     statements_.emplace(sql, stmt);
     return stmt;
   }
@@ -159,7 +160,8 @@ CREATE TABLE IF NOT EXISTS diagnoses(
   answered INTEGER);
 DROP INDEX IF EXISTS diagnoses_weak;
 DROP INDEX IF EXISTS diagnoses_weak_by_key;
-CREATE INDEX IF NOT EXISTS diagnoses_unanswered_by_key ON diagnoses(query_key) WHERE )sql" ERRKB_WEAK_DIAGNOSIS R"sql(;
+CREATE INDEX IF NOT EXISTS diagnoses_unanswered_by_key ON diagnoses(query_key) WHERE )sql" ERRKB_WEAK_DIAGNOSIS
+                                R"sql(;
 CREATE INDEX IF NOT EXISTS diagnoses_created ON diagnoses(created_ms);
 CREATE TABLE IF NOT EXISTS diagnosis_terms(
   diagnosis_id TEXT NOT NULL,
@@ -189,9 +191,11 @@ CREATE INDEX IF NOT EXISTS searches_created ON searches(created_ms);
 // kSchema's index on it is created.
 Status add_answered_column(sqlite3* db) {
   sqlite3_stmt* stmt = nullptr;
-  const char* sql = "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'diagnoses'),"
-                    " (SELECT count(*) FROM pragma_table_info('diagnoses') WHERE name = 'answered')";
-  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) return Status::IOError(sqlite3_errmsg(db));
+  const char* sql =
+      "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'diagnoses'),"
+      " (SELECT count(*) FROM pragma_table_info('diagnoses') WHERE name = 'answered')";
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK)
+    return Status::IOError(sqlite3_errmsg(db));
   const bool lacks = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1 &&
                      sqlite3_column_int(stmt, 1) == 0;
   sqlite3_finalize(stmt);
@@ -267,12 +271,12 @@ class SqliteFeedbackStore final : public FeedbackStore {
     return Status::OK();
   }
 
-  std::unordered_map<std::string, FeedbackTally> tallies(const std::vector<std::string>& code_terms,
-                                                         const std::vector<std::string>& symptom_terms) override {
+  std::unordered_map<std::string, FeedbackTally> tallies(
+      const std::vector<std::string>& code_terms, const std::vector<std::string>& symptom_terms) override {
     std::set<std::string> codes(code_terms.begin(), code_terms.end());
     std::set<std::string> symptoms(symptom_terms.begin(), symptom_terms.end());
-    const std::string cache_key = to_json_array({codes.begin(), codes.end()}) + "|" +
-                                  to_json_array({symptoms.begin(), symptoms.end()});
+    const std::string cache_key =
+        to_json_array({codes.begin(), codes.end()}) + "|" + to_json_array({symptoms.begin(), symptoms.end()});
     uint64_t generation;
     {
       std::lock_guard cache_lock(cache_mutex_);
@@ -371,7 +375,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
     std::unique_lock lock(queue_mutex_);
     for (;;) {
       queue_wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      queue_wake_.wait_for(lock, kFlushInterval, [this] { return stopping_ || queue_.size() >= kFlushBatch; });
+      queue_wake_.wait_for(lock, kFlushInterval,
+                           [this] { return stopping_ || queue_.size() >= kFlushBatch; });
       const bool stop = stopping_;
       lock.unlock();
       write_queue_now();
@@ -399,8 +404,9 @@ class SqliteFeedbackStore final : public FeedbackStore {
     Status first_failure = status;
     if (status.ok()) {
       for (const Queued& item : batch) {
-        Status written = item.diagnosis.diagnosis_id.empty() ? insert_search(item.search, item.created_ms)
-                                                             : insert_diagnosis(item.diagnosis, item.created_ms);
+        Status written = item.diagnosis.diagnosis_id.empty()
+                             ? insert_search(item.search, item.created_ms)
+                             : insert_diagnosis(item.diagnosis, item.created_ms);
         if (written.ok()) written = count_record_and_maybe_prune();
         if (!written.ok() && first_failure.ok()) first_failure = written;
       }
@@ -416,8 +422,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
   }
 
   Status insert_search(const std::string& query, int64_t created_ms) {
-    Statement insert(writer_,
-                     writer_statements_.get("INSERT INTO searches(query_text, query_key, created_ms) VALUES(?,?,?)"));
+    Statement insert(writer_, writer_statements_.get(
+                                  "INSERT INTO searches(query_text, query_key, created_ms) VALUES(?,?,?)"));
     if (!insert.ok()) return Status::IOError(insert.error());
     insert.bind(1, query).bind(2, query_key(query)).bind(3, created_ms);
     if (insert.step() != SQLITE_DONE) return Status::IOError("recording a search: " + insert.error());
@@ -459,7 +465,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
         .bind(9, created_ms)
         .bind(10, static_cast<int64_t>(record.answered));
     int rc = insert.step();
-    if (rc == SQLITE_CONSTRAINT) return Status::InvalidArgument("diagnosis id '" + record.diagnosis_id + "' already recorded");
+    if (rc == SQLITE_CONSTRAINT)
+      return Status::InvalidArgument("diagnosis id '" + record.diagnosis_id + "' already recorded");
     if (rc != SQLITE_DONE) return Status::IOError("recording a diagnosis: " + insert.error());
     return Status::OK();
   }
@@ -488,7 +495,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
       auto add_terms = [&](const std::vector<std::string>& terms, std::string_view kind) -> Status {
         for (const auto& t : std::set<std::string>(terms.begin(), terms.end())) {
           term.bind(1, entry.diagnosis_id).bind(2, kind).bind(3, t);
-          if (term.step() != SQLITE_DONE) return Status::IOError("recording diagnosis terms: " + term.error());
+          if (term.step() != SQLITE_DONE)
+            return Status::IOError("recording diagnosis terms: " + term.error());
           term.reset();
         }
         return Status::OK();
@@ -529,7 +537,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
     rows.bind(1, to_json_array({codes.begin(), codes.end()}))
         .bind(2, to_json_array({symptoms.begin(), symptoms.end()}));
     feedback::TallyBuilder builder(codes, symptoms);
-    while (rows.step() == SQLITE_ROW) builder.add(rows.text(0), rows.text(1), rows.text(2), rows.text(3), rows.text(4));
+    while (rows.step() == SQLITE_ROW)
+      builder.add(rows.text(0), rows.text(1), rows.text(2), rows.text(3), rows.text(4));
     out = builder.take();
     return out;
   }
@@ -540,7 +549,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
   // PRAGMA does not run on every record.
   Status set_synchronous(Synchronous mode) {
     if (synchronous_ == mode) return Status::OK();
-    if (auto s = exec(writer_, mode == kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !s.ok()) {
+    if (auto s = exec(writer_, mode == kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+        !s.ok()) {
       synchronous_ = kUnset;
       return s;
     }
@@ -551,7 +561,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
   sqlite3* writer_;
   sqlite3* reader_;
   const FeedbackStoreOptions options_;
-  size_t records_since_prune_ = 0;  // guarded by writer_mutex_
+  size_t records_since_prune_ = 0;    // guarded by writer_mutex_
   Synchronous synchronous_ = kUnset;  // guarded by writer_mutex_
   std::mutex writer_mutex_;
   std::mutex reader_mutex_;
@@ -560,12 +570,12 @@ class SqliteFeedbackStore final : public FeedbackStore {
   std::mutex cache_mutex_;
   std::unordered_map<std::string, std::unordered_map<std::string, FeedbackTally>> tally_cache_;
   uint64_t cache_generation_ = 0;  // bumped by every feedback; guarded by cache_mutex_
-  std::mutex queue_mutex_;  // taken inside writer_mutex_, never the other way round
+  std::mutex queue_mutex_;         // taken inside writer_mutex_, never the other way round
   std::condition_variable queue_wake_;
-  std::vector<Queued> queue_;     // guarded by queue_mutex_
-  Status deferred_error_;         // guarded by queue_mutex_
-  bool stopping_ = false;         // guarded by queue_mutex_
-  std::thread flusher_;           // last: started once everything above exists
+  std::vector<Queued> queue_;  // guarded by queue_mutex_
+  Status deferred_error_;      // guarded by queue_mutex_
+  bool stopping_ = false;      // guarded by queue_mutex_
+  std::thread flusher_;        // last: started once everything above exists
 };
 
 }  // namespace

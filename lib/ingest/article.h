@@ -15,10 +15,10 @@ namespace errkb::ingest {
 struct Block {
   enum class Kind { kHeading, kParagraph, kList, kCode };
   Kind kind = Kind::kParagraph;
-  int level = 0;                    // headings: 1..6
-  std::string text;                 // heading, paragraph or code text
-  std::vector<std::string> items;   // lists: one entry per item
-  bool ordered = false;             // lists: numbered
+  int level = 0;                   // headings: 1..6
+  std::string text;                // heading, paragraph or code text
+  std::vector<std::string> items;  // lists: one entry per item
+  bool ordered = false;            // lists: numbered
 };
 
 // Front-matter fields (Markdown; also accepted at the top of plain-text articles).
@@ -28,10 +28,10 @@ struct ArticleMeta {
 };
 
 struct ArticleSource {
-  std::string_view rel;   // KB-relative path ("articles/windows/x.md")
-  std::string_view raw;   // the whole file, for the signature
+  std::string_view rel;  // KB-relative path ("articles/windows/x.md")
+  std::string_view raw;  // the whole file, for the signature
   ArticleMeta meta;
-  std::string title;      // from the document itself (first h1, <title>); meta.title wins
+  std::string title;  // from the document itself (first h1, <title>); meta.title wins
   std::vector<Block> blocks;
 };
 
@@ -39,9 +39,9 @@ enum class SectionType { kOther, kSymptoms, kCause, kResolution, kPrevention, kC
 
 struct HeadingInfo {
   SectionType type = SectionType::kOther;
-  std::optional<int> number;  // "Cause 2" -> 2
-  std::string rest;           // text after the keyword and number ("DNS not propagated")
-  bool rest_separated = true; // the rest came after ':' / '-' (false: "Cause of the error")
+  std::optional<int> number;   // "Cause 2" -> 2
+  std::string rest;            // text after the keyword and number ("DNS not propagated")
+  bool rest_separated = true;  // the rest came after ':' / '-' (false: "Cause of the error")
 };
 
 // Recognises section headings in en/ro/it/ru, case- and diacritics-insensitively.

@@ -32,8 +32,8 @@ class CatalogueCollector {
   std::string rel_;
   FileReadResult& out_;
   std::map<std::string, std::string> seen_;  // code -> where it was first defined
-  std::vector<size_t> without_language_;      // indexes into out_.items
-  std::string undetected_text_;               // their text, for one detection over the file
+  std::vector<size_t> without_language_;     // indexes into out_.items
+  std::string undetected_text_;              // their text, for one detection over the file
 };
 
 // The opening of the catalogue readers given text (JSON, CSV): the file must be UTF-8 text

@@ -36,12 +36,14 @@ void CatalogueCollector::add(CatalogueEntry e, int line, std::string_view where)
     return;
   }
   if (e.vendor.empty()) {
-    error(line, prefix + "entry " + e.code + " has no vendor (set \"vendor\" or name the file <vendor>.<ext>)");
+    error(line,
+          prefix + "entry " + e.code + " has no vendor (set \"vendor\" or name the file <vendor>.<ext>)");
     return;
   }
   const std::string here = line > 0 ? "line " + std::to_string(line) : std::string(where);
   if (auto [it, fresh] = seen_.emplace(e.code, here); !fresh) {
-    error(line, prefix + "duplicate code " + e.code + (it->second.empty() ? "" : " (first at " + it->second + ")"));
+    error(line,
+          prefix + "duplicate code " + e.code + (it->second.empty() ? "" : " (first at " + it->second + ")"));
     return;
   }
 
@@ -68,7 +70,8 @@ void CatalogueCollector::add(CatalogueEntry e, int line, std::string_view where)
   p.vendor = e.vendor;
   p.product = trim(e.product);
   p.language = normalize_language(e.language);
-  const std::string language_sample = p.title + "\n" + p.cause + "\n" + trim(e.description) + "\n" + e.resolution;
+  const std::string language_sample =
+      p.title + "\n" + p.cause + "\n" + trim(e.description) + "\n" + e.resolution;
   if (p.language.empty()) p.language = detect_language(language_sample);
   if (p.language.empty() && undetected_text_.size() < 64 * 1024) undetected_text_ += language_sample + "\n";
   const bool needs_language = p.language.empty();

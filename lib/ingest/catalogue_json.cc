@@ -1,9 +1,8 @@
 // Catalogues in JSON: our own shape {"vendor","product","language","code_pattern","errors":[...]}
 // and eBay's ErrorType shape (a JSON array, or {"Errors":[...]}) with ErrorCode, ShortMessage,
 // LongMessage, SeverityCode, ErrorClassification and ErrorParameters.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "errkb/ingest.h"
 #include "ingest/catalogue.h"
@@ -32,8 +31,8 @@ bool text_field(const json& obj, const char* key, std::string& out, std::string&
   return true;
 }
 
-void read_own_shape(const json& root, std::string_view text, CatalogueCollector& collector, FileReadResult& result,
-                    std::string_view rel) {
+void read_own_shape(const json& root, std::string_view text, CatalogueCollector& collector,
+                    FileReadResult& result, std::string_view rel) {
   std::string vendor, product, language, pattern, error;
   if (!text_field(root, "vendor", vendor, error) || !text_field(root, "product", product, error) ||
       !text_field(root, "language", language, error) || !text_field(root, "code_pattern", pattern, error)) {
@@ -49,8 +48,9 @@ void read_own_shape(const json& root, std::string_view text, CatalogueCollector&
   result.code_pattern = trim(pattern);
   if (!result.code_pattern.empty()) result.code_pattern_line = json_member_line(text, "code_pattern");
   if (result.code_pattern.size() > kMaxPatternBytes) {
-    collector.error(result.code_pattern_line, "\"code_pattern\" is " + std::to_string(result.code_pattern.size()) + " bytes long (at most " +
-                           std::to_string(kMaxPatternBytes) + ")");
+    collector.error(result.code_pattern_line,
+                    "\"code_pattern\" is " + std::to_string(result.code_pattern.size()) +
+                        " bytes long (at most " + std::to_string(kMaxPatternBytes) + ")");
     result.code_pattern.clear();
   }
   auto errors = root.find("errors");
@@ -71,8 +71,9 @@ void read_own_shape(const json& root, std::string_view text, CatalogueCollector&
     e.language = language;
     if (!text_field(ej, "code", e.code, error) || !text_field(ej, "name", e.name, error) ||
         !text_field(ej, "severity", e.severity, error) || !text_field(ej, "category", e.category, error) ||
-        !text_field(ej, "message", e.message, error) || !text_field(ej, "description", e.description, error) ||
-        !text_field(ej, "url", e.url, error) || !text_field(ej, "product", e.product, error)) {
+        !text_field(ej, "message", e.message, error) ||
+        !text_field(ej, "description", e.description, error) || !text_field(ej, "url", e.url, error) ||
+        !text_field(ej, "product", e.product, error)) {
       collector.error(0, where + ": " + error);
       continue;
     }
@@ -88,7 +89,8 @@ void read_own_shape(const json& root, std::string_view text, CatalogueCollector&
     if (auto c = ej.find("causes"); c != ej.end() && !c->is_null()) {
       if (c->is_string()) {
         e.causes.push_back(c->get<std::string>());
-      } else if (c->is_array() && std::all_of(c->begin(), c->end(), [](const json& v) { return v.is_string(); })) {
+      } else if (c->is_array() &&
+                 std::all_of(c->begin(), c->end(), [](const json& v) { return v.is_string(); })) {
         for (const auto& v : *c) e.causes.push_back(v.get<std::string>());
       } else {
         collector.error(0, where + ": \"causes\" must be a list of strings");
@@ -112,7 +114,8 @@ void read_ebay_shape(const json& list, CatalogueCollector& collector, FileReadRe
     e.vendor = "eBay";
     std::string error;
     if (!text_field(ej, "ErrorCode", e.code, error) || !text_field(ej, "ShortMessage", e.message, error) ||
-        !text_field(ej, "LongMessage", e.description, error) || !text_field(ej, "SeverityCode", e.severity, error) ||
+        !text_field(ej, "LongMessage", e.description, error) ||
+        !text_field(ej, "SeverityCode", e.severity, error) ||
         !text_field(ej, "ErrorClassification", e.category, error)) {
       collector.error(0, where + ": " + error);
       continue;
@@ -143,7 +146,8 @@ FileReadResult read_catalogue_json(std::string_view rel, std::string_view text) 
     result.complete = false;
     return result;
   };
-  if (auto problem = json_shape_problem(text)) return reject(line_of_offset(text, problem->offset), problem->message);
+  if (auto problem = json_shape_problem(text))
+    return reject(line_of_offset(text, problem->offset), problem->message);
   nlohmann::json root;
   try {
     root = nlohmann::json::parse(text);

@@ -35,11 +35,16 @@ CatalogueEntry entry_from(const xmlNode* errors) {
   CatalogueEntry e;
   e.vendor = "eBay";
   for (const xmlNode* c = errors->children; c != nullptr; c = c->next) {
-    if (named(c, "ErrorCode")) e.code = content(c);
-    else if (named(c, "ShortMessage")) e.message = content(c);
-    else if (named(c, "LongMessage")) e.description = content(c);
-    else if (named(c, "SeverityCode")) e.severity = content(c);
-    else if (named(c, "ErrorClassification")) e.category = content(c);
+    if (named(c, "ErrorCode"))
+      e.code = content(c);
+    else if (named(c, "ShortMessage"))
+      e.message = content(c);
+    else if (named(c, "LongMessage"))
+      e.description = content(c);
+    else if (named(c, "SeverityCode"))
+      e.severity = content(c);
+    else if (named(c, "ErrorClassification"))
+      e.category = content(c);
     else if (named(c, "ErrorParameters")) {
       xmlChar* id = xmlGetProp(c, reinterpret_cast<const xmlChar*>("ParamID"));
       std::string value;
@@ -47,7 +52,8 @@ CatalogueEntry entry_from(const xmlNode* errors) {
         if (named(v, "Value")) value = content(v);
       }
       if (!value.empty()) {
-        e.extra += "Parameter " + std::string(id ? reinterpret_cast<const char*>(id) : "") + ": " + value + "\n";
+        e.extra +=
+            "Parameter " + std::string(id ? reinterpret_cast<const char*>(id) : "") + ": " + value + "\n";
       }
       if (id) xmlFree(id);
     }
@@ -105,7 +111,8 @@ FileReadResult read_catalogue_xml(std::string_view rel, std::string_view text) {
   }
   if (status != 0 || error.set) {
     const int line = error.line > 0 ? error.line : xmlTextReaderGetParserLineNumber(reader.get());
-    collector.error(line, "broken or truncated XML: " + (error.set ? error.message : std::string("parse error")));
+    collector.error(line,
+                    "broken or truncated XML: " + (error.set ? error.message : std::string("parse error")));
   } else if (found == 0) {
     collector.error(0, "no <Errors> elements (expected eBay ErrorType entries)");
   }

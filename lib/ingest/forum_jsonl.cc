@@ -1,10 +1,9 @@
 // Forum threads as JSON Lines: one thread object per line. A bad line is reported with its line
 // number and skipped; the other lines are still read.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "errkb/ingest.h"
 #include "errkb/text.h"
@@ -18,7 +17,8 @@ namespace {
 using nlohmann::json;
 
 // Field readers: absent or null is fine (empty), a wrong type is an error naming the field.
-bool get_string(const json& obj, const char* key, std::string& out, std::string& error, bool required = false) {
+bool get_string(const json& obj, const char* key, std::string& out, std::string& error,
+                bool required = false) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) {
     if (required) error = std::string("missing \"") + key + "\"";
@@ -100,7 +100,8 @@ bool parse_thread(const json& j, ForumThread& t, std::string& error) {
   t.language = normalize_language(t.language);
   auto posts = j.find("posts");
   if (posts == j.end() || !posts->is_array()) {
-    error = posts == j.end() ? "missing \"posts\"" : std::string("\"posts\" must be a list, not ") + posts->type_name();
+    error = posts == j.end() ? "missing \"posts\""
+                             : std::string("\"posts\" must be a list, not ") + posts->type_name();
     return false;
   }
   for (size_t i = 0; i < posts->size(); ++i) {
@@ -137,7 +138,8 @@ FileReadResult read_forum_jsonl(std::string_view rel, std::string_view text) {
   FileReadResult result;
   using namespace std::string_view_literals;
   if (text.substr(0, 2) == "\xFF\xFE"sv || text.substr(0, 2) == "\xFE\xFF"sv) {
-    result.errors.push_back(make_error(rel, 0, "unsupported encoding: UTF-16 byte order mark; save the file as UTF-8"));
+    result.errors.push_back(
+        make_error(rel, 0, "unsupported encoding: UTF-16 byte order mark; save the file as UTF-8"));
     result.complete = false;
     return result;
   }
@@ -147,7 +149,8 @@ FileReadResult read_forum_jsonl(std::string_view rel, std::string_view text) {
   std::map<std::string, int> first_line_of_id;
   while (pos < text.size()) {
     const size_t end = text.find('\n', pos);
-    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    std::string_view line =
+        text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     pos = end == std::string_view::npos ? text.size() : end + 1;
     ++line_no;
     if (trim(line).empty()) continue;

@@ -11,7 +11,8 @@ namespace {
 // The next line of `text` from `pos` (without its newline); advances `pos` past it.
 std::string_view next_line(std::string_view text, size_t& pos) {
   const size_t end = text.find('\n', pos);
-  std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+  std::string_view line =
+      text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
   pos = end == std::string_view::npos ? text.size() : end + 1;
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   return line;
@@ -28,7 +29,8 @@ std::vector<std::string> list_of(const YAML::Node& n) {
   std::vector<std::string> out;
   if (!n || n.IsNull()) return out;
   if (n.IsScalar()) return split_trimmed(n.as<std::string>(), ",");
-  if (!n.IsSequence()) throw YAML::RepresentationException(n.Mark(), "expected a list or a comma-separated string");
+  if (!n.IsSequence())
+    throw YAML::RepresentationException(n.Mark(), "expected a list or a comma-separated string");
   for (const auto& v : n) {
     std::string s = scalar_of(v);
     if (!s.empty()) out.push_back(std::move(s));
@@ -44,16 +46,20 @@ int unclosed_quote_line(std::string_view yaml) {
   for (int index = 0; pos < yaml.size(); ++index) {
     const std::string_view line = next_line(yaml, pos);
     const size_t colon = line.find(": ");
-    if (colon == std::string_view::npos || line.substr(0, colon).find_first_of("\"'#") != std::string_view::npos)
+    if (colon == std::string_view::npos ||
+        line.substr(0, colon).find_first_of("\"'#") != std::string_view::npos)
       continue;
     const std::string value = trim(line.substr(colon + 2));
     if (value.empty() || (value[0] != '"' && value[0] != '\'')) continue;
     const char quote = value[0];
     bool closed = false;
     for (size_t i = 1; i < value.size() && !closed; ++i) {
-      if (quote == '"' && value[i] == '\\') ++i;  // an escape
-      else if (value[i] == quote && quote == '\'' && i + 1 < value.size() && value[i + 1] == '\'') ++i;  // ''
-      else if (value[i] == quote) closed = true;
+      if (quote == '"' && value[i] == '\\')
+        ++i;  // an escape
+      else if (value[i] == quote && quote == '\'' && i + 1 < value.size() && value[i + 1] == '\'')
+        ++i;  // ''
+      else if (value[i] == quote)
+        closed = true;
     }
     if (!closed) return index;
   }

@@ -42,9 +42,10 @@ constexpr int kMaxHtmlDepth = 256;
 
 bool never_nests(std::string_view name) {
   static constexpr std::string_view kNames[] = {
-      "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "rb", "rt",
-      "rtc", "rp", "colgroup", "caption", "area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-      "meta", "param", "source", "track", "wbr", "keygen", "basefont", "bgsound", "frame", "image"};
+      "p",     "li",    "dt",     "dd",       "option",  "optgroup", "tr",       "td",      "th",    "thead",
+      "tbody", "tfoot", "rb",     "rt",       "rtc",     "rp",       "colgroup", "caption", "area",  "base",
+      "br",    "col",   "embed",  "hr",       "img",     "input",    "link",     "meta",    "param", "source",
+      "track", "wbr",   "keygen", "basefont", "bgsound", "frame",    "image"};
   for (std::string_view n : kNames)
     if (n == name) return true;
   return false;
@@ -88,9 +89,12 @@ std::string without_tags(std::string_view html) {
   std::string out;
   bool in_tag = false;
   for (char c : html) {
-    if (c == '<') in_tag = true;
-    else if (c == '>' && in_tag) in_tag = false, out += ' ';
-    else if (!in_tag) out += c;
+    if (c == '<')
+      in_tag = true;
+    else if (c == '>' && in_tag)
+      in_tag = false, out += ' ';
+    else if (!in_tag)
+      out += c;
   }
   return collapse_whitespace(out);
 }
@@ -102,36 +106,72 @@ bool is_skipped(GumboTag tag) {
     case GUMBO_TAG_NOSCRIPT:
     case GUMBO_TAG_TEMPLATE:
     case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_NAV: return true;
-    default: return false;
+    case GUMBO_TAG_NAV:
+      return true;
+    default:
+      return false;
   }
 }
 
 int heading_level(GumboTag tag) {
   switch (tag) {
-    case GUMBO_TAG_H1: return 1;
-    case GUMBO_TAG_H2: return 2;
-    case GUMBO_TAG_H3: return 3;
-    case GUMBO_TAG_H4: return 4;
-    case GUMBO_TAG_H5: return 5;
-    case GUMBO_TAG_H6: return 6;
-    default: return 0;
+    case GUMBO_TAG_H1:
+      return 1;
+    case GUMBO_TAG_H2:
+      return 2;
+    case GUMBO_TAG_H3:
+      return 3;
+    case GUMBO_TAG_H4:
+      return 4;
+    case GUMBO_TAG_H5:
+      return 5;
+    case GUMBO_TAG_H6:
+      return 6;
+    default:
+      return 0;
   }
 }
 
 // Elements that start a new line of text (everything else is inline).
 bool is_block(GumboTag tag) {
   switch (tag) {
-    case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_MAIN: case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_ASIDE:
-    case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_LI:
-    case GUMBO_TAG_DL: case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_PRE:
-    case GUMBO_TAG_TABLE: case GUMBO_TAG_TR: case GUMBO_TAG_FIGURE: case GUMBO_TAG_FIGCAPTION:
-    case GUMBO_TAG_DETAILS: case GUMBO_TAG_SUMMARY: case GUMBO_TAG_FORM: case GUMBO_TAG_FIELDSET:
-    case GUMBO_TAG_ADDRESS: case GUMBO_TAG_HR: case GUMBO_TAG_BODY: case GUMBO_TAG_HTML:
-    case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5:
-    case GUMBO_TAG_H6: return true;
-    default: return false;
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_ARTICLE:
+    case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_UL:
+    case GUMBO_TAG_OL:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_DL:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_PRE:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_FIGURE:
+    case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_SUMMARY:
+    case GUMBO_TAG_FORM:
+    case GUMBO_TAG_FIELDSET:
+    case GUMBO_TAG_ADDRESS:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_BODY:
+    case GUMBO_TAG_HTML:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -159,8 +199,10 @@ class TextCollector {
         }
         return;
       case GUMBO_NODE_ELEMENT:
-      case GUMBO_NODE_TEMPLATE: break;
-      default: return;
+      case GUMBO_NODE_TEMPLATE:
+        break;
+      default:
+        return;
     }
     const GumboElement& el = node->v.element;
     if (is_skipped(el.tag) || el.tag == GUMBO_TAG_TITLE) return;
@@ -287,7 +329,8 @@ class BlockCollector {
       }
     } else {
       if (is_block(el.tag)) flush_loose();
-      for (unsigned i = 0; i < el.children.length; ++i) visit(static_cast<GumboNode*>(el.children.data[i]), depth + 1);
+      for (unsigned i = 0; i < el.children.length; ++i)
+        visit(static_cast<GumboNode*>(el.children.data[i]), depth + 1);
       if (is_block(el.tag)) flush_loose();
       return;
     }
@@ -306,7 +349,8 @@ class BlockCollector {
     for (; i < children.length; ++i) {
       const auto* c = static_cast<const GumboNode*>(children.data[i]);
       if (c->type == GUMBO_NODE_WHITESPACE) continue;
-      if (c->type == GUMBO_NODE_ELEMENT && (c->v.element.tag == GUMBO_TAG_STRONG || c->v.element.tag == GUMBO_TAG_B)) {
+      if (c->type == GUMBO_NODE_ELEMENT &&
+          (c->v.element.tag == GUMBO_TAG_STRONG || c->v.element.tag == GUMBO_TAG_B)) {
         label = c;
       }
       break;
@@ -332,7 +376,6 @@ class BlockCollector {
     }
     return true;
   }
-
 
   // Text sitting directly in a <div> or <body>, outside any <p>.
   void flush_loose() {
@@ -387,8 +430,9 @@ FileReadResult read_html_article(std::string_view rel, std::string_view text) {
   std::string_view body;
   if (!open_article(rel, text, FrontMatter::kNone, src, body, result)) return result;
   if (const size_t at = too_deep_at(body); at != std::string_view::npos) {
-    result.errors.push_back(make_error(rel, line_of_offset(body, at),
-                                       "elements nested deeper than " + std::to_string(kMaxHtmlDepth) + " levels"));
+    result.errors.push_back(
+        make_error(rel, line_of_offset(body, at),
+                   "elements nested deeper than " + std::to_string(kMaxHtmlDepth) + " levels"));
     result.complete = false;
     return result;
   }
@@ -418,7 +462,8 @@ FileReadResult read_html_article(std::string_view rel, std::string_view text) {
       if (child->type != GUMBO_NODE_ELEMENT || child->v.element.tag != GUMBO_TAG_LINK) continue;
       const GumboAttribute* rel_attr = gumbo_get_attribute(&child->v.element.attributes, "rel");
       const GumboAttribute* href = gumbo_get_attribute(&child->v.element.attributes, "href");
-      if (rel_attr && href && to_lower_ascii(rel_attr->value) == "canonical") src.meta.url = trim(href->value);
+      if (rel_attr && href && to_lower_ascii(rel_attr->value) == "canonical")
+        src.meta.url = trim(href->value);
     }
   }
   BlockCollector collector(src.blocks);
@@ -432,7 +477,8 @@ FileReadResult read_html_article(std::string_view rel, std::string_view text) {
     if (b.level == 1 && classify_heading(b.text).type == SectionType::kOther &&
         (src.title.empty() || src.title == b.text || i == 0)) {
       if (src.title.empty()) src.title = b.text;
-      if (src.title == b.text || i == 0) src.blocks.erase(src.blocks.begin() + static_cast<std::ptrdiff_t>(i));
+      if (src.title == b.text || i == 0)
+        src.blocks.erase(src.blocks.begin() + static_cast<std::ptrdiff_t>(i));
     }
     break;
   }

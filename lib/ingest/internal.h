@@ -16,9 +16,9 @@ namespace errkb::ingest {
 // rejection, never the run's end: they keep every reader linear and its memory and stack bounded.
 inline constexpr size_t kMaxFileBytes = size_t{256} << 20;    // a file the readers load whole
 inline constexpr size_t kMaxArticleBytes = size_t{16} << 20;  // one article
-inline constexpr int kMaxNesting = 64;        // JSON deeper is rejected; Markdown/HTML deeper is read as flat text
-inline constexpr size_t kMaxIdBytes = 200;    // an article or thread id (a Xapian term holds at most 245 bytes)
-inline constexpr size_t kMaxNameBytes = 100;  // a vendor, product, code, tag, language or severity
+inline constexpr int kMaxNesting = 64;  // JSON deeper is rejected; Markdown/HTML deeper is read as flat text
+inline constexpr size_t kMaxIdBytes = 200;  // an article or thread id (a Xapian term holds at most 245 bytes)
+inline constexpr size_t kMaxNameBytes = 100;      // a vendor, product, code, tag, language or severity
 inline constexpr size_t kMaxPatternBytes = 1000;  // a catalogue's code_pattern
 inline constexpr int kMaxFolderDepth = 32;        // folders below articles/, forums/, catalogues/
 
@@ -100,8 +100,10 @@ class AttributeCounter {
   static constexpr size_t kMaxAttributes = 10000;
   // False once an element may hold more than kMaxAttributes.
   bool feed(char c) {
-    if (c == '<') count_ = 0;
-    else if ((c == '"' || c == '\'') && previous_ == '=') ++count_;
+    if (c == '<')
+      count_ = 0;
+    else if ((c == '"' || c == '\'') && previous_ == '=')
+      ++count_;
     if (c == '\n') ++line_;
     previous_ = c;
     return count_ <= kMaxAttributes;

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <fstream>
-#include <utility>
-#include <vector>
 #include <sstream>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "errkb/ingest.h"
 #include "errkb/text.h"
@@ -23,9 +23,12 @@ std::string extension_of(const fs::path& p) { return ingest::to_lower_ascii(p.ex
 bool readable_extension(SourceKind kind, const fs::path& p) {
   const std::string ext = extension_of(p);
   switch (kind) {
-    case SourceKind::kArticle: return ext == ".md" || ext == ".markdown" || ext == ".html" || ext == ".htm" || ext == ".txt";
-    case SourceKind::kForum: return ext == ".jsonl" || ext == ".ndjson" || ext == ".xml";
-    case SourceKind::kCatalogue: return ext == ".json" || ext == ".csv" || ext == ".xml";
+    case SourceKind::kArticle:
+      return ext == ".md" || ext == ".markdown" || ext == ".html" || ext == ".htm" || ext == ".txt";
+    case SourceKind::kForum:
+      return ext == ".jsonl" || ext == ".ndjson" || ext == ".xml";
+    case SourceKind::kCatalogue:
+      return ext == ".json" || ext == ".csv" || ext == ".xml";
   }
   return false;
 }
@@ -54,7 +57,8 @@ class FolderWalk {
       const auto [dir, depth] = std::move(pending.back());
       pending.pop_back();
       if (depth > ingest::kMaxFolderDepth) {
-        unread(dir, "folders nested deeper than " + std::to_string(ingest::kMaxFolderDepth) + " levels are not read");
+        unread(dir, "folders nested deeper than " + std::to_string(ingest::kMaxFolderDepth) +
+                        " levels are not read");
         continue;
       }
       std::error_code ec;
@@ -126,11 +130,13 @@ Result<KbListing> list_kb_folder(const fs::path& kb_root) {
   const fs::path root = fs::absolute(kb_root, ec);
   KbListing listing;
   FolderWalk walk(root, listing);
-  const std::pair<const char*, SourceKind> kFolders[] = {
-      {"articles", SourceKind::kArticle}, {"forums", SourceKind::kForum}, {"catalogues", SourceKind::kCatalogue}};
+  const std::pair<const char*, SourceKind> kFolders[] = {{"articles", SourceKind::kArticle},
+                                                         {"forums", SourceKind::kForum},
+                                                         {"catalogues", SourceKind::kCatalogue}};
   for (const auto& [folder, kind] : kFolders)
     if (fs::is_directory(root / folder, ec)) walk.walk(root / folder, kind);
-  std::sort(listing.files.begin(), listing.files.end(), [](const KbFile& a, const KbFile& b) { return a.rel < b.rel; });
+  std::sort(listing.files.begin(), listing.files.end(),
+            [](const KbFile& a, const KbFile& b) { return a.rel < b.rel; });
   return listing;
 }
 
@@ -153,7 +159,8 @@ std::optional<KbFile> kb_file_at(const fs::path& kb_root, const fs::path& path) 
     const fs::path target = fs::canonical(path, ec);
     const fs::path canonical_root = fs::canonical(root, ec);
     const fs::path inside = target.lexically_relative(canonical_root);
-    if (ec || inside.empty() || *inside.begin() == ".." || ::stat(path.c_str(), &st) != 0) return std::nullopt;
+    if (ec || inside.empty() || *inside.begin() == ".." || ::stat(path.c_str(), &st) != 0)
+      return std::nullopt;
   }
   if (!S_ISREG(st.st_mode)) return std::nullopt;
   KbFile f;
@@ -202,7 +209,8 @@ FileReadResult read_with_its_reader(const KbFile& file) {
       if (ext == ".html" || ext == ".htm") return read_html_article(file.rel, text);
       if (ext == ".txt") return read_text_article(file.rel, text);
       return read_markdown_article(file.rel, text);
-    case SourceKind::kForum: return read_forum_jsonl(file.rel, text);
+    case SourceKind::kForum:
+      return read_forum_jsonl(file.rel, text);
     case SourceKind::kCatalogue:
       if (ext == ".csv") return read_catalogue_csv(file.rel, text);
       if (ext == ".xml") return read_catalogue_xml(file.rel, text);

@@ -35,9 +35,14 @@ void inline_text(cmark_node* node, std::string& out) {
         if (lit) out += lit;
         break;
       }
-      case CMARK_NODE_SOFTBREAK: out += ' '; break;
-      case CMARK_NODE_LINEBREAK: out += '\n'; break;
-      default: break;  // containers (their text follows) and inline HTML (a tag, not text)
+      case CMARK_NODE_SOFTBREAK:
+        out += ' ';
+        break;
+      case CMARK_NODE_LINEBREAK:
+        out += '\n';
+        break;
+      default:
+        break;  // containers (their text follows) and inline HTML (a tag, not text)
     }
   }
   cmark_iter_free(it);
@@ -59,16 +64,27 @@ std::string flat_text(cmark_node* node) {
     const char* lit = cmark_node_get_literal(n);
     switch (cmark_node_get_type(n)) {
       case CMARK_NODE_TEXT:
-      case CMARK_NODE_CODE: out += lit ? lit : ""; break;
-      case CMARK_NODE_SOFTBREAK: out += ' '; break;
-      case CMARK_NODE_LINEBREAK: out += '\n'; break;
-      case CMARK_NODE_CODE_BLOCK: out += (lit ? lit : "") + std::string("\n"); break;
-      case CMARK_NODE_HTML_BLOCK: out += html_to_text(lit ? lit : "") + "\n"; break;
+      case CMARK_NODE_CODE:
+        out += lit ? lit : "";
+        break;
+      case CMARK_NODE_SOFTBREAK:
+        out += ' ';
+        break;
+      case CMARK_NODE_LINEBREAK:
+        out += '\n';
+        break;
+      case CMARK_NODE_CODE_BLOCK:
+        out += (lit ? lit : "") + std::string("\n");
+        break;
+      case CMARK_NODE_HTML_BLOCK:
+        out += html_to_text(lit ? lit : "") + "\n";
+        break;
       case CMARK_NODE_PARAGRAPH:
       case CMARK_NODE_HEADING:
         if (ev == CMARK_EVENT_EXIT) out += '\n';
         break;
-      default: break;
+      default:
+        break;
     }
   }
   cmark_iter_free(it);
@@ -109,8 +125,12 @@ std::string block_text(cmark_node* node, int depth) {
   for (cmark_node* c = cmark_node_first_child(node); c != nullptr; c = cmark_node_next(c)) {
     switch (cmark_node_get_type(c)) {
       case CMARK_NODE_PARAGRAPH:
-      case CMARK_NODE_HEADING: parts.push_back(inline_text(c)); break;
-      case CMARK_NODE_LIST: parts.push_back(list_text(c, depth + 1)); break;
+      case CMARK_NODE_HEADING:
+        parts.push_back(inline_text(c));
+        break;
+      case CMARK_NODE_LIST:
+        parts.push_back(list_text(c, depth + 1));
+        break;
       case CMARK_NODE_CODE_BLOCK: {
         const char* lit = cmark_node_get_literal(c);
         parts.push_back(trim(lit ? lit : ""));
@@ -142,11 +162,19 @@ bool split_bold_heading(cmark_node* paragraph, std::vector<Block>& out) {
   for (cmark_node* c = cmark_node_next(first); c != nullptr; c = cmark_node_next(c)) {
     switch (cmark_node_get_type(c)) {
       case CMARK_NODE_TEXT:
-      case CMARK_NODE_CODE: rest += cmark_node_get_literal(c) ? cmark_node_get_literal(c) : ""; break;
-      case CMARK_NODE_SOFTBREAK: rest += ' '; break;
-      case CMARK_NODE_LINEBREAK: rest += '\n'; break;
-      case CMARK_NODE_HTML_INLINE: break;
-      default: inline_text(c, rest);
+      case CMARK_NODE_CODE:
+        rest += cmark_node_get_literal(c) ? cmark_node_get_literal(c) : "";
+        break;
+      case CMARK_NODE_SOFTBREAK:
+        rest += ' ';
+        break;
+      case CMARK_NODE_LINEBREAK:
+        rest += '\n';
+        break;
+      case CMARK_NODE_HTML_INLINE:
+        break;
+      default:
+        inline_text(c, rest);
     }
   }
   rest = trim(rest);
@@ -204,7 +232,8 @@ void collect_blocks(cmark_node* parent, std::vector<Block>& out, int depth = 0) 
         }
         b.text = flat_text(c);
         break;
-      case CMARK_NODE_THEMATIC_BREAK: continue;
+      case CMARK_NODE_THEMATIC_BREAK:
+        continue;
       default:
         b.text = is_type(c, "table") ? table_text(c) : block_text(c, depth + 1);
     }
@@ -247,7 +276,8 @@ FileReadResult read_markdown_article(std::string_view rel, std::string_view text
   collect_blocks(doc.get(), src.blocks);
 
   // A leading level-1 heading that is not a section is the document's title.
-  if (!src.blocks.empty() && src.blocks.front().kind == Block::Kind::kHeading && src.blocks.front().level == 1 &&
+  if (!src.blocks.empty() && src.blocks.front().kind == Block::Kind::kHeading &&
+      src.blocks.front().level == 1 &&
       classify_heading(src.blocks.front().text).type == SectionType::kOther) {
     src.title = src.blocks.front().text;
     if (src.meta.title.empty() || src.meta.title == src.title) src.blocks.erase(src.blocks.begin());

@@ -33,11 +33,21 @@ uint32_t fold_char(uint32_t cp) {
   }
   if (cp >= 0xC0 && cp <= 0x17F) {
     static constexpr std::pair<std::u32string_view, char32_t> kGroups[] = {
-        {U"ÀÁÂÃÄÅàáâãäåĂăĄąĀā", U'a'}, {U"ÇçĆćČč", U'c'},       {U"ÈÉÊËèéêëĘęĚěĒē", U'e'},
-        {U"ÌÍÎÏìíîïĪī", U'i'},         {U"ÑñŃńŇň", U'n'},       {U"ÒÓÔÕÖòóôõöŌōŐő", U'o'},
-        {U"ÙÚÛÜùúûüŪūŮůŰű", U'u'},     {U"ŞşŠšŚś", U's'},       {U"ŢţŤť", U't'},
-        {U"ÝýŸÿ", U'y'},               {U"ŽžŹźŻż", U'z'},       {U"Ðđ", U'd'},
-        {U"Łł", U'l'},                 {U"Řř", U'r'},           {U"Ğğ", U'g'},
+        {U"ÀÁÂÃÄÅàáâãäåĂăĄąĀā", U'a'},
+        {U"ÇçĆćČč", U'c'},
+        {U"ÈÉÊËèéêëĘęĚěĒē", U'e'},
+        {U"ÌÍÎÏìíîïĪī", U'i'},
+        {U"ÑñŃńŇň", U'n'},
+        {U"ÒÓÔÕÖòóôõöŌōŐő", U'o'},
+        {U"ÙÚÛÜùúûüŪūŮůŰű", U'u'},
+        {U"ŞşŠšŚś", U's'},
+        {U"ŢţŤť", U't'},
+        {U"ÝýŸÿ", U'y'},
+        {U"ŽžŹźŻż", U'z'},
+        {U"Ðđ", U'd'},
+        {U"Łł", U'l'},
+        {U"Řř", U'r'},
+        {U"Ğğ", U'g'},
     };
     for (const auto& [chars, base] : kGroups) {
       if (chars.find(static_cast<char32_t>(cp)) != std::u32string_view::npos) return base;
@@ -45,12 +55,12 @@ uint32_t fold_char(uint32_t cp) {
     if (cp == 0xD7 || cp == 0xF7) return 0;
     return cp;
   }
-  if (cp == 0x1CD || cp == 0x1CE) return 'a';  // Ǎ ǎ, typed for Romanian ă
-  if (cp == 0x218 || cp == 0x219) return 's';  // Ș ș (comma below)
-  if (cp == 0x21A || cp == 0x21B) return 't';  // Ț ț
-  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;            // А-Я
-  if (cp == 0x401 || cp == 0x451) return 0x435;                // Ё ё -> е
-  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;            // Ѐ-Џ
+  if (cp == 0x1CD || cp == 0x1CE) return 'a';        // Ǎ ǎ, typed for Romanian ă
+  if (cp == 0x218 || cp == 0x219) return 's';        // Ș ș (comma below)
+  if (cp == 0x21A || cp == 0x21B) return 't';        // Ț ț
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;  // А-Я
+  if (cp == 0x401 || cp == 0x451) return 0x435;      // Ё ё -> е
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;  // Ѐ-Џ
   if (cp >= 0x430 && cp <= 0x45F) return cp;
   if (cp >= 0x2000 && cp <= 0x206F) return 0;  // dashes, quotes, spaces
   if (cp == 0xA0 || cp == 0xAB || cp == 0xBB || cp == 0xB7) return 0;
@@ -97,27 +107,57 @@ const std::vector<Keyword>& keywords() {
          {"symptom", "symptoms", "simptom", "simptome", "simptomele", "sintomo", "sintomi", "симптом",
           "симптомы", "признаки", "проявления"}},
         {SectionType::kCause,
-         {"cause", "causes", "root cause", "root causes", "possible cause", "possible causes", "reason",
-          "reasons", "common cause", "common causes", "likely cause", "likely causes", "why this happens",
-          "why it happens", "cauza", "cauze", "cauzele", "cauza principala", "cauze posibile", "cauzele posibile", "de ce apare",
-          "causa", "causa principale", "possibili cause", "cause possibili", "cause principali", "perche succede", "причина",
-          "причины", "возможная причина", "возможные причины", "почему это происходит"}},
+         {"cause",
+          "causes",
+          "root cause",
+          "root causes",
+          "possible cause",
+          "possible causes",
+          "reason",
+          "reasons",
+          "common cause",
+          "common causes",
+          "likely cause",
+          "likely causes",
+          "why this happens",
+          "why it happens",
+          "cauza",
+          "cauze",
+          "cauzele",
+          "cauza principala",
+          "cauze posibile",
+          "cauzele posibile",
+          "de ce apare",
+          "causa",
+          "causa principale",
+          "possibili cause",
+          "cause possibili",
+          "cause principali",
+          "perche succede",
+          "причина",
+          "причины",
+          "возможная причина",
+          "возможные причины",
+          "почему это происходит"}},
         {SectionType::kResolution,
-         {"resolution", "resolutions", "solution", "solutions", "fix", "fixes", "workaround", "workarounds",
-          "method", "methods", "how to fix", "how to resolve", "how to solve", "what to do", "rezolvare", "rezolvarea", "solutie",
-          "solutia", "solutii", "solutiile", "remediere", "remedierea", "metoda", "metode", "metodele",
-          "cum se rezolva", "cum remediati", "risoluzione", "soluzione", "soluzioni", "rimedio", "rimedi",
-          "metodo", "metodi", "come risolvere", "cosa fare", "решение", "решения", "устранение", "способ", "способы",
-          "как исправить", "как устранить", "метод", "что делать"}},
+         {"resolution",     "resolutions",    "solution",      "solutions",  "fix",
+          "fixes",          "workaround",     "workarounds",   "method",     "methods",
+          "how to fix",     "how to resolve", "how to solve",  "what to do", "rezolvare",
+          "rezolvarea",     "solutie",        "solutia",       "solutii",    "solutiile",
+          "remediere",      "remedierea",     "metoda",        "metode",     "metodele",
+          "cum se rezolva", "cum remediati",  "risoluzione",   "soluzione",  "soluzioni",
+          "rimedio",        "rimedi",         "metodo",        "metodi",     "come risolvere",
+          "cosa fare",      "решение",        "решения",       "устранение", "способ",
+          "способы",        "как исправить",  "как устранить", "метод",      "что делать"}},
         {SectionType::kPrevention,
-         {"prevention", "how to prevent", "how to avoid", "avoiding", "prevenire", "prevenirea", "preventie", "preventia",
-          "cum se previne", "prevenzione", "come prevenire", "come evitare", "come evitarlo", "профилактика",
-          "предотвращение", "как избежать", "как предотвратить"}},
+         {"prevention", "how to prevent", "how to avoid", "avoiding", "prevenire", "prevenirea", "preventie",
+          "preventia", "cum se previne", "prevenzione", "come prevenire", "come evitare", "come evitarlo",
+          "профилактика", "предотвращение", "как избежать", "как предотвратить"}},
         {SectionType::kChecks,
-         {"check", "checks", "diagnosis", "diagnostics", "how to check", "how to verify", "verification", "verificari",
-          "verificare", "verificarea", "diagnostic", "diagnosticare", "diagnosticarea", "verifica",
-          "verifiche", "diagnosi", "diagnostica", "controllo", "controlli", "come verificare", "проверка",
-          "проверки", "диагностика", "как проверить"}},
+         {"check",          "checks",          "diagnosis",  "diagnostics", "how to check", "how to verify",
+          "verification",   "verificari",      "verificare", "verificarea", "diagnostic",   "diagnosticare",
+          "diagnosticarea", "verifica",        "verifiche",  "diagnosi",    "diagnostica",  "controllo",
+          "controlli",      "come verificare", "проверка",   "проверки",    "диагностика",  "как проверить"}},
     };
     std::vector<Keyword> out;
     for (const auto& [type, list] : phrases) {
@@ -136,7 +176,8 @@ const std::vector<Keyword>& keywords() {
 }
 
 bool all_digits(std::string_view s) {
-  return !s.empty() && s.size() <= 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !s.empty() && s.size() <= 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
@@ -188,7 +229,8 @@ std::string article_id_from_path(std::string_view rel) {
   if (id.substr(0, 9) == "articles/") id.remove_prefix(9);
   const size_t slash = id.rfind('/');
   const size_t dot = id.rfind('.');
-  if (dot != std::string_view::npos && (slash == std::string_view::npos || dot > slash + 1)) id = id.substr(0, dot);
+  if (dot != std::string_view::npos && (slash == std::string_view::npos || dot > slash + 1))
+    id = id.substr(0, dot);
   return std::string(id);
 }
 
@@ -215,8 +257,10 @@ std::string list_to_text(const Block& list) {
 
 std::string block_text(const Block& b) {
   switch (b.kind) {
-    case Block::Kind::kList: return list_to_text(b);
-    default: return b.text;
+    case Block::Kind::kList:
+      return list_to_text(b);
+    default:
+      return b.text;
   }
 }
 
@@ -304,7 +348,8 @@ std::vector<Section> group_sections(const std::vector<Block>& blocks) {
     }
     HeadingInfo info = classify_heading(b.text);
     const Section& current = sections.back();
-    if (info.type == SectionType::kOther && current.info.type != SectionType::kOther && b.level > current.level) {
+    if (info.type == SectionType::kOther && current.info.type != SectionType::kOther &&
+        b.level > current.level) {
       // A sub-heading inside a recognised section ("### Details" under "## Cause") stays in it.
       Block p;
       p.kind = Block::Kind::kParagraph;
@@ -331,7 +376,8 @@ std::vector<size_t> lead_sections(const std::vector<Section>& sections) {
     if (s.info.type == SectionType::kSymptoms) return {};
   std::vector<size_t> lead;
   if (!sections[0].blocks.empty()) lead.push_back(0);
-  if (sections.size() > 1 && sections[1].level == 1 && sections[1].info.type == SectionType::kOther) lead.push_back(1);
+  if (sections.size() > 1 && sections[1].level == 1 && sections[1].info.type == SectionType::kOther)
+    lead.push_back(1);
   size_t bytes = 0;
   for (size_t si : lead) bytes += blocks_text(sections[si].blocks).size();
   if (bytes == 0 || bytes > kMaxLeadBytes) return {};
@@ -402,7 +448,8 @@ Item build_article_item(const ArticleSource& src) {
   // Section types that also appear between causes: a trailing one of those belongs to the last
   // cause; a type that only appears after all causes applies to every cause.
   std::set<SectionType> interleaved;
-  for (size_t si = first_cause + 1; si < last_cause && has_causes; ++si) interleaved.insert(sections[si].info.type);
+  for (size_t si = first_cause + 1; si < last_cause && has_causes; ++si)
+    interleaved.insert(sections[si].info.type);
 
   auto targets_of = [&](size_t si) -> std::vector<size_t> {
     if (!has_causes) return all_units;
@@ -431,7 +478,8 @@ Item build_article_item(const ArticleSource& src) {
     const bool in_lead = std::find(lead.begin(), lead.end(), si) != lead.end();
     std::string leftover;
     switch (s.info.type) {
-      case SectionType::kCause: break;
+      case SectionType::kCause:
+        break;
       case SectionType::kSymptoms: {
         std::string t = blocks_text(s.blocks);
         symptoms.push_back(t.empty() ? s.info.rest : t);
@@ -463,7 +511,8 @@ Item build_article_item(const ArticleSource& src) {
         std::string t = join_nonempty({s.heading, in_lead ? std::string() : blocks_text(s.blocks)}, "\n");
         if (t.empty()) break;
         // Text before the first cause or after the last one is about the whole article.
-        std::vector<size_t> dest = (!has_causes || si < first_cause || si > last_cause) ? all_units : targets_of(si);
+        std::vector<size_t> dest =
+            (!has_causes || si < first_cause || si > last_cause) ? all_units : targets_of(si);
         for (size_t u : dest) units[u].body.push_back(t);
         break;
       }

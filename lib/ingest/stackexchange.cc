@@ -39,8 +39,8 @@ std::vector<std::string> parse_tags(std::string_view tags) {
 struct SeRow {
   std::string id, parent_id, accepted_answer_id, score, title, body, tags, created, author;
   std::string serialized() const {
-    return id + '\x1f' + parent_id + '\x1f' + accepted_answer_id + '\x1f' + score + '\x1f' + title + '\x1f' + body +
-           '\x1f' + tags + '\x1f' + created + '\x1f' + author + '\x1e';
+    return id + '\x1f' + parent_id + '\x1f' + accepted_answer_id + '\x1f' + score + '\x1f' + title + '\x1f' +
+           body + '\x1f' + tags + '\x1f' + created + '\x1f' + author + '\x1e';
   }
 };
 
@@ -100,8 +100,8 @@ FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::
     return result;
   }
   // The reader owns the source from here: it calls close_line_source when freed.
-  std::unique_ptr<xmlTextReader, ReaderDeleter> reader(xmlReaderForIO(
-      read_line_into, close_line_source, &source, path.c_str(), nullptr, XML_PARSE_NONET));
+  std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
+      xmlReaderForIO(read_line_into, close_line_source, &source, path.c_str(), nullptr, XML_PARSE_NONET));
   if (!reader) {
     close_line_source(&source);
     result.errors.push_back(make_error(rel, 0, "cannot open the file for reading"));
@@ -117,8 +117,9 @@ FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::
   int status = 0;
   while ((status = xmlTextReaderRead(reader.get())) == 1) {
     if (declares_entities(reader.get())) {
-      result.errors.push_back(make_error(rel, xmlTextReaderGetParserLineNumber(reader.get()),
-                                         "entity declarations are not accepted (a Stack Exchange dump has none)"));
+      result.errors.push_back(
+          make_error(rel, xmlTextReaderGetParserLineNumber(reader.get()),
+                     "entity declarations are not accepted (a Stack Exchange dump has none)"));
       result.complete = false;
       return result;
     }
@@ -130,7 +131,8 @@ FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::
     SeRow row;
     row.id = attribute(reader.get(), "Id");
     if (row.id.empty()) {
-      result.errors.push_back(make_error(rel, xmlTextReaderGetParserLineNumber(reader.get()), "row without Id"));
+      result.errors.push_back(
+          make_error(rel, xmlTextReaderGetParserLineNumber(reader.get()), "row without Id"));
       result.complete = false;
       continue;
     }

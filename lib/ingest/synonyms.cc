@@ -17,11 +17,13 @@ constexpr size_t kMaxGroupWords = 32;
 // What is wrong with a line as text, or "".
 std::string line_problem(std::string_view line) {
   if (line.size() > kMaxLineBytes)
-    return "the line is " + std::to_string(line.size()) + " bytes long (at most " + std::to_string(kMaxLineBytes) + ")";
+    return "the line is " + std::to_string(line.size()) + " bytes long (at most " +
+           std::to_string(kMaxLineBytes) + ")";
   if (const size_t bad = first_invalid_utf8(line); bad != std::string_view::npos)
     return "invalid UTF-8 at column " + std::to_string(bad + 1) + "; save the file as UTF-8";
   for (char c : line)
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r') return "a control character in the line";
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r')
+      return "a control character in the line";
   return "";
 }
 
@@ -30,7 +32,8 @@ std::string group_problem(const SynonymGroup& group) {
   if (group.synonyms.size() + 1 > kMaxGroupWords)
     return "a group of " + std::to_string(group.synonyms.size() + 1) + " words (at most " +
            std::to_string(kMaxGroupWords) + ")";
-  if (group.term.size() > ingest::kMaxNameBytes) return "the word \"" + ingest::excerpt(group.term) + "\" is too long";
+  if (group.term.size() > ingest::kMaxNameBytes)
+    return "the word \"" + ingest::excerpt(group.term) + "\" is too long";
   for (const auto& s : group.synonyms)
     if (s.size() > ingest::kMaxNameBytes) return "the word \"" + ingest::excerpt(s) + "\" is too long";
   return "";
@@ -44,7 +47,8 @@ SynonymsResult read_synonyms(std::string_view rel, std::string_view text) {
   // Which text encoding the file is in is the whole file's question: a UTF-16 file (NUL bytes) is
   // rejected whole, and the synonyms indexed before are kept. A bad line is that line's rejection.
   using namespace std::string_view_literals;
-  if (text.substr(0, 2) == "\xFF\xFE"sv || text.substr(0, 2) == "\xFE\xFF"sv || text.find('\0') != std::string_view::npos) {
+  if (text.substr(0, 2) == "\xFF\xFE"sv || text.substr(0, 2) == "\xFE\xFF"sv ||
+      text.find('\0') != std::string_view::npos) {
     std::string_view whole = text;
     if (auto err = check_encoding(rel, whole)) result.errors.push_back(std::move(*err));
     result.complete = false;
@@ -55,7 +59,8 @@ SynonymsResult read_synonyms(std::string_view rel, std::string_view text) {
   int line_no = 0;
   while (pos < text.size()) {
     const size_t end = text.find('\n', pos);
-    std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    std::string_view line =
+        text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     pos = end == std::string_view::npos ? text.size() : end + 1;
     ++line_no;
     if (std::string problem = line_problem(line); !problem.empty()) {
@@ -71,7 +76,8 @@ SynonymsResult read_synonyms(std::string_view rel, std::string_view text) {
       group.term = collapse_whitespace(t.substr(0, colon));
       synonyms = split_trimmed(std::string_view(t).substr(colon + 1), ",");
       if (group.term.empty()) {
-        result.errors.push_back(make_error(rel, line_no, "nothing before ':' (expected \"term: synonym, ...\")"));
+        result.errors.push_back(
+            make_error(rel, line_no, "nothing before ':' (expected \"term: synonym, ...\")"));
         continue;
       }
       if (synonyms.empty()) {

@@ -30,7 +30,8 @@ ListMarker list_marker(std::string_view line) {
   } else {
     size_t d = i;
     while (d < line.size() && std::isdigit(static_cast<unsigned char>(line[d]))) ++d;
-    if (d > i && d - i <= 3 && d + 1 < line.size() && (line[d] == '.' || line[d] == ')') && line[d + 1] == ' ') {
+    if (d > i && d - i <= 3 && d + 1 < line.size() && (line[d] == '.' || line[d] == ')') &&
+        line[d + 1] == ' ') {
       m.found = true;
       m.ordered = true;
       m.text_begin = d + 2;
@@ -111,7 +112,8 @@ FileReadResult read_text_article(std::string_view rel, std::string_view text) {
   size_t pos = 0;
   while (pos < body.size()) {
     const size_t end = body.find('\n', pos);
-    std::string_view line = body.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    std::string_view line =
+        body.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     pos = end == std::string_view::npos ? body.size() : end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     const std::string t = trim(line);
@@ -152,9 +154,11 @@ FileReadResult read_text_article(std::string_view rel, std::string_view text) {
     if (!title_seen && blocks.empty() && !open && t.size() <= 200) {
       // The first line of a plain-text article is its title.
       const size_t next_end = body.find('\n', pos);
-      std::string_view next = body.substr(pos, next_end == std::string_view::npos ? std::string_view::npos : next_end - pos);
+      std::string_view next =
+          body.substr(pos, next_end == std::string_view::npos ? std::string_view::npos : next_end - pos);
       const std::string nt = trim(next);
-      const bool underlined = nt.size() >= 3 && nt.find_first_not_of(nt[0] == '=' ? '=' : '-') == std::string::npos &&
+      const bool underlined = nt.size() >= 3 &&
+                              nt.find_first_not_of(nt[0] == '=' ? '=' : '-') == std::string::npos &&
                               (nt[0] == '=' || nt[0] == '-');
       std::string next_heading, next_text;
       if (!underlined && (nt.empty() || nt[0] == '#' || section_line(nt, next_heading, next_text))) {

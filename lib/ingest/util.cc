@@ -2,14 +2,13 @@
 #include <libxml/xmlreader.h>
 #include <xxhash.h>
 
-#include <mutex>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "errkb/text.h"
 #include "ingest/internal.h"
@@ -33,7 +32,8 @@ std::string signature_of(std::string_view bytes) {
 
 int line_of_offset(std::string_view text, size_t offset) {
   offset = std::min(offset, text.size());
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+  return 1 +
+         static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
 std::optional<InputError> check_encoding(std::string_view rel, std::string_view& text) {
@@ -91,7 +91,8 @@ std::vector<std::string> split_trimmed(std::string_view s, std::string_view sepa
   size_t start = 0;
   while (start <= s.size()) {
     const size_t end = s.find_first_of(separators, start);
-    std::string piece = trim(s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    std::string piece =
+        trim(s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
     if (!piece.empty()) out.push_back(std::move(piece));
     if (end == std::string_view::npos) break;
     start = end + 1;
@@ -150,7 +151,8 @@ std::optional<JsonProblem> json_shape_problem(std::string_view text) {
       --depth;
     } else if (c == '-' || (c >= '0' && c <= '9')) {
       size_t end = i;
-      while (end < text.size() && std::strchr("0123456789+-.eE", text[end]) != nullptr && text[end] != '\0') ++end;
+      while (end < text.size() && std::strchr("0123456789+-.eE", text[end]) != nullptr && text[end] != '\0')
+        ++end;
       const std::string number(text.substr(i, end - i));
       if (std::isinf(std::strtod(number.c_str(), nullptr)))
         return JsonProblem{i, "number " + excerpt(number) + " is beyond the range of a double"};
@@ -170,7 +172,8 @@ int json_member_line(std::string_view text, std::string_view key) {
         if (text[i] == '\\') ++i;
       if (depth != 1 || text.substr(begin, i - begin) != key) continue;
       size_t after = i + 1;
-      while (after < text.size() && std::strchr(" \t\r\n", text[after]) != nullptr && text[after] != '\0') ++after;
+      while (after < text.size() && std::strchr(" \t\r\n", text[after]) != nullptr && text[after] != '\0')
+        ++after;
       if (after < text.size() && text[after] == ':') return line_of_offset(text, begin);
     } else if (c == '[' || c == '{') {
       ++depth;
@@ -194,10 +197,14 @@ std::string printable(std::string_view s) {
     const size_t bad = first_invalid_utf8(s);
     for (char c : s.substr(0, bad)) {
       const auto byte = static_cast<unsigned char>(c);
-      if (c == '\n') out += "\\n";
-      else if (c == '\t') out += "\\t";
-      else if (byte < 0x20 || byte == 0x7F) out += hex_byte(byte);
-      else out += c;
+      if (c == '\n')
+        out += "\\n";
+      else if (c == '\t')
+        out += "\\t";
+      else if (byte < 0x20 || byte == 0x7F)
+        out += hex_byte(byte);
+      else
+        out += c;
     }
     if (bad == std::string_view::npos) break;
     out += hex_byte(static_cast<unsigned char>(s[bad]));
@@ -231,7 +238,8 @@ std::string oversized_field(const Item& item) {
       if (problem.empty()) problem = over_bound("tag", tag, kMaxNameBytes);
     // A catalogue entry's id is "<vendor>:<code>".
     if (problem.empty())
-      problem = over_bound("id", p.doc_id, p.kind == SourceKind::kCatalogue ? 2 * kMaxNameBytes + 1 : kMaxIdBytes);
+      problem =
+          over_bound("id", p.doc_id, p.kind == SourceKind::kCatalogue ? 2 * kMaxNameBytes + 1 : kMaxIdBytes);
   }
   return problem.empty() ? over_bound("id", item.uid, kMaxIdBytes + 16) : problem;
 }
@@ -239,7 +247,8 @@ std::string oversized_field(const Item& item) {
 bool declares_entities(xmlTextReader* reader) {
   if (xmlTextReaderNodeType(reader) != XML_READER_TYPE_DOCUMENT_TYPE) return false;
   const xmlNode* node = xmlTextReaderCurrentNode(reader);
-  return node != nullptr && node->type == XML_DTD_NODE && reinterpret_cast<const xmlDtd*>(node)->entities != nullptr;
+  return node != nullptr && node->type == XML_DTD_NODE &&
+         reinterpret_cast<const xmlDtd*>(node)->entities != nullptr;
 }
 
 std::string join_nonempty(const std::vector<std::string>& parts, std::string_view sep) {

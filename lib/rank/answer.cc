@@ -29,7 +29,8 @@ std::string sentence_language(const Diagnosis& d) {
 void finish_diagnosis(Diagnosis& d, const AnswerOptions& options) {
   const bool in_language = prefer_language(d.causes, d.language);
   if (d.causes.size() > options.limit) d.causes.resize(options.limit);
-  d.answer_language = d.causes.empty() || d.causes.front().language.empty() ? d.language : d.causes.front().language;
+  d.answer_language =
+      d.causes.empty() || d.causes.front().language.empty() ? d.language : d.causes.front().language;
   if (!d.causes.empty() && !d.language.empty() && !d.causes.front().language.empty() &&
       d.causes.front().language != d.language) {
     d.language_note = phrase(in_language ? Phrase::kLanguageLower : Phrase::kLanguageFallback, d.language,
@@ -44,12 +45,14 @@ void finish_diagnosis(Diagnosis& d, const AnswerOptions& options) {
   } else if (d.causes.front().catalogue_only) {
     d.no_answer_reason = phrase(Phrase::kNoAnswerCatalogue, language);
   } else if (d.causes.front().confidence < threshold) {
-    d.no_answer_reason = phrase(Phrase::kNoAnswerWeak, language, {{"confidence", two_decimals(d.causes.front().confidence)}});
+    d.no_answer_reason =
+        phrase(Phrase::kNoAnswerWeak, language, {{"confidence", two_decimals(d.causes.front().confidence)}});
   } else {
     d.answered = true;
   }
-  d.ask = next_questions(d.causes, options.has_code, language,
-                         options.question_min_split >= 0 ? options.question_min_split : kDefaultQuestionMinSplit);
+  d.ask =
+      next_questions(d.causes, options.has_code, language,
+                     options.question_min_split >= 0 ? options.question_min_split : kDefaultQuestionMinSplit);
   // The reply speaks the customer's language (the query's), quoting the KB in its own.
   if (options.want_reply && d.answered)
     d.reply = draft_reply(d.causes.front(), has_phrases(d.language) ? d.language : language);

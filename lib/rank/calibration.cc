@@ -31,7 +31,9 @@ AnswerFeatures answer_features(const std::vector<Cause>& causes, bool has_code) 
   f.title = why_part(top, "title", w.title);
   f.phrase = why_part(top, "phrase", w.phrase);
   f.gap = std::clamp(top.score - (causes.size() > 1 ? causes[1].score : 0.0), 0.0, 3.0);
-  f.general = std::any_of(top.why.begin(), top.why.end(), [](const WhyPart& p) { return p.factor == "focus"; }) ? 1 : 0;
+  f.general =
+      std::any_of(top.why.begin(), top.why.end(), [](const WhyPart& p) { return p.factor == "focus"; }) ? 1
+                                                                                                        : 0;
   f.catalogue_only = top.catalogue_only ? 1 : 0;
   f.has_code = has_code ? 1 : 0;
   f.code_missing = has_code && f.code <= 0 ? 1 : 0;
@@ -51,7 +53,8 @@ void calibrate(std::vector<Cause>& causes, bool has_code) {
   // The softmax of merge_causes (its temperature) shares what the top cause leaves among the others.
   constexpr double kTemperature = 0.2;
   double total = 0;
-  for (size_t i = 1; i < causes.size(); ++i) total += std::exp((causes[i].score - causes[1].score) / kTemperature);
+  for (size_t i = 1; i < causes.size(); ++i)
+    total += std::exp((causes[i].score - causes[1].score) / kTemperature);
   causes[0].confidence = top;
   for (size_t i = 1; i < causes.size(); ++i) {
     const double share = (1 - top) * std::exp((causes[i].score - causes[1].score) / kTemperature) / total;

@@ -11,31 +11,31 @@
 namespace errkb::rank {
 
 enum class Phrase {
-  kAskCode,              // ask for the exact error code
+  kAskCode,  // ask for the exact error code
   kAskCodeReason,
-  kAskSymptoms,          // the KB knows the code's meaning only: ask what happened
+  kAskSymptoms,  // the KB knows the code's meaning only: ask what happened
   kAskSymptomsReason,
-  kAskProduct,           // {products}
+  kAskProduct,  // {products}
   kAskProductReason,
-  kAskCheck,             // {check}: a cause's check, as a yes/no question
-  kAskCause,             // {cause}: a cause without checks, as a yes/no question
-  kAskPointsTo,          // {cause}: a yes points to it
-  kOr,                   // joins the last two items of a list
+  kAskCheck,     // {check}: a cause's check, as a yes/no question
+  kAskCause,     // {cause}: a cause without checks, as a yes/no question
+  kAskPointsTo,  // {cause}: a yes points to it
+  kOr,           // joins the last two items of a list
   kYes,
   kNo,
-  kNoAnswerNothing,      // nothing matched the question
-  kNoAnswerCatalogue,    // only a catalogue's meaning of the code
-  kNoAnswerWeak,         // {confidence}: the best cause is not likely enough
-  kLanguageFallback,     // {requested} {used}: no causes in the requested language
-  kLanguageLower,        // {requested} {used}: the best causes are in another language
+  kNoAnswerNothing,    // nothing matched the question
+  kNoAnswerCatalogue,  // only a catalogue's meaning of the code
+  kNoAnswerWeak,       // {confidence}: the best cause is not likely enough
+  kLanguageFallback,   // {requested} {used}: no causes in the requested language
+  kLanguageLower,      // {requested} {used}: the best causes are in another language
   kReplyGreeting,
-  kReplyCause,           // {cause}
+  kReplyCause,  // {cause}
   kReplySteps,
   kReplyPrevention,
-  kReplyChecks,          // introduces the checks the customer can report back
-  kReplySendBack,        // what to send back if it does not help
+  kReplyChecks,    // introduces the checks the customer can report back
+  kReplySendBack,  // what to send back if it does not help
   kReplyClosing,
-  kCount,                // not a phrase: how many there are
+  kCount,  // not a phrase: how many there are
 };
 
 // The languages the table has, English first (the fallback).

@@ -1,7 +1,5 @@
 #include "rank/ranking.h"
 
-#include "rank/phrases.h"
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -12,20 +10,28 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "rank/phrases.h"
+
 namespace errkb::rank {
 
 double combine(const ScoreParts& p, const Weights& w) {
-  return w.code * p.code + w.text * p.text + w.title * p.title + w.phrase * p.phrase + w.authority * p.authority +
-         w.focus * p.focus + w.votes * p.votes + w.freshness * p.freshness + w.feedback * p.feedback + w.language * p.language;
+  return w.code * p.code + w.text * p.text + w.title * p.title + w.phrase * p.phrase +
+         w.authority * p.authority + w.focus * p.focus + w.votes * p.votes + w.freshness * p.freshness +
+         w.feedback * p.feedback + w.language * p.language;
 }
 
 double code_match(double confidence, CodeHold hold) {
   switch (hold) {
-    case CodeHold::kAbout: return confidence;
-    case CodeHold::kDeclared: return kDeclaredCodeFactor * confidence;
-    case CodeHold::kMention: return kCodeMentionFactor * confidence;
-    case CodeHold::kWeak: return kWeakCodeFactor * confidence;
-    case CodeHold::kNone: break;
+    case CodeHold::kAbout:
+      return confidence;
+    case CodeHold::kDeclared:
+      return kDeclaredCodeFactor * confidence;
+    case CodeHold::kMention:
+      return kCodeMentionFactor * confidence;
+    case CodeHold::kWeak:
+      return kWeakCodeFactor * confidence;
+    case CodeHold::kNone:
+      break;
   }
   return 0;
 }
@@ -69,14 +75,18 @@ std::vector<WhyPart> explain(const ScoreParts& p, const Weights& w) {
   std::vector<WhyPart> why;
   if (p.code > 0) why.push_back({"exact_code", w.code * p.code, p.code_detail});
   if (p.text > 0)
-    why.push_back({"symptoms", w.text * p.text,
-                   p.matched_words.empty() ? "text similarity" : "words matched: " + join(p.matched_words, ", ")});
-  if (p.title > 0) why.push_back({"title", w.title * p.title, percent(p.title) + " of the query's words in the title"});
+    why.push_back(
+        {"symptoms", w.text * p.text,
+         p.matched_words.empty() ? "text similarity" : "words matched: " + join(p.matched_words, ", ")});
+  if (p.title > 0)
+    why.push_back({"title", w.title * p.title, percent(p.title) + " of the query's words in the title"});
   if (p.phrase > 0)
-    why.push_back({"phrase", w.phrase * p.phrase, percent(p.phrase) + " of the query's word pairs as written"});
+    why.push_back(
+        {"phrase", w.phrase * p.phrase, percent(p.phrase) + " of the query's word pairs as written"});
   why.push_back({"authority", w.authority * p.authority, "source authority " + percent(p.authority)});
-  if (p.focus < 1) why.push_back({"focus", w.focus * p.focus, p.focus <= kListingFocus ? "lists many codes"
-                                                                                     : "general page, about no error"});
+  if (p.focus < 1)
+    why.push_back({"focus", w.focus * p.focus,
+                   p.focus <= kListingFocus ? "lists many codes" : "general page, about no error"});
   if (p.votes > 0) why.push_back({"votes", w.votes * p.votes, "community votes"});
   if (p.freshness > 0) why.push_back({"freshness", w.freshness * p.freshness, "recently updated content"});
   if (p.feedback != 0) why.push_back({"feedback", w.feedback * p.feedback, p.feedback_detail});
@@ -117,7 +127,8 @@ namespace {
 // no NUL byte, so two words have the same key only if they are the same word.
 uint64_t packed_word(std::string_view word) {
   uint64_t key = 0;
-  for (size_t i = 0; i < 8; ++i) key = (key << 8) | (i < word.size() ? static_cast<unsigned char>(word[i]) : 0);
+  for (size_t i = 0; i < 8; ++i)
+    key = (key << 8) | (i < word.size() ? static_cast<unsigned char>(word[i]) : 0);
   return key;
 }
 
@@ -131,10 +142,10 @@ void for_each_content_word(std::string_view text, Emit&& emit) {
   static const std::vector<uint64_t> kStop = [] {
     std::vector<uint64_t> keys;
     for (std::string_view w :
-         {"the", "and", "for", "are", "was", "with", "that", "this", "from", "you", "your", "not", "but", "can",
-          "have", "has", "will", "when", "which", "into", "its", "their", "they", "there", "then", "been", "also",
-          "una", "che", "per", "con", "del", "della", "non", "sono", "care", "pentru", "este", "sau", "din", "sunt",
-          "что", "это", "как", "для", "при", "или", "если"})
+         {"the",    "and",  "for",  "are", "was",  "with", "that",  "this", "from",  "you",   "your", "not",
+          "but",    "can",  "have", "has", "will", "when", "which", "into", "its",   "their", "they", "there",
+          "then",   "been", "also", "una", "che",  "per",  "con",   "del",  "della", "non",   "sono", "care",
+          "pentru", "este", "sau",  "din", "sunt", "что",  "это",   "как",  "для",   "при",   "или",  "если"})
       keys.push_back(packed_word(w));
     std::sort(keys.begin(), keys.end());
     return keys;
@@ -153,8 +164,10 @@ void for_each_content_word(std::string_view text, Emit&& emit) {
   static const std::array<char, 256> kWordByte = [] {
     std::array<char, 256> table{};
     for (int c = 0; c < 256; ++c) {
-      if (c >= 'A' && c <= 'Z') table[c] = static_cast<char>(c - 'A' + 'a');
-      else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) table[c] = static_cast<char>(c);
+      if (c >= 'A' && c <= 'Z')
+        table[c] = static_cast<char>(c - 'A' + 'a');
+      else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80)
+        table[c] = static_cast<char>(c);
     }
     return table;
   }();
@@ -174,7 +187,8 @@ void for_each_content_word(std::string_view text, Emit&& emit) {
 // that comparing two passages' words compares integers.
 std::vector<uint64_t> content_word_keys(std::initializer_list<std::string_view> texts) {
   std::vector<uint64_t> out;
-  for (std::string_view text : texts) for_each_content_word(text, [&](std::string_view w) { out.push_back(packed_word(w)); });
+  for (std::string_view text : texts)
+    for_each_content_word(text, [&](std::string_view w) { out.push_back(packed_word(w)); });
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -267,7 +281,8 @@ bool before_sibling(const ScoredPassage* a, const ScoredPassage* b) {
 
 // The passages best first, each with the score it ranks by: an article's causes ordered by
 // before_sibling and given the article's scores in that order.
-std::vector<std::pair<const ScoredPassage*, double>> rank_passages(const std::vector<ScoredPassage>& passages) {
+std::vector<std::pair<const ScoredPassage*, double>> rank_passages(
+    const std::vector<ScoredPassage>& passages) {
   std::unordered_map<std::string_view, std::vector<const ScoredPassage*>> by_doc;
   for (const auto& p : passages) by_doc[p.passage.doc_id].push_back(&p);
   std::unordered_map<const ScoredPassage*, double> ranked_score;
@@ -290,15 +305,16 @@ std::vector<std::pair<const ScoredPassage*, double>> rank_passages(const std::ve
 
 }  // namespace
 
-std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size_t limit, double answer_strength) {
+std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size_t limit,
+                                double answer_strength) {
   const std::vector<std::pair<const ScoredPassage*, double>> order = rank_passages(passages);
   std::unordered_map<const ScoredPassage*, double> ranked_score(order.begin(), order.end());
 
   std::vector<Cluster> clusters;
   for (const auto& [sp, sp_score] : order) {
     const Passage& p = sp->passage;
-    std::vector<uint64_t> words =
-        content_word_keys({p.heading, cause_text(p), p.resolutions.empty() ? std::string_view() : p.resolutions.front()});
+    std::vector<uint64_t> words = content_word_keys(
+        {p.heading, cause_text(p), p.resolutions.empty() ? std::string_view() : p.resolutions.front()});
     Cluster* home = nullptr;
     for (auto& c : clusters) {
       bool same_item = std::any_of(c.members.begin(), c.members.end(),
@@ -356,7 +372,8 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
       cause.evidence.push_back({m->passage.id, m->passage.doc_id, std::string(to_string(m->passage.kind)),
                                 m->passage.title, m->passage.url, m->snippet});
     }
-    if (cause.resolutions.empty() && p.kind == SourceKind::kForum && !p.cause.empty()) cause.resolutions.push_back(p.cause);
+    if (cause.resolutions.empty() && p.kind == SourceKind::kForum && !p.cause.empty())
+      cause.resolutions.push_back(p.cause);
     cause.catalogue_only = std::all_of(c.members.begin(), c.members.end(), [](const ScoredPassage* m) {
       return m->passage.kind == SourceKind::kCatalogue && m->passage.cause.empty();
     });
@@ -364,9 +381,11 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
     const double lead_score = ranked_score[&lead];
     if (std::fabs(lead_score - lead.score) > 1e-12)
       cause.why.push_back({"cause_order", lead_score - lead.score,
-                           lead.own_words.empty() ? "placed among its article's causes in the article's order"
-                                                  : "placed among its article's causes by the query's words in its "
-                                                    "own text: " + join(lead.own_words, ", ")});
+                           lead.own_words.empty()
+                               ? "placed among its article's causes in the article's order"
+                               : "placed among its article's causes by the query's words in its "
+                                 "own text: " +
+                                     join(lead.own_words, ", ")});
     if (c.members.size() > 1)
       cause.why.push_back({"confirmations", c.score - lead_score,
                            std::to_string(c.members.size() - 1) + " more source(s) describe the same cause"});
@@ -379,7 +398,8 @@ bool prefer_language(std::vector<Cause>& causes, const std::string& language) {
   if (causes.empty() || language.empty()) return false;
   const Cause& top = causes.front();
   const double best = top.score;
-  const bool any = std::any_of(causes.begin(), causes.end(), [&](const Cause& c) { return c.language == language; });
+  const bool any =
+      std::any_of(causes.begin(), causes.end(), [&](const Cause& c) { return c.language == language; });
   // The same kind of source as the best cause: another language's version of the article, not a forum
   // thread or a catalogue line standing in for it.
   const std::string top_kind = top.evidence.empty() ? std::string() : top.evidence.front().kind;
@@ -410,10 +430,12 @@ std::string short_sentence(std::string_view text) {
   if (out.size() > kMaxBytes) {
     size_t cut = out.rfind(' ', kMaxBytes);
     if (cut == std::string::npos || cut < kMaxBytes / 2) cut = kMaxBytes;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 letter
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
+      --cut;  // not inside a UTF-8 letter
     out = out.substr(0, cut) + "…";
   }
-  while (!out.empty() && (out.back() == '.' || out.back() == ':' || out.back() == ' ' || out.back() == '?')) out.pop_back();
+  while (!out.empty() && (out.back() == '.' || out.back() == ':' || out.back() == ' ' || out.back() == '?'))
+    out.pop_back();
   return out;
 }
 
@@ -470,13 +492,14 @@ std::optional<NextQuestion> product_question(const std::vector<const Cause*>& to
 
 }  // namespace
 
-std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool has_code, const std::string& language,
-                                         double min_split) {
+std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool has_code,
+                                         const std::string& language, double min_split) {
   std::vector<NextQuestion> out;
   if (!has_code)
     out.push_back({phrase(Phrase::kAskCode, language), phrase(Phrase::kAskCodeReason, language), 1.0, {}});
   if (!causes.empty() && causes.front().catalogue_only)
-    out.push_back({phrase(Phrase::kAskSymptoms, language), phrase(Phrase::kAskSymptomsReason, language), 1.0, {}});
+    out.push_back(
+        {phrase(Phrase::kAskSymptoms, language), phrase(Phrase::kAskSymptomsReason, language), 1.0, {}});
   std::vector<const Cause*> top;
   double mass = 0;
   for (size_t i = 0; i < causes.size() && top.size() < 5; ++i) {
@@ -511,7 +534,8 @@ std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool 
     q.question = by_check ? phrase(Phrase::kAskCheck, language, {{"check", subject}})
                           : phrase(Phrase::kAskCause, language, {{"cause", subject}});
     q.reason = phrase(Phrase::kAskPointsTo, language, {{"cause", short_sentence(c->title)}});
-    q.answers = {{phrase(Phrase::kYes, language), {c->id}}, {phrase(Phrase::kNo, language), ids_except(top, c)}};
+    q.answers = {{phrase(Phrase::kYes, language), {c->id}},
+                 {phrase(Phrase::kNo, language), ids_except(top, c)}};
     q.split = 1 - std::fabs(2 * c->confidence / mass - 1);
     candidates.push_back(std::move(q));
   }

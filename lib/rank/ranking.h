@@ -49,7 +49,7 @@ struct Weights {
 
 struct ScoreParts {
   double code = 0;
-  std::string code_detail;                 // "matches hresult:80070005 (E_ACCESSDENIED)"
+  std::string code_detail;  // "matches hresult:80070005 (E_ACCESSDENIED)"
   double text = 0;
   double title = 0;                        // IDF-weighted share of the query's words in the title
   double phrase = 0;                       // IDF-weighted share of the query's word pairs in the head fields
@@ -86,7 +86,7 @@ double combine(const ScoreParts& parts, const Weights& w = {});
 // How a passage carries a reading of the query's code.
 enum class CodeHold {
   kNone,
-  kWeak,     // as one reading of an ambiguous code
+  kWeak,      // as one reading of an ambiguous code
   kMention,   // certainly, in passing
   kDeclared,  // certainly, and the passage declares it among its codes (front matter, a catalogue entry)
   kAbout,     // certainly, and the passage names it in its title or heading
@@ -135,7 +135,8 @@ double feedback_prior(const FeedbackTally& tally);
 // Among them the query's words in each cause's own text (own_match) and agents' feedback choose; then a
 // cause that names what it is comes before a generic "Cause" section; then the article's own order. The
 // article's scores are handed out in that order (why: "cause_order"), so articles keep their places.
-std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size_t limit, double answer_strength);
+std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size_t limit,
+                                double answer_strength);
 
 // Puts first the causes in `language` from the same kind of source as the best cause (an article's
 // version in the language, not a forum thread standing in for an article) that score within
@@ -158,7 +159,8 @@ inline constexpr double kDefaultQuestionMinSplit = 0.25;
 // "what is the exact error code?" first when `has_code` is false; "what happened?" when the best answer
 // is only a catalogue's meaning of the code; then, among the top causes, the product question and one
 // check (or the cause itself) per cause, deduplicated, those splitting the mass below `min_split` left out.
-std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool has_code, const std::string& language,
+std::vector<NextQuestion> next_questions(const std::vector<Cause>& causes, bool has_code,
+                                         const std::string& language,
                                          double min_split = kDefaultQuestionMinSplit);
 
 // Words of a text for similarity: lower-cased, letters/digits only, stop words and short words dropped.

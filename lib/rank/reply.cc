@@ -49,7 +49,8 @@ ReplyDraft draft_reply(const Cause& cause, const std::string& language) {
     paragraph(text, phrase(Phrase::kReplyPrevention, reply.language) + "\n" + cause.prevention);
   if (!cause.checks.empty()) {
     std::string checks = phrase(Phrase::kReplyChecks, reply.language);
-    for (size_t i = 0; i < cause.checks.size() && i < kMaxChecks; ++i) checks += "\n" + as_item(cause.checks[i]);
+    for (size_t i = 0; i < cause.checks.size() && i < kMaxChecks; ++i)
+      checks += "\n" + as_item(cause.checks[i]);
     paragraph(text, checks);
   }
   paragraph(text, phrase(Phrase::kReplySendBack, reply.language));

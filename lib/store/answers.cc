@@ -39,11 +39,14 @@ std::string today_key() {
 // page of it each, and under many diagnoses a second those page writes and their checkpoints would be
 // the store's main cost.
 std::string new_diagnosis_id() {
-  static thread_local std::mt19937_64 rng(std::random_device{}() ^ std::hash<std::thread::id>{}(std::this_thread::get_id()));
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                          std::hash<std::thread::id>{}(std::this_thread::get_id()));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
   char buf[33];
-  std::snprintf(buf, sizeof buf, "%012llx%04llx%016llx", static_cast<unsigned long long>(ms) & 0xffffffffffffULL,
+  std::snprintf(buf, sizeof buf, "%012llx%04llx%016llx",
+                static_cast<unsigned long long>(ms) & 0xffffffffffffULL,
                 static_cast<unsigned long long>(rng()) & 0xffffULL, static_cast<unsigned long long>(rng()));
   return buf;
 }
@@ -95,9 +98,11 @@ size_t candidates_to_decode(Candidates& c, const AnalyzedQuery& q, size_t& limit
     return decoded;
   const rank::ScoredPassage& best = c.scored.front().sp;
   const double lowest = best.score - rank::language_margin(best.parts.code > 0);
-  const auto liftable = std::stable_partition(c.scored.begin() + static_cast<ptrdiff_t>(decoded), c.scored.end(),
-                                              [&](const Scored& s) { return s.sp.parts.language == 1 && s.sp.score >= lowest; });
-  const size_t lifted = std::min<size_t>(language_reserve, static_cast<size_t>(liftable - c.scored.begin()) - decoded);
+  const auto liftable = std::stable_partition(
+      c.scored.begin() + static_cast<ptrdiff_t>(decoded), c.scored.end(),
+      [&](const Scored& s) { return s.sp.parts.language == 1 && s.sp.score >= lowest; });
+  const size_t lifted =
+      std::min<size_t>(language_reserve, static_cast<size_t>(liftable - c.scored.begin()) - decoded);
   limit += lifted;
   return decoded + lifted;
 }
@@ -127,8 +132,12 @@ Answers::Answers(GenerationTables& tables, const EngineOptions& options)
       passage_codes_(kPassageCodeMemo) {}
 
 SearchResponse Answers::search(GenerationHandle& h, const SearchRequest& r) {
-  AnalyzedQuery q = analyzer_.analyze(
-      h, {.text = r.q, .language = r.lang, .vendor = r.vendor, .product = r.product, .kind = r.kind, .want_suggestion = true});
+  AnalyzedQuery q = analyzer_.analyze(h, {.text = r.q,
+                                          .language = r.lang,
+                                          .vendor = r.vendor,
+                                          .product = r.product,
+                                          .kind = r.kind,
+                                          .want_suggestion = true});
   const size_t offset = static_cast<size_t>(std::max(0, r.offset));
   const size_t want = offset + static_cast<size_t>(std::max(0, r.limit));
   Candidates c = find_candidates(scope(h), q, std::max(want, kCandidates), true, nullptr);
@@ -153,8 +162,11 @@ Diagnosis Answers::diagnose(GenerationHandle& h, const DiagnoseRequest& r) {
     extra = h.grammar->interpret(r.code, CodeContext{r.vendor, r.product});
     if (extra.empty()) text = r.code + "\n" + text;  // not a known spelling: let the prose find it
   }
-  AnalyzedQuery q = analyzer_.analyze(
-      h, {.text = text, .extra_readings = extra, .language = r.language, .vendor = r.vendor, .product = r.product});
+  AnalyzedQuery q = analyzer_.analyze(h, {.text = text,
+                                          .extra_readings = extra,
+                                          .language = r.language,
+                                          .vendor = r.vendor,
+                                          .product = r.product});
   std::unordered_map<std::string, FeedbackTally> tallies;
   std::vector<std::string> code_terms;
   for (const auto& rd : q.readings) code_terms.push_back(rd.canonical);
@@ -162,7 +174,8 @@ Diagnosis Answers::diagnose(GenerationHandle& h, const DiagnoseRequest& r) {
   Diagnosis d;
   d.diagnosis_id = new_diagnosis_id();
   const size_t limit = static_cast<size_t>(std::clamp(r.limit, 1, 100));
-  RankedCauses ranked = rank_causes(h, q, limit, kLanguageReserve, options_.feedback ? &tallies : nullptr, kCandidates);
+  RankedCauses ranked =
+      rank_causes(h, q, limit, kLanguageReserve, options_.feedback ? &tallies : nullptr, kCandidates);
   d.causes = std::move(ranked.causes);
   d.codes = diagnosis_codes(std::move(q.codes), r, extra);
   d.language = q.language;
@@ -176,7 +189,8 @@ Diagnosis Answers::diagnose(GenerationHandle& h, const DiagnoseRequest& r) {
   return d;
 }
 
-Result<CodeLookup> Answers::lookup_code(GenerationHandle& h, const std::string& code, const std::string& vendor) {
+Result<CodeLookup> Answers::lookup_code(GenerationHandle& h, const std::string& code,
+                                        const std::string& vendor) {
   CodeLookup out;
   out.code = code;
   CodeContext ctx{vendor, ""};
@@ -185,7 +199,8 @@ Result<CodeLookup> Answers::lookup_code(GenerationHandle& h, const std::string& 
     auto found = h.grammar->find_codes(code, ctx);
     if (!found.empty()) out.interpretations = found.front().interpretations;
   }
-  if (out.interpretations.empty()) return Status::NotFound("'" + code + "' is not an error code errkb recognises");
+  if (out.interpretations.empty())
+    return Status::NotFound("'" + code + "' is not an error code errkb recognises");
   for (const auto& interp : out.interpretations) {
     // The literal value ("hex:7b") only lets a page and a query in different families meet in a search:
     // it has no catalogue entry, and its causes are those of the family readings.
@@ -218,7 +233,8 @@ Answers::RankedCauses Answers::rank_causes(GenerationHandle& h, const AnalyzedQu
 
 // The catalogue entries and the top causes of one reading: they depend only on the reading and the
 // index, so they are kept for the index's generation (a popular code is looked up again and again).
-std::shared_ptr<const ReadingAnswer> Answers::answer_for_reading(GenerationHandle& h, const CodeInterpretation& interp) {
+std::shared_ptr<const ReadingAnswer> Answers::answer_for_reading(GenerationHandle& h,
+                                                                 const CodeInterpretation& interp) {
   const std::string key = interp.canonical + "\n" + interp.name;
   if (auto known = reading_answers_.find(h.generation, key)) return known;
   auto answer = std::make_shared<ReadingAnswer>();
@@ -234,10 +250,12 @@ std::shared_ptr<const ReadingAnswer> Answers::answer_for_reading(GenerationHandl
   return answer;
 }
 
-std::vector<Hit> Answers::catalogue_entries(GenerationHandle& h, const AnalyzedQuery& q, const CodeInterpretation& interp) {
+std::vector<Hit> Answers::catalogue_entries(GenerationHandle& h, const AnalyzedQuery& q,
+                                            const CodeInterpretation& interp) {
   Xapian::Enquire enquire(h.db);
-  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query(std::string(schema::kCodePrefix) + interp.canonical),
-                                  Xapian::Query(schema::filter_term("kind", to_string(SourceKind::kCatalogue)))));
+  enquire.set_query(Xapian::Query(
+      Xapian::Query::OP_FILTER, Xapian::Query(std::string(schema::kCodePrefix) + interp.canonical),
+      Xapian::Query(schema::filter_term("kind", to_string(SourceKind::kCatalogue)))));
   enquire.set_weighting_scheme(bm25_weighting());
   Xapian::MSet mset = enquire.get_mset(0, 10);
   std::vector<Hit> hits;
@@ -259,7 +277,8 @@ std::vector<Hit> Answers::catalogue_entries(GenerationHandle& h, const AnalyzedQ
 
 // Decodes the best `count` candidates (the ones that can be shown) into c.passages; snippets are made
 // for those from position `snippets_from` on (the shown ones: a snippet stems every word of its text).
-void Answers::materialize(GenerationHandle& h, Candidates& c, const AnalyzedQuery& q, size_t count, size_t snippets_from) {
+void Answers::materialize(GenerationHandle& h, Candidates& c, const AnalyzedQuery& q, size_t count,
+                          size_t snippets_from) {
   c.passages.reserve(std::min(count, c.scored.size()));
   for (auto& candidate : c.scored) {
     if (c.passages.size() >= count) break;
@@ -273,7 +292,8 @@ void Answers::materialize(GenerationHandle& h, Candidates& c, const AnalyzedQuer
   }
 }
 
-void Answers::add_evidence_snippets(const GenerationHandle& h, const AnalyzedQuery& q, std::vector<Cause>& causes,
+void Answers::add_evidence_snippets(const GenerationHandle& h, const AnalyzedQuery& q,
+                                    std::vector<Cause>& causes,
                                     const std::vector<rank::ScoredPassage>& passages) {
   std::unordered_map<std::string_view, size_t> by_id;
   for (size_t i = 0; i < passages.size(); ++i) by_id.emplace(passages[i].passage.id, i);
@@ -283,7 +303,8 @@ void Answers::add_evidence_snippets(const GenerationHandle& h, const AnalyzedQue
         evidence.snippet = make_snippet(h, q, passages[it->second]);
 }
 
-std::string Answers::make_snippet(const GenerationHandle& h, const AnalyzedQuery& q, const rank::ScoredPassage& sp) {
+std::string Answers::make_snippet(const GenerationHandle& h, const AnalyzedQuery& q,
+                                  const rank::ScoredPassage& sp) {
   const Passage& p = sp.passage;
   std::string text = p.symptoms;
   for (const std::string* part : {&p.heading, &p.cause, &p.body}) {
@@ -300,8 +321,9 @@ std::string Answers::make_snippet(const GenerationHandle& h, const AnalyzedQuery
 }
 
 // Where the passage's text writes one of the query's codes, in any spelling the grammar reads.
-std::vector<std::pair<size_t, size_t>> Answers::query_code_spans(const GenerationHandle& h, const AnalyzedQuery& q,
-                                                                 const Passage& p, std::string_view text) {
+std::vector<std::pair<size_t, size_t>> Answers::query_code_spans(const GenerationHandle& h,
+                                                                 const AnalyzedQuery& q, const Passage& p,
+                                                                 std::string_view text) {
   std::vector<std::pair<size_t, size_t>> spans;
   if (q.readings.empty() || !h.grammar) return spans;
   // Held here: a range-for over *codes_in_passage(...) would drop the temporary at once, and another
@@ -309,7 +331,8 @@ std::vector<std::pair<size_t, size_t>> Answers::query_code_spans(const Generatio
   const auto codes = codes_in_passage(h, p, text);
   for (const auto& occ : *codes) {
     const bool asked = std::any_of(occ.canonicals.begin(), occ.canonicals.end(), [&](const std::string& c) {
-      return std::any_of(q.readings.begin(), q.readings.end(), [&](const CodeReading& asked) { return asked.canonical == c; });
+      return std::any_of(q.readings.begin(), q.readings.end(),
+                         [&](const CodeReading& asked) { return asked.canonical == c; });
     });
     if (asked && (spans.empty() || spans.back().second <= occ.begin)) spans.emplace_back(occ.begin, occ.end);
   }
@@ -318,7 +341,8 @@ std::vector<std::pair<size_t, size_t>> Answers::query_code_spans(const Generatio
 
 // The codes the grammar reads in a passage's snippet text: the same passages come back for a popular
 // code, and reading the whole text is most of their snippet's cost.
-std::shared_ptr<const std::vector<CodeSpan>> Answers::codes_in_passage(const GenerationHandle& h, const Passage& p,
+std::shared_ptr<const std::vector<CodeSpan>> Answers::codes_in_passage(const GenerationHandle& h,
+                                                                       const Passage& p,
                                                                        std::string_view text) {
   if (auto known = passage_codes_.find(h.generation, p.id)) return known;
   auto found = std::make_shared<std::vector<CodeSpan>>();

@@ -48,9 +48,12 @@ class Answers {
 
   RankedCauses rank_causes(GenerationHandle& h, const AnalyzedQuery& q, size_t limit, size_t language_reserve,
                            const std::unordered_map<std::string, FeedbackTally>* feedback, size_t candidates);
-  std::shared_ptr<const ReadingAnswer> answer_for_reading(GenerationHandle& h, const CodeInterpretation& interp);
-  std::vector<Hit> catalogue_entries(GenerationHandle& h, const AnalyzedQuery& q, const CodeInterpretation& interp);
-  void materialize(GenerationHandle& h, Candidates& c, const AnalyzedQuery& q, size_t count, size_t snippets_from);
+  std::shared_ptr<const ReadingAnswer> answer_for_reading(GenerationHandle& h,
+                                                          const CodeInterpretation& interp);
+  std::vector<Hit> catalogue_entries(GenerationHandle& h, const AnalyzedQuery& q,
+                                     const CodeInterpretation& interp);
+  void materialize(GenerationHandle& h, Candidates& c, const AnalyzedQuery& q, size_t count,
+                   size_t snippets_from);
   void add_evidence_snippets(const GenerationHandle& h, const AnalyzedQuery& q, std::vector<Cause>& causes,
                              const std::vector<rank::ScoredPassage>& passages);
   std::string make_snippet(const GenerationHandle& h, const AnalyzedQuery& q, const rank::ScoredPassage& sp);
@@ -64,7 +67,7 @@ class Answers {
   const EngineOptions& options_;
   const std::string today_;  // YYYYMMDD, for freshness
   QueryAnalyzer analyzer_;
-  GenerationMemo<ReadingAnswer> reading_answers_;     // key: canonical code '\n' reading name
+  GenerationMemo<ReadingAnswer> reading_answers_;        // key: canonical code '\n' reading name
   GenerationMemo<std::vector<CodeSpan>> passage_codes_;  // key: passage id
 };
 

@@ -30,8 +30,8 @@ Result<IndexCopy> copy_generation(const fs::path& from, const fs::path& to) {
     copy.documents = copied.get_doccount();
     if (copy.revision != revision) {
       fs::remove_all(to);
-      return Status::Corruption("the copy of " + from.string() + " is revision " + std::to_string(copy.revision) +
-                                ", not " + std::to_string(revision));
+      return Status::Corruption("the copy of " + from.string() + " is revision " +
+                                std::to_string(copy.revision) + ", not " + std::to_string(revision));
     }
   } catch (const Xapian::Error& e) {
     fs::remove_all(to, ec);
@@ -44,7 +44,8 @@ Result<IndexCopy> copy_generation(const fs::path& from, const fs::path& to) {
 
 Result<IndexCopy> backup_index(const fs::path& index_dir, const fs::path& dest) {
   std::error_code ec;
-  if (fs::exists(dest, ec)) return Status::InvalidArgument(dest.string() + " exists; back up into a new folder");
+  if (fs::exists(dest, ec))
+    return Status::InvalidArgument(dest.string() + " exists; back up into a new folder");
   auto live = store::current_generation(index_dir);
   if (!live.ok()) return live.status();
   auto lock = store::WriterLock::Acquire(index_dir, "backup");

@@ -32,7 +32,8 @@ bool named_as_primary(const Xapian::Database& db, const std::string& term, std::
                       unsigned& budget) {
   RankRecord record;
   for (auto pl = db.postlist_begin(term); pl != db.postlist_end(term) && budget > 0; ++pl, --budget) {
-    const std::string text = db.get_document(*pl, Xapian::DOC_ASSUME_VALID).get_value(schema::kSlotRankRecord);
+    const std::string text =
+        db.get_document(*pl, Xapian::DOC_ASSUME_VALID).get_value(schema::kSlotRankRecord);
     if (decode_rank_record(text, record) && record.has_primary_code(canonical)) return true;
   }
   return false;

@@ -33,7 +33,8 @@ void read_heading(rank::ScoredPassage& sp) {
   sp.cause_number = info.number.value_or(0);
   if (!info.rest.empty() && (info.rest_separated || info.number)) {
     sp.cause_title = info.rest;
-  } else if (!p.cause.empty() && p.cause.size() <= kMaxListedCauseBytes && p.cause.find('\n') == std::string::npos) {
+  } else if (!p.cause.empty() && p.cause.size() <= kMaxListedCauseBytes &&
+             p.cause.find('\n') == std::string::npos) {
     sp.cause_title = p.cause;
   } else {
     sp.generic_cause = true;  // titled by its page
@@ -42,8 +43,9 @@ void read_heading(rank::ScoredPassage& sp) {
 
 // The query's words in the cause's own text: its title, cause, checks and resolutions (not the
 // title, symptoms and introduction it shares with the article's other causes).
-void match_own_text(rank::ScoredPassage& sp, const std::vector<std::string>& prose_terms, const SnippetTerms& terms,
-                    const std::unordered_map<std::string, double>& idf, double total_idf, const Xapian::Stem& stem) {
+void match_own_text(rank::ScoredPassage& sp, const std::vector<std::string>& prose_terms,
+                    const SnippetTerms& terms, const std::unordered_map<std::string, double>& idf,
+                    double total_idf, const Xapian::Stem& stem) {
   const Passage& p = sp.passage;
   std::string own = sp.cause_title + "\n" + p.cause;
   for (const auto& check : p.checks) own += "\n" + check;

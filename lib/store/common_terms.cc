@@ -1,10 +1,10 @@
 #include "store/common_terms.h"
 
-#include "store/prose_terms.h"
-#include "store/tables_file.h"
-
 #include <algorithm>
 #include <utility>
+
+#include "store/prose_terms.h"
+#include "store/tables_file.h"
 
 namespace errkb::store {
 

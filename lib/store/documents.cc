@@ -133,7 +133,8 @@ std::string encode_passage(const StoredPassage& s) {
   w.list(p.codes);
   w.str(p.code_name);
   w.list(p.tags);
-  for (const std::string* f : {&p.severity, &p.category, &p.created, &p.updated, &p.author, &s.item_uid}) w.str(*f);
+  for (const std::string* f : {&p.severity, &p.category, &p.created, &p.updated, &p.author, &s.item_uid})
+    w.str(*f);
   w.byte(static_cast<char>(p.kind));
   w.varint(zigzag(p.votes));
   w.byte(p.accepted ? 1 : 0);
@@ -155,7 +156,8 @@ bool decode_passage(const std::string& data, StoredPassage& out) {
   p.codes = r.list();
   p.code_name = r.str();
   p.tags = r.list();
-  for (std::string* f : {&p.severity, &p.category, &p.created, &p.updated, &p.author, &out.item_uid}) *f = r.str();
+  for (std::string* f : {&p.severity, &p.category, &p.created, &p.updated, &p.author, &out.item_uid})
+    *f = r.str();
   char kind = r.byte();
   if (kind != static_cast<char>(SourceKind::kArticle) && kind != static_cast<char>(SourceKind::kForum) &&
       kind != static_cast<char>(SourceKind::kCatalogue))
@@ -173,11 +175,14 @@ bool decode_passage(const std::string& data, StoredPassage& out) {
 double source_authority(const Passage& p) {
   switch (p.kind) {
     // An article has causes, checks and fixes; a catalogue entry says what the code means.
-    case SourceKind::kArticle: return 1.0;
-    case SourceKind::kCatalogue: return 0.85;
+    case SourceKind::kArticle:
+      return 1.0;
+    case SourceKind::kCatalogue:
+      return 0.85;
     case SourceKind::kForum:
       if (p.accepted) return 0.7;
-      if (!p.cause.empty()) return 0.45 + 0.15 * std::min(1.0, std::log1p(std::max(0, p.votes)) / std::log1p(20));
+      if (!p.cause.empty())
+        return 0.45 + 0.15 * std::min(1.0, std::log1p(std::max(0, p.votes)) / std::log1p(20));
       return 0.2;  // an unanswered question: evidence of the symptom, not of a cause
   }
   return 0.5;
@@ -186,8 +191,10 @@ double source_authority(const Passage& p) {
 std::string date_key(const std::string& iso) {
   std::string digits;
   for (char c : iso) {
-    if (c >= '0' && c <= '9') digits += c;
-    else if (c == 'T' || c == ' ') break;
+    if (c >= '0' && c <= '9')
+      digits += c;
+    else if (c == 'T' || c == ' ')
+      break;
     if (digits.size() == 8) break;
   }
   return digits.size() == 8 ? digits : std::string();
@@ -207,8 +214,9 @@ std::string encode_rank_record(const Passage& p, double authority, double focus,
   char num[96];
   std::snprintf(num, sizeof num, "\t%.3f\t%.3f\t%d\t", authority, focus, p.votes);
   std::string out = without_tabs(p.id) + num + date + "\t" + without_tabs(p.language) + "\t" +
-                    std::string(to_string(p.kind)) + "\t" + without_tabs(facet_vendor(p.vendor)) + "\t" + without_tabs(p.product) +
-                    "\t" + without_tabs(p.severity) + "\t" + std::to_string(data_offset);
+                    std::string(to_string(p.kind)) + "\t" + without_tabs(facet_vendor(p.vendor)) + "\t" +
+                    without_tabs(p.product) + "\t" + without_tabs(p.severity) + "\t" +
+                    std::to_string(data_offset);
   for (const auto& c : primary) {
     out += '\t';
     if (std::find(named.begin(), named.end(), c) == named.end()) out += kDeclaredMark;
@@ -351,8 +359,9 @@ DocumentBuilder::PassageCodes DocumentBuilder::collect_codes(const Passage& p) c
   // reading that a table or catalogue knows when the best is a guess ("21917091" declared on a ShopFlow
   // page reads first as a ShopFlow code no catalogue has, and as the eBay warning the eBay catalogue has).
   for (const auto& code : p.codes) {
-    auto readings = p.kind == SourceKind::kCatalogue ? grammar_.interpret_catalogue_code(p.vendor, code, p.code_name)
-                                                     : grammar_.interpret(code, ctx);
+    auto readings = p.kind == SourceKind::kCatalogue
+                        ? grammar_.interpret_catalogue_code(p.vendor, code, p.code_name)
+                        : grammar_.interpret(code, ctx);
     const auto first_known = std::find_if(readings.begin(), readings.end(), [](const CodeInterpretation& r) {
       return !r.message.empty() || !r.name.empty();
     });
@@ -382,9 +391,12 @@ DocumentBuilder::PassageCodes DocumentBuilder::collect_codes(const Passage& p) c
     }
   }
   for (const auto& code : primary)
-    if (std::find(head_readings.begin(), head_readings.end(), code) != head_readings.end()) named.push_back(code);
+    if (std::find(head_readings.begin(), head_readings.end(), code) != head_readings.end())
+      named.push_back(code);
   // A reading that is certain somewhere in the passage is not also weak.
-  std::erase_if(weak, [&](const std::string& w) { return std::find(certain.begin(), certain.end(), w) != certain.end(); });
+  std::erase_if(weak, [&](const std::string& w) {
+    return std::find(certain.begin(), certain.end(), w) != certain.end();
+  });
   return codes;
 }
 
@@ -401,34 +413,51 @@ const std::string& field_text(const Passage& p, schema::PassageField f, std::str
     return scratch;
   };
   switch (f) {
-    case schema::PassageField::kTitle: return p.title;
-    case schema::PassageField::kHeading: return p.heading;
-    case schema::PassageField::kSymptoms: return p.symptoms;
-    case schema::PassageField::kCause: return p.cause;
-    case schema::PassageField::kChecks: return joined(p.checks);
-    case schema::PassageField::kResolutions: return joined(p.resolutions);
-    case schema::PassageField::kPrevention: return p.prevention;
-    case schema::PassageField::kBody: return p.body;
-    default: return kEmpty;
+    case schema::PassageField::kTitle:
+      return p.title;
+    case schema::PassageField::kHeading:
+      return p.heading;
+    case schema::PassageField::kSymptoms:
+      return p.symptoms;
+    case schema::PassageField::kCause:
+      return p.cause;
+    case schema::PassageField::kChecks:
+      return joined(p.checks);
+    case schema::PassageField::kResolutions:
+      return joined(p.resolutions);
+    case schema::PassageField::kPrevention:
+      return p.prevention;
+    case schema::PassageField::kBody:
+      return p.body;
+    default:
+      return kEmpty;
   }
 }
 
 std::vector<std::string> filter_values(const Passage& p, schema::PassageField f) {
   switch (f) {
-    case schema::PassageField::kKind: return {std::string(to_string(p.kind))};
-    case schema::PassageField::kVendor: return {facet_vendor(p.vendor)};  // a code family is not a vendor
-    case schema::PassageField::kProduct: return {p.product};
-    case schema::PassageField::kLanguage: return {p.language};
-    case schema::PassageField::kSeverity: return {p.severity};
-    case schema::PassageField::kTag: return p.tags;
-    default: return {};
+    case schema::PassageField::kKind:
+      return {std::string(to_string(p.kind))};
+    case schema::PassageField::kVendor:
+      return {facet_vendor(p.vendor)};  // a code family is not a vendor
+    case schema::PassageField::kProduct:
+      return {p.product};
+    case schema::PassageField::kLanguage:
+      return {p.language};
+    case schema::PassageField::kSeverity:
+      return {p.severity};
+    case schema::PassageField::kTag:
+      return p.tags;
+    default:
+      return {};
   }
 }
 
 }  // namespace
 
 const DocumentBuilder::FieldCache& DocumentBuilder::analysed_field(size_t field, const std::string& text,
-                                                                   const std::string& language, bool learn_spelling) {
+                                                                   const std::string& language,
+                                                                   bool learn_spelling) {
   // Passages of one item are built one after another and share their title and symptoms: analyse
   // such a field once. (Spelling is learned from an item's first passage, so a reused analysis never
   // needed to learn.)
@@ -436,7 +465,8 @@ const DocumentBuilder::FieldCache& DocumentBuilder::analysed_field(size_t field,
   if (cache.valid && !learn_spelling && cache.text == text && cache.language == language) return cache;
   cache.stems = prose_.analyse(text, language, learn_spelling ? &spelling_ : nullptr);
   cache.pairs.clear();
-  if (schema::kFields[field].word_pairs) cache.pairs = prose_.word_pairs(text, language, schema::kMaxPairWords);
+  if (schema::kFields[field].word_pairs)
+    cache.pairs = prose_.word_pairs(text, language, schema::kMaxPairWords);
   cache.text = text;
   cache.language = language;
   cache.valid = true;
@@ -461,9 +491,10 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
     if (spec.type == schema::FieldType::kText) {
       const std::string& text = field_text(p, spec.source, scratch);
       if (text.empty()) continue;
-      bool learn = learn_spelling_ && first_of_item &&
-                   (spec.source == schema::PassageField::kTitle || spec.source == schema::PassageField::kHeading ||
-                    spec.source == schema::PassageField::kSymptoms);
+      bool learn =
+          learn_spelling_ && first_of_item &&
+          (spec.source == schema::PassageField::kTitle || spec.source == schema::PassageField::kHeading ||
+           spec.source == schema::PassageField::kSymptoms);
       analysed[i] = &analysed_field(i, text, p.language, learn);
       raw_length += ProseTerms::raw_length(analysed[i]->stems, spec.prose_weight, spec.prefix);
     } else {
@@ -481,24 +512,29 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   const auto& code_vendors = codes.primary_vendors;
   // A passage about a vendor's code is that vendor's too for the vendor filter ("vendor=ShopFlow" finds the
   // eBay page about SF-2004); the facet counts it under its own vendor only.
-  for (const auto& vendor : code_vendors) doc.add_boolean_term(bounded_term(schema::filter_term("vendor", lower_ascii(vendor))));
+  for (const auto& vendor : code_vendors)
+    doc.add_boolean_term(bounded_term(schema::filter_term("vendor", lower_ascii(vendor))));
   const double focus = rank::focus_prior(p, stored.primary_code_terms.size(), stored.code_terms.size());
   raw_length += static_cast<unsigned>(stored.code_terms.size() + stored.weak_code_terms.size());
 
   const double scale = schema::wdf_scale(raw_length);
   for (size_t i = 0; i < std::size(schema::kFields); ++i) {
     if (!analysed[i]) continue;
-    ProseTerms::add_to(doc, analysed[i]->stems, schema::kFields[i].prose_weight, schema::kFields[i].prefix, scale);
+    ProseTerms::add_to(doc, analysed[i]->stems, schema::kFields[i].prose_weight, schema::kFields[i].prefix,
+                       scale);
     for (const auto& pair : analysed[i]->pairs) doc.add_boolean_term(pair);
   }
   const unsigned code_wdf = schema::scaled_wdf(1, scale);
   for (const auto& c : stored.code_terms) {
     const bool about = std::find(stored.primary_code_terms.begin(), stored.primary_code_terms.end(), c) !=
                        stored.primary_code_terms.end();
-    doc.add_term(bounded_term(std::string(schema::kCodePrefix) + c), about ? schema::kAboutCodeWdf + code_wdf : code_wdf);
+    doc.add_term(bounded_term(std::string(schema::kCodePrefix) + c),
+                 about ? schema::kAboutCodeWdf + code_wdf : code_wdf);
   }
-  for (const auto& c : stored.weak_code_terms) doc.add_term(bounded_term(std::string(schema::kWeakCodePrefix) + c), code_wdf);
-  for (const auto& f : families) doc.add_boolean_term(bounded_term(std::string(schema::kCodeFamilyPrefix) + f));
+  for (const auto& c : stored.weak_code_terms)
+    doc.add_term(bounded_term(std::string(schema::kWeakCodePrefix) + c), code_wdf);
+  for (const auto& f : families)
+    doc.add_boolean_term(bounded_term(std::string(schema::kCodeFamilyPrefix) + f));
 
   doc.add_boolean_term(bounded_term(std::string(schema::kIdPrefix) + p.id));
   doc.add_boolean_term(bounded_term(std::string(schema::kItemPrefix) + item.uid));
@@ -506,8 +542,8 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   doc.add_value(schema::kSlotSignature, item.signature);
   std::string date = date_key(p.updated.empty() ? p.created : p.updated);
   const uint64_t data_offset = passages_.append(encode_passage(stored));
-  doc.add_value(schema::kSlotRankRecord,
-                encode_rank_record(p, stored.authority, focus, date, data_offset, codes.primary, codes.named));
+  doc.add_value(schema::kSlotRankRecord, encode_rank_record(p, stored.authority, focus, date, data_offset,
+                                                            codes.primary, codes.named));
   return doc;
 }
 

@@ -5,8 +5,8 @@
 
 #include <map>
 #include <memory>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "errkb/codes.h"
@@ -23,8 +23,8 @@ namespace errkb::store {
 struct StoredPassage {
   Passage passage;
   std::string item_uid;
-  std::vector<std::string> code_terms;       // canonical codes, certain readings
-  std::vector<std::string> weak_code_terms;  // readings of ambiguous codes
+  std::vector<std::string> code_terms;          // canonical codes, certain readings
+  std::vector<std::string> weak_code_terms;     // readings of ambiguous codes
   std::vector<std::string> primary_code_terms;  // codes the passage is about (declared, in title or heading)
   double authority = 0;
 };
@@ -74,7 +74,7 @@ class DocumentBuilder {
     std::vector<std::string> pairs;  // schema::kWordPairPrefix terms, for a field with word_pairs
   };
   const FieldCache& analysed_field(size_t field, const std::string& text, const std::string& language,
-                                bool learn_spelling);
+                                   bool learn_spelling);
 
   const CodeGrammar& grammar_;
   const bool learn_spelling_;

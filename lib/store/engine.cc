@@ -1,6 +1,8 @@
 // Engine: the read side over one index directory (engine.h). One Xapian handle per calling thread,
 // opened on the generation the stub names, reopened when the index changes, a query retried once when
 // the index changed under it. What a query does is in answers.h.
+#include "errkb/engine.h"
+
 #include <sys/stat.h>
 #include <xapian.h>
 
@@ -12,7 +14,6 @@
 #include <thread>
 #include <unordered_map>
 
-#include "errkb/engine.h"
 #include "errkb/schema.h"
 #include "store/answers.h"
 #include "store/generation.h"
@@ -45,11 +46,13 @@ int schema_version_of(const Xapian::Database& db) {
 Status check_version(const Xapian::Database& db) {
   const int v = schema_version_of(db);
   if (v > schema::kSchemaVersion)
-    return Status::VersionMismatch("index schema version " + std::to_string(v) + " is newer than this program's " +
-                                   std::to_string(schema::kSchemaVersion) + "; upgrade errkb");
+    return Status::VersionMismatch("index schema version " + std::to_string(v) +
+                                   " is newer than this program's " + std::to_string(schema::kSchemaVersion) +
+                                   "; upgrade errkb");
   if (v < schema::kSchemaVersion)
-    return Status::VersionMismatch("index schema version " + std::to_string(v) + " is older than this program's " +
-                                   std::to_string(schema::kSchemaVersion) + "; run errkb-indexer rebuild");
+    return Status::VersionMismatch("index schema version " + std::to_string(v) +
+                                   " is older than this program's " + std::to_string(schema::kSchemaVersion) +
+                                   "; run errkb-indexer rebuild");
   return Status::OK();
 }
 
@@ -66,7 +69,8 @@ class XapianEngine final : public Engine {
   }
 
   Result<SearchResponse> search(const SearchRequest& r) override {
-    return guarded<SearchResponse>([&](Handle& h) -> Result<SearchResponse> { return answers_.search(h, r); });
+    return guarded<SearchResponse>(
+        [&](Handle& h) -> Result<SearchResponse> { return answers_.search(h, r); });
   }
   Result<CodeLookup> lookup_code(const std::string& code, const std::string& vendor) override {
     return guarded<CodeLookup>([&](Handle& h) { return answers_.lookup_code(h, code, vendor); });
@@ -88,13 +92,16 @@ class XapianEngine final : public Engine {
       info.spelling_memo = answers_.spelling_stats();
       std::istringstream folders(h.db.get_metadata(std::string(schema::kMetaKbDirs)));
       for (std::string dir; std::getline(folders, dir);) info.kb_dirs.push_back(dir);
-      if (auto postings = tables_.postings_in_memory(h.generation)) info.prose_postings_bytes = postings->bytes();
+      if (auto postings = tables_.postings_in_memory(h.generation))
+        info.prose_postings_bytes = postings->bytes();
       return info;
     });
   }
-  Result<std::vector<CodeOccurrence>> find_codes(const std::string& text, const std::string& vendor) override {
-    return guarded<std::vector<CodeOccurrence>>(
-        [&](Handle& h) -> Result<std::vector<CodeOccurrence>> { return h.grammar->find_codes(text, {vendor, ""}); });
+  Result<std::vector<CodeOccurrence>> find_codes(const std::string& text,
+                                                 const std::string& vendor) override {
+    return guarded<std::vector<CodeOccurrence>>([&](Handle& h) -> Result<std::vector<CodeOccurrence>> {
+      return h.grammar->find_codes(text, {vendor, ""});
+    });
   }
   void invalidate() override { epoch_.fetch_add(1); }
 
@@ -104,7 +111,7 @@ class XapianEngine final : public Engine {
     uint64_t epoch = 0;
     StubId stub;
     std::chrono::steady_clock::time_point checked;  // when the stub and the revision were last looked at
-    uint64_t grammar_installs = 0;                   // tables_.grammar_installs() when `grammar` was taken
+    uint64_t grammar_installs = 0;                  // tables_.grammar_installs() when `grammar` was taken
     bool open = false;
   };
 
@@ -172,7 +179,8 @@ class XapianEngine final : public Engine {
 
   // Opens the generation the stub names, by its path: its passage file is beside it.
   Status open_generation(Handle& h, const StubId& stub, uint64_t epoch) {
-    if (stub.inode == 0) return Status::NotFound("no index at " + options_.index_dir.string() + " (run errkb-indexer update)");
+    if (stub.inode == 0)
+      return Status::NotFound("no index at " + options_.index_dir.string() + " (run errkb-indexer update)");
     auto generation = store::current_generation(options_.index_dir);
     if (!generation.ok()) return generation.status();
     h.db = Xapian::Database(generation->string());

@@ -29,7 +29,9 @@ std::string hex64(uint64_t v) {
 }
 
 // The database and revision a copy belongs to.
-std::string stamp_of(const Xapian::Database& db) { return db.get_uuid() + "@" + std::to_string(db.get_revision()); }
+std::string stamp_of(const Xapian::Database& db) {
+  return db.get_uuid() + "@" + std::to_string(db.get_revision());
+}
 
 void put_u64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
 void put_text(std::string& out, std::string_view s) {
@@ -69,7 +71,8 @@ std::string file_state_key(const std::string& path) {
 
 std::string encode_file_state(const FileState& s) {
   // A file name need not be UTF-8: the state keeps it readable rather than failing to encode it.
-  return json{{"path", s.path}, {"size", s.size}, {"mtime", s.mtime_ns}, {"complete", s.complete}, {"items", s.items}}
+  return json{
+      {"path", s.path}, {"size", s.size}, {"mtime", s.mtime_ns}, {"complete", s.complete}, {"items", s.items}}
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -111,7 +114,8 @@ bool FileStates::read_copy(const fs::path& file, const std::string& stamp) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string data = buffer.str();
-  if (data.size() < kMagic.size() + sizeof(uint64_t) || data.compare(0, kMagic.size(), kMagic) != 0) return false;
+  if (data.size() < kMagic.size() + sizeof(uint64_t) || data.compare(0, kMagic.size(), kMagic) != 0)
+    return false;
   const size_t body_end = data.size() - sizeof(uint64_t);
   uint64_t checksum = 0;
   std::memcpy(&checksum, data.data() + body_end, sizeof checksum);

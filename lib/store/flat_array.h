@@ -21,7 +21,8 @@ class FlatArray {
     keeper_ = std::move(holder);
   }
   // `view` stays valid while `keeper` lives (the mapping it lies in).
-  FlatArray(std::span<const T> view, std::shared_ptr<const void> keeper) : keeper_(std::move(keeper)), view_(view) {}
+  FlatArray(std::span<const T> view, std::shared_ptr<const void> keeper)
+      : keeper_(std::move(keeper)), view_(view) {}
 
   const T* data() const { return view_.data(); }
   size_t size() const { return view_.size(); }

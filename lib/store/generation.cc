@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <optional>
 #include <stdexcept>
 
@@ -27,19 +27,22 @@ std::string catalogue_rev_of(const Xapian::Database& db) {
 std::shared_ptr<const CodeGrammar> taught_grammar(const Xapian::Database& db, const fs::path& generation) {
   auto g = std::make_shared<CodeGrammar>();
   PassageFileReader passages;
-  if (Status s = passages.open(generation / schema::kPassageFileName); !s.ok()) throw std::runtime_error(s.message());
+  if (Status s = passages.open(generation / schema::kPassageFileName); !s.ok())
+    throw std::runtime_error(s.message());
   teach_grammar_from_index(db, passages, *g);
   return g;
 }
 
-std::shared_ptr<const CommonTermBits> built_common_terms(const Xapian::Database& db, const EngineOptions& options) {
+std::shared_ptr<const CommonTermBits> built_common_terms(const Xapian::Database& db,
+                                                         const EngineOptions& options) {
   CommonTermBits::Limits limits;
   limits.max_bytes = options.common_term_bits_bytes;
   limits.min_postings = options.common_term_min_postings;
   return std::make_shared<const CommonTermBits>(CommonTermBits::load(db, limits));
 }
 
-std::shared_ptr<const PostingsInMemory> built_postings(const Xapian::Database& db, const EngineOptions& options) {
+std::shared_ptr<const PostingsInMemory> built_postings(const Xapian::Database& db,
+                                                       const EngineOptions& options) {
   return std::make_shared<const PostingsInMemory>(
       PostingsInMemory::load(db, {.max_bytes = options.prose_postings_bytes}, request_filter_prefixes()));
 }
@@ -62,7 +65,8 @@ bool is_dead_writers_file(std::string_view name) {
 
 // tables-<revision>.dat, and no other name (a writer's temporary file, a copy put aside).
 bool is_tables_file_name(std::string_view name) {
-  if (!name.starts_with(schema::kTablesFilePrefix) || !name.ends_with(schema::kTablesFileSuffix)) return false;
+  if (!name.starts_with(schema::kTablesFilePrefix) || !name.ends_with(schema::kTablesFileSuffix))
+    return false;
   name.remove_prefix(schema::kTablesFilePrefix.size());
   name.remove_suffix(schema::kTablesFileSuffix.size());
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -127,7 +131,9 @@ Status write_tables_of(const fs::path& generation_dir, uint64_t revision, const 
 
 }  // namespace
 
-std::string generation_of(const Xapian::Database& db) { return db.get_uuid() + ":" + std::to_string(db.get_revision()); }
+std::string generation_of(const Xapian::Database& db) {
+  return db.get_uuid() + ":" + std::to_string(db.get_revision());
+}
 
 BackgroundRunner::~BackgroundRunner() {
   std::thread last;
@@ -155,7 +161,8 @@ std::shared_ptr<const RankRecords> RankRecords::load(const Xapian::Database& db)
   std::vector<uint64_t> offsets(static_cast<size_t>(db.get_lastdocid()) + 2, 0);
   std::vector<char> blob;
   Xapian::docid next = 1;  // docids without a record get an empty one
-  for (auto v = db.valuestream_begin(schema::kSlotRankRecord); v != db.valuestream_end(schema::kSlotRankRecord); ++v) {
+  for (auto v = db.valuestream_begin(schema::kSlotRankRecord);
+       v != db.valuestream_end(schema::kSlotRankRecord); ++v) {
     const Xapian::docid did = v.get_docid();
     if (static_cast<size_t>(did) + 1 >= offsets.size()) break;  // newer than lastdocid: not ours
     for (; next <= did; ++next) offsets[next] = blob.size();
@@ -180,7 +187,8 @@ RankRecords RankRecords::read(TablesReader& in) {
   r.blob = in.array<char>();
   r.offsets = in.array<uint64_t>();
   const auto& o = r.offsets;
-  if (o.empty() || o[0] != 0 || o[o.size() - 1] != r.blob.size() || !std::is_sorted(o.begin(), o.end())) in.fail();
+  if (o.empty() || o[0] != 0 || o[o.size() - 1] != r.blob.size() || !std::is_sorted(o.begin(), o.end()))
+    in.fail();
   return r;
 }
 
@@ -208,7 +216,9 @@ void write_tables_file(const fs::path& generation_dir, UpdateReport& report) {
 void write_tables_file_after_update(const fs::path& generation_dir, uint64_t passages, UpdateReport& report) {
   if (passages > kTablesFileUpdatePassages) return;
   try {  // an update that changed nothing committed nothing: its revision's file is there already
-    if (fs::exists(tables_file_path(generation_dir, Xapian::Database(generation_dir.string()).get_revision()))) return;
+    if (fs::exists(
+            tables_file_path(generation_dir, Xapian::Database(generation_dir.string()).get_revision())))
+      return;
   } catch (const Xapian::Error&) {
   }
   write_tables_file(generation_dir, report);
@@ -220,7 +230,8 @@ Result<TablesOfFile> read_tables_file(const Xapian::Database& db, const fs::path
   auto in = TablesReader::Open(path, generation_of(db));
   if (!in.ok()) return in.status();
   TablesOfFile tables = read_tables(*in, options);
-  if (!in->ok() || !in->at_end()) return Status::Corruption(path.string() + ": its tables do not read back whole");
+  if (!in->ok() || !in->at_end())
+    return Status::Corruption(path.string() + ": its tables do not read back whole");
   return tables;
 }
 
@@ -229,22 +240,26 @@ GenerationTables::GenerationTables(const EngineOptions& options)
       grammars_(options.index_dir, catalogue_rev_of, taught_grammar),
       rank_records_(options.index_dir, generation_of,
                     [](const Xapian::Database& db, const fs::path&) { return RankRecords::load(db); }),
-      common_terms_(options.index_dir, generation_of,
-                    [this](const Xapian::Database& db, const fs::path&) { return built_common_terms(db, options_); }),
-      postings_in_memory_(options.index_dir, generation_of,
-                          [this](const Xapian::Database& db, const fs::path&) { return built_postings(db, options_); }),
+      common_terms_(
+          options.index_dir, generation_of,
+          [this](const Xapian::Database& db, const fs::path&) { return built_common_terms(db, options_); }),
+      postings_in_memory_(
+          options.index_dir, generation_of,
+          [this](const Xapian::Database& db, const fs::path&) { return built_postings(db, options_); }),
       spelling_(options.index_dir, generation_of, [](const Xapian::Database& db, const fs::path&) {
         return std::make_shared<const SpellingDictionary>(SpellingDictionary::load(db));
       }) {}
 
-std::shared_ptr<const CodeGrammar> GenerationTables::grammar_for(const Xapian::Database& db, const fs::path& dir) {
+std::shared_ptr<const CodeGrammar> GenerationTables::grammar_for(const Xapian::Database& db,
+                                                                 const fs::path& dir) {
   if (!grammars_.latest()) return grammars_.build_now(db, dir);
   if (auto current = grammars_.get(catalogue_rev_of(db))) return current;
   return grammars_.latest();
 }
 
 template <typename T>
-std::shared_ptr<const T> GenerationTables::table_of(GenerationTable<T>& table, const std::string& generation) {
+std::shared_ptr<const T> GenerationTables::table_of(GenerationTable<T>& table,
+                                                    const std::string& generation) {
   if (!file_tried(generation)) return table.peek(generation);
   return table.get(generation);
 }
@@ -340,7 +355,8 @@ void GenerationTables::save_file(const std::string& generation) {
     const TableSources installed{[&] { return tables.rank_records; }, [&] { return tables.common_terms; },
                                  [&] { return tables.postings_in_memory; }, [&] { return tables.spelling; }};
     if (Status s = write_tables_of(*dir, db.get_revision(), generation, installed, options_); !s.ok())
-      spdlog::info("tables file not written ({}): the next start builds the tables from the index", s.message());
+      spdlog::info("tables file not written ({}): the next start builds the tables from the index",
+                   s.message());
   } catch (const Xapian::Error&) {
     // The index moved on: the next revision's tables will be written instead.
   }

@@ -60,7 +60,8 @@ class GenerationTable {
  public:
   using KeyOf = std::string (*)(const Xapian::Database&);
   // Builds from a database and the generation directory it is (for the files beside it).
-  using Builder = std::function<std::shared_ptr<const T>(const Xapian::Database&, const std::filesystem::path&)>;
+  using Builder =
+      std::function<std::shared_ptr<const T>(const Xapian::Database&, const std::filesystem::path&)>;
   GenerationTable(std::filesystem::path index_dir, KeyOf key_of, Builder build)
       : index_dir_(std::move(index_dir)), key_of_(key_of), build_(std::move(build)) {}
 
@@ -121,7 +122,7 @@ class GenerationTable {
   std::string key_;                 // guarded by mutex_
   std::shared_ptr<const T> table_;  // guarded by mutex_
   std::atomic<uint64_t> installs_{0};
-  BackgroundRunner runner_;         // last: waits for its job before the rest goes
+  BackgroundRunner runner_;  // last: waits for its job before the rest goes
 };
 
 // A bounded map shared by all threads whose entries belong to one index generation (uuid and revision):
@@ -223,7 +224,8 @@ class GenerationTables {
   // One grammar per catalogue revision, shared by all threads. The first is taught before the engine
   // answers; a later revision (catalogues changed, or a rebuild) is taught in the background while
   // queries keep the previous grammar, and handles pick up the new one at their next query.
-  std::shared_ptr<const CodeGrammar> grammar_for(const Xapian::Database& db, const std::filesystem::path& dir);
+  std::shared_ptr<const CodeGrammar> grammar_for(const Xapian::Database& db,
+                                                 const std::filesystem::path& dir);
   std::shared_ptr<const CodeGrammar> latest_grammar() { return grammars_.latest(); }
   uint64_t grammar_installs() const { return grammars_.installs(); }
 
@@ -268,11 +270,11 @@ class GenerationTables {
 // thread-safe, so each thread has its own (engine.cc).
 struct GenerationHandle {
   Xapian::Database db;
-  std::filesystem::path generation_dir;    // the generation `db` is on
-  PassageFileReader passages;              // of generation_dir
-  TermFreqs freqs;                         // of `generation`
+  std::filesystem::path generation_dir;  // the generation `db` is on
+  PassageFileReader passages;            // of generation_dir
+  TermFreqs freqs;                       // of `generation`
   std::shared_ptr<const CodeGrammar> grammar;
-  std::string generation;                  // uuid and revision of `db`, the key of the generation memos
+  std::string generation;  // uuid and revision of `db`, the key of the generation memos
 };
 
 }  // namespace errkb::store

@@ -82,7 +82,8 @@ Result<fs::path> current_generation(const fs::path& index_dir) {
 fs::path next_generation(const fs::path& index_dir) {
   long highest = 0;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(index_dir, ec)) highest = std::max(highest, generation_number(entry.path()));
+  for (const auto& entry : fs::directory_iterator(index_dir, ec))
+    highest = std::max(highest, generation_number(entry.path()));
   char name[32];
   std::snprintf(name, sizeof name, "%s%06ld", std::string(schema::kGenerationPrefix).c_str(), highest + 1);
   return index_dir / name;

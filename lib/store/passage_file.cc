@@ -16,9 +16,9 @@ namespace errkb::store {
 namespace {
 
 constexpr char kRecordMark = 'P';
-constexpr size_t kHeaderSize = 1 + 3 * 4;     // the mark, raw size, stored size, checksum
-constexpr size_t kFlushAt = 4 << 20;           // queued bytes that trigger a write
-constexpr uint32_t kMaxRawSize = 64u << 20;    // a larger size in a header is damage, not a passage
+constexpr size_t kHeaderSize = 1 + 3 * 4;    // the mark, raw size, stored size, checksum
+constexpr size_t kFlushAt = 4 << 20;         // queued bytes that trigger a write
+constexpr uint32_t kMaxRawSize = 64u << 20;  // a larger size in a header is damage, not a passage
 // One read covers most records with their header (nearly all passages compress to under 2 KB); a
 // longer one is completed by a second read. A page-sized first read would copy several times the bytes
 // needed out of the page cache, and mostly span two pages.
@@ -52,7 +52,8 @@ Result<std::unique_ptr<PassageFileWriter>> PassageFileWriter::Open(const std::fi
     ::close(fd);
     return s;
   }
-  return std::unique_ptr<PassageFileWriter>(new PassageFileWriter(path, fd, static_cast<uint64_t>(st.st_size)));
+  return std::unique_ptr<PassageFileWriter>(
+      new PassageFileWriter(path, fd, static_cast<uint64_t>(st.st_size)));
 }
 
 PassageFileWriter::PassageFileWriter(std::filesystem::path path, int fd, uint64_t size)
@@ -86,10 +87,13 @@ uint64_t PassageFileWriter::append(std::string_view data) {
 Status PassageFileWriter::write_queued_locked() {
   size_t done = 0;
   while (done < queued_.size() && error_.ok()) {
-    ssize_t n = ::pwrite(fd_, queued_.data() + done, queued_.size() - done, static_cast<off_t>(written_ + done));
+    ssize_t n =
+        ::pwrite(fd_, queued_.data() + done, queued_.size() - done, static_cast<off_t>(written_ + done));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) error_ = errno_status("cannot write", path_);
-    else done += static_cast<size_t>(n);
+    if (n <= 0)
+      error_ = errno_status("cannot write", path_);
+    else
+      done += static_cast<size_t>(n);
   }
   // On an error the queue stays as it was: offsets already handed out must not move.
   if (!error_.ok()) return error_;
@@ -158,8 +162,8 @@ Status PassageFileReader::verify(uint64_t from, uint64_t to) {
     if (!fill(at, kHeaderSize, 0) || buffer_[0] != kRecordMark) return Status::Corruption("no " + where);
     const uint32_t stored_size = get_u32(buffer_.data() + 5);
     const uint32_t sum = get_u32(buffer_.data() + 9);
-    if (stored_size > kMaxRawSize || at + kHeaderSize + stored_size > to || !fill(at + kHeaderSize, stored_size, 0) ||
-        XXH32(buffer_.data(), stored_size, 0) != sum)
+    if (stored_size > kMaxRawSize || at + kHeaderSize + stored_size > to ||
+        !fill(at + kHeaderSize, stored_size, 0) || XXH32(buffer_.data(), stored_size, 0) != sum)
       return Status::Corruption("damaged " + where);
     at += kHeaderSize + stored_size;
   }

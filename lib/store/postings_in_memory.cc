@@ -1,11 +1,11 @@
 #include "store/postings_in_memory.h"
 
-#include "errkb/schema.h"
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <optional>
+
+#include "errkb/schema.h"
 
 namespace errkb::store {
 
@@ -71,7 +71,9 @@ class BestHits {
   }
 
  private:
-  static bool better(const Hit& a, const Hit& b) { return a.weight != b.weight ? a.weight > b.weight : a.did < b.did; }
+  static bool better(const Hit& a, const Hit& b) {
+    return a.weight != b.weight ? a.weight > b.weight : a.did < b.did;
+  }
   size_t want_;
   std::vector<Hit> best_;
 };
@@ -96,7 +98,7 @@ size_t term_table_bytes(const std::string& term) { return term.size() + 3 * size
 }  // namespace
 
 PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits& limits,
-                                  const std::vector<std::string>& filter_prefixes) {
+                                        const std::vector<std::string>& filter_prefixes) {
   PostingsInMemory out;
   out.doccount_ = db.get_doccount();
   out.last_docid_ = db.get_lastdocid();
@@ -225,7 +227,8 @@ PostingsInMemory PostingsInMemory::read(TablesReader& in) {
   // checksum's to vouch for).
   bool sound = out.lists_.size() == out.terms_.size();
   for (const List& l : out.lists_) sound = sound && uint64_t{l.first_block} + l.blocks <= out.blocks_.size();
-  for (const Block& b : out.blocks_) sound = sound && b.count <= kBlockPostings && b.offset < out.data_.size();
+  for (const Block& b : out.blocks_)
+    sound = sound && b.count <= kBlockPostings && b.offset < out.data_.size();
   if (!sound) in.fail();
   return out;
 }
@@ -233,7 +236,8 @@ PostingsInMemory PostingsInMemory::read(TablesReader& in) {
 void DocidSet::mark(Xapian::docid lo, Xapian::docid hi, uint64_t* bits) const {
   auto set = [&](Xapian::docid did) { bits[(did - lo) >> 6] |= uint64_t{1} << ((did - lo) & 63); };
   if (bits_) {
-    for (Xapian::docid did = bits_->first_from(lo); did != 0 && did <= hi; did = bits_->first_from(did + 1)) set(did);
+    for (Xapian::docid did = bits_->first_from(lo); did != 0 && did <= hi; did = bits_->first_from(did + 1))
+      set(did);
     return;
   }
   for (auto it = std::lower_bound(docids_.begin(), docids_.end(), lo); it != docids_.end() && *it <= hi; ++it)
@@ -334,7 +338,8 @@ MemoryMatch match_words(const PostingsInMemory& postings, const std::vector<Matc
   struct Scratch {
     std::vector<Accumulator> acc = std::vector<Accumulator>(kChunk);
     std::vector<uint32_t> touched;
-    std::vector<Xapian::termcount> group_wdf = std::vector<Xapian::termcount>(kChunk, 0);  // a synonym group's
+    std::vector<Xapian::termcount> group_wdf =
+        std::vector<Xapian::termcount>(kChunk, 0);  // a synonym group's
     std::vector<uint32_t> group_touched;
     std::vector<uint64_t> listed;  // the chunk's docids in each list filter: kChunk / 64 words a filter
   };
@@ -351,7 +356,7 @@ MemoryMatch match_words(const PostingsInMemory& postings, const std::vector<Matc
     return true;
   };
   std::vector<PostingsInMemory::Cursor> cursors;  // every list of every word, word by word
-  std::vector<size_t> first_cursor;            // of each word, and the end
+  std::vector<size_t> first_cursor;               // of each word, and the end
   for (const auto& w : words) {
     first_cursor.push_back(cursors.size());
     for (const PostingsInMemory::List* list : w.lists) cursors.emplace_back(postings, *list);
@@ -380,8 +385,8 @@ MemoryMatch match_words(const PostingsInMemory& postings, const std::vector<Matc
           a.mask |= bit;
         };
         if (first_cursor[i + 1] - first_cursor[i] == 1) {
-          cursors[first_cursor[i]].walk_until(hi,
-                                              [&](Xapian::docid did, Xapian::termcount wdf) { add(did - lo, wdf); });
+          cursors[first_cursor[i]].walk_until(
+              hi, [&](Xapian::docid did, Xapian::termcount wdf) { add(did - lo, wdf); });
           continue;
         }
         // Synonyms: their wdfs in a passage add up first.
@@ -447,7 +452,8 @@ MemoryMatch match_code_pass(const PostingsInMemory& postings, const std::vector<
       for (const auto& [did, wdf] : codes[i].postings) all.push_back({did, i, wdf});
     // Each code's postings are in docid order: a stable sort keeps a passage's codes in query order.
     if (codes.size() > 1)
-      std::stable_sort(all.begin(), all.end(), [](const Posting& a, const Posting& b) { return a.did < b.did; });
+      std::stable_sort(all.begin(), all.end(),
+                       [](const Posting& a, const Posting& b) { return a.did < b.did; });
     candidates.reserve(all.size());
     auto in_filters = [&](Xapian::docid did) {
       for (const DocidSet* f : filters)
@@ -484,7 +490,8 @@ MemoryMatch match_code_pass(const PostingsInMemory& postings, const std::vector<
     std::optional<PostingsInMemory::Cursor> cursor;  // without a bitset
     if (!p.bits && p.list) cursor.emplace(postings, *p.list);
     for (auto& c : candidates) {
-      const bool present = p.bits ? p.bits->contains(c.did) : cursor && cursor->seek(c.did) && cursor->docid() == c.did;
+      const bool present =
+          p.bits ? p.bits->contains(c.did) : cursor && cursor->seek(c.did) && cursor->docid() == c.did;
       if (!present) continue;
       c.prose_weight += p.weight;
       c.mask |= uint64_t{1} << bit;

@@ -5,12 +5,12 @@
 // keeps no block cache of its own), decoded, and walked by the matcher's tree of virtual calls, and
 // matching a query's prose is then the largest part of a search on a large index. So the lists
 // of the unprefixed Z-stems (schema.h: the words a prose query is made of) and of their title copies
-// (not the other field copies, codes or filters) are loaded once per generation, in the background like the common words' bitsets:
-// docid deltas and wdfs as varints, in blocks of 128 postings with a skip table of each block's last
-// docid. A query's passes (store/scan_plan.h) are then matched term at a time into an accumulator over
-// a chunk of docids small enough to stay in the CPU cache, chunk after chunk, keeping the best `want`.
-// The weights are Xapian's BM25Weight with the index's parameters (schema.h), so the candidates and
-// their weights are the ones Xapian returns for the same pass (tests/store/postings_in_memory_test.cc).
+// (not the other field copies, codes or filters) are loaded once per generation, in the background like the
+// common words' bitsets: docid deltas and wdfs as varints, in blocks of 128 postings with a skip table of
+// each block's last docid. A query's passes (store/scan_plan.h) are then matched term at a time into an
+// accumulator over a chunk of docids small enough to stay in the CPU cache, chunk after chunk, keeping the
+// best `want`. The weights are Xapian's BM25Weight with the index's parameters (schema.h), so the candidates
+// and their weights are the ones Xapian returns for the same pass (tests/store/postings_in_memory_test.cc).
 //
 // The code lists of at least kMinCodePostings passages are kept too, for the code pass of a query with
 // a code (match_code_pass): each of a popular code's many passages is asked about every query word,
@@ -21,11 +21,6 @@
 
 #include <xapian.h>
 
-#include "store/common_terms.h"
-#include "store/flat_array.h"
-#include "store/prose_terms.h"
-#include "store/tables_file.h"
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +30,11 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "store/common_terms.h"
+#include "store/flat_array.h"
+#include "store/prose_terms.h"
+#include "store/tables_file.h"
 
 namespace errkb::store {
 
@@ -71,7 +71,7 @@ class PostingsInMemory {
   // Reads every prose word's posting list and the long code lists (the whole index's postings), and
   // the passages of each term with one of `filter_prefixes` (the fields requests filter by).
   static PostingsInMemory load(const Xapian::Database& db, const Limits& limits,
-                            const std::vector<std::string>& filter_prefixes = {});
+                               const std::vector<std::string>& filter_prefixes = {});
   // As a tables file holds them (store/tables_file.h); read() maps the lists and the term tables.
   void write(TablesWriter& out) const;
   static PostingsInMemory read(TablesReader& in);
@@ -84,7 +84,9 @@ class PostingsInMemory {
 
   // A term whose list load() keeps however short: a prose word, or its title copy (a page titled with a
   // query's word is looked up for every candidate). find() then says whether the index has it.
-  static bool keeps_every_list_of(const std::string& term) { return is_prose_word(term) || is_title_copy(term); }
+  static bool keeps_every_list_of(const std::string& term) {
+    return is_prose_word(term) || is_title_copy(term);
+  }
 
   // nullptr when the index does not have the word (or nothing was loaded: see loaded()); for a code
   // term (schema::kCodePrefix, kWeakCodePrefix), also when its list is shorter than kMinCodePostings.
@@ -136,7 +138,7 @@ class PostingsInMemory {
   struct Block {
     Xapian::docid last;  // its last docid; its first is coded as a delta from the previous block's last
     uint32_t count;
-    uint64_t offset;     // in data_
+    uint64_t offset;  // in data_
   };
 
   // fn(docid, wdf) for each posting of blocks_[block] of a list that starts at block `first`.
@@ -160,9 +162,9 @@ class PostingsInMemory {
   size_t bytes_ = 0;
   Xapian::doccount doccount_ = 0;
   Xapian::docid last_docid_ = 0;
-  TermIndex terms_;          // list i is of terms_.term(i)
+  TermIndex terms_;  // list i is of terms_.term(i)
   FlatArray<List> lists_;
-  TermIndex filter_terms_;   // filter i is of filter_terms_.term(i)
+  TermIndex filter_terms_;  // filter i is of filter_terms_.term(i)
   std::vector<DocidSet> filters_;
   FlatArray<Block> blocks_;
   FlatArray<uint8_t> data_;

@@ -48,7 +48,8 @@ inline const std::string* ProseTerms::z_stem(Language& lang, std::string_view wo
   if (it == lang.z_stems.end()) {
     // No stemmer for the language: the word itself, so that its text can still be found.
     std::string stem = lang.stemmer ? (*lang.stemmer)(word_) : word_;
-    it = lang.z_stems.emplace(word_, stem.empty() ? std::string() : std::string(schema::kStemPrefix) + stem).first;
+    it = lang.z_stems.emplace(word_, stem.empty() ? std::string() : std::string(schema::kStemPrefix) + stem)
+             .first;
     ++cached_stems_;
   }
   return &it->second;
@@ -104,8 +105,8 @@ bool ProseTerms::trim_cache() {
   return true;
 }
 
-void ProseTerms::add_to(Xapian::Document& doc, const StemCounts& stems, unsigned weight, std::string_view prefix,
-                        double wdf_scale) {
+void ProseTerms::add_to(Xapian::Document& doc, const StemCounts& stems, unsigned weight,
+                        std::string_view prefix, double wdf_scale) {
   std::string prefixed;
   const double scale_per_part = wdf_scale / kPartsPerWord;
   for (const auto& [z_stem, words, parts] : stems) {
@@ -126,7 +127,8 @@ unsigned ProseTerms::raw_length(const StemCounts& stems, unsigned weight, std::s
   return length;
 }
 
-Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_view prose, const std::string& language) {
+Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_view prose,
+                                    const std::string& language) {
   const Xapian::Stopper* stopper = stopper_for(language);
   const Xapian::Stem& stem = stemmer_for(language);
   std::vector<Xapian::Query> words;  // the top-level OR's subqueries
@@ -142,7 +144,8 @@ Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_vie
     const std::string lower(word);
     if (stopper && (*stopper)(lower)) return;
     const std::string s = stem(lower);
-    if (!s.empty() && known.insert(std::string(schema::kStemPrefix) + s).second) words.emplace_back(std::string(schema::kStemPrefix) + s);
+    if (!s.empty() && known.insert(std::string(schema::kStemPrefix) + s).second)
+      words.emplace_back(std::string(schema::kStemPrefix) + s);
   };
   ProseTerms::for_each_word(prose, [&](std::string_view word, std::string_view written) {
     bool identifier = false;
@@ -179,6 +182,5 @@ std::string prose_for_parser(const std::string& text) {
   }
   return cleaned;
 }
-
 
 }  // namespace errkb::store

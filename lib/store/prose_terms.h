@@ -40,7 +40,8 @@ inline bool is_prose_word(const std::string& term) {
 
 // The title's copy of a prose word: "ZS" + stem (schema.h).
 inline bool is_title_copy(const std::string& term) {
-  static const std::string kTitleCopy = std::string(schema::kStemPrefix) + std::string(schema::field_prefix("title"));
+  static const std::string kTitleCopy =
+      std::string(schema::kStemPrefix) + std::string(schema::field_prefix("title"));
   return term.size() > kTitleCopy.size() && term.starts_with(kTitleCopy) &&
          !(term[kTitleCopy.size()] >= 'A' && term[kTitleCopy.size()] <= 'Z');
 }
@@ -80,7 +81,8 @@ class ProseTerms {
   // The adjacent words of `text` as schema::kWordPairPrefix terms ("XWP:" stem " " stem): stop words
   // skipped, the first `max_words` other words, each distinct pair once, in order. Identifiers count as
   // their one word. The result is overwritten by the next call.
-  const std::vector<std::string>& word_pairs(std::string_view text, const std::string& language, size_t max_words);
+  const std::vector<std::string>& word_pairs(std::string_view text, const std::string& language,
+                                             size_t max_words);
 
   // The stem cache is bounded: when it is full, it is emptied and true is returned; every StemCounts
   // obtained before is then invalid. Call between items, never while holding StemCounts.
@@ -109,7 +111,7 @@ class ProseTerms {
   const std::string* z_stem(Language& lang, std::string_view word);
 
   std::unordered_map<std::string, Language> languages_;
-  size_t cached_stems_ = 0;  // entries in all languages' z_stems
+  size_t cached_stems_ = 0;                                  // entries in all languages' z_stems
   std::unordered_map<const std::string*, size_t> counting_;  // stem -> its row in result_
   StemCounts result_;
   std::vector<std::string> pairs_;
@@ -121,7 +123,8 @@ class ProseTerms {
 // "_CRT_SECURE_NO_WARNINGS" (the engine's parser input has its underscores blanked) and the parts of
 // "InvalidOperationException" (QueryParser keeps it one word). Each added term is one more top-level
 // word of the OR.
-Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_view prose, const std::string& language);
+Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_view prose,
+                                    const std::string& language);
 
 // Prose for the QueryParser: punctuation that would make phrases or operators becomes space, and a colon
 // stays only after a field name ("title:webhook", not "std::bad_alloc"). Numbers of one or two digits left
@@ -136,7 +139,8 @@ inline constexpr size_t kMaxWordBytes = 64;
 
 // ASCII is answered here, the rest by Xapian's Unicode tables: the same answers, without a call per byte.
 inline bool is_wordchar(unsigned ch) {
-  if (ch < 128) return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+  if (ch < 128)
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
   return Xapian::Unicode::is_wordchar(ch);
 }
 inline unsigned to_lower(unsigned ch) {
@@ -144,8 +148,10 @@ inline unsigned to_lower(unsigned ch) {
   return Xapian::Unicode::tolower(ch);
 }
 inline void append(std::string& s, unsigned ch) {
-  if (ch < 128) s.push_back(static_cast<char>(ch));
-  else Xapian::Unicode::append_utf8(s, ch);
+  if (ch < 128)
+    s.push_back(static_cast<char>(ch));
+  else
+    Xapian::Unicode::append_utf8(s, ch);
 }
 inline unsigned check_wordchar(unsigned ch) { return is_wordchar(ch) ? to_lower(ch) : 0; }
 inline bool is_ascii_upper(unsigned ch) { return ch >= 'A' && ch <= 'Z'; }
@@ -161,8 +167,17 @@ inline unsigned check_infix(unsigned ch) {
 }
 inline unsigned check_infix_digit(unsigned ch) {
   switch (ch) {
-    case ',': case '.': case ';': case 0x037e: case 0x0589: case 0x060D: case 0x07F8: case 0x2044:
-    case 0xFE10: case 0xFE13: case 0xFE14:
+    case ',':
+    case '.':
+    case ';':
+    case 0x037e:
+    case 0x0589:
+    case 0x060D:
+    case 0x07F8:
+    case 0x2044:
+    case 0xFE10:
+    case 0xFE13:
+    case 0xFE14:
       return ch;
   }
   if (ch >= 0x200b && (ch <= 0x200d || ch == 0x2060 || ch == 0xfeff)) return kIgnore;
@@ -306,7 +321,8 @@ void ProseTerms::for_each_identifier_part(std::string_view written, Fn&& fn) {
   auto part = [&](size_t begin, size_t end) {
     if (end == begin) return;
     if (!ascii) {
-      for_each_word(written.substr(begin, end - begin), [&](std::string_view word, std::string_view) { fn(word); });
+      for_each_word(written.substr(begin, end - begin),
+                    [&](std::string_view word, std::string_view) { fn(word); });
       return;
     }
     lower.assign(written, begin, end - begin);

@@ -33,14 +33,17 @@ std::string query_language(const std::string& requested, const std::string& pros
 // and that is not a stop word is replaced by the closest word from the spelling table. "" = nothing to fix.
 template <typename SpellingLookup>
 std::string suggest_spelling(const Xapian::Database& db, TermFreqs& freqs, const std::string& prose,
-                             const std::string& language, const Xapian::Stem& stem, SpellingLookup&& spelling_suggestion) {
+                             const std::string& language, const Xapian::Stem& stem,
+                             SpellingLookup&& spelling_suggestion) {
   const auto& stops = stop_words(language);
   std::string out;
   bool changed = false;
   size_t i = 0;
   while (i < prose.size()) {
     size_t j = i;
-    while (j < prose.size() && (static_cast<unsigned char>(prose[j]) >= 0x80 || std::isalnum(static_cast<unsigned char>(prose[j])))) ++j;
+    while (j < prose.size() && (static_cast<unsigned char>(prose[j]) >= 0x80 ||
+                                std::isalnum(static_cast<unsigned char>(prose[j]))))
+      ++j;
     if (j == i) {
       out += prose[i++];
       continue;
@@ -105,7 +108,8 @@ void add_reading(std::vector<CodeReading>& readings, const CodeInterpretation& r
 // Cuts the codes out of `input` into q.codes and q.readings: the rest is prose, parsed without them so
 // neither breaks the other. A code none of whose readings the index holds stays in the prose as written:
 // a page with the same literal is found.
-std::string cut_out_codes(GenerationHandle& h, const std::string& input, const QueryInput& in, AnalyzedQuery& q) {
+std::string cut_out_codes(GenerationHandle& h, const std::string& input, const QueryInput& in,
+                          AnalyzedQuery& q) {
   q.codes = h.grammar->find_codes(input, CodeContext{std::string(in.vendor), std::string(in.product)});
   std::string prose;
   size_t pos = 0;
@@ -131,7 +135,8 @@ bool is_prose_query_term(const std::string& term) {
 void set_filters(const QueryInput& in, AnalyzedQuery& q) {
   const std::string_view values[std::size(kRequestFilters)] = {in.vendor, in.product, in.kind};
   for (size_t i = 0; i < std::size(kRequestFilters); ++i)
-    if (!values[i].empty()) q.filter_terms.push_back(schema::filter_term(kRequestFilters[i], lower_ascii(values[i])));
+    if (!values[i].empty())
+      q.filter_terms.push_back(schema::filter_term(kRequestFilters[i], lower_ascii(values[i])));
   if (!q.filter_terms.empty())
     q.filter = Xapian::Query(Xapian::Query::OP_AND, q.filter_terms.begin(), q.filter_terms.end());
 }
@@ -160,7 +165,8 @@ void set_code_query(GenerationHandle& h, AnalyzedQuery& q) {
   std::vector<Xapian::Query> parts;
   for (const auto& [term, factor] : q.code_terms)
     parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), factor);
-  q.code_query = parts.empty() ? Xapian::Query() : Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  q.code_query =
+      parts.empty() ? Xapian::Query() : Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
 AnalyzedQuery QueryAnalyzer::analyze(GenerationHandle& h, const QueryInput& in) {
@@ -185,8 +191,10 @@ void QueryAnalyzer::parse_prose(GenerationHandle& h, AnalyzedQuery& q, bool want
   qp.set_database(h.db);
   qp.set_default_op(Xapian::Query::OP_OR);
   for (const auto& spec : schema::kFields) {
-    if (spec.type == schema::FieldType::kFilter) qp.add_boolean_prefix(std::string(spec.name), std::string(spec.prefix));
-    else if (!spec.prefix.empty()) qp.add_prefix(std::string(spec.name), std::string(spec.prefix));
+    if (spec.type == schema::FieldType::kFilter)
+      qp.add_boolean_prefix(std::string(spec.name), std::string(spec.prefix));
+    else if (!spec.prefix.empty())
+      qp.add_prefix(std::string(spec.name), std::string(spec.prefix));
   }
   const std::string parser_text = prose_for_parser(q.prose);
   try {
@@ -217,7 +225,8 @@ std::string QueryAnalyzer::spelling_fix(GenerationHandle& h, const std::string& 
   if (!dictionary && h.db.get_doccount() > kSmallSpellingTable) return {};
   std::string fix;
   if (dictionary) fix = dictionary->one_edit(word);
-  if (fix.empty() && (!dictionary || dictionary->size() <= kSmallSpellingTable)) fix = h.db.get_spelling_suggestion(word, 2);
+  if (fix.empty() && (!dictionary || dictionary->size() <= kSmallSpellingTable))
+    fix = h.db.get_spelling_suggestion(word, 2);
   spelling_memo_.store(h.generation, word, std::make_shared<const std::string>(fix));
   return fix;
 }

@@ -29,7 +29,6 @@ namespace errkb {
 namespace store {
 namespace {
 
-
 // Calls fn(i) for i in [0, n) on `threads` threads. An exception thrown by fn stops the remaining
 // calls and is rethrown here, on the caller's thread, after every thread has ended (escaping a
 // thread, it would end the process).
@@ -96,7 +95,8 @@ class Rebuilder {
       FileReadResult& r = catalogue_results_[i];
       catalogue_owners_.claim_all(r, files_[i].rel, report);
       teach_from_result(grammar_, r);
-      if (!r.code_pattern.empty()) patterns_.emplace_back(store::lower_ascii(r.catalogue_vendor), r.code_pattern);
+      if (!r.code_pattern.empty())
+        patterns_.emplace_back(store::lower_ascii(r.catalogue_vendor), r.code_pattern);
     }
     if (old_db_) store::teach_grammar_from_index(*old_db_, old_passages_, grammar_, /*only_patterns=*/true);
     phases.done("read catalogues");
@@ -135,14 +135,16 @@ class Rebuilder {
     fs::path generation = store::next_generation(options_.index_dir);
     try {
       Xapian::Database shards;
-      for (unsigned t = 0; t < threads; ++t) shards.add_database(Xapian::Database(shard_path(work, t).string()));
+      for (unsigned t = 0; t < threads; ++t)
+        shards.add_database(Xapian::Database(shard_path(work, t).string()));
       shards.compact(generation.string(), Xapian::DBCOMPACT_MULTIPASS);
       std::error_code moved;
       fs::rename(work / schema::kPassageFileName, generation / schema::kPassageFileName, moved);
       if (moved) {
         fs::remove_all(work);
         fs::remove_all(generation);
-        return Status::IOError("cannot move the passage file into " + generation.string() + ": " + moved.message());
+        return Status::IOError("cannot move the passage file into " + generation.string() + ": " +
+                               moved.message());
       }
       phases.done("compact");
       Xapian::WritableDatabase db(generation.string(), Xapian::DB_OPEN);
@@ -153,7 +155,8 @@ class Rebuilder {
           const uint64_t hash = file_path_hash(state.path);
           states.set(hash, std::move(state));
         }
-      for (auto& [vendor, pattern] : patterns_) db.set_metadata(std::string(schema::kMetaPatternPrefix) + vendor, pattern);
+      for (auto& [vendor, pattern] : patterns_)
+        db.set_metadata(std::string(schema::kMetaPatternPrefix) + vendor, pattern);
       SynonymsLoad syn = load_synonyms(options_, report);
       if (syn.complete || !old_db_) {
         write_synonyms(db, syn.groups);
@@ -162,7 +165,8 @@ class Rebuilder {
         copy_synonyms(*old_db_, db);
       }
       std::string old_rev = old_db_ ? old_db_->get_metadata(std::string(schema::kMetaCatalogueRev)) : "";
-      db.set_metadata(std::string(schema::kMetaCatalogueRev), std::to_string(std::atoll(old_rev.c_str()) + 1));
+      db.set_metadata(std::string(schema::kMetaCatalogueRev),
+                      std::to_string(std::atoll(old_rev.c_str()) + 1));
       write_header_metadata(db, options_.kb_dirs);
       store::set_replicable(db, options_.replicable.value_or(old_db_ && store::is_replicable(*old_db_)));
       if (Status s = store::mirror_passages(db, generation / schema::kPassageFileName); !s.ok()) {
@@ -269,8 +273,8 @@ class Rebuilder {
     }
   }
 
-  void keep_old_items(const KbFile& f, const std::unordered_set<std::string>& in_this_file, store::FileState& state,
-                      Xapian::WritableDatabase& db, ShardOutput& out) {
+  void keep_old_items(const KbFile& f, const std::unordered_set<std::string>& in_this_file,
+                      store::FileState& state, Xapian::WritableDatabase& db, ShardOutput& out) {
     std::lock_guard<std::mutex> lock(old_db_mutex_);  // one Xapian::Database handle, shared: serialise
     store::FileState old;
     std::string data;
@@ -284,7 +288,8 @@ class Rebuilder {
         Xapian::Document doc = old_db_->get_document(*pl);
         store::RankRecord record;
         const std::string record_text = doc.get_value(schema::kSlotRankRecord);
-        if (!store::decode_rank_record(record_text, record) || !old_passages_.read(record.data_offset, data)) continue;
+        if (!store::decode_rank_record(record_text, record) || !old_passages_.read(record.data_offset, data))
+          continue;
         doc.add_value(schema::kSlotRankRecord, store::with_data_offset(record_text, passages_->append(data)));
         db.add_document(doc);
         copied = true;

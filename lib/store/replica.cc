@@ -59,7 +59,8 @@ void set_replicable(Xapian::WritableDatabase& db, bool on) {
   }
   const std::string prefix(schema::kMetaPassagesPrefix);
   std::vector<std::string> keys;
-  for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) keys.push_back(*it);
+  for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it)
+    keys.push_back(*it);
   for (const auto& key : keys) db.set_metadata(key, "");
   db.set_metadata(std::string(schema::kMetaPassagesSize), "");
 }
@@ -123,13 +124,16 @@ Status run_program(const std::vector<std::string>& args) {
   ::close(err_pipe[1]);
   if (spawned != 0) {
     ::close(err_pipe[0]);
-    return Status::NotFound("cannot run " + args[0] + ": " + std::strerror(spawned) + " (install xapian-tools)");
+    return Status::NotFound("cannot run " + args[0] + ": " + std::strerror(spawned) +
+                            " (install xapian-tools)");
   }
   std::string errors;
   char buf[4096];
   for (ssize_t n; (n = ::read(err_pipe[0], buf, sizeof buf)) != 0;) {
-    if (n > 0) errors.append(buf, static_cast<size_t>(n));
-    else if (errno != EINTR) break;
+    if (n > 0)
+      errors.append(buf, static_cast<size_t>(n));
+    else if (errno != EINTR)
+      break;
   }
   ::close(err_pipe[0]);
   int status = 0;
@@ -137,7 +141,8 @@ Status run_program(const std::vector<std::string>& args) {
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::OK();
   while (!errors.empty() && (errors.back() == '\n' || errors.back() == ' ')) errors.pop_back();
-  return Status::Unavailable(args[0] + " failed: " + (errors.empty() ? "exit status " + std::to_string(status) : errors));
+  return Status::Unavailable(
+      args[0] + " failed: " + (errors.empty() ? "exit status " + std::to_string(status) : errors));
 }
 
 // The live database below a replica folder: its XAPIANDB stub (written by Xapian::DatabaseReplica)
@@ -151,7 +156,8 @@ Result<fs::path> live_replica(const fs::path& staging) {
     std::string type;
     words >> type >> target;
   }
-  if (target.empty()) return Status::Corruption("no live database named in " + (staging / "XAPIANDB").string());
+  if (target.empty())
+    return Status::Corruption("no live database named in " + (staging / "XAPIANDB").string());
   return staging / target;
 }
 
@@ -170,7 +176,8 @@ Status copy_database(const fs::path& from, const fs::path& to) {
     if (!entry.is_regular_file() || entry.path().filename() == "flintlock") continue;
     const fs::path target = to / entry.path().filename();
     if (!fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing, ec))
-      return Status::IOError("cannot copy " + entry.path().string() + " to " + target.string() + ": " + ec.message());
+      return Status::IOError("cannot copy " + entry.path().string() + " to " + target.string() + ": " +
+                             ec.message());
     if (Status s = sync_path(target, O_RDONLY); !s.ok()) return s;
   }
   if (ec) return Status::IOError("cannot list " + from.string() + ": " + ec.message());
@@ -182,7 +189,8 @@ Status append_pieces(const Xapian::Database& staged, uint64_t base, uint64_t siz
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return errno_status("cannot open " + file.string());
   Status status;
-  if (::ftruncate(fd, static_cast<off_t>(base)) != 0) status = errno_status("cannot truncate " + file.string());
+  if (::ftruncate(fd, static_cast<off_t>(base)) != 0)
+    status = errno_status("cannot truncate " + file.string());
   uint64_t at = base;
   const std::string prefix(schema::kMetaPassagesPrefix);
   auto it = staged.metadata_keys_begin(prefix);
@@ -191,7 +199,8 @@ Status append_pieces(const Xapian::Database& staged, uint64_t base, uint64_t siz
     const uint64_t offset = std::stoull((*it).substr(prefix.size()), nullptr, 16);
     if (offset != at) break;
     const std::string piece = staged.get_metadata(*it);
-    if (::pwrite(fd, piece.data(), piece.size(), static_cast<off_t>(at)) != static_cast<ssize_t>(piece.size()))
+    if (::pwrite(fd, piece.data(), piece.size(), static_cast<off_t>(at)) !=
+        static_cast<ssize_t>(piece.size()))
       status = errno_status("cannot write " + file.string());
     at += piece.size();
   }
@@ -210,7 +219,8 @@ Status write_passages(const Xapian::Database& staged, const RevisionStamp& want,
                       const std::optional<RevisionStamp>& served, const fs::path& served_generation) {
   const fs::path file = generation / schema::kPassageFileName;
   uint64_t base = 0;
-  if (served && served->uuid == want.uuid && served->passages_size && *served->passages_size <= *want.passages_size) {
+  if (served && served->uuid == want.uuid && served->passages_size &&
+      *served->passages_size <= *want.passages_size) {
     std::error_code ec;
     fs::create_hard_link(served_generation / schema::kPassageFileName, file, ec);
     if (!ec) base = *served->passages_size;
@@ -225,8 +235,9 @@ Status write_passages(const Xapian::Database& staged, const RevisionStamp& want,
 Status check_generation(const fs::path& generation, const RevisionStamp& want) {
   const RevisionStamp got = RevisionStamp::of(Xapian::Database(generation.string()));
   if (!(got == want))
-    return Status::Corruption("the copy in " + generation.string() + " is revision " + std::to_string(got.revision) +
-                              " of " + got.uuid + ", not " + std::to_string(want.revision) + " of " + want.uuid);
+    return Status::Corruption("the copy in " + generation.string() + " is revision " +
+                              std::to_string(got.revision) + " of " + got.uuid + ", not " +
+                              std::to_string(want.revision) + " of " + want.uuid);
   return Status::OK();
 }
 
@@ -248,7 +259,8 @@ Status check_options(const ReplicaOptions& o) {
   if (o.index_dir.empty()) return Status::InvalidArgument("no index directory given (--index DIR)");
   if (o.primary_host.empty()) return Status::InvalidArgument("no primary given (--primary HOST:PORT)");
   if (o.primary_port <= 0 || o.primary_port > 65535)
-    return Status::InvalidArgument("the primary's port must be 1-65535, not " + std::to_string(o.primary_port));
+    return Status::InvalidArgument("the primary's port must be 1-65535, not " +
+                                   std::to_string(o.primary_port));
   return Status::OK();
 }
 
@@ -266,16 +278,18 @@ Result<ReplicaRound> follow_primary_once(const ReplicaOptions& o) {
   const fs::path staging = o.index_dir / schema::kReplicaStagingName;
   // One connection (-o), no pause between changesets (-r 0: no reader opens the staging copy), and a
   // socket timeout so that a primary that stops answering fails the round instead of holding it.
-  if (Status s = store::run_program({o.replicate_program, "-h", o.primary_host, "-p", std::to_string(o.primary_port),
-                                     "-m", o.primary_name, "-o", "-q", "-r", "0", "-t", "60", staging.string()});
+  if (Status s =
+          store::run_program({o.replicate_program, "-h", o.primary_host, "-p", std::to_string(o.primary_port),
+                              "-m", o.primary_name, "-o", "-q", "-r", "0", "-t", "60", staging.string()});
       !s.ok())
     return s;
   try {
     Xapian::Database staged(staging.string());
     const auto want = store::RevisionStamp::of(staged);
     if (!want.passages_size)
-      return Status::InvalidArgument("the primary's index keeps no copy of its passages: run errkb-indexer update "
-                                     "--replicable on on the primary");
+      return Status::InvalidArgument(
+          "the primary's index keeps no copy of its passages: run errkb-indexer update "
+          "--replicable on on the primary");
     ReplicaRound round{false, want.uuid, want.revision, {}};
     std::optional<store::RevisionStamp> served;
     fs::path served_generation;
@@ -292,7 +306,8 @@ Result<ReplicaRound> follow_primary_once(const ReplicaOptions& o) {
       return round;
     }
     const fs::path generation = store::next_generation(o.index_dir);
-    if (Status s = store::build_generation(staging, staged, want, served, served_generation, generation); !s.ok()) {
+    if (Status s = store::build_generation(staging, staged, want, served, served_generation, generation);
+        !s.ok()) {
       std::error_code ec;
       fs::remove_all(generation, ec);
       return s;

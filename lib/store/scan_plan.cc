@@ -23,7 +23,8 @@ std::vector<WordGroup> word_groups(const Xapian::Database& db, TermFreqs& freqs,
   std::vector<WordGroup> groups;
   auto add = [&](const Xapian::Query& q) {
     WordGroup g{q, 0, groups.size()};
-    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) g.postings += freqs.of(db, *t);
+    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t)
+      g.postings += freqs.of(db, *t);
     groups.push_back(std::move(g));
   };
   if (prose.get_type() == Xapian::Query::OP_OR)
@@ -39,8 +40,8 @@ Xapian::Query any_of(const std::vector<Xapian::Query>& parts) {
 
 // What a word counts by its presence (WordsPresence): Xapian's BM25Weight with this index's parameters
 // (schema.h) for one body occurrence at the length pivot (wdf = kWdfScale).
-WordsPresence::Word presence_of(const Xapian::Database& db, const std::string& term, Xapian::doccount termfreq,
-                                const CommonTermBits::Bits* bits) {
+WordsPresence::Word presence_of(const Xapian::Database& db, const std::string& term,
+                                Xapian::doccount termfreq, const CommonTermBits::Bits* bits) {
   const double k1 = schema::kBm25K1OfScaledWdf, wdf = schema::kWdfScale;
   return {term, termfreq, bm25_termweight(db.get_doccount(), termfreq) * wdf / (k1 + wdf), bits};
 }
@@ -67,7 +68,8 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
   double none = 1;  // the share of passages with none of the words
   for (const auto& g : groups) none *= 1 - std::min(1.0, static_cast<double>(g.postings) / n);
   plan.estimated_matches = static_cast<uint64_t>(std::llround(n * (1 - none)));
-  std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.postings < b.postings; });
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const auto& a, const auto& b) { return a.postings < b.postings; });
   std::vector<Xapian::Query> rare;
   std::vector<size_t> rare_words;
   uint64_t rare_postings = 0;
@@ -83,11 +85,11 @@ ProseScanPlan plan_prose_scan(const Xapian::Database& db, TermFreqs& freqs, cons
     plan.passes.push_back({any_of(rare), 1.0, rare_words});
   }
   if (rare_postings < min_candidates) {
-    const double share =
-        std::clamp(static_cast<double>(budget) / (kWindowedPostingCost * static_cast<double>(total)), 0.0, 1.0);
+    const double share = std::clamp(
+        static_cast<double>(budget) / (kWindowedPostingCost * static_cast<double>(total)), 0.0, 1.0);
     auto* windows = new DocidWindows(db.get_lastdocid(), share);
-    plan.passes.push_back(
-        {Xapian::Query(Xapian::Query::OP_FILTER, prose, Xapian::Query(windows->release())), share, all, true});
+    plan.passes.push_back({Xapian::Query(Xapian::Query::OP_FILTER, prose, Xapian::Query(windows->release())),
+                           share, all, true});
   }
   return plan;
 }
@@ -142,8 +144,8 @@ void DocidWindows::move_to(Xapian::docid did) {
   if (current_ > last_) current_ = last_ + 1;
 }
 
-std::vector<std::pair<Xapian::docid, Xapian::docid>> DocidWindows::ranges(Xapian::docid last_docid, double fraction,
-                                                                           unsigned windows) {
+std::vector<std::pair<Xapian::docid, Xapian::docid>> DocidWindows::ranges(Xapian::docid last_docid,
+                                                                          double fraction, unsigned windows) {
   std::vector<std::pair<Xapian::docid, Xapian::docid>> out;
   const DocidWindows w(last_docid, fraction, windows);
   for (uint64_t start = 1; start <= w.last_; start += w.width_)

@@ -12,13 +12,13 @@
 
 #include <xapian.h>
 
-#include "store/common_terms.h"
-
 #include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "store/common_terms.h"
 
 namespace errkb::store {
 
@@ -93,8 +93,8 @@ class DocidWindows : public Xapian::PostingSource {
   DocidWindows(Xapian::docid last_docid, double fraction, unsigned windows = 16);
 
   // The docids it accepts, as inclusive ranges in ascending order.
-  static std::vector<std::pair<Xapian::docid, Xapian::docid>> ranges(Xapian::docid last_docid, double fraction,
-                                                                     unsigned windows = 16);
+  static std::vector<std::pair<Xapian::docid, Xapian::docid>> ranges(Xapian::docid last_docid,
+                                                                     double fraction, unsigned windows = 16);
 
   void init(const Xapian::Database&) override { current_ = 0; }
   Xapian::doccount get_termfreq_min() const override { return 0; }

@@ -28,10 +28,17 @@ std::string_view head(std::string_view word, size_t chars) {
 void append_escaped(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -83,7 +90,8 @@ bool char_at(std::string_view text, size_t pos, unsigned& cp, size_t& bytes) {
   Xapian::Utf8Iterator it(text.data() + pos, text.size() - pos);
   cp = *it;
   ++it;
-  bytes = it == Xapian::Utf8Iterator() ? text.size() - pos : static_cast<size_t>(it.raw() - (text.data() + pos));
+  bytes =
+      it == Xapian::Utf8Iterator() ? text.size() - pos : static_cast<size_t>(it.raw() - (text.data() + pos));
   return Xapian::Unicode::is_wordchar(cp);
 }
 
@@ -108,7 +116,7 @@ void scan_words(std::string_view text, const TermMatcher& matcher, At&& at, Scan
     const size_t begin = pos;
     lower.clear();
     bool maybe_identifier = false;  // an underscore, or a capital after the first letter
-    do {  // `cp` is the word character at `pos`
+    do {                            // `cp` is the word character at `pos`
       if (cp < 0x80) {
         maybe_identifier = maybe_identifier || cp == '_' || (pos > begin && cp >= 'A' && cp <= 'Z');
         lower += static_cast<char>(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
@@ -151,15 +159,16 @@ SnippetTerms SnippetTerms::from_query_terms(const std::vector<std::string>& term
 std::vector<bool> query_terms_in(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem) {
   const TermMatcher matcher(terms, stem);
   std::vector<bool> held(matcher.size(), false);
-  scan_words(text, matcher, [](size_t pos) { return pos; },
-             [&](size_t, size_t, const std::vector<size_t>& found) {
-               for (size_t t : found) held[t] = true;
-             });
+  scan_words(
+      text, matcher, [](size_t pos) { return pos; },
+      [&](size_t, size_t, const std::vector<size_t>& found) {
+        for (size_t t : found) held[t] = true;
+      });
   return held;
 }
 
-std::string make_snippet(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem, size_t length,
-                         TextSpans code_spans) {
+std::string make_snippet(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem,
+                         size_t length, TextSpans code_spans) {
   // Words of the text, and which query terms each one is; the query's codes are one term more, after
   // its stems and words.
   const TermMatcher matcher(terms, stem);
@@ -169,7 +178,8 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
   auto next_span = code_spans.begin();
   auto code_at = [&](size_t pos) {
     while (next_span != code_spans.end() && next_span->second <= pos) ++next_span;
-    if (next_span == code_spans.end() || next_span->first > pos || next_span->second > text.size()) return pos;
+    if (next_span == code_spans.end() || next_span->first > pos || next_span->second > text.size())
+      return pos;
     words.push_back(Word{pos, next_span->second, matched.size(), 1});
     matched.push_back(code_term);
     return next_span->second;
@@ -222,8 +232,10 @@ std::string make_snippet(std::string_view text, const SnippetTerms& terms, const
     }
     pos = words[i].end;
   }
-  if (last + 1 < words.size()) out += "…";
-  else append_escaped(out, text.substr(pos));  // the text's end: its closing punctuation
+  if (last + 1 < words.size())
+    out += "…";
+  else
+    append_escaped(out, text.substr(pos));  // the text's end: its closing punctuation
   return out;
 }
 

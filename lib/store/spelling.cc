@@ -12,7 +12,8 @@ bool is_latin(char32_t c) { return c < 0x250; }
 
 std::vector<char32_t> code_points(std::string_view word) {
   std::vector<char32_t> out;
-  for (Xapian::Utf8Iterator it(word.data(), word.size()); it != Xapian::Utf8Iterator(); ++it) out.push_back(*it);
+  for (Xapian::Utf8Iterator it(word.data(), word.size()); it != Xapian::Utf8Iterator(); ++it)
+    out.push_back(*it);
   return out;
 }
 

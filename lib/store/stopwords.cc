@@ -22,26 +22,26 @@ bool written_in_another_script(std::string_view language) {
 
 const std::vector<std::string_view>& stop_words(std::string_view language) {
   static const std::vector<std::string_view> kEnglish = {
-      "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "do", "does", "for", "from",
-      "had", "has", "have", "he", "her", "his", "i", "if", "in", "into", "is", "it", "its", "me", "my",
-      "of", "on", "or", "our", "she", "so", "that", "the", "their", "them", "then", "there", "these",
-      "they", "this", "to", "was", "we", "were", "what", "when", "which", "while", "who", "will", "with",
-      "would", "you", "your"};
+      "a",    "an",   "and",   "are",   "as",    "at",    "be",    "been", "but",   "by",  "can", "do",
+      "does", "for",  "from",  "had",   "has",   "have",  "he",    "her",  "his",   "i",   "if",  "in",
+      "into", "is",   "it",    "its",   "me",    "my",    "of",    "on",   "or",    "our", "she", "so",
+      "that", "the",  "their", "them",  "then",  "there", "these", "they", "this",  "to",  "was", "we",
+      "were", "what", "when",  "which", "while", "who",   "will",  "with", "would", "you", "your"};
   static const std::vector<std::string_view> kRomanian = {
-      "a", "ai", "al", "ale", "am", "ar", "are", "au", "c", "ca", "care", "ce", "cu", "da", "de", "din",
-      "după", "el", "ea", "este", "eu", "fi", "fost", "iar", "il", "în", "îl", "la", "le", "lor", "lui",
-      "mai", "mă", "ne", "nu", "o", "pe", "pentru", "prin", "sa", "să", "se", "si", "și", "sunt", "un",
-      "una", "unei", "unui", "va", "vă"};
+      "a",  "ai", "al",  "ale",  "am",  "ar",   "are",  "au",  "c",    "ca",   "care", "ce",     "cu",
+      "da", "de", "din", "după", "el",  "ea",   "este", "eu",  "fi",   "fost", "iar",  "il",     "în",
+      "îl", "la", "le",  "lor",  "lui", "mai",  "mă",   "ne",  "nu",   "o",    "pe",   "pentru", "prin",
+      "sa", "să", "se",  "si",   "și",  "sunt", "un",   "una", "unei", "unui", "va",   "vă"};
   static const std::vector<std::string_view> kItalian = {
-      "a", "ad", "al", "alla", "alle", "anche", "che", "chi", "ci", "come", "con", "da", "dal", "dalla",
-      "dei", "del", "della", "delle", "di", "e", "è", "gli", "ha", "hanno", "i", "il", "in", "la", "le",
-      "lo", "ma", "mi", "ne", "nei", "nel", "nella", "non", "o", "per", "se", "si", "sono", "su", "sul",
-      "sulla", "tra", "un", "una", "uno"};
+      "a",     "ad",  "al",   "alla",  "alle",  "anche", "che", "chi", "ci",  "come",  "con",   "da", "dal",
+      "dalla", "dei", "del",  "della", "delle", "di",    "e",   "è",   "gli", "ha",    "hanno", "i",  "il",
+      "in",    "la",  "le",   "lo",    "ma",    "mi",    "ne",  "nei", "nel", "nella", "non",   "o",  "per",
+      "se",    "si",  "sono", "su",    "sul",   "sulla", "tra", "un",  "una", "uno"};
   static const std::vector<std::string_view> kRussian = {
-      "а", "без", "бы", "был", "была", "были", "было", "в", "во", "вы", "да", "для", "до", "его", "ее",
-      "её", "если", "есть", "же", "за", "и", "из", "или", "им", "их", "к", "как", "ко", "когда", "ли",
-      "мы", "на", "не", "нет", "но", "о", "об", "от", "по", "при", "с", "со", "так", "то", "только", "у",
-      "уже", "что", "это", "я"};
+      "а",   "без", "бы",    "был",  "была", "были",   "было", "в",   "во",  "вы",  "да", "для", "до",
+      "его", "ее",  "её",    "если", "есть", "же",     "за",   "и",   "из",  "или", "им", "их",  "к",
+      "как", "ко",  "когда", "ли",   "мы",   "на",     "не",   "нет", "но",  "о",   "об", "от",  "по",
+      "при", "с",   "со",    "так",  "то",   "только", "у",    "уже", "что", "это", "я"};
   static const std::vector<std::string_view> kNone;
   if (language == "en") return kEnglish;
   if (language == "ro") return kRomanian;
@@ -83,7 +83,8 @@ class ScriptAwareStem : public Xapian::StemImplementation {
  public:
   explicit ScriptAwareStem(const std::string& native) : native_(native), english_("english") {}
   std::string operator()(const std::string& word) override {
-    const bool ascii = std::all_of(word.begin(), word.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    const bool ascii =
+        std::all_of(word.begin(), word.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
     return ascii ? english_(word) : native_(word);
   }
   std::string get_description() const override { return "script-aware " + native_.get_description(); }

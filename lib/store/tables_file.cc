@@ -1,7 +1,5 @@
 #include "store/tables_file.h"
 
-#include "errkb/schema.h"
-
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -12,6 +10,8 @@
 #include <bit>
 #include <cerrno>
 #include <random>
+
+#include "errkb/schema.h"
 
 namespace errkb::store {
 
@@ -62,21 +62,28 @@ fs::path tables_file_path(const fs::path& generation_dir, uint64_t revision) {
 
 // ---- writing ---------------------------------------------------------------------------------------
 
-Result<std::unique_ptr<TablesWriter>> TablesWriter::Create(const fs::path& destination, std::string generation_key) {
+Result<std::unique_ptr<TablesWriter>> TablesWriter::Create(const fs::path& destination,
+                                                           std::string generation_key) {
   std::random_device random;
   fs::path temp = destination;
   temp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return Status::IOError("cannot create " + temp.string() + ": " + errno_text());
-  auto writer = std::unique_ptr<TablesWriter>(new TablesWriter(fd, std::move(temp), destination, std::move(generation_key)));
+  auto writer = std::unique_ptr<TablesWriter>(
+      new TablesWriter(fd, std::move(temp), destination, std::move(generation_key)));
   // The header is written last, when the payload's size and checksum are known: room for it first.
   const std::string room(payload_offset(writer->key_.size()), '\0');
-  if (!write_all(fd, room.data(), room.size())) return Status::IOError("cannot write " + writer->temp_.string() + ": " + errno_text());
+  if (!write_all(fd, room.data(), room.size()))
+    return Status::IOError("cannot write " + writer->temp_.string() + ": " + errno_text());
   return writer;
 }
 
 TablesWriter::TablesWriter(int fd, fs::path temp, fs::path destination, std::string key)
-    : fd_(fd), temp_(std::move(temp)), destination_(std::move(destination)), key_(std::move(key)), hash_(XXH3_createState()) {
+    : fd_(fd),
+      temp_(std::move(temp)),
+      destination_(std::move(destination)),
+      key_(std::move(key)),
+      hash_(XXH3_createState()) {
   XXH3_64bits_reset(hash_);
   buffer_.reserve(size_t{1} << 20);
 }
@@ -167,7 +174,8 @@ Result<TablesReader> TablesReader::Open(const fs::path& path, std::string_view g
     return refuse("format version " + std::to_string(h.version) + ", this program reads " +
                   std::to_string(kTablesFormatVersion));
   const uint64_t offset = payload_offset(h.key_bytes);
-  if (offset > mapping->size || h.payload_bytes != mapping->size - offset) return refuse("size does not match its header");
+  if (offset > mapping->size || h.payload_bytes != mapping->size - offset)
+    return refuse("size does not match its header");
   const std::string_view key(mapping->data + sizeof h, h.key_bytes);
   if (key != generation_key)
     return refuse("describes generation " + std::string(key) + ", not " + std::string(generation_key));

@@ -39,7 +39,8 @@ fs::path tables_file_path(const fs::path& generation_dir, uint64_t revision);
 // temporary file.
 class TablesWriter {
  public:
-  static Result<std::unique_ptr<TablesWriter>> Create(const fs::path& destination, std::string generation_key);
+  static Result<std::unique_ptr<TablesWriter>> Create(const fs::path& destination,
+                                                      std::string generation_key);
   ~TablesWriter();
 
   void u64(uint64_t v) { bytes(&v, sizeof v); }
@@ -156,7 +157,9 @@ class TermIndex {
   void write(TablesWriter& out) const;
 
   uint32_t find(std::string_view term) const;  // kNone when absent
-  std::string_view term(uint32_t i) const { return {text_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]}; }
+  std::string_view term(uint32_t i) const {
+    return {text_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]};
+  }
   size_t size() const { return offsets_.empty() ? 0 : offsets_.size() - 1; }
   size_t bytes() const { return text_.size() + (offsets_.size() + slots_.size()) * sizeof(uint32_t); }
 

@@ -30,7 +30,6 @@ namespace errkb {
 namespace store {
 namespace {
 
-
 // The files an update restricted to IndexerOptions::only_paths looks at.
 struct Batch {
   std::vector<KbFile> files;       // in the batch and on disk
@@ -51,7 +50,8 @@ int kb_folder_of(const IndexerOptions& options, const fs::path& path, fs::path& 
 // `path` as lexically_normal spells it; most stored paths are normal already and are not rebuilt.
 std::string normal_form(const std::string& path) {
   const bool normal = path.find("//") == std::string::npos && path.find("/./") == std::string::npos &&
-                      path.find("/../") == std::string::npos && !path.ends_with("/.") && !path.ends_with("/..");
+                      path.find("/../") == std::string::npos && !path.ends_with("/.") &&
+                      !path.ends_with("/..");
   return normal ? path : fs::path(path).lexically_normal().string();
 }
 
@@ -143,7 +143,8 @@ void sort_as_listed(const IndexerOptions& options, std::vector<KbFile>& files) {
     const int fa = folder_of(a), fb = folder_of(b);
     return fa != fb ? fa < fb : a.rel < b.rel;
   });
-  std::stable_partition(files.begin(), files.end(), [](const KbFile& f) { return f.kind == SourceKind::kCatalogue; });
+  std::stable_partition(files.begin(), files.end(),
+                        [](const KbFile& f) { return f.kind == SourceKind::kCatalogue; });
 }
 
 }  // namespace
@@ -161,7 +162,9 @@ struct UpdateCache::State {
 namespace store {
 namespace {
 
-std::string revision_stamp(const Xapian::Database& db) { return db.get_uuid() + "@" + std::to_string(db.get_revision()); }
+std::string revision_stamp(const Xapian::Database& db) {
+  return db.get_uuid() + "@" + std::to_string(db.get_revision());
+}
 
 std::string catalogue_stamp(const Xapian::Database& db) {
   return db.get_uuid() + "@" + db.get_metadata(std::string(schema::kMetaCatalogueRev));
@@ -169,9 +172,14 @@ std::string catalogue_stamp(const Xapian::Database& db) {
 
 class Updater {
  public:
-  Updater(const IndexerOptions& o, const ProgressFn& p, Xapian::WritableDatabase& db, const fs::path& generation,
-          PassageFileWriter& passages, UpdateCache::State* cache)
-      : options_(o), progress_(p), db_(db), generation_(generation), passages_(passages), cache_(cache),
+  Updater(const IndexerOptions& o, const ProgressFn& p, Xapian::WritableDatabase& db,
+          const fs::path& generation, PassageFileWriter& passages, UpdateCache::State* cache)
+      : options_(o),
+        progress_(p),
+        db_(db),
+        generation_(generation),
+        passages_(passages),
+        cache_(cache),
         grammar_(cache ? cache->grammar : own_grammar_) {}
 
   Status run(UpdateReport& report) {
@@ -259,8 +267,10 @@ class Updater {
     if (options_.only_paths.empty())
       for (const auto& [hash, state] : states_.all()) {
         if (live.count(hash)) continue;
-        if (!listing.unread(state.path)) vanished.push_back(hash);
-        else report.items_kept_after_error += state.items.size();  // below a folder that could not be listed
+        if (!listing.unread(state.path))
+          vanished.push_back(hash);
+        else
+          report.items_kept_after_error += state.items.size();  // below a folder that could not be listed
       }
     for (uint64_t hash : vanished) {
       const FileState* old = states_.find(hash);
@@ -320,7 +330,8 @@ class Updater {
       catalogue_owners_.claim_all(r, f.rel, report);
       teach_from_result(grammar_, r);
       if (!r.code_pattern.empty() && !r.catalogue_vendor.empty() &&
-          db_.get_metadata(std::string(schema::kMetaPatternPrefix) + lower_ascii(r.catalogue_vendor)) != r.code_pattern)
+          db_.get_metadata(std::string(schema::kMetaPatternPrefix) + lower_ascii(r.catalogue_vendor)) !=
+              r.code_pattern)
         catalogue_knowledge_changed_ = true;
       store_patterns(db_, r);
     }
@@ -469,7 +480,8 @@ Status run_nicer(int by) {
 
 namespace {
 
-Result<UpdateReport> run_update(const IndexerOptions& options, const ProgressFn& progress, UpdateCache* cache) {
+Result<UpdateReport> run_update(const IndexerOptions& options, const ProgressFn& progress,
+                                UpdateCache* cache) {
   if (Status s = store::validate(options); !s.ok()) return s;
   auto start = store::Clock::now();
   {
@@ -525,14 +537,14 @@ Result<UpdateReport> run_update(const IndexerOptions& options, const ProgressFn&
   return rebuild_index(options, progress);
 }
 
-
 }  // namespace
 
 Result<UpdateReport> update_index(const IndexerOptions& options, const ProgressFn& progress) {
   return run_update(options, progress, nullptr);
 }
 
-Result<UpdateReport> update_index_cached(const IndexerOptions& options, UpdateCache& cache, const ProgressFn& progress) {
+Result<UpdateReport> update_index_cached(const IndexerOptions& options, UpdateCache& cache,
+                                         const ProgressFn& progress) {
   return run_update(options, progress, &cache);
 }
 

@@ -92,8 +92,10 @@ void write_synonyms(Xapian::WritableDatabase& db, const std::vector<SynonymGroup
 // The synonyms table of `from`, and its signature, into `to` (a rebuild that cannot read synonyms.txt).
 void copy_synonyms(const Xapian::Database& from, Xapian::WritableDatabase& to) {
   for (auto key = from.synonym_keys_begin(); key != from.synonym_keys_end(); ++key)
-    for (auto syn = from.synonyms_begin(*key); syn != from.synonyms_end(*key); ++syn) to.add_synonym(*key, *syn);
-  to.set_metadata(std::string(schema::kMetaSynonymsSig), from.get_metadata(std::string(schema::kMetaSynonymsSig)));
+    for (auto syn = from.synonyms_begin(*key); syn != from.synonyms_end(*key); ++syn)
+      to.add_synonym(*key, *syn);
+  to.set_metadata(std::string(schema::kMetaSynonymsSig),
+                  from.get_metadata(std::string(schema::kMetaSynonymsSig)));
 }
 
 // Written only when they differ: an update that changed nothing then commits nothing, and servers
@@ -148,7 +150,8 @@ void teach_from_result(CodeGrammar& grammar, FileReadResult& r) {
 
 void store_patterns(Xapian::WritableDatabase& db, const FileReadResult& r) {
   if (!r.code_pattern.empty() && !r.catalogue_vendor.empty())
-    db.set_metadata(std::string(schema::kMetaPatternPrefix) + errkb::lower_ascii(r.catalogue_vendor), r.code_pattern);
+    db.set_metadata(std::string(schema::kMetaPatternPrefix) + errkb::lower_ascii(r.catalogue_vendor),
+                    r.code_pattern);
 }
 
 void record_errors(const KbFile& f, FileReadResult& r, UpdateReport& report) {
@@ -159,14 +162,13 @@ void record_errors(const KbFile& f, FileReadResult& r, UpdateReport& report) {
   if (!r.errors.empty()) ++report.files_rejected;
 }
 
-
 Status validate(const IndexerOptions& options) {
   if (options.kb_dirs.empty()) return Status::InvalidArgument("no KB folder given (--kb DIR)");
   for (const auto& d : options.kb_dirs)
-    if (!fs::is_directory(d)) return Status::InvalidArgument("KB folder " + d.string() + " is not a directory");
+    if (!fs::is_directory(d))
+      return Status::InvalidArgument("KB folder " + d.string() + " is not a directory");
   if (options.index_dir.empty()) return Status::InvalidArgument("no index directory given (--index DIR)");
   return Status::OK();
 }
-
 
 }  // namespace errkb::store

@@ -103,8 +103,9 @@ class CatalogueOwners {
     if (uid.rfind(kPrefix, 0) != 0) return true;
     auto [it, fresh] = owner_.emplace(uid, rel);
     if (fresh || it->second == rel) return true;
-    report.errors.push_back({rel, 0, "entry " + uid.substr(kPrefix.size()) + " is also defined in " + it->second +
-                                         ", whose definition is indexed"});
+    report.errors.push_back({rel, 0,
+                             "entry " + uid.substr(kPrefix.size()) + " is also defined in " + it->second +
+                                 ", whose definition is indexed"});
     return false;
   }
   // Drops from `r` the entries another file defines; `r` is then incomplete.

@@ -75,16 +75,16 @@ namespace {
 
 uint32_t lower_code_point(uint32_t cp) {
   if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-  if ((cp >= 0xC0 && cp <= 0xDE) && cp != 0xD7) return cp + 32;     // Latin-1 capitals
-  if (cp >= 0x100 && cp <= 0x137) return cp | 1;                     // Ā..ķ: capital even, small odd
-  if (cp >= 0x139 && cp <= 0x148) return (cp & 1) ? cp + 1 : cp;     // Ĺ..ň: capital odd
-  if (cp >= 0x14A && cp <= 0x177) return cp | 1;                     // Ŋ..ŷ
-  if (cp == 0x178) return 0xFF;                                      // Ÿ
-  if (cp >= 0x179 && cp <= 0x17E) return (cp & 1) ? cp + 1 : cp;     // Ź..ž
-  if (cp >= 0x218 && cp <= 0x21B) return cp | 1;                     // Ș ș Ț ț
-  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32;     // Greek capitals
-  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;                  // Ѐ..Џ
-  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;                  // А..Я
+  if ((cp >= 0xC0 && cp <= 0xDE) && cp != 0xD7) return cp + 32;   // Latin-1 capitals
+  if (cp >= 0x100 && cp <= 0x137) return cp | 1;                  // Ā..ķ: capital even, small odd
+  if (cp >= 0x139 && cp <= 0x148) return (cp & 1) ? cp + 1 : cp;  // Ĺ..ň: capital odd
+  if (cp >= 0x14A && cp <= 0x177) return cp | 1;                  // Ŋ..ŷ
+  if (cp == 0x178) return 0xFF;                                   // Ÿ
+  if (cp >= 0x179 && cp <= 0x17E) return (cp & 1) ? cp + 1 : cp;  // Ź..ž
+  if (cp >= 0x218 && cp <= 0x21B) return cp | 1;                  // Ș ș Ț ț
+  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32;  // Greek capitals
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;               // Ѐ..Џ
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;               // А..Я
   if ((cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) || (cp >= 0x4D0 && cp <= 0x52F)) {
     return cp | 1;  // Cyrillic extensions: capital even, small odd
   }
@@ -172,13 +172,13 @@ std::string detect_language(std::string_view text, std::string_view hint) {
 std::string stemmer_for_language(std::string_view iso) {
   // The Snowball stemmers that Xapian 1.4 ships, keyed by ISO 639-1 code.
   static constexpr std::pair<std::string_view, std::string_view> kStemmers[] = {
-      {"ar", "arabic"},     {"hy", "armenian"},  {"eu", "basque"},     {"ca", "catalan"},
-      {"da", "danish"},     {"nl", "dutch"},     {"en", "english"},    {"fi", "finnish"},
-      {"fr", "french"},     {"de", "german"},    {"hu", "hungarian"},  {"id", "indonesian"},
-      {"ga", "irish"},      {"it", "italian"},   {"lt", "lithuanian"}, {"ne", "nepali"},
-      {"no", "norwegian"},  {"nb", "norwegian"}, {"nn", "norwegian"},  {"pt", "portuguese"},
-      {"ro", "romanian"},   {"ru", "russian"},   {"es", "spanish"},    {"sv", "swedish"},
-      {"ta", "tamil"},      {"tr", "turkish"},
+      {"ar", "arabic"},    {"hy", "armenian"},  {"eu", "basque"},     {"ca", "catalan"},
+      {"da", "danish"},    {"nl", "dutch"},     {"en", "english"},    {"fi", "finnish"},
+      {"fr", "french"},    {"de", "german"},    {"hu", "hungarian"},  {"id", "indonesian"},
+      {"ga", "irish"},     {"it", "italian"},   {"lt", "lithuanian"}, {"ne", "nepali"},
+      {"no", "norwegian"}, {"nb", "norwegian"}, {"nn", "norwegian"},  {"pt", "portuguese"},
+      {"ro", "romanian"},  {"ru", "russian"},   {"es", "spanish"},    {"sv", "swedish"},
+      {"ta", "tamil"},     {"tr", "turkish"},
   };
   std::string key(iso.substr(0, iso.find_first_of("-_")));
   std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -2,6 +2,7 @@
 //   errkb diagnose TEXT... | code CODE | search QUERY... | feedback DIAGNOSIS_ID CAUSE_ID OUTCOME
 // Human output by default (in colour on a terminal), --json for exactly the API's JSON. Exit status:
 // 0 an answer, 1 no answer, 2 an error. Server and key: flags > environment > config file.
+#include <httplib.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -11,12 +12,10 @@
 #include <filesystem>
 #include <iostream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include "errkb/version.h"
 #include "render.h"
@@ -56,9 +55,12 @@ bool apply_config_file(const std::string& named, Settings& settings, std::string
     if (!root.IsMap()) throw YAML::Exception(YAML::Mark::null_mark(), "must be a mapping of server and key");
     for (const auto& item : root) {
       const std::string name = item.first.as<std::string>();
-      if (name == "server") settings.server = item.second.as<std::string>();
-      else if (name == "key") settings.key = item.second.as<std::string>();
-      else throw YAML::Exception(item.first.Mark(), "unknown setting '" + name + "' (server, key)");
+      if (name == "server")
+        settings.server = item.second.as<std::string>();
+      else if (name == "key")
+        settings.key = item.second.as<std::string>();
+      else
+        throw YAML::Exception(item.first.Mark(), "unknown setting '" + name + "' (server, key)");
     }
   } catch (const YAML::Exception& e) {
     error = path.string() + ": " + e.what();
@@ -105,7 +107,8 @@ int report(Command command, const httplib::Result& result, const std::string& se
   const bool ok = result->status >= 200 && result->status < 300 && body.is_object();
   if (output.json) std::cout << result->body << (result->body.ends_with('\n') ? "" : "\n");
   if (!ok) {
-    const bool unknown_code = command == Command::kCode && body.is_object() && body.value("code", "") == "code_not_found";
+    const bool unknown_code =
+        command == Command::kCode && body.is_object() && body.value("code", "") == "code_not_found";
     std::cerr << "errkb: "
               << (body.is_object() ? errkb::render::problem(body)
                                    : "HTTP " + std::to_string(result->status) + " from " + server)
@@ -141,17 +144,20 @@ int main(int argc, char** argv) {
   Output output;
   app.add_option("--server", server, "errkb server URL (ERRKB_URL; default http://127.0.0.1:8080)");
   app.add_option("--key", key, "API key (ERRKB_API_KEY)");
-  app.add_option("--config", config_path,
-                 "config file with `server:` and `key:` (ERRKB_CLI_CONFIG; default ~/.config/errkb/cli.yaml)");
+  app.add_option(
+      "--config", config_path,
+      "config file with `server:` and `key:` (ERRKB_CLI_CONFIG; default ~/.config/errkb/cli.yaml)");
   app.add_flag("--json", output.json, "print the API's JSON answer as it is");
   app.add_option("--color", colour, "colour the output: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
 
-  CLI::App* diagnose = app.add_subcommand("diagnose", "likely causes for a ticket, an error code or symptoms");
+  CLI::App* diagnose =
+      app.add_subcommand("diagnose", "likely causes for a ticket, an error code or symptoms");
   std::vector<std::string> text_words, symptoms;
   std::string code, vendor, product, language, lang, kind;
   std::optional<int> limit, offset;
-  diagnose->add_option("text", text_words, "the customer's words or the error output (default: stdin when piped)");
+  diagnose->add_option("text", text_words,
+                       "the customer's words or the error output (default: stdin when piped)");
   diagnose->add_option("--code", code, "an error code as the customer gave it");
   diagnose->add_option("--symptom", symptoms, "a symptom; repeatable");
   diagnose->add_option("--vendor", vendor, "vendor context (Microsoft, eBay, Oracle, ...)");
@@ -159,7 +165,8 @@ int main(int argc, char** argv) {
   diagnose->add_option("--language", language, "ISO 639-1 language of the answer (en, ro, it, ru)");
   diagnose->add_option("--limit", limit, "at most this many causes (1-20)");
 
-  CLI::App* code_command = app.add_subcommand("code", "every reading of an error code, its catalogue entries and causes");
+  CLI::App* code_command =
+      app.add_subcommand("code", "every reading of an error code, its catalogue entries and causes");
   code_command->add_option("code", code, "the error code, in any spelling")->required();
   code_command->add_option("--vendor", vendor, "vendor context");
 
@@ -173,7 +180,8 @@ int main(int argc, char** argv) {
   search->add_option("--limit", limit, "at most this many passages (1-100)");
   search->add_option("--offset", offset, "skip this many passages");
 
-  CLI::App* feedback = app.add_subcommand("feedback", "record whether a cause of a diagnosis resolved the problem");
+  CLI::App* feedback =
+      app.add_subcommand("feedback", "record whether a cause of a diagnosis resolved the problem");
   std::string diagnosis_id, cause_id, outcome, note;
   feedback->add_option("diagnosis_id", diagnosis_id, "the diagnosis_id of `errkb diagnose`")->required();
   feedback->add_option("cause_id", cause_id, "the cause_id of one of its causes")->required();
@@ -188,19 +196,21 @@ int main(int argc, char** argv) {
 
   Settings settings;
   std::string error;
-  if (!apply_config_file(config_path.empty() ? env("ERRKB_CLI_CONFIG").value_or("") : config_path, settings, error)) {
+  if (!apply_config_file(config_path.empty() ? env("ERRKB_CLI_CONFIG").value_or("") : config_path, settings,
+                         error)) {
     std::cerr << "errkb: " << error << "\n";
     return kError;
   }
   settings.server = server.value_or(env("ERRKB_URL").value_or(settings.server));
   settings.key = key.value_or(env("ERRKB_API_KEY").value_or(settings.key));
   while (settings.server.ends_with('/')) settings.server.pop_back();
-  output.style.colour = colour == "always" ||
-                        (colour == "auto" && ::isatty(STDOUT_FILENO) && !env("NO_COLOR") && env("TERM") != "dumb");
+  output.style.colour = colour == "always" || (colour == "auto" && ::isatty(STDOUT_FILENO) &&
+                                               !env("NO_COLOR") && env("TERM") != "dumb");
 
   httplib::Client client(settings.server);
   if (!client.is_valid()) {
-    std::cerr << "errkb: '" << settings.server << "' is not a server URL (http://host:port or https://host)\n";
+    std::cerr << "errkb: '" << settings.server
+              << "' is not a server URL (http://host:port or https://host)\n";
     return kError;
   }
   client.set_connection_timeout(10);
@@ -221,8 +231,9 @@ int main(int argc, char** argv) {
     if (!product.empty()) request["product"] = product;
     if (!language.empty()) request["language"] = language;
     if (limit) request["limit"] = *limit;
-    auto result = client.Post("/v1/diagnose", headers,
-                              request.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+    auto result =
+        client.Post("/v1/diagnose", headers, request.dump(-1, ' ', false, json::error_handler_t::replace),
+                    "application/json");
     return report(Command::kDiagnose, result, settings.server, output);
   }
   if (code_command->parsed()) {
@@ -233,7 +244,8 @@ int main(int argc, char** argv) {
   }
   if (search->parsed()) {
     httplib::Params params{{"q", joined(query_words)}};
-    for (auto [name, value] : {std::pair{"lang", lang}, {"vendor", vendor}, {"product", product}, {"kind", kind}}) {
+    for (auto [name, value] :
+         {std::pair{"lang", lang}, {"vendor", vendor}, {"product", product}, {"kind", kind}}) {
       if (!value.empty()) params.emplace(name, value);
     }
     if (limit) params.emplace("limit", std::to_string(*limit));

@@ -30,14 +30,30 @@ std::string paint(std::string_view s, Paint p, const Style& style) {
   if (!style.colour || s.empty()) return std::string(s);
   const char* code = "";
   switch (p) {
-    case Paint::kBold: code = "1"; break;
-    case Paint::kDim: code = "2"; break;
-    case Paint::kTitle: code = "1;36"; break;
-    case Paint::kCheck: code = "33"; break;
-    case Paint::kFix: code = "32"; break;
-    case Paint::kAsk: code = "1;35"; break;
-    case Paint::kWarn: code = "1;31"; break;
-    case Paint::kMark: code = "1;4"; break;
+    case Paint::kBold:
+      code = "1";
+      break;
+    case Paint::kDim:
+      code = "2";
+      break;
+    case Paint::kTitle:
+      code = "1;36";
+      break;
+    case Paint::kCheck:
+      code = "33";
+      break;
+    case Paint::kFix:
+      code = "32";
+      break;
+    case Paint::kAsk:
+      code = "1;35";
+      break;
+    case Paint::kWarn:
+      code = "1;31";
+      break;
+    case Paint::kMark:
+      code = "1;4";
+      break;
   }
   return std::string("\x1b[") + code + "m" + std::string(s) + "\x1b[0m";
 }
@@ -64,7 +80,8 @@ std::string reading(const json& interpretation, const Style& style) {
   std::string out = paint(text(interpretation, "canonical"), Paint::kBold, style);
   if (auto name = text(interpretation, "name"); !name.empty()) out += " " + name;
   if (auto message = text(interpretation, "message"); !message.empty()) out += ": " + message;
-  if (interpretation.value("certain", false) == false) out += paint(" (possible reading)", Paint::kDim, style);
+  if (interpretation.value("certain", false) == false)
+    out += paint(" (possible reading)", Paint::kDim, style);
   return out;
 }
 
@@ -72,7 +89,8 @@ void codes(std::string& out, const json& occurrences, const Style& style) {
   for (const auto& occurrence : occurrences) {
     const json& readings = list(occurrence, "interpretations");
     if (readings.empty()) continue;
-    out += "Code " + paint(text(occurrence, "raw"), Paint::kBold, style) + " = " + reading(readings.front(), style) + "\n";
+    out += "Code " + paint(text(occurrence, "raw"), Paint::kBold, style) + " = " +
+           reading(readings.front(), style) + "\n";
   }
 }
 
@@ -89,7 +107,8 @@ void cause(std::string& out, size_t rank, const json& c, const Style& style) {
   line(out, "   ", paint("Prevent: ", Paint::kDim, style), text(c, "prevention"));
   for (const auto& evidence : list(c, "evidence")) {
     std::string where = text(evidence, "title");
-    if (auto url = text(evidence, "url"); !url.empty()) where += (where.empty() ? "" : " ") + ("<" + url + ">");
+    if (auto url = text(evidence, "url"); !url.empty())
+      where += (where.empty() ? "" : " ") + ("<" + url + ">");
     line(out, "   ", paint("Source: ", Paint::kDim, style), where);
   }
   line(out, "   ", paint("cause_id: ", Paint::kDim, style), text(c, "id"));
@@ -150,16 +169,20 @@ std::string diagnosis(const json& d, const Style& style) {
       out += paint("No answer: the KB holds nothing that matches.", Paint::kWarn, style) + "\n";
       break;
     case AnswerState::kCatalogueOnly:
-      out += paint("No known cause yet: the vendor catalogue says what the code means.", Paint::kWarn, style) + "\n";
+      out +=
+          paint("No known cause yet: the vendor catalogue says what the code means.", Paint::kWarn, style) +
+          "\n";
       break;
     case AnswerState::kNoAnswer: {
       std::string reason = text(d, "no_answer_reason");
       out += paint("No sure answer" + (reason.empty() ? std::string() : " (" + reason + ")") +
                        ": confirm a cause with its checks before acting on it.",
-                   Paint::kWarn, style) + "\n";
+                   Paint::kWarn, style) +
+             "\n";
       break;
     }
-    case AnswerState::kAnswered: break;
+    case AnswerState::kAnswered:
+      break;
   }
   const json& causes = list(d, "causes");
   for (size_t i = 0; i < causes.size(); ++i) cause(out, i + 1, causes[i], style);
@@ -167,14 +190,16 @@ std::string diagnosis(const json& d, const Style& style) {
     line(out, "", paint("Ask next: ", Paint::kAsk, style), text(question, "question"));
   }
   auto reply = d.find("reply");
-  if (reply != d.end() && reply->is_object()) line(out, "", paint("Reply draft: ", Paint::kDim, style), text(*reply, "text"));
+  if (reply != d.end() && reply->is_object())
+    line(out, "", paint("Reply draft: ", Paint::kDim, style), text(*reply, "text"));
   line(out, "", paint("diagnosis_id: ", Paint::kDim, style), text(d, "diagnosis_id"));
   return out;
 }
 
 std::string code_lookup(const json& lookup, const Style& style) {
   std::string out = paint(text(lookup, "code"), Paint::kBold, style) + "\n";
-  for (const auto& interpretation : list(lookup, "interpretations")) out += "  " + reading(interpretation, style) + "\n";
+  for (const auto& interpretation : list(lookup, "interpretations"))
+    out += "  " + reading(interpretation, style) + "\n";
   const json& entries = list(lookup, "catalogue_entries");
   if (!entries.empty()) out += "Catalogue entries:\n";
   for (const auto& entry : entries) {
@@ -208,9 +233,11 @@ std::string search(const json& response, const Style& style) {
     const json& hit = hits[i];
     std::string title = text(hit, "title");
     if (auto heading = text(hit, "heading"); !heading.empty() && heading != title) title += " / " + heading;
-    out += std::to_string(i + 1) + ". " + paint(title, Paint::kTitle, style) + "  " +
-           paint("[" + text(hit, "kind") + (text(hit, "vendor").empty() ? "" : ", " + text(hit, "vendor")) + "]",
-                 Paint::kDim, style) + "\n";
+    out +=
+        std::to_string(i + 1) + ". " + paint(title, Paint::kTitle, style) + "  " +
+        paint("[" + text(hit, "kind") + (text(hit, "vendor").empty() ? "" : ", " + text(hit, "vendor")) + "]",
+              Paint::kDim, style) +
+        "\n";
     line(out, "   ", "", snippet_text(text(hit, "snippet"), style));
     line(out, "   ", "", text(hit, "url"));
   }

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 namespace errkb::render {
@@ -25,10 +24,10 @@ enum class AnswerState {
 inline constexpr double kWeakConfidence = 0.3;
 AnswerState answer_state(const nlohmann::json& diagnosis);
 
-std::string diagnosis(const nlohmann::json& diagnosis, const Style& style);      // POST /v1/diagnose
-std::string code_lookup(const nlohmann::json& lookup, const Style& style);       // GET /v1/codes/{code}
-std::string search(const nlohmann::json& response, const Style& style);          // GET /v1/search
-std::string feedback_stored(const nlohmann::json& stored, const Style& style);   // POST /v1/feedback
+std::string diagnosis(const nlohmann::json& diagnosis, const Style& style);     // POST /v1/diagnose
+std::string code_lookup(const nlohmann::json& lookup, const Style& style);      // GET /v1/codes/{code}
+std::string search(const nlohmann::json& response, const Style& style);         // GET /v1/search
+std::string feedback_stored(const nlohmann::json& stored, const Style& style);  // POST /v1/feedback
 // An application/problem+json body: "code: detail (parameter 'param')".
 std::string problem(const nlohmann::json& problem);
 

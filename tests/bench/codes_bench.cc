@@ -28,7 +28,9 @@ struct Rng {
   }
   size_t below(size_t n) { return static_cast<size_t>(next() % n); }
   template <typename T, size_t N>
-  const T& pick(const T (&a)[N]) { return a[below(N)]; }
+  const T& pick(const T (&a)[N]) {
+    return a[below(N)];
+  }
 };
 
 // Sentence material per language; "{n}" is replaced by a number that is not a code.
@@ -95,9 +97,12 @@ std::string fill(std::string_view tmpl, Rng& rng) {
     if (tmpl[i] == '{') {
       size_t close = tmpl.find('}', i);
       std::string_view key = tmpl.substr(i + 1, close - i - 1);
-      if (key == "n") out += std::to_string(1 + rng.below(5000));
-      else if (key == "date") out += rng.pick(kDates);
-      else out += rng.pick(kVersions);
+      if (key == "n")
+        out += std::to_string(1 + rng.below(5000));
+      else if (key == "date")
+        out += rng.pick(kDates);
+      else
+        out += rng.pick(kVersions);
       i = close;
     } else {
       out.push_back(tmpl[i]);
@@ -116,10 +121,20 @@ std::string generate(size_t bytes) {
       text += fill(rng.pick(kWithCode), rng);
     } else {
       switch (rng.below(10)) {
-        case 0: case 1: text += fill(rng.pick(kRomanian), rng); break;
-        case 2: text += fill(rng.pick(kItalian), rng); break;
-        case 3: case 4: text += fill(rng.pick(kRussian), rng); break;
-        default: text += fill(rng.pick(kEnglish), rng); break;
+        case 0:
+        case 1:
+          text += fill(rng.pick(kRomanian), rng);
+          break;
+        case 2:
+          text += fill(rng.pick(kItalian), rng);
+          break;
+        case 3:
+        case 4:
+          text += fill(rng.pick(kRussian), rng);
+          break;
+        default:
+          text += fill(rng.pick(kEnglish), rng);
+          break;
       }
     }
     text += rng.below(6) == 0 ? "\n\n" : " ";
@@ -133,23 +148,29 @@ int main(int argc, char** argv) {
   const size_t megabytes = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 50;
   const size_t doc_bytes = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 4096;
   errkb::CodeGrammar grammar;
-  grammar.add_catalogue_code({"ShopFlow", "SF-2001", "SYNC_TOKEN_EXPIRED", "The marketplace token has expired"});
+  grammar.add_catalogue_code(
+      {"ShopFlow", "SF-2001", "SYNC_TOKEN_EXPIRED", "The marketplace token has expired"});
   grammar.add_catalogue_code({"eBay", "21919300", "", "Quantity invalid"});
   grammar.add_catalogue_code({"bugcheck", "0x7B", "INACCESSIBLE_BOOT_DEVICE", ""});
   (void)grammar.add_vendor_pattern("ParcelHub", "PH-[0-9]{3}");
   // Catalogues of the size the system importer writes: ~3,000 Win32 names (many of three words or
   // more, so "error ..." starts hundreds of taught phrases) and ~2,000 eBay numbers.
-  static const char* const kWordsA[] = {"INVALID", "FILE", "DISK", "NETWORK", "SERVICE", "DEVICE", "PATH", "USER",
-                                        "ACCOUNT", "DRIVER", "MEMORY", "HANDLE", "REGISTRY", "PIPE", "PRINTER"};
-  static const char* const kWordsB[] = {"NOT", "ALREADY", "BAD", "NO", "TOO", "CANNOT", "MORE", "WRONG", "FAILED", "BUSY"};
-  static const char* const kWordsC[] = {"FOUND", "EXISTS", "FORMAT", "ACCESS", "LONG", "START", "DATA", "STATE", "READY",
-                                        "LOADED", "ALLOWED", "CONNECTED", "SUPPORTED", "AVAILABLE", "VALID"};
+  static const char* const kWordsA[] = {"INVALID", "FILE",   "DISK",     "NETWORK", "SERVICE",
+                                        "DEVICE",  "PATH",   "USER",     "ACCOUNT", "DRIVER",
+                                        "MEMORY",  "HANDLE", "REGISTRY", "PIPE",    "PRINTER"};
+  static const char* const kWordsB[] = {"NOT",    "ALREADY", "BAD",   "NO",     "TOO",
+                                        "CANNOT", "MORE",    "WRONG", "FAILED", "BUSY"};
+  static const char* const kWordsC[] = {"FOUND",   "EXISTS",    "FORMAT",    "ACCESS",    "LONG",
+                                        "START",   "DATA",      "STATE",     "READY",     "LOADED",
+                                        "ALLOWED", "CONNECTED", "SUPPORTED", "AVAILABLE", "VALID"};
   for (int n = 1; n <= 3000; ++n) {
-    std::string name = std::string("ERROR_") + kWordsA[n % 15] + "_" + kWordsB[(n / 15) % 10] + "_" + kWordsC[(n / 150) % 15];
+    std::string name = std::string("ERROR_") + kWordsA[n % 15] + "_" + kWordsB[(n / 15) % 10] + "_" +
+                       kWordsC[(n / 150) % 15];
     if (n % 3 == 0) name += "_" + std::to_string(n);
     grammar.add_catalogue_code({"win32", std::to_string(n), name, "synthetic"});
   }
-  for (int n = 0; n < 2000; ++n) grammar.add_catalogue_code({"eBay", std::to_string(21916000 + n * 3), "", "synthetic"});
+  for (int n = 0; n < 2000; ++n)
+    grammar.add_catalogue_code({"eBay", std::to_string(21916000 + n * 3), "", "synthetic"});
 
   const std::string text = generate(megabytes * 1000 * 1000);
   std::printf("generated %.1f MB of prose\n", text.size() / 1e6);
@@ -181,10 +202,11 @@ int main(int argc, char** argv) {
       const double c0 = cpu_seconds();
       codes = body();
       best_cpu = std::min(best_cpu, cpu_seconds() - c0);
-      best_wall = std::min(best_wall, std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count());
+      best_wall =
+          std::min(best_wall, std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count());
     }
-    std::printf("%-12s %7zu codes  cpu %6.3f s  %7.1f MB/s per core   (wall %6.3f s, %7.1f MB/s)\n", label, codes,
-                best_cpu, text.size() / 1e6 / best_cpu, best_wall, text.size() / 1e6 / best_wall);
+    std::printf("%-12s %7zu codes  cpu %6.3f s  %7.1f MB/s per core   (wall %6.3f s, %7.1f MB/s)\n", label,
+                codes, best_cpu, text.size() / 1e6 / best_cpu, best_wall, text.size() / 1e6 / best_wall);
   };
   run("documents", [&] {
     size_t n = 0;

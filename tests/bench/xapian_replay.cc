@@ -116,7 +116,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "writer threads, one shard each")->check(CLI::Range(1u, 64u));
   app.add_option("--batch", batch, "documents per commit")->check(CLI::Range(size_t{1}, size_t{1} << 30));
   app.add_flag("--no-data", no_data, "leave out the document data");
-  app.add_flag("--no-field-copies", no_field_copies, "leave out the title:/symptoms: prefixed copies of prose terms");
+  app.add_flag("--no-field-copies", no_field_copies,
+               "leave out the title:/symptoms: prefixed copies of prose terms");
   app.add_option("--work", work, "scratch directory for the shards and the compacted database");
   CLI11_PARSE(app, argc, argv);
 
@@ -153,8 +154,8 @@ int main(int argc, char** argv) {
     for (unsigned t = 0; t < threads; ++t)
       writers.emplace_back([&, t] {
         try {
-          Xapian::WritableDatabase out(shard(t),
-                                       Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS | Xapian::DB_NO_SYNC);
+          Xapian::WritableDatabase out(
+              shard(t), Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS | Xapian::DB_NO_SYNC);
           size_t since_commit = 0;
           for (size_t i = t; i < docs.size(); i += threads) {
             out.add_document(docs[i].unpack());
@@ -189,8 +190,9 @@ int main(int argc, char** argv) {
         "{\"docs\":%zu,\"threads\":%u,\"batch\":%zu,\"data\":%s,\"field_copies\":%s,\"terms_per_doc\":%.1f,"
         "\"load_s\":%.2f,\"write_s\":%.2f,\"compact_s\":%.2f,\"docs_per_s\":%.0f,\"write_docs_per_s\":%.0f,"
         "\"bytes_per_doc\":%.0f}\n",
-        docs.size(), threads, batch, no_data ? "false" : "true", no_field_copies ? "false" : "true", terms / n, load_s,
-        write_s, compact_s, n / (write_s + compact_s), n / write_s, static_cast<double>(bytes) / n);
+        docs.size(), threads, batch, no_data ? "false" : "true", no_field_copies ? "false" : "true",
+        terms / n, load_s, write_s, compact_s, n / (write_s + compact_s), n / write_s,
+        static_cast<double>(bytes) / n);
   } catch (const Xapian::Error& e) {
     std::fprintf(stderr, "errkb-bench-xapian-replay: %s\n", e.get_description().c_str());
     return 2;

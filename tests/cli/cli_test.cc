@@ -35,8 +35,8 @@ class CliTest : public SharedServerTest<CliTest> {
 
   // Runs a program of the build with `args`, in an environment without ERRKB_* and with HOME in
   // the test's folder, plus `env`; `input` is its stdin (a file, so never a terminal).
-  static ProgramRun run(const std::string& program, std::vector<std::string> args, std::vector<std::string> env = {},
-                 const std::string& input = "") {
+  static ProgramRun run(const std::string& program, std::vector<std::string> args,
+                        std::vector<std::string> env = {}, const std::string& input = "") {
     static int count = 0;
     const auto base = *dir_ / ("run" + std::to_string(count++));
     std::filesystem::create_directories(base / "home");
@@ -60,8 +60,10 @@ class CliTest : public SharedServerTest<CliTest> {
     posix_spawn_file_actions_t files;
     posix_spawn_file_actions_init(&files);
     posix_spawn_file_actions_addopen(&files, STDIN_FILENO, (base / "stdin").c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, (base / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&files, STDERR_FILENO, (base / "err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, (base / "out").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&files, STDERR_FILENO, (base / "err").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
     pid_t pid = 0;
     ProgramRun result;
     if (posix_spawn(&pid, binary.c_str(), &files, nullptr, argv.data(), envp.data()) == 0) {
@@ -74,7 +76,8 @@ class CliTest : public SharedServerTest<CliTest> {
     result.err = read_all(base / "err");
     return result;
   }
-  static ProgramRun errkb(std::vector<std::string> args, std::vector<std::string> env = {}, const std::string& input = "") {
+  static ProgramRun errkb(std::vector<std::string> args, std::vector<std::string> env = {},
+                          const std::string& input = "") {
     if (env.empty()) args.insert(args.begin(), {"--server", url(), "--key", "agent-key"});
     return run("errkb", std::move(args), std::move(env), input);
   }
@@ -95,10 +98,13 @@ TEST_F(CliTest, JsonIsExactlyTheApisAnswer) {
 }
 
 TEST_F(CliTest, DiagnosisShowsCausesChecksFixesAndTheNextQuestion) {
-  ProgramRun r = errkb({"diagnose", "the installer stops with Error 0x80070005: Access is denied", "--limit", "2"});
+  ProgramRun r =
+      errkb({"diagnose", "the installer stops with Error 0x80070005: Access is denied", "--limit", "2"});
   ASSERT_EQ(r.exit_status, 0) << r.err;
-  const json api = json::parse(errkb({"--json", "diagnose", "the installer stops with Error 0x80070005: Access is denied",
-                                      "--limit", "2"}).out);
+  const json api =
+      json::parse(errkb({"--json", "diagnose", "the installer stops with Error 0x80070005: Access is denied",
+                         "--limit", "2"})
+                      .out);
   ASSERT_EQ(api["causes"].size(), 2u);
   for (const auto& cause : api["causes"]) {
     EXPECT_NE(r.out.find(cause["title"].get<std::string>()), std::string::npos) << r.out;
@@ -108,7 +114,8 @@ TEST_F(CliTest, DiagnosisShowsCausesChecksFixesAndTheNextQuestion) {
   EXPECT_NE(r.out.find("   Check: Run whoami /groups"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("   Fix: "), std::string::npos) << r.out;
   for (const auto& question : api["ask"]) {
-    EXPECT_NE(r.out.find("\nAsk next: " + question["question"].get<std::string>()), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\nAsk next: " + question["question"].get<std::string>()), std::string::npos)
+        << r.out;
   }
   EXPECT_NE(r.out.find("\ndiagnosis_id: "), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << "no colour when stdout is not a terminal";
@@ -157,7 +164,9 @@ TEST_F(CliTest, ServerAndKeyFromFlagsEnvironmentOrConfigFile) {
   EXPECT_EQ(refused.exit_status, 2);
   EXPECT_NE(refused.err.find("invalid_key"), std::string::npos) << refused.err;
   EXPECT_EQ(run("errkb", {"--key", "agent-key", "code", "0x80070005"}, wrong_env).exit_status, 0);
-  EXPECT_EQ(run("errkb", {"code", "0x80070005"}, {"ERRKB_URL=" + url(), "ERRKB_API_KEY=reader-key"}).exit_status, 0);
+  EXPECT_EQ(
+      run("errkb", {"code", "0x80070005"}, {"ERRKB_URL=" + url(), "ERRKB_API_KEY=reader-key"}).exit_status,
+      0);
 
   // The default file, under XDG_CONFIG_HOME.
   errkb::testing::write_file(*dir_ / "xdg/errkb/cli.yaml", "server: " + url() + "\nkey: reader-key\n");
@@ -178,13 +187,15 @@ TEST_F(CliTest, FeedbackNeedsTheFeedbackScope) {
   ProgramRun stored = errkb({"feedback", id, cause, "resolved", "--note", "ran as administrator"});
   EXPECT_EQ(stored.exit_status, 0) << stored.err;
   EXPECT_EQ(stored.out, "Feedback stored: resolved for cause " + cause + " of diagnosis " + id + "\n");
-  ProgramRun reader = run("errkb", {"--server", url(), "--key", "reader-key", "feedback", id, cause, "resolved"});
+  ProgramRun reader =
+      run("errkb", {"--server", url(), "--key", "reader-key", "feedback", id, cause, "resolved"});
   EXPECT_EQ(reader.exit_status, 2);
   EXPECT_NE(reader.err.find("missing_scope"), std::string::npos) << reader.err;
 }
 
 TEST_F(CliTest, IndexerExplainPrintsTheApisCodes) {
-  ProgramRun explain = run("errkb-indexer", {"explain", "--index", (*dir_ / "index").string(), "failed with 0x80070005 and ACP-1001"});
+  ProgramRun explain = run("errkb-indexer", {"explain", "--index", (*dir_ / "index").string(),
+                                             "failed with 0x80070005 and ACP-1001"});
   ASSERT_EQ(explain.exit_status, 0) << explain.err;
   const json search = json::parse(api_body("/v1/search?q=failed%20with%200x80070005%20and%20ACP-1001"));
   EXPECT_EQ(json::parse(explain.out), search["codes"]);

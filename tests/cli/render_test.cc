@@ -1,7 +1,7 @@
 // The text renderings of API answers (the `errkb` command's output, the MCP tools' text content).
-#include <gtest/gtest.h>
-
 #include "cli/render.h"
+
+#include <gtest/gtest.h>
 
 namespace errkb::render {
 namespace {
@@ -9,21 +9,33 @@ namespace {
 using nlohmann::json;
 
 json cause(const std::string& title, double confidence, bool catalogue_only = false) {
-  return {{"id", "kb/" + title}, {"title", title}, {"cause", "Why it happens.\nSecond line."},
-          {"checks", {"Look at the log"}}, {"resolutions", {"Restart it"}}, {"prevention", "Keep it updated"},
-          {"catalogue_only", catalogue_only}, {"confidence", confidence},
+  return {{"id", "kb/" + title},
+          {"title", title},
+          {"cause", "Why it happens.\nSecond line."},
+          {"checks", {"Look at the log"}},
+          {"resolutions", {"Restart it"}},
+          {"prevention", "Keep it updated"},
+          {"catalogue_only", catalogue_only},
+          {"confidence", confidence},
           {"evidence", {{{"title", "The article"}, {"url", "https://kb.example/a"}}}}};
 }
 
 json diagnosis_with(json causes) {
-  return {{"diagnosis_id", "d-1"}, {"causes", std::move(causes)},
+  return {{"diagnosis_id", "d-1"},
+          {"causes", std::move(causes)},
           {"ask", {{{"question", "Which version runs?"}, {"reason", "splits"}, {"split", 0.5}}}},
-          {"codes", {{{"raw", "0x5"}, {"interpretations", {{{"canonical", "win32:5"}, {"name", "ERROR_ACCESS_DENIED"},
-                                                            {"message", "Access is denied"}, {"certain", true}}}}}}}};
+          {"codes",
+           {{{"raw", "0x5"},
+             {"interpretations",
+              {{{"canonical", "win32:5"},
+                {"name", "ERROR_ACCESS_DENIED"},
+                {"message", "Access is denied"},
+                {"certain", true}}}}}}}};
 }
 
 TEST(Render, DiagnosisListsCausesWithTheirStepsAndTheNextQuestion) {
-  const std::string text = diagnosis(diagnosis_with({cause("Locked file", 0.7), cause("Bad ACL", 0.2)}), Style{});
+  const std::string text =
+      diagnosis(diagnosis_with({cause("Locked file", 0.7), cause("Bad ACL", 0.2)}), Style{});
   EXPECT_EQ(text,
             "Code 0x5 = win32:5 ERROR_ACCESS_DENIED: Access is denied\n"
             "1. Locked file  [70%]\n"
@@ -74,8 +86,9 @@ TEST(Render, SnippetsAndColour) {
 }
 
 TEST(Render, ProblemsNameTheirCodeAndParameter) {
-  EXPECT_EQ(problem({{"code", "bad_parameter"}, {"detail", "'limit' must be an integer"}, {"param", "limit"}}),
-            "bad_parameter: 'limit' must be an integer (parameter 'limit')");
+  EXPECT_EQ(
+      problem({{"code", "bad_parameter"}, {"detail", "'limit' must be an integer"}, {"param", "limit"}}),
+      "bad_parameter: 'limit' must be an integer (parameter 'limit')");
   EXPECT_EQ(problem({{"title", "Not found"}}), "Not found");
 }
 

@@ -1,18 +1,19 @@
 // The error-code grammar. Most behaviour is pinned by tests/codes/cases.tsv (one case a line:
 // text, expected canonical readings, context vendor, note); the tests below cover what a table
 // cannot say well: time on a 10 MB line, interpret(), teaching, patterns, JSON and spans.
+#include "errkb/codes.h"
+
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <ctime>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "errkb/api_json.h"
-#include "errkb/codes.h"
 
 namespace errkb {
 namespace {
@@ -52,7 +53,9 @@ double cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-std::string fixture(const std::string& name) { return std::string(ERRKB_SOURCE_DIR) + "/tests/codes/" + name; }
+std::string fixture(const std::string& name) {
+  return std::string(ERRKB_SOURCE_DIR) + "/tests/codes/" + name;
+}
 
 // The grammar as the cases expect it: built-ins plus tests/codes/catalogue.tsv and the code shapes of
 // tests/codes/shapes.txt (as a KB's titles teach them).
@@ -118,8 +121,8 @@ TEST(CodeCases, EveryLineOfCasesTsv) {
     const std::string got = render(occs);
     if (got != expected) {
       ++failures;
-      report << "cases.tsv:" << lineno << ": " << text << "\n    expected " << expected << "\n    got      " << got
-             << "\n";
+      report << "cases.tsv:" << lineno << ": " << text << "\n    expected " << expected << "\n    got      "
+             << got << "\n";
     }
     // Invariants of every answer: ordered, non-overlapping spans inside the text, raw = the span,
     // canonical terms in lower case without spaces, certain readings only when unambiguous.
@@ -172,14 +175,15 @@ TEST(CodeGrammarTest, TenMegabyteLineIsLinear) {
     *found = g.find_codes(s).size();
     return cpu_seconds() - start;
   };
-  for (const std::string& piece : {std::string("a-1"), std::string("1."), std::string("error "), std::string("0x"),
-                                   std::string("ERROR 1045 ("), std::string("STOP: 0x7B (0x1,"),
-                                   std::string("inaccessible boot "), std::string("ORA-"), std::string("0x7B "),
-                                   std::string("1603 "), std::string("error 5 ")}) {
+  for (const std::string& piece :
+       {std::string("a-1"), std::string("1."), std::string("error "), std::string("0x"),
+        std::string("ERROR 1045 ("), std::string("STOP: 0x7B (0x1,"), std::string("inaccessible boot "),
+        std::string("ORA-"), std::string("0x7B "), std::string("1603 "), std::string("error 5 ")}) {
     size_t small_found = 0, big_found = 0;
     // Best of two for the small input, so that a busy machine does not fake a blow-up; quadratic
     // growth would be ~100 times, linear is ~10.
-    const double small = std::min(seconds_for(piece, 1u << 20, &small_found), seconds_for(piece, 1u << 20, &small_found));
+    const double small =
+        std::min(seconds_for(piece, 1u << 20, &small_found), seconds_for(piece, 1u << 20, &small_found));
     const double big = seconds_for(piece, 10u << 20, &big_found);
     EXPECT_LT(big, 25 * small + 1.0) << "'" << piece << "': 1 MB " << small << " s, 10 MB " << big << " s";
     EXPECT_LT(big, 30.0) << "'" << piece << "'";
@@ -206,7 +210,8 @@ TEST(CodeGrammarTest, InterpretReadsOneCodeAsTyped) {
   for (const auto& [k, v] : r[0].parts) has_facility = has_facility || (k == "facility" && v == "7");
   EXPECT_TRUE(has_facility);
 
-  for (const char* spelling : {"80070005", "0X80070005", "0x80070005L", "-2147024891", "2147942405", "E_ACCESSDENIED"}) {
+  for (const char* spelling :
+       {"80070005", "0X80070005", "0x80070005L", "-2147024891", "2147942405", "E_ACCESSDENIED"}) {
     auto s = g.interpret(spelling);
     ASSERT_FALSE(s.empty()) << spelling;
     EXPECT_EQ(s[0].canonical, "hresult:80070005") << spelling;
@@ -242,10 +247,11 @@ TEST(CodeGrammarTest, InterpretReadsOneCodeAsTyped) {
   EXPECT_EQ(exit137[1].canonical, "num:137");
 
   // Canonical terms typed back read as themselves.
-  for (const char* canonical : {"hresult:80070005", "win32:5", "ntstatus:c0000022", "bugcheck:7b", "ora:942",
-                                "tns:12154", "sqlstate:42p01", "http:503", "ebay:21919300", "kb:5005565",
-                                "code:abc-1234", "symbol:err_connection_refused", "exception:java.lang.outofmemoryerror",
-                                "hex:7b", "num:208", "http:403.14", "event:1000"}) {
+  for (const char* canonical :
+       {"hresult:80070005", "win32:5", "ntstatus:c0000022", "bugcheck:7b", "ora:942", "tns:12154",
+        "sqlstate:42p01", "http:503", "ebay:21919300", "kb:5005565", "code:abc-1234",
+        "symbol:err_connection_refused", "exception:java.lang.outofmemoryerror", "hex:7b", "num:208",
+        "http:403.14", "event:1000"}) {
     auto back = g.interpret(canonical);
     ASSERT_EQ(back.size(), 1u) << canonical;
     EXPECT_EQ(back[0].canonical, canonical);
@@ -293,7 +299,8 @@ TEST(CodeGrammarTest, CatalogueCodesMeetProseSpellings) {
   }
   EXPECT_EQ(g.interpret_catalogue_code("Shop Flow", "AB 12")[0].canonical, "shopflow:ab12");
   // Catalogues write Windows values in several ways; all meet on one canonical.
-  for (const char* written : {"0x80070005", "80070005", "0X80070005", "-2147024891", "2147942405", "E_ACCESSDENIED"})
+  for (const char* written :
+       {"0x80070005", "80070005", "0X80070005", "-2147024891", "2147942405", "E_ACCESSDENIED"})
     EXPECT_EQ(g.interpret_catalogue_code("hresult", written)[0].canonical, "hresult:80070005") << written;
   for (const char* written : {"0xC0000022", "C0000022", "c0000022", "STATUS_ACCESS_DENIED", "-1073741790"})
     EXPECT_EQ(g.interpret_catalogue_code("ntstatus", written)[0].canonical, "ntstatus:c0000022") << written;
@@ -330,7 +337,8 @@ TEST(CodeGrammarTest, TeachingNamesVendorsAndNumbers) {
   EXPECT_EQ(render(g.find_codes("sync stops with SYNC_TOKEN_EXPIRED")), "shopflow:sf-2001");
   EXPECT_EQ(render(g.find_codes("ShopFlow error 2001")), "shopflow:2001|num:2001");
   // A bare number equal to a taught code counts only when its vendor is in context.
-  EXPECT_EQ(render(g.find_codes("got 21919300 when revising", CodeContext{"eBay", ""})), "ebay:21919300|num:21919300");
+  EXPECT_EQ(render(g.find_codes("got 21919300 when revising", CodeContext{"eBay", ""})),
+            "ebay:21919300|num:21919300");
   EXPECT_EQ(render(g.find_codes("eBay said 21919300 when revising")), "ebay:21919300|num:21919300");
   EXPECT_EQ(render(g.find_codes("order 21919300 was shipped")), "-");
   // What the catalogue says is what explain shows.
@@ -383,7 +391,8 @@ TEST(CodeGrammarTest, VendorPatternsOfVendorPatternsTsv) {
     if (outcome == "accepted") {
       EXPECT_TRUE(s.ok()) << "vendor_patterns.tsv:" << lineno << ": " << pattern << ": " << s.ToString();
     } else {
-      EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << "vendor_patterns.tsv:" << lineno << ": " << pattern;
+      EXPECT_EQ(s.code(), Status::Code::kInvalidArgument)
+          << "vendor_patterns.tsv:" << lineno << ": " << pattern;
       EXPECT_NE(s.message().find(outcome), std::string::npos)
           << "vendor_patterns.tsv:" << lineno << ": " << pattern << ": expected \"" << outcome << "\" in \""
           << s.message() << "\"";
@@ -517,7 +526,8 @@ TEST(CodeGrammarTest, VendorNamesOfSeveralWords) {
   EXPECT_EQ(no_hyphen[0].interpretations[0].name, "FEED_REJECTED");
   // One word of the name is not the vendor.
   EXPECT_TRUE(g.find_codes("the flow listing says 48213").empty());
-  EXPECT_TRUE(g.find_codes("shop error 77").empty() || g.find_codes("shop error 77")[0].interpretations[0].canonical != "shopflow:77");
+  EXPECT_TRUE(g.find_codes("shop error 77").empty() ||
+              g.find_codes("shop error 77")[0].interpretations[0].canonical != "shopflow:77");
 }
 
 // Literal readings (codes.h): the digits' value beside the family readings, last, never certain, the same
@@ -536,18 +546,19 @@ TEST(CodeGrammarTest, LiteralReadingsShareTheDigits) {
     for (size_t k = 0; k + 1 < readings.size(); ++k) EXPECT_NE(readings[k].family, "literal") << text;
     return last.canonical;
   };
-  for (const char* spelling : {"0x0000007b", "0x7B", "0x7b", "7Bh", "STOP 0x0000007B", "bugcheck 7B", "0000007B",
-                               "BSOD 0x7B", "Windows error 0x7B"})
+  for (const char* spelling : {"0x0000007b", "0x7B", "0x7b", "7Bh", "STOP 0x0000007B", "bugcheck 7B",
+                               "0000007B", "BSOD 0x7B", "Windows error 0x7B"})
     EXPECT_EQ(literal_of(spelling), "hex:7b") << spelling;
   for (const char* spelling : {"0x80070005", "80070005", "-2147024891", "0x80070005L"})
     EXPECT_EQ(literal_of(spelling), "hex:80070005") << spelling;
-  for (const char* spelling : {"Error 208", "Msg 208", "system error 208", "SQL Server error 208", "error code 208",
-                               "MSSQLSERVER_208"})
+  for (const char* spelling : {"Error 208", "Msg 208", "system error 208", "SQL Server error 208",
+                               "error code 208", "MSSQLSERVER_208"})
     EXPECT_EQ(literal_of(spelling), "num:208") << spelling;
   EXPECT_EQ(literal_of("Event ID 1000"), "num:1000");
   EXPECT_EQ(literal_of("Device Manager error code 19"), "num:19");
   // Names, KB numbers and codes that are not numbers have none.
-  for (const char* text : {"E_ACCESSDENIED", "KB5005565", "ORA-00942", "SQLSTATE 28000", "LNK2019 after error"})
+  for (const char* text :
+       {"E_ACCESSDENIED", "KB5005565", "ORA-00942", "SQLSTATE 28000", "LNK2019 after error"})
     for (const auto& o : g.find_codes(text))
       for (const auto& r : o.interpretations) EXPECT_NE(r.family, "literal") << text;
   EXPECT_EQ(g.interpret("hex:7b")[0].family, "literal");
@@ -567,7 +578,8 @@ TEST(CodeGrammarTest, ShortHexKeepsEveryPlausibleReading) {
   EXPECT_EQ(render(crash), "bugcheck:9f|hex:9f");
   EXPECT_TRUE(crash[0].interpretations[0].certain);
   // Masks and small flags are no codes alone.
-  for (const char* text : {"0xFF", "0x10", "0xFFFF", "flags 0x3F"}) EXPECT_EQ(render(g.find_codes(text)), "-") << text;
+  for (const char* text : {"0xFF", "0x10", "0xFFFF", "flags 0x3F"})
+    EXPECT_EQ(render(g.find_codes(text)), "-") << text;
 }
 
 // Letters+digits codes whose letters a KB taught (CodeGrammar::add_code_shape): any case, joined, with a

@@ -3,7 +3,6 @@
 // codes only mentioned in a body do not. And end to end: a query and a page that read the same digits in
 // different spellings or families meet (literal readings, short hex, sub-statuses, frames).
 #include <gtest/gtest.h>
-
 #include <xapian.h>
 
 #include <filesystem>
@@ -61,18 +60,23 @@ class CodesInIndex : public ::testing::Test {
     const fs::path articles = root_ / "kb" / "articles";
     write_file(articles / "lnk2019.md", article("Linker Tools Error LNK2019", "unresolved external symbol"));
     write_file(articles / "lnk4098.md", article("Linker Tools Warning LNK4098", "defaultlib conflicts"));
-    write_file(articles / "build.md",
-               article("The build fails on the server", "The log said error ABC1234 once, then the RTX3080 hung."));
-    write_file(articles / "bugcheck-1e1.md", article("Bug Check 0x1E1: CRITICAL_INITIALIZATION_FAILURE",
-                                                     "Early kernel initialization failed. Update the firmware."));
-    write_file(articles / "bugcheck-7b.md", article("Bug Check 0x7B: INACCESSIBLE_BOOT_DEVICE",
-                                                    "Windows lost access to the system partition during startup."));
-    write_file(articles / "sql-208.md", article("MSSQLSERVER_208", "Invalid object name: SQL Server raises Error 208 "
-                                                                   "when a query names a table that does not exist."));
-    write_file(articles / "iis-403-14.md", article("HTTP Error 403.14 - Forbidden",
-                                                   "The Web server is configured to not list the contents of this "
-                                                   "directory. Add a default document."));
-    write_file(articles / "http-403.md", article("HTTP 403 Forbidden on the API", "The token lacks the scope."));
+    write_file(articles / "build.md", article("The build fails on the server",
+                                              "The log said error ABC1234 once, then the RTX3080 hung."));
+    write_file(articles / "bugcheck-1e1.md",
+               article("Bug Check 0x1E1: CRITICAL_INITIALIZATION_FAILURE",
+                       "Early kernel initialization failed. Update the firmware."));
+    write_file(articles / "bugcheck-7b.md",
+               article("Bug Check 0x7B: INACCESSIBLE_BOOT_DEVICE",
+                       "Windows lost access to the system partition during startup."));
+    write_file(articles / "sql-208.md", article("MSSQLSERVER_208",
+                                                "Invalid object name: SQL Server raises Error 208 "
+                                                "when a query names a table that does not exist."));
+    write_file(articles / "iis-403-14.md",
+               article("HTTP Error 403.14 - Forbidden",
+                       "The Web server is configured to not list the contents of this "
+                       "directory. Add a default document."));
+    write_file(articles / "http-403.md",
+               article("HTTP 403 Forbidden on the API", "The token lacks the scope."));
     ASSERT_NO_FATAL_FAILURE(index_kb(root_));
     auto generation = live_generation(root_ / "index");
     ASSERT_TRUE(generation.ok()) << generation.status().ToString();
@@ -119,15 +123,15 @@ TEST_F(CodesInIndex, SpellingsOfOneValueMeetInTheIndex) {
   auto engine = Engine::Open(options);
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
   const std::pair<const char*, const char*> cases[] = {
-      {"0x000001E1", "bugcheck-1e1"},       // padded: Win32 number and bug check, the page's bug check meets
-      {"0x1e1", "bugcheck-1e1"},            // short hex alone, three digits
-      {"7Bh", "bugcheck-7b"},               // assembler spelling
+      {"0x000001E1", "bugcheck-1e1"},  // padded: Win32 number and bug check, the page's bug check meets
+      {"0x1e1", "bugcheck-1e1"},       // short hex alone, three digits
+      {"7Bh", "bugcheck-7b"},          // assembler spelling
       {"0x0000007B", "bugcheck-7b"},
-      {"Msg 208", "sql-208"},               // SQL Server's output frame, the page's "Error 208"
-      {"403.14", "iis-403-14"},             // IIS sub-status alone
+      {"Msg 208", "sql-208"},    // SQL Server's output frame, the page's "Error 208"
+      {"403.14", "iis-403-14"},  // IIS sub-status alone
       {"IIS 403.14 forbidden", "iis-403-14"},
-      {"HTTP 403", "http-403"},             // the plain status prefers the page about it
-      {"lnk 2019", "lnk2019"},              // taught shape, spaced
+      {"HTTP 403", "http-403"},  // the plain status prefers the page about it
+      {"lnk 2019", "lnk2019"},   // taught shape, spaced
   };
   for (const auto& [query, page] : cases) {
     SearchRequest request;
@@ -143,10 +147,12 @@ TEST(SystemCatalogues, ACodeFamilyIsNoVendorInTheFacetOrTheFilter) {
   TempDir dir("errkb-families");
   const fs::path& root = dir.path();
   auto catalogue = [](const std::string& vendor, const std::string& code, const std::string& message) {
-    return R"({"vendor": ")" + vendor + R"(", "product": "P", "language": "en", "errors": [{"code": ")" + code +
-           R"(", "message": ")" + message + R"( access denied", "description": "Access is denied."}]})";
+    return R"({"vendor": ")" + vendor + R"(", "product": "P", "language": "en", "errors": [{"code": ")" +
+           code + R"(", "message": ")" + message +
+           R"( access denied", "description": "Access is denied."}]})";
   };
-  write_file(root / "kb" / "catalogues" / "hresult.json", catalogue("hresult", "0x80070005", "E_ACCESSDENIED"));
+  write_file(root / "kb" / "catalogues" / "hresult.json",
+             catalogue("hresult", "0x80070005", "E_ACCESSDENIED"));
   write_file(root / "kb" / "catalogues" / "win32.json", catalogue("win32", "5", "ERROR_ACCESS_DENIED"));
   write_file(root / "kb" / "catalogues" / "errno.json", catalogue("errno", "EACCES", "Permission"));
   write_file(root / "kb" / "catalogues" / "shopflow.json", catalogue("ShopFlow", "SF-3105", "Store"));
@@ -176,13 +182,15 @@ TEST(SystemCatalogues, APageAboutAVendorsCodePassesThatVendorsFilter) {
   write_file(root / "kb" / "catalogues" / "shopflow.json",
              R"({"vendor": "ShopFlow", "language": "en", "code_pattern": "SF-\\d{4}", "errors": [)"
              R"({"code": "SF-2004", "message": "Marketplace token expired"}]})");
-  write_file(root / "kb" / "articles" / "token.md",
-             "---\nid: ebay-token\ntitle: \"eBay sync stops: auth token invalid (SF-2004)\"\nvendor: eBay\n"
-             "codes: [SF-2004]\nlanguage: en\n---\n# eBay sync stops\n\n## Symptoms\nOrders stop importing.\n\n"
-             "## Cause\nThe eBay token expired.\n");
-  write_file(root / "kb" / "articles" / "http.md",
-             "---\nid: http-503\ntitle: Webhook target answers 503\nvendor: ParcelHub\ncodes: [\"HTTP 503\"]\n"
-             "language: en\n---\n# Webhook target answers 503\n\n## Cause\nThe target is down.\n");
+  write_file(
+      root / "kb" / "articles" / "token.md",
+      "---\nid: ebay-token\ntitle: \"eBay sync stops: auth token invalid (SF-2004)\"\nvendor: eBay\n"
+      "codes: [SF-2004]\nlanguage: en\n---\n# eBay sync stops\n\n## Symptoms\nOrders stop importing.\n\n"
+      "## Cause\nThe eBay token expired.\n");
+  write_file(
+      root / "kb" / "articles" / "http.md",
+      "---\nid: http-503\ntitle: Webhook target answers 503\nvendor: ParcelHub\ncodes: [\"HTTP 503\"]\n"
+      "language: en\n---\n# Webhook target answers 503\n\n## Cause\nThe target is down.\n");
   ASSERT_NO_FATAL_FAILURE(index_kb(root));
   EngineOptions engine_options;
   engine_options.index_dir = root / "index";

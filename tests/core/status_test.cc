@@ -1,7 +1,8 @@
+#include "errkb/status.h"
+
 #include <gtest/gtest.h>
 
 #include "errkb/record.h"
-#include "errkb/status.h"
 
 namespace errkb {
 

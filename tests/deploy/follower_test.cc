@@ -41,8 +41,8 @@ class FollowerTest : public ::testing::Test {
     ASSERT_TRUE(report.ok()) << report.status().ToString();
   }
   void serve_primary() {
-    const std::vector<std::string> args = {"xapian-replicate-server", "-p", std::to_string(replica_.primary_port),
-                                           primary_.index_dir.string()};
+    const std::vector<std::string> args = {
+        "xapian-replicate-server", "-p", std::to_string(replica_.primary_port), primary_.index_dir.string()};
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -84,9 +84,10 @@ TEST_F(FollowerTest, EachRevisionIsANewGenerationWithItsPassagesWhole) {
   EXPECT_FALSE(again->switched);
   EXPECT_EQ(again->generation, first->generation);
 
-  testing::write_file(dir_ / "kb" / "articles" / "deploy" / "probe.md",
-                      "---\nid: deploy/probe\ntitle: Probe fails with ZQX-4242\nlanguage: en\ncodes: [\"ZQX-4242\"]\n"
-                      "---\n# Probe fails with ZQX-4242\n\n## Cause 1: No quorum\nToo few nodes answered.\n");
+  testing::write_file(
+      dir_ / "kb" / "articles" / "deploy" / "probe.md",
+      "---\nid: deploy/probe\ntitle: Probe fails with ZQX-4242\nlanguage: en\ncodes: [\"ZQX-4242\"]\n"
+      "---\n# Probe fails with ZQX-4242\n\n## Cause 1: No quorum\nToo few nodes answered.\n");
   ASSERT_NO_FATAL_FAILURE(index(false));
   auto updated = round();
   ASSERT_TRUE(updated.ok()) << updated.status().ToString();
@@ -100,7 +101,8 @@ TEST_F(FollowerTest, EachRevisionIsANewGenerationWithItsPassagesWhole) {
   auto rebuilt = round();
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
   EXPECT_NE(rebuilt->uuid, first->uuid);
-  EXPECT_EQ(read_text(rebuilt->generation / "passages.dat"), read_text(dir_ / "primary" / "gen-000002" / "passages.dat"));
+  EXPECT_EQ(read_text(rebuilt->generation / "passages.dat"),
+            read_text(dir_ / "primary" / "gen-000002" / "passages.dat"));
 }
 
 TEST_F(FollowerTest, AnUnreachablePrimaryLeavesTheServedGenerationAsItIs) {

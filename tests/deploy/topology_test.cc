@@ -50,7 +50,8 @@ bool wait_until(Done done, std::chrono::seconds limit = std::chrono::seconds(90)
 // A program running in the background, its output appended to `log`; killed when destroyed.
 class Process {
  public:
-  Process(const std::vector<std::string>& args, const fs::path& log) : log_(log), pid_(testing::spawn_logged(args, log)) {}
+  Process(const std::vector<std::string>& args, const fs::path& log)
+      : log_(log), pid_(testing::spawn_logged(args, log)) {}
   ~Process() { kill_now(); }
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -98,19 +99,23 @@ bool accepts_connections(int port) {
 // A KB article with one unique code, so that a replica serving the revision that has it can be told.
 void write_probe(const fs::path& kb, int n) {
   const std::string code = "ZQX-" + std::to_string(4000 + n);
-  testing::write_file(kb / "articles" / "deploy" / ("probe-" + std::to_string(n) + ".md"),
-                      "---\nid: deploy/probe-" + std::to_string(n) + "\ntitle: Quorum probe fails with " + code +
-                          "\nlanguage: en\nvendor: Probe\nproduct: Quorum\ncodes: [\"" + code +
-                          "\"]\n---\n# Quorum probe fails with " + code + "\n\n## Symptoms\n- The probe reports " +
-                          code + ", quorum lost.\n\n## Cause 1: Too few nodes answered\nThe probe counts nodes.\n\n"
-                          "## Checks\n- Count the nodes that answer.\n\n## Resolution\n- Start more nodes.\n");
+  testing::write_file(
+      kb / "articles" / "deploy" / ("probe-" + std::to_string(n) + ".md"),
+      "---\nid: deploy/probe-" + std::to_string(n) + "\ntitle: Quorum probe fails with " + code +
+          "\nlanguage: en\nvendor: Probe\nproduct: Quorum\ncodes: [\"" + code +
+          "\"]\n---\n# Quorum probe fails with " + code + "\n\n## Symptoms\n- The probe reports " + code +
+          ", quorum lost.\n\n## Cause 1: Too few nodes answered\nThe probe counts nodes.\n\n"
+          "## Checks\n- Count the nodes that answer.\n\n## Resolution\n- Start more nodes.\n");
 }
 
 // One read replica: the follower and the server on its index, started and killed together.
 class Replica {
  public:
   Replica(const fs::path& dir, int primary_port, std::string feedback_url)
-      : dir_(dir), index_(dir / "index"), port_(free_loopback_port()), primary_port_(primary_port),
+      : dir_(dir),
+        index_(dir / "index"),
+        port_(free_loopback_port()),
+        primary_port_(primary_port),
         feedback_url_(std::move(feedback_url)) {
     fs::create_directories(dir_);
   }
@@ -125,8 +130,8 @@ class Replica {
         dir_ / "follow.log");
     ASSERT_TRUE(wait_until([&] { return fs::exists(index_ / "current"); })) << follower_->log_text();
     server_ = std::make_unique<Process>(
-        std::vector<std::string>{kServer, "--index", index_.string(), "--listen", "127.0.0.1:" + std::to_string(port_),
-                                 "--feedback-db", feedback_url_},
+        std::vector<std::string>{kServer, "--index", index_.string(), "--listen",
+                                 "127.0.0.1:" + std::to_string(port_), "--feedback-db", feedback_url_},
         dir_ / "server.log");
     ASSERT_TRUE(wait_until([&] { return accepts_connections(port_); })) << server_->log_text();
   }
@@ -182,8 +187,8 @@ class Traffic {
 
  private:
   void run(int thread) {
-    static const char* kQueries[] = {"ORA-00942", "MySQL ERROR 1045 access denied", "ebay 931 auth token invalid",
-                                     "database is locked"};
+    static const char* kQueries[] = {"ORA-00942", "MySQL ERROR 1045 access denied",
+                                     "ebay 931 auth token invalid", "database is locked"};
     httplib::Client client("127.0.0.1", port_);
     client.set_read_timeout(std::chrono::seconds(30));
     for (size_t i = 0; !stopping_; ++i) {
@@ -195,7 +200,8 @@ class Traffic {
       if (d["causes"].empty()) continue;
       Acknowledged fb{d["diagnosis_id"], d["causes"][0]["id"], i % 2 ? "resolved" : "not_resolved"};
       auto stored = client.Post(
-          "/v1/feedback", json{{"diagnosis_id", fb.diagnosis_id}, {"cause_id", fb.cause_id}, {"outcome", fb.outcome}}.dump(),
+          "/v1/feedback",
+          json{{"diagnosis_id", fb.diagnosis_id}, {"cause_id", fb.cause_id}, {"outcome", fb.outcome}}.dump(),
           "application/json");
       if (expect(stored, 201, "feedback on " + fb.diagnosis_id)) {
         std::lock_guard lock(mutex_);
@@ -208,7 +214,9 @@ class Traffic {
     ++requests_;
     if (res && res->status == status) return true;
     std::lock_guard lock(mutex_);
-    failures_.push_back(what + ": " + (res ? std::to_string(res->status) + " " + res->body : httplib::to_string(res.error())));
+    failures_.push_back(
+        what + ": " +
+        (res ? std::to_string(res->status) + " " + res->body : httplib::to_string(res.error())));
     return false;
   }
 
@@ -234,8 +242,8 @@ TEST(Topology, ReplicasBehindTheBalancerFollowThePrimaryWithoutAFailedRequestOrA
   fs::copy(testing::source_path("data"), kb, fs::copy_options::recursive);
   auto index = [&](const std::string& command, int probe) {
     write_probe(kb, probe);
-    return run_logged({kIndexer, command, "--quiet", "--nice", "0", "--kb", kb.string(), "--index", primary.string(),
-                       "--replicable", "on"},
+    return run_logged({kIndexer, command, "--quiet", "--nice", "0", "--kb", kb.string(), "--index",
+                       primary.string(), "--replicable", "on"},
                       dir / "indexer.log");
   };
   ASSERT_EQ(index("update", 1), 0) << read_text(dir / "indexer.log");
@@ -300,8 +308,9 @@ TEST(Topology, ReplicasBehindTheBalancerFollowThePrimaryWithoutAFailedRequestOrA
   traffic.stop();
 
   const auto failures = traffic.failures();
-  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << traffic.requests() << " requests failed; first: "
-                                << failures.front() << "\n" << balancer.log_text();
+  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << traffic.requests()
+                                << " requests failed; first: " << failures.front() << "\n"
+                                << balancer.log_text();
   // Every acknowledged feedback is in the shared database, with its outcome.
   const auto acknowledged = traffic.acknowledged();
   EXPECT_GT(acknowledged.size(), 10u);
@@ -322,7 +331,8 @@ TEST(Topology, ReplicasBehindTheBalancerFollowThePrimaryWithoutAFailedRequestOrA
   // The feedback database gone: feedback is refused with 503 feedback_unavailable, not acknowledged;
   // back, the same feedback is stored.
   const auto& last = acknowledged.back();
-  const std::string again = json{{"diagnosis_id", last.diagnosis_id}, {"cause_id", last.cause_id}, {"outcome", "resolved"}}.dump();
+  const std::string again =
+      json{{"diagnosis_id", last.diagnosis_id}, {"cause_id", last.cause_id}, {"outcome", "resolved"}}.dump();
   ASSERT_TRUE(postgres.stop("immediate"));
   auto refused = one.Post("/v1/feedback", again, "application/json");
   ASSERT_TRUE(refused);

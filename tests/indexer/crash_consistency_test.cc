@@ -37,10 +37,11 @@ constexpr int kArticles = 240;
 constexpr int kCatalogueEntries = 300;
 
 // Words for the generated text, so that every article holds different terms.
-constexpr const char* kWords[] = {"printer", "spooler", "queue",   "driver",  "network", "socket",  "timeout",
-                                  "certificate", "expired", "database", "locked", "replica", "mailbox", "quota",
-                                  "payment", "gateway", "refused", "signature", "webhook", "domain", "record",
-                                  "cache",   "disk",    "volume",  "mount",   "kernel",  "module",  "firmware"};
+constexpr const char* kWords[] = {"printer", "spooler",     "queue",   "driver",   "network", "socket",
+                                  "timeout", "certificate", "expired", "database", "locked",  "replica",
+                                  "mailbox", "quota",       "payment", "gateway",  "refused", "signature",
+                                  "webhook", "domain",      "record",  "cache",    "disk",    "volume",
+                                  "mount",   "kernel",      "module",  "firmware"};
 
 std::string words(uint64_t seed, int count) {
   std::mt19937_64 rng(seed);
@@ -58,20 +59,23 @@ std::map<std::string, std::string> kb_version(int version) {
   std::map<std::string, std::string> files;
   for (int i = 0; i < kArticles; ++i) {
     if ((version == 0 && i % 11 == 5) || (version == 1 && i % 7 == 3)) continue;
-    const uint64_t text_seed = static_cast<uint64_t>(i) * 2 + (i % 3 == 0 ? static_cast<uint64_t>(version) : 0);
+    const uint64_t text_seed =
+        static_cast<uint64_t>(i) * 2 + (i % 3 == 0 ? static_cast<uint64_t>(version) : 0);
     const std::string id = "gen/a" + std::to_string(i);
     files["articles/gen/a" + std::to_string(i) + ".md"] =
         "---\nid: " + id + "\ntitle: Generated problem " + std::to_string(i) + " " + words(text_seed, 4) +
         "\nlanguage: en\nvendor: Crashco\ncodes: [CR-" + std::to_string(1000 + i) + "]\n---\n# Problem " +
-        std::to_string(i) + "\n\n## Symptoms\n\n" + words(text_seed + 1000, 60) + ".\n\n## Cause 1: " +
-        words(text_seed + 2000, 5) + "\n\n" + words(text_seed + 3000, 80) + ".\n\n## Resolution 1\n\n" +
-        words(text_seed + 4000, 40) + ".\n\n## Cause 2: " + words(text_seed + 5000, 5) + "\n\n" +
-        words(text_seed + 6000, 80) + ".\n\n## Resolution 2\n\n" + words(text_seed + 7000, 40) + ".\n";
+        std::to_string(i) + "\n\n## Symptoms\n\n" + words(text_seed + 1000, 60) +
+        ".\n\n## Cause 1: " + words(text_seed + 2000, 5) + "\n\n" + words(text_seed + 3000, 80) +
+        ".\n\n## Resolution 1\n\n" + words(text_seed + 4000, 40) +
+        ".\n\n## Cause 2: " + words(text_seed + 5000, 5) + "\n\n" + words(text_seed + 6000, 80) +
+        ".\n\n## Resolution 2\n\n" + words(text_seed + 7000, 40) + ".\n";
   }
   std::string catalogue = "{\"vendor\":\"Crashco\",\"product\":\"Engine\",\"language\":\"en\",\"errors\":[";
   for (int i = 0; i < kCatalogueEntries; ++i) {
     if (version == 1 && i % 13 == 0) continue;
-    const uint64_t text_seed = 100000 + static_cast<uint64_t>(i) * 2 + (i % 3 == 0 ? static_cast<uint64_t>(version) : 0);
+    const uint64_t text_seed =
+        100000 + static_cast<uint64_t>(i) * 2 + (i % 3 == 0 ? static_cast<uint64_t>(version) : 0);
     if (catalogue.back() != '[') catalogue += ",";
     catalogue += "{\"code\":\"CR-" + std::to_string(1000 + i) + "\",\"name\":\"E" + std::to_string(i) +
                  "\",\"severity\":\"Error\",\"message\":\"" + words(text_seed, 6) + "\",\"description\":\"" +
@@ -124,7 +128,8 @@ IndexContent whole_revision(const fs::path& index_dir) {
       if (state.empty()) continue;
       content.file_keys.push_back(*k);
       for (const auto& uid : nlohmann::json::parse(state).value("items", std::vector<std::string>()))
-        EXPECT_TRUE(content.items.count(uid)) << "the file state of " << *k << " names " << uid << ", not indexed";
+        EXPECT_TRUE(content.items.count(uid))
+            << "the file state of " << *k << " names " << uid << ", not indexed";
     }
   } catch (const Xapian::Error& e) {
     ADD_FAILURE() << "the index does not open: " << e.get_description();
@@ -195,8 +200,8 @@ class CrashConsistency : public ::testing::Test {
 
   std::unique_ptr<ChildProcess> start(const std::string& command) {
     return std::make_unique<ChildProcess>(
-        std::vector<std::string>{std::string(ERRKB_BINARY_DIR) + "/errkb-indexer", command, "--kb", kb().string(),
-                                 "--index", index().string(), "--threads", "2", "--quiet"},
+        std::vector<std::string>{std::string(ERRKB_BINARY_DIR) + "/errkb-indexer", command, "--kb",
+                                 kb().string(), "--index", index().string(), "--threads", "2", "--quiet"},
         dir_ / "indexer.log");
   }
   bool run_to_end(const std::string& command) {
@@ -234,21 +239,24 @@ class CrashConsistency : public ::testing::Test {
       write_version(version);
       const uint64_t moment = std::uniform_int_distribution<uint64_t>(0, whole_run)(rng);
       auto child = start(command);
-      poll_until(std::chrono::seconds(600), [&] { return child->has_exited() || child->io_bytes() >= moment; });
+      poll_until(std::chrono::seconds(600),
+                 [&] { return child->has_exited() || child->io_bytes() >= moment; });
       EXPECT_TRUE(child->stop_with(SIGKILL, seconds(60)));
-      if (child->killed_by(SIGKILL)) ++landed;
-      else EXPECT_TRUE(child->exited_with(0)) << child->log_text();
+      if (child->killed_by(SIGKILL))
+        ++landed;
+      else
+        EXPECT_TRUE(child->exited_with(0)) << child->log_text();
 
       (void)whole_revision(index());
       if (!run_to_end("update")) break;
       const IndexContent after = whole_revision(index());
-      EXPECT_EQ(after, references_[version]) << index_summary(after) << " against a rebuild's "
-                                             << index_summary(references_[version]);
+      EXPECT_EQ(after, references_[version])
+          << index_summary(after) << " against a rebuild's " << index_summary(references_[version]);
       EXPECT_EQ(leftovers(index()), std::vector<std::string>());
     }
     current_version_ = version;
-    std::cout << command << ": " << landed << " of " << kKills << " kills landed before the run ended (seed " << seed
-              << ")\n";
+    std::cout << command << ": " << landed << " of " << kKills << " kills landed before the run ended (seed "
+              << seed << ")\n";
     return landed;
   }
 

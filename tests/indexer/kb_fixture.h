@@ -24,8 +24,10 @@ inline std::string catalogue(const std::vector<std::pair<std::string, std::strin
   std::string out = "{\"vendor\":\"ParcelHub\",\"product\":\"Labels\",\"language\":\"en\",\"errors\":[";
   for (size_t i = 0; i < entries.size(); ++i) {
     if (i) out += ",";
-    out += "{\"code\":\"" + entries[i].first + "\",\"name\":\"N" + std::to_string(i) + "\",\"severity\":\"Error\","
-           "\"message\":\"" + entries[i].second + "\",\"description\":\"" + entries[i].second +
+    out += "{\"code\":\"" + entries[i].first + "\",\"name\":\"N" + std::to_string(i) +
+           "\",\"severity\":\"Error\","
+           "\"message\":\"" +
+           entries[i].second + "\",\"description\":\"" + entries[i].second +
            " happens when the carrier refuses the label.\",\"resolution\":\"Fix the address.\"}";
   }
   return out + "]}";
@@ -38,10 +40,12 @@ class KbFixture : public ::testing::Test {
     index_ = std::make_unique<TempDir>("errkb-index");
     write_file(kb() / "articles/webhooks/signature.md",
                article("webhooks/signature", "Webhook signature mismatch", "Signing secret rotated"));
-    write_file(kb() / "articles/dns/domain.md",
-               "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\n---\n"
-               "# Custom domain does not resolve\n\n## Symptoms\n\nBrowsers show DNS_PROBE_FINISHED_NXDOMAIN.\n\n"
-               "## Cause\n\nThe CNAME record points to the old host.\n\n## Resolution\n\nUpdate the CNAME record.\n");
+    write_file(
+        kb() / "articles/dns/domain.md",
+        "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\n---\n"
+        "# Custom domain does not resolve\n\n## Symptoms\n\nBrowsers show DNS_PROBE_FINISHED_NXDOMAIN.\n\n"
+        "## Cause\n\nThe CNAME record points to the old host.\n\n## Resolution\n\nUpdate the CNAME "
+        "record.\n");
     write_file(kb() / "catalogues/parcelhub.json",
                catalogue({{"PH-101", "Address rejected"}, {"PH-102", "Weight over limit"}}));
   }
@@ -83,7 +87,8 @@ class KbFixture : public ::testing::Test {
     return resp.ok() ? resp->hits : std::vector<Hit>{};
   }
   // "passage id|score" of the hits for q, in order: two engines rank alike when these are equal.
-  static std::vector<std::string> ranking(Engine& e, const std::string& q, const SearchRequest& filters = {}) {
+  static std::vector<std::string> ranking(Engine& e, const std::string& q,
+                                          const SearchRequest& filters = {}) {
     std::vector<std::string> rows;
     for (const auto& h : hits(e, q, filters)) rows.push_back(h.id + "|" + std::to_string(h.score));
     return rows;

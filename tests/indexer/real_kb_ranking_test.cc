@@ -19,7 +19,8 @@ class RealKbRanking : public KbFixture {
   void SetUp() override {
     KbFixture::SetUp();
     std::string long_remarks;
-    for (int i = 0; i < 40; ++i) long_remarks += "The function or variable is marked deprecated by the library. ";
+    for (int i = 0; i < 40; ++i)
+      long_remarks += "The function or variable is marked deprecated by the library. ";
     write_file(kb() / "articles/errors/c4996.md",
                code_page("C4996", "'function': was declared deprecated", long_remarks));
     write_file(kb() / "articles/errors/c4244.md",
@@ -32,19 +33,22 @@ class RealKbRanking : public KbFixture {
                code_page("C2077", "non-scalar field initializer 'identifier'",
                          "You attempted to initialize a bit field with a non-scalar value."));
     // Two messages with the same words, one of them as written.
-    write_file(kb() / "articles/errors/c2011.md",
-               code_page("C2011", "'identifier' : 'type' type redefinition",
-                         "The identifier was already defined. You may also get this error if you import a header "
-                         "file or library more than once into the same file: use include guards or a pragma."));
+    write_file(
+        kb() / "articles/errors/c2011.md",
+        code_page("C2011", "'identifier' : 'type' type redefinition",
+                  "The identifier was already defined. You may also get this error if you import a header "
+                  "file or library more than once into the same file: use include guards or a pragma."));
     write_file(kb() / "articles/errors/c2371.md",
                code_page("C2371", "'identifier' : redefinition; different basic types",
                          "A redefinition of the identifier with another type."));
     // A reference page about a macro, and an error page whose message names it.
-    write_file(kb() / "articles/reference/iterator-debug-level.md",
-               "---\ntitle: _ITERATOR_DEBUG_LEVEL\n---\n# _ITERATOR_DEBUG_LEVEL\n\nThe macro controls whether "
-               "checked iterators are enabled and how much debug checking is done.\n");
+    write_file(
+        kb() / "articles/reference/iterator-debug-level.md",
+        "---\ntitle: _ITERATOR_DEBUG_LEVEL\n---\n# _ITERATOR_DEBUG_LEVEL\n\nThe macro controls whether "
+        "checked iterators are enabled and how much debug checking is done.\n");
     write_file(kb() / "articles/errors/lnk2038.md",
-               code_page("LNK2038", "mismatch detected for '_ITERATOR_DEBUG_LEVEL': value '0' doesn't match value '2'",
+               code_page("LNK2038",
+                         "mismatch detected for '_ITERATOR_DEBUG_LEVEL': value '0' doesn't match value '2'",
                          "Two objects were built with different settings of the macro."));
     // Many short reference pages that mention C4996 in passing.
     for (int i = 0; i < 80; ++i)
@@ -53,12 +57,16 @@ class RealKbRanking : public KbFixture {
                      "\n\nDeprecated alias: using it generates Compiler Warning C4996.\n");
     // A general page on the same words as the C4244 page's lead.
     write_file(kb() / "articles/reference/conversions.md",
-               "---\ntitle: Type conversions\n---\n# Type conversions\n\nA conversion from a wider type to a narrower "
+               "---\ntitle: Type conversions\n---\n# Type conversions\n\nA conversion from a wider type to a "
+               "narrower "
                "type can lose data: the possible loss of data in a conversion from double to int.\n");
     // A range page listing many codes with their messages.
-    std::string listing = "---\ntitle: Compiler warnings C4200 through C4299\n---\n# Compiler warnings C4200 through C4299\n\n";
-    for (int i = 0; i < 30; ++i) listing += "- Compiler warning C42" + std::to_string(10 + i) + ": conversion from a type\n";
-    listing += "- Compiler warning C4244: 'conversion' conversion from 'type1' to 'type2', possible loss of data\n";
+    std::string listing =
+        "---\ntitle: Compiler warnings C4200 through C4299\n---\n# Compiler warnings C4200 through C4299\n\n";
+    for (int i = 0; i < 30; ++i)
+      listing += "- Compiler warning C42" + std::to_string(10 + i) + ": conversion from a type\n";
+    listing +=
+        "- Compiler warning C4244: 'conversion' conversion from 'type1' to 'type2', possible loss of data\n";
     write_file(kb() / "articles/lists/c4200-c4299.md", listing);
     ASSERT_TRUE(rebuild_index(options()).ok());
     engine_ = engine();

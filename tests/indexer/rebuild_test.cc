@@ -1,8 +1,8 @@
 #include <atomic>
 #include <thread>
 
-#include "kb_fixture.h"
 #include "errkb/schema.h"
+#include "kb_fixture.h"
 
 namespace errkb::testing {
 

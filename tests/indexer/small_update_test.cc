@@ -14,17 +14,21 @@ namespace fs = std::filesystem;
 
 std::string acme_catalogue(const std::string& name, const std::string& message) {
   return "{\"vendor\":\"Acme Labels\",\"product\":\"Printing\",\"language\":\"en\",\"errors\":["
-         "{\"code\":\"ACM-7001\",\"name\":\"" + name + "\",\"severity\":\"Error\",\"message\":\"" + message +
-         "\",\"description\":\"" + message + " when a parcel leaves the country.\",\"resolution\":\"Attach it.\"},"
-         "{\"code\":\"ACM-7002\",\"name\":\"PRINTER_HEAD_COLD\",\"severity\":\"Warning\",\"message\":\"Printer head "
+         "{\"code\":\"ACM-7001\",\"name\":\"" +
+         name + "\",\"severity\":\"Error\",\"message\":\"" + message + "\",\"description\":\"" + message +
+         " when a parcel leaves the country.\",\"resolution\":\"Attach it.\"},"
+         "{\"code\":\"ACM-7002\",\"name\":\"PRINTER_HEAD_COLD\",\"severity\":\"Warning\",\"message\":"
+         "\"Printer head "
          "cold\",\"description\":\"The label printer starts before warming up.\",\"resolution\":\"Wait.\"}]}";
 }
 
 std::string customs_article(const std::string& extra) {
-  return "---\nid: customs/refused\ntitle: Customs label refused\nlanguage: en\n---\n# Customs label refused\n\n"
-         "## Symptoms\n\nPrinting stops with CUSTOMS_FORM_MISSING or CUSTOMS_DECLARATION_MISSING, code ACM-7001.\n\n"
-         "## Cause\n\nThe customs form missing from the shipment. " + extra +
-         "\n\n## Resolution\n\nAttach the declaration.\n";
+  return "---\nid: customs/refused\ntitle: Customs label refused\nlanguage: en\n---\n# Customs label "
+         "refused\n\n"
+         "## Symptoms\n\nPrinting stops with CUSTOMS_FORM_MISSING or CUSTOMS_DECLARATION_MISSING, code "
+         "ACM-7001.\n\n"
+         "## Cause\n\nThe customs form missing from the shipment. " +
+         extra + "\n\n## Resolution\n\nAttach the declaration.\n";
 }
 
 class SmallUpdateTest : public KbFixture {
@@ -60,18 +64,20 @@ class SmallUpdateTest : public KbFixture {
     on_rebuilt.index_dir = o.index_dir;
     auto rebuilt = Engine::Open(on_rebuilt);
     ASSERT_TRUE(rebuilt.ok() && updated);
-    for (const std::string q : {"CUSTOMS_FORM_MISSING", "CUSTOMS_DECLARATION_MISSING", "ACM-7001", "customs form",
-                                "printer head cold", "webhook signature", "PH-101"}) {
+    for (const std::string q : {"CUSTOMS_FORM_MISSING", "CUSTOMS_DECLARATION_MISSING", "ACM-7001",
+                                "customs form", "printer head cold", "webhook signature", "PH-101"}) {
       SCOPED_TRACE(q);
       EXPECT_EQ(ranking(*updated, q), ranking(**rebuilt, q));
       const auto a = hits(*updated, q), b = hits(**rebuilt, q);
       ASSERT_EQ(a.size(), b.size());
       for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].codes, b[i].codes) << a[i].id;
-      auto codes_a = updated->find_codes(q + " error", ""), codes_b = (*rebuilt)->find_codes(q + " error", "");
+      auto codes_a = updated->find_codes(q + " error", ""),
+           codes_b = (*rebuilt)->find_codes(q + " error", "");
       ASSERT_TRUE(codes_a.ok() && codes_b.ok());
       ASSERT_EQ(codes_a->size(), codes_b->size());
       for (size_t i = 0; i < codes_a->size(); ++i) {
-        const auto &a_reading = (*codes_a)[i].interpretations.front(), &b_reading = (*codes_b)[i].interpretations.front();
+        const auto &a_reading = (*codes_a)[i].interpretations.front(),
+                   &b_reading = (*codes_b)[i].interpretations.front();
         EXPECT_EQ(a_reading.canonical, b_reading.canonical);
         EXPECT_EQ(a_reading.name, b_reading.name);
         EXPECT_EQ(a_reading.message, b_reading.message);
@@ -103,7 +109,8 @@ TEST_F(SmallUpdateTest, CatalogueEntriesAddedChangedAndDeletedAnswerAsARebuild) 
   expect_same_as_rebuild();
 
   // A changed message only: the cache still knows the catalogues as the index has them.
-  write_file(kb() / "catalogues/acme.json", acme_catalogue("CUSTOMS_FORM_MISSING", "Customs paperwork missing"));
+  write_file(kb() / "catalogues/acme.json",
+             acme_catalogue("CUSTOMS_FORM_MISSING", "Customs paperwork missing"));
   EXPECT_EQ(update_paths({"catalogues/acme.json"}).items_updated, 1u);
   write_file(kb() / "articles/customs.md", customs_article("Changed after the message."));
   EXPECT_FALSE(ran_phase(update_paths({"articles/customs.md"}), "teach grammar"));
@@ -127,7 +134,8 @@ TEST_F(SmallUpdateTest, CatalogueEntriesAddedChangedAndDeletedAnswerAsARebuild) 
 TEST_F(SmallUpdateTest, AGrammarPreparedBetweenUpdatesIsTheIndexs) {
   write_file(kb() / "catalogues/acme.json", acme_catalogue("CUSTOMS_FORM_MISSING", "Customs form missing"));
   update_paths({"catalogues/acme.json"});
-  write_file(kb() / "catalogues/acme.json", acme_catalogue("CUSTOMS_DECLARATION_MISSING", "Customs form missing"));
+  write_file(kb() / "catalogues/acme.json",
+             acme_catalogue("CUSTOMS_DECLARATION_MISSING", "Customs form missing"));
   update_paths({"catalogues/acme.json"});
   ASSERT_TRUE(cache_.prepare(options()).ok());
   write_file(kb() / "articles/customs.md", customs_article(""));
@@ -156,9 +164,7 @@ TEST_F(SmallUpdateTest, ADamagedCopyOfTheFileStatesIsReadFromTheMetadata) {
     f.seekp(40);
     f.write("garbage", 7);
   }
-  {
-    std::ofstream(kb() / "articles/dns/domain.md", std::ios::app) << "\nThe record was edited.\n";
-  }
+  { std::ofstream(kb() / "articles/dns/domain.md", std::ios::app) << "\nThe record was edited.\n"; }
   const UpdateReport r = update();
   EXPECT_EQ(r.items_updated, 1u);
   EXPECT_EQ(r.files_skipped, r.files_seen - 1);

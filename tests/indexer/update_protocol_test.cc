@@ -24,9 +24,10 @@ TEST_F(UpdateProtocol, FirstRunAddsEverythingSecondRunSkipsUnchanged) {
 
 TEST_F(UpdateProtocol, ChangedItemIsReplacedNotDuplicated) {
   update();
-  write_later("articles/dns/domain.md",
-              "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\n---\n"
-              "# Custom domain does not resolve\n\n## Cause\n\nThe registrar nameservers were never delegated.\n");
+  write_later(
+      "articles/dns/domain.md",
+      "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\n---\n"
+      "# Custom domain does not resolve\n\n## Cause\n\nThe registrar nameservers were never delegated.\n");
   UpdateReport r = update();
   EXPECT_EQ(r.items_updated, 1u);
   EXPECT_EQ(r.items_added, 0u);
@@ -39,10 +40,11 @@ TEST_F(UpdateProtocol, ChangedItemIsReplacedNotDuplicated) {
 TEST_F(UpdateProtocol, ArticleChangedAloneReadsTheCodesOfIndexedCatalogues) {
   update();
   // Only the article changes: the catalogue is not read again, so its codes must come from the index.
-  write_later("articles/labels/refused.md",
-              "---\nid: labels/refused\ntitle: Carrier refuses the parcel label\nlanguage: en\n---\n"
-              "# Carrier refuses the parcel label\n\n## Cause\n\nThe label request fails with PH-102 when the "
-              "declared weight is above the service maximum.\n");
+  write_later(
+      "articles/labels/refused.md",
+      "---\nid: labels/refused\ntitle: Carrier refuses the parcel label\nlanguage: en\n---\n"
+      "# Carrier refuses the parcel label\n\n## Cause\n\nThe label request fails with PH-102 when the "
+      "declared weight is above the service maximum.\n");
   UpdateReport r = update();
   EXPECT_EQ(r.items_added, 1u);
   EXPECT_EQ(r.files_skipped, 3u);
@@ -121,8 +123,9 @@ TEST_F(UpdateProtocol, SecondWriterGetsALockedMessage) {
       auto r = run(options(), {});
       ASSERT_FALSE(r.ok());
       EXPECT_EQ(r.status().code(), Status::Code::kLocked);
-      EXPECT_NE(r.status().message().find("is locked by pid " + std::to_string(::getpid()) + " (rebuild, started "),
-                std::string::npos)
+      EXPECT_NE(
+          r.status().message().find("is locked by pid " + std::to_string(::getpid()) + " (rebuild, started "),
+          std::string::npos)
           << r.status().message();
     }
   }

@@ -26,8 +26,8 @@ class WatchTest : public KbFixture {
     update();
     log_ = index_->path() / "watch.log";
     watcher_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{std::string(ERRKB_BINARY_DIR) + "/errkb-indexer", "watch", "--kb", kb().string(),
-                                 "--index", index().string(), "--nice", "0", "--settle", "20"},
+        std::vector<std::string>{std::string(ERRKB_BINARY_DIR) + "/errkb-indexer", "watch", "--kb",
+                                 kb().string(), "--index", index().string(), "--nice", "0", "--settle", "20"},
         log_);
     ASSERT_TRUE(watcher_->started());
     ASSERT_TRUE(poll_until(seconds(60), [&] { return watching() || watcher_->has_exited(); }));
@@ -37,13 +37,17 @@ class WatchTest : public KbFixture {
   }
 
   bool watching() const { return watcher_->log_text().find("watch: watching") != std::string::npos; }
-  bool found(const std::string& q, const std::string& doc_id) { return contains(doc_ids(*engine_, q), doc_id); }
+  bool found(const std::string& q, const std::string& doc_id) {
+    return contains(doc_ids(*engine_, q), doc_id);
+  }
   std::vector<Hit> hits_of(const std::string& q) { return hits(*engine_, q); }
   // Batches the watcher has finished (each ends with its summary line).
   size_t batches_done() const {
     const std::string log = watcher_->log_text();
     size_t n = 0;
-    for (size_t at = log.find("watch update:"); at != std::string::npos; at = log.find("watch update:", at + 1)) ++n;
+    for (size_t at = log.find("watch update:"); at != std::string::npos;
+         at = log.find("watch update:", at + 1))
+      ++n;
     return n;
   }
 
@@ -61,11 +65,13 @@ TEST_F(WatchTest, SavedNewDeletedAndMovedFilesReachTheIndex) {
   write_file(kb() / "articles/queues/stuck.md",
              "---\nid: queues/stuck\ntitle: Export queue stuck\nlanguage: en\n---\n# Export queue stuck\n\n"
              "## Cause\n\nThe quorvantile worker was stopped.\n\n## Resolution\n\nStart the worker again.\n");
-  EXPECT_TRUE(poll_until(seconds(30), [&] { return found("quorvantile", "queues/stuck"); })) << watcher_->log_text();
+  EXPECT_TRUE(poll_until(seconds(30), [&] { return found("quorvantile", "queues/stuck"); }))
+      << watcher_->log_text();
 
   fs::rename(kb() / "articles/queues/stuck.md", kb() / "articles/queues/stalled.md");
   fs::remove(kb() / "articles/dns/domain.md");
-  EXPECT_TRUE(poll_until(seconds(30), [&] { return doc_ids(*engine_, "CNAME").empty(); })) << watcher_->log_text();
+  EXPECT_TRUE(poll_until(seconds(30), [&] { return doc_ids(*engine_, "CNAME").empty(); }))
+      << watcher_->log_text();
   EXPECT_TRUE(poll_until(seconds(30), [&] {
     const auto hits = hits_of("quorvantile");
     return hits.size() == 1 && hits[0].doc_id == "queues/stuck";
@@ -77,9 +83,11 @@ TEST_F(WatchTest, SavedNewDeletedAndMovedFilesReachTheIndex) {
              "---\nid: printers/spooler\ntitle: Spooler stops\nlanguage: en\n---\n# Spooler stops\n\n"
              "## Cause\n\nThe brantlewick driver crashes.\n\n## Resolution\n\nReinstall the driver.\n");
   fs::rename(outside, kb() / "articles/printers");
-  EXPECT_TRUE(poll_until(seconds(30), [&] { return found("brantlewick", "printers/spooler"); })) << watcher_->log_text();
+  EXPECT_TRUE(poll_until(seconds(30), [&] { return found("brantlewick", "printers/spooler"); }))
+      << watcher_->log_text();
   append_file(kb() / "articles/printers/printers.md", "\nA glimmerfoss setting is lost.\n");
-  EXPECT_TRUE(poll_until(seconds(30), [&] { return found("glimmerfoss", "printers/spooler"); })) << watcher_->log_text();
+  EXPECT_TRUE(poll_until(seconds(30), [&] { return found("glimmerfoss", "printers/spooler"); }))
+      << watcher_->log_text();
 
   EXPECT_TRUE(watcher_->stop_with(SIGTERM, seconds(30)));
   EXPECT_TRUE(watcher_->exited_with(0)) << watcher_->log_text();
@@ -87,16 +95,18 @@ TEST_F(WatchTest, SavedNewDeletedAndMovedFilesReachTheIndex) {
 }
 
 TEST_F(WatchTest, ACatalogueChangeTeachesItsCodes) {
-  write_file(kb() / "catalogues/parcelhub.json",
-             catalogue({{"PH-101", "Address rejected"}, {"PH-102", "Weight over limit"}, {"PH-103", "Customs form missing"}}));
+  write_file(kb() / "catalogues/parcelhub.json", catalogue({{"PH-101", "Address rejected"},
+                                                            {"PH-102", "Weight over limit"},
+                                                            {"PH-103", "Customs form missing"}}));
   EXPECT_TRUE(poll_until(seconds(30), [&] {
     auto lookup = engine_->lookup_code("PH-103", "ParcelHub");
     return lookup.ok() && !lookup->catalogue_entries.empty();
   })) << watcher_->log_text();
   // An article saved afterwards is read with the changed catalogue's codes, as a rebuild reads it.
-  write_file(kb() / "articles/customs.md",
-             "---\nid: customs\ntitle: Label refused\nlanguage: en\nvendor: ParcelHub\n---\n# Label refused\n\n"
-             "## Cause\n\nParcelHub answers PH-103 for parcels abroad.\n\n## Resolution\n\nAdd the form.\n");
+  write_file(
+      kb() / "articles/customs.md",
+      "---\nid: customs\ntitle: Label refused\nlanguage: en\nvendor: ParcelHub\n---\n# Label refused\n\n"
+      "## Cause\n\nParcelHub answers PH-103 for parcels abroad.\n\n## Resolution\n\nAdd the form.\n");
   std::vector<std::string> codes;
   EXPECT_TRUE(poll_until(seconds(30), [&] {
     const auto hits = hits_of("parcels abroad");
@@ -125,13 +135,15 @@ TEST_F(WatchTest, OtherWritersRunBetweenBatches) {
   auto r = update_index(options());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   append_file(kb() / "articles/dns/domain.md", "\nThe velmarine resolver caches the old record.\n");
-  EXPECT_TRUE(poll_until(seconds(30), [&] { return found("velmarine", "dns/domain"); })) << watcher_->log_text();
+  EXPECT_TRUE(poll_until(seconds(30), [&] { return found("velmarine", "dns/domain"); }))
+      << watcher_->log_text();
   // Committed; the batch ends (and releases the lock) once its summary is written.
   EXPECT_TRUE(poll_until(seconds(30), [&] { return batches_done() == 1; })) << watcher_->log_text();
   auto rebuilt = rebuild_index(options());
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
   append_file(kb() / "articles/dns/domain.md", "\nA trelliburn proxy rewrites it.\n");
-  EXPECT_TRUE(poll_until(seconds(30), [&] { return found("trelliburn", "dns/domain"); })) << watcher_->log_text();
+  EXPECT_TRUE(poll_until(seconds(30), [&] { return found("trelliburn", "dns/domain"); }))
+      << watcher_->log_text();
   EXPECT_TRUE(watcher_->stop_with(SIGTERM, seconds(30)));
   EXPECT_TRUE(watcher_->exited_with(0)) << watcher_->log_text();
 }

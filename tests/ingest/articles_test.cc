@@ -12,7 +12,9 @@ using testing::errors_of;
 using testing::expect_file_refused;
 using testing::read_fixture;
 
-FileReadResult read_md(const std::string& rel) { return read_markdown_article(rel, read_fixture("kb/" + rel)); }
+FileReadResult read_md(const std::string& rel) {
+  return read_markdown_article(rel, read_fixture("kb/" + rel));
+}
 
 // Passages of the one item read from a fixture article; none, after a failure, when there is not exactly one.
 std::vector<Passage> md_passages(const std::string& rel) {
@@ -54,7 +56,9 @@ TEST(MarkdownArticle, NumberedResolutionsPairWithTheirCauses) {
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0].heading, "Cause 1: DNS records not propagated yet");
   EXPECT_EQ(ps[0].cause, "New or changed DNS records take up to 48 hours to reach every resolver.");
-  EXPECT_EQ(ps[0].resolutions, (std::vector<std::string>{"Wait for propagation and check again with dig +trace www.example.com."}));
+  EXPECT_EQ(
+      ps[0].resolutions,
+      (std::vector<std::string>{"Wait for propagation and check again with dig +trace www.example.com."}));
   EXPECT_EQ(ps[1].heading, "Cause 2: Wrong CNAME target");
   // The "### Details" sub-heading stays inside its cause.
   EXPECT_NE(ps[1].cause.find("Some registrars append the zone name"), std::string::npos);
@@ -78,8 +82,9 @@ TEST(MarkdownArticle, CausesListSplitsIntoPassagesAndSharesResolutions) {
     EXPECT_EQ(p.title, "Card payments declined with code 05");
     EXPECT_EQ(p.heading, "Causes");
     // Bullet items of a resolution section are separate resolutions; unnumbered after all causes: shared.
-    EXPECT_EQ(p.resolutions, (std::vector<std::string>{"Ask the customer to contact the card issuer.",
-                                                       "Enable 3-D Secure retries in the payment settings."}));
+    EXPECT_EQ(p.resolutions,
+              (std::vector<std::string>{"Ask the customer to contact the card issuer.",
+                                        "Enable 3-D Secure retries in the payment settings."}));
     ASSERT_EQ(p.checks.size(), 1u);
     EXPECT_EQ(p.body, "The payment gateway returns \"Do not honor\" (05) when:");
     EXPECT_EQ(p.language, "en");  // detected: no front matter
@@ -144,7 +149,8 @@ TEST(MarkdownArticle, RussianSectionsAndMethods) {
   EXPECT_EQ(ps[0].title, "Ошибка SSL_ERROR_BAD_CERT_DOMAIN на витрине");
   EXPECT_EQ(ps[0].heading, "Причина 1: Сертификат выпущен для другого домена");
   EXPECT_EQ(ps[1].heading, "Причина 2. Старый сертификат в кэше CDN");
-  EXPECT_EQ(ps[0].resolutions, (std::vector<std::string>{"Перевыпустите сертификат для обоих вариантов домена."}));
+  EXPECT_EQ(ps[0].resolutions,
+            (std::vector<std::string>{"Перевыпустите сертификат для обоих вариантов домена."}));
   EXPECT_EQ(ps[1].resolutions, (std::vector<std::string>{"Очистите кэш CDN и подождите десять минут."}));
   for (const auto& p : ps) {
     EXPECT_EQ(p.language, "ru");
@@ -164,16 +170,18 @@ TEST(HtmlArticle, HeadingsListsAndTitle) {
   EXPECT_EQ(p.title, "Store page is blank after editing the theme");
   EXPECT_EQ(p.heading, "Cause");
   EXPECT_EQ(p.cause, "An unclosed tag in product.liquid breaks the whole template.");
-  EXPECT_EQ(p.symptoms, "The storefront shows a white page; the console logs Liquid error: unknown tag 'endform'.");
+  EXPECT_EQ(p.symptoms,
+            "The storefront shows a white page; the console logs Liquid error: unknown tag 'endform'.");
   ASSERT_EQ(p.resolutions.size(), 1u);  // <ol>: one procedure
-  EXPECT_EQ(p.resolutions[0], "1. Open Themes > Edit code.\n2. Restore the previous version of product.liquid.");
+  EXPECT_EQ(p.resolutions[0],
+            "1. Open Themes > Edit code.\n2. Restore the previous version of product.liquid.");
   EXPECT_NE(p.prevention.find("Edit a duplicate theme first."), std::string::npos);
   EXPECT_NE(p.prevention.find("{% endform %}"), std::string::npos);  // <pre> kept
   EXPECT_EQ(p.body, "Editors sometimes save a template that fails to render.");
   EXPECT_EQ(p.url, "https://help.example.com/kb/template-blank");  // <link rel="canonical">
-  EXPECT_EQ(p.language, "en");                                    // <html lang="en">
+  EXPECT_EQ(p.language, "en");                                     // <html lang="en">
   for (const std::string& field : {p.title, p.cause, p.symptoms, p.body, p.prevention}) {
-    EXPECT_EQ(field.find("analytics"), std::string::npos);  // <script> skipped
+    EXPECT_EQ(field.find("analytics"), std::string::npos);    // <script> skipped
     EXPECT_EQ(field.find("font-family"), std::string::npos);  // <style> skipped
   }
 }
@@ -192,14 +200,15 @@ TEST(TextArticle, KeywordLinesAreHeadings) {
             (std::vector<std::string>{"Correct the postcode in the order.", "Retry the label purchase."}));
   EXPECT_EQ(ps[1].heading, "Cause 2: Missing house number");
   EXPECT_EQ(ps[1].cause, "The carrier requires a house number in street line 1.");
-  EXPECT_EQ(ps[1].resolutions, (std::vector<std::string>{"Add the house number to street line 1 and retry."}));
+  EXPECT_EQ(ps[1].resolutions,
+            (std::vector<std::string>{"Add the house number to street line 1 and retry."}));
   EXPECT_EQ(ps[0].symptoms, "Buying a label returns \"4011 Address validation failed\".");
 }
 
 TEST(TextArticle, CauseLineWithSentenceKeepsTheSentence) {
-  const FileReadResult r = read_text_article(
-      "articles/t.txt",
-      "Checkout error\n\nCause: the session cookie expired before the payment page loaded.\n\nFix: reload the page.\n");
+  const FileReadResult r = read_text_article("articles/t.txt",
+                                             "Checkout error\n\nCause: the session cookie expired before the "
+                                             "payment page loaded.\n\nFix: reload the page.\n");
   ASSERT_EQ(r.items.size(), 1u);
   ASSERT_EQ(r.items[0].passages.size(), 1u);
   const Passage& p = r.items[0].passages[0];
@@ -209,7 +218,8 @@ TEST(TextArticle, CauseLineWithSentenceKeepsTheSentence) {
 }
 
 TEST(MalformedArticle, BadYamlFrontMatterIsRejectedWithItsLine) {
-  const FileReadResult r = read_markdown_article("articles/bad.md", read_fixture("malformed/bad-front-matter.md"));
+  const FileReadResult r =
+      read_markdown_article("articles/bad.md", read_fixture("malformed/bad-front-matter.md"));
   EXPECT_TRUE(r.items.empty());
   EXPECT_FALSE(r.complete);
   ASSERT_EQ(r.errors.size(), 1u);
@@ -220,7 +230,8 @@ TEST(MalformedArticle, BadYamlFrontMatterIsRejectedWithItsLine) {
 }
 
 TEST(MalformedArticle, UnclosedFrontMatter) {
-  const FileReadResult r = read_markdown_article("articles/u.md", read_fixture("malformed/unclosed-front-matter.md"));
+  const FileReadResult r =
+      read_markdown_article("articles/u.md", read_fixture("malformed/unclosed-front-matter.md"));
   EXPECT_TRUE(r.items.empty());
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].to_string(), "articles/u.md:1: front matter opened with '---' is never closed");
@@ -258,8 +269,9 @@ TEST(MalformedArticle, NulBytesAreNotText) {
 }
 
 TEST(HtmlArticle, LangAttributeGivesTheLanguage) {
-  const FileReadResult r = read_html_article(
-      "articles/x.html", "<html lang=\"ro-RO\"><body><h1>Titlu</h1><h2>Cauza</h2><p>Short.</p></body></html>");
+  const FileReadResult r =
+      read_html_article("articles/x.html",
+                        "<html lang=\"ro-RO\"><body><h1>Titlu</h1><h2>Cauza</h2><p>Short.</p></body></html>");
   ASSERT_EQ(r.items.size(), 1u);
   EXPECT_EQ(r.items[0].passages.at(0).language, "ro");
   EXPECT_EQ(r.items[0].passages.at(0).title, "Titlu");
@@ -276,7 +288,8 @@ TEST(MarkdownArticle, SignatureFollowsTheBytes) {
 }
 
 TEST(MarkdownArticle, Utf8ByteOrderMarkIsAccepted) {
-  const FileReadResult r = read_markdown_article("articles/bom.md", "\xEF\xBB\xBF# Title\n\n## Cause\n\nA reason.\n");
+  const FileReadResult r =
+      read_markdown_article("articles/bom.md", "\xEF\xBB\xBF# Title\n\n## Cause\n\nA reason.\n");
   ASSERT_TRUE(r.errors.empty()) << errors_of(r);
   ASSERT_EQ(r.items.size(), 1u);
   EXPECT_EQ(r.items[0].passages[0].title, "Title");

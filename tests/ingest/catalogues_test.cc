@@ -35,7 +35,8 @@ void expect_ebay_passage(const Passage& p, const EbayFields& want) {
 }
 
 TEST(CatalogueJson, EntriesBecomeOnePassageEach) {
-  const auto r = read_catalogue_json("catalogues/acme-payments.json", read_fixture("kb/catalogues/acme-payments.json"));
+  const auto r =
+      read_catalogue_json("catalogues/acme-payments.json", read_fixture("kb/catalogues/acme-payments.json"));
   EXPECT_EQ(r.catalogue_vendor, "AcmePay");
   EXPECT_EQ(r.code_pattern, "ACP-[0-9]{4}");
   EXPECT_EQ(r.code_pattern_line, 5);  // messages about the pattern name its line
@@ -73,7 +74,8 @@ TEST(CatalogueJson, EntriesBecomeOnePassageEach) {
 }
 
 TEST(CatalogueJson, DuplicateCodeAndMissingCodeAreErrors) {
-  const auto r = read_catalogue_json("catalogues/acme-payments.json", read_fixture("kb/catalogues/acme-payments.json"));
+  const auto r =
+      read_catalogue_json("catalogues/acme-payments.json", read_fixture("kb/catalogues/acme-payments.json"));
   EXPECT_FALSE(r.complete);
   ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.errors[0].to_string(),
@@ -89,8 +91,10 @@ TEST(CatalogueJson, BrokenJsonNamesTheLine) {
 }
 
 TEST(CatalogueJson, SignatureChangesWithAnEntryOnly) {
-  const std::string a = R"({"vendor":"V","errors":[{"code":"1","message":"one"},{"code":"2","message":"two"}]})";
-  const std::string b = R"({"vendor":"V","errors":[{"code":"1","message":"one"},{"code":"2","message":"TWO"}]})";
+  const std::string a =
+      R"({"vendor":"V","errors":[{"code":"1","message":"one"},{"code":"2","message":"two"}]})";
+  const std::string b =
+      R"({"vendor":"V","errors":[{"code":"1","message":"one"},{"code":"2","message":"TWO"}]})";
   const auto ra = read_catalogue_json("c.json", a);
   const auto rb = read_catalogue_json("c.json", b);
   ASSERT_EQ(ra.items.size(), 2u);
@@ -108,19 +112,21 @@ TEST(CatalogueJson, WrongTypeIsAnErrorForThatEntry) {
 }
 
 TEST(CatalogueEbayJson, ErrorTypeArray) {
-  const auto r = read_catalogue_json("catalogues/ebay-trading.json", read_fixture("kb/catalogues/ebay-trading.json"));
+  const auto r =
+      read_catalogue_json("catalogues/ebay-trading.json", read_fixture("kb/catalogues/ebay-trading.json"));
   EXPECT_TRUE(r.errors.empty()) << errors_of(r);
   EXPECT_EQ(r.catalogue_vendor, "eBay");
   ASSERT_EQ(r.items.size(), 3u);
   EXPECT_EQ(r.items[0].uid, "catalogue:ebay:21919300");
   const Passage& p = r.items[0].passages.at(0);
   EXPECT_EQ(p.vendor, "eBay");
-  expect_ebay_passage(p, {.id = "ebay:21919300",
-                          .title = "21919300: Listing violates item specifics policy.",
-                          .cause = "",
-                          .severity = "Error",
-                          .category = "RequestError",
-                          .body = "Some required item specifics are missing for this category.\nParameter 0: Brand"});
+  expect_ebay_passage(
+      p, {.id = "ebay:21919300",
+          .title = "21919300: Listing violates item specifics policy.",
+          .cause = "",
+          .severity = "Error",
+          .category = "RequestError",
+          .body = "Some required item specifics are missing for this category.\nParameter 0: Brand"});
   EXPECT_EQ(r.items[1].uid, "catalogue:ebay:932");  // numeric ErrorCode
 }
 
@@ -134,7 +140,8 @@ TEST(CatalogueEbayJson, ErrorsObjectForm) {
 }
 
 TEST(CatalogueCsv, QuotedFieldsAndABadRow) {
-  const auto r = read_catalogue_csv("catalogues/shipfast-labels.csv", read_fixture("kb/catalogues/shipfast-labels.csv"));
+  const auto r =
+      read_catalogue_csv("catalogues/shipfast-labels.csv", read_fixture("kb/catalogues/shipfast-labels.csv"));
   EXPECT_FALSE(r.complete);
   ASSERT_EQ(r.errors.size(), 1u);
   // SF-100 spans lines 2-3 (a newline inside quotes), so the short SF-300 row is on line 5.
@@ -152,7 +159,7 @@ TEST(CatalogueCsv, QuotedFieldsAndABadRow) {
   const Passage* b = find_passage(r, "shipfast:SF-200");
   ASSERT_NE(b, nullptr);
   EXPECT_EQ(b->title, "SF-200 WEIGHT_LIMIT: Parcel too heavy \"over 31.5 kg\"");  // "" escapes
-  EXPECT_NE(find_passage(r, "shipfast:SF-400"), nullptr);  // read after the bad row
+  EXPECT_NE(find_passage(r, "shipfast:SF-400"), nullptr);                         // read after the bad row
 }
 
 TEST(CatalogueCsv, VendorColumnsAndCrlf) {
@@ -182,17 +189,19 @@ TEST(CatalogueCsv, UnclosedQuoteAndMissingCodeColumn) {
 }
 
 TEST(CatalogueXml, EbayErrorsElementsInANamespacedResponse) {
-  const auto r = read_catalogue_xml("catalogues/ebay-response.xml", read_fixture("kb/catalogues/ebay-response.xml"));
+  const auto r =
+      read_catalogue_xml("catalogues/ebay-response.xml", read_fixture("kb/catalogues/ebay-response.xml"));
   EXPECT_TRUE(r.errors.empty()) << errors_of(r);
   EXPECT_TRUE(r.complete);
   EXPECT_EQ(r.catalogue_vendor, "eBay");
   ASSERT_EQ(r.items.size(), 2u);
-  expect_ebay_passage(r.items[0].passages.at(0), {.id = "ebay:87",
-                                                   .title = "87: Invalid category.",
-                                                   .cause = "",
-                                                   .severity = "Error",
-                                                   .category = "RequestError",
-                                                   .body = "The category selected is not a leaf category.\nParameter 0: 12345"});
+  expect_ebay_passage(r.items[0].passages.at(0),
+                      {.id = "ebay:87",
+                       .title = "87: Invalid category.",
+                       .cause = "",
+                       .severity = "Error",
+                       .category = "RequestError",
+                       .body = "The category selected is not a leaf category.\nParameter 0: 12345"});
   EXPECT_EQ(r.items[1].uid, "catalogue:ebay:21919067");
 }
 
@@ -220,7 +229,8 @@ TEST(CatalogueXml, Utf16XmlIsDecodedByTheParser) {
 }
 
 TEST(CatalogueXml, NoErrorsElements) {
-  const auto r = read_catalogue_xml("catalogues/n.xml", "<?xml version=\"1.0\"?><Response><Ack>Success</Ack></Response>");
+  const auto r = read_catalogue_xml("catalogues/n.xml",
+                                    "<?xml version=\"1.0\"?><Response><Ack>Success</Ack></Response>");
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_NE(r.errors[0].message.find("no <Errors>"), std::string::npos);
 }

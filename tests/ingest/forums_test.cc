@@ -53,8 +53,9 @@ TEST_F(ForumJsonl, AcceptedAndWellVotedAnswersArePassages) {
   EXPECT_EQ(accepted.created, "2026-01-10T10:00:00Z");
   // HTML bodies are stripped to text; the question is the symptoms.
   EXPECT_EQ(accepted.symptoms, "Customers get 10486 at the end of PayPal checkout.");
-  EXPECT_EQ(accepted.cause,
-            "Error 10486 means the buyer's funding source was declined.\n- Ask the buyer to choose another card.");
+  EXPECT_EQ(
+      accepted.cause,
+      "Error 10486 means the buyer's funding source was declined.\n- Ask the buyer to choose another card.");
   EXPECT_EQ(accepted.resolutions, std::vector<std::string>{accepted.cause});
   EXPECT_EQ(accepted.title, "PayPal checkout fails with error 10486");
   EXPECT_EQ(accepted.url, "https://community.example.com/t/1001");

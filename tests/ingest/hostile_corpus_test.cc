@@ -73,7 +73,8 @@ class HostileCorpus : public ::testing::Test {
     ASSERT_TRUE(first.ok()) << first.status().ToString();
     ASSERT_TRUE(first->errors.empty()) << first->errors[0].to_string();
     fs::copy(kCorpus / "after", kb(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-    const std::string generate = "python3 '" + (kCorpus / "generate.py").string() + "' '" + kb().string() + "'";
+    const std::string generate =
+        "python3 '" + (kCorpus / "generate.py").string() + "' '" + kb().string() + "'";
     ASSERT_EQ(std::system(generate.c_str()), 0) << generate;
   }
 
@@ -82,8 +83,8 @@ class HostileCorpus : public ::testing::Test {
 
   // errkb-indexer `command` to its end: exit 1 (inputs rejected); its messages.
   std::string run_indexer(const std::string& command) {
-    ChildProcess indexer({std::string(ERRKB_BINARY_DIR) + "/errkb-indexer", command, "--kb", kb().string(), "--index",
-                          index().string(), "--quiet"},
+    ChildProcess indexer({std::string(ERRKB_BINARY_DIR) + "/errkb-indexer", command, "--kb", kb().string(),
+                          "--index", index().string(), "--quiet"},
                          dir_ / (command + ".log"));
     EXPECT_TRUE(indexer.wait_exit(std::chrono::seconds(600))) << command << " still running";
     EXPECT_TRUE(indexer.exited_with(1)) << command << " ended with status " << indexer.status() << "\n"
@@ -107,7 +108,8 @@ class HostileCorpus : public ::testing::Test {
       if (e.doc_id.starts_with("!")) {
         EXPECT_EQ(std::find(ids.begin(), ids.end(), e.doc_id.substr(1)), ids.end()) << e.query << " finds it";
       } else {
-        EXPECT_NE(std::find(ids.begin(), ids.end(), e.doc_id), ids.end()) << e.query << ": " << e.doc_id << " lost";
+        EXPECT_NE(std::find(ids.begin(), ids.end(), e.doc_id), ids.end())
+            << e.query << ": " << e.doc_id << " lost";
       }
     }
   }

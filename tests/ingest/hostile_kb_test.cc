@@ -53,7 +53,8 @@ std::vector<HostileCase> hostile_cases() {
        catalogue({{"PH-101", "Address rejected"}, {long_word, "Weight over limit"}}), catalogue_path + ":",
        "errors[1]: code \"xxx", "weight over limit", "parcelhub:PH-102"},
       {"CatalogueVendorOverTermLimit", catalogue_path,
-       "{\"vendor\":\"" + long_word + "\",\"errors\":[{\"code\":\"PH-101\",\"message\":\"Address rejected\"}]}",
+       "{\"vendor\":\"" + long_word +
+           "\",\"errors\":[{\"code\":\"PH-101\",\"message\":\"Address rejected\"}]}",
        catalogue_path + ":", "vendor \"xxx", "weight over limit", "parcelhub:PH-102"},
       {"ArticleTagOverTermLimit", article_path, front + "tags: [dns, " + long_word + "]\n" + article_body,
        article_path + ":", "tag \"xxx", "CNAME old host", "dns/domain"},
@@ -61,11 +62,13 @@ std::vector<HostileCase> hostile_cases() {
        article_path + ":", "id \"", "CNAME old host", "dns/domain"},
       {"CataloguePatternMatchingEveryWord", catalogue_path,
        "{\"vendor\":\"ParcelHub\",\n\"code_pattern\":\".*\",\n\"errors\":[\n"
-       "{\"code\":\"PH-101\",\"message\":\"Address rejected\"},\n{\"code\":\"PH-102\",\"message\":\"Weight over limit\"}]}",
+       "{\"code\":\"PH-101\",\"message\":\"Address rejected\"},\n{\"code\":\"PH-102\",\"message\":\"Weight "
+       "over limit\"}]}",
        catalogue_path + ":2", "code_pattern: code pattern of vendor ParcelHub matches the empty string",
        "weight over limit", "parcelhub:PH-102"},
-      {"HtmlNestedDeep", html_path, "<html><head><title>Spooler</title></head><body>\n" + repeat("<div>", 100000),
-       html_path + ":2", "nested deeper than", "print spooler stopped", "print/spooler", html_article},
+      {"HtmlNestedDeep", html_path,
+       "<html><head><title>Spooler</title></head><body>\n" + repeat("<div>", 100000), html_path + ":2",
+       "nested deeper than", "print spooler stopped", "print/spooler", html_article},
   };
 }
 
@@ -144,20 +147,24 @@ std::string as_unprivileged(const std::function<std::string()>& fn) {
 void open_to_all(const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
   fs::permissions(dir, fs::perms::all, fs::perm_options::add);
-  for (const auto& e : fs::recursive_directory_iterator(dir)) fs::permissions(e.path(), fs::perms::all, fs::perm_options::add);
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    fs::permissions(e.path(), fs::perms::all, fs::perm_options::add);
 }
 
 // "removed N; kept M" and the run's messages, one per line (or the failure).
 std::string run_summary(const Result<UpdateReport>& r) {
   if (!r.ok()) return "failed: " + r.status().ToString();
-  std::string out = "removed " + std::to_string(r->items_removed) + "; kept " + std::to_string(r->items_kept_after_error) + "\n";
+  std::string out = "removed " + std::to_string(r->items_removed) + "; kept " +
+                    std::to_string(r->items_kept_after_error) + "\n";
   for (const auto& e : r->errors) out += e.to_string() + "\n";
   return out;
 }
 
 class HostileKbFolders : public KbFixture {
  protected:
-  Result<UpdateReport> run(bool rebuild) { return rebuild ? rebuild_index(options()) : update_index(options()); }
+  Result<UpdateReport> run(bool rebuild) {
+    return rebuild ? rebuild_index(options()) : update_index(options());
+  }
 
   // Updates as the fixture's owner, then makes `chmod_target` unreadable and runs update or rebuild
   // unprivileged.
@@ -202,7 +209,8 @@ TEST_F(HostileKbFolders, ALinkToAFileOutsideTheKbIsNotRead) {
   std::filesystem::create_symlink(kb() / "shared/inside.md", kb() / "articles/inside.md");
   UpdateReport r = update();
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors[0].to_string(), "articles/secret.md: a symbolic link to a file outside the KB folder: not read");
+  EXPECT_EQ(r.errors[0].to_string(),
+            "articles/secret.md: a symbolic link to a file outside the KB folder: not read");
   auto e = engine();
   EXPECT_TRUE(hits(*e, "zanzibarquokka").empty());
   EXPECT_TRUE(contains(doc_ids(*e, "quokkazanzibar"), "inside"));  // a link inside the KB is read
@@ -213,7 +221,8 @@ TEST_F(HostileKbFolders, FileNamesThatAreNotTextAreRejectedAndPrintedOnOneLine) 
   write_file(kb() / "articles/two\nlines.md", "---\nid: [unclosed\n---\n# Two lines\n");
   for (bool rebuild : {false, true}) {
     const std::string all = run_summary(run(rebuild));
-    EXPECT_NE(all.find("articles/bad\\xFF\\xFE.md: the file name is not valid UTF-8"), std::string::npos) << all;
+    EXPECT_NE(all.find("articles/bad\\xFF\\xFE.md: the file name is not valid UTF-8"), std::string::npos)
+        << all;
     EXPECT_NE(all.find("articles/two\\nlines.md:"), std::string::npos) << all;
     expect_domain_article_found();
   }
@@ -245,14 +254,16 @@ TEST_F(HostileKbFolders, TheWorkFoldersOfKilledRebuildsAreRemovedByTheNextRun) {
 
 TEST_F(HostileKbFolders, TheSameCodeInASecondCatalogueIsThatFilesErrorAndNeverReplacesTheFirst) {
   update();
-  write_file(kb() / "catalogues/zz-copy.json", "{\"vendor\":\"ParcelHub\",\"errors\":[{\"code\":\"PH-101\","
-                                                 "\"message\":\"Zebraquokka copy\"},{\"code\":\"PH-900\",\"message\":\"Own entry\"}]}");
+  write_file(kb() / "catalogues/zz-copy.json",
+             "{\"vendor\":\"ParcelHub\",\"errors\":[{\"code\":\"PH-101\","
+             "\"message\":\"Zebraquokka copy\"},{\"code\":\"PH-900\",\"message\":\"Own entry\"}]}");
   for (bool rebuild : {false, true}) {
     auto r = run(rebuild);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(r->errors.size(), 1u);
-    EXPECT_EQ(r->errors[0].to_string(), "catalogues/zz-copy.json: entry parcelhub:PH-101 is also defined in "
-                                        "catalogues/parcelhub.json, whose definition is indexed");
+    EXPECT_EQ(r->errors[0].to_string(),
+              "catalogues/zz-copy.json: entry parcelhub:PH-101 is also defined in "
+              "catalogues/parcelhub.json, whose definition is indexed");
     auto e = engine();
     EXPECT_TRUE(hits(*e, "zebraquokka").empty());
     EXPECT_TRUE(contains(doc_ids(*e, "own entry"), "parcelhub:PH-900"));
@@ -267,13 +278,15 @@ TEST_F(HostileKbFolders, TheSameCodeInASecondCatalogueIsThatFilesErrorAndNeverRe
 
 TEST_F(HostileKbFolders, ACodePatternMatchingEveryWordIsRefusedAndTheCatalogueIndexedWithoutIt) {
   write_file(kb() / "catalogues/parcelhub.json",
-             "{\"vendor\":\"ParcelHub\",\n  \"code_pattern\": \"[A-Za-z0-9-]+\",\n  \"errors\":[{\"code\":\"PH-101\","
+             "{\"vendor\":\"ParcelHub\",\n  \"code_pattern\": \"[A-Za-z0-9-]+\",\n  "
+             "\"errors\":[{\"code\":\"PH-101\","
              "\"message\":\"Address rejected\"}]}");
   for (bool rebuild : {false, true, false}) {  // the file stays incomplete: each run says so again
     const std::string all = run_summary(run(rebuild));
-    EXPECT_NE(all.find("catalogues/parcelhub.json:2: code_pattern: code pattern of vendor ParcelHub matches the "
-                       "word \"a\""),
-              std::string::npos)
+    EXPECT_NE(
+        all.find("catalogues/parcelhub.json:2: code_pattern: code pattern of vendor ParcelHub matches the "
+                 "word \"a\""),
+        std::string::npos)
         << all;
     auto e = engine();
     ASSERT_TRUE(e);
@@ -306,7 +319,8 @@ TEST_F(HostileKbFolders, ASynonymsFileThatIsNotTextKeepsTheIndexedSynonyms) {
   write_later("synonyms.txt", "bad\xe9: x\nquokkadns: cname\n");
   UpdateReport r = update();
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_NE(r.errors[0].to_string().find("synonyms.txt:1: invalid UTF-8"), std::string::npos) << r.errors[0].to_string();
+  EXPECT_NE(r.errors[0].to_string().find("synonyms.txt:1: invalid UTF-8"), std::string::npos)
+      << r.errors[0].to_string();
   EXPECT_TRUE(finds_domain());
 }
 

@@ -31,9 +31,11 @@ auto timed(Fn fn) {
 TEST(HostileReaders, ForumVotesBeyondIntAreClampedNotUndefined) {
   const std::string text =
       "{\"id\":\"t1\",\"title\":\"Printer offline\",\"posts\":[{\"body\":\"The printer shows offline.\","
-      "\"is_question\":true},{\"body\":\"Restart the spooler service.\",\"votes\":1e308,\"accepted\":true}]}\n"
+      "\"is_question\":true},{\"body\":\"Restart the spooler "
+      "service.\",\"votes\":1e308,\"accepted\":true}]}\n"
       "{\"id\":\"t2\",\"title\":\"Scanner offline\",\"posts\":[{\"body\":\"The scanner shows offline.\","
-      "\"is_question\":true},{\"body\":\"Reinstall the driver.\",\"votes\":-2147483649,\"accepted\":true}]}\n";
+      "\"is_question\":true},{\"body\":\"Reinstall the "
+      "driver.\",\"votes\":-2147483649,\"accepted\":true}]}\n";
   FileReadResult r = read_forum_jsonl("forums/votes.jsonl", text);
   ASSERT_EQ(r.items.size(), 2u) << errors_of(r);
   EXPECT_EQ(r.items[0].passages.at(0).votes, INT_MAX);
@@ -43,7 +45,8 @@ TEST(HostileReaders, ForumVotesBeyondIntAreClampedNotUndefined) {
 // Reads `first_line` followed by a good thread: the first line alone is rejected, with one error on
 // line 1 whose message contains `fragment`, and the good thread is still read.
 FileReadResult expect_first_line_rejected_alone(const std::string& first_line, std::string_view fragment) {
-  const std::string text = first_line + "\n{\"id\":\"t2\",\"title\":\"Kept\",\"posts\":[{\"body\":\"Still read.\"}]}\n";
+  const std::string text =
+      first_line + "\n{\"id\":\"t2\",\"title\":\"Kept\",\"posts\":[{\"body\":\"Still read.\"}]}\n";
   FileReadResult r = read_forum_jsonl("forums/hostile.jsonl", text);
   EXPECT_EQ(r.items.size(), 1u) << errors_of(r);
   EXPECT_FALSE(r.complete);
@@ -61,8 +64,8 @@ TEST(HostileReaders, ForumLineNestedDeepIsRejectedAlone) {
 }
 
 TEST(HostileReaders, ForumNumberBeyondDoubleIsRejectedAlone) {
-  const FileReadResult r =
-      expect_first_line_rejected_alone("{\"id\":\"t1\",\"posts\":[{\"body\":\"x\",\"votes\":1e400}]}", "number 1e400");
+  const FileReadResult r = expect_first_line_rejected_alone(
+      "{\"id\":\"t1\",\"posts\":[{\"body\":\"x\",\"votes\":1e400}]}", "number 1e400");
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].message.rfind("number 1e400", 0), 0u) << r.errors[0].message;
 }
@@ -74,14 +77,16 @@ TEST(HostileReaders, ForumIdOverTheTermLimitIsRejectedAlone) {
 
 TEST(HostileReaders, CsvQuoteOpenedInTheMiddleLosesOnlyItsRow) {
   const std::string text =
-      "code,message\nA-1,\"broken\nA-2,fine\nA-3,has \"quoted\" word\nA-4,last\nA-5,\"never closed\nA-6,after\n";
+      "code,message\nA-1,\"broken\nA-2,fine\nA-3,has \"quoted\" word\nA-4,last\nA-5,\"never "
+      "closed\nA-6,after\n";
   FileReadResult r = read_catalogue_csv("catalogues/acme.csv", text);
   std::vector<std::string> codes;
   for (const Item& item : r.items) codes.push_back(item.passages.at(0).codes.at(0));
   EXPECT_EQ(codes, (std::vector<std::string>{"A-2", "A-3", "A-4", "A-6"})) << errors_of(r);
   ASSERT_EQ(r.errors.size(), 2u) << errors_of(r);
   EXPECT_EQ(r.errors[0].to_string(),
-            "catalogues/acme.csv:2: quoted field opened here closes on line 4 followed by more text: a quote is missing");
+            "catalogues/acme.csv:2: quoted field opened here closes on line 4 followed by more text: a quote "
+            "is missing");
   EXPECT_EQ(r.errors[1].to_string(), "catalogues/acme.csv:6: quoted field opened here is never closed");
   EXPECT_FALSE(r.complete);
 }
@@ -95,7 +100,8 @@ TEST(HostileReaders, CsvWithAQuoteOnEveryLineIsReadInLinearTime) {
 TEST(HostileReaders, SynonymLinesOverTheBoundsAreRejectedAloneInLinearTime) {
   std::string group = "first";
   for (int i = 0; i < 100; ++i) group += ", w" + std::to_string(i);
-  const std::string text = "a, b\n" + repeat("x, ", 400000) + "\n" + group + "\n" + repeat("y", 300) + ": z\nc: d\n";
+  const std::string text =
+      "a, b\n" + repeat("x, ", 400000) + "\n" + group + "\n" + repeat("y", 300) + ": z\nc: d\n";
   SynonymsResult r = timed([&] { return read_synonyms("synonyms.txt", text); });
   ASSERT_EQ(r.groups.size(), 2u);
   ASSERT_EQ(r.errors.size(), 3u);
@@ -113,11 +119,13 @@ FileReadResult read_posts_xml(const std::string& content) {
 }
 
 std::string posts_row(const std::string& id, const std::string& body) {
-  return "<row Id=\"" + id + "\" PostTypeId=\"1\" Score=\"3\" Title=\"Spooler " + id + "\" Body=\"" + body + "\" />\n";
+  return "<row Id=\"" + id + "\" PostTypeId=\"1\" Score=\"3\" Title=\"Spooler " + id + "\" Body=\"" + body +
+         "\" />\n";
 }
 
 TEST(HostileReaders, PostsXmlWithAHugeBodyIsReadInLinearTime) {
-  for (const std::string& filler : {repeat("word ", 1500000), repeat("line&#xA;", 800000), repeat("raw\n", 1500000)}) {
+  for (const std::string& filler :
+       {repeat("word ", 1500000), repeat("line&#xA;", 800000), repeat("raw\n", 1500000)}) {
     const std::string xml = "<?xml version=\"1.0\"?>\n<posts>\n" + posts_row("1", "Restart the spooler") +
                             posts_row("2", filler) + posts_row("3", "Reinstall the driver") + "</posts>\n";
     FileReadResult r = timed([&] { return read_posts_xml(xml); });
@@ -128,10 +136,12 @@ TEST(HostileReaders, PostsXmlWithAHugeBodyIsReadInLinearTime) {
 TEST(HostileReaders, PostsXmlEntityExpansionIsRejectedFast) {
   std::string laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE posts [\n<!ENTITY l0 \"lol\">\n";
   for (int i = 1; i < 10; ++i)
-    laughs += "<!ENTITY l" + std::to_string(i) + " \"" + repeat("&l" + std::to_string(i - 1) + ";", 10) + "\">\n";
+    laughs +=
+        "<!ENTITY l" + std::to_string(i) + " \"" + repeat("&l" + std::to_string(i - 1) + ";", 10) + "\">\n";
   laughs += "]>\n<posts>\n" + posts_row("1", "&l9;") + "</posts>\n";
-  const std::string quadratic = "<?xml version=\"1.0\"?>\n<!DOCTYPE posts [<!ENTITY a \"" + repeat("a", 50000) +
-                                "\">]>\n<posts>\n" + posts_row("1", repeat("&a;", 50000)) + "</posts>\n";
+  const std::string quadratic = "<?xml version=\"1.0\"?>\n<!DOCTYPE posts [<!ENTITY a \"" +
+                                repeat("a", 50000) + "\">]>\n<posts>\n" +
+                                posts_row("1", repeat("&a;", 50000)) + "</posts>\n";
   for (const std::string& xml : {laughs, quadratic}) {
     FileReadResult r = timed([&] { return read_posts_xml(xml); });
     EXPECT_FALSE(r.errors.empty());
@@ -142,7 +152,8 @@ TEST(HostileReaders, PostsXmlEntityExpansionIsRejectedFast) {
 TEST(HostileReaders, PostsXmlElementWithTooManyAttributesIsRejectedFast) {
   std::string row = "<row Id=\"2\" PostTypeId=\"1\" Body=\"x\"";
   for (int i = 0; i < 100000; ++i) row += "\n a" + std::to_string(i) + "=\"x\"";
-  const std::string xml = "<?xml version=\"1.0\"?>\n<posts>\n" + posts_row("1", "Restart the spooler") + row + "/>\n</posts>\n";
+  const std::string xml =
+      "<?xml version=\"1.0\"?>\n<posts>\n" + posts_row("1", "Restart the spooler") + row + "/>\n</posts>\n";
   FileReadResult r = timed([&] { return read_posts_xml(xml); });
   EXPECT_EQ(r.items.size(), 1u);  // the row before
   ASSERT_EQ(r.errors.size(), 1u);
@@ -153,15 +164,15 @@ TEST(HostileReaders, EbayXmlShapesAreReadInLinearTimeOrRejectedFast) {
   const std::string error = "<Errors><ErrorCode>1</ErrorCode><ShortMessage>Bad</ShortMessage></Errors>";
   std::string many = "<R>";
   for (int i = 0; i < 50000; ++i)
-    many += "<Errors><ErrorCode>" + std::to_string(i) + "</ErrorCode><LongMessage>Message " + std::to_string(i) +
-            "</LongMessage></Errors>";
+    many += "<Errors><ErrorCode>" + std::to_string(i) + "</ErrorCode><LongMessage>Message " +
+            std::to_string(i) + "</LongMessage></Errors>";
   many += "</R>";
   FileReadResult r = timed([&] { return read_catalogue_xml("catalogues/ebay.xml", many); });
   EXPECT_EQ(r.items.size(), 50000u) << errors_of(r);
 
-  const std::string entities = "<?xml version=\"1.0\"?><!DOCTYPE R [<!ENTITY a \"" + repeat("a", 50000) + "\">]>\n<R>" +
-                               "<Errors><ErrorCode>1</ErrorCode><LongMessage>" + repeat("&a;", 50000) +
-                               "</LongMessage></Errors></R>";
+  const std::string entities = "<?xml version=\"1.0\"?><!DOCTYPE R [<!ENTITY a \"" + repeat("a", 50000) +
+                               "\">]>\n<R>" + "<Errors><ErrorCode>1</ErrorCode><LongMessage>" +
+                               repeat("&a;", 50000) + "</LongMessage></Errors></R>";
   r = timed([&] { return read_catalogue_xml("catalogues/ebay.xml", entities); });
   ASSERT_NO_FATAL_FAILURE(testing::expect_file_refused(r, 2, "entity declarations are not accepted"));
 
@@ -177,12 +188,14 @@ TEST(HostileReaders, EbayXmlShapesAreReadInLinearTimeOrRejectedFast) {
 }
 
 TEST(HostileReaders, FrontMatterQuoteNotClosedOnItsLineIsAnErrorThere) {
-  const std::string text = "---\nid: quotes\ntitle: \"broken\nlanguage: en\ncodes: [E1]\n---\n# Title\n\nBody.\n";
+  const std::string text =
+      "---\nid: quotes\ntitle: \"broken\nlanguage: en\ncodes: [E1]\n---\n# Title\n\nBody.\n";
   FileReadResult r = read_markdown_article("articles/q.md", text);
   ASSERT_NO_FATAL_FAILURE(testing::expect_file_refused(r, 3, "a quoted value is not closed on its line"));
   // Closed quotes, escapes and doubled single quotes are fine.
   const std::string good =
-      "---\nid: quotes\ntitle: \"a \\\"b\\\" c\"\nproduct: 'it''s'\nurl: https://x.example/a:b\n---\n# T\n\nBody.\n";
+      "---\nid: quotes\ntitle: \"a \\\"b\\\" c\"\nproduct: 'it''s'\nurl: https://x.example/a:b\n---\n# "
+      "T\n\nBody.\n";
   r = read_markdown_article("articles/q.md", good);
   ASSERT_EQ(r.items.size(), 1u) << errors_of(r);
   EXPECT_EQ(r.items[0].passages.at(0).product, "it's");
@@ -200,7 +213,8 @@ TEST(HostileReaders, MarkdownNestedDeepIsReadAsFlatText) {
 }
 
 TEST(HostileReaders, MarkdownInlineNestedDeepIsRead) {
-  const std::string text = "# Deep emphasis\n\n" + repeat("*a _b [", 20000) + "spooler" + repeat("](u) b_ a*", 20000) + "\n";
+  const std::string text =
+      "# Deep emphasis\n\n" + repeat("*a _b [", 20000) + "spooler" + repeat("](u) b_ a*", 20000) + "\n";
   FileReadResult r = timed([&] { return read_markdown_article("articles/inline.md", text); });
   ASSERT_EQ(r.items.size(), 1u) << errors_of(r);
 }
@@ -220,8 +234,8 @@ TEST(HostileReaders, HtmlWithManyUnclosedTagsIsReadInLittleTimeAndMemory) {
 }
 
 TEST(HostileReaders, ForumPostBodyNestedDeepIsReadWithoutItsTags) {
-  const std::string text = "{\"id\":\"t1\",\"title\":\"Deep\",\"posts\":[{\"body\":\"" + repeat("<div>", 100000) +
-                           "Restart the spooler\",\"is_question\":true}]}\n";
+  const std::string text = "{\"id\":\"t1\",\"title\":\"Deep\",\"posts\":[{\"body\":\"" +
+                           repeat("<div>", 100000) + "Restart the spooler\",\"is_question\":true}]}\n";
   FileReadResult r = timed([&] { return read_forum_jsonl("forums/deep.jsonl", text); });
   ASSERT_EQ(r.items.size(), 1u) << errors_of(r);
   EXPECT_NE(r.items[0].passages.at(0).body.find("Restart the spooler"), std::string::npos);

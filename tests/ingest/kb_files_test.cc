@@ -22,8 +22,8 @@ class TempDir {
  public:
   TempDir() {
     std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("errkb-ingest-" + std::to_string(::getpid()) + "-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+    path_ = fs::temp_directory_path() / ("errkb-ingest-" + std::to_string(::getpid()) + "-" +
+                                         std::to_string(rd()) + "-" + std::to_string(rd()));
     fs::create_directories(path_);
   }
   ~TempDir() {
@@ -49,14 +49,20 @@ std::vector<std::string> rels(const std::vector<KbFile>& files) {
 TEST(ListKbFiles, FixtureKbSortedByPath) {
   const auto files = list_kb_files(fixture_root() / "kb");
   ASSERT_TRUE(files.ok()) << files.status().ToString();
-  const std::vector<std::string> expected = {
-      "articles/en/custom-domain-dns.md",      "articles/en/no-sections.md",
-      "articles/en/payment-declined.md",       "articles/html/template-blank.html",
-      "articles/it/sincronizzazione-ebay.md",  "articles/ro/eroare-smtp-535.md",
-      "articles/ru/oshibka-ssl.md",            "articles/txt/shipping-label.txt",
-      "catalogues/acme-payments.json",         "catalogues/ebay-response.xml",
-      "catalogues/ebay-trading.json",          "catalogues/shipfast-labels.csv",
-      "forums/se/Posts.xml",                   "forums/shop-community.jsonl"};
+  const std::vector<std::string> expected = {"articles/en/custom-domain-dns.md",
+                                             "articles/en/no-sections.md",
+                                             "articles/en/payment-declined.md",
+                                             "articles/html/template-blank.html",
+                                             "articles/it/sincronizzazione-ebay.md",
+                                             "articles/ro/eroare-smtp-535.md",
+                                             "articles/ru/oshibka-ssl.md",
+                                             "articles/txt/shipping-label.txt",
+                                             "catalogues/acme-payments.json",
+                                             "catalogues/ebay-response.xml",
+                                             "catalogues/ebay-trading.json",
+                                             "catalogues/shipfast-labels.csv",
+                                             "forums/se/Posts.xml",
+                                             "forums/shop-community.jsonl"};
   EXPECT_EQ(rels(*files), expected);
   for (const auto& f : *files) {
     EXPECT_TRUE(f.path.is_absolute());
@@ -126,7 +132,9 @@ TEST(ReadKbFile, StackExchangeXmlAnyNameInForums) {
 TEST(ReadKbFile, MalformedFilesAreErrorsNotExceptions) {
   TempDir kb;
   kb.write("articles/latin1.md", "# T\n\nCaf\xe9\n");
-  kb.write("articles/utf16.txt", std::string("\xff\xfe" "C\0a\0", 6));
+  kb.write("articles/utf16.txt", std::string("\xff\xfe"
+                                             "C\0a\0",
+                                             6));
   kb.write("catalogues/bad.json", "{\"errors\": [");
   kb.write("catalogues/x.xml", "<Errors><ErrorCode>1</ErrorCode>");
   kb.write("forums/t.jsonl", "not json\n");

@@ -31,24 +31,31 @@ TEST_P(ClassifyHeading, TypeAndNumber) {
 INSTANTIATE_TEST_SUITE_P(
     FourLanguages, ClassifyHeading,
     ::testing::Values(
-        HeadingCase{"Symptoms", SectionType::kSymptoms, 0}, HeadingCase{"SIMPTOME", SectionType::kSymptoms, 0},
-        HeadingCase{"Sintomi", SectionType::kSymptoms, 0}, HeadingCase{"Симптомы", SectionType::kSymptoms, 0},
-        HeadingCase{"Cause", SectionType::kCause, 0}, HeadingCase{"Causes", SectionType::kCause, 0},
+        HeadingCase{"Symptoms", SectionType::kSymptoms, 0},
+        HeadingCase{"SIMPTOME", SectionType::kSymptoms, 0}, HeadingCase{"Sintomi", SectionType::kSymptoms, 0},
+        HeadingCase{"Симптомы", SectionType::kSymptoms, 0}, HeadingCase{"Cause", SectionType::kCause, 0},
+        HeadingCase{"Causes", SectionType::kCause, 0},
         HeadingCase{"Cause 2: DNS not propagated", SectionType::kCause, 2},
         HeadingCase{"Root cause", SectionType::kCause, 0}, HeadingCase{"Cauza 1", SectionType::kCause, 1},
         HeadingCase{"Cauză", SectionType::kCause, 0}, HeadingCase{"Cauzele", SectionType::kCause, 0},
-        HeadingCase{"Causa 2", SectionType::kCause, 2}, HeadingCase{"Possibili cause", SectionType::kCause, 0},
+        HeadingCase{"Causa 2", SectionType::kCause, 2},
+        HeadingCase{"Possibili cause", SectionType::kCause, 0},
         HeadingCase{"Причина 1", SectionType::kCause, 1}, HeadingCase{"ПРИЧИНЫ", SectionType::kCause, 0},
         HeadingCase{"Resolution", SectionType::kResolution, 0},
-        HeadingCase{"Solution 3", SectionType::kResolution, 3}, HeadingCase{"Fix", SectionType::kResolution, 0},
+        HeadingCase{"Solution 3", SectionType::kResolution, 3},
+        HeadingCase{"Fix", SectionType::kResolution, 0},
         HeadingCase{"Workaround", SectionType::kResolution, 0},
         HeadingCase{"Method 1: Flush the DNS cache", SectionType::kResolution, 1},
         HeadingCase{"Rezolvare", SectionType::kResolution, 0},
-        HeadingCase{"Soluția 2", SectionType::kResolution, 2}, HeadingCase{"Soluţia", SectionType::kResolution, 0},
-        HeadingCase{"Remediere", SectionType::kResolution, 0}, HeadingCase{"Metoda 1", SectionType::kResolution, 1},
+        HeadingCase{"Soluția 2", SectionType::kResolution, 2},
+        HeadingCase{"Soluţia", SectionType::kResolution, 0},
+        HeadingCase{"Remediere", SectionType::kResolution, 0},
+        HeadingCase{"Metoda 1", SectionType::kResolution, 1},
         HeadingCase{"Risoluzione", SectionType::kResolution, 0},
-        HeadingCase{"Soluzione 1", SectionType::kResolution, 1}, HeadingCase{"Rimedio", SectionType::kResolution, 0},
-        HeadingCase{"Metodo 2", SectionType::kResolution, 2}, HeadingCase{"Решение", SectionType::kResolution, 0},
+        HeadingCase{"Soluzione 1", SectionType::kResolution, 1},
+        HeadingCase{"Rimedio", SectionType::kResolution, 0},
+        HeadingCase{"Metodo 2", SectionType::kResolution, 2},
+        HeadingCase{"Решение", SectionType::kResolution, 0},
         HeadingCase{"Устранение", SectionType::kResolution, 0},
         HeadingCase{"Способ 2", SectionType::kResolution, 2},
         HeadingCase{"Как исправить ошибку", SectionType::kResolution, 0},
@@ -59,12 +66,15 @@ INSTANTIATE_TEST_SUITE_P(
         HeadingCase{"Профилактика", SectionType::kPrevention, 0},
         HeadingCase{"Как избежать", SectionType::kPrevention, 0},
         HeadingCase{"Checks", SectionType::kChecks, 0}, HeadingCase{"Diagnosis", SectionType::kChecks, 0},
-        HeadingCase{"Verificări", SectionType::kChecks, 0}, HeadingCase{"Verificǎri", SectionType::kChecks, 0},
-        HeadingCase{"Diagnosticare", SectionType::kChecks, 0}, HeadingCase{"Verifiche", SectionType::kChecks, 0},
-        HeadingCase{"Controlli", SectionType::kChecks, 0}, HeadingCase{"Проверка", SectionType::kChecks, 0},
-        HeadingCase{"Диагностика", SectionType::kChecks, 0}, HeadingCase{"Overview", SectionType::kOther, 0},
-        HeadingCase{"Common causes", SectionType::kCause, 0}, HeadingCase{"Что делать", SectionType::kResolution, 0},
-        HeadingCase{"Perché succede", SectionType::kCause, 0}, HeadingCase{"De ce apare", SectionType::kCause, 0},
+        HeadingCase{"Verificări", SectionType::kChecks, 0},
+        HeadingCase{"Verificǎri", SectionType::kChecks, 0},
+        HeadingCase{"Diagnosticare", SectionType::kChecks, 0},
+        HeadingCase{"Verifiche", SectionType::kChecks, 0}, HeadingCase{"Controlli", SectionType::kChecks, 0},
+        HeadingCase{"Проверка", SectionType::kChecks, 0}, HeadingCase{"Диагностика", SectionType::kChecks, 0},
+        HeadingCase{"Overview", SectionType::kOther, 0}, HeadingCase{"Common causes", SectionType::kCause, 0},
+        HeadingCase{"Что делать", SectionType::kResolution, 0},
+        HeadingCase{"Perché succede", SectionType::kCause, 0},
+        HeadingCase{"De ce apare", SectionType::kCause, 0},
         HeadingCase{"Causality of events", SectionType::kOther, 0},
         HeadingCase{"Methodology", SectionType::kOther, 0}, HeadingCase{"", SectionType::kOther, 0}));
 
@@ -86,8 +96,9 @@ std::vector<Passage> md_passages(std::string_view text) {
 }
 
 TEST(SectionSplitting, InterleavedCausesKeepTheirOwnResolutions) {
-  const auto ps = md_passages("# T\n\n## Cause\n\nA.\n\n## Fix\n\nFix A.\n\n## Cause\n\nB.\n\n## Fix\n\n"
-                              "Fix B.\n\n## Prevention\n\nKeep backups.\n");
+  const auto ps = md_passages(
+      "# T\n\n## Cause\n\nA.\n\n## Fix\n\nFix A.\n\n## Cause\n\nB.\n\n## Fix\n\n"
+      "Fix B.\n\n## Prevention\n\nKeep backups.\n");
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0].cause, "A.");
   EXPECT_EQ(ps[0].resolutions, (std::vector<std::string>{"Fix A."}));
@@ -107,7 +118,8 @@ TEST(SectionSplitting, UnnumberedResolutionAfterAllCausesAppliesToEach) {
 
 TEST(SectionSplitting, MethodsPairWithCausesByNumber) {
   const auto ps = md_passages(
-      "## Cause 1\n\nA.\n\n## Cause 2\n\nB.\n\n## Method 2: Flush\n\nFlush it.\n\n## Method 1\n\nRestart it.\n");
+      "## Cause 1\n\nA.\n\n## Cause 2\n\nB.\n\n## Method 2: Flush\n\nFlush it.\n\n## Method 1\n\nRestart "
+      "it.\n");
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0].resolutions, (std::vector<std::string>{"Restart it."}));
   EXPECT_EQ(ps[1].resolutions, (std::vector<std::string>{"Flush\nFlush it."}));
@@ -115,15 +127,17 @@ TEST(SectionSplitting, MethodsPairWithCausesByNumber) {
 
 TEST(SectionSplitting, ResolutionWithMethodSubsectionsAndBullets) {
   const auto ps = md_passages(
-      "## Cause\n\nThe cache is stale.\n\n## Resolution\n\nTry these in order:\n\n- Clear the cache.\n- Reindex.\n");
+      "## Cause\n\nThe cache is stale.\n\n## Resolution\n\nTry these in order:\n\n- Clear the cache.\n- "
+      "Reindex.\n");
   ASSERT_EQ(ps.size(), 1u);
   EXPECT_EQ(ps[0].resolutions, (std::vector<std::string>{"Clear the cache.", "Reindex."}));
   EXPECT_EQ(ps[0].body, "Try these in order:");  // the intro line is kept, not lost
 }
 
 TEST(SectionSplitting, OtherSectionsGoToBodyAndSymptomsToAll) {
-  const auto ps = md_passages("Intro text.\n\n## Symptoms\n\nIt fails.\n\n## Cause 1\n\nA.\n\n## Notes\n\n"
-                              "About A.\n\n## Cause 2\n\nB.\n\n## Background\n\nGeneral.\n");
+  const auto ps = md_passages(
+      "Intro text.\n\n## Symptoms\n\nIt fails.\n\n## Cause 1\n\nA.\n\n## Notes\n\n"
+      "About A.\n\n## Cause 2\n\nB.\n\n## Background\n\nGeneral.\n");
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0].symptoms, "It fails.");
   EXPECT_EQ(ps[1].symptoms, "It fails.");
@@ -140,9 +154,10 @@ TEST(SectionSplitting, BoldLabelsActAsHeadings) {
 }
 
 TEST(SectionSplitting, BoldLabelsInHtmlParagraphs) {
-  const auto r = read_html_article("articles/b.html",
-                                   "<p><strong>Causa 1:</strong> Il token è scaduto.</p><p><b>Soluzione 1</b> - "
-                                   "Ricollegate l'account.</p><p><strong>Nota</strong> bene.</p>");
+  const auto r =
+      read_html_article("articles/b.html",
+                        "<p><strong>Causa 1:</strong> Il token è scaduto.</p><p><b>Soluzione 1</b> - "
+                        "Ricollegate l'account.</p><p><strong>Nota</strong> bene.</p>");
   const auto& ps = passages_of(r);
   ASSERT_EQ(ps.size(), 1u);
   EXPECT_EQ(ps[0].heading, "Causa 1");
@@ -193,7 +208,8 @@ TEST(SectionSplitting, PlainTextInItalianAndRussian) {
   const auto& pr = passages_of(ru);
   ASSERT_EQ(pr.size(), 1u);
   EXPECT_EQ(pr[0].cause, "Карта просрочена.");
-  EXPECT_EQ(pr[0].resolutions, (std::vector<std::string>{"1. Откройте настройки.\n2. Добавьте новую карту."}));
+  EXPECT_EQ(pr[0].resolutions,
+            (std::vector<std::string>{"1. Откройте настройки.\n2. Добавьте новую карту."}));
 }
 
 }  // namespace

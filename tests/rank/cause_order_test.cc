@@ -13,8 +13,8 @@ namespace errkb::rank {
 namespace {
 
 // One cause section of the article "kb-42", all sharing its title and symptoms (and so its score).
-ScoredPassage section(int n, const std::string& heading, const std::string& cause, const std::string& resolution,
-                      double score = 2.0) {
+ScoredPassage section(int n, const std::string& heading, const std::string& cause,
+                      const std::string& resolution, double score = 2.0) {
   ScoredPassage sp;
   sp.passage.id = "kb-42#" + std::to_string(n);
   sp.passage.doc_id = "kb-42";
@@ -50,7 +50,8 @@ std::vector<Cause> ranked_for(std::vector<ScoredPassage> sections, const std::ve
 // Near-equal scores, the later sections a hair higher (longer sections match a little more): the
 // article's order must win over such noise.
 std::vector<ScoredPassage> three_causes() {
-  return {section(1, "Cause 1: The body was re-serialised", "The receiver parses the JSON and serialises it again.",
+  return {section(1, "Cause 1: The body was re-serialised",
+                  "The receiver parses the JSON and serialises it again.",
                   "Verify the signature over the raw request body.", 2.0),
           section(2, "Cause 2: The secret was rotated", "The webhook secret was rotated in ShopFlow only.",
                   "Copy the new secret to every receiver.", 2.01),
@@ -87,8 +88,9 @@ TEST(CauseOrder, TheQuerysWordsInACausesOwnTextChooseIt) {
 
 TEST(CauseOrder, ASpecificCauseBeforeTheGenericCauseSection) {
   std::vector<ScoredPassage> sections = {
-      section(1, "Cause", "Several things can make the signature differ; the sections below name them.\n"
-                          "Each is checked on its own.",
+      section(1, "Cause",
+              "Several things can make the signature differ; the sections below name them.\n"
+              "Each is checked on its own.",
               "Read the sections below."),
       section(2, "Cause 2: The secret was rotated", "The webhook secret was rotated in ShopFlow only.",
               "Copy the new secret to every receiver.")};
@@ -101,7 +103,8 @@ TEST(CauseOrder, ASpecificCauseBeforeTheGenericCauseSection) {
 TEST(CauseOrder, TheArticleKeepsItsPlaceAmongOtherSources) {
   // A better article stays first whatever the order inside the lesser one.
   std::vector<ScoredPassage> sections = three_causes();
-  ScoredPassage other = section(1, "Cause 1: Clock skew", "The receiver's clock is off.", "Sync the clock.", 3.0);
+  ScoredPassage other =
+      section(1, "Cause 1: Clock skew", "The receiver's clock is off.", "Sync the clock.", 3.0);
   other.passage.id = "kb-7#1";
   other.passage.doc_id = "kb-7";
   other.passage.title = "Timestamps rejected";

@@ -71,7 +71,8 @@ TEST_F(DemoKb, ACatalogueCodesMeaningIsItsMessageNotItsCauses) {
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   bool catalogue_resolution = false;
   for (const auto& c : d->causes)
-    for (const auto& fix : c.resolutions) catalogue_resolution = catalogue_resolution || fix.find("create the label again") != std::string::npos;
+    for (const auto& fix : c.resolutions)
+      catalogue_resolution = catalogue_resolution || fix.find("create the label again") != std::string::npos;
   EXPECT_TRUE(catalogue_resolution);
 }
 
@@ -114,8 +115,8 @@ TEST_F(DemoKb, RankingCasesFromDataFile) {
     bool ok = pos != got.end() && static_cast<size_t>(pos - got.begin()) < within;
     std::string seen;
     for (size_t i = 0; i < got.size() && i < 5; ++i) seen += (i ? ", " : "") + got[i];
-    EXPECT_TRUE(ok) << "cases.tsv:" << line_no << ": " << endpoint << " '" << cols[1] << "' expected " << cols[3]
-                    << " in top " << within << ", got [" << seen << "]";
+    EXPECT_TRUE(ok) << "cases.tsv:" << line_no << ": " << endpoint << " '" << cols[1] << "' expected "
+                    << cols[3] << " in top " << within << ", got [" << seen << "]";
   }
   EXPECT_GE(cases, 20);
 }

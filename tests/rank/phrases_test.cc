@@ -1,11 +1,11 @@
 // The sentences errkb writes itself exist in every answer language, with the same placeholders.
+#include "rank/phrases.h"
+
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <set>
 #include <string>
-
-#include "rank/phrases.h"
 
 namespace errkb::rank {
 namespace {
@@ -13,7 +13,8 @@ namespace {
 std::set<std::string> placeholders(const std::string& pattern) {
   std::set<std::string> out;
   static const std::regex kPlaceholder(R"(\{[a-z_]+\})");
-  for (std::sregex_iterator it(pattern.begin(), pattern.end(), kPlaceholder), end; it != end; ++it) out.insert(it->str());
+  for (std::sregex_iterator it(pattern.begin(), pattern.end(), kPlaceholder), end; it != end; ++it)
+    out.insert(it->str());
   return out;
 }
 
@@ -26,10 +27,12 @@ TEST(Phrases, EveryPhraseInEveryLanguageWithTheSamePlaceholders) {
       EXPECT_TRUE(has_phrases(language));
       const std::string text = phrase(p, language);
       EXPECT_FALSE(text.empty()) << "phrase " << i << " in " << language;
-      EXPECT_EQ(placeholders(text), placeholders(english)) << "phrase " << i << " in " << language << ": " << text;
+      EXPECT_EQ(placeholders(text), placeholders(english))
+          << "phrase " << i << " in " << language << ": " << text;
       // Translated, not the English copied ("no" is also Italian).
       const bool same_word = p == Phrase::kNo && language == "it";
-      if (language != "en" && !same_word) EXPECT_NE(text, english) << "phrase " << i << " is English in " << language;
+      if (language != "en" && !same_word)
+        EXPECT_NE(text, english) << "phrase " << i << " is English in " << language;
     }
   }
 }
@@ -40,7 +43,8 @@ TEST(Phrases, ValuesFillTheirPlaceholdersAndOtherLanguagesGetEnglish) {
   EXPECT_EQ(phrase(Phrase::kYes, "de"), phrase(Phrase::kYes, "en"));
   EXPECT_FALSE(has_phrases("de"));
   // A value holding braces is not read as a placeholder.
-  EXPECT_EQ(phrase(Phrase::kAskCause, "en", {{"cause", "{check}"}}), "Does this match the customer's case: {check}?");
+  EXPECT_EQ(phrase(Phrase::kAskCause, "en", {{"cause", "{check}"}}),
+            "Does this match the customer's case: {check}?");
 }
 
 }  // namespace

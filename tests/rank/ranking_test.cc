@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "rank/ranking.h"
+
+#include <gtest/gtest.h>
 
 namespace errkb::rank {
 
@@ -55,10 +55,12 @@ TEST(TextMatch, CoverageCountsMostAndTheRelativeWeightIsCapped) {
 
 TEST(MergeCauses, SameCauseFromTwoSourcesIsOneCauseWithBothEvidences) {
   std::vector<ScoredPassage> ps = {
-      passage("a#1", "a", "The webhook signing secret was rotated and the receiver still uses the old secret", 3.5,
+      passage("a#1", "a", "The webhook signing secret was rotated and the receiver still uses the old secret",
+              3.5, {"shopflow:sf-3104"}),
+      passage("t-1#1", "t-1", "Signing secret rotated; receiver kept the old secret value", 2.0,
               {"shopflow:sf-3104"}),
-      passage("t-1#1", "t-1", "Signing secret rotated; receiver kept the old secret value", 2.0, {"shopflow:sf-3104"}),
-      passage("b#1", "b", "Clock skew on the receiving server rejects the timestamp", 1.8, {"shopflow:sf-3104"}),
+      passage("b#1", "b", "Clock skew on the receiving server rejects the timestamp", 1.8,
+              {"shopflow:sf-3104"}),
   };
   auto causes = merge_causes(ps, 5, 1.0);
   ASSERT_EQ(causes.size(), 2u);
@@ -85,7 +87,8 @@ TEST(MergeCauses, WeakAnswerStrengthGivesLowConfidence) {
 }
 
 TEST(NextQuestions, WithoutACodeFirstAskForIt) {
-  std::vector<ScoredPassage> ps = {passage("a#1", "a", "alpha cause words", 2.0), passage("b#1", "b", "beta other text", 1.9)};
+  std::vector<ScoredPassage> ps = {passage("a#1", "a", "alpha cause words", 2.0),
+                                   passage("b#1", "b", "beta other text", 1.9)};
   auto causes = merge_causes(ps, 5, 1.0);
   auto ask = next_questions(causes, false, "en");
   ASSERT_FALSE(ask.empty());
@@ -123,13 +126,14 @@ TEST(MergeCauses, ACatalogueEntryWithoutCausesIsTheCodesMeaningAndAsksForSymptom
   ASSERT_EQ(merged.size(), 1u);
   EXPECT_FALSE(merged[0].catalogue_only);
   EXPECT_TRUE(next_questions(merged, true, "en").empty() ||
-              next_questions(merged, true, "en")[0].question.find("what they were doing") == std::string::npos);
+              next_questions(merged, true, "en")[0].question.find("what they were doing") ==
+                  std::string::npos);
 }
 
 TEST(FocusPrior, PagesAboutAnErrorOverGeneralPagesAndListings) {
   Passage about;
   about.kind = SourceKind::kArticle;
-  EXPECT_EQ(focus_prior(about, 1, 3), 1.0);          // names its code in the title
+  EXPECT_EQ(focus_prior(about, 1, 3), 1.0);            // names its code in the title
   EXPECT_EQ(focus_prior(about, 0, 0), kGeneralFocus);  // reference or how-to page
   Passage support = about;
   support.cause = "The token expired.";
@@ -159,8 +163,11 @@ TEST(Priors, VotesFreshnessFeedback) {
   EXPECT_LT(freshness_prior("20200101", "20260601"), 0.1);
   EXPECT_GT(freshness_prior("20230601", "20260601"), 0.4);  // three years: half way down
   EXPECT_LT(freshness_prior("20230601", "20260601"), 0.6);
-  EXPECT_EQ(freshness_prior("2026-1-1", "20260601"), 0);     // not a date key: no prior
-  EXPECT_EQ(freshness_prior("2026\xc3\xa9" "10", "20260601"), 0);  // eight bytes, not all digits
+  EXPECT_EQ(freshness_prior("2026-1-1", "20260601"), 0);  // not a date key: no prior
+  EXPECT_EQ(freshness_prior("2026\xc3\xa9"
+                            "10",
+                            "20260601"),
+            0);  // eight bytes, not all digits
   EXPECT_EQ(freshness_prior("", "20260601"), 0);
   EXPECT_GT(feedback_prior({3, 0, 0}), 0.9);
   EXPECT_LT(feedback_prior({0, 0, 2}), -0.9);
@@ -183,7 +190,8 @@ TEST(PreferLanguage, LiftsWithinTheCodeMarginAndOnlyNearTiesForWords) {
   EXPECT_TRUE(prefer_language(by_code, "en"));
   EXPECT_EQ(by_code.front().id, "en-article");
 
-  std::vector<Cause> by_words = {cause("right-page", "en", 1.49, false), cause("it-unrelated", "it", 1.30, false)};
+  std::vector<Cause> by_words = {cause("right-page", "en", 1.49, false),
+                                 cause("it-unrelated", "it", 1.30, false)};
   EXPECT_TRUE(prefer_language(by_words, "it"));
   EXPECT_EQ(by_words.front().id, "right-page");
 

@@ -1,5 +1,7 @@
 // The reply draft: the KB's own text framed by the fixed sentences of the customer's language, and
 // nothing else.
+#include "rank/reply.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -7,7 +9,6 @@
 #include <string>
 
 #include "rank/phrases.h"
-#include "rank/reply.h"
 
 namespace errkb::rank {
 namespace {
@@ -19,7 +20,8 @@ Cause italian_cause() {
   c.number = 2;
   c.cause = "Il certificato TLS del gateway è scaduto e le connessioni vengono rifiutate.";
   c.checks = {"Controllare la data di scadenza del certificato", "Verificare l'ora del server"};
-  c.resolutions = {"1. Rinnovare il certificato. 2. Riavviare il gateway.", "Usare un certificato temporaneo"};
+  c.resolutions = {"1. Rinnovare il certificato. 2. Riavviare il gateway.",
+                   "Usare un certificato temporaneo"};
   c.prevention = "Attivare il rinnovo automatico dei certificati.";
   c.evidence.push_back({"kb-it-9#2", "kb-it-9", "article", "Errore TLS", "", ""});
   c.evidence.push_back({"forum-3#1", "forum-3", "forum", "Certificato scaduto", "", ""});

@@ -8,7 +8,8 @@
 
 namespace errkb::server::test {
 
-inline ApiKeyConfig key(std::string id, std::string plain, std::set<Scope> scopes, double rate = 0, double burst = 0) {
+inline ApiKeyConfig key(std::string id, std::string plain, std::set<Scope> scopes, double rate = 0,
+                        double burst = 0) {
   ApiKeyConfig k;
   k.id = std::move(id);
   k.sha256_hex = sha256_hex(plain);

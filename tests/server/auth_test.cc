@@ -1,8 +1,9 @@
 // API keys, scopes and token-bucket rate limits.
+#include "auth.h"
+
 #include <gtest/gtest.h>
 
 #include "api_key_fixture.h"
-#include "auth.h"
 
 namespace errkb::server {
 namespace {
@@ -41,7 +42,8 @@ TEST(KeyRing, WithoutKeysEverythingButAdminIsOpen) {
 
 TEST(KeyRing, ScopesAreChecked) {
   ServerConfig config;
-  config.api_keys = {key("desk", "desk-key", {Scope::kSearch, Scope::kFeedback}), key("ops", "ops-key", {Scope::kAdmin})};
+  config.api_keys = {key("desk", "desk-key", {Scope::kSearch, Scope::kFeedback}),
+                     key("ops", "ops-key", {Scope::kAdmin})};
   KeyRing keys(config);
   EXPECT_EQ(keys.authorize("", Scope::kSearch, "a").error, ApiError::missing_key);
   EXPECT_EQ(keys.authorize("wrong", Scope::kSearch, "a").error, ApiError::invalid_key);
@@ -58,7 +60,8 @@ TEST(KeyRing, ScopesAreChecked) {
 
 TEST(KeyRing, PerKeyRateLimit) {
   ServerConfig config;
-  config.api_keys = {key("slow", "slow-key", {Scope::kSearch}, 1.0, 2.0), key("fast", "fast-key", {Scope::kSearch})};
+  config.api_keys = {key("slow", "slow-key", {Scope::kSearch}, 1.0, 2.0),
+                     key("fast", "fast-key", {Scope::kSearch})};
   KeyRing keys(config);
   auto t0 = Clock::now();
   EXPECT_TRUE(keys.authorize("slow-key", Scope::kSearch, "a", t0).allowed);

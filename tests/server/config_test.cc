@@ -1,9 +1,10 @@
 // Configuration: YAML file, ERRKB_* environment and flags, in that order, then validate().
+#include "config.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "config.h"
 #include "test_util.h"
 
 namespace errkb::server {
@@ -17,8 +18,8 @@ EnvLookup fake_env(std::map<std::string, std::string> vars) {
   };
 }
 
-Result<ServerConfig> load(std::vector<std::string> args, std::map<std::string, std::string> env, int& exit_code,
-                          std::string& output) {
+Result<ServerConfig> load(std::vector<std::string> args, std::map<std::string, std::string> env,
+                          int& exit_code, std::string& output) {
   std::vector<const char*> argv = {"errkb-server"};
   for (const auto& a : args) argv.push_back(a.c_str());
   return load_config(static_cast<int>(argv.size()), argv.data(), fake_env(std::move(env)), exit_code, output);
@@ -44,8 +45,8 @@ api_keys:
                      {{"ERRKB_LISTEN", "127.0.0.1:9100"}}, exit_code, output);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->index_dir, dir.path() / "idx");  // relative to the config file
-  EXPECT_EQ(config->listen_port, 9100);                // environment over file
-  EXPECT_EQ(config->threads, 6);                       // flag over file
+  EXPECT_EQ(config->listen_port, 9100);              // environment over file
+  EXPECT_EQ(config->threads, 6);                     // flag over file
   ASSERT_EQ(config->kb_dirs.size(), 2u);
   EXPECT_EQ(config->kb_dirs[1], dir.path() / "kb2");
   ASSERT_EQ(config->api_keys.size(), 1u);
@@ -102,9 +103,12 @@ TEST(Config, IndexIsRequired) {
 TEST(Config, EnvironmentSettings) {
   int exit_code = -1;
   std::string output;
-  auto config = load({}, {{"ERRKB_INDEX", "/srv/idx"}, {"ERRKB_KB", "/kb/a:/kb/b"}, {"ERRKB_THREADS", "3"},
-                          {"ERRKB_CORS_ORIGINS", "https://a.example,https://b.example"},
-                          {"ERRKB_FEEDBACK_DB", "/srv/fb.sqlite"}},
+  auto config = load({},
+                     {{"ERRKB_INDEX", "/srv/idx"},
+                      {"ERRKB_KB", "/kb/a:/kb/b"},
+                      {"ERRKB_THREADS", "3"},
+                      {"ERRKB_CORS_ORIGINS", "https://a.example,https://b.example"},
+                      {"ERRKB_FEEDBACK_DB", "/srv/fb.sqlite"}},
                      exit_code, output);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->index_dir, "/srv/idx");
@@ -121,8 +125,8 @@ TEST(Config, EnvironmentSettings) {
 TEST(Config, FlagsAndHelp) {
   int exit_code = -1;
   std::string output;
-  auto config = load({"--index", "/i", "--listen", "[::1]:8081", "--kb", "/kb", "--kb", "/kb2", "--feedback-db",
-                      "/f.sqlite"},
+  auto config = load({"--index", "/i", "--listen", "[::1]:8081", "--kb", "/kb", "--kb", "/kb2",
+                      "--feedback-db", "/f.sqlite"},
                      {}, exit_code, output);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->listen_host, "::1");

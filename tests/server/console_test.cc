@@ -131,7 +131,8 @@ TEST_F(ConsoleTest, IndexStatsCountPassagesByKindAndLanguage) {
   EXPECT_EQ(sum(info["passages"]["by_language"]), documents) << info.dump();
   EXPECT_GT(info["passages"]["by_kind"]["catalogue"].get<int64_t>(), 0);
   EXPECT_GT(info["size_bytes"].get<int64_t>(), 0);
-  EXPECT_TRUE(std::regex_match(info["changed"].get<std::string>(), std::regex(R"(20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
+  EXPECT_TRUE(
+      std::regex_match(info["changed"].get<std::string>(), std::regex(R"(20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
       << info["changed"];
   EXPECT_GT(info["revision"].get<int64_t>(), 0);
   // Counting is not searching: nothing lands in the gaps report.

@@ -37,7 +37,8 @@ class CrashFeedback : public ::testing::Test {
   }
 
   std::unique_ptr<ServerProcess> start_server(int& port) {
-    auto server = std::make_unique<ServerProcess>(dir_ / "index", dir_ / "feedback.sqlite", dir_ / "server.log");
+    auto server =
+        std::make_unique<ServerProcess>(dir_ / "index", dir_ / "feedback.sqlite", dir_ / "server.log");
     port = server->started() ? server->wait_for_port(seconds(60)) : 0;
     EXPECT_GT(port, 0) << server->log_text();
     return server;
@@ -54,7 +55,8 @@ class CrashFeedback : public ::testing::Test {
                            "535 5.7.8 authentication credentials invalid", "ACP-1001 card declined"};
     std::vector<Rated> pairs;
     for (int i = 0; i < kDiagnoses; ++i) {
-      const json d = body_json(client.Post("/v1/diagnose", json{{"text", texts[i % std::size(texts)]}}.dump(), kJson));
+      const json d =
+          body_json(client.Post("/v1/diagnose", json{{"text", texts[i % std::size(texts)]}}.dump(), kJson));
       if (!d.is_object() || !d.contains("diagnosis_id")) {
         ADD_FAILURE() << "diagnose answered " << d.dump();
         break;
@@ -66,9 +68,10 @@ class CrashFeedback : public ::testing::Test {
   }
 
   static httplib::Result rate(httplib::Client& client, const Rated& r) {
-    return client.Post("/v1/feedback",
-                       json{{"diagnosis_id", r.diagnosis_id}, {"cause_id", r.cause_id}, {"outcome", "resolved"}}.dump(),
-                       kJson);
+    return client.Post(
+        "/v1/feedback",
+        json{{"diagnosis_id", r.diagnosis_id}, {"cause_id", r.cause_id}, {"outcome", "resolved"}}.dump(),
+        kJson);
   }
 
   errkb::testing::TempDir dir_{"errkb-crash-feedback"};
@@ -124,16 +127,16 @@ TEST_F(CrashFeedback, EveryAcknowledgedFeedbackSurvivesAKillOfTheServer) {
       const json answer = body_json(rate(client, r));
       if (!answer.is_object() || answer.value("replaced", false) != true) {
         ++missing;
-        ADD_FAILURE() << "acknowledged feedback " << r.diagnosis_id << "/" << r.cause_id << " is missing: "
-                      << answer.dump();
+        ADD_FAILURE() << "acknowledged feedback " << r.diagnosis_id << "/" << r.cause_id
+                      << " is missing: " << answer.dump();
       }
     }
     EXPECT_EQ(missing, 0u) << "of " << acknowledged.size();
     acknowledged_in_all += acknowledged.size();
     EXPECT_TRUE(restarted->stop_with(SIGTERM, seconds(60))) << restarted->log_text();
   }
-  std::cout << acknowledged_in_all << " acknowledged feedbacks over " << kKills << " kills, none lost (seed " << seed
-            << ")\n";
+  std::cout << acknowledged_in_all << " acknowledged feedbacks over " << kKills << " kills, none lost (seed "
+            << seed << ")\n";
 }
 
 }  // namespace

@@ -38,10 +38,14 @@ TEST(FrameRequest, FindsWhereEachRequestEnds) {
       {"a body in progress", post + "ab", {false, 0, false, false}},
       {"a whole body", post + "abcde", {true, post.size() + 5, false, false}},
       {"a body, then the next request", post + "abcde" + get, {true, post.size() + 5, false, false}},
-      {"header names in any case", "POST /p HTTP/1.1\r\ncontent-LENGTH:  2 \r\n\r\nab", {true, 43, false, false}},
-      {"waiting for 100-continue", "POST /p HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n",
+      {"header names in any case",
+       "POST /p HTTP/1.1\r\ncontent-LENGTH:  2 \r\n\r\nab",
+       {true, 43, false, false}},
+      {"waiting for 100-continue",
+       "POST /p HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n",
        {false, 0, false, true}},
-      {"chunks with a trailer", chunked_head + "3\r\nabc\r\n2;x=y\r\nde\r\n0\r\nT: 1\r\n\r\n" + get,
+      {"chunks with a trailer",
+       chunked_head + "3\r\nabc\r\n2;x=y\r\nde\r\n0\r\nT: 1\r\n\r\n" + get,
        {true, chunked_head.size() + 30, false, false}},
       {"chunks in progress", chunked_head + "3\r\nabc\r\n", {false, 0, false, false}},
       {"a CR at the end, its LF on the way", "GET /a HTTP/1.1\r\nHost: x\r", {false, 0, false, false}},
@@ -70,7 +74,8 @@ struct Refused {
   int status;
 };
 const std::vector<Refused>& refused_requests() {
-  static const std::string chunked_head = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  static const std::string chunked_head =
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   static const std::vector<Refused> cases = {
       {"Content-Length and Transfer-Encoding, a request smuggled in the body",
        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
@@ -78,14 +83,19 @@ const std::vector<Refused>& refused_requests() {
        400},
       {"Transfer-Encoding, then Content-Length",
        "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n", 400},
-      {"a coding other than chunked", "POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 400},
+      {"a coding other than chunked",
+       "POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 400},
       {"Transfer-Encoding twice",
-       "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+       "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+       400},
       {"a negative Content-Length", "POST /echo HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
       {"a Content-Length with a sign", "POST /echo HTTP/1.1\r\nContent-Length: +3\r\n\r\nabc", 400},
-      {"a Content-Length that is not a number", "POST /echo HTTP/1.1\r\nContent-Length: 5x\r\n\r\nabcde", 400},
-      {"a Content-Length over 64 bits", "POST /echo HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", 400},
-      {"two different lengths", "POST /echo HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400},
+      {"a Content-Length that is not a number", "POST /echo HTTP/1.1\r\nContent-Length: 5x\r\n\r\nabcde",
+       400},
+      {"a Content-Length over 64 bits", "POST /echo HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+       400},
+      {"two different lengths", "POST /echo HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+       400},
       {"lines ended by LF alone", "GET /hello HTTP/1.1\nHost: x\n\n", 400},
       {"a CR alone inside a line", "GET /hello HTTP/1.1\r\nHost: x\rX: y\r\n\r\n", 400},
       {"a NUL in a header", std::string("GET /hello HTTP/1.1\r\nHost: x\0y\r\n\r\n", 34), 400},
@@ -104,7 +114,9 @@ const std::vector<Refused>& refused_requests() {
       {"a chunk size beyond 64 bits", chunked_head + "fffffffffffffffff\r\n", 400},
       {"a Content-Length over the limit", "POST /echo HTTP/1.1\r\nContent-Length: 2000\r\n\r\nabc", 413},
       {"a multipart body",
-       "POST /echo HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 4\r\n\r\n--b-", 415},
+       "POST /echo HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: "
+       "4\r\n\r\n--b-",
+       415},
   };
   return cases;
 }
@@ -222,11 +234,13 @@ class RawClient {
 class EventServerTest : public ::testing::Test {
  protected:
   void start(EventServerOptions options = {}) {
-    server_.Get("/hello", [](const httplib::Request&, httplib::Response& res) { res.set_content("hi", "text/plain"); });
+    server_.Get("/hello",
+                [](const httplib::Request&, httplib::Response& res) { res.set_content("hi", "text/plain"); });
     server_.Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
       res.set_content("got:" + req.body, "text/plain");
     });
-    server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+    server_.Get("/healthz",
+                [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
     server_.Get("/mid", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(16 << 10, 'm'), "text/plain");
     });
@@ -263,9 +277,10 @@ TEST_F(EventServerTest, AnswersPipelinedRequestsInOrder) {
   start();
   RawClient client(port_);
   ASSERT_TRUE(client.connected());
-  ASSERT_TRUE(client.send_all("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
-                              "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
-                              "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      client.send_all("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                      "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::string text = client.read_responses(3);
   ASSERT_EQ(RawClient::responses_in(text), 3u) << text;
   size_t first = text.find("\r\n\r\nhi"), second = text.find("got:abc"), third = text.rfind("\r\n\r\nhi");
@@ -288,14 +303,17 @@ TEST_F(EventServerTest, ServesARequestThatArrivesInPieces) {
 TEST_F(EventServerTest, SendsOneContinueBeforeTheBody) {
   start();
   RawClient client(port_);
-  ASSERT_TRUE(client.send_all("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n"));
-  std::string interim = client.read_until([](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; });
+  ASSERT_TRUE(
+      client.send_all("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n"));
+  std::string interim =
+      client.read_until([](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; });
   EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
   ASSERT_TRUE(client.send_all("body"));
   std::string text = client.read_responses(1);
   EXPECT_NE(text.find("got:body"), std::string::npos) << text;
   size_t continues = 0;
-  for (size_t at = text.find("100 Continue"); at != std::string::npos; at = text.find("100 Continue", at + 1)) {
+  for (size_t at = text.find("100 Continue"); at != std::string::npos;
+       at = text.find("100 Continue", at + 1)) {
     ++continues;
   }
   EXPECT_EQ(continues, 1u) << text;
@@ -306,9 +324,11 @@ TEST_F(EventServerTest, RefusesAnExpectedBodyOverTheLimitWithoutAContinue) {
   server_.set_read_timeout(500ms);
   start();
   RawClient client(port_);
-  ASSERT_TRUE(client.send_all("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                              "Content-Length: 5000\r\n\r\n"));
-  std::string text = client.read_until([](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; });
+  ASSERT_TRUE(
+      client.send_all("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                      "Content-Length: 5000\r\n\r\n"));
+  std::string text =
+      client.read_until([](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; });
   EXPECT_EQ(text.rfind("HTTP/1.1 413", 0), 0u) << text;
   EXPECT_TRUE(client.closed_by_server(3000ms));  // the answer is complete: the server shut its side
 }
@@ -316,7 +336,8 @@ TEST_F(EventServerTest, RefusesAnExpectedBodyOverTheLimitWithoutAContinue) {
 TEST_F(EventServerTest, ReadsAChunkedBody) {
   start();
   RawClient client(port_);
-  ASSERT_TRUE(client.send_all("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"));
+  ASSERT_TRUE(
+      client.send_all("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"));
   std::this_thread::sleep_for(20ms);
   ASSERT_TRUE(client.send_all("2\r\nde\r\n0\r\n\r\n"));
   std::string text = client.read_responses(1);
@@ -328,11 +349,13 @@ TEST_F(EventServerTest, RefusesABodyOverTheLimitAndDrainsItBeforeClosing) {
   start();
   RawClient client(port_);
   const size_t body = 4 << 20;  // more than the socket buffers: sent while the answer is already out
-  const std::string head = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body) + "\r\n\r\n";
+  const std::string head =
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body) + "\r\n\r\n";
   ASSERT_TRUE(client.send_all(head));
   // Every byte of the body is accepted (drained), not reset, and the 413 is there to read after it.
   EXPECT_TRUE(client.send_all(std::string(body, 'x')));
-  std::string text = client.read_until([](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; });
+  std::string text =
+      client.read_until([](const std::string& t) { return t.find("\r\n\r\n") != std::string::npos; });
   EXPECT_EQ(text.rfind("HTTP/1.1 413", 0), 0u) << text;
   EXPECT_TRUE(client.closed_by_server(3000ms));
 }
@@ -340,7 +363,8 @@ TEST_F(EventServerTest, RefusesABodyOverTheLimitAndDrainsItBeforeClosing) {
 TEST_F(EventServerTest, RefusesUntrustedFramingWithAnAnswerAndCloses) {
   server_.set_payload_max_length(1024);
   server_.set_refusal_handler([](int status, std::string_view reason, httplib::Response& res) {
-    res.set_content("refused " + std::to_string(status) + ": " + std::string(reason), "application/problem+json");
+    res.set_content("refused " + std::to_string(status) + ": " + std::string(reason),
+                    "application/problem+json");
   });
   start();
   for (const auto& c : refused_requests()) {
@@ -350,9 +374,11 @@ TEST_F(EventServerTest, RefusesUntrustedFramingWithAnAnswerAndCloses) {
     EXPECT_TRUE(client.closed_by_server(3000ms)) << c.name;
     const std::string text = client.received();
     EXPECT_EQ(text.rfind("HTTP/1.1 " + std::to_string(c.status) + " ", 0), 0u) << c.name << ": " << text;
-    EXPECT_NE(text.find("Content-Type: application/problem+json"), std::string::npos) << c.name << ": " << text;
+    EXPECT_NE(text.find("Content-Type: application/problem+json"), std::string::npos)
+        << c.name << ": " << text;
     EXPECT_NE(text.find("Connection: close"), std::string::npos) << c.name << ": " << text;
-    EXPECT_EQ(RawClient::any_responses_in(text), 1u) << c.name << ": " << text;  // nothing smuggled is answered
+    EXPECT_EQ(RawClient::any_responses_in(text), 1u)
+        << c.name << ": " << text;  // nothing smuggled is answered
   }
   EXPECT_TRUE(open_connections_become(0, 3000ms));
 }
@@ -361,7 +387,8 @@ TEST_F(EventServerTest, GivesAHeaderTheReadTimeoutInAllHoweverSlowlyItArrives) {
   server_.set_read_timeout(500ms);
   start();
   RawClient slow(port_);
-  const std::string header = "GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(300, 'z') + "\r\n\r\n";
+  const std::string header =
+      "GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(300, 'z') + "\r\n\r\n";
   // One byte at a time, each within the read timeout of the last (waiting up to 100 ms for the
   // server to close in between): only a deadline for the whole header closes the connection.
   size_t sent = 0;
@@ -422,7 +449,7 @@ TEST_F(EventServerTest, AnswersEveryPipelinedRequestWhenTheClientReadsAfterSendi
 
 TEST_F(EventServerTest, AnswersEveryPipelinedRequestOfAFloodThatReadsAsItSends) {
   server_.set_keep_alive_max_count(100000);  // httplib's default closes after 5
-  server_.set_payload_max_length(1024);  // the input a connection buffers is small beside the flood
+  server_.set_payload_max_length(1024);      // the input a connection buffers is small beside the flood
   start();
   RawClient client(port_);
   const std::string batch = pipelined_batch(2000, "/mid", 1000);  // 2 MB of requests
@@ -483,7 +510,8 @@ TEST_F(EventServerTest, HealthzAnswersThroughSlowlorisClientsAndAPipeliningFlood
     if (RawClient::responses_in(text) == 1 && text.find("\r\n\r\nok") != std::string::npos) ++answered;
   }
   const bool during_flood = !flood_done;
-  EXPECT_TRUE(wait_for([&] { return slow_closed >= 12; }));  // none held its connection past the header deadline
+  EXPECT_TRUE(
+      wait_for([&] { return slow_closed >= 12; }));  // none held its connection past the header deadline
   const uint64_t refused = server_.refused_connections();
   done = true;
   for (auto& t : attackers) t.join();
@@ -526,8 +554,9 @@ TEST_F(EventServerTest, SaysConnectionCloseOnTheLastRequestOfAConnection) {
   server_.set_keep_alive_max_count(2);
   start();
   RawClient client(port_);
-  ASSERT_TRUE(client.send_all("GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
-                              "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      client.send_all("GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                      "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_TRUE(client.closed_by_server(3000ms));
   std::string text = client.read_responses(3);
   EXPECT_EQ(RawClient::responses_in(text), 2u) << text;  // the third is not run

@@ -7,9 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <thread>
-
 #include <pqxx/pqxx>
+#include <thread>
 
 #include "errkb/feedback.h"
 #include "postgres_cluster.h"
@@ -99,12 +98,15 @@ class FeedbackStoreTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<FeedbackStore> store_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Backends, FeedbackStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, FeedbackStoreTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgresql), backend_name);
 
 TEST_P(FeedbackStoreTest, FeedbackNeedsAKnownDiagnosisAndOneOfItsCauses) {
-  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d1", {"hresult:80070005"}, {"access"}, {"c1", "c2"}, "q", 0.7)).ok());
-  EXPECT_EQ(store_->record_feedback({"nope", "c1", FeedbackOutcome::kResolved, ""}).code(), Status::Code::kNotFound);
+  ASSERT_TRUE(
+      store_->record_diagnosis(diagnosis("d1", {"hresult:80070005"}, {"access"}, {"c1", "c2"}, "q", 0.7))
+          .ok());
+  EXPECT_EQ(store_->record_feedback({"nope", "c1", FeedbackOutcome::kResolved, ""}).code(),
+            Status::Code::kNotFound);
   EXPECT_EQ(store_->record_feedback({"d1", "c9", FeedbackOutcome::kResolved, ""}).code(),
             Status::Code::kInvalidArgument);
   EXPECT_TRUE(store_->record_feedback({"d1", "c2", FeedbackOutcome::kResolved, "fixed it"}).ok());
@@ -115,13 +117,17 @@ TEST_P(FeedbackStoreTest, FeedbackNeedsAKnownDiagnosisAndOneOfItsCauses) {
   EXPECT_EQ((again.ok() ? flushed : again).code(), Status::Code::kInvalidArgument);
   EXPECT_TRUE(again.ok() || flushed.ok());
   EXPECT_TRUE(store_->flush().ok());
-  EXPECT_TRUE(store_->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());  // the first one stays
-  EXPECT_EQ(store_->record_diagnosis(diagnosis("", {}, {}, {}, "q", 0)).code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(
+      store_->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());  // the first one stays
+  EXPECT_EQ(store_->record_diagnosis(diagnosis("", {}, {}, {}, "q", 0)).code(),
+            Status::Code::kInvalidArgument);
 }
 
 TEST_P(FeedbackStoreTest, SharedCodeCountsFullyAndSymptomsCountByJaccard) {
-  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d1", {"ora:942"}, {"tabl", "miss"}, {"c1"}, "a", 0.8)).ok());
-  ASSERT_TRUE(store_->record_diagnosis(diagnosis("d2", {}, {"slow", "checkout", "timeout"}, {"c2"}, "b", 0.8)).ok());
+  ASSERT_TRUE(
+      store_->record_diagnosis(diagnosis("d1", {"ora:942"}, {"tabl", "miss"}, {"c1"}, "a", 0.8)).ok());
+  ASSERT_TRUE(
+      store_->record_diagnosis(diagnosis("d2", {}, {"slow", "checkout", "timeout"}, {"c2"}, "b", 0.8)).ok());
   ASSERT_TRUE(store_->record_diagnosis(diagnosis("d3", {}, {"slow", "login"}, {"c3"}, "c", 0.8)).ok());
   ASSERT_TRUE(store_->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());
   ASSERT_TRUE(store_->record_feedback({"d2", "c2", FeedbackOutcome::kNotResolved, ""}).ok());
@@ -240,12 +246,14 @@ TEST_P(FeedbackStoreTest, ConcurrentWritersAndReaders) {
 // the database without any call that writes the queue, and a rated diagnosis is visible at once.
 TEST_P(FeedbackStoreTest, RecordsReachTheDatabaseWithoutAFlush) {
   for (int i = 0; i < 20; ++i)
-    ASSERT_TRUE(store_->record_diagnosis(diagnosis("d" + std::to_string(i), {}, {}, {"c1"}, "weak one", 0.1)).ok());
+    ASSERT_TRUE(
+        store_->record_diagnosis(diagnosis("d" + std::to_string(i), {}, {}, {"c1"}, "weak one", 0.1)).ok());
   ASSERT_TRUE(store_->record_feedback({"d19", "c1", FeedbackOutcome::kResolved, ""}).ok());
   ASSERT_TRUE(store_->record_diagnosis(diagnosis("late", {}, {}, {"c1"}, "weak one", 0.1)).ok());
   // Another connection sees "late" once it is written (the SQLite store's thread writes every 50 ms).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (count("SELECT count(*) FROM diagnoses WHERE id = 'late'") == 0 && std::chrono::steady_clock::now() < deadline)
+  while (count("SELECT count(*) FROM diagnoses WHERE id = 'late'") == 0 &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(count("SELECT count(*) FROM diagnoses"), 21);
 }
@@ -259,17 +267,18 @@ class FeedbackStoreRetention : public FeedbackStoreTest {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Backends, FeedbackStoreRetention, ::testing::Values(Backend::kSqlite, Backend::kPostgresql),
-                         backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, FeedbackStoreRetention,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgresql), backend_name);
 
 TEST_P(FeedbackStoreRetention, UnratedDiagnosesAndSearchesAreForgottenRatedOnesKept) {
   ASSERT_TRUE(store_->record_diagnosis(diagnosis("rated", {"http:503"}, {}, {"c1"}, "a", 0)).ok());
   ASSERT_TRUE(store_->record_feedback({"rated", "c1", FeedbackOutcome::kResolved, ""}).ok());
   ASSERT_TRUE(store_->record_diagnosis(diagnosis("unrated", {}, {}, {"c1"}, "b", 0)).ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // both are now older than the retention
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));      // both are now older than the retention
   ASSERT_TRUE(store_->record_unanswered_search("nothing").ok());  // third record: prunes
 
-  EXPECT_EQ(store_->record_feedback({"unrated", "c1", FeedbackOutcome::kResolved, ""}).code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->record_feedback({"unrated", "c1", FeedbackOutcome::kResolved, ""}).code(),
+            Status::Code::kNotFound);
   EXPECT_TRUE(store_->record_feedback({"rated", "c1", FeedbackOutcome::kNotResolved, ""}).ok());
   EXPECT_DOUBLE_EQ(store_->tallies({"http:503"}, {})["c1"].not_resolved, 1.0);  // the latest outcome
   auto gaps = store_->gaps(10);
@@ -292,7 +301,9 @@ TEST(FeedbackStoreOpen, AnEarlierStoreGetsTheWeakDiagnosesIndexAndKeepsItsRows) 
       CREATE INDEX diagnoses_weak ON diagnoses(top_confidence, query_key);
       INSERT INTO diagnoses VALUES('old-weak', '[]', '[]', '["c1"]', 'Label blank', 'label blank', 1, 0.1, 1);
       INSERT INTO diagnoses VALUES('old-good', '[]', '[]', '["c2"]', 'dns good', 'dns good', 1, 0.9, 1);)sql",
-                           nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
     sqlite3_close(db);
   }
   auto store = FeedbackStore::Open(path);
@@ -310,7 +321,8 @@ TEST(FeedbackStoreOpen, AnEarlierStoreGetsTheWeakDiagnosesIndexAndKeepsItsRows) 
   // Only the weak diagnoses are in the new index (INDEXED BY fails if the index cannot serve the query).
   // Rows from before `answered` was kept have it NULL and count as weak by their confidence.
   EXPECT_EQ(file.count("SELECT count(*) FROM diagnoses INDEXED BY diagnoses_unanswered_by_key WHERE "
-                       "(cause_count = 0 OR answered = 0 OR (answered IS NULL AND top_confidence < 0.3))"), 2);
+                       "(cause_count = 0 OR answered = 0 OR (answered IS NULL AND top_confidence < 0.3))"),
+            2);
 }
 
 TEST(FeedbackStoreOpen, UnwritablePathIsAnError) {
@@ -328,7 +340,9 @@ TEST(PostgresqlFeedbackStore, ServersSharingTheDatabaseSeeEachOthersRecordsAtOnc
   auto second = FeedbackStore::Open(url);
   ASSERT_TRUE(first.ok() && second.ok()) << first.status().ToString() << second.status().ToString();
   EXPECT_TRUE((*first)->tallies({"http:502"}, {}).empty());
-  ASSERT_TRUE((*first)->record_diagnosis(diagnosis("d1", {"http:502"}, {"gateway"}, {"c1"}, "bad gateway", 0.8)).ok());
+  ASSERT_TRUE((*first)
+                  ->record_diagnosis(diagnosis("d1", {"http:502"}, {"gateway"}, {"c1"}, "bad gateway", 0.8))
+                  .ok());
   ASSERT_TRUE((*second)->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());
   EXPECT_DOUBLE_EQ((*first)->tallies({"http:502"}, {})["c1"].resolved, 1.0);
   EXPECT_DOUBLE_EQ((*second)->tallies({"http:502"}, {})["c1"].resolved, 1.0);
@@ -341,12 +355,15 @@ TEST(PostgresqlFeedbackStore, LostConnectionIsUnavailableAndLosesNoAcknowledgedW
   ASSERT_TRUE(cluster.started()) << cluster.problem();
   auto store = FeedbackStore::Open(cluster.url());
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  ASSERT_TRUE((*store)->record_diagnosis(diagnosis("d1", {"errno:5"}, {}, {"c1", "c2"}, "io error", 0.8)).ok());
+  ASSERT_TRUE(
+      (*store)->record_diagnosis(diagnosis("d1", {"errno:5"}, {}, {"c1", "c2"}, "io error", 0.8)).ok());
   ASSERT_TRUE((*store)->record_feedback({"d1", "c1", FeedbackOutcome::kResolved, ""}).ok());
 
   ASSERT_TRUE(cluster.stop("immediate"));
-  EXPECT_EQ((*store)->record_feedback({"d1", "c2", FeedbackOutcome::kResolved, ""}).code(), Status::Code::kUnavailable);
-  EXPECT_EQ((*store)->record_diagnosis(diagnosis("d2", {}, {}, {"c1"}, "q", 0.8)).code(), Status::Code::kUnavailable);
+  EXPECT_EQ((*store)->record_feedback({"d1", "c2", FeedbackOutcome::kResolved, ""}).code(),
+            Status::Code::kUnavailable);
+  EXPECT_EQ((*store)->record_diagnosis(diagnosis("d2", {}, {}, {"c1"}, "q", 0.8)).code(),
+            Status::Code::kUnavailable);
   EXPECT_EQ((*store)->gaps(10).status().code(), Status::Code::kUnavailable);
   EXPECT_TRUE((*store)->tallies({"errno:5"}, {}).empty());
 
@@ -365,8 +382,7 @@ TEST(PostgresqlFeedbackStore, MigrationsAreRecordedOnceAndANewerSchemaIsRefused)
   ASSERT_FALSE(url.empty()) << shared_cluster().problem();
   std::vector<std::thread> openers;
   std::atomic<int> opened{0};
-  for (int i = 0; i < 3; ++i)
-    openers.emplace_back([&] { opened += FeedbackStore::Open(url).ok() ? 1 : 0; });
+  for (int i = 0; i < 3; ++i) openers.emplace_back([&] { opened += FeedbackStore::Open(url).ok() ? 1 : 0; });
   for (auto& t : openers) t.join();
   EXPECT_EQ(opened.load(), 3);
   EXPECT_EQ(count_in(Backend::kPostgresql, url, "SELECT count(*) FROM errkb_schema_migrations"), 1);

@@ -1,14 +1,14 @@
 // Handlers called directly with httplib::Request/Response objects: parameter checks, the error
 // table, feedback and gaps on a real SQLite store, the OpenAPI document, metrics.
+#include "handlers.h"
+
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
 #include "api_errors.h"
-#include "handlers.h"
 #include "metrics.h"
 #include "routes.h"
 #include "test_util.h"
@@ -45,7 +45,8 @@ json problem_of(const httplib::Response& res) {
   return json::parse(res.body);
 }
 
-void expect_problem(const httplib::Response& res, int status, const std::string& code, const std::string& param = "") {
+void expect_problem(const httplib::Response& res, int status, const std::string& code,
+                    const std::string& param = "") {
   EXPECT_EQ(res.status, status) << res.body;
   json p = problem_of(res);
   EXPECT_EQ(p["status"], status);
@@ -144,7 +145,8 @@ TEST_F(HandlersTest, DiagnoseBodyChecks) {
     expect_problem(res, c.status, c.code, c.param);
   }
   // application/json with a charset, or a +json type, is JSON.
-  auto res = call(post_diagnose, post("/v1/diagnose", R"({"code":"0x80070005"})", "application/json; charset=utf-8"));
+  auto res = call(post_diagnose,
+                  post("/v1/diagnose", R"({"code":"0x80070005"})", "application/json; charset=utf-8"));
   expect_problem(res, 503, "index_unavailable");
 }
 
@@ -159,15 +161,22 @@ TEST_F(HandlersTest, FeedbackOnARealStore) {
 
   expect_problem(call(post_feedback, post("/v1/feedback", R"({"cause_id":"c","outcome":"resolved"})")), 400,
                  "bad_parameter", "diagnosis_id");
-  expect_problem(call(post_feedback, post("/v1/feedback", R"({"diagnosis_id":"d-1","cause_id":"windows/update#1","outcome":"fixed"})")),
-                 400, "bad_parameter", "outcome");
-  expect_problem(call(post_feedback, post("/v1/feedback", R"({"diagnosis_id":"nope","cause_id":"c","outcome":"resolved"})")),
+  expect_problem(
+      call(post_feedback,
+           post("/v1/feedback", R"({"diagnosis_id":"d-1","cause_id":"windows/update#1","outcome":"fixed"})")),
+      400, "bad_parameter", "outcome");
+  expect_problem(call(post_feedback,
+                      post("/v1/feedback", R"({"diagnosis_id":"nope","cause_id":"c","outcome":"resolved"})")),
                  404, "diagnosis_not_found", "diagnosis_id");
-  expect_problem(call(post_feedback, post("/v1/feedback", R"({"diagnosis_id":"d-1","cause_id":"other#1","outcome":"resolved"})")),
-                 400, "bad_parameter", "cause_id");
+  expect_problem(
+      call(post_feedback,
+           post("/v1/feedback", R"({"diagnosis_id":"d-1","cause_id":"other#1","outcome":"resolved"})")),
+      400, "bad_parameter", "cause_id");
 
-  auto res = call(post_feedback, post("/v1/feedback",
-                                      R"({"diagnosis_id":"d-1","cause_id":"windows/update#2","outcome":"resolved","note":"AV"})"));
+  auto res =
+      call(post_feedback,
+           post("/v1/feedback",
+                R"({"diagnosis_id":"d-1","cause_id":"windows/update#2","outcome":"resolved","note":"AV"})"));
   ASSERT_EQ(res.status, 201) << res.body;
   json body = json::parse(res.body);
   EXPECT_EQ(body["stored"], true);
@@ -210,7 +219,8 @@ TEST_F(HandlersTest, HealthReadinessAndMetricsWithoutAnIndex) {
 
 TEST_F(HandlersTest, ReindexAndJobsWithoutKbFolder) {
   expect_problem(call(post_reindex, post("/v1/admin/reindex", "")), 503, "reindex_not_configured");
-  expect_problem(call(post_reindex, post("/v1/admin/reindex", R"({"mode":"sideways"})")), 400, "bad_parameter", "mode");
+  expect_problem(call(post_reindex, post("/v1/admin/reindex", R"({"mode":"sideways"})")), 400,
+                 "bad_parameter", "mode");
   httplib::Request req = get("/v1/admin/jobs/job-42");
   route_match(req, "/v1/admin/jobs/([^/]+)");
   expect_problem(call(get_job, req), 404, "job_not_found", "id");
@@ -235,9 +245,9 @@ TEST(ApiErrors, TableIsConsistent) {
   }
   // Every status the API promises has at least one error.
   for (int status : {400, 401, 403, 404, 405, 413, 415, 429}) {
-    EXPECT_TRUE(std::any_of(all_api_errors().begin(), all_api_errors().end(),
-                            [&](const ApiErrorInfo& e) { return e.status == status; }))
-        << status;
+    EXPECT_TRUE(std::any_of(all_api_errors().begin(), all_api_errors().end(), [&](const ApiErrorInfo& e) {
+      return e.status == status;
+    })) << status;
   }
 }
 
@@ -259,7 +269,8 @@ TEST(OpenApi, DocumentsEveryRouteAndErrorCode) {
     EXPECT_TRUE(doc["paths"][route.name].contains(method)) << route.method << " " << route.name;
   }
   std::set<std::string> documented;
-  for (const auto& c : doc["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]) documented.insert(c);
+  for (const auto& c : doc["components"]["schemas"]["Problem"]["properties"]["code"]["enum"])
+    documented.insert(c);
   for (const auto& e : all_api_errors()) EXPECT_TRUE(documented.count(std::string(e.code))) << e.code;
   EXPECT_EQ(documented.size(), all_api_errors().size());
   // The document in the repository is the one served.

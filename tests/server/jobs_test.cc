@@ -27,11 +27,13 @@ TEST(ReindexJobs, IndexingRunsNicerThanTheServer) {
       });
   ASSERT_TRUE(jobs.start(JobMode::kUpdate).ok());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!finished && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (!finished && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   ASSERT_TRUE(finished);
   // Niceness 19 is the ceiling: a test already run at 10 or more lands between.
   EXPECT_EQ(niceness.load(), std::min(19, server_niceness.load() + 10));
-  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())), server_niceness.load());  // this thread unchanged
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())),
+            server_niceness.load());  // this thread unchanged
 }
 
 // Polls the job until it has finished (up to 60 s); its last snapshot.
@@ -39,7 +41,8 @@ JobSnapshot wait_finished(const ReindexJobs& jobs, const std::string& id) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (;;) {
     auto job = jobs.get(id);
-    if (!job || job->state == "succeeded" || job->state == "failed" || std::chrono::steady_clock::now() > deadline)
+    if (!job || job->state == "succeeded" || job->state == "failed" ||
+        std::chrono::steady_clock::now() > deadline)
       return job.value_or(JobSnapshot{});
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -49,10 +52,11 @@ TEST(ReindexJobs, AnExceptionOfAnyKindIsAFailedJobAndTheNextJobRuns) {
   IndexerOptions options;
   options.kb_dirs = {"/kb"};  // not read: the runners below stand in for the indexer
   int calls = 0;
-  ReindexJobs jobs(options, nullptr, [&](JobMode, const IndexerOptions&, const ProgressFn&) -> Result<UpdateReport> {
-    if (++calls == 1) throw 42;  // not even a std::exception
-    return UpdateReport{};
-  });
+  ReindexJobs jobs(options, nullptr,
+                   [&](JobMode, const IndexerOptions&, const ProgressFn&) -> Result<UpdateReport> {
+                     if (++calls == 1) throw 42;  // not even a std::exception
+                     return UpdateReport{};
+                   });
   auto first = jobs.start(JobMode::kRebuild);
   ASSERT_TRUE(first.ok());
   JobSnapshot failed = wait_finished(jobs, first->id);
@@ -67,9 +71,10 @@ TEST(ReindexJobs, AnExceptionOfAnyKindIsAFailedJobAndTheNextJobRuns) {
 // rejected file in the job's report.
 TEST(ReindexJobs, AHostileCatalogueIsAnErrorInTheReportOfTheJob) {
   errkb::testing::TempDir kb("errkb-job-kb"), index("errkb-job-index");
-  errkb::testing::write_file(kb / "catalogues/acme.json",
-                             "{\"vendor\":\"Acme\",\"errors\":[\n{\"code\":\"A-1\",\"message\":\"Card declined\"},\n"
-                             "{\"code\":\"A-2\",\"retry\":1e400}]}");
+  errkb::testing::write_file(
+      kb / "catalogues/acme.json",
+      "{\"vendor\":\"Acme\",\"errors\":[\n{\"code\":\"A-1\",\"message\":\"Card declined\"},\n"
+      "{\"code\":\"A-2\",\"retry\":1e400}]}");
   IndexerOptions options;
   options.kb_dirs = {kb.path()};
   options.index_dir = index / "idx";

@@ -1,12 +1,12 @@
 // The hot responses' direct JSON writer gives the same bytes as building a nlohmann::json and dumping it.
 // The tree mapping below is the reference: the plain statement of each response's shape.
+#include "json_mapping.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include "json_mapping.h"
 
 namespace errkb::server::test {
 namespace {
@@ -25,34 +25,47 @@ json with_texts(json object, std::initializer_list<std::pair<const char*, const 
 json to_json(const CodeInterpretation& c) {
   json parts = json::object();
   for (const auto& [name, value] : c.parts) parts[name] = value;
-  return with_texts({
-      {"family", c.family},
-      {"canonical", c.canonical},
-      {"value", c.value ? json(*c.value) : json(nullptr)},
-      {"parts", std::move(parts)},
-      {"confidence", rounded(c.confidence)},
-      {"certain", c.certain},
-  }, {{"namespace", &c.ns}, {"name", &c.name}, {"message", &c.message}});
+  return with_texts(
+      {
+          {"family", c.family},
+          {"canonical", c.canonical},
+          {"value", c.value ? json(*c.value) : json(nullptr)},
+          {"parts", std::move(parts)},
+          {"confidence", rounded(c.confidence)},
+          {"certain", c.certain},
+      },
+      {{"namespace", &c.ns}, {"name", &c.name}, {"message", &c.message}});
 }
 
 json to_json(const CodeOccurrence& o) {
   json interpretations = json::array();
   for (const auto& i : o.interpretations) interpretations.push_back(to_json(i));
-  return {{"raw", o.raw}, {"begin", o.begin}, {"end", o.end}, {"interpretations", std::move(interpretations)}};
+  return {
+      {"raw", o.raw}, {"begin", o.begin}, {"end", o.end}, {"interpretations", std::move(interpretations)}};
 }
 
 json to_json(const Hit& h) {
-  return with_texts({{"id", h.id}, {"doc_id", h.doc_id}, {"kind", h.kind}, {"title", h.title},
-                     {"score", rounded(h.score)}, {"codes", h.codes}},
-                    {{"heading", &h.heading}, {"url", &h.url}, {"snippet", &h.snippet}, {"language", &h.language},
-                     {"vendor", &h.vendor}, {"product", &h.product}, {"severity", &h.severity}});
+  return with_texts({{"id", h.id},
+                     {"doc_id", h.doc_id},
+                     {"kind", h.kind},
+                     {"title", h.title},
+                     {"score", rounded(h.score)},
+                     {"codes", h.codes}},
+                    {{"heading", &h.heading},
+                     {"url", &h.url},
+                     {"snippet", &h.snippet},
+                     {"language", &h.language},
+                     {"vendor", &h.vendor},
+                     {"product", &h.product},
+                     {"severity", &h.severity}});
 }
 
 json facets_to_json(const Facets& facets) {
   json out = json::object();
   for (const auto& [name, counts] : facets) {
     std::vector<std::pair<std::string, int64_t>> sorted(counts.begin(), counts.end());
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
     json values = json::array();
     for (const auto& [value, count] : sorted) values.push_back({{"value", value}, {"count", count}});
     out[name] = std::move(values);
@@ -74,32 +87,38 @@ json array_of(const std::vector<T>& items) {
 
 json to_json(const SearchResponse& r) {
   return {
-      {"total", r.total},         {"hits", array_of(r.hits)}, {"facets", facets_to_json(r.facets)},
+      {"total", r.total},           {"hits", array_of(r.hits)},   {"facets", facets_to_json(r.facets)},
       {"codes", array_of(r.codes)}, {"suggestion", r.suggestion}, {"language", r.language},
   };
 }
 
 json to_json(const Evidence& e) {
-  return with_texts({{"passage_id", e.passage_id}, {"doc_id", e.doc_id}, {"kind", e.kind}, {"title", e.title}},
-                    {{"url", &e.url}, {"snippet", &e.snippet}});
+  return with_texts(
+      {{"passage_id", e.passage_id}, {"doc_id", e.doc_id}, {"kind", e.kind}, {"title", e.title}},
+      {{"url", &e.url}, {"snippet", &e.snippet}});
 }
 
 json to_json(const Cause& c) {
   json why = json::array();
   for (const auto& w : c.why)
     why.push_back(with_texts({{"factor", w.factor}, {"value", rounded(w.value)}}, {{"detail", &w.detail}}));
-  json out = with_texts({
-      {"id", c.id},
-      {"title", c.title},
-      {"checks", c.checks},
-      {"resolutions", c.resolutions},
-      {"catalogue_only", c.catalogue_only},
-      {"confidence", rounded(c.confidence)},
-      {"score", rounded(c.score)},
-      {"evidence", array_of(c.evidence)},
-      {"why", std::move(why)},
-  }, {{"cause", &c.cause}, {"prevention", &c.prevention}, {"language", &c.language}, {"vendor", &c.vendor},
-      {"product", &c.product}});
+  json out = with_texts(
+      {
+          {"id", c.id},
+          {"title", c.title},
+          {"checks", c.checks},
+          {"resolutions", c.resolutions},
+          {"catalogue_only", c.catalogue_only},
+          {"confidence", rounded(c.confidence)},
+          {"score", rounded(c.score)},
+          {"evidence", array_of(c.evidence)},
+          {"why", std::move(why)},
+      },
+      {{"cause", &c.cause},
+       {"prevention", &c.prevention},
+       {"language", &c.language},
+       {"vendor", &c.vendor},
+       {"product", &c.product}});
   if (c.number > 0) out["number"] = c.number;
   return out;
 }
@@ -112,12 +131,19 @@ json to_json(const NextQuestion& q) {
 }
 
 json to_json(const Diagnosis& d) {
-  json out = with_texts({{"diagnosis_id", d.diagnosis_id}, {"codes", array_of(d.codes)}, {"causes", array_of(d.causes)},
-                         {"ask", array_of(d.ask)}, {"answered", d.answered}},
-                        {{"language", &d.language}, {"answer_language", &d.answer_language},
-                         {"language_note", &d.language_note}, {"no_answer_reason", &d.no_answer_reason}});
+  json out = with_texts({{"diagnosis_id", d.diagnosis_id},
+                         {"codes", array_of(d.codes)},
+                         {"causes", array_of(d.causes)},
+                         {"ask", array_of(d.ask)},
+                         {"answered", d.answered}},
+                        {{"language", &d.language},
+                         {"answer_language", &d.answer_language},
+                         {"language_note", &d.language_note},
+                         {"no_answer_reason", &d.no_answer_reason}});
   if (d.reply)
-    out["reply"] = {{"language", d.reply->language}, {"text", d.reply->text}, {"cause_id", d.reply->cause_id},
+    out["reply"] = {{"language", d.reply->language},
+                    {"text", d.reply->text},
+                    {"cause_id", d.reply->cause_id},
                     {"evidence", d.reply->evidence}};
   return out;
 }
@@ -132,7 +158,6 @@ json to_json(const CodeLookup& l) {
       {"causes", std::move(causes)},
   };
 }
-
 
 // Text with everything the writer escapes or passes through: quotes, backslashes, control characters,
 // DEL, multi-byte UTF-8, and (in the second) invalid UTF-8 that must be replaced the way dump() does.
@@ -163,8 +188,11 @@ Cause cause(const std::string& text) {
   c.confidence = 1.0 / 3.0;
   c.score = 3.4974373716632441;
   c.evidence = {{"kb/a#1", "kb/a", "article", text, "https://x.example/?a=1&b=\"2\"", text}, {}};
-  c.why = {{"exact_code", 3.0, text}, {"freshness", 1e-7, ""}, {"votes", 1e21, "big"},
-           {"nan", std::numeric_limits<double>::quiet_NaN(), ""}, {"inf", std::numeric_limits<double>::infinity(), ""}};
+  c.why = {{"exact_code", 3.0, text},
+           {"freshness", 1e-7, ""},
+           {"votes", 1e21, "big"},
+           {"nan", std::numeric_limits<double>::quiet_NaN(), ""},
+           {"inf", std::numeric_limits<double>::infinity(), ""}};
   c.language = "en";
   return c;
 }

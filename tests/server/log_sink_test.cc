@@ -69,13 +69,15 @@ TEST(BatchedFdSink, TheSinksThreadWritesWithinTheInterval) {
   logger->info("request 1");
   std::string got;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (got.empty() && std::chrono::steady_clock::now() < deadline) got = pipe.read_available(std::chrono::milliseconds(100));
+  while (got.empty() && std::chrono::steady_clock::now() < deadline)
+    got = pipe.read_available(std::chrono::milliseconds(100));
   EXPECT_EQ(got, "info request 1\n");
 }
 
 TEST(BatchedFdSink, AFullBatchIsWrittenAtOnce) {
   Pipe pipe;
-  auto sink = std::make_shared<BatchedFdSink>(pipe.write_end(), std::chrono::milliseconds(60 * 1000), /*batch_bytes=*/64);
+  auto sink = std::make_shared<BatchedFdSink>(pipe.write_end(), std::chrono::milliseconds(60 * 1000),
+                                              /*batch_bytes=*/64);
   auto logger = logger_on(sink);
   const std::string line(70, 'x');
   logger->info(line);
@@ -90,11 +92,13 @@ TEST(BatchedFdSink, ManyThreadsLoseNoLineAndSplitNone) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < deadline) {
       got += pipe.read_available(std::chrono::milliseconds(200));
-      if (got.size() >= static_cast<size_t>(kThreads) * kLines * std::string("info t0 line 0000\n").size()) break;
+      if (got.size() >= static_cast<size_t>(kThreads) * kLines * std::string("info t0 line 0000\n").size())
+        break;
     }
   });
   {
-    auto sink = std::make_shared<BatchedFdSink>(pipe.write_end(), std::chrono::milliseconds(10), /*batch_bytes=*/4096);
+    auto sink = std::make_shared<BatchedFdSink>(pipe.write_end(), std::chrono::milliseconds(10),
+                                                /*batch_bytes=*/4096);
     auto logger = logger_on(sink);
     std::vector<std::thread> writers;
     for (int t = 0; t < kThreads; ++t)

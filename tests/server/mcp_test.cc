@@ -1,13 +1,14 @@
 // The MCP server: the JSON-RPC layer on a real engine over a real index of the test KB, the tools
 // against the /v1 handlers they answer through, the stdio loop, and POST /mcp on a real server on
 // loopback with keys and scopes.
+#include "mcp.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <sstream>
 
 #include "json_mapping.h"
-#include "mcp.h"
 #include "mcp_tools.h"
 #include "server_fixture.h"
 
@@ -69,8 +70,10 @@ class McpTest : public SharedServerTest<McpTest> {
 // --- JSON-RPC and the protocol ---
 
 TEST_F(McpTest, InitializeAnswersTheClientsVersionWhenSpokenElseTheNewest) {
-  json r = handle(request(1, "initialize", {{"protocolVersion", "2025-06-18"}, {"capabilities", json::object()},
-                                            {"clientInfo", {{"name", "test"}, {"version", "1"}}}}));
+  json r = handle(request(1, "initialize",
+                          {{"protocolVersion", "2025-06-18"},
+                           {"capabilities", json::object()},
+                           {"clientInfo", {{"name", "test"}, {"version", "1"}}}}));
   EXPECT_EQ(r["jsonrpc"], "2.0");
   EXPECT_EQ(r["id"], 1);
   EXPECT_EQ(r["result"]["protocolVersion"], "2025-06-18");
@@ -84,7 +87,8 @@ TEST_F(McpTest, InitializeAnswersTheClientsVersionWhenSpokenElseTheNewest) {
 }
 
 TEST_F(McpTest, PingAndNotifications) {
-  EXPECT_EQ(handle(request("p", "ping")), json({{"jsonrpc", "2.0"}, {"id", "p"}, {"result", json::object()}}));
+  EXPECT_EQ(handle(request("p", "ping")),
+            json({{"jsonrpc", "2.0"}, {"id", "p"}, {"result", json::object()}}));
   EXPECT_TRUE(handle({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}).is_null());
   EXPECT_TRUE(handle({{"jsonrpc", "2.0"}, {"id", 3}, {"result", json::object()}}).is_null());  // a response
 }
@@ -98,7 +102,8 @@ TEST_F(McpTest, MalformedMessagesGetJsonRpcErrors) {
   EXPECT_EQ(error_code(handle({{"id", 1}, {"method", "ping"}})), kInvalidRequest);  // no "jsonrpc"
   EXPECT_EQ(error_code(handle({{"jsonrpc", "2.0"}, {"id", 1}, {"method", 5}})), kInvalidRequest);
   EXPECT_EQ(error_code(handle({{"jsonrpc", "2.0"}, {"id", nullptr}, {"method", "ping"}})), kInvalidRequest);
-  EXPECT_EQ(error_code(handle({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "ping"}, {"params", {1}}})), kInvalidParams);
+  EXPECT_EQ(error_code(handle({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "ping"}, {"params", {1}}})),
+            kInvalidParams);
   EXPECT_EQ(error_code(handle(request(1, "resources/list"))), kMethodNotFound);
   EXPECT_EQ(error_code(handle(call("no_such_tool", json::object()))), kInvalidParams);
   EXPECT_EQ(error_code(handle(request(1, "tools/call", json::object()))), kInvalidParams);
@@ -153,7 +158,8 @@ TEST_F(McpTest, ToolSchemasAreTheRoutesRequestAndResponse) {
   const McpTool* search = find_mcp_tool("search_kb");
   ASSERT_NE(search, nullptr);
   std::set<std::string> search_properties;
-  for (const auto& [name, property] : search->input_schema["properties"].items()) search_properties.insert(name);
+  for (const auto& [name, property] : search->input_schema["properties"].items())
+    search_properties.insert(name);
   EXPECT_EQ(search_properties, search_parameters);
   EXPECT_EQ(search->input_schema["required"], json::array({"q"}));
   EXPECT_EQ(find_mcp_tool("lookup_code")->input_schema["required"], json::array({"code"}));
@@ -161,7 +167,8 @@ TEST_F(McpTest, ToolSchemasAreTheRoutesRequestAndResponse) {
             json::array({"resolved", "not_resolved", "not_relevant"}));
 
   for (const auto& tool : mcp_tools()) {
-    EXPECT_GT(tool.description.size(), 200u) << tool.name << ": say when to call it and what the answer means";
+    EXPECT_GT(tool.description.size(), 200u)
+        << tool.name << ": say when to call it and what the answer means";
     for (const auto& [name, property] : tool.input_schema["properties"].items()) {
       EXPECT_TRUE(property.contains("description")) << tool.name << "." << name;
     }
@@ -206,9 +213,11 @@ TEST_F(McpTest, LookupCodeAndSearchAreTheRoutesAnswers) {
   r = tool("search_kb", {{"q", "domain not verified"}, {"limit", 2}, {"kind", "article"}});
   EXPECT_EQ(r["isError"], false);
   EXPECT_EQ(r["structuredContent"],
-            route_answer("GET", "/v1/search", "", {{"q", "domain not verified"}, {"limit", "2"}, {"kind", "article"}}));
+            route_answer("GET", "/v1/search", "",
+                         {{"q", "domain not verified"}, {"limit", "2"}, {"kind", "article"}}));
   EXPECT_EQ(r["structuredContent"]["hits"][0]["doc_id"], "dns/custom-domain-not-verified");
-  EXPECT_NE(r["content"][0]["text"].get<std::string>().find("help.example/kb/custom-domain"), std::string::npos);
+  EXPECT_NE(r["content"][0]["text"].get<std::string>().find("help.example/kb/custom-domain"),
+            std::string::npos);
 }
 
 TEST_F(McpTest, DiagnoseIsTheRoutesAnswerAndItsCauseCanBeRated) {
@@ -249,20 +258,24 @@ TEST_F(McpTest, BadArgumentsAreToolErrorsThatNameTheArgument) {
     EXPECT_FALSE(r.contains("structuredContent"));
     return r["content"][0]["text"].get<std::string>();
   };
-  EXPECT_NE(error_text("diagnose", {{"code", "0x80070005"}, {"limit", "five"}}).find("'limit'"), std::string::npos);
-  EXPECT_NE(error_text("diagnose", {{"code", "0x80070005"}, {"colour", "red"}}).find("'colour'"), std::string::npos);
+  EXPECT_NE(error_text("diagnose", {{"code", "0x80070005"}, {"limit", "five"}}).find("'limit'"),
+            std::string::npos);
+  EXPECT_NE(error_text("diagnose", {{"code", "0x80070005"}, {"colour", "red"}}).find("'colour'"),
+            std::string::npos);
   EXPECT_NE(error_text("diagnose", json::object()).find("at least one of"), std::string::npos);
   EXPECT_NE(error_text("diagnose", json::array()).find("JSON object"), std::string::npos);
-  EXPECT_NE(error_text("search_kb", {{"q", "dns"}, {"limit", "2"}}).find("'limit' must be an integer"), std::string::npos);
+  EXPECT_NE(error_text("search_kb", {{"q", "dns"}, {"limit", "2"}}).find("'limit' must be an integer"),
+            std::string::npos);
   EXPECT_NE(error_text("search_kb", {{"q", "dns"}, {"limit", 1000}}).find("'limit'"), std::string::npos);
   EXPECT_NE(error_text("search_kb", {{"q", "dns"}, {"page", 2}}).find("'page'"), std::string::npos);
   EXPECT_NE(error_text("search_kb", json::object()).find("'q' is required"), std::string::npos);
   EXPECT_NE(error_text("lookup_code", json::object()).find("'code' is required"), std::string::npos);
   EXPECT_NE(error_text("lookup_code", {{"code", "not\na code"}}).find("bad_parameter"), std::string::npos);
   EXPECT_NE(error_text("lookup_code", {{"code", "no code here"}}).find("code_not_found"), std::string::npos);
-  EXPECT_NE(error_text("record_feedback", {{"diagnosis_id", "d-0"}, {"cause_id", "x"}, {"outcome", "resolved"}})
-                .find("diagnosis_not_found"),
-            std::string::npos);
+  EXPECT_NE(
+      error_text("record_feedback", {{"diagnosis_id", "d-0"}, {"cause_id", "x"}, {"outcome", "resolved"}})
+          .find("diagnosis_not_found"),
+      std::string::npos);
   EXPECT_NE(error_text("record_feedback", {{"diagnosis_id", "d-0"}, {"cause_id", "x"}, {"outcome", "great"}})
                 .find("'outcome'"),
             std::string::npos);
@@ -271,7 +284,8 @@ TEST_F(McpTest, BadArgumentsAreToolErrorsThatNameTheArgument) {
 // --- the transports ---
 
 TEST_F(McpTest, StdioAnswersEachRequestOnItsOwnLine) {
-  std::istringstream in(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}}
+  std::istringstream in(
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}}
 
 {"jsonrpc":"2.0","method":"notifications/initialized"}
 {broken

@@ -17,8 +17,8 @@
 namespace errkb::server::test {
 namespace {
 
-using nlohmann::json;
 using errkb::testing::ChildProcess;
+using nlohmann::json;
 
 const httplib::Headers kAdmin = {{"Authorization", "Bearer ops-key"}};
 constexpr const char* kJson = "application/json";
@@ -78,9 +78,9 @@ class OperationsTest : public ::testing::Test {
     auto diagnosis = body_json(client.Post("/v1/diagnose", kAdmin, R"({"code":"0x80070005"})", kJson));
     if (!diagnosis.is_object() || diagnosis["causes"].empty()) return {};
     std::pair<std::string, std::string> ids = {diagnosis["diagnosis_id"], diagnosis["causes"][0]["id"]};
-    auto stored = client.Post("/v1/feedback", kAdmin,
-                              json{{"diagnosis_id", ids.first}, {"cause_id", ids.second}, {"outcome", "resolved"}}.dump(),
-                              kJson);
+    auto stored = client.Post(
+        "/v1/feedback", kAdmin,
+        json{{"diagnosis_id", ids.first}, {"cause_id", ids.second}, {"outcome", "resolved"}}.dump(), kJson);
     EXPECT_TRUE(stored && stored->status == 201);
     return ids;
   }
@@ -91,7 +91,9 @@ class OperationsTest : public ::testing::Test {
 
 TEST(Version, EveryBinaryPrintsTheProjectVersionAndCommit) {
   errkb::testing::TempDir dir("errkb-version");
-  const std::regex line("^(errkb|errkb-indexer|errkb-server) ([0-9]+\\.[0-9]+\\.[0-9]+) \\(commit ([0-9a-f]+(-dirty)?|unknown)\\)\n$");
+  const std::regex line(
+      "^(errkb|errkb-indexer|errkb-server) ([0-9]+\\.[0-9]+\\.[0-9]+) \\(commit "
+      "([0-9a-f]+(-dirty)?|unknown)\\)\n$");
   for (const std::string program : {"errkb", "errkb-indexer", "errkb-server"}) {
     auto [status, output] = run({binary(program), "--version"}, dir.path() / "out");
     EXPECT_EQ(status, 0) << program << ": " << output;
@@ -109,8 +111,8 @@ TEST_F(OperationsTest, OpenApiDocumentAndMetricsCarryTheVersion) {
   EXPECT_EQ(doc["info"]["version"], std::string(errkb::version()));
   auto metrics = client->Get("/metrics");
   ASSERT_TRUE(metrics);
-  const std::string build_info = "errkb_build_info{version=\"" + std::string(errkb::version()) + "\",commit=\"" +
-                                 std::string(errkb::git_commit()) + "\"} 1\n";
+  const std::string build_info = "errkb_build_info{version=\"" + std::string(errkb::version()) +
+                                 "\",commit=\"" + std::string(errkb::git_commit()) + "\"} 1\n";
   EXPECT_NE(metrics->body.find(build_info), std::string::npos) << metrics->body;
 }
 
@@ -121,7 +123,8 @@ TEST_F(OperationsTest, RequestIdIsTheClientsOrANewOneAndComesBack) {
   EXPECT_EQ(given->get_header_value("X-Request-Id"), "ticket-4711:try.2");
   // One that could forge a log line or break a JSON line is replaced, and so is an empty one.
   std::set<std::string> made;
-  for (const std::string& bad : std::vector<std::string>{"two words", "quote\"d", std::string(129, 'a'), ""}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"two words", "quote\"d", std::string(129, 'a'), ""}) {
     auto r = client->Get("/healthz", {{"X-Request-Id", bad}});
     ASSERT_TRUE(r);
     const std::string id = r->get_header_value("X-Request-Id");
@@ -166,8 +169,9 @@ TEST(Logging, JsonLinesCarryTheRequestIdOfTheirRequest) {
   for (std::string line; std::getline(lines, line);) {
     json entry = json::parse(line, nullptr, false);
     ASSERT_TRUE(entry.is_object()) << line;
-    EXPECT_TRUE(std::regex_match(entry["time"].get<std::string>(),
-                                 std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z")))
+    EXPECT_TRUE(
+        std::regex_match(entry["time"].get<std::string>(),
+                         std::regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z")))
         << line;
     const std::string message = entry["message"];
     if (message.starts_with("request ")) {
@@ -200,10 +204,12 @@ TEST(Environment, EverySettingHasAVariableThatSetsItAsTheFileDoes) {
   for (const auto& entry : example) {
     const std::string name = entry.first.as<std::string>();
     const std::string variable = environment_name(name);
-    EXPECT_NE(docs.find("`" + variable + "`"), std::string::npos) << variable << " is not in docs/operations.md";
+    EXPECT_NE(docs.find("`" + variable + "`"), std::string::npos)
+        << variable << " is not in docs/operations.md";
     std::string value;
     if (name == "kb" || name == "cors_origins") {
-      for (const auto& item : entry.second) value += (value.empty() ? "" : name == "kb" ? ":" : ",") + item.as<std::string>();
+      for (const auto& item : entry.second)
+        value += (value.empty() ? "" : name == "kb" ? ":" : ",") + item.as<std::string>();
     } else if (entry.second.IsScalar()) {
       value = entry.second.as<std::string>();
     } else {
@@ -298,7 +304,8 @@ TEST_F(OperationsTest, AdminIndexTellsGenerationWhenBuiltAndKbFolders) {
   auto client = server_->client();
   json index = body_json(client->Get("/v1/admin/index", kAdmin));
   ASSERT_TRUE(index.is_object());
-  EXPECT_TRUE(std::regex_match(index["generation"].get<std::string>(), std::regex("gen-[0-9]{6}"))) << index.dump();
+  EXPECT_TRUE(std::regex_match(index["generation"].get<std::string>(), std::regex("gen-[0-9]{6}")))
+      << index.dump();
   EXPECT_EQ(index["generation"], live_generation(dir_->path() / "index")->filename().string());
   EXPECT_TRUE(index["built"].is_string()) << index.dump();
   EXPECT_TRUE(index["changed"].is_string()) << index.dump();
@@ -328,9 +335,10 @@ TEST_F(OperationsTest, BackupWhileServingRestoresIntoAFreshFolder) {
   });
   errkb::testing::TempDir dir("errkb-backup");
   const auto backup = dir.path() / "backup";
-  auto [status, output] = run({binary("errkb-indexer"), "backup", "--index", (dir_->path() / "index").string(),
-                               "--feedback-db", (dir_->path() / "feedback.sqlite").string(), "--to", backup.string()},
-                              dir.path() / "backup.log");
+  auto [status, output] =
+      run({binary("errkb-indexer"), "backup", "--index", (dir_->path() / "index").string(), "--feedback-db",
+           (dir_->path() / "feedback.sqlite").string(), "--to", backup.string()},
+          dir.path() / "backup.log");
   backing_up = false;
   traffic.join();
   ASSERT_EQ(status, 0) << output;
@@ -346,13 +354,13 @@ TEST_F(OperationsTest, BackupWhileServingRestoresIntoAFreshFolder) {
 
   const auto fresh = dir.path() / "restored";
   auto [restored, restore_output] =
-      run({binary("errkb-indexer"), "restore", "--from", backup.string(), "--index", (fresh / "index").string(),
-           "--feedback-db", (fresh / "feedback.sqlite").string()},
+      run({binary("errkb-indexer"), "restore", "--from", backup.string(), "--index",
+           (fresh / "index").string(), "--feedback-db", (fresh / "feedback.sqlite").string()},
           dir.path() / "restore.log");
   ASSERT_EQ(restored, 0) << restore_output;
   // Restoring over the feedback database now there is refused without --replace-feedback.
-  EXPECT_EQ(run({binary("errkb-indexer"), "restore", "--from", backup.string(), "--index", (fresh / "index").string(),
-                 "--feedback-db", (fresh / "feedback.sqlite").string()},
+  EXPECT_EQ(run({binary("errkb-indexer"), "restore", "--from", backup.string(), "--index",
+                 (fresh / "index").string(), "--feedback-db", (fresh / "feedback.sqlite").string()},
                 dir.path() / "refused.log")
                 .first,
             2);
@@ -371,7 +379,8 @@ TEST_F(OperationsTest, BackupWhileServingRestoresIntoAFreshFolder) {
   EXPECT_EQ(code->status, 200);
   // The diagnosis and its feedback came along: the same feedback again replaces the restored one.
   auto again = copy_client->Post(
-      "/v1/feedback", json{{"diagnosis_id", diagnosis_id}, {"cause_id", cause_id}, {"outcome", "resolved"}}.dump(), kJson);
+      "/v1/feedback",
+      json{{"diagnosis_id", diagnosis_id}, {"cause_id", cause_id}, {"outcome", "resolved"}}.dump(), kJson);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 201) << again->body;
   EXPECT_EQ(body_json(again)["replaced"], true) << again->body;
@@ -410,8 +419,9 @@ TEST(Reload, SighupTakesTheNewKeysOfTheConfigFile) {
 
   write_config("second-key");
   ASSERT_EQ(::kill(server.pid(), SIGHUP), 0);
-  EXPECT_TRUE(errkb::testing::poll_until(std::chrono::seconds(30), [&] { return status_with("second-key") == 200; }))
-      << server.log_text();
+  EXPECT_TRUE(errkb::testing::poll_until(std::chrono::seconds(30), [&] {
+    return status_with("second-key") == 200;
+  })) << server.log_text();
   EXPECT_EQ(status_with("first-key"), 401);
   // A broken file keeps the running settings.
   std::ofstream(config) << "api_keys: [\n";

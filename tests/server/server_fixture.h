@@ -7,9 +7,8 @@
 
 #include <chrono>
 #include <memory>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "api_key_fixture.h"
 #include "errkb/indexer.h"
@@ -176,7 +175,8 @@ class RunningServer {
     }
     port_ = *port;
     thread_ = std::thread([this] { server_->listen(); });
-    for (int i = 0; i < 500 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 500 && !server_->is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     EXPECT_TRUE(server_->is_running());
   }
   ~RunningServer() {

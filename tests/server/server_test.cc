@@ -1,15 +1,13 @@
 // A real errkb-server on an ephemeral loopback port, over a real index of a small KB.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <thread>
-
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
-
 #include <sstream>
+#include <thread>
 
 #include "api_key_fixture.h"
 #include "server_fixture.h"
@@ -83,11 +81,13 @@ TEST_F(ServerTest, SearchShapeAndContent) {
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->get_header_value("Content-Type"), kJson);
   json body = body_json(r);
-  for (const char* field : {"total", "hits", "facets", "codes", "suggestion"}) EXPECT_TRUE(body.contains(field)) << field;
+  for (const char* field : {"total", "hits", "facets", "codes", "suggestion"})
+    EXPECT_TRUE(body.contains(field)) << field;
   ASSERT_FALSE(body["hits"].empty()) << r->body;
   EXPECT_LE(body["hits"].size(), 5u);
   const json& top = body["hits"][0];
-  for (const char* field : {"id", "doc_id", "kind", "title", "url", "snippet", "score", "language", "vendor", "product", "codes"}) {
+  for (const char* field : {"id", "doc_id", "kind", "title", "url", "snippet", "score", "language", "vendor",
+                            "product", "codes"}) {
     EXPECT_TRUE(top.contains(field)) << field;
   }
   EXPECT_EQ(top["doc_id"], "windows/update-0x80070005") << r->body;
@@ -112,7 +112,8 @@ TEST_F(ServerTest, SecondServerOnTheSamePortIsRefused) {
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   auto port = (*created)->bind();
   ASSERT_FALSE(port.ok());
-  EXPECT_NE(port.status().message().find("cannot bind 127.0.0.1:" + std::to_string(server_->port())), std::string::npos)
+  EXPECT_NE(port.status().message().find("cannot bind 127.0.0.1:" + std::to_string(server_->port())),
+            std::string::npos)
       << port.status().ToString();
 }
 
@@ -139,7 +140,8 @@ TEST_F(ServerTest, CodeLookupShape) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   json body = body_json(r);
-  for (const char* field : {"interpretations", "catalogue_entries", "causes"}) EXPECT_TRUE(body.contains(field)) << field;
+  for (const char* field : {"interpretations", "catalogue_entries", "causes"})
+    EXPECT_TRUE(body.contains(field)) << field;
   ASSERT_FALSE(body["interpretations"].empty());
   EXPECT_EQ(body["interpretations"][0]["canonical"], "hresult:80070005");
   ASSERT_TRUE(body["causes"].contains("hresult:80070005")) << r->body;
@@ -167,8 +169,9 @@ TEST_F(ServerTest, CodeLookupKeptPerIndexRevision) {
   EXPECT_NE(metrics->body.find("errkb_engine_cache_lookups_total{cache=\"code_readings\",result=\"hit\"} "),
             std::string::npos)
       << metrics->body;
-  EXPECT_EQ(metrics->body.find("errkb_engine_cache_lookups_total{cache=\"code_readings\",result=\"hit\"} 0\n"),
-            std::string::npos)
+  EXPECT_EQ(
+      metrics->body.find("errkb_engine_cache_lookups_total{cache=\"code_readings\",result=\"hit\"} 0\n"),
+      std::string::npos)
       << metrics->body;
 
   testing::write_file(kb_path() / "articles/windows/defender-0x80070005.md", R"md(---
@@ -210,12 +213,14 @@ Allow the installer through controlled folder access in Windows Security.
 TEST_F(ServerTest, DiagnoseShapeAndFeedback) {
   ASSERT_NO_FATAL_FAILURE(start());
   json d = diagnose({{"code", "0x80070005"}, {"symptoms", {"installer stops", "access denied"}}});
-  for (const char* field : {"diagnosis_id", "codes", "causes", "ask"}) ASSERT_TRUE(d.contains(field)) << field;
+  for (const char* field : {"diagnosis_id", "codes", "causes", "ask"})
+    ASSERT_TRUE(d.contains(field)) << field;
   ASSERT_FALSE(d["diagnosis_id"].get<std::string>().empty());
   ASSERT_GE(d["causes"].size(), 2u) << d.dump(2);
   double sum = 0;
   for (const auto& cause : d["causes"]) {
-    for (const char* field : {"id", "title", "cause", "checks", "resolutions", "prevention", "confidence", "evidence", "why"}) {
+    for (const char* field :
+         {"id", "title", "cause", "checks", "resolutions", "prevention", "confidence", "evidence", "why"}) {
       EXPECT_TRUE(cause.contains(field)) << field;
     }
     EXPECT_GE(cause["confidence"].get<double>(), 0.0);
@@ -238,15 +243,18 @@ TEST_F(ServerTest, DiagnoseShapeAndFeedback) {
   EXPECT_LT(first_id, later_id);
 
   const std::string cause_id = d["causes"][1]["id"];
-  auto r = client_->Post("/v1/feedback",
-                         json{{"diagnosis_id", d["diagnosis_id"]}, {"cause_id", cause_id}, {"outcome", "resolved"}}.dump(),
-                         kJson);
+  auto r = client_->Post(
+      "/v1/feedback",
+      json{{"diagnosis_id", d["diagnosis_id"]}, {"cause_id", cause_id}, {"outcome", "resolved"}}.dump(),
+      kJson);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 201) << r->body;
-  expect_problem(client_->Post("/v1/feedback",
-                               json{{"diagnosis_id", "no-such-id"}, {"cause_id", cause_id}, {"outcome", "resolved"}}.dump(),
-                               kJson),
-                 404, "diagnosis_not_found");
+  expect_problem(
+      client_->Post(
+          "/v1/feedback",
+          json{{"diagnosis_id", "no-such-id"}, {"cause_id", cause_id}, {"outcome", "resolved"}}.dump(),
+          kJson),
+      404, "diagnosis_not_found");
 
   // Diagnosis with no code: the first question asks for the exact error code or message.
   json text_only = diagnose({{"text", "the store settings say the domain is not verified"}});
@@ -264,9 +272,10 @@ TEST_F(ServerTest, FeedbackPersistsAcrossRestartAndChangesRanking) {
   const double before = first["causes"][1]["confidence"];
   for (int i = 0; i < 3; ++i) {
     json d = diagnose(request);
-    auto r = client_->Post("/v1/feedback",
-                           json{{"diagnosis_id", d["diagnosis_id"]}, {"cause_id", second_id}, {"outcome", "resolved"}}.dump(),
-                           kJson);
+    auto r = client_->Post(
+        "/v1/feedback",
+        json{{"diagnosis_id", d["diagnosis_id"]}, {"cause_id", second_id}, {"outcome", "resolved"}}.dump(),
+        kJson);
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 201) << r->body;
   }
@@ -280,9 +289,10 @@ TEST_F(ServerTest, FeedbackPersistsAcrossRestartAndChangesRanking) {
     if (cause["id"] == second_id) confidence_after = cause["confidence"];
   }
   EXPECT_GT(confidence_after, before) << after.dump(2);
-  auto r = client_->Post("/v1/feedback",
-                         json{{"diagnosis_id", old_diagnosis}, {"cause_id", second_id}, {"outcome", "not_resolved"}}.dump(),
-                         kJson);
+  auto r = client_->Post(
+      "/v1/feedback",
+      json{{"diagnosis_id", old_diagnosis}, {"cause_id", second_id}, {"outcome", "not_resolved"}}.dump(),
+      kJson);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 201) << r->body;
 }
@@ -315,11 +325,13 @@ TEST_F(ServerTest, HealthReadinessMetricsOpenApi) {
   auto metrics = client_->Get("/metrics");
   ASSERT_TRUE(metrics);
   ASSERT_EQ(metrics->status, 200);
-  EXPECT_NE(metrics->body.find("errkb_http_requests_total{route=\"/v1/search\",method=\"GET\",status=\"200\"}"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics->body.find("errkb_http_requests_total{route=\"/v1/search\",method=\"GET\",status=\"200\"}"),
+      std::string::npos)
       << metrics->body;
   EXPECT_NE(metrics->body.find("route=\"unmatched\",method=\"GET\",status=\"404\""), std::string::npos);
-  EXPECT_NE(metrics->body.find("errkb_http_request_duration_seconds_bucket{route=\"/v1/search\""), std::string::npos);
+  EXPECT_NE(metrics->body.find("errkb_http_request_duration_seconds_bucket{route=\"/v1/search\""),
+            std::string::npos);
   EXPECT_NE(metrics->body.find("errkb_index_documents "), std::string::npos);
   EXPECT_NE(metrics->body.find("errkb_index_revision "), std::string::npos);
   EXPECT_NE(metrics->body.find("errkb_index_reopens_total "), std::string::npos);
@@ -332,7 +344,8 @@ TEST_F(ServerTest, HealthReadinessMetricsOpenApi) {
     const std::string line = "\nerrkb_http_open_connections ";
     const size_t at = again->body.find(line);
     ASSERT_NE(at, std::string::npos) << again->body;
-    open_connections = again->body.substr(at + line.size(), again->body.find('\n', at + 1) - at - line.size());
+    open_connections =
+        again->body.substr(at + line.size(), again->body.find('\n', at + 1) - at - line.size());
   }
   EXPECT_EQ(open_connections, "1");
   EXPECT_NE(metrics->body.find("\nerrkb_http_refused_connections_total 0\n"), std::string::npos);
@@ -362,7 +375,8 @@ TEST_F(ServerTest, ErrorStatusesOverHttp) {
   expect_problem(client_->Get("/v1/diagnose"), 405, "method_not_allowed");
   expect_problem(client_->Post("/v1/search", "{}", kJson), 405, "method_not_allowed");
 
-  expect_problem(client_->Post("/v1/diagnose", R"({"text":"x"})", "text/plain"), 415, "unsupported_media_type");
+  expect_problem(client_->Post("/v1/diagnose", R"({"text":"x"})", "text/plain"), 415,
+                 "unsupported_media_type");
   expect_problem(client_->Post("/v1/diagnose", R"({"text":)", kJson), 400, "bad_json");
   const std::string huge = json{{"text", std::string((1 << 20) + 10, 'a')}}.dump();
   expect_problem(client_->Post("/v1/diagnose", huge, kJson), 413, "payload_too_large");
@@ -390,10 +404,12 @@ TEST_F(ServerTest, KeysScopesAndRateLimits) {
   auto header_key = client_->Get("/v1/search?q=dns", {{"X-API-Key", "desk-key"}});
   ASSERT_TRUE(header_key);
   EXPECT_EQ(header_key->status, 200);
-  expect_problem(client_->Get("/v1/search?q=dns", {{"Authorization", "Bearer ops-key"}}), 403, "missing_scope");
+  expect_problem(client_->Get("/v1/search?q=dns", {{"Authorization", "Bearer ops-key"}}), 403,
+                 "missing_scope");
   expect_problem(client_->Post("/v1/admin/reindex", {{"Authorization", "Bearer desk-key"}}, "{}", kJson), 403,
                  "missing_scope");
-  expect_problem(client_->Get("/v1/admin/jobs/job-unknown", {{"Authorization", "Bearer ops-key"}}), 404, "job_not_found");
+  expect_problem(client_->Get("/v1/admin/jobs/job-unknown", {{"Authorization", "Bearer ops-key"}}), 404,
+                 "job_not_found");
   // Health needs no key.
   EXPECT_EQ(client_->Get("/healthz")->status, 200);
 
@@ -425,13 +441,17 @@ TEST_F(ServerTest, CorsAllowList) {
   EXPECT_EQ(preflight->status, 204);
   EXPECT_EQ(preflight->get_header_value("Access-Control-Allow-Origin"), "https://desk.example.com");
   EXPECT_NE(preflight->get_header_value("Access-Control-Allow-Methods").find("POST"), std::string::npos);
-  EXPECT_NE(preflight->get_header_value("Access-Control-Allow-Headers").find("Content-Type"), std::string::npos);
-  expect_problem(client_->Options("/v1/diagnose", {{"Origin", "https://evil.example.com"}}), 403, "origin_not_allowed");
-  expect_problem(client_->Options("/v1/nowhere", {{"Origin", "https://desk.example.com"}}), 404, "route_not_found");
+  EXPECT_NE(preflight->get_header_value("Access-Control-Allow-Headers").find("Content-Type"),
+            std::string::npos);
+  expect_problem(client_->Options("/v1/diagnose", {{"Origin", "https://evil.example.com"}}), 403,
+                 "origin_not_allowed");
+  expect_problem(client_->Options("/v1/nowhere", {{"Origin", "https://desk.example.com"}}), 404,
+                 "route_not_found");
 }
 
 TEST_F(ServerTest, ReindexJobLifecycleAndIndexSwitchUnderLoad) {
-  config_.api_keys = {key("desk", "desk-key", {Scope::kSearch, Scope::kFeedback}), key("ops", "ops-key", {Scope::kAdmin})};
+  config_.api_keys = {key("desk", "desk-key", {Scope::kSearch, Scope::kFeedback}),
+                      key("ops", "ops-key", {Scope::kAdmin})};
   ASSERT_NO_FATAL_FAILURE(start());
   const httplib::Headers desk = {{"Authorization", "Bearer desk-key"}};
   const httplib::Headers ops = {{"Authorization", "Bearer ops-key"}};
@@ -590,7 +610,8 @@ TEST_F(ServerTest, OneStructuredLogLinePerRequest) {
   server_.reset();  // the server has stopped, so every log call has returned
   spdlog::default_logger()->sinks().pop_back();
   const std::string log = captured.str();
-  EXPECT_NE(log.find("request method=GET path=/v1/search route=/v1/search status=200 ms="), std::string::npos) << log;
+  EXPECT_NE(log.find("request method=GET path=/v1/search route=/v1/search status=200 ms="), std::string::npos)
+      << log;
   EXPECT_NE(log.find("key=desk results=" + std::to_string(hits)), std::string::npos) << log;
   EXPECT_NE(log.find("path=/v1/missing route=unmatched status=404"), std::string::npos) << log;
   EXPECT_EQ(log.find("desk-secret-key"), std::string::npos) << "the key itself must never be logged";

@@ -2,8 +2,6 @@
 // bitset answers exactly as the word's posting list does.
 #include "store/common_terms.h"
 
-#include "store/scan_plan.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +9,7 @@
 #include <set>
 #include <vector>
 
+#include "store/scan_plan.h"
 #include "test_util.h"
 
 namespace errkb::store {
@@ -108,8 +107,8 @@ TEST_F(CommonTermBitsTest, WordsPresenceWalksTheWordsDocidsFromBitsOrPostings) {
 // passages carrying a code is the same whether the common words' bitsets are loaded or not.
 TEST_F(CommonTermBitsTest, CodePassCountsCommonWordsByPresenceWithOrWithoutBits) {
   CommonTermBits bits = CommonTermBits::load(db_, {.min_postings = 300, .max_bytes = 1 << 20});
-  const std::vector<Xapian::Query> words = {Xapian::Query("Zorder"), Xapian::Query("Zerror"), Xapian::Query("Zrare"),
-                                            Xapian::Query("Zorder")};
+  const std::vector<Xapian::Query> words = {Xapian::Query("Zorder"), Xapian::Query("Zerror"),
+                                            Xapian::Query("Zrare"), Xapian::Query("Zorder")};
   const Xapian::Query prose(Xapian::Query::OP_OR, words.begin(), words.end());
   auto ranked = [&](const CommonTermBits* common) {
     TermFreqs freqs;

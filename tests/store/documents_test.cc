@@ -114,7 +114,8 @@ TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   p.vendor = "Micro\tsoft";  // a tab inside a field cannot split the record
   p.product = "Windows";
   p.severity = "error";
-  const std::string text = encode_rank_record(p, 0.45, 0.5, "20260321", 123456789012, {"win32:5", "hresult:80070005"});
+  const std::string text =
+      encode_rank_record(p, 0.45, 0.5, "20260321", 123456789012, {"win32:5", "hresult:80070005"});
   RankRecord r;
   ASSERT_TRUE(decode_rank_record(text, r));
   EXPECT_EQ(r.passage_id, p.id);
@@ -163,7 +164,8 @@ TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   EXPECT_EQ(r.data_offset, 42u);
   EXPECT_EQ(r.primary_codes, "x:1");
   EXPECT_TRUE(r.has_primary_code("x:1"));
-  EXPECT_FALSE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\tx12", r));  // offset not a number
+  EXPECT_FALSE(
+      decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\tx12", r));  // offset not a number
 }
 
 // A code the title or heading names makes the passage about it; one it only declares, a little less.
@@ -198,7 +200,8 @@ TEST(LengthNormalisedWdf, MatchesBm25WithLengthNormalisation) {
   // passage 22 times the pivot length is stored as 3).
   for (double length : {5.0, 20.0, 45.0, 100.0, 300.0, 1000.0})
     for (double wdf : {1.0, 2.0, 3.0, 7.0, 20.0})
-      EXPECT_NEAR(stored(wdf, length) / factor, bm25(wdf, length), (length < 300 ? 0.03 : 0.1) * bm25(wdf, length))
+      EXPECT_NEAR(stored(wdf, length) / factor, bm25(wdf, length),
+                  (length < 300 ? 0.03 : 0.1) * bm25(wdf, length))
           << "wdf " << wdf << ", length " << length;
 }
 

@@ -52,8 +52,8 @@ TEST(IdentifierParts, KeepsDigitsWithTheirLetters) {
 }
 
 TEST(IdentifierParts, LeavesOtherWordsWhole) {
-  for (const char* word : {"error", "Error", "ERROR", "HTTP", "C4996", "0x8007000E", "0x80070005", "3.14", "AT&T",
-                           "don't", "naïve", "Ошибка", "_", "__"})
+  for (const char* word : {"error", "Error", "ERROR", "HTTP", "C4996", "0x8007000E", "0x80070005", "3.14",
+                           "AT&T", "don't", "naïve", "Ошибка", "_", "__"})
     EXPECT_EQ(parts_of(word), "") << word;
 }
 
@@ -88,10 +88,15 @@ TEST(IdentifierTerms, ExactTermKeptAndPartsStemmedAndStoppedAtHalfAWord) {
 
 TEST(IdentifierTerms, DottedAndNamespacedNamesGiveTheirParts) {
   ProseTerms prose;
-  EXPECT_EQ(terms_of(prose, "System.IO.FileNotFoundException"),
-            (TermWdf{{"Zexcept", 1}, {"Zfile", 1}, {"Zfilenotfoundexcept", 2}, {"Zfound", 1}, {"Zio", 2},
-                     {"Znot", 1}, {"Zsystem", 2}}));
-  EXPECT_EQ(terms_of(prose, "std::bad_alloc"), (TermWdf{{"Zalloc", 1}, {"Zbad", 1}, {"Zbad_alloc", 2}, {"Zstd", 2}}));
+  EXPECT_EQ(terms_of(prose, "System.IO.FileNotFoundException"), (TermWdf{{"Zexcept", 1},
+                                                                         {"Zfile", 1},
+                                                                         {"Zfilenotfoundexcept", 2},
+                                                                         {"Zfound", 1},
+                                                                         {"Zio", 2},
+                                                                         {"Znot", 1},
+                                                                         {"Zsystem", 2}}));
+  EXPECT_EQ(terms_of(prose, "std::bad_alloc"),
+            (TermWdf{{"Zalloc", 1}, {"Zbad", 1}, {"Zbad_alloc", 2}, {"Zstd", 2}}));
 }
 
 TEST(IdentifierTerms, PartsAddToTheWordsOfTheSameStem) {
@@ -114,15 +119,17 @@ TEST(IdentifierTerms, PartsAreNotLearnedAsSpellings) {
   ProseTerms prose;
   std::unordered_map<std::string, unsigned> spelling;
   prose.analyse("InvalidOperationException thrown", "en", &spelling);
-  EXPECT_EQ(spelling, (std::unordered_map<std::string, unsigned>{{"invalidoperationexception", 1}, {"thrown", 1}}));
+  EXPECT_EQ(spelling,
+            (std::unordered_map<std::string, unsigned>{{"invalidoperationexception", 1}, {"thrown", 1}}));
 }
 
 // The Markdown escape of an underscore is gone before the prose is analysed: A\_B is A_B.
 TEST(IdentifierTerms, MarkdownEscapedUnderscoresAreUnderscores) {
   testing::TempDir dir("errkb-identifiers");
-  testing::write_file(dir / "articles" / "crt.md",
-                      "# Secure CRT\n\nDefine `_CRT_SECURE_NO_WARNINGS` or \\_CRT\\_SECURE\\_NO\\_WARNINGS before "
-                      "including the headers.\n");
+  testing::write_file(
+      dir / "articles" / "crt.md",
+      "# Secure CRT\n\nDefine `_CRT_SECURE_NO_WARNINGS` or \\_CRT\\_SECURE\\_NO\\_WARNINGS before "
+      "including the headers.\n");
   auto files = list_kb_files(dir.path().string());
   ASSERT_TRUE(files.ok()) << files.status().message();
   ASSERT_EQ(files->size(), 1u);
@@ -144,8 +151,8 @@ Xapian::Query parse_as_engine(const std::string& prose, const std::string& langu
   qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL_Z);
   qp.set_stopper(stopper_for(language));
   qp.set_default_op(Xapian::Query::OP_OR);
-  return with_identifier_terms(qp.parse_query(prose_for_parser(prose), Xapian::QueryParser::FLAG_AUTO_SYNONYMS), prose,
-                               language);
+  return with_identifier_terms(
+      qp.parse_query(prose_for_parser(prose), Xapian::QueryParser::FLAG_AUTO_SYNONYMS), prose, language);
 }
 
 std::vector<std::string> terms_of(const Xapian::Query& q) {
@@ -175,7 +182,8 @@ TEST(IdentifierQuery, AnExactNameGetsItsTermBesideItsParts) {
 
 // A colon that follows no field name would make QueryParser join its neighbours into a phrase.
 TEST(IdentifierQuery, AScopedNameIsWordsAndItsIdentifierNotAPhrase) {
-  EXPECT_EQ(prose_for_parser("title:webhook std::bad_alloc, vendor:ebay 5.7.1"), "title:webhook std bad alloc vendor:ebay");
+  EXPECT_EQ(prose_for_parser("title:webhook std::bad_alloc, vendor:ebay 5.7.1"),
+            "title:webhook std bad alloc vendor:ebay");
   EXPECT_EQ(top_level_words(parse_as_engine("std::bad_alloc thrown")),
             (std::vector<std::string>{"Zstd", "Zbad", "Zalloc", "Zthrown", "Zbad_alloc"}));
 }
@@ -223,7 +231,8 @@ class IdentifierSearch : public ::testing::Test {
     db_.commit();
     Xapian::Enquire enquire(db_);
     enquire.set_query(parse_as_engine(query));
-    enquire.set_weighting_scheme(Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength));
+    enquire.set_weighting_scheme(
+        Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength));
     std::vector<std::string> ids;
     Xapian::MSet mset = enquire.get_mset(0, 10);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -243,14 +252,16 @@ class IdentifierSearch : public ::testing::Test {
 TEST_F(IdentifierSearch, TheWordsOfANameFindThePageAboutIt) {
   add("crt", "Security features in the CRT",
       "Define _CRT_SECURE_NO_WARNINGS before including the headers to turn off the deprecation warnings.");
-  add("other", "Checked iterators", "Checked iterators make sure the bounds of your containers are not overwritten.");
+  add("other", "Checked iterators",
+      "Checked iterators make sure the bounds of your containers are not overwritten.");
   EXPECT_EQ(search("crt secure no warnings").front(), "crt#1");
   EXPECT_EQ(search("win32 lean and mean"), std::vector<std::string>{});
 }
 
 TEST_F(IdentifierSearch, TheExactNameRanksThePageAboutItAboveScatteredWords) {
   add("scattered", "Debug level of the iterator",
-      "The iterator has a debug mode. Set the warning level in the project; the level of debug output varies.");
+      "The iterator has a debug mode. Set the warning level in the project; the level of debug output "
+      "varies.");
   add("macro", "Iterator debugging", "The _ITERATOR_DEBUG_LEVEL macro controls checked iterators.");
   add("other", "Linker options", "The linker reads its options from the command line.");
   const std::vector<std::string> exact = search("_ITERATOR_DEBUG_LEVEL");

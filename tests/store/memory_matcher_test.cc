@@ -16,9 +16,10 @@ class MemoryMatcher : public KbFixture {};
 // left gaps in the docids.
 TEST_F(MemoryMatcher, RankRecordsReadFromMemoryRankAsFromTheIndex) {
   update();
-  write_file(kb() / "articles/dns/domain.md",
-             "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\nvendor: ShopFlow\n---\n"
-             "# Custom domain\n\n## Cause\n\nThe apex A record was deleted at the registrar.\n");
+  write_file(
+      kb() / "articles/dns/domain.md",
+      "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\nvendor: ShopFlow\n---\n"
+      "# Custom domain\n\n## Cause\n\nThe apex A record was deleted at the registrar.\n");
   update();  // the old passage's docid is gone, the new one comes after the others
   auto open = [&](bool in_memory) {
     EngineOptions o;
@@ -33,7 +34,8 @@ TEST_F(MemoryMatcher, RankRecordsReadFromMemoryRankAsFromTheIndex) {
       rows.push_back(h.id + "|" + std::to_string(h.score) + "|" + h.vendor + "|" + h.language + "|" + h.kind);
     return rows;
   };
-  const std::vector<std::string> queries = {"custom domain record", "webhook signature secret", "SF-3104", "domain"};
+  const std::vector<std::string> queries = {"custom domain record", "webhook signature secret", "SF-3104",
+                                            "domain"};
   ASSERT_FALSE(ranking(*from_memory, queries[0]).empty());
   ASSERT_TRUE(wait_warm(*from_memory));  // the records are in memory: what follows compares the two ways
   for (const auto& q : queries) EXPECT_EQ(ranking(*from_memory, q), ranking(*from_index, q)) << q;
@@ -53,8 +55,8 @@ TEST_F(MemoryMatcher, CommonWordBitsetsRankAsPostingLists) {
   auto from_lists = open(0), from_bits = open(size_t{1} << 20);
   ASSERT_TRUE(from_lists && from_bits);
   ASSERT_TRUE(wait_warm(*from_bits));
-  for (const std::string q : {"custom domain record", "webhook signature secret", "PH-101 address", "domain not resolve",
-                              "address rejected weight limit", "cname record host"}) {
+  for (const std::string q : {"custom domain record", "webhook signature secret", "PH-101 address",
+                              "domain not resolve", "address rejected weight limit", "cname record host"}) {
     ASSERT_FALSE(ranking(*from_lists, q).empty()) << q;
     EXPECT_EQ(ranking(*from_bits, q), ranking(*from_lists, q)) << q;
   }
@@ -87,18 +89,21 @@ TEST_F(MemoryMatcher, ProseListsInMemoryRankAsXapian) {
     }
     expect_same_diagnosis(*through_xapian, *in_memory,
                           "the custom domain does not resolve, the CNAME record and the webhook signature");
-    const std::vector<SearchRequest> filters = {
-        {.vendor = "ParcelHub"}, {.kind = "catalogue"}, {.vendor = "shopflow", .kind = "article"},
-        {.vendor = "ParcelHub", .product = "labels"}, {.vendor = "nosuchvendor"}};
+    const std::vector<SearchRequest> filters = {{.vendor = "ParcelHub"},
+                                                {.kind = "catalogue"},
+                                                {.vendor = "shopflow", .kind = "article"},
+                                                {.vendor = "ParcelHub", .product = "labels"},
+                                                {.vendor = "nosuchvendor"}};
     for (const auto& filter : filters)
       for (const std::string q :
            {"PH-101 address", "address rejected weight limit", "domain record webhook", "SF-3104"})
         EXPECT_EQ(ranking(*in_memory, q, filter), ranking(*through_xapian, q, filter))
             << q << " vendor " << filter.vendor << " kind " << filter.kind << " budget " << budget;
     EXPECT_FALSE(ranking(*in_memory, "PH-101 address", filters[0]).empty());
-    expect_same_diagnosis(*through_xapian, *in_memory, "PH-101: the address is rejected, weight over the limit",
-                          {.vendor = "ParcelHub"});
-    expect_same_diagnosis(*through_xapian, *in_memory, "the custom domain does not resolve", {.vendor = "ShopFlow"});
+    expect_same_diagnosis(*through_xapian, *in_memory,
+                          "PH-101: the address is rejected, weight over the limit", {.vendor = "ParcelHub"});
+    expect_same_diagnosis(*through_xapian, *in_memory, "the custom domain does not resolve",
+                          {.vendor = "ShopFlow"});
   }
 }
 

@@ -2,10 +2,6 @@
 // postings, and matching over them returns what Xapian's matcher returns for the same pass.
 #include "store/postings_in_memory.h"
 
-#include "errkb/schema.h"
-#include "store/common_terms.h"
-#include "store/scan_plan.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "errkb/schema.h"
+#include "store/common_terms.h"
+#include "store/scan_plan.h"
 #include "test_util.h"
 
 namespace errkb::store {
@@ -36,10 +35,10 @@ class PostingsInMemoryTest : public ::testing::Test {
       doc.add_term("ZSorder", 3);
       doc.add_term("XC:http:500");
       if (i % 5 == 0) doc.add_term("XC:hot", 1 + i % 4);
-      if (i % 300 == 0) doc.add_term("XCW:hot", 2);  // 10 passages: read through Xapian
-      if (i % 3 == 0) doc.add_boolean_term("XV:big");  // a bitset
+      if (i % 300 == 0) doc.add_term("XCW:hot", 2);       // 10 passages: read through Xapian
+      if (i % 3 == 0) doc.add_boolean_term("XV:big");     // a bitset
       if (i % 97 == 0) doc.add_boolean_term("XV:small");  // a list of docids
-      if (i == 2999) continue;  // a gap in the docids
+      if (i == 2999) continue;                            // a gap in the docids
       db.replace_document(i, doc);
     }
     db.commit();
@@ -71,7 +70,8 @@ class PostingsInMemoryTest : public ::testing::Test {
                         Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
     Xapian::Enquire enquire(db_);
     enquire.set_query(q);
-    enquire.set_weighting_scheme(Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength));
+    enquire.set_weighting_scheme(
+        Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength));
     Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(want), db_.get_doccount());
     std::vector<std::pair<Xapian::docid, double>> out;
     for (auto it = mset.begin(); it != mset.end(); ++it) out.emplace_back(*it, it.get_weight());
@@ -79,7 +79,8 @@ class PostingsInMemoryTest : public ::testing::Test {
   }
 
   // Xapian's answer for the words ORed, as the engine asks for it.
-  std::vector<std::pair<Xapian::docid, double>> xapian_top(const Words& terms, size_t want, double sampled_share = 0,
+  std::vector<std::pair<Xapian::docid, double>> xapian_top(const Words& terms, size_t want,
+                                                           double sampled_share = 0,
                                                            const std::vector<std::string>& filters = {}) {
     Xapian::Query q = words_query(terms);
     if (sampled_share > 0) {
@@ -101,7 +102,8 @@ class PostingsInMemoryTest : public ::testing::Test {
     return w;
   }
 
-  static std::vector<const DocidSet*> filter_sets(const PostingsInMemory& p, const std::vector<std::string>& filters) {
+  static std::vector<const DocidSet*> filter_sets(const PostingsInMemory& p,
+                                                  const std::vector<std::string>& filters) {
     std::vector<const DocidSet*> sets;
     for (const auto& f : filters) sets.push_back(&p.filter(f));
     return sets;
@@ -111,8 +113,9 @@ class PostingsInMemoryTest : public ::testing::Test {
                          const std::vector<std::string>& filters = {}) {
     std::vector<MatchWord> words;
     for (const auto& word : terms) words.push_back(match_word(p, word));
-    auto ranges = sampled_share > 0 ? DocidWindows::ranges(p.last_docid(), sampled_share)
-                                    : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, p.last_docid()}};
+    auto ranges = sampled_share > 0
+                      ? DocidWindows::ranges(p.last_docid(), sampled_share)
+                      : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, p.last_docid()}};
     return match_words(p, words, ranges, want, filter_sets(p, filters));
   }
 
@@ -127,16 +130,17 @@ class PostingsInMemoryTest : public ::testing::Test {
     std::vector<std::string> filters;
   };
 
-  std::pair<std::vector<std::pair<Xapian::docid, double>>, Xapian::doccount> xapian_code_pass(const CodePass& pass,
-                                                                                              size_t want) {
+  std::pair<std::vector<std::pair<Xapian::docid, double>>, Xapian::doccount> xapian_code_pass(
+      const CodePass& pass, size_t want) {
     std::vector<Xapian::Query> codes;
     for (const auto& [term, factor] : pass.codes)
       codes.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), factor);
     Xapian::Query q(Xapian::Query::OP_OR, codes.begin(), codes.end());
     if (!pass.prose.empty()) {
       TermFreqs freqs;
-      q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
-                        prose_for_code_pass(db_, freqs, words_query(pass.prose), pass.common, pass.common_min));
+      q = Xapian::Query(
+          Xapian::Query::OP_AND_MAYBE, q,
+          prose_for_code_pass(db_, freqs, words_query(pass.prose), pass.common, pass.common_min));
     }
     return xapian_run(q, want, pass.filters);
   }
@@ -153,12 +157,14 @@ class PostingsInMemoryTest : public ::testing::Test {
     std::vector<PresenceWord> presence;
     if (!pass.prose.empty()) {
       TermFreqs freqs;
-      CodePassProse split = split_for_code_pass(db_, freqs, words_query(pass.prose), pass.common, pass.common_min);
+      CodePassProse split =
+          split_for_code_pass(db_, freqs, words_query(pass.prose), pass.common, pass.common_min);
       for (const auto& part : split.ranked) {
         std::vector<std::string> word(part.get_unique_terms_begin(), part.get_unique_terms_end());
         words.push_back(match_word(p, word));
       }
-      for (const auto& w : split.present) presence.push_back({w.bits, w.bits ? nullptr : p.find(w.term), w.weight});
+      for (const auto& w : split.present)
+        presence.push_back({w.bits, w.bits ? nullptr : p.find(w.term), w.weight});
     }
     return match_code_pass(p, codes, words, presence, want, filter_sets(p, pass.filters));
   }
@@ -204,7 +210,8 @@ TEST_F(PostingsInMemoryTest, ListsHoldTheProseWordsTheirTitleCopiesAndLongCodesP
     // and seek() lands on the first docid at or after its target, forward from anywhere.
     PostingsInMemory::Cursor seeker(p, *list);
     for (Xapian::docid target = 1; target <= 3100; target += 1 + target % 37) {
-      auto at = std::lower_bound(expected.begin(), expected.end(), std::make_pair(target, Xapian::termcount{0}));
+      auto at =
+          std::lower_bound(expected.begin(), expected.end(), std::make_pair(target, Xapian::termcount{0}));
       const bool found = seeker.seek(target);
       ASSERT_EQ(found, at != expected.end()) << term << " seek " << target;
       if (!found) break;
@@ -225,7 +232,8 @@ TEST_F(PostingsInMemoryTest, ListsHoldTheProseWordsTheirTitleCopiesAndLongCodesP
         });
         if (!stepper.at_end()) EXPECT_GT(stepper.docid(), hi) << term << " step " << step;
       }
-      auto from = std::lower_bound(expected.begin(), expected.end(), std::make_pair(start, Xapian::termcount{0}));
+      auto from =
+          std::lower_bound(expected.begin(), expected.end(), std::make_pair(start, Xapian::termcount{0}));
       EXPECT_EQ(walked, decltype(walked)(from, expected.end())) << term << " step " << step;
       EXPECT_EQ(stepper.docid(), expected.back().first) << term << " step " << step;
     }
@@ -298,15 +306,19 @@ TEST_F(PostingsInMemoryTest, FilteredMatchingReturnsXapiansAnswer) {
   ASSERT_TRUE(p.loaded());
   const std::vector<std::vector<std::string>> filter_sets = {
       {"XV:big"}, {"XV:small"}, {"XV:big", "XV:small"}, {"XV:none"}};
-  const std::vector<Words> queries = {{{"Zorder"}, {"Zerror"}}, {{"Zprinter"}, {"Zrare"}, {"Zorder", "Zerror"}}};
+  const std::vector<Words> queries = {{{"Zorder"}, {"Zerror"}},
+                                      {{"Zprinter"}, {"Zrare"}, {"Zorder", "Zerror"}}};
   for (const Words& terms : queries)
     for (const auto& filters : filter_sets) {
       const std::string what = terms[0][0] + " filtered by " + filters[0] + (filters.size() > 1 ? "+" : "");
       for (size_t want : {1u, 10u, 60u, 5000u}) {
         expect_same(xapian_top(terms, want, 0, filters), memory_top(p, terms, want, 0, filters), what);
-        expect_same(xapian_top(terms, want, 0.3, filters), memory_top(p, terms, want, 0.3, filters), what + " sampled");
+        expect_same(xapian_top(terms, want, 0.3, filters), memory_top(p, terms, want, 0.3, filters),
+                    what + " sampled");
       }
-      EXPECT_EQ(memory_top(p, terms, 3, 0, filters).matches, xapian_run(words_query(terms), 3, filters).second) << what;
+      EXPECT_EQ(memory_top(p, terms, 3, 0, filters).matches,
+                xapian_run(words_query(terms), 3, filters).second)
+          << what;
     }
 }
 
@@ -350,7 +362,8 @@ TEST_F(PostingsInMemoryTest, CodePassReturnsXapiansAnswer) {
   ASSERT_EQ(m.docids.size(), 600u);
   for (size_t i = 0; i < m.docids.size(); ++i) {
     const Xapian::docid did = m.docids[i];
-    const uint64_t expected = 1u | (did % 300 == 0 ? 2u : 0u) | (did % 50 == 0 ? 4u : 0u) | (did % 2 == 0 ? 8u : 0u);
+    const uint64_t expected =
+        1u | (did % 300 == 0 ? 2u : 0u) | (did % 50 == 0 ? 4u : 0u) | (did % 2 == 0 ? 8u : 0u);
     EXPECT_EQ(m.words[i], expected) << "docid " << did;
   }
 }

@@ -147,7 +147,8 @@ TEST(ProseTerms, SpellingWordsAreTermGeneratorsSpellingWords) {
   ours.commit();
 
   std::map<std::string, unsigned> want, got;
-  for (auto it = reference.spellings_begin(); it != reference.spellings_end(); ++it) want[*it] = it.get_termfreq();
+  for (auto it = reference.spellings_begin(); it != reference.spellings_end(); ++it)
+    want[*it] = it.get_termfreq();
   for (auto it = ours.spellings_begin(); it != ours.spellings_end(); ++it) got[*it] = it.get_termfreq();
   EXPECT_EQ(got, want);
   EXPECT_EQ(got["declined"], 2u);
@@ -187,7 +188,8 @@ TEST(ProseTerms, LatinWordsOfARussianTextAreEnglish) {
   EXPECT_EQ(stemmer_for("ru")("database"), "databas");
   EXPECT_EQ(stemmer_for("ru")("заблокирована"), Xapian::Stem("russian")("заблокирована"));
   EXPECT_NE(stemmer_for("ru")("заблокирована"), "заблокирована");
-  EXPECT_EQ(stemmer_for("it")("locked"), Xapian::Stem("italian")("locked"));  // a Latin-script language: its own
+  EXPECT_EQ(stemmer_for("it")("locked"),
+            Xapian::Stem("italian")("locked"));  // a Latin-script language: its own
   ProseTerms prose;
   EXPECT_EQ(prose.word_pairs("SQLite пишет database is locked", "ru", 64),
             prose.word_pairs("sqlite пишет database is locked", "ru", 64));

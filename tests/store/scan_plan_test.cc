@@ -95,8 +95,8 @@ TEST_F(ScanPlanTest, AllCommonWordsAreSampledAcrossTheWholeIndex) {
   std::set<Xapian::docid> sampled = matches(plan.passes[0].query);
   EXPECT_GE(sampled.size(), 40u);
   EXPECT_LE(sampled.size(), 100u);
-  EXPECT_LT(*sampled.begin(), 20u);     // from the start ...
-  EXPECT_GT(*sampled.rbegin(), 900u);   // ... to the end of the docid range
+  EXPECT_LT(*sampled.begin(), 20u);    // from the start ...
+  EXPECT_GT(*sampled.rbegin(), 900u);  // ... to the end of the docid range
 }
 
 TEST(DocidWindows, AcceptsTheStartOfEachWindow) {

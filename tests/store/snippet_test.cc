@@ -15,7 +15,8 @@ SnippetTerms terms_for(std::initializer_list<const char*> words, const Xapian::S
 
 TEST(Snippet, MarksStemmedMatches) {
   Xapian::Stem en("english");
-  std::string s = make_snippet("Payments are declined when the card expired.", terms_for({"payment", "decline"}, en), en);
+  std::string s =
+      make_snippet("Payments are declined when the card expired.", terms_for({"payment", "decline"}, en), en);
   EXPECT_EQ(s, "<mark>Payments</mark> are <mark>declined</mark> when the card expired.");
 }
 
@@ -61,19 +62,22 @@ TEST(Snippet, MarksAnIdentifierByItsParts) {
 
 TEST(Snippet, MarksTheQuerysCodesAsOneMatchEach) {
   Xapian::Stem en("english");
-  const std::string text = "Deliveries fail with SF-3104 after the secret changed; SF-3104 means a bad signature.";
+  const std::string text =
+      "Deliveries fail with SF-3104 after the secret changed; SF-3104 means a bad signature.";
   const size_t first = text.find("SF-3104"), second = text.rfind("SF-3104");
   const std::vector<std::pair<size_t, size_t>> spans = {{first, first + 7}, {second, second + 7}};
-  EXPECT_EQ(make_snippet(text, terms_for({"secret"}, en), en, kSnippetLength, spans),
-            "Deliveries fail with <mark>SF-3104</mark> after the <mark>secret</mark> changed; <mark>SF-3104</mark> "
-            "means a bad signature.");
+  EXPECT_EQ(
+      make_snippet(text, terms_for({"secret"}, en), en, kSnippetLength, spans),
+      "Deliveries fail with <mark>SF-3104</mark> after the <mark>secret</mark> changed; <mark>SF-3104</mark> "
+      "means a bad signature.");
   // The window goes where the code is, as for a query word.
   std::string filler;
   for (int i = 0; i < 40; ++i) filler += "lorem ipsum dolor ";
   const std::string long_text = filler + "Error 0x80070005 (access denied). " + filler;
   const size_t at = long_text.find("0x80070005");
   const std::vector<std::pair<size_t, size_t>> code = {{at, at + 10}};
-  EXPECT_NE(make_snippet(long_text, SnippetTerms{}, en, 120, code).find("<mark>0x80070005</mark>"), std::string::npos);
+  EXPECT_NE(make_snippet(long_text, SnippetTerms{}, en, 120, code).find("<mark>0x80070005</mark>"),
+            std::string::npos);
   EXPECT_EQ(make_snippet(long_text, SnippetTerms{}, en, 120).find("<mark>"), std::string::npos);
 }
 

@@ -10,16 +10,22 @@ namespace errkb::store {
 namespace {
 
 SpellingDictionary sample() {
-  return SpellingDictionary::of_words({{"payment", 40}, {"payments", 5}, {"shipping", 30}, {"shopping", 3},
-                                       {"timeout", 12}, {"заказ", 9}, {"оплата", 7}, {"plată", 4}});
+  return SpellingDictionary::of_words({{"payment", 40},
+                                       {"payments", 5},
+                                       {"shipping", 30},
+                                       {"shopping", 3},
+                                       {"timeout", 12},
+                                       {"заказ", 9},
+                                       {"оплата", 7},
+                                       {"plată", 4}});
 }
 
 TEST(SpellingDictionary, EachKindOfEdit) {
   SpellingDictionary d = sample();
-  EXPECT_EQ(d.one_edit("paymnet"), "payment");   // two neighbours swapped
-  EXPECT_EQ(d.one_edit("paymentt"), "payment");  // a letter too many
-  EXPECT_EQ(d.one_edit("timout"), "timeout");    // a letter missing
-  EXPECT_EQ(d.one_edit("shipoing"), "shipping"); // a wrong letter
+  EXPECT_EQ(d.one_edit("paymnet"), "payment");    // two neighbours swapped
+  EXPECT_EQ(d.one_edit("paymentt"), "payment");   // a letter too many
+  EXPECT_EQ(d.one_edit("timout"), "timeout");     // a letter missing
+  EXPECT_EQ(d.one_edit("shipoing"), "shipping");  // a wrong letter
 }
 
 TEST(SpellingDictionary, MostFrequentWins) {

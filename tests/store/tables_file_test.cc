@@ -4,9 +4,8 @@
 // with a log line and the tables are built from the index, and that engine writes the file for the next.
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
-#include <xapian.h>
-
 #include <unistd.h>
+#include <xapian.h>
 
 #include <fstream>
 
@@ -22,14 +21,16 @@ namespace {
 namespace fs = std::filesystem;
 using store::tables_file_path;
 
-const std::vector<std::string> kQueries = {"custom domain record", "webhook signature secret", "PH-101 address",
-                                           "domain not resolve",   "address rejected weight limit", "SF-3104",
-                                           "webhok signatur"};
+const std::vector<std::string> kQueries = {
+    "custom domain record", "webhook signature secret",      "PH-101 address",
+    "domain not resolve",   "address rejected weight limit", "SF-3104",
+    "webhok signatur"};
 
 // Captures what the engine logs while it lives.
 class LogCapture {
  public:
-  LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256)), previous_(spdlog::default_logger()) {
+  LogCapture()
+      : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256)), previous_(spdlog::default_logger()) {
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink_));
   }
   ~LogCapture() { spdlog::set_default_logger(previous_); }
@@ -50,7 +51,8 @@ class TablesFile : public KbFixture {
   uint64_t revision() const { return Xapian::Database(generation().string()).get_revision(); }
   fs::path file() const { return tables_file_path(generation(), revision()); }
   static bool wrote_file(const UpdateReport& r) {
-    return std::any_of(r.phases.begin(), r.phases.end(), [](const auto& phase) { return phase.first == "tables file"; });
+    return std::any_of(r.phases.begin(), r.phases.end(),
+                       [](const auto& phase) { return phase.first == "tables file"; });
   }
   // Waits (up to 10 s) until the engine's tables are loaded; their source then.
   static std::string warm_source(Engine& e) {
@@ -73,7 +75,8 @@ class TablesFile : public KbFixture {
     }
     EXPECT_EQ(ranking(actual, "PH-101 address", {.vendor = "ParcelHub"}),
               ranking(expected, "PH-101 address", {.vendor = "ParcelHub"}));
-    expect_same_diagnosis(expected, actual, "the custom domain does not resolve, the CNAME record and the webhook signature");
+    expect_same_diagnosis(expected, actual,
+                          "the custom domain does not resolve, the CNAME record and the webhook signature");
   }
 };
 
@@ -97,7 +100,8 @@ TEST_F(TablesFile, TheIndexerWritesItAndAnEngineMapsItInsteadOfBuilding) {
 TEST_F(TablesFile, ItsTablesEqualThoseBuiltFromTheIndex) {
   write_file(kb() / "synonyms.txt", "domain: record, cname\n");
   update();
-  write_file(kb() / "articles/dns/domain.md", article("dns/domain", "Custom domain expired", "Registrar hold"));
+  write_file(kb() / "articles/dns/domain.md",
+             article("dns/domain", "Custom domain expired", "Registrar hold"));
   update();  // an update leaves a gap in the docids
   EngineOptions options;
   options.common_term_min_postings = 1;
@@ -105,7 +109,8 @@ TEST_F(TablesFile, ItsTablesEqualThoseBuiltFromTheIndex) {
   Xapian::Database db(generation().string());
   auto from_file = store::read_tables_file(db, generation(), options);
   ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
-  ASSERT_TRUE(from_file->rank_records && from_file->common_terms && from_file->postings_in_memory && from_file->spelling);
+  ASSERT_TRUE(from_file->rank_records && from_file->common_terms && from_file->postings_in_memory &&
+              from_file->spelling);
 
   const auto records = store::RankRecords::load(db);
   ASSERT_EQ(from_file->rank_records->offsets.size(), records->offsets.size());
@@ -179,7 +184,8 @@ TEST_F(TablesFile, AnUpdateWritesTheFileOfItsRevision) {
   const fs::path live = before.string() + ".tmp-" + std::to_string(::getpid()) + "-1";
   write_file(dead, "cut short");
   write_file(live, "being written");
-  write_later("articles/dns/domain.md", article("dns/domain", "Custom domain expired", "Registrar hold on the domain"));
+  write_later("articles/dns/domain.md",
+              article("dns/domain", "Custom domain expired", "Registrar hold on the domain"));
   update();
   ASSERT_NE(file(), before);
   EXPECT_TRUE(fs::exists(file()));
@@ -202,7 +208,8 @@ TEST_F(TablesFile, AnUpdateWritesTheFileOfItsRevision) {
 }
 
 // A damaged file fails its checksum, one cut short its header's size; a file of another revision under
-// this one's name describes another generation. Each is refused with a log line, and the tables are built from the index.
+// this one's name describes another generation. Each is refused with a log line, and the tables are built
+// from the index.
 TEST_F(TablesFile, ADamagedOrStaleFileIsRefusedWithALogLine) {
   update();
   flip_byte(file(), static_cast<std::streamoff>(fs::file_size(file()) / 2));

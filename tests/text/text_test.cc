@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "errkb/text.h"
+
+#include <gtest/gtest.h>
 
 namespace errkb {
 namespace {
@@ -42,7 +42,8 @@ TEST(DetectLanguage, EmptyAndNoiseAreUnknown) {
 }
 
 TEST(DetectLanguage, InvalidUtf8DoesNotBreakDetection) {
-  std::string text = "Le inserzioni non vengono pubblicate perché il token di accesso dell'account è scaduto.";
+  std::string text =
+      "Le inserzioni non vengono pubblicate perché il token di accesso dell'account è scaduto.";
   text += "\xff\xfe";
   EXPECT_EQ(detect_language(text), "it");
 }
@@ -67,15 +68,15 @@ TEST(Utf8, ValidText) {
 }
 
 TEST(Utf8, InvalidSequencesAndTheirOffset) {
-  EXPECT_FALSE(is_valid_utf8("caf\xe9"));               // Latin-1
+  EXPECT_FALSE(is_valid_utf8("caf\xe9"));  // Latin-1
   EXPECT_EQ(first_invalid_utf8("caf\xe9"), 3u);
-  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));               // overlong '/'
-  EXPECT_FALSE(is_valid_utf8("\xe0\x80\xaf"));           // overlong 3-byte
-  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));           // surrogate U+D800
-  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));       // above U+10FFFF
-  EXPECT_FALSE(is_valid_utf8("ok \xe2\x82"));            // truncated sequence
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xe0\x80\xaf"));      // overlong 3-byte
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("ok \xe2\x82"));       // truncated sequence
   EXPECT_EQ(first_invalid_utf8("ok \xe2\x82"), 3u);
-  EXPECT_FALSE(is_valid_utf8("\x80"));                   // lone continuation byte
+  EXPECT_FALSE(is_valid_utf8("\x80"));  // lone continuation byte
 }
 
 TEST(CollapseWhitespace, RunsAndEnds) {

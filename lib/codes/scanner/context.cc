@@ -30,7 +30,8 @@ void Scanner::explicit_context(const CodeContext& ctx) {
     if (s->empty()) continue;
     const std::string key = vendor_key(*s);
     if (const SystemVendor* sys = system_vendor(key)) explicit_bits_ |= sys->ctx;
-    if (auto it = st_.vendor_ids.find(key); it != st_.vendor_ids.end()) explicit_vendors_.push_back(it->second);
+    if (auto it = st_.vendor_ids.find(key); it != st_.vendor_ids.end())
+      explicit_vendors_.push_back(it->second);
     if (key == "windowsupdate") explicit_bits_ |= kCtxWindowsUpdate | kCtxWindows;
     if (key == "devicemanager") explicit_bits_ |= kCtxDevmgr | kCtxWindows;
     if (key == "sqlserver" || key == "microsoftsqlserver") explicit_bits_ |= kCtxMssql;
@@ -57,7 +58,8 @@ void Scanner::mention(int32_t vendor_id) {
 }
 
 bool Scanner::is_explicit(int32_t vid) const {
-  return vid >= 0 && std::find(explicit_vendors_.begin(), explicit_vendors_.end(), vid) != explicit_vendors_.end();
+  return vid >= 0 &&
+         std::find(explicit_vendors_.begin(), explicit_vendors_.end(), vid) != explicit_vendors_.end();
 }
 
 bool Scanner::is_mentioned(int32_t vid) const {
@@ -151,9 +153,9 @@ std::vector<CodeInterpretation> Scanner::catalogue_only_readings(Pending& p) con
   const bool year_like = p.digits == 4 && (digits.substr(0, 2) == "19" || digits.substr(0, 2) == "20");
   if (auto it = st_.taught_codes.find(digits); it != st_.taught_codes.end()) {
     for (const auto& tc : it->second) {
-      const bool admitted = is_explicit(tc.vendor_id) || (tc.ctx & explicit_bits_) ||
-                            ((is_mentioned(tc.vendor_id) || (tc.ctx & ctx_bits_ & kCtxEbay)) && p.digits >= 4 &&
-                             !year_like);
+      const bool admitted =
+          is_explicit(tc.vendor_id) || (tc.ctx & explicit_bits_) ||
+          ((is_mentioned(tc.vendor_id) || (tc.ctx & ctx_bits_ & kCtxEbay)) && p.digits >= 4 && !year_like);
       if (admitted) p.cands.push_back({st_.reading(tc.reading), 0.5, tc.ctx, tc.vendor_id});
     }
   }
@@ -181,7 +183,8 @@ double Scanner::score(const Candidate& c) const {
 std::vector<CodeInterpretation> Scanner::rank(std::vector<Candidate> cands) const {
   std::vector<std::pair<double, size_t>> order;
   for (size_t k = 0; k < cands.size(); ++k) order.emplace_back(score(cands[k]), k);
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<CodeInterpretation> out;
   out.reserve(cands.size() + 1);  // and the literal
   // One reading is certain only when something vouches for it: a table or a catalogue that
@@ -207,16 +210,18 @@ void Scanner::add_text_vendors(Pending& p) const {
     return false;
   };
   std::vector<Candidate> extra;
-  if (((ctx_bits_ | explicit_bits_) & kCtxSmtp) && digits.size() == 3 && smtp_reply_value(*parse_decimal(digits)) &&
-      !have("smtp:" + std::string(digits)))
+  if (((ctx_bits_ | explicit_bits_) & kCtxSmtp) && digits.size() == 3 &&
+      smtp_reply_value(*parse_decimal(digits)) && !have("smtp:" + std::string(digits)))
     extra.push_back({smtp_reply_reading(*parse_decimal(digits)), 0.35, kCtxSmtp, -1});
   // "decline code 05" among card payment words: an ISO 8583 response code (written with two digits).
-  if (((ctx_bits_ | explicit_bits_) & kCtxPayment) && digits.size() == 2 && !have("iso8583:" + std::string(digits)))
+  if (((ctx_bits_ | explicit_bits_) & kCtxPayment) && digits.size() == 2 &&
+      !have("iso8583:" + std::string(digits)))
     extra.push_back({iso8583_reading(digits), 0.35, kCtxPayment, -1});
   if ((ctx_bits_ & kCtxEbay) && !have("ebay:" + std::string(digits)))
     extra.push_back({ebay_reading(digits), 0.3, kCtxEbay, -1});
   // "Error 208" on a SQL Server page is the "Msg 208" of its output (message numbers run to 49999).
-  if (((ctx_bits_ | explicit_bits_) & kCtxMssql) && digits.size() <= 5 && !have("mssql:" + std::string(digits)))
+  if (((ctx_bits_ | explicit_bits_) & kCtxMssql) && digits.size() <= 5 &&
+      !have("mssql:" + std::string(digits)))
     extra.push_back({mssql_reading(*parse_decimal(digits)), 0.35, kCtxMssql, -1});
   for (int32_t vid : mentioned_) {
     const std::string& key = st_.vendor_keys[vid];
@@ -253,7 +258,8 @@ void Scanner::merge_vendor_patterns(std::vector<CodeOccurrence>& out) {
     re2::StringPiece input(text_.data(), n);
     re2::StringPiece m;
     size_t pos = 0;
-    while (pos <= n && found.size() < kMaxCodeOccurrences && vp.re->Match(input, pos, n, RE2::UNANCHORED, &m, 1)) {
+    while (pos <= n && found.size() < kMaxCodeOccurrences &&
+           vp.re->Match(input, pos, n, RE2::UNANCHORED, &m, 1)) {
       const size_t b = static_cast<size_t>(m.data() - text_.data());
       const size_t e = b + m.size();
       pos = m.empty() ? e + 1 : e;
@@ -269,7 +275,8 @@ void Scanner::merge_vendor_patterns(std::vector<CodeOccurrence>& out) {
     }
   }
   if (found.empty()) return;
-  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.begin < b.begin; });
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.begin < b.begin; });
   for (auto& v : found) {
     auto lo = std::lower_bound(out.begin(), out.end(), v.begin,
                                [](const CodeOccurrence& o, size_t pos) { return o.end <= pos; });

@@ -37,8 +37,8 @@ void Scanner::http_substatus(size_t i, size_t j, size_t dot) {
 
 // "5.7.1" (class.subject.detail) after a reply code, after "SMTP", or alone in a mail context;
 // "550-5.7.1" (a continued reply line) is the reply code and the status, two occurrences.
-void Scanner::smtp_dotted(size_t i, size_t j, const std::array<std::pair<size_t, size_t>, 64>& seg, size_t nseg,
-                          bool dashed) {
+void Scanner::smtp_dotted(size_t i, size_t j, const std::array<std::pair<size_t, size_t>, 64>& seg,
+                          size_t nseg, bool dashed) {
   if (dashed) {
     if (nseg != 4 || text_[seg[0].second] != '-' || seg[0].second - seg[0].first != 3) return;
     const int64_t reply = *parse_decimal(tok(seg[0].first, seg[0].second));
@@ -74,15 +74,17 @@ void Scanner::smtp_dotted(size_t i, size_t j, const std::array<std::pair<size_t,
 size_t Scanner::smtp_enhanced_after(size_t j, char klass) const {
   size_t k = j;
   while (k < text_.size() && k - j < 2 && text_[k] == ' ') ++k;
-  if (k == j || k + 5 > text_.size() || text_[k] != klass || text_[k + 1] != '.') return std::string_view::npos;
+  if (k == j || k + 5 > text_.size() || text_[k] != klass || text_[k + 1] != '.')
+    return std::string_view::npos;
   size_t e = k + 2;
-  if (!(cls(text_[e]) & kDigit) || e + 1 >= text_.size() || text_[e + 1] != '.') return std::string_view::npos;
+  if (!(cls(text_[e]) & kDigit) || e + 1 >= text_.size() || text_[e + 1] != '.')
+    return std::string_view::npos;
   e += 2;
   const size_t d = e;
   while (e < text_.size() && e - d < 4 && (cls(text_[e]) & kDigit)) ++e;
   if (e == d || e - d > 3) return std::string_view::npos;
-  if (e < text_.size() && ((cls(text_[e]) & kWord) || ((text_[e] == '.' || text_[e] == '-') && e + 1 < text_.size() &&
-                                                        is_alnum(text_[e + 1]))))
+  if (e < text_.size() && ((cls(text_[e]) & kWord) || ((text_[e] == '.' || text_[e] == '-') &&
+                                                       e + 1 < text_.size() && is_alnum(text_[e + 1]))))
     return std::string_view::npos;
   return smtp_enhanced_reading(tok(k, e)) ? k : std::string_view::npos;
 }

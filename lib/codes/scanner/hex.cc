@@ -25,16 +25,21 @@ bool Scanner::hex_token(size_t i, size_t j) {
   const size_t ndigits = k - 2;
   std::string_view suffix = t.substr(k);
   if (ndigits == 0 || ndigits > 16) return false;
-  if (!(suffix.empty() || suffix == "L" || suffix == "l" || suffix == "U" || suffix == "u" || suffix == "UL" ||
-        suffix == "ul"))
+  if (!(suffix.empty() || suffix == "L" || suffix == "l" || suffix == "U" || suffix == "u" ||
+        suffix == "UL" || suffix == "ul"))
     return false;
   uint64_t v = *parse_hex(t.substr(0, k));
   uint32_t v32;
-  if ((v >> 32) == 0) v32 = static_cast<uint32_t>(v);
-  else if ((v >> 32) == 0xFFFFFFFFull && (v & 0x80000000ull)) v32 = static_cast<uint32_t>(v);  // sign-extended
-  else return true;  // an address, not a code
-  if (v32 >= 0x80000000u || (v32 >> 28) == 0x4) windows_value(i, j, v32);
-  else if (v32 != 0) short_hex(i, j, v32, ndigits >= 8);
+  if ((v >> 32) == 0)
+    v32 = static_cast<uint32_t>(v);
+  else if ((v >> 32) == 0xFFFFFFFFull && (v & 0x80000000ull))
+    v32 = static_cast<uint32_t>(v);  // sign-extended
+  else
+    return true;  // an address, not a code
+  if (v32 >= 0x80000000u || (v32 >> 28) == 0x4)
+    windows_value(i, j, v32);
+  else if (v32 != 0)
+    short_hex(i, j, v32, ndigits >= 8);
   return true;
 }
 
@@ -42,12 +47,15 @@ bool Scanner::hex_token(size_t i, size_t j) {
 // ("24h" is a duration, "50h" may be one). Eight digits are bare_hex8's.
 bool Scanner::suffixed_hex(size_t i, size_t j) {
   std::string_view d = tok(i, j - 1);
-  if (d.size() < 2 || d.size() > 9 || !(cls(d[0]) & kDigit) || !all_of_class(d, kHex) || all_of_class(d, kDigit))
+  if (d.size() < 2 || d.size() > 9 || !(cls(d[0]) & kDigit) || !all_of_class(d, kHex) ||
+      all_of_class(d, kDigit))
     return false;
   if (d.size() == 9 && d[0] != '0') return false;
   const uint32_t v = static_cast<uint32_t>(*parse_hex(d));
-  if (v >= 0x80000000u || (v >> 28) == 0x4) windows_value(i, j, v);
-  else if (v != 0) short_hex(i, j, v, d.size() >= 8);
+  if (v >= 0x80000000u || (v >> 28) == 0x4)
+    windows_value(i, j, v);
+  else if (v != 0)
+    short_hex(i, j, v, d.size() >= 8);
   return true;
 }
 
@@ -71,7 +79,8 @@ bool Scanner::stop_cue_hex(size_t i, size_t j) {
   std::string_view t = tok(i, j);
   if (t.size() > 8 || !all_of_class(t, kHex)) return false;
   const Mark* cue = cue_before(i);
-  if (!cue || cue->cue != kCueStop || !(cue->all_caps || cue->merged || iequals(tok(cue->begin, cue->end), "bugcheck")))
+  if (!cue || cue->cue != kCueStop ||
+      !(cue->all_caps || cue->merged || iequals(tok(cue->begin, cue->end), "bugcheck")))
     return false;
   const uint64_t v = *parse_hex(t);
   consume_fixed(cue->begin, j, {bugcheck_reading(static_cast<uint32_t>(v))}, hex_literal(v));

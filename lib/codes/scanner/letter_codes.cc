@@ -14,10 +14,11 @@ namespace {
 // "EUR-100"), nor a family's read elsewhere (ORA, KB, HTTP).
 bool generic_prefix_allowed(std::string_view prefix) {
   static constexpr std::string_view kNotVendors[] = {
-      "ISO", "RFC", "SHA", "AES", "UTF", "RSA", "MD", "CVE", "COVID", "USB", "PCI", "DDR", "LPDDR", "IEEE",
-      "EN",  "DIN", "ANSI", "TLS", "SSL", "GPT", "ECMA", "WPA", "HDMI", "MPEG", "JIS", "UN", "SARS", "IP",
-      "TCP", "UDP", "ISBN", "ISSN", "GMT", "UTC", "NR", "NO", "ORA", "TNS", "PLS", "KB", "HTTP", "WIN", "X",
-      "DOI", "ARM", "PS", "CAT", "TYPE", "EUR", "USD", "RON", "RUB", "RO", "IT", "RU", "US", "UK", "DE",
+      "ISO",   "RFC",  "SHA",  "AES", "UTF",  "RSA", "MD",   "CVE",  "COVID", "USB", "PCI",  "DDR",
+      "LPDDR", "IEEE", "EN",   "DIN", "ANSI", "TLS", "SSL",  "GPT",  "ECMA",  "WPA", "HDMI", "MPEG",
+      "JIS",   "UN",   "SARS", "IP",  "TCP",  "UDP", "ISBN", "ISSN", "GMT",   "UTC", "NR",   "NO",
+      "ORA",   "TNS",  "PLS",  "KB",  "HTTP", "WIN", "X",    "DOI",  "ARM",   "PS",  "CAT",  "TYPE",
+      "EUR",   "USD",  "RON",  "RUB", "RO",   "IT",  "RU",   "US",   "UK",    "DE",
   };
   for (auto p : kNotVendors)
     if (iequals(p, prefix)) return false;
@@ -122,15 +123,16 @@ bool Scanner::taught_letters(std::string_view letters, size_t digits) const {
 // a recent year (a taught "C" must leave "C 2019" alone).
 bool Scanner::spaced_letter_code(size_t i, size_t j, const WordInfo* w) {
   const size_t n = text_.size();
-  if (j - i > kMaxCodeLetters || j + 1 >= n || (text_[j] != ' ' && text_[j] != '\t') || !(cls(text_[j + 1]) & kDigit))
+  if (j - i > kMaxCodeLetters || j + 1 >= n || (text_[j] != ' ' && text_[j] != '\t') ||
+      !(cls(text_[j + 1]) & kDigit))
     return false;
   if (w && w->cue != kCueNone) return false;  // a cue word is a cue ("code 1234")
   size_t e = j + 1;
   while (e < n && e - j <= kMaxCodeDigits + 1 && (cls(text_[e]) & kDigit)) ++e;
   const size_t ndigits = e - j - 1;
   if (ndigits < kMinCodeDigits || ndigits > kMaxCodeDigits) return false;
-  if (e < n && ((cls(text_[e]) & kWord) || ((text_[e] == '.' || text_[e] == ',' || text_[e] == '-') && e + 1 < n &&
-                                            is_alnum(text_[e + 1]))))
+  if (e < n && ((cls(text_[e]) & kWord) || ((text_[e] == '.' || text_[e] == ',' || text_[e] == '-') &&
+                                            e + 1 < n && is_alnum(text_[e + 1]))))
     return false;
   std::string_view letters = tok(i, j), digits = tok(j + 1, e);
   const bool taught = w && (w->code_digits >> ndigits & 1u);
@@ -158,7 +160,8 @@ bool Scanner::numbered_symbol(size_t i, size_t j) {
   };
   std::string_view t = tok(i, j);
   for (const auto& [prefix, reading] : kNumbered) {
-    if (t.size() <= prefix.size() || t.size() > prefix.size() + 6 || !iequals(t.substr(0, prefix.size()), prefix))
+    if (t.size() <= prefix.size() || t.size() > prefix.size() + 6 ||
+        !iequals(t.substr(0, prefix.size()), prefix))
       continue;
     auto n = parse_decimal(t.substr(prefix.size()));
     if (!n || *n <= 0 || !all_of_class(t.substr(prefix.size()), kDigit)) continue;
@@ -181,7 +184,8 @@ bool Scanner::taught_token(size_t i, size_t j) {
     // "sf1003" for a taught "SF-1003": letters then digits, the hyphen left out.
     size_t k = 0;
     while (k < t.size() && (cls(t[k]) & (kUpper | kLower))) ++k;
-    if (k < 2 || k > 8 || k + 2 > t.size() || t.size() + 1 > sizeof buf || !all_of_class(t.substr(k), kDigit)) return false;
+    if (k < 2 || k > 8 || k + 2 > t.size() || t.size() + 1 > sizeof buf || !all_of_class(t.substr(k), kDigit))
+      return false;
     std::memmove(buf + k + 1, buf + k, t.size() - k);
     buf[k] = '-';
     const std::string_view dashed(buf, t.size() + 1);

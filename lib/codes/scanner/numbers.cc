@@ -14,14 +14,15 @@ namespace {
 // Words after a number that make it a quantity, not a code ("500 MB", "5 times", "30 lei").
 bool is_unit(std::string_view w) {
   static constexpr std::string_view kUnits[] = {
-      "b",     "kb",      "mb",     "gb",    "tb",     "kib",   "mib",     "gib",    "bytes",   "byte",
-      "ms",    "s",       "sec",    "secs",  "second", "seconds", "min",   "mins",   "minute",  "minutes",
-      "h",     "hr",      "hrs",    "hour",  "hours",  "day",   "days",    "week",   "weeks",   "month",
-      "months", "year",   "years",  "times", "percent", "eur",  "euro",    "euros",  "usd",     "dollars",
-      "gbp",   "ron",     "lei",    "rub",   "px",     "mhz",   "ghz",     "fps",    "rpm",     "users",
-      "items", "rows",    "records", "kg",   "km",     "cm",    "mm",      "m",      "minuti",  "secondi",
-      "ore",   "giorni",  "minute", "secunde", "zile", "€",     "$",     "emails", "mails",  "messages",
-      "recipients", "subscribers", "mesaje", "messaggi",
+      "b",       "kb",       "mb",    "gb",      "tb",     "kib",     "mib",      "gib",        "bytes",
+      "byte",    "ms",       "s",     "sec",     "secs",   "second",  "seconds",  "min",        "mins",
+      "minute",  "minutes",  "h",     "hr",      "hrs",    "hour",    "hours",    "day",        "days",
+      "week",    "weeks",    "month", "months",  "year",   "years",   "times",    "percent",    "eur",
+      "euro",    "euros",    "usd",   "dollars", "gbp",    "ron",     "lei",      "rub",        "px",
+      "mhz",     "ghz",      "fps",   "rpm",     "users",  "items",   "rows",     "records",    "kg",
+      "km",      "cm",       "mm",    "m",       "minuti", "secondi", "ore",      "giorni",     "minute",
+      "secunde", "zile",     "€",     "$",       "emails", "mails",   "messages", "recipients", "subscribers",
+      "mesaje",  "messaggi",
   };
   if (w.empty() || w.size() > 12) return false;
   char buf[12];
@@ -30,7 +31,8 @@ bool is_unit(std::string_view w) {
   for (auto u : kUnits)
     if (u == f) return true;
   // Cyrillic units: "руб", "МБ", "ГБ", "раз".
-  static constexpr std::string_view kCyrillic[] = {"руб", "рублей", "МБ", "ГБ", "Мб", "Гб", "раз", "сек", "мин"};
+  static constexpr std::string_view kCyrillic[] = {"руб", "рублей", "МБ",  "ГБ", "Мб",
+                                                   "Гб",  "раз",    "сек", "мин"};
   for (auto u : kCyrillic)
     if (u == w) return true;
   return false;
@@ -38,7 +40,8 @@ bool is_unit(std::string_view w) {
 
 // Classes of SQLSTATEs that people quote bare from PostgreSQL errors.
 bool sqlstate_error_class(std::string_view d) {
-  static constexpr std::string_view kClasses[] = {"08", "22", "23", "25", "28", "40", "42", "53", "54", "55", "57", "58"};
+  static constexpr std::string_view kClasses[] = {"08", "22", "23", "25", "28", "40",
+                                                  "42", "53", "54", "55", "57", "58"};
   for (auto c : kClasses)
     if (d.substr(0, 2) == c) return true;
   return false;
@@ -47,11 +50,16 @@ bool sqlstate_error_class(std::string_view d) {
 // Whether a database's own table lists `value` (false for any other vendor).
 bool database_lists(VendorFamily vendor, int64_t value) {
   switch (vendor) {
-    case kVendorMysql: return find_value(mysql_codes(), value) != nullptr;
-    case kVendorOracle: return find_value(oracle_codes(), value) != nullptr;
-    case kVendorMssql: return find_value(mssql_codes(), value) != nullptr;
-    case kVendorSqlite: return find_value(sqlite_codes(), value) != nullptr;
-    default: return false;
+    case kVendorMysql:
+      return find_value(mysql_codes(), value) != nullptr;
+    case kVendorOracle:
+      return find_value(oracle_codes(), value) != nullptr;
+    case kVendorMssql:
+      return find_value(mssql_codes(), value) != nullptr;
+    case kVendorSqlite:
+      return find_value(sqlite_codes(), value) != nullptr;
+    default:
+      return false;
   }
 }
 
@@ -91,7 +99,8 @@ void Scanner::decimal(size_t i, size_t j) {
   }
   if (negative || len > 12) return;
   // Continued numbers are amounts, dates and times: "1,000", "10:30", "01/15/2024".
-  if (j + 1 < n && (text_[j] == ',' || text_[j] == ':' || text_[j] == '/') && (cls(text_[j + 1]) & kDigit)) return;
+  if (j + 1 < n && (text_[j] == ',' || text_[j] == ':' || text_[j] == '/') && (cls(text_[j + 1]) & kDigit))
+    return;
   const int64_t value = *parse_decimal(digits);
   // "550 5.7.1": an SMTP reply code and its enhanced status, two occurrences.
   if (len == 3 && smtp_reply_value(value)) {
@@ -114,7 +123,8 @@ void Scanner::decimal(size_t i, size_t j) {
   }
   // "550 rejected by DMARC": a failure reply code SMTP defines, in a mail context (decided once
   // the whole text is read), uncertain since no cue says so.
-  if (len == 3 && digits[0] >= '4' && deferred_ < kMaxCodeOccurrences && smtp_reply_known(value) && !unit_follows(j))
+  if (len == 3 && digits[0] >= '4' && deferred_ < kMaxCodeOccurrences && smtp_reply_known(value) &&
+      !unit_follows(j))
     defer_fixed(i, j, Kind::kSmtpReplyBare, smtp_reply_reading(value), number_literal(value));
   // "23505" among PostgreSQL words: a SQLSTATE, decided once the whole text is read.
   if (len == 5 && deferred_ < kMaxCodeOccurrences && sqlstate_error_class(digits) && !unit_follows(j)) {
@@ -127,8 +137,8 @@ void Scanner::catalogue_number(size_t i, size_t j) {
   // Deferred until the whole text is read; kept small (no readings yet) and capped, since a
   // large catalogue makes many ordinary numbers candidates.
   if (deferred_ >= kMaxCodeOccurrences) return;
-  if (!st_.taught_filter.may_contain(tok(i, j)) || st_.taught_codes.find(tok(i, j)) == st_.taught_codes.end() ||
-      unit_follows(j))
+  if (!st_.taught_filter.may_contain(tok(i, j)) ||
+      st_.taught_codes.find(tok(i, j)) == st_.taught_codes.end() || unit_follows(j))
     return;
   Pending p;
   p.begin = i;
@@ -144,7 +154,16 @@ const Mark* Scanner::cue_before(size_t i) const {
   if (!last_.valid || i < last_.end || i - last_.end > 6) return nullptr;
   for (size_t k = last_.end; k < i; ++k) {
     switch (text_[k]) {
-      case ' ': case '\t': case ':': case '#': case '=': case '(': case '[': case '"': case '\'': case '>':
+      case ' ':
+      case '\t':
+      case ':':
+      case '#':
+      case '=':
+      case '(':
+      case '[':
+      case '"':
+      case '\'':
+      case '>':
         break;
       default:
         return nullptr;
@@ -194,7 +213,8 @@ bool Scanner::cued_number(const Mark& cue, size_t i, size_t j, int64_t value) {
   if (digits.size() == 3 && smtp_reply_value(value) &&
       (cue.vendor == kVendorSmtp || (cue.part == kPartReplied && (ctx_bits_ & kCtxSmtp)))) {
     // "SMTP 550", "SMTP error 550", "the mail server replied 550"
-    consume_fixed(cue.vendor == kVendorSmtp ? b : i, close_paren(cue.end, i, j), {smtp_reply_reading(value)}, literal);
+    consume_fixed(cue.vendor == kVendorSmtp ? b : i, close_paren(cue.end, i, j), {smtp_reply_reading(value)},
+                  literal);
     return true;
   }
   if (cue.part == kPartDeclined && digits.size() == 2 && (ctx_bits_ & kCtxPayment) && !unit_follows(j)) {
@@ -257,7 +277,8 @@ bool Scanner::vendor_cued_number(const Mark& cue, size_t i, size_t j, int64_t va
 
 // A number after a cue word of one family ("HTTP 503", "errno 13", "STOP 7B", "Msg 208", "Event ID 1000",
 // "Code 43"): whether the family handled it, or nullopt when the number is read as after any error cue.
-std::optional<bool> Scanner::family_cued_number(const Mark& cue, size_t i, size_t j, size_t end, int64_t value) {
+std::optional<bool> Scanner::family_cued_number(const Mark& cue, size_t i, size_t j, size_t end,
+                                                int64_t value) {
   std::string_view digits = tok(i, j);
   const size_t b = cue.begin;
   const Literal literal = number_literal(value);
@@ -357,15 +378,21 @@ std::optional<CodeInterpretation> Scanner::vendor_number(const Mark& cue, int64_
     case kVendorErrno:
       if (value <= kMaxErrno) return errno_reading(value);
       return std::nullopt;
-    case kVendorCurl: return curl_reading(value);
-    case kVendorSqlite: return sqlite_reading(value);
-    case kVendorMysql: return mysql_reading(value);
-    case kVendorOracle: return oracle_reading("ora", value);
-    case kVendorMssql: return mssql_reading(value);
+    case kVendorCurl:
+      return curl_reading(value);
+    case kVendorSqlite:
+      return sqlite_reading(value);
+    case kVendorMysql:
+      return mysql_reading(value);
+    case kVendorOracle:
+      return oracle_reading("ora", value);
+    case kVendorMssql:
+      return mssql_reading(value);
     case kVendorPostgres:
       if (digits.size() == 5) return sqlstate_reading(digits);
       return std::nullopt;
-    case kVendorEbay: return ebay_reading(digits);
+    case kVendorEbay:
+      return ebay_reading(digits);
     case kVendorSmtp:
       if (smtp_reply_value(value)) return smtp_reply_reading(value);
       return std::nullopt;
@@ -385,7 +412,8 @@ std::optional<CodeInterpretation> Scanner::vendor_number(const Mark& cue, int64_
   }
 }
 
-std::vector<Candidate> Scanner::generic_candidates(int64_t value, std::string_view digits, bool code_cue) const {
+std::vector<Candidate> Scanner::generic_candidates(int64_t value, std::string_view digits,
+                                                   bool code_cue) const {
   std::vector<Candidate> c;
   // Room for the usual families at once (small numbers have the most): growing one by one cost up to
   // three allocations, and left blocks too small to be reused for the ranked readings and their literal.
@@ -403,12 +431,16 @@ std::vector<Candidate> Scanner::generic_candidates(int64_t value, std::string_vi
   if (value >= 1 && value <= 15999)
     add(win32_reading(value), find_value(win32_names(), value) ? 0.5 : 0.3, kCtxWindows);
   if (value >= 1 && value <= kMaxErrno) add(errno_reading(value), 0.45, kCtxLinux);
-  if (value >= 1 && value <= 99) add(curl_reading(value), find_value(curl_codes(), value) ? 0.35 : 0.15, kCtxCurl);
+  if (value >= 1 && value <= 99)
+    add(curl_reading(value), find_value(curl_codes(), value) ? 0.35 : 0.15, kCtxCurl);
   if (find_value(sqlite_codes(), value)) add(sqlite_reading(value), 0.3, kCtxSqlite);
   // HTTP: the registered statuses, or an unregistered one in a class that has them (2xx-5xx, x00-x59).
-  if (find_value(http_statuses(), value)) add(http_reading(value), 0.4, kCtxHttp);
-  else if (value >= 200 && value <= 599 && value % 100 < 60) add(http_reading(value), 0.2, kCtxHttp);
-  if (value >= 1000 && value <= 4999) add(mysql_reading(value), find_value(mysql_codes(), value) ? 0.4 : 0.2, kCtxMysql);
+  if (find_value(http_statuses(), value))
+    add(http_reading(value), 0.4, kCtxHttp);
+  else if (value >= 200 && value <= 599 && value % 100 < 60)
+    add(http_reading(value), 0.2, kCtxHttp);
+  if (value >= 1000 && value <= 4999)
+    add(mysql_reading(value), find_value(mysql_codes(), value) ? 0.4 : 0.2, kCtxMysql);
   if (find_value(mssql_codes(), value)) add(mssql_reading(value), 0.3, kCtxMssql);
   if (code_cue && find_value(devmgr_codes(), value)) add(devmgr_reading(value), 0.3, kCtxDevmgr | kCtxDevice);
   if (digits.size() == 5) {

@@ -43,7 +43,7 @@
 namespace errkb::codes::scanner {
 
 enum CharClass : uint8_t {
-  kWord = 1,    // part of a token
+  kWord = 1,  // part of a token
   kDigit = 2,
   kUpper = 4,
   kLower = 8,
@@ -95,11 +95,11 @@ struct Mark {
   Part part = kPartNone;
   VendorFamily vendor = kVendorNone;
   int32_t catalogue_vendor = -1;
-  bool capital = false;   // written with a capital first letter ("Code 10")
-  bool all_caps = false;  // "STOP", "ERROR"
-  bool merged = false;    // made of several words ("error code", "bug check")
-  bool code_word = false; // "code" came first in a merged cue ("код ошибки", "cod eroare")
-  bool exit_code = false; // "exit code", "return code": a process's status, not a device's
+  bool capital = false;    // written with a capital first letter ("Code 10")
+  bool all_caps = false;   // "STOP", "ERROR"
+  bool merged = false;     // made of several words ("error code", "bug check")
+  bool code_word = false;  // "code" came first in a merged cue ("код ошибки", "cod eroare")
+  bool exit_code = false;  // "exit code", "return code": a process's status, not a device's
   bool valid = false;
 };
 
@@ -129,14 +129,14 @@ struct Pending {
   std::vector<CodeInterpretation> fixed;  // kFixed: final readings, moved out as they are
   size_t number_begin = 0;
   uint64_t literal_value = 0;  // the literal appended to the readings (base 0: none)
-  uint32_t value = 0;     // short hex: the value, read once the context is known
-  uint32_t digits = 0;    // catalogue-only: length of the number
+  uint32_t value = 0;          // short hex: the value, read once the context is known
+  uint32_t digits = 0;         // catalogue-only: length of the number
   Kind kind = Kind::kFixed;
   uint8_t literal_base = 0;
-  bool cued = false;      // short hex: a cue, zero padding or a stop line made it a code
-  bool padded = false;    // short hex: written with eight digits (0x0000007B), as stop codes are
-  bool generic = false;   // readings guessed from the number alone: vendors named in the text join
-  bool weak_code = false; // "код ошибки 10": the Device Manager reading needs hardware words
+  bool cued = false;       // short hex: a cue, zero padding or a stop line made it a code
+  bool padded = false;     // short hex: written with eight digits (0x0000007B), as stop codes are
+  bool generic = false;    // readings guessed from the number alone: vendors named in the text join
+  bool weak_code = false;  // "код ошибки 10": the Device Manager reading needs hardware words
 
   void set_literal(Literal l) {
     literal_base = l.base;
@@ -200,7 +200,8 @@ class Scanner {
   std::optional<bool> family_cued_number(const Mark& cue, size_t i, size_t j, size_t end, int64_t value);
   void rank_cued_number(const Mark& cue, size_t i, size_t j, size_t end, int64_t value);
   CodeInterpretation error_tag_reading(std::string_view digits) const;
-  std::optional<CodeInterpretation> vendor_number(const Mark& cue, int64_t value, std::string_view digits) const;
+  std::optional<CodeInterpretation> vendor_number(const Mark& cue, int64_t value,
+                                                  std::string_view digits) const;
   std::vector<Candidate> generic_candidates(int64_t value, std::string_view digits, bool code_cue) const;
   bool mysql_state_follows(size_t j);
   bool http_reason_follows(size_t j, int64_t value) const;
@@ -208,7 +209,8 @@ class Scanner {
 
   // dotted.cc: IIS sub-statuses and SMTP enhanced statuses.
   void http_substatus(size_t i, size_t j, size_t dot);
-  void smtp_dotted(size_t i, size_t j, const std::array<std::pair<size_t, size_t>, 64>& seg, size_t nseg, bool dashed);
+  void smtp_dotted(size_t i, size_t j, const std::array<std::pair<size_t, size_t>, 64>& seg, size_t nseg,
+                   bool dashed);
   size_t smtp_enhanced_after(size_t j, char klass) const;
 
   // hex.cc: hex values.
@@ -253,7 +255,7 @@ class Scanner {
   Mark last_;
   size_t skip_until_ = 0;
   std::string phrase_key_;  // phrase()'s lookup key, kept to reuse its buffer
-  size_t deferred_ = 0;  // pendings that only the whole text's context can admit
+  size_t deferred_ = 0;     // pendings that only the whole text's context can admit
   size_t expect_sqlstate_at_ = static_cast<size_t>(-1);
   size_t expect_smtp_at_ = static_cast<size_t>(-1);  // "5.7.1" right after a reply code
   bool in_compound_ = false;

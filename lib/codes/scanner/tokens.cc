@@ -39,8 +39,10 @@ void Scanner::scan_tokens() {
     }
     if (pending_.size() - deferred_ >= kMaxCodeOccurrences) break;
     if (i >= skip_until_ && j - i <= kMaxToken) {
-      if (dotted || dashed) compound(i, j, flags, dotted, dashed);
-      else simple(i, j, flags);
+      if (dotted || dashed)
+        compound(i, j, flags, dotted, dashed);
+      else
+        simple(i, j, flags);
     }
     i = j;
   }
@@ -63,8 +65,10 @@ void Scanner::simple(size_t i, size_t j, uint8_t flags) {
     if ((flags & kUnder) && numbered_symbol(i, j)) return;
     if (letters_digits_code(i, j)) return;
     const WordInfo* w = st_.words.find(t);
-    if ((flags & kUpper) && !(flags & (kLower | kHigh))) symbol(i, j, flags);
-    else if ((flags & kUnder) && !(flags & kHigh) && !w) snake(i, j);  // "err_http2_protocol_error"
+    if ((flags & kUpper) && !(flags & (kLower | kHigh)))
+      symbol(i, j, flags);
+    else if ((flags & kUnder) && !(flags & kHigh) && !w)
+      snake(i, j);                // "err_http2_protocol_error"
     if (w) on_word(i, j, *w, t);  // "Win32", "sqlite3"
     return;
   }
@@ -87,14 +91,18 @@ void Scanner::compound(size_t i, size_t j, uint8_t flags, bool dotted, bool dash
   bool all_numeric = true;  // dates, versions, IPs, phone numbers: never codes, nor their parts
   for (size_t s = 0; s < nseg; ++s) {
     std::string_view v = seg_view(s);
-    const bool version_head = s == 0 && v.size() > 1 && (v[0] == 'v' || v[0] == 'V') && all_of_class(v.substr(1), kDigit);
+    const bool version_head =
+        s == 0 && v.size() > 1 && (v[0] == 'v' || v[0] == 'V') && all_of_class(v.substr(1), kDigit);
     if (!all_of_class(v, kDigit) && !version_head) all_numeric = false;
   }
   if (all_numeric) {
     // "HTTP/1.1 503": the version belongs to the HTTP cue.
-    if (last_.valid && last_.cue == kCueHttp && last_.end + 1 == i && text_[last_.end] == '/') last_.end = j;
-    else if (dotted && !dashed && nseg == 2) http_substatus(i, j, seg[0].second);
-    else if (dotted) smtp_dotted(i, j, seg, nseg, dashed);
+    if (last_.valid && last_.cue == kCueHttp && last_.end + 1 == i && text_[last_.end] == '/')
+      last_.end = j;
+    else if (dotted && !dashed && nseg == 2)
+      http_substatus(i, j, seg[0].second);
+    else if (dotted)
+      smtp_dotted(i, j, seg, nseg, dashed);
     return;
   }
   if (dashed && !dotted && nseg == 2 && dashed_code(i, j, seg_view(0), seg_view(1))) return;

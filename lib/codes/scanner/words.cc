@@ -26,8 +26,8 @@ bool snake_identifier(std::string_view t) {
     }
   }
   if (parts < 2) return false;
-  static constexpr std::string_view kDbSuffixes[] = {"_pkey", "_key", "_fkey", "_idx", "_index", "_seq", "_uniq",
-                                                     "_unique", "_check", "_excl", "_pk", "_fk"};
+  static constexpr std::string_view kDbSuffixes[] = {"_pkey", "_key",    "_fkey",  "_idx",  "_index", "_seq",
+                                                     "_uniq", "_unique", "_check", "_excl", "_pk",    "_fk"};
   static constexpr std::string_view kDbPrefixes[] = {"idx_", "ix_", "fk_", "pk_", "uq_", "uk_"};
   for (auto s : kDbSuffixes)
     if (t.size() > s.size() && iequals(t.substr(t.size() - s.size()), s)) return false;
@@ -38,7 +38,8 @@ bool snake_identifier(std::string_view t) {
 
 bool exception_name(std::string_view s) {
   for (std::string_view suffix : {std::string_view("Error"), std::string_view("Exception")}) {
-    if (s.size() >= suffix.size() + 2 && s.substr(s.size() - suffix.size()) == suffix && (cls(s[0]) & kUpper)) {
+    if (s.size() >= suffix.size() + 2 && s.substr(s.size() - suffix.size()) == suffix &&
+        (cls(s[0]) & kUpper)) {
       for (char c : s)
         if (!(cls(c) & (kUpper | kLower | kDigit))) return false;
       return true;
@@ -79,7 +80,8 @@ void Scanner::word(size_t i, size_t j, uint8_t flags) {
   } else if (flags & kUnder) {
     if (w) {
       // A cue written with an underscore ("error_code") is a cue, not a symbol.
-      if (auto it = st_.name_filter.may_contain(t) ? st_.names.find(t) : st_.names.end(); it != st_.names.end())
+      if (auto it = st_.name_filter.may_contain(t) ? st_.names.find(t) : st_.names.end();
+          it != st_.names.end())
         add_fixed(i, j, st_.readings_of(it->second));
     } else {
       snake(i, j);
@@ -122,7 +124,8 @@ void Scanner::generic_symbol(size_t i, size_t j) {
   for (char c : t) upper = upper || (cls(c) & kUpper);
   if (upper) {
     const Mark* cue = cue_before(i);
-    if (!cue || !(cue->cue == kCueError || cue->cue == kCueCode || cue->cue == kCueStatus || cue->cue == kCueErrorTag))
+    if (!cue || !(cue->cue == kCueError || cue->cue == kCueCode || cue->cue == kCueStatus ||
+                  cue->cue == kCueErrorTag))
       return;
   }
   CodeInterpretation r = symbol_reading(t);
@@ -182,7 +185,8 @@ bool Scanner::exception_dotted(size_t i, size_t j) {
   for (size_t k = 0; k <= last_dot; ++k) {
     if (k == last_dot || t[k] == '.') {
       std::string_view seg = t.substr(a, k - a);
-      if (seg.empty() || (cls(seg[0]) & kDigit) || !all_of_class(seg, kUpper | kLower | kDigit | kUnder)) return false;
+      if (seg.empty() || (cls(seg[0]) & kDigit) || !all_of_class(seg, kUpper | kLower | kDigit | kUnder))
+        return false;
       a = k + 1;
     }
   }
@@ -208,7 +212,8 @@ void Scanner::on_word(size_t i, size_t j, const WordInfo& w, std::string_view t)
   if (m.cue == kCueStop) ctx_bits_ |= kCtxCrash;
   if (w.cue == kCueErrorTag && t != "ErrorCode") m.cue = kCueError;  // errorCode=5 in other APIs
   // <code>, </code>, <status>: markup, not a cue (eBay's <ErrorCode> excepted).
-  const bool tag_name = (i >= 1 && text_[i - 1] == '<') || (i >= 2 && text_[i - 1] == '/' && text_[i - 2] == '<');
+  const bool tag_name =
+      (i >= 1 && text_[i - 1] == '<') || (i >= 2 && text_[i - 1] == '/' && text_[i - 2] == '<');
   if (tag_name && m.cue != kCueErrorTag) m.cue = kCueNone;
   if (last_.valid && words_adjacent(last_.end, i) && combine(last_, m)) return;
   last_ = m;
@@ -222,7 +227,9 @@ bool Scanner::words_adjacent(size_t end, size_t begin) const {
 }
 
 // Two adjacent words that mean more together ("SQL Server", "exit code", "HTTP error").
-bool Scanner::combine(Mark& prev, const Mark& cur) { return combine_parts(prev, cur) || combine_cues(prev, cur); }
+bool Scanner::combine(Mark& prev, const Mark& cur) {
+  return combine_parts(prev, cur) || combine_cues(prev, cur);
+}
 
 // Words that mean something only next to another ("SQL Server", "bug check", "Event ID"), a connector
 // after a cue, and "System error".
@@ -244,7 +251,8 @@ bool Scanner::combine_parts(Mark& prev, const Mark& cur) {
     ctx_bits_ |= kCtxCrash;
     return merge_marks(prev, cur);
   }
-  if ((prev.part == kPartDevice && cur.part == kPartManager) || (prev.part == kPartManager && cur.part == kPartDevice)) {
+  if ((prev.part == kPartDevice && cur.part == kPartManager) ||
+      (prev.part == kPartManager && cur.part == kPartDevice)) {
     // "Device Manager", "Manager dispozitive", "Gestione dispositivi", "Диспетчер устройств"
     prev.part = kPartNone;
     ctx_bits_ |= kCtxDevmgr | kCtxWindows;
@@ -261,7 +269,8 @@ bool Scanner::combine_parts(Mark& prev, const Mark& cur) {
   }
   if (cur.part == kPartConnector && prev.cue != kCueNone) return merge_marks(prev, cur);
   // "System error 5", "errore di sistema 5", "системная ошибка 5": Windows's net and shell messages.
-  if ((prev.part == kPartSystem && cur.cue == kCueError) || (prev.cue == kCueError && cur.part == kPartSystem)) {
+  if ((prev.part == kPartSystem && cur.cue == kCueError) ||
+      (prev.cue == kCueError && cur.part == kPartSystem)) {
     prev.part = kPartNone;
     prev.cue = kCueError;
     prev.vendor = kVendorWindows;
@@ -350,7 +359,8 @@ bool Scanner::phrase(size_t i, size_t j) {
   if (second == std::string_view::npos) return false;
   size_t second_end = second;
   while (second_end < text_.size() && (cls(text_[second_end]) & (kUpper | kLower | kDigit))) ++second_end;
-  if (second_end == second || (second_end < text_.size() && (cls(text_[second_end]) & kWord) && text_[second_end] != '_'))
+  if (second_end == second ||
+      (second_end < text_.size() && (cls(text_[second_end]) & kWord) && text_[second_end] != '_'))
     return false;
   std::string& key = phrase_key_;
   key.clear();

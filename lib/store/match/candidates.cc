@@ -19,16 +19,24 @@ namespace {
 
 std::string_view facet_value(const RankRecord& r, schema::PassageField field) {
   switch (field) {
-    case schema::PassageField::kKind: return r.kind;
-    case schema::PassageField::kVendor: return r.vendor;
-    case schema::PassageField::kProduct: return r.product;
-    case schema::PassageField::kLanguage: return r.language;
-    case schema::PassageField::kSeverity: return r.severity;
-    default: return {};
+    case schema::PassageField::kKind:
+      return r.kind;
+    case schema::PassageField::kVendor:
+      return r.vendor;
+    case schema::PassageField::kProduct:
+      return r.product;
+    case schema::PassageField::kLanguage:
+      return r.language;
+    case schema::PassageField::kSeverity:
+      return r.severity;
+    default:
+      return {};
   }
 }
 
-bool starts_with(const std::string& term, std::string_view prefix) { return term.compare(0, prefix.size(), prefix) == 0; }
+bool starts_with(const std::string& term, std::string_view prefix) {
+  return term.compare(0, prefix.size(), prefix) == 0;
+}
 
 // What a candidate holds of the query: the codes it carries certainly or weakly, and its prose words.
 struct HeldTerms {
@@ -37,7 +45,8 @@ struct HeldTerms {
   std::vector<std::string> words;  // unstemmed: without their "Z"
 };
 
-HeldTerms held_terms(const std::vector<const std::string*>& matched, const std::unordered_map<std::string, double>& idf) {
+HeldTerms held_terms(const std::vector<const std::string*>& matched,
+                     const std::unordered_map<std::string, double>& idf) {
   HeldTerms held;
   for (const std::string* matched_term : matched) {
     const std::string& term = *matched_term;
@@ -141,9 +150,10 @@ class CandidateSearch {
     if (lists_loaded()) pass = code_pass_in_memory(in_, *postings_);
     if (!pass) {
       const Xapian::Query ordering =
-          q_.prose_query.empty() ? Xapian::Query()
-                                 : prose_for_code_pass(scope_.h.db, scope_.h.freqs, q_.prose_query, common_.get(),
-                                                       scope_.options.common_term_min_postings);
+          q_.prose_query.empty()
+              ? Xapian::Query()
+              : prose_for_code_pass(scope_.h.db, scope_.h.freqs, q_.prose_query, common_.get(),
+                                    scope_.options.common_term_min_postings);
       pass = xapian_pass(in_, q_.filtered(code_first(q_, ordering)), code_first(q_, q_.prose_query));
     }
     score(*pass, true);
@@ -157,7 +167,8 @@ class CandidateSearch {
     std::optional<std::vector<std::vector<std::string>>> terms;
     if (lists_loaded()) terms = memory_terms(scope_.h, plan);
     for (const auto& pass : plan.passes) {
-      score(terms ? prose_pass_in_memory(in_, *postings_, pass, *terms) : xapian_pass(in_, q_.filtered(pass.query), q_.prose_query),
+      score(terms ? prose_pass_in_memory(in_, *postings_, pass, *terms)
+                  : xapian_pass(in_, q_.filtered(pass.query), q_.prose_query),
             !has_codes && plan.exact);
     }
     if (!has_codes && !plan.exact) out_.total = std::max<int64_t>(out_.total, estimated_total(plan));

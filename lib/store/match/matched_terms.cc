@@ -29,8 +29,10 @@ void walk_candidates(Xapian::PostingIterator pl, const Xapian::PostingIterator& 
 // Calls found(rank) for each candidate whose document holds `term`, from the term's posting list: the
 // in-memory one when the lists are loaded and keep every list of its kind, else Xapian's.
 template <typename Found>
-void for_each_candidate_holding(const Xapian::Database& db, const PostingsInMemory* postings, const std::string& term,
-                                const std::vector<std::pair<Xapian::docid, size_t>>& by_docid, Found&& found) {
+void for_each_candidate_holding(const Xapian::Database& db, const PostingsInMemory* postings,
+                                const std::string& term,
+                                const std::vector<std::pair<Xapian::docid, size_t>>& by_docid,
+                                Found&& found) {
   if (postings && postings->loaded() && PostingsInMemory::keeps_every_list_of(term)) {
     const PostingsInMemory::List* list = postings->find(term);
     if (!list) return;  // the index lacks the term
@@ -45,11 +47,13 @@ void for_each_candidate_holding(const Xapian::Database& db, const PostingsInMemo
 }
 
 // The query's scoring terms, first occurrence order.
-std::vector<std::string> scoring_terms(const Xapian::Query& query, const std::unordered_map<std::string, double>& idf) {
+std::vector<std::string> scoring_terms(const Xapian::Query& query,
+                                       const std::unordered_map<std::string, double>& idf) {
   std::vector<std::string> terms;
   for (auto t = query.get_terms_begin(); t != query.get_terms_end(); ++t) {
     const std::string& term = *t;
-    if (is_scoring_term(term, idf) && std::find(terms.begin(), terms.end(), term) == terms.end()) terms.push_back(term);
+    if (is_scoring_term(term, idf) && std::find(terms.begin(), terms.end(), term) == terms.end())
+      terms.push_back(term);
   }
   return terms;
 }
@@ -67,7 +71,8 @@ bool mark_from_pass(const PassWords* pass, size_t t, size_t candidates, MatchedT
 
 }  // namespace
 
-MatchedTerms matched_terms(const Xapian::Database& db, const Xapian::Query& query, const std::vector<Xapian::docid>& docids,
+MatchedTerms matched_terms(const Xapian::Database& db, const Xapian::Query& query,
+                           const std::vector<Xapian::docid>& docids,
                            const std::unordered_map<std::string, double>& idf, const CommonTermBits* common,
                            const PostingsInMemory* postings, const PassWords* pass) {
   MatchedTerms m;
@@ -83,7 +88,8 @@ MatchedTerms matched_terms(const Xapian::Database& db, const Xapian::Query& quer
         if (bits->contains(did)) m.present_[r * n_terms + t] = 1;
       continue;
     }
-    for_each_candidate_holding(db, postings, m.terms_[t], by_docid, [&](size_t r) { m.present_[r * n_terms + t] = 1; });
+    for_each_candidate_holding(db, postings, m.terms_[t], by_docid,
+                               [&](size_t r) { m.present_[r * n_terms + t] = 1; });
   }
   return m;
 }
@@ -101,8 +107,9 @@ std::vector<double> shares_held(const Xapian::Database& db, const PostingsInMemo
                                 const std::vector<std::pair<Xapian::docid, size_t>>& by_docid) {
   std::vector<double> shares(by_docid.size(), 0.0);
   for (const auto& [term, share] : term_shares)
-    for_each_candidate_holding(db, postings, term, by_docid,
-                               [&, share = share](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + share); });
+    for_each_candidate_holding(db, postings, term, by_docid, [&, share = share](size_t rank) {
+      shares[rank] = std::min(1.0, shares[rank] + share);
+    });
   return shares;
 }
 
@@ -118,15 +125,18 @@ std::unordered_map<std::string, double> prose_idf(GenerationHandle& h, const Ana
 std::vector<std::pair<std::string, double>> title_terms(const AnalyzedQuery& q,
                                                         const std::unordered_map<std::string, double>& idf,
                                                         double total_idf) {
-  static const std::string kTitleCopy = std::string(schema::kStemPrefix) + std::string(schema::field_prefix("title"));
+  static const std::string kTitleCopy =
+      std::string(schema::kStemPrefix) + std::string(schema::field_prefix("title"));
   std::vector<std::pair<std::string, double>> terms;
   if (total_idf <= 0) return terms;
   for (const auto& term : q.prose_terms)
-    if (is_prose_word(term)) terms.emplace_back(kTitleCopy + without_stem_prefix(term), idf.at(term) / total_idf);
+    if (is_prose_word(term))
+      terms.emplace_back(kTitleCopy + without_stem_prefix(term), idf.at(term) / total_idf);
   return terms;
 }
 
-std::vector<std::pair<std::string, double>> held_pairs(const Xapian::Database& db, const std::vector<std::string>& pairs) {
+std::vector<std::pair<std::string, double>> held_pairs(const Xapian::Database& db,
+                                                       const std::vector<std::string>& pairs) {
   std::vector<std::pair<std::string, double>> held;
   const double n = std::max<double>(1, db.get_doccount());
   double total = 0;

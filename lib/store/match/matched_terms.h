@@ -42,7 +42,8 @@ struct PassWords {
 // The scoring terms of `query` (codes, and the prose terms weighed in `idf`) each of `docids` holds. The
 // words of `pass` are taken from it; the other terms are looked up: in a bitset, the in-memory list,
 // else the posting list.
-MatchedTerms matched_terms(const Xapian::Database& db, const Xapian::Query& query, const std::vector<Xapian::docid>& docids,
+MatchedTerms matched_terms(const Xapian::Database& db, const Xapian::Query& query,
+                           const std::vector<Xapian::docid>& docids,
                            const std::unordered_map<std::string, double>& idf, const CommonTermBits* common,
                            const PostingsInMemory* postings, const PassWords* pass = nullptr);
 
@@ -69,6 +70,7 @@ std::vector<std::pair<std::string, double>> title_terms(const AnalyzedQuery& q,
 // The query's word pairs some passage holds, each with its share of the pairs' IDF (a pair no passage
 // holds counts as the rarest). Looked up once per query, not once per matching pass: most pairs of a
 // query are held by no passage, and only the held ones' lists are walked.
-std::vector<std::pair<std::string, double>> held_pairs(const Xapian::Database& db, const std::vector<std::string>& pairs);
+std::vector<std::pair<std::string, double>> held_pairs(const Xapian::Database& db,
+                                                       const std::vector<std::string>& pairs);
 
 }  // namespace errkb::store

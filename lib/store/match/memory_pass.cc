@@ -15,8 +15,8 @@ constexpr size_t kMaxPassWords = 64;
 // Adds a word of an in-memory pass (its terms: one, or a synonym group's) to `words`, and its term to
 // `known` ("" for a group: its bit stands for no single term, so its terms are looked up). A word none
 // of whose terms the index has matches nothing and is left out.
-void add_match_word(const PostingsInMemory& lists, const std::vector<std::string>& terms, std::vector<MatchWord>& words,
-                    PassWords& known) {
+void add_match_word(const PostingsInMemory& lists, const std::vector<std::string>& terms,
+                    std::vector<MatchWord>& words, PassWords& known) {
   MatchWord word;
   std::vector<Xapian::doccount> termfreqs;
   for (const auto& term : terms)
@@ -73,7 +73,8 @@ std::vector<CodeList> code_lists(const PassInput& in, const PostingsInMemory& li
     code.termweight = bm25_termweight(lists.doccount(), in.h.freqs.of(in.h.db, term), factor);
     if (const PostingsInMemory::List* list = lists.find(term)) {
       code.postings.reserve(list->termfreq);
-      for (PostingsInMemory::Cursor c(lists, *list); !c.at_end(); c.next()) code.postings.emplace_back(c.docid(), c.wdf());
+      for (PostingsInMemory::Cursor c(lists, *list); !c.at_end(); c.next())
+        code.postings.emplace_back(c.docid(), c.wdf());
     } else {
       for (auto p = in.h.db.postlist_begin(term); p != in.h.db.postlist_end(term); ++p)
         code.postings.emplace_back(*p, p.get_wdf());
@@ -106,13 +107,16 @@ std::optional<PassMatch> code_pass_in_memory(const PassInput& in, const Postings
   std::vector<PresenceWord> presence;
   PassWords known;  // codes, then words, then presence words: match_code_pass's bits
   for (const auto& [term, factor] : in.q.code_terms) known.terms.push_back(term);
-  if (!in.q.prose_query.empty() && !add_code_pass_prose(in, lists, words, presence, known)) return std::nullopt;
+  if (!in.q.prose_query.empty() && !add_code_pass_prose(in, lists, words, presence, known))
+    return std::nullopt;
   if (known.terms.size() > kMaxPassWords) return std::nullopt;
-  MemoryMatch m = match_code_pass(lists, code_lists(in, lists), words, presence, in.want, filters_of(in.q, lists));
+  MemoryMatch m =
+      match_code_pass(lists, code_lists(in, lists), words, presence, in.want, filters_of(in.q, lists));
   return to_pass_match(in, lists, std::move(m), known, code_first(in.q, in.q.prose_query));
 }
 
-std::optional<std::vector<std::vector<std::string>>> memory_terms(GenerationHandle& h, const ProseScanPlan& plan) {
+std::optional<std::vector<std::vector<std::string>>> memory_terms(GenerationHandle& h,
+                                                                  const ProseScanPlan& plan) {
   if (plan.words.size() > kMaxPassWords) return std::nullopt;
   std::vector<std::vector<std::string>> terms;
   for (const auto& word : plan.words)
@@ -125,8 +129,9 @@ PassMatch prose_pass_in_memory(const PassInput& in, const PostingsInMemory& list
   std::vector<MatchWord> words;
   PassWords known;  // a group's bit stands for no single term: its terms are looked up
   for (size_t i : pass.words) add_match_word(lists, terms[i], words, known);
-  const auto ranges = pass.sampled ? DocidWindows::ranges(lists.last_docid(), pass.share)
-                                   : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, lists.last_docid()}};
+  const auto ranges = pass.sampled
+                          ? DocidWindows::ranges(lists.last_docid(), pass.share)
+                          : std::vector<std::pair<Xapian::docid, Xapian::docid>>{{1, lists.last_docid()}};
   MemoryMatch m = match_words(lists, words, ranges, in.want, filters_of(in.q, lists));
   return to_pass_match(in, lists, std::move(m), known, in.q.prose_query);
 }

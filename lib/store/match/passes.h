@@ -56,7 +56,8 @@ std::optional<PassMatch> code_pass_in_memory(const PassInput& in, const Postings
 
 // The terms of each of the plan's words the in-memory lists can match (several for a synonym group);
 // nullopt when some word is something else, or there are too many for the matcher's bitmasks.
-std::optional<std::vector<std::vector<std::string>>> memory_terms(GenerationHandle& h, const ProseScanPlan& plan);
+std::optional<std::vector<std::vector<std::string>>> memory_terms(GenerationHandle& h,
+                                                                  const ProseScanPlan& plan);
 
 // One pass of the prose plan over the in-memory lists (`terms`: memory_terms() of the plan).
 PassMatch prose_pass_in_memory(const PassInput& in, const PostingsInMemory& lists, const ScanPass& pass,

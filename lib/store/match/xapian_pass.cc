@@ -9,7 +9,8 @@ Xapian::BM25Weight bm25_weighting() {
 }
 
 Xapian::Query code_first(const AnalyzedQuery& q, const Xapian::Query& prose) {
-  return q.prose_query.empty() ? q.code_query : Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query, prose);
+  return q.prose_query.empty() ? q.code_query
+                               : Xapian::Query(Xapian::Query::OP_AND_MAYBE, q.code_query, prose);
 }
 
 PassMatch xapian_pass(const PassInput& in, const Xapian::Query& query, const Xapian::Query& scoring_terms) {
