@@ -64,6 +64,10 @@
 //   errkb:synonyms_sig        signature of the synonyms files loaded into the synonym table
 //   errkb:file:<xxh3 of path> state of one KB file: JSON {path,size,mtime,sig,items[],complete}
 //   errkb:pattern:<vendor>    a catalogue's declared code pattern (RE2)
+//   errkb:catcodes:<xxh3 of path>  what a catalogue file teaches the code grammar: uid, vendor, code, name
+//                             and message of each entry indexed from it (store/catalogue_codes.h)
+//   errkb:catcodes_kept       "1" when every catalogue file's errkb:catcodes: value is kept (else readers
+//                             teach the grammar from the catalogue passages)
 //   errkb:kb_dirs             the KB folders of the last update or rebuild, absolute, one per line
 //   errkb:passages_size       in a replicable index: the bytes of passages.dat this revision refers to,
 //                             all of them copied into the errkb:passages:<offset> keys below
@@ -140,6 +144,8 @@ inline constexpr std::string_view kMetaCatalogueRev = "errkb:catalogue_rev";
 inline constexpr std::string_view kMetaSynonymsSig = "errkb:synonyms_sig";
 inline constexpr std::string_view kMetaFilePrefix = "errkb:file:";
 inline constexpr std::string_view kMetaPatternPrefix = "errkb:pattern:";
+inline constexpr std::string_view kMetaCatalogueCodesPrefix = "errkb:catcodes:";
+inline constexpr std::string_view kMetaCatalogueCodesKept = "errkb:catcodes_kept";
 inline constexpr std::string_view kMetaKbDirs = "errkb:kb_dirs";
 inline constexpr std::string_view kMetaPassagesSize = "errkb:passages_size";
 inline constexpr std::string_view kMetaPassagesPrefix = "errkb:passages:";

@@ -1,5 +1,7 @@
 #include "store/catalogue_codes.h"
 
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <string_view>
 #include <unordered_map>
@@ -7,6 +9,7 @@
 
 #include "errkb/schema.h"
 #include "store/documents.h"
+#include "store/file_states.h"
 
 namespace errkb::store {
 namespace {
@@ -39,7 +42,105 @@ bool named_as_primary(const Xapian::Database& db, const std::string& term, std::
   return false;
 }
 
+constexpr char kCatalogueCodesFormat = 1;
+
+void put_text(std::string& out, std::string_view s) {
+  const auto n = static_cast<uint32_t>(s.size());
+  out.append(reinterpret_cast<const char*>(&n), sizeof n);
+  out.append(s);
+}
+
+bool get_text(std::string_view& in, std::string& s) {
+  uint32_t n = 0;
+  if (in.size() < sizeof n) return false;
+  std::memcpy(&n, in.data(), sizeof n);
+  in.remove_prefix(sizeof n);
+  if (n > in.size()) return false;
+  s.assign(in.data(), n);
+  in.remove_prefix(n);
+  return true;
+}
+
+// Teaches `grammar` the catalogue codes the index keeps, file by file in the order of their keys.
+size_t teach_kept_catalogue_codes(const Xapian::Database& db, CodeGrammar& grammar) {
+  const std::string prefix(schema::kMetaCatalogueCodesPrefix);
+  size_t taught = 0;
+  CatalogueCodes codes;
+  for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
+    codes.clear();
+    if (!decode_catalogue_codes(db.get_metadata(*it), codes)) continue;
+    for (const auto& entry : codes) grammar.add_catalogue_code(entry.code);
+    taught += codes.size();
+  }
+  return taught;
+}
+
+// Teaches `grammar` the code of every catalogue passage, in docid order.
+size_t teach_catalogue_passages(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar,
+                                const std::string& kind_term) {
+  size_t taught = 0;
+  StoredPassage stored;
+  for (auto pl = db.postlist_begin(kind_term); pl != db.postlist_end(kind_term); ++pl) {
+    if (!read_passage(passages, db.get_document(*pl), stored)) continue;
+    const Passage& p = stored.passage;
+    for (const auto& code : p.codes) {
+      grammar.add_catalogue_code(catalogue_code_of(p, code));
+      ++taught;
+    }
+  }
+  return taught;
+}
+
 }  // namespace
+
+std::string catalogue_codes_key(const std::string& path) {
+  const std::string state_key = file_state_key(path);
+  return std::string(schema::kMetaCatalogueCodesPrefix) + state_key.substr(schema::kMetaFilePrefix.size());
+}
+
+std::string encode_catalogue_codes(const CatalogueCodes& codes) {
+  std::string out(1, kCatalogueCodesFormat);
+  for (const auto& [uid, c] : codes)
+    for (const std::string* field : {&uid, &c.vendor, &c.code, &c.name, &c.message}) put_text(out, *field);
+  return out;
+}
+
+bool decode_catalogue_codes(std::string_view text, CatalogueCodes& codes) {
+  if (text.empty() || text.front() != kCatalogueCodesFormat) return false;
+  text.remove_prefix(1);
+  while (!text.empty()) {
+    CatalogueEntryCode& e = codes.emplace_back();
+    for (std::string* field : {&e.uid, &e.code.vendor, &e.code.code, &e.code.name, &e.code.message})
+      if (!get_text(text, *field)) return false;
+  }
+  return true;
+}
+
+void add_catalogue_codes_of(const Item& item, CatalogueCodes& out) {
+  for (const auto& p : item.passages)
+    if (p.kind == SourceKind::kCatalogue)
+      for (const auto& code : p.codes) out.push_back({item.uid, catalogue_code_of(p, code)});
+}
+
+CatalogueCodes catalogue_codes_of_items(const std::vector<std::string>& items, CatalogueCodes fresh,
+                                        const CatalogueCodes& before) {
+  std::unordered_set<std::string_view> read_now;
+  for (const auto& e : fresh) read_now.insert(e.uid);
+  std::unordered_set<std::string_view> kept;
+  for (const auto& uid : items)
+    if (!read_now.count(uid)) kept.insert(uid);
+  for (const auto& e : before)
+    if (kept.count(e.uid)) fresh.push_back(e);
+  return fresh;
+}
+
+bool keeps_catalogue_codes(const Xapian::Database& db) {
+  return db.get_metadata(std::string(schema::kMetaCatalogueCodesKept)) == "1";
+}
+
+void mark_keeps_catalogue_codes(Xapian::WritableDatabase& db) {
+  db.set_metadata(std::string(schema::kMetaCatalogueCodesKept), "1");
+}
 
 CatalogueCode catalogue_code_of(const Passage& p, const std::string& code) {
   const std::string head = p.code_name.empty() ? code : code + " " + p.code_name;
@@ -89,19 +190,10 @@ size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& p
   }
   teach_code_shapes(db, grammar);
   if (only_patterns) return 0;
-  size_t taught = 0;
   const std::string kind_term = schema::filter_term("kind", to_string(SourceKind::kCatalogue));
   grammar.reserve_catalogue_codes(db.get_termfreq(kind_term));
-  StoredPassage stored;
-  for (auto pl = db.postlist_begin(kind_term); pl != db.postlist_end(kind_term); ++pl) {
-    if (!read_passage(passages, db.get_document(*pl), stored)) continue;
-    const Passage& p = stored.passage;
-    for (const auto& code : p.codes) {
-      grammar.add_catalogue_code(catalogue_code_of(p, code));
-      ++taught;
-    }
-  }
-  return taught;
+  if (keeps_catalogue_codes(db)) return teach_kept_catalogue_codes(db, grammar);
+  return teach_catalogue_passages(db, passages, grammar, kind_term);
 }
 
 }  // namespace errkb::store

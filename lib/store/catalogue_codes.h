@@ -6,6 +6,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "errkb/codes.h"
 #include "errkb/record.h"
@@ -18,10 +20,37 @@ namespace errkb::store {
 // line. Never its causes: a meaning says what the code is, not why it happened.
 CatalogueCode catalogue_code_of(const Passage& p, const std::string& code);
 
-// Adds every catalogue passage's code to `grammar` (unless only_patterns), every stored vendor pattern,
-// and the letters+digits code shapes of the index (teach_code_shapes). Returns the number of catalogue
-// codes taught.
-// `passages`: the index's passage file (not read with only_patterns).
+// What a catalogue file teaches the grammar, as the index keeps it (metadata errkb:catcodes:<hash of the
+// file's path>, schema.h): the catalogue code of each entry indexed from it, after the entry's item uid,
+// in the file's order. Rewritten with the file by an update, so that what the grammar learns from the
+// catalogues is kept in the index as they change, and a grammar is taught from one value a file instead
+// of every catalogue passage read back and decoded.
+struct CatalogueEntryCode {
+  std::string uid;
+  CatalogueCode code;
+};
+using CatalogueCodes = std::vector<CatalogueEntryCode>;
+
+std::string catalogue_codes_key(const std::string& path);
+std::string encode_catalogue_codes(const CatalogueCodes& codes);
+bool decode_catalogue_codes(std::string_view text, CatalogueCodes& codes);
+// Appends the codes `item` teaches, as teach_from_result (store/update_steps.h) teaches them.
+void add_catalogue_codes_of(const Item& item, CatalogueCodes& out);
+// What a catalogue file indexed with `items` (its FileState's, in order) teaches: the codes read from it
+// now (`fresh`), then those of the items kept after a read error from what it taught before (`before`).
+CatalogueCodes catalogue_codes_of_items(const std::vector<std::string>& items, CatalogueCodes fresh,
+                                        const CatalogueCodes& before);
+// Whether `db` keeps the catalogue codes of every file (an index rebuilt since it does, or one whose
+// codes an update wrote); an index without them is taught from its catalogue passages.
+bool keeps_catalogue_codes(const Xapian::Database& db);
+// Marks `db` as keeping the catalogue codes of every file, which the caller has written.
+void mark_keeps_catalogue_codes(Xapian::WritableDatabase& db);
+
+// Adds every catalogue code to `grammar` (unless only_patterns), every stored vendor pattern, and the
+// letters+digits code shapes of the index (teach_code_shapes). Returns the number of catalogue codes
+// taught. The codes come from the catalogue codes the index keeps (keeps_catalogue_codes), in the order
+// of their keys and each file's order, else from every catalogue passage in docid order.
+// `passages`: the index's passage file (not read with only_patterns, nor when the index keeps the codes).
 size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar,
                                 bool only_patterns = false);
 

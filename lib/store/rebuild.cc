@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "errkb/indexer.h"
@@ -95,6 +96,10 @@ class Rebuilder {
       FileReadResult& r = catalogue_results_[i];
       catalogue_owners_.claim_all(r, files_[i].rel, report);
       teach_from_result(grammar_, r);
+      CatalogueCodes& codes = catalogue_codes_[files_[i].path.string()];
+      std::unordered_set<std::string_view> read;
+      for (const auto& item : r.items)
+        if (read.insert(item.uid).second) add_catalogue_codes_of(item, codes);
       if (!r.code_pattern.empty())
         patterns_.emplace_back(store::lower_ascii(r.catalogue_vendor), r.code_pattern);
     }
@@ -157,6 +162,7 @@ class Rebuilder {
         }
       for (auto& [vendor, pattern] : patterns_)
         db.set_metadata(std::string(schema::kMetaPatternPrefix) + vendor, pattern);
+      keep_catalogue_codes(states, db);
       SynonymsLoad syn = load_synonyms(options_, report);
       if (syn.complete || !old_db_) {
         write_synonyms(db, syn.groups);
@@ -256,6 +262,23 @@ class Rebuilder {
     }
   }
 
+  // What each catalogue file teaches the grammar, kept in the index (catalogue_codes.h): the codes read
+  // now, and those of items kept after a read error from what the live generation kept of them.
+  void keep_catalogue_codes(const FileStates& states, Xapian::WritableDatabase& db) {
+    const bool old_keeps = old_db_ && keeps_catalogue_codes(*old_db_);
+    for (const auto& [hash, state] : states.all()) {
+      auto fresh = catalogue_codes_.find(state.path);
+      if (fresh == catalogue_codes_.end() && state.complete) continue;  // no catalogue
+      const std::string key = catalogue_codes_key(state.path);
+      CatalogueCodes before;
+      if (!state.complete && old_keeps) (void)decode_catalogue_codes(old_db_->get_metadata(key), before);
+      CatalogueCodes codes = catalogue_codes_of_items(
+          state.items, fresh == catalogue_codes_.end() ? CatalogueCodes() : std::move(fresh->second), before);
+      if (!codes.empty()) db.set_metadata(key, encode_catalogue_codes(codes));
+    }
+    mark_keeps_catalogue_codes(db);
+  }
+
   // The files of the live generation below folders that could not be listed, as files not read (their
   // items are copied by keep_old_items), after the listed files.
   void add_unread_files(const AllFiles& listing) {
@@ -306,6 +329,8 @@ class Rebuilder {
   std::vector<KbFile> files_;
   std::vector<FileReadResult> catalogue_results_;  // the catalogues (the first files), read before the shards
   std::vector<std::pair<std::string, std::string>> patterns_;
+  std::unordered_map<std::string, CatalogueCodes>
+      catalogue_codes_;               // by path: what each catalogue read teaches
   CatalogueOwners catalogue_owners_;  // filled before the shards start, then only read
   CodeGrammar grammar_;
   std::unique_ptr<Xapian::Database> old_db_;

@@ -191,6 +191,7 @@ class Updater {
     }
     if (cache_) cache_->states_for.clear();  // taken; given back by committed()
     revision_at_start_ = db_.get_revision();
+    keeps_codes_ = keeps_catalogue_codes(db_);
     if (cache_ && cache_->taught_for == catalogue_stamp(db_)) grammar_taught_ = true;
     std::vector<KbFile> files;
     std::vector<uint64_t> vanished;
@@ -230,8 +231,7 @@ class Updater {
       live.insert(hash);
       const FileState* old = states_.find(hash);
       if (claims_only_.count(hash)) {
-        if (old)
-          for (const auto& uid : old->items) (void)catalogue_owners_.claim(uid, f.rel, report);
+        if (old) claim_unread(f, *old, hash, report);
         continue;
       }
       if (progress_) progress_({done, report.files_seen, report.passages_written, f.rel});
@@ -242,9 +242,8 @@ class Updater {
       }
       if (old && old->complete && old->size == f.size && old->mtime_ns == f.mtime_ns) {
         ++report.files_skipped;
-        if (f.kind == SourceKind::kCatalogue)
-          for (const auto& uid : old->items) (void)catalogue_owners_.claim(uid, f.rel, report);
         report.items_unchanged += old->items.size();
+        if (f.kind == SourceKind::kCatalogue) claim_unread(f, *old, hash, report);
         continue;
       }
       teach_grammar_once(phases);
@@ -277,6 +276,7 @@ class Updater {
       if (!old) continue;
       candidates_for_deletion_.insert(candidates_for_deletion_.end(), old->items.begin(), old->items.end());
       db_.set_metadata(file_state_key(old->path), "");
+      db_.set_metadata(catalogue_codes_key(old->path), "");
       states_.erase(hash);
     }
     delete_unseen_items(report);
@@ -377,7 +377,45 @@ class Updater {
         }
       }
     }
+    if (f.kind == SourceKind::kCatalogue) keep_catalogue_codes(r, now);
     return now;
+  }
+
+  // Claims the entries of a catalogue file that this run does not read. An entry that a file read
+  // earlier in this run defines (it comes first in path order) leaves this file's state and kept codes,
+  // as a rebuild would leave it, and the file, incomplete, is read again by the next update.
+  void claim_unread(const KbFile& f, const FileState& old, uint64_t hash, UpdateReport& report) {
+    std::unordered_set<std::string> lost;
+    for (const auto& uid : old.items)
+      if (!catalogue_owners_.claim(uid, f.rel, report)) lost.insert(uid);
+    if (lost.empty()) return;
+    FileState now = old;
+    std::erase_if(now.items, [&](const std::string& uid) { return lost.count(uid) > 0; });
+    now.complete = false;
+    if (keeps_codes_) {
+      const std::string key = catalogue_codes_key(now.path);
+      CatalogueCodes codes;
+      (void)decode_catalogue_codes(db_.get_metadata(key), codes);
+      std::erase_if(codes, [&](const CatalogueEntryCode& e) { return lost.count(e.uid) > 0; });
+      db_.set_metadata(key, codes.empty() ? std::string() : encode_catalogue_codes(codes));
+    }
+    db_.set_metadata(file_state_key(now.path), encode_file_state(now));
+    states_.set(hash, std::move(now));
+  }
+
+  // What the catalogue file read into `r` teaches the grammar, kept in the index for its items in `now`
+  // (with those kept after a read error from what it taught before).
+  void keep_catalogue_codes(const FileReadResult& r, const FileState& now) {
+    if (!keeps_codes_) return;
+    CatalogueCodes fresh;
+    std::unordered_set<std::string_view> read;
+    for (const auto& item : r.items)
+      if (read.insert(item.uid).second) add_catalogue_codes_of(item, fresh);
+    const std::string key = catalogue_codes_key(now.path);
+    CatalogueCodes before;
+    if (!now.complete) (void)decode_catalogue_codes(db_.get_metadata(key), before);
+    const CatalogueCodes codes = catalogue_codes_of_items(now.items, std::move(fresh), before);
+    db_.set_metadata(key, codes.empty() ? std::string() : encode_catalogue_codes(codes));
   }
 
   // Whether what `item` teaches the grammar (taught by teach_from_result) replaces all that its
@@ -449,6 +487,7 @@ class Updater {
   CodeGrammar own_grammar_;
   CodeGrammar& grammar_;
   bool grammar_taught_ = false;
+  bool keeps_codes_ = false;  // the index keeps each catalogue file's codes: this run keeps them so
   FileStates states_;
   Xapian::rev revision_at_start_ = 0;
   std::unordered_set<uint64_t> claims_only_;  // catalogue files outside a batch: their entries claimed

@@ -2,12 +2,16 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <xapian.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "errkb/engine.h"
 #include "errkb/indexer.h"
+#include "errkb/schema.h"
+#include "store/catalogue_codes.h"
 #include "test_util.h"
 
 namespace errkb::testing {
@@ -31,6 +35,20 @@ inline std::string catalogue(const std::vector<std::pair<std::string, std::strin
            " happens when the carrier refuses the label.\",\"resolution\":\"Fix the address.\"}";
   }
   return out + "]}";
+}
+
+// Every errkb:catcodes: value of the live generation of `index_dir`, by key.
+inline std::map<std::string, std::string> kept_codes(const std::filesystem::path& index_dir) {
+  auto gen = live_generation(index_dir);
+  EXPECT_TRUE(gen.ok());
+  if (!gen.ok()) return {};
+  Xapian::Database db(gen->string());
+  EXPECT_TRUE(store::keeps_catalogue_codes(db));
+  std::map<std::string, std::string> out;
+  const std::string prefix(schema::kMetaCatalogueCodesPrefix);
+  for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it)
+    out[*it] = db.get_metadata(*it);
+  return out;
 }
 
 class KbFixture : public ::testing::Test {
