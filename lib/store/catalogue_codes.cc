@@ -142,6 +142,26 @@ void mark_keeps_catalogue_codes(Xapian::WritableDatabase& db) {
   db.set_metadata(std::string(schema::kMetaCatalogueCodesKept), "1");
 }
 
+void keep_catalogue_codes_of_passages(Xapian::WritableDatabase& db, PassageFileReader& passages,
+                                      const FileStates& states) {
+  std::unordered_map<std::string, CatalogueCodes> by_item;
+  const std::string kind_term = schema::filter_term("kind", to_string(SourceKind::kCatalogue));
+  StoredPassage stored;
+  for (auto pl = db.postlist_begin(kind_term); pl != db.postlist_end(kind_term); ++pl) {
+    if (!read_passage(passages, db.get_document(*pl), stored)) continue;
+    for (const auto& code : stored.passage.codes)
+      by_item[stored.item_uid].push_back({stored.item_uid, catalogue_code_of(stored.passage, code)});
+  }
+  for (const auto& [hash, state] : states.all()) {
+    CatalogueCodes codes;
+    for (const auto& uid : state.items)
+      if (auto it = by_item.find(uid); it != by_item.end())
+        codes.insert(codes.end(), it->second.begin(), it->second.end());
+    if (!codes.empty()) db.set_metadata(catalogue_codes_key(state.path), encode_catalogue_codes(codes));
+  }
+  mark_keeps_catalogue_codes(db);
+}
+
 CatalogueCode catalogue_code_of(const Passage& p, const std::string& code) {
   const std::string head = p.code_name.empty() ? code : code + " " + p.code_name;
   std::string message;

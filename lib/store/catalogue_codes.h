@@ -11,6 +11,7 @@
 
 #include "errkb/codes.h"
 #include "errkb/record.h"
+#include "store/file_states.h"
 #include "store/passage_file.h"
 
 namespace errkb::store {
@@ -45,6 +46,10 @@ CatalogueCodes catalogue_codes_of_items(const std::vector<std::string>& items, C
 bool keeps_catalogue_codes(const Xapian::Database& db);
 // Marks `db` as keeping the catalogue codes of every file, which the caller has written.
 void mark_keeps_catalogue_codes(Xapian::WritableDatabase& db);
+// Writes the catalogue codes of every catalogue file that `states` names into an index that does not
+// keep them yet (one written before it did), read back from its catalogue passages, and marks it.
+void keep_catalogue_codes_of_passages(Xapian::WritableDatabase& db, PassageFileReader& passages,
+                                      const FileStates& states);
 
 // Adds every catalogue code to `grammar` (unless only_patterns), every stored vendor pattern, and the
 // letters+digits code shapes of the index (teach_code_shapes). Returns the number of catalogue codes

@@ -472,7 +472,13 @@ class Updater {
     grammar_ = CodeGrammar();
     // The writer opened (or created) the file: it can be read.
     PassageFileReader passages;
-    if (Status s = passages.open(passages_.path()); s.ok()) teach_grammar_from_index(db_, passages, grammar_);
+    if (Status s = passages.open(passages_.path()); s.ok()) {
+      if (!keeps_codes_) {  // written by an older errkb: from now on it keeps what its catalogues teach
+        keep_catalogue_codes_of_passages(db_, passages, states_);
+        keeps_codes_ = true;
+      }
+      teach_grammar_from_index(db_, passages, grammar_);
+    }
     if (cache_) cache_->shapes = primary_code_shapes(db_);
     phases.done("teach grammar");
     grammar_taught_ = true;

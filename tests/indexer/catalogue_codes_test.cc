@@ -125,6 +125,21 @@ TEST_F(CatalogueCodesTest, AnEntryKeptAfterAReadErrorKeepsWhatItTaught) {
             std::vector<std::string>{"acmelabels:acm-7002 PRINTER_HEAD_COLD Printer head cold"});
 }
 
+TEST_F(CatalogueCodesTest, AnIndexWrittenBeforeItKeptTheCodesKeepsThemAfterAnUpdate) {
+  {  // the index as an older errkb wrote it
+    auto gen = live_generation(index());
+    ASSERT_TRUE(gen.ok());
+    Xapian::WritableDatabase db(gen->string(), Xapian::DB_OPEN);
+    for (const auto& [key, value] : kept_codes(index())) db.set_metadata(key, "");
+    db.set_metadata(std::string(schema::kMetaCatalogueCodesKept), "");
+    db.commit();
+  }
+  write_later("articles/dns/domain.md", "# Custom domain\n\n## Cause\n\nThe CNAME record is stale.\n");
+  EXPECT_EQ(update().items_updated, 1u);
+  EXPECT_EQ(kept_codes(index()).size(), 2u);
+  expect_kept_as_a_rebuild_keeps();
+}
+
 TEST_F(CatalogueCodesTest, AGrammarTaughtFromTheKeptCodesReadsAsOneTaughtFromThePassages) {
   write_later("catalogues/acme.json",
               acme({acme_entry("ACM-7001", "CUSTOMS_FORM_MISSING", "Customs form missing"),
