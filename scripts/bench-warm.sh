@@ -6,11 +6,12 @@
 # --baseline-build, a third server, another build's, on the same index in the same rounds.
 #
 #   scripts/bench-warm.sh --index DIR --queries TSV [--build-dir DIR] [--baseline-build DIR]
-#                         [--rounds N] [--seconds S] [--out FILE]
+#                         [--rounds N] [--seconds S] [--out FILE] [--port P]
 #
 #   --index     an index made by errkb-indexer (e.g. the bench-index.sh work folder's `index`)
 #   --queries   the query mix of gen_synthetic_kb.py (the same work folder's `queries.tsv`)
 #   --rounds    rounds of each server (default 3); --seconds: the query loop of each round (default 10)
+#   --port      the port every server listens on, one at a time (default: a free one each round)
 #
 # Each round and server: start, time to /healthz and to warm; VmRSS, RssAnon (the process's own) and
 # RssFile (mapped file pages: the tables file's and Xapian's, shared page cache) once warm and after
@@ -28,6 +29,7 @@ INDEX=""
 QUERIES=""
 ROUNDS=3
 SECONDS_PER_LOOP=10
+PORT=0
 OUT=""
 while (($#)); do
   case $1 in
@@ -38,6 +40,7 @@ while (($#)); do
     --rounds) ROUNDS=$2; shift 2 ;;
     --seconds) SECONDS_PER_LOOP=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
+    --port) PORT=$2; shift 2 ;;
     -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "bench-warm: unknown option $1" >&2; exit 2 ;;
   esac
@@ -45,15 +48,16 @@ done
 [[ -n $INDEX && -n $QUERIES ]] || { echo "bench-warm: --index and --queries are required" >&2; exit 2; }
 [[ -x $BUILD_DIR/errkb-server ]] || { echo "bench-warm: no $BUILD_DIR/errkb-server" >&2; exit 2; }
 
-exec "$PY" - "$ROOT" "$BUILD_DIR" "$BASELINE" "$INDEX" "$QUERIES" "$ROUNDS" "$SECONDS_PER_LOOP" "$OUT" <<'EOF'
+exec "$PY" - "$ROOT" "$BUILD_DIR" "$BASELINE" "$INDEX" "$QUERIES" "$ROUNDS" "$SECONDS_PER_LOOP" "$OUT" "$PORT" <<'EOF'
 import glob, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 
-root, build, baseline, index, queries, rounds, seconds, out = sys.argv[1:]
-rounds, seconds = int(rounds), float(seconds)
+root, build, baseline, index, queries, rounds, seconds, out, port = sys.argv[1:]
+rounds, seconds, port = int(rounds), float(seconds), int(port)
 
 def log(*a): print("bench-warm:", *a, file=sys.stderr, flush=True)
 
 def free_port():
+    if port: return port
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 def generation():
