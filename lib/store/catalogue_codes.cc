@@ -116,10 +116,16 @@ bool decode_catalogue_codes(std::string_view text, CatalogueCodes& codes) {
   return true;
 }
 
-void add_catalogue_codes_of(const Item& item, CatalogueCodes& out) {
-  for (const auto& p : item.passages)
-    if (p.kind == SourceKind::kCatalogue)
-      for (const auto& code : p.codes) out.push_back({item.uid, catalogue_code_of(p, code)});
+CatalogueCodes catalogue_codes_of(const std::vector<Item>& items) {
+  CatalogueCodes out;
+  std::unordered_set<std::string_view> seen;
+  for (const auto& item : items) {
+    if (!seen.insert(item.uid).second) continue;
+    for (const auto& p : item.passages)
+      if (p.kind == SourceKind::kCatalogue)
+        for (const auto& code : p.codes) out.push_back({item.uid, catalogue_code_of(p, code)});
+  }
+  return out;
 }
 
 CatalogueCodes catalogue_codes_of_items(const std::vector<std::string>& items, CatalogueCodes fresh,

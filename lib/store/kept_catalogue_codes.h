@@ -30,8 +30,9 @@ using CatalogueCodes = std::vector<CatalogueEntryCode>;
 std::string catalogue_codes_key(const std::string& path);
 std::string encode_catalogue_codes(const CatalogueCodes& codes);
 bool decode_catalogue_codes(std::string_view text, CatalogueCodes& codes);
-// Appends the codes `item` teaches, as teach_from_result (store/update_steps.h) teaches them.
-void add_catalogue_codes_of(const Item& item, CatalogueCodes& out);
+// The codes that the items read from a catalogue file teach, each as teach_from_result
+// (store/update_steps.h) teaches an item's: of each item uid its first item's, the one indexed.
+CatalogueCodes catalogue_codes_of(const std::vector<Item>& items);
 // What a catalogue file indexed with `items` (its FileState's, in order) teaches: the codes read from it
 // now (`fresh`), then those of the items kept after a read error from what it taught before (`before`).
 CatalogueCodes catalogue_codes_of_items(const std::vector<std::string>& items, CatalogueCodes fresh,

@@ -96,10 +96,7 @@ class Rebuilder {
       FileReadResult& r = catalogue_results_[i];
       catalogue_owners_.claim_all(r, files_[i].rel, report);
       teach_from_result(grammar_, r);
-      CatalogueCodes& codes = catalogue_codes_[files_[i].path.string()];
-      std::unordered_set<std::string_view> read;
-      for (const auto& item : r.items)
-        if (read.insert(item.uid).second) add_catalogue_codes_of(item, codes);
+      catalogue_codes_[files_[i].path.string()] = catalogue_codes_of(r.items);
       if (!r.code_pattern.empty())
         patterns_.emplace_back(store::lower_ascii(r.catalogue_vendor), r.code_pattern);
     }

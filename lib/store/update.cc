@@ -407,14 +407,10 @@ class Updater {
   // (with those kept after a read error from what it taught before).
   void keep_catalogue_codes(const FileReadResult& r, const FileState& now) {
     if (!keeps_codes_) return;
-    CatalogueCodes fresh;
-    std::unordered_set<std::string_view> read;
-    for (const auto& item : r.items)
-      if (read.insert(item.uid).second) add_catalogue_codes_of(item, fresh);
     const std::string key = catalogue_codes_key(now.path);
     CatalogueCodes before;
     if (!now.complete) (void)decode_catalogue_codes(db_.get_metadata(key), before);
-    const CatalogueCodes codes = catalogue_codes_of_items(now.items, std::move(fresh), before);
+    const CatalogueCodes codes = catalogue_codes_of_items(now.items, catalogue_codes_of(r.items), before);
     db_.set_metadata(key, codes.empty() ? std::string() : encode_catalogue_codes(codes));
   }
 

@@ -12,7 +12,6 @@
 #include <fstream>
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "errkb/codes.h"
@@ -45,10 +44,7 @@ std::vector<std::string> kept_values(const std::string& kb, size_t& entries) {
   for (const auto& file : listing->files) {
     if (file.kind != errkb::SourceKind::kCatalogue) continue;
     const errkb::FileReadResult read = errkb::read_kb_file(file);
-    errkb::store::CatalogueCodes codes;
-    std::unordered_set<std::string> seen;
-    for (const auto& item : read.items)
-      if (seen.insert(item.uid).second) errkb::store::add_catalogue_codes_of(item, codes);
+    const errkb::store::CatalogueCodes codes = errkb::store::catalogue_codes_of(read.items);
     entries += codes.size();
     values.push_back(errkb::store::encode_catalogue_codes(codes));
   }
