@@ -30,7 +30,8 @@ NO_ANSWER_CONFIDENCE = 0.3  # the abstention rule of an errkb whose answers have
 DIAGNOSE_CAUSES = 10         # causes asked of /v1/diagnose (cause-MRR@10)
 # rank::AnswerFeatures (lib/rank/calibration.h), read from an answer as the engine reads them: the top
 # cause's why parts divided by their weights (lib/rank/ranking.h), the score gap, two flags.
-FEATURES = ("code", "text", "title", "phrase", "gap", "general", "catalogue_only", "has_code", "code_missing")
+FEATURES = ("code", "text", "title", "phrase", "gap", "general", "catalogue_only", "has_code", "code_missing",
+            "guessed_meaning")
 WHY_WEIGHTS = {"code": ("exact_code", 3.0), "text": ("symptoms", 1.0), "title": ("title", 0.3),
                "phrase": ("phrase", 0.3)}
 # What must never show in an answer: a section label in a title or a question, binary noise in a number,
@@ -57,6 +58,8 @@ def answer_features(causes, codes):
     f["catalogue_only"] = 1.0 if top.get("catalogue_only") else 0.0
     f["has_code"] = 1.0 if codes else 0.0
     f["code_missing"] = 1.0 if codes and f["code"] <= 0 else 0.0
+    certain = any(r.get("certain") for occ in codes or [] for r in occ.get("interpretations") or [])
+    f["guessed_meaning"] = 1.0 if top.get("catalogue_only") and not certain else 0.0
     return [f[name] for name in FEATURES]
 
 

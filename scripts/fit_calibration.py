@@ -6,8 +6,7 @@ answer (lib/rank/calibration.h), on the rows scripts/eval.py writes to OUT/calib
 
 Queries are split by a hash of their qid: two thirds fit the model, one third is held apart and only
 measured (reliability table and ECE). The answer threshold is the lowest confidence that still leaves
-at least 90% of the unanswerable fit queries unanswered, under the server's rule (a catalogue's
-meaning of a code alone is never an answer). --keep-data copies the input rows into DIR
+at least 90% of the unanswerable fit queries unanswered, under the server's rule (lib/rank/answer.cc). --keep-data copies the input rows into DIR
 (tests/eval/calibration/) so that the fit can be repeated from the repository.
 """
 import argparse
@@ -95,8 +94,9 @@ def reliability(rows, w, bins=10):
 
 
 def answered(w, r, t):
-    """The server's rule (lib/rank/answer.cc): a catalogue's meaning alone never answers."""
-    return r["x"][FEATURES.index("catalogue_only")] == 0 and predict(w, r["x"]) >= t
+    """The server's rule (lib/rank/answer.cc): the top cause's confidence reaches the threshold, and a
+    catalogue's meaning answers only for a certain reading of the code."""
+    return r["x"][FEATURES.index("guessed_meaning")] == 0 and predict(w, r["x"]) >= t
 
 
 def threshold(rows, w):

@@ -260,7 +260,7 @@ DiagnosisRecord diagnosis_record(const DiagnoseRequest& request, const Diagnosis
   // A catalogue's meaning is no known cause: the gaps report lists the query ("no known causes").
   const bool known_cause = !diagnosis.causes.empty() && !diagnosis.causes.front().catalogue_only;
   record.top_confidence = known_cause ? diagnosis.causes.front().confidence : 0;
-  record.answered = diagnosis.answered;
+  record.answered = diagnosis.answered && known_cause;
   std::string query = request.code;
   if (!request.text.empty()) query += (query.empty() ? "" : " ") + request.text.substr(0, 512);
   for (const auto& symptom : request.symptoms) query += (query.empty() ? "" : "; ") + symptom;

@@ -46,7 +46,8 @@ const std::vector<ToolSpec>& tool_specs() {
        "act on. `answered` false: no sure answer (`no_answer_reason` says why; `causes` may be empty, or "
        "hold "
        "guesses to confirm with their checks, or ask the questions). The first cause with `catalogue_only` "
-       "true: only the vendor catalogue's meaning of the code is known, no cause yet. Keep `diagnosis_id` "
+       "true: only the vendor catalogue's meaning of the code is known, no cause yet (`answer_note` says "
+       "so). Keep `diagnosis_id` "
        "and "
        "the cause's `id` to report the outcome with record_feedback.",
        {{"text", "The customer's message, ticket or pasted error output, as given (up to 64 KiB)."},

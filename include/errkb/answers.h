@@ -130,8 +130,11 @@ struct Diagnosis {
   std::string language;  // of the query (requested, else detected)
   // Whether the top cause is an answer an agent can act on: its calibrated confidence reaches the
   // threshold (rank::kAnswerThreshold). When not, `no_answer_reason` says why ("nothing matched", ...).
+  // A catalogue's meaning of the code answers too, with `answer_note` saying the KB holds no known
+  // cause for it (the gaps report still lists it).
   bool answered = false;
   std::string no_answer_reason;
+  std::string answer_note;
   // The language the causes are given in first: the query's when the KB has causes in it, else the
   // language of the best causes, and `language_note` says so.
   std::string answer_language;

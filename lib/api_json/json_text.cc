@@ -319,6 +319,7 @@ std::string to_json_text(const Diagnosis& d) {
     w.optional_text("language", d.language);
     w.optional_text("language_note", d.language_note);
     w.optional_text("no_answer_reason", d.no_answer_reason);
+    w.optional_text("answer_note", d.answer_note);
     if (d.reply) w.key("reply"), write(w, *d.reply);
   });
 }

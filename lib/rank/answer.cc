@@ -36,19 +36,20 @@ void finish_diagnosis(Diagnosis& d, const AnswerOptions& options) {
     d.language_note = phrase(in_language ? Phrase::kLanguageLower : Phrase::kLanguageFallback, d.language,
                              {{"requested", d.language}, {"used", d.answer_language}});
   }
-  calibrate(d.causes, options.has_code);
+  calibrate(d.causes, {options.has_code, options.certain_code});
 
   const std::string language = sentence_language(d);
   const double threshold = options.answer_threshold >= 0 ? options.answer_threshold : fit::kAnswerThreshold;
   if (d.causes.empty()) {
     d.no_answer_reason = phrase(Phrase::kNoAnswerNothing, language);
-  } else if (d.causes.front().catalogue_only) {
-    d.no_answer_reason = phrase(Phrase::kNoAnswerCatalogue, language);
+  } else if (d.causes.front().catalogue_only && !options.certain_code) {
+    d.no_answer_reason = phrase(Phrase::kNoAnswerGuessedMeaning, language);
   } else if (d.causes.front().confidence < threshold) {
     d.no_answer_reason =
         phrase(Phrase::kNoAnswerWeak, language, {{"confidence", two_decimals(d.causes.front().confidence)}});
   } else {
     d.answered = true;
+    if (d.causes.front().catalogue_only) d.answer_note = phrase(Phrase::kMeaningOnly, language);
   }
   d.ask =
       next_questions(d.causes, options.has_code, language,

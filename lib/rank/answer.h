@@ -12,6 +12,7 @@ namespace errkb::rank {
 struct AnswerOptions {
   size_t limit = 5;                // causes returned
   bool has_code = false;           // the query holds a code the grammar read
+  bool certain_code = false;       // ... and a reading of it is certain
   bool want_reply = false;         // DiagnoseRequest::reply
   double answer_threshold = -1;    // < 0: fit::kAnswerThreshold
   double question_min_split = -1;  // < 0: kDefaultQuestionMinSplit

@@ -21,7 +21,7 @@ static_assert(std::size(fit::kWeights) == std::tuple_size_v<decltype(AnswerFeatu
 
 }  // namespace
 
-AnswerFeatures answer_features(const std::vector<Cause>& causes, bool has_code) {
+AnswerFeatures answer_features(const std::vector<Cause>& causes, QueryCodes codes) {
   AnswerFeatures f;
   if (causes.empty()) return f;
   const Cause& top = causes.front();
@@ -35,8 +35,9 @@ AnswerFeatures answer_features(const std::vector<Cause>& causes, bool has_code) 
       std::any_of(top.why.begin(), top.why.end(), [](const WhyPart& p) { return p.factor == "focus"; }) ? 1
                                                                                                         : 0;
   f.catalogue_only = top.catalogue_only ? 1 : 0;
-  f.has_code = has_code ? 1 : 0;
-  f.code_missing = has_code && f.code <= 0 ? 1 : 0;
+  f.has_code = codes.has_code ? 1 : 0;
+  f.code_missing = codes.has_code && f.code <= 0 ? 1 : 0;
+  f.guessed_meaning = top.catalogue_only && !codes.certain_code ? 1 : 0;
   return f;
 }
 
@@ -47,9 +48,9 @@ double top_cause_probability(const AnswerFeatures& features) {
   return 1 / (1 + std::exp(-z));
 }
 
-void calibrate(std::vector<Cause>& causes, bool has_code) {
+void calibrate(std::vector<Cause>& causes, QueryCodes codes) {
   if (causes.empty()) return;
-  const double top = top_cause_probability(answer_features(causes, has_code));
+  const double top = top_cause_probability(answer_features(causes, codes));
   // The softmax of merge_causes (its temperature) shares what the top cause leaves among the others.
   constexpr double kTemperature = 0.2;
   double total = 0;

@@ -23,19 +23,26 @@ struct AnswerFeatures {
   double catalogue_only = 0;  // 1 when it is only a catalogue's meaning of the code
   double has_code = 0;        // 1 when the query holds a code the grammar read
   double code_missing = 0;    // 1 when the query holds a code and the top cause carries none of its readings
-  std::array<double, 9> values() const {
-    return {code, text, title, phrase, gap, general, catalogue_only, has_code, code_missing};
+  double guessed_meaning =
+      0;  // 1 when it is a catalogue's meaning and no reading of the query's code is certain
+  std::array<double, 10> values() const {
+    return {code, text, title, phrase, gap, general, catalogue_only, has_code, code_missing, guessed_meaning};
   }
 };
 
-// `has_code`: the query holds a code the grammar read.
-AnswerFeatures answer_features(const std::vector<Cause>& causes, bool has_code);
+// What the grammar read in the query.
+struct QueryCodes {
+  bool has_code = false;      // a code
+  bool certain_code = false;  // a code with a certain reading
+};
+
+AnswerFeatures answer_features(const std::vector<Cause>& causes, QueryCodes codes);
 
 // P(top cause right) under the fitted model.
 double top_cause_probability(const AnswerFeatures& features);
 
 // Sets every cause's confidence: the top cause's is top_cause_probability(); the others share the rest
 // in proportion to their softmax weights, none above the cause before it. They sum to at most 1.
-void calibrate(std::vector<Cause>& causes, bool has_code);
+void calibrate(std::vector<Cause>& causes, QueryCodes codes);
 
 }  // namespace errkb::rank

@@ -4,9 +4,8 @@
 
 namespace errkb::rank::fit {
 
-inline constexpr double kBias = -0.1204;
-inline constexpr double kWeights[] = {2.6141,  0.2583,  0.0827, 2.5032, 0.3030,
-                                      -1.6786, -2.5004, 0.2667, -0.3882};
-inline constexpr double kAnswerThreshold = 0.5249;
+inline constexpr double kBias = 0.2123;
+inline constexpr double kWeights[] = {2.6036, -0.6893, 0.1300, 2.5176, 2.2609, -1.6210, -1.1129, -0.2631, -0.1050, -0.6551};
+inline constexpr double kAnswerThreshold = 0.6866;
 
 }  // namespace errkb::rank::fit

@@ -67,11 +67,16 @@ constexpr Row kTable[] = {
     "Nimic din baza de cunoștințe nu corespunde întrebării.",
     "Nulla nella knowledge base corrisponde alla domanda.",
     "В базе знаний нет ничего, что подходит к вопросу."}},
-  {Phrase::kNoAnswerCatalogue, {
+  {Phrase::kMeaningOnly, {
     "The KB knows what the code means but holds no known cause for it.",
     "Baza de cunoștințe știe ce înseamnă codul, dar nu are o cauză cunoscută pentru el.",
     "La knowledge base sa cosa significa il codice ma non ne conosce una causa.",
     "База знаний знает, что означает код, но не содержит известной причины."}},
+  {Phrase::kNoAnswerGuessedMeaning, {
+    "The KB knows a meaning of the number only as a guess at its family: ask which product reported it.",
+    "Baza de cunoștințe are un sens al numărului doar ghicind familia lui: întrebați ce produs l-a raportat.",
+    "La knowledge base conosce un significato del numero solo indovinandone la famiglia: chiedete quale prodotto l'ha segnalato.",
+    "База знаний знает значение числа лишь по догадке о его семействе: спросите, какой продукт его сообщил."}},
   {Phrase::kNoAnswerWeak, {
     "The best match is too uncertain to act on (confidence {confidence}).",
     "Cea mai bună potrivire este prea nesigură pentru a acționa (încredere {confidence}).",

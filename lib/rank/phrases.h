@@ -23,11 +23,13 @@ enum class Phrase {
   kOr,           // joins the last two items of a list
   kYes,
   kNo,
-  kNoAnswerNothing,    // nothing matched the question
-  kNoAnswerCatalogue,  // only a catalogue's meaning of the code
-  kNoAnswerWeak,       // {confidence}: the best cause is not likely enough
-  kLanguageFallback,   // {requested} {used}: no causes in the requested language
-  kLanguageLower,      // {requested} {used}: the best causes are in another language
+  kNoAnswerNothing,  // nothing matched the question
+  kMeaningOnly,
+  kNoAnswerGuessedMeaning,  // a catalogue's meaning of a guessed reading of the code       // only a
+                            // catalogue's meaning of the code
+  kNoAnswerWeak,            // {confidence}: the best cause is not likely enough
+  kLanguageFallback,        // {requested} {used}: no causes in the requested language
+  kLanguageLower,           // {requested} {used}: the best causes are in another language
   kReplyGreeting,
   kReplyCause,  // {cause}
   kReplySteps,

@@ -243,6 +243,7 @@ struct Cluster {
   std::vector<uint64_t> words;  // content_word_keys
   std::vector<std::string> codes;
   double score = 0;
+  double lift = 0;  // added to come before a catalogue's meaning of the same code
 };
 
 void add_unique(std::vector<std::string>& into, const std::vector<std::string>& from) {
@@ -303,6 +304,30 @@ std::vector<std::pair<const ScoredPassage*, double>> rank_passages(
   return order;
 }
 
+bool is_meaning_only(const Cluster& c) {
+  return std::all_of(c.members.begin(), c.members.end(), [](const ScoredPassage* m) {
+    return m->passage.kind == SourceKind::kCatalogue && m->passage.cause.empty();
+  });
+}
+
+// A catalogue line without causes gives a code's meaning, not a cause of it. A source that explains a
+// cause of the same code comes before it when it scores as well but for how firmly it holds the code (a
+// mention against the catalogue's declaration), and takes its score: the meaning stays, as evidence
+// after the causes, and is the answer only when nothing richer holds the code.
+void put_causes_before_meanings(std::vector<Cluster>& clusters) {
+  const double margin = Weights{}.code * (kDeclaredCodeFactor - kCodeMentionFactor);
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    if (!is_meaning_only(clusters[i])) continue;
+    for (size_t j = i + 1; j < clusters.size() && clusters[j].score >= clusters[i].score - margin; ++j) {
+      if (is_meaning_only(clusters[j]) || !share_code(clusters[i].codes, clusters[j].codes)) continue;
+      clusters[j].lift = clusters[i].score - clusters[j].score;
+      clusters[j].score = clusters[i].score;
+      std::rotate(clusters.begin() + i, clusters.begin() + j, clusters.begin() + j + 1);
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size_t limit,
@@ -342,6 +367,7 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
     home->members.push_back(sp);
   }
   std::stable_sort(clusters.begin(), clusters.end(), [](auto& a, auto& b) { return a.score > b.score; });
+  put_causes_before_meanings(clusters);
 
   // Softmax over all clusters (not only the returned ones), so the returned confidences sum to <= 1.
   const double kTemperature = 0.2;
@@ -374,10 +400,11 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
     }
     if (cause.resolutions.empty() && p.kind == SourceKind::kForum && !p.cause.empty())
       cause.resolutions.push_back(p.cause);
-    cause.catalogue_only = std::all_of(c.members.begin(), c.members.end(), [](const ScoredPassage* m) {
-      return m->passage.kind == SourceKind::kCatalogue && m->passage.cause.empty();
-    });
+    cause.catalogue_only = is_meaning_only(c);
     cause.why = explain(lead.parts);
+    if (c.lift > 0)
+      cause.why.push_back(
+          {"before_meaning", c.lift, "a cause of the code, put before its catalogue meaning"});
     const double lead_score = ranked_score[&lead];
     if (std::fabs(lead_score - lead.score) > 1e-12)
       cause.why.push_back({"cause_order", lead_score - lead.score,
@@ -387,7 +414,7 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
                                  "own text: " +
                                      join(lead.own_words, ", ")});
     if (c.members.size() > 1)
-      cause.why.push_back({"confirmations", c.score - lead_score,
+      cause.why.push_back({"confirmations", c.score - c.lift - lead_score,
                            std::to_string(c.members.size() - 1) + " more source(s) describe the same cause"});
     causes.push_back(std::move(cause));
   }

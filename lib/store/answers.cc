@@ -121,6 +121,13 @@ std::vector<CodeOccurrence> diagnosis_codes(std::vector<CodeOccurrence> codes, c
   return codes;
 }
 
+bool any_certain_reading(const std::vector<CodeOccurrence>& codes) {
+  return std::any_of(codes.begin(), codes.end(), [](const CodeOccurrence& occ) {
+    return std::any_of(occ.interpretations.begin(), occ.interpretations.end(),
+                       [](const CodeInterpretation& r) { return r.certain; });
+  });
+}
+
 }  // namespace
 
 Answers::Answers(GenerationTables& tables, const EngineOptions& options)
@@ -182,6 +189,7 @@ Diagnosis Answers::diagnose(GenerationHandle& h, const DiagnoseRequest& r) {
   d.symptom_terms = q.prose_terms;
   rank::finish_diagnosis(d, {.limit = limit,
                              .has_code = !q.readings.empty(),
+                             .certain_code = any_certain_reading(d.codes),
                              .want_reply = r.reply,
                              .answer_threshold = options_.answer_threshold,
                              .question_min_split = options_.question_min_split});

@@ -380,8 +380,17 @@ DocumentBuilder::PassageCodes DocumentBuilder::collect_codes(const Passage& p) c
   const size_t head_end = p.title.size() + (p.title.empty() || p.heading.empty() ? 0 : 1) + p.heading.size();
   // A declared code that the title or heading spells, in whatever reading, is named there too.
   std::vector<std::string> head_readings;
+  const size_t declared_end = certain.size();
+  const auto declared = [&](const CodeInterpretation& r) {
+    return std::find(certain.begin(), certain.begin() + declared_end, r.canonical) !=
+           certain.begin() + declared_end;
+  };
   for (const auto& occ : grammar_.find_codes(passage_text(p), ctx)) {
+    // The passage's own code written another way ("Win32 error 209 (0x000000D1)"): the declaration
+    // says which family its digits belong to, so their other readings are not held.
+    const bool own_code = std::any_of(occ.interpretations.begin(), occ.interpretations.end(), declared);
     for (const auto& r : occ.interpretations) {
+      if (own_code && !declared(r)) continue;
       if (occ.begin < head_end) {
         add_unique(head_readings, r.canonical);
         if (r.certain) add_primary(r);

@@ -211,14 +211,14 @@ function confidenceLevel(confidence) {
 }
 
 // The whole answer's state: none, only a catalogue's meaning, or no cause standing out. The API says
-// so itself (`answered`, `no_answer_reason`); without those fields, the gaps report's thresholds.
+// so itself (`answered`, `no_answer_reason`, `answer_note`); without those fields, the gaps report's thresholds.
 function renderAnswerNote(d) {
   const note = byId('answer-note');
   const top = d.causes[0];
   const key = !top ? 'answer.none' : top.catalogue_only ? 'answer.catalogue'
     : (d.answered === undefined ? top.confidence < 0.3 : !d.answered) ? 'answer.weak' : '';
   note.className = `answer-note ${top ? 'weak' : 'none'}`;
-  fill(note, key && h('span', tx(key)), key && d.no_answer_reason && h('span', { class: 'api-reason', text: ` ${d.no_answer_reason}` }),
+  fill(note, key && h('span', tx(key)), key && (d.no_answer_reason || d.answer_note) && h('span', { class: 'api-reason', text: ` ${d.no_answer_reason || d.answer_note}` }),
     d.language_note && h('span', { class: 'language-note', text: ` ${d.language_note}` }));
 }
 

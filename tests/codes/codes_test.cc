@@ -582,6 +582,21 @@ TEST(CodeGrammarTest, ShortHexKeepsEveryPlausibleReading) {
     EXPECT_EQ(render(g.find_codes(text)), "-") << text;
 }
 
+// A number that only a system family's table knows is that family's by elimination, not certainly:
+// errkb knows few families, and the vendor the customer named may be another.
+TEST(CodeGrammarTest, ASystemFamilysNumberNeedsItsWordsToBeCertain) {
+  CodeGrammar g = taught_grammar();
+  auto guessed = g.find_codes("Amazon MWS feed error 8541");
+  ASSERT_EQ(guessed.size(), 1u);
+  EXPECT_EQ(guessed[0].interpretations[0].canonical, "win32:8541");
+  EXPECT_FALSE(guessed[0].interpretations[0].certain);
+  EXPECT_LT(guessed[0].interpretations[0].confidence, 0.6);
+  auto windows = g.find_codes("Windows error 8541 at logon");
+  ASSERT_EQ(windows.size(), 1u);
+  EXPECT_EQ(windows[0].interpretations[0].canonical, "win32:8541");
+  EXPECT_TRUE(windows[0].interpretations[0].certain);
+}
+
 // Letters+digits codes whose letters a KB taught (CodeGrammar::add_code_shape): any case, joined, with a
 // space or a hyphen; untaught letters need capitals and a cue.
 TEST(CodeGrammarTest, TaughtCodeShapes) {

@@ -113,6 +113,8 @@ TEST_F(RealKbRanking, ACatalogueEntryWithoutCausesIsTheCodesMeaningAndAsksForSym
   EXPECT_EQ(d->causes.front().id, "parcelhub:PH-102");
   EXPECT_TRUE(d->causes.front().catalogue_only);
   EXPECT_NE(d->causes.front().cause.find("carrier refuses the label"), std::string::npos);
+  EXPECT_TRUE(d->answered);  // the vendor's meaning of a code it certainly is
+  EXPECT_EQ(d->answer_note, rank::phrase(rank::Phrase::kMeaningOnly, "en"));
   ASSERT_FALSE(d->ask.empty());
   EXPECT_EQ(d->ask.front().question, rank::phrase(rank::Phrase::kAskSymptoms, "en"));
   // An article with causes is a known cause.

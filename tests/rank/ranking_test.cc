@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "rank/answer.h"
+#include "rank/phrases.h"
+
 namespace errkb::rank {
 
 ScoredPassage passage(const std::string& id, const std::string& doc, const std::string& cause, double score,
@@ -99,6 +102,47 @@ TEST(NextQuestions, WithoutACodeFirstAskForIt) {
   auto with_code = next_questions(causes, true, "en");
   ASSERT_FALSE(with_code.empty());
   EXPECT_GT(with_code[0].split, 0.5);  // two near-equal causes: a check splits them well
+}
+
+// A catalogue's meaning of a code gives way to a cause of the same code that scores as well but for
+// holding the code by a mention; a weaker one, or one of another code, stays after it.
+TEST(MergeCauses, ACauseOfTheCodeComesBeforeItsCatalogueMeaning) {
+  ScoredPassage meaning = passage("errno:13", "errno:13", "", 3.8, {"errno:13"});
+  meaning.passage.kind = SourceKind::kCatalogue;
+  meaning.passage.body = "Permission denied";
+  ScoredPassage thread =
+      passage("se:220#1", "se:220", "the cron job runs as another user", 3.6, {"errno:13"});
+  ScoredPassage other = passage("t-1#1", "t-1", "a different problem", 3.7, {"errno:2"});
+  auto causes = merge_causes({meaning, other, thread}, 5, 1.0);
+  ASSERT_EQ(causes.size(), 3u);
+  EXPECT_EQ(causes[0].id, "se:220#1");
+  EXPECT_DOUBLE_EQ(causes[0].score, 3.8);
+  EXPECT_TRUE(std::any_of(causes[0].why.begin(), causes[0].why.end(),
+                          [](const WhyPart& w) { return w.factor == "before_meaning"; }));
+  EXPECT_EQ(causes[1].id, "errno:13");
+  EXPECT_EQ(causes[2].id, "t-1#1");
+
+  thread.score = 3.3;  // further behind than a mention's share of the code part
+  EXPECT_EQ(merge_causes({meaning, other, thread}, 5, 1.0)[0].id, "errno:13");
+}
+
+// The meaning answers when the query's code certainly is that catalogue's, with a note that the KB knows
+// no cause; for a guessed reading it is no answer.
+TEST(FinishDiagnosis, ACatalogueMeaningAnswersForACertainCodeOnly) {
+  ScoredPassage meaning = passage("errno:13", "errno:13", "", 3.8, {"errno:13"});
+  meaning.passage.kind = SourceKind::kCatalogue;
+  Diagnosis certain;
+  certain.language = "en";
+  certain.causes = merge_causes({meaning}, 5, 1.0);
+  Diagnosis guessed = certain;
+  finish_diagnosis(certain, {.has_code = true, .certain_code = true, .answer_threshold = 0});
+  EXPECT_TRUE(certain.answered);
+  EXPECT_EQ(certain.answer_note, phrase(Phrase::kMeaningOnly, "en"));
+  EXPECT_TRUE(certain.no_answer_reason.empty());
+  finish_diagnosis(guessed, {.has_code = true, .certain_code = false, .answer_threshold = 0});
+  EXPECT_FALSE(guessed.answered);
+  EXPECT_EQ(guessed.no_answer_reason, phrase(Phrase::kNoAnswerGuessedMeaning, "en"));
+  EXPECT_TRUE(guessed.answer_note.empty());
 }
 
 TEST(MergeCauses, ACatalogueEntryWithoutCausesIsTheCodesMeaningAndAsksForSymptoms) {

@@ -188,8 +188,17 @@ std::vector<CodeInterpretation> Scanner::rank(std::vector<Candidate> cands) cons
   std::vector<CodeInterpretation> out;
   out.reserve(cands.size() + 1);  // and the literal
   // One reading is certain only when something vouches for it: a table or a catalogue that
-  // knows the code ("exit code 137" has one plausible family but nothing that names it).
-  const bool certain = cands.size() == 1 && (named_or_explained(cands[0].reading) || cands[0].vendor_id >= 0);
+  // knows the code ("exit code 137" has one plausible family but nothing that names it). A number
+  // of a system family (Win32, errno, HTTP ...) is the only reading of many numbers because the
+  // families errkb knows are few ("Amazon error 8541" is no Win32 code): it needs words of its
+  // family to be certain.
+  constexpr uint32_t kNumberFamilies =
+      kCtxWindows | kCtxLinux | kCtxCurl | kCtxSqlite | kCtxHttp | kCtxMysql | kCtxMssql;
+  const auto chosen = [&](const Candidate& c) {
+    return score(c) > c.prior || !(c.affinity & kNumberFamilies);
+  };
+  const bool certain = cands.size() == 1 &&
+                       (named_or_explained(cands[0].reading) || cands[0].vendor_id >= 0) && chosen(cands[0]);
   for (const auto& [s, k] : order) {
     CodeInterpretation r = std::move(cands[k].reading);
     r.certain = certain;
