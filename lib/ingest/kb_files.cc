@@ -1,4 +1,5 @@
 // The KB folder: which files exist and which reader each one needs.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +43,30 @@ bool hidden(const fs::path& p) {
 
 namespace {
 
+// A listed folder held open, so that each of its files is looked up by its name in it rather than by
+// its whole path: the path walks of a stat and an access a file were most of listing a large KB.
+class FolderFd {
+ public:
+  explicit FolderFd(const fs::path& dir) : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
+  ~FolderFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FolderFd(const FolderFd&) = delete;
+  FolderFd& operator=(const FolderFd&) = delete;
+
+  // `file` is an entry of this folder.
+  bool stat(const fs::path& file, struct stat& st) const {
+    return fd_ >= 0 ? ::fstatat(fd_, file.filename().c_str(), &st, 0) == 0 : ::stat(file.c_str(), &st) == 0;
+  }
+  bool readable(const fs::path& file) const {
+    return fd_ >= 0 ? ::faccessat(fd_, file.filename().c_str(), R_OK, 0) == 0
+                    : ::access(file.c_str(), R_OK) == 0;
+  }
+
+ private:
+  int fd_;
+};
+
 // Lists the files of one top folder (articles/, forums/, catalogues/) without recursion. What cannot
 // be listed is reported and kept in `unread_folders`: the update keeps what was indexed below it.
 class FolderWalk {
@@ -63,6 +88,7 @@ class FolderWalk {
       }
       std::error_code ec;
       fs::directory_iterator it(dir, ec);
+      const FolderFd folder(dir);
       for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
         const fs::path& p = it->path();
         if (hidden(p)) continue;
@@ -73,11 +99,11 @@ class FolderWalk {
         } else if (it->is_regular_file(type_ec) && readable_extension(kind, p)) {
           if (link && !inside_root(p)) {
             report(p, "a symbolic link to a file outside the KB folder: not read");
-          } else if (::access(p.c_str(), R_OK) != 0) {
+          } else if (!folder.readable(p)) {
             report(p, "cannot read the file (no permission); what was indexed from it is kept");
-            add(p, kind).unread = true;
+            add(p, kind, folder).unread = true;
           } else {
-            add(p, kind);
+            add(p, kind, folder);
           }
         }
       }
@@ -105,13 +131,13 @@ class FolderWalk {
     out_.unread_folders.push_back(dir);
   }
 
-  KbFile& add(const fs::path& p, SourceKind kind) {
+  KbFile& add(const fs::path& p, SourceKind kind, const FolderFd& folder) {
     KbFile f;
     f.path = p;
     f.rel = rel_of(p);
     f.kind = kind;
     struct stat st {};
-    if (::stat(p.c_str(), &st) == 0) {
+    if (folder.stat(p, st)) {
       f.size = static_cast<uintmax_t>(st.st_size);
       f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
     }
