@@ -219,6 +219,7 @@ class Updater {
       sort_as_listed(options_, files);
     }
     report.files_seen = files.size() - claims_only_.size();
+    claims_needed_ = reads_a_catalogue(files);
     phases.done("list files");
 
     std::unordered_set<uint64_t> live;
@@ -231,7 +232,7 @@ class Updater {
       live.insert(hash);
       const FileState* old = states_.find(hash);
       if (claims_only_.count(hash)) {
-        if (old) claim_unread(f, *old, hash, report);
+        if (old && claims_needed_) claim_unread(f, *old, hash, report);
         continue;
       }
       if (progress_) progress_({done, report.files_seen, report.passages_written, f.rel});
@@ -243,7 +244,7 @@ class Updater {
       if (old && old->complete && old->size == f.size && old->mtime_ns == f.mtime_ns) {
         ++report.files_skipped;
         report.items_unchanged += old->items.size();
-        if (f.kind == SourceKind::kCatalogue) claim_unread(f, *old, hash, report);
+        if (f.kind == SourceKind::kCatalogue && claims_needed_) claim_unread(f, *old, hash, report);
         continue;
       }
       teach_grammar_once(phases);
@@ -381,6 +382,18 @@ class Updater {
     return now;
   }
 
+  // Whether this run reads a catalogue file of `files` (one that changed). Only then do the files'
+  // claims on their entries tell anything: a run that reads none leaves every claim as it was.
+  bool reads_a_catalogue(const std::vector<KbFile>& files) const {
+    return std::any_of(files.begin(), files.end(), [&](const KbFile& f) {
+      if (f.kind != SourceKind::kCatalogue || f.unread) return false;
+      const uint64_t hash = file_path_hash(f.path.string());
+      if (claims_only_.count(hash)) return false;
+      const FileState* old = states_.find(hash);
+      return !old || !old->complete || old->size != f.size || old->mtime_ns != f.mtime_ns;
+    });
+  }
+
   // Claims the entries of a catalogue file that this run does not read. An entry that a file read
   // earlier in this run defines (it comes first in path order) leaves this file's state and kept codes,
   // as a rebuild would leave it, and the file, incomplete, is read again by the next update.
@@ -493,6 +506,7 @@ class Updater {
   FileStates states_;
   Xapian::rev revision_at_start_ = 0;
   std::unordered_set<uint64_t> claims_only_;  // catalogue files outside a batch: their entries claimed
+  bool claims_needed_ = true;                 // some catalogue file is read: every file claims its entries
   CatalogueOwners catalogue_owners_;
   std::vector<std::string> candidates_for_deletion_;
   PassageFileReader old_passages_;  // the index's passages, for the versions this run replaces

@@ -101,7 +101,15 @@ TEST_F(CatalogueCodesTest, AnUpdateOfOneCatalogueKeepsWhatARebuildKeeps) {
 
   // The same entry defined again in a second file: the first file's definition is kept.
   write_later("catalogues/acme-copy.json", acme({acme_entry("ACM-7003", "RIBBON_GONE", "Ribbon gone")}));
-  update();
+  const UpdateReport copied = update();
+  ASSERT_EQ(copied.errors.size(), 1u);
+  EXPECT_EQ(copied.errors[0].path, "catalogues/acme.json");
+  EXPECT_NE(copied.errors[0].message.find("also defined in catalogues/acme-copy.json"), std::string::npos);
+  expect_kept_as_a_rebuild_keeps();
+  // An article changed: every entry stays where it is (acme.json, incomplete, is read again).
+  write_later("articles/dns/domain.md", "# Custom domain\n\n## Cause\n\nThe CNAME record is stale.\n");
+  const UpdateReport article = update();
+  EXPECT_EQ(article.items_updated, 1u);
   expect_kept_as_a_rebuild_keeps();
 
   fs::remove(kb() / "catalogues/acme.json");
