@@ -62,8 +62,14 @@ class TermMatcher {
     for (size_t t = 0; t < terms_.words.size(); ++t)
       if (lower == terms_.words[t]) return static_cast<int>(terms_.stems.size() + t);
     bool may_stem = false;
-    for (size_t t = 0; t < stem_heads_.size() && !may_stem; ++t)
-      may_stem = head(lower, stem_heads_[t].second) == stem_heads_[t].first;
+    for (size_t t = 0; t < stem_heads_.size() && !may_stem; ++t) {
+      // head() is a prefix of `lower`: a word that does not start with the stem's head bytes (most
+      // words, most by their first byte) is ruled out without walking its characters.
+      const std::string_view stem_head = stem_heads_[t].first;
+      may_stem = (stem_head.empty() || lower[0] == stem_head[0]) &&
+                 std::string_view(lower).starts_with(stem_head) &&
+                 head(lower, stem_heads_[t].second) == stem_head;
+    }
     if (!may_stem) return -1;
     const std::string s = stem_(lower);
     for (size_t t = 0; t < terms_.stems.size(); ++t)
@@ -78,21 +84,24 @@ class TermMatcher {
   std::vector<std::pair<std::string_view, size_t>> stem_heads_;
 };
 
-// One character at `pos`: whether it is a word character, and its length in bytes; ASCII without
-// Xapian's Unicode tables (most of any text), and without libc's per-character calls.
-bool char_at(std::string_view text, size_t pos, unsigned& cp, size_t& bytes) {
-  const unsigned char c = static_cast<unsigned char>(text[pos]);
-  if (c < 0x80) {
-    cp = c;
-    bytes = 1;
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  }
+// The character at `pos` when it is not ASCII: read through Xapian's Unicode tables.
+[[gnu::noinline]] bool wide_char_at(std::string_view text, size_t pos, unsigned& cp, size_t& bytes) {
   Xapian::Utf8Iterator it(text.data() + pos, text.size() - pos);
   cp = *it;
   ++it;
-  bytes =
-      it == Xapian::Utf8Iterator() ? text.size() - pos : static_cast<size_t>(it.raw() - (text.data() + pos));
+  bytes = static_cast<size_t>(it.raw() - (text.data() + pos));  // raw() is the text's end past its last
   return Xapian::Unicode::is_wordchar(cp);
+}
+
+// One character at `pos`: whether it is a word character, and its length in bytes; ASCII without
+// Xapian's Unicode tables (most of any text), and without libc's per-character calls. Small enough to
+// be inlined into the scan: it runs once per byte of every text scanned.
+inline bool char_at(std::string_view text, size_t pos, unsigned& cp, size_t& bytes) {
+  const unsigned char c = static_cast<unsigned char>(text[pos]);
+  if (c >= 0x80) return wide_char_at(text, pos, cp, bytes);
+  cp = c;
+  bytes = 1;
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
 // The words of `text` from `pos` on, as scanned(begin, end, terms): the query terms each word is (none,
@@ -159,11 +168,16 @@ SnippetTerms SnippetTerms::from_query_terms(const std::vector<std::string>& term
 std::vector<bool> query_terms_in(std::string_view text, const SnippetTerms& terms, const Xapian::Stem& stem) {
   const TermMatcher matcher(terms, stem);
   std::vector<bool> held(matcher.size(), false);
-  scan_words(
-      text, matcher, [](size_t pos) { return pos; },
-      [&](size_t, size_t, const std::vector<size_t>& found) {
-        for (size_t t : found) held[t] = true;
-      });
+  size_t unheld = matcher.size();
+  // Once every term is held the rest of the text has nothing to add: it is claimed unread.
+  auto rest_when_all_held = [&](size_t pos) { return unheld == 0 ? text.size() : pos; };
+  scan_words(text, matcher, rest_when_all_held, [&](size_t, size_t, const std::vector<size_t>& found) {
+    for (size_t t : found)
+      if (!held[t]) {
+        held[t] = true;
+        --unheld;
+      }
+  });
   return held;
 }
 

@@ -111,6 +111,22 @@ void sort_best_first(std::vector<Scored>& scored) {
   scored = std::move(sorted);
 }
 
+// A pass's candidates, and whether its match count counts for the total.
+struct MatchedPass {
+  PassMatch match;
+  bool counts_total = false;
+};
+
+// What share of the query's title words and of its word pairs each candidate holds, by docid.
+struct Shares {
+  std::vector<Xapian::docid> docids;  // every pass's candidates, ascending, each once
+  std::vector<double> title, phrase;  // by position in `docids`
+
+  size_t index_of(Xapian::docid did) const {
+    return static_cast<size_t>(std::lower_bound(docids.begin(), docids.end(), did) - docids.begin());
+  }
+};
+
 // One query's search: its passes, each candidate scored once (a passage found by both passes keeps its
 // first score), into `out`.
 class CandidateSearch {
@@ -125,7 +141,7 @@ class CandidateSearch {
         common_(scope.tables.common_terms(scope.h.generation)),
         postings_(scope.tables.postings_in_memory(scope.h.generation)),
         idf_(prose_idf(scope.h, q)),
-        pairs_(held_pairs(scope.h.db, q.word_pairs)),
+        pairs_(held_pairs(scope.h, q.word_pairs)),
         in_{scope.h, q, want, idf_, common_.get(), postings_.get(), scope.options.common_term_min_postings} {
     for (const auto& t : q.prose_terms) total_idf_ += idf_.at(t);
     out_.scored.reserve(2 * want);  // a code pass and a prose pass, at most `want` each (most queries)
@@ -136,6 +152,8 @@ class CandidateSearch {
     const bool has_prose = !q_.prose_query.empty();
     if (has_codes) code_pass();
     if (has_prose) prose_passes(has_codes);
+    const Shares shares = shares_of_candidates();
+    for (const auto& pass : passes_) score(pass.match, pass.counts_total, shares);
     sort_best_first(out_.scored);
     return std::move(out_);
   }
@@ -156,7 +174,7 @@ class CandidateSearch {
                                     scope_.options.common_term_min_postings);
       pass = xapian_pass(in_, q_.filtered(code_first(q_, ordering)), code_first(q_, q_.prose_query));
     }
-    score(*pass, true);
+    passes_.push_back({std::move(*pass), true});
   }
 
   // The passes of the prose's scan plan (store/scan_plan.h). Their matches count for the total only
@@ -167,9 +185,9 @@ class CandidateSearch {
     std::optional<std::vector<std::vector<std::string>>> terms;
     if (lists_loaded()) terms = memory_terms(scope_.h, plan);
     for (const auto& pass : plan.passes) {
-      score(terms ? prose_pass_in_memory(in_, *postings_, pass, *terms)
-                  : xapian_pass(in_, q_.filtered(pass.query), q_.prose_query),
-            !has_codes && plan.exact);
+      passes_.push_back({terms ? prose_pass_in_memory(in_, *postings_, pass, *terms)
+                               : xapian_pass(in_, q_.filtered(pass.query), q_.prose_query),
+                         !has_codes && plan.exact});
     }
     if (!has_codes && !plan.exact) out_.total = std::max<int64_t>(out_.total, estimated_total(plan));
   }
@@ -191,15 +209,27 @@ class CandidateSearch {
     return estimate.get_mset(0, 0).get_matches_estimated();
   }
 
+  // The title and phrase shares of every pass's candidates, read once for them all: each term's
+  // posting list is then opened once per query, not once per pass.
+  Shares shares_of_candidates() const {
+    Shares shares;
+    for (const auto& pass : passes_)
+      shares.docids.insert(shares.docids.end(), pass.match.docids.begin(), pass.match.docids.end());
+    std::sort(shares.docids.begin(), shares.docids.end());
+    shares.docids.erase(std::unique(shares.docids.begin(), shares.docids.end()), shares.docids.end());
+    std::vector<std::pair<Xapian::docid, size_t>> by_docid;
+    by_docid.reserve(shares.docids.size());
+    for (size_t i = 0; i < shares.docids.size(); ++i) by_docid.emplace_back(shares.docids[i], i);
+    shares.title = shares_held(scope_.h.db, postings_.get(), title_terms(q_, idf_, total_idf_), by_docid);
+    shares.phrase = shares_held(scope_.h.db, postings_.get(), pairs_, by_docid);
+    return shares;
+  }
+
   // Scores one pass's candidates (best first, with their BM25 weights) into out_, from their rank
   // records and matched terms: the passages are decoded later, only those that are shown.
-  void score(const PassMatch& pass, bool facets_here) {
+  void score(const PassMatch& pass, bool facets_here, const Shares& shares) {
     if (facets_here) out_.total = std::max<int64_t>(out_.total, pass.matches);
     const double max_weight = std::max(1e-9, pass.weights.empty() ? 0.0 : pass.weights.front());
-    const auto by_docid = candidates_by_docid(pass.docids);
-    const std::vector<double> title_shares =
-        shares_held(scope_.h.db, postings_.get(), title_terms(q_, idf_, total_idf_), by_docid);
-    const std::vector<double> phrase_shares = shares_held(scope_.h.db, postings_.get(), pairs_, by_docid);
     for (size_t rank = 0; rank < pass.docids.size(); ++rank) {
       const Xapian::docid did = pass.docids[rank];
       if (!seen_.insert(did).second) continue;
@@ -212,8 +242,9 @@ class CandidateSearch {
       HeldTerms held = held_terms(pass.matched.of(rank), idf_);
       const double coverage = total_idf_ > 0 ? std::min(1.0, held.matched_idf / total_idf_) : 0;
       set_parts(record, held, coverage, pass.weights[rank] / max_weight, sp.passage.id, sp.parts);
-      sp.parts.title = title_shares[rank];
-      sp.parts.phrase = phrase_shares[rank];
+      const size_t at = shares.index_of(did);
+      sp.parts.title = shares.title[at];
+      sp.parts.phrase = shares.phrase[at];
       sp.code_terms = std::move(held.codes);
       sp.score = rank::combine(sp.parts);
       // Facets count the scored candidates (every match, for code queries; the best ones otherwise):
@@ -268,6 +299,7 @@ class CandidateSearch {
   double total_idf_ = 0;
   const std::vector<std::pair<std::string, double>> pairs_;
   const PassInput in_;
+  std::vector<MatchedPass> passes_;  // in the order they ran
   std::unordered_set<Xapian::docid> seen_;
   Candidates out_;
 };

@@ -135,13 +135,13 @@ std::vector<std::pair<std::string, double>> title_terms(const AnalyzedQuery& q,
   return terms;
 }
 
-std::vector<std::pair<std::string, double>> held_pairs(const Xapian::Database& db,
+std::vector<std::pair<std::string, double>> held_pairs(GenerationHandle& h,
                                                        const std::vector<std::string>& pairs) {
   std::vector<std::pair<std::string, double>> held;
-  const double n = std::max<double>(1, db.get_doccount());
+  const double n = std::max<double>(1, h.db.get_doccount());
   double total = 0;
   for (const auto& pair : pairs) {
-    const Xapian::doccount termfreq = db.get_termfreq(pair);
+    const Xapian::doccount termfreq = h.freqs.of(h.db, pair);
     const double weight = idf_weight(n, termfreq);
     total += weight;
     if (termfreq > 0) held.emplace_back(pair, weight);

@@ -69,8 +69,9 @@ std::vector<std::pair<std::string, double>> title_terms(const AnalyzedQuery& q,
 
 // The query's word pairs some passage holds, each with its share of the pairs' IDF (a pair no passage
 // holds counts as the rarest). Looked up once per query, not once per matching pass: most pairs of a
-// query are held by no passage, and only the held ones' lists are walked.
-std::vector<std::pair<std::string, double>> held_pairs(const Xapian::Database& db,
+// query are held by no passage, and only the held ones' lists are walked. Their frequencies come from
+// the handle's cache: each uncached one is a B-tree descent.
+std::vector<std::pair<std::string, double>> held_pairs(GenerationHandle& h,
                                                        const std::vector<std::string>& pairs);
 
 }  // namespace errkb::store
