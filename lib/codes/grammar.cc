@@ -213,7 +213,7 @@ WordInfo& WordTable::upsert(std::string_view key) {
 }
 
 const WordInfo* WordTable::lookup(std::string_view word) const {
-  char buf[64];
+  char buf[64] = {};
   if (word.size() > sizeof buf) return nullptr;
   for (size_t i = 0; i < word.size(); ++i) buf[i] = fold(word[i]);
   auto it = map_.find(std::string_view(buf, word.size()));

@@ -93,7 +93,7 @@ FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::
   using namespace ingest;
   FileReadResult result;
   ensure_xml_initialized();
-  LineSource source{std::fopen(path.c_str(), "rb")};
+  LineSource source{.file = std::fopen(path.c_str(), "rb")};
   if (source.file == nullptr) {
     result.errors.push_back(make_error(rel, 0, "cannot open the file for reading"));
     result.complete = false;
@@ -172,7 +172,7 @@ FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::
     t.title = q.title;
     t.created = q.created;
     t.tags = parse_tags(q.tags);
-    std::string source = q.serialized();
+    std::string thread_source = q.serialized();
     ForumPost question;
     question.id = q.id;
     question.author = q.author;
@@ -190,9 +190,9 @@ FileReadResult read_stackexchange_posts(const std::filesystem::path& path, std::
       answer.votes = to_int(a.score);
       answer.accepted = !q.accepted_answer_id.empty() && a.id == q.accepted_answer_id;
       t.posts.push_back(std::move(answer));
-      source += a.serialized();
+      thread_source += a.serialized();
     }
-    result.items.push_back(build_forum_item(rel, t, source));
+    result.items.push_back(build_forum_item(rel, t, thread_source));
   }
   return result;
 }

@@ -340,7 +340,7 @@ std::vector<std::pair<size_t, size_t>> Answers::query_code_spans(const Generatio
   for (const auto& occ : *codes) {
     const bool asked = std::any_of(occ.canonicals.begin(), occ.canonicals.end(), [&](const std::string& c) {
       return std::any_of(q.readings.begin(), q.readings.end(),
-                         [&](const CodeReading& asked) { return asked.canonical == c; });
+                         [&](const CodeReading& reading) { return reading.canonical == c; });
     });
     if (asked && (spans.empty() || spans.back().second <= occ.begin)) spans.emplace_back(occ.begin, occ.end);
   }

@@ -151,7 +151,7 @@ bool BackgroundRunner::start(std::function<void()> job) {
   if (thread_.joinable()) thread_.join();  // it has finished: running_ was false
   thread_ = std::thread([this, job = std::move(job)] {
     job();
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<std::mutex> finished(mutex_);
     running_ = false;
   });
   return true;

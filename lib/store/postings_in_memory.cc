@@ -171,10 +171,10 @@ PostingsInMemory PostingsInMemory::load(const Xapian::Database& db, const Limits
       if (uint64_t{set.size_} * 32 >= out.last_docid_) {
         set.bits_ = CommonTermBits::Bits::read(db, *t);
       } else {
-        std::vector<Xapian::docid> docids;
-        docids.reserve(set.size_);
-        for (auto p = db.postlist_begin(*t); p != db.postlist_end(*t); ++p) docids.push_back(*p);
-        set.docids_ = FlatArray<Xapian::docid>(std::move(docids));
+        std::vector<Xapian::docid> listed;
+        listed.reserve(set.size_);
+        for (auto p = db.postlist_begin(*t); p != db.postlist_end(*t); ++p) listed.push_back(*p);
+        set.docids_ = FlatArray<Xapian::docid>(std::move(listed));
       }
       out.bytes_ += set.bytes() + term_table_bytes(*t);
       if (out.bytes_ > limits.max_bytes) return PostingsInMemory();

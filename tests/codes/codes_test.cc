@@ -63,8 +63,11 @@ CodeGrammar taught_grammar() {
   CodeGrammar g;
   std::ifstream shapes(fixture("shapes.txt"));
   EXPECT_TRUE(shapes.good()) << "missing shapes.txt";
-  for (std::string shape; std::getline(shapes, shape);)
-    if (!shape.empty() && shape[0] != '#') EXPECT_TRUE(g.add_code_shape(shape)) << shape;
+  for (std::string shape; std::getline(shapes, shape);) {
+    if (!shape.empty() && shape[0] != '#') {
+      EXPECT_TRUE(g.add_code_shape(shape)) << shape;
+    }
+  }
   std::ifstream in(fixture("catalogue.tsv"));
   EXPECT_TRUE(in.good()) << "missing catalogue.tsv";
   std::string line;

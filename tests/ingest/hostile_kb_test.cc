@@ -116,7 +116,7 @@ TEST_P(HostileKb, RebuildRejectsTheFileAndKeepsWhatWasIndexed) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, HostileKb, ::testing::ValuesIn(hostile_cases()),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& test_case) { return test_case.param.name; });
 
 // Runs `fn` as the unprivileged user nobody in a child process when this one is root (to whom
 // permissions deny nothing), else here; its answer comes back through a pipe.

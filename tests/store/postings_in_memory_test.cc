@@ -230,7 +230,9 @@ TEST_F(PostingsInMemoryTest, ListsHoldTheProseWordsTheirTitleCopiesAndLongCodesP
           EXPECT_LE(did, hi) << term;
           walked.emplace_back(did, wdf);
         });
-        if (!stepper.at_end()) EXPECT_GT(stepper.docid(), hi) << term << " step " << step;
+        if (!stepper.at_end()) {
+          EXPECT_GT(stepper.docid(), hi) << term << " step " << step;
+        }
       }
       auto from =
           std::lower_bound(expected.begin(), expected.end(), std::make_pair(start, Xapian::termcount{0}));
