@@ -114,11 +114,13 @@ def header(w, t):
     weights = ", ".join("%.4f" % x for x in w[1:])
     return ("// Written by scripts/fit_calibration.py; do not edit. Logistic model of P(top cause right) over\n"
             "// rank::AnswerFeatures, and the answer threshold chosen on the fit queries.\n#pragma once\n\n"
+            "// clang-format off\n"
             "namespace errkb::rank::fit {\n\n"
             "inline constexpr double kBias = %.4f;\n"
             "inline constexpr double kWeights[] = {%s};\n"
             "inline constexpr double kAnswerThreshold = %.4f;\n\n"
-            "}  // namespace errkb::rank::fit\n" % (w[0], weights, t))
+            "}  // namespace errkb::rank::fit\n"
+            "// clang-format on\n" % (w[0], weights, t))
 
 
 def main():

@@ -2,10 +2,12 @@
 // rank::AnswerFeatures, and the answer threshold chosen on the fit queries.
 #pragma once
 
+// clang-format off
 namespace errkb::rank::fit {
 
-inline constexpr double kBias = 0.2123;
-inline constexpr double kWeights[] = {2.6036, -0.6893, 0.1300, 2.5176, 2.2609, -1.6210, -1.1129, -0.2631, -0.1050, -0.6551};
-inline constexpr double kAnswerThreshold = 0.6866;
+inline constexpr double kBias = 0.1605;
+inline constexpr double kWeights[] = {2.4817, -0.5173, 0.3623, 2.5069, 2.5446, -1.5052, -1.1462, -0.2714, -0.1772, -0.6587};
+inline constexpr double kAnswerThreshold = 0.5924;
 
 }  // namespace errkb::rank::fit
+// clang-format on
