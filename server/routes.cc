@@ -179,18 +179,19 @@ void install_routes(httplib::Server& http, Services& services, KeyRing& keys, co
         return httplib::Server::HandlerResponse::Handled;
       }));
 
-  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown exception";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    spdlog::error("internal error on {} {}: {}", req.method, printable(req.path), what);
-    res.headers.clear();
-    send_problem(res, ApiError::internal, "the server failed to answer; the error has been logged");
-  });
+  http.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& ep) {
+        std::string what = "unknown exception";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("internal error on {} {}: {}", req.method, printable(req.path), what);
+        res.headers.clear();
+        send_problem(res, ApiError::internal, "the server failed to answer; the error has been logged");
+      });
 
   // Runs for every response, after the error handler and before the response is written, so a
   // client that has its answer also finds it counted in /metrics.

@@ -120,7 +120,7 @@ Status guarded(Connection& connection, const std::string& what, Fn fn) {
     return Status::Unavailable("the feedback database cannot be reached (" + what + "): " + e.what());
   } catch (const pqxx::sql_error& e) {
     // Class 08: connection exceptions; 57P: the server is shutting down or restarting.
-    const std::string state = e.sqlstate();
+    const std::string& state = e.sqlstate();
     if (state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0) {
       connection.drop();
       return Status::Unavailable("the feedback database is not available (" + what + "): " + e.what());

@@ -8,7 +8,7 @@
 
 #include "errkb/record.h"
 
-struct _xmlTextReader;  // libxml2's xmlTextReader
+struct _xmlTextReader;  // NOLINT(bugprone-reserved-identifier): libxml2's own name for xmlTextReader
 
 namespace errkb::ingest {
 
