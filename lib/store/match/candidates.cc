@@ -221,7 +221,7 @@ class CandidateSearch {
     by_docid.reserve(shares.docids.size());
     for (size_t i = 0; i < shares.docids.size(); ++i) by_docid.emplace_back(shares.docids[i], i);
     shares.title = shares_held(scope_.h.db, postings_.get(), title_terms(q_, idf_, total_idf_), by_docid);
-    shares.phrase = shares_held(scope_.h.db, postings_.get(), pairs_, by_docid);
+    shares.phrase = pair_shares_held(scope_.h, scope_.pair_postings, pairs_, by_docid);
     return shares;
   }
 

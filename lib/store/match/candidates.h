@@ -13,6 +13,7 @@
 #include "errkb/feedback.h"
 #include "rank/ranking.h"
 #include "store/generation.h"
+#include "store/match/matched_terms.h"
 #include "store/query_analysis.h"
 
 namespace errkb::store {
@@ -39,6 +40,7 @@ struct SearchScope {
   GenerationTables& tables;
   const EngineOptions& options;
   std::string_view today;
+  PairPostings& pair_postings;
 };
 
 // Up to `want` candidates of each pass, scored and best first. `with_facets`: count the candidates'

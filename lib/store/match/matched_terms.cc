@@ -113,6 +113,48 @@ std::vector<double> shares_held(const Xapian::Database& db, const PostingsInMemo
   return shares;
 }
 
+namespace {
+
+// Pairs whose lists are kept: at most this many passages each (a longer list is walked through Xapian),
+// so that a full memo stays within a few tens of megabytes.
+constexpr Xapian::doccount kMaxKeptPairPostings = 1024;
+
+// The pair's passages, ascending; null when its list is too long to keep.
+std::shared_ptr<const std::vector<Xapian::docid>> pair_postings(GenerationHandle& h, PairPostings& memo,
+                                                                const std::string& pair) {
+  if (auto known = memo.find(h.generation, pair)) return known;
+  const Xapian::doccount termfreq = h.freqs.of(h.db, pair);
+  if (termfreq > kMaxKeptPairPostings) return nullptr;
+  auto docids = std::make_shared<std::vector<Xapian::docid>>();
+  docids->reserve(termfreq);
+  for (auto p = h.db.postlist_begin(pair); p != h.db.postlist_end(pair); ++p) docids->push_back(*p);
+  memo.store(h.generation, pair, docids);
+  return docids;
+}
+
+}  // namespace
+
+std::vector<double> pair_shares_held(GenerationHandle& h, PairPostings& memo,
+                                     const std::vector<std::pair<std::string, double>>& pair_shares,
+                                     const std::vector<std::pair<Xapian::docid, size_t>>& by_docid) {
+  std::vector<double> shares(by_docid.size(), 0.0);
+  for (const auto& [pair, share] : pair_shares) {
+    auto add = [&, share = share](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + share); };
+    const auto docids = pair_postings(h, memo, pair);
+    if (!docids) {
+      walk_candidates(h.db.postlist_begin(pair), h.db.postlist_end(pair), by_docid, add);
+      continue;
+    }
+    auto at = docids->begin();
+    for (const auto& [did, rank] : by_docid) {
+      at = std::lower_bound(at, docids->end(), did);
+      if (at == docids->end()) break;
+      if (*at == did) add(rank);
+    }
+  }
+  return shares;
+}
+
 double idf_weight(double n, double df) { return std::log(1 + n / std::max(1.0, df)); }
 
 std::unordered_map<std::string, double> prose_idf(GenerationHandle& h, const AnalyzedQuery& q) {

@@ -56,6 +56,16 @@ std::vector<double> shares_held(const Xapian::Database& db, const PostingsInMemo
                                 const std::vector<std::pair<std::string, double>>& term_shares,
                                 const std::vector<std::pair<Xapian::docid, size_t>>& by_docid);
 
+// The passages of word pairs, by pair term, kept for the index's generation: the in-memory lists do not
+// hold pairs, and reading a pair's list through Xapian is a B-tree descent (block reads) for every query
+// that has the pair.
+using PairPostings = GenerationMemo<std::vector<Xapian::docid>>;
+
+// shares_held for word pairs (held_pairs()): a pair's list from `memo`, or read into it when it is short.
+std::vector<double> pair_shares_held(GenerationHandle& h, PairPostings& memo,
+                                     const std::vector<std::pair<std::string, double>>& pair_shares,
+                                     const std::vector<std::pair<Xapian::docid, size_t>>& by_docid);
+
 // A term's IDF weight among n documents, df of which hold it (a term none holds weighs as if one did).
 double idf_weight(double n, double df);
 
