@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "store/prose_terms.h"
 
@@ -45,11 +46,41 @@ void append_escaped(std::string& out, std::string_view text) {
 
 constexpr size_t kStemHeadChars = 3;
 
+// The stems of the words scanned, kept per thread for the stemmer in use: the same words come back in
+// every snippet and cause text of a language, and a Snowball stem costs many times a lookup.
+class StemMemo {
+ public:
+  explicit StemMemo(const Xapian::Stem& stem) : stem_(stem), memo_(memo_for(stem)) {}
+  const std::string& of(const std::string& word) const {
+    auto [at, added] = memo_.try_emplace(word);
+    if (added) at->second = stem_(word);
+    return at->second;
+  }
+
+ private:
+  static constexpr size_t kMaxWords = 1 << 14;
+
+  // This thread's memo, emptied when the stemmer is another one or the memo is full.
+  static std::unordered_map<std::string, std::string>& memo_for(const Xapian::Stem& stem) {
+    thread_local std::string stemmer;
+    thread_local std::unordered_map<std::string, std::string> memo;
+    std::string description = stem.get_description();
+    if (description != stemmer || memo.size() >= kMaxWords) {
+      memo.clear();
+      stemmer = std::move(description);
+    }
+    return memo;
+  }
+
+  const Xapian::Stem& stem_;
+  std::unordered_map<std::string, std::string>& memo_;
+};
+
 // Which query term a lower-case word is. A stem's first characters (up to kStemHeadChars), and how many
 // they are: a word can only stem to it if it starts with them ("go" is the stem of "going").
 class TermMatcher {
  public:
-  TermMatcher(const SnippetTerms& terms, const Xapian::Stem& stem) : terms_(terms), stem_(stem) {
+  TermMatcher(const SnippetTerms& terms, const Xapian::Stem& stem) : terms_(terms), stems_(stem) {
     for (const auto& s : terms.stems) {
       const std::string_view h = head(s, kStemHeadChars);
       size_t chars = 0;
@@ -71,7 +102,7 @@ class TermMatcher {
                  head(lower, stem_heads_[t].second) == stem_head;
     }
     if (!may_stem) return -1;
-    const std::string s = stem_(lower);
+    const std::string& s = stems_.of(lower);
     for (size_t t = 0; t < terms_.stems.size(); ++t)
       if (s == terms_.stems[t]) return static_cast<int>(t);
     return -1;
@@ -80,7 +111,7 @@ class TermMatcher {
 
  private:
   const SnippetTerms& terms_;
-  const Xapian::Stem& stem_;
+  const StemMemo stems_;
   std::vector<std::pair<std::string_view, size_t>> stem_heads_;
 };
 
