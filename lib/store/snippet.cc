@@ -170,9 +170,10 @@ void scan_words(std::string_view text, const TermMatcher& matcher, At&& at, Scan
       terms.push_back(static_cast<size_t>(t));
     } else if (maybe_identifier) {  // "_CRT_SECURE_NO_WARNINGS" for "crt secure"
       ProseTerms::for_each_identifier_part(text.substr(begin, pos - begin), [&](std::string_view part) {
-        const int t = matcher.term_of(std::string(part));
-        if (t >= 0 && std::find(terms.begin(), terms.end(), static_cast<size_t>(t)) == terms.end())
-          terms.push_back(static_cast<size_t>(t));
+        const int part_term = matcher.term_of(std::string(part));
+        if (part_term >= 0 &&
+            std::find(terms.begin(), terms.end(), static_cast<size_t>(part_term)) == terms.end())
+          terms.push_back(static_cast<size_t>(part_term));
       });
     }
     scanned(begin, pos, terms);
