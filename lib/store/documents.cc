@@ -346,7 +346,13 @@ void DocumentBuilder::flush_spelling(Xapian::WritableDatabase& db) {
 
 DocumentBuilder::PassageCodes DocumentBuilder::collect_codes(const Passage& p) const {
   PassageCodes codes;
-  auto& [certain, weak, primary, named, families, primary_vendors] = codes;
+  // References, not a structured binding: lambdas below capture them (clang before 16 cannot).
+  auto& certain = codes.certain;
+  auto& weak = codes.weak;
+  auto& primary = codes.primary;
+  auto& named = codes.named;
+  auto& families = codes.families;
+  auto& primary_vendors = codes.primary_vendors;
   CodeContext ctx{p.vendor, p.product};
   auto add_unique = [](std::vector<std::string>& v, const std::string& s) {
     if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
