@@ -31,8 +31,9 @@ TEST(Phrases, EveryPhraseInEveryLanguageWithTheSamePlaceholders) {
           << "phrase " << i << " in " << language << ": " << text;
       // Translated, not the English copied ("no" is also Italian).
       const bool same_word = p == Phrase::kNo && language == "it";
-      if (language != "en" && !same_word)
+      if (language != "en" && !same_word) {
         EXPECT_NE(text, english) << "phrase " << i << " is English in " << language;
+      }
     }
   }
 }

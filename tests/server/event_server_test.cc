@@ -535,7 +535,9 @@ TEST_F(EventServerTest, ClosesIdleAndStalledConnectionsAfterTheirTimeouts) {
   EXPECT_TRUE(stalled.closed_by_server(3000ms));
   EXPECT_TRUE(silent.closed_by_server(3000ms));
   // The read timeout is over for those two; an idle connection waits for the keep-alive timeout.
-  if (std::chrono::steady_clock::now() - idle_since < 1500ms) EXPECT_FALSE(idle.closed_by_server(50ms));
+  if (std::chrono::steady_clock::now() - idle_since < 1500ms) {
+    EXPECT_FALSE(idle.closed_by_server(50ms));
+  }
   EXPECT_TRUE(idle.closed_by_server(4000ms));
   EXPECT_GE(std::chrono::steady_clock::now() - idle_since, 1900ms);
   EXPECT_TRUE(open_connections_become(0, 2000ms));

@@ -567,7 +567,9 @@ TEST_F(ServerTest, HostileInputNeverYields500) {
     auto r = client_->Get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_LT(r->status, 500) << path << " -> " << r->body;
-    if (r->status >= 400) EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json") << path;
+    if (r->status >= 400) {
+      EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json") << path;
+    }
   }
   const std::vector<std::string> bodies = {
       std::string(100000, '[') + std::string(100000, ']'),
