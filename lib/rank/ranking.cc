@@ -295,6 +295,7 @@ std::vector<std::pair<const ScoredPassage*, double>> rank_passages(
     for (size_t i = 0; i < members.size(); ++i) ranked_score[members[i]] = scores[i];
   }
   std::vector<std::pair<const ScoredPassage*, double>> order;
+  order.reserve(passages.size());
   for (const auto& p : passages) order.emplace_back(&p, ranked_score[&p]);
   std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
     if (a.second != b.second) return a.second > b.second;

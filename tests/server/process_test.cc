@@ -42,7 +42,9 @@ TEST_P(ServerProcessTest, StopsCleanlyOnSignal) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, ServerProcessTest, ::testing::Values(SIGTERM, SIGINT),
-                         [](const auto& info) { return info.param == SIGTERM ? "SIGTERM" : "SIGINT"; });
+                         [](const auto& test_case) {
+                           return test_case.param == SIGTERM ? "SIGTERM" : "SIGINT";
+                         });
 
 }  // namespace
 }  // namespace errkb::server::test
