@@ -33,9 +33,9 @@ void send_json(httplib::Response& res, int status, const json& body) {
   res.set_content(dump(body), "application/json");
 }
 
-void send_json_text(httplib::Response& res, int status, std::string body) {
+void send_json_text(httplib::Response& res, int status, const std::string& body) {
   res.status = status;
-  res.set_content(std::move(body), "application/json");
+  res.set_content(body, "application/json");
 }
 
 bool is_language_code(std::string_view s) {

@@ -123,7 +123,7 @@ FileReadResult read_text_article(std::string_view rel, std::string_view text) {
     }
     if (t[0] == '#') {
       size_t level = t.find_first_not_of('#');
-      if (level != std::string::npos && level <= 6 && t[level] == ' ') {
+      if (level <= 6 && t[level] == ' ') {  // npos (only '#') is over 6
         add_heading(trim(std::string_view(t).substr(level)), static_cast<int>(level));
         title_seen = true;
         continue;

@@ -317,7 +317,7 @@ Xapian::doccount synonym_termfreq(Xapian::doccount doccount, std::vector<Xapian:
     termfreqs.pop_back();
     std::pop_heap(termfreqs.begin(), termfreqs.end(), larger);
     const double b = termfreqs.back();
-    termfreqs.back() = static_cast<Xapian::doccount>(a + b - a * b / n + 0.5);
+    termfreqs.back() = static_cast<Xapian::doccount>(std::lround(a + b - a * b / n));
     std::push_heap(termfreqs.begin(), termfreqs.end(), larger);
   }
   return termfreqs.front();
