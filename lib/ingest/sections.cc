@@ -266,6 +266,7 @@ std::string block_text(const Block& b) {
 
 std::string blocks_text(const std::vector<Block>& blocks) {
   std::vector<std::string> parts;
+  parts.reserve(blocks.size());
   for (const auto& b : blocks) parts.push_back(block_text(b));
   return join_nonempty(parts, "\n");
 }
@@ -386,6 +387,7 @@ std::vector<size_t> lead_sections(const std::vector<Section>& sections) {
 
 std::string lead_text(const std::vector<Section>& sections, const std::vector<size_t>& lead) {
   std::vector<std::string> parts;
+  parts.reserve(lead.size());
   for (size_t si : lead) parts.push_back(blocks_text(sections[si].blocks));
   return join_nonempty(parts, "\n");
 }

@@ -117,8 +117,9 @@ std::vector<KbFile> other_catalogues(const IndexerOptions& options, const FileSt
   std::vector<KbFile> out;
   for (const auto& [hash, state] : states.all()) {
     if (in_batch.count(hash)) continue;
+    const std::string& path = state.path;  // clang before 16 cannot capture a structured binding
     if (std::none_of(catalogue_folders.begin(), catalogue_folders.end(),
-                     [&](const std::string& folder) { return below(state.path, folder); }))
+                     [&](const std::string& folder) { return below(path, folder); }))
       continue;
     fs::path rel;
     if (kb_folder_of(options, state.path, rel) < 0) continue;
