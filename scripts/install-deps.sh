@@ -31,6 +31,8 @@ BUILD_PACKAGES+=( help2man )
 TEST_PACKAGES+=( debootstrap prometheus )
 # libFuzzer targets with sanitizers (scripts/fuzz.sh): clang and its runtime libraries.
 TEST_PACKAGES+=( clang libclang-rt-14-dev )
+# The style check (scripts/check-style.sh).
+TEST_PACKAGES+=( clang-format-14 clang-tidy-14 )
 # Peers and load tools for scripts/bench.sh and scripts/eval.sh (Lucene 8 and a JDK for its peer).
 BENCH_PACKAGES=( wrk nginx postgresql sqlite3 gnuplot-nox python3-xapian python3-psycopg2 time
   liblucene8-java default-jdk-headless )

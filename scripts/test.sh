@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds, runs every test with ctest.
-# With SANITIZERS=1 (.ci/run sets it), the suites again with sanitizers after the plain ctest; then a
+# The test command: installs what is missing, builds, runs every test with ctest, checks the style.
+# With SANITIZERS=1, the suites again with sanitizers after the plain ctest; then a
 # few seconds of every libFuzzer target. Each stage prints how long it took; the last lines are the
 # plain ctest's summary, whatever stage ended the run.
 set -euo pipefail
@@ -26,6 +26,9 @@ print_plain_ctest_summary() {  # ctest's summary of the plain run, from its pass
 (cd "$BUILD_DIR" && ctest --output-on-failure -j"$(nproc)" "$@") | tee "$plain_ctest_log"
 stage_done "ctest"
 trap print_plain_ctest_summary EXIT
+# The house style: clang-format over every C++ file, clang-tidy over lib/, server/ and indexer/.
+bash scripts/check-style.sh "$BUILD_DIR"
+stage_done "style"
 
 # ASan + UBSan (leaks checked, undefined behaviour fatal) over every test but those that time
 # the code, drive a browser or npm clients, or build and install the Debian package from the mirror
