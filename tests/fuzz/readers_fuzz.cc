@@ -26,7 +26,8 @@ constexpr std::string_view kRel = "fuzz/input";
 
 void check_text(const std::string& s) { check(errkb::is_valid_utf8(s)); }
 
-void check_result(const errkb::FileReadResult& r) {
+// One source builds every target: each uses some of these helpers.
+[[maybe_unused]] void check_result(const errkb::FileReadResult& r) {
   for (const auto& e : r.errors) {
     check(e.path == kRel);
     check(!e.message.empty());
@@ -46,7 +47,7 @@ void check_result(const errkb::FileReadResult& r) {
 }
 
 // Posts.xml is streamed from a file: the input goes to an in-memory one.
-errkb::FileReadResult read_posts(std::string_view bytes) {
+[[maybe_unused]] errkb::FileReadResult read_posts(std::string_view bytes) {
   static const int fd = memfd_create("posts", 0);
   check(fd >= 0);
   check(ftruncate(fd, 0) == 0);
@@ -54,7 +55,7 @@ errkb::FileReadResult read_posts(std::string_view bytes) {
   return errkb::read_stackexchange_posts("/proc/self/fd/" + std::to_string(fd), kRel);
 }
 
-void analyse_query(std::string_view text) {
+[[maybe_unused]] void analyse_query(std::string_view text) {
   static errkb::store::ProseTerms prose;
   (void)errkb::detect_language(text);
   if (!errkb::is_valid_utf8(text)) return;  // the server rejects requests that are not UTF-8
