@@ -1,7 +1,5 @@
 #include "store/catalogue_codes.h"
 
-#include <cstdint>
-#include <cstring>
 #include <map>
 #include <string_view>
 #include <unordered_map>
@@ -10,6 +8,7 @@
 #include "errkb/schema.h"
 #include "store/documents.h"
 #include "store/file_states.h"
+#include "store/packed_values.h"
 
 namespace errkb::store {
 namespace {
@@ -42,24 +41,7 @@ bool named_as_primary(const Xapian::Database& db, const std::string& term, std::
   return false;
 }
 
-constexpr char kCatalogueCodesFormat = 1;
-
-void put_text(std::string& out, std::string_view s) {
-  const auto n = static_cast<uint32_t>(s.size());
-  out.append(reinterpret_cast<const char*>(&n), sizeof n);
-  out.append(s);
-}
-
-bool get_text(std::string_view& in, std::string& s) {
-  uint32_t n = 0;
-  if (in.size() < sizeof n) return false;
-  std::memcpy(&n, in.data(), sizeof n);
-  in.remove_prefix(sizeof n);
-  if (n > in.size()) return false;
-  s.assign(in.data(), n);
-  in.remove_prefix(n);
-  return true;
-}
+constexpr char kCatalogueCodesFormat = 2;  // 2: texts as store/packed_values.h packs them
 
 // Teaches `grammar` the catalogue codes the index keeps, file by file in the order of their keys.
 size_t teach_kept_catalogue_codes(const Xapian::Database& db, CodeGrammar& grammar) {
@@ -75,20 +57,16 @@ size_t teach_kept_catalogue_codes(const Xapian::Database& db, CodeGrammar& gramm
   return taught;
 }
 
-// Teaches `grammar` the code of every catalogue passage, in docid order.
-size_t teach_catalogue_passages(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar,
-                                const std::string& kind_term) {
-  size_t taught = 0;
+// Calls fn(item uid, catalogue code) for each code of every catalogue passage, in docid order.
+template <typename Fn>
+void for_each_catalogue_passage_code(const Xapian::Database& db, PassageFileReader& passages, Fn&& fn) {
+  const std::string kind_term = schema::filter_term("kind", to_string(SourceKind::kCatalogue));
   StoredPassage stored;
   for (auto pl = db.postlist_begin(kind_term); pl != db.postlist_end(kind_term); ++pl) {
     if (!read_passage(passages, db.get_document(*pl), stored)) continue;
-    const Passage& p = stored.passage;
-    for (const auto& code : p.codes) {
-      grammar.add_catalogue_code(catalogue_code_of(p, code));
-      ++taught;
-    }
+    for (const auto& code : stored.passage.codes)
+      fn(stored.item_uid, catalogue_code_of(stored.passage, code));
   }
-  return taught;
 }
 
 }  // namespace
@@ -107,11 +85,11 @@ std::string encode_catalogue_codes(const CatalogueCodes& codes) {
 
 bool decode_catalogue_codes(std::string_view text, CatalogueCodes& codes) {
   if (text.empty() || text.front() != kCatalogueCodesFormat) return false;
-  text.remove_prefix(1);
-  while (!text.empty()) {
+  PackedReader in(text.substr(1));
+  while (!in.done()) {
     CatalogueEntryCode& e = codes.emplace_back();
     for (std::string* field : {&e.uid, &e.code.vendor, &e.code.code, &e.code.name, &e.code.message})
-      if (!get_text(text, *field)) return false;
+      if (!in.text(*field)) return false;
   }
   return true;
 }
@@ -140,6 +118,15 @@ CatalogueCodes catalogue_codes_of_items(const std::vector<std::string>& items, C
   return fresh;
 }
 
+void keep_file_catalogue_codes(Xapian::WritableDatabase& db, const FileState& now, CatalogueCodes fresh,
+                               const Xapian::Database* before) {
+  const std::string key = catalogue_codes_key(now.path);
+  CatalogueCodes kept;
+  if (!now.complete && before) (void)decode_catalogue_codes(before->get_metadata(key), kept);
+  const CatalogueCodes codes = catalogue_codes_of_items(now.items, std::move(fresh), kept);
+  db.set_metadata(key, codes.empty() ? std::string() : encode_catalogue_codes(codes));
+}
+
 bool keeps_catalogue_codes(const Xapian::Database& db) {
   return db.get_metadata(std::string(schema::kMetaCatalogueCodesKept)) == "1";
 }
@@ -151,13 +138,9 @@ void mark_keeps_catalogue_codes(Xapian::WritableDatabase& db) {
 void keep_catalogue_codes_of_passages(Xapian::WritableDatabase& db, PassageFileReader& passages,
                                       const FileStates& states) {
   std::unordered_map<std::string, CatalogueCodes> by_item;
-  const std::string kind_term = schema::filter_term("kind", to_string(SourceKind::kCatalogue));
-  StoredPassage stored;
-  for (auto pl = db.postlist_begin(kind_term); pl != db.postlist_end(kind_term); ++pl) {
-    if (!read_passage(passages, db.get_document(*pl), stored)) continue;
-    for (const auto& code : stored.passage.codes)
-      by_item[stored.item_uid].push_back({stored.item_uid, catalogue_code_of(stored.passage, code)});
-  }
+  for_each_catalogue_passage_code(db, passages, [&](const std::string& uid, CatalogueCode code) {
+    by_item[uid].push_back({uid, std::move(code)});
+  });
   for (const auto& [hash, state] : states.all()) {
     CatalogueCodes codes;
     for (const auto& uid : state.items)
@@ -219,7 +202,12 @@ size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& p
   const std::string kind_term = schema::filter_term("kind", to_string(SourceKind::kCatalogue));
   grammar.reserve_catalogue_codes(db.get_termfreq(kind_term));
   if (keeps_catalogue_codes(db)) return teach_kept_catalogue_codes(db, grammar);
-  return teach_catalogue_passages(db, passages, grammar, kind_term);
+  size_t taught = 0;
+  for_each_catalogue_passage_code(db, passages, [&](const std::string&, CatalogueCode code) {
+    grammar.add_catalogue_code(std::move(code));
+    ++taught;
+  });
+  return taught;
 }
 
 }  // namespace errkb::store

@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "errkb/schema.h"
+#include "store/packed_values.h"
 
 namespace errkb::store {
 
@@ -32,34 +33,6 @@ std::string hex64(uint64_t v) {
 std::string stamp_of(const Xapian::Database& db) {
   return db.get_uuid() + "@" + std::to_string(db.get_revision());
 }
-
-void put_u64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
-void put_text(std::string& out, std::string_view s) {
-  put_u64(out, s.size());
-  out.append(s);
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view data) : data_(data) {}
-  bool u64(uint64_t& v) {
-    if (data_.size() < sizeof v) return false;
-    std::memcpy(&v, data_.data(), sizeof v);
-    data_.remove_prefix(sizeof v);
-    return true;
-  }
-  bool text(std::string& s) {
-    uint64_t n = 0;
-    if (!u64(n) || n > data_.size()) return false;
-    s.assign(data_.data(), n);
-    data_.remove_prefix(n);
-    return true;
-  }
-  bool done() const { return data_.empty(); }
-
- private:
-  std::string_view data_;
-};
 
 }  // namespace
 
@@ -120,7 +93,7 @@ bool FileStates::read_copy(const fs::path& file, const std::string& stamp) {
   uint64_t checksum = 0;
   std::memcpy(&checksum, data.data() + body_end, sizeof checksum);
   if (checksum != XXH3_64bits(data.data(), body_end)) return false;
-  Reader r(std::string_view(data).substr(kMagic.size(), body_end - kMagic.size()));
+  PackedReader r(std::string_view(data).substr(kMagic.size(), body_end - kMagic.size()));
   std::string written_for;
   uint64_t count = 0;
   if (!r.text(written_for) || written_for != stamp || !r.u64(count)) return false;
