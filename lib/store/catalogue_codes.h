@@ -25,6 +25,12 @@ void mark_keeps_catalogue_codes(Xapian::WritableDatabase& db);
 void keep_catalogue_codes_of_passages(Xapian::WritableDatabase& db, PassageFileReader& passages,
                                       const FileStates& states);
 
+// What the catalogue file indexed with `now` (its new FileState) teaches, kept in `db` under its path:
+// `fresh`, read from it now, then for the items kept after a read error what `before` (an index that
+// keeps catalogue codes, else null) kept of them. An empty list removes the value.
+void keep_file_catalogue_codes(Xapian::WritableDatabase& db, const FileState& now, CatalogueCodes fresh,
+                               const Xapian::Database* before);
+
 // Adds every catalogue code to `grammar` (unless only_patterns), every stored vendor pattern, and the
 // letters+digits code shapes of the index (teach_code_shapes). Returns the number of catalogue codes
 // taught. The codes come from the catalogue codes the index keeps (keeps_catalogue_codes), in the order

@@ -262,16 +262,12 @@ class Rebuilder {
   // What each catalogue file teaches the grammar, kept in the index (catalogue_codes.h): the codes read
   // now, and those of items kept after a read error from what the live generation kept of them.
   void keep_catalogue_codes(const FileStates& states, Xapian::WritableDatabase& db) {
-    const bool old_keeps = old_db_ && keeps_catalogue_codes(*old_db_);
+    const Xapian::Database* before = old_db_ && keeps_catalogue_codes(*old_db_) ? old_db_.get() : nullptr;
     for (const auto& [hash, state] : states.all()) {
       auto fresh = catalogue_codes_.find(state.path);
       if (fresh == catalogue_codes_.end() && state.complete) continue;  // no catalogue
-      const std::string key = catalogue_codes_key(state.path);
-      CatalogueCodes before;
-      if (!state.complete && old_keeps) (void)decode_catalogue_codes(old_db_->get_metadata(key), before);
-      CatalogueCodes codes = catalogue_codes_of_items(
-          state.items, fresh == catalogue_codes_.end() ? CatalogueCodes() : std::move(fresh->second), before);
-      if (!codes.empty()) db.set_metadata(key, encode_catalogue_codes(codes));
+      keep_file_catalogue_codes(
+          db, state, fresh == catalogue_codes_.end() ? CatalogueCodes() : std::move(fresh->second), before);
     }
     mark_keeps_catalogue_codes(db);
   }

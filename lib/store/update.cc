@@ -420,12 +420,7 @@ class Updater {
   // What the catalogue file read into `r` teaches the grammar, kept in the index for its items in `now`
   // (with those kept after a read error from what it taught before).
   void keep_catalogue_codes(const FileReadResult& r, const FileState& now) {
-    if (!keeps_codes_) return;
-    const std::string key = catalogue_codes_key(now.path);
-    CatalogueCodes before;
-    if (!now.complete) (void)decode_catalogue_codes(db_.get_metadata(key), before);
-    const CatalogueCodes codes = catalogue_codes_of_items(now.items, catalogue_codes_of(r.items), before);
-    db_.set_metadata(key, codes.empty() ? std::string() : encode_catalogue_codes(codes));
+    if (keeps_codes_) keep_file_catalogue_codes(db_, now, catalogue_codes_of(r.items), &db_);
   }
 
   // Whether what `item` teaches the grammar (taught by teach_from_result) replaces all that its
