@@ -203,8 +203,8 @@ size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& p
   grammar.reserve_catalogue_codes(db.get_termfreq(kind_term));
   if (keeps_catalogue_codes(db)) return teach_kept_catalogue_codes(db, grammar);
   size_t taught = 0;
-  for_each_catalogue_passage_code(db, passages, [&](const std::string&, CatalogueCode code) {
-    grammar.add_catalogue_code(std::move(code));
+  for_each_catalogue_passage_code(db, passages, [&](const std::string&, const CatalogueCode& code) {
+    grammar.add_catalogue_code(code);
     ++taught;
   });
   return taught;
