@@ -31,7 +31,7 @@ DIAGNOSE_CAUSES = 10         # causes asked of /v1/diagnose (cause-MRR@10)
 # rank::AnswerFeatures (lib/rank/calibration.h), read from an answer as the engine reads them: the top
 # cause's why parts divided by their weights (lib/rank/ranking.h), the score gap, two flags.
 FEATURES = ("code", "text", "title", "phrase", "gap", "general", "catalogue_only", "has_code", "code_missing",
-            "guessed_meaning")
+            "guessed_meaning", "unknown")
 WHY_WEIGHTS = {"code": ("exact_code", 3.0), "text": ("symptoms", 1.0), "title": ("title", 0.3),
                "phrase": ("phrase", 0.3)}
 # What must never show in an answer: a section label in a title or a question, binary noise in a number,
@@ -45,8 +45,9 @@ SEARCH_PASSAGES = 50
 LUCENE_JAR_DIR = os.environ.get("LUCENE_JAR_DIR", "/usr/share/java")
 
 
-def answer_features(causes, codes):
-    """lib/rank/calibration.cc's features of an answer; `codes`: the codes the answer read in the query."""
+def answer_features(causes, codes, unknown_words):
+    """lib/rank/calibration.cc's features of an answer; `codes`: the codes the answer read in the query,
+    `unknown_words`: the query's words the KB lacks, as the answer lists them."""
     if not causes:
         return None
     top = causes[0]
@@ -58,8 +59,10 @@ def answer_features(causes, codes):
     f["catalogue_only"] = 1.0 if top.get("catalogue_only") else 0.0
     f["has_code"] = 1.0 if codes else 0.0
     f["code_missing"] = 1.0 if codes and f["code"] <= 0 else 0.0
-    certain = any(r.get("certain") for occ in codes or [] for r in occ.get("interpretations") or [])
-    f["guessed_meaning"] = 1.0 if top.get("catalogue_only") and not certain else 0.0
+    certain = {r.get("canonical") for occ in codes or [] for r in occ.get("interpretations") or [] if r.get("certain")}
+    guessed = top.get("catalogue_only") and not certain.intersection(top.get("codes") or [])
+    f["guessed_meaning"] = 1.0 if guessed else 0.0
+    f["unknown"] = min(len(unknown_words or []), 2) / 2
     return [f[name] for name in FEATURES]
 
 
@@ -190,7 +193,7 @@ class Errkb:
                 "cause_ids": [c.get("id", "") for c in causes],
                 "cause_docs": [((c.get("evidence") or [{}])[0]).get("doc_id", "") for c in causes],
                 "answered": answered, "ask": body.get("ask") or [],
-                "features": answer_features(causes, body.get("codes")), "leaks": leaks_in(body, text), "error": None}
+                "features": answer_features(causes, body.get("codes"), body.get("unknown_words")), "leaks": leaks_in(body, text), "error": None}
 
     def stop(self):
         if self.proc.poll() is None:

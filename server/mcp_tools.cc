@@ -47,7 +47,7 @@ const std::vector<ToolSpec>& tool_specs() {
        "hold "
        "guesses to confirm with their checks, or ask the questions). The first cause with `catalogue_only` "
        "true: only the vendor catalogue's meaning of the code is known, no cause yet (`answer_note` says "
-       "so). Keep `diagnosis_id` "
+       "so). `unknown_words`: the customer's words the KB has never seen. Keep `diagnosis_id` "
        "and "
        "the cause's `id` to report the outcome with record_feedback.",
        {{"text", "The customer's message, ticket or pasted error output, as given (up to 64 KiB)."},

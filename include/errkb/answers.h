@@ -80,7 +80,8 @@ struct Cause {
   // A vendor catalogue's own meaning of the code (its message, description, severity, resolution), with
   // no known cause behind it in the KB yet: the code is understood, why it happened is not.
   bool catalogue_only = false;
-  double confidence = 0;  // 0..1; the returned causes sum to at most 1
+  std::vector<std::string> codes;  // the query's codes (canonical) its first source holds
+  double confidence = 0;           // 0..1; the returned causes sum to at most 1
   double score = 0;
   std::vector<Evidence> evidence;  // all passages merged into this cause, best first
   std::vector<WhyPart> why;
@@ -141,6 +142,9 @@ struct Diagnosis {
   std::string language_note;
   std::optional<ReplyDraft> reply;         // when the request asked for one and there is a cause
   std::vector<std::string> symptom_terms;  // normalised prose terms used (for feedback)
+  // The query's words that no passage of the KB holds, lower-cased: what the question is about that the
+  // KB has never heard of. They lower the confidence; a question mostly about them is likely not covered.
+  std::vector<std::string> unknown_words;
 };
 
 struct CodeLookup {

@@ -235,6 +235,7 @@ void write(JsonWriter& w, const Cause& c) {
   w.key("catalogue_only"), w.boolean(c.catalogue_only);
   w.optional_text("cause", c.cause);
   w.key("checks"), w.strings(c.checks);
+  if (!c.codes.empty()) w.key("codes"), w.strings(c.codes);
   w.key("confidence"), w.rounded(c.confidence);
   w.key("evidence"), write_array(w, c.evidence);
   w.key("id"), w.string(c.id);
@@ -321,6 +322,7 @@ std::string to_json_text(const Diagnosis& d) {
     w.optional_text("no_answer_reason", d.no_answer_reason);
     w.optional_text("answer_note", d.answer_note);
     if (d.reply) w.key("reply"), write(w, *d.reply);
+    if (!d.unknown_words.empty()) w.key("unknown_words"), w.strings(d.unknown_words);
   });
 }
 

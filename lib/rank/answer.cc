@@ -36,17 +36,21 @@ void finish_diagnosis(Diagnosis& d, const AnswerOptions& options) {
     d.language_note = phrase(in_language ? Phrase::kLanguageLower : Phrase::kLanguageFallback, d.language,
                              {{"requested", d.language}, {"used", d.answer_language}});
   }
-  calibrate(d.causes, {options.has_code, options.certain_code});
+  calibrate(d.causes, {options.has_code, options.certain_codes, d.unknown_words.size()});
 
   const std::string language = sentence_language(d);
   const double threshold = options.answer_threshold >= 0 ? options.answer_threshold : fit::kAnswerThreshold;
   if (d.causes.empty()) {
     d.no_answer_reason = phrase(Phrase::kNoAnswerNothing, language);
-  } else if (d.causes.front().catalogue_only && !options.certain_code) {
+  } else if (is_guessed_meaning(d.causes.front(), options.certain_codes)) {
     d.no_answer_reason = phrase(Phrase::kNoAnswerGuessedMeaning, language);
   } else if (d.causes.front().confidence < threshold) {
     d.no_answer_reason =
         phrase(Phrase::kNoAnswerWeak, language, {{"confidence", two_decimals(d.causes.front().confidence)}});
+    // Words the KB has never seen say what it may not cover: the agent can search elsewhere for them.
+    if (!d.unknown_words.empty())
+      d.no_answer_reason +=
+          " " + phrase(Phrase::kUnknownWords, language, {{"words", join(d.unknown_words, ", ")}});
   } else {
     d.answered = true;
     if (d.causes.front().catalogue_only) d.answer_note = phrase(Phrase::kMeaningOnly, language);

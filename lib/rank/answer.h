@@ -4,18 +4,20 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
+#include <vector>
 
 #include "errkb/answers.h"
 
 namespace errkb::rank {
 
 struct AnswerOptions {
-  size_t limit = 5;                // causes returned
-  bool has_code = false;           // the query holds a code the grammar read
-  bool certain_code = false;       // ... and a reading of it is certain
-  bool want_reply = false;         // DiagnoseRequest::reply
-  double answer_threshold = -1;    // < 0: fit::kAnswerThreshold
-  double question_min_split = -1;  // < 0: kDefaultQuestionMinSplit
+  size_t limit = 5;                        // causes returned
+  bool has_code = false;                   // the query holds a code the grammar read
+  std::vector<std::string> certain_codes;  // canonicals of its certain readings
+  bool want_reply = false;                 // DiagnoseRequest::reply
+  double answer_threshold = -1;            // < 0: fit::kAnswerThreshold
+  double question_min_split = -1;          // < 0: kDefaultQuestionMinSplit
 };
 
 // `d.causes`: merged best first, possibly more than `limit` (the language's causes may come from further

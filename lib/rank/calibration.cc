@@ -21,7 +21,14 @@ static_assert(std::size(fit::kWeights) == std::tuple_size_v<decltype(AnswerFeatu
 
 }  // namespace
 
-AnswerFeatures answer_features(const std::vector<Cause>& causes, QueryCodes codes) {
+bool is_guessed_meaning(const Cause& cause, const std::vector<std::string>& certain_codes) {
+  return cause.catalogue_only &&
+         std::none_of(cause.codes.begin(), cause.codes.end(), [&](const std::string& c) {
+           return std::find(certain_codes.begin(), certain_codes.end(), c) != certain_codes.end();
+         });
+}
+
+AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFacts& query) {
   AnswerFeatures f;
   if (causes.empty()) return f;
   const Cause& top = causes.front();
@@ -35,9 +42,10 @@ AnswerFeatures answer_features(const std::vector<Cause>& causes, QueryCodes code
       std::any_of(top.why.begin(), top.why.end(), [](const WhyPart& p) { return p.factor == "focus"; }) ? 1
                                                                                                         : 0;
   f.catalogue_only = top.catalogue_only ? 1 : 0;
-  f.has_code = codes.has_code ? 1 : 0;
-  f.code_missing = codes.has_code && f.code <= 0 ? 1 : 0;
-  f.guessed_meaning = top.catalogue_only && !codes.certain_code ? 1 : 0;
+  f.has_code = query.has_code ? 1 : 0;
+  f.code_missing = query.has_code && f.code <= 0 ? 1 : 0;
+  f.guessed_meaning = is_guessed_meaning(top, query.certain_codes) ? 1 : 0;
+  f.unknown = std::min<double>(query.unknown_words, 2) / 2;
   return f;
 }
 
@@ -48,9 +56,9 @@ double top_cause_probability(const AnswerFeatures& features) {
   return 1 / (1 + std::exp(-z));
 }
 
-void calibrate(std::vector<Cause>& causes, QueryCodes codes) {
+void calibrate(std::vector<Cause>& causes, const QueryFacts& query) {
   if (causes.empty()) return;
-  const double top = top_cause_probability(answer_features(causes, codes));
+  const double top = top_cause_probability(answer_features(causes, query));
   // The softmax of merge_causes (its temperature) shares what the top cause leaves among the others.
   constexpr double kTemperature = 0.2;
   double total = 0;

@@ -24,25 +24,32 @@ struct AnswerFeatures {
   double has_code = 0;        // 1 when the query holds a code the grammar read
   double code_missing = 0;    // 1 when the query holds a code and the top cause carries none of its readings
   double guessed_meaning =
-      0;  // 1 when it is a catalogue's meaning and no reading of the query's code is certain
-  std::array<double, 10> values() const {
-    return {code, text, title, phrase, gap, general, catalogue_only, has_code, code_missing, guessed_meaning};
+      0;               // 1 when it is a catalogue's meaning and no reading of the query's code is certain
+  double unknown = 0;  // the query's words no passage holds: 0, 0.5 for one, 1 for two or more
+  std::array<double, 11> values() const {
+    return {code,           text,     title,        phrase,          gap,    general,
+            catalogue_only, has_code, code_missing, guessed_meaning, unknown};
   }
 };
 
-// What the grammar read in the query.
-struct QueryCodes {
-  bool has_code = false;      // a code
-  bool certain_code = false;  // a code with a certain reading
+// What the query holds beside its words' matches: the codes the grammar read, the words the KB lacks.
+struct QueryFacts {
+  bool has_code = false;                   // a code
+  std::vector<std::string> certain_codes;  // canonicals of the codes' certain readings
+  size_t unknown_words = 0;                // words no passage holds (Diagnosis::unknown_words)
 };
 
-AnswerFeatures answer_features(const std::vector<Cause>& causes, QueryCodes codes);
+AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFacts& query);
+
+// Whether a catalogue-only cause gives the meaning of a reading the grammar only guessed: none of the
+// query's codes it holds has a certain reading ("Code 43" is Device Manager's for certain, not NTSTATUS's).
+bool is_guessed_meaning(const Cause& cause, const std::vector<std::string>& certain_codes);
 
 // P(top cause right) under the fitted model.
 double top_cause_probability(const AnswerFeatures& features);
 
 // Sets every cause's confidence: the top cause's is top_cause_probability(); the others share the rest
 // in proportion to their softmax weights, none above the cause before it. They sum to at most 1.
-void calibrate(std::vector<Cause>& causes, QueryCodes codes);
+void calibrate(std::vector<Cause>& causes, const QueryFacts& query);
 
 }  // namespace errkb::rank

@@ -82,6 +82,11 @@ constexpr Row kTable[] = {
     "Cea mai bună potrivire este prea nesigură pentru a acționa (încredere {confidence}).",
     "La corrispondenza migliore è troppo incerta per agire (confidenza {confidence}).",
     "Лучшее совпадение слишком ненадёжно, чтобы действовать (уверенность {confidence})."}},
+  {Phrase::kUnknownWords, {
+    "The KB has nothing on: {words}.",
+    "Baza de cunoștințe nu are nimic despre: {words}.",
+    "La knowledge base non ha nulla su: {words}.",
+    "В базе знаний нет ничего о: {words}."}},
   {Phrase::kLanguageFallback, {
     "The KB has no causes in {requested} for this question; they are given in {used}.",
     "Baza de cunoștințe nu are cauze în {requested} pentru această întrebare; sunt date în {used}.",

@@ -28,6 +28,7 @@ enum class Phrase {
   kNoAnswerGuessedMeaning,  // a catalogue's meaning of a guessed reading of the code       // only a
                             // catalogue's meaning of the code
   kNoAnswerWeak,            // {confidence}: the best cause is not likely enough
+  kUnknownWords,            // {words}: the query's words the KB has never seen
   kLanguageFallback,        // {requested} {used}: no causes in the requested language
   kLanguageLower,           // {requested} {used}: the best causes are in another language
   kReplyGreeting,

@@ -52,9 +52,7 @@ double focus_prior(const Passage& p, size_t primary_codes, size_t codes) {
   return structured ? 1 : kGeneralFocus;
 }
 
-namespace {
-
-std::string join(const std::vector<std::string>& v, const char* sep, size_t max_items = 8) {
+std::string join(const std::vector<std::string>& v, const char* sep, size_t max_items) {
   std::string out;
   for (size_t i = 0; i < v.size() && i < max_items; ++i) {
     if (i) out += sep;
@@ -62,6 +60,8 @@ std::string join(const std::vector<std::string>& v, const char* sep, size_t max_
   }
   return out;
 }
+
+namespace {
 
 std::string percent(double x) {
   char buf[16];
@@ -402,6 +402,7 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
     if (cause.resolutions.empty() && p.kind == SourceKind::kForum && !p.cause.empty())
       cause.resolutions.push_back(p.cause);
     cause.catalogue_only = is_meaning_only(c);
+    cause.codes = lead.code_terms;
     cause.why = explain(lead.parts);
     if (c.lift > 0)
       cause.why.push_back(

@@ -127,6 +127,9 @@ double votes_prior(int votes);
 double freshness_prior(std::string_view date_key, std::string_view today_key);
 double feedback_prior(const FeedbackTally& tally);
 
+// The first `max_items` of `v`, separated by `sep` (lists of words in `why` and in answer sentences).
+std::string join(const std::vector<std::string>& v, const char* sep, size_t max_items = 8);
+
 // Groups passages that describe the same cause (same codes or none, similar cause words) into causes,
 // best first, with all their evidence; fills confidence so that the returned causes sum to at most 1.
 // `answer_strength` (0..1) scales all confidences: low when nothing matched the query well.

@@ -123,11 +123,12 @@ std::vector<CodeOccurrence> diagnosis_codes(std::vector<CodeOccurrence> codes, c
   return codes;
 }
 
-bool any_certain_reading(const std::vector<CodeOccurrence>& codes) {
-  return std::any_of(codes.begin(), codes.end(), [](const CodeOccurrence& occ) {
-    return std::any_of(occ.interpretations.begin(), occ.interpretations.end(),
-                       [](const CodeInterpretation& r) { return r.certain; });
-  });
+std::vector<std::string> certain_readings(const std::vector<CodeOccurrence>& codes) {
+  std::vector<std::string> out;
+  for (const auto& occ : codes)
+    for (const auto& r : occ.interpretations)
+      if (r.certain) out.push_back(r.canonical);
+  return out;
 }
 
 }  // namespace
@@ -190,9 +191,10 @@ Diagnosis Answers::diagnose(GenerationHandle& h, const DiagnoseRequest& r) {
   d.codes = diagnosis_codes(std::move(q.codes), r, extra);
   d.language = q.language;
   d.symptom_terms = q.prose_terms;
+  d.unknown_words = q.unknown_words;
   rank::finish_diagnosis(d, {.limit = limit,
                              .has_code = !q.readings.empty(),
-                             .certain_code = any_certain_reading(d.codes),
+                             .certain_codes = certain_readings(d.codes),
                              .want_reply = r.reply,
                              .answer_threshold = options_.answer_threshold,
                              .question_min_split = options_.question_min_split});

@@ -29,15 +29,14 @@ std::string query_language(const std::string& requested, const std::string& pros
   return "en";
 }
 
-// Spelling correction of the prose only (codes were cut out before): a word the index has never seen
-// and that is not a stop word is replaced by the closest word from the spelling table. "" = nothing to fix.
-template <typename SpellingLookup>
-std::string suggest_spelling(const Xapian::Database& db, TermFreqs& freqs, const std::string& prose,
-                             const std::string& language, const Xapian::Stem& stem,
-                             SpellingLookup&& spelling_suggestion) {
+// Calls on_word(word as written, lower-cased, whether the index has never seen it) for each word of
+// the prose, and on_gap(c) for each character between words. Unseen: not a stop word, no digit, at
+// least `min_bytes` long, and no passage holds its stem.
+template <typename OnWord, typename OnGap>
+void walk_prose_words(const Xapian::Database& db, TermFreqs& freqs, const std::string& prose,
+                      const std::string& language, const Xapian::Stem& stem, size_t min_bytes,
+                      OnWord&& on_word, OnGap&& on_gap) {
   const auto& stops = stop_words(language);
-  std::string out;
-  bool changed = false;
   size_t i = 0;
   while (i < prose.size()) {
     size_t j = i;
@@ -45,24 +44,51 @@ std::string suggest_spelling(const Xapian::Database& db, TermFreqs& freqs, const
                                 std::isalnum(static_cast<unsigned char>(prose[j]))))
       ++j;
     if (j == i) {
-      out += prose[i++];
+      on_gap(prose[i++]);
       continue;
     }
-    std::string word = prose.substr(i, j - i);
-    std::string lower = Xapian::Unicode::tolower(word);
-    bool digits = lower.find_first_of("0123456789") != std::string::npos;
-    if (lower.size() >= 4 && !digits && std::find(stops.begin(), stops.end(), lower) == stops.end() &&
-        freqs.of(db, std::string(schema::kStemPrefix) + stem(lower)) == 0) {
-      std::string fix = spelling_suggestion(lower);
-      if (!fix.empty() && fix != lower) {
-        word = fix;
-        changed = true;
-      }
-    }
-    out += word;
+    const std::string word = prose.substr(i, j - i);
+    const std::string lower = Xapian::Unicode::tolower(word);
+    const bool unseen = lower.size() >= min_bytes && lower.find_first_of("0123456789") == std::string::npos &&
+                        std::find(stops.begin(), stops.end(), lower) == stops.end() &&
+                        freqs.of(db, std::string(schema::kStemPrefix) + stem(lower)) == 0;
+    on_word(word, lower, unseen);
     i = j;
   }
+}
+
+// Spelling correction of the prose only (codes were cut out before): a word the index has never seen
+// and that is not a stop word is replaced by the closest word from the spelling table. "" = nothing to fix.
+// Words under four bytes have too many neighbours one edit away to correct.
+template <typename SpellingLookup>
+std::string suggest_spelling(const Xapian::Database& db, TermFreqs& freqs, const std::string& prose,
+                             const std::string& language, const Xapian::Stem& stem,
+                             SpellingLookup&& spelling_suggestion) {
+  std::string out;
+  bool changed = false;
+  walk_prose_words(
+      db, freqs, prose, language, stem, 4,
+      [&](const std::string& word, const std::string& lower, bool unseen) {
+        const std::string fix = unseen ? spelling_suggestion(lower) : std::string();
+        changed |= !fix.empty() && fix != lower;
+        out += !fix.empty() && fix != lower ? fix : word;
+      },
+      [&](char c) { out += c; });
   return changed ? out : std::string();
+}
+
+// The prose's words that no passage holds, lower-cased, each once: what the question is about that the
+// KB has never heard of ("Etsy", "Klarna"), a sign that it does not cover the question.
+std::vector<std::string> unknown_words(const Xapian::Database& db, TermFreqs& freqs, const std::string& prose,
+                                       const std::string& language, const Xapian::Stem& stem) {
+  std::vector<std::string> out;
+  walk_prose_words(
+      db, freqs, prose, language, stem, 3,
+      [&](const std::string&, const std::string& lower, bool unseen) {
+        if (unseen && std::find(out.begin(), out.end(), lower) == out.end()) out.push_back(lower);
+      },
+      [](char) {});
+  return out;
 }
 
 // The code itself of an occurrence's text, without its cue words ("eBay error 99999" -> "99999",
@@ -209,6 +235,7 @@ void QueryAnalyzer::parse_prose(GenerationHandle& h, AnalyzedQuery& q, bool want
   for (auto t = q.prose_query.get_unique_terms_begin(); t != q.prose_query.get_unique_terms_end(); ++t)
     if (is_prose_query_term(*t)) q.prose_terms.push_back(*t);
   q.snippet_terms = SnippetTerms::from_query_terms(q.prose_terms);
+  q.unknown_words = unknown_words(h.db, h.freqs, q.prose, q.language, q.stem);
   thread_local ProseTerms pair_maker;
   pair_maker.trim_cache();
   q.word_pairs = pair_maker.word_pairs(q.prose, q.language, schema::kMaxPairWords);

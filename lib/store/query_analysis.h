@@ -34,11 +34,12 @@ struct AnalyzedQuery {
   Xapian::Query code_query;
   std::vector<std::pair<std::string, double>> code_terms;  // code_query's terms and weight factors
   Xapian::Query prose_query;
-  Xapian::Query filter;                   // the AND of filter_terms
-  std::vector<std::string> filter_terms;  // the request's vendor, product and kind, as terms
-  std::vector<std::string> prose_terms;   // terms of the prose query (for coverage, feedback keys)
-  std::vector<std::string> word_pairs;    // its adjacent words as schema::kWordPairPrefix terms
-  SnippetTerms snippet_terms;             // prose_terms as the snippets look for them
+  Xapian::Query filter;                    // the AND of filter_terms
+  std::vector<std::string> filter_terms;   // the request's vendor, product and kind, as terms
+  std::vector<std::string> prose_terms;    // terms of the prose query (for coverage, feedback keys)
+  std::vector<std::string> word_pairs;     // its adjacent words as schema::kWordPairPrefix terms
+  SnippetTerms snippet_terms;              // prose_terms as the snippets look for them
+  std::vector<std::string> unknown_words;  // the prose's words no passage holds, lower-cased
   std::string suggestion;
 
   // `query` restricted to the request's filters.

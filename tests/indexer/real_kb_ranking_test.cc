@@ -125,5 +125,23 @@ TEST_F(RealKbRanking, ACatalogueEntryWithoutCausesIsTheCodesMeaningAndAsksForSym
   EXPECT_FALSE(known->causes.front().catalogue_only);
 }
 
+// Words no page holds are what the question is about that the KB has never heard of: the answer lists
+// them and they lower the confidence.
+TEST_F(RealKbRanking, WordsTheKbHasNeverSeenAreListedAndLowerTheConfidence) {
+  DiagnoseRequest r;
+  r.text = "possible loss of data in a conversion";
+  auto known = engine_->diagnose(r);
+  ASSERT_TRUE(known.ok()) << known.status().ToString();
+  EXPECT_TRUE(known->unknown_words.empty());
+  r.text = "possible loss of data in a conversion from Zorblax Quuxfeed";
+  auto unknown = engine_->diagnose(r);
+  ASSERT_TRUE(unknown.ok()) << unknown.status().ToString();
+  EXPECT_EQ(unknown->unknown_words, (std::vector<std::string>{"zorblax", "quuxfeed"}));
+  ASSERT_FALSE(known->causes.empty());
+  ASSERT_FALSE(unknown->causes.empty());
+  EXPECT_EQ(unknown->causes.front().id, known->causes.front().id);
+  EXPECT_LT(unknown->causes.front().confidence, known->causes.front().confidence);
+}
+
 }  // namespace
 }  // namespace errkb::testing

@@ -135,14 +135,27 @@ TEST(FinishDiagnosis, ACatalogueMeaningAnswersForACertainCodeOnly) {
   certain.language = "en";
   certain.causes = merge_causes({meaning}, 5, 1.0);
   Diagnosis guessed = certain;
-  finish_diagnosis(certain, {.has_code = true, .certain_code = true, .answer_threshold = 0});
+  finish_diagnosis(certain, {.has_code = true, .certain_codes = {"errno:13"}, .answer_threshold = 0});
   EXPECT_TRUE(certain.answered);
   EXPECT_EQ(certain.answer_note, phrase(Phrase::kMeaningOnly, "en"));
   EXPECT_TRUE(certain.no_answer_reason.empty());
-  finish_diagnosis(guessed, {.has_code = true, .certain_code = false, .answer_threshold = 0});
+  finish_diagnosis(guessed, {.has_code = true, .certain_codes = {"win32:13"}, .answer_threshold = 0});
   EXPECT_FALSE(guessed.answered);
   EXPECT_EQ(guessed.no_answer_reason, phrase(Phrase::kNoAnswerGuessedMeaning, "en"));
   EXPECT_TRUE(guessed.answer_note.empty());
+}
+
+// An unanswered question's reason names the words the KB has never seen: the agent can look elsewhere.
+TEST(FinishDiagnosis, NoAnswerNamesTheWordsTheKbLacks) {
+  Diagnosis d;
+  d.language = "en";
+  d.causes = merge_causes({passage("a#1", "a", "the cause", 1.0)}, 5, 1.0);
+  d.unknown_words = {"etsy", "klarna"};
+  finish_diagnosis(d, {.answer_threshold = 1.01});
+  EXPECT_FALSE(d.answered);
+  EXPECT_NE(d.no_answer_reason.find(phrase(Phrase::kUnknownWords, "en", {{"words", "etsy, klarna"}})),
+            std::string::npos)
+      << d.no_answer_reason;
 }
 
 TEST(MergeCauses, ACatalogueEntryWithoutCausesIsTheCodesMeaningAndAsksForSymptoms) {
