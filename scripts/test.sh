@@ -49,6 +49,7 @@ sanitized_build() {  # sanitized_build <folder> <sanitizers> [targets...]
 if [[ "${SANITIZERS:-0}" == 1 ]]; then
   no_aslr=(setarch "$(uname -m)" -R)
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1
+  export LSAN_OPTIONS=suppressions="$repo/tests/sanitizers/lsan.supp"
   sanitized_build build-asan address,undefined
   stage_done "ASan+UBSan build"
   (cd build-asan && "${no_aslr[@]}" ctest --output-on-failure -j"$(nproc)" -E "$TIMED_OR_EXTERNAL")
