@@ -5,9 +5,9 @@
 // clang-format off
 namespace errkb::rank::fit {
 
-inline constexpr double kBias = 0.4061;
-inline constexpr double kWeights[] = {2.3274, -0.6946, 0.3500, 2.4215, 2.5755, -1.5643, -0.8347, -0.1934, -0.2341, -0.9749, -1.0631};
-inline constexpr double kAnswerThreshold = 0.4788;
+inline constexpr double kBias = 0.3727;
+inline constexpr double kWeights[] = {2.3372, -0.6855, 0.3482, 2.4442, 2.5779, -1.5522, -0.8308, -0.1753, -0.2311, -0.9701, -1.0606};
+inline constexpr double kAnswerThreshold = 0.4719;
 
 }  // namespace errkb::rank::fit
 // clang-format on

@@ -37,12 +37,15 @@ void walk_prose_words(const Xapian::Database& db, TermFreqs& freqs, const std::s
                       const std::string& language, const Xapian::Stem& stem, size_t min_bytes,
                       OnWord&& on_word, OnGap&& on_gap) {
   const auto& stops = stop_words(language);
+  auto word_byte = [&](size_t k) {
+    return k < prose.size() && (static_cast<unsigned char>(prose[k]) >= 0x80 ||
+                                std::isalnum(static_cast<unsigned char>(prose[k])));
+  };
   size_t i = 0;
   while (i < prose.size()) {
     size_t j = i;
-    while (j < prose.size() && (static_cast<unsigned char>(prose[j]) >= 0x80 ||
-                                std::isalnum(static_cast<unsigned char>(prose[j]))))
-      ++j;
+    // An apostrophe between letters belongs to the word ("doesn't"), as the index's terms have it.
+    while (word_byte(j) || (j > i && prose[j] == '\'' && word_byte(j + 1))) ++j;
     if (j == i) {
       on_gap(prose[i++]);
       continue;

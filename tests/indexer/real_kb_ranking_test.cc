@@ -141,6 +141,11 @@ TEST_F(RealKbRanking, WordsTheKbHasNeverSeenAreListedAndLowerTheConfidence) {
   ASSERT_FALSE(unknown->causes.empty());
   EXPECT_EQ(unknown->causes.front().id, known->causes.front().id);
   EXPECT_LT(unknown->causes.front().confidence, known->causes.front().confidence);
+  // A word with an apostrophe is one word, as the page's terms have it.
+  r.text = "mismatch detected, the value doesn't match";
+  auto apostrophe = engine_->diagnose(r);
+  ASSERT_TRUE(apostrophe.ok()) << apostrophe.status().ToString();
+  EXPECT_TRUE(apostrophe->unknown_words.empty());
 }
 
 }  // namespace
