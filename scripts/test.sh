@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds, runs every test with ctest, checks the style.
-# With SANITIZERS=1, the suites again with sanitizers after the plain ctest; then a
-# few seconds of every libFuzzer target. Each stage prints how long it took; the last lines are the
+# The test command: installs what is missing, builds, runs every test with ctest, checks the style,
+# runs the suites again with sanitizers (SANITIZERS=0 leaves them out), then a few seconds of every
+# libFuzzer target. Each stage prints how long it took; the last lines are the
 # plain ctest's summary, whatever stage ended the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +46,7 @@ sanitized_build() {  # sanitized_build <folder> <sanitizers> [targets...]
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DERRKB_BUILD_TESTS=ON -DERRKB_SANITIZE="$sanitizers" >/dev/null
   cmake --build "$dir" -j"$(nproc)" ${1:+--target "$@"}
 }
-if [[ "${SANITIZERS:-0}" == 1 ]]; then
+if [[ "${SANITIZERS:-1}" == 1 ]]; then
   no_aslr=(setarch "$(uname -m)" -R)
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1
   export LSAN_OPTIONS=suppressions="$repo/tests/sanitizers/lsan.supp"
