@@ -4,8 +4,8 @@
 // Why: httplib gives every keep-alive connection a thread that sleeps in poll() between requests, and
 // the searches ran on a query pool of their own. At 16 connections on 2 cores a request woke three
 // sleeping threads (its connection's twice, the client's once), and each woken thread waited for a
-// core held by a running query: that scheduling was about 4 ms of a diagnosis's p99 and most of a
-// code lookup's, and the context switches about a sixth of the CPU.
+// core held by a running query: that scheduling was a large part of a diagnosis's p99 and most of a
+// code lookup's, and the context switches a good share of the CPU.
 //
 // Here `loops` threads (one per core) wait on one epoll set. The thread that takes a ready connection
 // reads what has arrived; once a whole request is buffered (headers, then a Content-Length or chunked

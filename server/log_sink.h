@@ -2,8 +2,8 @@
 // descriptor in batches.
 //
 // Why: the server logs one line per request. Written at once, each line cost a write() under the
-// sink's mutex, and a worker waiting on it added a millisecond or more to its request (the /v1/codes
-// p99 at 16 connections: 4.8 ms with request lines, 3.2 ms without); handed to spdlog's async thread,
+// sink's mutex, and a worker waiting on it added its wait to the request (a code lookup's p99 showed
+// it most); handed to spdlog's async thread,
 // each line woke that thread (a futex wake and two context switches per request, about as many as the
 // request's own). Here a line is formatted and appended under a mutex; the bytes are written when
 // they pass `batch_bytes`, when a line at `flush_level` or above arrives (warnings and errors appear

@@ -106,8 +106,8 @@ Result<std::unique_ptr<ErrkbServer>> ErrkbServer::Create(const ServerConfig& con
   };
 
   EventServer& http = server->http_;
-  // As many loops as cores: a loop runs its query to the end, and a third one would only share the
-  // cores by time slices (at 1M passages the search p99 went from 18 ms to 20-22 with a third query thread).
+  // As many loops as cores: a loop runs its query to the end, and one more would only share the
+  // cores by time slices, which lengthens the slowest answers.
   EventServerOptions loops;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   loops.loops = config.threads > 0 ? config.threads : cores;

@@ -206,7 +206,7 @@ struct GrammarState {
   WordTable words;
   // Every reading a table below leads to, kept once: the tables hold positions in it. A catalogue
   // entry's reading is found by its code, its name, its name folded and its name in words; a copy
-  // in each table took about 300 MB of the 800 MB that a grammar taught 400,000 entries held.
+  // in each table would hold every large catalogue's readings four times over.
   std::vector<CodeInterpretation> readings;
   ReadingId keep(CodeInterpretation r) {
     readings.push_back(std::move(r));
