@@ -217,6 +217,18 @@ TEST(TextArticle, CauseLineWithSentenceKeepsTheSentence) {
   EXPECT_EQ(p.resolutions, (std::vector<std::string>{"reload the page."}));
 }
 
+// Emphasis closing the sentence is dropped from it; the heading still ends where the sentence begins,
+// not inside its first character.
+TEST(TextArticle, CauseLineWhoseSentenceEndsInEmphasisKeepsAWholeHeading) {
+  const FileReadResult r =
+      read_text_article("articles/t.txt", "Network error\n\nCause: \xC3\xA9thernet cable is unplugged.*\n");
+  ASSERT_EQ(r.items.size(), 1u);
+  ASSERT_EQ(r.items[0].passages.size(), 1u);
+  const Passage& p = r.items[0].passages[0];
+  EXPECT_EQ(p.heading, "Cause");
+  EXPECT_EQ(p.cause, "\xC3\xA9thernet cable is unplugged.");
+}
+
 TEST(MalformedArticle, BadYamlFrontMatterIsRejectedWithItsLine) {
   const FileReadResult r =
       read_markdown_article("articles/bad.md", read_fixture("malformed/bad-front-matter.md"));
