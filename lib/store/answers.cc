@@ -177,7 +177,8 @@ Diagnosis Answers::diagnose(GenerationHandle& h, const DiagnoseRequest& r) {
                                           .extra_readings = extra,
                                           .language = r.language,
                                           .vendor = r.vendor,
-                                          .product = r.product});
+                                          .product = r.product,
+                                          .want_unknown_words = true});
   std::unordered_map<std::string, FeedbackTally> tallies;
   std::vector<std::string> code_terms;
   for (const auto& rd : q.readings) code_terms.push_back(rd.canonical);

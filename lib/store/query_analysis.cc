@@ -206,12 +206,12 @@ AnalyzedQuery QueryAnalyzer::analyze(GenerationHandle& h, const QueryInput& in) 
     return h.freqs.of(h.db, schema::filter_term("lang", language)) > 0;
   });
   set_code_query(h, q);
-  if (!q.prose.empty()) parse_prose(h, q, in.want_suggestion);
+  if (!q.prose.empty()) parse_prose(h, q, in);
   set_filters(in, q);
   return q;
 }
 
-void QueryAnalyzer::parse_prose(GenerationHandle& h, AnalyzedQuery& q, bool want_suggestion) {
+void QueryAnalyzer::parse_prose(GenerationHandle& h, AnalyzedQuery& q, const QueryInput& in) {
   Xapian::QueryParser qp;
   q.stem = stemmer_for(q.language);
   qp.set_stemmer(q.stem);
@@ -232,13 +232,13 @@ void QueryAnalyzer::parse_prose(GenerationHandle& h, AnalyzedQuery& q, bool want
     q.prose_query = qp.parse_query(parser_text, 0);
   }
   q.prose_query = with_identifier_terms(q.prose_query, q.prose, q.language);
-  if (want_suggestion)
+  if (in.want_suggestion)
     q.suggestion = suggest_spelling(h.db, h.freqs, q.prose, q.language, q.stem,
                                     [&](const std::string& word) { return spelling_fix(h, word); });
   for (auto t = q.prose_query.get_unique_terms_begin(); t != q.prose_query.get_unique_terms_end(); ++t)
     if (is_prose_query_term(*t)) q.prose_terms.push_back(*t);
   q.snippet_terms = SnippetTerms::from_query_terms(q.prose_terms);
-  q.unknown_words = unknown_words(h.db, h.freqs, q.prose, q.language, q.stem);
+  if (in.want_unknown_words) q.unknown_words = unknown_words(h.db, h.freqs, q.prose, q.language, q.stem);
   thread_local ProseTerms pair_maker;
   pair_maker.trim_cache();
   q.word_pairs = pair_maker.word_pairs(q.prose, q.language, schema::kMaxPairWords);

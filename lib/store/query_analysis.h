@@ -39,7 +39,7 @@ struct AnalyzedQuery {
   std::vector<std::string> prose_terms;    // terms of the prose query (for coverage, feedback keys)
   std::vector<std::string> word_pairs;     // its adjacent words as schema::kWordPairPrefix terms
   SnippetTerms snippet_terms;              // prose_terms as the snippets look for them
-  std::vector<std::string> unknown_words;  // the prose's words no passage holds, lower-cased
+  std::vector<std::string> unknown_words;  // the prose's words no passage holds, lower-cased (when asked)
   std::string suggestion;
 
   // `query` restricted to the request's filters.
@@ -53,6 +53,7 @@ struct QueryInput {
   std::string_view language{};                       // requested; "" = detect
   std::string_view vendor{}, product{}, kind{};      // filters ("" = any)
   bool want_suggestion = false;                      // look for a spelling correction of the prose
+  bool want_unknown_words = false;                   // list the prose's words no passage holds
 };
 
 // Reads queries against one generation; keeps the spelling suggestions of unknown words per generation.
@@ -65,7 +66,7 @@ class QueryAnalyzer {
   CacheStats spelling_stats() { return spelling_memo_.stats(); }
 
  private:
-  void parse_prose(GenerationHandle& h, AnalyzedQuery& q, bool want_suggestion);
+  void parse_prose(GenerationHandle& h, AnalyzedQuery& q, const QueryInput& in);
   std::string spelling_fix(GenerationHandle& h, const std::string& word);
 
   GenerationTables& tables_;
