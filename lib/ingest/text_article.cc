@@ -1,7 +1,6 @@
 // Plain-text articles. Headings are "# Title" lines and section lines standing alone
 // ("Cause:", "CAUSE", "Cauza 2: DNS neactualizat"); lists are "- ", "* ", "• ", "1. ", "1) " lines;
 // paragraphs are separated by blank lines. The first line is the title when it is not a section.
-#include <algorithm>
 #include <cctype>
 
 #include "errkb/ingest.h"
@@ -69,9 +68,8 @@ bool section_line(std::string_view line, std::string& heading, std::string& firs
     heading = t;
     return true;
   }
-  // Where the rest starts in the line: it may end before the line does ("**" after it is dropped).
-  const size_t rest_at = std::min(t.rfind(info.rest), t.size() - info.rest.size());
-  heading = trim(std::string_view(t).substr(0, rest_at));
+  // Where the rest starts in the line (it may end before the line does: "**" after it is dropped).
+  heading = trim(std::string_view(t).substr(0, t.rfind(info.rest)));
   while (!heading.empty() && (heading.back() == ':' || heading.back() == '-' || heading.back() == ' ')) {
     heading.pop_back();
   }
