@@ -3,6 +3,7 @@ list(APPEND ERRKB_CORE_SOURCES
   codes/tables.cc
   codes/readings.cc
   codes/grammar.cc
+  codes/taught_catalogue.cc
   codes/scanner/tokens.cc
   codes/scanner/words.cc
   codes/scanner/numbers.cc

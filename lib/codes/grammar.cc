@@ -222,10 +222,70 @@ const WordInfo* WordTable::lookup(std::string_view word) const {
 
 void GrammarState::add_folded_name(std::string_view name, ReadingId id) {
   if (name.find('_') == std::string_view::npos) return;
-  add_unique(folded_names[ascii_lower(name)], id);
+  ReadingIds& list = folded_names[ascii_lower(name)];
+  for (ReadingId have : list)
+    if (readings[have].canonical == readings[id].canonical) return;
+  list.push_back(id);
+}
+
+CodeInterpretation GrammarState::reading(ReadingId id) const {
+  if (!(id & kTaughtBit)) return readings[id];
+  const TaughtEntry& e = catalogue.entry(id & ~kTaughtBit);
+  const std::string_view name = catalogue.text(e.name);
+  CodeInterpretation r = std::move(catalogue_readings(vendor_keys[e.vendor_id], catalogue.text(e.code), name).front());
+  r.message.clear();
+  return r;
+}
+
+std::string_view GrammarState::canonical_of(ReadingId id) const {
+  if (!(id & kTaughtBit)) return readings[id].canonical;
+  return catalogue.text(catalogue.entry(id & ~kTaughtBit).canonical);
+}
+
+namespace {
+
+// `ids`, then the taught entries whose canonical none of them has.
+ReadingIds with_taught(const GrammarState& st, ReadingIds ids, const std::vector<uint32_t>& taught) {
+  const size_t built_in = ids.size();
+  for (uint32_t entry : taught) {
+    const ReadingId id = entry | GrammarState::kTaughtBit;
+    bool known = false;
+    for (size_t k = 0; k < built_in && !known; ++k) known = st.canonical_of(ids[k]) == st.canonical_of(id);
+    if (!known) ids.push_back(id);
+  }
+  return ids;
+}
+
+}  // namespace
+
+ReadingIds GrammarState::names_of(std::string_view name) const {
+  if (!name_filter.may_contain(name)) return {};
+  auto it = names.find(name);
+  return with_taught(*this, it == names.end() ? ReadingIds{} : it->second, catalogue.by_name(name));
+}
+
+ReadingIds GrammarState::folded_names_of(std::string_view folded) const {
+  auto it = folded_names.find(folded);
+  return with_taught(*this, it == folded_names.end() ? ReadingIds{} : it->second, catalogue.by_folded_name(folded));
+}
+
+ReadingIds GrammarState::phrase_readings(std::string_view phrase) const {
+  return with_taught(*this, {}, catalogue.by_phrase(phrase));
+}
+
+std::vector<TaughtCode> GrammarState::taught_codes_of(std::string_view key) const {
+  std::vector<TaughtCode> out;
+  if (!taught_filter.may_contain(key)) return out;
+  for (uint32_t entry : catalogue.by_code(key)) {
+    const TaughtEntry& e = catalogue.entry(entry);
+    out.push_back({e.system ? -1 : e.vendor_id, e.ctx, entry | kTaughtBit});
+  }
+  return out;
 }
 
 void GrammarState::add_vendor_words(std::string_view vendor, int32_t vid) {
+  if (vendor_spellings.contains(vendor)) return;  // every entry of a catalogue names its vendor
+  vendor_spellings.emplace(vendor, vid);
   WordInfo& w = words.upsert(vendor_key(vendor));
   w.catalogue_vendor = vid;
   if (w.vendor == kVendorNone) w.vendor = kVendorCatalogue;
@@ -398,16 +458,36 @@ CodeGrammar& CodeGrammar::operator=(CodeGrammar&&) noexcept = default;
 
 void CodeGrammar::reserve_catalogue_codes(size_t entries) {
   codes::GrammarState& st = impl_->state;
-  // Each entry adds one reading, and at most one key to each table (most catalogue entries have a
-  // symbolic name).
-  st.readings.reserve(st.readings.size() + entries);
-  st.taught_codes.reserve(st.taught_codes.size() + entries);
+  // Each entry adds at most one key to each filter (most catalogue entries have a symbolic name).
+  st.catalogue.reserve(entries);
   st.taught_filter.reserve(entries);
-  st.taught_info.reserve(st.taught_info.size() + entries);
-  st.names.reserve(st.names.size() + entries);
   st.name_filter.reserve(entries);
-  st.folded_names.reserve(st.folded_names.size() + entries);
 }
+
+namespace {
+
+// A taught name in lower-case words ("INACCESSIBLE_BOOT_DEVICE" -> inaccessible, boot, device);
+// empty when it has fewer than three words or more than kMaxPhraseWords, or characters other than
+// ASCII letters, digits and the separators ('_', ' ', '-'): such names are not typed as words.
+std::vector<std::string> name_words(std::string_view name) {
+  std::vector<std::string> words;
+  std::string current;
+  for (char c : name) {
+    if (c == '_' || c == ' ' || c == '-') {
+      if (!current.empty()) words.push_back(std::move(current));
+      current.clear();
+    } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      current.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    } else {
+      return {};
+    }
+  }
+  if (!current.empty()) words.push_back(std::move(current));
+  if (words.size() < 3 || words.size() > codes::kMaxPhraseWords) return {};
+  return words;
+}
+
+}  // namespace
 
 void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   using namespace codes;
@@ -419,63 +499,31 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   const int32_t vid = st.vendor_id(vkey);
   // The vendor's name in prose points at its catalogue ("ShopFlow error 2001", "Shop Flow error 2001").
   if (!sys) st.add_vendor_words(entry.vendor, vid);
-  std::vector<CodeInterpretation> readings = catalogue_readings(entry.vendor, entry.code, entry.name);
-  if (readings.empty()) return;
-  // The tables below keep the reading without its message: the message is kept once, in taught_info,
-  // and the scanner puts it back into what it finds (explain()). Copying it into three tables was
-  // most of the memory, and of the time, of teaching 400,000 catalogue entries.
-  CodeInterpretation primary = std::move(readings.front());
-  if (!entry.name.empty()) primary.name = entry.name;
-  auto& info = st.taught_info[primary.canonical];
-  if (!entry.name.empty()) info.first = entry.name;
-  if (!entry.message.empty())
-    info.second = entry.message;
-  else if (info.second.empty())
-    info.second = primary.message;  // the system table's meaning
-  primary.message.clear();
-  const bool smtp = sys && sys->family == kVendorSmtp;
-  if (smtp && entry.name.empty()) return;  // no table below would hold it
-  const ReadingId id = st.keep(std::move(primary));
-  const std::string& canonical = st.reading(id).canonical;
-
+  const std::string written = trim(entry.code);
+  std::vector<CodeInterpretation> readings = catalogue_readings(vkey, written, entry.name);
+  const CodeInterpretation& primary = readings.front();
   // SMTP codes are read by their own shape and context ("550 5.7.1", "5.7.1" among mail words); a
   // taught "5.7.1" must not make every such version number a code.
-  if (!smtp) {
-    auto& list = st.taught_codes[code];
-    if (list.empty()) st.taught_filter.add(code);
-    bool known = false;
-    for (const auto& t : list) known = known || st.reading(t.reading).canonical == canonical;
-    if (!known) list.push_back({sys ? -1 : vid, sys ? sys->ctx : 0u, id});
-  }
-
-  if (entry.name.empty()) return;
-  // The symbolic name, as written and (for names of three words or more) in lower-case words.
-  auto& named = st.names[entry.name];
-  if (named.empty()) st.name_filter.add(entry.name);
-  st.add_unique(named, id);
-  st.add_folded_name(entry.name, id);
-
-  std::vector<std::string> words;
-  std::string current;
-  for (char c : entry.name) {
-    if (c == '_' || c == ' ' || c == '-') {
-      if (!current.empty()) words.push_back(std::move(current));
-      current.clear();
-    } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      current.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-    } else {
-      return;  // names with other characters are not typed as words
-    }
-  }
-  if (!current.empty()) words.push_back(std::move(current));
-  if (words.size() < 3 || words.size() > kMaxPhraseWords) return;
-  st.words.upsert(words.front()).phrase_start = true;
-  std::string key = words[0] + " " + words[1];
-  auto [longest, fresh] = st.phrase_words.try_emplace(key, 0);
-  if (fresh) st.phrase_filter.add(key);
-  longest->second = std::max<uint8_t>(longest->second, static_cast<uint8_t>(words.size()));
-  for (size_t w = 2; w < words.size(); ++w) key += " " + words[w];
-  st.add_unique(st.phrases[key], id);
+  const bool smtp = sys && sys->family == kVendorSmtp;
+  TaughtEntry taught;
+  taught.vendor_id = vid;
+  taught.ctx = sys ? sys->ctx : 0u;
+  taught.system = sys != nullptr;
+  taught.own_message = !entry.message.empty();
+  taught.readable = !smtp;
+  TaughtCatalogue::Added texts{written, code, entry.name, taught.own_message ? entry.message : primary.message,
+                               primary.canonical, name_words(entry.name)};
+  const bool new_code = !smtp && st.catalogue.by_code(code).empty();
+  const bool new_name = !entry.name.empty() && st.names_of(entry.name).empty();
+  const std::string pair = texts.name_words.empty() ? "" : texts.name_words[0] + " " + texts.name_words[1];
+  const bool new_pair = !pair.empty() && st.longest_phrase(pair) == 0;
+  if (!st.catalogue.add(taught, texts)) return;
+  // Each key once: a filter keeps every key's hash.
+  if (new_code) st.taught_filter.add(code);
+  if (new_name) st.name_filter.add(entry.name);
+  if (pair.empty()) return;
+  st.words.upsert(texts.name_words.front()).phrase_start = true;
+  if (new_pair) st.phrase_filter.add(pair);
 }
 
 bool CodeGrammar::add_code_shape(std::string_view code) {
@@ -631,12 +679,11 @@ std::vector<CodeInterpretation> CodeGrammar::interpret_catalogue_code(std::strin
                                                                       std::string_view code,
                                                                       std::string_view name) const {
   std::vector<CodeInterpretation> out = codes::catalogue_readings(vendor, code, name);
-  const auto& info = impl_->state.taught_info;
   for (auto& r : out) {
-    auto it = info.find(r.canonical);
-    if (it == info.end()) continue;
-    if (r.name.empty()) r.name = it->second.first;
-    if (r.message.empty()) r.message = it->second.second;
+    const auto info = impl_->state.catalogue.info(r.canonical);
+    if (!info) continue;
+    if (r.name.empty()) r.name = std::string(info->name);
+    if (r.message.empty()) r.message = std::string(info->message);
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "codes/readings.h"
+#include "codes/taught_catalogue.h"
 #include "errkb/codes.h"
 
 namespace errkb::codes {
@@ -204,51 +205,55 @@ struct VendorPattern {
 
 struct GrammarState {
   WordTable words;
-  // Every reading a table below leads to, kept once: the tables hold positions in it. A catalogue
-  // entry's reading is found by its code, its name, its name folded and its name in words; a copy
-  // in each table would hold every large catalogue's readings four times over.
+  // The built-in tables' readings, kept once: the name tables below hold positions in it.
   std::vector<CodeInterpretation> readings;
   ReadingId keep(CodeInterpretation r) {
     readings.push_back(std::move(r));
     return static_cast<ReadingId>(readings.size() - 1);
   }
-  const CodeInterpretation& reading(ReadingId id) const { return readings[id]; }
+  // What catalogues taught. A ReadingId with kTaughtBit set is the reading of that taught entry.
+  TaughtCatalogue catalogue;
+  static constexpr ReadingId kTaughtBit = 1u << 31;
+  // A reading by its id: a built-in one, or a taught entry's (its name, without its message: the
+  // scanner explains what it finds from catalogue.info).
+  CodeInterpretation reading(ReadingId id) const;
+  std::string_view canonical_of(ReadingId id) const;
   std::vector<CodeInterpretation> readings_of(const ReadingIds& ids) const {
     std::vector<CodeInterpretation> out;
     out.reserve(ids.size());
-    for (ReadingId id : ids) out.push_back(readings[id]);
+    for (ReadingId id : ids) out.push_back(reading(id));
     return out;
   }
-  // Adds `id` to `list` unless a reading of the same canonical is there.
-  void add_unique(ReadingIds& list, ReadingId id) const {
-    for (ReadingId have : list)
-      if (readings[have].canonical == readings[id].canonical) return;
-    list.push_back(id);
-  }
 
-  // Exact symbolic names (E_ACCESSDENIED, EACCES, unique_violation, taught names) -> readings.
+  // Readings of a symbolic name: the built-in tables' first, then the catalogues', each canonical
+  // once. Exact (E_ACCESSDENIED, EACCES, unique_violation, taught names), or folded to lower case
+  // ("e_accessdenied", "error_access_denied": names with an underscore written in another case).
+  ReadingIds names_of(std::string_view name) const;
+  ReadingIds folded_names_of(std::string_view folded) const;
+  // Taught names in lower-case words, by the whole phrase ("inaccessible boot device"), and the word
+  // count of the longest phrase that starts with a pair of words ("inaccessible boot" -> 3). The
+  // scanner extends a pair word by word and looks each extension up: a pair such as "inventory
+  // order" can start thousands of taught names.
+  ReadingIds phrase_readings(std::string_view phrase) const;
+  uint8_t longest_phrase(std::string_view pair) const {
+    return phrase_filter.may_contain(pair) ? catalogue.longest_phrase(pair) : 0;
+  }
+  // Taught codes by lower-cased code text ("sf-2001", "21919300").
+  std::vector<TaughtCode> taught_codes_of(std::string_view key) const;
+  bool has_taught_codes() const { return catalogue.has_readable_codes(); }
+
+  // The built-in tables' names, exact and folded (the catalogues' are in `catalogue`); the filter
+  // holds both.
   StringMap<ReadingIds> names;
   KeyFilter name_filter;
-  // The same names folded to lower case ("e_accessdenied", "error_access_denied"), for names
-  // with an underscore written in another case than the table's.
   StringMap<ReadingIds> folded_names;
-  // Taught codes by lower-cased code text ("sf-2001", "21919300").
-  StringMap<std::vector<TaughtCode>> taught_codes;
-  KeyFilter taught_filter;
-  // Taught names in lower-case words, by the whole phrase ("inaccessible boot device"), and the
-  // word count of the longest phrase that starts with each pair of words ("inaccessible boot" -> 3).
-  // The scanner extends a pair word by word and looks each extension up: a pair such as "inventory
-  // order" can start thousands of taught names, and going through them one by one was most of the
-  // indexing time of a large synthetic KB.
-  StringMap<ReadingIds> phrases;
-  StringMap<uint8_t> phrase_words;
-  KeyFilter phrase_filter;  // the keys of `phrase_words`: most two-word pairs of prose are not one
-  // Canonical -> (name, message) from catalogues, to explain what prose mentions.
-  StringMap<std::pair<std::string, std::string>> taught_info;
+  KeyFilter taught_filter;  // the catalogues' code keys
+  KeyFilter phrase_filter;  // the word pairs that start a taught phrase: most pairs of prose are not one
   // Vendor names of several words by their first word ("shop" -> "Shop Flow").
   StringMap<std::vector<VendorPhrase>> vendor_phrases;
   std::vector<std::string> vendor_keys;
   StringMap<int32_t> vendor_ids;
+  StringMap<int32_t> vendor_spellings;  // each vendor name as catalogues write it, taught as words once
   std::vector<VendorPattern> patterns;
 
   GrammarState();

@@ -151,13 +151,11 @@ std::vector<CodeInterpretation> Scanner::catalogue_only_readings(Pending& p) con
   // long enough not to be ordinary quantities, and never a year.
   const std::string_view digits = tok(p.begin, p.end);
   const bool year_like = p.digits == 4 && (digits.substr(0, 2) == "19" || digits.substr(0, 2) == "20");
-  if (auto it = st_.taught_codes.find(digits); it != st_.taught_codes.end()) {
-    for (const auto& tc : it->second) {
-      const bool admitted =
-          is_explicit(tc.vendor_id) || (tc.ctx & explicit_bits_) ||
-          ((is_mentioned(tc.vendor_id) || (tc.ctx & ctx_bits_ & kCtxEbay)) && p.digits >= 4 && !year_like);
-      if (admitted) p.cands.push_back({st_.reading(tc.reading), 0.5, tc.ctx, tc.vendor_id});
-    }
+  for (const auto& tc : st_.taught_codes_of(digits)) {
+    const bool admitted =
+        is_explicit(tc.vendor_id) || (tc.ctx & explicit_bits_) ||
+        ((is_mentioned(tc.vendor_id) || (tc.ctx & ctx_bits_ & kCtxEbay)) && p.digits >= 4 && !year_like);
+    if (admitted) p.cands.push_back({st_.reading(tc.reading), 0.5, tc.ctx, tc.vendor_id});
   }
   std::erase_if(p.cands, [&](const Candidate& c) {
     if (is_explicit(c.vendor_id) || (c.affinity & explicit_bits_)) return false;
@@ -244,19 +242,19 @@ void Scanner::add_text_vendors(Pending& p) const {
 }
 
 // A table or a catalogue gives the reading a name or a meaning (taught readings keep their
-// catalogue message in taught_info only).
+// catalogue message in the taught catalogue only).
 bool Scanner::named_or_explained(const CodeInterpretation& r) const {
   if (!r.name.empty() || !r.message.empty()) return true;
-  auto it = st_.taught_info.find(r.canonical);
-  return it != st_.taught_info.end() && !it->second.second.empty();
+  const auto info = st_.catalogue.info(r.canonical);
+  return info && !info->message.empty();
 }
 
 void Scanner::explain(CodeInterpretation& r) const {
-  if (st_.taught_info.empty() || (!r.name.empty() && !r.message.empty())) return;
-  auto it = st_.taught_info.find(r.canonical);
-  if (it == st_.taught_info.end()) return;
-  if (r.name.empty()) r.name = it->second.first;
-  if (r.message.empty()) r.message = it->second.second;
+  if (st_.catalogue.empty() || (!r.name.empty() && !r.message.empty())) return;
+  const auto info = st_.catalogue.info(r.canonical);
+  if (!info) return;
+  if (r.name.empty()) r.name = std::string(info->name);
+  if (r.message.empty()) r.message = std::string(info->message);
 }
 
 // Vendor code patterns from catalogues (RE2: linear time whatever the pattern).

@@ -173,14 +173,14 @@ bool Scanner::numbered_symbol(size_t i, size_t j) {
 
 // A token equal to a code some catalogue taught ("SF-2001", "PH-101"), ranked by its vendor.
 bool Scanner::taught_token(size_t i, size_t j) {
-  if (st_.taught_codes.empty()) return false;
+  if (!st_.has_taught_codes()) return false;
   std::string_view t = tok(i, j);
   if (t.size() > 64) return false;
   char buf[64];
   for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
   const std::string_view key(buf, t.size());
-  auto it = st_.taught_filter.may_contain(key) ? st_.taught_codes.find(key) : st_.taught_codes.end();
-  if (it == st_.taught_codes.end()) {
+  std::vector<TaughtCode> taught = st_.taught_codes_of(key);
+  if (taught.empty()) {
     // "sf1003" for a taught "SF-1003": letters then digits, the hyphen left out.
     size_t k = 0;
     while (k < t.size() && (cls(t[k]) & (kUpper | kLower))) ++k;
@@ -189,15 +189,14 @@ bool Scanner::taught_token(size_t i, size_t j) {
     std::memmove(buf + k + 1, buf + k, t.size() - k);
     buf[k] = '-';
     const std::string_view dashed(buf, t.size() + 1);
-    if (!st_.taught_filter.may_contain(dashed)) return false;
-    it = st_.taught_codes.find(dashed);
-    if (it == st_.taught_codes.end()) return false;
+    taught = st_.taught_codes_of(dashed);
+    if (taught.empty()) return false;
   }
   Pending p;
   p.begin = i;
   p.end = j;
   p.kind = Kind::kRanked;
-  for (const auto& tc : it->second) p.cands.push_back({st_.reading(tc.reading), 0.5, tc.ctx, tc.vendor_id});
+  for (const auto& tc : taught) p.cands.push_back({st_.reading(tc.reading), 0.5, tc.ctx, tc.vendor_id});
   pending_.push_back(std::move(p));
   return true;
 }

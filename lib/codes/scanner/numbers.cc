@@ -130,16 +130,14 @@ void Scanner::decimal(size_t i, size_t j) {
   if (len == 5 && deferred_ < kMaxCodeOccurrences && sqlstate_error_class(digits) && !unit_follows(j)) {
     if (auto r = sqlstate_reading(digits)) defer_fixed(i, j, Kind::kSqlstateBare, std::move(*r));
   }
-  if (!st_.taught_codes.empty()) catalogue_number(i, j);
+  if (st_.has_taught_codes()) catalogue_number(i, j);
 }
 
 void Scanner::catalogue_number(size_t i, size_t j) {
   // Deferred until the whole text is read; kept small (no readings yet) and capped, since a
   // large catalogue makes many ordinary numbers candidates.
   if (deferred_ >= kMaxCodeOccurrences) return;
-  if (!st_.taught_filter.may_contain(tok(i, j)) ||
-      st_.taught_codes.find(tok(i, j)) == st_.taught_codes.end() || unit_follows(j))
-    return;
+  if (st_.taught_codes_of(tok(i, j)).empty() || unit_follows(j)) return;
   Pending p;
   p.begin = i;
   p.end = j;
@@ -401,10 +399,8 @@ std::optional<CodeInterpretation> Scanner::vendor_number(const Mark& cue, int64_
       return std::nullopt;
     case kVendorCatalogue: {
       if (cue.catalogue_vendor < 0) return std::nullopt;
-      if (auto it = st_.taught_codes.find(digits); it != st_.taught_codes.end()) {
-        for (const auto& t : it->second)
-          if (t.vendor_id == cue.catalogue_vendor) return st_.reading(t.reading);
-      }
+      for (const auto& t : st_.taught_codes_of(digits))
+        if (t.vendor_id == cue.catalogue_vendor) return st_.reading(t.reading);
       return vendor_reading(st_.vendor_keys[cue.catalogue_vendor], digits);
     }
     default:
@@ -446,11 +442,9 @@ std::vector<Candidate> Scanner::generic_candidates(int64_t value, std::string_vi
   if (digits.size() == 5) {
     if (auto r = sqlstate_reading(digits)) add(std::move(*r), 0.25, kCtxPostgres | kCtxMysql);
   }
-  if (auto it = st_.taught_codes.find(digits); it != st_.taught_codes.end()) {
-    // A catalogue confirms a built-in reading (raised by add) or proposes its own namespace,
-    // which context words then have to support ("error 17" is not eBay's unless eBay is near).
-    for (const auto& t : it->second) add(st_.reading(t.reading), 0.2, t.ctx, t.vendor_id);
-  }
+  // A catalogue confirms a built-in reading (raised by add) or proposes its own namespace,
+  // which context words then have to support ("error 17" is not eBay's unless eBay is near).
+  for (const auto& t : st_.taught_codes_of(digits)) add(st_.reading(t.reading), 0.2, t.ctx, t.vendor_id);
   for (int32_t vid : explicit_vendors_) {
     if (!system_vendor(st_.vendor_keys[vid])) add(vendor_reading(st_.vendor_keys[vid], digits), 0.3, 0, vid);
   }

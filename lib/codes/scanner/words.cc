@@ -80,9 +80,7 @@ void Scanner::word(size_t i, size_t j, uint8_t flags) {
   } else if (flags & kUnder) {
     if (w) {
       // A cue written with an underscore ("error_code") is a cue, not a symbol.
-      if (auto it = st_.name_filter.may_contain(t) ? st_.names.find(t) : st_.names.end();
-          it != st_.names.end())
-        add_fixed(i, j, st_.readings_of(it->second));
+      if (const ReadingIds ids = st_.names_of(t); !ids.empty()) add_fixed(i, j, st_.readings_of(ids));
     } else {
       snake(i, j);
     }
@@ -97,8 +95,8 @@ void Scanner::snake(size_t i, size_t j) {
   std::string_view t = tok(i, j);
   if (t.size() > 64 || t.size() < 2) return;
   if (st_.name_filter.may_contain(t)) {
-    if (auto it = st_.names.find(t); it != st_.names.end()) {
-      add_named(i, j, it->second);
+    if (const ReadingIds ids = st_.names_of(t); !ids.empty()) {
+      add_named(i, j, ids);
       return;
     }
     if (folded_name(i, j, t)) return;
@@ -137,8 +135,8 @@ void Scanner::generic_symbol(size_t i, size_t j) {
 void Scanner::symbol(size_t i, size_t j, uint8_t flags) {
   std::string_view t = tok(i, j);
   if (t.size() < 2) return;
-  if (auto it = st_.name_filter.may_contain(t) ? st_.names.find(t) : st_.names.end(); it != st_.names.end()) {
-    add_named(i, j, it->second);
+  if (const ReadingIds ids = st_.names_of(t); !ids.empty()) {
+    add_named(i, j, ids);
     return;
   }
   if (!(flags & kUnder) || t.back() == '_') return;
@@ -155,17 +153,18 @@ void Scanner::symbol(size_t i, size_t j, uint8_t flags) {
 
 // A symbolic name's readings; their families set the context of the whole text.
 void Scanner::add_named(size_t i, size_t j, const ReadingIds& ids) {
-  for (ReadingId id : ids) ctx_bits_ |= family_context(st_.reading(id).family);
-  add_fixed(i, j, st_.readings_of(ids));
+  const std::vector<CodeInterpretation> readings = st_.readings_of(ids);
+  for (const auto& r : readings) ctx_bits_ |= family_context(r.family);
+  add_fixed(i, j, readings);
 }
 
 // `t` (at most 64 bytes) as a name with an underscore written in another case than its table's.
 bool Scanner::folded_name(size_t i, size_t j, std::string_view t) {
   char buf[64];
   for (size_t k = 0; k < t.size(); ++k) buf[k] = fold(t[k]);
-  auto it = st_.folded_names.find(std::string_view(buf, t.size()));
-  if (it == st_.folded_names.end()) return false;
-  add_named(i, j, it->second);
+  const ReadingIds ids = st_.folded_names_of(std::string_view(buf, t.size()));
+  if (ids.empty()) return false;
+  add_named(i, j, ids);
   return true;
 }
 
@@ -367,14 +366,13 @@ bool Scanner::phrase(size_t i, size_t j) {
   for (size_t k = i; k < j; ++k) key.push_back(fold(text_[k]));
   key.push_back(' ');
   for (size_t k = second; k < second_end; ++k) key.push_back(fold(text_[k]));
-  if (!st_.phrase_filter.may_contain(key)) return false;
-  auto longest = st_.phrase_words.find(key);
-  if (longest == st_.phrase_words.end()) return false;
+  const uint8_t longest = st_.longest_phrase(key);
+  if (longest == 0) return false;
   // Extend word by word (each after 1-3 blanks, not followed by a letter, digit or non-ASCII byte);
   // the longest taught phrase wins.
-  const ReadingIds* best = nullptr;
+  ReadingIds best;
   size_t best_end = 0, pos = second_end;
-  for (size_t words = 3; words <= longest->second; ++words) {
+  for (size_t words = 3; words <= longest; ++words) {
     const size_t start = skip_blanks(pos);
     if (start == std::string_view::npos) break;
     size_t end = start;
@@ -382,14 +380,14 @@ bool Scanner::phrase(size_t i, size_t j) {
     if (end == start || (end < text_.size() && (cls(text_[end]) & kHigh))) break;
     key.push_back(' ');
     for (size_t k = start; k < end; ++k) key.push_back(fold(text_[k]));
-    if (auto it = st_.phrases.find(key); it != st_.phrases.end()) {
-      best = &it->second;
+    if (ReadingIds found = st_.phrase_readings(key); !found.empty()) {
+      best = std::move(found);
       best_end = end;
     }
     pos = end;
   }
-  if (!best) return false;
-  add_fixed(i, best_end, st_.readings_of(*best));
+  if (best.empty()) return false;
+  add_fixed(i, best_end, st_.readings_of(best));
   skip_until_ = best_end;
   return true;
 }

@@ -1,0 +1,107 @@
+// What catalogues taught the grammar, kept compact: a large KB's catalogues teach hundreds of
+// thousands of entries, and a map of strings for each of their keys (code, name, name in lower
+// case, name in words, canonical) cost most of a warm server's memory and start time. Here every
+// entry's texts are one run in a shared block and each key is an 8-byte slot of a hash index that
+// points at the entry: the key itself is read back from the entry.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace errkb::codes {
+
+// An open-addressing hash index of 32-bit values whose keys the caller keeps: a slot holds the key's
+// 32-bit hash and the value. Several values may share a key.
+class SlotIndex {
+ public:
+  static uint32_t hash(std::string_view key);
+  void add(uint32_t hash, uint32_t value);
+  void reserve(size_t values);  // room for that many more without growing
+  // Every value added with `hash`, in the order added, appended to `out` (the caller compares keys).
+  void find(uint32_t hash, std::vector<uint32_t>& out) const;
+  size_t bytes() const { return slots_.capacity() * sizeof(uint64_t); }
+
+ private:
+  std::vector<uint64_t> slots_;  // (hash << 32) | (value + 1); 0 is an empty slot
+  size_t used_ = 0;
+};
+
+// One catalogue entry as taught.
+struct TaughtEntry {
+  struct Text {
+    uint32_t offset = 0;
+    uint32_t size = 0;
+  };
+  int32_t vendor_id = -1;   // the catalogue's vendor (GrammarState::vendor_keys)
+  uint32_t ctx = 0;         // a system family's context bits (win32, ebay ...); 0 for a vendor's own codes
+  Text code;                // as the catalogue writes it, trimmed
+  Text code_key;            // lower case, without blanks: what a token is compared with
+  Text name;                // symbolic name, as written
+  Text message;             // the catalogue's message, or the system table's when it gives none
+  Text canonical;           // of the entry's first reading
+  uint8_t phrase_words = 0; // the name in lower-case words, when it has 3 to kMaxPhraseWords of them
+  bool system = false;      // a system family's catalogue ("win32", "ebay"): its code reads in the family
+  bool own_message = false; // `message` is the catalogue's own
+  bool readable = true;     // read by its code in text (not SMTP: those are read by their own shape)
+};
+
+class TaughtCatalogue {
+ public:
+  struct Added {
+    std::string_view code;
+    std::string_view code_key;
+    std::string_view name;
+    std::string_view message;
+    std::string_view canonical;
+    std::vector<std::string> name_words;  // empty unless the name is typed as words
+  };
+  // Adds an entry; false when the block of texts is full (4 GB).
+  bool add(TaughtEntry entry, const Added& texts);
+  void reserve(size_t entries);
+  bool empty() const { return entries_.empty(); }
+  bool has_readable_codes() const { return readable_ > 0; }
+  const TaughtEntry& entry(uint32_t id) const { return entries_[id]; }
+  std::string_view text(TaughtEntry::Text t) const { return std::string_view(texts_).substr(t.offset, t.size); }
+
+  // Entries in the order taught, each canonical once (the first taught): readable entries whose code
+  // key is `key`; entries whose name is `name`; whose name folded to lower case is `folded` (names
+  // with '_'); whose name in words is `phrase` ("inaccessible boot device").
+  std::vector<uint32_t> by_code(std::string_view key) const;
+  std::vector<uint32_t> by_name(std::string_view name) const;
+  std::vector<uint32_t> by_folded_name(std::string_view folded) const;
+  std::vector<uint32_t> by_phrase(std::string_view phrase) const;
+  // The word count of the longest taught phrase starting with `pair` ("inaccessible boot" -> 3); 0 if none.
+  uint8_t longest_phrase(std::string_view pair) const;
+  // The name and meaning catalogues give `canonical`: the last name taught, the last message of a
+  // catalogue's own, else the system table's.
+  struct Info {
+    std::string_view name;
+    std::string_view message;
+  };
+  std::optional<Info> info(std::string_view canonical) const;
+  size_t bytes() const;
+
+ private:
+  TaughtEntry::Text keep_text(std::string_view s);
+  template <typename KeyEquals>
+  std::vector<uint32_t> lookup(const SlotIndex& index, std::string_view key, KeyEquals&& equals,
+                               bool unique_canonical) const;
+  std::string phrase_of(const TaughtEntry& e, size_t words) const;
+
+  std::string texts_;
+  std::vector<TaughtEntry> entries_;
+  size_t readable_ = 0;
+  SlotIndex codes_, names_, folded_names_, phrases_, canonicals_;
+  // Word pairs that start a phrase: the entry that first taught it, and the longest phrase's words.
+  struct Pair {
+    uint32_t entry;
+    uint8_t longest;
+  };
+  std::vector<Pair> pairs_;
+  SlotIndex pair_index_;
+};
+
+}  // namespace errkb::codes

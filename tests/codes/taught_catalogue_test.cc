@@ -1,0 +1,123 @@
+// The compact table of what catalogues taught the grammar (lib/codes/taught_catalogue.h): several
+// entries under one key come back in the order taught, each canonical once, through the index's
+// growth; a canonical's name and meaning are the last a catalogue gave; and, through the grammar,
+// a taught entry is found by its code, its name in any case and its name in words.
+#include "codes/taught_catalogue.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "errkb/codes.h"
+
+namespace errkb::codes {
+namespace {
+
+TaughtCatalogue::Added texts(const std::string& code, const std::string& name, const std::string& message,
+                             const std::string& canonical) {
+  return {code, code, name, message, canonical, {}};
+}
+
+TEST(SlotIndex, ValuesOfOneHashComeBackInTheOrderAddedThroughGrowthAndWrapAround) {
+  SlotIndex index;
+  // Hashes near the top of the table wrap around; thousands of values make it grow many times.
+  const uint32_t shared = 0xFFFFFFFFu;
+  std::vector<uint32_t> expected;
+  for (uint32_t v = 0; v < 5000; ++v) {
+    if (v % 3 == 0) {
+      index.add(shared, v);
+      expected.push_back(v);
+    } else {
+      index.add(0xFFFFFF00u + v % 200, v);
+    }
+  }
+  std::vector<uint32_t> found;
+  index.find(shared, found);
+  EXPECT_EQ(found, expected);
+  std::vector<uint32_t> none;
+  index.find(12345, none);
+  EXPECT_TRUE(none.empty());
+}
+
+TEST(TaughtCatalogue, CodesComeInTheOrderTaughtEachCanonicalOnce) {
+  TaughtCatalogue t;
+  TaughtEntry e;
+  e.vendor_id = 0;
+  ASSERT_TRUE(t.add(e, texts("sf-2001", "", "first", "shopflow:sf-2001")));
+  e.vendor_id = 1;
+  ASSERT_TRUE(t.add(e, texts("sf-2001", "", "other vendor", "acme:sf-2001")));
+  e.vendor_id = 0;
+  ASSERT_TRUE(t.add(e, texts("sf-2001", "", "again", "shopflow:sf-2001")));
+  const std::vector<uint32_t> found = t.by_code("sf-2001");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(t.text(t.entry(found[0]).canonical), "shopflow:sf-2001");
+  EXPECT_EQ(t.text(t.entry(found[1]).canonical), "acme:sf-2001");
+  EXPECT_TRUE(t.by_code("sf-2002").empty());
+  EXPECT_TRUE(t.by_code("SF-2001").empty());  // keys are lower case
+}
+
+TEST(TaughtCatalogue, InfoIsTheLastNameAndTheLastOwnMessageElseTheSystemMeaning) {
+  TaughtCatalogue t;
+  TaughtEntry system;
+  system.own_message = false;
+  ASSERT_TRUE(t.add(system, texts("5", "", "Access is denied.", "win32:5")));
+  auto info = t.info("win32:5");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->message, "Access is denied.");
+  TaughtEntry own;
+  own.own_message = true;
+  ASSERT_TRUE(t.add(own, texts("5", "ERROR_ACCESS_DENIED", "Denied by the catalogue", "win32:5")));
+  ASSERT_TRUE(t.add(system, texts("5", "", "Access is denied.", "win32:5")));
+  info = t.info("win32:5");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->name, "ERROR_ACCESS_DENIED");
+  EXPECT_EQ(info->message, "Denied by the catalogue");
+  EXPECT_FALSE(t.info("win32:6"));
+}
+
+TEST(TaughtCatalogue, PhrasesByTheirWordsAndTheLongestPhraseOfAPair) {
+  TaughtCatalogue t;
+  TaughtEntry e;
+  auto add = [&](const std::string& name, std::vector<std::string> words) {
+    TaughtCatalogue::Added a = texts(name, name, "", "bugcheck:" + name);
+    a.name_words = std::move(words);
+    ASSERT_TRUE(t.add(e, a));
+  };
+  add("INACCESSIBLE_BOOT_DEVICE", {"inaccessible", "boot", "device"});
+  add("Inaccessible-Boot Device Again Later", {"inaccessible", "boot", "device", "again", "later"});
+  EXPECT_EQ(t.longest_phrase("inaccessible boot"), 5);
+  EXPECT_EQ(t.longest_phrase("boot device"), 0);
+  ASSERT_EQ(t.by_phrase("inaccessible boot device").size(), 1u);
+  EXPECT_EQ(t.by_phrase("inaccessible boot device again later").size(), 1u);
+  EXPECT_TRUE(t.by_phrase("inaccessible boot").empty());
+  EXPECT_EQ(t.by_folded_name("inaccessible_boot_device").size(), 1u);
+  EXPECT_EQ(t.by_name("INACCESSIBLE_BOOT_DEVICE").size(), 1u);
+  EXPECT_TRUE(t.by_name("inaccessible_boot_device").empty());
+}
+
+// Through the grammar, with enough entries that every index grows many times.
+TEST(TaughtCatalogueGrammar, ManyTaughtEntriesAreFoundByCodeNameAndWords) {
+  CodeGrammar g;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string n = std::to_string(i);
+    g.add_catalogue_code({"Shop Flow", "SF-" + n, "ORDER_SYNC_FAILED_" + n, "Order sync failed " + n});
+  }
+  const auto by_code = g.find_codes("we got SF-1234 twice");
+  ASSERT_EQ(by_code.size(), 1u);
+  EXPECT_EQ(by_code[0].interpretations[0].canonical, "shopflow:sf-1234");
+  EXPECT_EQ(by_code[0].interpretations[0].name, "ORDER_SYNC_FAILED_1234");
+  EXPECT_EQ(by_code[0].interpretations[0].message, "Order sync failed 1234");
+  const auto by_name = g.find_codes("log: order_sync_failed_19999 at noon");
+  ASSERT_EQ(by_name.size(), 1u);
+  EXPECT_EQ(by_name[0].interpretations[0].canonical, "shopflow:sf-19999");
+  const auto by_words = g.find_codes("it said order sync failed 77 again");
+  ASSERT_FALSE(by_words.empty());
+  EXPECT_EQ(by_words[0].interpretations[0].canonical, "shopflow:sf-77");
+  const auto typed = g.interpret("sf1042");
+  ASSERT_FALSE(typed.empty());
+  EXPECT_EQ(typed[0].canonical, "shopflow:sf-1042");
+}
+
+}  // namespace
+}  // namespace errkb::codes
