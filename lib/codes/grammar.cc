@@ -513,17 +513,13 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   taught.readable = !smtp;
   TaughtCatalogue::Added texts{written, code, entry.name, taught.own_message ? entry.message : primary.message,
                                primary.canonical, name_words(entry.name)};
-  const bool new_code = !smtp && st.catalogue.by_code(code).empty();
-  const bool new_name = !entry.name.empty() && st.names_of(entry.name).empty();
-  const std::string pair = texts.name_words.empty() ? "" : texts.name_words[0] + " " + texts.name_words[1];
-  const bool new_pair = !pair.empty() && st.longest_phrase(pair) == 0;
-  if (!st.catalogue.add(taught, texts)) return;
-  // Each key once: a filter keeps every key's hash.
-  if (new_code) st.taught_filter.add(code);
-  if (new_name) st.name_filter.add(entry.name);
-  if (pair.empty()) return;
+  const TaughtCatalogue::Firsts firsts = st.catalogue.add(taught, texts);
+  // Each key once: a filter keeps every key's hash. A built-in name is in its filter already.
+  if (firsts.code) st.taught_filter.add(code);
+  if (firsts.name && !st.names.contains(entry.name)) st.name_filter.add(entry.name);
+  if (!firsts.pair) return;
   st.words.upsert(texts.name_words.front()).phrase_start = true;
-  if (new_pair) st.phrase_filter.add(pair);
+  st.phrase_filter.add(texts.name_words[0] + " " + texts.name_words[1]);
 }
 
 bool CodeGrammar::add_code_shape(std::string_view code) {

@@ -80,9 +80,13 @@ void TaughtCatalogue::reserve(size_t entries) {
   for (SlotIndex* index : {&canonicals_, &codes_, &names_}) index->reserve(entries);
 }
 
-bool TaughtCatalogue::add(TaughtEntry e, const Added& t) {
+TaughtCatalogue::Firsts TaughtCatalogue::add(TaughtEntry e, const Added& t) {
+  Firsts firsts;
   const size_t more = t.code.size() + t.code_key.size() + t.name.size() + t.message.size() + t.canonical.size();
-  if (texts_.size() + more > std::numeric_limits<uint32_t>::max()) return false;
+  if (texts_.size() + more > std::numeric_limits<uint32_t>::max()) return firsts;
+  firsts.added = true;
+  firsts.code = e.readable && by_code(t.code_key).empty();
+  firsts.name = !t.name.empty() && by_name(t.name).empty();
   const auto id = static_cast<uint32_t>(entries_.size());
   e.code = keep_text(t.code);
   e.code_key = t.code_key == t.code ? e.code : keep_text(t.code_key);
@@ -96,10 +100,10 @@ bool TaughtCatalogue::add(TaughtEntry e, const Added& t) {
     ++readable_;
     codes_.add(SlotIndex::hash(t.code_key), id);
   }
-  if (t.name.empty()) return true;
+  if (t.name.empty()) return firsts;
   names_.add(SlotIndex::hash(t.name), id);
   if (t.name.find('_') != std::string_view::npos) folded_names_.add(SlotIndex::hash(folded(t.name)), id);
-  if (t.name_words.empty()) return true;
+  if (t.name_words.empty()) return firsts;
   phrases_.add(SlotIndex::hash(joined(t.name_words, t.name_words.size())), id);
   const std::string pair = joined(t.name_words, 2);
   const uint32_t h = SlotIndex::hash(pair);
@@ -108,11 +112,12 @@ bool TaughtCatalogue::add(TaughtEntry e, const Added& t) {
   for (uint32_t p : found) {
     if (phrase_of(entries_[pairs_[p].entry], 2) != pair) continue;
     pairs_[p].longest = std::max(pairs_[p].longest, e.phrase_words);
-    return true;
+    return firsts;
   }
   pair_index_.add(h, static_cast<uint32_t>(pairs_.size()));
   pairs_.push_back({id, e.phrase_words});
-  return true;
+  firsts.pair = true;
+  return firsts;
 }
 
 // The entry's name in its first `words` lower-case words, joined by a space.

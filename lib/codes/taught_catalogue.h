@@ -58,8 +58,15 @@ class TaughtCatalogue {
     std::string_view canonical;
     std::vector<std::string> name_words;  // empty unless the name is typed as words
   };
-  // Adds an entry; false when the block of texts is full (4 GB).
-  bool add(TaughtEntry entry, const Added& texts);
+  // Adds an entry; false when the block of texts is full (4 GB). What it adds first: its code key,
+  // its name, the first two words of its name in words (keys a filter in front of the table needs once).
+  struct Firsts {
+    bool added = false;
+    bool code = false;
+    bool name = false;
+    bool pair = false;
+  };
+  Firsts add(TaughtEntry entry, const Added& texts);
   void reserve(size_t entries);
   bool empty() const { return entries_.empty(); }
   bool has_readable_codes() const { return readable_ > 0; }

@@ -44,11 +44,11 @@ TEST(TaughtCatalogue, CodesComeInTheOrderTaughtEachCanonicalOnce) {
   TaughtCatalogue t;
   TaughtEntry e;
   e.vendor_id = 0;
-  ASSERT_TRUE(t.add(e, texts("sf-2001", "", "first", "shopflow:sf-2001")));
+  ASSERT_TRUE(t.add(e, texts("sf-2001", "", "first", "shopflow:sf-2001")).added);
   e.vendor_id = 1;
-  ASSERT_TRUE(t.add(e, texts("sf-2001", "", "other vendor", "acme:sf-2001")));
+  ASSERT_TRUE(t.add(e, texts("sf-2001", "", "other vendor", "acme:sf-2001")).added);
   e.vendor_id = 0;
-  ASSERT_TRUE(t.add(e, texts("sf-2001", "", "again", "shopflow:sf-2001")));
+  ASSERT_TRUE(t.add(e, texts("sf-2001", "", "again", "shopflow:sf-2001")).added);
   const std::vector<uint32_t> found = t.by_code("sf-2001");
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(t.text(t.entry(found[0]).canonical), "shopflow:sf-2001");
@@ -61,14 +61,14 @@ TEST(TaughtCatalogue, InfoIsTheLastNameAndTheLastOwnMessageElseTheSystemMeaning)
   TaughtCatalogue t;
   TaughtEntry system;
   system.own_message = false;
-  ASSERT_TRUE(t.add(system, texts("5", "", "Access is denied.", "win32:5")));
+  ASSERT_TRUE(t.add(system, texts("5", "", "Access is denied.", "win32:5")).added);
   auto info = t.info("win32:5");
   ASSERT_TRUE(info);
   EXPECT_EQ(info->message, "Access is denied.");
   TaughtEntry own;
   own.own_message = true;
-  ASSERT_TRUE(t.add(own, texts("5", "ERROR_ACCESS_DENIED", "Denied by the catalogue", "win32:5")));
-  ASSERT_TRUE(t.add(system, texts("5", "", "Access is denied.", "win32:5")));
+  ASSERT_TRUE(t.add(own, texts("5", "ERROR_ACCESS_DENIED", "Denied by the catalogue", "win32:5")).added);
+  ASSERT_TRUE(t.add(system, texts("5", "", "Access is denied.", "win32:5")).added);
   info = t.info("win32:5");
   ASSERT_TRUE(info);
   EXPECT_EQ(info->name, "ERROR_ACCESS_DENIED");
@@ -82,7 +82,7 @@ TEST(TaughtCatalogue, PhrasesByTheirWordsAndTheLongestPhraseOfAPair) {
   auto add = [&](const std::string& name, std::vector<std::string> words) {
     TaughtCatalogue::Added a = texts(name, name, "", "bugcheck:" + name);
     a.name_words = std::move(words);
-    ASSERT_TRUE(t.add(e, a));
+    ASSERT_TRUE(t.add(e, a).added);
   };
   add("INACCESSIBLE_BOOT_DEVICE", {"inaccessible", "boot", "device"});
   add("Inaccessible-Boot Device Again Later", {"inaccessible", "boot", "device", "again", "later"});
