@@ -110,7 +110,7 @@ TaughtCatalogue::Firsts TaughtCatalogue::add(TaughtEntry e, const Added& t) {
   std::vector<uint32_t> found;
   pair_index_.find(h, found);
   for (uint32_t p : found) {
-    if (phrase_of(entries_[pairs_[p].entry], 2) != pair) continue;
+    if (!phrase_is(entries_[pairs_[p].entry], 2, pair)) continue;
     pairs_[p].longest = std::max(pairs_[p].longest, e.phrase_words);
     return firsts;
   }
@@ -120,10 +120,10 @@ TaughtCatalogue::Firsts TaughtCatalogue::add(TaughtEntry e, const Added& t) {
   return firsts;
 }
 
-// The entry's name in its first `words` lower-case words, joined by a space.
-std::string TaughtCatalogue::phrase_of(const TaughtEntry& e, size_t words) const {
-  std::string out;
-  size_t count = 0;
+// True when the entry's name in its first `words` lower-case words, joined by a space, is `key`
+// (compared in place: phrases are looked up for word pairs of every text the grammar reads).
+bool TaughtCatalogue::phrase_is(const TaughtEntry& e, size_t words, std::string_view key) const {
+  size_t at = 0, count = 0;
   bool in_word = false;
   for (char c : text(e.name)) {
     if (c == '_' || c == ' ' || c == '-') {
@@ -132,12 +132,12 @@ std::string TaughtCatalogue::phrase_of(const TaughtEntry& e, size_t words) const
     }
     if (!in_word) {
       if (count == words) break;
-      if (count++) out.push_back(' ');
+      if (count++ > 0 && (at == key.size() || key[at++] != ' ')) return false;
       in_word = true;
     }
-    out.push_back(fold(c));
+    if (at == key.size() || key[at++] != fold(c)) return false;
   }
-  return out;
+  return at == key.size() && count == words;
 }
 
 template <typename KeyEquals>
@@ -171,14 +171,14 @@ std::vector<uint32_t> TaughtCatalogue::by_folded_name(std::string_view key) cons
 std::vector<uint32_t> TaughtCatalogue::by_phrase(std::string_view phrase) const {
   return lookup(
       phrases_, phrase,
-      [&](const TaughtEntry& e) { return e.phrase_words > 0 && phrase_of(e, e.phrase_words) == phrase; }, true);
+      [&](const TaughtEntry& e) { return e.phrase_words > 0 && phrase_is(e, e.phrase_words, phrase); }, true);
 }
 
 uint8_t TaughtCatalogue::longest_phrase(std::string_view pair) const {
   std::vector<uint32_t> found;
   pair_index_.find(SlotIndex::hash(pair), found);
   for (uint32_t p : found)
-    if (phrase_of(entries_[pairs_[p].entry], 2) == pair) return pairs_[p].longest;
+    if (phrase_is(entries_[pairs_[p].entry], 2, pair)) return pairs_[p].longest;
   return 0;
 }
 

@@ -96,7 +96,7 @@ class TaughtCatalogue {
   template <typename KeyEquals>
   std::vector<uint32_t> lookup(const SlotIndex& index, std::string_view key, KeyEquals&& equals,
                                bool unique_canonical) const;
-  std::string phrase_of(const TaughtEntry& e, size_t words) const;
+  bool phrase_is(const TaughtEntry& e, size_t words, std::string_view key) const;
 
   std::string texts_;
   std::vector<TaughtEntry> entries_;
