@@ -201,10 +201,4 @@ std::optional<TaughtCatalogue::Info> TaughtCatalogue::info(std::string_view cano
   return info;
 }
 
-size_t TaughtCatalogue::bytes() const {
-  return texts_.capacity() + entries_.capacity() * sizeof(TaughtEntry) + pairs_.capacity() * sizeof(Pair) +
-         codes_.bytes() + names_.bytes() + folded_names_.bytes() + phrases_.bytes() + canonicals_.bytes() +
-         pair_index_.bytes();
-}
-
 }  // namespace errkb::codes

@@ -22,7 +22,6 @@ class SlotIndex {
   void reserve(size_t values);  // room for that many more without growing
   // Every value added with `hash`, in the order added, appended to `out` (the caller compares keys).
   void find(uint32_t hash, std::vector<uint32_t>& out) const;
-  size_t bytes() const { return slots_.capacity() * sizeof(uint64_t); }
 
  private:
   std::vector<uint64_t> slots_;  // (hash << 32) | (value + 1); 0 is an empty slot
@@ -89,7 +88,6 @@ class TaughtCatalogue {
     std::string_view message;
   };
   std::optional<Info> info(std::string_view canonical) const;
-  size_t bytes() const;
 
  private:
   TaughtEntry::Text keep_text(std::string_view s);
