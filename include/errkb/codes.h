@@ -125,6 +125,14 @@ class CodeGrammar {
   // code: ".*" would make every query word one).
   Status add_vendor_pattern(std::string_view vendor, std::string_view re2_pattern);
 
+  // What catalogues taught the grammar, as bytes, and back: a server keeps them beside the index and
+  // reads them at its next start instead of teaching every entry again. read_taught_bytes changes
+  // nothing and returns false unless no catalogue entry was taught yet and the bytes are a whole
+  // table of this build's layout whose vendors continue the grammar's own (its vendor patterns are
+  // taught first, as they were when the bytes were made).
+  std::string taught_bytes() const;
+  bool read_taught_bytes(std::string_view bytes);
+
   // Every code occurrence in `text`, in order of position (at most kMaxCodeOccurrences). Linear
   // time in the text's length.
   std::vector<CodeOccurrence> find_codes(std::string_view text, const CodeContext& ctx = {}) const;

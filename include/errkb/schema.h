@@ -12,6 +12,10 @@
 //                      start instead of read out of the index (store/tables_file.h, store/generation.h);
 //                      written by the indexer after a rebuild or an update and by a server that had to
 //                      build them. A cache: one of another revision, format or checksum is ignored.
+//   DIR/gen-NNNNNN/tables-taught.dat   what the catalogues taught the code grammar (codes.h
+//                      taught_bytes), for the catalogue revision it names: written by the first server
+//                      that taught them, read by the next start instead of teaching again. A cache
+//                      like the tables file.
 //   DIR/writer.lock    flock()ed by the one writer (update, rebuild or follow); holds "pid command
 //   start-time". DIR/replica/       on a read replica only: the copy `xapian-replicate` keeps of the
 //   primary's live
@@ -96,6 +100,7 @@ inline constexpr std::string_view kLockName = "writer.lock";
 inline constexpr std::string_view kPassageFileName = "passages.dat";
 inline constexpr std::string_view kTablesFilePrefix = "tables-";  // + revision + kTablesFileSuffix
 inline constexpr std::string_view kTablesFileSuffix = ".dat";
+inline constexpr std::string_view kTaughtFileName = "tables-taught.dat";
 
 inline constexpr std::string_view kIdPrefix = "Q";
 inline constexpr std::string_view kItemPrefix = "XITEM:";

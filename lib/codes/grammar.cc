@@ -1,6 +1,8 @@
 // CodeGrammar: the built-in vocabulary, teaching from catalogues, and the public entry points.
 // The scanning itself lives in scanner/.
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 
 #include "codes/grammar_impl.h"
 #include "codes/tables.h"
@@ -232,7 +234,8 @@ CodeInterpretation GrammarState::reading(ReadingId id) const {
   if (!(id & kTaughtBit)) return readings[id];
   const TaughtEntry& e = catalogue.entry(id & ~kTaughtBit);
   const std::string_view name = catalogue.text(e.name);
-  CodeInterpretation r = std::move(catalogue_readings(vendor_keys[e.vendor_id], catalogue.text(e.code), name).front());
+  CodeInterpretation r =
+      std::move(catalogue_readings(vendor_keys[e.vendor_id], catalogue.text(e.code), name).front());
   r.message.clear();
   return r;
 }
@@ -266,7 +269,8 @@ ReadingIds GrammarState::names_of(std::string_view name) const {
 
 ReadingIds GrammarState::folded_names_of(std::string_view folded) const {
   auto it = folded_names.find(folded);
-  return with_taught(*this, it == folded_names.end() ? ReadingIds{} : it->second, catalogue.by_folded_name(folded));
+  return with_taught(*this, it == folded_names.end() ? ReadingIds{} : it->second,
+                     catalogue.by_folded_name(folded));
 }
 
 ReadingIds GrammarState::phrase_readings(std::string_view phrase) const {
@@ -286,6 +290,7 @@ std::vector<TaughtCode> GrammarState::taught_codes_of(std::string_view key) cons
 void GrammarState::add_vendor_words(std::string_view vendor, int32_t vid) {
   if (vendor_spellings.contains(vendor)) return;  // every entry of a catalogue names its vendor
   vendor_spellings.emplace(vendor, vid);
+  spelled_vendors.emplace_back(vendor, vid);
   WordInfo& w = words.upsert(vendor_key(vendor));
   w.catalogue_vendor = vid;
   if (w.vendor == kVendorNone) w.vendor = kVendorCatalogue;
@@ -511,7 +516,8 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   taught.system = sys != nullptr;
   taught.own_message = !entry.message.empty();
   taught.readable = !smtp;
-  TaughtCatalogue::Added texts{written, code, entry.name, taught.own_message ? entry.message : primary.message,
+  TaughtCatalogue::Added texts{written,           code,
+                               entry.name,        taught.own_message ? entry.message : primary.message,
                                primary.canonical, name_words(entry.name)};
   const TaughtCatalogue::Firsts firsts = st.catalogue.add(taught, texts);
   // Each key once: a filter keeps every key's hash. A built-in name is in its filter already.
@@ -520,6 +526,95 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   if (!firsts.pair) return;
   st.words.upsert(texts.name_words.front()).phrase_start = true;
   st.phrase_filter.add(texts.name_words[0] + " " + texts.name_words[1]);
+}
+
+namespace {
+
+// Raised with any change to what taught_bytes writes (TaughtEntry, the slots, the order of fields).
+constexpr uint64_t kTaughtBytesFormat = 1;
+
+void put_text(std::string& out, std::string_view s) {
+  const uint64_t n = s.size();
+  out.append(reinterpret_cast<const char*>(&n), sizeof n);
+  out += s;
+}
+
+bool get_text(std::string_view& in, std::string_view& s) {
+  uint64_t n = 0;
+  if (in.size() < sizeof n) return false;
+  std::memcpy(&n, in.data(), sizeof n);
+  in.remove_prefix(sizeof n);
+  if (n > in.size()) return false;
+  s = in.substr(0, n);
+  in.remove_prefix(n);
+  return true;
+}
+
+}  // namespace
+
+std::string CodeGrammar::taught_bytes() const {
+  const codes::GrammarState& st = impl_->state;
+  std::string out;
+  put_text(out, std::to_string(kTaughtBytesFormat) + "/" + std::to_string(sizeof(codes::TaughtEntry)));
+  put_text(out, std::to_string(st.vendor_keys.size()));
+  for (const auto& key : st.vendor_keys) put_text(out, key);
+  put_text(out, std::to_string(st.spelled_vendors.size()));
+  for (const auto& [spelling, vid] : st.spelled_vendors) {
+    put_text(out, spelling);
+    put_text(out, std::to_string(vid));
+  }
+  st.catalogue.append_to(out);
+  return out;
+}
+
+bool CodeGrammar::read_taught_bytes(std::string_view in) {
+  using namespace codes;
+  GrammarState& st = impl_->state;
+  if (!st.catalogue.empty()) return false;
+  std::string_view field;
+  auto number = [&](size_t& n) {
+    if (!get_text(in, field)) return false;
+    auto [p, ec] = std::from_chars(field.data(), field.data() + field.size(), n);
+    return ec == std::errc() && p == field.data() + field.size();
+  };
+  if (!get_text(in, field) ||
+      field != std::to_string(kTaughtBytesFormat) + "/" + std::to_string(sizeof(TaughtEntry)))
+    return false;
+  size_t vendors = 0, spellings = 0;
+  if (!number(vendors) || vendors > in.size()) return false;
+  std::vector<std::string_view> keys(vendors);
+  for (auto& key : keys)
+    if (!get_text(in, key)) return false;
+  // The grammar's own vendors (its patterns') must be the first ones, in the same order.
+  if (keys.size() < st.vendor_keys.size()) return false;
+  for (size_t i = 0; i < keys.size(); ++i)
+    if (i < st.vendor_keys.size() ? keys[i] != st.vendor_keys[i] : st.vendor_ids.contains(keys[i]))
+      return false;
+  if (!number(spellings) || spellings > in.size()) return false;
+  std::vector<std::pair<std::string_view, size_t>> spelled(spellings);
+  for (auto& [spelling, vid] : spelled)
+    if (!get_text(in, spelling) || !number(vid) || vid >= vendors) return false;
+  TaughtCatalogue catalogue;
+  if (!catalogue.read_from(in) || !in.empty()) return false;
+  for (uint32_t id = 0; id < catalogue.size(); ++id)
+    if (catalogue.entry(id).vendor_id < 0 || static_cast<size_t>(catalogue.entry(id).vendor_id) >= vendors)
+      return false;
+
+  for (size_t i = st.vendor_keys.size(); i < keys.size(); ++i) st.vendor_id(std::string(keys[i]));
+  for (const auto& [spelling, vid] : spelled) st.add_vendor_words(spelling, static_cast<int32_t>(vid));
+  st.catalogue = std::move(catalogue);
+  // The filters in front of the table, and the words that start a taught phrase.
+  for (uint32_t id = 0; id < st.catalogue.size(); ++id) {
+    const TaughtEntry& e = st.catalogue.entry(id);
+    if (e.readable) st.taught_filter.add(st.catalogue.text(e.code_key));
+    const std::string_view name = st.catalogue.text(e.name);
+    if (!name.empty() && !st.names.contains(name)) st.name_filter.add(name);
+  }
+  for (const std::string& pair : st.catalogue.phrase_pairs()) {
+    st.phrase_filter.add(pair);
+    st.words.upsert(std::string_view(pair).substr(0, pair.find(' '))).phrase_start = true;
+  }
+  return true;
 }
 
 bool CodeGrammar::add_code_shape(std::string_view code) {

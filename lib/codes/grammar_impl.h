@@ -253,7 +253,9 @@ struct GrammarState {
   StringMap<std::vector<VendorPhrase>> vendor_phrases;
   std::vector<std::string> vendor_keys;
   StringMap<int32_t> vendor_ids;
-  StringMap<int32_t> vendor_spellings;  // each vendor name as catalogues write it, taught as words once
+  // Each vendor name as catalogues and patterns write it, taught as words once; and in teaching order.
+  StringMap<int32_t> vendor_spellings;
+  std::vector<std::pair<std::string, int32_t>> spelled_vendors;
   std::vector<VendorPattern> patterns;
 
   GrammarState();

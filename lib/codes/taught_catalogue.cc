@@ -1,11 +1,39 @@
 #include "codes/taught_catalogue.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <limits>
+#include <type_traits>
 
 namespace errkb::codes {
 namespace {
+
+void put_u64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+
+bool get_u64(std::string_view& in, uint64_t& v) {
+  if (in.size() < sizeof v) return false;
+  std::memcpy(&v, in.data(), sizeof v);
+  in.remove_prefix(sizeof v);
+  return true;
+}
+
+template <typename T>
+void put_array(std::string& out, const std::vector<T>& v) {
+  static_assert(std::is_trivially_copyable_v<T> && std::has_unique_object_representations_v<T>);
+  put_u64(out, v.size());
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+template <typename T>
+bool get_array(std::string_view& in, std::vector<T>& v) {
+  uint64_t n = 0;
+  if (!get_u64(in, n) || n > in.size() / sizeof(T)) return false;
+  v.resize(n);
+  std::memcpy(v.data(), in.data(), n * sizeof(T));
+  in.remove_prefix(n * sizeof(T));
+  return true;
+}
 
 char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -57,6 +85,28 @@ void SlotIndex::find(uint32_t hash, std::vector<uint32_t>& out) const {
   std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
 }
 
+void SlotIndex::append_to(std::string& out) const {
+  put_u64(out, used_);
+  put_array(out, slots_);
+}
+
+bool SlotIndex::read_from(std::string_view& in, uint32_t values) {
+  uint64_t used = 0;
+  std::vector<uint64_t> slots;
+  if (!get_u64(in, used) || !get_array(in, slots)) return false;
+  if (!slots.empty() && (slots.size() & (slots.size() - 1)) != 0) return false;  // a power of two
+  uint64_t filled = 0;
+  for (uint64_t s : slots) {
+    if (s == 0) continue;
+    ++filled;
+    if ((s & 0xFFFFFFFFu) > values) return false;
+  }
+  if (filled != used || used * 10 > slots.size() * 7) return false;  // an empty slot ends every probe
+  slots_ = std::move(slots);
+  used_ = used;
+  return true;
+}
+
 void SlotIndex::reserve(size_t values) {
   size_t size = slots_.empty() ? 64 : slots_.size();
   while ((used_ + values) * 10 > size * 7) size *= 2;
@@ -82,7 +132,8 @@ void TaughtCatalogue::reserve(size_t entries) {
 
 TaughtCatalogue::Firsts TaughtCatalogue::add(TaughtEntry e, const Added& t) {
   Firsts firsts;
-  const size_t more = t.code.size() + t.code_key.size() + t.name.size() + t.message.size() + t.canonical.size();
+  const size_t more =
+      t.code.size() + t.code_key.size() + t.name.size() + t.message.size() + t.canonical.size();
   if (texts_.size() + more > std::numeric_limits<uint32_t>::max()) return firsts;
   firsts.added = true;
   firsts.code = e.readable && by_code(t.code_key).empty();
@@ -111,7 +162,7 @@ TaughtCatalogue::Firsts TaughtCatalogue::add(TaughtEntry e, const Added& t) {
   pair_index_.find(h, found);
   for (uint32_t p : found) {
     if (!phrase_is(entries_[pairs_[p].entry], 2, pair)) continue;
-    pairs_[p].longest = std::max(pairs_[p].longest, e.phrase_words);
+    pairs_[p].longest = std::max<uint32_t>(pairs_[p].longest, e.phrase_words);
     return firsts;
   }
   pair_index_.add(h, static_cast<uint32_t>(pairs_.size()));
@@ -141,8 +192,8 @@ bool TaughtCatalogue::phrase_is(const TaughtEntry& e, size_t words, std::string_
 }
 
 template <typename KeyEquals>
-std::vector<uint32_t> TaughtCatalogue::lookup(const SlotIndex& index, std::string_view key, KeyEquals&& equals,
-                                              bool unique_canonical) const {
+std::vector<uint32_t> TaughtCatalogue::lookup(const SlotIndex& index, std::string_view key,
+                                              KeyEquals&& equals, bool unique_canonical) const {
   std::vector<uint32_t> found;
   index.find(SlotIndex::hash(key), found);
   std::erase_if(found, [&](uint32_t id) { return !equals(entries_[id]); });
@@ -150,22 +201,26 @@ std::vector<uint32_t> TaughtCatalogue::lookup(const SlotIndex& index, std::strin
   std::vector<uint32_t> out;
   for (uint32_t id : found) {
     const std::string_view canonical = text(entries_[id].canonical);
-    if (std::none_of(out.begin(), out.end(), [&](uint32_t o) { return text(entries_[o].canonical) == canonical; }))
+    if (std::none_of(out.begin(), out.end(),
+                     [&](uint32_t o) { return text(entries_[o].canonical) == canonical; }))
       out.push_back(id);
   }
   return out;
 }
 
 std::vector<uint32_t> TaughtCatalogue::by_code(std::string_view key) const {
-  return lookup(codes_, key, [&](const TaughtEntry& e) { return text(e.code_key) == key; }, true);
+  return lookup(
+      codes_, key, [&](const TaughtEntry& e) { return text(e.code_key) == key; }, true);
 }
 
 std::vector<uint32_t> TaughtCatalogue::by_name(std::string_view name) const {
-  return lookup(names_, name, [&](const TaughtEntry& e) { return text(e.name) == name; }, true);
+  return lookup(
+      names_, name, [&](const TaughtEntry& e) { return text(e.name) == name; }, true);
 }
 
 std::vector<uint32_t> TaughtCatalogue::by_folded_name(std::string_view key) const {
-  return lookup(folded_names_, key, [&](const TaughtEntry& e) { return equals_folded(text(e.name), key); }, true);
+  return lookup(
+      folded_names_, key, [&](const TaughtEntry& e) { return equals_folded(text(e.name), key); }, true);
 }
 
 std::vector<uint32_t> TaughtCatalogue::by_phrase(std::string_view phrase) const {
@@ -178,13 +233,13 @@ uint8_t TaughtCatalogue::longest_phrase(std::string_view pair) const {
   std::vector<uint32_t> found;
   pair_index_.find(SlotIndex::hash(pair), found);
   for (uint32_t p : found)
-    if (phrase_is(entries_[pairs_[p].entry], 2, pair)) return pairs_[p].longest;
+    if (phrase_is(entries_[pairs_[p].entry], 2, pair)) return static_cast<uint8_t>(pairs_[p].longest);
   return 0;
 }
 
 std::optional<TaughtCatalogue::Info> TaughtCatalogue::info(std::string_view canonical) const {
-  const std::vector<uint32_t> found =
-      lookup(canonicals_, canonical, [&](const TaughtEntry& e) { return text(e.canonical) == canonical; }, false);
+  const std::vector<uint32_t> found = lookup(
+      canonicals_, canonical, [&](const TaughtEntry& e) { return text(e.canonical) == canonical; }, false);
   if (found.empty()) return std::nullopt;
   Info info;
   bool own = false;
@@ -199,6 +254,65 @@ std::optional<TaughtCatalogue::Info> TaughtCatalogue::info(std::string_view cano
     }
   }
   return info;
+}
+
+std::vector<std::string> TaughtCatalogue::phrase_pairs() const {
+  std::vector<std::string> out;
+  out.reserve(pairs_.size());
+  for (const Pair& p : pairs_) {
+    const TaughtEntry& e = entries_[p.entry];
+    std::string pair;
+    size_t words = 0;
+    bool in_word = false;
+    for (char c : text(e.name)) {
+      if (c == '_' || c == ' ' || c == '-') {
+        in_word = false;
+        continue;
+      }
+      if (!in_word) {
+        if (words == 2) break;
+        if (words++ == 1) pair.push_back(' ');
+        in_word = true;
+      }
+      pair.push_back(fold(c));
+    }
+    out.push_back(std::move(pair));
+  }
+  return out;
+}
+
+void TaughtCatalogue::append_to(std::string& out) const {
+  put_u64(out, texts_.size());
+  out += texts_;
+  put_array(out, entries_);
+  put_array(out, pairs_);
+  for (const SlotIndex* index : {&codes_, &names_, &folded_names_, &phrases_, &canonicals_})
+    index->append_to(out);
+  pair_index_.append_to(out);
+}
+
+bool TaughtCatalogue::read_from(std::string_view& in) {
+  TaughtCatalogue t;
+  uint64_t size = 0;
+  if (!get_u64(in, size) || size > in.size() || size > std::numeric_limits<uint32_t>::max()) return false;
+  t.texts_.assign(in.substr(0, size));
+  in.remove_prefix(size);
+  if (!get_array(in, t.entries_) || !get_array(in, t.pairs_)) return false;
+  const auto entries = static_cast<uint32_t>(t.entries_.size());
+  for (SlotIndex* index : {&t.codes_, &t.names_, &t.folded_names_, &t.phrases_, &t.canonicals_})
+    if (!index->read_from(in, entries)) return false;
+  if (!t.pair_index_.read_from(in, static_cast<uint32_t>(t.pairs_.size()))) return false;
+  auto within = [&](TaughtEntry::Text x) { return uint64_t{x.offset} + x.size <= size; };
+  for (const TaughtEntry& e : t.entries_) {
+    if (!within(e.code) || !within(e.code_key) || !within(e.name) || !within(e.message) ||
+        !within(e.canonical) || e.system > 1 || e.own_message > 1 || e.readable > 1)
+      return false;
+    t.readable_ += e.readable ? 1 : 0;
+  }
+  for (const Pair& p : t.pairs_)
+    if (p.entry >= entries) return false;
+  *this = std::move(t);
+  return true;
 }
 
 }  // namespace errkb::codes

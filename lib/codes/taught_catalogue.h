@@ -20,6 +20,8 @@ class SlotIndex {
   static uint32_t hash(std::string_view key);
   void add(uint32_t hash, uint32_t value);
   void reserve(size_t values);  // room for that many more without growing
+  void append_to(std::string& out) const;
+  bool read_from(std::string_view& in, uint32_t values);  // false unless every value is below `values`
   // Every value added with `hash`, in the order added, appended to `out` (the caller compares keys).
   void find(uint32_t hash, std::vector<uint32_t>& out) const;
 
@@ -34,17 +36,18 @@ struct TaughtEntry {
     uint32_t offset = 0;
     uint32_t size = 0;
   };
-  int32_t vendor_id = -1;   // the catalogue's vendor (GrammarState::vendor_keys)
-  uint32_t ctx = 0;         // a system family's context bits (win32, ebay ...); 0 for a vendor's own codes
-  Text code;                // as the catalogue writes it, trimmed
-  Text code_key;            // lower case, without blanks: what a token is compared with
-  Text name;                // symbolic name, as written
-  Text message;             // the catalogue's message, or the system table's when it gives none
-  Text canonical;           // of the entry's first reading
-  uint8_t phrase_words = 0; // the name in lower-case words, when it has 3 to kMaxPhraseWords of them
-  bool system = false;      // a system family's catalogue ("win32", "ebay"): its code reads in the family
-  bool own_message = false; // `message` is the catalogue's own
-  bool readable = true;     // read by its code in text (not SMTP: those are read by their own shape)
+  int32_t vendor_id = -1;    // the catalogue's vendor (GrammarState::vendor_keys)
+  uint32_t ctx = 0;          // a system family's context bits (win32, ebay ...); 0 for a vendor's own codes
+  Text code;                 // as the catalogue writes it, trimmed
+  Text code_key;             // lower case, without blanks: what a token is compared with
+  Text name;                 // symbolic name, as written
+  Text message;              // the catalogue's message, or the system table's when it gives none
+  Text canonical;            // of the entry's first reading
+  uint8_t phrase_words = 0;  // the name in lower-case words, when it has 3 to kMaxPhraseWords of them
+  // Flags, 0 or 1 (bytes rather than bools: read back from bytes, they are checked before use).
+  uint8_t system = 0;       // a system family's catalogue ("win32", "ebay"): its code reads in the family
+  uint8_t own_message = 0;  // `message` is the catalogue's own
+  uint8_t readable = 1;     // read by its code in text (not SMTP: those are read by their own shape)
 };
 
 class TaughtCatalogue {
@@ -68,9 +71,12 @@ class TaughtCatalogue {
   Firsts add(TaughtEntry entry, const Added& texts);
   void reserve(size_t entries);
   bool empty() const { return entries_.empty(); }
+  uint32_t size() const { return static_cast<uint32_t>(entries_.size()); }
   bool has_readable_codes() const { return readable_ > 0; }
   const TaughtEntry& entry(uint32_t id) const { return entries_[id]; }
-  std::string_view text(TaughtEntry::Text t) const { return std::string_view(texts_).substr(t.offset, t.size); }
+  std::string_view text(TaughtEntry::Text t) const {
+    return std::string_view(texts_).substr(t.offset, t.size);
+  }
 
   // Entries in the order taught, each canonical once (the first taught): readable entries whose code
   // key is `key`; entries whose name is `name`; whose name folded to lower case is `folded` (names
@@ -88,6 +94,14 @@ class TaughtCatalogue {
     std::string_view message;
   };
   std::optional<Info> info(std::string_view canonical) const;
+  // The word pairs that start a taught phrase ("inaccessible boot").
+  std::vector<std::string> phrase_pairs() const;
+
+  // The table as bytes, and back (a server keeps what it taught beside the index and reads it at its
+  // next start). read_from is false, and leaves the table as it was, unless `in` starts with a whole
+  // table of this layout whose every offset and position is in range.
+  void append_to(std::string& out) const;
+  bool read_from(std::string_view& in);
 
  private:
   TaughtEntry::Text keep_text(std::string_view s);
@@ -103,7 +117,7 @@ class TaughtCatalogue {
   // Word pairs that start a phrase: the entry that first taught it, and the longest phrase's words.
   struct Pair {
     uint32_t entry;
-    uint8_t longest;
+    uint32_t longest;  // 32 bits: no padding in the bytes append_to writes
   };
   std::vector<Pair> pairs_;
   SlotIndex pair_index_;

@@ -1,5 +1,8 @@
 #include "store/catalogue_codes.h"
 
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
 #include <map>
 #include <string_view>
 #include <unordered_map>
@@ -9,6 +12,7 @@
 #include "store/documents.h"
 #include "store/file_states.h"
 #include "store/packed_values.h"
+#include "store/tables_file.h"
 
 namespace errkb::store {
 namespace {
@@ -189,6 +193,44 @@ size_t teach_code_shapes(const Xapian::Database& db, CodeGrammar& grammar) {
   return taught;
 }
 
+namespace {
+
+// Every catalogue code of the index, as teach_grammar_from_index teaches them.
+size_t teach_catalogue_codes(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar) {
+  const std::string kind_term = schema::filter_term("kind", to_string(SourceKind::kCatalogue));
+  grammar.reserve_catalogue_codes(db.get_termfreq(kind_term));
+  if (keeps_catalogue_codes(db)) return teach_kept_catalogue_codes(db, grammar);
+  size_t taught = 0;
+  for_each_catalogue_passage_code(db, passages, [&](const std::string&, const CatalogueCode& code) {
+    grammar.add_catalogue_code(code);
+    ++taught;
+  });
+  return taught;
+}
+
+}  // namespace
+
+void teach_grammar_kept_beside(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar,
+                               const std::filesystem::path& generation_dir,
+                               const std::string& catalogue_rev) {
+  teach_grammar_from_index(db, passages, grammar, /*only_patterns=*/true);
+  const std::filesystem::path kept = generation_dir / schema::kTaughtFileName;
+  if (auto in = TablesReader::Open(kept, catalogue_rev); in.ok()) {
+    const std::string_view bytes = in->str();
+    if (in->ok() && in->at_end() && grammar.read_taught_bytes(bytes)) return;
+    spdlog::info("{}: not a whole taught catalogue; teaching the code grammar from the index", kept.string());
+  }
+  teach_catalogue_codes(db, passages, grammar);
+  auto out = TablesWriter::Create(kept, catalogue_rev);
+  Status written = out.status();
+  if (out.ok()) {
+    (*out)->str(grammar.taught_bytes());
+    written = (*out)->commit();
+  }
+  if (!written.ok())
+    spdlog::info("taught catalogue not kept ({}): the next start teaches it again", written.message());
+}
+
 size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar,
                                 bool only_patterns) {
   const std::string pattern_prefix(schema::kMetaPatternPrefix);
@@ -199,15 +241,7 @@ size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& p
   }
   teach_code_shapes(db, grammar);
   if (only_patterns) return 0;
-  const std::string kind_term = schema::filter_term("kind", to_string(SourceKind::kCatalogue));
-  grammar.reserve_catalogue_codes(db.get_termfreq(kind_term));
-  if (keeps_catalogue_codes(db)) return teach_kept_catalogue_codes(db, grammar);
-  size_t taught = 0;
-  for_each_catalogue_passage_code(db, passages, [&](const std::string&, const CatalogueCode& code) {
-    grammar.add_catalogue_code(code);
-    ++taught;
-  });
-  return taught;
+  return teach_catalogue_codes(db, passages, grammar);
 }
 
 }  // namespace errkb::store

@@ -29,7 +29,7 @@ std::shared_ptr<const CodeGrammar> taught_grammar(const Xapian::Database& db, co
   PassageFileReader passages;
   if (Status s = passages.open(generation / schema::kPassageFileName); !s.ok())
     throw std::runtime_error(s.message());
-  teach_grammar_from_index(db, passages, *g);
+  teach_grammar_kept_beside(db, passages, *g, generation, catalogue_rev_of(db));
   return g;
 }
 

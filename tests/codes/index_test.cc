@@ -224,3 +224,66 @@ TEST(ReadingVendor, AFamilysMakerACataloguesVendorAndNoneForAStandardOrAGenericR
 
 }  // namespace
 }  // namespace errkb
+
+namespace errkb {
+namespace {
+
+// What the catalogues taught is kept beside the index (schema::kTaughtFileName): the first start
+// teaches and writes it, the next reads it and finds the same codes; a copy cut short or made for
+// another catalogue revision is taught again and replaced.
+TEST(TaughtCatalogueKept, TheNextStartReadsWhatTheFirstTaught) {
+  TempDir dir{"errkb-taught-kept"};
+  const fs::path root = dir.path();
+  const fs::path source = fs::path(ERRKB_SOURCE_DIR) / "data" / "catalogues";
+  fs::create_directories(root / "kb" / "catalogues");
+  for (const char* name : {"shopflow.json", "ebay-trading-errors.json"})
+    fs::copy_file(source / name, root / "kb" / "catalogues" / name, fs::copy_options::overwrite_existing);
+  ASSERT_NO_FATAL_FAILURE(index_kb(root));
+  auto generation = live_generation(root / "index");
+  ASSERT_TRUE(generation.ok()) << generation.status().ToString();
+  Xapian::Database db(generation->string());
+  store::PassageFileReader passages;
+  ASSERT_TRUE(passages.open(*generation / schema::kPassageFileName).ok());
+  const fs::path kept = *generation / schema::kTaughtFileName;
+  const std::string texts =
+      "ShopFlow error SF-1001 then api_key_invalid; eBay error 21919300; the sync said API KEY INVALID twice";
+  auto described = [&](const CodeGrammar& g) {
+    std::string out;
+    for (const auto& o : g.find_codes(texts))
+      for (const auto& r : o.interpretations) out += r.canonical + "|" + r.name + "|" + r.message + "\n";
+    return out;
+  };
+
+  CodeGrammar taught;
+  store::teach_grammar_from_index(db, passages, taught);
+  const std::string expected = described(taught);
+  ASSERT_NE(expected.find("shopflow:sf-1001|API_KEY_INVALID|The API key is not valid."), std::string::npos)
+      << expected;
+
+  fs::remove(kept);
+  CodeGrammar first;
+  store::teach_grammar_kept_beside(db, passages, first, *generation, "rev-1");
+  ASSERT_TRUE(fs::exists(kept));
+  EXPECT_EQ(described(first), expected);
+  const auto written = fs::last_write_time(kept);
+
+  CodeGrammar next;
+  store::teach_grammar_kept_beside(db, passages, next, *generation, "rev-1");
+  EXPECT_EQ(described(next), expected);
+  EXPECT_EQ(next.taught_bytes(), first.taught_bytes());
+  EXPECT_EQ(fs::last_write_time(kept), written) << "read, not written again";
+
+  fs::resize_file(kept, fs::file_size(kept) / 2);
+  CodeGrammar after_cut;
+  store::teach_grammar_kept_beside(db, passages, after_cut, *generation, "rev-1");
+  EXPECT_EQ(described(after_cut), expected);
+  CodeGrammar other_revision;
+  store::teach_grammar_kept_beside(db, passages, other_revision, *generation, "rev-2");
+  EXPECT_EQ(described(other_revision), expected);
+  CodeGrammar read_again;
+  store::teach_grammar_kept_beside(db, passages, read_again, *generation, "rev-2");
+  EXPECT_EQ(read_again.taught_bytes(), first.taught_bytes());
+}
+
+}  // namespace
+}  // namespace errkb

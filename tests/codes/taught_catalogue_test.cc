@@ -121,3 +121,75 @@ TEST(TaughtCatalogueGrammar, ManyTaughtEntriesAreFoundByCodeNameAndWords) {
 
 }  // namespace
 }  // namespace errkb::codes
+
+namespace errkb::codes {
+namespace {
+
+void teach_sample(CodeGrammar& g) {
+  (void)g.add_vendor_pattern("ParcelHub", "PH-[0-9]{3}");
+  g.add_catalogue_code({"Shop Flow", "SF-2001", "SYNC_TOKEN_EXPIRED", "token expired"});
+  g.add_catalogue_code({"Shop Flow", "SF-2002", "ORDER SYNC FAILED NOW", "order sync failed"});
+  g.add_catalogue_code({"Acme", "SF-2001", "ACME_SF_CLASH", "the same code at another vendor"});
+  g.add_catalogue_code({"eBay", "21919300", "", "Quantity invalid"});
+  g.add_catalogue_code({"win32", "5", "ERROR_ACCESS_DENIED", ""});
+  g.add_catalogue_code({"bugcheck", "0x7B", "INACCESSIBLE_BOOT_DEVICE", ""});
+  g.add_catalogue_code({"smtp", "5.7.1", "", "Relay denied"});
+  g.add_catalogue_code({"ParcelHub", "PH-101", "PARCEL_LOST_IN_TRANSIT", "parcel lost"});
+  for (int i = 0; i < 3000; ++i)
+    g.add_catalogue_code(
+        {"Shop Flow", "SF-" + std::to_string(5000 + i), "BULK_ENTRY_" + std::to_string(i), "bulk"});
+}
+
+std::string described(const CodeGrammar& g, const std::string& text) {
+  std::string out;
+  for (const auto& o : g.find_codes(text)) {
+    out += std::to_string(o.begin) + "-" + std::to_string(o.end) + ":";
+    for (const auto& r : o.interpretations)
+      out += " " + r.canonical + "|" + r.name + "|" + r.message + "|" + std::to_string(r.confidence) +
+             (r.certain ? "|c" : "|u");
+    out += "\n";
+  }
+  for (const auto& r : g.interpret_catalogue_code("Shop Flow", "SF-2001"))
+    out += r.canonical + "|" + r.message;
+  return out;
+}
+
+const std::vector<std::string> kTexts = {"Shop Flow error SF-2001 after sync",
+                                         "sf2002 again",
+                                         "order sync failed now, then sync_token_expired",
+                                         "eBay error 21919300",
+                                         "ERROR_ACCESS_DENIED and error_access_denied",
+                                         "STOP 0x0000007B inaccessible boot device",
+                                         "the mail server replied 550 5.7.1 relay denied",
+                                         "PH-101 and parcel lost in transit",
+                                         "BULK_ENTRY_2999 SF-7999",
+                                         "Acme error SF-2001"};
+
+TEST(TaughtBytes, AGrammarReadBackFindsWhatTheTaughtOneFinds) {
+  CodeGrammar taught;
+  teach_sample(taught);
+  CodeGrammar read;
+  (void)read.add_vendor_pattern("ParcelHub", "PH-[0-9]{3}");
+  ASSERT_TRUE(read.read_taught_bytes(taught.taught_bytes()));
+  for (const auto& text : kTexts) EXPECT_EQ(described(read, text), described(taught, text)) << text;
+  EXPECT_EQ(read.taught_bytes(), taught.taught_bytes());
+}
+
+TEST(TaughtBytes, CutOrTaughtTwiceIsRefusedAndChangesNothing) {
+  CodeGrammar taught;
+  teach_sample(taught);
+  const std::string bytes = taught.taught_bytes();
+  const std::string untaught = described(CodeGrammar(), kTexts[0]);
+  for (size_t cut = 0; cut < bytes.size(); cut += 997) {
+    CodeGrammar g;
+    EXPECT_FALSE(g.read_taught_bytes(std::string_view(bytes).substr(0, cut))) << cut;
+    EXPECT_EQ(described(g, kTexts[0]), untaught);
+  }
+  EXPECT_FALSE(taught.read_taught_bytes(bytes));
+  std::string other_layout = bytes;
+  other_layout[8] = '9';  // the format number
+  EXPECT_FALSE(CodeGrammar().read_taught_bytes(other_layout));
+}
+
+}  // namespace
+}  // namespace errkb::codes
