@@ -171,24 +171,41 @@ TaughtCatalogue::Firsts TaughtCatalogue::add(TaughtEntry e, const Added& t) {
   return firsts;
 }
 
-// True when the entry's name in its first `words` lower-case words, joined by a space, is `key`
-// (compared in place: phrases are looked up for word pairs of every text the grammar reads).
-bool TaughtCatalogue::phrase_is(const TaughtEntry& e, size_t words, std::string_view key) const {
-  size_t at = 0, count = 0;
+namespace {
+
+// Walks the first `words` words of a name in words (split at '_', ' ' and '-'), giving `emit` each
+// character of them lower-cased and one ' ' between two words; returns the words walked.
+template <typename Emit>
+size_t walk_name_words(std::string_view name, size_t words, Emit&& emit) {
+  size_t count = 0;
   bool in_word = false;
-  for (char c : text(e.name)) {
+  for (char c : name) {
     if (c == '_' || c == ' ' || c == '-') {
       in_word = false;
       continue;
     }
     if (!in_word) {
       if (count == words) break;
-      if (count++ > 0 && (at == key.size() || key[at++] != ' ')) return false;
+      if (count++ > 0) emit(' ');
       in_word = true;
     }
-    if (at == key.size() || key[at++] != fold(c)) return false;
+    emit(fold(c));
   }
-  return at == key.size() && count == words;
+  return count;
+}
+
+}  // namespace
+
+// True when the entry's name in its first `words` lower-case words, joined by a space, is `key`
+// (compared in place: phrases are looked up for word pairs of every text the grammar reads).
+bool TaughtCatalogue::phrase_is(const TaughtEntry& e, size_t words, std::string_view key) const {
+  size_t at = 0;
+  bool same = true;
+  const size_t walked = walk_name_words(text(e.name), words, [&](char c) {
+    same = same && at < key.size() && key[at] == c;
+    ++at;
+  });
+  return same && at == key.size() && walked == words;
 }
 
 template <typename KeyEquals>
@@ -260,22 +277,8 @@ std::vector<std::string> TaughtCatalogue::phrase_pairs() const {
   std::vector<std::string> out;
   out.reserve(pairs_.size());
   for (const Pair& p : pairs_) {
-    const TaughtEntry& e = entries_[p.entry];
     std::string pair;
-    size_t words = 0;
-    bool in_word = false;
-    for (char c : text(e.name)) {
-      if (c == '_' || c == ' ' || c == '-') {
-        in_word = false;
-        continue;
-      }
-      if (!in_word) {
-        if (words == 2) break;
-        if (words++ == 1) pair.push_back(' ');
-        in_word = true;
-      }
-      pair.push_back(fold(c));
-    }
+    walk_name_words(text(entries_[p.entry].name), 2, [&](char c) { pair.push_back(c); });
     out.push_back(std::move(pair));
   }
   return out;
