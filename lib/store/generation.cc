@@ -209,6 +209,14 @@ void write_tables_file(const fs::path& generation_dir, UpdateReport& report) {
   const auto start = std::chrono::steady_clock::now();
   if (Status s = write_tables_file(generation_dir); !s.ok())
     spdlog::warn("tables file not written ({}): servers will build the tables from the index", s.message());
+  // What the catalogues teach the code grammar, kept beside the tables for the servers' next start.
+  try {
+    (void)taught_grammar(Xapian::Database(generation_dir.string()), generation_dir);
+  } catch (const Xapian::Error& e) {
+    spdlog::warn("taught catalogue not kept ({}): servers will teach the code grammar", e.get_msg());
+  } catch (const std::exception& e) {
+    spdlog::warn("taught catalogue not kept ({}): servers will teach the code grammar", e.what());
+  }
   report.phases.emplace_back("tables file",
                              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }

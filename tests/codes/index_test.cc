@@ -228,8 +228,9 @@ TEST(ReadingVendor, AFamilysMakerACataloguesVendorAndNoneForAStandardOrAGenericR
 namespace errkb {
 namespace {
 
-// What the catalogues taught is kept beside the index (schema::kTaughtFileName): the first start
-// teaches and writes it, the next reads it and finds the same codes; a copy cut short or made for
+// What the catalogues taught is kept beside the index (schema::kTaughtFileName): a rebuild writes it
+// beside its tables file; without it the first start teaches and writes it, the next reads it and
+// finds the same codes; a copy cut short or made for
 // another catalogue revision is taught again and replaced.
 TEST(TaughtCatalogueKept, TheNextStartReadsWhatTheFirstTaught) {
   TempDir dir{"errkb-taught-kept"};
@@ -260,6 +261,7 @@ TEST(TaughtCatalogueKept, TheNextStartReadsWhatTheFirstTaught) {
   ASSERT_NE(expected.find("shopflow:sf-1001|API_KEY_INVALID|The API key is not valid."), std::string::npos)
       << expected;
 
+  EXPECT_TRUE(fs::exists(kept)) << "written by the rebuild, beside its tables file";
   fs::remove(kept);
   CodeGrammar first;
   store::teach_grammar_kept_beside(db, passages, first, *generation, "rev-1");
