@@ -13,9 +13,9 @@
 //                      written by the indexer after a rebuild or an update and by a server that had to
 //                      build them. A cache: one of another revision, format or checksum is ignored.
 //   DIR/gen-NNNNNN/tables-taught.dat   what the catalogues taught the code grammar (codes.h
-//                      taught_bytes), for the catalogue revision it names: written by the first server
-//                      that taught them, read by the next start instead of teaching again. A cache
-//                      like the tables file.
+//                      taught_bytes), for the catalogue revision it names: written with the tables
+//                      file and by a server that had to teach them, read at start instead of teaching
+//                      again. A cache like the tables file.
 //   DIR/writer.lock    flock()ed by the one writer (update, rebuild or follow); holds "pid command
 //   start-time". DIR/replica/       on a read replica only: the copy `xapian-replicate` keeps of the
 //   primary's live
