@@ -287,9 +287,14 @@ std::vector<TaughtCode> GrammarState::taught_codes_of(std::string_view key) cons
   return out;
 }
 
+void GrammarState::add_phrase_pair(std::string_view pair) {
+  phrase_filter.add(pair);
+  words.upsert(pair.substr(0, pair.find(' '))).phrase_start = true;
+}
+
 void GrammarState::add_vendor_words(std::string_view vendor, int32_t vid) {
   if (vendor_spellings.contains(vendor)) return;  // every entry of a catalogue names its vendor
-  vendor_spellings.emplace(vendor, vid);
+  vendor_spellings.emplace(vendor);
   spelled_vendors.emplace_back(vendor, vid);
   WordInfo& w = words.upsert(vendor_key(vendor));
   w.catalogue_vendor = vid;
@@ -469,31 +474,6 @@ void CodeGrammar::reserve_catalogue_codes(size_t entries) {
   st.name_filter.reserve(entries);
 }
 
-namespace {
-
-// A taught name in lower-case words ("INACCESSIBLE_BOOT_DEVICE" -> inaccessible, boot, device);
-// empty when it has fewer than three words or more than kMaxPhraseWords, or characters other than
-// ASCII letters, digits and the separators ('_', ' ', '-'): such names are not typed as words.
-std::vector<std::string> name_words(std::string_view name) {
-  std::vector<std::string> words;
-  std::string current;
-  for (char c : name) {
-    if (c == '_' || c == ' ' || c == '-') {
-      if (!current.empty()) words.push_back(std::move(current));
-      current.clear();
-    } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      current.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-    } else {
-      return {};
-    }
-  }
-  if (!current.empty()) words.push_back(std::move(current));
-  if (words.size() < 3 || words.size() > codes::kMaxPhraseWords) return {};
-  return words;
-}
-
-}  // namespace
-
 void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   using namespace codes;
   GrammarState& st = impl_->state;
@@ -516,16 +496,13 @@ void CodeGrammar::add_catalogue_code(const CatalogueCode& entry) {
   taught.system = sys != nullptr;
   taught.own_message = !entry.message.empty();
   taught.readable = !smtp;
-  TaughtCatalogue::Added texts{written,           code,
-                               entry.name,        taught.own_message ? entry.message : primary.message,
-                               primary.canonical, name_words(entry.name)};
-  const TaughtCatalogue::Firsts firsts = st.catalogue.add(taught, texts);
+  const TaughtCatalogue::Firsts firsts = st.catalogue.add(
+      taught,
+      {written, code, entry.name, taught.own_message ? entry.message : primary.message, primary.canonical});
   // Each key once: a filter keeps every key's hash. A built-in name is in its filter already.
   if (firsts.code) st.taught_filter.add(code);
   if (firsts.name && !st.names.contains(entry.name)) st.name_filter.add(entry.name);
-  if (!firsts.pair) return;
-  st.words.upsert(texts.name_words.front()).phrase_start = true;
-  st.phrase_filter.add(texts.name_words[0] + " " + texts.name_words[1]);
+  if (!firsts.pair.empty()) st.add_phrase_pair(firsts.pair);
 }
 
 namespace {
@@ -610,10 +587,7 @@ bool CodeGrammar::read_taught_bytes(std::string_view in) {
     const std::string_view name = st.catalogue.text(e.name);
     if (!name.empty() && !st.names.contains(name)) st.name_filter.add(name);
   }
-  for (const std::string& pair : st.catalogue.phrase_pairs()) {
-    st.phrase_filter.add(pair);
-    st.words.upsert(std::string_view(pair).substr(0, pair.find(' '))).phrase_start = true;
-  }
+  for (const std::string& pair : st.catalogue.phrase_pairs()) st.add_phrase_pair(pair);
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -175,8 +176,6 @@ class WordTable {
   size_t max_len_ = 0;
 };
 
-inline constexpr size_t kMaxPhraseWords = 16;  // longer taught names are not read as words
-
 // Letters+digits codes (E1234, LNK2019, AADSTS50020): one to six letters, four to six digits.
 inline constexpr size_t kMaxCodeLetters = 6;
 inline constexpr size_t kMinCodeDigits = 4;
@@ -254,13 +253,15 @@ struct GrammarState {
   std::vector<std::string> vendor_keys;
   StringMap<int32_t> vendor_ids;
   // Each vendor name as catalogues and patterns write it, taught as words once; and in teaching order.
-  StringMap<int32_t> vendor_spellings;
+  std::unordered_set<std::string, StringHash, std::equal_to<>> vendor_spellings;
   std::vector<std::pair<std::string, int32_t>> spelled_vendors;
   std::vector<VendorPattern> patterns;
 
   GrammarState();
   void add_folded_name(std::string_view name, ReadingId id);
   int32_t vendor_id(const std::string& key);  // adds when new
+  // A word pair that starts a taught phrase: in the phrase filter, its first word marked as a start.
+  void add_phrase_pair(std::string_view pair);
   // The vendor's name as words in prose: "ShopFlow" is one word, "Shop Flow" a vendor phrase.
   void add_vendor_words(std::string_view vendor, int32_t vid);
 };

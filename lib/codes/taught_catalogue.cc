@@ -44,18 +44,47 @@ bool equals_folded(std::string_view written, std::string_view folded) {
   return true;
 }
 
-std::string folded(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = fold(c);
+// Walks the first `words` words of a name in words (split at '_', ' ' and '-'), giving `emit` each
+// character of them lower-cased and one ' ' between two words; returns the words walked.
+template <typename Emit>
+size_t walk_name_words(std::string_view name, size_t words, Emit&& emit) {
+  size_t count = 0;
+  bool in_word = false;
+  for (char c : name) {
+    if (c == '_' || c == ' ' || c == '-') {
+      in_word = false;
+      continue;
+    }
+    if (!in_word) {
+      if (count == words) break;
+      if (count++ > 0) emit(' ');
+      in_word = true;
+    }
+    emit(fold(c));
+  }
+  return count;
+}
+
+// The first `words` words of a name in words, joined by a space.
+std::string name_words(std::string_view name, size_t words) {
+  std::string out;
+  walk_name_words(name, words, [&](char c) { out.push_back(c); });
   return out;
 }
 
-std::string joined(const std::vector<std::string>& words, size_t count) {
-  std::string out;
-  for (size_t w = 0; w < count; ++w) {
-    if (w) out.push_back(' ');
-    out += words[w];
-  }
+// How many words the name is read as (3 to kMaxPhraseWords), or 0 when it is not read as words.
+uint8_t phrase_word_count(std::string_view name) {
+  for (char c : name)
+    if (!(c == '_' || c == ' ' || c == '-' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+          (c >= '0' && c <= '9')))
+      return 0;
+  const size_t words = walk_name_words(name, kMaxPhraseWords + 1, [](char) {});
+  return words >= 3 && words <= kMaxPhraseWords ? static_cast<uint8_t>(words) : 0;
+}
+
+std::string folded(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = fold(c);
   return out;
 }
 
@@ -144,7 +173,7 @@ TaughtCatalogue::Firsts TaughtCatalogue::add(TaughtEntry e, const Added& t) {
   e.name = keep_text(t.name);
   e.message = keep_text(t.message);
   e.canonical = keep_text(t.canonical);
-  e.phrase_words = static_cast<uint8_t>(t.name_words.size());
+  e.phrase_words = phrase_word_count(t.name);
   entries_.push_back(e);
   canonicals_.add(SlotIndex::hash(t.canonical), id);
   if (e.readable) {
@@ -154,9 +183,9 @@ TaughtCatalogue::Firsts TaughtCatalogue::add(TaughtEntry e, const Added& t) {
   if (t.name.empty()) return firsts;
   names_.add(SlotIndex::hash(t.name), id);
   if (t.name.find('_') != std::string_view::npos) folded_names_.add(SlotIndex::hash(folded(t.name)), id);
-  if (t.name_words.empty()) return firsts;
-  phrases_.add(SlotIndex::hash(joined(t.name_words, t.name_words.size())), id);
-  const std::string pair = joined(t.name_words, 2);
+  if (e.phrase_words == 0) return firsts;
+  phrases_.add(SlotIndex::hash(name_words(t.name, e.phrase_words)), id);
+  std::string pair = name_words(t.name, 2);
   const uint32_t h = SlotIndex::hash(pair);
   std::vector<uint32_t> found;
   pair_index_.find(h, found);
@@ -167,34 +196,9 @@ TaughtCatalogue::Firsts TaughtCatalogue::add(TaughtEntry e, const Added& t) {
   }
   pair_index_.add(h, static_cast<uint32_t>(pairs_.size()));
   pairs_.push_back({id, e.phrase_words});
-  firsts.pair = true;
+  firsts.pair = std::move(pair);
   return firsts;
 }
-
-namespace {
-
-// Walks the first `words` words of a name in words (split at '_', ' ' and '-'), giving `emit` each
-// character of them lower-cased and one ' ' between two words; returns the words walked.
-template <typename Emit>
-size_t walk_name_words(std::string_view name, size_t words, Emit&& emit) {
-  size_t count = 0;
-  bool in_word = false;
-  for (char c : name) {
-    if (c == '_' || c == ' ' || c == '-') {
-      in_word = false;
-      continue;
-    }
-    if (!in_word) {
-      if (count == words) break;
-      if (count++ > 0) emit(' ');
-      in_word = true;
-    }
-    emit(fold(c));
-  }
-  return count;
-}
-
-}  // namespace
 
 // True when the entry's name in its first `words` lower-case words, joined by a space, is `key`
 // (compared in place: phrases are looked up for word pairs of every text the grammar reads).
@@ -276,11 +280,7 @@ std::optional<TaughtCatalogue::Info> TaughtCatalogue::info(std::string_view cano
 std::vector<std::string> TaughtCatalogue::phrase_pairs() const {
   std::vector<std::string> out;
   out.reserve(pairs_.size());
-  for (const Pair& p : pairs_) {
-    std::string pair;
-    walk_name_words(text(entries_[p.entry].name), 2, [&](char c) { pair.push_back(c); });
-    out.push_back(std::move(pair));
-  }
+  for (const Pair& p : pairs_) out.push_back(name_words(text(entries_[p.entry].name), 2));
   return out;
 }
 

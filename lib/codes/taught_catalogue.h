@@ -13,6 +13,10 @@
 
 namespace errkb::codes {
 
+// A taught name is also read as lower-case words ("inaccessible boot device") when it has 3 to this
+// many of them and nothing but ASCII letters, digits and the separators '_', ' ' and '-'.
+inline constexpr size_t kMaxPhraseWords = 16;
+
 // An open-addressing hash index of 32-bit values whose keys the caller keeps: a slot holds the key's
 // 32-bit hash and the value. Several values may share a key.
 class SlotIndex {
@@ -43,7 +47,7 @@ struct TaughtEntry {
   Text name;                 // symbolic name, as written
   Text message;              // the catalogue's message, or the system table's when it gives none
   Text canonical;            // of the entry's first reading
-  uint8_t phrase_words = 0;  // the name in lower-case words, when it has 3 to kMaxPhraseWords of them
+  uint8_t phrase_words = 0;  // the words of the name read as words (kMaxPhraseWords), else 0
   // Flags, 0 or 1 (bytes rather than bools: read back from bytes, they are checked before use).
   uint8_t system = 0;       // a system family's catalogue ("win32", "ebay"): its code reads in the family
   uint8_t own_message = 0;  // `message` is the catalogue's own
@@ -58,15 +62,15 @@ class TaughtCatalogue {
     std::string_view name;
     std::string_view message;
     std::string_view canonical;
-    std::vector<std::string> name_words;  // empty unless the name is typed as words
   };
-  // Adds an entry; false when the block of texts is full (4 GB). What it adds first: its code key,
-  // its name, the first two words of its name in words (keys a filter in front of the table needs once).
+  // Adds an entry (`added` false when the block of texts is full: 4 GB). What it adds first, keys a
+  // filter in front of the table needs once: its code key, its name, the first two words of its name
+  // in words ("inaccessible boot"; empty when not the first, or not a name in words).
   struct Firsts {
     bool added = false;
     bool code = false;
     bool name = false;
-    bool pair = false;
+    std::string pair;
   };
   Firsts add(TaughtEntry entry, const Added& texts);
   void reserve(size_t entries);
@@ -94,7 +98,7 @@ class TaughtCatalogue {
     std::string_view message;
   };
   std::optional<Info> info(std::string_view canonical) const;
-  // The word pairs that start a taught phrase ("inaccessible boot").
+  // The word pairs that start a taught phrase, each once ("inaccessible boot").
   std::vector<std::string> phrase_pairs() const;
 
   // The table as bytes, and back (a server keeps what it taught beside the index and reads it at its
