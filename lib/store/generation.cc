@@ -210,6 +210,9 @@ void write_tables_file(const fs::path& generation_dir, UpdateReport& report) {
   if (Status s = write_tables_file(generation_dir); !s.ok())
     spdlog::warn("tables file not written ({}): servers will build the tables from the index", s.message());
   // What the catalogues teach the code grammar, kept beside the tables for the servers' next start.
+  // Taught here from the index, as a server teaches it (the kept values in key order), not copied
+  // from the indexer's own grammar: that one learnt the files in listing order, and where two
+  // catalogues give one code the order decides which reading comes first.
   try {
     (void)taught_grammar(Xapian::Database(generation_dir.string()), generation_dir);
   } catch (const Xapian::Error& e) {
