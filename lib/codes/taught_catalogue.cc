@@ -30,7 +30,7 @@ bool get_array(std::string_view& in, std::vector<T>& v) {
   uint64_t n = 0;
   if (!get_u64(in, n) || n > in.size() / sizeof(T)) return false;
   v.resize(n);
-  std::memcpy(v.data(), in.data(), n * sizeof(T));
+  if (n > 0) std::memcpy(v.data(), in.data(), n * sizeof(T));  // an empty vector's data() may be null
   in.remove_prefix(n * sizeof(T));
   return true;
 }
