@@ -21,7 +21,7 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kCopyName = "file_states.dat";
-constexpr std::string_view kMagic = "errkb file states 1\n";
+constexpr std::string_view kMagic = "errkb file states 2\n";
 
 std::string hex64(uint64_t v) {
   char buf[17];
@@ -44,9 +44,13 @@ std::string file_state_key(const std::string& path) {
 
 std::string encode_file_state(const FileState& s) {
   // A file name need not be UTF-8: the state keeps it readable rather than failing to encode it.
-  return json{
-      {"path", s.path}, {"size", s.size}, {"mtime", s.mtime_ns}, {"complete", s.complete}, {"items", s.items}}
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+  json j{{"path", s.path},
+         {"size", s.size},
+         {"mtime", s.mtime_ns},
+         {"complete", s.complete},
+         {"items", s.items}};
+  if (s.signatures.size() == s.items.size()) j["signatures"] = s.signatures;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 bool decode_file_state(const std::string& text, FileState& s) {
@@ -57,6 +61,8 @@ bool decode_file_state(const std::string& text, FileState& s) {
   s.mtime_ns = j.value("mtime", int64_t{0});
   s.complete = j.value("complete", true);
   s.items = j.value("items", std::vector<std::string>());
+  s.signatures = j.value("signatures", std::vector<std::string>());
+  if (s.signatures.size() != s.items.size()) s.signatures.clear();
   return true;
 }
 
@@ -107,8 +113,9 @@ bool FileStates::read_copy(const fs::path& file, const std::string& stamp) {
     s.mtime_ns = static_cast<int64_t>(mtime);
     s.complete = complete != 0;
     s.items.resize(items);
-    for (auto& uid : s.items)
-      if (!r.text(uid)) return false;
+    s.signatures.resize(items);
+    for (size_t k = 0; k < items; ++k)
+      if (!r.text(s.items[k]) || !r.text(s.signatures[k])) return false;
     states_.emplace(hash, std::move(s));
   }
   from_copy_ = r.done();
@@ -126,7 +133,10 @@ Status FileStates::write(const Xapian::Database& db, const fs::path& generation)
     put_u64(out, static_cast<uint64_t>(s.mtime_ns));
     put_u64(out, s.complete ? 1 : 0);
     put_u64(out, s.items.size());
-    for (const auto& uid : s.items) put_text(out, uid);
+    for (size_t k = 0; k < s.items.size(); ++k) {
+      put_text(out, s.items[k]);
+      put_text(out, s.signature_at(k));
+    }
   }
   put_u64(out, XXH3_64bits(out.data(), out.size()));
   // No fsync: a copy lost or torn in a crash fails its checksum or stamp and the metadata is read.

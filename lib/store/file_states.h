@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -21,6 +22,33 @@ struct FileState {
   int64_t mtime_ns = 0;
   bool complete = true;  // false: read with errors; the next update reads it again
   std::vector<std::string> items;
+  // The signature each item was indexed with, beside it; "" where it is not known (a state written
+  // before signatures were kept). An update that reads the file again compares the items' signatures
+  // with these instead of looking each item up in the index.
+  std::vector<std::string> signatures;
+
+  void add_item(std::string uid, std::string signature) {
+    signatures.resize(items.size());
+    items.push_back(std::move(uid));
+    signatures.push_back(std::move(signature));
+  }
+  std::string_view signature_at(size_t i) const {
+    return i < signatures.size() ? std::string_view(signatures[i]) : std::string_view();
+  }
+  // Removes the items `lost` names, with their signatures.
+  template <typename Pred>
+  void erase_items_if(Pred lost) {
+    signatures.resize(items.size());
+    size_t kept = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (lost(items[i])) continue;
+      items[kept] = std::move(items[i]);
+      signatures[kept] = std::move(signatures[i]);
+      ++kept;
+    }
+    items.resize(kept);
+    signatures.resize(kept);
+  }
 };
 
 uint64_t file_path_hash(const std::string& path);

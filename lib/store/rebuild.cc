@@ -222,11 +222,11 @@ class Rebuilder {
         // An unread file (its folder's error is reported) reads as incomplete: its items are kept.
         FileReadResult r = i < catalogue_results_.size() ? std::move(catalogue_results_[i]) : read_kb_file(f);
         record_errors(f, r, out.report);
-        store::FileState state{f.path.string(), f.size, f.mtime_ns, r.complete && r.errors.empty(), {}};
+        store::FileState state{f.path.string(), f.size, f.mtime_ns, r.complete && r.errors.empty(), {}, {}};
         std::unordered_set<std::string> in_this_file;
         for (const auto& item : r.items) {
           if (!in_this_file.insert(item.uid).second) continue;
-          state.items.push_back(item.uid);
+          state.add_item(item.uid, item.signature);
           ++out.report.items_added;
           for (const auto& p : item.passages) {
             db.add_document(builder.build(item, p));
@@ -299,6 +299,7 @@ class Rebuilder {
       if (in_this_file.count(uid) || catalogue_owners_.owned_by_other(uid, f.rel)) continue;
       std::string term = store::bounded_term(std::string(schema::kItemPrefix) + uid);
       bool copied = false;
+      std::string signature;
       for (auto pl = old_db_->postlist_begin(term); pl != old_db_->postlist_end(term); ++pl) {
         // The copy's record goes to the new passage file, and its rank record points there.
         Xapian::Document doc = old_db_->get_document(*pl);
@@ -307,11 +308,12 @@ class Rebuilder {
         if (!store::decode_rank_record(record_text, record) || !old_passages_.read(record.data_offset, data))
           continue;
         doc.add_value(schema::kSlotRankRecord, store::with_data_offset(record_text, passages_->append(data)));
+        signature = doc.get_value(schema::kSlotSignature);
         db.add_document(doc);
         copied = true;
       }
       if (copied) {
-        state.items.push_back(uid);
+        state.add_item(uid, std::move(signature));
         ++out.report.items_kept_after_error;
       }
     }

@@ -135,15 +135,31 @@ std::vector<KbFile> other_catalogues(const IndexerOptions& options, const FileSt
 }
 
 // The order of the whole KB's listing: KB folder by KB folder, by relative path, catalogues first.
+// What a file's state says each of its items was indexed with (items whose signature it knows).
+std::unordered_map<std::string_view, std::string_view> signatures_of(const FileState& state) {
+  std::unordered_map<std::string_view, std::string_view> out;
+  out.reserve(state.items.size());
+  for (size_t i = 0; i < state.items.size(); ++i)
+    if (!state.signature_at(i).empty()) out.emplace(state.items[i], state.signature_at(i));
+  return out;
+}
+
+// Each file's KB folder is found once: finding it takes path arithmetic that a comparison must not
+// repeat (a batch that reads a catalogue sorts every catalogue file of the KB).
 void sort_as_listed(const IndexerOptions& options, std::vector<KbFile>& files) {
-  auto folder_of = [&](const KbFile& f) {
+  std::vector<std::pair<int, size_t>> order;  // (KB folder, position in `files`)
+  order.reserve(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
     fs::path rel;
-    return kb_folder_of(options, f.path, rel);
-  };
-  std::stable_sort(files.begin(), files.end(), [&](const KbFile& a, const KbFile& b) {
-    const int fa = folder_of(a), fb = folder_of(b);
-    return fa != fb ? fa < fb : a.rel < b.rel;
+    order.emplace_back(kb_folder_of(options, files[i].path, rel), i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : files[a.second].rel < files[b.second].rel;
   });
+  std::vector<KbFile> sorted;
+  sorted.reserve(files.size());
+  for (const auto& [folder, i] : order) sorted.push_back(std::move(files[i]));
+  files = std::move(sorted);
   std::stable_partition(files.begin(), files.end(),
                         [](const KbFile& f) { return f.kind == SourceKind::kCatalogue; });
 }
@@ -338,11 +354,17 @@ class Updater {
       store_patterns(db_, r);
     }
     record_errors(f, r, report);
-    FileState now{f.path.string(), f.size, f.mtime_ns, r.complete && r.errors.empty(), {}};
+    FileState now{f.path.string(), f.size, f.mtime_ns, r.complete && r.errors.empty(), {}, {}};
+    const auto indexed_as =
+        old ? signatures_of(*old) : std::unordered_map<std::string_view, std::string_view>();
     std::unordered_set<std::string> in_this_file;
     for (const auto& item : r.items) {
       if (!in_this_file.insert(item.uid).second) continue;
-      now.items.push_back(item.uid);
+      now.add_item(item.uid, item.signature);
+      if (auto it = indexed_as.find(item.uid); it != indexed_as.end() && it->second == item.signature) {
+        ++report.items_unchanged;
+        continue;
+      }
       const std::string item_term = bounded_term(std::string(schema::kItemPrefix) + item.uid);
       auto pl = db_.postlist_begin(item_term);
       const bool exists = pl != db_.postlist_end(item_term);
@@ -368,11 +390,12 @@ class Updater {
       }
     }
     if (old) {
-      for (const auto& uid : old->items) {
+      for (size_t i = 0; i < old->items.size(); ++i) {
+        const std::string& uid = old->items[i];
         if (in_this_file.count(uid) || catalogue_owners_.owned_by_other(uid, f.rel)) continue;
         if (!now.complete) {
           // The file could not be read whole: keep what was indexed from it.
-          now.items.push_back(uid);
+          now.add_item(uid, std::string(old->signature_at(i)));
           ++report.items_kept_after_error;
         } else {
           candidates_for_deletion_.push_back(uid);
@@ -404,7 +427,7 @@ class Updater {
       if (!catalogue_owners_.claim(uid, f.rel, report)) lost.insert(uid);
     if (lost.empty()) return;
     FileState now = old;
-    std::erase_if(now.items, [&](const std::string& uid) { return lost.count(uid) > 0; });
+    now.erase_items_if([&](const std::string& uid) { return lost.count(uid) > 0; });
     now.complete = false;
     if (keeps_codes_) {
       const std::string key = catalogue_codes_key(now.path);

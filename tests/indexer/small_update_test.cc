@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "kb_fixture.h"
+#include "store/file_states.h"
 
 namespace errkb::testing {
 namespace {
@@ -187,6 +188,50 @@ TEST_F(SmallUpdateTest, AMovedFileKeepsItsItemAndADeletedFolderLosesItsItems) {
   const UpdateReport full = update();
   EXPECT_EQ(full.files_skipped, full.files_seen);  // the same as an update of the whole KB finds
   EXPECT_EQ(full.items_removed, 0u);
+}
+
+// Signatures kept beside the items let an update skip looking each item of a file it reads up in the
+// index; an index whose states keep none (written before they were kept) updates as it did.
+TEST_F(SmallUpdateTest, AStateWithoutItemSignaturesUpdatesAsOneWithThem) {
+  auto gen = live_generation(index());
+  ASSERT_TRUE(gen.ok());
+  const std::string catalogue = (kb() / "catalogues/parcelhub.json").string();
+  {
+    Xapian::WritableDatabase db(gen->string(), Xapian::DB_OPEN);
+    store::FileState state;
+    ASSERT_TRUE(store::decode_file_state(db.get_metadata(store::file_state_key(catalogue)), state));
+    ASSERT_FALSE(state.items.empty());
+    ASSERT_EQ(state.signatures.size(), state.items.size());
+    for (const auto& s : state.signatures) EXPECT_EQ(s.size(), 16u);
+    state.signatures.clear();
+    db.set_metadata(store::file_state_key(catalogue), store::encode_file_state(state));
+    db.commit();
+  }
+  fs::remove(*gen / "file_states.dat");
+  std::string text;
+  {
+    std::ifstream in(catalogue);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t at = text.find("\"message\":\"");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + 11, "Edited: ");
+  write_later("catalogues/parcelhub.json", text);
+  const UpdateReport without = update();
+  EXPECT_EQ(without.items_updated, 1u);
+  EXPECT_EQ(without.items_removed, 0u);
+  EXPECT_GT(without.items_unchanged, 0u);
+  // The states it wrote keep the signatures again: the next change is found by them alike.
+  text.insert(at + 11, "Again: ");
+  write_later("catalogues/parcelhub.json", text);
+  const UpdateReport with = update();
+  EXPECT_EQ(with.items_updated, 1u);
+  EXPECT_EQ(with.items_unchanged, without.items_unchanged);
+  expect_same_as_rebuild();
+  store::FileState state;
+  Xapian::Database db(live_generation(index())->string());
+  ASSERT_TRUE(store::decode_file_state(db.get_metadata(store::file_state_key(catalogue)), state));
+  EXPECT_EQ(state.signatures.size(), state.items.size());
 }
 
 }  // namespace
