@@ -88,6 +88,8 @@ answer_has /v1/codes/0x80070005 '"canonical":"hresult:80070005"' || fail "/v1/co
 answer_has /metrics '^errkb_build_info{version="' || fail "/metrics has no errkb_build_info"
 as_errkb /usr/bin/errkb --server "$URL" diagnose "Windows Update fails with error 0x80070005" >"$WORK/client.log" 2>&1 ||
   { cat "$WORK/client.log"; fail "errkb diagnose found no answer"; }
+# The server writes its log in batches (every 100 ms): wait for the requests' lines, a while at most.
+for _ in $(seq 100); do grep -q '"request_id"' "$WORK/server.log" && break; sleep 0.1; done
 grep -q '"request_id"' "$WORK/server.log" || fail "the packaged config's JSON log lines have no request_id"
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || { cat "$WORK/server.log"; fail "errkb-server did not stop cleanly"; }
