@@ -42,8 +42,10 @@ struct FileState {
     size_t kept = 0;
     for (size_t i = 0; i < items.size(); ++i) {
       if (lost(items[i])) continue;
-      items[kept] = std::move(items[i]);
-      signatures[kept] = std::move(signatures[i]);
+      if (kept != i) {  // a string moved onto itself may be left empty
+        items[kept] = std::move(items[i]);
+        signatures[kept] = std::move(signatures[i]);
+      }
       ++kept;
     }
     items.resize(kept);

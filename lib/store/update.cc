@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -105,36 +106,6 @@ Batch batch_at(const IndexerOptions& options, const FileStates& states) {
   return batch;
 }
 
-// The catalogue files of `states` outside the batch, as the listing would name them: in a batch that
-// reads a catalogue, they claim their entries as an update of the whole KB would have them claim.
-std::vector<KbFile> other_catalogues(const IndexerOptions& options, const FileStates& states,
-                                     const std::unordered_set<uint64_t>& in_batch) {
-  std::vector<std::string> catalogue_folders;
-  for (const auto& dir : options.kb_dirs) {
-    std::error_code ec;
-    catalogue_folders.push_back(folder_form(fs::absolute(dir, ec) / "catalogues"));
-  }
-  std::vector<KbFile> out;
-  for (const auto& [hash, state] : states.all()) {
-    if (in_batch.count(hash)) continue;
-    const std::string& path = state.path;  // clang before 16 cannot capture a structured binding
-    if (std::none_of(catalogue_folders.begin(), catalogue_folders.end(),
-                     [&](const std::string& folder) { return below(path, folder); }))
-      continue;
-    fs::path rel;
-    if (kb_folder_of(options, state.path, rel) < 0) continue;
-    KbFile f;
-    f.path = state.path;
-    f.rel = rel.generic_string();
-    f.kind = SourceKind::kCatalogue;
-    f.size = state.size;
-    f.mtime_ns = state.mtime_ns;
-    out.push_back(std::move(f));
-  }
-  return out;
-}
-
-// The order of the whole KB's listing: KB folder by KB folder, by relative path, catalogues first.
 // What a file's state says each of its items was indexed with (items whose signature it knows).
 std::unordered_map<std::string_view, std::string_view> signatures_of(const FileState& state) {
   std::unordered_map<std::string_view, std::string_view> out;
@@ -222,21 +193,15 @@ class Updater {
       Batch batch = batch_at(options_, states_);
       files = std::move(batch.files);
       vanished = std::move(batch.vanished);
-      std::unordered_set<uint64_t> in_batch(vanished.begin(), vanished.end());
-      bool reads_catalogue = false;
-      for (const auto& f : files) {
-        in_batch.insert(file_path_hash(f.path.string()));
-        reads_catalogue = reads_catalogue || f.kind == SourceKind::kCatalogue;
-      }
-      if (reads_catalogue)
-        for (auto& f : other_catalogues(options_, states_, in_batch)) {
-          claims_only_.insert(file_path_hash(f.path.string()));
-          files.push_back(std::move(f));
-        }
+      gone_.insert(vanished.begin(), vanished.end());
       sort_as_listed(options_, files);
     }
-    report.files_seen = files.size() - claims_only_.size();
-    claims_needed_ = reads_a_catalogue(files);
+    report.files_seen = files.size();
+    whole_listing_ = options_.only_paths.empty() ? &files : nullptr;
+    for (const auto& f : files)
+      if (f.kind == SourceKind::kCatalogue && !f.unread &&
+          !unchanged(f, states_.find(file_path_hash(f.path.string()))))
+        reading_.insert(file_path_hash(f.path.string()));
     phases.done("list files");
 
     std::unordered_set<uint64_t> live;
@@ -248,20 +213,17 @@ class Updater {
       const uint64_t hash = file_path_hash(path);
       live.insert(hash);
       const FileState* old = states_.find(hash);
-      if (claims_only_.count(hash)) {
-        if (old && claims_needed_) claim_unread(f, *old, hash, report);
-        continue;
-      }
       if (progress_) progress_({done, report.files_seen, report.passages_written, f.rel});
       ++done;
       if (f.unread) {  // reported by the listing; what was indexed from it stays
         if (old) report.items_kept_after_error += old->items.size();
         continue;
       }
-      if (old && old->complete && old->size == f.size && old->mtime_ns == f.mtime_ns) {
+      // A catalogue file read or not as the listing found it: one that loses an entry to a file read
+      // earlier in this run is left incomplete for the next update.
+      if (f.kind == SourceKind::kCatalogue ? !reading_.count(hash) : unchanged(f, old)) {
         ++report.files_skipped;
         report.items_unchanged += old->items.size();
-        if (f.kind == SourceKind::kCatalogue && claims_needed_) claim_unread(f, *old, hash, report);
         continue;
       }
       teach_grammar_once(phases);
@@ -345,6 +307,7 @@ class Updater {
                       size_t& since_commit) {
     FileReadResult r = read_kb_file(f);
     if (f.kind == SourceKind::kCatalogue) {
+      claim_new_entries(r, f, old, report);
       catalogue_owners_.claim_all(r, f.rel, report);
       teach_from_result(grammar_, r);
       if (!r.code_pattern.empty() && !r.catalogue_vendor.empty() &&
@@ -406,38 +369,74 @@ class Updater {
     return now;
   }
 
-  // Whether this run reads a catalogue file of `files` (one that changed). Only then do the files'
-  // claims on their entries tell anything: a run that reads none leaves every claim as it was.
-  bool reads_a_catalogue(const std::vector<KbFile>& files) const {
-    return std::any_of(files.begin(), files.end(), [&](const KbFile& f) {
-      if (f.kind != SourceKind::kCatalogue || f.unread) return false;
-      const uint64_t hash = file_path_hash(f.path.string());
-      if (claims_only_.count(hash)) return false;
-      const FileState* old = states_.find(hash);
-      return !old || !old->complete || old->size != f.size || old->mtime_ns != f.mtime_ns;
-    });
+  static bool unchanged(const KbFile& f, const FileState* old) {
+    return old && old->complete && old->size == f.size && old->mtime_ns == f.mtime_ns;
   }
 
-  // Claims the entries of a catalogue file that this run does not read. An entry that a file read
-  // earlier in this run defines (it comes first in path order) leaves this file's state and kept codes,
-  // as a rebuild would leave it, and the file, incomplete, is read again by the next update.
-  void claim_unread(const KbFile& f, const FileState& old, uint64_t hash, UpdateReport& report) {
-    std::unordered_set<std::string> lost;
-    for (const auto& uid : old.items)
-      if (!catalogue_owners_.claim(uid, f.rel, report)) lost.insert(uid);
-    if (lost.empty()) return;
-    FileState now = old;
-    now.erase_items_if([&](const std::string& uid) { return lost.count(uid) > 0; });
+  // An entry new to a catalogue file this run reads may be one that a catalogue file it does not read
+  // defines: the file first in the listing's order keeps it, as a rebuild would have it. (An entry a
+  // file already had, no other file's state lists.) The loser's error names the keeper; a file that
+  // loses an entry is incomplete and read again by the next update.
+  void claim_new_entries(FileReadResult& r, const KbFile& f, const FileState* old, UpdateReport& report) {
+    std::unordered_set<std::string_view> had;
+    if (old) had.insert(old->items.begin(), old->items.end());
+    const size_t before = r.items.size();
+    std::erase_if(r.items, [&](const Item& item) {
+      if (!CatalogueOwners::is_entry(item.uid) || had.count(item.uid)) return false;
+      auto owner = unread_owners().find(item.uid);
+      if (owner == unread_owners().end()) return false;
+      const uint64_t keeper = owner->second;
+      const std::string keeper_rel = listed_rel(states_.find(keeper)->path);
+      if (listed_key(states_.find(keeper)->path) < listed_key(f.path.string())) {
+        CatalogueOwners::report_clash(item.uid, f.rel, keeper_rel, report);
+        return true;
+      }
+      CatalogueOwners::report_clash(item.uid, keeper_rel, f.rel, report);
+      drop_entry(keeper, item.uid);
+      return false;
+    });
+    if (r.items.size() != before) r.complete = false;
+  }
+
+  // The catalogue entries of the files this run does not read (nor finds gone), by the file that
+  // lists them; made at the run's first new entry.
+  const std::unordered_map<std::string, uint64_t>& unread_owners() {
+    if (unread_owners_) return *unread_owners_;
+    unread_owners_.emplace();
+    std::unordered_set<uint64_t> listed;
+    if (whole_listing_)
+      for (const auto& f : *whole_listing_) listed.insert(file_path_hash(f.path.string()));
+    for (const auto& [hash, state] : states_.all()) {
+      if (reading_.count(hash) || gone_.count(hash) || (whole_listing_ && !listed.count(hash))) continue;
+      for (const auto& uid : state.items)
+        if (CatalogueOwners::is_entry(uid)) unread_owners_->emplace(uid, hash);
+    }
+    return *unread_owners_;
+  }
+
+  // Where a file comes in the listing (KB folder, then relative path), and its relative path.
+  std::pair<int, std::string> listed_key(const std::string& path) const {
+    fs::path rel;
+    const int folder = kb_folder_of(options_, path, rel);
+    return {folder, rel.generic_string()};
+  }
+  std::string listed_rel(const std::string& path) const { return listed_key(path).second; }
+
+  // Takes an entry from an unread catalogue file's state and kept codes, as a rebuild would leave it.
+  void drop_entry(uint64_t hash, const std::string& uid) {
+    FileState now = *states_.find(hash);
+    now.erase_items_if([&](const std::string& item) { return item == uid; });
     now.complete = false;
     if (keeps_codes_) {
       const std::string key = catalogue_codes_key(now.path);
       CatalogueCodes codes;
       (void)decode_catalogue_codes(db_.get_metadata(key), codes);
-      std::erase_if(codes, [&](const CatalogueEntryCode& e) { return lost.count(e.uid) > 0; });
+      std::erase_if(codes, [&](const CatalogueEntryCode& e) { return e.uid == uid; });
       db_.set_metadata(key, codes.empty() ? std::string() : encode_catalogue_codes(codes));
     }
     db_.set_metadata(file_state_key(now.path), encode_file_state(now));
     states_.set(hash, std::move(now));
+    unread_owners_->erase(uid);
   }
 
   // What the catalogue file read into `r` teaches the grammar, kept in the index for its items in `now`
@@ -524,9 +523,11 @@ class Updater {
   bool keeps_codes_ = false;  // the index keeps each catalogue file's codes: this run keeps them so
   FileStates states_;
   Xapian::rev revision_at_start_ = 0;
-  std::unordered_set<uint64_t> claims_only_;  // catalogue files outside a batch: their entries claimed
-  bool claims_needed_ = true;                 // some catalogue file is read: every file claims its entries
-  CatalogueOwners catalogue_owners_;
+  const std::vector<KbFile>* whole_listing_ = nullptr;  // the whole KB's listing, when the run has it
+  std::unordered_set<uint64_t> reading_;                // catalogue files this run reads
+  std::unordered_set<uint64_t> gone_;                   // files a batch found gone
+  std::optional<std::unordered_map<std::string, uint64_t>> unread_owners_;
+  CatalogueOwners catalogue_owners_;  // the entries of the catalogue files read
   std::vector<std::string> candidates_for_deletion_;
   PassageFileReader old_passages_;  // the index's passages, for the versions this run replaces
   bool old_passages_open_ = false;

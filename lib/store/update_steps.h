@@ -100,13 +100,19 @@ class CatalogueOwners {
  public:
   // True when `uid` is free or `rel`'s already; else the clash is reported into `report`.
   bool claim(const std::string& uid, const std::string& rel, UpdateReport& report) {
-    if (uid.rfind(kPrefix, 0) != 0) return true;
+    if (!is_entry(uid)) return true;
     auto [it, fresh] = owner_.emplace(uid, rel);
     if (fresh || it->second == rel) return true;
-    report.errors.push_back({rel, 0,
-                             "entry " + uid.substr(kPrefix.size()) + " is also defined in " + it->second +
-                                 ", whose definition is indexed"});
+    report_clash(uid, rel, it->second, report);
     return false;
+  }
+  static bool is_entry(const std::string& uid) { return uid.starts_with(kPrefix); }
+  // `rel` loses the entry `uid` to `keeper`.
+  static void report_clash(const std::string& uid, const std::string& rel, const std::string& keeper,
+                           UpdateReport& report) {
+    report.errors.push_back({rel, 0,
+                             "entry " + uid.substr(kPrefix.size()) + " is also defined in " + keeper +
+                                 ", whose definition is indexed"});
   }
   // Drops from `r` the entries another file defines; `r` is then incomplete.
   void claim_all(FileReadResult& r, const std::string& rel, UpdateReport& report) {

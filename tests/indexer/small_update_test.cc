@@ -190,6 +190,33 @@ TEST_F(SmallUpdateTest, AMovedFileKeepsItsItemAndADeletedFolderLosesItsItems) {
   EXPECT_EQ(full.items_removed, 0u);
 }
 
+// A batch that reads a catalogue looks for its new entries in the catalogue files it does not read:
+// the file first in the listing's order keeps an entry, the other's error names it, as in a rebuild.
+TEST_F(SmallUpdateTest, AnEntryNewToACatalogueOfABatchGoesToTheFileListedFirst) {
+  write_later("catalogues/zz-late.json",
+              catalogue({{"PH-101", "Zebraquokka late copy"}, {"PH-777", "Late own"}}));
+  const UpdateReport late = update_paths({"catalogues/zz-late.json"});
+  ASSERT_EQ(late.errors.size(), 1u);
+  EXPECT_EQ(late.errors[0].to_string(),
+            "catalogues/zz-late.json: entry parcelhub:PH-101 is also defined in catalogues/parcelhub.json, "
+            "whose definition is indexed");
+  EXPECT_TRUE(doc_ids(*engine(), "zebraquokka").empty());
+  expect_same_as_rebuild();
+
+  write_later("catalogues/aa-early.json", catalogue({{"PH-102", "Wombatquill early copy"}}));
+  const UpdateReport early = update_paths({"catalogues/aa-early.json"});
+  ASSERT_EQ(early.errors.size(), 1u);
+  EXPECT_EQ(early.errors[0].to_string(),
+            "catalogues/parcelhub.json: entry parcelhub:PH-102 is also defined in catalogues/aa-early.json, "
+            "whose definition is indexed");
+  EXPECT_EQ(doc_ids(*engine(), "wombatquill"), std::vector<std::string>{"parcelhub:PH-102"});
+  expect_same_as_rebuild();
+  // parcelhub.json, incomplete, is read again by the next update of the whole KB, which says so again.
+  const UpdateReport full = update();
+  ASSERT_EQ(full.errors.size(), 2u);
+  expect_same_as_rebuild();
+}
+
 // Signatures kept beside the items let an update skip looking each item of a file it reads up in the
 // index; an index whose states keep none (written before they were kept) updates as it did.
 TEST_F(SmallUpdateTest, AStateWithoutItemSignaturesUpdatesAsOneWithThem) {
