@@ -699,8 +699,9 @@ TEST_F(ServerTest, KeepAliveRequestIsFast) {
     ASSERT_EQ(r->status, 200);
   }
   std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
-  // Without TCP_NODELAY this is ~40 ms (Nagle + delayed ACK).
-  EXPECT_LT(ms[ms.size() / 2], 5.0);
+  // Without TCP_NODELAY this is ~40 ms (Nagle + delayed ACK); half of it leaves room for a loaded
+  // machine and a sanitized build.
+  EXPECT_LT(ms[ms.size() / 2], 20.0);
 }
 
 // The watcher reopens the workers when the fingerprint changes: after a commit or a switch, and not
