@@ -211,8 +211,8 @@ size_t teach_catalogue_codes(const Xapian::Database& db, PassageFileReader& pass
 }  // namespace
 
 void teach_grammar_kept_beside(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar,
-                               const std::filesystem::path& generation_dir,
-                               const std::string& catalogue_rev) {
+                               const std::filesystem::path& generation_dir, const std::string& catalogue_rev,
+                               bool keep) {
   teach_grammar_from_index(db, passages, grammar, /*only_patterns=*/true);
   const std::filesystem::path kept = generation_dir / schema::kTaughtFileName;
   if (auto in = TablesReader::Open(kept, catalogue_rev); in.ok()) {
@@ -221,6 +221,7 @@ void teach_grammar_kept_beside(const Xapian::Database& db, PassageFileReader& pa
     spdlog::info("{}: not a whole taught catalogue; teaching the code grammar from the index", kept.string());
   }
   teach_catalogue_codes(db, passages, grammar);
+  if (!keep) return;
   auto out = TablesWriter::Create(kept, catalogue_rev);
   Status written = out.status();
   if (out.ok()) {
@@ -229,6 +230,10 @@ void teach_grammar_kept_beside(const Xapian::Database& db, PassageFileReader& pa
   }
   if (!written.ok())
     spdlog::info("taught catalogue not kept ({}): the next start teaches it again", written.message());
+}
+
+std::string catalogue_revision(const Xapian::Database& db) {
+  return db.get_metadata(std::string(schema::kMetaCatalogueRev)) + "@" + db.get_uuid();
 }
 
 size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar,

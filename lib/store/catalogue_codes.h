@@ -39,10 +39,15 @@ void keep_file_catalogue_codes(Xapian::WritableDatabase& db, const FileState& no
 size_t teach_grammar_from_index(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar,
                                 bool only_patterns = false);
 // The same, with what the catalogues teach read from the generation's kept copy
-// (schema::kTaughtFileName) when it was made for the index's catalogue revision `catalogue_rev`, and
-// written there when they had to be taught (a failed write only costs the next start the teaching).
+// (schema::kTaughtFileName) when it was made for the index's catalogue revision `catalogue_rev`, and,
+// when `keep`, written there when they had to be taught (a failed write only costs the next start the
+// teaching).
 void teach_grammar_kept_beside(const Xapian::Database& db, PassageFileReader& passages, CodeGrammar& grammar,
-                               const std::filesystem::path& generation_dir, const std::string& catalogue_rev);
+                               const std::filesystem::path& generation_dir, const std::string& catalogue_rev,
+                               bool keep = true);
+// Which catalogues an index revision holds: its catalogue revision and the database's uuid. The kept
+// taught catalogue is written for it.
+std::string catalogue_revision(const Xapian::Database& db);
 
 // Teaches `grammar` the letters+digits codes (code:lnk2019) that some passage of the index names as a
 // primary code, in its title or first heading ("Linker Tools Error LNK2019"), so that queries read

@@ -20,16 +20,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string catalogue_rev_of(const Xapian::Database& db) {
-  return db.get_metadata(std::string(schema::kMetaCatalogueRev)) + "@" + db.get_uuid();
-}
-
 std::shared_ptr<const CodeGrammar> taught_grammar(const Xapian::Database& db, const fs::path& generation) {
   auto g = std::make_shared<CodeGrammar>();
   PassageFileReader passages;
   if (Status s = passages.open(generation / schema::kPassageFileName); !s.ok())
     throw std::runtime_error(s.message());
-  teach_grammar_kept_beside(db, passages, *g, generation, catalogue_rev_of(db));
+  teach_grammar_kept_beside(db, passages, *g, generation, catalogue_revision(db));
   return g;
 }
 
@@ -248,7 +244,7 @@ Result<TablesOfFile> read_tables_file(const Xapian::Database& db, const fs::path
 
 GenerationTables::GenerationTables(const EngineOptions& options)
     : options_(options),
-      grammars_(options.index_dir, catalogue_rev_of, taught_grammar),
+      grammars_(options.index_dir, catalogue_revision, taught_grammar),
       rank_records_(options.index_dir, generation_of,
                     [](const Xapian::Database& db, const fs::path&) { return RankRecords::load(db); }),
       common_terms_(
@@ -264,7 +260,7 @@ GenerationTables::GenerationTables(const EngineOptions& options)
 std::shared_ptr<const CodeGrammar> GenerationTables::grammar_for(const Xapian::Database& db,
                                                                  const fs::path& dir) {
   if (!grammars_.latest()) return grammars_.build_now(db, dir);
-  if (auto current = grammars_.get(catalogue_rev_of(db))) return current;
+  if (auto current = grammars_.get(catalogue_revision(db))) return current;
   return grammars_.latest();
 }
 

@@ -154,10 +154,6 @@ std::string revision_stamp(const Xapian::Database& db) {
   return db.get_uuid() + "@" + std::to_string(db.get_revision());
 }
 
-std::string catalogue_stamp(const Xapian::Database& db) {
-  return db.get_uuid() + "@" + db.get_metadata(std::string(schema::kMetaCatalogueRev));
-}
-
 class Updater {
  public:
   Updater(const IndexerOptions& o, const ProgressFn& p, Xapian::WritableDatabase& db,
@@ -180,7 +176,7 @@ class Updater {
     if (cache_) cache_->states_for.clear();  // taken; given back by committed()
     revision_at_start_ = db_.get_revision();
     keeps_codes_ = keeps_catalogue_codes(db_);
-    if (cache_ && cache_->taught_for == catalogue_stamp(db_)) grammar_taught_ = true;
+    if (cache_ && cache_->taught_for == catalogue_revision(db_)) grammar_taught_ = true;
     std::vector<KbFile> files;
     std::vector<uint64_t> vanished;
     AllFiles listing;
@@ -298,7 +294,7 @@ class Updater {
       cache_->shapes = std::move(shapes);
       phases.done("code shapes");
     }
-    cache_->taught_for = catalogue_stamp(db_);
+    cache_->taught_for = catalogue_revision(db_);
   }
 
  private:
@@ -504,7 +500,9 @@ class Updater {
         keep_catalogue_codes_of_passages(db_, passages, states_);
         keeps_codes_ = true;
       }
-      teach_grammar_from_index(db_, passages, grammar_);
+      // What a server taught for this catalogue revision is read back rather than taught again.
+      teach_grammar_kept_beside(db_, passages, grammar_, generation_, catalogue_revision(db_),
+                                /*keep=*/false);
     }
     if (cache_) cache_->shapes = primary_code_shapes(db_);
     phases.done("teach grammar");
@@ -631,13 +629,14 @@ Status UpdateCache::prepare(const IndexerOptions& options) {
   if (!gen.ok()) return gen.status().code() == Status::Code::kNotFound ? Status::OK() : gen.status();
   try {
     Xapian::Database db(gen->string());
-    if (state->taught_for == store::catalogue_stamp(db)) return Status::OK();
+    if (state->taught_for == store::catalogue_revision(db)) return Status::OK();
     store::PassageFileReader passages;
     if (Status s = passages.open(*gen / schema::kPassageFileName); !s.ok()) return s;
     state->grammar = CodeGrammar();
-    store::teach_grammar_from_index(db, passages, state->grammar);
+    store::teach_grammar_kept_beside(db, passages, state->grammar, *gen, store::catalogue_revision(db),
+                                     /*keep=*/false);
     state->shapes = store::primary_code_shapes(db);
-    state->taught_for = store::catalogue_stamp(db);
+    state->taught_for = store::catalogue_revision(db);
   } catch (const Xapian::Error& e) {
     state->taught_for.clear();
     return store::to_status(e, *gen);

@@ -285,6 +285,16 @@ TEST(TaughtCatalogueKept, TheNextStartReadsWhatTheFirstTaught) {
   CodeGrammar read_again;
   store::teach_grammar_kept_beside(db, passages, read_again, *generation, "rev-2");
   EXPECT_EQ(read_again.taught_bytes(), first.taught_bytes());
+
+  // An indexer reads the kept file and, when it has to teach, leaves writing it to the servers.
+  const auto kept_for_rev_2 = fs::last_write_time(kept);
+  CodeGrammar other_reader;
+  store::teach_grammar_kept_beside(db, passages, other_reader, *generation, "rev-3", /*keep=*/false);
+  EXPECT_EQ(described(other_reader), expected);
+  EXPECT_EQ(fs::last_write_time(kept), kept_for_rev_2);
+  CodeGrammar reader;
+  store::teach_grammar_kept_beside(db, passages, reader, *generation, "rev-2", /*keep=*/false);
+  EXPECT_EQ(reader.taught_bytes(), first.taught_bytes());
 }
 
 }  // namespace
