@@ -194,17 +194,25 @@ class Updater {
     }
     report.files_seen = files.size();
     whole_listing_ = options_.only_paths.empty() ? &files : nullptr;
-    for (const auto& f : files)
-      if (f.kind == SourceKind::kCatalogue && !f.unread &&
-          !unchanged(f, states_.find(file_path_hash(f.path.string()))))
-        reading_.insert(file_path_hash(f.path.string()));
+    // Which files this run reads, decided as the listing found them: a catalogue file that loses an
+    // entry to a file read earlier in the run is left incomplete for the next update, not read again.
+    std::vector<size_t> to_read;
+    for (size_t i = 0; i < files.size(); ++i) {
+      const KbFile& f = files[i];
+      if (f.unread || unchanged(f, states_.find(file_path_hash(f.path.string())))) continue;
+      to_read.push_back(i);
+      if (f.kind == SourceKind::kCatalogue) reading_.insert(file_path_hash(f.path.string()));
+    }
     phases.done("list files");
 
     std::unordered_set<uint64_t> live;
     DocumentBuilder builder(grammar_, /*learn_spelling=*/true, passages_);
+    ReadAhead ahead(files, to_read);
+    auto next_read = to_read.begin();
     size_t done = 0;
     size_t since_commit = 0;
-    for (const auto& f : files) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      const KbFile& f = files[i];
       const std::string path = f.path.string();
       const uint64_t hash = file_path_hash(path);
       live.insert(hash);
@@ -215,15 +223,14 @@ class Updater {
         if (old) report.items_kept_after_error += old->items.size();
         continue;
       }
-      // A catalogue file read or not as the listing found it: one that loses an entry to a file read
-      // earlier in this run is left incomplete for the next update.
-      if (f.kind == SourceKind::kCatalogue ? !reading_.count(hash) : unchanged(f, old)) {
+      if (next_read == to_read.end() || *next_read != i) {
         ++report.files_skipped;
         report.items_unchanged += old->items.size();
         continue;
       }
+      ++next_read;
       teach_grammar_once(phases);
-      FileState now = read_file(f, old, builder, report, since_commit);
+      FileState now = read_file(f, ahead.take(i), old, builder, report, since_commit);
       db_.set_metadata(file_state_key(path), encode_file_state(now));
       states_.set(hash, std::move(now));
       if (!options_.strict && since_commit >= options_.batch_passages) {
@@ -299,9 +306,8 @@ class Updater {
 
  private:
   // Reads a changed file and writes what changed in it; returns its new state.
-  FileState read_file(const KbFile& f, const FileState* old, DocumentBuilder& builder, UpdateReport& report,
-                      size_t& since_commit) {
-    FileReadResult r = read_kb_file(f);
+  FileState read_file(const KbFile& f, FileReadResult r, const FileState* old, DocumentBuilder& builder,
+                      UpdateReport& report, size_t& since_commit) {
     if (f.kind == SourceKind::kCatalogue) {
       claim_new_entries(r, f, old, report);
       catalogue_owners_.claim_all(r, f.rel, report);

@@ -171,4 +171,24 @@ Status validate(const IndexerOptions& options) {
   return Status::OK();
 }
 
+ReadAhead::ReadAhead(const std::vector<KbFile>& files, std::vector<size_t> order, size_t window)
+    : files_(files), order_(std::move(order)), window_(std::max<size_t>(1, window)) {
+  start_reads();
+}
+
+void ReadAhead::start_reads() {
+  while (started_ < order_.size() && reading_.size() < window_) {
+    const size_t i = order_[started_++];
+    reading_.emplace_back(i, std::async(std::launch::async, [this, i] { return read_kb_file(files_[i]); }));
+  }
+}
+
+FileReadResult ReadAhead::take(size_t i) {
+  if (reading_.empty() || reading_.front().first != i) return read_kb_file(files_[i]);
+  FileReadResult r = reading_.front().second.get();
+  reading_.pop_front();
+  start_reads();
+  return r;
+}
+
 }  // namespace errkb::store

@@ -5,10 +5,14 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <filesystem>
+#include <future>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -96,6 +100,26 @@ void store_patterns(Xapian::WritableDatabase& db, const FileReadResult& r);
 // Which catalogue file defines each entry in a run. The same vendor and code in a second file (in
 // path order) is that file's error: one definition is indexed, never two, and deleting the second
 // file cannot take the first's entry with it.
+// Reads the files an update reads a few ahead of it, on other threads: parsing them is much of an
+// update that reads many files again, and needs nothing the update writes. Each result is taken in
+// the update's order.
+class ReadAhead {
+ public:
+  // Reads files[i] for each i of `order`, at most `window` of them ahead of the one taken.
+  ReadAhead(const std::vector<KbFile>& files, std::vector<size_t> order,
+            size_t window = std::max(2u, std::thread::hardware_concurrency()));
+  // files[i]'s result; i is the next of `order` (else the file is read here, now).
+  FileReadResult take(size_t i);
+
+ private:
+  void start_reads();
+  const std::vector<KbFile>& files_;
+  const std::vector<size_t> order_;
+  const size_t window_;
+  size_t started_ = 0;
+  std::deque<std::pair<size_t, std::future<FileReadResult>>> reading_;  // waited for when destroyed
+};
+
 class CatalogueOwners {
  public:
   // True when `uid` is free or `rel`'s already; else the clash is reported into `report`.
