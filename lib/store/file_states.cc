@@ -2,11 +2,11 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string_view>
 #include <system_error>
 
@@ -88,11 +88,11 @@ const FileState* FileStates::find(uint64_t hash) const {
 }
 
 bool FileStates::read_copy(const fs::path& file, const std::string& stamp) {
-  std::ifstream in(file, std::ios::binary);
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
   if (!in) return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string data = buffer.str();
+  std::string data(static_cast<size_t>(std::max<std::streamoff>(0, in.tellg())), '\0');
+  in.seekg(0);
+  if (!in.read(data.data(), static_cast<std::streamsize>(data.size()))) return false;
   if (data.size() < kMagic.size() + sizeof(uint64_t) || data.compare(0, kMagic.size(), kMagic) != 0)
     return false;
   const size_t body_end = data.size() - sizeof(uint64_t);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -168,11 +169,8 @@ class Updater {
 
   Status run(UpdateReport& report) {
     PhaseClock phases(report);
-    if (cache_ && cache_->states_for == revision_stamp(db_)) {
-      states_ = std::move(cache_->states);
-    } else {
-      states_ = FileStates::load(db_, generation_);
-    }
+    const bool states_cached = cache_ && cache_->states_for == revision_stamp(db_);
+    if (states_cached) states_ = std::move(cache_->states);
     if (cache_) cache_->states_for.clear();  // taken; given back by committed()
     revision_at_start_ = db_.get_revision();
     keeps_codes_ = keeps_catalogue_codes(db_);
@@ -181,11 +179,17 @@ class Updater {
     std::vector<uint64_t> vanished;
     AllFiles listing;
     if (options_.only_paths.empty()) {
+      // The file states are read while the KB is listed, which touches no database.
+      std::future<FileStates> loading;
+      if (!states_cached)
+        loading = std::async(std::launch::async, [this] { return FileStates::load(db_, generation_); });
       auto all = list_all_files(options_, report);
+      if (loading.valid()) states_ = loading.get();
       if (!all.ok()) return all.status();
       listing = std::move(*all);
       files = std::move(listing.files);
     } else {
+      if (!states_cached) states_ = FileStates::load(db_, generation_);
       Batch batch = batch_at(options_, states_);
       files = std::move(batch.files);
       vanished = std::move(batch.vanished);
