@@ -4,9 +4,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <fstream>
+#include <iterator>
+#include <mutex>
 #include <sstream>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -67,51 +71,93 @@ class FolderFd {
   int fd_;
 };
 
-// Lists the files of one top folder (articles/, forums/, catalogues/) without recursion. What cannot
-// be listed is reported and kept in `unread_folders`: the update keeps what was indexed below it.
-class FolderWalk {
+// The folders still to list, shared by the threads that list them.
+class PendingFolders {
  public:
-  FolderWalk(const fs::path& root, KbListing& out) : root_(root), out_(out) {
-    std::error_code ec;
-    canonical_root_ = fs::canonical(root, ec);
+  struct Folder {
+    fs::path dir;
+    int depth = 0;
+    SourceKind kind = SourceKind::kArticle;
+  };
+  void push(Folder f) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pending_.push_back(std::move(f));
+    }
+    changed_.notify_one();
+  }
+  // The next folder to list; false once every folder is listed (none waits, none is being listed).
+  bool pop(Folder& out) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return !pending_.empty() || listing_ == 0; });
+    if (pending_.empty()) return false;
+    out = std::move(pending_.back());
+    pending_.pop_back();
+    ++listing_;
+    return true;
+  }
+  // The folder popped last by the caller is listed: its subfolders are pushed.
+  void listed() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      --listing_;
+    }
+    changed_.notify_all();
   }
 
-  void walk(const fs::path& top, SourceKind kind) {
-    std::vector<std::pair<fs::path, int>> pending{{top, 0}};
-    while (!pending.empty()) {
-      const auto [dir, depth] = std::move(pending.back());
-      pending.pop_back();
-      if (depth > ingest::kMaxFolderDepth) {
-        unread(dir, "folders nested deeper than " + std::to_string(ingest::kMaxFolderDepth) +
-                        " levels are not read");
-        continue;
-      }
-      std::error_code ec;
-      fs::directory_iterator it(dir, ec);
-      const FolderFd folder(dir);
-      for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
-        const fs::path& p = it->path();
-        if (hidden(p)) continue;
-        std::error_code type_ec;
-        const bool link = it->is_symlink(type_ec);
-        if (it->is_directory(type_ec)) {
-          if (!link) pending.emplace_back(p, depth + 1);  // linked folders are not followed
-        } else if (it->is_regular_file(type_ec) && readable_extension(kind, p)) {
-          if (link && !inside_root(p)) {
-            report(p, "a symbolic link to a file outside the KB folder: not read");
-          } else if (!folder.readable(p)) {
-            report(p, "cannot read the file (no permission); what was indexed from it is kept");
-            add(p, kind, folder).unread = true;
-          } else {
-            add(p, kind, folder);
-          }
-        }
-      }
-      if (ec) unread(dir, "cannot list the folder: " + ec.message());
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Folder> pending_;
+  size_t listing_ = 0;
+};
+
+// Lists folders taken from `pending` until none is left, into its own listing. What cannot be listed
+// is reported and kept in `unread_folders`: the update keeps what was indexed below it.
+class FolderWalk {
+ public:
+  FolderWalk(const fs::path& root, const fs::path& canonical_root, KbListing& out)
+      : root_(root), canonical_root_(canonical_root), out_(out) {}
+
+  void walk(PendingFolders& pending) {
+    PendingFolders::Folder folder;
+    while (pending.pop(folder)) {
+      list(folder, pending);
+      pending.listed();
     }
   }
 
  private:
+  void list(const PendingFolders::Folder& at, PendingFolders& pending) {
+    if (at.depth > ingest::kMaxFolderDepth) {
+      unread(at.dir, "folders nested deeper than " + std::to_string(ingest::kMaxFolderDepth) +
+                         " levels are not read");
+      return;
+    }
+    std::error_code ec;
+    fs::directory_iterator it(at.dir, ec);
+    const FolderFd folder(at.dir);
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      const fs::path& p = it->path();
+      if (hidden(p)) continue;
+      std::error_code type_ec;
+      const bool link = it->is_symlink(type_ec);
+      if (it->is_directory(type_ec)) {
+        if (!link) pending.push({p, at.depth + 1, at.kind});  // linked folders are not followed
+      } else if (it->is_regular_file(type_ec) && readable_extension(at.kind, p)) {
+        if (link && !inside_root(p)) {
+          report(p, "a symbolic link to a file outside the KB folder: not read");
+        } else if (!folder.readable(p)) {
+          report(p, "cannot read the file (no permission); what was indexed from it is kept");
+          add(p, at.kind, folder).unread = true;
+        } else {
+          add(p, at.kind, folder);
+        }
+      }
+    }
+    if (ec) unread(at.dir, "cannot list the folder: " + ec.message());
+  }
+
   bool inside_root(const fs::path& p) const {
     std::error_code ec;
     const fs::path target = fs::canonical(p, ec);
@@ -144,25 +190,46 @@ class FolderWalk {
     return out_.files.emplace_back(std::move(f));
   }
 
-  fs::path root_, canonical_root_;
+  const fs::path& root_;
+  const fs::path& canonical_root_;
   KbListing& out_;
 };
 
 }  // namespace
 
+// Two walkers or more: listing a large KB is a stat and an access a file, which the kernel serves
+// on every core.
 Result<KbListing> list_kb_folder(const fs::path& kb_root) {
   std::error_code ec;
   if (!fs::is_directory(kb_root, ec)) return Status::NotFound("no KB folder at " + kb_root.string());
   const fs::path root = fs::absolute(kb_root, ec);
-  KbListing listing;
-  FolderWalk walk(root, listing);
+  const fs::path canonical_root = fs::canonical(root, ec);
+  PendingFolders pending;
   const std::pair<const char*, SourceKind> kFolders[] = {{"articles", SourceKind::kArticle},
                                                          {"forums", SourceKind::kForum},
                                                          {"catalogues", SourceKind::kCatalogue}};
   for (const auto& [folder, kind] : kFolders)
-    if (fs::is_directory(root / folder, ec)) walk.walk(root / folder, kind);
+    if (fs::is_directory(root / folder, ec)) pending.push({root / folder, 0, kind});
+  const size_t walkers = std::clamp<size_t>(std::thread::hardware_concurrency(), 2, 4);
+  std::vector<KbListing> parts(walkers);
+  {
+    std::vector<std::jthread> threads;
+    for (size_t i = 1; i < walkers; ++i)
+      threads.emplace_back([&, i] { FolderWalk(root, canonical_root, parts[i]).walk(pending); });
+    FolderWalk(root, canonical_root, parts[0]).walk(pending);
+  }
+  KbListing listing = std::move(parts[0]);
+  for (size_t i = 1; i < walkers; ++i) {
+    std::move(parts[i].files.begin(), parts[i].files.end(), std::back_inserter(listing.files));
+    std::move(parts[i].errors.begin(), parts[i].errors.end(), std::back_inserter(listing.errors));
+    std::move(parts[i].unread_folders.begin(), parts[i].unread_folders.end(),
+              std::back_inserter(listing.unread_folders));
+  }
   std::sort(listing.files.begin(), listing.files.end(),
             [](const KbFile& a, const KbFile& b) { return a.rel < b.rel; });
+  // In path order, whichever walker met them.
+  std::stable_sort(listing.errors.begin(), listing.errors.end(),
+                   [](const InputError& a, const InputError& b) { return a.path < b.path; });
   return listing;
 }
 
