@@ -122,8 +122,12 @@ class FolderWalk {
   void walk(PendingFolders& pending) {
     PendingFolders::Folder folder;
     while (pending.pop(folder)) {
+      // Said even when listing throws: the other walkers wait for every folder taken to be listed.
+      struct Listed {
+        PendingFolders& pending;
+        ~Listed() { pending.listed(); }
+      } listed{pending};
       list(folder, pending);
-      pending.listed();
     }
   }
 
