@@ -116,8 +116,8 @@ std::unordered_map<std::string_view, std::string_view> signatures_of(const FileS
   return out;
 }
 
-// Each file's KB folder is found once: finding it takes path arithmetic that a comparison must not
-// repeat (a batch that reads a catalogue sorts every catalogue file of the KB).
+// The order of the whole KB's listing: KB folder by KB folder, by relative path, catalogues first.
+// Each file's KB folder is found once, not at every comparison: finding it is path arithmetic.
 void sort_as_listed(const IndexerOptions& options, std::vector<KbFile>& files) {
   std::vector<std::pair<int, size_t>> order;  // (KB folder, position in `files`)
   order.reserve(files.size());
