@@ -197,32 +197,29 @@ class Updater {
       sort_as_listed(options_, files);
     }
     report.files_seen = files.size();
-    whole_listing_ = options_.only_paths.empty() ? &files : nullptr;
     // Which files this run reads, decided as the listing found them: a catalogue file that loses an
     // entry to a file read earlier in the run is left incomplete for the next update, not read again.
+    std::vector<uint64_t> hashes;
     std::vector<size_t> to_read;
     for (size_t i = 0; i < files.size(); ++i) {
       const KbFile& f = files[i];
-      if (f.unread || unchanged(f, states_.find(file_path_hash(f.path.string())))) continue;
+      hashes.push_back(file_path_hash(f.path.string()));
+      listed_.insert(hashes.back());
+      if (f.unread || unchanged(f, states_.find(hashes.back()))) continue;
       to_read.push_back(i);
-      if (f.kind == SourceKind::kCatalogue) reading_.insert(file_path_hash(f.path.string()));
+      if (f.kind == SourceKind::kCatalogue) reading_.insert(hashes.back());
     }
     phases.done("list files");
 
-    std::unordered_set<uint64_t> live;
     DocumentBuilder builder(grammar_, /*learn_spelling=*/true, passages_);
     ReadAhead ahead(files, to_read);
     auto next_read = to_read.begin();
-    size_t done = 0;
     size_t since_commit = 0;
     for (size_t i = 0; i < files.size(); ++i) {
       const KbFile& f = files[i];
-      const std::string path = f.path.string();
-      const uint64_t hash = file_path_hash(path);
-      live.insert(hash);
+      const uint64_t hash = hashes[i];
       const FileState* old = states_.find(hash);
-      if (progress_) progress_({done, report.files_seen, report.passages_written, f.rel});
-      ++done;
+      if (progress_) progress_({i, report.files_seen, report.passages_written, f.rel});
       if (f.unread) {  // reported by the listing; what was indexed from it stays
         if (old) report.items_kept_after_error += old->items.size();
         continue;
@@ -234,8 +231,8 @@ class Updater {
       }
       ++next_read;
       teach_grammar_once(phases);
-      FileState now = read_file(f, ahead.take(i), old, builder, report, since_commit);
-      db_.set_metadata(file_state_key(path), encode_file_state(now));
+      FileState now = read_file(f, ahead.next(), old, builder, report, since_commit);
+      db_.set_metadata(file_state_key(now.path), encode_file_state(now));
       states_.set(hash, std::move(now));
       if (!options_.strict && since_commit >= options_.batch_passages) {
         builder.flush_spelling(db_);
@@ -252,7 +249,7 @@ class Updater {
     // Files that disappeared: their items are candidates too. Only now, after a complete pass.
     if (options_.only_paths.empty())
       for (const auto& [hash, state] : states_.all()) {
-        if (live.count(hash)) continue;
+        if (listed_.count(hash)) continue;
         if (!listing.unread(state.path))
           vanished.push_back(hash);
         else
@@ -276,7 +273,7 @@ class Updater {
     if (catalogue_changed_) bump_catalogue_rev(db_);
     write_header_metadata(db_, options_.kb_dirs);
     phases.done("deletions and synonyms");
-    if (progress_) progress_({done, report.files_seen, report.passages_written, ""});
+    if (progress_) progress_({files.size(), report.files_seen, report.passages_written, ""});
     return Status::OK();
   }
 
@@ -392,12 +389,12 @@ class Updater {
       auto owner = unread_owners().find(item.uid);
       if (owner == unread_owners().end()) return false;
       const uint64_t keeper = owner->second;
-      const std::string keeper_rel = listed_rel(states_.find(keeper)->path);
-      if (listed_key(states_.find(keeper)->path) < listed_key(f.path.string())) {
-        CatalogueOwners::report_clash(item.uid, f.rel, keeper_rel, report);
+      const auto keeper_at = listed_key(states_.find(keeper)->path);
+      if (keeper_at < listed_key(f.path.string())) {
+        CatalogueOwners::report_clash(item.uid, f.rel, keeper_at.second, report);
         return true;
       }
-      CatalogueOwners::report_clash(item.uid, keeper_rel, f.rel, report);
+      CatalogueOwners::report_clash(item.uid, keeper_at.second, f.rel, report);
       drop_entry(keeper, item.uid);
       return false;
     });
@@ -409,24 +406,21 @@ class Updater {
   const std::unordered_map<std::string, uint64_t>& unread_owners() {
     if (unread_owners_) return *unread_owners_;
     unread_owners_.emplace();
-    std::unordered_set<uint64_t> listed;
-    if (whole_listing_)
-      for (const auto& f : *whole_listing_) listed.insert(file_path_hash(f.path.string()));
+    const bool whole_listing = options_.only_paths.empty();
     for (const auto& [hash, state] : states_.all()) {
-      if (reading_.count(hash) || gone_.count(hash) || (whole_listing_ && !listed.count(hash))) continue;
+      if (reading_.count(hash) || gone_.count(hash) || (whole_listing && !listed_.count(hash))) continue;
       for (const auto& uid : state.items)
         if (CatalogueOwners::is_entry(uid)) unread_owners_->emplace(uid, hash);
     }
     return *unread_owners_;
   }
 
-  // Where a file comes in the listing (KB folder, then relative path), and its relative path.
+  // Where a file comes in the listing: its KB folder, then its relative path.
   std::pair<int, std::string> listed_key(const std::string& path) const {
     fs::path rel;
     const int folder = kb_folder_of(options_, path, rel);
     return {folder, rel.generic_string()};
   }
-  std::string listed_rel(const std::string& path) const { return listed_key(path).second; }
 
   // Takes an entry from an unread catalogue file's state and kept codes, as a rebuild would leave it.
   void drop_entry(uint64_t hash, const std::string& uid) {
@@ -531,9 +525,9 @@ class Updater {
   bool keeps_codes_ = false;  // the index keeps each catalogue file's codes: this run keeps them so
   FileStates states_;
   Xapian::rev revision_at_start_ = 0;
-  const std::vector<KbFile>* whole_listing_ = nullptr;  // the whole KB's listing, when the run has it
-  std::unordered_set<uint64_t> reading_;                // catalogue files this run reads
-  std::unordered_set<uint64_t> gone_;                   // files a batch found gone
+  std::unordered_set<uint64_t> listed_;   // the files this run lists (or its batch holds)
+  std::unordered_set<uint64_t> reading_;  // catalogue files this run reads
+  std::unordered_set<uint64_t> gone_;     // files a batch found gone
   std::optional<std::unordered_map<std::string, uint64_t>> unread_owners_;
   CatalogueOwners catalogue_owners_;  // the entries of the catalogue files read
   std::vector<std::string> candidates_for_deletion_;

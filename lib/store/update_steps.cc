@@ -179,13 +179,12 @@ ReadAhead::ReadAhead(const std::vector<KbFile>& files, std::vector<size_t> order
 void ReadAhead::start_reads() {
   while (started_ < order_.size() && reading_.size() < window_) {
     const size_t i = order_[started_++];
-    reading_.emplace_back(i, std::async(std::launch::async, [this, i] { return read_kb_file(files_[i]); }));
+    reading_.push_back(std::async(std::launch::async, [this, i] { return read_kb_file(files_[i]); }));
   }
 }
 
-FileReadResult ReadAhead::take(size_t i) {
-  if (reading_.empty() || reading_.front().first != i) return read_kb_file(files_[i]);
-  FileReadResult r = reading_.front().second.get();
+FileReadResult ReadAhead::next() {
+  FileReadResult r = reading_.front().get();
   reading_.pop_front();
   start_reads();
   return r;

@@ -97,9 +97,6 @@ void teach_from_result(CodeGrammar& grammar, FileReadResult& r);
 
 void store_patterns(Xapian::WritableDatabase& db, const FileReadResult& r);
 
-// Which catalogue file defines each entry in a run. The same vendor and code in a second file (in
-// path order) is that file's error: one definition is indexed, never two, and deleting the second
-// file cannot take the first's entry with it.
 // Reads the files an update reads a few ahead of it, on other threads: parsing them is much of an
 // update that reads many files again, and needs nothing the update writes. Each result is taken in
 // the update's order.
@@ -108,8 +105,8 @@ class ReadAhead {
   // Reads files[i] for each i of `order`, at most `window` of them ahead of the one taken.
   ReadAhead(const std::vector<KbFile>& files, std::vector<size_t> order,
             size_t window = std::max(2u, std::thread::hardware_concurrency()));
-  // files[i]'s result; i is the next of `order` (else the file is read here, now).
-  FileReadResult take(size_t i);
+  // The result of the next file of `order`.
+  FileReadResult next();
 
  private:
   void start_reads();
@@ -117,9 +114,12 @@ class ReadAhead {
   const std::vector<size_t> order_;
   const size_t window_;
   size_t started_ = 0;
-  std::deque<std::pair<size_t, std::future<FileReadResult>>> reading_;  // waited for when destroyed
+  std::deque<std::future<FileReadResult>> reading_;  // in `order`; waited for when destroyed
 };
 
+// Which catalogue file defines each entry in a run. The same vendor and code in a second file (in
+// path order) is that file's error: one definition is indexed, never two, and deleting the second
+// file cannot take the first's entry with it.
 class CatalogueOwners {
  public:
   // True when `uid` is free or `rel`'s already; else the clash is reported into `report`.
