@@ -42,13 +42,24 @@ function keyDialog() {
   return dialog;
 }
 
-function askForKey(problem) {
-  if (pendingPrompt) return pendingPrompt;
-  const box = keyDialog();
-  const input = box.querySelector('#key-input');
-  const reason = problem.code === 'missing_scope' ? 'key.scope' : problem.code === 'invalid_key' ? 'key.invalid' : 'key.needed';
+// What the dialog says: a refused key says more than a missing one, so it replaces the reason of
+// a dialog already open for another request.
+const REASONS = { missing_key: 'key.needed', missing_scope: 'key.scope', invalid_key: 'key.invalid' };
+let shownReason = null;
+
+function showReason(box, problem) {
+  const reason = REASONS[problem.code] || 'key.needed';
+  if (pendingPrompt && shownReason !== 'key.needed') return;
+  shownReason = reason;
   box.querySelector('#key-reason').replaceWith(h('p', { id: 'key-reason', ...tx(reason) }));
   box.querySelector('#key-detail').textContent = problem.detail || '';
+}
+
+function askForKey(problem) {
+  const box = keyDialog();
+  showReason(box, problem);
+  if (pendingPrompt) return pendingPrompt;
+  const input = box.querySelector('#key-input');
   input.value = '';
   pendingPrompt = new Promise((resolve) => {
     box.addEventListener('close', () => {
@@ -97,6 +108,8 @@ export async function api(path, { method = 'GET', body } = {}) {
     if (response.ok) return data;
     const problem = data || { title: response.statusText };
     if (needsKey(response.status, problem)) {
+      // A key entered while this request was on its way is tried before anyone is asked again.
+      if (sessionStorage.getItem(KEY_ITEM) !== key) continue;
       if (problem.code === 'invalid_key') sessionStorage.removeItem(KEY_ITEM);
       if (await askForKey(problem)) continue;
     }
