@@ -26,6 +26,7 @@ import urllib.request
 
 from eval_metrics import K, dedupe
 
+CONFIRMING_TEXT = 0.5  # lib/rank/calibration.h kConfirmingText
 NO_ANSWER_CONFIDENCE = 0.3  # the abstention rule of an errkb whose answers have no `answered`
 DIAGNOSE_CAUSES = 10         # causes asked of /v1/diagnose (cause-MRR@10)
 # rank::AnswerFeatures (lib/rank/calibration.h), read from an answer as the engine reads them: the top
@@ -60,7 +61,8 @@ def answer_features(causes, codes, unknown_words):
     f["has_code"] = 1.0 if codes else 0.0
     f["code_missing"] = 1.0 if codes and f["code"] <= 0 else 0.0
     certain = {r.get("canonical") for occ in codes or [] for r in occ.get("interpretations") or [] if r.get("certain")}
-    guessed = top.get("catalogue_only") and not certain.intersection(top.get("codes") or [])
+    guessed = (top.get("catalogue_only") and codes and not certain.intersection(top.get("codes") or [])
+               and f["text"] < CONFIRMING_TEXT)
     f["guessed_meaning"] = 1.0 if guessed else 0.0
     f["unknown"] = min(len(unknown_words or []), 2) / 2
     return [f[name] for name in FEATURES]

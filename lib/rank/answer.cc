@@ -36,13 +36,14 @@ void finish_diagnosis(Diagnosis& d, const AnswerOptions& options) {
     d.language_note = phrase(in_language ? Phrase::kLanguageLower : Phrase::kLanguageFallback, d.language,
                              {{"requested", d.language}, {"used", d.answer_language}});
   }
-  calibrate(d.causes, {options.has_code, options.certain_codes, d.unknown_words.size()});
+  const QueryFacts facts{options.has_code, options.certain_codes, d.unknown_words.size()};
+  calibrate(d.causes, facts);
 
   const std::string language = sentence_language(d);
   const double threshold = options.answer_threshold >= 0 ? options.answer_threshold : fit::kAnswerThreshold;
   if (d.causes.empty()) {
     d.no_answer_reason = phrase(Phrase::kNoAnswerNothing, language);
-  } else if (is_guessed_meaning(d.causes.front(), options.certain_codes)) {
+  } else if (is_guessed_meaning(d.causes.front(), facts)) {
     d.no_answer_reason = phrase(Phrase::kNoAnswerGuessedMeaning, language);
   } else if (d.causes.front().confidence < threshold) {
     d.no_answer_reason =

@@ -21,11 +21,14 @@ static_assert(std::size(fit::kWeights) == std::tuple_size_v<decltype(AnswerFeatu
 
 }  // namespace
 
-bool is_guessed_meaning(const Cause& cause, const std::vector<std::string>& certain_codes) {
-  return cause.catalogue_only &&
-         std::none_of(cause.codes.begin(), cause.codes.end(), [&](const std::string& c) {
-           return std::find(certain_codes.begin(), certain_codes.end(), c) != certain_codes.end();
-         });
+bool is_guessed_meaning(const Cause& cause, const QueryFacts& query) {
+  const auto& certain = query.certain_codes;
+  return cause.catalogue_only && query.has_code &&
+         std::none_of(cause.codes.begin(), cause.codes.end(),
+                      [&](const std::string& c) {
+                        return std::find(certain.begin(), certain.end(), c) != certain.end();
+                      }) &&
+         why_part(cause, "symptoms", Weights{}.text) < kConfirmingText;
 }
 
 AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFacts& query) {
@@ -44,7 +47,7 @@ AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFact
   f.catalogue_only = top.catalogue_only ? 1 : 0;
   f.has_code = query.has_code ? 1 : 0;
   f.code_missing = query.has_code && f.code <= 0 ? 1 : 0;
-  f.guessed_meaning = is_guessed_meaning(top, query.certain_codes) ? 1 : 0;
+  f.guessed_meaning = is_guessed_meaning(top, query) ? 1 : 0;
   f.unknown = std::min<double>(query.unknown_words, 2) / 2;
   return f;
 }

@@ -41,9 +41,13 @@ struct QueryFacts {
 
 AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFacts& query);
 
-// Whether a catalogue-only cause gives the meaning of a reading the grammar only guessed: none of the
-// query's codes it holds has a certain reading ("Code 43" is Device Manager's for certain, not NTSTATUS's).
-bool is_guessed_meaning(const Cause& cause, const std::vector<std::string>& certain_codes);
+// Whether a catalogue-only cause gives the meaning of a reading the grammar only guessed: the query holds
+// a code, none of the codes the cause holds is a certain reading of it ("Code 43" is Device Manager's
+// for certain, not NTSTATUS's), and the query's words do not confirm the family either: its text part
+// is below kConfirmingText ("error 87 windows parameter is incorrect" names the message of win32:87;
+// "error 8541 when listing a product" shares only common words with any entry of 8541).
+inline constexpr double kConfirmingText = 0.5;
+bool is_guessed_meaning(const Cause& cause, const QueryFacts& query);
 
 // P(top cause right) under the fitted model.
 double top_cause_probability(const AnswerFeatures& features);

@@ -5,9 +5,9 @@
 // clang-format off
 namespace errkb::rank::fit {
 
-inline constexpr double kBias = 0.3727;
-inline constexpr double kWeights[] = {2.3372, -0.6855, 0.3482, 2.4442, 2.5779, -1.5522, -0.8308, -0.1753, -0.2311, -0.9701, -1.0606};
-inline constexpr double kAnswerThreshold = 0.4719;
+inline constexpr double kBias = 0.3504;
+inline constexpr double kWeights[] = {2.2943, -0.6651, 0.3082, 2.4294, 2.5986, -1.5518, -0.9536, -0.1106, -0.2310, -1.3412, -1.0287};
+inline constexpr double kAnswerThreshold = 0.4824;
 
 }  // namespace errkb::rank::fit
 // clang-format on

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "rank/answer.h"
+#include "rank/calibration.h"
 #include "rank/phrases.h"
 
 namespace errkb::rank {
@@ -143,6 +144,34 @@ TEST(FinishDiagnosis, ACatalogueMeaningAnswersForACertainCodeOnly) {
   EXPECT_FALSE(guessed.answered);
   EXPECT_EQ(guessed.no_answer_reason, phrase(Phrase::kNoAnswerGuessedMeaning, "en"));
   EXPECT_TRUE(guessed.answer_note.empty());
+}
+
+// A guessed reading is confirmed when the query's words hold the meaning's text ("error 87 windows
+// parameter is incorrect"), and a meaning found by words alone, for a query without a code, guesses
+// no family: both answer on their confidence.
+TEST(FinishDiagnosis, WordsThatNameTheMeaningConfirmAGuessedReading) {
+  ScoredPassage meaning = passage("win32:87", "win32:87", "", 3.8, {"win32:87"});
+  meaning.passage.kind = SourceKind::kCatalogue;
+  const auto diagnosis = [&](double text) {
+    meaning.parts.text = text;
+    Diagnosis d;
+    d.language = "en";
+    d.causes = merge_causes({meaning}, 5, 1.0);
+    return d;
+  };
+  const AnswerOptions guessed_code{.has_code = true, .certain_codes = {}, .answer_threshold = 0};
+  Diagnosis confirmed = diagnosis(kConfirmingText);
+  finish_diagnosis(confirmed, guessed_code);
+  EXPECT_TRUE(confirmed.answered) << confirmed.no_answer_reason;
+  EXPECT_EQ(confirmed.answer_note, phrase(Phrase::kMeaningOnly, "en"));
+
+  Diagnosis unconfirmed = diagnosis(kConfirmingText - 0.01);
+  finish_diagnosis(unconfirmed, guessed_code);
+  EXPECT_EQ(unconfirmed.no_answer_reason, phrase(Phrase::kNoAnswerGuessedMeaning, "en"));
+
+  Diagnosis by_words = diagnosis(kConfirmingText - 0.01);
+  finish_diagnosis(by_words, {.has_code = false, .answer_threshold = 0});
+  EXPECT_TRUE(by_words.answered) << by_words.no_answer_reason;
 }
 
 // An unanswered question's reason names the words the KB has never seen: the agent can look elsewhere.
