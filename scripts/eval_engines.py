@@ -32,7 +32,7 @@ DIAGNOSE_CAUSES = 10         # causes asked of /v1/diagnose (cause-MRR@10)
 # rank::AnswerFeatures (lib/rank/calibration.h), read from an answer as the engine reads them: the top
 # cause's why parts divided by their weights (lib/rank/ranking.h), the score gap, two flags.
 FEATURES = ("code", "text", "title", "phrase", "gap", "general", "catalogue_only", "has_code", "code_missing",
-            "guessed_meaning", "unknown")
+            "guessed_meaning", "unknown", "words_missed")
 WHY_WEIGHTS = {"code": ("exact_code", 3.0), "text": ("symptoms", 1.0), "title": ("title", 0.3),
                "phrase": ("phrase", 0.3)}
 # What must never show in an answer: a section label in a title or a question, binary noise in a number,
@@ -65,6 +65,7 @@ def answer_features(causes, codes, unknown_words):
                and f["text"] < CONFIRMING_TEXT)
     f["guessed_meaning"] = 1.0 if guessed else 0.0
     f["unknown"] = min(len(unknown_words or []), 2) / 2
+    f["words_missed"] = 0.0 if f["code"] > 0 else max(0.0, 1.0 - f["text"])
     return [f[name] for name in FEATURES]
 
 

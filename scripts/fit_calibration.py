@@ -7,8 +7,10 @@ answer (lib/rank/calibration.h), on the rows scripts/eval.py writes to OUT/calib
 Queries are split by a hash of their qid: two thirds fit the model, one third is held apart and only
 measured (reliability table and ECE). The answer threshold is the lowest confidence that still leaves
 at least 90% of the unanswerable queries (fit and held apart) unanswered, under the server's rule
-(lib/rank/answer.cc). --keep-data copies the input rows into DIR
-(tests/eval/calibration/) so that the fit can be repeated from the repository.
+(lib/rank/answer.cc). A file's name is part of its queries' ids (and so of the split): name each
+eval run's calibration.tsv for its query set (demo.tsv, devkb.tsv, devkb_noanswer.tsv). --keep-data
+copies the input files under their names into DIR (tests/eval/calibration/) so that the fit can be
+repeated from the repository.
 """
 import argparse
 import csv
@@ -155,7 +157,7 @@ def main():
     if a.keep_data:
         os.makedirs(a.keep_data, exist_ok=True)
         for p in a.data:
-            shutil.copy(p, os.path.join(a.keep_data, os.path.basename(os.path.dirname(os.path.abspath(p))) + ".tsv"))
+            shutil.copy(p, os.path.join(a.keep_data, os.path.basename(p)))
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFact
   f.code_missing = query.has_code && f.code <= 0 ? 1 : 0;
   f.guessed_meaning = is_guessed_meaning(top, query) ? 1 : 0;
   f.unknown = std::min<double>(query.unknown_words, 2) / 2;
+  f.words_missed = f.code > 0 ? 0 : std::max(0.0, 1 - f.text);
   return f;
 }
 

@@ -26,9 +26,12 @@ struct AnswerFeatures {
   double guessed_meaning =
       0;               // 1 when it is a catalogue's meaning and no reading of the query's code is certain
   double unknown = 0;  // the query's words no passage holds: 0, 0.5 for one, 1 for two or more
-  std::array<double, 11> values() const {
-    return {code,           text,     title,        phrase,          gap,    general,
-            catalogue_only, has_code, code_missing, guessed_meaning, unknown};
+  // For a top cause that matched no code: 1 − its text match, what of the query's words it lacks (an
+  // answer found by words alone is only as good as the share of the question it holds).
+  double words_missed = 0;
+  std::array<double, 12> values() const {
+    return {code,           text,     title,        phrase,          gap,     general,
+            catalogue_only, has_code, code_missing, guessed_meaning, unknown, words_missed};
   }
 };
 

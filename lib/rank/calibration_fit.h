@@ -5,9 +5,9 @@
 // clang-format off
 namespace errkb::rank::fit {
 
-inline constexpr double kBias = 0.3504;
-inline constexpr double kWeights[] = {2.2943, -0.6651, 0.3082, 2.4294, 2.5986, -1.5518, -0.9536, -0.1106, -0.2310, -1.3412, -1.0287};
-inline constexpr double kAnswerThreshold = 0.4824;
+inline constexpr double kBias = 1.2313;
+inline constexpr double kWeights[] = {2.1983, -0.9477, 0.4979, 2.0468, 2.3058, -2.0297, -0.7914, -0.6983, -0.4311, -1.3030, -1.3472, -2.3763};
+inline constexpr double kAnswerThreshold = 0.4154;
 
 }  // namespace errkb::rank::fit
 // clang-format on
