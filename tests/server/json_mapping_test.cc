@@ -207,6 +207,20 @@ Hit hit(const std::string& text) {
   return h;
 }
 
+// The writer skips plain ASCII eight bytes at a time: every byte it must look at, at every place of such
+// a word and in the bytes after the last whole word.
+TEST(JsonText, EachEscapedOrMultiByteCharacterAtEveryPlaceOfAWord) {
+  for (const std::string special : {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", " ", "~", "\xC3\xA9", "\xC3("})
+    for (size_t length = 0; length <= 20; ++length)
+      for (size_t at = 0; at <= length; ++at) {
+        std::string text(length, 'a');
+        text.insert(at, special);
+        SearchResponse r;
+        r.suggestion = text;
+        ASSERT_EQ(to_json_text(r), dump(to_json(r))) << length << " " << at;
+      }
+}
+
 TEST(JsonText, SameBytesAsDumpingTheJsonTree) {
   for (const std::string& text : {kTricky, kInvalid, std::string()}) {
     SearchResponse search;
