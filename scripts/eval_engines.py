@@ -26,15 +26,15 @@ import urllib.request
 
 from eval_metrics import K, dedupe
 
-CONFIRMING_TEXT = 0.5  # lib/rank/calibration.h kConfirmingText
+CONFIRMING_COVERAGE = 0.2  # lib/rank/calibration.h kConfirmingCoverage
 NO_ANSWER_CONFIDENCE = 0.3  # the abstention rule of an errkb whose answers have no `answered`
 DIAGNOSE_CAUSES = 10         # causes asked of /v1/diagnose (cause-MRR@10)
 # rank::AnswerFeatures (lib/rank/calibration.h), read from an answer as the engine reads them: the top
 # cause's why parts divided by their weights (lib/rank/ranking.h), the score gap, two flags.
-FEATURES = ("code", "text", "title", "phrase", "gap", "general", "catalogue_only", "has_code", "code_missing",
-            "guessed_meaning", "unknown", "words_missed")
-WHY_WEIGHTS = {"code": ("exact_code", 3.0), "text": ("symptoms", 1.0), "title": ("title", 0.3),
-               "phrase": ("phrase", 0.3)}
+FEATURES = ("code", "coverage", "title", "phrase", "gap", "general", "catalogue_only", "has_code",
+            "code_missing", "guessed_meaning", "unknown", "words_missed", "relative")
+WHY_WEIGHTS = {"code": ("exact_code", 3.0), "coverage": ("symptoms", 0.5), "relative": ("word_weight", 0.5),
+               "title": ("title", 0.3), "phrase": ("phrase", 0.3)}
 # What must never show in an answer: a section label in a title or a question, binary noise in a number,
 # markup in a code's raw text, an empty string.
 LEAK_LABEL = re.compile(r"^\s*(cause|causes|causa|cauza|cauză|причина|reason|root cause)\s*\d+\s*[:.\-–—)]",
@@ -62,10 +62,10 @@ def answer_features(causes, codes, unknown_words):
     f["code_missing"] = 1.0 if codes and f["code"] <= 0 else 0.0
     certain = {r.get("canonical") for occ in codes or [] for r in occ.get("interpretations") or [] if r.get("certain")}
     guessed = (top.get("catalogue_only") and codes and not certain.intersection(top.get("codes") or [])
-               and f["text"] < CONFIRMING_TEXT)
+               and f["coverage"] < CONFIRMING_COVERAGE)
     f["guessed_meaning"] = 1.0 if guessed else 0.0
     f["unknown"] = min(len(unknown_words or []), 2) / 2
-    f["words_missed"] = 0.0 if f["code"] > 0 else max(0.0, 1.0 - f["text"])
+    f["words_missed"] = 0.0 if f["code"] > 0 else max(0.0, 1.0 - f["coverage"])
     return [f[name] for name in FEATURES]
 
 

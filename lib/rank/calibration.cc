@@ -28,7 +28,7 @@ bool is_guessed_meaning(const Cause& cause, const QueryFacts& query) {
                       [&](const std::string& c) {
                         return std::find(certain.begin(), certain.end(), c) != certain.end();
                       }) &&
-         why_part(cause, "symptoms", Weights{}.text) < kConfirmingText;
+         why_part(cause, "symptoms", Weights{}.text * kCoverageWeight) < kConfirmingCoverage;
 }
 
 AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFacts& query) {
@@ -37,7 +37,8 @@ AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFact
   const Cause& top = causes.front();
   const Weights w;
   f.code = why_part(top, "exact_code", w.code);
-  f.text = why_part(top, "symptoms", w.text);
+  f.coverage = why_part(top, "symptoms", w.text * kCoverageWeight);
+  f.relative = why_part(top, "word_weight", w.text * kRelativeWeight);
   f.title = why_part(top, "title", w.title);
   f.phrase = why_part(top, "phrase", w.phrase);
   f.gap = std::clamp(top.score - (causes.size() > 1 ? causes[1].score : 0.0), 0.0, 3.0);
@@ -49,7 +50,7 @@ AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFact
   f.code_missing = query.has_code && f.code <= 0 ? 1 : 0;
   f.guessed_meaning = is_guessed_meaning(top, query) ? 1 : 0;
   f.unknown = std::min<double>(query.unknown_words, 2) / 2;
-  f.words_missed = f.code > 0 ? 0 : std::max(0.0, 1 - f.text);
+  f.words_missed = f.code > 0 ? 0 : std::max(0.0, 1 - f.coverage);
   return f;
 }
 

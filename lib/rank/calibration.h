@@ -14,24 +14,24 @@ namespace errkb::rank {
 
 // In calibration_fit.h's order.
 struct AnswerFeatures {
-  double code = 0;            // the top cause's code match (0..1)
-  double text = 0;            // its text match (0..1)
-  double title = 0;           // share of the query's words in its title (0..1)
-  double phrase = 0;          // share of the query's word pairs held as written (0..1)
-  double gap = 0;             // its score minus the second cause's (the whole score when alone), at most 3
-  double general = 0;         // 1 when it is a general page or a listing (its focus is below 1)
-  double catalogue_only = 0;  // 1 when it is only a catalogue's meaning of the code
-  double has_code = 0;        // 1 when the query holds a code the grammar read
-  double code_missing = 0;    // 1 when the query holds a code and the top cause carries none of its readings
-  double guessed_meaning =
-      0;               // 1 when it is a catalogue's meaning and no reading of the query's code is certain
-  double unknown = 0;  // the query's words no passage holds: 0, 0.5 for one, 1 for two or more
-  // For a top cause that matched no code: 1 − its text match, what of the query's words it lacks (an
+  double code = 0;             // the top cause's code match (0..1)
+  double coverage = 0;         // the IDF-weighted share of the query's words it holds (0..1)
+  double relative = 0;         // its BM25 weight relative to the best candidate's (0..1)
+  double title = 0;            // share of the query's words in its title (0..1)
+  double phrase = 0;           // share of the query's word pairs held as written (0..1)
+  double gap = 0;              // its score minus the second cause's (the whole score when alone), at most 3
+  double general = 0;          // 1 when it is a general page or a listing (its focus is below 1)
+  double catalogue_only = 0;   // 1 when it is only a catalogue's meaning of the code
+  double has_code = 0;         // 1 when the query holds a code the grammar read
+  double code_missing = 0;     // 1 when the query holds a code and the top cause carries none of its readings
+  double guessed_meaning = 0;  // 1 when it is a catalogue's meaning of a guess at the code's family
+  double unknown = 0;          // the query's words no passage holds: 0, 0.5 for one, 1 for two or more
+  // For a top cause that matched no code: 1 − its coverage, what of the query's words it lacks (an
   // answer found by words alone is only as good as the share of the question it holds).
   double words_missed = 0;
-  std::array<double, 12> values() const {
-    return {code,           text,     title,        phrase,          gap,     general,
-            catalogue_only, has_code, code_missing, guessed_meaning, unknown, words_missed};
+  std::array<double, 13> values() const {
+    return {code,     coverage,     title,           phrase,  gap,          general, catalogue_only,
+            has_code, code_missing, guessed_meaning, unknown, words_missed, relative};
   }
 };
 
@@ -46,10 +46,10 @@ AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFact
 
 // Whether a catalogue-only cause gives the meaning of a reading the grammar only guessed: the query holds
 // a code, none of the codes the cause holds is a certain reading of it ("Code 43" is Device Manager's
-// for certain, not NTSTATUS's), and the query's words do not confirm the family either: its text part
-// is below kConfirmingText ("error 87 windows parameter is incorrect" names the message of win32:87;
-// "error 8541 when listing a product" shares only common words with any entry of 8541).
-inline constexpr double kConfirmingText = 0.5;
+// for certain, not NTSTATUS's), and the query's words do not confirm the family either: the cause holds
+// less than kConfirmingCoverage of them ("error 87 windows parameter is incorrect" names the message of
+// win32:87; "error 8541 when listing a product" shares only common words with any entry of 8541).
+inline constexpr double kConfirmingCoverage = 0.2;
 bool is_guessed_meaning(const Cause& cause, const QueryFacts& query);
 
 // P(top cause right) under the fitted model.

@@ -5,9 +5,9 @@
 // clang-format off
 namespace errkb::rank::fit {
 
-inline constexpr double kBias = 1.2313;
-inline constexpr double kWeights[] = {2.1983, -0.9477, 0.4979, 2.0468, 2.3058, -2.0297, -0.7914, -0.6983, -0.4311, -1.3030, -1.3472, -2.3763};
-inline constexpr double kAnswerThreshold = 0.4154;
+inline constexpr double kBias = 1.8767;
+inline constexpr double kWeights[] = {1.7662, -0.3074, 0.7303, 1.8580, 2.5546, -1.7399, -0.7292, -0.4843, -0.4009, -1.3344, -0.9775, -1.8785, -1.4379};
+inline constexpr double kAnswerThreshold = 0.3559;
 
 }  // namespace errkb::rank::fit
 // clang-format on

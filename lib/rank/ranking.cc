@@ -15,9 +15,9 @@
 namespace errkb::rank {
 
 double combine(const ScoreParts& p, const Weights& w) {
-  return w.code * p.code + w.text * p.text + w.title * p.title + w.phrase * p.phrase +
-         w.authority * p.authority + w.focus * p.focus + w.votes * p.votes + w.freshness * p.freshness +
-         w.feedback * p.feedback + w.language * p.language;
+  return w.code * p.code + w.text * text_match(p.coverage, p.relative) + w.title * p.title +
+         w.phrase * p.phrase + w.authority * p.authority + w.focus * p.focus + w.votes * p.votes +
+         w.freshness * p.freshness + w.feedback * p.feedback + w.language * p.language;
 }
 
 double code_match(double confidence, CodeHold hold) {
@@ -74,10 +74,13 @@ std::string percent(double x) {
 std::vector<WhyPart> explain(const ScoreParts& p, const Weights& w) {
   std::vector<WhyPart> why;
   if (p.code > 0) why.push_back({"exact_code", w.code * p.code, p.code_detail});
-  if (p.text > 0)
+  if (p.coverage > 0)
     why.push_back(
-        {"symptoms", w.text * p.text,
+        {"symptoms", w.text * kCoverageWeight * p.coverage,
          p.matched_words.empty() ? "text similarity" : "words matched: " + join(p.matched_words, ", ")});
+  if (p.relative > 0)
+    why.push_back({"word_weight", w.text * kRelativeWeight * std::min(1.0, p.relative),
+                   "BM25 weight " + percent(std::min(1.0, p.relative)) + " of the best candidate's"});
   if (p.title > 0)
     why.push_back({"title", w.title * p.title, percent(p.title) + " of the query's words in the title"});
   if (p.phrase > 0)

@@ -6,8 +6,8 @@
 //   code      0..1  best confidence of a query code reading the passage carries (1 = exact, certain code),
 //                   × 1 when its title or heading names the code, 0.95 when it only declares it, 0.85 when
 //                   it mentions it, 0.5 for a weak reading (code_match)
-//   text      0..1  0.7 × IDF-weighted share of the query's prose terms the passage matches
-//                   + 0.3 × its BM25 weight relative to the best candidate's (text_match)
+//   text      0..1  0.5 × IDF-weighted share of the query's prose terms the passage matches (coverage)
+//                   + 0.5 × its BM25 weight relative to the best candidate's (text_match)
 //   title     0..1  IDF-weighted share of the query's prose words the passage's title holds (a page titled
 //                   with what was asked is about it, whatever its focus)
 //   phrase    0..1  IDF-weighted share of the query's adjacent word pairs that the passage's title, heading
@@ -50,9 +50,10 @@ struct Weights {
 struct ScoreParts {
   double code = 0;
   std::string code_detail;  // "matches hresult:80070005 (E_ACCESSDENIED)"
-  double text = 0;
-  double title = 0;                        // IDF-weighted share of the query's words in the title
-  double phrase = 0;                       // IDF-weighted share of the query's word pairs in the head fields
+  double coverage = 0;      // IDF-weighted share of the query's prose words the passage matches
+  double relative = 0;      // its BM25 weight relative to the best candidate's (text_match)
+  double title = 0;         // IDF-weighted share of the query's words in the title
+  double phrase = 0;        // IDF-weighted share of the query's word pairs in the head fields
   std::vector<std::string> matched_words;  // query words the passage matched
   double authority = 0;
   double focus = 0.4;
@@ -102,8 +103,12 @@ double code_match(double confidence, CodeHold hold);
 
 // The text part: kCoverageWeight × the IDF-weighted share of the query's prose terms the passage
 // matches (`coverage`) + kRelativeWeight × its BM25 weight relative to the best candidate's (at most 1).
-inline constexpr double kCoverageWeight = 0.7;
-inline constexpr double kRelativeWeight = 0.3;
+// The share counts a word once however often the passage has it and however long the passage is: a long
+// page holding many of a question's common words matches as much as the short one that keeps repeating
+// its one rare word. BM25 weighs that, and weighs as much: lay descriptions of a symptom, whose words
+// the right page only partly uses, are found by the rare word the page is about.
+inline constexpr double kCoverageWeight = 0.5;
+inline constexpr double kRelativeWeight = 0.5;
 double text_match(double coverage, double relative_weight);
 
 // How well a candidate answers the query (0..1; merge_causes' answer_strength): its code part, or its

@@ -148,5 +148,41 @@ TEST_F(RealKbRanking, WordsTheKbHasNeverSeenAreListedAndLowerTheConfidence) {
   EXPECT_TRUE(apostrophe->unknown_words.empty());
 }
 
+// A lay description of a symptom uses the right page's words only in part, and its one rare word is
+// what that page is about: the short page that keeps repeating it comes before long pages that hold
+// more of the question's common words once each.
+class LaySymptomRanking : public KbFixture {};
+
+TEST_F(LaySymptomRanking, ThePageAboutTheRareWordComesBeforeLongPagesOfCommonWords) {
+  const std::string common =
+      "A program writes to a local array and reads past its end; the compiler inserts what was written. ";
+  const std::string reference =
+      "The stream buffer class holds a sequence of characters for input and output. ";
+  for (int i = 0; i < 6; ++i) {
+    std::string body = common;
+    for (int j = 0; j < 12; ++j) body += reference;
+    write_file(kb() / ("articles/reference/class" + std::to_string(i) + ".md"),
+               "---\ntitle: basic class " + std::to_string(i) + "\n---\n# basic class " + std::to_string(i) +
+                   "\n\n" + body + "\n");
+  }
+  write_file(
+      kb() / "articles/reference/gs.md",
+      "---\ntitle: /GS (Buffer Security Check)\n---\n# /GS (Buffer Security Check)\n\nThe compiler "
+      "puts a security cookie on the stack of a function with a buffer. On return the cookie is "
+      "compared with its saved copy: a changed cookie means a buffer overrun, and the process ends.\n");
+  // Pages on other subjects, so that the question's common words are rare enough to count.
+  for (int i = 0; i < 100; ++i)
+    write_file(kb() / ("articles/other/page" + std::to_string(i) + ".md"),
+               "---\ntitle: other subject " + std::to_string(i) + "\n---\n# other subject " +
+                   std::to_string(i) + "\n\nThe linker resolves symbols from libraries in order.\n");
+  ASSERT_TRUE(rebuild_index(options()).ok());
+  auto e = engine();
+  const auto h = hits(*e,
+                      "program killed after a local array was written past its end, compiler inserted a "
+                      "cookie check");
+  ASSERT_FALSE(h.empty());
+  EXPECT_EQ(h.front().doc_id, "reference/gs");
+}
+
 }  // namespace
 }  // namespace errkb::testing

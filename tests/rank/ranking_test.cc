@@ -25,7 +25,8 @@ TEST(Combine, CodeMatchDominatesTextAndPriors) {
   ScoreParts code_only;
   code_only.code = 1;
   ScoreParts perfect_text;
-  perfect_text.text = 1;
+  perfect_text.coverage = 1;
+  perfect_text.relative = 1;
   perfect_text.authority = 1;
   perfect_text.votes = 1;
   perfect_text.freshness = 1;
@@ -48,11 +49,11 @@ TEST(CodeMatch, AboutTheCodeThenAMentionThenAWeakReading) {
   EXPECT_GT(code_match(1, CodeHold::kDeclared), code_match(1, CodeHold::kMention));
 }
 
-// The text part mixes coverage and the relative BM25 weight, the latter capped at 1.
-TEST(TextMatch, CoverageCountsMostAndTheRelativeWeightIsCapped) {
+// The text part mixes coverage and the relative BM25 weight alike, the latter capped at 1.
+TEST(TextMatch, CoverageAndTheRelativeWeightCountAlikeTheLatterCapped) {
   EXPECT_DOUBLE_EQ(text_match(1, 1), kCoverageWeight + kRelativeWeight);
   EXPECT_DOUBLE_EQ(text_match(0, 5), kRelativeWeight);
-  EXPECT_GT(text_match(1, 0), text_match(0, 1));
+  EXPECT_DOUBLE_EQ(text_match(1, 0), text_match(0, 1));
   EXPECT_DOUBLE_EQ(answer_strength(0.4, 1), 1);
   EXPECT_DOUBLE_EQ(answer_strength(0.8, 0), 0.8);
 }
@@ -152,24 +153,24 @@ TEST(FinishDiagnosis, ACatalogueMeaningAnswersForACertainCodeOnly) {
 TEST(FinishDiagnosis, WordsThatNameTheMeaningConfirmAGuessedReading) {
   ScoredPassage meaning = passage("win32:87", "win32:87", "", 3.8, {"win32:87"});
   meaning.passage.kind = SourceKind::kCatalogue;
-  const auto diagnosis = [&](double text) {
-    meaning.parts.text = text;
+  const auto diagnosis = [&](double coverage) {
+    meaning.parts.coverage = coverage;
     Diagnosis d;
     d.language = "en";
     d.causes = merge_causes({meaning}, 5, 1.0);
     return d;
   };
   const AnswerOptions guessed_code{.has_code = true, .certain_codes = {}, .answer_threshold = 0};
-  Diagnosis confirmed = diagnosis(kConfirmingText);
+  Diagnosis confirmed = diagnosis(kConfirmingCoverage);
   finish_diagnosis(confirmed, guessed_code);
   EXPECT_TRUE(confirmed.answered) << confirmed.no_answer_reason;
   EXPECT_EQ(confirmed.answer_note, phrase(Phrase::kMeaningOnly, "en"));
 
-  Diagnosis unconfirmed = diagnosis(kConfirmingText - 0.01);
+  Diagnosis unconfirmed = diagnosis(kConfirmingCoverage - 0.01);
   finish_diagnosis(unconfirmed, guessed_code);
   EXPECT_EQ(unconfirmed.no_answer_reason, phrase(Phrase::kNoAnswerGuessedMeaning, "en"));
 
-  Diagnosis by_words = diagnosis(kConfirmingText - 0.01);
+  Diagnosis by_words = diagnosis(kConfirmingCoverage - 0.01);
   finish_diagnosis(by_words, {.has_code = false, .answer_threshold = 0});
   EXPECT_TRUE(by_words.answered) << by_words.no_answer_reason;
 }

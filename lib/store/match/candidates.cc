@@ -266,7 +266,10 @@ class CandidateSearch {
                  const std::string& passage_id, rank::ScoreParts& parts) {
     parts.matched_words = std::move(held.words);
     set_code_part(q_.readings, held, record, parts);
-    parts.text = q_.prose_terms.empty() ? 0 : rank::text_match(coverage, relative_weight);
+    if (!q_.prose_terms.empty()) {
+      parts.coverage = coverage;
+      parts.relative = relative_weight;
+    }
     parts.authority = record.authority;
     parts.focus = record.focus;
     parts.votes = rank::votes_prior(record.votes);
