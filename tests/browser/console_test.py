@@ -92,6 +92,13 @@ class ConsoleTest(unittest.TestCase):
             print("the page shows", texts(self.driver, "#causes .cause h3"), file=sys.stderr)
             raise
 
+    def assert_why_labelled(self, expected):
+        """Each cause's `why` lists every factor the API gave, each under a label, never its raw key."""
+        for card, cause in zip(css(self.driver, "#causes .cause"), expected["causes"]):
+            shown = [li.get_attribute("textContent") for li in card.find_elements(By.CSS_SELECTOR, ".why li")]
+            self.assertEqual(len(shown), len(cause["why"]), shown)
+            self.assertEqual([w for w in shown if w.startswith("why.")], [], [f["factor"] for f in cause["why"]])
+
     def diagnose(self, text, key=None, **fields):
         status, body = self.server.api("POST", "/v1/diagnose", {"text": text, **fields}, key=key)
         self.assertEqual(status, 200, body)
@@ -120,6 +127,7 @@ class AgentPageTest(ConsoleTest):
             self.assertEqual(len(card.find_elements(By.CSS_SELECTOR, ".checklist input[type=checkbox]")),
                              len(cause["checks"]))
             self.assertEqual(len(card.find_elements(By.CSS_SELECTOR, ".evidence li")), len(cause["evidence"]))
+        self.assert_why_labelled(expected)
         first_check = cards[0].find_element(By.CSS_SELECTOR, ".checklist label")
         first_check.click()  # the label ticks its box
         self.assertTrue(cards[0].find_element(By.CSS_SELECTOR, ".checklist input").is_selected())
@@ -224,6 +232,8 @@ class AgentPageTest(ConsoleTest):
         expected = self.diagnose(ROMANIAN)
         self.assertEqual(expected["language"], "ro")
         self.wait_for_causes(expected)
+        self.assertTrue(any(f["factor"] == "word_weight" for c in expected["causes"] for f in c["why"]))
+        self.assert_why_labelled(expected)
         wait(self.driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ro", "lang=ro")
         self.assertEqual(self.driver.find_element(By.ID, "ask-title").text, "Întrebați clientul")
         self.assertEqual(self.driver.find_element(By.CSS_SELECTOR, "#case-form button[type=submit]").text, "Caută cauzele")
