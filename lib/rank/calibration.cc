@@ -16,6 +16,11 @@ double why_part(const Cause& cause, const std::string& factor, double weight) {
   return 0;
 }
 
+// The IDF-weighted share of the query's words the cause holds (its `symptoms` part).
+double coverage_of(const Cause& cause) {
+  return why_part(cause, "symptoms", Weights{}.text * kCoverageWeight);
+}
+
 static_assert(std::size(fit::kWeights) == std::tuple_size_v<decltype(AnswerFeatures{}.values())>,
               "calibration_fit.h has one weight per feature");
 
@@ -28,7 +33,7 @@ bool is_guessed_meaning(const Cause& cause, const QueryFacts& query) {
                       [&](const std::string& c) {
                         return std::find(certain.begin(), certain.end(), c) != certain.end();
                       }) &&
-         why_part(cause, "symptoms", Weights{}.text * kCoverageWeight) < kConfirmingCoverage;
+         coverage_of(cause) < kConfirmingCoverage;
 }
 
 AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFacts& query) {
@@ -37,7 +42,7 @@ AnswerFeatures answer_features(const std::vector<Cause>& causes, const QueryFact
   const Cause& top = causes.front();
   const Weights w;
   f.code = why_part(top, "exact_code", w.code);
-  f.coverage = why_part(top, "symptoms", w.text * kCoverageWeight);
+  f.coverage = coverage_of(top);
   f.relative = why_part(top, "word_weight", w.text * kRelativeWeight);
   f.title = why_part(top, "title", w.title);
   f.phrase = why_part(top, "phrase", w.phrase);

@@ -16,7 +16,6 @@ namespace errkb::rank {
 struct AnswerFeatures {
   double code = 0;             // the top cause's code match (0..1)
   double coverage = 0;         // the IDF-weighted share of the query's words it holds (0..1)
-  double relative = 0;         // its BM25 weight relative to the best candidate's (0..1)
   double title = 0;            // share of the query's words in its title (0..1)
   double phrase = 0;           // share of the query's word pairs held as written (0..1)
   double gap = 0;              // its score minus the second cause's (the whole score when alone), at most 3
@@ -29,6 +28,7 @@ struct AnswerFeatures {
   // For a top cause that matched no code: 1 − its coverage, what of the query's words it lacks (an
   // answer found by words alone is only as good as the share of the question it holds).
   double words_missed = 0;
+  double relative = 0;  // its BM25 weight relative to the best candidate's (0..1)
   std::array<double, 13> values() const {
     return {code,     coverage,     title,           phrase,  gap,          general, catalogue_only,
             has_code, code_missing, guessed_meaning, unknown, words_missed, relative};

@@ -45,13 +45,11 @@ function keyDialog() {
 // What the dialog says: a refused key says more than a missing one, so it replaces the reason of
 // a dialog already open for another request.
 const REASONS = { missing_key: 'key.needed', missing_scope: 'key.scope', invalid_key: 'key.invalid' };
-let shownReason = null;
 
 function showReason(box, problem) {
-  const reason = REASONS[problem.code] || 'key.needed';
-  if (pendingPrompt && shownReason !== 'key.needed') return;
-  shownReason = reason;
-  box.querySelector('#key-reason').replaceWith(h('p', { id: 'key-reason', ...tx(reason) }));
+  const shown = box.querySelector('#key-reason');
+  if (pendingPrompt && shown.dataset.i18n !== 'key.needed') return;
+  shown.replaceWith(h('p', { id: 'key-reason', ...tx(REASONS[problem.code] || 'key.needed') }));
   box.querySelector('#key-detail').textContent = problem.detail || '';
 }
 
