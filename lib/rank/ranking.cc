@@ -209,9 +209,15 @@ std::vector<std::string> content_words(const std::string& text) {
 
 namespace {
 
+// Whether the Jaccard similarity of the sorted sets a and b reaches `at_least`. It is at most
+// min(|a|, |b|) / max(|a|, |b|): two sets of very different sizes are told apart without a walk, and
+// most pairs of a query's candidates are.
 template <typename T>
-double jaccard(const std::vector<T>& a, const std::vector<T>& b) {
-  if (a.empty() || b.empty()) return 0;
+bool jaccard_reaches(const std::vector<T>& a, const std::vector<T>& b, double at_least) {
+  if (a.empty() || b.empty()) return false;
+  if (static_cast<double>(std::min(a.size(), b.size())) / static_cast<double>(std::max(a.size(), b.size())) <
+      at_least)
+    return false;
   size_t common = 0;
   // Without branches on the comparisons: which side moves is unpredictable, and a mispredicted branch
   // per step made this loop most of merge_causes' time.
@@ -221,7 +227,7 @@ double jaccard(const std::vector<T>& a, const std::vector<T>& b) {
     i += x <= y;
     j += y <= x;
   }
-  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+  return static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common) >= at_least;
 }
 
 bool share_code(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -350,8 +356,7 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
                                    [&](auto* m) { return m->passage.doc_id == p.doc_id; });
       if (same_item) continue;  // one source's distinct causes stay distinct
       bool codes_agree = (c.codes.empty() && sp->code_terms.empty()) || share_code(c.codes, sp->code_terms);
-      double sim = jaccard(c.words, words);
-      if ((codes_agree && sim >= 0.3) || sim >= 0.55) {
+      if (jaccard_reaches(c.words, words, codes_agree ? 0.3 : 0.55)) {
         home = &c;
         break;
       }

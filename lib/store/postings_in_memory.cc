@@ -297,6 +297,40 @@ bool PostingsInMemory::Cursor::seek(Xapian::docid did) {
   return true;
 }
 
+PostingsInMemory::Membership::Membership(const PostingsInMemory& postings, const List& list)
+    : postings_(&postings), first_(list.first_block), end_(list.first_block + list.blocks) {
+  if (first_ < end_)
+    enter(first_);
+  else
+    block_ = end_;
+}
+
+void PostingsInMemory::Membership::enter(uint32_t block) {
+  const Block& b = postings_->blocks_[block];
+  block_ = block;
+  left_ = b.count;
+  at_ = postings_->data_.data() + b.offset;
+  decoded_ = block == first_ ? 0 : postings_->blocks_[block - 1].last;
+}
+
+bool PostingsInMemory::Membership::holds(Xapian::docid did) {
+  if (block_ == end_) return false;
+  if (postings_->blocks_[block_].last < did) {
+    const Block* blocks = postings_->blocks_.data();
+    const Block* found = std::lower_bound(blocks + block_ + 1, blocks + end_, did,
+                                          [](const Block& b, Xapian::docid d) { return b.last < d; });
+    block_ = static_cast<uint32_t>(found - blocks);
+    if (block_ == end_) return false;
+    enter(block_);
+  }
+  while (decoded_ < did && left_ > 0) {
+    decoded_ += get_varint(at_);
+    skip_varint(at_);
+    --left_;
+  }
+  return decoded_ == did;
+}
+
 double bm25_termweight(Xapian::doccount doccount, Xapian::doccount termfreq, double factor) {
   constexpr double k1 = schema::kBm25K1OfScaledWdf;
   // As Xapian 1.4's BM25Weight::init (no relevance set, wqf 1 so that k3 changes nothing), in its order

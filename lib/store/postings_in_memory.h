@@ -134,6 +134,25 @@ class PostingsInMemory {
     Xapian::termcount wdfs_[kBlockPostings];
   };
 
+  // Whether a list holds each of a rising series of docids (a candidate set's lookups): a block is
+  // decoded only as far as the docid asked, and no wdf is kept, where a Cursor's seek decodes the whole
+  // block for each candidate that lands in a new one.
+  class Membership {
+   public:
+    Membership(const PostingsInMemory& postings, const List& list);
+    bool holds(Xapian::docid did);  // did at least the previous call's
+
+   private:
+    void enter(uint32_t block);
+
+    const PostingsInMemory* postings_;
+    uint32_t first_, end_;
+    uint32_t block_ = 0;
+    uint32_t left_ = 0;            // postings of block_ not decoded yet
+    const uint8_t* at_ = nullptr;  // the next of them
+    Xapian::docid decoded_ = 0;    // the last decoded docid
+  };
+
  private:
   struct Block {
     Xapian::docid last;  // its last docid; its first is coded as a delta from the previous block's last
@@ -150,6 +169,10 @@ class PostingsInMemory {
     for (uint32_t i = b.count; i > 0; --i) {
       did += get_varint(p);
       fn(did, get_varint(p));
+    }
+  }
+  static void skip_varint(const uint8_t*& p) {
+    while (*p++ & 0x80) {
     }
   }
   static uint32_t get_varint(const uint8_t*& p) {

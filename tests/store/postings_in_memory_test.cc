@@ -239,6 +239,18 @@ TEST_F(PostingsInMemoryTest, ListsHoldTheProseWordsTheirTitleCopiesAndLongCodesP
       EXPECT_EQ(walked, decltype(walked)(from, expected.end())) << term << " step " << step;
       EXPECT_EQ(stepper.docid(), expected.back().first) << term << " step " << step;
     }
+    // Membership says which of a rising series of docids the list holds: each docid, in steps that stay
+    // inside a block and that skip several, and the same docid asked twice.
+    for (Xapian::docid step : {1u, 3u, 130u, 999u}) {
+      PostingsInMemory::Membership in(p, *list);
+      for (Xapian::docid did = 1; did <= 3100; did += step) {
+        const bool held =
+            std::binary_search(expected.begin(), expected.end(), std::make_pair(did, Xapian::termcount{0}),
+                               [](const auto& a, const auto& b) { return a.first < b.first; });
+        ASSERT_EQ(in.holds(did), held) << term << " step " << step << " docid " << did;
+        ASSERT_EQ(in.holds(did), held) << term << " asked again, docid " << did;
+      }
+    }
   }
 }
 

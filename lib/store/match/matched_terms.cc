@@ -36,11 +36,9 @@ void for_each_candidate_holding(const Xapian::Database& db, const PostingsInMemo
   if (postings && postings->loaded() && PostingsInMemory::keeps_every_list_of(term)) {
     const PostingsInMemory::List* list = postings->find(term);
     if (!list) return;  // the index lacks the term
-    PostingsInMemory::Cursor c(*postings, *list);
-    for (const auto& [did, rank] : by_docid) {
-      if (!c.seek(did)) break;
-      if (c.docid() == did) found(rank);
-    }
+    PostingsInMemory::Membership in(*postings, *list);
+    for (const auto& [did, rank] : by_docid)
+      if (in.holds(did)) found(rank);
     return;
   }
   walk_candidates(db.postlist_begin(term), db.postlist_end(term), by_docid, std::forward<Found>(found));
