@@ -209,10 +209,10 @@ std::string without_tabs(std::string s) {
 }  // namespace
 
 std::string word_pair_key(std::string_view pair) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  const uint32_t h = XXH32(pair.data(), pair.size(), 0) & 0xFFFFFF;
+  constexpr uint32_t kFirst = 0x20, kDigits = 0x100 - kFirst;  // a key's bytes: never a control character
+  uint32_t h = XXH32(pair.data(), pair.size(), 0);
   std::string key(kPairKeyBytes, ' ');
-  for (size_t i = 0; i < kPairKeyBytes; ++i) key[i] = kAlphabet[(h >> (6 * (kPairKeyBytes - 1 - i))) & 63];
+  for (size_t i = 0; i < kPairKeyBytes; ++i, h /= kDigits) key[i] = static_cast<char>(kFirst + h % kDigits);
   return key;
 }
 

@@ -108,10 +108,10 @@ struct RankRecord {
   bool holds_pair(std::string_view key) const;
 };
 
-// A word pair (ProseTerms::word_pairs) as a rank record keeps it: 24 bits of its hash as kPairKeyBytes
-// characters of the URL-safe base64 alphabet (never a tab). A passage holds some tens of pairs, so
-// another pair's key is the same by chance about once in a million lookups.
-inline constexpr size_t kPairKeyBytes = 4;
+// A word pair (ProseTerms::word_pairs) as a rank record keeps it: its hash in kPairKeyBytes bytes of
+// 0x20 and above (never a tab), about 23 bits. A passage holds some tens of pairs, so another pair's key
+// is the same by chance a few times in a million lookups.
+inline constexpr size_t kPairKeyBytes = 3;
 std::string word_pair_key(std::string_view pair);
 // The keys of `pairs`, ascending, each once, as one string (the rank record's field).
 std::string pair_keys_field(std::vector<std::string> keys);

@@ -168,11 +168,11 @@ TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   EXPECT_FALSE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\tx12\t",
                                   r));  // offset not a number
   EXPECT_FALSE(
-      decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\t42\tABC", r));  // a cut key
+      decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\t42\tAB", r));  // a cut key
 }
 
 // A passage's word pairs travel in its rank record as keys: it holds each of its pairs, whatever their
-// order or repetition, and no other of a thousand pairs (the keys are 24 bits of a hash).
+// order or repetition, and no other of a thousand pairs (a key is about 23 bits of a hash).
 TEST(RankRecord, HoldsTheKeysOfItsWordPairs) {
   Passage p;
   p.id = "c2065#1";
@@ -183,7 +183,7 @@ TEST(RankRecord, HoldsTheKeysOfItsWordPairs) {
   const std::string text = encode_rank_record(p, 1.0, 1.0, "", 0, {"msvc:c2065"}, {}, pair_keys_field(keys));
   RankRecord r;
   ASSERT_TRUE(decode_rank_record(text, r));
-  EXPECT_EQ(r.pair_keys.size(), pairs.size() * kPairKeyBytes);
+  EXPECT_EQ(r.pair_keys.size(), pairs.size() * kPairKeyBytes);  // the repeated pair kept once
   for (const auto& pair : pairs) EXPECT_TRUE(r.holds_pair(word_pair_key(pair))) << pair;
   for (int i = 0; i < 1000; ++i) {
     const std::string other = "word" + std::to_string(i) + " identifi";
