@@ -38,6 +38,8 @@
 //   XCW:<canonical>           one reading of an ambiguous code (weaker); the literal value of a number read
 //                             as a code ("hex:7b", "num:208", codes.h) is always one
 //   XCF:<family>              code family ("hresult", "ebay", ...)
+//   XWP:<stem> <stem>         two words adjacent in the title, a heading or the symptoms (stop words skipped;
+//                             the first kMaxPairWords words of each), boolean: a message quoted as written
 //   ZS<stem> / ZXSYM<stem>    title / symptoms words, prefixed copies for "title:" / "symptoms:" search
 //   Z...                      all prose, Z-stemmed with the passage's language stemmer (as Xapian's
 //                             TermGenerator with STEM_ALL_Z and STOP_ALL makes them; store/prose_terms.h),
@@ -56,13 +58,8 @@
 //   10 item signature (hex): the update protocol skips unchanged items by it
 //   20 rank record: what ranking and facets need in one read, '\t'-separated: passage id, authority,
 //      focus (rank::focus_prior), votes, date YYYYMMDD, language, kind, vendor, product, severity, offset of
-//      the passage's record in passages.dat, the keys of its word pairs (store/documents.h word_pair_key:
-//      each two words adjacent in its title, a heading or its symptoms, stop words skipped, the first
-//      kMaxPairWords words of each; what tells a message quoted as written from its words scattered),
-//      then the primary codes (canonical codes the passage is about; one it declares without naming it
-//      in its title or heading after a '~'). Pairs are not terms: most pairs are in a passage or two, and
-//      as terms of their own they made Xapian's tables a third larger and its build more than half again as
-//      slow.
+//      the passage's record in passages.dat, then the primary codes (canonical codes the passage is about;
+//      one it declares without naming it in its title or heading after a '~')
 //   Ranking reads slot 20 and the matched terms only; a passage is decoded just when it is shown.
 // Metadata keys:
 //   errkb:schema_version      integer; an index newer than the code is refused with a clear message
@@ -90,12 +87,11 @@
 namespace errkb::schema {
 
 inline constexpr int kSchemaVersion =
-    10;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs;
-         // 7: system catalogues under their maker in the vendor facet;
-         // 8: the vendors of the codes a passage is about in its XV: terms;
-         // 9: declared-only primary codes marked in the rank record, English
-         //    words of Russian text stemmed and stopped as English;
-         // 10: word pairs in the rank record, no longer as terms
+    9;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs;
+        // 7: system catalogues under their maker in the vendor facet;
+        // 8: the vendors of the codes a passage is about in its XV: terms;
+        // 9: declared-only primary codes marked in the rank record, English
+        //    words of Russian text stemmed and stopped as English
 inline constexpr std::string_view kFeatures = "passages,codes,synonyms,spelling";
 
 inline constexpr std::string_view kStubName = "current";
@@ -111,6 +107,7 @@ inline constexpr std::string_view kItemPrefix = "XITEM:";
 inline constexpr std::string_view kCodePrefix = "XC:";
 inline constexpr std::string_view kWeakCodePrefix = "XCW:";
 inline constexpr std::string_view kCodeFamilyPrefix = "XCF:";
+inline constexpr std::string_view kWordPairPrefix = "XWP:";
 // Prose terms are Xapian's Z-stems (STEM_ALL_Z): kStemPrefix + stem; a field's copy of them is
 // kStemPrefix + the field's prefix + stem ("ZS" for the title).
 inline constexpr std::string_view kStemPrefix = "Z";
@@ -190,7 +187,7 @@ struct FieldSpec {
   PassageField source;      // which passage field feeds it
   unsigned prose_weight;    // wdf multiplier in the unprefixed prose terms (0 = not prose)
   std::string_view facet;   // facet name reported by search ("" = none)
-  bool word_pairs = false;  // adjacent words kept in the rank record
+  bool word_pairs = false;  // adjacent words indexed as kWordPairPrefix terms
 };
 
 // The one table that drives both indexing (store/) and query parsing.

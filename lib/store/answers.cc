@@ -27,6 +27,7 @@ constexpr size_t kLanguageReserve = 10;  // causes merged beyond a diagnosis' li
 // Passages whose code spans are kept per index generation: the top passages of the popular codes.
 constexpr size_t kPassageCodeMemo = 16384;
 // Word pairs whose passages are kept per index generation (match/matched_terms.h).
+constexpr size_t kPairPostingsMemo = 8192;
 
 std::string today_key() {
   std::time_t now = std::time(nullptr);
@@ -138,7 +139,8 @@ Answers::Answers(GenerationTables& tables, const EngineOptions& options)
       today_(today_key()),
       analyzer_(tables, options.spelling_memo_words),
       reading_answers_(options.code_cache_readings),
-      passage_codes_(kPassageCodeMemo) {}
+      passage_codes_(kPassageCodeMemo),
+      pair_postings_(kPairPostingsMemo) {}
 
 SearchResponse Answers::search(GenerationHandle& h, const SearchRequest& r) {
   AnalyzedQuery q = analyzer_.analyze(h, {.text = r.q,

@@ -61,7 +61,7 @@ class Answers {
                                                           const Passage& p, std::string_view text);
   std::shared_ptr<const std::vector<CodeSpan>> codes_in_passage(const GenerationHandle& h, const Passage& p,
                                                                 std::string_view text);
-  SearchScope scope(GenerationHandle& h) { return {h, tables_, options_, today_}; }
+  SearchScope scope(GenerationHandle& h) { return {h, tables_, options_, today_, pair_postings_}; }
 
   GenerationTables& tables_;
   const EngineOptions& options_;
@@ -69,6 +69,7 @@ class Answers {
   QueryAnalyzer analyzer_;
   GenerationMemo<ReadingAnswer> reading_answers_;        // key: canonical code '\n' reading name
   GenerationMemo<std::vector<CodeSpan>> passage_codes_;  // key: passage id
+  PairPostings pair_postings_;                           // key: word pair term
 };
 
 }  // namespace errkb::store

@@ -208,46 +208,15 @@ std::string without_tabs(std::string s) {
 }
 }  // namespace
 
-std::string word_pair_key(std::string_view pair) {
-  constexpr uint32_t kFirst = 0x20, kDigits = 0x100 - kFirst;  // a key's bytes: never a control character
-  uint32_t h = XXH32(pair.data(), pair.size(), 0);
-  std::string key(kPairKeyBytes, ' ');
-  for (size_t i = 0; i < kPairKeyBytes; ++i, h /= kDigits) key[i] = static_cast<char>(kFirst + h % kDigits);
-  return key;
-}
-
-std::string pair_keys_field(std::vector<std::string> keys) {
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  std::string field;
-  field.reserve(keys.size() * kPairKeyBytes);
-  for (const auto& k : keys) field += k;
-  return field;
-}
-
-bool RankRecord::holds_pair(std::string_view key) const {
-  size_t lo = 0, hi = pair_keys.size() / kPairKeyBytes;
-  while (lo < hi) {
-    const size_t mid = (lo + hi) / 2;
-    const int c = pair_keys.compare(mid * kPairKeyBytes, kPairKeyBytes, key);
-    if (c == 0) return true;
-    if (c < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return false;
-}
-
 std::string encode_rank_record(const Passage& p, double authority, double focus, const std::string& date,
                                uint64_t data_offset, const std::vector<std::string>& primary,
-                               const std::vector<std::string>& named, std::string_view pair_keys) {
+                               const std::vector<std::string>& named) {
   char num[96];
   std::snprintf(num, sizeof num, "\t%.3f\t%.3f\t%d\t", authority, focus, p.votes);
   std::string out = without_tabs(p.id) + num + date + "\t" + without_tabs(p.language) + "\t" +
                     std::string(to_string(p.kind)) + "\t" + without_tabs(facet_vendor(p.vendor)) + "\t" +
                     without_tabs(p.product) + "\t" + without_tabs(p.severity) + "\t" +
-                    std::to_string(data_offset) + "\t" + std::string(pair_keys);
+                    std::to_string(data_offset);
   for (const auto& c : primary) {
     out += '\t';
     if (std::find(named.begin(), named.end(), c) == named.end()) out += kDeclaredMark;
@@ -267,9 +236,8 @@ std::string_view next_field(std::string_view text, size_t& start) {
 }  // namespace
 
 namespace {
-constexpr size_t kRankRecordFields = 12;  // before the primary codes
+constexpr size_t kRankRecordFields = 11;  // before the primary codes
 constexpr size_t kDataOffsetField = 10;
-constexpr size_t kPairKeysField = 11;
 
 // The fixed fields of a rank record; `start` ends at the primary codes. False when there are fewer.
 // One pass over the bytes: ranking splits a record per candidate, and a search of its own for each
@@ -292,7 +260,7 @@ bool split_rank_record(std::string_view text, std::string_view (&fields)[kRankRe
 }  // namespace
 
 bool decode_rank_record(std::string_view text, RankRecord& out) {
-  // Twelve tab-separated fields, then the primary codes (each after a tab of its own).
+  // Eleven tab-separated fields, then the primary codes (each after a tab of its own).
   std::string_view fields[kRankRecordFields];
   size_t start = 0;
   if (!split_rank_record(text, fields, start)) return false;
@@ -313,8 +281,6 @@ bool decode_rank_record(std::string_view text, RankRecord& out) {
   out.vendor = fields[7];
   out.product = fields[8];
   out.severity = fields[9];
-  out.pair_keys = fields[kPairKeysField];
-  if (out.pair_keys.size() % kPairKeyBytes != 0) return false;
   out.primary_codes = start < text.size() ? text.substr(start) : std::string_view();
   return true;
 }
@@ -513,10 +479,9 @@ const DocumentBuilder::FieldCache& DocumentBuilder::analysed_field(size_t field,
   FieldCache& cache = field_cache_[field];
   if (cache.valid && !learn_spelling && cache.text == text && cache.language == language) return cache;
   cache.stems = prose_.analyse(text, language, learn_spelling ? &spelling_ : nullptr);
-  cache.pair_keys.clear();
+  cache.pairs.clear();
   if (schema::kFields[field].word_pairs)
-    for (const auto& pair : prose_.word_pairs(text, language, schema::kMaxPairWords))
-      cache.pair_keys.push_back(word_pair_key(pair));
+    cache.pairs = prose_.word_pairs(text, language, schema::kMaxPairWords);
   cache.text = text;
   cache.language = language;
   cache.valid = true;
@@ -568,12 +533,11 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   raw_length += static_cast<unsigned>(stored.code_terms.size() + stored.weak_code_terms.size());
 
   const double scale = schema::wdf_scale(raw_length);
-  std::vector<std::string> pair_keys;
   for (size_t i = 0; i < std::size(schema::kFields); ++i) {
     if (!analysed[i]) continue;
     ProseTerms::add_to(doc, analysed[i]->stems, schema::kFields[i].prose_weight, schema::kFields[i].prefix,
                        scale);
-    pair_keys.insert(pair_keys.end(), analysed[i]->pair_keys.begin(), analysed[i]->pair_keys.end());
+    for (const auto& pair : analysed[i]->pairs) doc.add_boolean_term(pair);
   }
   const unsigned code_wdf = schema::scaled_wdf(1, scale);
   for (const auto& c : stored.code_terms) {
@@ -593,9 +557,8 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
   doc.add_value(schema::kSlotSignature, item.signature);
   std::string date = date_key(p.updated.empty() ? p.created : p.updated);
   const uint64_t data_offset = passages_.append(encode_passage(stored));
-  doc.add_value(schema::kSlotRankRecord,
-                encode_rank_record(p, stored.authority, focus, date, data_offset, codes.primary, codes.named,
-                                   pair_keys_field(std::move(pair_keys))));
+  doc.add_value(schema::kSlotRankRecord, encode_rank_record(p, stored.authority, focus, date, data_offset,
+                                                            codes.primary, codes.named));
   return doc;
 }
 

@@ -71,7 +71,7 @@ class DocumentBuilder {
     std::string text;
     std::string language;
     StemCounts stems;
-    std::vector<std::string> pair_keys;  // word_pair_key of each word pair, for a field with word_pairs
+    std::vector<std::string> pairs;  // schema::kWordPairPrefix terms, for a field with word_pairs
   };
   const FieldCache& analysed_field(size_t field, const std::string& text, const std::string& language,
                                    bool learn_spelling);
@@ -99,27 +99,16 @@ struct RankRecord {
   std::string_view product;
   std::string_view severity;
   uint64_t data_offset = 0;        // of the passage's record in the passage file
-  std::string_view pair_keys;      // word_pair_key of each word pair of its head fields, ascending
   std::string_view primary_codes;  // tab-separated; a code only declared (not named) after kDeclaredMark
   // kAbout for a code the passage's title or heading names, kDeclared for one it only declares, else kNone.
   rank::CodeHold primary_hold(std::string_view code) const;
   bool has_primary_code(std::string_view code) const { return primary_hold(code) != rank::CodeHold::kNone; }
-  // Whether its title, heading or symptoms have the word pair whose word_pair_key is `key`.
-  bool holds_pair(std::string_view key) const;
 };
-
-// A word pair (ProseTerms::word_pairs) as a rank record keeps it: its hash in kPairKeyBytes bytes of
-// 0x20 and above (never a tab), about 23 bits. A passage holds some tens of pairs, so another pair's key
-// is the same by chance a few times in a million lookups.
-inline constexpr size_t kPairKeyBytes = 3;
-std::string word_pair_key(std::string_view pair);
-// The keys of `pairs`, ascending, each once, as one string (the rank record's field).
-std::string pair_keys_field(std::vector<std::string> keys);
 inline constexpr char kDeclaredMark = '~';
 // `primary` are the codes the passage is about; those not in `named` are written after kDeclaredMark.
 std::string encode_rank_record(const Passage& p, double authority, double focus, const std::string& date,
                                uint64_t data_offset, const std::vector<std::string>& primary,
-                               const std::vector<std::string>& named = {}, std::string_view pair_keys = {});
+                               const std::vector<std::string>& named = {});
 bool decode_rank_record(std::string_view text, RankRecord& out);
 // The passage whose record is at `data_offset` of `passages`, decoded; false when it is missing or
 // damaged. The second form finds the offset in the document's rank record.

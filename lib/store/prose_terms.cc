@@ -89,8 +89,8 @@ const std::vector<std::string>& ProseTerms::word_pairs(std::string_view text, co
     if (!stem || stem->empty()) return;
     ++words;
     if (previous) {
-      std::string pair(*previous, 1);
-      pair.append(1, ' ').append(*stem, 1, std::string::npos);
+      std::string pair(schema::kWordPairPrefix);
+      pair.append(*previous, 1, std::string::npos).append(1, ' ').append(*stem, 1, std::string::npos);
       if (std::find(pairs_.begin(), pairs_.end(), pair) == pairs_.end()) pairs_.push_back(std::move(pair));
     }
     previous = stem;

@@ -78,7 +78,7 @@ class ProseTerms {
   const StemCounts& analyse(std::string_view text, const std::string& language,
                             std::unordered_map<std::string, unsigned>* spelling);
 
-  // The adjacent words of `text` as their stems joined by a space ("type redefinit"): stop words
+  // The adjacent words of `text` as schema::kWordPairPrefix terms ("XWP:" stem " " stem): stop words
   // skipped, the first `max_words` other words, each distinct pair once, in order. Identifiers count as
   // their one word. The result is overwritten by the next call.
   const std::vector<std::string>& word_pairs(std::string_view text, const std::string& language,

@@ -149,52 +149,23 @@ TEST(RankRecord, RoundTripsAndFindsItsPrimaryCodes) {
   EXPECT_FALSE(r.has_primary_code(""));
   EXPECT_FALSE(r.has_primary_code("win32:5"));
 
-  EXPECT_FALSE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten", r));  // fewer than twelve fields
-  EXPECT_FALSE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\t42", r));  // eleven
+  EXPECT_FALSE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten", r));  // fewer than eleven fields
+  EXPECT_FALSE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror", r));  // ten
   EXPECT_FALSE(decode_rank_record("", r));
-  // Twelve fields: without primary codes, with an empty list after the twelfth's tab, with one code.
-  ASSERT_TRUE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\t42\t", r));
+  // Eleven fields: without primary codes, with an empty list after the eleventh's tab, with one code.
+  ASSERT_TRUE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\t42", r));
   EXPECT_EQ(r.data_offset, 42u);
   EXPECT_EQ(r.severity, "error");
-  EXPECT_EQ(r.pair_keys, "");
   EXPECT_EQ(r.primary_codes, "");
-  ASSERT_TRUE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\t42\t\t", r));
+  ASSERT_TRUE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\t42\t", r));
   EXPECT_EQ(r.primary_codes, "");
-  ASSERT_TRUE(decode_rank_record("\t\t\t\t\t\t\t\t\t\t42\t\tx:1", r));  // empty fields stay fields
+  ASSERT_TRUE(decode_rank_record("\t\t\t\t\t\t\t\t\t\t42\tx:1", r));  // empty fields stay fields
   EXPECT_EQ(r.passage_id, "");
   EXPECT_EQ(r.data_offset, 42u);
   EXPECT_EQ(r.primary_codes, "x:1");
   EXPECT_TRUE(r.has_primary_code("x:1"));
-  EXPECT_FALSE(decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\tx12\t",
-                                  r));  // offset not a number
   EXPECT_FALSE(
-      decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\t42\tAB", r));  // a cut key
-}
-
-// A passage's word pairs travel in its rank record as keys: it holds each of its pairs, whatever their
-// order or repetition, and no other of a thousand pairs (a key is about 23 bits of a hash).
-TEST(RankRecord, HoldsTheKeysOfItsWordPairs) {
-  Passage p;
-  p.id = "c2065#1";
-  const std::vector<std::string> pairs = {"undeclar identifi", "identifi c2065", "misspel identifi"};
-  std::vector<std::string> keys;
-  for (const auto& pair : pairs) keys.push_back(word_pair_key(pair));
-  keys.push_back(word_pair_key(pairs[0]));
-  const std::string text = encode_rank_record(p, 1.0, 1.0, "", 0, {"msvc:c2065"}, {}, pair_keys_field(keys));
-  RankRecord r;
-  ASSERT_TRUE(decode_rank_record(text, r));
-  EXPECT_EQ(r.pair_keys.size(), pairs.size() * kPairKeyBytes);  // the repeated pair kept once
-  for (const auto& pair : pairs) EXPECT_TRUE(r.holds_pair(word_pair_key(pair))) << pair;
-  for (int i = 0; i < 1000; ++i) {
-    const std::string other = "word" + std::to_string(i) + " identifi";
-    EXPECT_FALSE(r.holds_pair(word_pair_key(other))) << other;
-  }
-  EXPECT_TRUE(r.has_primary_code("msvc:c2065"));
-  for (const auto& pair : pairs) {
-    const std::string key = word_pair_key(pair);
-    EXPECT_EQ(key.size(), kPairKeyBytes);
-    EXPECT_EQ(key.find('\t'), std::string::npos);
-  }
+      decode_rank_record("id\t0.5\t1\t3\t20260101\ten\tforum\tv\tp\terror\tx12", r));  // offset not a number
 }
 
 // A code the title or heading names makes the passage about it; one it only declares, a little less.

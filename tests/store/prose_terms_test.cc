@@ -167,10 +167,10 @@ TEST(ProseTerms, UnstemmedLanguageKeepsItsWords) {
 // Word pairs: adjacent words once stop words are skipped, stemmed as the prose terms are, each once.
 TEST(ProseTerms, WordPairsAreAdjacentStemsWithoutStopWords) {
   ProseTerms prose;
-  const std::vector<std::string> want = {"type type", "type redefinit"};
+  const std::vector<std::string> want = {"XWP:type type", "XWP:type redefinit"};
   EXPECT_EQ(prose.word_pairs("'identifier' is a 'type' type redefinition", "en", 64).size(), 3u);
   EXPECT_EQ(prose.word_pairs("'type' type redefinition; types redefinitions", "en", 64),
-            (std::vector<std::string>{"type type", "type redefinit", "redefinit type"}));
+            (std::vector<std::string>{"XWP:type type", "XWP:type redefinit", "XWP:redefinit type"}));
   EXPECT_EQ(prose.word_pairs("the type of the type, redefinition", "en", 64), want);
   EXPECT_EQ(prose.word_pairs("type type redefinition cannot", "en", 3), want);  // the first 3 words only
   EXPECT_TRUE(prose.word_pairs("the", "en", 64).empty());

@@ -117,10 +117,10 @@ struct MatchedPass {
   bool counts_total = false;
 };
 
-// What share of the query's title words each candidate holds, by docid.
+// What share of the query's title words and of its word pairs each candidate holds, by docid.
 struct Shares {
   std::vector<Xapian::docid> docids;  // every pass's candidates, ascending, each once
-  std::vector<double> title;          // by position in `docids`
+  std::vector<double> title, phrase;  // by position in `docids`
 
   size_t index_of(Xapian::docid did) const {
     return static_cast<size_t>(std::lower_bound(docids.begin(), docids.end(), did) - docids.begin());
@@ -141,7 +141,7 @@ class CandidateSearch {
         common_(scope.tables.common_terms(scope.h.generation)),
         postings_(scope.tables.postings_in_memory(scope.h.generation)),
         idf_(prose_idf(scope.h, q)),
-        pairs_(query_pair_keys(scope.h, q.word_pairs)),
+        pairs_(held_pairs(scope.h, q.word_pairs)),
         in_{scope.h, q, want, idf_, common_.get(), postings_.get(), scope.options.common_term_min_postings} {
     for (const auto& t : q.prose_terms) total_idf_ += idf_.at(t);
     out_.scored.reserve(2 * want);  // a code pass and a prose pass, at most `want` each (most queries)
@@ -209,7 +209,7 @@ class CandidateSearch {
     return estimate.get_mset(0, 0).get_matches_estimated();
   }
 
-  // The title shares of every pass's candidates, read once for them all: each term's
+  // The title and phrase shares of every pass's candidates, read once for them all: each term's
   // posting list is then opened once per query, not once per pass.
   Shares shares_of_candidates() const {
     Shares shares;
@@ -221,6 +221,7 @@ class CandidateSearch {
     by_docid.reserve(shares.docids.size());
     for (size_t i = 0; i < shares.docids.size(); ++i) by_docid.emplace_back(shares.docids[i], i);
     shares.title = shares_held(scope_.h.db, postings_.get(), title_terms(q_, idf_, total_idf_), by_docid);
+    shares.phrase = pair_shares_held(scope_.h, scope_.pair_postings, pairs_, by_docid);
     return shares;
   }
 
@@ -243,7 +244,7 @@ class CandidateSearch {
       set_parts(record, held, coverage, pass.weights[rank] / max_weight, sp.passage.id, sp.parts);
       const size_t at = shares.index_of(did);
       sp.parts.title = shares.title[at];
-      sp.parts.phrase = phrase_share(record);
+      sp.parts.phrase = shares.phrase[at];
       sp.code_terms = std::move(held.codes);
       sp.score = rank::combine(sp.parts);
       // Facets count the scored candidates (every match, for code queries; the best ones otherwise):
@@ -252,14 +253,6 @@ class CandidateSearch {
       out_.strength = std::max(out_.strength, rank::answer_strength(sp.parts.code, coverage));
       out_.scored.push_back(std::move(candidate));
     }
-  }
-
-  // The share of the query's word pairs the candidate's head fields hold.
-  double phrase_share(const RankRecord& record) const {
-    double share = 0;
-    for (const auto& [key, pair_share] : pairs_)
-      if (record.holds_pair(key)) share += pair_share;
-    return std::min(1.0, share);
   }
 
   // The candidate's rank record: in memory when loaded, else from the index (into `from_index`).

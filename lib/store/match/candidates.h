@@ -40,6 +40,7 @@ struct SearchScope {
   GenerationTables& tables;
   const EngineOptions& options;
   std::string_view today;
+  PairPostings& pair_postings;
 };
 
 // Up to `want` candidates of each pass, scored and best first. `with_facets`: count the candidates'

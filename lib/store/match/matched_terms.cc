@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "errkb/schema.h"
-#include "store/documents.h"
 #include "store/prose_terms.h"
 
 namespace errkb::store {
@@ -112,6 +111,48 @@ std::vector<double> shares_held(const Xapian::Database& db, const PostingsInMemo
   return shares;
 }
 
+namespace {
+
+// Pairs whose lists are kept: at most this many passages each (a longer list is walked through Xapian),
+// so that a full memo stays within a few tens of megabytes.
+constexpr Xapian::doccount kMaxKeptPairPostings = 1024;
+
+// The pair's passages, ascending; null when its list is too long to keep.
+std::shared_ptr<const std::vector<Xapian::docid>> pair_postings(GenerationHandle& h, PairPostings& memo,
+                                                                const std::string& pair) {
+  if (auto known = memo.find(h.generation, pair)) return known;
+  const Xapian::doccount termfreq = h.freqs.of(h.db, pair);
+  if (termfreq > kMaxKeptPairPostings) return nullptr;
+  auto docids = std::make_shared<std::vector<Xapian::docid>>();
+  docids->reserve(termfreq);
+  for (auto p = h.db.postlist_begin(pair); p != h.db.postlist_end(pair); ++p) docids->push_back(*p);
+  memo.store(h.generation, pair, docids);
+  return docids;
+}
+
+}  // namespace
+
+std::vector<double> pair_shares_held(GenerationHandle& h, PairPostings& memo,
+                                     const std::vector<std::pair<std::string, double>>& pair_shares,
+                                     const std::vector<std::pair<Xapian::docid, size_t>>& by_docid) {
+  std::vector<double> shares(by_docid.size(), 0.0);
+  for (const auto& [pair, share] : pair_shares) {
+    auto add = [&, share = share](size_t rank) { shares[rank] = std::min(1.0, shares[rank] + share); };
+    const auto docids = pair_postings(h, memo, pair);
+    if (!docids) {
+      walk_candidates(h.db.postlist_begin(pair), h.db.postlist_end(pair), by_docid, add);
+      continue;
+    }
+    auto at = docids->begin();
+    for (const auto& [did, rank] : by_docid) {
+      at = std::lower_bound(at, docids->end(), did);
+      if (at == docids->end()) break;
+      if (*at == did) add(rank);
+    }
+  }
+  return shares;
+}
+
 double idf_weight(double n, double df) { return std::log(1 + n / std::max(1.0, df)); }
 
 std::unordered_map<std::string, double> prose_idf(GenerationHandle& h, const AnalyzedQuery& q) {
@@ -134,24 +175,19 @@ std::vector<std::pair<std::string, double>> title_terms(const AnalyzedQuery& q,
   return terms;
 }
 
-std::vector<std::pair<std::string, double>> query_pair_keys(GenerationHandle& h,
-                                                            const std::vector<std::string>& pairs) {
-  std::vector<std::pair<std::string, double>> keys;
+std::vector<std::pair<std::string, double>> held_pairs(GenerationHandle& h,
+                                                       const std::vector<std::string>& pairs) {
+  std::vector<std::pair<std::string, double>> held;
   const double n = std::max<double>(1, h.db.get_doccount());
-  auto word_idf = [&](std::string_view stem) {
-    return idf_weight(n, h.freqs.of(h.db, std::string(schema::kStemPrefix).append(stem)));
-  };
   double total = 0;
   for (const auto& pair : pairs) {
-    const size_t space = pair.find(' ');
-    if (space == std::string::npos) continue;
-    const std::string_view words(pair);
-    const double weight = (word_idf(words.substr(0, space)) + word_idf(words.substr(space + 1))) / 2;
+    const Xapian::doccount termfreq = h.freqs.of(h.db, pair);
+    const double weight = idf_weight(n, termfreq);
     total += weight;
-    keys.emplace_back(word_pair_key(pair), weight);
+    if (termfreq > 0) held.emplace_back(pair, weight);
   }
-  for (auto& [key, share] : keys) share /= total;
-  return keys;
+  for (auto& [pair, share] : held) share /= total;
+  return held;
 }
 
 }  // namespace errkb::store

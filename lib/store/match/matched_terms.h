@@ -51,10 +51,20 @@ MatchedTerms matched_terms(const Xapian::Database& db, const Xapian::Query& quer
 std::vector<std::pair<Xapian::docid, size_t>> candidates_by_docid(const std::vector<Xapian::docid>& docids);
 
 // For each candidate, the sum (at most 1) of the shares of the terms it holds: for the title's copies
-// of the query's words (a page titled with what was asked is about it).
+// of the query's words (a page titled with what was asked is about it) and for the query's word pairs.
 std::vector<double> shares_held(const Xapian::Database& db, const PostingsInMemory* postings,
                                 const std::vector<std::pair<std::string, double>>& term_shares,
                                 const std::vector<std::pair<Xapian::docid, size_t>>& by_docid);
+
+// The passages of word pairs, by pair term, kept for the index's generation: the in-memory lists do not
+// hold pairs, and reading a pair's list through Xapian is a B-tree descent (block reads) for every query
+// that has the pair.
+using PairPostings = GenerationMemo<std::vector<Xapian::docid>>;
+
+// shares_held for word pairs (held_pairs()): a pair's list from `memo`, or read into it when it is short.
+std::vector<double> pair_shares_held(GenerationHandle& h, PairPostings& memo,
+                                     const std::vector<std::pair<std::string, double>>& pair_shares,
+                                     const std::vector<std::pair<Xapian::docid, size_t>>& by_docid);
 
 // A term's IDF weight among n documents, df of which hold it (a term none holds weighs as if one did).
 double idf_weight(double n, double df);
@@ -67,9 +77,11 @@ std::vector<std::pair<std::string, double>> title_terms(const AnalyzedQuery& q,
                                                         const std::unordered_map<std::string, double>& idf,
                                                         double total_idf);
 
-// The query's word pairs as rank-record keys (word_pair_key), each with its share of the pairs' weight:
-// a pair weighs the mean IDF of its two words (the index keeps no list of a pair's passages to count).
-std::vector<std::pair<std::string, double>> query_pair_keys(GenerationHandle& h,
-                                                            const std::vector<std::string>& pairs);
+// The query's word pairs some passage holds, each with its share of the pairs' IDF (a pair no passage
+// holds counts as the rarest). Looked up once per query, not once per matching pass: most pairs of a
+// query are held by no passage, and only the held ones' lists are walked. Their frequencies come from
+// the handle's cache: each uncached one is a B-tree descent.
+std::vector<std::pair<std::string, double>> held_pairs(GenerationHandle& h,
+                                                       const std::vector<std::string>& pairs);
 
 }  // namespace errkb::store
