@@ -282,16 +282,13 @@ bool PostingsInMemory::Cursor::seek(Xapian::docid did) {
   if (at_end_) return false;
   if (docids_[pos_] >= did) return true;
   if (postings_->blocks_[block_].last < did) {
-    // The first later block whose last docid reaches did.
-    const Block* blocks = postings_->blocks_.data();
-    const Block* found = std::lower_bound(blocks + block_ + 1, blocks + end_, did,
-                                          [](const Block& b, Xapian::docid d) { return b.last < d; });
-    if (found == blocks + end_) {
+    const uint32_t found = postings_->block_reaching(block_ + 1, end_, did);
+    if (found == end_) {
       at_end_ = true;
       pos_ = count_ - 1;
       return false;
     }
-    decode(static_cast<uint32_t>(found - blocks));
+    decode(found);
   }
   while (docids_[pos_] < did) ++pos_;  // the block's last docid is >= did
   return true;
@@ -310,16 +307,13 @@ void PostingsInMemory::Membership::enter(uint32_t block) {
   block_ = block;
   left_ = b.count;
   at_ = postings_->data_.data() + b.offset;
-  decoded_ = block == first_ ? 0 : postings_->blocks_[block - 1].last;
+  decoded_ = postings_->docid_before(block, first_);
 }
 
 bool PostingsInMemory::Membership::holds(Xapian::docid did) {
   if (block_ == end_) return false;
   if (postings_->blocks_[block_].last < did) {
-    const Block* blocks = postings_->blocks_.data();
-    const Block* found = std::lower_bound(blocks + block_ + 1, blocks + end_, did,
-                                          [](const Block& b, Xapian::docid d) { return b.last < d; });
-    block_ = static_cast<uint32_t>(found - blocks);
+    block_ = postings_->block_reaching(block_ + 1, end_, did);
     if (block_ == end_) return false;
     enter(block_);
   }

@@ -160,12 +160,22 @@ class PostingsInMemory {
     uint64_t offset;  // in data_
   };
 
+  // The docid the first delta of blocks_[block] counts from, in a list that starts at block `first`.
+  Xapian::docid docid_before(uint32_t block, uint32_t first) const {
+    return block == first ? 0 : blocks_[block - 1].last;
+  }
+  // The first block of [from, end) whose last docid reaches `did`; `end` when none does.
+  uint32_t block_reaching(uint32_t from, uint32_t end, Xapian::docid did) const {
+    const Block* found = std::lower_bound(blocks_.data() + from, blocks_.data() + end, did,
+                                          [](const Block& b, Xapian::docid d) { return b.last < d; });
+    return static_cast<uint32_t>(found - blocks_.data());
+  }
   // fn(docid, wdf) for each posting of blocks_[block] of a list that starts at block `first`.
   template <typename Fn>
   void each_posting(uint32_t block, uint32_t first, Fn&& fn) const {
     const Block& b = blocks_[block];
     const uint8_t* p = data_.data() + b.offset;
-    Xapian::docid did = block == first ? 0 : blocks_[block - 1].last;
+    Xapian::docid did = docid_before(block, first);
     for (uint32_t i = b.count; i > 0; --i) {
       did += get_varint(p);
       fn(did, get_varint(p));
