@@ -127,25 +127,49 @@ unsigned ProseTerms::raw_length(const StemCounts& stems, unsigned weight, std::s
   return length;
 }
 
+namespace {
+
+// A parsed prose query as the list of its top-level OR's words, to which terms are added once each.
+class OrOfWords {
+ public:
+  explicit OrOfWords(const Xapian::Query& parsed) : parsed_(parsed) {
+    if (parsed.get_type() == Xapian::Query::OP_OR) {
+      for (size_t i = 0; i < parsed.get_num_subqueries(); ++i) words_.push_back(parsed.get_subquery(i));
+    } else if (!parsed.empty()) {
+      words_.push_back(parsed);
+    }
+    for (auto t = parsed.get_unique_terms_begin(); t != parsed.get_unique_terms_end(); ++t) known_.insert(*t);
+    parsed_words_ = words_.size();
+  }
+  bool has(const std::string& term) const { return known_.contains(term); }
+  void add(const std::string& term) {
+    if (known_.insert(term).second) words_.emplace_back(term);
+  }
+  Xapian::Query query() const {
+    if (words_.size() == parsed_words_) return parsed_;
+    return words_.size() == 1 ? words_.front()
+                              : Xapian::Query(Xapian::Query::OP_OR, words_.begin(), words_.end());
+  }
+
+ private:
+  Xapian::Query parsed_;
+  std::vector<Xapian::Query> words_;
+  std::set<std::string> known_;
+  size_t parsed_words_ = 0;
+};
+
+}  // namespace
+
 Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_view prose,
                                     const std::string& language) {
   const Xapian::Stopper* stopper = stopper_for(language);
   const Xapian::Stem& stem = stemmer_for(language);
-  std::vector<Xapian::Query> words;  // the top-level OR's subqueries
-  std::set<std::string> known;       // their terms
-  if (parsed.get_type() == Xapian::Query::OP_OR) {
-    for (size_t i = 0; i < parsed.get_num_subqueries(); ++i) words.push_back(parsed.get_subquery(i));
-  } else if (!parsed.empty()) {
-    words.push_back(parsed);
-  }
-  for (auto t = parsed.get_unique_terms_begin(); t != parsed.get_unique_terms_end(); ++t) known.insert(*t);
-  const size_t parsed_words = words.size();
+  OrOfWords words(parsed);
   auto add = [&](std::string_view word) {
     const std::string lower(word);
     if (stopper && (*stopper)(lower)) return;
     const std::string s = stem(lower);
-    if (!s.empty() && known.insert(std::string(schema::kStemPrefix) + s).second)
-      words.emplace_back(std::string(schema::kStemPrefix) + s);
+    if (!s.empty()) words.add(std::string(schema::kStemPrefix) + s);
   };
   ProseTerms::for_each_word(prose, [&](std::string_view word, std::string_view written) {
     bool identifier = false;
@@ -155,8 +179,51 @@ Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_vie
       add(part);
     });
   });
-  if (words.size() == parsed_words) return parsed;
-  return words.size() == 1 ? words.front() : Xapian::Query(Xapian::Query::OP_OR, words.begin(), words.end());
+  return words.query();
+}
+
+namespace {
+
+bool is_ascii_alnum_word(std::string_view word) {
+  return !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  });
+}
+
+// The ways an identifier joins its words, lower-cased as the index holds it: UPPER_SNAKE, and the same with
+// a leading underscore (the C and C++ reserved names). Not CamelCase: plain words run together are too
+// often another name ("utf 8" is not codecvt_utf8's "utf8").
+struct Join {
+  std::string_view lead, between;
+};
+// A name written as words is short: "crt secure no warnings", "win32 lean and mean".
+constexpr size_t kMaxJoinedWords = 6;
+constexpr Join kIdentifierJoins[] = {{"", "_"}, {"_", "_"}};
+
+}  // namespace
+
+Xapian::Query with_joined_identifiers(const Xapian::Query& parsed, std::string_view prose,
+                                      const std::string& language, const IndexedTerms& indexed) {
+  std::vector<std::string> words;
+  bool name_like = true;
+  ProseTerms::for_each_word(prose, [&](std::string_view word, std::string_view) {
+    name_like = name_like && words.size() < kMaxJoinedWords && is_ascii_alnum_word(word);
+    if (name_like) words.emplace_back(word);
+  });
+  if (!name_like || words.size() < 2) return parsed;
+  const Xapian::Stem& stem = stemmer_for(language);
+  OrOfWords out(parsed);
+  for (const Join& join : kIdentifierJoins) {
+    std::string joined(join.lead);
+    // One look at the term list first: does any term start as the join of the first two words would?
+    joined.append(words[0]).append(join.between).push_back(words[1][0]);
+    if (!indexed.with_prefix(std::string(schema::kStemPrefix) + joined)) continue;
+    joined.pop_back();
+    for (size_t k = 1; k < words.size(); ++k) joined.append(k == 1 ? "" : join.between).append(words[k]);
+    const std::string term = std::string(schema::kStemPrefix) + stem(joined);
+    if (indexed.term(term)) out.add(term);
+  }
+  return out.query();
 }
 
 std::string prose_for_parser(const std::string& text) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -201,6 +202,42 @@ TEST(IdentifierQuery, WordsAndNoIdentifiersLeaveTheQueryAsParsed) {
             (std::vector<std::string>{"Zget", "Zgethttprespons", "Zhttp", "Zrespons"}));
 }
 
+// A name written as the words of the whole query, joined as the index holds it.
+class JoinedIdentifiers : public ::testing::Test {
+ protected:
+  std::vector<std::string> added_by_join(const std::string& prose) {
+    const IndexedTerms indexed{[&](const std::string& term) { return indexed_.contains(term); },
+                               [&](const std::string& prefix) {
+                                 auto it = indexed_.lower_bound(prefix);
+                                 return it != indexed_.end() && it->starts_with(prefix);
+                               }};
+    const Xapian::Query parsed = parse_as_engine(prose);
+    const std::vector<std::string> before = top_level_words(parsed);
+    std::vector<std::string> added;
+    for (const auto& term : top_level_words(with_joined_identifiers(parsed, prose, "en", indexed)))
+      if (std::find(before.begin(), before.end(), term) == before.end()) added.push_back(term);
+    return added;
+  }
+  std::set<std::string> indexed_{
+      "Z_use_math_defin", "Zwin32_lean_and_mean", "Zbase_class", "Zmax_path", "Z_max_path", "Zmath", "Zuse"};
+};
+
+TEST_F(JoinedIdentifiers, TheWordsOfAnIndexedNameAddItsExactTerm) {
+  EXPECT_EQ(added_by_join("use math defines"), std::vector<std::string>{"Z_use_math_defin"});
+  EXPECT_EQ(added_by_join("win32 lean and mean"), std::vector<std::string>{"Zwin32_lean_and_mean"});
+  EXPECT_EQ(added_by_join("Max Path"), (std::vector<std::string>{"Zmax_path", "Z_max_path"}));
+}
+
+TEST_F(JoinedIdentifiers, OnlyAQueryThatIsTheNameIsJoined) {
+  EXPECT_TRUE(added_by_join("base class undefined").empty());   // no name of these three words
+  EXPECT_TRUE(added_by_join("use math defines here").empty());  // more than the name
+  EXPECT_EQ(added_by_join("max-path").size(), 2u);              // written with a hyphen: the same words
+  EXPECT_TRUE(added_by_join("math").empty());                   // one word is a word
+  EXPECT_TRUE(added_by_join("use math defines in my project please").empty());  // too long for a name
+  EXPECT_TRUE(added_by_join("win32 lean and méan").empty());                    // not the letters of a C name
+  EXPECT_TRUE(added_by_join("lean mean").empty());
+}
+
 // ---- end to end: passages built as the indexer builds them, matched with the engine's BM25 ----
 
 class IdentifierSearch : public ::testing::Test {
@@ -230,7 +267,10 @@ class IdentifierSearch : public ::testing::Test {
   std::vector<std::string> search(const std::string& query) {
     db_.commit();
     Xapian::Enquire enquire(db_);
-    enquire.set_query(parse_as_engine(query));
+    const IndexedTerms indexed{
+        [&](const std::string& term) { return db_.term_exists(term); },
+        [&](const std::string& prefix) { return db_.allterms_begin(prefix) != db_.allterms_end(prefix); }};
+    enquire.set_query(with_joined_identifiers(parse_as_engine(query), query, "en", indexed));
     enquire.set_weighting_scheme(
         Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength));
     std::vector<std::string> ids;
@@ -271,6 +311,16 @@ TEST_F(IdentifierSearch, TheExactNameRanksThePageAboutItAboveScatteredWords) {
   const std::vector<std::string> words = search("iterator debug level");
   EXPECT_NE(std::find(words.begin(), words.end(), "macro#1"), words.end());
   EXPECT_NE(std::find(words.begin(), words.end(), "scattered#1"), words.end());
+}
+
+TEST_F(IdentifierSearch, TheWordsOfANameRankThePageThatHoldsItAboveThePagesOfItsWords) {
+  add("constants", "Math constants",
+      "Define _USE_MATH_DEFINES before including cmath to get M_PI and the other constants.");
+  add("errors", "Math error M6202",
+      "Math errors: use of a math function outside its domain. The math library defines what each use "
+      "of a math function returns; use errno to tell math errors apart.");
+  ASSERT_EQ(search("use math defines").size(), 2u);
+  EXPECT_EQ(search("use math defines").front(), "constants#1");
 }
 
 TEST_F(IdentifierSearch, ACamelCaseNameIsFoundByItsWords) {
