@@ -17,6 +17,13 @@ enum class SourceKind { kArticle, kForum, kCatalogue };
 std::string_view to_string(SourceKind kind);                      // "article" | "forum" | "catalogue"
 std::optional<SourceKind> parse_source_kind(std::string_view s);  // inverse of to_string
 
+// The code samples (fenced or indented Markdown code, HTML <pre>) written inside a passage's text
+// fields, by field, one after another. The fields hold them too, as written: these copies only tell the
+// index which of a field's words are code (schema.h kCodeSampleWeight).
+struct CodeSamples {
+  std::string symptoms, cause, checks, resolutions, prevention, body;
+};
+
 struct Passage {
   std::string id;      // unique in the index: "<doc_id>#<n>" (n from 1) for articles and forums,
                        // "<vendor>:<code>" for catalogue entries (vendor lower-cased)
@@ -30,6 +37,7 @@ struct Passage {
   std::vector<std::string> resolutions;  // one or more ways to fix it
   std::string prevention;                // how to avoid it
   std::string body;                      // any other text of the passage (intro, forum post text)
+  CodeSamples code;                      // the code samples within the fields above; not stored
   std::string url;
   std::string vendor;
   std::string product;

@@ -44,8 +44,10 @@
 //   Z...                      all prose, Z-stemmed with the passage's language stemmer (as Xapian's
 //                             TermGenerator with STEM_ALL_Z and STOP_ALL makes them; store/prose_terms.h),
 //                             weighted by field (wdf); an identifier also as its parts ("crt", "secure" of
-//                             _CRT_SECURE_NO_WARNINGS) at half a word's wdf, counted in the raw length; no
-//                             positions (snippets come from stored text)
+//                             _CRT_SECURE_NO_WARNINGS) at half a word's wdf, counted in the raw length; the
+//                             words of code samples (record.h CodeSamples) in no field's copy, at
+//                             kCodeSampleWeight of a body word's wdf and length; no positions (snippets come
+//                             from stored text)
 // Within-document frequencies (wdf) carry BM25's length normalisation. A term's raw wdf (field weight ×
 // occurrences; 1 for a code term) is stored as scaled_wdf(raw, wdf_scale(raw length of the passage)),
 // i.e. multiplied by kWdfScale / ((1 - b) + b × max(length / kLengthPivot, kMinNormLength)). BM25 with
@@ -87,11 +89,12 @@
 namespace errkb::schema {
 
 inline constexpr int kSchemaVersion =
-    9;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs;
-        // 7: system catalogues under their maker in the vendor facet;
-        // 8: the vendors of the codes a passage is about in its XV: terms;
-        // 9: declared-only primary codes marked in the rank record, English
-        //    words of Russian text stemmed and stopped as English
+    10;  // 3: length-normalised wdf; 4: passages.dat; 5: focus; 6: word pairs;
+         // 7: system catalogues under their maker in the vendor facet;
+         // 8: the vendors of the codes a passage is about in its XV: terms;
+         // 9: declared-only primary codes marked in the rank record, English
+         //    words of Russian text stemmed and stopped as English;
+         // 10: code samples' words at kCodeSampleWeight
 inline constexpr std::string_view kFeatures = "passages,codes,synonyms,spelling";
 
 inline constexpr std::string_view kStubName = "current";
@@ -122,6 +125,10 @@ inline constexpr double kMinNormLength = 0.5;
 inline constexpr double kLengthPivot = 45;  // mean raw length of the evaluation KB (tuned on it)
 inline constexpr double kWdfScale = 32;     // fixed-point resolution of the stored wdf
 inline constexpr double kBm25K1OfScaledWdf = kBm25K1 * kWdfScale;  // the k1 matching uses (b = 0)
+
+// A word of a code sample against a word of the body's prose: a sample's words (its identifiers, keywords,
+// output) say less about what the page is about than its prose says.
+inline constexpr double kCodeSampleWeight = 0.5;
 
 // Added to the wdf of a code the passage is about: above any mention's however short its passage, so a long
 // page about the code ranks above the many short ones that mention it.

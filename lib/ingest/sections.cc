@@ -310,6 +310,15 @@ std::vector<std::string> section_entries(const std::vector<Block>& blocks, std::
   return entries;
 }
 
+// The code samples among `blocks`, appended to `dest` one after another.
+void append_code(std::string& dest, const std::vector<Block>& blocks) {
+  for (const auto& b : blocks) {
+    if (b.kind != Block::Kind::kCode || b.text.empty()) continue;
+    if (!dest.empty()) dest += '\n';
+    dest += b.text;
+  }
+}
+
 struct CauseUnit {
   size_t section = 0;  // index into sections
   std::optional<int> number;
@@ -317,6 +326,7 @@ struct CauseUnit {
   std::string cause;
   std::vector<std::string> body;
   std::vector<std::string> checks, resolutions, prevention;
+  CodeSamples code;
 };
 
 // An unnumbered cause section that is (an intro and) one list of several items lists several causes.
@@ -420,6 +430,7 @@ Item build_article_item(const ArticleSource& src) {
         u.heading = s.heading;
         u.cause = trim(items[k]);
         if (!intro.empty()) u.body.push_back(intro);
+        append_code(u.code.body, s.blocks);  // the list's items are no code samples: the intro's
         units_of_section[si].push_back(units.size());
         units.push_back(std::move(u));
       }
@@ -429,6 +440,7 @@ Item build_article_item(const ArticleSource& src) {
       u.number = s.info.number;
       u.heading = s.heading;
       u.cause = blocks_text(s.blocks);
+      append_code(u.code.cause, s.blocks);
       if (u.cause.empty()) u.cause = s.info.rest;  // "Cause: DNS not propagated" with no body
       units_of_section[si].push_back(units.size());
       units.push_back(std::move(u));
@@ -473,8 +485,10 @@ Item build_article_item(const ArticleSource& src) {
   };
 
   std::vector<std::string> symptoms;
+  std::string symptoms_code;
   const std::vector<size_t> lead = lead_sections(sections);
   if (!lead.empty()) symptoms.push_back(lead_text(sections, lead));
+  for (size_t si : lead) append_code(symptoms_code, sections[si].blocks);
   for (size_t si = 0; si < sections.size(); ++si) {
     const Section& s = sections[si];
     const bool in_lead = std::find(lead.begin(), lead.end(), si) != lead.end();
@@ -485,6 +499,7 @@ Item build_article_item(const ArticleSource& src) {
       case SectionType::kSymptoms: {
         std::string t = blocks_text(s.blocks);
         symptoms.push_back(t.empty() ? s.info.rest : t);
+        append_code(symptoms_code, s.blocks);
         break;
       }
       case SectionType::kResolution:
@@ -497,8 +512,10 @@ Item build_article_item(const ArticleSource& src) {
           entries.push_back(s.info.rest);
         }
         for (size_t u : targets_of(si)) {
-          auto& dest = s.info.type == SectionType::kChecks ? units[u].checks : units[u].resolutions;
+          const bool checks = s.info.type == SectionType::kChecks;
+          auto& dest = checks ? units[u].checks : units[u].resolutions;
           dest.insert(dest.end(), entries.begin(), entries.end());
+          append_code(checks ? units[u].code.checks : units[u].code.resolutions, s.blocks);
           if (!leftover.empty()) units[u].body.push_back(leftover);
         }
         break;
@@ -506,7 +523,10 @@ Item build_article_item(const ArticleSource& src) {
       case SectionType::kPrevention: {
         std::string t = blocks_text(s.blocks);
         if (t.empty()) t = s.info.rest;
-        for (size_t u : targets_of(si)) units[u].prevention.push_back(t);
+        for (size_t u : targets_of(si)) {
+          units[u].prevention.push_back(t);
+          append_code(units[u].code.prevention, s.blocks);
+        }
         break;
       }
       case SectionType::kOther: {
@@ -515,7 +535,10 @@ Item build_article_item(const ArticleSource& src) {
         // Text before the first cause or after the last one is about the whole article.
         std::vector<size_t> dest =
             (!has_causes || si < first_cause || si > last_cause) ? all_units : targets_of(si);
-        for (size_t u : dest) units[u].body.push_back(t);
+        for (size_t u : dest) {
+          units[u].body.push_back(t);
+          if (!in_lead) append_code(units[u].code.body, s.blocks);
+        }
         break;
       }
     }
@@ -552,6 +575,8 @@ Item build_article_item(const ArticleSource& src) {
     p.resolutions = std::move(u.resolutions);
     p.prevention = join_nonempty(u.prevention, "\n");
     p.body = join_nonempty(u.body, "\n");
+    p.code = std::move(u.code);
+    p.code.symptoms = symptoms_code;
     p.url = m.url;
     p.vendor = m.vendor;
     p.product = m.product;

@@ -449,6 +449,41 @@ const std::string& field_text(const Passage& p, schema::PassageField f, std::str
   }
 }
 
+// The code samples written in a text field of the passage ("" for none).
+const std::string& code_in_field(const Passage& p, schema::PassageField f) {
+  static const std::string kEmpty;
+  switch (f) {
+    case schema::PassageField::kSymptoms:
+      return p.code.symptoms;
+    case schema::PassageField::kCause:
+      return p.code.cause;
+    case schema::PassageField::kChecks:
+      return p.code.checks;
+    case schema::PassageField::kResolutions:
+      return p.code.resolutions;
+    case schema::PassageField::kPrevention:
+      return p.code.prevention;
+    case schema::PassageField::kBody:
+      return p.code.body;
+    default:
+      return kEmpty;
+  }
+}
+
+// `stems` less `part` (a text within the text `stems` counts), stem by stem. A stem that `stems` counts
+// less often than `part` (code the reader placed in another field) loses only what it has.
+void subtract_stems(StemCounts& stems, const StemCounts& part) {
+  std::unordered_map<const std::string*, const StemCount*> in_part;
+  for (const auto& c : part) in_part.emplace(c.z_stem, &c);
+  for (auto& c : stems) {
+    auto it = in_part.find(c.z_stem);
+    if (it == in_part.end()) continue;
+    c.words -= std::min(c.words, it->second->words);
+    c.parts -= std::min(c.parts, it->second->parts);
+  }
+  std::erase_if(stems, [](const StemCount& c) { return c.words == 0 && c.parts == 0; });
+}
+
 std::vector<std::string> filter_values(const Passage& p, schema::PassageField f) {
   switch (f) {
     case schema::PassageField::kKind:
@@ -471,18 +506,27 @@ std::vector<std::string> filter_values(const Passage& p, schema::PassageField f)
 }  // namespace
 
 const DocumentBuilder::FieldCache& DocumentBuilder::analysed_field(size_t field, const std::string& text,
+                                                                   const std::string& code,
                                                                    const std::string& language,
                                                                    bool learn_spelling) {
   // Passages of one item are built one after another and share their title and symptoms: analyse
   // such a field once. (Spelling is learned from an item's first passage, so a reused analysis never
   // needed to learn.)
   FieldCache& cache = field_cache_[field];
-  if (cache.valid && !learn_spelling && cache.text == text && cache.language == language) return cache;
+  if (cache.valid && !learn_spelling && cache.text == text && cache.code == code &&
+      cache.language == language)
+    return cache;
   cache.stems = prose_.analyse(text, language, learn_spelling ? &spelling_ : nullptr);
+  cache.code_stems.clear();
+  if (!code.empty()) {
+    cache.code_stems = prose_.analyse(code, language, nullptr);
+    subtract_stems(cache.stems, cache.code_stems);
+  }
   cache.pairs.clear();
   if (schema::kFields[field].word_pairs)
     cache.pairs = prose_.word_pairs(text, language, schema::kMaxPairWords);
   cache.text = text;
+  cache.code = code;
   cache.language = language;
   cache.valid = true;
   return cache;
@@ -510,8 +554,10 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
           learn_spelling_ && first_of_item &&
           (spec.source == schema::PassageField::kTitle || spec.source == schema::PassageField::kHeading ||
            spec.source == schema::PassageField::kSymptoms);
-      analysed[i] = &analysed_field(i, text, p.language, learn);
+      analysed[i] = &analysed_field(i, text, code_in_field(p, spec.source), p.language, learn);
       raw_length += ProseTerms::raw_length(analysed[i]->stems, spec.prose_weight, spec.prefix);
+      raw_length += static_cast<unsigned>(
+          ProseTerms::raw_length(analysed[i]->code_stems, 1, "") * schema::kCodeSampleWeight + 0.5);
     } else {
       for (const auto& value : filter_values(p, spec.source))
         if (!value.empty()) doc.add_boolean_term(bounded_term(std::string(spec.prefix) + lower_ascii(value)));
@@ -537,6 +583,7 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
     if (!analysed[i]) continue;
     ProseTerms::add_to(doc, analysed[i]->stems, schema::kFields[i].prose_weight, schema::kFields[i].prefix,
                        scale);
+    ProseTerms::add_to(doc, analysed[i]->code_stems, 1, "", scale * schema::kCodeSampleWeight);
     for (const auto& pair : analysed[i]->pairs) doc.add_boolean_term(pair);
   }
   const unsigned code_wdf = schema::scaled_wdf(1, scale);

@@ -68,13 +68,14 @@ class DocumentBuilder {
  private:
   struct FieldCache {
     bool valid = false;
-    std::string text;
+    std::string text, code;
     std::string language;
-    StemCounts stems;
+    StemCounts stems;                // the field's prose: its words less those of its code samples
+    StemCounts code_stems;           // the words of its code samples
     std::vector<std::string> pairs;  // schema::kWordPairPrefix terms, for a field with word_pairs
   };
-  const FieldCache& analysed_field(size_t field, const std::string& text, const std::string& language,
-                                   bool learn_spelling);
+  const FieldCache& analysed_field(size_t field, const std::string& text, const std::string& code,
+                                   const std::string& language, bool learn_spelling);
 
   const CodeGrammar& grammar_;
   const bool learn_spelling_;

@@ -145,6 +145,39 @@ TEST(SectionSplitting, OtherSectionsGoToBodyAndSymptomsToAll) {
   EXPECT_EQ(ps[1].body, "Intro text.\nBackground\nGeneral.");
 }
 
+// Code samples stay in their field's text as written, and are also named per field, for the index to weigh
+// their words as code.
+TEST(SectionSplitting, CodeSamplesAreKeptAndNamedByTheFieldTheyAreIn) {
+  const auto ps = md_passages(
+      "# T\n\nThe build stops:\n\n```\nerror: cout undeclared\n```\n\n## Cause 1\n\nNo using.\n\n"
+      "    using namespace std;\n\n## Cause 2\n\nNo include.\n\n## Resolution\n\nAdd it:\n\n"
+      "```cpp\n#include <iostream>\n```\n\n## Example\n\n```cpp\nint main() {}\n```\n");
+  ASSERT_EQ(ps.size(), 2u);
+  EXPECT_EQ(ps[0].symptoms, "The build stops:\nerror: cout undeclared");
+  EXPECT_EQ(ps[0].code.symptoms, "error: cout undeclared");
+  EXPECT_EQ(ps[1].code.symptoms, "error: cout undeclared");
+  EXPECT_EQ(ps[0].cause, "No using.\nusing namespace std;");
+  EXPECT_EQ(ps[0].code.cause, "using namespace std;");
+  EXPECT_EQ(ps[1].code.cause, "");
+  EXPECT_EQ(ps[1].resolutions, (std::vector<std::string>{"Add it:\n#include <iostream>"}));
+  EXPECT_EQ(ps[1].code.resolutions, "#include <iostream>");
+  EXPECT_EQ(ps[0].body, "Example\nint main() {}");
+  EXPECT_EQ(ps[0].code.body, "int main() {}");
+  EXPECT_EQ(ps[1].code.body, "int main() {}");
+  EXPECT_EQ(ps[0].code.checks, "");
+  EXPECT_EQ(ps[0].code.prevention, "");
+}
+
+TEST(SectionSplitting, HtmlPreIsACodeSample) {
+  const auto r = read_html_article(
+      "articles/c.html",
+      "<h1>T</h1><h2>Details</h2><p>Run this:</p><pre>sfc /scannow</pre><p>Then reboot.</p>");
+  const auto& ps = passages_of(r);
+  ASSERT_EQ(ps.size(), 1u);
+  EXPECT_EQ(ps[0].body, "Details\nRun this:\nsfc /scannow\nThen reboot.");
+  EXPECT_EQ(ps[0].code.body, "sfc /scannow");
+}
+
 TEST(SectionSplitting, BoldLabelsActAsHeadings) {
   const auto ps = md_passages("**Cause:** The token expired.\n\n**Resolution:** Sign in again.\n");
   ASSERT_EQ(ps.size(), 1u);

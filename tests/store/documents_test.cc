@@ -232,5 +232,51 @@ TEST(LengthNormalisedWdf, TheSameWordWeighsMoreInAShorterPassage) {
   EXPECT_EQ(wdf_of(a, "Zcheckout"), schema::scaled_wdf(3, schema::wdf_scale(3 * 2 + 2)));
 }
 
+// A code sample's words count kCodeSampleWeight of a body word, in the wdf and in the length, and in no
+// field's prefixed copy: "cout" in prose outweighs "cout" in an example.
+TEST(CodeSampleWdf, ACodeSamplesWordsWeighLessThanProse) {
+  CodeGrammar grammar;
+  testing::TempDir dir("errkb-documents");
+  auto passages = PassageFileWriter::Open(dir / "passages.dat", true);
+  ASSERT_TRUE(passages.ok()) << passages.status().ToString();
+  DocumentBuilder builder(grammar, false, **passages);
+  Item item;
+  item.uid = "article:a";
+  auto wdf_of = [](const Xapian::Document& doc, const std::string& term) {
+    auto it = doc.termlist_begin();
+    it.skip_to(term);
+    return it != doc.termlist_end() && *it == term ? it.get_wdf() : 0u;
+  };
+  Passage prose;
+  prose.id = "a#1";
+  prose.language = "en";
+  prose.symptoms = "cout undeclared in main";
+  prose.body = "cout undeclared in main";
+  Passage code = prose;
+  code.id = "a#2";
+  code.code.symptoms = code.symptoms;
+  code.code.body = code.body;
+  const Xapian::Document as_prose = builder.build(item, prose);
+  const Xapian::Document as_code = builder.build(item, code);
+  // Prose: 3 words in the symptoms (weight 3 and the prefixed copy) and in the body (weight 1): length
+  // 3 × 4 + 3. Code: the same 6 words at half a body word: length 3.
+  EXPECT_EQ(wdf_of(as_prose, "Zcout"), schema::scaled_wdf(3 + 1, schema::wdf_scale(3 * 4 + 3)));
+  EXPECT_EQ(wdf_of(as_prose, "ZXSYMcout"), schema::scaled_wdf(1, schema::wdf_scale(3 * 4 + 3)));
+  EXPECT_EQ(wdf_of(as_code, "Zcout"),
+            2 * schema::scaled_wdf(1, schema::wdf_scale(3) * schema::kCodeSampleWeight));
+  EXPECT_EQ(wdf_of(as_code, "ZXSYMcout"), 0u);
+  // Prose beside a sample in one field keeps its weight: only the sample's occurrences are taken out.
+  Passage mixed = prose;
+  mixed.id = "a#3";
+  mixed.symptoms.clear();
+  mixed.body = "Use cout.\ncout << x;";
+  mixed.code.body = "cout << x;";
+  const Xapian::Document as_mixed = builder.build(item, mixed);
+  const double scale = schema::wdf_scale(2 + 1);  // "use", "cout"; "cout", "x" at half
+  EXPECT_EQ(wdf_of(as_mixed, "Zcout"),
+            schema::scaled_wdf(1, scale) + schema::scaled_wdf(1, scale * schema::kCodeSampleWeight));
+  EXPECT_EQ(wdf_of(as_mixed, "Zuse"), schema::scaled_wdf(1, scale));
+}
+
 }  // namespace
 }  // namespace errkb::store
