@@ -557,7 +557,7 @@ Xapian::Document DocumentBuilder::build(const Item& item, const Passage& p) {
       analysed[i] = &analysed_field(i, text, code_in_field(p, spec.source), p.language, learn);
       raw_length += ProseTerms::raw_length(analysed[i]->stems, spec.prose_weight, spec.prefix);
       raw_length += static_cast<unsigned>(
-          ProseTerms::raw_length(analysed[i]->code_stems, 1, "") * schema::kCodeSampleWeight + 0.5);
+          std::lround(ProseTerms::raw_length(analysed[i]->code_stems, 1, "") * schema::kCodeSampleWeight));
     } else {
       for (const auto& value : filter_values(p, spec.source))
         if (!value.empty()) doc.add_boolean_term(bounded_term(std::string(spec.prefix) + lower_ascii(value)));
