@@ -226,11 +226,23 @@ Xapian::Query with_joined_identifiers(const Xapian::Query& parsed, std::string_v
   return out.query();
 }
 
+namespace {
+
+// What joins digits into one number word, as the index's words have it ("500.0", "3,14": for_each_word).
+bool number_infix(unsigned char c) { return c == '.' || c == ',' || c == ';'; }
+bool between_digits(const std::string& text, size_t i) {
+  return i > 0 && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i - 1])) &&
+         std::isdigit(static_cast<unsigned char>(text[i + 1]));
+}
+
+}  // namespace
+
 std::string prose_for_parser(const std::string& text) {
   std::string out = text;
   for (size_t i = 0; i < out.size(); ++i) {
     const unsigned char u = static_cast<unsigned char>(out[i]);
-    const bool kept = std::isalnum(u) || u == '\'' || (u == ':' && field_colon(text, i));
+    const bool kept = std::isalnum(u) || u == '\'' || (u == ':' && field_colon(text, i)) ||
+                      (number_infix(u) && between_digits(text, i));
     if (u < 0x80 && !kept) out[i] = ' ';
   }
   std::string cleaned;

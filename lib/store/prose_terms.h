@@ -141,8 +141,9 @@ Xapian::Query with_joined_identifiers(const Xapian::Query& parsed, std::string_v
                                       const std::string& language, const IndexedTerms& indexed);
 
 // Prose for the QueryParser: punctuation that would make phrases or operators becomes space, and a colon
-// stays only after a field name ("title:webhook", not "std::bad_alloc"). Numbers of one or two digits left
-// in the prose (after codes were cut out) are noise: "5.7.1" -> "5 7 1".
+// stays only after a field name ("title:webhook", not "std::bad_alloc"). A number written with dots or
+// commas stays one word, as the index holds it ("500.0", "5.7.1" that no code reading took); numbers of one
+// or two digits left alone in the prose (after codes were cut out) are noise.
 std::string prose_for_parser(const std::string& text);
 
 // ---- implementation of for_each_word: Xapian 1.4's TermGenerator word splitting (without CJK n-grams) --

@@ -75,6 +75,8 @@ class CodesInIndex : public ::testing::Test {
                article("HTTP Error 403.14 - Forbidden",
                        "The Web server is configured to not list the contents of this "
                        "directory. Add a default document."));
+    write_file(articles / "iis-500-0.md", article("HTTP Error 500.0 - Internal Server Error",
+                                                  "A module or an ISAPI filter failed on IIS 7.0 or later."));
     write_file(articles / "http-403.md",
                article("HTTP 403 Forbidden on the API", "The token lacks the scope."));
     ASSERT_NO_FATAL_FAILURE(index_kb(root_));
@@ -130,6 +132,7 @@ TEST_F(CodesInIndex, SpellingsOfOneValueMeetInTheIndex) {
       {"Msg 208", "sql-208"},    // SQL Server's output frame, the page's "Error 208"
       {"403.14", "iis-403-14"},  // IIS sub-status alone
       {"IIS 403.14 forbidden", "iis-403-14"},
+      {"500.0", "iis-500-0"},    // read as no code (it could be a quantity): the page's literal word
       {"HTTP 403", "http-403"},  // the plain status prefers the page about it
       {"lnk 2019", "lnk2019"},   // taught shape, spaced
   };

@@ -183,8 +183,8 @@ TEST(IdentifierQuery, AnExactNameGetsItsTermBesideItsParts) {
 
 // A colon that follows no field name would make QueryParser join its neighbours into a phrase.
 TEST(IdentifierQuery, AScopedNameIsWordsAndItsIdentifierNotAPhrase) {
-  EXPECT_EQ(prose_for_parser("title:webhook std::bad_alloc, vendor:ebay 5.7.1"),
-            "title:webhook std bad alloc vendor:ebay");
+  EXPECT_EQ(prose_for_parser("title:webhook std::bad_alloc, vendor:ebay 5.7.1 or 5. 7"),
+            "title:webhook std bad alloc vendor:ebay 5.7.1 or");
   EXPECT_EQ(top_level_words(parse_as_engine("std::bad_alloc thrown")),
             (std::vector<std::string>{"Zstd", "Zbad", "Zalloc", "Zthrown", "Zbad_alloc"}));
 }
