@@ -190,30 +190,42 @@ bool is_ascii_alnum_word(std::string_view word) {
   });
 }
 
-// The ways an identifier joins its words, lower-cased as the index holds it: UPPER_SNAKE, and the same with
-// a leading underscore (the C and C++ reserved names). Not CamelCase: plain words run together are too
-// often another name ("utf 8" is not codecvt_utf8's "utf8").
+bool has_letter(std::string_view word) {
+  return std::any_of(word.begin(), word.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+// The ways an identifier joins its words, lower-cased as the index holds it: UPPER_SNAKE, the same with a
+// leading underscore (the C and C++ reserved names), and CamelCase. CamelCase only from words of letters
+// written apart by spaces: "utf-8" or "utf 8" is not codecvt_utf8's "utf8".
 struct Join {
   std::string_view lead, between;
+  bool camel = false;
 };
 // A name written as words is short: "crt secure no warnings", "win32 lean and mean".
 constexpr size_t kMaxJoinedWords = 6;
-constexpr Join kIdentifierJoins[] = {{"", "_"}, {"_", "_"}};
+constexpr Join kIdentifierJoins[] = {{"", "_"}, {"_", "_"}, {"", "", true}};
 
 }  // namespace
 
 Xapian::Query with_joined_identifiers(const Xapian::Query& parsed, std::string_view prose,
                                       const std::string& language, const IndexedTerms& indexed) {
   std::vector<std::string> words;
-  bool name_like = true;
-  ProseTerms::for_each_word(prose, [&](std::string_view word, std::string_view) {
+  bool name_like = true, camel_like = true;
+  const char* previous_end = nullptr;
+  ProseTerms::for_each_word(prose, [&](std::string_view word, std::string_view written) {
     name_like = name_like && words.size() < kMaxJoinedWords && is_ascii_alnum_word(word);
-    if (name_like) words.emplace_back(word);
+    if (!name_like) return;
+    camel_like = camel_like && has_letter(word) &&
+                 std::all_of(previous_end ? previous_end : written.data(), written.data(),
+                             [](char c) { return c == ' ' || c == '\t'; });
+    previous_end = written.data() + written.size();
+    words.emplace_back(word);
   });
   if (!name_like || words.size() < 2) return parsed;
   const Xapian::Stem& stem = stemmer_for(language);
   OrOfWords out(parsed);
   for (const Join& join : kIdentifierJoins) {
+    if (join.camel && !camel_like) continue;
     std::string joined(join.lead);
     // One look at the term list first: does any term start as the join of the first two words would?
     joined.append(words[0]).append(join.between).push_back(words[1][0]);

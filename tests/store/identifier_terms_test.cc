@@ -218,14 +218,29 @@ class JoinedIdentifiers : public ::testing::Test {
       if (std::find(before.begin(), before.end(), term) == before.end()) added.push_back(term);
     return added;
   }
-  std::set<std::string> indexed_{
-      "Z_use_math_defin", "Zwin32_lean_and_mean", "Zbase_class", "Zmax_path", "Z_max_path", "Zmath", "Zuse"};
+  std::set<std::string> indexed_{"Z_use_math_defin",
+                                 "Zwin32_lean_and_mean",
+                                 "Zbase_class",
+                                 "Zmax_path",
+                                 "Z_max_path",
+                                 "Zmath",
+                                 "Zuse",
+                                 "Zinvalidoperationexcept",
+                                 "Zutf8"};
 };
 
 TEST_F(JoinedIdentifiers, TheWordsOfAnIndexedNameAddItsExactTerm) {
   EXPECT_EQ(added_by_join("use math defines"), std::vector<std::string>{"Z_use_math_defin"});
   EXPECT_EQ(added_by_join("win32 lean and mean"), std::vector<std::string>{"Zwin32_lean_and_mean"});
   EXPECT_EQ(added_by_join("Max Path"), (std::vector<std::string>{"Zmax_path", "Z_max_path"}));
+  EXPECT_EQ(added_by_join("invalid operation exception"),
+            std::vector<std::string>{"Zinvalidoperationexcept"});
+}
+
+TEST_F(JoinedIdentifiers, CamelCaseJoinsOnlyWordsOfLettersWrittenApart) {
+  EXPECT_TRUE(added_by_join("utf 8").empty());
+  EXPECT_TRUE(added_by_join("/utf-8").empty());
+  EXPECT_TRUE(added_by_join("invalid-operation exception").empty());
 }
 
 TEST_F(JoinedIdentifiers, OnlyAQueryThatIsTheNameIsJoined) {
