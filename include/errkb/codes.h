@@ -136,6 +136,12 @@ class CodeGrammar {
   // Every code occurrence in `text`, in order of position (at most kMaxCodeOccurrences). Linear
   // time in the text's length.
   std::vector<CodeOccurrence> find_codes(std::string_view text, const CodeContext& ctx = {}) const;
+  // The code a title or first heading opens with, as a page about one code writes it ("AADSTS50020: User
+  // account does not exist", "E1234 - Pump blocked"): a token of add_code_shape's shape, followed by
+  // nothing, a colon or a dash. A title that opens with it names its page's code whatever its letters;
+  // in running text the same token needs an error cue or a taught shape (model names such as RTX3080).
+  // Empty when the title opens otherwise.
+  std::optional<CodeInterpretation> title_code(std::string_view title) const;
   // Every plausible reading of one code as typed ("0x80070005", "ORA-942", "error 5"), best first.
   // A bare number or a short hex no scan reads alone ("5", "0x10") is read as if cued ("error 5"); a
   // canonical term typed back ("hresult:80070005", "shopflow:sf-2001", "hex:7b") reads as itself.

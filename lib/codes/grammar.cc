@@ -740,6 +740,28 @@ std::vector<CodeInterpretation> CodeGrammar::interpret(std::string_view code, co
   return out;
 }
 
+std::optional<CodeInterpretation> CodeGrammar::title_code(std::string_view title) const {
+  using namespace codes;
+  auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t letters = 0, end = 0;
+  while (letters < title.size() && letter(title[letters])) ++letters;
+  for (end = letters; end < title.size() && digit(title[end]);) ++end;
+  const size_t digits = end - letters;
+  if (letters < 1 || letters > kMaxCodeLetters || digits < kMinCodeDigits || digits > kMaxCodeDigits)
+    return {};
+  const std::string_view rest = title.substr(end);
+  const bool closed = rest.empty() || rest[0] == ':' || rest.starts_with(" -") || rest.starts_with(" :") ||
+                      rest.starts_with(" \u2013") || rest.starts_with(" \u2014");
+  if (!closed) return {};
+  const std::string_view token = title.substr(0, end);
+  // Read as a code typed alone (interpret's "error <token>"), so that what is no vendor's prefix (ISO9001,
+  // USB3000) stays no code.
+  for (auto& r : interpret(token))
+    if (r.canonical == "code:" + ascii_lower(token)) return std::move(r);
+  return {};
+}
+
 std::vector<CodeInterpretation> CodeGrammar::interpret_catalogue_code(std::string_view vendor,
                                                                       std::string_view code,
                                                                       std::string_view name) const {

@@ -405,6 +405,15 @@ DocumentBuilder::PassageCodes DocumentBuilder::collect_codes(const Passage& p) c
       add_unique(families, r.family);
     }
   }
+  // A title or heading that opens with a letters+digits code names it, though no cue is before it.
+  for (const std::string* head : {&p.title, &p.heading}) {
+    const auto r = grammar_.title_code(*head);
+    if (!r) continue;
+    add_unique(head_readings, r->canonical);
+    add_primary(*r);
+    add_unique(certain, r->canonical);
+    add_unique(families, r->family);
+  }
   for (const auto& code : primary)
     if (std::find(head_readings.begin(), head_readings.end(), code) != head_readings.end())
       named.push_back(code);

@@ -625,5 +625,24 @@ TEST(CodeGrammarTest, TaughtCodeShapes) {
   EXPECT_EQ(render(g.find_codes("LNK1104")), "code:lnk1104") << "the letters with as many digits";
 }
 
+// A title that opens with a letters+digits code names it, without the cue running text needs.
+TEST(CodeGrammarTest, ATitleOpeningWithACodeNamesIt) {
+  CodeGrammar g;
+  auto title_code = [&](std::string_view title) {
+    const auto r = g.title_code(title);
+    return r ? r->canonical : std::string("-");
+  };
+  EXPECT_EQ(title_code("AADSTS50020: User account from identity provider does not exist in tenant"),
+            "code:aadsts50020");
+  EXPECT_EQ(title_code("E1234 - Pump blocked"), "code:e1234");
+  EXPECT_EQ(title_code("XYZ2001 \u2013 Sensor offline"), "code:xyz2001");
+  EXPECT_EQ(title_code("AADSTS50020"), "code:aadsts50020");
+  EXPECT_EQ(g.find_codes("AADSTS50020: User account").size(), 0u) << "in running text it needs a cue";
+  for (const char* title :
+       {"RTX3080 drivers crash", "Configuring AADSTS50020 handling", "ISO9001: quality", "USB3000: hub",
+        "ABCDEFG1234: too many letters", "AB123: too few digits", "2019: a year", "Services overview", ""})
+    EXPECT_EQ(title_code(title), "-") << title;
+}
+
 }  // namespace
 }  // namespace errkb

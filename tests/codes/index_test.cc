@@ -75,6 +75,9 @@ class CodesInIndex : public ::testing::Test {
                article("HTTP Error 403.14 - Forbidden",
                        "The Web server is configured to not list the contents of this "
                        "directory. Add a default document."));
+    write_file(articles / "aadsts50020.md",
+               article("AADSTS50020: User account from identity provider does not exist in tenant",
+                       "The guest user was never invited to the tenant."));
     write_file(articles / "iis-500-0.md", article("HTTP Error 500.0 - Internal Server Error",
                                                   "A module or an ISAPI filter failed on IIS 7.0 or later."));
     write_file(articles / "http-403.md",
@@ -97,7 +100,8 @@ TEST_F(CodesInIndex, TitlesTeachTheirCodeShapes) {
   EXPECT_EQ(first_reading(before, "LNK4098"), "-");
 
   CodeGrammar g;
-  EXPECT_EQ(store::teach_code_shapes(db, g), 1u) << "LNK with four digits, from two titles; none from a body";
+  EXPECT_EQ(store::teach_code_shapes(db, g), 2u)
+      << "LNK with four digits, from two titles; AADSTS with five, from the title it opens; none from a body";
   for (const char* spelling : {"LNK2019", "lnk2019", "lnk 2019", "LNK-2019"})
     EXPECT_EQ(first_reading(g, spelling), "code:lnk2019") << spelling;
   EXPECT_EQ(first_reading(g, "lnk4098 on link"), "code:lnk4098");
@@ -132,9 +136,11 @@ TEST_F(CodesInIndex, SpellingsOfOneValueMeetInTheIndex) {
       {"Msg 208", "sql-208"},    // SQL Server's output frame, the page's "Error 208"
       {"403.14", "iis-403-14"},  // IIS sub-status alone
       {"IIS 403.14 forbidden", "iis-403-14"},
-      {"500.0", "iis-500-0"},    // read as no code (it could be a quantity): the page's literal word
-      {"HTTP 403", "http-403"},  // the plain status prefers the page about it
-      {"lnk 2019", "lnk2019"},   // taught shape, spaced
+      {"500.0", "iis-500-0"},           // read as no code (it could be a quantity): the page's literal word
+      {"HTTP 403", "http-403"},         // the plain status prefers the page about it
+      {"lnk 2019", "lnk2019"},          // taught shape, spaced
+      {"aadsts 50020", "aadsts50020"},  // a shape taught by a title that opens with its code, no cue
+      {"AADSTS-50020", "aadsts50020"},
   };
   for (const auto& [query, page] : cases) {
     SearchRequest request;
