@@ -309,10 +309,17 @@ class Updater {
   // Reads a changed file and writes what changed in it; returns its new state.
   FileState read_file(const KbFile& f, FileReadResult r, const FileState* old, DocumentBuilder& builder,
                       UpdateReport& report, size_t& since_commit) {
+    const auto indexed_as =
+        old ? signatures_of(*old) : std::unordered_map<std::string_view, std::string_view>();
     if (f.kind == SourceKind::kCatalogue) {
       claim_new_entries(r, f, old, report);
       catalogue_owners_.claim_all(r, f.rel, report);
-      teach_from_result(grammar_, r);
+      // The grammar learnt every indexed entry before this run wrote anything (teach_grammar_once): an
+      // entry indexed as it is now is known already. Most entries of a re-read catalogue file are.
+      teach_from_result(grammar_, r, [&](const Item& item) {
+        auto it = indexed_as.find(item.uid);
+        return it != indexed_as.end() && it->second == item.signature;
+      });
       if (!r.code_pattern.empty() && !r.catalogue_vendor.empty() &&
           db_.get_metadata(std::string(schema::kMetaPatternPrefix) + lower_ascii(r.catalogue_vendor)) !=
               r.code_pattern)
@@ -321,8 +328,6 @@ class Updater {
     }
     record_errors(f, r, report);
     FileState now{f.path.string(), f.size, f.mtime_ns, r.complete && r.errors.empty(), {}, {}};
-    const auto indexed_as =
-        old ? signatures_of(*old) : std::unordered_map<std::string_view, std::string_view>();
     std::unordered_set<std::string> in_this_file;
     for (const auto& item : r.items) {
       if (!in_this_file.insert(item.uid).second) continue;

@@ -134,7 +134,8 @@ void bump_catalogue_rev(Xapian::WritableDatabase& db) {
 // Teaches `grammar` a catalogue file's pattern and codes. A pattern it refuses is the file's error, at
 // the pattern's line, and is dropped (never stored): the entries are indexed without it, and the file,
 // incomplete, is read again by the next run, which says so again.
-void teach_from_result(CodeGrammar& grammar, FileReadResult& r) {
+void teach_from_result(CodeGrammar& grammar, FileReadResult& r,
+                       const std::function<bool(const Item&)>& taught) {
   if (!r.code_pattern.empty()) {
     if (Status s = grammar.add_vendor_pattern(r.catalogue_vendor, r.code_pattern); !s.ok()) {
       r.errors.push_back({"", r.code_pattern_line, "code_pattern: " + s.message()});
@@ -142,10 +143,12 @@ void teach_from_result(CodeGrammar& grammar, FileReadResult& r) {
       r.code_pattern.clear();
     }
   }
-  for (const auto& item : r.items)
+  for (const auto& item : r.items) {
+    if (taught && taught(item)) continue;
     for (const auto& p : item.passages)
       if (p.kind == SourceKind::kCatalogue)
         for (const auto& code : p.codes) grammar.add_catalogue_code(catalogue_code_of(p, code));
+  }
 }
 
 void store_patterns(Xapian::WritableDatabase& db, const FileReadResult& r) {

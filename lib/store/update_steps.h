@@ -9,6 +9,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <string>
 #include <string_view>
@@ -92,8 +93,10 @@ void bump_catalogue_rev(Xapian::WritableDatabase& db);
 
 // Teaches `grammar` a catalogue file's pattern and codes. A pattern it refuses is the file's error, at
 // the pattern's line, and is dropped (never stored): the entries are indexed without it, and the file,
-// incomplete, is read again by the next run, which says so again.
-void teach_from_result(CodeGrammar& grammar, FileReadResult& r);
+// incomplete, is read again by the next run, which says so again. Items for which `taught` says true
+// (the grammar already knows them as they are) are not taught again.
+void teach_from_result(CodeGrammar& grammar, FileReadResult& r,
+                       const std::function<bool(const Item&)>& taught = {});
 
 void store_patterns(Xapian::WritableDatabase& db, const FileReadResult& r);
 

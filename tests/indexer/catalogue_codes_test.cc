@@ -6,6 +6,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <map>
 
 #include "errkb/schema.h"
@@ -57,6 +58,21 @@ std::vector<std::string> readings(const CodeGrammar& grammar, const std::string&
   std::vector<std::string> out;
   for (const auto& occ : grammar.find_codes(text))
     for (const auto& r : occ.interpretations) out.push_back(r.canonical + " " + r.name + " " + r.message);
+  return out;
+}
+
+// The code terms (XC:, XCW:) of the passage `id` in the live generation of `index_dir`.
+std::vector<std::string> code_terms_of(const fs::path& index_dir, const std::string& id) {
+  auto gen = live_generation(index_dir);
+  EXPECT_TRUE(gen.ok());
+  std::vector<std::string> out;
+  if (!gen.ok()) return out;
+  Xapian::Database db(gen->string());
+  const std::string id_term = std::string(schema::kIdPrefix) + id;
+  auto pl = db.postlist_begin(id_term);
+  if (pl == db.postlist_end(id_term)) return out;
+  for (auto t = db.termlist_begin(*pl); t != db.termlist_end(*pl); ++t)
+    if ((*t).starts_with(schema::kCodePrefix) || (*t).starts_with(schema::kWeakCodePrefix)) out.push_back(*t);
   return out;
 }
 
@@ -117,6 +133,27 @@ TEST_F(CatalogueCodesTest, AnUpdateOfOneCatalogueKeepsWhatARebuildKeeps) {
   EXPECT_FALSE(
       kept_codes(index()).count(store::catalogue_codes_key((kb() / "catalogues/acme.json").string())));
   expect_kept_as_a_rebuild_keeps();
+}
+
+// An update re-reading a catalogue file teaches the grammar only its changed entries (it knew the rest from
+// the index before writing anything): a page changed in the same run reads an unchanged entry's code as a
+// rebuild reads it.
+TEST_F(CatalogueCodesTest, AnUnchangedEntryOfAReReadCatalogueStillReadsAsItsCode) {
+  write_later("catalogues/acme.json",
+              acme({acme_entry("ACM-7001", "CUSTOMS_FORM_MISSING", "Customs paperwork missing"),
+                    acme_entry("ACM-7002", "PRINTER_HEAD_COLD", "Printer head cold")}));
+  write_later("articles/printer.md", "# Printer stops\n\nThe printer shows ACM-7002 and stops.\n");
+  const UpdateReport changed = update();
+  EXPECT_EQ(changed.items_updated, 1u);
+  EXPECT_EQ(changed.items_added, 1u);
+  const std::vector<std::string> updated = code_terms_of(index(), "printer#1");
+  EXPECT_TRUE(std::any_of(updated.begin(), updated.end(), [](const std::string& t) {
+    return t.starts_with(schema::kCodePrefix) && t.find("acm-7002") != std::string::npos;
+  })) << ::testing::PrintToString(updated);
+  IndexerOptions o = options();
+  o.index_dir = index_->path() / "rebuilt";
+  ASSERT_TRUE(rebuild_index(o).ok());
+  EXPECT_EQ(updated, code_terms_of(o.index_dir, "printer#1"));
 }
 
 TEST_F(CatalogueCodesTest, AnEntryKeptAfterAReadErrorKeepsWhatItTaught) {
