@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 #include "errkb/codes.h"
 #include "errkb/schema.h"
@@ -205,27 +206,39 @@ TEST(LengthNormalisedWdf, MatchesBm25WithLengthNormalisation) {
           << "wdf " << wdf << ", length " << length;
 }
 
-TEST(LengthNormalisedWdf, TheSameWordWeighsMoreInAShorterPassage) {
-  CodeGrammar grammar;
-  testing::TempDir dir("errkb-documents");
-  auto passages = PassageFileWriter::Open(dir / "passages.dat", true);
-  ASSERT_TRUE(passages.ok()) << passages.status().ToString();
-  DocumentBuilder builder(grammar, false, **passages);
-  Item item;
-  item.uid = "article:a";
+// Documents built as the indexer builds them, and the wdf of their terms.
+class BuiltDocument : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto passages = PassageFileWriter::Open(dir_ / "passages.dat", true);
+    ASSERT_TRUE(passages.ok()) << passages.status().ToString();
+    passages_ = std::move(*passages);
+    builder_ = std::make_unique<DocumentBuilder>(grammar_, false, *passages_);
+    item_.uid = "article:a";
+  }
+  Xapian::Document build(const Passage& p) { return builder_->build(item_, p); }
+  static unsigned wdf_of(const Xapian::Document& doc, const std::string& term) {
+    auto it = doc.termlist_begin();
+    it.skip_to(term);
+    return it != doc.termlist_end() && *it == term ? it.get_wdf() : 0u;
+  }
+
+  CodeGrammar grammar_;
+  testing::TempDir dir_{"errkb-documents"};
+  std::unique_ptr<PassageFileWriter> passages_;
+  std::unique_ptr<DocumentBuilder> builder_;
+  Item item_;
+};
+
+TEST_F(BuiltDocument, TheSameWordWeighsMoreInAShorterPassage) {
   Passage short_p, long_p;
   short_p.id = "a#1";
   short_p.language = long_p.language = "en";
   short_p.title = long_p.title = "Checkout timeout";
   long_p.id = "a#2";
   for (int i = 0; i < 60; ++i) long_p.body += "shipping label printer carrier warehouse ";
-  auto wdf_of = [](const Xapian::Document& doc, const std::string& term) {
-    auto it = doc.termlist_begin();
-    it.skip_to(term);
-    return it != doc.termlist_end() && *it == term ? it.get_wdf() : 0u;
-  };
-  Xapian::Document a = builder.build(item, short_p);
-  Xapian::Document b = builder.build(item, long_p);
+  Xapian::Document a = build(short_p);
+  Xapian::Document b = build(long_p);
   EXPECT_GT(wdf_of(a, "Zcheckout"), wdf_of(b, "Zcheckout"));
   EXPECT_GT(wdf_of(b, "Zcheckout"), 0u);
   // Title words carry the title's weight (3) in both.
@@ -234,19 +247,7 @@ TEST(LengthNormalisedWdf, TheSameWordWeighsMoreInAShorterPassage) {
 
 // A code sample's words count kCodeSampleWeight of a body word, in the wdf and in the length, and in no
 // field's prefixed copy: "cout" in prose outweighs "cout" in an example.
-TEST(CodeSampleWdf, ACodeSamplesWordsWeighLessThanProse) {
-  CodeGrammar grammar;
-  testing::TempDir dir("errkb-documents");
-  auto passages = PassageFileWriter::Open(dir / "passages.dat", true);
-  ASSERT_TRUE(passages.ok()) << passages.status().ToString();
-  DocumentBuilder builder(grammar, false, **passages);
-  Item item;
-  item.uid = "article:a";
-  auto wdf_of = [](const Xapian::Document& doc, const std::string& term) {
-    auto it = doc.termlist_begin();
-    it.skip_to(term);
-    return it != doc.termlist_end() && *it == term ? it.get_wdf() : 0u;
-  };
+TEST_F(BuiltDocument, ACodeSamplesWordsWeighLessThanProse) {
   Passage prose;
   prose.id = "a#1";
   prose.language = "en";
@@ -256,8 +257,8 @@ TEST(CodeSampleWdf, ACodeSamplesWordsWeighLessThanProse) {
   code.id = "a#2";
   code.code.symptoms = code.symptoms;
   code.code.body = code.body;
-  const Xapian::Document as_prose = builder.build(item, prose);
-  const Xapian::Document as_code = builder.build(item, code);
+  const Xapian::Document as_prose = build(prose);
+  const Xapian::Document as_code = build(code);
   // Prose: 3 words in the symptoms (weight 3 and the prefixed copy) and in the body (weight 1): length
   // 3 × 4 + 3. Code: the same 6 words at half a body word: length 3.
   EXPECT_EQ(wdf_of(as_prose, "Zcout"), schema::scaled_wdf(3 + 1, schema::wdf_scale(3 * 4 + 3)));
@@ -271,7 +272,7 @@ TEST(CodeSampleWdf, ACodeSamplesWordsWeighLessThanProse) {
   mixed.symptoms.clear();
   mixed.body = "Use cout.\ncout << x;";
   mixed.code.body = "cout << x;";
-  const Xapian::Document as_mixed = builder.build(item, mixed);
+  const Xapian::Document as_mixed = build(mixed);
   const double scale = schema::wdf_scale(2 + 1);  // "use", "cout"; "cout", "x" at half
   EXPECT_EQ(wdf_of(as_mixed, "Zcout"),
             schema::scaled_wdf(1, scale) + schema::scaled_wdf(1, scale * schema::kCodeSampleWeight));
