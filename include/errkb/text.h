@@ -22,6 +22,10 @@ bool is_valid_utf8(std::string_view text);
 // surrogates and code points above U+10FFFF are invalid); std::string_view::npos when valid.
 size_t first_invalid_utf8(std::string_view text);
 
+// `text` with each byte that is not part of a valid UTF-8 sequence replaced by U+FFFD (what a parser
+// decoded wrongly, such as gumbo's reference to a code point past U+10FFFF). Linear time.
+std::string valid_utf8(std::string_view text);
+
 // Lower-cases ASCII, Latin-1, Latin Extended-A, Romanian comma-below letters, Greek and Cyrillic;
 // other characters are kept as they are. Invalid UTF-8 bytes are copied unchanged.
 std::string lowercase_utf8(std::string_view text);

@@ -175,6 +175,16 @@ bool is_block(GumboTag tag) {
   }
 }
 
+// A text node's text. Gumbo decodes a character reference past U+10FFFF ("&#5555555555555555555;") into a
+// byte that begins no valid UTF-8 sequence: such bytes become U+FFFD.
+// The view is of the node's own text, or of `fixed` when it had to be mended.
+std::string_view gumbo_text(const GumboNode* node, std::string& fixed) {
+  const std::string_view text = node->v.text.text;
+  if (is_valid_utf8(text)) return text;
+  fixed = valid_utf8(text);
+  return fixed;
+}
+
 // Text of a subtree: inline runs collapsed, blocks on their own lines, <br> as a newline,
 // <pre> verbatim, list items as "- item" / "1. item", table cells separated by " | ".
 class TextCollector {
@@ -193,9 +203,9 @@ class TextCollector {
       case GUMBO_NODE_CDATA:
       case GUMBO_NODE_WHITESPACE:
         if (in_pre) {
-          line_ += node->v.text.text;
+          line_ += gumbo_text(node, fixed_);
         } else {
-          append_inline(node->v.text.text);
+          append_inline(gumbo_text(node, fixed_));
         }
         return;
       case GUMBO_NODE_ELEMENT:
@@ -283,6 +293,7 @@ class TextCollector {
 
   std::vector<std::string> lines_;
   std::string line_;
+  std::string fixed_;         // a text node's text, mended (gumbo_text)
   bool marker_only_ = false;  // the line holds only a list marker so far
 };
 
@@ -446,7 +457,8 @@ FileReadResult read_html_article(std::string_view rel, std::string_view text) {
     std::string t;
     for (unsigned i = 0; i < title->v.element.children.length; ++i) {
       const auto* child = static_cast<const GumboNode*>(title->v.element.children.data[i]);
-      if (child->type == GUMBO_NODE_TEXT) t += child->v.text.text;
+      std::string fixed;
+      if (child->type == GUMBO_NODE_TEXT) t += gumbo_text(child, fixed);
     }
     src.title = collapse_whitespace(t);
   }

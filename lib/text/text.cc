@@ -49,6 +49,21 @@ size_t first_invalid_utf8(std::string_view text) {
 
 bool is_valid_utf8(std::string_view text) { return first_invalid_utf8(text) == std::string_view::npos; }
 
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  size_t bad = first_invalid_utf8(text);
+  if (bad == std::string_view::npos) return std::string(text);
+  out.reserve(text.size() + 8);
+  while (bad != std::string_view::npos) {
+    out.append(text.substr(0, bad));
+    append_utf8(out, 0xFFFD);
+    text.remove_prefix(bad + 1);
+    bad = first_invalid_utf8(text);
+  }
+  out.append(text);
+  return out;
+}
+
 std::string lower_ascii(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = lower_ascii(c);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "errkb/ingest.h"
+#include "errkb/text.h"
 #include "fixtures.h"
 
 namespace errkb {
@@ -103,6 +104,18 @@ TEST(ForumJsonlLines, SignatureIsPerLine) {
   ASSERT_EQ(r2.items.size(), 2u);
   EXPECT_EQ(r1.items[0].signature, r2.items[0].signature);
   EXPECT_NE(r1.items[1].signature, r2.items[1].signature);
+}
+
+// Gumbo decodes a character reference past U+10FFFF into a lone UTF-8 lead byte; the post's text is
+// valid UTF-8 all the same (a fuzzer's find).
+TEST(ForumJsonlLines, AnHtmlReferenceToNoCharacterLeavesValidText) {
+  const std::string line =
+      R"({"id":"t","title":"T","posts":[{"body":"Il costo &#555555555555555555555555555555555555; fine","is_question":true}]})";
+  const auto r = read_forum_jsonl("f.jsonl", line + "\n");
+  ASSERT_EQ(r.items.size(), 1u) << errors_of(r);
+  const Passage& p = r.items[0].passages[0];
+  EXPECT_TRUE(is_valid_utf8(p.body)) << p.body;
+  EXPECT_EQ(p.body, "Il costo \uFFFD fine");
 }
 
 TEST(ForumJsonlLines, DuplicateThreadIdAndInvalidUtf8) {

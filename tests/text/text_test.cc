@@ -79,6 +79,20 @@ TEST(Utf8, InvalidSequencesAndTheirOffset) {
   EXPECT_FALSE(is_valid_utf8("\x80"));  // lone continuation byte
 }
 
+TEST(Utf8, InvalidBytesBecomeReplacementCharacters) {
+  EXPECT_EQ(valid_utf8("Soluția 2 – Решение, 😀"), "Soluția 2 – Решение, 😀");
+  EXPECT_EQ(valid_utf8(""), "");
+  EXPECT_EQ(valid_utf8("a\xe3"
+                       "b"),
+            "a\uFFFD"
+            "b");  // a lead byte alone
+  EXPECT_EQ(valid_utf8("caf\xe9 \xff"), "caf\uFFFD \uFFFD");
+  EXPECT_EQ(valid_utf8("ok \xe2\x82"), "ok \uFFFD\uFFFD");        // truncated: each byte
+  EXPECT_EQ(valid_utf8("\xed\xa0\x80!"), "\uFFFD\uFFFD\uFFFD!");  // a surrogate
+  const std::string long_bad(100000, '\x80');  // linear: one pass however many bytes are bad
+  EXPECT_TRUE(is_valid_utf8(valid_utf8(long_bad)));
+}
+
 TEST(CollapseWhitespace, RunsAndEnds) {
   EXPECT_EQ(collapse_whitespace("  a \t\n b   c  "), "a b c");
   EXPECT_EQ(collapse_whitespace(""), "");
