@@ -310,13 +310,19 @@ std::vector<std::string> section_entries(const std::vector<Block>& blocks, std::
   return entries;
 }
 
-// The code samples among `blocks`, appended to `dest` one after another.
-void append_code(std::string& dest, const std::vector<Block>& blocks) {
-  for (const auto& b : blocks) {
-    if (b.kind != Block::Kind::kCode || b.text.empty()) continue;
-    if (!dest.empty()) dest += '\n';
-    dest += b.text;
-  }
+// `code` appended to `dest` on lines of its own.
+void append_code(std::string& dest, std::string_view code) {
+  if (code.empty()) return;
+  if (!dest.empty()) dest += '\n';
+  dest += code;
+}
+
+// The code samples among `blocks`, one after another ("" for none).
+std::string code_of(const std::vector<Block>& blocks) {
+  std::string code;
+  for (const auto& b : blocks)
+    if (b.kind == Block::Kind::kCode) append_code(code, b.text);
+  return code;
 }
 
 struct CauseUnit {
@@ -430,7 +436,7 @@ Item build_article_item(const ArticleSource& src) {
         u.heading = s.heading;
         u.cause = trim(items[k]);
         if (!intro.empty()) u.body.push_back(intro);
-        append_code(u.code.body, s.blocks);  // the list's items are no code samples: the intro's
+        u.code.body = code_of(s.blocks);  // the list's items are no code samples: the intro's
         units_of_section[si].push_back(units.size());
         units.push_back(std::move(u));
       }
@@ -440,7 +446,7 @@ Item build_article_item(const ArticleSource& src) {
       u.number = s.info.number;
       u.heading = s.heading;
       u.cause = blocks_text(s.blocks);
-      append_code(u.code.cause, s.blocks);
+      u.code.cause = code_of(s.blocks);
       if (u.cause.empty()) u.cause = s.info.rest;  // "Cause: DNS not propagated" with no body
       units_of_section[si].push_back(units.size());
       units.push_back(std::move(u));
@@ -488,10 +494,11 @@ Item build_article_item(const ArticleSource& src) {
   std::string symptoms_code;
   const std::vector<size_t> lead = lead_sections(sections);
   if (!lead.empty()) symptoms.push_back(lead_text(sections, lead));
-  for (size_t si : lead) append_code(symptoms_code, sections[si].blocks);
+  for (size_t si : lead) append_code(symptoms_code, code_of(sections[si].blocks));
   for (size_t si = 0; si < sections.size(); ++si) {
     const Section& s = sections[si];
     const bool in_lead = std::find(lead.begin(), lead.end(), si) != lead.end();
+    const std::string code = code_of(s.blocks);
     std::string leftover;
     switch (s.info.type) {
       case SectionType::kCause:
@@ -499,7 +506,7 @@ Item build_article_item(const ArticleSource& src) {
       case SectionType::kSymptoms: {
         std::string t = blocks_text(s.blocks);
         symptoms.push_back(t.empty() ? s.info.rest : t);
-        append_code(symptoms_code, s.blocks);
+        append_code(symptoms_code, code);
         break;
       }
       case SectionType::kResolution:
@@ -515,7 +522,7 @@ Item build_article_item(const ArticleSource& src) {
           const bool checks = s.info.type == SectionType::kChecks;
           auto& dest = checks ? units[u].checks : units[u].resolutions;
           dest.insert(dest.end(), entries.begin(), entries.end());
-          append_code(checks ? units[u].code.checks : units[u].code.resolutions, s.blocks);
+          append_code(checks ? units[u].code.checks : units[u].code.resolutions, code);
           if (!leftover.empty()) units[u].body.push_back(leftover);
         }
         break;
@@ -525,7 +532,7 @@ Item build_article_item(const ArticleSource& src) {
         if (t.empty()) t = s.info.rest;
         for (size_t u : targets_of(si)) {
           units[u].prevention.push_back(t);
-          append_code(units[u].code.prevention, s.blocks);
+          append_code(units[u].code.prevention, code);
         }
         break;
       }
@@ -537,7 +544,7 @@ Item build_article_item(const ArticleSource& src) {
             (!has_causes || si < first_cause || si > last_cause) ? all_units : targets_of(si);
         for (size_t u : dest) {
           units[u].body.push_back(t);
-          if (!in_lead) append_code(units[u].code.body, s.blocks);
+          if (!in_lead) append_code(units[u].code.body, code);
         }
         break;
       }

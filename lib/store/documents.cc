@@ -479,18 +479,24 @@ const std::string& code_in_field(const Passage& p, schema::PassageField f) {
   }
 }
 
-// `stems` less `part` (a text within the text `stems` counts), stem by stem. A stem that `stems` counts
-// less often than `part` (code the reader placed in another field) loses only what it has.
-void subtract_stems(StemCounts& stems, const StemCounts& part) {
-  std::unordered_map<const std::string*, const StemCount*> in_part;
-  for (const auto& c : part) in_part.emplace(c.z_stem, &c);
-  for (auto& c : stems) {
-    auto it = in_part.find(c.z_stem);
-    if (it == in_part.end()) continue;
-    c.words -= std::min(c.words, it->second->words);
-    c.parts -= std::min(c.parts, it->second->parts);
+// Takes the counts of `part` (a text within the text `stems` counts) out of `stems`, stem by stem, and
+// returns what it took: a stem that `stems` counts less often than `part` (code the reader placed in
+// another field) is taken only as often as `stems` has it, so no word is counted twice.
+StemCounts take_stems(StemCounts& stems, const StemCounts& part) {
+  std::unordered_map<const std::string*, StemCount*> in_stems;
+  for (auto& c : stems) in_stems.emplace(c.z_stem, &c);
+  StemCounts taken;
+  for (const auto& c : part) {
+    auto it = in_stems.find(c.z_stem);
+    if (it == in_stems.end()) continue;
+    StemCount& have = *it->second;
+    StemCount take{c.z_stem, std::min(have.words, c.words), std::min(have.parts, c.parts)};
+    have.words -= take.words;
+    have.parts -= take.parts;
+    if (take.words || take.parts) taken.push_back(take);
   }
   std::erase_if(stems, [](const StemCount& c) { return c.words == 0 && c.parts == 0; });
+  return taken;
 }
 
 std::vector<std::string> filter_values(const Passage& p, schema::PassageField f) {
@@ -527,10 +533,7 @@ const DocumentBuilder::FieldCache& DocumentBuilder::analysed_field(size_t field,
     return cache;
   cache.stems = prose_.analyse(text, language, learn_spelling ? &spelling_ : nullptr);
   cache.code_stems.clear();
-  if (!code.empty()) {
-    cache.code_stems = prose_.analyse(code, language, nullptr);
-    subtract_stems(cache.stems, cache.code_stems);
-  }
+  if (!code.empty()) cache.code_stems = take_stems(cache.stems, prose_.analyse(code, language, nullptr));
   cache.pairs.clear();
   if (schema::kFields[field].word_pairs)
     cache.pairs = prose_.word_pairs(text, language, schema::kMaxPairWords);

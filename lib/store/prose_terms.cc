@@ -141,7 +141,6 @@ class OrOfWords {
     for (auto t = parsed.get_unique_terms_begin(); t != parsed.get_unique_terms_end(); ++t) known_.insert(*t);
     parsed_words_ = words_.size();
   }
-  bool has(const std::string& term) const { return known_.contains(term); }
   void add(const std::string& term) {
     if (known_.insert(term).second) words_.emplace_back(term);
   }
@@ -208,7 +207,8 @@ constexpr Join kIdentifierJoins[] = {{"", "_"}, {"_", "_"}, {"", "", true}};
 }  // namespace
 
 Xapian::Query with_joined_identifiers(const Xapian::Query& parsed, std::string_view prose,
-                                      const std::string& language, const IndexedTerms& indexed) {
+                                      const std::string& language,
+                                      const std::function<bool(const std::string&)>& indexed) {
   std::vector<std::string> words;
   bool name_like = true, camel_like = true;
   const char* previous_end = nullptr;
@@ -227,13 +227,9 @@ Xapian::Query with_joined_identifiers(const Xapian::Query& parsed, std::string_v
   for (const Join& join : kIdentifierJoins) {
     if (join.camel && !camel_like) continue;
     std::string joined(join.lead);
-    // One look at the term list first: does any term start as the join of the first two words would?
-    joined.append(words[0]).append(join.between).push_back(words[1][0]);
-    if (!indexed.with_prefix(std::string(schema::kStemPrefix) + joined)) continue;
-    joined.pop_back();
-    for (size_t k = 1; k < words.size(); ++k) joined.append(k == 1 ? "" : join.between).append(words[k]);
+    for (size_t k = 0; k < words.size(); ++k) joined.append(k == 0 ? "" : join.between).append(words[k]);
     const std::string term = std::string(schema::kStemPrefix) + stem(joined);
-    if (indexed.term(term)) out.add(term);
+    if (indexed(term)) out.add(term);
   }
   return out.query();
 }

@@ -127,18 +127,13 @@ class ProseTerms {
 Xapian::Query with_identifier_terms(const Xapian::Query& parsed, std::string_view prose,
                                     const std::string& language);
 
-// What the index holds, for with_joined_identifiers: a term, and any term starting with a prefix.
-struct IndexedTerms {
-  std::function<bool(const std::string&)> term;
-  std::function<bool(const std::string&)> with_prefix;
-};
-
-// `parsed` with the exact term of each identifier written as words ("win32 lean and mean",
-// "use math defines", "invalid operation exception") that some passage holds: consecutive words of
-// `prose` joined as UPPER_SNAKE, _UPPER_SNAKE or CamelCase, longest join first. A name is looked up,
-// never guessed, so words that happen to join into no name in the KB change nothing.
+// `parsed` with the exact term of the identifier the whole of `prose` writes as words ("win32 lean and
+// mean", "use math defines", "invalid operation exception"): its two to six words joined as UPPER_SNAKE,
+// _UPPER_SNAKE or CamelCase, each join added when `indexed` says some passage holds it. A name is looked
+// up, never guessed, so words that happen to join into no name in the KB change nothing.
 Xapian::Query with_joined_identifiers(const Xapian::Query& parsed, std::string_view prose,
-                                      const std::string& language, const IndexedTerms& indexed);
+                                      const std::string& language,
+                                      const std::function<bool(const std::string&)>& indexed);
 
 // Prose for the QueryParser: punctuation that would make phrases or operators becomes space, and a colon
 // stays only after a field name ("title:webhook", not "std::bad_alloc"). A number written with dots or

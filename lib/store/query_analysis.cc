@@ -232,10 +232,9 @@ void QueryAnalyzer::parse_prose(GenerationHandle& h, AnalyzedQuery& q, const Que
     q.prose_query = qp.parse_query(parser_text, 0);
   }
   q.prose_query = with_identifier_terms(q.prose_query, q.prose, q.language);
-  const IndexedTerms indexed{
-      [&](const std::string& term) { return h.freqs.of(h.db, term) > 0; },
-      [&](const std::string& prefix) { return h.db.allterms_begin(prefix) != h.db.allterms_end(prefix); }};
-  q.prose_query = with_joined_identifiers(q.prose_query, q.prose, q.language, indexed);
+  q.prose_query = with_joined_identifiers(q.prose_query, q.prose, q.language, [&](const std::string& term) {
+    return h.freqs.of(h.db, term) > 0;
+  });
   if (in.want_suggestion)
     q.suggestion = suggest_spelling(h.db, h.freqs, q.prose, q.language, q.stem,
                                     [&](const std::string& word) { return spelling_fix(h, word); });

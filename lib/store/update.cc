@@ -311,15 +311,17 @@ class Updater {
                       UpdateReport& report, size_t& since_commit) {
     const auto indexed_as =
         old ? signatures_of(*old) : std::unordered_map<std::string_view, std::string_view>();
+    // Whether the file's state says the item is indexed as it is now.
+    auto indexed_unchanged = [&](const Item& item) {
+      auto it = indexed_as.find(item.uid);
+      return it != indexed_as.end() && it->second == item.signature;
+    };
     if (f.kind == SourceKind::kCatalogue) {
       claim_new_entries(r, f, old, report);
       catalogue_owners_.claim_all(r, f.rel, report);
       // The grammar learnt every indexed entry before this run wrote anything (teach_grammar_once): an
       // entry indexed as it is now is known already. Most entries of a re-read catalogue file are.
-      teach_from_result(grammar_, r, [&](const Item& item) {
-        auto it = indexed_as.find(item.uid);
-        return it != indexed_as.end() && it->second == item.signature;
-      });
+      teach_from_result(grammar_, r, indexed_unchanged);
       if (!r.code_pattern.empty() && !r.catalogue_vendor.empty() &&
           db_.get_metadata(std::string(schema::kMetaPatternPrefix) + lower_ascii(r.catalogue_vendor)) !=
               r.code_pattern)
@@ -332,7 +334,7 @@ class Updater {
     for (const auto& item : r.items) {
       if (!in_this_file.insert(item.uid).second) continue;
       now.add_item(item.uid, item.signature);
-      if (auto it = indexed_as.find(item.uid); it != indexed_as.end() && it->second == item.signature) {
+      if (indexed_unchanged(item)) {
         ++report.items_unchanged;
         continue;
       }

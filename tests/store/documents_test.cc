@@ -277,6 +277,17 @@ TEST_F(BuiltDocument, ACodeSamplesWordsWeighLessThanProse) {
   EXPECT_EQ(wdf_of(as_mixed, "Zcout"),
             schema::scaled_wdf(1, scale) + schema::scaled_wdf(1, scale * schema::kCodeSampleWeight));
   EXPECT_EQ(wdf_of(as_mixed, "Zuse"), schema::scaled_wdf(1, scale));
+  // A code sample that is not in its field's text (a reader that placed it elsewhere) adds nothing.
+  Passage plain = mixed;
+  plain.id = "a#4";
+  plain.code = {};
+  Passage stray = plain;
+  stray.id = "a#5";
+  stray.code.body = "printf();";
+  const Xapian::Document as_stray = build(stray);
+  EXPECT_EQ(wdf_of(as_stray, "Zprintf"), 0u);
+  for (const char* term : {"Zcout", "Zuse", "Zx"})
+    EXPECT_EQ(wdf_of(as_stray, term), wdf_of(build(plain), term));
 }
 
 }  // namespace

@@ -206,11 +206,7 @@ TEST(IdentifierQuery, WordsAndNoIdentifiersLeaveTheQueryAsParsed) {
 class JoinedIdentifiers : public ::testing::Test {
  protected:
   std::vector<std::string> added_by_join(const std::string& prose) {
-    const IndexedTerms indexed{[&](const std::string& term) { return indexed_.contains(term); },
-                               [&](const std::string& prefix) {
-                                 auto it = indexed_.lower_bound(prefix);
-                                 return it != indexed_.end() && it->starts_with(prefix);
-                               }};
+    auto indexed = [&](const std::string& term) { return indexed_.contains(term); };
     const Xapian::Query parsed = parse_as_engine(prose);
     const std::vector<std::string> before = top_level_words(parsed);
     std::vector<std::string> added;
@@ -282,9 +278,7 @@ class IdentifierSearch : public ::testing::Test {
   std::vector<std::string> search(const std::string& query) {
     db_.commit();
     Xapian::Enquire enquire(db_);
-    const IndexedTerms indexed{
-        [&](const std::string& term) { return db_.term_exists(term); },
-        [&](const std::string& prefix) { return db_.allterms_begin(prefix) != db_.allterms_end(prefix); }};
+    auto indexed = [&](const std::string& term) { return db_.term_exists(term); };
     enquire.set_query(with_joined_identifiers(parse_as_engine(query), query, "en", indexed));
     enquire.set_weighting_scheme(
         Xapian::BM25Weight(schema::kBm25K1OfScaledWdf, 0, 1, 0, schema::kMinNormLength));
