@@ -9,18 +9,6 @@
 namespace errkb::rank {
 namespace {
 
-// A part of the cause's `why`, divided by its weight (0 when absent).
-double why_part(const Cause& cause, const std::string& factor, double weight) {
-  for (const auto& w : cause.why)
-    if (w.factor == factor) return weight > 0 ? w.value / weight : w.value;
-  return 0;
-}
-
-// The IDF-weighted share of the query's words the cause holds (its `symptoms` part).
-double coverage_of(const Cause& cause) {
-  return why_part(cause, "symptoms", Weights{}.text * kCoverageWeight);
-}
-
 static_assert(std::size(fit::kWeights) == std::tuple_size_v<decltype(AnswerFeatures{}.values())>,
               "calibration_fit.h has one weight per feature");
 

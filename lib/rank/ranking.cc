@@ -97,6 +97,16 @@ std::vector<WhyPart> explain(const ScoreParts& p, const Weights& w) {
   return why;
 }
 
+double why_part(const Cause& cause, std::string_view factor, double weight) {
+  for (const auto& w : cause.why)
+    if (w.factor == factor) return weight > 0 ? w.value / weight : w.value;
+  return 0;
+}
+
+double coverage_of(const Cause& cause) {
+  return why_part(cause, "symptoms", Weights{}.text * kCoverageWeight);
+}
+
 double votes_prior(int votes) {
   if (votes <= 0) return 0;
   return std::min(1.0, std::log1p(votes) / std::log1p(50));
@@ -444,9 +454,11 @@ bool prefer_language(std::vector<Cause>& causes, const std::string& language) {
     return w.factor == "exact_code" && w.value > 0;
   });
   const double margin = language_margin(code_matched);
+  const double top_coverage = coverage_of(top);
   std::stable_partition(causes.begin(), causes.end(), [&](const Cause& c) {
     const std::string kind = c.evidence.empty() ? std::string() : c.evidence.front().kind;
-    return c.language == language && kind == top_kind && c.score >= best - margin;
+    return c.language == language && kind == top_kind && c.score >= best - margin &&
+           coverage_of(c) >= top_coverage - kCoverageTie;
   });
   return any;
 }

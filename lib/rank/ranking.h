@@ -115,6 +115,10 @@ double text_match(double coverage, double relative_weight);
 // coverage of the query's words (near-complete coverage counts as complete; partial coverage counts less).
 double answer_strength(double code, double coverage);
 std::vector<WhyPart> explain(const ScoreParts& parts, const Weights& w = {});
+// A part of the cause's `why`, divided by its weight (0 when absent).
+double why_part(const Cause& cause, std::string_view factor, double weight);
+// The IDF-weighted share of the query's words the cause holds (its `symptoms` part).
+double coverage_of(const Cause& cause);
 
 // An error KB is searched for problems: a passage that names its code in its title, heading or declared
 // codes, or has cause, check or resolution sections, or is a catalogue entry or a forum thread, is
@@ -150,10 +154,13 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
 // version in the language, not a forum thread standing in for an article) that score within
 // kLanguageMargin of it when the best cause matches the query's code (they match the code as well), or
 // within kProseLanguageMargin when it matches words only: there a quarter of a point is the distance
-// between the right page and an unrelated one, so the language only breaks near ties. Returns whether
-// any cause is in the language.
+// between the right page and an unrelated one, so the language only breaks near ties. A lifted cause
+// holds at least the best cause's share of the query's words: another language's version of the best
+// answer says what the query says, a page that only shares its code does not. Returns whether any
+// cause is in the language.
 inline constexpr double kLanguageMargin = 0.25;
 inline constexpr double kProseLanguageMargin = 0.05;
+inline constexpr double kCoverageTie = 0.01;  // shares of the query's words this close count as equal
 // How far below the best cause another language's cause can be lifted from.
 constexpr double language_margin(bool best_matches_code) {
   return best_matches_code ? kLanguageMargin : kProseLanguageMargin;

@@ -285,6 +285,13 @@ TEST(PreferLanguage, LiftsWithinTheCodeMarginAndOnlyNearTiesForWords) {
   std::vector<Cause> near_tie = {cause("en-page", "en", 1.49, false), cause("it-page", "it", 1.46, false)};
   prefer_language(near_tie, "it");
   EXPECT_EQ(near_tie.front().id, "it-page");
+
+  // A page in the language that shares only the code, not the words the best cause matched, stays below.
+  std::vector<Cause> code_only = {cause("ro-bounce", "ro", 3.17, true), cause("en-dmarc", "en", 2.96, true)};
+  code_only[0].why.push_back({"symptoms", 0.20, "words matched: bounc, account, not, exist"});
+  code_only[1].why.push_back({"symptoms", 0.10, "words matched: bounc, not"});
+  EXPECT_TRUE(prefer_language(code_only, "en"));
+  EXPECT_EQ(code_only.front().id, "ro-bounce");
 }
 
 }  // namespace errkb::rank
