@@ -377,9 +377,12 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
       home->score = sp_score;
       home->words = words;
       home->codes = sp->code_terms;
-    } else {
-      // Each confirming source adds a little: agreement is evidence. Less and less: a dozen near-copies of
-      // one templated page are not a dozen witnesses, and must not outweigh the one page about the problem.
+    } else if (!home->codes.empty()) {
+      // Each confirming source adds a little: agreement on a code is evidence. Less and less: a dozen
+      // near-copies of one templated page are not a dozen witnesses, and must not outweigh the one page
+      // about the problem. Sources without a code agree only in the words that ranked each of them
+      // already: they are grouped, but their agreement is not counted again (a reference page and its
+      // sibling pages are not witnesses of one cause).
       const double n = static_cast<double>(home->members.size());
       home->score += 0.1 * sp_score / ((1 + n) * (1 + n));
     }

@@ -78,6 +78,25 @@ TEST(MergeCauses, SameCauseFromTwoSourcesIsOneCauseWithBothEvidences) {
   EXPECT_GT(causes[0].confidence, causes[1].confidence);
 }
 
+// Sources that share a code confirm each other's cause; sources without a code that say the same in
+// words are grouped, but their likeness adds nothing to the score the words already gave them.
+TEST(MergeCauses, OnlySourcesSharingACodeConfirmACause) {
+  std::vector<ScoredPassage> with_code = {
+      passage("a#1", "a", "signing secret rotated receiver old secret", 3.0, {"shopflow:sf-3104"}),
+      passage("t-1#1", "t-1", "signing secret rotated receiver old secret value", 2.0, {"shopflow:sf-3104"})};
+  auto confirmed = merge_causes(with_code, 5, 1.0);
+  ASSERT_EQ(confirmed.size(), 1u);
+  EXPECT_GT(confirmed[0].score, 3.0);
+
+  std::vector<ScoredPassage> without_code = {
+      passage("private", "private", "private members accessible member functions friends class", 3.0),
+      passage("access", "access", "private members accessible member functions class access", 2.9)};
+  auto grouped = merge_causes(without_code, 5, 1.0);
+  ASSERT_EQ(grouped.size(), 1u);
+  EXPECT_EQ(grouped[0].evidence.size(), 2u);
+  EXPECT_DOUBLE_EQ(grouped[0].score, 3.0);
+}
+
 TEST(MergeCauses, DistinctCausesOfOneArticleStayDistinct) {
   std::vector<ScoredPassage> ps = {passage("a#1", "a", "secret rotated old secret", 2.0),
                                    passage("a#2", "a", "secret rotated old secret again", 1.9)};
