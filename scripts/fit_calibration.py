@@ -8,9 +8,9 @@ Queries are split by a hash of their qid: two thirds fit the model, one third is
 measured (reliability table and ECE). The answer threshold is the lowest confidence that still leaves
 at least 90% of the unanswerable queries (fit and held apart) unanswered, under the server's rule
 (lib/rank/answer.cc). A file's name is part of its queries' ids (and so of the split): name each
-eval run's calibration.tsv for its query set (demo.tsv, devkb.tsv, devkb_noanswer.tsv). --keep-data
-copies the input files under their names into DIR (tests/eval/calibration/) so that the fit can be
-repeated from the repository.
+eval run's calibration.tsv for its query set (demo.tsv, devkb.tsv, devkb_noanswer.tsv,
+devkb_extra.tsv). --keep-data copies the input files under their names into DIR
+(tests/eval/calibration/) so that the fit can be repeated from the repository.
 """
 import argparse
 import csv

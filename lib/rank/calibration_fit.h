@@ -5,9 +5,9 @@
 // clang-format off
 namespace errkb::rank::fit {
 
-inline constexpr double kBias = 1.8767;
-inline constexpr double kWeights[] = {1.7662, -0.3074, 0.7303, 1.8580, 2.5546, -1.7399, -0.7292, -0.4843, -0.4009, -1.3344, -0.9775, -1.8785, -1.4379};
-inline constexpr double kAnswerThreshold = 0.3559;
+inline constexpr double kBias = 1.8392;
+inline constexpr double kWeights[] = {1.8963, -0.4456, 1.0429, 1.9996, 2.5735, -0.0498, -0.7430, -0.5764, -0.4811, -1.2935, -1.0357, -1.8075, -1.4293};
+inline constexpr double kAnswerThreshold = 0.3569;
 
 }  // namespace errkb::rank::fit
 // clang-format on
