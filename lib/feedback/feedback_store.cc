@@ -216,6 +216,25 @@ Result<sqlite3*> open_connection(const std::filesystem::path& path) {
   return db;
 }
 
+// The code and symptom terms of the diagnoses that have feedback (diagnosis_terms), kept in memory
+// beside the table so that a request sharing none of them needs no query. `read` false: the table
+// could not be read, and every request queries it.
+struct RatedTerms {
+  std::unordered_set<std::string> codes;
+  std::unordered_set<std::string> symptoms;
+  bool read = true;
+};
+
+RatedTerms read_rated_terms(sqlite3* db) {
+  RatedTerms out;
+  Statement rows(db, "SELECT DISTINCT kind, term FROM diagnosis_terms");
+  int rc = rows.ok() ? rows.step() : SQLITE_ERROR;
+  for (; rc == SQLITE_ROW; rc = rows.step())
+    (rows.text(0) == "c" ? out.codes : out.symptoms).insert(rows.text(1));
+  out.read = rc == SQLITE_DONE;
+  return out;
+}
+
 class SqliteFeedbackStore final : public FeedbackStore {
  public:
   SqliteFeedbackStore(sqlite3* writer, sqlite3* reader, const FeedbackStoreOptions& options)
@@ -224,6 +243,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
         options_(options),
         writer_statements_(writer),
         reader_statements_(reader),
+        rated_terms_(read_rated_terms(reader)),
         flusher_([this] { flush_loop(); }) {}
   ~SqliteFeedbackStore() override {
     {
@@ -259,7 +279,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
     // a crash or power cut.
     if (auto s = set_synchronous(kFull); !s.ok()) return s;
     if (auto s = exec(writer_, "BEGIN IMMEDIATE"); !s.ok()) return s;
-    Status status = insert_feedback(entry, replaced);
+    RatedTerms first_rated;
+    Status status = insert_feedback(entry, replaced, first_rated);
     if (!status.ok()) {
       exec(writer_, "ROLLBACK");
       return status;
@@ -268,11 +289,14 @@ class SqliteFeedbackStore final : public FeedbackStore {
     std::lock_guard cache_lock(cache_mutex_);
     tally_cache_.clear();
     ++cache_generation_;
+    rated_terms_.codes.merge(first_rated.codes);
+    rated_terms_.symptoms.merge(first_rated.symptoms);
     return Status::OK();
   }
 
   std::unordered_map<std::string, FeedbackTally> tallies(
       const std::vector<std::string>& code_terms, const std::vector<std::string>& symptom_terms) override {
+    if (!shares_a_rated_term(code_terms, symptom_terms)) return {};
     std::set<std::string> codes(code_terms.begin(), code_terms.end());
     std::set<std::string> symptoms(symptom_terms.begin(), symptom_terms.end());
     const std::string cache_key =
@@ -472,8 +496,8 @@ class SqliteFeedbackStore final : public FeedbackStore {
   }
 
   // Inside the caller's transaction: checks the diagnosis and the cause, indexes the diagnosis'
-  // terms at its first feedback, and inserts the feedback.
-  Status insert_feedback(const FeedbackEntry& entry, bool* replaced) {
+  // terms at its first feedback (and puts them in `first_rated`), and inserts the feedback.
+  Status insert_feedback(const FeedbackEntry& entry, bool* replaced, RatedTerms& first_rated) {
     Statement find(writer_, R"sql(
       SELECT cause_ids, code_terms, symptom_terms,
              EXISTS(SELECT 1 FROM feedback WHERE diagnosis_id = ?1),
@@ -492,17 +516,19 @@ class SqliteFeedbackStore final : public FeedbackStore {
     if (find.integer(3) == 0) {
       Statement term(writer_, "INSERT INTO diagnosis_terms(diagnosis_id, kind, term) VALUES(?,?,?)");
       if (!term.ok()) return Status::IOError(term.error());
-      auto add_terms = [&](const std::vector<std::string>& terms, std::string_view kind) -> Status {
+      auto add_terms = [&](const std::vector<std::string>& terms, std::string_view kind,
+                           std::unordered_set<std::string>& rated) -> Status {
         for (const auto& t : std::set<std::string>(terms.begin(), terms.end())) {
           term.bind(1, entry.diagnosis_id).bind(2, kind).bind(3, t);
           if (term.step() != SQLITE_DONE)
             return Status::IOError("recording diagnosis terms: " + term.error());
           term.reset();
+          rated.insert(t);
         }
         return Status::OK();
       };
-      if (auto s = add_terms(from_json_array(find.text(1)), "c"); !s.ok()) return s;
-      if (auto s = add_terms(from_json_array(find.text(2)), "s"); !s.ok()) return s;
+      if (auto s = add_terms(from_json_array(find.text(1)), "c", first_rated.codes); !s.ok()) return s;
+      if (auto s = add_terms(from_json_array(find.text(2)), "s", first_rated.symptoms); !s.ok()) return s;
     }
     // A later outcome for the same diagnosis and cause replaces the earlier one (a new row id: the
     // latest is the last).
@@ -517,6 +543,17 @@ class SqliteFeedbackStore final : public FeedbackStore {
         .bind(5, now_ms());
     if (insert.step() != SQLITE_DONE) return Status::IOError("recording feedback: " + insert.error());
     return Status::OK();
+  }
+
+  // Whether a rated diagnosis shares a code or symptom term with the request: most requests share none,
+  // and for them no statement runs.
+  bool shares_a_rated_term(const std::vector<std::string>& codes, const std::vector<std::string>& symptoms) {
+    std::lock_guard cache_lock(cache_mutex_);
+    if (!rated_terms_.read) return true;
+    auto any_in = [](const std::vector<std::string>& terms, const std::unordered_set<std::string>& rated) {
+      return std::any_of(terms.begin(), terms.end(), [&](const std::string& t) { return rated.contains(t); });
+    };
+    return any_in(codes, rated_terms_.codes) || any_in(symptoms, rated_terms_.symptoms);
   }
 
   std::unordered_map<std::string, FeedbackTally> compute_tallies(const std::set<std::string>& codes,
@@ -569,6 +606,7 @@ class SqliteFeedbackStore final : public FeedbackStore {
   StatementCache reader_statements_;  // guarded by reader_mutex_
   std::mutex cache_mutex_;
   std::unordered_map<std::string, std::unordered_map<std::string, FeedbackTally>> tally_cache_;
+  RatedTerms rated_terms_;         // guarded by cache_mutex_
   uint64_t cache_generation_ = 0;  // bumped by every feedback; guarded by cache_mutex_
   std::mutex queue_mutex_;         // taken inside writer_mutex_, never the other way round
   std::condition_variable queue_wake_;
