@@ -245,7 +245,7 @@ bool between_digits(const std::string& text, size_t i) {
 
 }  // namespace
 
-std::string prose_for_parser(const std::string& text) {
+std::string prose_for_parser(const std::string& text, bool keep_short_numbers) {
   std::string out = text;
   for (size_t i = 0; i < out.size(); ++i) {
     const unsigned char u = static_cast<unsigned char>(out[i]);
@@ -258,10 +258,10 @@ std::string prose_for_parser(const std::string& text) {
   while (i < out.size()) {
     size_t j = out.find(' ', i);
     if (j == std::string::npos) j = out.size();
-    std::string_view token(out.data() + i, j - i);
-    bool short_number = !token.empty() && token.size() <= 2 &&
-                        std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!token.empty() && !short_number) {
+    const std::string_view token(out.data() + i, j - i);
+    const bool short_number = token.size() <= 2 && std::all_of(token.begin(), token.end(),
+                                                               [](char c) { return c >= '0' && c <= '9'; });
+    if (!token.empty() && (keep_short_numbers || !short_number)) {
       if (!cleaned.empty()) cleaned += ' ';
       cleaned.append(token);
     }

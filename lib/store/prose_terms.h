@@ -137,9 +137,11 @@ Xapian::Query with_joined_identifiers(const Xapian::Query& parsed, std::string_v
 
 // Prose for the QueryParser: punctuation that would make phrases or operators becomes space, and a colon
 // stays only after a field name ("title:webhook", not "std::bad_alloc"). A number written with dots or
-// commas stays one word, as the index holds it ("500.0", "5.7.1" that no code reading took); numbers of one
-// or two digits left alone in the prose (after codes were cut out) are noise.
-std::string prose_for_parser(const std::string& text);
+// commas stays one word, as the index holds it ("500.0", "5.7.1" that no code reading took). Numbers of one
+// or two digits stay words only when `keep_short_numbers`: in a description in the customer's words they
+// say which page ("level 4", "after 30 seconds"); beside a code, in a pasted log line or message, they are
+// its line, column and counters.
+std::string prose_for_parser(const std::string& text, bool keep_short_numbers);
 
 // ---- implementation of for_each_word: Xapian 1.4's TermGenerator word splitting (without CJK n-grams) --
 

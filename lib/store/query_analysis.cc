@@ -225,7 +225,7 @@ void QueryAnalyzer::parse_prose(GenerationHandle& h, AnalyzedQuery& q, const Que
     else if (!spec.prefix.empty())
       qp.add_prefix(std::string(spec.name), std::string(spec.prefix));
   }
-  const std::string parser_text = prose_for_parser(q.prose);
+  const std::string parser_text = prose_for_parser(q.prose, /*keep_short_numbers=*/q.readings.empty());
   try {
     q.prose_query = qp.parse_query(parser_text, Xapian::QueryParser::FLAG_AUTO_SYNONYMS);
   } catch (const Xapian::QueryParserError&) {

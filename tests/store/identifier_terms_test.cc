@@ -153,7 +153,8 @@ Xapian::Query parse_as_engine(const std::string& prose, const std::string& langu
   qp.set_stopper(stopper_for(language));
   qp.set_default_op(Xapian::Query::OP_OR);
   return with_identifier_terms(
-      qp.parse_query(prose_for_parser(prose), Xapian::QueryParser::FLAG_AUTO_SYNONYMS), prose, language);
+      qp.parse_query(prose_for_parser(prose, true), Xapian::QueryParser::FLAG_AUTO_SYNONYMS), prose,
+      language);
 }
 
 std::vector<std::string> terms_of(const Xapian::Query& q) {
@@ -183,8 +184,10 @@ TEST(IdentifierQuery, AnExactNameGetsItsTermBesideItsParts) {
 
 // A colon that follows no field name would make QueryParser join its neighbours into a phrase.
 TEST(IdentifierQuery, AScopedNameIsWordsAndItsIdentifierNotAPhrase) {
-  EXPECT_EQ(prose_for_parser("title:webhook std::bad_alloc, vendor:ebay 5.7.1 or 5. 7"),
-            "title:webhook std bad alloc vendor:ebay 5.7.1 or");
+  EXPECT_EQ(prose_for_parser("title:webhook std::bad_alloc, vendor:ebay 5.7.1 or 5. 7", true),
+            "title:webhook std bad alloc vendor:ebay 5.7.1 or 5 7");
+  EXPECT_EQ(prose_for_parser("level 4 warning, line 31", false), "level warning line")
+      << "beside a code, short numbers are a log line's positions";
   EXPECT_EQ(top_level_words(parse_as_engine("std::bad_alloc thrown")),
             (std::vector<std::string>{"Zstd", "Zbad", "Zalloc", "Zthrown", "Zbad_alloc"}));
 }
