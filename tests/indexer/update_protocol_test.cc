@@ -37,6 +37,41 @@ TEST_F(UpdateProtocol, ChangedItemIsReplacedNotDuplicated) {
   EXPECT_FALSE(contains(doc_ids(*e, "CNAME"), "dns/domain"));
 }
 
+// An update writes a changed item's passages over its old documents: when the article gains causes the
+// new ones are added, when it loses some the documents left over are gone, and each passage answers
+// with its own text.
+TEST_F(UpdateProtocol, AnItemThatGainsOrLosesPassagesAnswersAsItsNewText) {
+  update();
+  auto article = [](const std::vector<std::string>& causes) {
+    std::string text =
+        "---\nid: dns/domain\ntitle: Custom domain does not resolve\nlanguage: en\n---\n"
+        "# Custom domain does not resolve\n\n";
+    for (size_t i = 0; i < causes.size(); ++i)
+      text += "## Cause " + std::to_string(i + 1) + ": " + causes[i] + "\n\nThe " + causes[i] + ".\n\n";
+    return text;
+  };
+  auto passages_of = [&](const std::string& q) {
+    std::vector<std::string> ids;
+    auto e = engine();
+    for (const auto& h : hits(*e, q))
+      if (h.doc_id == "dns/domain") ids.push_back(h.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  write_later("articles/dns/domain.md",
+              article({"registrar nameservers never delegated", "stale glue record at the registry",
+                       "wildcard record shadows the apex"}));
+  EXPECT_EQ(update().items_updated, 1u);
+  EXPECT_EQ(passages_of("nameservers glue wildcard"),
+            (std::vector<std::string>{"dns/domain#1", "dns/domain#2", "dns/domain#3"}));
+  EXPECT_EQ(passages_of("wildcard apex"), (std::vector<std::string>{"dns/domain#3"}));
+
+  write_later("articles/dns/domain.md", article({"expired domain parked by the registrar"}));
+  EXPECT_EQ(update().items_updated, 1u);
+  EXPECT_EQ(passages_of("expired parked registrar"), (std::vector<std::string>{"dns/domain#1"}));
+  EXPECT_TRUE(passages_of("glue wildcard apex nameservers").empty());
+}
+
 TEST_F(UpdateProtocol, ArticleChangedAloneReadsTheCodesOfIndexedCatalogues) {
   update();
   // Only the article changes: the catalogue is not read again, so its codes must come from the index.
