@@ -5,9 +5,9 @@
 // clang-format off
 namespace errkb::rank::fit {
 
-inline constexpr double kBias = 1.8392;
-inline constexpr double kWeights[] = {1.8963, -0.4456, 1.0429, 1.9996, 2.5735, -0.0498, -0.7430, -0.5764, -0.4811, -1.2935, -1.0357, -1.8075, -1.4293};
-inline constexpr double kAnswerThreshold = 0.3569;
+inline constexpr double kBias = 1.8481;
+inline constexpr double kWeights[] = {1.8869, -0.4341, 1.0514, 1.9844, 2.5934, -0.0560, -0.7708, -0.5802, -0.4773, -1.2861, -1.0263, -1.8333, -1.4388};
+inline constexpr double kAnswerThreshold = 0.3498;
 
 }  // namespace errkb::rank::fit
 // clang-format on
