@@ -39,7 +39,7 @@ WHY_WEIGHTS = {"code": ("exact_code", 3.0), "coverage": ("symptoms", 0.5), "rela
 # markup in a code's raw text, an empty string.
 LEAK_LABEL = re.compile(r"^\s*(cause|causes|causa|cauza|cauză|причина|reason|root cause)\s*\d+\s*[:.\-–—)]",
                         re.IGNORECASE)
-LEAK_NUMBER = re.compile(r"[:\[,]\s*-?\d+\.\d{5,}")
+LEAK_NUMBER = re.compile(r"-?\d+\.\d{5,}")
 # Passages asked of /v1/search: several passages of one page share a doc id, and the top 10 docs
 # are scored, as for the peers.
 SEARCH_PASSAGES = 50
@@ -69,6 +69,18 @@ def answer_features(causes, codes, unknown_words):
     return [f[name] for name in FEATURES]
 
 
+def numbers_in(value):
+    """The numbers errkb wrote in a JSON answer (not those quoted in its strings: KB text has its own)."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from numbers_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from numbers_in(v)
+    elif isinstance(value, float):
+        yield value
+
+
 def leaks_in(body, text):
     """The raw-text leaks of one /v1/diagnose answer, as short descriptions."""
     out = []
@@ -82,8 +94,9 @@ def leaks_in(body, text):
     for occ in body.get("codes") or []:
         if re.search(r"[<>]", occ.get("raw", "")):
             out.append("code raw with markup: %r" % occ["raw"][:60])
-    if LEAK_NUMBER.search(text):
-        out.append("number with binary noise: %s" % LEAK_NUMBER.search(text).group(0))
+    noisy = [n for n in numbers_in(body) if LEAK_NUMBER.fullmatch(repr(n))]
+    if noisy:
+        out.append("number with binary noise: %r" % noisy[0])
     if re.search(r'":\s*""', text):
         out.append("empty string value")
     return out
