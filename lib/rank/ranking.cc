@@ -377,7 +377,7 @@ std::vector<Cause> merge_causes(const std::vector<ScoredPassage>& passages, size
       home->score = sp_score;
       home->words = words;
       home->codes = sp->code_terms;
-    } else if (!home->codes.empty()) {
+    } else if (share_code(home->codes, sp->code_terms)) {
       // Each confirming source adds a little: agreement on a code is evidence. Less and less: a dozen
       // near-copies of one templated page are not a dozen witnesses, and must not outweigh the one page
       // about the problem. Sources without a code agree only in the words that ranked each of them

@@ -95,6 +95,15 @@ TEST(MergeCauses, OnlySourcesSharingACodeConfirmACause) {
   ASSERT_EQ(grouped.size(), 1u);
   EXPECT_EQ(grouped[0].evidence.size(), 2u);
   EXPECT_DOUBLE_EQ(grouped[0].score, 3.0);
+
+  // A source without the cause's code, grouped by its words alone, confirms nothing either.
+  std::vector<ScoredPassage> one_with_code = {
+      passage("a#1", "a", "signing secret rotated receiver old secret", 3.0, {"shopflow:sf-3104"}),
+      passage("t-2#1", "t-2", "signing secret rotated receiver old secret value", 2.0)};
+  auto by_words = merge_causes(one_with_code, 5, 1.0);
+  ASSERT_EQ(by_words.size(), 1u);
+  EXPECT_EQ(by_words[0].evidence.size(), 2u);
+  EXPECT_DOUBLE_EQ(by_words[0].score, 3.0);
 }
 
 TEST(MergeCauses, DistinctCausesOfOneArticleStayDistinct) {
